@@ -1,0 +1,18 @@
+/*
+ * api.h - the host side of the function table handed to apps.
+ */
+#ifndef BIND_API_H
+#define BIND_API_H
+
+#include "cfunc.h"
+#include "registry.h"
+
+/* The table every app receives; lives for the whole process. */
+extern const struct cf_api bind_api;
+
+/* Logging sink for app code: category "Function.<name>.User" (or
+ * "App.<name>" during init). Set by the host before loading apps. */
+typedef void (*bind_log_fn)(const char *category, int level, const char *fmt, va_list ap);
+void bind_api_set_logger(bind_log_fn fn);
+
+#endif

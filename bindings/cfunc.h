@@ -1,0 +1,648 @@
+/*
+ * cfunc.h - the one header a cfunc function app includes.
+ *
+ * An app is a shared object with exactly one exported symbol, cf_app_entry,
+ * defined by CF_APP_INIT(). The host calls it once after dlopen() with a
+ * table of host functions (struct cf_api); the app registers its functions
+ * from there and never links against host symbols.
+ *
+ * ABI rules
+ *   - CF_ABI_MAJOR changes break apps: the host refuses another major.
+ *   - CF_ABI_MINOR changes only append members to struct cf_api; an app built
+ *     against a newer minor than the host refuses to load (it would call past
+ *     the end of the table), an older one loads fine.
+ *
+ * Ownership rules, repeated above each function
+ *   (1) BORROWED: what the host gives you (request data, inputs, task results)
+ *       stays valid until your function returns, not longer.
+ *   (2) COPIED: what you give the host (bodies, headers, JSON) is copied before
+ *       the call returns, so stack buffers and string literals are fine.
+ *   (3) SCRATCH: cf_alloc()/cf_strdup()/cf_fmt() memory belongs to the current
+ *       invocation (or orchestrator episode) and is freed after it returns.
+ *   (4) App globals: malloc them in your init function, free them in the
+ *       fini callback given to cf_app_set_fini().
+ *
+ * Every handle (cf_app, cf_http, cf_orch, cf_act, cf_task) is opaque and is
+ * valid only during the call that passed it to you.
+ *
+ * JSON values cross this boundary as JSON text ("\"Tokyo\"", "[1,2]", "null").
+ */
+#ifndef CFUNC_H
+#define CFUNC_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdarg.h>
+
+#define CF_ABI_MAJOR 1
+#define CF_ABI_MINOR 0
+
+typedef struct cf_app cf_app;   /* the app being initialised */
+typedef struct cf_http cf_http; /* one HTTP invocation */
+typedef struct cf_orch cf_orch; /* one orchestrator episode */
+typedef struct cf_act cf_act;   /* one activity attempt */
+typedef struct cf_task cf_task; /* a durable task inside an episode */
+
+/* Return codes. Negative values are errors. */
+typedef enum {
+	CF_OK = 0,
+	CF_PENDING = 1,        /* orchestrators: "not yet", the episode ends */
+	CF_ERROR = -1,         /* generic failure; text via cf_last_error() */
+	CF_E_NOTFOUND = -2,    /* unknown instance or function */
+	CF_E_GONE = -3,        /* instance is in a terminal state */
+	CF_E_STATE = -4,       /* operation not valid in the current state */
+	CF_E_INVALID = -5,     /* bad argument: id, name, JSON */
+	CF_E_EXISTS = -6,      /* instance id in use by a running instance */
+} cf_rc;
+
+/* Log levels, the same names and order as host.json logging.logLevel. */
+typedef enum {
+	CF_LOG_TRACE = 0,
+	CF_LOG_DEBUG = 1,
+	CF_LOG_INFO = 2,
+	CF_LOG_WARNING = 3,
+	CF_LOG_ERROR = 4,
+	CF_LOG_CRITICAL = 5,
+} cf_log_level;
+
+/* HTTP authLevel of a function (spec: functions-host.md section 6). */
+typedef enum {
+	CF_AUTH_ANONYMOUS = 0,
+	CF_AUTH_FUNCTION = 1,
+	CF_AUTH_ADMIN = 2,
+} cf_auth_level;
+
+/* Retry policy for activities and sub-orchestrations. Times in
+ * milliseconds; 0 in an optional field means "unbounded" (max_interval_ms,
+ * timeout_ms) or 1.0 (backoff_coefficient). */
+struct cf_retry {
+	int64_t first_interval_ms; /* > 0, required */
+	int max_attempts;          /* >= 1, counts the first attempt */
+	double backoff_coefficient;
+	int64_t max_interval_ms;
+	int64_t timeout_ms;
+};
+
+typedef cf_rc (*cf_http_fn)(cf_http *h);
+typedef cf_rc (*cf_orch_fn)(cf_orch *o);
+typedef cf_rc (*cf_act_fn)(cf_act *a);
+typedef void (*cf_fini_fn)(void *user);
+
+/*
+ * The host function table. Append-only: new members go at the end, and
+ * `size` tells how much of it this host provides. Apps call these through
+ * the static inline wrappers below, never directly.
+ */
+struct cf_api {
+	uint32_t abi_major;
+	uint32_t abi_minor;
+	uint32_t size; /* sizeof(struct cf_api) on the host */
+
+	/* registration (ABI 1.0) */
+	int (*register_http)(cf_app *, const char *name, const char *methods, const char *route,
+			     cf_auth_level auth, cf_http_fn fn);
+	int (*register_orchestrator)(cf_app *, const char *name, cf_orch_fn fn);
+	int (*register_activity)(cf_app *, const char *name, cf_act_fn fn);
+	void (*app_set_fini)(cf_app *, cf_fini_fn fn, void *user);
+	const char *(*app_name)(cf_app *);
+
+	/* common to every context (ABI 1.0) */
+	const char *(*setting)(const char *name);
+	void (*logv)(void *ctx, cf_log_level level, const char *fmt, va_list ap);
+	void *(*alloc)(void *ctx, size_t n);
+	char *(*vfmt)(void *ctx, const char *fmt, va_list ap);
+	const char *(*last_error)(void *ctx);
+
+	/* HTTP request (ABI 1.0) */
+	const char *(*http_method)(cf_http *);
+	const char *(*http_url)(cf_http *);
+	const char *(*http_path)(cf_http *);
+	const char *(*http_route_param)(cf_http *, const char *name);
+	const char *(*http_query)(cf_http *, const char *name);
+	const char *(*http_header)(cf_http *, const char *name);
+	size_t (*http_header_count)(cf_http *);
+	int (*http_header_at)(cf_http *, size_t i, const char **name, const char **value);
+	const char *(*http_body)(cf_http *, size_t *len);
+	const char *(*http_function_name)(cf_http *);
+
+	/* HTTP response (ABI 1.0) */
+	void (*http_set_status)(cf_http *, int status);
+	int (*http_add_header)(cf_http *, const char *name, const char *value);
+	void (*http_set_body)(cf_http *, const void *data, size_t len);
+
+	/* orchestrator context (ABI 1.0) */
+	const char *(*orch_input)(cf_orch *);
+	const char *(*orch_instance_id)(cf_orch *);
+	const char *(*orch_name)(cf_orch *);
+	int64_t (*orch_now)(cf_orch *);
+	int (*orch_is_replaying)(cf_orch *);
+	const char *(*orch_new_uuid)(cf_orch *);
+	int (*orch_set_custom_status)(cf_orch *, const char *json);
+	cf_task *(*call_activity)(cf_orch *, const char *name, const char *input_json,
+				  const struct cf_retry *retry);
+	cf_task *(*call_sub_orchestrator)(cf_orch *, const char *name, const char *instance_id,
+					  const char *input_json, const struct cf_retry *retry);
+	cf_task *(*create_timer)(cf_orch *, int64_t fire_at_ms);
+	cf_task *(*wait_for_event)(cf_orch *, const char *name);
+	cf_task *(*when_all)(cf_orch *, cf_task *const *tasks, size_t n);
+	cf_task *(*when_any)(cf_orch *, cf_task *const *tasks, size_t n);
+	cf_rc (*await)(cf_orch *, cf_task *task, const char **result_json);
+	const char *(*task_result)(cf_task *);
+	const char *(*task_error)(cf_task *);
+	cf_task *(*task_winner)(cf_task *any);
+	void (*task_cancel)(cf_task *timer);
+	cf_rc (*orch_finish)(cf_orch *, const char *output_json);
+	cf_rc (*orch_fail)(cf_orch *, const char *message);
+	cf_rc (*orch_continue_as_new)(cf_orch *, const char *input_json, int keep_events);
+
+	/* activity context (ABI 1.0) */
+	const char *(*act_input)(cf_act *);
+	const char *(*act_name)(cf_act *);
+	const char *(*act_instance_id)(cf_act *);
+	const char *(*act_idempotency_key)(cf_act *);
+	cf_rc (*act_return)(cf_act *, const char *result_json);
+	cf_rc (*act_fail)(cf_act *, const char *message);
+
+	/* durable client, usable from HTTP functions (ABI 1.0) */
+	cf_rc (*durable_start)(cf_http *, const char *orch_name, const char *instance_id,
+			       const char *input_json, const char **out_id);
+	cf_rc (*durable_status)(cf_http *, const char *instance_id, int show_history,
+				const char **out_json);
+	cf_rc (*durable_raise_event)(cf_http *, const char *instance_id, const char *event,
+				     const char *data_json);
+	cf_rc (*durable_terminate)(cf_http *, const char *instance_id, const char *reason);
+	cf_rc (*durable_suspend)(cf_http *, const char *instance_id, const char *reason);
+	cf_rc (*durable_resume)(cf_http *, const char *instance_id, const char *reason);
+	cf_rc (*durable_rewind)(cf_http *, const char *instance_id, const char *reason);
+	cf_rc (*durable_restart)(cf_http *, const char *instance_id, int new_instance_id,
+				 const char **out_id);
+	cf_rc (*durable_purge)(cf_http *, const char *instance_id);
+	cf_rc (*durable_check_status_response)(cf_http *, const char *instance_id);
+	cf_rc (*durable_wait_or_check_status_response)(cf_http *, const char *instance_id,
+							int64_t timeout_ms, int64_t retry_ms);
+};
+
+/* Set by cf_app_entry before your init runs; one copy per app. */
+extern const struct cf_api *cf__api;
+
+/* ------------------------------------------------------------------ */
+/* App entry point                                                      */
+/* ------------------------------------------------------------------ */
+
+#if defined(__GNUC__)
+#define CF__EXPORT __attribute__((visibility("default")))
+#else
+#define CF__EXPORT
+#endif
+
+/*
+ * CF_APP_INIT(init) defines the app's only exported symbol:
+ *
+ *   int cf_app_entry(const struct cf_api *api, cf_app *app, char *err, size_t errlen)
+ *
+ * It refuses a host of another ABI major, or an older minor than the app was
+ * built for (the table would be too short), then stores `api` and calls
+ * init(app). init returns CF_OK, or an error code (log the reason first with
+ * cf_log(app, CF_LOG_ERROR, ...)); the host then refuses the app and serves
+ * the others.
+ */
+#define CF_APP_INIT(init)                                                              \
+	const struct cf_api *cf__api;                                                  \
+	CF__EXPORT int cf_app_entry(const struct cf_api *api, cf_app *app);            \
+	CF__EXPORT int cf_app_entry(const struct cf_api *api, cf_app *app)             \
+	{                                                                              \
+		if (api->abi_major != CF_ABI_MAJOR)                                    \
+			return -1000 - (int)CF_ABI_MAJOR;                              \
+		if ((long long)api->abi_minor < (long long)CF_ABI_MINOR ||            \
+		    api->size < sizeof(struct cf_api))                                 \
+			return -2000 - (int)CF_ABI_MINOR;                              \
+		cf__api = api;                                                         \
+		return (int)init(app);                                                 \
+	}
+
+/* ------------------------------------------------------------------ */
+/* Registration (call only from your init function)                    */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Registers an HTTP-triggered function.
+ *   name:    function name, ^[A-Za-z][A-Za-z0-9_-]{0,127}$, unique across apps
+ *            (case-insensitive).
+ *   methods: comma-separated, e.g. "GET,POST"; NULL = every method.
+ *   route:   template under the routePrefix, e.g. "hello/{name?}";
+ *            NULL = the function name.
+ * All strings are COPIED. Returns CF_OK or CF_E_INVALID (reason in the host log).
+ */
+static inline int cf_register_http(cf_app *app, const char *name, const char *methods,
+				   const char *route, cf_auth_level auth, cf_http_fn fn)
+{
+	return cf__api->register_http(app, name, methods, route, auth, fn);
+}
+
+/* Registers an orchestrator function. `name` is COPIED. */
+static inline int cf_register_orchestrator(cf_app *app, const char *name, cf_orch_fn fn)
+{
+	return cf__api->register_orchestrator(app, name, fn);
+}
+
+/* Registers an activity function. `name` is COPIED. */
+static inline int cf_register_activity(cf_app *app, const char *name, cf_act_fn fn)
+{
+	return cf__api->register_activity(app, name, fn);
+}
+
+/* fn(user) runs once when the host unloads the app; `user` stays yours. */
+static inline void cf_app_set_fini(cf_app *app, cf_fini_fn fn, void *user)
+{
+	cf__api->app_set_fini(app, fn, user);
+}
+
+/* The app's name (its file name without .so). BORROWED for the app's life. */
+static inline const char *cf_app_name(cf_app *app)
+{
+	return cf__api->app_name(app);
+}
+
+/* ------------------------------------------------------------------ */
+/* Common helpers. `ctx` is any handle: cf_http, cf_orch, cf_act, cf_app */
+/* ------------------------------------------------------------------ */
+
+/*
+ * An app setting: a `Values` entry of local.settings.json, or the process
+ * environment, which wins when it is set and non-empty. NULL when unset.
+ * BORROWED, valid for the life of the host process.
+ */
+static inline const char *cf_setting(const char *name)
+{
+	return cf__api->setting(name);
+}
+
+/*
+ * Logs one line to the host console under category Function.<Name>.User.
+ * In an orchestrator, lines are dropped while the episode is replaying, so
+ * each appears once (replay-safe logging). `fmt` is printf-style.
+ */
+__attribute__((format(printf, 3, 4))) static inline void cf_log(void *ctx, cf_log_level level,
+								  const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	cf__api->logv(ctx, level, fmt, ap);
+	va_end(ap);
+}
+
+/* SCRATCH memory freed after the invocation/episode; aborts the host on OOM. */
+static inline void *cf_alloc(void *ctx, size_t n)
+{
+	return cf__api->alloc(ctx, n);
+}
+
+/* printf into SCRATCH memory. */
+__attribute__((format(printf, 2, 3))) static inline char *cf_fmt(void *ctx, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	va_start(ap, fmt);
+	s = cf__api->vfmt(ctx, fmt, ap);
+	va_end(ap);
+	return s;
+}
+
+/* The message of the last failed call on this handle. BORROWED until the next call. */
+static inline const char *cf_last_error(void *ctx)
+{
+	return cf__api->last_error(ctx);
+}
+
+/* ------------------------------------------------------------------ */
+/* HTTP functions                                                       */
+/* ------------------------------------------------------------------ */
+
+/* Request method in upper case ("GET"). BORROWED. */
+static inline const char *cf_http_method(cf_http *h) { return cf__api->http_method(h); }
+
+/* Full URL as the client addressed it, "http://host:port/path?query". BORROWED. */
+static inline const char *cf_http_url(cf_http *h) { return cf__api->http_url(h); }
+
+/* Request path without the query, as sent (not decoded). BORROWED. */
+static inline const char *cf_http_path(cf_http *h) { return cf__api->http_path(h); }
+
+/*
+ * A route parameter, percent-decoded; its default value when the template
+ * gives one; NULL when the parameter is unknown or an optional one was not
+ * matched. BORROWED.
+ */
+static inline const char *cf_http_route_param(cf_http *h, const char *name)
+{
+	return cf__api->http_route_param(h, name);
+}
+
+/* First query value for `name` (case-insensitive), decoded, '+' = space;
+ * "" for "?name", NULL when absent. BORROWED. */
+static inline const char *cf_http_query(cf_http *h, const char *name)
+{
+	return cf__api->http_query(h, name);
+}
+
+/* First header value for `name` (case-insensitive), NULL when absent. BORROWED. */
+static inline const char *cf_http_header(cf_http *h, const char *name)
+{
+	return cf__api->http_header(h, name);
+}
+
+/* Number of request headers, and the i-th as lower-case name + value (BORROWED).
+ * cf_http_header_at returns CF_OK, or CF_E_INVALID when i is out of range. */
+static inline size_t cf_http_header_count(cf_http *h) { return cf__api->http_header_count(h); }
+static inline int cf_http_header_at(cf_http *h, size_t i, const char **name, const char **value)
+{
+	return cf__api->http_header_at(h, i, name, value);
+}
+
+/* Request body (may contain NULs; always followed by a NUL the length does not
+ * count) and its length. BORROWED. Never NULL: an empty body is "". */
+static inline const char *cf_http_body(cf_http *h, size_t *len)
+{
+	return cf__api->http_body(h, len);
+}
+
+/* Name of the function being invoked. BORROWED. */
+static inline const char *cf_http_function_name(cf_http *h) { return cf__api->http_function_name(h); }
+
+/* Response status; 200 when never set. */
+static inline void cf_http_set_status(cf_http *h, int status) { cf__api->http_set_status(h, status); }
+
+/* Adds a response header; name and value are COPIED. A second header of the
+ * same name is dropped (as the real host does) and CF_E_EXISTS returned;
+ * CF_E_INVALID for CR/LF in either. */
+static inline int cf_http_add_header(cf_http *h, const char *name, const char *value)
+{
+	return cf__api->http_add_header(h, name, value);
+}
+
+/* Replaces the response body; COPIED. */
+static inline void cf_http_set_body(cf_http *h, const void *data, size_t len)
+{
+	cf__api->http_set_body(h, data, len);
+}
+
+/* Convenience: status + Content-Type + NUL-terminated body in one call. */
+static inline cf_rc cf_http_respond(cf_http *h, int status, const char *content_type, const char *body)
+{
+	size_t n = 0;
+	cf__api->http_set_status(h, status);
+	if (content_type)
+		cf__api->http_add_header(h, "Content-Type", content_type);
+	if (body)
+		while (body[n])
+			n++;
+	cf__api->http_set_body(h, body ? body : "", n);
+	return CF_OK;
+}
+
+/* ------------------------------------------------------------------ */
+/* Orchestrators                                                        */
+/*                                                                      */
+/* An orchestrator is re-run from the top in every episode. A task whose */
+/* outcome is in the history completes at once; the first one that is  */
+/* not ends the episode (return CF_PENDING, which CF_AWAIT does for you).*/
+/* Never keep state in globals or read clocks, files or random numbers: */
+/* use the cf_orch_* functions, which replay identically.               */
+/* ------------------------------------------------------------------ */
+
+/* The input as JSON text ("null" when none). BORROWED for the episode. */
+static inline const char *cf_orch_input(cf_orch *o) { return cf__api->orch_input(o); }
+
+/* Instance id and orchestrator name. BORROWED for the episode. */
+static inline const char *cf_orch_instance_id(cf_orch *o) { return cf__api->orch_instance_id(o); }
+static inline const char *cf_orch_name(cf_orch *o) { return cf__api->orch_name(o); }
+
+/* Deterministic "now": milliseconds since the Unix epoch (UTC) of the
+ * episode being replayed; identical on every replay. */
+static inline int64_t cf_orch_now(cf_orch *o) { return cf__api->orch_now(o); }
+
+/* 1 while the code re-runs events committed by earlier episodes, else 0. */
+static inline int cf_orch_is_replaying(cf_orch *o) { return cf__api->orch_is_replaying(o); }
+
+/* Deterministic UUID v5 ("xxxxxxxx-xxxx-5xxx-yxxx-xxxxxxxxxxxx"), the same on
+ * every replay; see README for the exact algorithm. SCRATCH. */
+static inline const char *cf_orch_new_uuid(cf_orch *o) { return cf__api->orch_new_uuid(o); }
+
+/* Sets the custom status (JSON text, COPIED; NULL clears it). It becomes
+ * visible when the episode commits. CF_E_INVALID for bad JSON or > 16 KiB. */
+static inline int cf_orch_set_custom_status(cf_orch *o, const char *json)
+{
+	return cf__api->orch_set_custom_status(o, json);
+}
+
+/*
+ * Schedules activity `name` with `input_json` (COPIED; NULL = null).
+ * The returned task is SCRATCH for the episode. Scheduling happens when the
+ * task is created, in call order: keep the order deterministic.
+ */
+static inline cf_task *cf_call_activity(cf_orch *o, const char *name, const char *input_json)
+{
+	return cf__api->call_activity(o, name, input_json, NULL);
+}
+
+/* As cf_call_activity, retried with durable timers per `retry` (COPIED). */
+static inline cf_task *cf_call_activity_with_retry(cf_orch *o, const char *name,
+						   const struct cf_retry *retry, const char *input_json)
+{
+	return cf__api->call_activity(o, name, input_json, retry);
+}
+
+/* Starts orchestrator `name` as a child. instance_id NULL = "<execution id>:<seq>". */
+static inline cf_task *cf_call_sub_orchestrator(cf_orch *o, const char *name,
+						const char *instance_id, const char *input_json)
+{
+	return cf__api->call_sub_orchestrator(o, name, instance_id, input_json, NULL);
+}
+
+static inline cf_task *cf_call_sub_orchestrator_with_retry(cf_orch *o, const char *name,
+							   const struct cf_retry *retry,
+							   const char *instance_id,
+							   const char *input_json)
+{
+	return cf__api->call_sub_orchestrator(o, name, instance_id, input_json, retry);
+}
+
+/* A durable timer firing at `fire_at_ms` (Unix ms, UTC); never early. */
+static inline cf_task *cf_create_timer(cf_orch *o, int64_t fire_at_ms)
+{
+	return cf__api->create_timer(o, fire_at_ms);
+}
+
+/* Waits for external event `name` (case-insensitive). Events raised before
+ * anyone waits are buffered, oldest first. The result is the event's data. */
+static inline cf_task *cf_wait_for_event(cf_orch *o, const char *name)
+{
+	return cf__api->wait_for_event(o, name);
+}
+
+/* Completes when every task has; fails as soon as one fails (with its error).
+ * Result: a JSON array of the results in argument order. `tasks` is COPIED. */
+static inline cf_task *cf_when_all(cf_orch *o, cf_task *const *tasks, size_t n)
+{
+	return cf__api->when_all(o, tasks, n);
+}
+
+/* Completes when the first task completes, successfully or not; never fails.
+ * Find the winner with cf_task_winner(). `tasks` is COPIED. */
+static inline cf_task *cf_when_any(cf_orch *o, cf_task *const *tasks, size_t n)
+{
+	return cf__api->when_any(o, tasks, n);
+}
+
+/*
+ * CF_OK: the task completed; *result_json (if not NULL) gets its result
+ *        (BORROWED for the episode).
+ * CF_PENDING: not yet; return CF_PENDING from the orchestrator.
+ * CF_ERROR: the task failed; cf_task_error(task) has the message. Return
+ *        CF_ERROR to fail the orchestration with it, or carry on.
+ */
+static inline cf_rc cf_await(cf_orch *o, cf_task *task, const char **result_json)
+{
+	return cf__api->await(o, task, result_json);
+}
+
+/* CF_AWAIT(o, task, &out) expands to
+ *   do { cf_rc r__ = cf_await(o, task, &out); if (r__ != CF_OK) return r__; } while (0)
+ * i.e. it returns from the orchestrator unless the task succeeded. */
+#define CF_AWAIT(o, task, out)                                   \
+	do {                                                     \
+		cf_rc cf__r = cf_await((o), (task), (out));      \
+		if (cf__r != CF_OK)                              \
+			return cf__r;                            \
+	} while (0)
+
+/* Result (JSON) or error message of a completed task; NULL otherwise. BORROWED. */
+static inline const char *cf_task_result(cf_task *t) { return cf__api->task_result(t); }
+static inline const char *cf_task_error(cf_task *t) { return cf__api->task_error(t); }
+
+/* The task that completed a cf_when_any() task; NULL while it is pending. */
+static inline cf_task *cf_task_winner(cf_task *any) { return cf__api->task_winner(any); }
+
+/* Cancels a pending timer so it no longer keeps the orchestration open. */
+static inline void cf_task_cancel(cf_task *timer) { cf__api->task_cancel(timer); }
+
+/* Ends the orchestration with `output_json` (COPIED; NULL = null). Return its
+ * value from the orchestrator: `return cf_orch_finish(o, "\"done\"");` */
+static inline cf_rc cf_orch_finish(cf_orch *o, const char *output_json)
+{
+	return cf__api->orch_finish(o, output_json);
+}
+
+/* Fails the orchestration with `message` (COPIED). Returns CF_ERROR. */
+static inline cf_rc cf_orch_fail(cf_orch *o, const char *message)
+{
+	return cf__api->orch_fail(o, message);
+}
+
+/* Restarts the orchestration with a fresh history and `input_json`. Buffered,
+ * unprocessed external events are carried over unless keep_events is 0. */
+static inline cf_rc cf_orch_continue_as_new(cf_orch *o, const char *input_json, int keep_events)
+{
+	return cf__api->orch_continue_as_new(o, input_json, keep_events);
+}
+
+/* printf into the episode's SCRATCH memory; handy for building JSON. */
+#define cf_json_fmt cf_fmt
+
+/* ------------------------------------------------------------------ */
+/* Activities (run at least once; use the idempotency key for effects) */
+/* ------------------------------------------------------------------ */
+
+/* Input (JSON text), activity name, calling instance. BORROWED. */
+static inline const char *cf_act_input(cf_act *a) { return cf__api->act_input(a); }
+static inline const char *cf_act_name(cf_act *a) { return cf__api->act_name(a); }
+static inline const char *cf_act_instance_id(cf_act *a) { return cf__api->act_instance_id(a); }
+
+/* "<instance>:<task sequence number>:<attempt>"; the same on a re-run of the
+ * same attempt after a crash. BORROWED. */
+static inline const char *cf_act_idempotency_key(cf_act *a) { return cf__api->act_idempotency_key(a); }
+
+/* Sets the result (JSON text, COPIED; NULL = null). Returns CF_OK, or
+ * CF_E_INVALID when result_json is not JSON (the activity then fails). */
+static inline cf_rc cf_act_return(cf_act *a, const char *result_json)
+{
+	return cf__api->act_return(a, result_json);
+}
+
+/* Fails this attempt with `message` (COPIED). Returns CF_ERROR. */
+static inline cf_rc cf_act_fail(cf_act *a, const char *message)
+{
+	return cf__api->act_fail(a, message);
+}
+
+/* ------------------------------------------------------------------ */
+/* Durable client, from HTTP functions. Errors: cf_last_error(h).       */
+/* Output strings are SCRATCH of the HTTP invocation.                   */
+/* ------------------------------------------------------------------ */
+
+/* Starts orchestrator `orch_name`; instance_id NULL = a new 32-hex id.
+ * CF_E_NOTFOUND unknown orchestrator, CF_E_INVALID bad id or input,
+ * CF_E_EXISTS id used by a non-terminal instance. Acknowledged = committed. */
+static inline cf_rc cf_durable_start(cf_http *h, const char *orch_name, const char *instance_id,
+				     const char *input_json, const char **out_id)
+{
+	return cf__api->durable_start(h, orch_name, instance_id, input_json, out_id);
+}
+
+/* The status object of the management API as JSON text. CF_E_NOTFOUND. */
+static inline cf_rc cf_durable_status(cf_http *h, const char *instance_id, int show_history,
+				      const char **out_json)
+{
+	return cf__api->durable_status(h, instance_id, show_history, out_json);
+}
+
+/* Queue an external event. CF_E_NOTFOUND, CF_E_GONE (terminal), CF_E_INVALID. */
+static inline cf_rc cf_durable_raise_event(cf_http *h, const char *instance_id, const char *event,
+					   const char *data_json)
+{
+	return cf__api->durable_raise_event(h, instance_id, event, data_json);
+}
+
+/* Lifecycle operations; `reason` may be NULL. CF_E_NOTFOUND, CF_E_GONE, CF_E_STATE. */
+static inline cf_rc cf_durable_terminate(cf_http *h, const char *id, const char *reason)
+{
+	return cf__api->durable_terminate(h, id, reason);
+}
+static inline cf_rc cf_durable_suspend(cf_http *h, const char *id, const char *reason)
+{
+	return cf__api->durable_suspend(h, id, reason);
+}
+static inline cf_rc cf_durable_resume(cf_http *h, const char *id, const char *reason)
+{
+	return cf__api->durable_resume(h, id, reason);
+}
+static inline cf_rc cf_durable_rewind(cf_http *h, const char *id, const char *reason)
+{
+	return cf__api->durable_rewind(h, id, reason);
+}
+static inline cf_rc cf_durable_restart(cf_http *h, const char *id, int new_instance_id,
+				       const char **out_id)
+{
+	return cf__api->durable_restart(h, id, new_instance_id, out_id);
+}
+static inline cf_rc cf_durable_purge(cf_http *h, const char *id)
+{
+	return cf__api->durable_purge(h, id);
+}
+
+/* Makes the HTTP response the 202 check-status response (Location,
+ * Retry-After: 10, the nine management URLs) for `instance_id`. */
+static inline cf_rc cf_durable_check_status_response(cf_http *h, const char *instance_id)
+{
+	return cf__api->durable_check_status_response(h, instance_id);
+}
+
+/* Waits up to timeout_ms, polling every retry_ms: 200 with the output when the
+ * instance completed, the status object when it failed or was terminated, the
+ * check-status response otherwise. CF_E_INVALID when retry_ms > timeout_ms. */
+static inline cf_rc cf_durable_wait_or_check_status_response(cf_http *h, const char *instance_id,
+							     int64_t timeout_ms, int64_t retry_ms)
+{
+	return cf__api->durable_wait_or_check_status_response(h, instance_id, timeout_ms, retry_ms);
+}
+
+#endif /* CFUNC_H */

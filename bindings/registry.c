@@ -1,0 +1,129 @@
+#include "registry.h"
+#include "xalloc.h"
+
+#include <ctype.h>
+#include <dlfcn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+void bind_registry_init(struct bind_registry *reg)
+{
+	memset(reg, 0, sizeof(*reg));
+}
+
+static void function_free(struct bind_function *fn)
+{
+	free(fn->name);
+	free(fn->methods);
+	free(fn->route);
+	free(fn);
+}
+
+void bind_registry_cleanup(struct bind_registry *reg)
+{
+	for (size_t i = 0; i < reg->nfns; i++)
+		function_free(reg->fns[i]);
+	free(reg->fns);
+	/* Apps unload in reverse load order, like destructors. */
+	for (size_t i = reg->napps; i-- > 0;) {
+		struct bind_app *app = reg->apps[i];
+		if (app->fini)
+			app->fini(app->fini_user);
+		if (app->dl)
+			dlclose(app->dl);
+		rt_arena_cleanup(&app->arena);
+		free(app->name);
+		free(app->path);
+		free(app->error);
+		free(app);
+	}
+	free(reg->apps);
+	for (size_t i = 0; i < reg->nonly; i++)
+		free(reg->only[i]);
+	free(reg->only);
+	memset(reg, 0, sizeof(*reg));
+}
+
+int bind_function_name_valid(const char *name)
+{
+	size_t n = 0;
+	if (!name || !isalpha((unsigned char)name[0]))
+		return 0;
+	for (const char *p = name; *p; p++, n++)
+		if (!isalnum((unsigned char)*p) && *p != '_' && *p != '-')
+			return 0;
+	return n <= 128 && strcasecmp(name, "host") != 0;
+}
+
+struct bind_function *bind_registry_find(const struct bind_registry *reg, const char *name)
+{
+	for (size_t i = 0; i < reg->nfns; i++)
+		if (strcasecmp(reg->fns[i]->name, name) == 0)
+			return reg->fns[i];
+	return NULL;
+}
+
+struct bind_function *bind_registry_find_kind(const struct bind_registry *reg, const char *name,
+					      enum bind_fn_kind kind)
+{
+	struct bind_function *fn = bind_registry_find(reg, name);
+	return fn && fn->kind == kind ? fn : NULL;
+}
+
+static int wanted(const struct bind_registry *reg, const char *name)
+{
+	if (!reg->only)
+		return 1;
+	for (size_t i = 0; i < reg->nonly; i++)
+		if (strcasecmp(reg->only[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+int bind_registry_add(struct bind_registry *reg, struct bind_function *fn,
+		      struct bind_function **clash)
+{
+	struct bind_function *old = bind_registry_find(reg, fn->name);
+	if (old) {
+		if (clash)
+			*clash = old;
+		function_free(fn);
+		return -1;
+	}
+	if (!wanted(reg, fn->name)) {
+		function_free(fn);
+		return 0;
+	}
+	if (reg->nfns == reg->capfns) {
+		reg->capfns = reg->capfns ? 2 * reg->capfns : 16;
+		reg->fns = xrealloc(reg->fns, reg->capfns * sizeof(*reg->fns));
+	}
+	reg->fns[reg->nfns++] = fn;
+	return 0;
+}
+
+void bind_registry_remove_app(struct bind_registry *reg, const struct bind_app *app)
+{
+	size_t j = 0;
+	for (size_t i = 0; i < reg->nfns; i++) {
+		if (reg->fns[i]->app == app)
+			function_free(reg->fns[i]);
+		else
+			reg->fns[j++] = reg->fns[i];
+	}
+	reg->nfns = j;
+}
+
+const char *bind_fn_kind_trigger(enum bind_fn_kind kind)
+{
+	switch (kind) {
+	case BIND_FN_HTTP:
+		return "httpTrigger";
+	case BIND_FN_ORCHESTRATOR:
+		return "orchestrationTrigger";
+	case BIND_FN_ACTIVITY:
+		return "activityTrigger";
+	}
+	return "unknown";
+}

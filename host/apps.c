@@ -1,0 +1,176 @@
+#include "apps.h"
+#include "api.h"
+#include "xalloc.h"
+
+#include <dirent.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+typedef int (*entry_fn)(const struct cf_api *api, cf_app *app);
+
+static char *app_name_of(const char *path)
+{
+	const char *base = strrchr(path, '/');
+	base = base ? base + 1 : path;
+	size_t n = strlen(base);
+	if (n > 3 && strcmp(base + n - 3, ".so") == 0)
+		n -= 3;
+	return xstrndup(base, n);
+}
+
+static void refuse(host_apps_report_fn report, const struct bind_app *app, const char *reason)
+{
+	char *line = xasprintf("Refusing app '%s' (%s): %s", app->name, app->path, reason);
+	/* A reason from dlerror() may span lines; the report is one line. */
+	for (char *p = line; *p; p++)
+		if (*p == '\n')
+			*p = ' ';
+	report(line);
+	free(line);
+}
+
+static void discard(struct bind_registry *reg, struct bind_app *app)
+{
+	bind_registry_remove_app(reg, app);
+	if (app->dl)
+		dlclose(app->dl);
+	rt_arena_cleanup(&app->arena);
+	free(app->name);
+	free(app->path);
+	free(app->error);
+	free(app);
+}
+
+int host_apps_load_one(struct bind_registry *reg, const char *path, host_apps_report_fn report,
+		       char **err)
+{
+	struct bind_app *app = xcalloc(1, sizeof(*app));
+	char reason[512];
+	entry_fn entry;
+	int rc;
+
+	app->name = app_name_of(path);
+	app->path = xstrdup(path);
+	app->reg = reg;
+	rt_arena_init(&app->arena);
+	bind_ctx_init(&app->ctx, BIND_CTX_APP, NULL, &app->arena);
+
+	app->dl = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	if (!app->dl) {
+		refuse(report, app, dlerror());
+		discard(reg, app);
+		return 1;
+	}
+	*(void **)&entry = dlsym(app->dl, "cf_app_entry");
+	if (!entry) {
+		refuse(report, app, "no entry symbol 'cf_app_entry' (define it with CF_APP_INIT)");
+		discard(reg, app);
+		return 1;
+	}
+	rc = entry(&bind_api, (cf_app *)app);
+	if (rc <= -2000 && rc > -3000) {
+		snprintf(reason, sizeof(reason), "built for ABI %d.%d, the host provides %d.%d",
+			 CF_ABI_MAJOR, -2000 - rc, CF_ABI_MAJOR, CF_ABI_MINOR);
+		refuse(report, app, reason);
+		discard(reg, app);
+		return 1;
+	}
+	if (rc <= -1000 && rc > -2000) {
+		snprintf(reason, sizeof(reason), "built for ABI major %d, the host provides %d",
+			 -1000 - rc, CF_ABI_MAJOR);
+		refuse(report, app, reason);
+		discard(reg, app);
+		return 1;
+	}
+	if (app->duplicate) {
+		*err = xstrdup(app->error);
+		discard(reg, app);
+		return -1;
+	}
+	if (rc != 0) {
+		snprintf(reason, sizeof(reason), "init failed (returned %d)%s%s", rc,
+			 app->error ? ": " : "", app->error ? app->error : "");
+		refuse(report, app, reason);
+		discard(reg, app);
+		return 1;
+	}
+	if (app->error) {
+		refuse(report, app, app->error);
+		discard(reg, app);
+		return 1;
+	}
+	if (reg->napps == reg->capapps) {
+		reg->capapps = reg->capapps ? 2 * reg->capapps : 8;
+		reg->apps = xrealloc(reg->apps, reg->capapps * sizeof(*reg->apps));
+	}
+	reg->apps[reg->napps++] = app;
+	return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int load_dir(struct bind_registry *reg, const char *dir, host_apps_report_fn report,
+		    char **err)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	char **names = NULL;
+	size_t n = 0, cap = 0;
+	int rc = 0;
+
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		size_t len = strlen(de->d_name);
+		if (len < 4 || strcmp(de->d_name + len - 3, ".so") != 0 || de->d_name[0] == '.')
+			continue;
+		if (n == cap) {
+			cap = cap ? 2 * cap : 16;
+			names = xrealloc(names, cap * sizeof(*names));
+		}
+		names[n++] = xasprintf("%s/%s", dir, de->d_name);
+	}
+	closedir(d);
+	qsort(names, n, sizeof(*names), cmp_str);
+	for (size_t i = 0; i < n; i++) {
+		if (rc == 0 && host_apps_load_one(reg, names[i], report, err) < 0)
+			rc = -1;
+		free(names[i]);
+	}
+	free(names);
+	return rc;
+}
+
+int host_apps_load(struct bind_registry *reg, const char *root, char *const *paths,
+		   size_t npaths, host_apps_report_fn report, char **err)
+{
+	for (size_t i = 0; i < npaths; i++) {
+		struct stat st;
+		char *full = paths[i][0] == '/' ? xstrdup(paths[i]) : xasprintf("%s/%s", root, paths[i]);
+		int rc = 0;
+		if (stat(full, &st) != 0) {
+			/* A missing default folder is normal; a missing named file is not. */
+			if (strlen(full) > 3 && strcmp(full + strlen(full) - 3, ".so") == 0) {
+				char *line = xasprintf("Refusing app '%s': %s", full, strerror(errno));
+				report(line);
+				free(line);
+			}
+		} else if (S_ISDIR(st.st_mode)) {
+			rc = load_dir(reg, full, report, err);
+		} else {
+			rc = host_apps_load_one(reg, full, report, err) < 0 ? -1 : 0;
+		}
+		free(full);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}

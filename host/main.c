@@ -1,0 +1,293 @@
+/*
+ * main.c - the cfunc command line and the start-up/shutdown order of
+ * `cfunc start`:
+ *   find the script root -> load local.settings.json and host.json ->
+ *   console -> load apps -> bind the port -> print the function list ->
+ *   serve until SIGINT/SIGTERM -> drain -> unload apps.
+ */
+#include "admin.h"
+#include "api.h"
+#include "apps.h"
+#include "config.h"
+#include "log.h"
+#include "server.h"
+#include "xalloc.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#define CFUNC_VERSION "0.1.0"
+
+struct cli {
+	const char *script_root;
+	const char *address;
+	int port;
+	int verbose;
+	char **functions;
+	int nfunctions;
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: cfunc start [options]\n"
+		"       cfunc --version\n"
+		"\n"
+		"start options:\n"
+		"  -p, --port <n>          port to listen on (default: Host.LocalHttpPort, else 7071;\n"
+		"                          0 picks a free port)\n"
+		"  --address <ip>          address to bind (default: Host.LocalHttpAddress, else 127.0.0.1)\n"
+		"  --script-root <dir>     the function app root (default: the nearest folder\n"
+		"                          upwards holding host.json)\n"
+		"  --functions <a> <b> ..  serve only these functions\n"
+		"  --verbose               show host (system) logs at Information\n");
+}
+
+static int parse_port(const char *s, int *port)
+{
+	char *end;
+	long v;
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || *end || end == s || v < 0 || v > 65535)
+		return -1;
+	*port = (int)v;
+	return 0;
+}
+
+static int parse_start(int argc, char **argv, struct cli *cli)
+{
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		const char *next = i + 1 < argc ? argv[i + 1] : NULL;
+		if ((strcmp(a, "-p") == 0 || strcmp(a, "--port") == 0) && next) {
+			if (parse_port(next, &cli->port) != 0) {
+				fprintf(stderr, "Invalid --port value '%s'. Expected a number between 0 and 65535.\n", next);
+				return -1;
+			}
+			i++;
+		} else if (strcmp(a, "--address") == 0 && next) {
+			cli->address = next;
+			i++;
+		} else if (strcmp(a, "--script-root") == 0 && next) {
+			cli->script_root = next;
+			i++;
+		} else if (strcmp(a, "--verbose") == 0) {
+			cli->verbose = 1;
+		} else if (strcmp(a, "--functions") == 0) {
+			cli->functions = argv + i + 1;
+			while (i + 1 < argc && argv[i + 1][0] != '-') {
+				cli->nfunctions++;
+				i++;
+			}
+		} else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+			usage(stdout);
+			exit(0);
+		} else {
+			fprintf(stderr, "cfunc: unknown or incomplete option '%s'\n", a);
+			usage(stderr);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int level_of(void *user, const char *category)
+{
+	return host_config_log_level(user, category);
+}
+
+static void log_to_console(const char *category, int level, const char *fmt, va_list ap)
+{
+	host_logv(category, (enum host_log_level)level, fmt, ap);
+}
+
+static void report_refused(const char *line)
+{
+	host_log("Host.Startup", HOST_LOG_ERROR, "%s", line);
+}
+
+static void mark_disabled(struct bind_registry *reg)
+{
+	for (size_t i = 0; i < reg->nfns; i++) {
+		char *name = xasprintf("AzureWebJobs.%s.Disabled", reg->fns[i]->name);
+		const char *v = getenv(name);
+		reg->fns[i]->disabled = v && (strcasecmp(v, "true") == 0 || strcmp(v, "1") == 0);
+		free(name);
+	}
+}
+
+static int cmp_fn_name(const void *a, const void *b)
+{
+	return strcasecmp((*(struct bind_function *const *)a)->name,
+			  (*(struct bind_function *const *)b)->name);
+}
+
+/* The "Functions:" block exactly as func prints it: HTTP first, then the
+ * rest, then disabled-function warnings; each group sorted by name. */
+static void print_functions(const struct host_server *srv, struct bind_registry *reg)
+{
+	struct bind_function **sorted = xcalloc(reg->nfns + 1, sizeof(*sorted));
+	const char *prefix = srv->cfg->http.route_prefix;
+	memcpy(sorted, reg->fns, reg->nfns * sizeof(*sorted));
+	qsort(sorted, reg->nfns, sizeof(*sorted), cmp_fn_name);
+
+	host_log_plain("%s", "");
+	host_log_plain("Functions:");
+	host_log_plain("%s", "");
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < reg->nfns; i++) {
+			const struct bind_function *fn = sorted[i];
+			if (fn->disabled || (fn->kind == BIND_FN_HTTP) != (pass == 0))
+				continue;
+			if (fn->kind == BIND_FN_HTTP)
+				host_log_plain("\t%s: %s%s%s http://localhost:%d/%s%s%s", fn->name,
+					       fn->methods ? "[" : "", fn->methods ? fn->methods : "",
+					       fn->methods ? "]" : "", srv->port, prefix,
+					       *prefix ? "/" : "", fn->route ? fn->route : fn->name);
+			else
+				host_log_plain("\t%s: %s", fn->name, bind_fn_kind_trigger(fn->kind));
+			host_log_plain("%s", "");
+		}
+	}
+	for (size_t i = 0; i < reg->nfns; i++)
+		if (sorted[i]->disabled)
+			host_log("Host.Startup", HOST_LOG_WARNING, "Function %s is disabled.", sorted[i]->name);
+	if (reg->nfns == 0)
+		host_log("Host.Startup", HOST_LOG_WARNING,
+			 "No job functions found. Try making your job classes and methods public. "
+			 "If you're using binding extensions (e.g. Azure Storage, ServiceBus, Timers, etc.) "
+			 "make sure you've called the registration method for the extension(s) in your "
+			 "startup code (e.g. builder.AddAzureStorage(), builder.AddServiceBus(), "
+			 "builder.AddTimers(), etc.).");
+	free(sorted);
+}
+
+static int cmd_start(int argc, char **argv)
+{
+	struct cli cli = {.port = -1};
+	struct host_config cfg;
+	struct bind_registry reg;
+	struct host_server *srv = NULL;
+	char *root = NULL, *err = NULL, cwd[PATH_MAX];
+	int rc = 1;
+
+	if (parse_start(argc, argv, &cli) != 0)
+		return 1;
+	if (sodium_init() < 0) {
+		fprintf(stderr, "cfunc: cannot initialise libsodium\n");
+		return 1;
+	}
+	/* --functions a b is the same as host.json "functions": ["a","b"]. */
+	for (int i = 0; i < cli.nfunctions; i++) {
+		char *name = xasprintf("AzureFunctionsJobHost__functions__%d", i);
+		setenv(name, cli.functions[i], 1);
+		free(name);
+	}
+	if (cli.script_root) {
+		root = realpath(cli.script_root, NULL);
+		if (!root) {
+			fprintf(stderr, "cfunc: cannot use --script-root '%s': %s\n", cli.script_root,
+				strerror(errno));
+			return 1;
+		}
+	} else if (!getcwd(cwd, sizeof(cwd)) || host_config_find_root(cwd, &root, &err) != 0) {
+		fprintf(stderr, "%s\n", err ? err : "cfunc: cannot read the current directory");
+		free(err);
+		return 1;
+	}
+
+	if (host_config_load(&cfg, root, &err) != 0) {
+		fprintf(stderr, "%s\n", err);
+		free(err);
+		host_config_free(&cfg);
+		free(root);
+		return 1;
+	}
+	host_log_init(cli.verbose, level_of, &cfg);
+	bind_api_set_logger(log_to_console);
+
+	host_log_plain("cfunc - a function host for compiled C apps");
+	host_log_plain("cfunc Version:            %s (64-bit)", CFUNC_VERSION);
+	host_log_plain("Function Runtime Version: 4.x compatible, app ABI %d.%d", CF_ABI_MAJOR,
+		       CF_ABI_MINOR);
+	for (size_t i = 0; i < cfg.n_warnings; i++)
+		host_log("Host.Startup", HOST_LOG_WARNING, "%s", cfg.warnings[i]);
+
+	int port = cli.port >= 0 ? cli.port : cfg.settings.port > 0 ? cfg.settings.port : 7071;
+	const char *address = cli.address ? cli.address
+			      : cfg.settings.address ? cfg.settings.address
+						     : "127.0.0.1";
+
+	bind_registry_init(&reg);
+	if (cfg.functions) {
+		reg.only = xcalloc(cfg.n_functions + 1, sizeof(char *));
+		for (size_t i = 0; i < cfg.n_functions; i++)
+			reg.only[i] = xstrdup(cfg.functions[i]);
+		reg.nonly = cfg.n_functions;
+	}
+	host_log("Host.Startup", HOST_LOG_INFO, "Loading apps from %zu location(s)", cfg.n_apps);
+	if (host_apps_load(&reg, root, cfg.apps, cfg.n_apps, report_refused, &err) != 0) {
+		host_log("Host.Startup", HOST_LOG_ERROR, "%s", err);
+		goto out;
+	}
+	mark_disabled(&reg);
+
+	srv = host_server_new(&cfg, &reg, address, port, &err);
+	if (!srv) {
+		host_log("Host.Startup", HOST_LOG_ERROR, "%s", err);
+		goto out;
+	}
+	unsigned char id[16];
+	randombytes_buf(id, sizeof(id));
+	sodium_bin2hex(srv->instance_id, sizeof(srv->instance_id), id, sizeof(id));
+	host_server_add_endpoints(srv, host_admin_route);
+	if (host_server_listen(srv, &err) != 0) {
+		fprintf(stderr, "%s\n", err);
+		goto out;
+	}
+	host_config_export_cli_env(&cfg, srv->port);
+	print_functions(srv, &reg);
+	if (!cli.verbose)
+		host_log_plain("For detailed output, run cfunc with --verbose flag.");
+	host_log("Host.Startup", HOST_LOG_INFO, "Host started, listening on %s:%d", address, srv->port);
+	/* Shown regardless of level, as func shows it: tests and scripts wait for it. */
+	host_log_always("Worker process started and initialized.");
+
+	rc = host_server_run(srv);
+	host_log("Host.General", HOST_LOG_INFO, "Host stopped");
+out:
+	host_server_free(srv);
+	bind_registry_cleanup(&reg);
+	host_config_free(&cfg);
+	free(err);
+	free(root);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 1;
+	}
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
+		printf("%s\n", CFUNC_VERSION);
+		return 0;
+	}
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "start") == 0)
+		return cmd_start(argc - 2, argv + 2);
+	fprintf(stderr, "cfunc: unknown command '%s'\n", argv[1]);
+	usage(stderr);
+	return 1;
+}

@@ -1,0 +1,108 @@
+/*
+ * workers.c - mutex + condition-variable job queue. Workers take every
+ * queued job they find per wake-up so a burst costs one lock round trip
+ * per worker, not one per job.
+ */
+#include "workers.h"
+#include "xalloc.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+struct host_pool {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	struct host_job *head, *tail;
+	size_t queued;
+	int stopping;
+	int idle;
+	int nthreads;
+	pthread_t *threads;
+};
+
+static void *worker_main(void *arg)
+{
+	struct host_pool *pool = arg;
+	pthread_mutex_lock(&pool->lock);
+	for (;;) {
+		while (!pool->head && !pool->stopping) {
+			pool->idle++;
+			pthread_cond_wait(&pool->cond, &pool->lock);
+			pool->idle--;
+		}
+		if (!pool->head)
+			break;
+		struct host_job *job = pool->head;
+		pool->head = job->next;
+		if (!pool->head)
+			pool->tail = NULL;
+		pool->queued--;
+		pthread_mutex_unlock(&pool->lock);
+		job->next = NULL;
+		job->run(job);
+		pthread_mutex_lock(&pool->lock);
+	}
+	pthread_mutex_unlock(&pool->lock);
+	return NULL;
+}
+
+struct host_pool *host_pool_new(int nthreads, const char *name)
+{
+	struct host_pool *pool = xcalloc(1, sizeof(*pool));
+	pthread_mutex_init(&pool->lock, NULL);
+	pthread_cond_init(&pool->cond, NULL);
+	pool->nthreads = nthreads > 0 ? nthreads : 1;
+	pool->threads = xcalloc((size_t)pool->nthreads, sizeof(*pool->threads));
+	for (int i = 0; i < pool->nthreads; i++) {
+		char tname[32];
+		if (pthread_create(&pool->threads[i], NULL, worker_main, pool) != 0) {
+			fprintf(stderr, "cfunc: cannot start worker thread\n");
+			abort();
+		}
+		snprintf(tname, sizeof(tname), "%.9s-%d", name, i % 1000);
+		tname[15] = '\0'; /* the kernel keeps 15 characters */
+		pthread_setname_np(pool->threads[i], tname);
+	}
+	return pool;
+}
+
+void host_pool_submit(struct host_pool *pool, struct host_job *job)
+{
+	job->next = NULL;
+	pthread_mutex_lock(&pool->lock);
+	if (pool->tail)
+		pool->tail->next = job;
+	else
+		pool->head = job;
+	pool->tail = job;
+	pool->queued++;
+	/* Only wake someone if a worker is actually asleep. */
+	if (pool->idle > 0)
+		pthread_cond_signal(&pool->cond);
+	pthread_mutex_unlock(&pool->lock);
+}
+
+size_t host_pool_queued(struct host_pool *pool)
+{
+	pthread_mutex_lock(&pool->lock);
+	size_t n = pool->queued;
+	pthread_mutex_unlock(&pool->lock);
+	return n;
+}
+
+void host_pool_free(struct host_pool *pool)
+{
+	if (!pool)
+		return;
+	pthread_mutex_lock(&pool->lock);
+	pool->stopping = 1;
+	pthread_cond_broadcast(&pool->cond);
+	pthread_mutex_unlock(&pool->lock);
+	for (int i = 0; i < pool->nthreads; i++)
+		pthread_join(pool->threads[i], NULL);
+	pthread_mutex_destroy(&pool->lock);
+	pthread_cond_destroy(&pool->cond);
+	free(pool->threads);
+	free(pool);
+}

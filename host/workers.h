@@ -1,0 +1,29 @@
+/*
+ * workers.h - a fixed pool of threads that run user code.
+ *
+ * The event loop never runs app code: it submits jobs here. A job is an
+ * intrusive struct the submitter owns; run() gets it on a worker thread and
+ * is responsible for handing the result back (h2o_multithread for HTTP).
+ */
+#ifndef HOST_WORKERS_H
+#define HOST_WORKERS_H
+
+#include <stddef.h>
+
+struct host_job {
+	struct host_job *next;
+	void (*run)(struct host_job *job);
+};
+
+struct host_pool;
+
+/* Starts `nthreads` workers named "<name>-<i>". */
+struct host_pool *host_pool_new(int nthreads, const char *name);
+/* Queues `job` (FIFO); any thread may call it. */
+void host_pool_submit(struct host_pool *pool, struct host_job *job);
+/* Jobs queued but not yet started. */
+size_t host_pool_queued(struct host_pool *pool);
+/* Lets queued jobs finish, joins the threads, frees the pool. */
+void host_pool_free(struct host_pool *pool);
+
+#endif

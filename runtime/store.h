@@ -1,0 +1,313 @@
+/*
+ * store.h - the task-hub store: one SQLite file per task hub holding the
+ * instance rows, their histories, the orchestration inbox (messages and
+ * durable timers) and the activity queue.
+ *
+ * Threads: a struct rt_store is used by one thread at a time (the engine
+ * serialises access with its own mutex). Status queries run on a second,
+ * read-only handle on the same file: WAL readers never block the writer.
+ *
+ * Transactions are driven by the caller: every function that changes rows
+ * must run between rt_store_begin() and rt_store_commit() (asserted), so the
+ * engine can commit several episodes and activity results in one fsync.
+ * Reads may run inside or outside a transaction.
+ *
+ * Memory: inputs are borrowed for the duration of the call only. Everything
+ * a read returns (structs, strings, blobs, arrays) is copied into the
+ * caller's struct rt_arena and is valid until that arena is reset.
+ *
+ * Errors: 0 is success, negative values are the RT_STORE_* codes below; the
+ * text of the last error is rt_store_errmsg().
+ *
+ * History payloads are opaque here: rows carry the encoded event (see
+ * rt_history_encode) plus its type and timestamp, which the store keeps as
+ * columns for diagnostics only.
+ */
+#ifndef RT_STORE_H
+#define RT_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arena.h"
+#include "history.h"
+
+struct rt_store;
+
+enum {
+	RT_STORE_OK = 0,
+	RT_STORE_ERROR = -1,    /* anything else; see rt_store_errmsg() */
+	RT_STORE_NOTFOUND = -2, /* no such instance / row */
+	RT_STORE_CONFLICT = -3, /* key collision: the caller lost a race */
+	RT_STORE_BUSY = -4,     /* the file stayed locked beyond the busy timeout */
+};
+
+/* The schema version this code reads and writes (PRAGMA user_version). */
+#define RT_STORE_SCHEMA_VERSION 2
+
+struct rt_store_opts {
+	int sync_normal;     /* 1: synchronous=NORMAL (a power cut may lose the
+			      * last commits, never corrupt); 0: FULL */
+	int readonly;        /* 1: query handle; never migrates, never writes */
+	int busy_timeout_ms; /* 0: 5000 */
+};
+
+/*
+ * Opens (creating it and its parent directory if needed) the store at
+ * `path`, or an in-memory store for ":memory:", and upgrades its schema.
+ * `opts` may be NULL for the defaults. A file written by a newer cfunc is
+ * refused. On failure returns RT_STORE_ERROR (or RT_STORE_BUSY) and, if
+ * errmsg is not NULL, sets *errmsg to a malloc'd message the caller frees.
+ */
+int rt_store_open(struct rt_store **out, const char *path, const struct rt_store_opts *opts,
+		  char **errmsg);
+/* rt_store_open() with opts->readonly set: for status queries next to the
+ * engine's handle. The file must exist with the current schema. */
+int rt_store_open_readonly(struct rt_store **out, const char *path, char **errmsg);
+/* Rolls back an open transaction, frees every cached statement. NULL is ok. */
+void rt_store_close(struct rt_store *s);
+
+/* Text of the last error on this handle; borrowed, valid until the next call. */
+const char *rt_store_errmsg(const struct rt_store *s);
+
+/*
+ * Transactions. rt_store_begin() takes the write lock at once (BEGIN
+ * IMMEDIATE), waiting up to the busy timeout, so a transaction never fails
+ * later for lack of a lock. After any error inside a transaction the caller
+ * decides: roll back everything, roll back to a savepoint, or go on.
+ * If rt_store_commit() fails, call rt_store_rollback(). rt_store_rollback()
+ * without a transaction is a no-op.
+ */
+int rt_store_begin(struct rt_store *s);
+int rt_store_commit(struct rt_store *s);
+int rt_store_rollback(struct rt_store *s);
+int rt_store_in_transaction(const struct rt_store *s);
+/*
+ * Savepoints inside a transaction, so one episode of a group commit can be
+ * undone (e.g. after RT_STORE_CONFLICT) without losing the others. They nest;
+ * _release keeps the changes since the matching rt_store_savepoint(),
+ * _rollback undoes them. Both end the innermost savepoint.
+ */
+int rt_store_savepoint(struct rt_store *s);
+int rt_store_savepoint_release(struct rt_store *s);
+int rt_store_savepoint_rollback(struct rt_store *s);
+
+/* Copies the WAL into the database file and truncates the WAL when no reader
+ * needs it; *busy (may be NULL) is set to 1 if a reader prevented that.
+ * Outside a transaction only. */
+int rt_store_checkpoint(struct rt_store *s, int *busy);
+
+/* ---- instances ---------------------------------------------------------- */
+
+/* One status row. Strings are JSON text (input, output, custom_status) or
+ * plain text; NULL is "not set". */
+struct rt_instance {
+	const char *instance_id;
+	const char *name;
+	const char *execution_id;
+	enum rt_status status;
+	int64_t created_us;          /* ExecutionStarted time of this execution */
+	int64_t updated_us;          /* last checkpoint */
+	int64_t generation;          /* +1 on each overwrite of the id */
+	int history_len;             /* rows in this execution's history = next seq */
+	const char *parent_instance_id; /* sub-orchestrations only, else NULL */
+	const char *parent_execution_id;
+	int parent_task_id;          /* parent's SubOrchCreated EventId, -1 if none */
+	const char *input;
+	const char *output;
+	const char *custom_status;
+};
+
+/* Fills *out (strings copied into `a`); RT_STORE_NOTFOUND if there is no
+ * such instance. */
+int rt_store_instance_get(struct rt_store *s, const char *instance_id, struct rt_instance *out,
+			  struct rt_arena *a);
+/*
+ * Writes every column of `in`. replace = 0: RT_STORE_CONFLICT if the id
+ * exists (start of a new id, sub-orchestration creation); replace = 1:
+ * overwrites an existing row (overwrite of a terminal instance,
+ * continue-as-new). Rows of other tables are not touched.
+ */
+int rt_store_instance_put(struct rt_store *s, const struct rt_instance *in, int replace);
+/*
+ * The checkpoint after an episode: writes execution_id, status, created_us,
+ * updated_us, generation, history_len, output and custom_status of the row
+ * in->instance_id. name, input and the parent link stay as they are.
+ * RT_STORE_NOTFOUND if the row is gone (purged meanwhile).
+ */
+int rt_store_instance_update(struct rt_store *s, const struct rt_instance *in);
+/* Sets status and updated_us only (e.g. rewind resets a Failed instance to
+ * Pending). RT_STORE_NOTFOUND if absent. */
+int rt_store_instance_set_status(struct rt_store *s, const char *instance_id,
+				 enum rt_status status, int64_t updated_us);
+/*
+ * Purges one instance: its row, its history of every execution, its inbox
+ * messages and timers, its queued activities. Returns RT_STORE_NOTFOUND if
+ * the instance row did not exist (stray rows are removed all the same).
+ */
+int rt_store_instance_delete(struct rt_store *s, const char *instance_id);
+
+/* ---- history ------------------------------------------------------------ */
+
+struct rt_history_row {
+	int seq;              /* 0, 1, ... per execution */
+	int type;             /* enum rt_event_type of the encoded event */
+	int64_t timestamp_us;
+	const void *data;     /* rt_history_encode() output */
+	size_t len;
+};
+
+/* Loads the rows of one execution in seq order into an array allocated in
+ * `a` (*rows is NULL when *n is 0); blobs are copied into `a`. */
+int rt_store_history_load(struct rt_store *s, const char *instance_id, const char *execution_id,
+			  struct rt_history_row **rows, size_t *n, struct rt_arena *a);
+/*
+ * Appends rows with the seq numbers they carry. A seq that already exists
+ * makes the call fail with RT_STORE_CONFLICT: another episode committed
+ * first. Rows before the failing one are inserted by then, so the caller
+ * rolls back (to its savepoint) and replays.
+ */
+int rt_store_history_append(struct rt_store *s, const char *instance_id, const char *execution_id,
+			    const struct rt_history_row *rows, size_t n);
+/* Deletes the history of one execution, or of every execution of the
+ * instance when execution_id is NULL; *deleted (may be NULL) gets the count. */
+int rt_store_history_delete(struct rt_store *s, const char *instance_id, const char *execution_id,
+			    int64_t *deleted);
+/* Replaces type and data of one existing row (rewind); the timestamp stays.
+ * RT_STORE_NOTFOUND if the row does not exist. */
+int rt_store_history_rewrite(struct rt_store *s, const char *instance_id,
+			     const char *execution_id, int seq, int type, const void *data,
+			     size_t len);
+
+/* ---- inbox: messages to orchestrations and durable timers --------------- */
+
+struct rt_inbox_msg {
+	int64_t id;               /* arrival order; set by the store */
+	const char *instance_id;
+	const char *execution_id; /* NULL: for whichever execution is current */
+	int64_t visible_us;       /* 0: deliverable at once; else not before this
+				   * time (durable timers) */
+	int type;                 /* enum rt_event_type of the encoded event */
+	const void *data;         /* rt_history_encode() output */
+	size_t len;
+	int64_t enqueued_us;      /* set by the store when added; read-only */
+};
+
+/* Callback telling a scan to skip an instance the caller is already
+ * processing; returns nonzero for "busy". */
+typedef int (*rt_store_busy_fn)(void *ctx, const char *instance_id);
+/* The same for activity rows already running, by activity id. */
+typedef int (*rt_store_busy_id_fn)(void *ctx, int64_t id);
+
+/* Queues a message; *id (may be NULL) gets its id. `m->id` and
+ * `m->enqueued_us` are ignored. */
+int rt_store_inbox_add(struct rt_store *s, const struct rt_inbox_msg *m, int64_t *id);
+/* Loads the messages of one instance visible at now_us (visible_us <=
+ * now_us) in arrival order, at most `limit` (0: all), into `a`. */
+int rt_store_inbox_load(struct rt_store *s, const char *instance_id, int64_t now_us, size_t limit,
+			struct rt_inbox_msg **msgs, size_t *n, struct rt_arena *a);
+/* Deletes messages by id; ids already gone are ignored. *deleted (may be
+ * NULL) gets the number of rows removed. */
+int rt_store_inbox_delete(struct rt_store *s, const int64_t *ids, size_t n, int64_t *deleted);
+/*
+ * Lists up to `limit` distinct instances with a message visible at now_us,
+ * oldest message first (arrival order; a due timer counts from its own
+ * arrival, so timers are not starved by a stream of new messages). Instances
+ * for which busy(ctx, id) is nonzero are skipped (busy may be NULL). *ids is
+ * an array of strings in `a`. The cost grows with the rows scanned, which is
+ * the messages of the returned and of the skipped instances, never with the
+ * number of future timers.
+ */
+int rt_store_inbox_ready(struct rt_store *s, int64_t now_us, size_t limit, rt_store_busy_fn busy,
+			 void *ctx, const char ***ids, size_t *n, struct rt_arena *a);
+/* Sets *next_us to the earliest visible_us > now_us in the whole inbox, or
+ * INT64_MAX when nothing is scheduled: how long the engine may sleep. */
+int rt_store_inbox_next_visible(struct rt_store *s, int64_t now_us, int64_t *next_us);
+
+/* ---- activity queue ----------------------------------------------------- */
+
+struct rt_activity {
+	int64_t id;                /* set by the store */
+	const char *instance_id;
+	const char *execution_id;
+	int task_id;               /* the TaskScheduled EventId */
+	const char *name;
+	const char *input;         /* JSON text or NULL */
+	int64_t visible_us;        /* 0: at once */
+	int dequeue_count;         /* attempts so far, including the current one */
+	int64_t enqueued_us;       /* set by the store when added; read-only */
+};
+
+/* Queues an activity (dequeue_count starts at 0); *id (may be NULL) gets
+ * its id. `act->id`, `dequeue_count` and `enqueued_us` are ignored. */
+int rt_store_activity_add(struct rt_store *s, const struct rt_activity *act, int64_t *id);
+/*
+ * Takes up to `max` activities visible at now_us, oldest first, skipping
+ * those for which busy(ctx, id) is nonzero (busy may be NULL). Each one's
+ * dequeue_count is incremented in the current transaction, so an attempt
+ * that crashes before completing still counts once committed. Rows stay in
+ * the queue until rt_store_activity_delete(). Results go into `a`.
+ */
+int rt_store_activity_dequeue(struct rt_store *s, int64_t now_us, size_t max,
+			      rt_store_busy_id_fn busy, void *ctx, struct rt_activity **rows,
+			      size_t *n, struct rt_arena *a);
+/* Removes a finished activity; RT_STORE_NOTFOUND if it is gone (purged). */
+int rt_store_activity_delete(struct rt_store *s, int64_t id);
+/* Makes an activity invisible until visible_us (retry back-off, lease).
+ * RT_STORE_NOTFOUND if it is gone. */
+int rt_store_activity_postpone(struct rt_store *s, int64_t id, int64_t visible_us);
+/* Loads every queued activity of an instance in id order into `a`. */
+int rt_store_activity_list(struct rt_store *s, const char *instance_id, struct rt_activity **rows,
+			   size_t *n, struct rt_arena *a);
+/* Earliest visible_us > now_us over the activity queue, INT64_MAX if none. */
+int rt_store_activity_next_visible(struct rt_store *s, int64_t now_us, int64_t *next_us);
+
+/* ---- management queries (durable-http-api §4.3, §4.5) ------------------- */
+
+#define RT_STORE_STATUS_BIT(st) (1u << (unsigned)(st))
+
+struct rt_store_filter {
+	int64_t created_from; /* inclusive, µs; INT64_MIN: no bound */
+	int64_t created_to;   /* inclusive, µs; INT64_MAX: no bound */
+	unsigned statuses;    /* RT_STORE_STATUS_BIT()s; 0: any status */
+	const char *prefix;   /* instance id prefix, byte-wise; NULL or "": any */
+	int skip_input;       /* 1: leave rt_instance.input NULL (showInput=false) */
+};
+
+/* No bounds, any status, no prefix, with input. */
+void rt_store_filter_init(struct rt_store_filter *f);
+
+/*
+ * One page of instances matching `f`, ordered by instance id (byte-wise),
+ * starting after the id `after` (NULL: from the start). At most `top` rows
+ * (top 0 is taken as 1) go into *rows (array in `a`). *next is NULL when
+ * there is nothing more, else the id to pass as `after` for the next page
+ * (copied into `a`; the API layer wraps it into its opaque token).
+ * Each call runs a few short statements in its own read snapshot and
+ * examines at most max(4096, 4 * top) rows, so a page can come back short
+ * (even empty) with a non-NULL *next, as durable-http-api §4.3 allows.
+ * Meant for a read-only handle; never holds a lock between calls.
+ */
+int rt_store_instance_list(struct rt_store *s, const struct rt_store_filter *f, const char *after,
+			   size_t top, struct rt_instance **rows, size_t *n, const char **next,
+			   struct rt_arena *a);
+/*
+ * Purges (as rt_store_instance_delete) up to `limit` (0: all) instances
+ * matching `f` (skip_input is ignored); *deleted gets the count. The store
+ * does not restrict statuses: the API layer keeps only terminal ones
+ * (durable-http-api §4.5). Big purges should loop with a limit, one
+ * transaction per batch, so the write lock is released in between.
+ */
+int rt_store_purge(struct rt_store *s, const struct rt_store_filter *f, size_t limit,
+		   int64_t *deleted);
+
+/* Row counts, for tests, benchmarks and diagnostics (full scans). */
+struct rt_store_stats {
+	int64_t instances;
+	int64_t history;
+	int64_t inbox;
+	int64_t activities;
+};
+int rt_store_stats(struct rt_store *s, struct rt_store_stats *st);
+
+#endif

@@ -1,0 +1,104 @@
+/*
+ * store_int.h - what the store_*.c files share: the handle, the prepared
+ * statement cache and the error helpers. Not for use outside runtime/store*.c.
+ */
+#ifndef RT_STORE_INT_H
+#define RT_STORE_INT_H
+
+#include <sqlite3.h>
+
+#include "store.h"
+
+/* Every SQL statement the store runs, prepared on first use, kept for the
+ * life of the handle. The text of each is in store.c (sql_text[]). */
+enum store_stmt {
+	ST_BEGIN,
+	ST_COMMIT,
+	ST_ROLLBACK,
+	ST_SAVEPOINT,
+	ST_RELEASE,
+	ST_ROLLBACK_TO,
+
+	ST_INST_GET,
+	ST_INST_GET_NOINPUT,
+	ST_INST_INSERT,
+	ST_INST_REPLACE,
+	ST_INST_UPDATE,
+	ST_INST_SET_STATUS,
+	ST_INST_DELETE,
+
+	ST_HIST_LOAD,
+	ST_HIST_APPEND,
+	ST_HIST_DELETE_ALL,
+	ST_HIST_DELETE_EXEC,
+	ST_HIST_REWRITE,
+
+	ST_INBOX_ADD,
+	ST_INBOX_LOAD,
+	ST_INBOX_DELETE,
+	ST_INBOX_DELETE_INSTANCE,
+	ST_INBOX_SCAN_NOW,
+	ST_INBOX_SCAN_DUE,
+	ST_INBOX_NEXT,
+
+	ST_ACT_ADD,
+	ST_ACT_SCAN_NOW,
+	ST_ACT_SCAN_DUE,
+	ST_ACT_TAKE,
+	ST_ACT_DELETE,
+	ST_ACT_POSTPONE,
+	ST_ACT_LIST,
+	ST_ACT_DELETE_INSTANCE,
+	ST_ACT_NEXT,
+
+	ST_LIST_GT,
+	ST_LIST_GT_UPPER,
+	ST_LIST_GE,
+	ST_LIST_GE_UPPER,
+	ST_PURGE_SCAN,
+
+	ST_COUNT_INSTANCES,
+	ST_COUNT_HISTORY,
+	ST_COUNT_INBOX,
+	ST_COUNT_ACTIVITIES,
+
+	ST__COUNT
+};
+
+struct rt_store {
+	sqlite3 *db;
+	int readonly;
+	int savepoints;               /* open savepoint depth */
+	sqlite3_stmt *stmt[ST__COUNT];
+	void *scratch;                /* reusable buffer for building result arrays */
+	size_t scratch_cap;
+	char errbuf[512];
+};
+
+/* The cached statement, preparing it on first use; NULL (error set) if it
+ * cannot be prepared. The caller resets it after use. */
+sqlite3_stmt *rt_store__stmt(struct rt_store *s, enum store_stmt id);
+/* Formats the error text; returns rc. */
+int rt_store__fail(struct rt_store *s, int rc, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* "<what>: <sqlite message>", mapping SQLite's code to an RT_STORE_* code. */
+int rt_store__sqlerr(struct rt_store *s, int sqlite_rc, const char *what);
+/* The scratch buffer grown to at least n bytes (contents kept). */
+void *rt_store__scratch(struct rt_store *s, size_t n);
+/* 1 if a write transaction is open: mutating functions assert it. */
+int rt_store__writing(const struct rt_store *s);
+
+/* Binding: NULL strings become SQL NULL; borrowed pointers (SQLITE_STATIC)
+ * stay valid for the whole call that steps the statement. */
+int rt_store__bind_text(sqlite3_stmt *st, int i, const char *v);
+int rt_store__bind_blob(sqlite3_stmt *st, int i, const void *v, size_t len);
+/* Column copies into the arena: NULL stays NULL; blobs of length 0 get a
+ * non-NULL pointer. */
+const char *rt_store__col_text(sqlite3_stmt *st, int i, struct rt_arena *a);
+const void *rt_store__col_blob(sqlite3_stmt *st, int i, size_t *len, struct rt_arena *a);
+
+/* Deletes every row of one instance in every table (purge one and many);
+ * returns 1 if the instance row existed, 0 if not, <0 on error. */
+int rt_store__delete_instance_rows(struct rt_store *s, const char *instance_id);
+
+#endif

@@ -1,0 +1,33 @@
+#!/bin/sh
+# Installs the Debian packages cfunc needs to build, run and test.
+# Costs one dpkg-query when everything is present; works as root or via sudo.
+# Extra packages (wrk for benchmarks, clang for fuzzing) can be named as arguments.
+set -eu
+
+PKGS="gcc make pkg-config libh2o-evloop-dev libsodium-dev libjansson-dev \
+libsqlite3-dev libssl-dev curl jq $*"
+
+installed=" $(dpkg-query -W -f='${Package} ${db:Status-Abbrev}\n' $PKGS 2>/dev/null |
+	awk '$2 == "ii" { printf "%s ", $1 }')"
+missing=""
+for p in $PKGS; do
+	case "$installed" in
+	*" $p "*) ;;
+	*) missing="$missing $p" ;;
+	esac
+done
+[ -z "$missing" ] && exit 0
+
+echo "setup: installing$missing" >&2
+if [ "$(id -u)" -eq 0 ]; then
+	SUDO=""
+elif command -v sudo >/dev/null 2>&1; then
+	SUDO="sudo"
+else
+	echo "setup: need root or sudo to install:$missing" >&2
+	exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+# A fresh machine has empty package lists: update once, then install.
+$SUDO apt-get update -qq >&2
+$SUDO apt-get install -y -qq --no-install-recommends $missing >&2

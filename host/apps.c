@@ -1,11 +1,11 @@
 #include "apps.h"
 #include "api.h"
+#include "router.h"
 #include "xalloc.h"
 
 #include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +44,27 @@ static void discard(struct bind_registry *reg, struct bind_app *app)
 	free(app->path);
 	free(app->error);
 	free(app);
+}
+
+/* A bad route template refuses its app now rather than failing the host
+ * later when the server builds its router. */
+static int check_routes(struct bind_registry *reg, struct bind_app *app)
+{
+	struct host_router *r = host_router_new();
+	int rc = 0;
+	for (size_t i = 0; i < reg->nfns && rc == 0; i++) {
+		const struct bind_function *fn = reg->fns[i];
+		char *err = NULL;
+		if (fn->app != app || fn->kind != BIND_FN_HTTP)
+			continue;
+		if (host_router_add(r, fn->route ? fn->route : fn->name, fn->methods, NULL, &err) != 0) {
+			app->error = xasprintf("function '%s': %s", fn->name, err);
+			rc = -1;
+		}
+		free(err);
+	}
+	host_router_free(r);
+	return rc;
 }
 
 int host_apps_load_one(struct bind_registry *reg, const char *path, host_apps_report_fn report,
@@ -99,7 +120,7 @@ int host_apps_load_one(struct bind_registry *reg, const char *path, host_apps_re
 		discard(reg, app);
 		return 1;
 	}
-	if (app->error) {
+	if (app->error || check_routes(reg, app) != 0) {
 		refuse(report, app, app->error);
 		discard(reg, app);
 		return 1;

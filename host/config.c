@@ -307,6 +307,42 @@ static int is_container(const json_t *v)
 	return json_is_object(v) || json_is_array(v);
 }
 
+/* The child for one path segment (NULL if absent); -1 if an array gets a non-index. */
+static int child_of(json_t *node, const char *seg, json_t **child)
+{
+	size_t idx;
+
+	if (json_is_object(node)) {
+		*child = host_jsonc_get(node, seg, NULL);
+		return 0;
+	}
+	if (parse_index(seg, &idx) < 0)
+		return -1;
+	*child = json_array_get(node, idx);
+	return 0;
+}
+
+/* Stores (steals) value under seg, reusing an existing key's spelling. */
+static void set_child(json_t *node, const char *seg, json_t *value)
+{
+	const char *found = NULL;
+	size_t idx;
+	char *key;
+
+	if (json_is_object(node)) {
+		host_jsonc_get(node, seg, &found);
+		/* Copy: the old key's storage belongs to the object being changed. */
+		key = xstrdup(found ? found : seg);
+		json_object_set_new(node, key, value);
+		free(key);
+		return;
+	}
+	parse_index(seg, &idx); /* child_of() already accepted it */
+	while (json_array_size(node) <= idx)
+		json_array_append_new(node, json_null());
+	json_array_set_new(node, idx, value);
+}
+
 /*
  * Applies one override: `segs` is the path below the host.json root. The
  * value replaces a scalar (or nothing); objects and arrays are left alone,
@@ -316,7 +352,7 @@ static void override_path(struct host_config *cfg, json_t *root, const char *var
 			  size_t nsegs, const char *value)
 {
 	json_t *node = root, *child, *str;
-	size_t i, idx;
+	size_t i;
 
 	str = json_string(value);
 	if (!str) {
@@ -325,61 +361,31 @@ static void override_path(struct host_config *cfg, json_t *root, const char *var
 		return;
 	}
 	for (i = 0; i < nsegs; i++) {
-		int last = i + 1 == nsegs;
-		char *key = NULL;
-
-		if (json_is_object(node)) {
-			const char *found = NULL;
-			child = host_jsonc_get(node, segs[i], &found);
-			/* Copy: replacing a value must not depend on the old key's storage. */
-			key = xstrdup(found ? found : segs[i]);
-			if (last) {
-				if (is_container(child))
-					goto container;
-				json_object_set_new(node, key, str);
-				free(key);
-				return;
-			}
-			if (!is_container(child)) {
-				child = container_for(segs[i + 1]);
-				json_object_set_new(node, key, child);
-			}
-			free(key);
-		} else {
-			if (parse_index(segs[i], &idx) < 0) {
+		if (child_of(node, segs[i], &child) < 0) {
+			host_config_warn(cfg,
+					 "Ignoring environment variable '%s': '%s' is not an array "
+					 "index below %d.",
+					 var, segs[i], MAX_ENV_INDEX);
+			break;
+		}
+		if (i + 1 == nsegs) {
+			if (is_container(child)) {
 				host_config_warn(cfg,
-						 "Ignoring environment variable '%s': '%s' is not an "
-						 "array index below %d.",
-						 var, segs[i], MAX_ENV_INDEX);
-				json_decref(str);
-				return;
+						 "Ignoring environment variable '%s': that host.json "
+						 "setting is an object or array, not a single value.",
+						 var);
+				break;
 			}
-			while (json_array_size(node) <= idx)
-				json_array_append_new(node, json_null());
-			child = json_array_get(node, idx);
-			if (last) {
-				if (is_container(child))
-					goto container;
-				json_array_set_new(node, idx, str);
-				return;
-			}
-			if (!is_container(child)) {
-				child = container_for(segs[i + 1]);
-				json_array_set_new(node, idx, child);
-			}
+			set_child(node, segs[i], str);
+			return;
+		}
+		if (!is_container(child)) {
+			child = container_for(segs[i + 1]);
+			set_child(node, segs[i], child);
 		}
 		node = child;
-		continue;
-container:
-		free(key);
-		host_config_warn(cfg,
-				 "Ignoring environment variable '%s': that host.json setting is an "
-				 "object or array, not a single value.",
-				 var);
-		json_decref(str);
-		return;
 	}
-	json_decref(str); /* nsegs == 0: nothing to set */
+	json_decref(str);
 }
 
 static int cmp_str(const void *a, const void *b)

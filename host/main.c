@@ -256,7 +256,9 @@ static int cmd_start(int argc, char **argv)
 	print_functions(srv, &reg);
 	if (!cli.verbose)
 		host_log_plain("For detailed output, run cfunc with --verbose flag.");
-	host_log("Host.Startup", HOST_LOG_INFO, "Host started, listening on %s:%d", address, srv->port);
+	/* ASP.NET prints this in verbose mode only; scripts need the port (--port 0). */
+	host_log_always("Now listening on: http://%s%s%s:%d", strchr(address, ':') ? "[" : "", address,
+			strchr(address, ':') ? "]" : "", srv->port);
 	/* Shown regardless of level, as func shows it: tests and scripts wait for it. */
 	host_log_always("Worker process started and initialized.");
 

@@ -692,7 +692,7 @@ static int compile_constraint(struct constraint *c, const char *name, size_t nle
 			      size_t alen, char **why)
 {
 	const struct cons_def *def = NULL;
-	long long v[2];
+	long long v[2] = {0, 0};
 	size_t i, k, nargs;
 
 	for (i = 0; i < sizeof(cons_defs) / sizeof(cons_defs[0]); i++) {

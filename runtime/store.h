@@ -92,9 +92,9 @@ int rt_store_savepoint(struct rt_store *s);
 int rt_store_savepoint_release(struct rt_store *s);
 int rt_store_savepoint_rollback(struct rt_store *s);
 
-/* Copies the WAL into the database file and truncates the WAL when no reader
- * needs it; *busy (may be NULL) is set to 1 if a reader prevented that.
- * Outside a transaction only. */
+/* Copies what it can of the WAL into the database file without waiting
+ * (PASSIVE); *busy (may be NULL) is set to 1 if a reader's snapshot or a
+ * writer kept some of it from being copied. Outside a transaction only. */
 int rt_store_checkpoint(struct rt_store *s, int *busy);
 
 /* ---- instances ---------------------------------------------------------- */
@@ -210,13 +210,14 @@ int rt_store_inbox_load(struct rt_store *s, const char *instance_id, int64_t now
  * NULL) gets the number of rows removed. */
 int rt_store_inbox_delete(struct rt_store *s, const int64_t *ids, size_t n, int64_t *deleted);
 /*
- * Lists up to `limit` distinct instances with a message visible at now_us,
- * oldest message first (arrival order; a due timer counts from its own
- * arrival, so timers are not starved by a stream of new messages). Instances
- * for which busy(ctx, id) is nonzero are skipped (busy may be NULL). *ids is
- * an array of strings in `a`. The cost grows with the rows scanned, which is
- * the messages of the returned and of the skipped instances, never with the
- * number of future timers.
+ * Lists up to `limit` (0: no limit) distinct instances with a message
+ * visible at now_us, in the arrival order (id) of their oldest visible
+ * message; due timers are merged in by id too, so a stream of new messages
+ * cannot starve them (among themselves they come in due-time order).
+ * Instances for which busy(ctx, id) is nonzero are skipped (busy may be
+ * NULL; its id argument is borrowed for the callback only). *ids is an
+ * array of strings in `a`. The cost follows the rows scanned (messages of
+ * the returned and the skipped instances), never the future timers.
  */
 int rt_store_inbox_ready(struct rt_store *s, int64_t now_us, size_t limit, rt_store_busy_fn busy,
 			 void *ctx, const char ***ids, size_t *n, struct rt_arena *a);
@@ -242,7 +243,8 @@ struct rt_activity {
  * its id. `act->id`, `dequeue_count` and `enqueued_us` are ignored. */
 int rt_store_activity_add(struct rt_store *s, const struct rt_activity *act, int64_t *id);
 /*
- * Takes up to `max` activities visible at now_us, oldest first, skipping
+ * Takes up to `max` (0: no limit) activities visible at now_us, oldest
+ * first (immediate ones by id merged with due postponed ones), skipping
  * those for which busy(ctx, id) is nonzero (busy may be NULL). Each one's
  * dequeue_count is incremented in the current transaction, so an attempt
  * that crashes before completing still counts once committed. Rows stay in

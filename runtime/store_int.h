@@ -72,6 +72,7 @@ struct rt_store {
 	sqlite3_stmt *stmt[ST__COUNT];
 	void *scratch;                /* reusable buffer for building result arrays */
 	size_t scratch_cap;
+	struct rt_arena tmp;          /* per-call temporaries, reset by their user */
 	char errbuf[512];
 };
 
@@ -97,6 +98,10 @@ int rt_store__bind_blob(sqlite3_stmt *st, int i, const void *v, size_t len);
 const char *rt_store__col_text(sqlite3_stmt *st, int i, struct rt_arena *a);
 const void *rt_store__col_blob(sqlite3_stmt *st, int i, size_t *len, struct rt_arena *a);
 
+/* One instance row (input left NULL unless with_input) into `a`;
+ * RT_STORE_NOTFOUND if absent. */
+int rt_store__instance_read(struct rt_store *s, const char *instance_id, int with_input,
+			    struct rt_instance *out, struct rt_arena *a);
 /* Deletes every row of one instance in every table (purge one and many);
  * returns 1 if the instance row existed, 0 if not, <0 on error. */
 int rt_store__delete_instance_rows(struct rt_store *s, const char *instance_id);

@@ -1,0 +1,148 @@
+/*
+ * replay_int.h - state shared by replay.c (the episode: timeline, outcome,
+ * output) and tasks.c (the orchestrator API: tasks, waits, composites,
+ * retries). Not for use outside those two files.
+ *
+ * Invariants:
+ *   - by_seq[i] is the task that took sequence number i in this run; every
+ *     number below n_seq is taken (fatal errors stop numbering).
+ *   - A task's state only moves from TS_PENDING to a final state, once, and
+ *     it then gets the next `serial`: serials order completions in timeline
+ *     order, which when_any / when_all use instead of argument order.
+ *   - Internal arrays are malloc'd (struct vec) and freed by rt_replay_run;
+ *     tasks, strings and outputs live in the episode arena.
+ */
+#ifndef RT_REPLAY_INT_H
+#define RT_REPLAY_INT_H
+
+#include "replay.h"
+
+enum task_kind {
+	TK_ACTIVITY,
+	TK_TIMER,
+	TK_SUB_ORCH,
+	TK_SEND,
+	TK_EVENT, /* wait for external event */
+	TK_ALL,
+	TK_ANY,
+	TK_RETRY,
+};
+
+enum task_state {
+	TS_PENDING,
+	TS_OK,
+	TS_FAILED,
+	TS_CANCELLED, /* timers only; counts as failed */
+};
+
+struct retry;
+
+struct rt_task {
+	struct rt_orch *o;
+	enum task_kind kind;
+	enum task_state state;
+	int seq;          /* action tasks: sequence number; -1 otherwise */
+	int is_new;       /* action not in past: to emit */
+	int attempt;      /* retry attempt (1-based) of an activity/sub-orch */
+	uint64_t serial;  /* completion order, 0 while pending */
+	const char *name; /* activity/orchestrator/event name */
+	const char *input;
+	const char *instance_id; /* sub-orch child, send target */
+	int64_t fire_at_us;
+	const char *result;
+	const char *error;
+	struct rt_task **kids; /* TK_ALL, TK_ANY */
+	size_t n_kids;
+	struct rt_task *winner;  /* TK_ANY */
+	struct retry *retry;     /* TK_RETRY: its state */
+	struct retry *owner;     /* attempt/timer of a retry: the retry */
+};
+
+struct retry {
+	struct rt_task *task; /* the TK_RETRY task */
+	struct rt_retry opt;
+	enum task_kind what;  /* TK_ACTIVITY or TK_SUB_ORCH */
+	const char *name, *instance_id, *input;
+	int attempts;         /* attempts started */
+	int64_t first_us;     /* now at the first attempt */
+	int trailing;         /* waiting for the timer after the last failure */
+	const char *last_error;
+};
+
+struct vec {
+	void *v;
+	size_t n, cap;
+};
+
+enum outcome {
+	OUT_NONE,
+	OUT_FINISH,
+	OUT_FAIL,
+	OUT_CAN,
+};
+
+/* One timeline entry: the event and whether an earlier episode committed it. */
+struct tl_entry {
+	const struct rt_event *ev;
+	int played;
+};
+
+struct rt_orch {
+	const struct rt_episode_in *in;
+	struct rt_arena *a;
+	const struct rt_event *started; /* ExecutionStarted */
+	const char *instance_id, *execution_id, *name, *input;
+
+	struct tl_entry *tl; /* past, OrchestratorStarted(now), msgs (ES first) */
+	size_t n_tl, cur;
+	struct vec held;     /* struct tl_entry, withheld while suspended */
+	size_t held_head;
+	int suspended;
+	int release_played;  /* played flag of the resume releasing `held` */
+	const char *suspend_reason, *resume_reason;
+	int last_was_resume; /* the latest suspend/resume event was a resume */
+
+	int64_t now_us;
+	int replaying;
+	int last_played;     /* played flag of the last applied event */
+	int blocked;         /* an await returned RT_PENDING */
+	int returned;        /* the code has returned */
+	unsigned uuid_counter;
+	uint64_t serial;
+
+	struct vec by_seq;   /* struct rt_task * */
+	const struct rt_event **past_sched; /* index = seq; NULL = none */
+	unsigned char *claimed;
+	size_t n_past_sched;
+	int max_actions;
+
+	struct vec waiters;  /* struct rt_task *, creation order */
+	struct vec buffered; /* struct tl_entry; ev NULL once consumed */
+	struct vec carried;  /* const struct rt_event *, after continue-as-new */
+
+	enum outcome outcome;
+	const char *out_value; /* finish output / fail message / new input */
+	int keep_events;
+	const char *fatal;     /* final output text (unquoted), NULL if none */
+	const char *last_error;
+
+	int custom_set;
+	const char *custom;
+};
+
+void *vec_push(struct vec *v, size_t elem);
+void vec_free(struct vec *v);
+
+/* tasks.c */
+void task_complete(struct rt_task *t, enum task_state st, const char *text);
+void task_settle(struct rt_task *t);
+void task_retry_step(struct retry *r, struct rt_task *child);
+void orch_set_fatal(struct rt_orch *o, int nondeterminism, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* replay.c */
+int orch_next_event(struct rt_orch *o, struct tl_entry *e);
+void orch_apply(struct rt_orch *o, const struct tl_entry *e);
+char *json_quote(struct rt_arena *a, const char *s);
+
+#endif

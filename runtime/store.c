@@ -1,0 +1,880 @@
+/*
+ * store.c - the SQLite task-hub store: opening, schema migration,
+ * transactions, the statement cache, instance rows and history.
+ * store_queue.c holds the inbox and the activity queue, store_query.c the
+ * management listing, purge and statistics.
+ *
+ * Invariants:
+ * - Every statement is prepared once per handle (sql_text[] below) and reset
+ *   right after use, so no statement keeps a read snapshot open between
+ *   calls; a reader handle never pins the WAL.
+ * - Mutating functions require an open write transaction (BEGIN IMMEDIATE),
+ *   asserted through sqlite3_get_autocommit(), which stays truthful even
+ *   when SQLite rolls a transaction back by itself (I/O error, disk full).
+ * - The schema version lives in PRAGMA user_version; migrations run in one
+ *   transaction, step by step, so a crash mid-upgrade leaves the old schema.
+ */
+#include "store_int.h"
+#include "xalloc.h"
+
+#include <assert.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+/* 'cfun' in PRAGMA application_id marks a file as a cfunc task hub. */
+#define STORE_APPLICATION_ID 0x6366756e
+#define DEFAULT_BUSY_TIMEOUT_MS 5000
+
+/*
+ * migrations[v] upgrades schema version v to v + 1. Append only: a shipped
+ * step never changes, a new one goes at the end with RT_STORE_SCHEMA_VERSION
+ * bumped. Column order matters: small columns first, big text/blobs last, so
+ * that scans reading ids, statuses and times never touch overflow pages.
+ */
+static const char *const migrations[RT_STORE_SCHEMA_VERSION] = {
+	/* 0 -> 1: the task hub. */
+	"CREATE TABLE instances ("
+	" instance_id TEXT NOT NULL PRIMARY KEY,"
+	" status INTEGER NOT NULL,"
+	" created_us INTEGER NOT NULL,"
+	" updated_us INTEGER NOT NULL,"
+	" execution_id TEXT,"
+	" name TEXT NOT NULL,"
+	" generation INTEGER NOT NULL DEFAULT 0,"
+	" history_len INTEGER NOT NULL DEFAULT 0,"
+	" parent_instance_id TEXT,"
+	" parent_execution_id TEXT,"
+	" parent_task_id INTEGER NOT NULL DEFAULT -1,"
+	" custom_status TEXT,"
+	" output TEXT,"
+	" input TEXT"
+	") WITHOUT ROWID;"
+	"CREATE INDEX instances_created ON instances(created_us);"
+	/* Clustered on the key: one execution's history is one range read. */
+	"CREATE TABLE history ("
+	" instance_id TEXT NOT NULL,"
+	" execution_id TEXT NOT NULL,"
+	" seq INTEGER NOT NULL,"
+	" type INTEGER NOT NULL,"
+	" timestamp_us INTEGER NOT NULL,"
+	" data BLOB NOT NULL,"
+	" PRIMARY KEY (instance_id, execution_id, seq)"
+	") WITHOUT ROWID;"
+	/* AUTOINCREMENT: ids are never reused, so an id is a stable arrival
+	 * order and a safe handle for deletes even after purges. */
+	"CREATE TABLE inbox ("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" instance_id TEXT NOT NULL,"
+	" execution_id TEXT,"
+	" visible_us INTEGER NOT NULL,"
+	" type INTEGER NOT NULL,"
+	" data BLOB NOT NULL"
+	");"
+	"CREATE INDEX inbox_visible ON inbox(visible_us);"
+	"CREATE INDEX inbox_instance ON inbox(instance_id, id);"
+	"CREATE TABLE activities ("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" instance_id TEXT NOT NULL,"
+	" execution_id TEXT NOT NULL,"
+	" task_id INTEGER NOT NULL,"
+	" visible_us INTEGER NOT NULL,"
+	" dequeue_count INTEGER NOT NULL DEFAULT 0,"
+	" name TEXT NOT NULL,"
+	" input TEXT"
+	");"
+	"CREATE INDEX activities_visible ON activities(visible_us);"
+	"CREATE INDEX activities_instance ON activities(instance_id);",
+
+	/* 1 -> 2: enqueue times, for queue-latency figures and diagnostics. */
+	"ALTER TABLE inbox ADD COLUMN enqueued_us INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE activities ADD COLUMN enqueued_us INTEGER NOT NULL DEFAULT 0;",
+};
+
+#define INST_COLS                                                                          \
+	"instance_id, status, created_us, updated_us, execution_id, name, generation,"   \
+	" history_len, parent_instance_id, parent_execution_id, parent_task_id,"          \
+	" custom_status, output"
+
+static const char *const sql_text[ST__COUNT] = {
+	[ST_BEGIN] = "BEGIN IMMEDIATE",
+	[ST_COMMIT] = "COMMIT",
+	[ST_ROLLBACK] = "ROLLBACK",
+	[ST_SAVEPOINT] = "SAVEPOINT rt_sp",
+	[ST_RELEASE] = "RELEASE rt_sp",
+	[ST_ROLLBACK_TO] = "ROLLBACK TO rt_sp",
+
+	[ST_INST_GET] = "SELECT " INST_COLS ", input FROM instances WHERE instance_id = ?1",
+	[ST_INST_GET_NOINPUT] = "SELECT " INST_COLS " FROM instances WHERE instance_id = ?1",
+	[ST_INST_INSERT] = "INSERT INTO instances (" INST_COLS ", input)"
+			   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+	[ST_INST_REPLACE] = "INSERT OR REPLACE INTO instances (" INST_COLS ", input)"
+			    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+	[ST_INST_UPDATE] = "UPDATE instances SET status = ?2, created_us = ?3, updated_us = ?4,"
+			   " execution_id = ?5, generation = ?7, history_len = ?8,"
+			   " custom_status = ?12, output = ?13 WHERE instance_id = ?1",
+	[ST_INST_SET_STATUS] = "UPDATE instances SET status = ?2, updated_us = ?3"
+			       " WHERE instance_id = ?1",
+	[ST_INST_DELETE] = "DELETE FROM instances WHERE instance_id = ?1",
+
+	[ST_HIST_LOAD] = "SELECT seq, type, timestamp_us, data FROM history"
+			 " WHERE instance_id = ?1 AND execution_id = ?2 ORDER BY seq",
+	[ST_HIST_APPEND] = "INSERT INTO history (instance_id, execution_id, seq, type,"
+			   " timestamp_us, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[ST_HIST_DELETE_ALL] = "DELETE FROM history WHERE instance_id = ?1",
+	[ST_HIST_DELETE_EXEC] = "DELETE FROM history WHERE instance_id = ?1 AND execution_id = ?2",
+	[ST_HIST_REWRITE] = "UPDATE history SET type = ?4, data = ?5"
+			    " WHERE instance_id = ?1 AND execution_id = ?2 AND seq = ?3",
+
+	[ST_INBOX_ADD] = "INSERT INTO inbox (instance_id, execution_id, visible_us, type, data,"
+			 " enqueued_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	[ST_INBOX_LOAD] = "SELECT id, execution_id, visible_us, type, data, enqueued_us"
+			  " FROM inbox WHERE instance_id = ?1 AND visible_us <= ?2"
+			  " ORDER BY id LIMIT ?3",
+	[ST_INBOX_DELETE] = "DELETE FROM inbox WHERE id = ?1",
+	[ST_INBOX_DELETE_INSTANCE] = "DELETE FROM inbox WHERE instance_id = ?1",
+	/* Two index-ordered streams merged by id in C: immediate messages in
+	 * arrival order and due timers; neither ever visits future timers. */
+	[ST_INBOX_SCAN_NOW] = "SELECT id, instance_id FROM inbox WHERE visible_us = 0 ORDER BY id",
+	[ST_INBOX_SCAN_DUE] = "SELECT id, instance_id FROM inbox"
+			      " WHERE visible_us > 0 AND visible_us <= ?1 ORDER BY visible_us, id",
+	[ST_INBOX_NEXT] = "SELECT visible_us FROM inbox WHERE visible_us > ?1"
+			  " ORDER BY visible_us LIMIT 1",
+
+	[ST_ACT_ADD] = "INSERT INTO activities (instance_id, execution_id, task_id, visible_us,"
+		       " name, input, enqueued_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+	[ST_ACT_SCAN_NOW] = "SELECT id FROM activities WHERE visible_us = 0 ORDER BY id",
+	[ST_ACT_SCAN_DUE] = "SELECT id FROM activities"
+			    " WHERE visible_us > 0 AND visible_us <= ?1 ORDER BY visible_us, id",
+	[ST_ACT_TAKE] = "UPDATE activities SET dequeue_count = dequeue_count + 1 WHERE id = ?1"
+			" RETURNING instance_id, execution_id, task_id, visible_us, dequeue_count,"
+			" name, input, enqueued_us",
+	[ST_ACT_DELETE] = "DELETE FROM activities WHERE id = ?1",
+	[ST_ACT_POSTPONE] = "UPDATE activities SET visible_us = ?2 WHERE id = ?1",
+	[ST_ACT_LIST] = "SELECT id, instance_id, execution_id, task_id, visible_us, dequeue_count,"
+			" name, input, enqueued_us FROM activities WHERE instance_id = ?1"
+			" ORDER BY id",
+	[ST_ACT_DELETE_INSTANCE] = "DELETE FROM activities WHERE instance_id = ?1",
+	[ST_ACT_NEXT] = "SELECT visible_us FROM activities WHERE visible_us > ?1"
+			" ORDER BY visible_us LIMIT 1",
+
+	/* One bound pair per shape, so the planner always turns both bounds
+	 * into the index range (an "?2 IS NULL OR" would scan to the end). */
+	[ST_LIST_GT] = "SELECT instance_id, status, created_us FROM instances"
+		       " WHERE instance_id > ?1 ORDER BY instance_id",
+	[ST_LIST_GT_UPPER] = "SELECT instance_id, status, created_us FROM instances"
+			     " WHERE instance_id > ?1 AND instance_id < ?2 ORDER BY instance_id",
+	[ST_LIST_GE] = "SELECT instance_id, status, created_us FROM instances"
+		       " WHERE instance_id >= ?1 ORDER BY instance_id",
+	[ST_LIST_GE_UPPER] = "SELECT instance_id, status, created_us FROM instances"
+			     " WHERE instance_id >= ?1 AND instance_id < ?2 ORDER BY instance_id",
+	[ST_PURGE_SCAN] = "SELECT instance_id, status FROM instances"
+			  " WHERE created_us BETWEEN ?1 AND ?2",
+
+	[ST_COUNT_INSTANCES] = "SELECT count(*) FROM instances",
+	[ST_COUNT_HISTORY] = "SELECT count(*) FROM history",
+	[ST_COUNT_INBOX] = "SELECT count(*) FROM inbox",
+	[ST_COUNT_ACTIVITIES] = "SELECT count(*) FROM activities",
+};
+
+/* ---- internal helpers shared with store_queue.c and store_query.c ------- */
+
+int rt_store__fail(struct rt_store *s, int rc, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(s->errbuf, sizeof(s->errbuf), fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+int rt_store__sqlerr(struct rt_store *s, int sqlite_rc, const char *what)
+{
+	int rc;
+	switch (sqlite_rc & 0xff) {
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		rc = RT_STORE_BUSY;
+		break;
+	case SQLITE_CONSTRAINT:
+		rc = (sqlite_rc == SQLITE_CONSTRAINT_PRIMARYKEY ||
+		      sqlite_rc == SQLITE_CONSTRAINT_UNIQUE) ? RT_STORE_CONFLICT : RT_STORE_ERROR;
+		break;
+	default:
+		rc = RT_STORE_ERROR;
+	}
+	return rt_store__fail(s, rc, "%s: %s", what, sqlite3_errmsg(s->db));
+}
+
+sqlite3_stmt *rt_store__stmt(struct rt_store *s, enum store_stmt id)
+{
+	int rc;
+	assert(id < ST__COUNT && sql_text[id]);
+	if (s->stmt[id])
+		return s->stmt[id];
+	rc = sqlite3_prepare_v3(s->db, sql_text[id], -1, SQLITE_PREPARE_PERSISTENT, &s->stmt[id],
+				NULL);
+	if (rc != SQLITE_OK) {
+		rt_store__sqlerr(s, rc, "cannot prepare statement");
+		return NULL;
+	}
+	return s->stmt[id];
+}
+
+void *rt_store__scratch(struct rt_store *s, size_t n)
+{
+	if (n > s->scratch_cap) {
+		size_t cap = s->scratch_cap ? s->scratch_cap : 4096;
+		while (cap < n)
+			cap *= 2;
+		s->scratch = xrealloc(s->scratch, cap);
+		s->scratch_cap = cap;
+	}
+	return s->scratch;
+}
+
+int rt_store__writing(const struct rt_store *s)
+{
+	return !s->readonly && !sqlite3_get_autocommit(s->db);
+}
+
+int rt_store__bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+	return v ? sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC) : sqlite3_bind_null(st, i);
+}
+
+int rt_store__bind_blob(sqlite3_stmt *st, int i, const void *v, size_t len)
+{
+	/* A NULL pointer would bind SQL NULL; an empty event is still a blob. */
+	if (!v || len == 0)
+		return sqlite3_bind_zeroblob(st, i, 0);
+	return sqlite3_bind_blob64(st, i, v, len, SQLITE_STATIC);
+}
+
+const char *rt_store__col_text(sqlite3_stmt *st, int i, struct rt_arena *a)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+	if (!t)
+		return NULL;
+	return rt_arena_strndup(a, (const char *)t, (size_t)sqlite3_column_bytes(st, i));
+}
+
+const void *rt_store__col_blob(sqlite3_stmt *st, int i, size_t *len, struct rt_arena *a)
+{
+	const void *b = sqlite3_column_blob(st, i);
+	size_t n = (size_t)sqlite3_column_bytes(st, i);
+	void *d = rt_arena_alloc(a, n);
+	if (n)
+		memcpy(d, b, n);
+	*len = n;
+	return d;
+}
+
+/* Runs a statement that returns no rows. */
+static int exec_stmt(struct rt_store *s, enum store_stmt id, const char *what)
+{
+	sqlite3_stmt *st = rt_store__stmt(s, id);
+	int rc;
+	if (!st)
+		return RT_STORE_ERROR;
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+		rc = rt_store__sqlerr(s, rc, what);
+	else
+		rc = 0;
+	sqlite3_reset(st);
+	return rc;
+}
+
+/* ---- open, migrate, close ------------------------------------------------ */
+
+/* mkdir -p of everything before the last '/'. */
+static int make_parent_dirs(struct rt_store *s, const char *path)
+{
+	char *p = xstrdup(path), *slash;
+	int rc = 0;
+	for (slash = strchr(p + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
+		*slash = '\0';
+		if (mkdir(p, 0777) != 0 && errno != EEXIST) {
+			rc = rt_store__fail(s, RT_STORE_ERROR, "cannot create directory %s: %s", p,
+					    strerror(errno));
+			break;
+		}
+		*slash = '/';
+	}
+	free(p);
+	return rc;
+}
+
+static int pragma_int(struct rt_store *s, const char *sql, int *out)
+{
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return rt_store__sqlerr(s, rc, "cannot read schema version");
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*out = sqlite3_column_int(st, 0);
+		rc = 0;
+	} else {
+		rc = rt_store__sqlerr(s, rc, "cannot read schema version");
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+static int exec_sql(struct rt_store *s, const char *sql, const char *what)
+{
+	char *msg = NULL;
+	int rc = sqlite3_exec(s->db, sql, NULL, NULL, &msg);
+	if (rc == SQLITE_OK)
+		return 0;
+	rc = rt_store__fail(s, (rc & 0xff) == SQLITE_BUSY ? RT_STORE_BUSY : RT_STORE_ERROR,
+			    "%s: %s", what, msg ? msg : sqlite3_errstr(rc));
+	sqlite3_free(msg);
+	return rc;
+}
+
+/* Refuses files that are not task hubs or come from a newer cfunc. */
+static int check_version(struct rt_store *s, const char *path, int *version)
+{
+	int app_id, rc;
+	if ((rc = pragma_int(s, "PRAGMA application_id", &app_id)) ||
+	    (rc = pragma_int(s, "PRAGMA user_version", version)))
+		return rc;
+	if (app_id != 0 && app_id != STORE_APPLICATION_ID)
+		return rt_store__fail(s, RT_STORE_ERROR,
+				      "%s is not a cfunc task hub (application_id %#x)", path,
+				      (unsigned)app_id);
+	if (*version > RT_STORE_SCHEMA_VERSION)
+		return rt_store__fail(s, RT_STORE_ERROR,
+				      "%s has schema version %d, newer than this cfunc knows (%d)",
+				      path, *version, RT_STORE_SCHEMA_VERSION);
+	if (*version < 0)
+		return rt_store__fail(s, RT_STORE_ERROR, "%s has invalid schema version %d", path,
+				      *version);
+	return 0;
+}
+
+static int migrate(struct rt_store *s, const char *path)
+{
+	char sql[128];
+	int version, rc;
+
+	if ((rc = check_version(s, path, &version)))
+		return rc;
+	if (version == RT_STORE_SCHEMA_VERSION)
+		return 0;
+	if (s->readonly)
+		return rt_store__fail(s, RT_STORE_ERROR,
+				      "%s has schema version %d, expected %d (open it read-write "
+				      "once to upgrade it)",
+				      path, version, RT_STORE_SCHEMA_VERSION);
+
+	if ((rc = exec_sql(s, "BEGIN IMMEDIATE", "cannot lock for schema upgrade")))
+		return rc;
+	/* Another process may have upgraded the file while we waited. */
+	if ((rc = check_version(s, path, &version)))
+		goto fail_rollback;
+	for (; version < RT_STORE_SCHEMA_VERSION; version++) {
+		char what[64];
+		snprintf(what, sizeof(what), "cannot upgrade schema to version %d", version + 1);
+		if ((rc = exec_sql(s, migrations[version], what)))
+			goto fail_rollback;
+	}
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d; PRAGMA application_id = %d",
+		 RT_STORE_SCHEMA_VERSION, STORE_APPLICATION_ID);
+	if ((rc = exec_sql(s, sql, "cannot set schema version")) ||
+	    (rc = exec_sql(s, "COMMIT", "cannot commit schema upgrade")))
+		goto fail_rollback;
+	return 0;
+
+fail_rollback:
+	sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
+/* journal_mode=WAL answers with the mode actually in force. */
+static int enable_wal(struct rt_store *s, const char *path, int in_memory)
+{
+	sqlite3_stmt *st;
+	int rc = sqlite3_prepare_v2(s->db, "PRAGMA journal_mode=WAL", -1, &st, NULL);
+	if (rc != SQLITE_OK)
+		return rt_store__sqlerr(s, rc, "cannot enable WAL");
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW) {
+		rc = rt_store__sqlerr(s, rc, "cannot enable WAL");
+	} else {
+		const char *mode = (const char *)sqlite3_column_text(st, 0);
+		if (!in_memory && (!mode || strcmp(mode, "wal") != 0))
+			rc = rt_store__fail(s, RT_STORE_ERROR, "cannot enable WAL on %s (mode %s)",
+					    path, mode ? mode : "unknown");
+		else
+			rc = 0;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int rt_store_open(struct rt_store **out, const char *path, const struct rt_store_opts *opts,
+		  char **errmsg)
+{
+	static const struct rt_store_opts defaults;
+	struct rt_store *s = xcalloc(1, sizeof(*s));
+	int in_memory = strcmp(path, ":memory:") == 0 || path[0] == '\0';
+	int flags, rc;
+
+	if (!opts)
+		opts = &defaults;
+	*out = NULL;
+	if (errmsg)
+		*errmsg = NULL;
+	s->readonly = opts->readonly;
+	rt_arena_init(&s->tmp);
+	if (s->readonly && in_memory) {
+		rc = rt_store__fail(s, RT_STORE_ERROR, "cannot open %s read-only: nothing to read",
+				    path[0] ? path : "a temporary store");
+		goto fail;
+	}
+	if (!s->readonly && !in_memory && (rc = make_parent_dirs(s, path)))
+		goto fail;
+
+	/* NOMUTEX: one thread at a time uses a handle, SQLite need not lock. */
+	flags = (s->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
+		SQLITE_OPEN_NOMUTEX;
+	rc = sqlite3_open_v2(path, &s->db, flags, NULL);
+	if (rc != SQLITE_OK) {
+		rc = rt_store__fail(s, RT_STORE_ERROR, "cannot open %s: %s", path,
+				    s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
+		goto fail;
+	}
+	sqlite3_extended_result_codes(s->db, 1);
+	sqlite3_busy_timeout(s->db, opts->busy_timeout_ms > 0 ? opts->busy_timeout_ms
+							       : DEFAULT_BUSY_TIMEOUT_MS);
+	if ((rc = exec_sql(s, "PRAGMA foreign_keys=OFF; PRAGMA cache_size=-8192",
+			   "cannot configure store")))
+		goto fail;
+	if (!s->readonly) {
+		if ((rc = enable_wal(s, path, in_memory)) ||
+		    (rc = exec_sql(s, opts->sync_normal ? "PRAGMA synchronous=NORMAL"
+							: "PRAGMA synchronous=FULL",
+				   "cannot configure store")))
+			goto fail;
+	}
+	if ((rc = migrate(s, path)))
+		goto fail;
+	*out = s;
+	return 0;
+
+fail:
+	if (errmsg)
+		*errmsg = xstrdup(s->errbuf);
+	rt_store_close(s);
+	return rc;
+}
+
+int rt_store_open_readonly(struct rt_store **out, const char *path, char **errmsg)
+{
+	struct rt_store_opts o = { .readonly = 1 };
+	return rt_store_open(out, path, &o, errmsg);
+}
+
+void rt_store_close(struct rt_store *s)
+{
+	if (!s)
+		return;
+	for (int i = 0; i < ST__COUNT; i++)
+		sqlite3_finalize(s->stmt[i]);
+	/* Closing rolls back whatever transaction is still open. */
+	sqlite3_close(s->db);
+	free(s->scratch);
+	rt_arena_cleanup(&s->tmp);
+	free(s);
+}
+
+const char *rt_store_errmsg(const struct rt_store *s)
+{
+	return s->errbuf;
+}
+
+/* ---- transactions ------------------------------------------------------- */
+
+int rt_store_begin(struct rt_store *s)
+{
+	int rc;
+	assert(sqlite3_get_autocommit(s->db));
+	if (s->readonly)
+		return rt_store__fail(s, RT_STORE_ERROR, "cannot begin transaction: store is read-only");
+	rc = exec_stmt(s, ST_BEGIN, "cannot begin transaction");
+	if (rc == 0)
+		s->savepoints = 0;
+	return rc;
+}
+
+int rt_store_commit(struct rt_store *s)
+{
+	assert(!sqlite3_get_autocommit(s->db));
+	return exec_stmt(s, ST_COMMIT, "cannot commit");
+}
+
+int rt_store_rollback(struct rt_store *s)
+{
+	s->savepoints = 0;
+	if (sqlite3_get_autocommit(s->db))
+		return 0;
+	return exec_stmt(s, ST_ROLLBACK, "cannot roll back");
+}
+
+int rt_store_in_transaction(const struct rt_store *s)
+{
+	return !sqlite3_get_autocommit(s->db);
+}
+
+int rt_store_savepoint(struct rt_store *s)
+{
+	int rc;
+	/* Outside BEGIN a SAVEPOINT would open a deferred transaction. */
+	assert(rt_store__writing(s));
+	rc = exec_stmt(s, ST_SAVEPOINT, "cannot set savepoint");
+	if (rc == 0)
+		s->savepoints++;
+	return rc;
+}
+
+int rt_store_savepoint_release(struct rt_store *s)
+{
+	int rc;
+	assert(s->savepoints > 0 && rt_store__writing(s));
+	rc = exec_stmt(s, ST_RELEASE, "cannot release savepoint");
+	if (rc == 0)
+		s->savepoints--;
+	return rc;
+}
+
+int rt_store_savepoint_rollback(struct rt_store *s)
+{
+	int rc;
+	assert(s->savepoints > 0 && rt_store__writing(s));
+	/* ROLLBACK TO keeps the savepoint open; RELEASE then ends it. */
+	if ((rc = exec_stmt(s, ST_ROLLBACK_TO, "cannot roll back to savepoint")))
+		return rc;
+	return rt_store_savepoint_release(s);
+}
+
+int rt_store_checkpoint(struct rt_store *s, int *busy)
+{
+	int log = 0, done = 0, rc;
+	assert(sqlite3_get_autocommit(s->db));
+	/* PASSIVE never waits: the engine calls this while idle, holding its lock. */
+	rc = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+	if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+		return rt_store__sqlerr(s, rc, "cannot checkpoint");
+	if (busy)
+		*busy = rc == SQLITE_BUSY || done < log;
+	return 0;
+}
+
+/* ---- instances ---------------------------------------------------------- */
+
+/* Binds ?1..?14 in INST_COLS order plus input. */
+static int bind_instance(sqlite3_stmt *st, const struct rt_instance *in)
+{
+	int rc = 0;
+	rc |= rt_store__bind_text(st, 1, in->instance_id);
+	rc |= sqlite3_bind_int(st, 2, (int)in->status);
+	rc |= sqlite3_bind_int64(st, 3, in->created_us);
+	rc |= sqlite3_bind_int64(st, 4, in->updated_us);
+	rc |= rt_store__bind_text(st, 5, in->execution_id);
+	rc |= rt_store__bind_text(st, 6, in->name);
+	rc |= sqlite3_bind_int64(st, 7, in->generation);
+	rc |= sqlite3_bind_int(st, 8, in->history_len);
+	rc |= rt_store__bind_text(st, 9, in->parent_instance_id);
+	rc |= rt_store__bind_text(st, 10, in->parent_execution_id);
+	rc |= sqlite3_bind_int(st, 11, in->parent_task_id);
+	rc |= rt_store__bind_text(st, 12, in->custom_status);
+	rc |= rt_store__bind_text(st, 13, in->output);
+	return rc;
+}
+
+/* Reads a row selected with INST_COLS [, input]. */
+static void read_instance(sqlite3_stmt *st, struct rt_instance *out, struct rt_arena *a)
+{
+	out->instance_id = rt_store__col_text(st, 0, a);
+	out->status = (enum rt_status)sqlite3_column_int(st, 1);
+	out->created_us = sqlite3_column_int64(st, 2);
+	out->updated_us = sqlite3_column_int64(st, 3);
+	out->execution_id = rt_store__col_text(st, 4, a);
+	out->name = rt_store__col_text(st, 5, a);
+	out->generation = sqlite3_column_int64(st, 6);
+	out->history_len = sqlite3_column_int(st, 7);
+	out->parent_instance_id = rt_store__col_text(st, 8, a);
+	out->parent_execution_id = rt_store__col_text(st, 9, a);
+	out->parent_task_id = sqlite3_column_int(st, 10);
+	out->custom_status = rt_store__col_text(st, 11, a);
+	out->output = rt_store__col_text(st, 12, a);
+	out->input = sqlite3_column_count(st) > 13 ? rt_store__col_text(st, 13, a) : NULL;
+}
+
+int rt_store__instance_read(struct rt_store *s, const char *instance_id, int with_input,
+			    struct rt_instance *out, struct rt_arena *a)
+{
+	sqlite3_stmt *st = rt_store__stmt(s, with_input ? ST_INST_GET : ST_INST_GET_NOINPUT);
+	int rc;
+	if (!st)
+		return RT_STORE_ERROR;
+	rt_store__bind_text(st, 1, instance_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		read_instance(st, out, a);
+		rc = 0;
+	} else if (rc == SQLITE_DONE) {
+		rc = rt_store__fail(s, RT_STORE_NOTFOUND, "no instance %s", instance_id);
+	} else {
+		rc = rt_store__sqlerr(s, rc, "cannot read instance");
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+int rt_store_instance_get(struct rt_store *s, const char *instance_id, struct rt_instance *out,
+			  struct rt_arena *a)
+{
+	return rt_store__instance_read(s, instance_id, 1, out, a);
+}
+
+int rt_store_instance_put(struct rt_store *s, const struct rt_instance *in, int replace)
+{
+	sqlite3_stmt *st = rt_store__stmt(s, replace ? ST_INST_REPLACE : ST_INST_INSERT);
+	int rc;
+	assert(rt_store__writing(s));
+	if (!st)
+		return RT_STORE_ERROR;
+	if (bind_instance(st, in) || rt_store__bind_text(st, 14, in->input)) {
+		rc = rt_store__sqlerr(s, sqlite3_errcode(s->db), "cannot write instance");
+		goto out;
+	}
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE)
+		rc = 0;
+	else if (rc == SQLITE_CONSTRAINT_PRIMARYKEY)
+		rc = rt_store__fail(s, RT_STORE_CONFLICT, "instance %s already exists",
+				    in->instance_id);
+	else
+		rc = rt_store__sqlerr(s, rc, "cannot write instance");
+out:
+	sqlite3_reset(st);
+	return rc;
+}
+
+/* Runs a bound single-row UPDATE/DELETE; RT_STORE_NOTFOUND if no row matched. */
+static int step_one_row(struct rt_store *s, sqlite3_stmt *st, const char *what, const char *key)
+{
+	int rc = sqlite3_step(st);
+	if (rc != SQLITE_DONE)
+		rc = rt_store__sqlerr(s, rc, what);
+	else if (sqlite3_changes(s->db) == 0)
+		rc = rt_store__fail(s, RT_STORE_NOTFOUND, "%s: no such row %s", what, key);
+	else
+		rc = 0;
+	sqlite3_reset(st);
+	return rc;
+}
+
+int rt_store_instance_update(struct rt_store *s, const struct rt_instance *in)
+{
+	sqlite3_stmt *st = rt_store__stmt(s, ST_INST_UPDATE);
+	assert(rt_store__writing(s));
+	if (!st)
+		return RT_STORE_ERROR;
+	/* The statement leaves ?6, ?9..?11 unused; binding all keeps one helper. */
+	if (bind_instance(st, in)) {
+		int rc = rt_store__sqlerr(s, sqlite3_errcode(s->db), "cannot update instance");
+		sqlite3_reset(st);
+		return rc;
+	}
+	return step_one_row(s, st, "cannot update instance", in->instance_id);
+}
+
+int rt_store_instance_set_status(struct rt_store *s, const char *instance_id,
+				 enum rt_status status, int64_t updated_us)
+{
+	sqlite3_stmt *st = rt_store__stmt(s, ST_INST_SET_STATUS);
+	assert(rt_store__writing(s));
+	if (!st)
+		return RT_STORE_ERROR;
+	rt_store__bind_text(st, 1, instance_id);
+	sqlite3_bind_int(st, 2, (int)status);
+	sqlite3_bind_int64(st, 3, updated_us);
+	return step_one_row(s, st, "cannot set instance status", instance_id);
+}
+
+/* Runs one of the "DELETE ... WHERE instance_id = ?1" statements. */
+static int delete_by_instance(struct rt_store *s, enum store_stmt id, const char *instance_id,
+			      int64_t *changes)
+{
+	sqlite3_stmt *st = rt_store__stmt(s, id);
+	int rc;
+	if (!st)
+		return RT_STORE_ERROR;
+	rt_store__bind_text(st, 1, instance_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE) {
+		rc = 0;
+		if (changes)
+			*changes = sqlite3_changes64(s->db);
+	} else {
+		rc = rt_store__sqlerr(s, rc, "cannot delete instance rows");
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+int rt_store__delete_instance_rows(struct rt_store *s, const char *instance_id)
+{
+	int64_t existed = 0;
+	int rc;
+	if ((rc = delete_by_instance(s, ST_INST_DELETE, instance_id, &existed)) ||
+	    (rc = delete_by_instance(s, ST_HIST_DELETE_ALL, instance_id, NULL)) ||
+	    (rc = delete_by_instance(s, ST_INBOX_DELETE_INSTANCE, instance_id, NULL)) ||
+	    (rc = delete_by_instance(s, ST_ACT_DELETE_INSTANCE, instance_id, NULL)))
+		return rc;
+	return existed > 0;
+}
+
+int rt_store_instance_delete(struct rt_store *s, const char *instance_id)
+{
+	int rc;
+	assert(rt_store__writing(s));
+	rc = rt_store__delete_instance_rows(s, instance_id);
+	if (rc < 0)
+		return rc;
+	if (rc == 0)
+		return rt_store__fail(s, RT_STORE_NOTFOUND, "no instance %s", instance_id);
+	return 0;
+}
+
+/* ---- history ------------------------------------------------------------ */
+
+int rt_store_history_load(struct rt_store *s, const char *instance_id, const char *execution_id,
+			  struct rt_history_row **rows, size_t *n, struct rt_arena *a)
+{
+	sqlite3_stmt *st = rt_store__stmt(s, ST_HIST_LOAD);
+	struct rt_history_row *tmp;
+	size_t count = 0;
+	int rc;
+
+	*rows = NULL;
+	*n = 0;
+	if (!st)
+		return RT_STORE_ERROR;
+	rt_store__bind_text(st, 1, instance_id);
+	rt_store__bind_text(st, 2, execution_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct rt_history_row *r;
+		tmp = rt_store__scratch(s, (count + 1) * sizeof(*tmp));
+		r = &tmp[count++];
+		r->seq = sqlite3_column_int(st, 0);
+		r->type = sqlite3_column_int(st, 1);
+		r->timestamp_us = sqlite3_column_int64(st, 2);
+		r->data = rt_store__col_blob(st, 3, &r->len, a);
+	}
+	if (rc != SQLITE_DONE) {
+		rc = rt_store__sqlerr(s, rc, "cannot load history");
+		goto out;
+	}
+	rc = 0;
+	if (count) {
+		/* Rows were gathered in scratch; only the final array goes to `a`. */
+		*rows = rt_arena_alloc(a, count * sizeof(**rows));
+		memcpy(*rows, s->scratch, count * sizeof(**rows));
+		*n = count;
+	}
+out:
+	sqlite3_reset(st);
+	return rc;
+}
+
+int rt_store_history_append(struct rt_store *s, const char *instance_id, const char *execution_id,
+			    const struct rt_history_row *rows, size_t n)
+{
+	sqlite3_stmt *st = rt_store__stmt(s, ST_HIST_APPEND);
+	int rc = 0;
+	assert(rt_store__writing(s));
+	if (!st)
+		return RT_STORE_ERROR;
+	rt_store__bind_text(st, 1, instance_id);
+	rt_store__bind_text(st, 2, execution_id);
+	for (size_t i = 0; i < n; i++) {
+		const struct rt_history_row *r = &rows[i];
+		if (sqlite3_bind_int(st, 3, r->seq) | sqlite3_bind_int(st, 4, r->type) |
+		    sqlite3_bind_int64(st, 5, r->timestamp_us) |
+		    rt_store__bind_blob(st, 6, r->data, r->len)) {
+			rc = rt_store__sqlerr(s, sqlite3_errcode(s->db), "cannot append history");
+			break;
+		}
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		if (rc == SQLITE_DONE) {
+			rc = 0;
+		} else if (rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
+			rc = rt_store__fail(s, RT_STORE_CONFLICT,
+					    "history row %s/%s #%d already exists", instance_id,
+					    execution_id, r->seq);
+			break;
+		} else {
+			rc = rt_store__sqlerr(s, rc, "cannot append history");
+			break;
+		}
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+int rt_store_history_delete(struct rt_store *s, const char *instance_id, const char *execution_id,
+			    int64_t *deleted)
+{
+	sqlite3_stmt *st;
+	int rc;
+	assert(rt_store__writing(s));
+	if (!execution_id)
+		return delete_by_instance(s, ST_HIST_DELETE_ALL, instance_id, deleted);
+	if (!(st = rt_store__stmt(s, ST_HIST_DELETE_EXEC)))
+		return RT_STORE_ERROR;
+	rt_store__bind_text(st, 1, instance_id);
+	rt_store__bind_text(st, 2, execution_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE) {
+		rc = 0;
+		if (deleted)
+			*deleted = sqlite3_changes64(s->db);
+	} else {
+		rc = rt_store__sqlerr(s, rc, "cannot delete history");
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+int rt_store_history_rewrite(struct rt_store *s, const char *instance_id,
+			     const char *execution_id, int seq, int type, const void *data,
+			     size_t len)
+{
+	sqlite3_stmt *st = rt_store__stmt(s, ST_HIST_REWRITE);
+	char key[32];
+	assert(rt_store__writing(s));
+	if (!st)
+		return RT_STORE_ERROR;
+	rt_store__bind_text(st, 1, instance_id);
+	rt_store__bind_text(st, 2, execution_id);
+	sqlite3_bind_int(st, 3, seq);
+	sqlite3_bind_int(st, 4, type);
+	if (rt_store__bind_blob(st, 5, data, len)) {
+		int rc = rt_store__sqlerr(s, sqlite3_errcode(s->db), "cannot rewrite history");
+		sqlite3_reset(st);
+		return rc;
+	}
+	snprintf(key, sizeof(key), "#%d", seq);
+	return step_one_row(s, st, "cannot rewrite history", key);
+}

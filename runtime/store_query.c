@@ -1,0 +1,210 @@
+/*
+ * store_query.c - what the management API asks of the store: paged listing
+ * of instances with filters, purge of many instances, row counts.
+ *
+ * Listing walks the instances primary key (byte-wise id order, as Azure
+ * Storage lists) inside the id range the prefix allows, reads only
+ * (id, status, created) while filtering and fetches the full row of matches
+ * alone. Each call examines a bounded number of rows and resets its
+ * statements before returning, so a reader paging through 100,000 instances
+ * holds no snapshot between pages and never keeps the WAL from being
+ * checkpointed.
+ */
+#include "store_int.h"
+
+#include <assert.h>
+#include <stdint.h>
+#include <string.h>
+
+/* Rows examined per listing call at least, whatever the page size. */
+#define LIST_SCAN_MIN 4096
+
+void rt_store_filter_init(struct rt_store_filter *f)
+{
+	memset(f, 0, sizeof(*f));
+	f->created_from = INT64_MIN;
+	f->created_to = INT64_MAX;
+}
+
+static int status_match(const struct rt_store_filter *f, int status)
+{
+	return !f->statuses || (status >= 0 && status < 32 && (f->statuses & (1u << status)));
+}
+
+static int filter_match(const struct rt_store_filter *f, int status, int64_t created_us)
+{
+	return created_us >= f->created_from && created_us <= f->created_to &&
+	       status_match(f, status);
+}
+
+/*
+ * The least string above every string that starts with `prefix`, for the
+ * range "id >= prefix AND id < upper": drop trailing 0xff bytes (nothing is
+ * above them in that position), then increment the last byte. NULL when
+ * there is no such string (empty or all-0xff prefix): no upper bound.
+ * SQLite's BINARY collation compares like memcmp, as this assumes.
+ */
+static const char *prefix_upper(const char *prefix, struct rt_arena *a)
+{
+	size_t n = strlen(prefix);
+	char *u;
+	while (n > 0 && (unsigned char)prefix[n - 1] == 0xff)
+		n--;
+	if (n == 0)
+		return NULL;
+	u = rt_arena_strndup(a, prefix, n);
+	u[n - 1] = (char)((unsigned char)u[n - 1] + 1);
+	return u;
+}
+
+int rt_store_instance_list(struct rt_store *s, const struct rt_store_filter *f, const char *after,
+			   size_t top, struct rt_instance **rows, size_t *n, const char **next,
+			   struct rt_arena *a)
+{
+	const char *prefix = f->prefix ? f->prefix : "";
+	const char *upper = prefix_upper(prefix, &s->tmp);
+	/* One lower bound only, the tighter one, so it is the index range start. */
+	int gt = after && strcmp(after, prefix) >= 0;
+	sqlite3_stmt *st;
+	struct rt_instance *tmp;
+	size_t cap, scanned = 0, count = 0;
+	int rc;
+
+	*rows = NULL;
+	*n = 0;
+	*next = NULL;
+	if (top == 0)
+		top = 1;
+	cap = top > LIST_SCAN_MIN / 4 ? (top > SIZE_MAX / 4 ? SIZE_MAX : top * 4) : LIST_SCAN_MIN;
+	st = rt_store__stmt(s, gt ? (upper ? ST_LIST_GT_UPPER : ST_LIST_GT)
+				  : (upper ? ST_LIST_GE_UPPER : ST_LIST_GE));
+	if (!st) {
+		rc = RT_STORE_ERROR;
+		goto out_tmp;
+	}
+	rt_store__bind_text(st, 1, gt ? after : prefix);
+	if (upper)
+		rt_store__bind_text(st, 2, upper);
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *id = (const char *)sqlite3_column_text(st, 0);
+		if (filter_match(f, sqlite3_column_int(st, 1), sqlite3_column_int64(st, 2))) {
+			if (count == top) {
+				/* A further match exists: the page is full and not the last. */
+				*next = ((struct rt_instance *)s->scratch)[count - 1].instance_id;
+				break;
+			}
+			tmp = rt_store__scratch(s, (count + 1) * sizeof(*tmp));
+			/* Same connection, same read snapshot as the scan. */
+			rc = rt_store__instance_read(s, id, !f->skip_input, &tmp[count], a);
+			if (rc < 0)
+				goto out;
+			count++;
+		}
+		if (++scanned == cap) {
+			/* Budget spent: stop here unless this was the last row. */
+			const char *last = rt_arena_strdup(a, id);
+			rc = sqlite3_step(st);
+			if (rc == SQLITE_ROW)
+				*next = last;
+			break;
+		}
+	}
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		rc = rt_store__sqlerr(s, rc, "cannot list instances");
+		goto out;
+	}
+	rc = 0;
+	if (count) {
+		*rows = rt_arena_alloc(a, count * sizeof(**rows));
+		memcpy(*rows, s->scratch, count * sizeof(**rows));
+		*n = count;
+	}
+out:
+	sqlite3_reset(st);
+out_tmp:
+	rt_arena_reset(&s->tmp);
+	if (rc < 0) {
+		*rows = NULL;
+		*n = 0;
+		*next = NULL;
+	}
+	return rc;
+}
+
+int rt_store_purge(struct rt_store *s, const struct rt_store_filter *f, size_t limit,
+		   int64_t *deleted)
+{
+	sqlite3_stmt *st = rt_store__stmt(s, ST_PURGE_SCAN);
+	size_t plen = f->prefix ? strlen(f->prefix) : 0;
+	const char **ids;
+	size_t count = 0;
+	int64_t total = 0;
+	int rc = SQLITE_DONE;
+
+	assert(rt_store__writing(s));
+	*deleted = 0;
+	if (!st)
+		return RT_STORE_ERROR;
+	if (!limit)
+		limit = SIZE_MAX;
+	/* Collect first, delete after: never change a table under a live scan. */
+	sqlite3_bind_int64(st, 1, f->created_from);
+	sqlite3_bind_int64(st, 2, f->created_to);
+	while (count < limit && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *id = (const char *)sqlite3_column_text(st, 0);
+		if (!status_match(f, sqlite3_column_int(st, 1)) ||
+		    (plen && strncmp(id, f->prefix, plen) != 0))
+			continue;
+		ids = rt_store__scratch(s, (count + 1) * sizeof(*ids));
+		ids[count++] = rt_arena_strdup(&s->tmp, id);
+	}
+	if (count < limit && rc != SQLITE_DONE) {
+		rc = rt_store__sqlerr(s, rc, "cannot find instances to purge");
+		sqlite3_reset(st);
+		goto out;
+	}
+	sqlite3_reset(st);
+	rc = 0;
+	for (size_t i = 0; i < count; i++) {
+		int r = rt_store__delete_instance_rows(s, ((const char **)s->scratch)[i]);
+		if (r < 0) {
+			rc = r;
+			break;
+		}
+		total += r;
+	}
+	*deleted = total;
+out:
+	rt_arena_reset(&s->tmp);
+	return rc;
+}
+
+static int count_rows(struct rt_store *s, enum store_stmt id, int64_t *out)
+{
+	sqlite3_stmt *st = rt_store__stmt(s, id);
+	int rc;
+	if (!st)
+		return RT_STORE_ERROR;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*out = sqlite3_column_int64(st, 0);
+		rc = 0;
+	} else {
+		rc = rt_store__sqlerr(s, rc, "cannot count rows");
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+int rt_store_stats(struct rt_store *s, struct rt_store_stats *st)
+{
+	int rc;
+	memset(st, 0, sizeof(*st));
+	if ((rc = count_rows(s, ST_COUNT_INSTANCES, &st->instances)) ||
+	    (rc = count_rows(s, ST_COUNT_HISTORY, &st->history)) ||
+	    (rc = count_rows(s, ST_COUNT_INBOX, &st->inbox)) ||
+	    (rc = count_rows(s, ST_COUNT_ACTIVITIES, &st->activities)))
+		return rc;
+	return 0;
+}

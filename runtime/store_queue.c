@@ -1,0 +1,461 @@
+/*
+ * store_queue.c - the two queues of a task hub: the orchestration inbox
+ * (messages and durable timers, one row each) and the activity queue.
+ *
+ * Visibility: a row with visible_us 0 is deliverable at once; any other
+ * value is a time before which it must not be delivered. Scans for work use
+ * two index-ordered streams, "visible_us = 0 by id" and "0 < visible_us <=
+ * now by time", merged by id, so their cost follows the rows they return or
+ * skip and never the number of timers still in the future.
+ */
+#include "store_int.h"
+#include "xalloc.h"
+
+#include <assert.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- a set of instance ids, for de-duplicating the ready scan ----------- */
+
+struct idset {
+	const char **slot;
+	size_t cap; /* power of two */
+	size_t n;
+};
+
+static uint64_t hash_bytes(const char *p, size_t len)
+{
+	uint64_t h = 1469598103934665603ull; /* FNV-1a */
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (unsigned char)p[i]) * 1099511628211ull;
+	return h;
+}
+
+/* The slot holding `id`, or the empty slot where it belongs. */
+static const char **idset_find(struct idset *set, const char *id, size_t len)
+{
+	size_t i = (size_t)hash_bytes(id, len) & (set->cap - 1);
+	for (;; i = (i + 1) & (set->cap - 1)) {
+		const char *k = set->slot[i];
+		if (!k || (strncmp(k, id, len) == 0 && k[len] == '\0'))
+			return &set->slot[i];
+	}
+}
+
+/* Stores `key` (owned by the caller) in the empty slot found for it. */
+static void idset_put(struct idset *set, const char **slot, const char *key)
+{
+	*slot = key;
+	if (++set->n * 2 <= set->cap)
+		return;
+	/* Grow at half load so probes stay short. */
+	struct idset big = { xcalloc(set->cap * 2, sizeof(*big.slot)), set->cap * 2, set->n };
+	for (size_t i = 0; i < set->cap; i++)
+		if (set->slot[i])
+			*idset_find(&big, set->slot[i], strlen(set->slot[i])) = set->slot[i];
+	free(set->slot);
+	*set = big;
+}
+
+/* ---- inbox -------------------------------------------------------------- */
+
+int rt_store_inbox_add(struct rt_store *s, const struct rt_inbox_msg *m, int64_t *id)
+{
+	sqlite3_stmt *st = rt_store__stmt(s, ST_INBOX_ADD);
+	int rc;
+	assert(rt_store__writing(s));
+	if (!st)
+		return RT_STORE_ERROR;
+	if (rt_store__bind_text(st, 1, m->instance_id) | rt_store__bind_text(st, 2, m->execution_id) |
+	    /* Negative times would fall outside both scan streams. */
+	    sqlite3_bind_int64(st, 3, m->visible_us > 0 ? m->visible_us : 0) |
+	    sqlite3_bind_int(st, 4, m->type) | rt_store__bind_blob(st, 5, m->data, m->len) |
+	    sqlite3_bind_int64(st, 6, rt_now_us())) {
+		rc = rt_store__sqlerr(s, sqlite3_errcode(s->db), "cannot queue message");
+		goto out;
+	}
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE) {
+		rc = 0;
+		if (id)
+			*id = sqlite3_last_insert_rowid(s->db);
+	} else {
+		rc = rt_store__sqlerr(s, rc, "cannot queue message");
+	}
+out:
+	sqlite3_reset(st);
+	return rc;
+}
+
+int rt_store_inbox_load(struct rt_store *s, const char *instance_id, int64_t now_us, size_t limit,
+			struct rt_inbox_msg **msgs, size_t *n, struct rt_arena *a)
+{
+	sqlite3_stmt *st = rt_store__stmt(s, ST_INBOX_LOAD);
+	struct rt_inbox_msg *tmp;
+	const char *iid = NULL;
+	size_t count = 0;
+	int rc;
+
+	*msgs = NULL;
+	*n = 0;
+	if (!st)
+		return RT_STORE_ERROR;
+	rt_store__bind_text(st, 1, instance_id);
+	sqlite3_bind_int64(st, 2, now_us);
+	sqlite3_bind_int64(st, 3, limit ? (int64_t)limit : -1);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct rt_inbox_msg *m;
+		tmp = rt_store__scratch(s, (count + 1) * sizeof(*tmp));
+		m = &tmp[count++];
+		if (!iid)
+			iid = rt_arena_strdup(a, instance_id);
+		m->id = sqlite3_column_int64(st, 0);
+		m->instance_id = iid;
+		m->execution_id = rt_store__col_text(st, 1, a);
+		m->visible_us = sqlite3_column_int64(st, 2);
+		m->type = sqlite3_column_int(st, 3);
+		m->data = rt_store__col_blob(st, 4, &m->len, a);
+		m->enqueued_us = sqlite3_column_int64(st, 5);
+	}
+	if (rc != SQLITE_DONE) {
+		rc = rt_store__sqlerr(s, rc, "cannot load messages");
+		goto out;
+	}
+	rc = 0;
+	if (count) {
+		*msgs = rt_arena_alloc(a, count * sizeof(**msgs));
+		memcpy(*msgs, s->scratch, count * sizeof(**msgs));
+		*n = count;
+	}
+out:
+	sqlite3_reset(st);
+	return rc;
+}
+
+int rt_store_inbox_delete(struct rt_store *s, const int64_t *ids, size_t n, int64_t *deleted)
+{
+	sqlite3_stmt *st = rt_store__stmt(s, ST_INBOX_DELETE);
+	int64_t total = 0;
+	int rc = 0;
+	assert(rt_store__writing(s));
+	if (!st)
+		return RT_STORE_ERROR;
+	for (size_t i = 0; i < n; i++) {
+		sqlite3_bind_int64(st, 1, ids[i]);
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		if (rc != SQLITE_DONE) {
+			rc = rt_store__sqlerr(s, rc, "cannot delete message");
+			break;
+		}
+		rc = 0;
+		total += sqlite3_changes(s->db);
+	}
+	if (deleted)
+		*deleted = total;
+	return rc;
+}
+
+/* Steps a scan stream; 0 while it has a row or has ended, <0 on error. */
+static int advance(struct rt_store *s, sqlite3_stmt *st, int *has_row, const char *what)
+{
+	int rc = sqlite3_step(st);
+	*has_row = rc == SQLITE_ROW;
+	if (rc == SQLITE_ROW || rc == SQLITE_DONE)
+		return 0;
+	return rt_store__sqlerr(s, rc, what);
+}
+
+/* Of two index-ordered streams whose first column is the row id, the one
+ * to take next (the smaller id), or NULL when both have ended. */
+static sqlite3_stmt *pick(sqlite3_stmt *a, int a_row, sqlite3_stmt *b, int b_row)
+{
+	if (!a_row)
+		return b_row ? b : NULL;
+	if (!b_row)
+		return a;
+	return sqlite3_column_int64(a, 0) < sqlite3_column_int64(b, 0) ? a : b;
+}
+
+int rt_store_inbox_ready(struct rt_store *s, int64_t now_us, size_t limit, rt_store_busy_fn busy,
+			 void *ctx, const char ***ids, size_t *n, struct rt_arena *a)
+{
+	const char *what = "cannot scan inbox";
+	sqlite3_stmt *now = rt_store__stmt(s, ST_INBOX_SCAN_NOW);
+	sqlite3_stmt *due = rt_store__stmt(s, ST_INBOX_SCAN_DUE);
+	struct idset seen = { xcalloc(64, sizeof(*seen.slot)), 64, 0 };
+	const char **list;
+	size_t count = 0;
+	int now_row = 0, due_row = 0, rc;
+
+	*ids = NULL;
+	*n = 0;
+	if (!limit)
+		limit = SIZE_MAX;
+	if (!now || !due) {
+		rc = RT_STORE_ERROR;
+		goto out;
+	}
+	sqlite3_bind_int64(due, 1, now_us);
+	if ((rc = advance(s, now, &now_row, what)) || (rc = advance(s, due, &due_row, what)))
+		goto out;
+	while (count < limit) {
+		sqlite3_stmt *st = pick(now, now_row, due, due_row);
+		if (!st)
+			break;
+		const char *id = (const char *)sqlite3_column_text(st, 1);
+		size_t len = (size_t)sqlite3_column_bytes(st, 1);
+		const char **slot = idset_find(&seen, id, len);
+		if (!*slot) {
+			/* Remember busy ids too, so busy() runs once per instance. */
+			int skip = busy && busy(ctx, id);
+			const char *copy = rt_arena_strndup(skip ? &s->tmp : a, id, len);
+			idset_put(&seen, slot, copy);
+			if (!skip) {
+				list = rt_store__scratch(s, (count + 1) * sizeof(*list));
+				list[count++] = copy;
+			}
+		}
+		if ((rc = advance(s, st, st == now ? &now_row : &due_row, what)))
+			goto out;
+	}
+	if (count) {
+		*ids = rt_arena_alloc(a, count * sizeof(**ids));
+		memcpy(*ids, s->scratch, count * sizeof(**ids));
+		*n = count;
+	}
+out:
+	if (now)
+		sqlite3_reset(now);
+	if (due)
+		sqlite3_reset(due);
+	free(seen.slot);
+	rt_arena_reset(&s->tmp);
+	return rc;
+}
+
+/* Earliest visible_us > now_us of the inbox or the activity queue. */
+static int next_visible(struct rt_store *s, enum store_stmt id, int64_t now_us, int64_t *next_us)
+{
+	sqlite3_stmt *st = rt_store__stmt(s, id);
+	int rc;
+	*next_us = INT64_MAX;
+	if (!st)
+		return RT_STORE_ERROR;
+	sqlite3_bind_int64(st, 1, now_us);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*next_us = sqlite3_column_int64(st, 0);
+		rc = 0;
+	} else if (rc == SQLITE_DONE) {
+		rc = 0;
+	} else {
+		rc = rt_store__sqlerr(s, rc, "cannot find next timer");
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+int rt_store_inbox_next_visible(struct rt_store *s, int64_t now_us, int64_t *next_us)
+{
+	return next_visible(s, ST_INBOX_NEXT, now_us, next_us);
+}
+
+/* ---- activity queue ----------------------------------------------------- */
+
+int rt_store_activity_add(struct rt_store *s, const struct rt_activity *act, int64_t *id)
+{
+	sqlite3_stmt *st = rt_store__stmt(s, ST_ACT_ADD);
+	int rc;
+	assert(rt_store__writing(s));
+	if (!st)
+		return RT_STORE_ERROR;
+	if (rt_store__bind_text(st, 1, act->instance_id) |
+	    rt_store__bind_text(st, 2, act->execution_id) | sqlite3_bind_int(st, 3, act->task_id) |
+	    sqlite3_bind_int64(st, 4, act->visible_us > 0 ? act->visible_us : 0) |
+	    rt_store__bind_text(st, 5, act->name) | rt_store__bind_text(st, 6, act->input) |
+	    sqlite3_bind_int64(st, 7, rt_now_us())) {
+		rc = rt_store__sqlerr(s, sqlite3_errcode(s->db), "cannot queue activity");
+		goto out;
+	}
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE) {
+		rc = 0;
+		if (id)
+			*id = sqlite3_last_insert_rowid(s->db);
+	} else {
+		rc = rt_store__sqlerr(s, rc, "cannot queue activity");
+	}
+out:
+	sqlite3_reset(st);
+	return rc;
+}
+
+/* Reads the columns "[id,] instance_id, execution_id, task_id, visible_us,
+ * dequeue_count, name, input, enqueued_us" starting at column `c`. */
+static void read_activity(sqlite3_stmt *st, int c, struct rt_activity *r, struct rt_arena *a)
+{
+	r->instance_id = rt_store__col_text(st, c, a);
+	r->execution_id = rt_store__col_text(st, c + 1, a);
+	r->task_id = sqlite3_column_int(st, c + 2);
+	r->visible_us = sqlite3_column_int64(st, c + 3);
+	r->dequeue_count = sqlite3_column_int(st, c + 4);
+	r->name = rt_store__col_text(st, c + 5, a);
+	r->input = rt_store__col_text(st, c + 6, a);
+	r->enqueued_us = sqlite3_column_int64(st, c + 7);
+}
+
+/* Collects up to max ids of visible activities not busy, oldest first,
+ * into the scratch buffer. */
+static int pick_activities(struct rt_store *s, int64_t now_us, size_t max,
+			   rt_store_busy_id_fn busy, void *ctx, size_t *count)
+{
+	const char *what = "cannot scan activities";
+	sqlite3_stmt *now = rt_store__stmt(s, ST_ACT_SCAN_NOW);
+	sqlite3_stmt *due = rt_store__stmt(s, ST_ACT_SCAN_DUE);
+	int now_row = 0, due_row = 0, rc;
+
+	*count = 0;
+	if (!now || !due)
+		return RT_STORE_ERROR;
+	sqlite3_bind_int64(due, 1, now_us);
+	if ((rc = advance(s, now, &now_row, what)) || (rc = advance(s, due, &due_row, what)))
+		goto out;
+	while (*count < max) {
+		sqlite3_stmt *st = pick(now, now_row, due, due_row);
+		if (!st)
+			break;
+		int64_t id = sqlite3_column_int64(st, 0);
+		if (!busy || !busy(ctx, id)) {
+			int64_t *ids = rt_store__scratch(s, (*count + 1) * sizeof(*ids));
+			ids[(*count)++] = id;
+		}
+		if ((rc = advance(s, st, st == now ? &now_row : &due_row, what)))
+			goto out;
+	}
+out:
+	sqlite3_reset(now);
+	sqlite3_reset(due);
+	return rc;
+}
+
+int rt_store_activity_dequeue(struct rt_store *s, int64_t now_us, size_t max,
+			      rt_store_busy_id_fn busy, void *ctx, struct rt_activity **rows,
+			      size_t *n, struct rt_arena *a)
+{
+	sqlite3_stmt *take;
+	struct rt_activity *out;
+	size_t count, got = 0;
+	int rc;
+
+	assert(rt_store__writing(s));
+	*rows = NULL;
+	*n = 0;
+	if (!(take = rt_store__stmt(s, ST_ACT_TAKE)))
+		return RT_STORE_ERROR;
+	/* Pick first, update after: the scans are closed before rows change. */
+	if ((rc = pick_activities(s, now_us, max ? max : SIZE_MAX, busy, ctx, &count)) || !count)
+		return rc;
+	out = rt_arena_alloc(a, count * sizeof(*out));
+	for (size_t i = 0; i < count; i++) {
+		int64_t id = ((const int64_t *)s->scratch)[i];
+		sqlite3_bind_int64(take, 1, id);
+		rc = sqlite3_step(take);
+		if (rc == SQLITE_ROW) {
+			out[got].id = id;
+			read_activity(take, 0, &out[got], a);
+			got++;
+		}
+		/* Resetting runs the statement to its end; RETURNING rows are
+		 * already final after the first step. */
+		if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+			rc = rt_store__sqlerr(s, rc, "cannot dequeue activity");
+			sqlite3_reset(take);
+			return rc;
+		}
+		if ((rc = sqlite3_reset(take)) != SQLITE_OK)
+			return rt_store__sqlerr(s, rc, "cannot dequeue activity");
+	}
+	*rows = got ? out : NULL;
+	*n = got;
+	return 0;
+}
+
+int rt_store_activity_delete(struct rt_store *s, int64_t id)
+{
+	sqlite3_stmt *st = rt_store__stmt(s, ST_ACT_DELETE);
+	int rc;
+	assert(rt_store__writing(s));
+	if (!st)
+		return RT_STORE_ERROR;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_DONE)
+		rc = rt_store__sqlerr(s, rc, "cannot delete activity");
+	else if (sqlite3_changes(s->db) == 0)
+		rc = rt_store__fail(s, RT_STORE_NOTFOUND, "no activity %lld", (long long)id);
+	else
+		rc = 0;
+	sqlite3_reset(st);
+	return rc;
+}
+
+int rt_store_activity_postpone(struct rt_store *s, int64_t id, int64_t visible_us)
+{
+	sqlite3_stmt *st = rt_store__stmt(s, ST_ACT_POSTPONE);
+	int rc;
+	assert(rt_store__writing(s));
+	if (!st)
+		return RT_STORE_ERROR;
+	sqlite3_bind_int64(st, 1, id);
+	sqlite3_bind_int64(st, 2, visible_us > 0 ? visible_us : 0);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_DONE)
+		rc = rt_store__sqlerr(s, rc, "cannot postpone activity");
+	else if (sqlite3_changes(s->db) == 0)
+		rc = rt_store__fail(s, RT_STORE_NOTFOUND, "no activity %lld", (long long)id);
+	else
+		rc = 0;
+	sqlite3_reset(st);
+	return rc;
+}
+
+int rt_store_activity_list(struct rt_store *s, const char *instance_id, struct rt_activity **rows,
+			   size_t *n, struct rt_arena *a)
+{
+	sqlite3_stmt *st = rt_store__stmt(s, ST_ACT_LIST);
+	struct rt_activity *tmp;
+	size_t count = 0;
+	int rc;
+
+	*rows = NULL;
+	*n = 0;
+	if (!st)
+		return RT_STORE_ERROR;
+	rt_store__bind_text(st, 1, instance_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		tmp = rt_store__scratch(s, (count + 1) * sizeof(*tmp));
+		tmp[count].id = sqlite3_column_int64(st, 0);
+		read_activity(st, 1, &tmp[count], a);
+		count++;
+	}
+	if (rc != SQLITE_DONE) {
+		rc = rt_store__sqlerr(s, rc, "cannot list activities");
+		goto out;
+	}
+	rc = 0;
+	if (count) {
+		*rows = rt_arena_alloc(a, count * sizeof(**rows));
+		memcpy(*rows, s->scratch, count * sizeof(**rows));
+		*n = count;
+	}
+out:
+	sqlite3_reset(st);
+	return rc;
+}
+
+int rt_store_activity_next_visible(struct rt_store *s, int64_t now_us, int64_t *next_us)
+{
+	return next_visible(s, ST_ACT_NEXT, now_us, next_us);
+}

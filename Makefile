@@ -42,7 +42,7 @@ ABI_SRCS  = $(wildcard tests/20-abi/*.c)
 ABI_SO    = $(ABI_SRCS:tests/20-abi/%.c=$(BUILD)/tests/20-abi/%.so)
 SCRIPTS   = $(sort $(wildcard tests/20-abi/*.sh) $(wildcard tests/50-e2e/*.sh))
 
-.PHONY: all host samples tests setup run test clean bench fuzz
+.PHONY: all host samples tests setup run test clean bench bench-http fuzz
 all: setup host samples
 
 setup:
@@ -91,9 +91,11 @@ test: all tests
 	@CFUNC=$(CURDIR)/$(HOST) CFUNC_ROOT=$(CURDIR) CFUNC_BUILD=$(CURDIR)/$(BUILD) \
 	  sh tests/run.sh $(UNIT_BINS) $(SCRIPTS)
 
-bench: all
+bench: bench-http
+
+bench-http: all
 	@sh scripts/setup.sh wrk
-	sh bench/run.sh
+	sh bench/http.sh
 
 clean:
 	rm -rf $(BUILD)

@@ -1091,7 +1091,7 @@ static int read_cfunc(struct host_config *cfg, json_t *root, char **err)
 
 	/* One thread may sit in a slow function; a second keeps the host answering. */
 	v = 2LL * online_cores();
-	if (get_int(root, "cfunc.workers", v < 2 ? 2 : v, 2, 4096, &v, err) < 0)
+	if (get_int(root, "cfunc.workers", v < 2 ? 2 : v, 1, 4096, &v, err) < 0)
 		return -1;
 	cfg->workers = (int)v;
 	return 0;

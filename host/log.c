@@ -7,6 +7,7 @@
 #include "log.h"
 
 #include <sodium.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +57,51 @@ static size_t format_stamp(char *buf, size_t cap)
 	return (size_t)snprintf(buf, cap, "[%04d-%02d-%02dT%02d:%02d:%02d.%03dZ] ", tm.tm_year + 1900,
 				tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
 				(int)(tv.tv_usec / 1000));
+}
+
+/* Worker threads collect whole lines here and write them in one go when
+ * they run out of work (host_log_flush) or the buffer fills: a burst of
+ * invocations then costs one write(2), not two per invocation. */
+#define TLS_LOG_CAP 16384
+static _Thread_local char *tls_buf;
+static _Thread_local size_t tls_len;
+
+static void write_all(const char *p, size_t n);
+
+void host_log_thread_buffered(int on)
+{
+	if (on && !tls_buf) {
+		tls_buf = malloc(TLS_LOG_CAP);
+		tls_len = 0;
+	} else if (!on && tls_buf) {
+		host_log_flush();
+		free(tls_buf);
+		tls_buf = NULL;
+	}
+}
+
+void host_log_flush(void)
+{
+	if (tls_buf && tls_len) {
+		write_all(tls_buf, tls_len);
+		tls_len = 0;
+	}
+}
+
+static void output(const char *p, size_t n)
+{
+	if (!tls_buf) {
+		write_all(p, n);
+		return;
+	}
+	if (tls_len + n > TLS_LOG_CAP)
+		host_log_flush();
+	if (n > TLS_LOG_CAP) {
+		write_all(p, n);
+		return;
+	}
+	memcpy(tls_buf + tls_len, p, n);
+	tls_len += n;
 }
 
 static void write_all(const char *p, size_t n)
@@ -132,7 +178,7 @@ static void emit(enum host_log_level level, const char *fmt, va_list ap)
 				break;
 			line = nl + 1;
 		}
-		write_all(out, len);
+		output(out, len);
 		free(out);
 	}
 	if (msg != stack)
@@ -187,14 +233,48 @@ int host_log_level_parse(const char *name)
 	return -1;
 }
 
+static void format_guid(unsigned char b[16], char out[37])
+{
+	static const char hex[] = "0123456789abcdef";
+	int j = 0;
+	b[6] = (b[6] & 0x0f) | 0x40;
+	b[8] = (b[8] & 0x3f) | 0x80;
+	for (int i = 0; i < 16; i++) {
+		if (i == 4 || i == 6 || i == 8 || i == 10)
+			out[j++] = '-';
+		out[j++] = hex[b[i] >> 4];
+		out[j++] = hex[b[i] & 15];
+	}
+	out[j] = '\0';
+}
+
+void host_log_fast_guid(char out[37])
+{
+	/* xoshiro256** per thread; seeded once from libsodium. */
+	static _Thread_local uint64_t s[4];
+	static _Thread_local int seeded;
+	unsigned char b[16];
+	if (!seeded) {
+		randombytes_buf(s, sizeof(s));
+		seeded = 1;
+	}
+	for (int k = 0; k < 2; k++) {
+		uint64_t r = s[1] * 5, t = s[1] << 17;
+		r = ((r << 7) | (r >> 57)) * 9;
+		s[2] ^= s[0];
+		s[3] ^= s[1];
+		s[1] ^= s[2];
+		s[0] ^= s[3];
+		s[2] ^= t;
+		s[3] = (s[3] << 45) | (s[3] >> 19);
+		memcpy(b + 8 * k, &r, 8);
+	}
+	format_guid(b, out);
+}
+
 void host_log_new_guid(char out[37])
 {
 	unsigned char b[16];
 	randombytes_buf(b, sizeof(b));
-	b[6] = (b[6] & 0x0f) | 0x40;
-	b[8] = (b[8] & 0x3f) | 0x80;
-	snprintf(out, 37,
-		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
-		 b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
-		 b[14], b[15]);
+	format_guid(b, out);
 }

@@ -40,10 +40,18 @@ void host_log_always(const char *fmt, ...) __attribute__((format(printf, 1, 2)))
 /* A line without timestamp or filtering (banner, function list). */
 void host_log_plain(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Worker threads: buffer this thread's lines until host_log_flush() (call
+ * it before sleeping); off again frees the buffer after flushing. */
+void host_log_thread_buffered(int on);
+void host_log_flush(void);
+
 /* Parses "Information", "warning", ... (case-insensitive); -1 if unknown. */
 int host_log_level_parse(const char *name);
 
 /* A random invocation id, lowercase 8-4-4-4-12, written to out[37]. */
 void host_log_new_guid(char out[37]);
+/* The same shape from a per-thread generator seeded from the OS once: for
+ * ids that must be unique, not secret (invocation ids on the hot path). */
+void host_log_fast_guid(char out[37]);
 
 #endif

@@ -169,6 +169,12 @@ static void print_functions(const struct host_server *srv, struct bind_registry 
 	free(sorted);
 }
 
+static void print_warnings(const struct host_config *cfg, size_t from)
+{
+	for (size_t i = from; i < cfg->n_warnings; i++)
+		host_log("Host.Startup", HOST_LOG_WARNING, "%s", cfg->warnings[i]);
+}
+
 static int cmd_start(int argc, char **argv)
 {
 	struct cli cli = {.port = -1};
@@ -217,8 +223,7 @@ static int cmd_start(int argc, char **argv)
 	host_log_plain("cfunc Version:            %s (64-bit)", CFUNC_VERSION);
 	host_log_plain("Function Runtime Version: 4.x compatible, app ABI %d.%d", CF_ABI_MAJOR,
 		       CF_ABI_MINOR);
-	for (size_t i = 0; i < cfg.n_warnings; i++)
-		host_log("Host.Startup", HOST_LOG_WARNING, "%s", cfg.warnings[i]);
+	print_warnings(&cfg, 0);
 
 	int port = cli.port >= 0 ? cli.port : cfg.settings.port > 0 ? cfg.settings.port : 7071;
 	const char *address = cli.address ? cli.address
@@ -252,7 +257,9 @@ static int cmd_start(int argc, char **argv)
 		fprintf(stderr, "%s\n", err);
 		goto out;
 	}
+	size_t seen = cfg.n_warnings;
 	host_config_export_cli_env(&cfg, srv->port);
+	print_warnings(&cfg, seen);
 	print_functions(srv, &reg);
 	if (!cli.verbose)
 		host_log_plain("For detailed output, run cfunc with --verbose flag.");

@@ -186,10 +186,26 @@ static void job_run(struct host_job *work)
 	h2o_multithread_send_message(&job->srv->done_receiver, &job->msg);
 }
 
+/* Jobs started during one loop iteration are handed to the pool together
+ * when the iteration ends (flush_jobs), so a burst costs one lock and one
+ * wake-up instead of one per request. */
 static void start_job(struct host_server *srv, struct req_job *job)
 {
 	srv->running++;
-	host_pool_submit(srv->pool, &job->work);
+	job->work.next = NULL;
+	if (srv->batch_tail)
+		srv->batch_tail->next = &job->work;
+	else
+		srv->batch_head = &job->work;
+	srv->batch_tail = &job->work;
+	srv->batch_n++;
+}
+
+static void flush_jobs(struct host_server *srv)
+{
+	host_pool_submit_list(srv->pool, srv->batch_head, srv->batch_tail, srv->batch_n);
+	srv->batch_head = srv->batch_tail = NULL;
+	srv->batch_n = 0;
 }
 
 static void maybe_finish_drain(struct host_server *srv);
@@ -407,7 +423,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
 		}
 		bind_http_init(&job->http, job->fn, &job->arena);
 		copy_request(job, req, path_len, &m);
-		host_log_new_guid(job->invocation_id);
+		host_log_fast_guid(job->invocation_id);
 	}
 
 	long max_out = srv->cfg->http.max_outstanding_requests;
@@ -479,6 +495,21 @@ static void on_signal_readable(h2o_socket_t *sock, const char *err)
 	}
 }
 
+static void worker_hook(int event)
+{
+	switch (event) {
+	case HOST_POOL_THREAD_START:
+		host_log_thread_buffered(1);
+		break;
+	case HOST_POOL_THREAD_IDLE:
+		host_log_flush();
+		break;
+	case HOST_POOL_THREAD_EXIT:
+		host_log_thread_buffered(0);
+		break;
+	}
+}
+
 struct host_server *host_server_new(const struct host_config *cfg, struct bind_registry *reg,
 				    const char *address, int port, char **err)
 {
@@ -510,7 +541,7 @@ struct host_server *host_server_new(const struct host_config *cfg, struct bind_r
 		free(tmpl);
 	}
 	host_router_sort(srv->router);
-	srv->pool = host_pool_new(cfg->workers, "http");
+	srv->pool = host_pool_new(cfg->workers, "http", worker_hook);
 	return srv;
 }
 
@@ -622,8 +653,10 @@ int host_server_run(struct host_server *srv)
 
 	/* Drain: after a signal, keep serving until every routed request is
 	 * answered and every worker job is back, then leave the loop. */
-	while (!(srv->draining && srv->outstanding == 0 && srv->running == 0))
+	while (!(srv->draining && srv->outstanding == 0 && srv->running == 0)) {
 		h2o_evloop_run(srv->h2o_ctx.loop, srv->draining ? 10 : INT32_MAX);
+		flush_jobs(srv);
+	}
 	return 0;
 }
 

@@ -65,6 +65,8 @@ struct host_server {
 	long outstanding; /* routed requests not answered yet */
 	long running;     /* jobs handed to the pool */
 	struct req_job *wait_head, *wait_tail; /* held back by maxConcurrentRequests */
+	struct host_job *batch_head, *batch_tail; /* started this loop iteration */
+	size_t batch_n;
 
 	host_endpoint_router endpoints[4];
 	int nendpoints;

@@ -19,13 +19,21 @@ struct host_pool {
 	int idle;
 	int nthreads;
 	pthread_t *threads;
+	host_pool_hook hook;
 };
 
 static void *worker_main(void *arg)
 {
 	struct host_pool *pool = arg;
+	if (pool->hook)
+		pool->hook(HOST_POOL_THREAD_START);
 	pthread_mutex_lock(&pool->lock);
 	for (;;) {
+		if (!pool->head && pool->hook) {
+			pthread_mutex_unlock(&pool->lock);
+			pool->hook(HOST_POOL_THREAD_IDLE);
+			pthread_mutex_lock(&pool->lock);
+		}
 		while (!pool->head && !pool->stopping) {
 			pool->idle++;
 			pthread_cond_wait(&pool->cond, &pool->lock);
@@ -38,18 +46,31 @@ static void *worker_main(void *arg)
 		if (!pool->head)
 			pool->tail = NULL;
 		pool->queued--;
+		/* Wake a helper only while work is left over: a burst of cheap jobs
+		 * is then drained by one thread instead of costing a futex wake each,
+		 * and slow jobs still fan out to every worker. */
+		if (pool->head && pool->idle > 0)
+			pthread_cond_signal(&pool->cond);
+		int last = pool->head == NULL;
 		pthread_mutex_unlock(&pool->lock);
+		/* Last job of a burst: flush now, so a lone slow job's first lines
+		 * show while it runs rather than after. */
+		if (last && pool->hook)
+			pool->hook(HOST_POOL_THREAD_IDLE);
 		job->next = NULL;
 		job->run(job);
 		pthread_mutex_lock(&pool->lock);
 	}
 	pthread_mutex_unlock(&pool->lock);
+	if (pool->hook)
+		pool->hook(HOST_POOL_THREAD_EXIT);
 	return NULL;
 }
 
-struct host_pool *host_pool_new(int nthreads, const char *name)
+struct host_pool *host_pool_new(int nthreads, const char *name, host_pool_hook hook)
 {
 	struct host_pool *pool = xcalloc(1, sizeof(*pool));
+	pool->hook = hook;
 	pthread_mutex_init(&pool->lock, NULL);
 	pthread_cond_init(&pool->cond, NULL);
 	pool->nthreads = nthreads > 0 ? nthreads : 1;
@@ -70,14 +91,23 @@ struct host_pool *host_pool_new(int nthreads, const char *name)
 void host_pool_submit(struct host_pool *pool, struct host_job *job)
 {
 	job->next = NULL;
+	host_pool_submit_list(pool, job, job, 1);
+}
+
+void host_pool_submit_list(struct host_pool *pool, struct host_job *head, struct host_job *tail,
+			   size_t n)
+{
+	if (!head)
+		return;
+	tail->next = NULL;
 	pthread_mutex_lock(&pool->lock);
 	if (pool->tail)
-		pool->tail->next = job;
+		pool->tail->next = head;
 	else
-		pool->head = job;
-	pool->tail = job;
-	pool->queued++;
-	/* Only wake someone if a worker is actually asleep. */
+		pool->head = head;
+	pool->tail = tail;
+	pool->queued += n;
+	/* One wake per batch; the woken worker wakes the next if work remains. */
 	if (pool->idle > 0)
 		pthread_cond_signal(&pool->cond);
 	pthread_mutex_unlock(&pool->lock);

@@ -137,6 +137,9 @@ void vec_free(struct vec *v);
 void task_complete(struct rt_task *t, enum task_state st, const char *text);
 void task_settle(struct rt_task *t);
 void task_retry_step(struct retry *r, struct rt_task *child);
+/* After the code returned: a scheduled event of the history that the code
+ * did not produce again is non-determinism. */
+void orch_check_missing(struct rt_orch *o);
 void orch_set_fatal(struct rt_orch *o, int nondeterminism, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 

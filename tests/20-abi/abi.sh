@@ -2,7 +2,7 @@
 # ABI and loader tests: broken plugins are refused with a one-line reason
 # and the host keeps serving the good apps; a name clash across apps is a
 # startup error naming both.
-. "$(dirname "$0")/../50-e2e/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 ABI="$CFUNC_BUILD/tests/20-abi"
 
 root="$T_DIR/broken"

@@ -1,7 +1,7 @@
 #!/bin/sh
 # HTTP functions end to end: routing, parameters, limits, failures, admin
 # API and console output, against build/cfunc on 127.0.0.1.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib.sh"
 ABI="$CFUNC_BUILD/tests/20-abi"
 root="$T_DIR/app"
 make_root "$root" "[\"$CFUNC_BUILD/samples\", \"$ABI/testapp.so\"]" '"extensions": { "http": { "customHeaders": { "X-Custom-One": "1", "X-Custom-Two": "two" } } },

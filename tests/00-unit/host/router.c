@@ -125,6 +125,7 @@ static void test_empty_and_prefix(void)
 	is_int(one("api", "/api"), 1, "prefix api, empty route matches /api");
 	is_int(one("api", "/api/"), 1, "and /api/");
 	is_int(one("api", "/"), 0, "but not /");
+	is_int(one("api/", "/api"), 1, "\"api/\" (prefix joined with an empty route) == \"api\"");
 	/* routePrefix "api" and route "hello" */
 	is_int(one("api/hello", "/hello"), 0, "prefix api: /hello does not match");
 	/* routePrefix "api", route "{*path}" catches everything under api */

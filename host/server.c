@@ -156,6 +156,9 @@ static void run_function(struct req_job *job)
 	snprintf(category, sizeof(category), "Function.%s", fn->name);
 	host_log(category, HOST_LOG_INFO, "Executing 'Functions.%s' (Reason='%s', Id=%s)", fn->name,
 		 INVOKE_REASON, job->invocation_id);
+	/* Nothing else queued: this may be a long call, show its start now. */
+	if (host_pool_queued(job->srv->pool) == 0)
+		host_log_flush();
 	rc = fn->http((cf_http *)&job->http);
 	long ms = (long)((rt_mono_us() - t0) / 1000);
 	if (rc < 0) {

@@ -51,12 +51,7 @@ static void *worker_main(void *arg)
 		 * and slow jobs still fan out to every worker. */
 		if (pool->head && pool->idle > 0)
 			pthread_cond_signal(&pool->cond);
-		int last = pool->head == NULL;
 		pthread_mutex_unlock(&pool->lock);
-		/* Last job of a burst: flush now, so a lone slow job's first lines
-		 * show while it runs rather than after. */
-		if (last && pool->hook)
-			pool->hook(HOST_POOL_THREAD_IDLE);
 		job->next = NULL;
 		job->run(job);
 		pthread_mutex_lock(&pool->lock);
@@ -115,10 +110,9 @@ void host_pool_submit_list(struct host_pool *pool, struct host_job *head, struct
 
 size_t host_pool_queued(struct host_pool *pool)
 {
-	pthread_mutex_lock(&pool->lock);
-	size_t n = pool->queued;
-	pthread_mutex_unlock(&pool->lock);
-	return n;
+	/* A hint, read without the lock: callers use it to decide when to
+	 * flush buffers, where a stale answer only shifts a flush. */
+	return __atomic_load_n(&pool->queued, __ATOMIC_RELAXED);
 }
 
 void host_pool_free(struct host_pool *pool)

@@ -30,7 +30,7 @@ void host_pool_submit(struct host_pool *pool, struct host_job *job);
  * at most one wake-up. */
 void host_pool_submit_list(struct host_pool *pool, struct host_job *head, struct host_job *tail,
 			   size_t n);
-/* Jobs queued but not yet started. */
+/* Jobs queued but not yet started (a racy hint, no lock). */
 size_t host_pool_queued(struct host_pool *pool);
 /* Lets queued jobs finish, joins the threads, frees the pool. */
 void host_pool_free(struct host_pool *pool);

@@ -496,6 +496,9 @@ static void run_code(struct rt_orch *o, struct rt_episode_out *out, struct vec *
 	if (!o->fatal)
 		orch_check_missing(o);
 
+	if (!o->fatal && o->outcome == OUT_CAN && rc == RT_ERROR)
+		rt_orch_fail(o, o->last_error ? o->last_error
+					      : "orchestrator function returned an error");
 	if (!o->fatal && o->outcome == OUT_NONE) {
 		if (rc == RT_OK)
 			rt_orch_finish(o, NULL);

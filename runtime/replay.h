@@ -179,7 +179,8 @@ struct rt_episode_out {
  * last failed await (rt_orch_last_error); RT_PENDING is only valid after an
  * await returned RT_PENDING (else the orchestration fails with
  * "orchestrator returned pending with nothing to wait for"). A recorded
- * finish/fail/continue-as-new wins over the return value.
+ * finish/fail/continue-as-new wins over the return value, except that
+ * RT_ERROR after continue-as-new fails the orchestration.
  *
  * Completion rule (§6.7): a finished or failed orchestration stays Running
  * while a scheduled activity, timer or sub-orchestration is outstanding
@@ -310,7 +311,8 @@ void rt_task_cancel(struct rt_task *timer);
 /* Ends the orchestration with output JSON (COPIED; NULL = null). RT_OK, or
  * RT_ERROR after a fatal error. */
 int rt_orch_finish(struct rt_orch *o, const char *output);
-/* Fails it with `message` (COPIED). Returns RT_ERROR. */
+/* Fails it with `message` (COPIED), also after rt_orch_continue_as_new
+ * (which a failure cancels, §8.5). Returns RT_ERROR. */
 int rt_orch_fail(struct rt_orch *o, const char *message);
 /* Ends this execution and starts a new one with `input`. Buffered, never
  * consumed events are carried over unless keep_events is 0; events arriving

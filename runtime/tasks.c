@@ -595,7 +595,8 @@ int rt_orch_finish(struct rt_orch *o, const char *output)
 
 int rt_orch_fail(struct rt_orch *o, const char *message)
 {
-	if (o->outcome == OUT_NONE && !o->fatal) {
+	/* A failure after continue_as_new still fails (§8.5). */
+	if ((o->outcome == OUT_NONE || o->outcome == OUT_CAN) && !o->fatal) {
 		o->outcome = OUT_FAIL;
 		o->out_value = rt_arena_strdup(o->a, message ? message : "");
 		o->last_error = o->out_value;

@@ -68,18 +68,18 @@ JSON
 
 # start_host <root> [extra args...]: starts cfunc, sets HOST_PID, PORT, BASE.
 start_host() {
-	root=$1
+	_sh_root=$1
 	shift
 	HOST_LOG="$T_DIR/host.$$.$(date +%s%N).log"
-	(cd "$root" && exec "$CFUNC" start --port 0 "$@") >"$HOST_LOG" 2>&1 &
+	(cd "$_sh_root" && exec "$CFUNC" start --port 0 "$@") >"$HOST_LOG" 2>&1 &
 	HOST_PID=$!
-	i=0
-	while [ $i -lt 200 ]; do
+	_sh_i=0
+	while [ $_sh_i -lt 200 ]; do
 		PORT=$(sed -n 's/.*Now listening on: http:\/\/.*:\([0-9][0-9]*\)$/\1/p' "$HOST_LOG" | head -1)
 		[ -n "$PORT" ] && break
 		kill -0 "$HOST_PID" 2>/dev/null || break
 		sleep 0.05
-		i=$((i + 1))
+		_sh_i=$((_sh_i + 1))
 	done
 	BASE="http://127.0.0.1:$PORT"
 	[ -n "$PORT" ]

@@ -7,6 +7,8 @@
 
 #include <stdint.h>
 
+#include "xalloc.h"
+
 static struct rt_arena arena;
 
 /* Ids in byte order, with statuses and created times to filter on. */
@@ -309,6 +311,18 @@ static void test_two_handles(void)
 	is_int(rt_store_instance_list(r, &f, "r02990", 100, &rows, &n, &next, &arena), 0,
 	       "reader lists while the writer holds the lock");
 	is_int(n, 9, "committed rows only");
+	/* A second writer waits for the busy timeout, then gives up. */
+	struct rt_store_opts quick = { .busy_timeout_ms = 50 };
+	struct rt_store *w2;
+	if (rt_store_open(&w2, last_path, &quick, NULL) == 0) {
+		int64_t t0 = rt_mono_us();
+		is_int(rt_store_begin(w2), RT_STORE_BUSY, "second writer: RT_STORE_BUSY");
+		ok(rt_mono_us() - t0 >= 40000, "after waiting for the busy timeout");
+		ok(strstr(rt_store_errmsg(w2), "locked") != NULL, "message: %s",
+		   rt_store_errmsg(w2));
+		ok(!rt_store_in_transaction(w2), "no transaction left open");
+		rt_store_close(w2);
+	}
 	rt_store_commit(w);
 
 	/* Between pages the writer commits and checkpoints: a reader holding a

@@ -1,0 +1,312 @@
+/*
+ * store_rows.c - instance rows and history rows of the task-hub store.
+ * Statements, transactions and helpers are in store.c; see the invariants
+ * there (statements reset after use, writes only inside a transaction).
+ */
+#include "store_int.h"
+
+#include <assert.h>
+#include <stdio.h>
+#include <string.h>
+
+/* ---- instances ---------------------------------------------------------- */
+
+/* Binds ?1..?14 in INST_COLS order plus input. */
+static int bind_instance(sqlite3_stmt *st, const struct rt_instance *in)
+{
+	int rc = 0;
+	rc |= rt_store__bind_text(st, 1, in->instance_id);
+	rc |= sqlite3_bind_int(st, 2, (int)in->status);
+	rc |= sqlite3_bind_int64(st, 3, in->created_us);
+	rc |= sqlite3_bind_int64(st, 4, in->updated_us);
+	rc |= rt_store__bind_text(st, 5, in->execution_id);
+	rc |= rt_store__bind_text(st, 6, in->name);
+	rc |= sqlite3_bind_int64(st, 7, in->generation);
+	rc |= sqlite3_bind_int(st, 8, in->history_len);
+	rc |= rt_store__bind_text(st, 9, in->parent_instance_id);
+	rc |= rt_store__bind_text(st, 10, in->parent_execution_id);
+	rc |= sqlite3_bind_int(st, 11, in->parent_task_id);
+	rc |= rt_store__bind_text(st, 12, in->custom_status);
+	rc |= rt_store__bind_text(st, 13, in->output);
+	return rc;
+}
+
+/* Reads a row selected with INST_COLS [, input]. */
+static void read_instance(sqlite3_stmt *st, struct rt_instance *out, struct rt_arena *a)
+{
+	out->instance_id = rt_store__col_text(st, 0, a);
+	out->status = (enum rt_status)sqlite3_column_int(st, 1);
+	out->created_us = sqlite3_column_int64(st, 2);
+	out->updated_us = sqlite3_column_int64(st, 3);
+	out->execution_id = rt_store__col_text(st, 4, a);
+	out->name = rt_store__col_text(st, 5, a);
+	out->generation = sqlite3_column_int64(st, 6);
+	out->history_len = sqlite3_column_int(st, 7);
+	out->parent_instance_id = rt_store__col_text(st, 8, a);
+	out->parent_execution_id = rt_store__col_text(st, 9, a);
+	out->parent_task_id = sqlite3_column_int(st, 10);
+	out->custom_status = rt_store__col_text(st, 11, a);
+	out->output = rt_store__col_text(st, 12, a);
+	out->input = sqlite3_column_count(st) > 13 ? rt_store__col_text(st, 13, a) : NULL;
+}
+
+int rt_store__instance_read(struct rt_store *s, const char *instance_id, int with_input,
+			    struct rt_instance *out, struct rt_arena *a)
+{
+	sqlite3_stmt *st = rt_store__stmt(s, with_input ? ST_INST_GET : ST_INST_GET_NOINPUT);
+	int rc;
+	if (!st)
+		return RT_STORE_ERROR;
+	rt_store__bind_text(st, 1, instance_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		read_instance(st, out, a);
+		rc = 0;
+	} else if (rc == SQLITE_DONE) {
+		rc = rt_store__fail(s, RT_STORE_NOTFOUND, "no instance %s", instance_id);
+	} else {
+		rc = rt_store__sqlerr(s, rc, "cannot read instance");
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+int rt_store_instance_get(struct rt_store *s, const char *instance_id, struct rt_instance *out,
+			  struct rt_arena *a)
+{
+	return rt_store__instance_read(s, instance_id, 1, out, a);
+}
+
+int rt_store_instance_put(struct rt_store *s, const struct rt_instance *in, int replace)
+{
+	sqlite3_stmt *st = rt_store__stmt(s, replace ? ST_INST_REPLACE : ST_INST_INSERT);
+	int rc;
+	assert(rt_store__writing(s));
+	if (!st)
+		return RT_STORE_ERROR;
+	if (bind_instance(st, in) || rt_store__bind_text(st, 14, in->input)) {
+		rc = rt_store__sqlerr(s, sqlite3_errcode(s->db), "cannot write instance");
+		goto out;
+	}
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE)
+		rc = 0;
+	else if (rc == SQLITE_CONSTRAINT_PRIMARYKEY)
+		rc = rt_store__fail(s, RT_STORE_CONFLICT, "instance %s already exists",
+				    in->instance_id);
+	else
+		rc = rt_store__sqlerr(s, rc, "cannot write instance");
+out:
+	sqlite3_reset(st);
+	return rc;
+}
+
+/* Runs a bound single-row UPDATE/DELETE; RT_STORE_NOTFOUND if no row matched. */
+static int step_one_row(struct rt_store *s, sqlite3_stmt *st, const char *what, const char *key)
+{
+	int rc = sqlite3_step(st);
+	if (rc != SQLITE_DONE)
+		rc = rt_store__sqlerr(s, rc, what);
+	else if (sqlite3_changes(s->db) == 0)
+		rc = rt_store__fail(s, RT_STORE_NOTFOUND, "%s: no such row %s", what, key);
+	else
+		rc = 0;
+	sqlite3_reset(st);
+	return rc;
+}
+
+int rt_store_instance_update(struct rt_store *s, const struct rt_instance *in)
+{
+	sqlite3_stmt *st = rt_store__stmt(s, ST_INST_UPDATE);
+	assert(rt_store__writing(s));
+	if (!st)
+		return RT_STORE_ERROR;
+	/* The statement leaves ?6, ?9..?11 unused; binding all keeps one helper. */
+	if (bind_instance(st, in)) {
+		int rc = rt_store__sqlerr(s, sqlite3_errcode(s->db), "cannot update instance");
+		sqlite3_reset(st);
+		return rc;
+	}
+	return step_one_row(s, st, "cannot update instance", in->instance_id);
+}
+
+int rt_store_instance_set_status(struct rt_store *s, const char *instance_id,
+				 enum rt_status status, int64_t updated_us)
+{
+	sqlite3_stmt *st = rt_store__stmt(s, ST_INST_SET_STATUS);
+	assert(rt_store__writing(s));
+	if (!st)
+		return RT_STORE_ERROR;
+	rt_store__bind_text(st, 1, instance_id);
+	sqlite3_bind_int(st, 2, (int)status);
+	sqlite3_bind_int64(st, 3, updated_us);
+	return step_one_row(s, st, "cannot set instance status", instance_id);
+}
+
+/* Runs one of the "DELETE ... WHERE instance_id = ?1" statements. */
+static int delete_by_instance(struct rt_store *s, enum store_stmt id, const char *instance_id,
+			      int64_t *changes)
+{
+	sqlite3_stmt *st = rt_store__stmt(s, id);
+	int rc;
+	if (!st)
+		return RT_STORE_ERROR;
+	rt_store__bind_text(st, 1, instance_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE) {
+		rc = 0;
+		if (changes)
+			*changes = sqlite3_changes64(s->db);
+	} else {
+		rc = rt_store__sqlerr(s, rc, "cannot delete instance rows");
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+int rt_store__delete_instance_rows(struct rt_store *s, const char *instance_id)
+{
+	int64_t existed = 0;
+	int rc;
+	if ((rc = delete_by_instance(s, ST_INST_DELETE, instance_id, &existed)) ||
+	    (rc = delete_by_instance(s, ST_HIST_DELETE_ALL, instance_id, NULL)) ||
+	    (rc = delete_by_instance(s, ST_INBOX_DELETE_INSTANCE, instance_id, NULL)) ||
+	    (rc = delete_by_instance(s, ST_ACT_DELETE_INSTANCE, instance_id, NULL)))
+		return rc;
+	return existed > 0;
+}
+
+int rt_store_instance_delete(struct rt_store *s, const char *instance_id)
+{
+	int rc;
+	assert(rt_store__writing(s));
+	rc = rt_store__delete_instance_rows(s, instance_id);
+	if (rc < 0)
+		return rc;
+	if (rc == 0)
+		return rt_store__fail(s, RT_STORE_NOTFOUND, "no instance %s", instance_id);
+	return 0;
+}
+
+/* ---- history ------------------------------------------------------------ */
+
+int rt_store_history_load(struct rt_store *s, const char *instance_id, const char *execution_id,
+			  struct rt_history_row **rows, size_t *n, struct rt_arena *a)
+{
+	sqlite3_stmt *st = rt_store__stmt(s, ST_HIST_LOAD);
+	struct rt_history_row *tmp;
+	size_t count = 0;
+	int rc;
+
+	*rows = NULL;
+	*n = 0;
+	if (!st)
+		return RT_STORE_ERROR;
+	rt_store__bind_text(st, 1, instance_id);
+	rt_store__bind_text(st, 2, execution_id);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct rt_history_row *r;
+		tmp = rt_store__scratch(s, (count + 1) * sizeof(*tmp));
+		r = &tmp[count++];
+		r->seq = sqlite3_column_int(st, 0);
+		r->type = sqlite3_column_int(st, 1);
+		r->timestamp_us = sqlite3_column_int64(st, 2);
+		r->data = rt_store__col_blob(st, 3, &r->len, a);
+	}
+	if (rc != SQLITE_DONE) {
+		rc = rt_store__sqlerr(s, rc, "cannot load history");
+		goto out;
+	}
+	rc = 0;
+	if (count) {
+		/* Rows were gathered in scratch; only the final array goes to `a`. */
+		*rows = rt_arena_alloc(a, count * sizeof(**rows));
+		memcpy(*rows, s->scratch, count * sizeof(**rows));
+		*n = count;
+	}
+out:
+	sqlite3_reset(st);
+	return rc;
+}
+
+int rt_store_history_append(struct rt_store *s, const char *instance_id, const char *execution_id,
+			    const struct rt_history_row *rows, size_t n)
+{
+	sqlite3_stmt *st = rt_store__stmt(s, ST_HIST_APPEND);
+	int rc = 0;
+	assert(rt_store__writing(s));
+	if (!st)
+		return RT_STORE_ERROR;
+	rt_store__bind_text(st, 1, instance_id);
+	rt_store__bind_text(st, 2, execution_id);
+	for (size_t i = 0; i < n; i++) {
+		const struct rt_history_row *r = &rows[i];
+		if (sqlite3_bind_int(st, 3, r->seq) | sqlite3_bind_int(st, 4, r->type) |
+		    sqlite3_bind_int64(st, 5, r->timestamp_us) |
+		    rt_store__bind_blob(st, 6, r->data, r->len)) {
+			rc = rt_store__sqlerr(s, sqlite3_errcode(s->db), "cannot append history");
+			break;
+		}
+		rc = sqlite3_step(st);
+		sqlite3_reset(st);
+		if (rc == SQLITE_DONE) {
+			rc = 0;
+		} else if (rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
+			rc = rt_store__fail(s, RT_STORE_CONFLICT,
+					    "history row %s/%s #%d already exists", instance_id,
+					    execution_id, r->seq);
+			break;
+		} else {
+			rc = rt_store__sqlerr(s, rc, "cannot append history");
+			break;
+		}
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+int rt_store_history_delete(struct rt_store *s, const char *instance_id, const char *execution_id,
+			    int64_t *deleted)
+{
+	sqlite3_stmt *st;
+	int rc;
+	assert(rt_store__writing(s));
+	if (!execution_id)
+		return delete_by_instance(s, ST_HIST_DELETE_ALL, instance_id, deleted);
+	if (!(st = rt_store__stmt(s, ST_HIST_DELETE_EXEC)))
+		return RT_STORE_ERROR;
+	rt_store__bind_text(st, 1, instance_id);
+	rt_store__bind_text(st, 2, execution_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE) {
+		rc = 0;
+		if (deleted)
+			*deleted = sqlite3_changes64(s->db);
+	} else {
+		rc = rt_store__sqlerr(s, rc, "cannot delete history");
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
+int rt_store_history_rewrite(struct rt_store *s, const char *instance_id,
+			     const char *execution_id, int seq, int type, const void *data,
+			     size_t len)
+{
+	sqlite3_stmt *st = rt_store__stmt(s, ST_HIST_REWRITE);
+	char key[32];
+	assert(rt_store__writing(s));
+	if (!st)
+		return RT_STORE_ERROR;
+	rt_store__bind_text(st, 1, instance_id);
+	rt_store__bind_text(st, 2, execution_id);
+	sqlite3_bind_int(st, 3, seq);
+	sqlite3_bind_int(st, 4, type);
+	if (rt_store__bind_blob(st, 5, data, len)) {
+		int rc = rt_store__sqlerr(s, sqlite3_errcode(s->db), "cannot rewrite history");
+		sqlite3_reset(st);
+		return rc;
+	}
+	snprintf(key, sizeof(key), "#%d", seq);
+	return step_one_row(s, st, "cannot rewrite history", key);
+}

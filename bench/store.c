@@ -113,8 +113,9 @@ static void bench_episodes(int batch, int hist, int rounds, int sync_normal)
 			    rt_store_inbox_load(s, ready[k], rt_now_us(), 16, &msgs, &nmsg, &a))
 				die(s, "episode read");
 			for (int j = 0; j < hist; j++)
-				newrows[j] = (struct rt_history_row){ in.history_len + j, 4, rt_now_us(),
-								      blob, sizeof(blob) };
+				newrows[j] = (struct rt_history_row){
+					in.history_len + j, 4, rt_now_us(), blob, sizeof(blob)
+				};
 			for (size_t j = 0; j < nmsg; j++)
 				del[j] = msgs[j].id;
 			in.history_len += hist;
@@ -122,7 +123,9 @@ static void bench_episodes(int batch, int hist, int rounds, int sync_normal)
 			struct rt_activity act = { .instance_id = ready[k], .execution_id = "e1",
 						   .task_id = in.history_len, .name = "act",
 						   .input = "\"Tokyo\"" };
-			struct rt_inbox_msg next = { .instance_id = ready[k], .data = blob, .len = 60 };
+			struct rt_inbox_msg next = {
+				.instance_id = ready[k], .data = blob, .len = 60,
+			};
 			if (rt_store_history_append(s, ready[k], in.execution_id, newrows,
 						    (size_t)hist) ||
 			    rt_store_inbox_delete(s, del, nmsg, NULL) ||
@@ -167,7 +170,8 @@ static void bench_simple(int per_tx, int rounds)
 			rows[j] = (struct rt_history_row){ j, 4, j, blob, sizeof(blob) };
 			ids[j] = (int64_t)r * per_tx + j + 1;
 		}
-		if (rt_store_begin(s) || rt_store_history_append(s, id, "e", rows, (size_t)per_tx) ||
+		if (rt_store_begin(s) ||
+		    rt_store_history_append(s, id, "e", rows, (size_t)per_tx) ||
 		    rt_store_inbox_delete(s, ids, (size_t)per_tx, NULL) || rt_store_commit(s))
 			die(s, "simple");
 	}
@@ -239,7 +243,8 @@ static void bench_listing(int total)
 		const char *next;
 		size_t n;
 		int64_t p0 = rt_mono_us();
-		if (rt_store_instance_list(r, &f, after[0] ? after : NULL, 100, &rows, &n, &next, &a))
+		const char *from = after[0] ? after : NULL;
+		if (rt_store_instance_list(r, &f, from, 100, &rows, &n, &next, &a))
 			die(r, "list");
 		int64_t dt = rt_mono_us() - p0;
 		if (dt > max_page)
@@ -270,7 +275,8 @@ static void bench_listing(int total)
 		const char *next;
 		size_t n;
 		int64_t p0 = rt_mono_us();
-		if (rt_store_instance_list(r, &f, after[0] ? after : NULL, 100, &rows, &n, &next, &a))
+		const char *from = after[0] ? after : NULL;
+		if (rt_store_instance_list(r, &f, from, 100, &rows, &n, &next, &a))
 			die(r, "list");
 		int64_t dt = rt_mono_us() - p0;
 		if (dt > max_page)

@@ -1089,7 +1089,8 @@ static int read_cfunc(struct host_config *cfg, json_t *root, char **err)
 		return -1;
 	l->max_connections = (int)v;
 
-	/* One thread may sit in a slow function; a second keeps the host answering. */
+	/* Default 2 x cores so a slow function does not block the others; 1 is
+	 * allowed (and fastest for tiny functions: no hand-off between workers). */
 	v = 2LL * online_cores();
 	if (get_int(root, "cfunc.workers", v < 2 ? 2 : v, 1, 4096, &v, err) < 0)
 		return -1;

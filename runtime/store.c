@@ -508,7 +508,8 @@ int rt_store_begin(struct rt_store *s)
 	int rc;
 	assert(sqlite3_get_autocommit(s->db));
 	if (s->readonly)
-		return rt_store__fail(s, RT_STORE_ERROR, "cannot begin transaction: store is read-only");
+		return rt_store__fail(s, RT_STORE_ERROR,
+				      "cannot begin transaction: store is read-only");
 	rc = exec_stmt(s, ST_BEGIN, "cannot begin transaction");
 	if (rc == 0)
 		s->savepoints = 0;

@@ -67,7 +67,8 @@ int rt_store_inbox_add(struct rt_store *s, const struct rt_inbox_msg *m, int64_t
 	assert(rt_store__writing(s));
 	if (!st)
 		return RT_STORE_ERROR;
-	if (rt_store__bind_text(st, 1, m->instance_id) | rt_store__bind_text(st, 2, m->execution_id) |
+	if (rt_store__bind_text(st, 1, m->instance_id) |
+	    rt_store__bind_text(st, 2, m->execution_id) |
 	    /* Negative times would fall outside both scan streams. */
 	    sqlite3_bind_int64(st, 3, m->visible_us > 0 ? m->visible_us : 0) |
 	    sqlite3_bind_int(st, 4, m->type) | rt_store__bind_blob(st, 5, m->data, m->len) |

@@ -603,9 +603,9 @@ static void test_cfunc_section(void)
 	is_int(cfg.limits.max_header_count, 100, "unset limits keep defaults");
 	ok(load("{\"version\": \"2.0\", \"cfunc\": {\"apps\": []}}") == 0 && cfg.n_apps == 0,
 	   "apps [] loads nothing");
-	is_str(fails(load("{\"version\": \"2.0\", \"cfunc\": {\"workers\": 1}}")),
-	       "host.json setting 'cfunc.workers' must be an integer from 2 to 4096, not '1'",
-	       "workers below 2");
+	is_str(fails(load("{\"version\": \"2.0\", \"cfunc\": {\"workers\": 0}}")),
+	       "host.json setting 'cfunc.workers' must be an integer from 1 to 4096, not '0'",
+	       "workers below 1");
 	ok(load("{\"version\": \"2.0\", \"cfunc\": {\"limits\": {\"maxHeaderBytes\": 0}}}") < 0,
 	   "zero limit refused");
 	ok(load("{\"version\": \"2.0\", \"cfunc\": []}") < 0, "cfunc must be an object");

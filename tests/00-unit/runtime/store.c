@@ -393,7 +393,8 @@ static void test_history(void)
 	for (size_t i = 0; i < n; i++) {
 		order &= rows[i].seq == (int)i && rows[i].type == in[i].type &&
 			 rows[i].timestamp_us == in[i].timestamp_us;
-		data &= rows[i].len == in[i].len && memcmp(rows[i].data, in[i].data, in[i].len) == 0;
+		data &= rows[i].len == in[i].len &&
+			memcmp(rows[i].data, in[i].data, in[i].len) == 0;
 	}
 	ok(order, "seq order, types and timestamps");
 	ok(data, "blobs copied exactly");
@@ -404,7 +405,8 @@ static void test_history(void)
 
 	/* Rewind rewrites a row in place. */
 	rt_store_begin(s);
-	is_int(rt_store_history_rewrite(s, "h", "e1", 2, RT_EV_GENERIC, "rewound", 7), 0, "rewrite");
+	is_int(rt_store_history_rewrite(s, "h", "e1", 2, RT_EV_GENERIC, "rewound", 7), 0,
+	       "rewrite");
 	is_int(rt_store_history_rewrite(s, "h", "e1", 9, RT_EV_GENERIC, "x", 1), RT_STORE_NOTFOUND,
 	       "rewrite of a missing row");
 	rt_store_commit(s);
@@ -571,7 +573,9 @@ static void test_activities(void)
 	rt_store_begin(s);
 	for (int i = 0; i < 4; i++) {
 		struct rt_activity a = {
-			.instance_id = i == 3 ? "other" : "inst", .execution_id = "e1", .task_id = i,
+			.instance_id = i == 3 ? "other" : "inst",
+			.execution_id = "e1",
+			.task_id = i,
 			.name = "say_hello", .input = i == 1 ? NULL : "\"Tokyo\"",
 		};
 		is_int(rt_store_activity_add(s, &a, &ids[i]), 0, "add %d", i);

@@ -76,8 +76,8 @@ static int check_whole(const char *path, int at_least)
 	char *err = NULL;
 	int m, good = 1;
 
-	if (!ok(rt_store_open(&s, path, NULL, &err) == 0, "reopen after the crash%s%s", err ? ": " : "",
-		err ? err : "")) {
+	if (!ok(rt_store_open(&s, path, NULL, &err) == 0, "reopen after the crash%s%s",
+		err ? ": " : "", err ? err : "")) {
 		free(err);
 		return -1;
 	}

@@ -190,7 +190,8 @@ static void test_list_budget(void)
 	rt_store_begin(s);
 	for (int i = 0; i < 6000; i++) {
 		snprintf(id, sizeof(id), "i%05d", i);
-		struct rt_instance in = make_instance(id, i == 5999 ? RT_ST_FAILED : RT_ST_COMPLETED, i);
+		enum rt_status st = i == 5999 ? RT_ST_FAILED : RT_ST_COMPLETED;
+		struct rt_instance in = make_instance(id, st, i);
 		rt_store_instance_put(s, &in, 0);
 	}
 	rt_store_commit(s);

@@ -8,6 +8,7 @@
 #include "activity_trigger.h"
 #include "durable_client.h"
 #include "http_trigger.h"
+#include "json_api.h"
 #include "orch_trigger.h"
 #include "xalloc.h"
 
@@ -21,6 +22,31 @@ static bind_log_fn app_logger;
 void bind_api_set_logger(bind_log_fn fn)
 {
 	app_logger = fn;
+}
+
+void bind_log(const char *category, int level, const char *fmt, ...)
+{
+	va_list ap;
+	if (!app_logger)
+		return;
+	va_start(ap, fmt);
+	app_logger(category, level, fmt, ap);
+	va_end(ap);
+}
+
+static bind_guid_fn guid_fn;
+
+void bind_api_set_guid(bind_guid_fn fn)
+{
+	guid_fn = fn;
+}
+
+void bind_new_invocation_id(char out[37])
+{
+	if (guid_fn)
+		guid_fn(out);
+	else
+		snprintf(out, 37, "00000000-0000-4000-8000-000000000000");
 }
 
 static struct bind_ctx *ctx_of(void *p)
@@ -202,4 +228,5 @@ const struct cf_api bind_api = {
 	BIND_ORCH_API_ENTRIES
 	BIND_ACT_API_ENTRIES
 	BIND_DURABLE_API_ENTRIES
+	BIND_JSON_API_ENTRIES
 };

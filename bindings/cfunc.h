@@ -180,6 +180,14 @@ struct cf_api {
 	cf_rc (*durable_check_status_response)(cf_http *, const char *instance_id);
 	cf_rc (*durable_wait_or_check_status_response)(cf_http *, const char *instance_id,
 							int64_t timeout_ms, int64_t retry_ms);
+
+	/* JSON helpers (ABI 1.0) */
+	const char *(*json_quote)(void *ctx, const char *s);
+	const char *(*json_get)(void *ctx, const char *json, const char *key);
+	const char *(*json_string)(void *ctx, const char *json, const char *key);
+	int (*json_number)(const char *json, const char *key, double *out);
+	int (*json_bool)(const char *json, const char *key, int *out);
+	int (*json_valid)(const char *json);
 };
 
 /* Set by cf_app_entry before your init runs; one copy per app. */
@@ -312,6 +320,50 @@ __attribute__((format(printf, 2, 3))) static inline char *cf_fmt(void *ctx, cons
 static inline const char *cf_last_error(void *ctx)
 {
 	return cf__api->last_error(ctx);
+}
+
+/* ------------------------------------------------------------------ */
+/* JSON helpers: enough to read inputs and build outputs without a JSON */
+/* library in the app. `key` NULL means the value itself; otherwise a   */
+/* member of a top-level object, or a dotted path ("a.b").              */
+/* ------------------------------------------------------------------ */
+
+/* `s` as a JSON string literal with quotes and escapes ("Tokyo" ->
+ * "\"Tokyo\""). SCRATCH. NULL gives "null". */
+static inline const char *cf_json_quote(void *ctx, const char *s)
+{
+	return cf__api->json_quote(ctx, s);
+}
+
+/* The JSON text of `key` in `json` (compact), or NULL when `json` is not
+ * valid or has no such member. SCRATCH. */
+static inline const char *cf_json_get(void *ctx, const char *json, const char *key)
+{
+	return cf__api->json_get(ctx, json, key);
+}
+
+/* The unescaped content of a JSON string (at `key`), or NULL when absent or
+ * not a string. SCRATCH. */
+static inline const char *cf_json_string(void *ctx, const char *json, const char *key)
+{
+	return cf__api->json_string(ctx, json, key);
+}
+
+/* A number / boolean at `key`: CF_OK and *out, or CF_E_NOTFOUND when absent
+ * or of another type. */
+static inline int cf_json_number(const char *json, const char *key, double *out)
+{
+	return cf__api->json_number(json, key, out);
+}
+static inline int cf_json_bool(const char *json, const char *key, int *out)
+{
+	return cf__api->json_bool(json, key, out);
+}
+
+/* 1 if `json` is one valid JSON value, else 0. */
+static inline int cf_json_valid(const char *json)
+{
+	return cf__api->json_valid(json);
 }
 
 /* ------------------------------------------------------------------ */

@@ -9,6 +9,7 @@
 #include "api.h"
 #include "apps.h"
 #include "config.h"
+#include "durable.h"
 #include "log.h"
 #include "server.h"
 #include "xalloc.h"
@@ -181,6 +182,7 @@ static int cmd_start(int argc, char **argv)
 	struct host_config cfg;
 	struct bind_registry reg;
 	struct host_server *srv = NULL;
+	struct host_durable durable = {0};
 	char *root = NULL, *err = NULL, cwd[PATH_MAX];
 	int rc = 1;
 
@@ -218,6 +220,7 @@ static int cmd_start(int argc, char **argv)
 	}
 	host_log_init(cli.verbose, level_of, &cfg);
 	bind_api_set_logger(log_to_console);
+	bind_api_set_guid(host_log_fast_guid);
 
 	host_log_plain("cfunc - a function host for compiled C apps");
 	host_log_plain("cfunc Version:            %s (64-bit)", CFUNC_VERSION);
@@ -243,6 +246,10 @@ static int cmd_start(int argc, char **argv)
 		goto out;
 	}
 	mark_disabled(&reg);
+	if (host_durable_start(&durable, &cfg, &reg, &err) != 0) {
+		host_log("Host.Startup", HOST_LOG_ERROR, "%s", err);
+		goto out;
+	}
 
 	srv = host_server_new(&cfg, &reg, address, port, &err);
 	if (!srv) {
@@ -252,6 +259,9 @@ static int cmd_start(int argc, char **argv)
 	unsigned char id[16];
 	randombytes_buf(id, sizeof(id));
 	sodium_bin2hex(srv->instance_id, sizeof(srv->instance_id), id, sizeof(id));
+	if (durable.engine)
+		srv->durable = &durable.client;
+	host_admin_set_invoker(host_durable_admin_invoke);
 	host_server_add_endpoints(srv, host_admin_route);
 	if (host_server_listen(srv, &err) != 0) {
 		fprintf(stderr, "%s\n", err);
@@ -272,7 +282,9 @@ static int cmd_start(int argc, char **argv)
 	rc = host_server_run(srv);
 	host_log("Host.General", HOST_LOG_INFO, "Host stopped");
 out:
+	/* The server drained; stop the engine before the apps it calls unload. */
 	host_server_free(srv);
+	host_durable_stop(&durable);
 	bind_registry_cleanup(&reg);
 	host_config_free(&cfg);
 	free(err);

@@ -1290,7 +1290,7 @@ static int split_path(struct reqpath *rp, const char *path, size_t len, struct r
 		size_t dlen;
 		if (i < len && path[i] != '/')
 			continue;
-		if (host_urlcodec_decode_segment(buf + o, path + start, i - start, &dlen) < 0)
+		if (bind_urlcodec_decode_segment(buf + o, path + start, i - start, &dlen) < 0)
 			return -1;
 		rp->seg[rp->n].p = buf + o;
 		rp->seg[rp->n].len = dlen;

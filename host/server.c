@@ -292,11 +292,11 @@ static void copy_request(struct req_job *job, h2o_req_t *req, size_t path_len,
 	h->base_url = rt_arena_fmt(a, "%s://%s", scheme, authority);
 	h->url = rt_arena_fmt(a, "%s%.*s", h->base_url, (int)req->path.len, req->path.base);
 	if (path_len < req->path.len) {
-		struct host_query q;
+		struct bind_query q;
 		const char *qs = req->path.base + path_len + 1;
 		size_t qlen = req->path.len - path_len - 1;
 		h->raw_query = rt_arena_strndup(a, qs, qlen);
-		host_urlcodec_query_parse(&q, qs, qlen, a);
+		bind_urlcodec_query_parse(&q, qs, qlen, a);
 		h->query = (const struct bind_kv *)q.params;
 		h->nquery = q.count;
 	}

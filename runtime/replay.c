@@ -130,7 +130,9 @@ static void deliver_event(struct rt_orch *o, const struct tl_entry *e)
 			return;
 		}
 	}
-	*(struct tl_entry *)vec_push(&o->buffered, sizeof(*e)) = *e;
+	struct tl_entry *b = vec_push(&o->buffered, sizeof(*e));
+	*b = *e;
+	b->serial = ++o->serial;
 }
 
 void orch_apply(struct rt_orch *o, const struct tl_entry *e)
@@ -379,20 +381,20 @@ static int setup(struct rt_orch *o, struct rt_episode_out *out)
 	o->n_tl = in->n_past + 1 + in->n_msgs;
 	o->tl = rt_arena_alloc(o->a, o->n_tl * sizeof(*o->tl));
 	for (size_t i = 0; i < in->n_past; i++)
-		o->tl[k++] = (struct tl_entry){ &in->past[i], 1 };
+		o->tl[k++] = (struct tl_entry){ &in->past[i], 1, 0 };
 	os = rt_arena_alloc(o->a, sizeof(*os));
 	rt_event_init(os, RT_EV_ORCHESTRATOR_STARTED);
 	os->timestamp_us = in->now_us;
-	o->tl[k++] = (struct tl_entry){ os, 0 };
+	o->tl[k++] = (struct tl_entry){ os, 0, 0 };
 	for (size_t i = 0; i < in->n_msgs; i++)
 		if (in->msgs[i].type == RT_EV_EXECUTION_STARTED) {
 			es = i;
-			o->tl[k++] = (struct tl_entry){ &in->msgs[i], 0 };
+			o->tl[k++] = (struct tl_entry){ &in->msgs[i], 0, 0 };
 			break;
 		}
 	for (size_t i = 0; i < in->n_msgs; i++)
 		if (i != es)
-			o->tl[k++] = (struct tl_entry){ &in->msgs[i], 0 };
+			o->tl[k++] = (struct tl_entry){ &in->msgs[i], 0, 0 };
 
 	for (size_t i = 0; i < o->n_tl && !o->started; i++)
 		if (o->tl[i].ev->type == RT_EV_EXECUTION_STARTED)

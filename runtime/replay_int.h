@@ -81,10 +81,13 @@ enum outcome {
 	OUT_CAN,
 };
 
-/* One timeline entry: the event and whether an earlier episode committed it. */
+/* One timeline entry: the event and whether an earlier episode committed it.
+ * Buffered events also keep the serial of their arrival, which a later
+ * wait takes over, so "first" stays history order (§6.4, §6.5). */
 struct tl_entry {
 	const struct rt_event *ev;
 	int played;
+	uint64_t serial;
 };
 
 struct rt_orch {
@@ -135,6 +138,8 @@ void vec_free(struct vec *v);
 
 /* tasks.c */
 void task_complete(struct rt_task *t, enum task_state st, const char *text);
+/* task_complete with a given serial (0 = the next one). */
+void task_complete_at(struct rt_task *t, enum task_state st, const char *text, uint64_t serial);
 void task_settle(struct rt_task *t);
 void task_retry_step(struct retry *r, struct rt_task *child);
 /* After the code returned: a scheduled event of the history that the code

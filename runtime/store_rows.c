@@ -11,7 +11,8 @@
 
 /* ---- instances ---------------------------------------------------------- */
 
-/* Binds ?1..?14 in INST_COLS order plus input. */
+/* Binds ?1..?13 in the INST_COLS order of store.c; input (?14) is left to
+ * the caller, since the checkpoint update does not write it. */
 static int bind_instance(sqlite3_stmt *st, const struct rt_instance *in)
 {
 	int rc = 0;

@@ -31,16 +31,21 @@ static struct rt_task *new_task(struct rt_orch *o, enum task_kind kind, const ch
 	return t;
 }
 
-void task_complete(struct rt_task *t, enum task_state st, const char *text)
+void task_complete_at(struct rt_task *t, enum task_state st, const char *text, uint64_t serial)
 {
 	if (t->state != TS_PENDING)
 		return;
 	t->state = st;
-	t->serial = ++t->o->serial;
+	t->serial = serial ? serial : ++t->o->serial;
 	if (st == TS_OK)
 		t->result = text;
 	else
 		t->error = text ? text : "";
+}
+
+void task_complete(struct rt_task *t, enum task_state st, const char *text)
+{
+	task_complete_at(t, st, text, 0);
 }
 
 void orch_set_fatal(struct rt_orch *o, int nondeterminism, const char *fmt, ...)
@@ -393,7 +398,7 @@ struct rt_task *rt_orch_wait_for_event(struct rt_orch *o, const char *name)
 		const struct rt_event *ev = b[i].ev;
 		if (ev && strcasecmp(ev->name ? ev->name : "", name) == 0) {
 			b[i].ev = NULL;
-			task_complete(t, TS_OK, ev->input);
+			task_complete_at(t, TS_OK, ev->input, b[i].serial);
 			return t;
 		}
 	}

@@ -125,10 +125,25 @@ static void test_uuid(void)
 	sim_cleanup(&s);
 }
 
+/* An episode time earlier than a committed one (clock skew between
+ * processes) never moves now backwards. */
+static void test_monotonic(void)
+{
+	struct sim s;
+	sim_init(&s, hello);
+	EPISODE(&s, SEC(10), m_start("hello", "null"));
+	obs[0] = 0;
+	EPISODE(&s, SEC(5), m_done(0, "1"));
+	is_str(obs, "[null now=+10s rep=1] [a now=+10s rep=0]", "now stays at +10 s");
+	ok(s.out.new_events[0].timestamp_us == SEC(5), "the event keeps the engine's time");
+	sim_cleanup(&s);
+}
+
 int main(void)
 {
 	subtest("hello sequence over four episodes", test_hello);
 	subtest("batched and duplicate results", test_batch);
 	subtest("new_uuid", test_uuid);
+	subtest("now is monotonic", test_monotonic);
 	return done_testing();
 }

@@ -173,6 +173,48 @@ static void test_cancel(void)
 	sim_cleanup(&s);
 }
 
+/* The event and the timer both happen while the code waits for something
+ * else; when it then races them, the one that came first in history wins,
+ * although the event is only taken from the buffer at the race. */
+static int late_race(struct rt_orch *o)
+{
+	struct rt_task *t[2], *timer, *any;
+	timer = rt_orch_create_timer(o, SEC(5) / 1000);
+	AWAIT(o, rt_orch_call_activity(o, "a", NULL, NULL), NULL);
+	t[0] = rt_orch_wait_for_event(o, "e");
+	t[1] = timer;
+	any = rt_orch_when_any(o, t, 2);
+	AWAIT(o, any, NULL);
+	note("%s", rt_task_winner(any) == t[0] ? "event" : "timer");
+	return rt_orch_finish(o, NULL);
+}
+
+static void test_late_race(void)
+{
+	struct sim s;
+	sim_init(&s, late_race);
+	EPISODE(&s, SEC(1), m_start("r", NULL));
+	obs[0] = 0;
+	EPISODE(&s, SEC(6), m_raise("e", "1"), m_fired(0), m_done(1, "1"));
+	is_str(obs, "event", "buffered event that arrived before the timer fired wins");
+	sim_cleanup(&s);
+
+	sim_init(&s, late_race);
+	EPISODE(&s, SEC(1), m_start("r", NULL));
+	obs[0] = 0;
+	EPISODE(&s, SEC(6), m_fired(0), m_raise("e", "1"), m_done(1, "1"));
+	is_str(obs, "timer", "timer that fired before the event arrived wins");
+	sim_cleanup(&s);
+
+	sim_init(&s, late_race);
+	EPISODE(&s, SEC(1), m_start("r", NULL));
+	EPISODE(&s, SEC(2), m_raise("e", "1"));
+	obs[0] = 0;
+	EPISODE(&s, SEC(6), m_fired(0), m_done(1, "1"));
+	is_str(obs, "event", "across episodes too");
+	sim_cleanup(&s);
+}
+
 int main(void)
 {
 	subtest("event wins", test_event_wins);
@@ -181,5 +223,6 @@ int main(void)
 	subtest("completion rule with an uncancelled timer", test_completion_rule);
 	subtest("when_any over activities", test_any_failure);
 	subtest("timer cancel", test_cancel);
+	subtest("race decided by arrival, not by the wait", test_late_race);
 	return done_testing();
 }

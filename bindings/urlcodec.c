@@ -20,7 +20,7 @@ static int hexval(unsigned char c)
 	return -1;
 }
 
-int host_urlcodec_decode_segment(char *dst, const char *src, size_t len, size_t *outlen)
+int bind_urlcodec_decode_segment(char *dst, const char *src, size_t len, size_t *outlen)
 {
 	size_t i, o = 0;
 
@@ -44,7 +44,7 @@ int host_urlcodec_decode_segment(char *dst, const char *src, size_t len, size_t 
 	return 0;
 }
 
-size_t host_urlcodec_decode_component(char *dst, const char *src, size_t len)
+size_t bind_urlcodec_decode_component(char *dst, const char *src, size_t len)
 {
 	size_t i, o = 0;
 
@@ -75,7 +75,7 @@ static int unreserved(unsigned char c)
 	       c == '-' || c == '.' || c == '_' || c == '~';
 }
 
-char *host_urlcodec_encode(const char *src, size_t len, struct rt_arena *a)
+char *bind_urlcodec_encode(const char *src, size_t len, struct rt_arena *a)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	size_t i, n = 0, o = 0;
@@ -97,7 +97,7 @@ char *host_urlcodec_encode(const char *src, size_t len, struct rt_arena *a)
 	return out;
 }
 
-void host_urlcodec_query_parse(struct host_query *q, const char *qs, size_t len,
+void bind_urlcodec_query_parse(struct bind_query *q, const char *qs, size_t len,
 			       struct rt_arena *a)
 {
 	size_t i, n = 0, start;
@@ -121,11 +121,11 @@ void host_urlcodec_query_parse(struct host_query *q, const char *qs, size_t len,
 	}
 	if (n == 0)
 		return;
-	size_t size = n * sizeof(struct host_query_param) + len + 2 * n;
+	size_t size = n * sizeof(struct bind_query_param) + len + 2 * n;
 	char *block = a ? rt_arena_alloc(a, size) : xmalloc(size);
-	char *str = block + n * sizeof(struct host_query_param);
+	char *str = block + n * sizeof(struct bind_query_param);
 
-	q->params = (struct host_query_param *)block;
+	q->params = (struct bind_query_param *)block;
 	q->owned = a ? NULL : block;
 	for (start = 0, i = 0; i <= len; i++) {
 		if (i < len && qs[i] != '&')
@@ -135,13 +135,13 @@ void host_urlcodec_query_parse(struct host_query *q, const char *qs, size_t len,
 			size_t plen = i - start;
 			const char *eq = memchr(piece, '=', plen);
 			size_t nlen = eq ? (size_t)(eq - piece) : plen;
-			struct host_query_param *p = &q->params[q->count++];
+			struct bind_query_param *p = &q->params[q->count++];
 
 			p->name = str;
-			str += host_urlcodec_decode_component(str, piece, nlen) + 1;
+			str += bind_urlcodec_decode_component(str, piece, nlen) + 1;
 			p->value = str;
 			if (eq)
-				str += host_urlcodec_decode_component(str, eq + 1, plen - nlen - 1) + 1;
+				str += bind_urlcodec_decode_component(str, eq + 1, plen - nlen - 1) + 1;
 			else
 				*str++ = '\0';
 		}
@@ -149,7 +149,7 @@ void host_urlcodec_query_parse(struct host_query *q, const char *qs, size_t len,
 	}
 }
 
-void host_urlcodec_query_cleanup(struct host_query *q)
+void bind_urlcodec_query_cleanup(struct bind_query *q)
 {
 	free(q->owned);
 	q->params = NULL;
@@ -173,7 +173,7 @@ static int ascii_caseeq(const char *a, const char *b)
 	}
 }
 
-const char *host_urlcodec_query_next(const struct host_query *q, const char *name, size_t *iter)
+const char *bind_urlcodec_query_next(const struct bind_query *q, const char *name, size_t *iter)
 {
 	for (; *iter < q->count; (*iter)++) {
 		if (ascii_caseeq(q->params[*iter].name, name))
@@ -182,8 +182,8 @@ const char *host_urlcodec_query_next(const struct host_query *q, const char *nam
 	return NULL;
 }
 
-const char *host_urlcodec_query_get(const struct host_query *q, const char *name)
+const char *bind_urlcodec_query_get(const struct bind_query *q, const char *name)
 {
 	size_t it = 0;
-	return host_urlcodec_query_next(q, name, &it);
+	return bind_urlcodec_query_next(q, name, &it);
 }

@@ -17,8 +17,8 @@
  *
  * Nothing here keeps state; every function is thread-safe.
  */
-#ifndef HOST_URLCODEC_H
-#define HOST_URLCODEC_H
+#ifndef BIND_URLCODEC_H
+#define BIND_URLCODEC_H
 
 #include <stddef.h>
 
@@ -31,14 +31,14 @@ struct rt_arena;
  * NULL) gets the decoded length. Returns 0, or -1 on a malformed escape or
  * %00; dst then holds garbage.
  */
-int host_urlcodec_decode_segment(char *dst, const char *src, size_t len, size_t *outlen);
+int bind_urlcodec_decode_segment(char *dst, const char *src, size_t len, size_t *outlen);
 
 /*
  * Leniently decodes one query component (a name or a value) src[0..len)
  * into dst (len + 1 bytes, may be src): "%XX" -> byte except "%00", '+' ->
  * ' ', anything malformed kept as is. NUL-terminates; returns the length.
  */
-size_t host_urlcodec_decode_component(char *dst, const char *src, size_t len);
+size_t bind_urlcodec_decode_component(char *dst, const char *src, size_t len);
 
 /*
  * Percent-encodes src[0..len): RFC 3986 unreserved characters
@@ -47,22 +47,22 @@ size_t host_urlcodec_decode_component(char *dst, const char *src, size_t len);
  * value (instance ids in management URLs). The result is allocated from
  * `a`, or malloc'd when `a` is NULL (caller frees).
  */
-char *host_urlcodec_encode(const char *src, size_t len, struct rt_arena *a);
+char *bind_urlcodec_encode(const char *src, size_t len, struct rt_arena *a);
 
-/* One query parameter, both parts decoded with host_urlcodec_decode_component(). */
-struct host_query_param {
+/* One query parameter, both parts decoded with bind_urlcodec_decode_component(). */
+struct bind_query_param {
 	const char *name;  /* "" for "=x" */
 	const char *value; /* "" for "x" and "x=" */
 };
 
 /*
  * A parsed query string, in request order. Fill it with
- * host_urlcodec_query_parse(); everything it points to lives in one block
+ * bind_urlcodec_query_parse(); everything it points to lives in one block
  * owned by the arena given there, or by the struct itself when no arena was
- * given (then release it with host_urlcodec_query_cleanup()).
+ * given (then release it with bind_urlcodec_query_cleanup()).
  */
-struct host_query {
-	struct host_query_param *params;
+struct bind_query {
+	struct bind_query_param *params;
 	size_t count;
 	void *owned; /* the malloc'd block when parsed without an arena, else NULL */
 };
@@ -71,25 +71,25 @@ struct host_query {
  * Parses qs[0..len), the text after '?' (a leading '?' is skipped too):
  * split on '&', empty pieces skipped, a piece without '=' gives value "",
  * the first '=' separates name and value. Never fails. Memory comes from
- * `a`, or is malloc'd when `a` is NULL (call host_urlcodec_query_cleanup()).
+ * `a`, or is malloc'd when `a` is NULL (call bind_urlcodec_query_cleanup()).
  */
-void host_urlcodec_query_parse(struct host_query *q, const char *qs, size_t len,
+void bind_urlcodec_query_parse(struct bind_query *q, const char *qs, size_t len,
 			       struct rt_arena *a);
 
 /* Frees what a parse without an arena allocated and empties *q; harmless otherwise. */
-void host_urlcodec_query_cleanup(struct host_query *q);
+void bind_urlcodec_query_cleanup(struct bind_query *q);
 
 /*
  * First value of the parameter `name` (ASCII case-insensitive, as ASP.NET
  * matches query keys), or NULL if absent. Borrowed from *q.
  */
-const char *host_urlcodec_query_get(const struct host_query *q, const char *name);
+const char *bind_urlcodec_query_get(const struct bind_query *q, const char *name);
 
 /*
  * Iterates every value of `name` (repeated parameters such as
  * runtimeStatus=Running&runtimeStatus=Pending), in request order. Start with
  * *iter = 0; returns the next value (borrowed) or NULL when done.
  */
-const char *host_urlcodec_query_next(const struct host_query *q, const char *name, size_t *iter);
+const char *bind_urlcodec_query_next(const struct bind_query *q, const char *name, size_t *iter);
 
 #endif

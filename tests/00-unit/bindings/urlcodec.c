@@ -1,5 +1,5 @@
 /*
- * Unit tests for host/urlcodec.c: strict path-segment decoding, lenient query
+ * Unit tests for bindings/urlcodec.c: strict path-segment decoding, lenient query
  * decoding and parsing, percent-encoding.
  */
 #include "urlcodec.h"
@@ -16,7 +16,7 @@ static const char *seg(const char *s)
 {
 	static char buf[256];
 	size_t n;
-	if (host_urlcodec_decode_segment(buf, s, strlen(s), &n) < 0)
+	if (bind_urlcodec_decode_segment(buf, s, strlen(s), &n) < 0)
 		return "<error>";
 	if (n != strlen(buf))
 		return "<length mismatch>";
@@ -26,7 +26,7 @@ static const char *seg(const char *s)
 static const char *comp(const char *s)
 {
 	static char buf[256];
-	size_t n = host_urlcodec_decode_component(buf, s, strlen(s));
+	size_t n = bind_urlcodec_decode_component(buf, s, strlen(s));
 	if (n != strlen(buf))
 		return "<length mismatch>";
 	return buf;
@@ -54,16 +54,16 @@ static void test_segment(void)
 
 	char inplace[] = "x%2541%20y";
 	size_t n;
-	is_int(host_urlcodec_decode_segment(inplace, inplace, strlen(inplace), &n), 0,
+	is_int(bind_urlcodec_decode_segment(inplace, inplace, strlen(inplace), &n), 0,
 	       "in-place decoding allowed");
 	is_str(inplace, "x%41 y", "in-place result");
 	is_int(n, 6, "decoded length");
 
 	char nonul[4] = { 'a', '%', '4', '1' }; /* not NUL-terminated */
 	char out[5];
-	is_int(host_urlcodec_decode_segment(out, nonul, 4, NULL), 0, "length-bounded input");
+	is_int(bind_urlcodec_decode_segment(out, nonul, 4, NULL), 0, "length-bounded input");
 	is_str(out, "aA", "stops at len");
-	is_int(host_urlcodec_decode_segment(out, nonul, 3, NULL), -1,
+	is_int(bind_urlcodec_decode_segment(out, nonul, 3, NULL), -1,
 	       "escape cut by len is malformed");
 }
 
@@ -88,17 +88,17 @@ static void test_encode(void)
 	char *s;
 
 	rt_arena_init(&a);
-	s = host_urlcodec_encode("abcXYZ019-._~", 13, NULL);
+	s = bind_urlcodec_encode("abcXYZ019-._~", 13, NULL);
 	is_str(s, "abcXYZ019-._~", "unreserved characters kept");
 	free(s);
-	s = host_urlcodec_encode("a b/c?d=e&f+g%", 14, NULL);
+	s = bind_urlcodec_encode("a b/c?d=e&f+g%", 14, NULL);
 	is_str(s, "a%20b%2Fc%3Fd%3De%26f%2Bg%25", "reserved characters encoded, uppercase hex");
 	free(s);
-	s = host_urlcodec_encode("\xe2\x82\xac\xff", 4, &a);
+	s = bind_urlcodec_encode("\xe2\x82\xac\xff", 4, &a);
 	is_str(s, "%E2%82%AC%FF", "high bytes encoded (arena)");
-	s = host_urlcodec_encode("", 0, &a);
+	s = bind_urlcodec_encode("", 0, &a);
 	is_str(s, "", "empty string");
-	s = host_urlcodec_encode("a\0b", 3, &a);
+	s = bind_urlcodec_encode("a\0b", 3, &a);
 	is_str(s, "a%00b", "embedded NUL encoded (length-based)");
 
 	/* round trip over every byte except NUL (which the strict decoder refuses) */
@@ -106,16 +106,16 @@ static void test_encode(void)
 	size_t i, n;
 	for (i = 0; i < 255; i++)
 		all[i] = (char)(i + 1);
-	s = host_urlcodec_encode(all, sizeof(all), &a);
-	ok(host_urlcodec_decode_segment(dec, s, strlen(s), &n) == 0 && n == 255 &&
+	s = bind_urlcodec_encode(all, sizeof(all), &a);
+	ok(bind_urlcodec_decode_segment(dec, s, strlen(s), &n) == 0 && n == 255 &&
 		   memcmp(dec, all, 255) == 0,
 	   "encode -> strict decode round trip over bytes 1..255");
-	n = host_urlcodec_decode_component(dec, s, strlen(s));
+	n = bind_urlcodec_decode_component(dec, s, strlen(s));
 	ok(n == 255 && memcmp(dec, all, 255) == 0, "encode -> query decode round trip");
 	ok(strchr(s, '+') == NULL && strchr(s, '/') == NULL, "no '+' or '/' in encoded output");
 
 	/* the id form used in management URLs */
-	s = host_urlcodec_encode("my id/1?x", 9, &a);
+	s = bind_urlcodec_encode("my id/1?x", 9, &a);
 	is_str(s, "my%20id%2F1%3Fx", "instance id with space, slash, question mark");
 	rt_arena_cleanup(&a);
 }
@@ -123,14 +123,14 @@ static void test_encode(void)
 static void test_query(void)
 {
 	struct rt_arena a;
-	struct host_query q;
+	struct bind_query q;
 	const char *qs;
 	size_t it;
 
 	rt_arena_init(&a);
 
 	qs = "a=1&&b=";
-	host_urlcodec_query_parse(&q, qs, strlen(qs), &a);
+	bind_urlcodec_query_parse(&q, qs, strlen(qs), &a);
 	is_int(q.count, 2, "a=1&&b=: empty piece skipped");
 	is_str(q.params[0].name, "a", "first name");
 	is_str(q.params[0].value, "1", "first value");
@@ -138,77 +138,77 @@ static void test_query(void)
 	is_str(q.params[1].value, "", "b= gives empty value");
 
 	qs = "x";
-	host_urlcodec_query_parse(&q, qs, 1, &a);
+	bind_urlcodec_query_parse(&q, qs, 1, &a);
 	is_int(q.count, 1, "x: one param");
 	is_str(q.params[0].name, "x", "name x");
 	is_str(q.params[0].value, "", "x without '=' gives \"\"");
-	ok(host_urlcodec_query_get(&q, "x") != NULL, "x found");
+	ok(bind_urlcodec_query_get(&q, "x") != NULL, "x found");
 
 	qs = "q=a+b&plus=%2B&sp=%20&name+with+space=v";
-	host_urlcodec_query_parse(&q, qs, strlen(qs), &a);
-	is_str(host_urlcodec_query_get(&q, "q"), "a b", "'+' -> space in value");
-	is_str(host_urlcodec_query_get(&q, "plus"), "+", "%%2B -> '+'");
-	is_str(host_urlcodec_query_get(&q, "sp"), " ", "%%20 -> space");
-	is_str(host_urlcodec_query_get(&q, "name with space"), "v", "name decoded too");
+	bind_urlcodec_query_parse(&q, qs, strlen(qs), &a);
+	is_str(bind_urlcodec_query_get(&q, "q"), "a b", "'+' -> space in value");
+	is_str(bind_urlcodec_query_get(&q, "plus"), "+", "%%2B -> '+'");
+	is_str(bind_urlcodec_query_get(&q, "sp"), " ", "%%20 -> space");
+	is_str(bind_urlcodec_query_get(&q, "name with space"), "v", "name decoded too");
 
 	qs = "+";
-	host_urlcodec_query_parse(&q, qs, 1, &a);
+	bind_urlcodec_query_parse(&q, qs, 1, &a);
 	is_int(q.count, 1, "'+' alone: one param");
 	is_str(q.params[0].name, " ", "named ' '");
 
 	qs = "runtimeStatus=Running&other=1&RUNTIMESTATUS=Pending&runtimestatus=Failed";
-	host_urlcodec_query_parse(&q, qs, strlen(qs), &a);
-	is_str(host_urlcodec_query_get(&q, "RuntimeStatus"), "Running",
+	bind_urlcodec_query_parse(&q, qs, strlen(qs), &a);
+	is_str(bind_urlcodec_query_get(&q, "RuntimeStatus"), "Running",
 	       "first value, case-insensitive name");
 	it = 0;
-	is_str(host_urlcodec_query_next(&q, "runtimeStatus", &it), "Running", "iterate 1");
-	is_str(host_urlcodec_query_next(&q, "runtimeStatus", &it), "Pending", "iterate 2");
-	is_str(host_urlcodec_query_next(&q, "runtimeStatus", &it), "Failed", "iterate 3");
-	is_str(host_urlcodec_query_next(&q, "runtimeStatus", &it), NULL, "iterate end");
-	is_str(host_urlcodec_query_next(&q, "runtimeStatus", &it), NULL, "stays at end");
-	is_str(host_urlcodec_query_get(&q, "missing"), NULL, "absent name -> NULL");
+	is_str(bind_urlcodec_query_next(&q, "runtimeStatus", &it), "Running", "iterate 1");
+	is_str(bind_urlcodec_query_next(&q, "runtimeStatus", &it), "Pending", "iterate 2");
+	is_str(bind_urlcodec_query_next(&q, "runtimeStatus", &it), "Failed", "iterate 3");
+	is_str(bind_urlcodec_query_next(&q, "runtimeStatus", &it), NULL, "iterate end");
+	is_str(bind_urlcodec_query_next(&q, "runtimeStatus", &it), NULL, "stays at end");
+	is_str(bind_urlcodec_query_get(&q, "missing"), NULL, "absent name -> NULL");
 
 	qs = "a=%&b=%G1&c=%4&d=100%&e=%00&f=%zz%41";
-	host_urlcodec_query_parse(&q, qs, strlen(qs), &a);
-	is_str(host_urlcodec_query_get(&q, "a"), "%", "malformed '%%' kept");
-	is_str(host_urlcodec_query_get(&q, "b"), "%G1", "malformed %%G1 kept");
-	is_str(host_urlcodec_query_get(&q, "c"), "%4", "malformed %%4 kept");
-	is_str(host_urlcodec_query_get(&q, "d"), "100%", "trailing %% kept");
-	is_str(host_urlcodec_query_get(&q, "e"), "%00", "%%00 kept literally");
-	is_str(host_urlcodec_query_get(&q, "f"), "%zzA", "valid escape after malformed one");
+	bind_urlcodec_query_parse(&q, qs, strlen(qs), &a);
+	is_str(bind_urlcodec_query_get(&q, "a"), "%", "malformed '%%' kept");
+	is_str(bind_urlcodec_query_get(&q, "b"), "%G1", "malformed %%G1 kept");
+	is_str(bind_urlcodec_query_get(&q, "c"), "%4", "malformed %%4 kept");
+	is_str(bind_urlcodec_query_get(&q, "d"), "100%", "trailing %% kept");
+	is_str(bind_urlcodec_query_get(&q, "e"), "%00", "%%00 kept literally");
+	is_str(bind_urlcodec_query_get(&q, "f"), "%zzA", "valid escape after malformed one");
 
 	qs = "a=1=2&=v&&&";
-	host_urlcodec_query_parse(&q, qs, strlen(qs), &a);
+	bind_urlcodec_query_parse(&q, qs, strlen(qs), &a);
 	is_int(q.count, 2, "a=1=2&=v&&&: two params");
-	is_str(host_urlcodec_query_get(&q, "a"), "1=2", "only the first '=' splits");
-	is_str(host_urlcodec_query_get(&q, ""), "v", "=v has an empty name");
+	is_str(bind_urlcodec_query_get(&q, "a"), "1=2", "only the first '=' splits");
+	is_str(bind_urlcodec_query_get(&q, ""), "v", "=v has an empty name");
 
 	qs = "?code=abc";
-	host_urlcodec_query_parse(&q, qs, strlen(qs), &a);
-	is_str(host_urlcodec_query_get(&q, "code"), "abc", "leading '?' skipped");
+	bind_urlcodec_query_parse(&q, qs, strlen(qs), &a);
+	is_str(bind_urlcodec_query_get(&q, "code"), "abc", "leading '?' skipped");
 
-	host_urlcodec_query_parse(&q, "", 0, &a);
+	bind_urlcodec_query_parse(&q, "", 0, &a);
 	is_int(q.count, 0, "empty query: no params");
-	is_str(host_urlcodec_query_get(&q, "a"), NULL, "lookup in empty query");
-	host_urlcodec_query_parse(&q, "&&&", 3, &a);
+	is_str(bind_urlcodec_query_get(&q, "a"), NULL, "lookup in empty query");
+	bind_urlcodec_query_parse(&q, "&&&", 3, &a);
 	is_int(q.count, 0, "only separators: no params");
 
 	/* a length-bounded query, e.g. h2o's path after query_at (not NUL-terminated) */
 	qs = "k=v&cut=here";
-	host_urlcodec_query_parse(&q, qs, 7, &a);
+	bind_urlcodec_query_parse(&q, qs, 7, &a);
 	is_int(q.count, 2, "length-bounded parse");
-	is_str(host_urlcodec_query_get(&q, "cut"), "", "cut at len");
+	is_str(bind_urlcodec_query_get(&q, "cut"), "", "cut at len");
 
 	/* without an arena: owned block, freed by cleanup */
 	qs = "id=%41&id=b";
-	host_urlcodec_query_parse(&q, qs, strlen(qs), NULL);
+	bind_urlcodec_query_parse(&q, qs, strlen(qs), NULL);
 	ok(q.owned != NULL, "malloc'd when no arena");
 	it = 0;
-	is_str(host_urlcodec_query_next(&q, "ID", &it), "A", "malloc'd parse, first");
-	is_str(host_urlcodec_query_next(&q, "ID", &it), "b", "malloc'd parse, second");
-	host_urlcodec_query_cleanup(&q);
+	is_str(bind_urlcodec_query_next(&q, "ID", &it), "A", "malloc'd parse, first");
+	is_str(bind_urlcodec_query_next(&q, "ID", &it), "b", "malloc'd parse, second");
+	bind_urlcodec_query_cleanup(&q);
 	is_int(q.count, 0, "cleanup empties");
-	host_urlcodec_query_cleanup(&q);
+	bind_urlcodec_query_cleanup(&q);
 	ok(1, "cleanup twice is harmless");
 
 	rt_arena_cleanup(&a);
@@ -217,7 +217,7 @@ static void test_query(void)
 static void test_long(void)
 {
 	struct rt_arena a;
-	struct host_query q;
+	struct bind_query q;
 	size_t n = 200000, i, cnt;
 	char *big = xmalloc(n * 6 + 1), *dec;
 	const char *v;
@@ -227,11 +227,11 @@ static void test_long(void)
 	for (i = 0; i < n; i++)
 		memcpy(big + i * 6, "x=%41&", 6);
 	big[n * 6] = '\0';
-	host_urlcodec_query_parse(&q, big, n * 6, &a);
+	bind_urlcodec_query_parse(&q, big, n * 6, &a);
 	is_int(q.count, n, "200000 params parsed");
 	i = 0;
 	cnt = 0;
-	while ((v = host_urlcodec_query_next(&q, "X", &i)) != NULL)
+	while ((v = bind_urlcodec_query_next(&q, "X", &i)) != NULL)
 		cnt += strcmp(v, "A") == 0;
 	is_int(cnt, n, "all repeated values decoded");
 
@@ -242,10 +242,10 @@ static void test_long(void)
 	memcpy(big, "v=", 2);
 	memset(big + 2, '+', n);
 	big[n + 2] = '\0';
-	host_urlcodec_query_parse(&q, big, n + 2, NULL);
-	v = host_urlcodec_query_get(&q, "v");
+	bind_urlcodec_query_parse(&q, big, n + 2, NULL);
+	v = bind_urlcodec_query_get(&q, "v");
 	ok(v && strlen(v) == n && v[0] == ' ' && v[n - 1] == ' ', "1 MiB value of '+' -> spaces");
-	host_urlcodec_query_cleanup(&q);
+	bind_urlcodec_query_cleanup(&q);
 
 	/* strict decode of a long segment of escapes */
 	free(big);
@@ -253,12 +253,12 @@ static void test_long(void)
 	for (i = 0; i < n; i++)
 		memcpy(big + 3 * i, "%7e", 3);
 	dec = xmalloc(3 * n + 1);
-	ok(host_urlcodec_decode_segment(dec, big, 3 * n, &i) == 0 && i == n && dec[n - 1] == '~',
+	ok(bind_urlcodec_decode_segment(dec, big, 3 * n, &i) == 0 && i == n && dec[n - 1] == '~',
 	   "1 MiB of escapes decoded");
 	big[3 * n - 1] = 'x';
-	is_int(host_urlcodec_decode_segment(dec, big, 3 * n, NULL), -1,
+	is_int(bind_urlcodec_decode_segment(dec, big, 3 * n, NULL), -1,
 	       "malformed escape at the very end of a long segment");
-	char *enc = host_urlcodec_encode(dec, n, NULL);
+	char *enc = bind_urlcodec_encode(dec, n, NULL);
 	is_int(strlen(enc), n, "long encode ('~' is unreserved)");
 	free(enc);
 	free(dec);

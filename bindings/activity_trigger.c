@@ -1,0 +1,71 @@
+#include "activity_trigger.h"
+#include "api.h"
+#include "json_util.h"
+#include "registry.h"
+#include "xalloc.h"
+
+#include <stdio.h>
+
+#define A(x) ((struct bind_act *)(x))
+
+const char *bind_act_input(cf_act *a) { return A(a)->call->input; }
+const char *bind_act_name(cf_act *a) { return A(a)->call->name; }
+const char *bind_act_instance_id(cf_act *a) { return A(a)->call->instance_id; }
+const char *bind_act_idempotency_key(cf_act *a) { return A(a)->call->idempotency_key; }
+
+cf_rc bind_act_return(cf_act *a, const char *json)
+{
+	struct bind_act *act = A(a);
+	if (json && !bind_json_valid(json)) {
+		act->failed = 1;
+		act->message = "the activity returned a result that is not valid JSON";
+		return bind_ctx_fail(&act->ctx, CF_E_INVALID, "%s", act->message);
+	}
+	act->result = rt_arena_strdup(act->ctx.arena, json ? json : "null");
+	return CF_OK;
+}
+
+cf_rc bind_act_fail(cf_act *a, const char *message)
+{
+	struct bind_act *act = A(a);
+	act->failed = 1;
+	act->message = rt_arena_strdup(act->ctx.arena, message ? message : "the activity failed");
+	act->ctx.last_error = act->message;
+	return CF_ERROR;
+}
+
+void bind_act_run(void *ctx, void *fn, const struct rt_activity_call *call,
+		  struct rt_activity_result *res)
+{
+	const struct bind_function *f = fn;
+	struct bind_act act = {.call = call};
+	char category[160], guid[37];
+	(void)ctx;
+
+	bind_ctx_init(&act.ctx, BIND_CTX_ACT, f->name, call->arena);
+	snprintf(category, sizeof(category), "Function.%s", f->name);
+	bind_new_invocation_id(guid);
+	bind_log(category, CF_LOG_INFO, "Executing 'Functions.%s' (Reason='(null)', Id=%s)", f->name,
+		 guid);
+	int64_t t0 = rt_mono_us();
+	int rc = f->act((cf_act *)&act);
+	long ms = (long)((rt_mono_us() - t0) / 1000);
+	if (rc < 0 && !act.failed) {
+		act.failed = 1;
+		act.message = act.ctx.last_error ? act.ctx.last_error
+						 : rt_arena_fmt(call->arena, "the activity returned %d", rc);
+	}
+	res->failed = act.failed;
+	res->message = act.message;
+	res->result = act.result ? act.result : "null";
+	if (act.failed) {
+		bind_log(category, CF_LOG_ERROR, "Executed 'Functions.%s' (Failed, Id=%s, Duration=%ldms)",
+			 f->name, guid, ms);
+		bind_log("Host.Triggers.DurableTask", CF_LOG_ERROR,
+			 "%s: Function '%s (Activity)' failed with an error. Reason: %s",
+			 call->instance_id, f->name, act.message);
+	} else {
+		bind_log(category, CF_LOG_INFO, "Executed 'Functions.%s' (Succeeded, Id=%s, Duration=%ldms)",
+			 f->name, guid, ms);
+	}
+}

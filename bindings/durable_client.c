@@ -1,0 +1,327 @@
+/*
+ * durable_client.c - cf_durable_*: the durable client of HTTP functions,
+ * over the engine's commands (writes, acknowledged after commit) and its
+ * read-only handles (status). Also builds the check-status payload that the
+ * management webhooks share.
+ */
+#include "durable_client.h"
+#include "http_trigger.h"
+#include "status_json.h"
+#include "urlcodec.h"
+#include "xalloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static int map_rc(int rc)
+{
+	switch (rc) {
+	case RT_C_OK:
+		return CF_OK;
+	case RT_C_NOTFOUND:
+		return CF_E_NOTFOUND;
+	case RT_C_GONE:
+		return CF_E_GONE;
+	case RT_C_STATE:
+		return CF_E_STATE;
+	case RT_C_INVALID:
+		return CF_E_INVALID;
+	case RT_C_EXISTS:
+		return CF_E_EXISTS;
+	default:
+		return CF_ERROR;
+	}
+}
+
+static struct bind_durable *durable_of(struct bind_http *h)
+{
+	if (!h->durable)
+		bind_ctx_fail(&h->ctx, CF_ERROR,
+			      "the durable engine is not running (no orchestrator or activity is registered)");
+	return h->durable;
+}
+
+/* Records *err (malloc'd by the engine) as the handle's error; frees it. */
+static int finish(struct bind_http *h, int rc, char *err)
+{
+	int cf = map_rc(rc);
+	if (cf != CF_OK)
+		bind_ctx_fail(&h->ctx, cf, "%s", err ? err : "durable operation failed");
+	free(err);
+	return cf;
+}
+
+json_t *bind_durable_payload(const struct bind_durable *d, const char *base_url, const char *id,
+			     int with_rewind)
+{
+	struct rt_arena a;
+	json_t *o = json_object();
+	char *q, *p, *s;
+	const char *enc;
+
+	rt_arena_init(&a);
+	enc = bind_urlcodec_encode(id, strlen(id), &a);
+	q = d->system_key ? xasprintf("taskHub=%s&connection=%s&code=%s", d->hub, d->connection,
+				      d->system_key)
+			  : xasprintf("taskHub=%s&connection=%s", d->hub, d->connection);
+	p = xasprintf("%s/runtime/webhooks/durabletask/instances/%s", base_url, enc);
+
+	json_object_set_new(o, "id", json_string(id));
+#define URL(key, fmt, ...)                                  \
+	s = xasprintf(fmt, __VA_ARGS__);                     \
+	json_object_set_new(o, key, json_string(s));        \
+	free(s)
+	URL("statusQueryGetUri", "%s?%s", p, q);
+	URL("sendEventPostUri", "%s/raiseEvent/{eventName}?%s", p, q);
+	URL("terminatePostUri", "%s/terminate?reason={text}&%s", p, q);
+	if (with_rewind) {
+		URL("rewindPostUri", "%s/rewind?reason={text}&%s", p, q);
+	}
+	URL("purgeHistoryDeleteUri", "%s?%s", p, q);
+	URL("restartPostUri", "%s/restart?%s", p, q);
+	URL("suspendPostUri", "%s/suspend?reason={text}&%s", p, q);
+	URL("resumePostUri", "%s/resume?reason={text}&%s", p, q);
+#undef URL
+	free(p);
+	free(q);
+	rt_arena_cleanup(&a);
+	return o;
+}
+
+void bind_durable_set_check_status(struct bind_http *h, const struct bind_durable *d,
+				   const char *id, int with_rewind)
+{
+	json_t *o = bind_durable_payload(d, h->base_url, id, with_rewind);
+	char *text = bind_json_dump(o);
+	/* Location = statusQueryGetUri; Retry-After 10 (durable-http-api §3.3). */
+	h->nresp = 0;
+	bind_http_add_header((cf_http *)h, "Location",
+			     json_string_value(json_object_get(o, "statusQueryGetUri")));
+	bind_http_add_header((cf_http *)h, "Retry-After", "10");
+	bind_http_set_json(h, 202, text);
+	free(text);
+	json_decref(o);
+}
+
+int bind_durable_read(struct bind_durable *d, const char *id, int flags, struct rt_instance *inst,
+		      json_t **status, struct rt_arena *a, char **err)
+{
+	struct rt_event *hist = NULL;
+	size_t n = 0;
+	struct rt_store *s = rt_engine_reader_get(d->engine, err);
+	int rc;
+	if (!s)
+		return CF_ERROR;
+	rc = rt_store_instance_get(s, id, inst, a);
+	if (rc == 0 && (flags & BIND_STATUS_HISTORY))
+		rc = rt_engine_history(s, id, inst->execution_id, &hist, &n, a);
+	if (rc == RT_STORE_NOTFOUND) {
+		rt_engine_reader_put(d->engine, s);
+		return CF_E_NOTFOUND;
+	}
+	if (rc != 0) {
+		if (err)
+			*err = xstrdup(rt_store_errmsg(s));
+		rt_engine_reader_put(d->engine, s);
+		return CF_ERROR;
+	}
+	rt_engine_reader_put(d->engine, s);
+	if (status)
+		*status = bind_status_object(inst, hist, n, flags);
+	return CF_OK;
+}
+
+/* ---- cf_durable_* ------------------------------------------------------- */
+
+#define H(x) ((struct bind_http *)(x))
+
+cf_rc bind_durable_start(cf_http *hh, const char *name, const char *id, const char *input,
+			 const char **out_id)
+{
+	struct bind_http *h = H(hh);
+	struct bind_durable *d = durable_of(h);
+	char *new_id = NULL, *err = NULL;
+	int rc;
+	if (!d)
+		return CF_ERROR;
+	if (!name || !*name)
+		return bind_ctx_fail(&h->ctx, CF_E_INVALID, "orchestrator name is empty");
+	if (input && !bind_json_valid(input))
+		return bind_ctx_fail(&h->ctx, CF_E_INVALID, "the input is not valid JSON");
+	rc = rt_engine_start_instance(d->engine, name, id, input, &new_id, &err);
+	if (rc == RT_C_OK && out_id)
+		*out_id = rt_arena_strdup(h->ctx.arena, new_id);
+	free(new_id);
+	return finish(h, rc, err);
+}
+
+cf_rc bind_durable_status(cf_http *hh, const char *id, int show_history, const char **out)
+{
+	struct bind_http *h = H(hh);
+	struct bind_durable *d = durable_of(h);
+	struct rt_instance inst;
+	json_t *status;
+	char *err = NULL;
+	int rc;
+	if (!d)
+		return CF_ERROR;
+	if (!id)
+		return bind_ctx_fail(&h->ctx, CF_E_INVALID, "instance id is empty");
+	rc = bind_durable_read(d, id,
+			       BIND_STATUS_INPUT |
+				       (show_history ? BIND_STATUS_HISTORY | BIND_STATUS_HISTORY_OUTPUT : 0),
+			       &inst, &status, h->ctx.arena, &err);
+	if (rc != CF_OK) {
+		bind_ctx_fail(&h->ctx, rc, "%s", rc == CF_E_NOTFOUND ? "No instance with this ID was found." : err);
+		free(err);
+		return rc;
+	}
+	char *text = bind_json_dump(status);
+	json_decref(status);
+	if (out)
+		*out = rt_arena_strdup(h->ctx.arena, text);
+	free(text);
+	return CF_OK;
+}
+
+cf_rc bind_durable_raise_event(cf_http *hh, const char *id, const char *event, const char *data)
+{
+	struct bind_http *h = H(hh);
+	struct bind_durable *d = durable_of(h);
+	char *err = NULL;
+	if (!d)
+		return CF_ERROR;
+	if (data && !bind_json_valid(data))
+		return bind_ctx_fail(&h->ctx, CF_E_INVALID, "the event data is not valid JSON");
+	return finish(h, rt_engine_raise_event(d->engine, id, event, data, &err), err);
+}
+
+#define LIFECYCLE(fn, call)                                                      \
+	cf_rc fn(cf_http *hh, const char *id, const char *reason)               \
+	{                                                                        \
+		struct bind_http *h = H(hh);                                     \
+		struct bind_durable *d = durable_of(h);                          \
+		char *err = NULL;                                                \
+		if (!d)                                                          \
+			return CF_ERROR;                                         \
+		return finish(h, call(d->engine, id, reason, &err), err);        \
+	}
+LIFECYCLE(bind_durable_terminate, rt_engine_terminate)
+LIFECYCLE(bind_durable_suspend, rt_engine_suspend)
+LIFECYCLE(bind_durable_resume, rt_engine_resume)
+LIFECYCLE(bind_durable_rewind, rt_engine_rewind)
+#undef LIFECYCLE
+
+cf_rc bind_durable_purge(cf_http *hh, const char *id)
+{
+	struct bind_http *h = H(hh);
+	struct bind_durable *d = durable_of(h);
+	char *err = NULL;
+	if (!d)
+		return CF_ERROR;
+	return finish(h, rt_engine_purge(d->engine, id, &err), err);
+}
+
+int bind_durable_restart_id(struct bind_durable *d, const char *id, int new_instance_id,
+			    char **out_id, char **err)
+{
+	struct rt_arena a;
+	struct rt_instance inst;
+	int rc;
+	rt_arena_init(&a);
+	rc = bind_durable_read(d, id, BIND_STATUS_INPUT, &inst, NULL, &a, err);
+	if (rc == CF_E_NOTFOUND) {
+		*err = xstrdup("InstanceId does not match a valid orchestration instance.");
+		rt_arena_cleanup(&a);
+		return RT_C_NOTFOUND;
+	}
+	if (rc != CF_OK) {
+		rt_arena_cleanup(&a);
+		return RT_C_ERROR;
+	}
+	rc = rt_engine_start_instance(d->engine, inst.name, new_instance_id ? NULL : id, inst.input,
+				      out_id, err);
+	rt_arena_cleanup(&a);
+	return rc;
+}
+
+cf_rc bind_durable_restart(cf_http *hh, const char *id, int new_instance_id, const char **out_id)
+{
+	struct bind_http *h = H(hh);
+	struct bind_durable *d = durable_of(h);
+	char *err = NULL, *nid = NULL;
+	int rc;
+	if (!d)
+		return CF_ERROR;
+	rc = bind_durable_restart_id(d, id, new_instance_id, &nid, &err);
+	if (rc == RT_C_OK && out_id)
+		*out_id = rt_arena_strdup(h->ctx.arena, nid);
+	free(nid);
+	return finish(h, rc, err);
+}
+
+cf_rc bind_durable_check_status_response(cf_http *hh, const char *id)
+{
+	struct bind_http *h = H(hh);
+	struct bind_durable *d = durable_of(h);
+	if (!d)
+		return CF_ERROR;
+	if (!id || !*id)
+		return bind_ctx_fail(&h->ctx, CF_E_INVALID, "instance id is empty");
+	bind_durable_set_check_status(h, d, id, 1);
+	return CF_OK;
+}
+
+/* Status polling for wait_or_check: what happened, and the reply to give. */
+int bind_durable_wait(struct bind_http *h, struct bind_durable *d, const char *id,
+		      int64_t timeout_ms, int64_t retry_ms, int with_rewind)
+{
+	int64_t deadline = rt_mono_us() + timeout_ms * 1000;
+	for (;;) {
+		struct rt_instance inst;
+		json_t *status = NULL;
+		int rc = bind_durable_read(d, id, BIND_STATUS_INPUT, &inst, &status, h->ctx.arena, NULL);
+		if (rc == CF_OK && inst.status == RT_ST_COMPLETED) {
+			json_t *out = bind_json_payload(inst.output);
+			char *text = bind_json_dump(out);
+			h->nresp = 0;
+			bind_http_set_json(h, 200, text);
+			free(text);
+			json_decref(out);
+			json_decref(status);
+			return CF_OK;
+		}
+		if (rc == CF_OK && rt_status_is_terminal(inst.status)) {
+			char *text = bind_json_dump(status);
+			h->nresp = 0;
+			bind_http_set_json(h, 200, text);
+			free(text);
+			json_decref(status);
+			return CF_OK;
+		}
+		json_decref(status);
+		int64_t left_us = deadline - rt_mono_us();
+		if (left_us <= 0)
+			break;
+		int64_t nap_us = retry_ms * 1000 < left_us ? retry_ms * 1000 : left_us;
+		struct timespec ts = {nap_us / 1000000, (nap_us % 1000000) * 1000};
+		nanosleep(&ts, NULL);
+	}
+	bind_durable_set_check_status(h, d, id, with_rewind);
+	return CF_OK;
+}
+
+cf_rc bind_durable_wait_or_check(cf_http *hh, const char *id, int64_t timeout_ms, int64_t retry_ms)
+{
+	struct bind_http *h = H(hh);
+	struct bind_durable *d = durable_of(h);
+	if (!d)
+		return CF_ERROR;
+	if (!id || !*id)
+		return bind_ctx_fail(&h->ctx, CF_E_INVALID, "instance id is empty");
+	if (timeout_ms < 0 || retry_ms <= 0 || retry_ms > timeout_ms)
+		return bind_ctx_fail(&h->ctx, CF_E_INVALID,
+				     "retry interval must be positive and not exceed the timeout");
+	return bind_durable_wait(h, d, id, timeout_ms, retry_ms, 1);
+}

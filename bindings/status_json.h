@@ -1,0 +1,29 @@
+/*
+ * status_json.h - the management API's view of an instance.
+ */
+#ifndef BIND_STATUS_JSON_H
+#define BIND_STATUS_JSON_H
+
+#include <stddef.h>
+
+#include "history.h"
+#include "json_util.h"
+#include "store.h"
+
+enum {
+	BIND_STATUS_INPUT = 1,          /* showInput (default true) */
+	BIND_STATUS_HISTORY = 2,        /* showHistory */
+	BIND_STATUS_HISTORY_OUTPUT = 4, /* showHistoryOutput */
+};
+
+/*
+ * The status object (durable-http-api §2.2): name, instanceId,
+ * runtimeStatus, input, customStatus, output, createdTime,
+ * lastUpdatedTime, and historyEvents (§7 projection of `hist`, n events of
+ * the current execution) only with BIND_STATUS_HISTORY on a non-Pending
+ * instance. Returns a new reference.
+ */
+json_t *bind_status_object(const struct rt_instance *inst, const struct rt_event *hist, size_t n,
+			   int flags);
+
+#endif

@@ -1,0 +1,174 @@
+#include "durable.h"
+#include "activity_trigger.h"
+#include "json_util.h"
+#include "log.h"
+#include "orch_trigger.h"
+#include "xalloc.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void *find_kind(void *ctx, const char *name, enum bind_fn_kind kind)
+{
+	struct bind_function *fn = bind_registry_find_kind(ctx, name, kind);
+	return fn && !fn->disabled ? fn : NULL;
+}
+
+static void *find_orchestrator(void *ctx, const char *name)
+{
+	return find_kind(ctx, name, BIND_FN_ORCHESTRATOR);
+}
+
+static void *find_activity(void *ctx, const char *name)
+{
+	return find_kind(ctx, name, BIND_FN_ACTIVITY);
+}
+
+static void engine_log_line(void *ctx, const char *category, int level, const char *fmt, ...)
+{
+	va_list ap;
+	(void)ctx;
+	va_start(ap, fmt);
+	host_logv(category, (enum host_log_level)level, fmt, ap);
+	va_end(ap);
+}
+
+/* Engine and activity threads buffer their console lines like HTTP workers. */
+static void thread_event(void *ctx, int event)
+{
+	(void)ctx;
+	if (event == 0)
+		host_log_thread_buffered(1);
+	else if (event == 1)
+		host_log_flush();
+	else
+		host_log_thread_buffered(0);
+}
+
+int host_durable_start(struct host_durable *hd, const struct host_config *cfg,
+		       struct bind_registry *reg, char **err)
+{
+	struct rt_engine_opts o;
+	int durable = 0;
+
+	memset(hd, 0, sizeof(*hd));
+	for (size_t i = 0; i < reg->nfns; i++)
+		durable |= reg->fns[i]->kind != BIND_FN_HTTP;
+	if (!durable)
+		return 0;
+
+	memset(&o, 0, sizeof(o));
+	o.path = cfg->durable.storage_path;
+	o.hub_name = cfg->durable.hub_name;
+	o.sync_normal = strcmp(cfg->durable.storage_synchronous, "NORMAL") == 0;
+	o.max_activities = cfg->durable.max_concurrent_activities;
+	o.max_orchestrators = cfg->durable.max_concurrent_orchestrators;
+	o.max_dequeue_count = cfg->durable.max_dequeue_count;
+	o.max_actions = cfg->durable.max_orchestration_actions;
+	o.overwrite_any_state =
+		cfg->durable.overridable_existing_instance_states == HOST_CONFIG_ANY_STATE;
+	o.log_episodes = 1;
+	o.hooks.ctx = reg;
+	o.hooks.find_orchestrator = find_orchestrator;
+	o.hooks.find_activity = find_activity;
+	o.hooks.run_orchestrator = bind_orch_run;
+	o.hooks.run_activity = bind_act_run;
+	o.hooks.log = engine_log_line;
+	o.hooks.thread_event = thread_event;
+	hd->engine = rt_engine_start(&o, err);
+	if (!hd->engine)
+		return -1;
+	hd->client.engine = hd->engine;
+	hd->client.hub = rt_engine_hub(hd->engine);
+	hd->client.connection = "Storage";
+	hd->client.system_key = NULL;
+	hd->client.reg = reg;
+	host_log("Host.Triggers.DurableTask", HOST_LOG_INFO, "Task hub '%s' at %s", hd->client.hub,
+		 rt_engine_path(hd->engine));
+	return 0;
+}
+
+void host_durable_stop(struct host_durable *hd)
+{
+	rt_engine_stop(hd->engine);
+	hd->engine = NULL;
+}
+
+/* A background activity run fired from the admin API. */
+struct admin_run {
+	struct host_job work;
+	const struct bind_function *fn;
+	char *input;
+};
+
+static void admin_run_activity(struct host_job *work)
+{
+	struct admin_run *run = (struct admin_run *)work;
+	struct rt_arena arena;
+	struct rt_activity_result res = {0};
+	char key[64];
+	snprintf(key, sizeof(key), "admin:%p:1", (void *)run);
+	rt_arena_init(&arena);
+	struct rt_activity_call call = {.name = run->fn->name,
+					.input = run->input,
+					.instance_id = "",
+					.execution_id = "",
+					.task_id = -1,
+					.attempt = 1,
+					.idempotency_key = key,
+					.arena = &arena};
+	bind_act_run(NULL, (void *)run->fn, &call, &res);
+	rt_arena_cleanup(&arena);
+	free(run->input);
+	free(run);
+}
+
+int host_durable_admin_invoke(struct host_server *srv, const struct bind_function *fn,
+			      const char *input, struct bind_http *h)
+{
+	/* func passes the input as text; JSON text stays JSON, anything else
+	 * becomes a JSON string. */
+	char *json;
+	if (bind_json_valid(input)) {
+		json = xstrdup(input);
+	} else {
+		json_t *s = json_string(input);
+		json = bind_json_dump(s ? s : json_string(""));
+		json_decref(s);
+	}
+	if (fn->kind == BIND_FN_ORCHESTRATOR) {
+		char *id = NULL, *err = NULL;
+		int rc = srv->durable ? rt_engine_start_instance(srv->durable->engine, fn->name, NULL,
+								 json, &id, &err)
+				      : RT_C_ERROR;
+		free(json);
+		if (rc != RT_C_OK) {
+			json_t *o = json_pack("{s:s}", "Message", err ? err : "cannot start the orchestration");
+			char *text = bind_json_dump(o);
+			bind_http_set_json(h, 400, text);
+			free(text);
+			json_decref(o);
+			free(err);
+			return -1;
+		}
+		host_log("Host.Triggers.DurableTask", HOST_LOG_INFO,
+			 "Started orchestration with ID = '%s'.", id);
+		free(id);
+		return 0;
+	}
+	if (fn->kind == BIND_FN_ACTIVITY) {
+		struct admin_run *run = xcalloc(1, sizeof(*run));
+		run->work.run = admin_run_activity;
+		run->fn = fn;
+		run->input = json;
+		host_pool_submit(srv->pool, &run->work);
+		return 0;
+	}
+	free(json);
+	h->status = 400;
+	bind_http_set_json(h, 400,
+			   "{\"Message\":\"HTTP functions are invoked through their own route.\"}");
+	return -1;
+}

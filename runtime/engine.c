@@ -1,0 +1,639 @@
+/*
+ * engine.c - the engine thread, its batches and the activity threads.
+ *
+ * Invariants
+ *   - Only the engine thread writes the store (one handle, one transaction
+ *     per batch). Everything else talks to it through three queues guarded
+ *     by e->lock: commands (clients), results (activity threads) and runs
+ *     (activities handed to activity threads).
+ *   - A command is marked done, and its caller woken, only after the batch
+ *     that applied it committed; on a failed commit it gets RT_C_ERROR.
+ *   - An activity id is in e->inflight from the batch that dequeued it until
+ *     the batch that applied its result; such rows are skipped by dequeue.
+ *     After a crash nothing is in flight, so every queued activity runs again
+ *     (at least once), and its dequeue count (committed at dequeue) moves it
+ *     towards the poison threshold.
+ */
+#include "engine.h"
+#include "engine_int.h"
+#include "uuid.h"
+#include "xalloc.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* ---- in-flight activity ids: open addressing, ids are never 0 ---------- */
+
+static size_t set_slot(const struct id_set *s, int64_t id)
+{
+	uint64_t h = (uint64_t)id * 0x9e3779b97f4a7c15ull;
+	return (size_t)(h >> 20) & (s->cap - 1);
+}
+
+static void set_grow(struct id_set *s);
+
+static void set_add(struct id_set *s, int64_t id)
+{
+	if ((s->n + 1) * 2 > s->cap)
+		set_grow(s);
+	size_t i = set_slot(s, id);
+	while (s->keys[i] != 0 && s->keys[i] != id)
+		i = (i + 1) & (s->cap - 1);
+	if (s->keys[i] == 0) {
+		s->keys[i] = id;
+		s->n++;
+	}
+}
+
+static int set_has(const struct id_set *s, int64_t id)
+{
+	if (!s->cap)
+		return 0;
+	size_t i = set_slot(s, id);
+	while (s->keys[i] != 0) {
+		if (s->keys[i] == id)
+			return 1;
+		i = (i + 1) & (s->cap - 1);
+	}
+	return 0;
+}
+
+static void set_del(struct id_set *s, int64_t id)
+{
+	if (!s->cap)
+		return;
+	size_t i = set_slot(s, id);
+	while (s->keys[i] != 0 && s->keys[i] != id)
+		i = (i + 1) & (s->cap - 1);
+	if (s->keys[i] == 0)
+		return;
+	s->keys[i] = 0;
+	s->n--;
+	/* Re-insert the rest of the cluster so lookups never stop early. */
+	for (size_t j = (i + 1) & (s->cap - 1); s->keys[j] != 0; j = (j + 1) & (s->cap - 1)) {
+		int64_t k = s->keys[j];
+		s->keys[j] = 0;
+		s->n--;
+		set_add(s, k);
+	}
+}
+
+static void set_grow(struct id_set *s)
+{
+	struct id_set old = *s;
+	s->cap = old.cap ? old.cap * 2 : 64;
+	s->keys = xcalloc(s->cap, sizeof(*s->keys));
+	s->n = 0;
+	for (size_t i = 0; i < old.cap; i++)
+		if (old.keys[i])
+			set_add(s, old.keys[i]);
+	free(old.keys);
+}
+
+/* ---- small helpers ------------------------------------------------------ */
+
+void engine_log(struct rt_engine *e, const char *category, int level, const char *fmt, ...)
+{
+	char buf[2048];
+	va_list ap;
+	if (!e->opts.hooks.log)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	e->opts.hooks.log(e->opts.hooks.ctx, category, level, "%s", buf);
+}
+
+/* Invocation ids for the console: unique, not secret, so no syscall each. */
+void engine_guid(char out[37])
+{
+	static _Thread_local uint64_t state;
+	unsigned char b[16];
+	if (!state) {
+		char seed[33];
+		rt_uuid_random_hex(seed);
+		state = strtoull(seed + 16, NULL, 16) | 1;
+	}
+	for (int i = 0; i < 16; i++) {
+		state ^= state << 13;
+		state ^= state >> 7;
+		state ^= state << 17;
+		b[i] = (unsigned char)(state >> 24);
+	}
+	b[6] = (b[6] & 0x0f) | 0x40;
+	b[8] = (b[8] & 0x3f) | 0x80;
+	rt_uuid_format(b, out);
+}
+
+int engine_encode_row(struct engine_batch *b, const struct rt_event *ev, int seq,
+		      struct rt_history_row *row)
+{
+	b->enc_len = 0;
+	rt_history_encode(ev, &b->enc, &b->enc_len, &b->enc_cap);
+	row->seq = seq;
+	row->type = (int)ev->type;
+	row->timestamp_us = ev->timestamp_us;
+	row->data = rt_arena_strndup(&b->arena, (const char *)b->enc, b->enc_len);
+	row->len = b->enc_len;
+	return 0;
+}
+
+int engine_inbox_add(struct engine_batch *b, const char *instance_id, const char *execution_id,
+		     int64_t visible_us, const struct rt_event *ev)
+{
+	struct rt_inbox_msg m;
+	memset(&m, 0, sizeof(m));
+	b->enc_len = 0;
+	rt_history_encode(ev, &b->enc, &b->enc_len, &b->enc_cap);
+	m.instance_id = instance_id;
+	m.execution_id = execution_id;
+	m.visible_us = visible_us;
+	m.type = (int)ev->type;
+	m.data = b->enc;
+	m.len = b->enc_len;
+	/* Deliverable now: it needs an episode in the next batch. Timers wake
+	 * the engine through their due time instead. */
+	if (visible_us <= b->now_us)
+		b->more = 1;
+	return rt_store_inbox_add(b->e->store, &m, NULL);
+}
+
+const char *rt_instance_id_problem(const char *id)
+{
+	size_t n = 0;
+	if (!id || !*id)
+		return "instance id is empty";
+	if (id[0] == '@')
+		return "instance id must not start with '@' (reserved for entities)";
+	for (const unsigned char *p = (const unsigned char *)id; *p; p++, n++) {
+		if (*p < 0x20 || *p == 0x7f)
+			return "instance id must not contain control characters";
+		if (*p == '/' || *p == '\\' || *p == '#' || *p == '?')
+			return "instance id must not contain '/', '\\\\', '#' or '?'";
+	}
+	if (n > 256)
+		return "instance id is longer than 256 characters";
+	return NULL;
+}
+
+/* ---- activity threads --------------------------------------------------- */
+
+static void *activity_main(void *arg)
+{
+	struct rt_engine *e = arg;
+	const struct rt_engine_hooks *h = &e->opts.hooks;
+	struct rt_arena arena;
+
+	rt_arena_init(&arena);
+	if (h->thread_event)
+		h->thread_event(h->ctx, 0);
+	pthread_mutex_lock(&e->lock);
+	for (;;) {
+		if (!e->runs && h->thread_event) {
+			pthread_mutex_unlock(&e->lock);
+			h->thread_event(h->ctx, 1);
+			pthread_mutex_lock(&e->lock);
+		}
+		while (!e->runs && !e->stopping)
+			pthread_cond_wait(&e->runs_cond, &e->lock);
+		if (!e->runs)
+			break;
+		struct engine_run *run = e->runs;
+		e->runs = run->next;
+		if (!e->runs)
+			e->runs_tail = NULL;
+		if (e->runs && e->idle_activity_threads > 0)
+			pthread_cond_signal(&e->runs_cond);
+		pthread_mutex_unlock(&e->lock);
+
+		struct rt_activity_call call = {
+			.name = run->name,
+			.input = run->input ? run->input : "null",
+			.instance_id = run->instance_id,
+			.execution_id = run->execution_id,
+			.task_id = run->task_id,
+			.attempt = run->attempt,
+			.idempotency_key = run->key,
+			.arena = &arena,
+		};
+		struct rt_activity_result res = {0};
+		void *fn = h->find_activity ? h->find_activity(h->ctx, run->name) : NULL;
+		if (!fn) {
+			res.failed = 1;
+			res.message = rt_arena_fmt(&arena,
+						   "The function '%s' doesn't exist, is disabled, or is not an activity function.",
+						   run->name);
+		} else {
+			h->run_activity(h->ctx, fn, &call, &res);
+		}
+		run->failed = res.failed;
+		run->result = xstrdup(res.failed ? (res.message ? res.message : "activity failed")
+						 : (res.result ? res.result : "null"));
+		rt_arena_reset(&arena);
+
+		pthread_mutex_lock(&e->lock);
+		run->next = NULL;
+		if (e->results_tail)
+			e->results_tail->next = run;
+		else
+			e->results = run;
+		e->results_tail = run;
+		pthread_cond_signal(&e->cond);
+	}
+	e->idle_activity_threads--;
+	pthread_mutex_unlock(&e->lock);
+	if (h->thread_event)
+		h->thread_event(h->ctx, 2);
+	rt_arena_cleanup(&arena);
+	return NULL;
+}
+
+void engine_run_free(struct engine_run *run)
+{
+	free(run->instance_id);
+	free(run->execution_id);
+	free(run->name);
+	free(run->input);
+	free(run->result);
+	free(run);
+}
+
+/* ---- the batch ------------------------------------------------------------ */
+
+/* Applies one activity result: the row goes, the completion message comes,
+ * in the same transaction. A row already gone (purged) drops the result. */
+static void apply_result(struct engine_batch *b, struct engine_run *run)
+{
+	struct rt_event ev;
+	int rc = rt_store_activity_delete(b->e->store, run->activity_id);
+	if (rc == RT_STORE_NOTFOUND)
+		return;
+	if (rc != 0) {
+		b->failed = 1;
+		return;
+	}
+	rt_event_init(&ev, run->failed ? RT_EV_TASK_FAILED : RT_EV_TASK_COMPLETED);
+	ev.timestamp_us = b->now_us;
+	ev.task_scheduled_id = run->task_id;
+	if (run->failed) {
+		ev.reason = rt_arena_fmt(&b->arena, "Activity function '%s' failed: %s", run->name,
+					 run->result);
+		ev.details = run->result;
+	} else {
+		ev.result = run->result;
+	}
+	if (engine_inbox_add(b, run->instance_id, run->execution_id, 0, &ev) != 0)
+		b->failed = 1;
+}
+
+static int busy_activity(void *ctx, int64_t id)
+{
+	return set_has(ctx, id);
+}
+
+/* Takes activities for the free threads; poisons the ones that keep
+ * coming back without a result. */
+static void dequeue_activities(struct engine_batch *b)
+{
+	struct rt_engine *e = b->e;
+	struct rt_activity *rows;
+	size_t n, free_slots;
+
+	pthread_mutex_lock(&e->lock);
+	free_slots = (size_t)e->opts.max_activities > e->inflight.n
+			     ? (size_t)e->opts.max_activities - e->inflight.n
+			     : 0;
+	pthread_mutex_unlock(&e->lock);
+	if (free_slots == 0 || e->stopping)
+		return;
+	if (rt_store_activity_dequeue(e->store, b->now_us, free_slots, busy_activity, &e->inflight,
+				      &rows, &n, &b->arena) != 0) {
+		b->failed = 1;
+		return;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct rt_activity *a = &rows[i];
+		if (e->opts.max_dequeue_count > 0 && a->dequeue_count > e->opts.max_dequeue_count) {
+			struct rt_event ev;
+			rt_event_init(&ev, RT_EV_TASK_FAILED);
+			ev.timestamp_us = b->now_us;
+			ev.task_scheduled_id = a->task_id;
+			ev.details = rt_arena_fmt(&b->arena,
+						  "poisoned: the activity was started %d times without completing (maxDequeueCount %d)",
+						  a->dequeue_count - 1, e->opts.max_dequeue_count);
+			ev.reason = rt_arena_fmt(&b->arena, "Activity function '%s' failed: %s", a->name,
+						 ev.details);
+			if (rt_store_activity_delete(e->store, a->id) != 0 ||
+			    engine_inbox_add(b, a->instance_id, a->execution_id, 0, &ev) != 0)
+				b->failed = 1;
+			engine_log(e, "Host.Triggers.DurableTask", 4,
+				   "%s: Function '%s (Activity)' failed with an error. Reason: %s",
+				   a->instance_id, a->name, ev.details);
+			continue;
+		}
+		struct engine_run *run = xcalloc(1, sizeof(*run));
+		run->activity_id = a->id;
+		run->instance_id = xstrdup(a->instance_id);
+		run->execution_id = xstrdup(a->execution_id);
+		run->name = xstrdup(a->name);
+		run->input = a->input ? xstrdup(a->input) : NULL;
+		run->task_id = a->task_id;
+		run->attempt = a->dequeue_count;
+		snprintf(run->key, sizeof(run->key), "%.200s:%d:%d", a->instance_id, a->task_id,
+			 a->dequeue_count);
+		run->next = b->dequeued;
+		b->dequeued = run;
+		pthread_mutex_lock(&e->lock);
+		set_add(&e->inflight, a->id);
+		pthread_mutex_unlock(&e->lock);
+	}
+}
+
+static void run_batch(struct rt_engine *e, struct engine_batch *b)
+{
+	const char **ready;
+	size_t nready;
+
+	b->now_us = rt_now_us();
+	b->failed = 0;
+	b->more = 0;
+	b->dequeued = NULL;
+	if (rt_store_begin(e->store) != 0) {
+		b->failed = 1;
+		return;
+	}
+	for (struct engine_cmd *c = b->cmds; c; c = c->next)
+		engine_apply_cmd(b, c);
+	for (struct engine_run *r = b->results; r && !b->failed; r = r->next)
+		apply_result(b, r);
+	if (!b->failed &&
+	    rt_store_inbox_ready(e->store, b->now_us, (size_t)e->opts.max_orchestrators, NULL, NULL,
+				 &ready, &nready, &b->arena) == 0) {
+		for (size_t i = 0; i < nready && !b->failed; i++)
+			engine_episode(b, ready[i]);
+		if (nready == (size_t)e->opts.max_orchestrators)
+			b->more = 1;
+	} else {
+		b->failed = 1;
+	}
+	if (!b->failed)
+		dequeue_activities(b);
+	if (b->failed || rt_store_commit(e->store) != 0) {
+		engine_log(e, "Host.Triggers.DurableTask", 4, "task hub '%s': batch rolled back: %s",
+			   e->opts.hub_name, rt_store_errmsg(e->store));
+		rt_store_rollback(e->store);
+		b->failed = 1;
+	}
+}
+
+/* Earliest time something becomes due, so the engine can sleep until then. */
+static int64_t next_due(struct rt_engine *e, int64_t now_us)
+{
+	int64_t a = INT64_MAX, t = INT64_MAX;
+	rt_store_inbox_next_visible(e->store, now_us, &t);
+	rt_store_activity_next_visible(e->store, now_us, &a);
+	return a < t ? a : t;
+}
+
+static void *engine_main(void *arg)
+{
+	struct rt_engine *e = arg;
+	struct engine_batch b;
+	int64_t due = 0; /* a first batch picks up whatever a crash left behind */
+
+	memset(&b, 0, sizeof(b));
+	b.e = e;
+	rt_arena_init(&b.arena);
+	if (e->opts.hooks.thread_event)
+		e->opts.hooks.thread_event(e->opts.hooks.ctx, 0);
+	pthread_mutex_lock(&e->lock);
+	for (;;) {
+		while (!e->cmds && !e->results && !e->stopping && rt_now_us() < due) {
+			if (e->opts.hooks.thread_event) {
+				pthread_mutex_unlock(&e->lock);
+				e->opts.hooks.thread_event(e->opts.hooks.ctx, 1);
+				pthread_mutex_lock(&e->lock);
+				if (e->cmds || e->results || e->stopping)
+					break;
+			}
+			if (due == INT64_MAX) {
+				pthread_cond_wait(&e->cond, &e->lock);
+			} else {
+				struct timespec ts;
+				int64_t wait_us = due - rt_now_us();
+				clock_gettime(CLOCK_REALTIME, &ts);
+				/* Timers use wall-clock due times; +1 ms so we never wake early. */
+				int64_t abs_us = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000 +
+						 (wait_us > 0 ? wait_us : 0) + 1000;
+				ts.tv_sec = abs_us / 1000000;
+				ts.tv_nsec = (abs_us % 1000000) * 1000;
+				pthread_cond_timedwait(&e->cond, &e->lock, &ts);
+			}
+		}
+		if (e->stopping && !e->cmds && !e->results && e->inflight.n == 0)
+			break;
+		b.cmds = e->cmds;
+		e->cmds = e->cmds_tail = NULL;
+		b.results = e->results;
+		e->results = e->results_tail = NULL;
+		pthread_mutex_unlock(&e->lock);
+
+		run_batch(e, &b);
+		due = b.more ? 0 : next_due(e, b.now_us);
+		e->stats.batches++;
+
+		pthread_mutex_lock(&e->lock);
+		for (struct engine_cmd *c = b.cmds; c; c = c->next) {
+			if (b.failed && c->rc == RT_C_OK) {
+				c->rc = RT_C_ERROR;
+				free(c->err);
+				c->err = xstrdup("the task hub could not commit the change");
+			}
+			c->done = 1;
+		}
+		if (b.cmds)
+			pthread_cond_broadcast(&e->done_cond);
+		for (struct engine_run *r = b.results, *next; r; r = next) {
+			next = r->next;
+			if (!b.failed) {
+				set_del(&e->inflight, r->activity_id);
+				engine_run_free(r);
+			} else {
+				/* Retry the result in the next batch. */
+				r->next = e->results;
+				e->results = r;
+				if (!e->results_tail)
+					e->results_tail = r;
+			}
+		}
+		for (struct engine_run *r = b.dequeued, *next; r; r = next) {
+			next = r->next;
+			if (b.failed) {
+				set_del(&e->inflight, r->activity_id);
+				engine_run_free(r);
+				continue;
+			}
+			r->next = NULL;
+			if (e->runs_tail)
+				e->runs_tail->next = r;
+			else
+				e->runs = r;
+			e->runs_tail = r;
+			e->stats.activities++;
+		}
+		if (e->runs)
+			pthread_cond_signal(&e->runs_cond);
+		if (b.failed) {
+			/* A failing disk: back off instead of spinning. */
+			due = rt_now_us() + 100000;
+		}
+		rt_arena_reset(&b.arena);
+	}
+	pthread_mutex_unlock(&e->lock);
+	if (e->opts.hooks.thread_event)
+		e->opts.hooks.thread_event(e->opts.hooks.ctx, 2);
+	free(b.enc);
+	rt_arena_cleanup(&b.arena);
+	return NULL;
+}
+
+/* ---- life cycle ------------------------------------------------------------- */
+
+struct rt_engine *rt_engine_start(const struct rt_engine_opts *opts, char **err)
+{
+	struct rt_engine *e = xcalloc(1, sizeof(*e));
+	struct rt_store_opts so = {.sync_normal = opts->sync_normal};
+
+	e->opts = *opts;
+	e->opts.path = xstrdup(opts->path);
+	e->opts.hub_name = xstrdup(opts->hub_name ? opts->hub_name : "TestHubName");
+	if (e->opts.max_activities <= 0)
+		e->opts.max_activities = 10;
+	if (e->opts.max_orchestrators <= 0)
+		e->opts.max_orchestrators = 10;
+	if (rt_store_open(&e->store, e->opts.path, &so, err) != 0) {
+		free((char *)e->opts.path);
+		free((char *)e->opts.hub_name);
+		free(e);
+		return NULL;
+	}
+	pthread_mutex_init(&e->lock, NULL);
+	pthread_cond_init(&e->cond, NULL);
+	pthread_cond_init(&e->done_cond, NULL);
+	pthread_cond_init(&e->runs_cond, NULL);
+	pthread_mutex_init(&e->readers_lock, NULL);
+	e->nthreads = e->opts.max_activities;
+	e->threads = xcalloc((size_t)e->nthreads, sizeof(*e->threads));
+	e->idle_activity_threads = e->nthreads;
+	for (int i = 0; i < e->nthreads; i++)
+		pthread_create(&e->threads[i], NULL, activity_main, e);
+	pthread_create(&e->thread, NULL, engine_main, e);
+	pthread_setname_np(e->thread, "engine");
+	return e;
+}
+
+void rt_engine_stop(struct rt_engine *e)
+{
+	if (!e)
+		return;
+	pthread_mutex_lock(&e->lock);
+	e->stopping = 1;
+	pthread_cond_broadcast(&e->cond);
+	pthread_cond_broadcast(&e->runs_cond);
+	pthread_mutex_unlock(&e->lock);
+	/* Activity threads finish the attempt they run; queued ones stay in
+	 * the store and run after the next start. */
+	for (int i = 0; i < e->nthreads; i++)
+		pthread_join(e->threads[i], NULL);
+	pthread_mutex_lock(&e->lock);
+	for (struct engine_run *r = e->runs, *next; r; r = next) {
+		next = r->next;
+		set_del(&e->inflight, r->activity_id);
+		engine_run_free(r);
+	}
+	e->runs = e->runs_tail = NULL;
+	pthread_cond_broadcast(&e->cond);
+	pthread_mutex_unlock(&e->lock);
+	pthread_join(e->thread, NULL);
+	for (size_t i = 0; i < e->nreaders; i++)
+		rt_store_close(e->readers[i]);
+	free(e->readers);
+	rt_store_close(e->store);
+	free(e->threads);
+	free(e->inflight.keys);
+	pthread_mutex_destroy(&e->lock);
+	pthread_cond_destroy(&e->cond);
+	pthread_cond_destroy(&e->done_cond);
+	pthread_cond_destroy(&e->runs_cond);
+	pthread_mutex_destroy(&e->readers_lock);
+	free((char *)e->opts.path);
+	free((char *)e->opts.hub_name);
+	free(e);
+}
+
+const char *rt_engine_hub(const struct rt_engine *e)
+{
+	return e->opts.hub_name;
+}
+
+const char *rt_engine_path(const struct rt_engine *e)
+{
+	return e->opts.path;
+}
+
+void rt_engine_get_stats(struct rt_engine *e, struct rt_engine_stats *st)
+{
+	pthread_mutex_lock(&e->lock);
+	*st = e->stats;
+	pthread_mutex_unlock(&e->lock);
+}
+
+/* ---- reads ------------------------------------------------------------------- */
+
+struct rt_store *rt_engine_reader_get(struct rt_engine *e, char **err)
+{
+	struct rt_store *s = NULL;
+	pthread_mutex_lock(&e->readers_lock);
+	if (e->nreaders > 0)
+		s = e->readers[--e->nreaders];
+	pthread_mutex_unlock(&e->readers_lock);
+	if (!s && rt_store_open_readonly(&s, e->opts.path, err) != 0)
+		return NULL;
+	return s;
+}
+
+void rt_engine_reader_put(struct rt_engine *e, struct rt_store *s)
+{
+	if (!s)
+		return;
+	pthread_mutex_lock(&e->readers_lock);
+	if (e->nreaders == e->capreaders) {
+		e->capreaders = e->capreaders ? 2 * e->capreaders : 8;
+		e->readers = xrealloc(e->readers, e->capreaders * sizeof(*e->readers));
+	}
+	e->readers[e->nreaders++] = s;
+	pthread_mutex_unlock(&e->readers_lock);
+}
+
+int rt_engine_history(struct rt_store *s, const char *instance_id, const char *execution_id,
+		      struct rt_event **events, size_t *n, struct rt_arena *a)
+{
+	struct rt_history_row *rows;
+	size_t nrows;
+	int rc = rt_store_history_load(s, instance_id, execution_id, &rows, &nrows, a);
+	if (rc != 0)
+		return rc;
+	*events = rt_arena_calloc(a, (nrows + 1) * sizeof(**events));
+	for (size_t i = 0; i < nrows; i++) {
+		if (rt_history_decode(rows[i].data, rows[i].len, &(*events)[i], a) != 0)
+			return RT_STORE_ERROR;
+		(*events)[i].is_played = 1;
+	}
+	*n = nrows;
+	return 0;
+}

@@ -1,0 +1,166 @@
+/*
+ * engine.h - the durable engine: one task hub, its store, its threads.
+ *
+ * One engine thread is the only writer of the hub's SQLite file. Each turn
+ * of its loop is one transaction (group commit) holding, in this order:
+ *   1. client commands (start, raise, terminate, suspend, resume, rewind,
+ *      purge) queued by HTTP worker threads,
+ *   2. activity results posted by activity threads,
+ *   3. one episode for every instance with a visible inbox message (up to
+ *      maxConcurrentOrchestratorFunctions), which therefore already sees
+ *      the messages added in steps 1 and 2,
+ *   4. activities dequeued for the free activity threads.
+ * Only after COMMIT are commands acknowledged, activities handed out and
+ * the episodes logged: nothing acknowledged can be lost by a crash.
+ *
+ * Orchestrator episodes run on the engine thread (user code, but
+ * deterministic and short by contract); activities run on their own pool.
+ * The engine sleeps on a condition variable until a command, a result or
+ * the next durable timer; it never polls.
+ *
+ * Reads (status, history, listings) use read-only handles on the same file,
+ * so they never wait for or delay a commit.
+ */
+#ifndef RT_ENGINE_H
+#define RT_ENGINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arena.h"
+#include "history.h"
+#include "replay.h"
+#include "store.h"
+
+struct rt_engine;
+
+/* One activity attempt handed to the host's runner. BORROWED for the call. */
+struct rt_activity_call {
+	const char *name;
+	const char *input;          /* JSON text, "null" when none */
+	const char *instance_id;
+	const char *execution_id;
+	int task_id;
+	int attempt;                /* dequeue count: 1 on the first run */
+	const char *idempotency_key; /* "<instance>:<task>:<attempt>" */
+	struct rt_arena *arena;     /* the invocation's scratch memory */
+};
+
+/* What the runner reports; strings in call->arena. */
+struct rt_activity_result {
+	int failed;
+	const char *result;  /* JSON text when !failed */
+	const char *message; /* when failed */
+};
+
+/* How the engine reaches app code and the console; all may be called from
+ * the engine thread or activity threads at once. */
+struct rt_engine_hooks {
+	void *ctx;
+	/* The registered function of that kind, or NULL. */
+	void *(*find_orchestrator)(void *ctx, const char *name);
+	void *(*find_activity)(void *ctx, const char *name);
+	/* Runs orchestrator `fn` for one episode (becomes rt_episode_in.run). */
+	int (*run_orchestrator)(void *fn, struct rt_orch *o);
+	/* Runs activity `fn`; fills *res. */
+	void (*run_activity)(void *ctx, void *fn, const struct rt_activity_call *call,
+			     struct rt_activity_result *res);
+	/* A console line (category, level 0..5 like host.json levels). */
+	void (*log)(void *ctx, const char *category, int level, const char *fmt, ...)
+		__attribute__((format(printf, 4, 5)));
+	/* Called on each activity thread when it starts, goes idle, exits
+	 * (0, 1, 2), e.g. for per-thread log buffers. May be NULL. */
+	void (*thread_event)(void *ctx, int event);
+};
+
+struct rt_engine_opts {
+	const char *path;        /* SQLite file ("<root>/.cfunc/<hub>.db") */
+	const char *hub_name;
+	int sync_normal;         /* synchronous=NORMAL instead of FULL */
+	int max_activities;      /* activity threads, maxConcurrentActivityFunctions */
+	int max_orchestrators;   /* episodes per batch, maxConcurrentOrchestratorFunctions */
+	int max_dequeue_count;   /* poison threshold */
+	int max_actions;         /* maxOrchestrationActions */
+	int overwrite_any_state; /* overridableExistingInstanceStates = AnyState */
+	int log_episodes;        /* Executing/Executed lines per episode and activity */
+	struct rt_engine_hooks hooks;
+};
+
+/* Opens the store and starts the engine and activity threads. Returns NULL
+ * with *err (malloc'd) when the store cannot be opened. */
+struct rt_engine *rt_engine_start(const struct rt_engine_opts *opts, char **err);
+/* Stops taking work, waits for running activities, commits what is done,
+ * joins the threads and closes the store. NULL is ok. */
+void rt_engine_stop(struct rt_engine *e);
+
+const char *rt_engine_hub(const struct rt_engine *e);
+const char *rt_engine_path(const struct rt_engine *e);
+
+/* ---- client commands (any thread; block until committed) ---------------- */
+
+/* Outcome codes, mirroring cfunc.h's CF_E_*. */
+enum {
+	RT_C_OK = 0,
+	RT_C_ERROR = -1,
+	RT_C_NOTFOUND = -2,
+	RT_C_GONE = -3,     /* terminal instance */
+	RT_C_STATE = -4,    /* not valid in the current state */
+	RT_C_INVALID = -5,  /* bad id, name or JSON */
+	RT_C_EXISTS = -6,   /* id used by a non-terminal instance */
+};
+
+/* Instance ids: not empty, not starting with '@', no '/', '\\', '#', '?' or
+ * control characters, at most 256 bytes, valid UTF-8. Returns NULL if valid,
+ * else a static message. */
+const char *rt_instance_id_problem(const char *id);
+
+/*
+ * Starts orchestrator `name` with `input` (JSON text or NULL) as instance
+ * `instance_id` (NULL: a new 32-hex id). *out_id (malloc'd, caller frees)
+ * gets the id. Errors: RT_C_NOTFOUND unknown orchestrator, RT_C_INVALID bad
+ * id or input, RT_C_EXISTS a non-terminal instance has the id (the message
+ * in *err names its status). *err is malloc'd; the caller frees it.
+ */
+int rt_engine_start_instance(struct rt_engine *e, const char *name, const char *instance_id,
+			     const char *input, char **out_id, char **err);
+/* Queues an external event (data: JSON text). NOTFOUND / GONE. */
+int rt_engine_raise_event(struct rt_engine *e, const char *instance_id, const char *event,
+			  const char *data, char **err);
+/* Lifecycle requests; reason may be NULL. NOTFOUND / GONE / STATE (suspend
+ * of a suspended instance, resume of a running one, rewind of a non-failed
+ * one). */
+int rt_engine_terminate(struct rt_engine *e, const char *instance_id, const char *reason,
+			char **err);
+int rt_engine_suspend(struct rt_engine *e, const char *instance_id, const char *reason,
+		      char **err);
+int rt_engine_resume(struct rt_engine *e, const char *instance_id, const char *reason,
+		     char **err);
+int rt_engine_rewind(struct rt_engine *e, const char *instance_id, const char *reason,
+		     char **err);
+/* Deletes an instance and everything it has. NOTFOUND. */
+int rt_engine_purge(struct rt_engine *e, const char *instance_id, char **err);
+/* Deletes terminal instances matching `f` (created_from required by the
+ * caller); *deleted gets the count. */
+int rt_engine_purge_many(struct rt_engine *e, const struct rt_store_filter *f, int64_t *deleted,
+			 char **err);
+
+/* ---- reads (any thread; read-only handle, never blocks the writer) ------ */
+
+/* A read handle from the engine's pool; give it back with _put. */
+struct rt_store *rt_engine_reader_get(struct rt_engine *e, char **err);
+void rt_engine_reader_put(struct rt_engine *e, struct rt_store *s);
+
+/* Loads the decoded history of the instance's current execution into `a`. */
+int rt_engine_history(struct rt_store *s, const char *instance_id, const char *execution_id,
+		      struct rt_event **events, size_t *n, struct rt_arena *a);
+
+/* Counters for tests and benchmarks. */
+struct rt_engine_stats {
+	uint64_t batches;
+	uint64_t episodes;
+	uint64_t activities;
+	uint64_t commands;
+};
+void rt_engine_get_stats(struct rt_engine *e, struct rt_engine_stats *st);
+
+#endif

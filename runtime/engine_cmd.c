@@ -1,0 +1,382 @@
+/*
+ * engine_cmd.c - client commands: queued by any thread, applied by the
+ * engine thread inside its next batch (each under a savepoint, so one bad
+ * command cannot spoil the others), acknowledged after the commit.
+ */
+#include "engine_int.h"
+#include "uuid.h"
+#include "xalloc.h"
+
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void set_err(struct engine_cmd *c, int rc, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void set_err(struct engine_cmd *c, int rc, const char *fmt, ...)
+{
+	va_list ap;
+	char buf[1024];
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	c->rc = rc;
+	free(c->err);
+	c->err = xstrdup(buf);
+}
+
+int engine_create_instance(struct engine_batch *b, const char *instance_id, const char *name,
+			   const char *input, const struct rt_event *parent_start, char **err)
+{
+	struct rt_engine *e = b->e;
+	struct rt_instance old, row;
+	struct rt_event ev;
+	char exec_id[33];
+	int rc = rt_store_instance_get(e->store, instance_id, &old, &b->arena);
+	int exists = rc == 0;
+
+	if (rc != 0 && rc != RT_STORE_NOTFOUND)
+		return RT_C_ERROR;
+	if (exists && !rt_status_is_terminal(old.status) && !e->opts.overwrite_any_state) {
+		*err = xasprintf("An Orchestration instance with the status %s already exists.",
+				 rt_status_name(old.status));
+		return RT_C_EXISTS;
+	}
+	/* Overwriting: the old execution's history goes; its late messages
+	 * and results are dropped by their execution id. */
+	if (exists && rt_store_history_delete(e->store, instance_id, NULL, NULL) != 0)
+		return RT_C_ERROR;
+	rt_uuid_random_hex(exec_id);
+	memset(&row, 0, sizeof(row));
+	row.instance_id = instance_id;
+	row.name = name;
+	row.execution_id = exec_id;
+	row.status = RT_ST_PENDING;
+	row.created_us = b->now_us;
+	row.updated_us = b->now_us;
+	row.generation = exists ? old.generation + 1 : 0;
+	row.parent_task_id = -1;
+	row.input = input ? input : "null";
+	if (parent_start) {
+		row.parent_instance_id = parent_start->parent_instance_id;
+		row.parent_execution_id = parent_start->parent_execution_id;
+		row.parent_task_id = parent_start->parent_task_id;
+	}
+	if (rt_store_instance_put(e->store, &row, exists) != 0)
+		return RT_C_ERROR;
+
+	if (parent_start)
+		ev = *parent_start;
+	else
+		rt_event_init(&ev, RT_EV_EXECUTION_STARTED);
+	ev.type = RT_EV_EXECUTION_STARTED;
+	ev.timestamp_us = b->now_us;
+	ev.name = name;
+	ev.input = row.input;
+	ev.instance_id = instance_id;
+	ev.execution_id = rt_arena_strdup(&b->arena, exec_id);
+	return engine_inbox_add(b, instance_id, ev.execution_id, 0, &ev) == 0 ? RT_C_OK
+									      : RT_C_ERROR;
+}
+
+static int json_ok(const char *text)
+{
+	json_error_t jerr;
+	json_t *v;
+	if (!text)
+		return 1;
+	v = json_loads(text, JSON_DECODE_ANY, &jerr);
+	json_decref(v);
+	return v != NULL;
+}
+
+static void cmd_start(struct engine_batch *b, struct engine_cmd *c)
+{
+	struct rt_engine *e = b->e;
+	const struct rt_engine_hooks *h = &e->opts.hooks;
+	char id[33];
+	char *err = NULL;
+	const char *instance_id = c->instance_id;
+
+	if (!h->find_orchestrator || !h->find_orchestrator(h->ctx, c->name)) {
+		set_err(c, RT_C_NOTFOUND,
+			"The function '%s' doesn't exist, is disabled, or is not an orchestrator function.",
+			c->name);
+		return;
+	}
+	if (!instance_id) {
+		rt_uuid_random_hex(id);
+		instance_id = id;
+	} else if (rt_instance_id_problem(instance_id)) {
+		set_err(c, RT_C_INVALID, "%s", rt_instance_id_problem(instance_id));
+		return;
+	}
+	int rc = engine_create_instance(b, instance_id, c->name, c->data, NULL, &err);
+	if (rc != RT_C_OK) {
+		set_err(c, rc, "%s", err ? err : rt_store_errmsg(e->store));
+		free(err);
+		return;
+	}
+	c->out_id = xstrdup(instance_id);
+	c->rc = RT_C_OK;
+}
+
+/* Fetches the instance for a lifecycle command; fills NOTFOUND / GONE. */
+static int load_for(struct engine_batch *b, struct engine_cmd *c, struct rt_instance *inst)
+{
+	int rc = rt_store_instance_get(b->e->store, c->instance_id, inst, &b->arena);
+	if (rc == RT_STORE_NOTFOUND) {
+		set_err(c, RT_C_NOTFOUND, "No instance with ID '%s' found.", c->instance_id);
+		return -1;
+	}
+	if (rc != 0) {
+		set_err(c, RT_C_ERROR, "%s", rt_store_errmsg(b->e->store));
+		return -1;
+	}
+	return 0;
+}
+
+static int send_msg(struct engine_batch *b, struct engine_cmd *c, const struct rt_event *ev)
+{
+	if (engine_inbox_add(b, c->instance_id, NULL, 0, ev) != 0) {
+		set_err(c, RT_C_ERROR, "%s", rt_store_errmsg(b->e->store));
+		return -1;
+	}
+	c->rc = RT_C_OK;
+	return 0;
+}
+
+static void cmd_lifecycle(struct engine_batch *b, struct engine_cmd *c)
+{
+	struct rt_instance inst;
+	struct rt_event ev;
+
+	if (load_for(b, c, &inst) != 0)
+		return;
+	if (rt_status_is_terminal(inst.status)) {
+		if (c->kind == CMD_REWIND && inst.status == RT_ST_FAILED) {
+			engine_rewind(b, c, &inst);
+			return;
+		}
+		set_err(c, RT_C_GONE, "Instance '%s' is %s.", c->instance_id,
+			rt_status_name(inst.status));
+		return;
+	}
+	switch (c->kind) {
+	case CMD_RAISE:
+		rt_event_init(&ev, RT_EV_EVENT_RAISED);
+		ev.name = c->name;
+		ev.input = c->data ? c->data : "null";
+		break;
+	case CMD_TERMINATE:
+		rt_event_init(&ev, RT_EV_EXECUTION_TERMINATED);
+		ev.input = c->data;
+		break;
+	case CMD_SUSPEND:
+		if (inst.status == RT_ST_SUSPENDED) {
+			set_err(c, RT_C_STATE, "Cannot suspend orchestration instance in the Suspended state.");
+			return;
+		}
+		rt_event_init(&ev, RT_EV_EXECUTION_SUSPENDED);
+		ev.reason = c->data;
+		break;
+	case CMD_RESUME:
+		if (inst.status != RT_ST_SUSPENDED) {
+			set_err(c, RT_C_STATE, "Cannot resume orchestration instance in the %s state.",
+				rt_status_name(inst.status));
+			return;
+		}
+		rt_event_init(&ev, RT_EV_EXECUTION_RESUMED);
+		ev.reason = c->data;
+		break;
+	case CMD_REWIND:
+		set_err(c, RT_C_STATE,
+			"Rewind is only supported on failed orchestration instances; '%s' is %s.",
+			c->instance_id, rt_status_name(inst.status));
+		return;
+	default:
+		set_err(c, RT_C_ERROR, "unexpected command");
+		return;
+	}
+	ev.timestamp_us = b->now_us;
+	send_msg(b, c, &ev);
+}
+
+static void cmd_purge(struct engine_batch *b, struct engine_cmd *c)
+{
+	int rc = rt_store_instance_delete(b->e->store, c->instance_id);
+	if (rc == RT_STORE_NOTFOUND)
+		set_err(c, RT_C_NOTFOUND, "No instance with ID '%s' found.", c->instance_id);
+	else if (rc != 0)
+		set_err(c, RT_C_ERROR, "%s", rt_store_errmsg(b->e->store));
+	else
+		c->rc = RT_C_OK;
+}
+
+static void cmd_purge_many(struct engine_batch *b, struct engine_cmd *c)
+{
+	if (rt_store_purge(b->e->store, c->filter, 0, &c->count) != 0)
+		set_err(c, RT_C_ERROR, "%s", rt_store_errmsg(b->e->store));
+	else
+		c->rc = RT_C_OK;
+}
+
+void engine_apply_cmd(struct engine_batch *b, struct engine_cmd *c)
+{
+	if (b->failed) {
+		set_err(c, RT_C_ERROR, "the task hub could not apply the change");
+		return;
+	}
+	if (rt_store_savepoint(b->e->store) != 0) {
+		b->failed = 1;
+		return;
+	}
+	c->rc = RT_C_ERROR;
+	switch (c->kind) {
+	case CMD_START:
+		if (!json_ok(c->data))
+			set_err(c, RT_C_INVALID, "the input is not valid JSON");
+		else
+			cmd_start(b, c);
+		break;
+	case CMD_RAISE:
+		if (!json_ok(c->data))
+			set_err(c, RT_C_INVALID, "the event data is not valid JSON");
+		else
+			cmd_lifecycle(b, c);
+		break;
+	case CMD_TERMINATE:
+	case CMD_SUSPEND:
+	case CMD_RESUME:
+	case CMD_REWIND:
+		cmd_lifecycle(b, c);
+		break;
+	case CMD_PURGE:
+		cmd_purge(b, c);
+		break;
+	case CMD_PURGE_MANY:
+		cmd_purge_many(b, c);
+		break;
+	}
+	if (c->rc == RT_C_OK ? rt_store_savepoint_release(b->e->store)
+			     : rt_store_savepoint_rollback(b->e->store))
+		b->failed = 1;
+	b->e->stats.commands++;
+}
+
+/* ---- the client side: queue, wake the engine, wait for the commit ------- */
+
+static int submit(struct rt_engine *e, struct engine_cmd *c, char **err)
+{
+	c->next = NULL;
+	c->done = 0;
+	c->err = NULL;
+	c->out_id = NULL;
+	pthread_mutex_lock(&e->lock);
+	if (e->stopping) {
+		pthread_mutex_unlock(&e->lock);
+		if (err)
+			*err = xstrdup("the host is shutting down");
+		return RT_C_ERROR;
+	}
+	if (e->cmds_tail)
+		e->cmds_tail->next = c;
+	else
+		e->cmds = c;
+	e->cmds_tail = c;
+	pthread_cond_signal(&e->cond);
+	while (!c->done)
+		pthread_cond_wait(&e->done_cond, &e->lock);
+	pthread_mutex_unlock(&e->lock);
+	if (err)
+		*err = c->err;
+	else
+		free(c->err);
+	return c->rc;
+}
+
+int rt_engine_start_instance(struct rt_engine *e, const char *name, const char *instance_id,
+			     const char *input, char **out_id, char **err)
+{
+	struct engine_cmd c = {.kind = CMD_START, .name = name, .instance_id = instance_id,
+			       .data = input};
+	int rc;
+	if (err)
+		*err = NULL;
+	if (instance_id && rt_instance_id_problem(instance_id)) {
+		if (err)
+			*err = xstrdup(rt_instance_id_problem(instance_id));
+		return RT_C_INVALID;
+	}
+	rc = submit(e, &c, err);
+	if (out_id)
+		*out_id = c.out_id;
+	else
+		free(c.out_id);
+	return rc;
+}
+
+static int simple(struct rt_engine *e, enum engine_cmd_kind kind, const char *id, const char *name,
+		  const char *data, char **err)
+{
+	struct engine_cmd c = {.kind = kind, .instance_id = id, .name = name, .data = data};
+	if (err)
+		*err = NULL;
+	if (!id || !*id) {
+		if (err)
+			*err = xstrdup("instance id is empty");
+		return RT_C_NOTFOUND;
+	}
+	return submit(e, &c, err);
+}
+
+int rt_engine_raise_event(struct rt_engine *e, const char *instance_id, const char *event,
+			  const char *data, char **err)
+{
+	if (!event || !*event) {
+		if (err)
+			*err = xstrdup("event name is empty");
+		return RT_C_INVALID;
+	}
+	return simple(e, CMD_RAISE, instance_id, event, data, err);
+}
+
+int rt_engine_terminate(struct rt_engine *e, const char *id, const char *reason, char **err)
+{
+	return simple(e, CMD_TERMINATE, id, NULL, reason, err);
+}
+
+int rt_engine_suspend(struct rt_engine *e, const char *id, const char *reason, char **err)
+{
+	return simple(e, CMD_SUSPEND, id, NULL, reason, err);
+}
+
+int rt_engine_resume(struct rt_engine *e, const char *id, const char *reason, char **err)
+{
+	return simple(e, CMD_RESUME, id, NULL, reason, err);
+}
+
+int rt_engine_rewind(struct rt_engine *e, const char *id, const char *reason, char **err)
+{
+	return simple(e, CMD_REWIND, id, NULL, reason, err);
+}
+
+int rt_engine_purge(struct rt_engine *e, const char *id, char **err)
+{
+	return simple(e, CMD_PURGE, id, NULL, NULL, err);
+}
+
+int rt_engine_purge_many(struct rt_engine *e, const struct rt_store_filter *f, int64_t *deleted,
+			 char **err)
+{
+	struct engine_cmd c = {.kind = CMD_PURGE_MANY, .filter = f};
+	if (err)
+		*err = NULL;
+	int rc = submit(e, &c, err);
+	if (deleted)
+		*deleted = c.count;
+	return rc;
+}

@@ -1,0 +1,350 @@
+/*
+ * engine_episode.c - one orchestration episode inside a batch: load the
+ * instance, its visible messages and its history, replay, and write the
+ * new history, the status row and the outbound work - all under one
+ * savepoint of the batch transaction.
+ */
+#include "engine_int.h"
+#include "uuid.h"
+#include "xalloc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int is_activity(void *ctx, const char *name)
+{
+	const struct rt_engine_hooks *h = ctx;
+	return h->find_activity && h->find_activity(h->ctx, name) != NULL;
+}
+
+static int is_orchestrator(void *ctx, const char *name)
+{
+	const struct rt_engine_hooks *h = ctx;
+	return h->find_orchestrator && h->find_orchestrator(h->ctx, name) != NULL;
+}
+
+/* Stands in for an orchestrator that is no longer registered. */
+static int missing_orchestrator(void *fn, struct rt_orch *o)
+{
+	(void)fn;
+	return rt_orch_fail(o, rt_arena_fmt(rt_orch_arena(o),
+					    "The function '%s' doesn't exist, is disabled, or is not an orchestrator function.",
+					    rt_orch_name(o)));
+}
+
+/* Drops every message of an instance that no longer exists. */
+static void drop_orphans(struct engine_batch *b, const char *instance_id)
+{
+	struct rt_inbox_msg *msgs;
+	size_t n;
+	if (rt_store_inbox_load(b->e->store, instance_id, b->now_us, 0, &msgs, &n, &b->arena) != 0) {
+		b->failed = 1;
+		return;
+	}
+	int64_t *ids = rt_arena_alloc(&b->arena, (n + 1) * sizeof(*ids));
+	for (size_t i = 0; i < n; i++)
+		ids[i] = msgs[i].id;
+	if (rt_store_inbox_delete(b->e->store, ids, n, NULL) != 0)
+		b->failed = 1;
+}
+
+static int do_actions(struct engine_batch *b, const struct rt_instance *inst,
+		      const struct rt_episode_out *out)
+{
+	struct rt_engine *e = b->e;
+	struct rt_store *st = e->store;
+
+	for (size_t i = 0; i < out->n_actions; i++) {
+		const struct rt_action *a = &out->actions[i];
+		switch (a->kind) {
+		case RT_ACT_ACTIVITY: {
+			struct rt_activity act;
+			memset(&act, 0, sizeof(act));
+			act.instance_id = inst->instance_id;
+			act.execution_id = inst->execution_id;
+			act.task_id = a->seq;
+			act.name = a->name;
+			act.input = a->input;
+			if (rt_store_activity_add(st, &act, NULL) != 0)
+				return -1;
+			break;
+		}
+		case RT_ACT_TIMER:
+			if (engine_inbox_add(b, inst->instance_id, inst->execution_id, a->fire_at_us,
+					     &a->msg) != 0)
+				return -1;
+			break;
+		case RT_ACT_SUB_ORCH: {
+			char *err = NULL;
+			int rc = engine_create_instance(b, a->instance_id, a->name, a->input, &a->msg,
+							&err);
+			if (rc == RT_C_EXISTS) {
+				/* The child id is taken by a running instance: the call fails. */
+				struct rt_event ev;
+				rt_event_init(&ev, RT_EV_SUB_ORCH_FAILED);
+				ev.timestamp_us = b->now_us;
+				ev.task_scheduled_id = a->seq;
+				ev.reason = rt_arena_strdup(&b->arena, err);
+				ev.details = ev.reason;
+				free(err);
+				if (engine_inbox_add(b, inst->instance_id, inst->execution_id, 0, &ev) != 0)
+					return -1;
+				break;
+			}
+			free(err);
+			if (rc != RT_C_OK)
+				return -1;
+			break;
+		}
+		case RT_ACT_SEND_EVENT: {
+			struct rt_instance target;
+			int rc = rt_store_instance_get(st, a->instance_id, &target, &b->arena);
+			/* Events to unknown instances are dropped, as in Durable Functions. */
+			if (rc == RT_STORE_NOTFOUND)
+				break;
+			if (rc != 0 || engine_inbox_add(b, a->instance_id, NULL, 0, &a->msg) != 0)
+				return -1;
+			break;
+		}
+		case RT_ACT_NOTIFY_PARENT:
+			if (engine_inbox_add(b, a->instance_id, a->execution_id, 0, &a->msg) != 0)
+				return -1;
+			break;
+		case RT_ACT_CONTINUE_AS_NEW: {
+			struct rt_instance row = *inst;
+			struct rt_event ev = a->msg;
+			char exec_id[33];
+			rt_uuid_random_hex(exec_id);
+			/* One generation of history only: the old one goes. */
+			if (rt_store_history_delete(st, inst->instance_id, NULL, NULL) != 0)
+				return -1;
+			row.execution_id = exec_id;
+			row.status = RT_ST_RUNNING;
+			row.created_us = b->now_us;
+			row.updated_us = b->now_us;
+			row.history_len = 0;
+			row.input = a->input ? a->input : "null";
+			row.output = NULL;
+			row.custom_status = out->custom_status_set ? out->custom_status
+								   : inst->custom_status;
+			if (rt_store_instance_put(st, &row, 1) != 0)
+				return -1;
+			ev.type = RT_EV_EXECUTION_STARTED;
+			ev.timestamp_us = b->now_us;
+			ev.name = inst->name;
+			ev.input = row.input;
+			ev.instance_id = inst->instance_id;
+			ev.execution_id = rt_arena_strdup(&b->arena, exec_id);
+			if (engine_inbox_add(b, inst->instance_id, ev.execution_id, 0, &ev) != 0)
+				return -1;
+			for (size_t k = 0; k < a->n_carried; k++)
+				if (engine_inbox_add(b, inst->instance_id, ev.execution_id, 0,
+						     &a->carried[k]) != 0)
+					return -1;
+			return 1; /* the row is written; skip the normal update */
+		}
+		}
+	}
+	return 0;
+}
+
+static const char *status_word(enum rt_status s)
+{
+	return s == RT_ST_FAILED ? "Failed" : "Succeeded";
+}
+
+void engine_episode(struct engine_batch *b, const char *instance_id)
+{
+	struct rt_engine *e = b->e;
+	struct rt_store *st = e->store;
+	const struct rt_engine_hooks *h = &e->opts.hooks;
+	struct rt_instance inst;
+	struct rt_inbox_msg *msgs;
+	struct rt_history_row *rows, *new_rows;
+	struct rt_event *past, *keep;
+	struct rt_episode_in in;
+	struct rt_episode_out out;
+	size_t nmsgs, nrows, nkeep = 0;
+	int64_t *ids;
+	char guid[37], category[160];
+	int rc;
+
+	rc = rt_store_instance_get(st, instance_id, &inst, &b->arena);
+	if (rc == RT_STORE_NOTFOUND) {
+		drop_orphans(b, instance_id);
+		return;
+	}
+	if (rc != 0 ||
+	    rt_store_inbox_load(st, instance_id, b->now_us, 0, &msgs, &nmsgs, &b->arena) != 0) {
+		b->failed = 1;
+		return;
+	}
+	ids = rt_arena_alloc(&b->arena, (nmsgs + 1) * sizeof(*ids));
+	keep = rt_arena_calloc(&b->arena, (nmsgs + 1) * sizeof(*keep));
+	for (size_t i = 0; i < nmsgs; i++) {
+		ids[i] = msgs[i].id;
+		/* Results for an older execution, and anything sent to a finished
+		 * instance, are consumed without effect. */
+		if (msgs[i].execution_id && strcmp(msgs[i].execution_id, inst.execution_id) != 0)
+			continue;
+		if (rt_status_is_terminal(inst.status))
+			continue;
+		if (rt_history_decode(msgs[i].data, msgs[i].len, &keep[nkeep], &b->arena) != 0)
+			continue;
+		keep[nkeep].is_played = 0;
+		nkeep++;
+	}
+	if (rt_store_savepoint(st) != 0) {
+		b->failed = 1;
+		return;
+	}
+	if (rt_store_inbox_delete(st, ids, nmsgs, NULL) != 0)
+		goto fail_rollback;
+	if (nkeep == 0)
+		goto release;
+
+	if (rt_store_history_load(st, instance_id, inst.execution_id, &rows, &nrows, &b->arena) != 0)
+		goto fail_rollback;
+	past = rt_arena_calloc(&b->arena, (nrows + 1) * sizeof(*past));
+	for (size_t i = 0; i < nrows; i++) {
+		if (rt_history_decode(rows[i].data, rows[i].len, &past[i], &b->arena) != 0)
+			goto fail_rollback;
+		past[i].is_played = 1;
+	}
+
+	memset(&in, 0, sizeof(in));
+	in.instance_id = inst.instance_id;
+	in.execution_id = inst.execution_id;
+	in.name = inst.name;
+	in.past = past;
+	in.n_past = nrows;
+	in.msgs = keep;
+	in.n_msgs = nkeep;
+	in.now_us = b->now_us;
+	in.fn = h->find_orchestrator ? h->find_orchestrator(h->ctx, inst.name) : NULL;
+	in.run = in.fn ? h->run_orchestrator : missing_orchestrator;
+	in.is_activity = is_activity;
+	in.is_orchestrator = is_orchestrator;
+	in.ctx = (void *)h;
+	in.max_actions = e->opts.max_actions;
+	in.custom_status = inst.custom_status;
+	in.arena = &b->arena;
+
+	snprintf(category, sizeof(category), "Function.%s", inst.name);
+	engine_guid(guid);
+	if (e->opts.log_episodes)
+		engine_log(e, category, 2, "Executing 'Functions.%s' (Reason='(null)', Id=%s)",
+			   inst.name, guid);
+	int64_t t0 = rt_mono_us();
+	if (rt_replay_run(&in, &out) != 0) {
+		/* History the replayer cannot use: fail the instance, keep the rows. */
+		engine_log(e, "Host.Triggers.DurableTask", 4, "%s: cannot replay: %s", instance_id,
+			   out.error ? out.error : "unknown error");
+		inst.status = RT_ST_FAILED;
+		inst.output = rt_arena_fmt(&b->arena, "\"Orchestrator function '%s' failed: %s\"",
+					   inst.name, out.error ? out.error : "cannot replay");
+		inst.updated_us = b->now_us;
+		if (rt_store_instance_update(st, &inst) != 0)
+			goto fail_rollback;
+		goto release;
+	}
+	if (e->opts.log_episodes)
+		engine_log(e, category, out.status == RT_ST_FAILED ? 4 : 2,
+			   "Executed 'Functions.%s' (%s, Id=%s, Duration=%ldms)", inst.name,
+			   status_word(out.status), guid, (long)((rt_mono_us() - t0) / 1000));
+	if (out.status == RT_ST_FAILED)
+		engine_log(e, "Host.Triggers.DurableTask", 4, "%s: Function '%s (Orchestrator)' failed: %s",
+			   instance_id, inst.name, out.output ? out.output : "");
+
+	new_rows = rt_arena_alloc(&b->arena, (out.n_new_events + 1) * sizeof(*new_rows));
+	for (size_t i = 0; i < out.n_new_events; i++)
+		engine_encode_row(b, &out.new_events[i], inst.history_len + (int)i, &new_rows[i]);
+	rc = rt_store_history_append(st, instance_id, inst.execution_id, new_rows, out.n_new_events);
+	if (rc == RT_STORE_CONFLICT) {
+		/* Someone else checkpointed this execution: replay next time. */
+		rt_store_savepoint_rollback(st);
+		b->more = 1;
+		return;
+	}
+	if (rc != 0)
+		goto fail_rollback;
+
+	rc = do_actions(b, &inst, &out);
+	if (rc < 0)
+		goto fail_rollback;
+	if (rc == 0) {
+		inst.status = out.status;
+		inst.output = out.output;
+		if (out.custom_status_set)
+			inst.custom_status = out.custom_status;
+		inst.updated_us = b->now_us;
+		inst.history_len += (int)out.n_new_events;
+		if (rt_store_instance_update(st, &inst) != 0)
+			goto fail_rollback;
+	}
+	e->stats.episodes++;
+release:
+	if (rt_store_savepoint_release(st) != 0)
+		b->failed = 1;
+	return;
+fail_rollback:
+	engine_log(e, "Host.Triggers.DurableTask", 4, "%s: episode not committed: %s", instance_id,
+		   rt_store_errmsg(st));
+	rt_store_savepoint_rollback(st);
+	b->failed = 1;
+}
+
+/* Rewind of a Failed instance (§8.6): rewrite the failure rows, reset the
+ * status to Pending, wake it with a GenericEvent; failed children too. */
+static int rewind_one(struct engine_batch *b, const char *instance_id, const char *reason,
+		      int depth)
+{
+	struct rt_store *st = b->e->store;
+	struct rt_instance inst;
+	struct rt_event *hist, *rewritten, ev;
+	const char **children;
+	size_t n, nchildren;
+
+	if (depth > 32 || rt_store_instance_get(st, instance_id, &inst, &b->arena) != 0)
+		return 0;
+	if (inst.status != RT_ST_FAILED)
+		return 0;
+	if (rt_engine_history(st, instance_id, inst.execution_id, &hist, &n, &b->arena) != 0)
+		return -1;
+	if (rt_replay_rewind(hist, n, &b->arena, &rewritten, &children, &nchildren) != 0)
+		return 0;
+	for (size_t i = 0; i < n; i++) {
+		struct rt_history_row row;
+		if (rewritten[i].type == hist[i].type)
+			continue;
+		engine_encode_row(b, &rewritten[i], (int)i, &row);
+		if (rt_store_history_rewrite(st, instance_id, inst.execution_id, (int)i, row.type,
+					     row.data, row.len) != 0)
+			return -1;
+	}
+	for (size_t i = 0; i < nchildren; i++)
+		if (rewind_one(b, children[i], reason, depth + 1) != 0)
+			return -1;
+	inst.status = RT_ST_PENDING;
+	inst.output = NULL;
+	inst.updated_us = b->now_us;
+	if (rt_store_instance_update(st, &inst) != 0)
+		return -1;
+	rt_event_init(&ev, RT_EV_GENERIC);
+	ev.timestamp_us = b->now_us;
+	ev.data = reason ? reason : "";
+	return engine_inbox_add(b, instance_id, inst.execution_id, 0, &ev);
+}
+
+void engine_rewind(struct engine_batch *b, struct engine_cmd *c, const struct rt_instance *inst)
+{
+	(void)inst;
+	if (rewind_one(b, c->instance_id, c->data, 0) != 0) {
+		c->rc = RT_C_ERROR;
+		free(c->err);
+		c->err = xstrdup(rt_store_errmsg(b->e->store));
+		return;
+	}
+	c->rc = RT_C_OK;
+}

@@ -1,0 +1,376 @@
+/*
+ * history.c - unit tests for runtime/history.c: defaults, names, status
+ * parsing, the storage codec (round trips of every event type, truncation at
+ * every length, garbage) and the ISO 8601 helpers.
+ */
+#include "history.h"
+#include "tap.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int streq_null(const char *a, const char *b)
+{
+	return a == b || (a && b && strcmp(a, b) == 0);
+}
+
+static int same_event(const struct rt_event *a, const struct rt_event *b)
+{
+	return a->type == b->type && a->event_id == b->event_id && a->is_played == b->is_played &&
+	       a->timestamp_us == b->timestamp_us && streq_null(a->name, b->name) &&
+	       streq_null(a->input, b->input) && streq_null(a->result, b->result) &&
+	       streq_null(a->reason, b->reason) && streq_null(a->details, b->details) &&
+	       a->task_scheduled_id == b->task_scheduled_id && a->fire_at_us == b->fire_at_us &&
+	       a->orchestration_status == b->orchestration_status &&
+	       streq_null(a->instance_id, b->instance_id) &&
+	       streq_null(a->execution_id, b->execution_id) &&
+	       streq_null(a->parent_instance_id, b->parent_instance_id) &&
+	       streq_null(a->parent_execution_id, b->parent_execution_id) &&
+	       streq_null(a->parent_name, b->parent_name) &&
+	       a->parent_task_id == b->parent_task_id && streq_null(a->data, b->data);
+}
+
+static void test_basics(void)
+{
+	struct rt_event ev;
+	memset(&ev, 0x5a, sizeof(ev));
+	rt_event_init(&ev, RT_EV_TIMER_FIRED);
+	ok(ev.type == RT_EV_TIMER_FIRED && ev.event_id == -1 && ev.task_scheduled_id == -1 &&
+		   ev.parent_task_id == -1 && ev.name == NULL && ev.data == NULL &&
+		   ev.timestamp_us == 0 && ev.is_played == 0,
+	   "rt_event_init sets the unused values");
+
+	is_str(rt_event_type_name(RT_EV_EXECUTION_STARTED), "ExecutionStarted", "type name 0");
+	is_str(rt_event_type_name(RT_EV_SUB_ORCH_FAILED), "SubOrchestrationInstanceFailed",
+	       "type name 9");
+	is_str(rt_event_type_name(RT_EV_GENERIC), "GenericEvent", "type name 17");
+	is_str(rt_event_type_name(RT_EV_EXECUTION_REWOUND), "ExecutionRewound", "type name 21");
+	is_str(rt_event_type_name(RT_EV__COUNT), "Unknown", "out of range");
+	is_str(rt_event_type_name((enum rt_event_type)-1), "Unknown", "negative");
+	int all = 1;
+	for (int t = 0; t < RT_EV__COUNT; t++)
+		all &= rt_event_type_name(t) != NULL && strcmp(rt_event_type_name(t), "Unknown") != 0;
+	ok(all, "every type has a name");
+
+	is_str(rt_status_name(RT_ST_CONTINUED_AS_NEW), "ContinuedAsNew", "status name");
+	is_str(rt_status_name(RT_ST_SUSPENDED), "Suspended", "status 7");
+	is_str(rt_status_name(8), "Unknown", "status 8");
+	is_int(rt_status_parse("Running"), 0, "parse Running");
+	is_int(rt_status_parse("Terminated"), 5, "parse Terminated");
+	is_int(rt_status_parse("Pending"), 6, "parse Pending");
+	is_int(rt_status_parse("running"), -1, "case-sensitive");
+	is_int(rt_status_parse("3"), 3, "decimal");
+	is_int(rt_status_parse("7"), 7, "decimal 7");
+	is_int(rt_status_parse("8"), -1, "decimal out of range");
+	is_int(rt_status_parse("-1"), -1, "negative");
+	is_int(rt_status_parse("0003"), -1, "too many digits");
+	is_int(rt_status_parse(""), -1, "empty");
+	is_int(rt_status_parse(NULL), -1, "NULL");
+	ok(rt_status_is_terminal(RT_ST_COMPLETED) && rt_status_is_terminal(RT_ST_FAILED) &&
+		   rt_status_is_terminal(RT_ST_CANCELED) && rt_status_is_terminal(RT_ST_TERMINATED),
+	   "terminal states");
+	ok(!rt_status_is_terminal(RT_ST_RUNNING) && !rt_status_is_terminal(RT_ST_PENDING) &&
+		   !rt_status_is_terminal(RT_ST_SUSPENDED) &&
+		   !rt_status_is_terminal(RT_ST_CONTINUED_AS_NEW),
+	   "non-terminal states");
+}
+
+/* Every field set to something unlike its default. */
+static void full_event(struct rt_event *ev, enum rt_event_type t)
+{
+	rt_event_init(ev, t);
+	ev->event_id = 41 + t;
+	ev->is_played = 1;
+	ev->timestamp_us = INT64_C(1704164645678901);
+	ev->name = "SayHello";
+	ev->input = "{\"city\":\"Tōkyō\"}";
+	ev->result = "\"Hello\"";
+	ev->reason = "Activity function 'SayHello' failed: boom";
+	ev->details = "";
+	ev->task_scheduled_id = 7;
+	ev->fire_at_us = -INT64_C(1234567);
+	ev->orchestration_status = RT_ST_SUSPENDED;
+	ev->instance_id = "inst";
+	ev->execution_id = "0123456789abcdef0123456789abcdef";
+	ev->parent_instance_id = "parent";
+	ev->parent_execution_id = "pexec";
+	ev->parent_name = "Parent";
+	ev->parent_task_id = 0x7fffffff;
+	ev->data = "data";
+}
+
+static void test_codec(void)
+{
+	struct rt_arena a;
+	unsigned char *buf = NULL;
+	size_t len = 0, cap = 0;
+	int rt_ok = 1, min_ok = 1;
+
+	rt_arena_init(&a);
+	for (int t = 0; t < RT_EV__COUNT; t++) {
+		struct rt_event in, out;
+		full_event(&in, t);
+		len = 0;
+		rt_history_encode(&in, &buf, &len, &cap);
+		if (rt_history_decode(buf, len, &out, &a) != 0 || !same_event(&in, &out)) {
+			rt_ok = 0;
+			printf("# full round trip failed for %s\n", rt_event_type_name(t));
+		}
+		rt_event_init(&in, t);
+		len = 0;
+		rt_history_encode(&in, &buf, &len, &cap);
+		if (len != 3 || rt_history_decode(buf, len, &out, &a) != 0 ||
+		    !same_event(&in, &out))
+			min_ok = 0;
+	}
+	ok(rt_ok, "every event type round-trips with every field set");
+	ok(min_ok, "every event type round-trips with defaults only (3 bytes)");
+
+	struct rt_event tc, out;
+	rt_event_init(&tc, RT_EV_TASK_COMPLETED);
+	tc.task_scheduled_id = 3;
+	tc.timestamp_us = INT64_C(1704164645678901);
+	tc.result = "1";
+	len = 0;
+	rt_history_encode(&tc, &buf, &len, &cap);
+	ok(len <= 16, "a TaskCompleted is compact (%zu bytes)", len);
+	is_int(buf[0], 0xC1, "versioned first byte");
+
+	/* NULL and "" stay distinct. */
+	struct rt_event e1;
+	rt_event_init(&e1, RT_EV_EVENT_RAISED);
+	e1.name = "";
+	len = 0;
+	rt_history_encode(&e1, &buf, &len, &cap);
+	ok(rt_history_decode(buf, len, &out, &a) == 0 && out.name && out.name[0] == 0 &&
+		   out.input == NULL,
+	   "empty string vs NULL preserved");
+
+	/* Several events back to back. */
+	len = 0;
+	for (int t = 0; t < RT_EV__COUNT; t++) {
+		struct rt_event in;
+		full_event(&in, t);
+		rt_history_encode(&in, &buf, &len, &cap);
+	}
+	size_t off = 0, used;
+	int n = 0, seq_ok = 1;
+	while (off < len) {
+		struct rt_event in;
+		if (rt_history_decode_next(buf + off, len - off, &used, &out, &a) != 0) {
+			seq_ok = 0;
+			break;
+		}
+		full_event(&in, n);
+		seq_ok &= same_event(&in, &out);
+		off += used;
+		n++;
+	}
+	ok(seq_ok && n == RT_EV__COUNT, "decode_next walks a concatenation");
+	is_int(rt_history_decode(buf, len, &out, &a), -1, "decode refuses trailing bytes");
+
+	/* Truncation at every length: each prefix is copied into a buffer of
+	 * exactly that size, so ASan/valgrind catch any over-read. */
+	int trunc_ok = 1;
+	for (int t = 0; t < RT_EV__COUNT; t++) {
+		struct rt_event in;
+		full_event(&in, t);
+		len = 0;
+		rt_history_encode(&in, &buf, &len, &cap);
+		for (size_t k = 0; k < len; k++) {
+			unsigned char *p = malloc(k ? k : 1);
+			memcpy(p, buf, k);
+			if (rt_history_decode(p, k, &out, &a) != -1)
+				trunc_ok = 0;
+			free(p);
+		}
+	}
+	ok(trunc_ok, "every truncation of every event type returns -1");
+	is_int(rt_history_decode(NULL, 0, &out, &a), -1, "NULL input");
+
+	/* Hand-made malformed input. */
+	static const struct {
+		const char *what;
+		unsigned char b[16];
+		size_t n;
+	} bad[] = {
+		{ "wrong version", { 0xC2, 5, 0 }, 3 },
+		{ "type out of range", { 0xC1, 22, 0 }, 3 },
+		{ "unknown mask bit", { 0xC1, 5, 0x80, 0x80, 0x10 }, 5 },
+		{ "over-long varint", { 0xC1, 5, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
+					0x80, 0x80, 0x00 }, 13 },
+		{ "10th varint byte too big", { 0xC1, 5, 0x81, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
+						0x80, 0x80, 0x02 }, 12 },
+		{ "string longer than input", { 0xC1, 5, 0x20, 0x05, 'a', 'b' }, 6 },
+		{ "NUL inside a string", { 0xC1, 5, 0x20, 0x02, 'a', 0 }, 6 },
+		{ "is_played 2", { 0xC1, 5, 0x02, 0x04 }, 4 },
+		{ "status 8", { 0xC1, 1, 0x80, 0x08, 0x10 }, 5 },
+		{ "event id too large", { 0xC1, 4, 0x01, 0x80, 0x80, 0x80, 0x80, 0x10 }, 8 },
+		{ "event id -2", { 0xC1, 4, 0x01, 0x03 }, 4 },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		unsigned char *p = malloc(bad[i].n);
+		memcpy(p, bad[i].b, bad[i].n);
+		is_int(rt_history_decode(p, bad[i].n, &out, &a), -1, "malformed: %s", bad[i].what);
+		free(p);
+	}
+
+	/* Garbage and bit flips must never crash or over-read. */
+	uint64_t x = 88172645463325252ull;
+	int accepted = 0;
+	for (int i = 0; i < 20000; i++) {
+		unsigned char g[40];
+		size_t gl = (size_t)(i % 40);
+		for (size_t k = 0; k < gl; k++) {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			g[k] = (unsigned char)x;
+		}
+		if (gl > 1 && i % 2) {
+			g[0] = 0xC1;
+			g[1] = (unsigned char)(g[1] % 24);
+		}
+		unsigned char *p = malloc(gl ? gl : 1);
+		memcpy(p, g, gl);
+		accepted += rt_history_decode(p, gl, &out, &a) == 0;
+		free(p);
+		rt_arena_reset(&a);
+	}
+	ok(1, "20000 random inputs decoded without crashing (%d accepted)", accepted);
+
+	struct rt_event in;
+	full_event(&in, RT_EV_TASK_FAILED);
+	len = 0;
+	rt_history_encode(&in, &buf, &len, &cap);
+	int flips = 1;
+	for (size_t k = 0; k < len * 8; k++) {
+		unsigned char *p = malloc(len);
+		memcpy(p, buf, len);
+		p[k / 8] ^= (unsigned char)(1 << (k % 8));
+		if (rt_history_decode(p, len, &out, &a) == 0 && same_event(&in, &out))
+			flips = 0;
+		free(p);
+	}
+	ok(flips, "no single bit flip decodes to the original event");
+
+	free(buf);
+	rt_arena_cleanup(&a);
+}
+
+static void test_format(void)
+{
+	char s[40];
+	const int64_t t0 = INT64_C(1704164645000000);
+
+	rt_format_time_7(t0, s);
+	is_str(s, "2024-01-02T03:04:05Z", "whole second: no fraction");
+	rt_format_time_7(t0 + 678901, s);
+	is_str(s, "2024-01-02T03:04:05.678901Z", "microseconds");
+	rt_format_time_7(t0 + 500000, s);
+	is_str(s, "2024-01-02T03:04:05.5Z", "trailing zeros dropped");
+	rt_format_time_7(t0 + 10, s);
+	is_str(s, "2024-01-02T03:04:05.00001Z", "leading zeros kept");
+	rt_format_time_7(0, s);
+	is_str(s, "1970-01-01T00:00:00Z", "epoch");
+	rt_format_time_7(-1, s);
+	is_str(s, "1969-12-31T23:59:59.999999Z", "one microsecond before the epoch");
+	rt_format_time_7(INT64_C(951782400000000), s);
+	is_str(s, "2000-02-29T00:00:00Z", "leap day 2000");
+	rt_format_time_7(INT64_C(253402300799999999), s);
+	is_str(s, "9999-12-31T23:59:59.999999Z", "year 9999");
+
+	rt_format_time_s(t0 + 999999, s);
+	is_str(s, "2024-01-02T03:04:05Z", "seconds: truncated");
+	rt_format_time_s(-1, s);
+	is_str(s, "1969-12-31T23:59:59Z", "seconds: floor before the epoch");
+
+	rt_format_time_o(t0 + 678901, s);
+	is_str(s, "2024-01-02T03:04:05.6789010Z", "round-trip form: 7 digits");
+	rt_format_time_o(t0, s);
+	is_str(s, "2024-01-02T03:04:05.0000000Z", "round-trip form keeps zeros");
+}
+
+static void test_parse(void)
+{
+	const int64_t t0 = INT64_C(1704164645000000);
+	static const struct {
+		const char *s;
+		int64_t us;
+	} good[] = {
+		{ "2024-01-02T03:04:05Z", INT64_C(1704164645000000) },
+		{ "2024-01-02T03:04:05.678901Z", INT64_C(1704164645678901) },
+		{ "2024-01-02T03:04:05.6789019Z", INT64_C(1704164645678901) },
+		{ "2024-01-02T03:04:05.5Z", INT64_C(1704164645500000) },
+		{ "2024-01-02T03:04:05,5Z", INT64_C(1704164645500000) },
+		{ "2024-01-02t03:04:05z", INT64_C(1704164645000000) },
+		{ "2024-01-02 03:04:05Z", INT64_C(1704164645000000) },
+		{ "2024-01-02T03:04:05", INT64_C(1704164645000000) },
+		{ "2024-01-02T03:04Z", INT64_C(1704164640000000) },
+		{ "2024-01-02", INT64_C(1704153600000000) },
+		{ "20240102", INT64_C(1704153600000000) },
+		{ "20240102T030405Z", INT64_C(1704164645000000) },
+		{ "20240102T030405.25+0100", INT64_C(1704161045250000) },
+		{ "2024-01-02T05:04:05+02:00", INT64_C(1704164645000000) },
+		{ "2024-01-01T21:34:05-05:30", INT64_C(1704164645000000) },
+		{ "2024-01-02T08:34:05+0530", INT64_C(1704164645000000) },
+		{ "2024-01-02T04:04:05+01", INT64_C(1704164645000000) },
+		{ "2024-01-01T24:00:00Z", INT64_C(1704153600000000) },
+		{ "2024-02-29T00:00:00Z", INT64_C(1709164800000000) },
+		{ "1969-12-31T23:59:59.999999Z", -1 },
+		{ "0001-01-01T00:00:00Z", INT64_C(-62135596800000000) },
+	};
+	for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+		int64_t us = 0;
+		int rc = rt_parse_time(good[i].s, &us);
+		ok(rc == 0 && us == good[i].us, "parse %s", good[i].s);
+		if (rc != 0 || us != good[i].us)
+			printf("#   rc %d got %lld want %lld\n", rc, (long long)us,
+			       (long long)good[i].us);
+	}
+	static const char *const bad[] = {
+		"", "2024", "2024-01", "2024-1-2", "2024-13-01", "2024-00-10", "2024-01-00",
+		"2023-02-29", "2024-04-31", "2024-01-02T", "2024-01-02T3:04:05Z",
+		"2024-01-02T25:00:00Z", "2024-01-02T03:60:00Z", "2024-01-02T03:04:60Z",
+		"2024-01-02T24:00:01Z", "2024-01-02T03:04:05.Z", "2024-01-02T03:04:05Zjunk",
+		"2024-01-02T03:04:05+24:00", "2024-01-02T03:04:05+01:60", "2024-01-02T03:04:05+1",
+		"2024-01-02T0304:05Z", "2024-01-02X03:04:05Z", "abc", "2024-01-02 ",
+		"2024-01-02T03:04:05 Z", "20240102T03:04:05Z",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int64_t us = 42;
+		is_int(rt_parse_time(bad[i], &us), -1, "reject \"%s\"", bad[i]);
+	}
+	int64_t us;
+	is_int(rt_parse_time(NULL, &us), -1, "reject NULL");
+
+	/* format -> parse is the identity over a wide range. */
+	int rt = 1;
+	uint64_t x = 0x9e3779b97f4a7c15ull;
+	for (int i = 0; i < 100000; i++) {
+		char s[40];
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		int64_t v = (int64_t)(x % UINT64_C(253402300799999999)) - INT64_C(62135596800000000);
+		int64_t back = 0;
+		rt_format_time_7(v, s);
+		if (rt_parse_time(s, &back) != 0 || back != v) {
+			rt = 0;
+			printf("#   %lld -> %s -> %lld\n", (long long)v, s, (long long)back);
+			break;
+		}
+	}
+	ok(rt, "parse(format_7(t)) == t for 100000 times in years 1..9999");
+	(void)t0;
+}
+
+int main(void)
+{
+	subtest("defaults, names, status", test_basics);
+	subtest("codec", test_codec);
+	subtest("time formatting", test_format);
+	subtest("time parsing", test_parse);
+	return done_testing();
+}

@@ -454,7 +454,24 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
 	return 0;
 }
 
-/* ---- listener, signals, drain ----------------------------------------- */
+/* ---- listener, connections, signals, drain ---------------------------- */
+
+/* Every accepted socket is tracked through its on_close hook: for the
+ * connection cap, and to close idle keep-alive connections after a drain
+ * (h2o 2.2.5 has no call for that). */
+struct conn_track {
+	h2o_linklist_t link;
+	h2o_socket_t *sock;
+	struct host_server *srv;
+};
+
+static void on_conn_close(void *data)
+{
+	struct conn_track *t = data;
+	h2o_linklist_unlink(&t->link);
+	t->srv->nconns--;
+	free(t);
+}
 
 static void on_accept(h2o_socket_t *listener, const char *err)
 {
@@ -464,7 +481,31 @@ static void on_accept(h2o_socket_t *listener, const char *err)
 		return;
 	if ((sock = h2o_evloop_socket_accept(listener)) == NULL)
 		return;
+	if (srv->nconns >= srv->cfg->limits.max_connections) {
+		/* Over the cap: refuse by closing at once rather than queueing. */
+		h2o_socket_close(sock);
+		return;
+	}
+	struct conn_track *t = xcalloc(1, sizeof(*t));
+	t->sock = sock;
+	t->srv = srv;
+	h2o_linklist_insert(&srv->conns, &t->link);
+	srv->nconns++;
+	sock->on_close.cb = on_conn_close;
+	sock->on_close.data = t;
 	h2o_accept(&srv->accept_ctx, sock);
+}
+
+/* After the drain: make idle connections see EOF so h2o closes them. */
+static void close_idle_connections(struct host_server *srv)
+{
+	for (h2o_linklist_t *n = srv->conns.next; n != &srv->conns; n = n->next) {
+		struct conn_track *t = H2O_STRUCT_FROM_MEMBER(struct conn_track, link, n);
+		shutdown(h2o_socket_get_fd(t->sock), SHUT_RDWR);
+	}
+	int64_t until = rt_mono_us() + 1000000;
+	while (srv->nconns > 0 && rt_mono_us() < until)
+		h2o_evloop_run(srv->h2o_ctx.loop, 10);
 }
 
 static void on_signal(int sig)
@@ -525,6 +566,7 @@ struct host_server *host_server_new(const struct host_config *cfg, struct bind_r
 	srv->signal_pipe[0] = srv->signal_pipe[1] = -1;
 	srv->state = HOST_STATE_STARTING;
 	srv->started_mono_us = rt_mono_us();
+	h2o_linklist_init_anchor(&srv->conns);
 	srv->router = host_router_new();
 	for (size_t i = 0; i < reg->nfns; i++) {
 		struct bind_function *fn = reg->fns[i];
@@ -660,6 +702,7 @@ int host_server_run(struct host_server *srv)
 		h2o_evloop_run(srv->h2o_ctx.loop, srv->draining ? 10 : INT32_MAX);
 		flush_jobs(srv);
 	}
+	close_idle_connections(srv);
 	return 0;
 }
 
@@ -671,11 +714,27 @@ void host_server_free(struct host_server *srv)
 	if (srv->router)
 		host_router_free(srv->router);
 	if (srv->h2o_ctx.loop) {
-		/* Idle keep-alive connections may still be open after the drain, and
-		 * h2o 2.2.5 has no call to close them all; disposing the context then
-		 * trips its assertions. The process is about to exit, so the loop's
-		 * memory is left to the OS (valgrind: "still reachable"). */
+		if (srv->listener)
+			h2o_socket_close(srv->listener);
+		if (srv->signal_sock)
+			h2o_socket_close(srv->signal_sock);
 		h2o_multithread_unregister_receiver(srv->h2o_ctx.queue, &srv->done_receiver);
+		if (srv->fn_timeout_on)
+			h2o_timeout_dispose(srv->h2o_ctx.loop, &srv->fn_timeout);
+		/* h2o asserts that no connection is left; one that ignored the
+		 * shutdown is left to the OS instead (the process is exiting). */
+		if (srv->nconns == 0) {
+			h2o_evloop_t *loop = srv->h2o_ctx.loop;
+			h2o_multithread_queue_t *queue = srv->h2o_ctx.queue;
+			h2o_context_dispose(&srv->h2o_ctx);
+			/* h2o 2.2.5 (evloop) closes the queue's pipe but never frees
+			 * the calloc'd queue itself. */
+			free(queue);
+			/* Sockets closed by the dispose are freed on the next turn. */
+			h2o_evloop_run(loop, 0);
+			h2o_evloop_destroy(loop);
+			h2o_config_dispose(&srv->h2o_conf);
+		}
 	} else if (srv->listen_fd >= 0) {
 		close(srv->listen_fd);
 	}

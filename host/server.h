@@ -62,6 +62,8 @@ struct host_server {
 	int signal_pipe[2];
 	int draining;
 
+	h2o_linklist_t conns; /* struct conn_track of every open connection */
+	long nconns;
 	long outstanding; /* routed requests not answered yet */
 	long running;     /* jobs handed to the pool */
 	struct req_job *wait_head, *wait_tail; /* held back by maxConcurrentRequests */

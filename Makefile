@@ -42,7 +42,7 @@ ABI_SRCS  = $(wildcard tests/20-abi/*.c)
 ABI_SO    = $(ABI_SRCS:tests/20-abi/%.c=$(BUILD)/tests/20-abi/%.so)
 SCRIPTS   = $(sort $(wildcard tests/20-abi/*.sh) $(wildcard tests/50-e2e/*.sh))
 
-.PHONY: all host samples tests setup run test clean bench bench-http fuzz
+.PHONY: all host samples tests setup run test clean bench bench-http crash-long fuzz
 all: setup host samples
 
 setup:
@@ -90,6 +90,11 @@ run: all
 test: all tests
 	@CFUNC=$(CURDIR)/$(HOST) CFUNC_ROOT=$(CURDIR) CFUNC_BUILD=$(CURDIR)/$(BUILD) \
 	  sh tests/run.sh $(UNIT_BINS) $(SCRIPTS)
+
+# The long crash test, on demand: 30 rounds of 200 starts with kill -9.
+crash-long: all tests
+	@CFUNC=$(CURDIR)/$(HOST) CFUNC_BUILD=$(CURDIR)/$(BUILD) CRASH_ROUNDS=30 CRASH_STARTS=200 \
+	  sh tests/run.sh tests/50-e2e/crash.sh
 
 bench: bench-http
 

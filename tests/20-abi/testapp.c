@@ -5,8 +5,12 @@
  *   ANY  /api/echo/{*rest}    echoes method, path, query, headers, body as JSON-ish text
  *   GET  /api/setting?name=X  the app setting X or 404
  *   GET  /api/dupheader       sets the same header twice (second is dropped)
- *   plus an activity (test_activity) and an orchestrator (test_orchestrator)
- *   so non-HTTP listings and admin invocation have something to show.
+ *   POST /api/test/start/{name}[/{id}]  durable start (body = input) -> 202 + id
+ *   GET  /api/test/status/{id}     durable status with history
+ *   POST /api/test/raise/{id}/{event}  durable raise event
+ *   plus an activity (test_activity) echoing its input, an orchestrator
+ *   (test_orchestrator) returning its input and test_waiter, which waits
+ *   for event "Go" and returns its data through test_activity.
  */
 #include <cfunc.h>
 #include <stdlib.h>
@@ -74,6 +78,52 @@ static cf_rc test_orchestrator(cf_orch *o)
 	return cf_orch_finish(o, cf_orch_input(o));
 }
 
+/* GET /api/test/status/{id}: the status object with history (durable client). */
+static cf_rc status(cf_http *h)
+{
+	const char *json;
+	int rc = cf_durable_status(h, cf_http_route_param(h, "id"), 1, &json);
+	if (rc == CF_E_NOTFOUND)
+		return cf_http_respond(h, 404, NULL, NULL);
+	if (rc != CF_OK)
+		return cf_http_respond(h, 500, "text/plain", cf_last_error(h));
+	return cf_http_respond(h, 200, "application/json", json);
+}
+
+/* POST /api/test/raise/{id}/{event}: body = event data. */
+static cf_rc raise(cf_http *h)
+{
+	size_t len;
+	const char *body = cf_http_body(h, &len);
+	int rc = cf_durable_raise_event(h, cf_http_route_param(h, "id"),
+					cf_http_route_param(h, "event"), len ? body : NULL);
+	int status = rc == CF_OK ? 202 : rc == CF_E_NOTFOUND ? 404 : rc == CF_E_GONE ? 410 : 400;
+	return cf_http_respond(h, status, rc == CF_OK ? NULL : "text/plain",
+			       rc == CF_OK ? NULL : cf_last_error(h));
+}
+
+/* POST /api/test/start/{name}[/{id}]: body = input; 202 + id, or the error. */
+static cf_rc start(cf_http *h)
+{
+	size_t len;
+	const char *body = cf_http_body(h, &len), *id;
+	int rc = cf_durable_start(h, cf_http_route_param(h, "name"), cf_http_route_param(h, "id"),
+				  len ? body : NULL, &id);
+	if (rc != CF_OK)
+		return cf_http_respond(h, rc == CF_E_EXISTS ? 409 : 400, "text/plain",
+				       cf_fmt(h, "%d %s", rc, cf_last_error(h)));
+	return cf_http_respond(h, 202, "text/plain", id);
+}
+
+/* Waits for "Go", then echoes the event data through test_activity. */
+static cf_rc test_waiter(cf_orch *o)
+{
+	const char *data, *echoed;
+	CF_AWAIT(o, cf_wait_for_event(o, "Go"), &data);
+	CF_AWAIT(o, cf_call_activity(o, "test_activity", data), &echoed);
+	return cf_orch_finish(o, echoed);
+}
+
 static cf_rc init(cf_app *app)
 {
 	cf_register_http(app, "slow", "GET", "slow", CF_AUTH_ANONYMOUS, slow);
@@ -83,6 +133,10 @@ static cf_rc init(cf_app *app)
 	cf_register_http(app, "dupheader", "GET", "dupheader", CF_AUTH_ANONYMOUS, dupheader);
 	cf_register_activity(app, "test_activity", test_activity);
 	cf_register_orchestrator(app, "test_orchestrator", test_orchestrator);
+	cf_register_orchestrator(app, "test_waiter", test_waiter);
+	cf_register_http(app, "test_status", "GET", "test/status/{id}", CF_AUTH_ANONYMOUS, status);
+	cf_register_http(app, "test_raise", "POST", "test/raise/{id}/{event}", CF_AUTH_ANONYMOUS, raise);
+	cf_register_http(app, "test_start", "POST", "test/start/{name}/{id?}", CF_AUTH_ANONYMOUS, start);
 	return CF_OK;
 }
 

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 static cf_rc slow(cf_http *h)
 {
@@ -124,6 +125,61 @@ static cf_rc test_waiter(cf_orch *o)
 	return cf_orch_finish(o, echoed);
 }
 
+/* Fails every time with "boom". */
+static cf_rc test_fail_activity(cf_act *a)
+{
+	return cf_act_fail(a, "boom");
+}
+
+/* Calls an activity that always fails and does not catch it. */
+static cf_rc test_fails(cf_orch *o)
+{
+	CF_AWAIT(o, cf_call_activity(o, "test_fail_activity", NULL), NULL);
+	return cf_orch_finish(o, "\"unreachable\"");
+}
+
+/* Changes its first call between replays (a process-global counter, which
+ * an orchestrator must never use): the engine must detect it. */
+static int nondet_runs;
+static cf_rc test_nondet(cf_orch *o)
+{
+	const char *name = __atomic_add_fetch(&nondet_runs, 1, __ATOMIC_SEQ_CST) == 1
+				   ? "test_activity"
+				   : "test_fail_activity";
+	CF_AWAIT(o, cf_call_activity(o, name, "1"), NULL);
+	return cf_orch_finish(o, "\"done\"");
+}
+
+/* A durable timer of {"ms": N}; reports when it was due and when it woke,
+ * and sets a custom status before waiting. */
+static cf_rc test_timer(cf_orch *o)
+{
+	double ms = 100;
+	int64_t start = cf_orch_now(o);
+	cf_json_number(cf_orch_input(o), "ms", &ms);
+	cf_orch_set_custom_status(o, "{\"phase\":\"waiting\"}");
+	/* The start time must come from the first episode: carry it in the
+	 * timer's due time, which replays identically. */
+	int64_t fire_at = start + (int64_t)ms;
+	CF_AWAIT(o, cf_create_timer(o, fire_at), NULL);
+	cf_orch_set_custom_status(o, "{\"phase\":\"done\"}");
+	return cf_orch_finish(o, cf_fmt(o, "{\"fire_at\":%lld,\"woke_at\":%lld}", (long long)fire_at,
+					 (long long)cf_orch_now(o)));
+}
+
+/* Kills the whole host on every attempt: only the poison threshold ends it. */
+static cf_rc test_crash_activity(cf_act *a)
+{
+	(void)a;
+	_exit(3);
+}
+
+static cf_rc test_poison(cf_orch *o)
+{
+	CF_AWAIT(o, cf_call_activity(o, "test_crash_activity", NULL), NULL);
+	return cf_orch_finish(o, "\"survived\"");
+}
+
 static cf_rc init(cf_app *app)
 {
 	cf_register_http(app, "slow", "GET", "slow", CF_AUTH_ANONYMOUS, slow);
@@ -134,6 +190,12 @@ static cf_rc init(cf_app *app)
 	cf_register_activity(app, "test_activity", test_activity);
 	cf_register_orchestrator(app, "test_orchestrator", test_orchestrator);
 	cf_register_orchestrator(app, "test_waiter", test_waiter);
+	cf_register_orchestrator(app, "test_fails", test_fails);
+	cf_register_activity(app, "test_fail_activity", test_fail_activity);
+	cf_register_orchestrator(app, "test_nondet", test_nondet);
+	cf_register_orchestrator(app, "test_timer", test_timer);
+	cf_register_orchestrator(app, "test_poison", test_poison);
+	cf_register_activity(app, "test_crash_activity", test_crash_activity);
 	cf_register_http(app, "test_status", "GET", "test/status/{id}", CF_AUTH_ANONYMOUS, status);
 	cf_register_http(app, "test_raise", "POST", "test/raise/{id}/{event}", CF_AUTH_ANONYMOUS, raise);
 	cf_register_http(app, "test_start", "POST", "test/start/{name}/{id?}", CF_AUTH_ANONYMOUS, start);

@@ -1,0 +1,150 @@
+#!/bin/sh
+# The durable engine end to end: the durable_hello sample, the check-status
+# response, failures, non-determinism, timers (never early, overdue after a
+# restart), poison activities, and bad input that must give a clear error.
+. "$(dirname "$0")/../lib.sh"
+ABI="$CFUNC_BUILD/tests/20-abi"
+root="$T_DIR/durable"
+make_root "$root" "[\"$ABI/testapp.so\", \"$CFUNC_BUILD/samples/durable_hello.so\"]" \
+	'"extensions": { "durableTask": { "storageProvider": { "maxDequeueCount": 2 } } }'
+
+# wait_status <id> <regex>: polls (bounded, 15 s) until runtimeStatus matches.
+wait_status() {
+	_ws_end=$(($(date +%s) + 15))
+	while :; do
+		WS=$(curl -s "$BASE/api/test/status/$1")
+		printf '%s' "$WS" | jq -e --arg re "$2" '.runtimeStatus | test($re)' >/dev/null 2>&1 && return 0
+		[ "$(date +%s)" -ge "$_ws_end" ] && return 1
+		sleep 0.02
+	done
+}
+
+start_host "$root"
+ok $? "host starts with durable apps"
+like "$(cat "$HOST_LOG")" "$(printf '\thello_sequence: orchestrationTrigger')" "orchestrator listed"
+like "$(cat "$HOST_LOG")" "$(printf '\tsay_hello: activityTrigger')" "activity listed"
+ok $([ -f "$root/.cfunc/TestHubName.db" ]; echo $?) "task hub file under the app root, named after the hub"
+
+# --- the sample: 202 + check-status payload, then Completed with the output
+code=$(curl -s -D "$T_DIR/h" -o "$BODY_FILE" -w '%{http_code}' -X POST "$BASE/api/orchestrators/hello_sequence")
+is "$code" "202" "http_start answers 202"
+id=$(jq -r .id "$BODY_FILE")
+like "$id" "^[0-9a-f]{32}$" "new instance ids are 32 lowercase hex"
+is "$(jq -r 'keys_unsorted | join(",")' "$BODY_FILE")" "id,statusQueryGetUri,sendEventPostUri,terminatePostUri,rewindPostUri,purgeHistoryDeleteUri,restartPostUri,suspendPostUri,resumePostUri" "check-status payload keys in order"
+is "$(jq -r .statusQueryGetUri "$BODY_FILE")" "$BASE/runtime/webhooks/durabletask/instances/$id?taskHub=TestHubName&connection=Storage" "statusQueryGetUri"
+is "$(jq -r .sendEventPostUri "$BODY_FILE")" "$BASE/runtime/webhooks/durabletask/instances/$id/raiseEvent/{eventName}?taskHub=TestHubName&connection=Storage" "sendEventPostUri"
+like "$(tr -d '\r' <"$T_DIR/h")" "Location: $BASE/runtime/webhooks/durabletask/instances/$id\\?taskHub=TestHubName&connection=Storage" "Location header"
+like "$(tr -d '\r' <"$T_DIR/h")" "Retry-After: 10" "Retry-After: 10"
+like "$(tr -d '\r' <"$T_DIR/h")" "Content-Type: application/json; charset=utf-8" "JSON content type"
+wait_status "$id" "Completed"
+ok $? "hello_sequence completes"
+is "$(printf '%s' "$WS" | jq -c .output)" '["Hello Tokyo!","Hello Seattle!","Hello London!"]' "hello_sequence output"
+is "$(printf '%s' "$WS" | jq -r '[.historyEvents[] | select(.EventType == "TaskCompleted") | .FunctionName] | join(",")')" "say_hello,say_hello,say_hello" "three say_hello results in history"
+is "$(printf '%s' "$WS" | jq -r '[.historyEvents[] | .EventType] | first + "," + last')" "ExecutionStarted,ExecutionCompleted" "history starts and ends as DTFx does"
+like "$(printf '%s' "$WS" | jq -r .createdTime)" "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$" "createdTime with second precision"
+log=$(cat "$HOST_LOG")
+like "$log" "Executing 'Functions.hello_sequence' \\(Reason='\\(null\\)', Id=[0-9a-f-]{36}\\)" "episode Executing line"
+like "$log" "Executed 'Functions.say_hello' \\(Succeeded, Id=[0-9a-f-]{36}, Duration=[0-9]+ms\\)" "activity Executed line"
+like "$log" "Started orchestration with ID = '$id'." "the starter's log line"
+
+# --- the request body becomes the input
+is "$(http -X POST -H 'Content-Type: application/json' -d '{"city":"Oslo","n":[1,2]}' "$BASE/api/orchestrators/hello_sequence")" "202" "start with a JSON body"
+id2=$(jq -r .id "$BODY_FILE")
+wait_status "$id2" "Completed"
+is "$(printf '%s' "$WS" | jq -c .input)" '{"city":"Oslo","n":[1,2]}' "input kept as JSON"
+
+# --- bad input: clear errors, nothing created
+is "$(http -X POST "$BASE/api/orchestrators/no_such_orchestrator")" "400" "unknown orchestrator is 400"
+like "$(body)" "The function 'no_such_orchestrator' doesn't exist, is disabled, or is not an orchestrator function." "unknown orchestrator message"
+is "$(http -X POST -d '{"city":' "$BASE/api/orchestrators/hello_sequence")" "400" "non-JSON input is 400"
+like "$(body)" "Invalid JSON content" "non-JSON input message"
+is "$(http -X POST "$BASE/api/test/start/test_orchestrator/$(head -c 300 /dev/zero | tr '\0' x)")" "400" "instance id over 256 characters"
+like "$(body)" "longer than 256" "long id message"
+is "$(http -X POST "$BASE/api/test/start/test_orchestrator/bad%01id")" "400" "instance id with a control character"
+like "$(body)" "control characters" "control character message"
+is "$(http -X POST "$BASE/api/test/start/test_orchestrator/@entity")" "400" "instance id starting with @"
+is "$(http -X POST -d '[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[' "$BASE/api/test/start/test_orchestrator")" "400" "input nested too deeply"
+
+# --- explicit ids: reuse only once the instance ended
+is "$(http -X POST "$BASE/api/test/start/test_waiter/wait-1")" "202" "explicit instance id"
+is "$(body)" "wait-1" "the id is kept"
+is "$(http -X POST "$BASE/api/test/start/test_waiter/wait-1")" "409" "the id of a running instance cannot be reused"
+like "$(body)" "An Orchestration instance with the status (Pending|Running) already exists." "reuse message"
+is "$(http -X POST -d '"go!"' "$BASE/api/test/raise/wait-1/go")" "202" "raise (event names are case-insensitive)"
+wait_status wait-1 "Completed"
+is "$(printf '%s' "$WS" | jq -c .output)" '"go!"' "the event data reaches the orchestrator"
+is "$(http -X POST -d '1' "$BASE/api/test/raise/wait-1/Go")" "410" "raise to a completed instance is 410"
+is "$(http -X POST -d '1' "$BASE/api/test/raise/nobody/Go")" "404" "raise to an unknown instance is 404"
+is "$(http -X POST -d 'not json' "$BASE/api/test/raise/wait-1/Go")" "400" "raise with non-JSON data is 400"
+is "$(http -X POST -d '{"again":true}' "$BASE/api/test/start/test_waiter/wait-1")" "202" "a completed instance's id can be reused"
+wait_status wait-1 "Running|Pending"
+is "$(printf '%s' "$WS" | jq -c .input)" '{"again":true}' "the new execution has the new input"
+is "$(printf '%s' "$WS" | jq -c .output)" 'null' "and no old output"
+
+# --- an activity that fails every time fails the orchestration with its message
+is "$(http -X POST "$BASE/api/test/start/test_fails")" "202" "start test_fails"
+fid=$(body)
+wait_status "$fid" "Failed"
+ok $? "the orchestration fails"
+is "$(printf '%s' "$WS" | jq -r .output)" "Orchestrator function 'test_fails' failed: Activity function 'test_fail_activity' failed: boom" "failure output names orchestrator, activity and message"
+is "$(printf '%s' "$WS" | jq -r '.historyEvents[] | select(.EventType == "TaskFailed") | .Reason')" "Activity function 'test_fail_activity' failed: boom" "TaskFailed reason in history"
+
+# --- an orchestrator that changes its calls between replays
+is "$(http -X POST "$BASE/api/test/start/test_nondet")" "202" "start test_nondet"
+nid=$(body)
+wait_status "$nid" "Failed"
+ok $? "non-determinism fails the orchestration"
+like "$(printf '%s' "$WS" | jq -r .output)" "^Non-Deterministic workflow detected: .*sequence number 0.*test_activity.*test_fail_activity" "the message names the sequence number, the expected and the actual call"
+
+# --- durable timers never fire early; custom status is visible meanwhile
+is "$(http -X POST -d '{"ms":400}' "$BASE/api/test/start/test_timer")" "202" "start a 400 ms timer"
+tid=$(body)
+wait_status "$tid" "Running"
+is "$(printf '%s' "$WS" | jq -c .customStatus)" '{"phase":"waiting"}' "custom status while waiting"
+wait_status "$tid" "Completed"
+is "$(printf '%s' "$WS" | jq -c .customStatus)" '{"phase":"done"}' "custom status after the timer"
+ok $(printf '%s' "$WS" | jq -e '.output.woke_at >= .output.fire_at' >/dev/null; echo $?) "the timer did not fire early"
+
+# --- a timer that falls due while the host is down fires right after the restart
+is "$(http -X POST -d '{"ms":1200}' "$BASE/api/test/start/test_timer")" "202" "start a 1.2 s timer"
+oid=$(body)
+wait_status "$oid" "Running"
+due_ms=$(printf '%s' "$WS" | jq -r '.historyEvents[] | select(.EventType == "TimerCreated") | .FireAt' | head -1)
+kill -9 "$HOST_PID"
+wait "$HOST_PID" 2>/dev/null
+HOST_PID=""
+# Stay down until the due time has passed (the scenario, not a synchronisation).
+due_s=$(date -d "$due_ms" +%s)
+while [ "$(date +%s)" -le "$due_s" ]; do sleep 0.1; done
+start_host "$root"
+restarted=$(date +%s%N)
+wait_status "$oid" "Completed"
+ok $? "the overdue timer fired after the restart"
+elapsed_ms=$((($(date +%s%N) - restarted) / 1000000))
+ok $([ "$elapsed_ms" -lt 3000 ]; echo $?) "right after it ($elapsed_ms ms)"
+ok $(printf '%s' "$WS" | jq -e '.output.woke_at >= .output.fire_at' >/dev/null; echo $?) "and not before its due time"
+
+# --- an activity that kills the host every time is poisoned after maxDequeueCount
+# The host may die before the 202 goes out: the start committed before the
+# activity could run, so the explicit id is enough to follow it.
+http -X POST "$BASE/api/test/start/test_poison/poison-1" >/dev/null
+pid_=poison-1
+crashes=0
+while [ $crashes -lt 5 ]; do
+	# The activity kills the host; wait (bounded) for it to die, restart.
+	i=0
+	while kill -0 "$HOST_PID" 2>/dev/null && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+	kill -0 "$HOST_PID" 2>/dev/null && break
+	wait "$HOST_PID" 2>/dev/null
+	crashes=$((crashes + 1))
+	start_host "$root"
+	st=$(curl -s "$BASE/api/test/status/$pid_" | jq -r .runtimeStatus)
+	[ "$st" = Failed ] && break
+done
+is "$crashes" "2" "the activity ran maxDequeueCount (2) times"
+wait_status "$pid_" "Failed"
+like "$(printf '%s' "$WS" | jq -r .output)" "Activity function 'test_crash_activity' failed: poisoned: the activity was started 2 times without completing" "poisoned with details"
+
+stop_host
+is "$HOST_RC" "0" "clean shutdown"
+done_testing

@@ -136,6 +136,15 @@ int bind_durable_read(struct bind_durable *d, const char *id, int flags, struct 
 
 #define H(x) ((struct bind_http *)(x))
 
+static void started(void *user, int rc, const char *err)
+{
+	struct bind_http *h = user;
+	(void)err;
+	if (rc != RT_C_OK)
+		__atomic_store_n(&h->commit_failed, 1, __ATOMIC_RELEASE);
+	bind_http_release(h);
+}
+
 cf_rc bind_durable_start(cf_http *hh, const char *name, const char *id, const char *input,
 			 const char **out_id)
 {
@@ -149,6 +158,26 @@ cf_rc bind_durable_start(cf_http *hh, const char *name, const char *id, const ch
 		return bind_ctx_fail(&h->ctx, CF_E_INVALID, "orchestrator name is empty");
 	if (input && !bind_json_valid(input))
 		return bind_ctx_fail(&h->ctx, CF_E_INVALID, "the input is not valid JSON");
+	/* A new id cannot collide, and the name and input are checked here, so
+	 * the outcome is known: queue it and let the host hold the response
+	 * until the commit instead of blocking this worker thread. */
+	if (!id && h->resume) {
+		const struct bind_function *fn =
+			d->reg ? bind_registry_find_kind(d->reg, name, BIND_FN_ORCHESTRATOR) : NULL;
+		char idbuf[33];
+		if (!fn || fn->disabled)
+			return bind_ctx_fail(&h->ctx, CF_E_NOTFOUND,
+					     "The function '%s' doesn't exist, is disabled, or is not an orchestrator function.",
+					     name);
+		__atomic_add_fetch(&h->pending, 1, __ATOMIC_ACQ_REL);
+		if (rt_engine_start_async(d->engine, name, input, idbuf, started, h) != RT_C_OK) {
+			__atomic_sub_fetch(&h->pending, 1, __ATOMIC_ACQ_REL);
+			return bind_ctx_fail(&h->ctx, CF_ERROR, "the host is shutting down");
+		}
+		if (out_id)
+			*out_id = rt_arena_strdup(h->ctx.arena, idbuf);
+		return CF_OK;
+	}
 	rc = rt_engine_start_instance(d->engine, name, id, input, &new_id, &err);
 	if (rc == RT_C_OK && out_id)
 		*out_id = rt_arena_strdup(h->ctx.arena, new_id);

@@ -11,9 +11,16 @@ void bind_http_init(struct bind_http *h, const struct bind_function *fn, struct 
 	bind_ctx_init(&h->ctx, BIND_CTX_HTTP, fn ? fn->name : NULL, arena);
 	h->fn = fn;
 	h->status = 200;
+	h->pending = 1;
 	h->body = "";
 	h->raw_query = "";
 	h->resp_body = "";
+}
+
+void bind_http_release(struct bind_http *h)
+{
+	if (__atomic_sub_fetch(&h->pending, 1, __ATOMIC_ACQ_REL) == 0 && h->resume)
+		h->resume(h);
 }
 
 void bind_http_set_json(struct bind_http *h, int status, const char *json)

@@ -48,7 +48,23 @@ struct bind_http {
 	size_t resp_len;
 
 	struct bind_durable *durable; /* NULL when no engine runs */
+
+	/*
+	 * Deferred completion. `pending` counts the function itself (1 while it
+	 * runs) plus durable commands queued without waiting (a start with a
+	 * generated id); the response may go out only when it drops to 0, i.e.
+	 * after those commands committed. Whoever brings it to 0 calls
+	 * resume(h). The host sets resume only where it can hold a response;
+	 * with resume NULL every command is synchronous.
+	 */
+	int pending;
+	int commit_failed;
+	void (*resume)(struct bind_http *h);
+	void *resume_data;
 };
+
+/* Drops one pending count; at 0, calls h->resume. Any thread. */
+void bind_http_release(struct bind_http *h);
 
 void bind_http_init(struct bind_http *h, const struct bind_function *fn, struct rt_arena *arena);
 

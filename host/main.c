@@ -12,6 +12,7 @@
 #include "durable.h"
 #include "log.h"
 #include "server.h"
+#include "webhooks.h"
 #include "xalloc.h"
 
 #include <errno.h>
@@ -263,6 +264,7 @@ static int cmd_start(int argc, char **argv)
 		srv->durable = &durable.client;
 	host_admin_set_invoker(host_durable_admin_invoke);
 	host_server_add_endpoints(srv, host_admin_route);
+	host_server_add_endpoints(srv, host_webhooks_route);
 	if (host_server_listen(srv, &err) != 0) {
 		fprintf(stderr, "%s\n", err);
 		goto out;

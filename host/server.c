@@ -179,6 +179,14 @@ static void run_function(struct req_job *job)
 	}
 }
 
+/* Called when the function returned and its queued durable commands
+ * committed: hand the job back to the loop. Any thread. */
+static void job_resume(struct bind_http *h)
+{
+	struct req_job *job = h->resume_data;
+	h2o_multithread_send_message(&job->srv->done_receiver, &job->msg);
+}
+
 static void job_run(struct host_job *work)
 {
 	struct req_job *job = (struct req_job *)work;
@@ -186,7 +194,7 @@ static void job_run(struct host_job *work)
 		job->endpoint(job->srv, &job->http);
 	else
 		run_function(job);
-	h2o_multithread_send_message(&job->srv->done_receiver, &job->msg);
+	bind_http_release(&job->http);
 }
 
 /* Jobs started during one loop iteration are handed to the pool together
@@ -223,6 +231,13 @@ static void on_job_done(h2o_multithread_receiver_t *receiver, h2o_linklist_t *me
 		struct req_job *job = H2O_STRUCT_FROM_MEMBER(struct req_job, msg, msg);
 		h2o_linklist_unlink(&msg->link);
 		srv->running--;
+		if (__atomic_load_n(&job->http.commit_failed, __ATOMIC_ACQUIRE)) {
+			/* A queued start did not commit: nothing may claim it did. */
+			job->http.status = 500;
+			job->http.nresp = 0;
+			bind_http_set_json(&job->http, 500,
+					   "{\"Message\":\"Something went wrong while processing your request\",\"ExceptionMessage\":\"the task hub could not commit the change\"}");
+		}
 		if (job->req) {
 			job->answered = 1;
 			srv->outstanding--;
@@ -404,6 +419,8 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
 	if (endpoint) {
 		job->endpoint = endpoint;
 		bind_http_init(&job->http, NULL, &job->arena);
+		job->http.resume = job_resume;
+		job->http.resume_data = job;
 		copy_request(job, req, path_len, NULL);
 	} else {
 		int rc = host_router_match(srv->router, req->method.base, req->method.len,
@@ -425,6 +442,8 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
 			return 0;
 		}
 		bind_http_init(&job->http, job->fn, &job->arena);
+		job->http.resume = job_resume;
+		job->http.resume_data = job;
 		copy_request(job, req, path_len, &m);
 		host_log_fast_guid(job->invocation_id);
 	}

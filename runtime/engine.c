@@ -143,10 +143,92 @@ int engine_encode_row(struct engine_batch *b, const struct rt_event *ev, int seq
 	return 0;
 }
 
+static uint64_t hash_str(const char *s)
+{
+	uint64_t h = 1469598103934665603ull;
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
+}
+
+static struct engine_mailbox *box_find(struct engine_batch *b, const char *id, int create)
+{
+	if (create && (b->nboxes + 1) * 2 > b->capboxes) {
+		struct engine_mailbox *old = b->boxes;
+		size_t oldcap = b->capboxes;
+		b->capboxes = oldcap ? oldcap * 2 : 256;
+		b->boxes = rt_arena_calloc(&b->arena, b->capboxes * sizeof(*b->boxes));
+		for (size_t i = 0; i < oldcap; i++) {
+			if (!old[i].instance_id)
+				continue;
+			size_t j = hash_str(old[i].instance_id) & (b->capboxes - 1);
+			while (b->boxes[j].instance_id)
+				j = (j + 1) & (b->capboxes - 1);
+			b->boxes[j] = old[i];
+		}
+	}
+	if (!b->capboxes)
+		return NULL;
+	size_t i = hash_str(id) & (b->capboxes - 1);
+	while (b->boxes[i].instance_id) {
+		if (strcmp(b->boxes[i].instance_id, id) == 0)
+			return &b->boxes[i];
+		i = (i + 1) & (b->capboxes - 1);
+	}
+	if (!create)
+		return NULL;
+	b->boxes[i].instance_id = rt_arena_strdup(&b->arena, id);
+	b->nboxes++;
+	return &b->boxes[i];
+}
+
+struct engine_mail *engine_mail_take(struct engine_batch *b, const char *instance_id)
+{
+	struct engine_mailbox *box = box_find(b, instance_id, 0);
+	struct engine_mail *m;
+	if (!box)
+		return NULL;
+	m = box->head;
+	box->head = box->tail = NULL;
+	return m;
+}
+
+static void mail_put(struct engine_batch *b, const char *instance_id, const char *execution_id,
+		     const struct rt_event *ev)
+{
+	struct engine_mailbox *box = box_find(b, instance_id, 1);
+	struct engine_mail *m = rt_arena_calloc(&b->arena, sizeof(*m));
+	b->enc_len = 0;
+	rt_history_encode(ev, &b->enc, &b->enc_len, &b->enc_cap);
+	m->execution_id = rt_arena_strdup(&b->arena, execution_id);
+	m->type = (int)ev->type;
+	m->data = rt_arena_strndup(&b->arena, (const char *)b->enc, b->enc_len);
+	m->len = b->enc_len;
+	if (box->tail)
+		box->tail->next = m;
+	else
+		box->head = m;
+	box->tail = m;
+	if (b->nmail_order == b->capmail_order) {
+		size_t cap = b->capmail_order ? 2 * b->capmail_order : 256;
+		const char **order = rt_arena_alloc(&b->arena, cap * sizeof(*order));
+		if (b->nmail_order)
+			memcpy(order, b->mail_order, b->nmail_order * sizeof(*order));
+		b->mail_order = order;
+		b->capmail_order = cap;
+	}
+	b->mail_order[b->nmail_order++] = box->instance_id;
+}
+
 int engine_inbox_add(struct engine_batch *b, const char *instance_id, const char *execution_id,
 		     int64_t visible_us, const struct rt_event *ev)
 {
 	struct rt_inbox_msg m;
+
+	if (b->mail_on && visible_us <= b->now_us) {
+		mail_put(b, instance_id, execution_id, ev);
+		return 0;
+	}
 	memset(&m, 0, sizeof(m));
 	b->enc_len = 0;
 	rt_history_encode(ev, &b->enc, &b->enc_len, &b->enc_cap);
@@ -296,22 +378,50 @@ static int busy_activity(void *ctx, int64_t id)
 	return set_has(ctx, id);
 }
 
+static struct engine_run *new_run(struct engine_batch *b, const struct rt_activity *a)
+{
+	struct engine_run *run = xcalloc(1, sizeof(*run));
+	run->activity_id = a->id;
+	run->instance_id = xstrdup(a->instance_id);
+	run->execution_id = xstrdup(a->execution_id);
+	run->name = xstrdup(a->name);
+	run->input = a->input ? xstrdup(a->input) : NULL;
+	run->task_id = a->task_id;
+	run->attempt = a->dequeue_count;
+	snprintf(run->key, sizeof(run->key), "%.200s:%d:%d", a->instance_id, a->task_id,
+		 a->dequeue_count);
+	run->next = b->dequeued;
+	b->dequeued = run;
+	pthread_mutex_lock(&b->e->lock);
+	set_add(&b->e->inflight, a->id);
+	pthread_mutex_unlock(&b->e->lock);
+	return run;
+}
+
+int engine_dispatch_new_activity(struct engine_batch *b, struct rt_activity *act)
+{
+	int direct = b->act_free > 0 && !b->e->stopping;
+	act->dequeue_count = direct ? 1 : 0;
+	if (rt_store_activity_add(b->e->store, act, &act->id) != 0)
+		return -1;
+	if (direct) {
+		b->act_free--;
+		new_run(b, act);
+	}
+	return 0;
+}
+
 /* Takes activities for the free threads; poisons the ones that keep
  * coming back without a result. */
 static void dequeue_activities(struct engine_batch *b)
 {
 	struct rt_engine *e = b->e;
 	struct rt_activity *rows;
-	size_t n, free_slots;
+	size_t n;
 
-	pthread_mutex_lock(&e->lock);
-	free_slots = (size_t)e->opts.max_activities > e->inflight.n
-			     ? (size_t)e->opts.max_activities - e->inflight.n
-			     : 0;
-	pthread_mutex_unlock(&e->lock);
-	if (free_slots == 0 || e->stopping)
+	if (b->act_free == 0 || e->stopping)
 		return;
-	if (rt_store_activity_dequeue(e->store, b->now_us, free_slots, busy_activity, &e->inflight,
+	if (rt_store_activity_dequeue(e->store, b->now_us, b->act_free, busy_activity, &e->inflight,
 				      &rows, &n, &b->arena) != 0) {
 		b->failed = 1;
 		return;
@@ -336,21 +446,50 @@ static void dequeue_activities(struct engine_batch *b)
 				   a->instance_id, a->name, ev.details);
 			continue;
 		}
-		struct engine_run *run = xcalloc(1, sizeof(*run));
-		run->activity_id = a->id;
-		run->instance_id = xstrdup(a->instance_id);
-		run->execution_id = xstrdup(a->execution_id);
-		run->name = xstrdup(a->name);
-		run->input = a->input ? xstrdup(a->input) : NULL;
-		run->task_id = a->task_id;
-		run->attempt = a->dequeue_count;
-		snprintf(run->key, sizeof(run->key), "%.200s:%d:%d", a->instance_id, a->task_id,
-			 a->dequeue_count);
-		run->next = b->dequeued;
-		b->dequeued = run;
-		pthread_mutex_lock(&e->lock);
-		set_add(&e->inflight, a->id);
-		pthread_mutex_unlock(&e->lock);
+		new_run(b, a);
+	}
+}
+
+/* Episodes for instances that got messages during this batch, in the order
+ * they got them; an episode may send more (children, parents, itself), so
+ * go round until nothing is left or the batch is full. */
+static void run_mailed(struct engine_batch *b)
+{
+	int progress = 1;
+	while (progress && !b->failed && b->episodes < ENGINE_BATCH_EPISODES) {
+		progress = 0;
+		for (size_t i = 0; i < b->nmail_order && !b->failed; i++) {
+			struct engine_mailbox *box = box_find(b, b->mail_order[i], 0);
+			if (!box || !box->head)
+				continue;
+			if (b->episodes >= ENGINE_BATCH_EPISODES) {
+				b->more = 1;
+				return;
+			}
+			engine_episode(b, box->instance_id);
+			progress = 1;
+		}
+	}
+}
+
+/* Mail nobody consumed goes to the inbox (same transaction). */
+static void flush_mail(struct engine_batch *b)
+{
+	b->mail_on = 0;
+	for (size_t i = 0; i < b->nmail_order && !b->failed; i++) {
+		struct engine_mail *m = engine_mail_take(b, b->mail_order[i]);
+		for (; m; m = m->next) {
+			struct rt_inbox_msg msg;
+			memset(&msg, 0, sizeof(msg));
+			msg.instance_id = b->mail_order[i];
+			msg.execution_id = m->execution_id;
+			msg.type = m->type;
+			msg.data = m->data;
+			msg.len = m->len;
+			if (rt_store_inbox_add(b->e->store, &msg, NULL) != 0)
+				b->failed = 1;
+			b->more = 1;
+		}
 	}
 }
 
@@ -363,6 +502,16 @@ static void run_batch(struct rt_engine *e, struct engine_batch *b)
 	b->failed = 0;
 	b->more = 0;
 	b->dequeued = NULL;
+	b->boxes = NULL;
+	b->nboxes = b->capboxes = 0;
+	b->mail_order = NULL;
+	b->nmail_order = b->capmail_order = 0;
+	b->episodes = 0;
+	b->mail_on = 1;
+	pthread_mutex_lock(&e->lock);
+	b->act_free = ENGINE_BATCH_ACTIVITIES > e->inflight.n ? ENGINE_BATCH_ACTIVITIES - e->inflight.n
+							       : 0;
+	pthread_mutex_unlock(&e->lock);
 	if (rt_store_begin(e->store) != 0) {
 		b->failed = 1;
 		return;
@@ -372,15 +521,19 @@ static void run_batch(struct rt_engine *e, struct engine_batch *b)
 	for (struct engine_run *r = b->results; r && !b->failed; r = r->next)
 		apply_result(b, r);
 	if (!b->failed &&
-	    rt_store_inbox_ready(e->store, b->now_us, (size_t)e->opts.max_orchestrators, NULL, NULL,
-				 &ready, &nready, &b->arena) == 0) {
+	    rt_store_inbox_ready(e->store, b->now_us, ENGINE_BATCH_EPISODES, NULL, NULL, &ready,
+				 &nready, &b->arena) == 0) {
 		for (size_t i = 0; i < nready && !b->failed; i++)
 			engine_episode(b, ready[i]);
-		if (nready == (size_t)e->opts.max_orchestrators)
+		if (nready == ENGINE_BATCH_EPISODES)
 			b->more = 1;
 	} else {
 		b->failed = 1;
 	}
+	if (!b->failed)
+		run_mailed(b);
+	if (!b->failed)
+		flush_mail(b);
 	if (!b->failed)
 		dequeue_activities(b);
 	if (b->failed || rt_store_commit(e->store) != 0) {
@@ -399,6 +552,8 @@ static int64_t next_due(struct rt_engine *e, int64_t now_us)
 	rt_store_activity_next_visible(e->store, now_us, &a);
 	return a < t ? a : t;
 }
+
+static void maybe_checkpoint(struct rt_engine *e);
 
 static void *engine_main(void *arg)
 {
@@ -437,8 +592,18 @@ static void *engine_main(void *arg)
 		}
 		if (e->stopping && !e->cmds && !e->results && e->inflight.n == 0)
 			break;
+		/* At most ENGINE_BATCH_COMMANDS per batch, so a flood of starts
+		 * cannot starve the instances already running. */
 		b.cmds = e->cmds;
-		e->cmds = e->cmds_tail = NULL;
+		struct engine_cmd *last = e->cmds;
+		for (int k = 1; last && k < ENGINE_BATCH_COMMANDS; k++)
+			last = last->next;
+		if (last && last->next) {
+			e->cmds = last->next;
+			last->next = NULL;
+		} else {
+			e->cmds = e->cmds_tail = NULL;
+		}
 		b.results = e->results;
 		e->results = e->results_tail = NULL;
 		pthread_mutex_unlock(&e->lock);
@@ -447,17 +612,29 @@ static void *engine_main(void *arg)
 		due = b.more ? 0 : next_due(e, b.now_us);
 		e->stats.batches++;
 
-		pthread_mutex_lock(&e->lock);
-		for (struct engine_cmd *c = b.cmds; c; c = c->next) {
+		struct engine_cmd *sync = NULL;
+		for (struct engine_cmd *c = b.cmds, *next; c; c = next) {
+			next = c->next;
 			if (b.failed && c->rc == RT_C_OK) {
 				c->rc = RT_C_ERROR;
 				free(c->err);
 				c->err = xstrdup("the task hub could not commit the change");
 			}
-			c->done = 1;
+			if (c->on_done) {
+				/* Asynchronous: told outside the lock, then freed. */
+				c->on_done(c->user, c->rc, c->err);
+				engine_cmd_free(c);
+			} else {
+				c->next = sync;
+				sync = c;
+			}
 		}
-		if (b.cmds)
-			pthread_cond_broadcast(&e->done_cond);
+		pthread_mutex_lock(&e->lock);
+		for (struct engine_cmd *c = sync, *next; c; c = next) {
+			next = c->next;
+			c->done = 1;
+			pthread_cond_signal(c->cond);
+		}
 		for (struct engine_run *r = b.results, *next; r; r = next) {
 			next = r->next;
 			if (!b.failed) {
@@ -488,6 +665,8 @@ static void *engine_main(void *arg)
 		}
 		if (e->runs)
 			pthread_cond_signal(&e->runs_cond);
+		if (!b.failed)
+			maybe_checkpoint(e);
 		if (b.failed) {
 			/* A failing disk: back off instead of spinning. */
 			due = rt_now_us() + 100000;
@@ -502,12 +681,54 @@ static void *engine_main(void *arg)
 	return NULL;
 }
 
+/* ---- checkpoints --------------------------------------------------------- */
+
+static void *checkpoint_main(void *arg)
+{
+	struct rt_engine *e = arg;
+	struct rt_store *cs = NULL;
+	struct rt_store_opts so = {.sync_normal = e->opts.sync_normal};
+	char *err = NULL;
+
+	if (rt_store_open(&cs, e->opts.path, &so, &err) != 0) {
+		engine_log(e, "Host.Triggers.DurableTask", 3,
+			   "task hub '%s': no checkpoint thread (%s); the WAL grows until restart",
+			   e->opts.hub_name, err);
+		free(err);
+		return NULL;
+	}
+	pthread_mutex_lock(&e->lock);
+	while (!e->stopping) {
+		if (!e->ckpt_requested) {
+			pthread_cond_wait(&e->ckpt_cond, &e->lock);
+			continue;
+		}
+		e->ckpt_requested = 0;
+		pthread_mutex_unlock(&e->lock);
+		rt_store_checkpoint(cs, NULL);
+		pthread_mutex_lock(&e->lock);
+	}
+	pthread_mutex_unlock(&e->lock);
+	rt_store_close(cs);
+	return NULL;
+}
+
+/* After a commit (lock held): every few commits, ask for a checkpoint. */
+static void maybe_checkpoint(struct rt_engine *e)
+{
+	if (++e->commits_since_ckpt < 8)
+		return;
+	e->commits_since_ckpt = 0;
+	e->ckpt_requested = 1;
+	pthread_cond_signal(&e->ckpt_cond);
+}
+
 /* ---- life cycle ------------------------------------------------------------- */
 
 struct rt_engine *rt_engine_start(const struct rt_engine_opts *opts, char **err)
 {
 	struct rt_engine *e = xcalloc(1, sizeof(*e));
-	struct rt_store_opts so = {.sync_normal = opts->sync_normal};
+	struct rt_store_opts so = {.sync_normal = opts->sync_normal, .manual_checkpoint = 1};
 
 	e->opts = *opts;
 	e->opts.path = xstrdup(opts->path);
@@ -524,7 +745,6 @@ struct rt_engine *rt_engine_start(const struct rt_engine_opts *opts, char **err)
 	}
 	pthread_mutex_init(&e->lock, NULL);
 	pthread_cond_init(&e->cond, NULL);
-	pthread_cond_init(&e->done_cond, NULL);
 	pthread_cond_init(&e->runs_cond, NULL);
 	pthread_mutex_init(&e->readers_lock, NULL);
 	e->nthreads = e->opts.max_activities;
@@ -532,8 +752,11 @@ struct rt_engine *rt_engine_start(const struct rt_engine_opts *opts, char **err)
 	e->idle_activity_threads = e->nthreads;
 	for (int i = 0; i < e->nthreads; i++)
 		pthread_create(&e->threads[i], NULL, activity_main, e);
+	pthread_cond_init(&e->ckpt_cond, NULL);
 	pthread_create(&e->thread, NULL, engine_main, e);
 	pthread_setname_np(e->thread, "engine");
+	pthread_create(&e->ckpt_thread, NULL, checkpoint_main, e);
+	pthread_setname_np(e->ckpt_thread, "checkpoint");
 	return e;
 }
 
@@ -558,8 +781,10 @@ void rt_engine_stop(struct rt_engine *e)
 	}
 	e->runs = e->runs_tail = NULL;
 	pthread_cond_broadcast(&e->cond);
+	pthread_cond_broadcast(&e->ckpt_cond);
 	pthread_mutex_unlock(&e->lock);
 	pthread_join(e->thread, NULL);
+	pthread_join(e->ckpt_thread, NULL);
 	for (size_t i = 0; i < e->nreaders; i++)
 		rt_store_close(e->readers[i]);
 	free(e->readers);
@@ -568,9 +793,9 @@ void rt_engine_stop(struct rt_engine *e)
 	free(e->inflight.keys);
 	pthread_mutex_destroy(&e->lock);
 	pthread_cond_destroy(&e->cond);
-	pthread_cond_destroy(&e->done_cond);
 	pthread_cond_destroy(&e->runs_cond);
 	pthread_mutex_destroy(&e->readers_lock);
+	pthread_cond_destroy(&e->ckpt_cond);
 	free((char *)e->opts.path);
 	free((char *)e->opts.hub_name);
 	free(e);

@@ -123,6 +123,18 @@ const char *rt_instance_id_problem(const char *id);
  */
 int rt_engine_start_instance(struct rt_engine *e, const char *name, const char *instance_id,
 			     const char *input, char **out_id, char **err);
+/*
+ * The same start, without waiting: the instance id (32 hex) is generated
+ * into out_id[33] at once and the command queued; on_done(user, rc, err)
+ * runs on the engine thread after the batch that applied it committed (rc
+ * RT_C_OK) or failed. `name` and `input` are copied. Returns RT_C_OK when
+ * queued, RT_C_ERROR when the engine is stopping (on_done is then not
+ * called). `err` is borrowed for the callback only.
+ */
+typedef void (*rt_engine_done_fn)(void *user, int rc, const char *err);
+int rt_engine_start_async(struct rt_engine *e, const char *name, const char *input,
+			  char out_id[33], rt_engine_done_fn on_done, void *user);
+
 /* Queues an external event (data: JSON text). NOTFOUND / GONE. */
 int rt_engine_raise_event(struct rt_engine *e, const char *instance_id, const char *event,
 			  const char *data, char **err);

@@ -99,7 +99,7 @@ static void cmd_start(struct engine_batch *b, struct engine_cmd *c)
 	const struct rt_engine_hooks *h = &e->opts.hooks;
 	char id[33];
 	char *err = NULL;
-	const char *instance_id = c->instance_id;
+	const char *instance_id = c->instance_id ? c->instance_id : c->id_buf[0] ? c->id_buf : NULL;
 
 	if (!h->find_orchestrator || !h->find_orchestrator(h->ctx, c->name)) {
 		set_err(c, RT_C_NOTFOUND,
@@ -269,7 +269,7 @@ void engine_apply_cmd(struct engine_batch *b, struct engine_cmd *c)
 
 /* ---- the client side: queue, wake the engine, wait for the commit ------- */
 
-static int submit(struct rt_engine *e, struct engine_cmd *c, char **err)
+static int enqueue(struct rt_engine *e, struct engine_cmd *c)
 {
 	c->next = NULL;
 	c->done = 0;
@@ -278,9 +278,7 @@ static int submit(struct rt_engine *e, struct engine_cmd *c, char **err)
 	pthread_mutex_lock(&e->lock);
 	if (e->stopping) {
 		pthread_mutex_unlock(&e->lock);
-		if (err)
-			*err = xstrdup("the host is shutting down");
-		return RT_C_ERROR;
+		return -1;
 	}
 	if (e->cmds_tail)
 		e->cmds_tail->next = c;
@@ -288,14 +286,58 @@ static int submit(struct rt_engine *e, struct engine_cmd *c, char **err)
 		e->cmds = c;
 	e->cmds_tail = c;
 	pthread_cond_signal(&e->cond);
-	while (!c->done)
-		pthread_cond_wait(&e->done_cond, &e->lock);
+	if (!c->on_done)
+		while (!c->done)
+			pthread_cond_wait(c->cond, &e->lock);
 	pthread_mutex_unlock(&e->lock);
+	return 0;
+}
+
+static int submit(struct rt_engine *e, struct engine_cmd *c, char **err)
+{
+	pthread_cond_t cond;
+	pthread_cond_init(&cond, NULL);
+	c->cond = &cond;
+	c->on_done = NULL;
+	if (enqueue(e, c) != 0) {
+		pthread_cond_destroy(&cond);
+		if (err)
+			*err = xstrdup("the host is shutting down");
+		return RT_C_ERROR;
+	}
+	pthread_cond_destroy(&cond);
 	if (err)
 		*err = c->err;
 	else
 		free(c->err);
 	return c->rc;
+}
+
+void engine_cmd_free(struct engine_cmd *c)
+{
+	free((char *)c->name);
+	free((char *)c->data);
+	free(c->err);
+	free(c->out_id);
+	free(c);
+}
+
+int rt_engine_start_async(struct rt_engine *e, const char *name, const char *input,
+			  char out_id[33], rt_engine_done_fn on_done, void *user)
+{
+	struct engine_cmd *c = xcalloc(1, sizeof(*c));
+	c->kind = CMD_START;
+	c->name = xstrdup(name);
+	c->data = input ? xstrdup(input) : NULL;
+	c->on_done = on_done;
+	c->user = user;
+	rt_uuid_random_hex(c->id_buf);
+	memcpy(out_id, c->id_buf, 33);
+	if (enqueue(e, c) != 0) {
+		engine_cmd_free(c);
+		return RT_C_ERROR;
+	}
+	return RT_C_OK;
 }
 
 int rt_engine_start_instance(struct rt_engine *e, const char *name, const char *instance_id,

@@ -66,7 +66,7 @@ static int do_actions(struct engine_batch *b, const struct rt_instance *inst,
 			act.task_id = a->seq;
 			act.name = a->name;
 			act.input = a->input;
-			if (rt_store_activity_add(st, &act, NULL) != 0)
+			if (engine_dispatch_new_activity(b, &act) != 0)
 				return -1;
 			break;
 		}
@@ -170,9 +170,13 @@ void engine_episode(struct engine_batch *b, const char *instance_id)
 	char guid[37], category[160];
 	int rc;
 
+	struct engine_mail *mail = engine_mail_take(b, instance_id), *mail_head = mail;
+	size_t nmail = 0;
+
+	b->episodes++;
 	rc = rt_store_instance_get(st, instance_id, &inst, &b->arena);
 	if (rc == RT_STORE_NOTFOUND) {
-		drop_orphans(b, instance_id);
+		drop_orphans(b, instance_id); /* in-batch mail is simply dropped */
 		return;
 	}
 	if (rc != 0 ||
@@ -180,17 +184,33 @@ void engine_episode(struct engine_batch *b, const char *instance_id)
 		b->failed = 1;
 		return;
 	}
+	for (struct engine_mail *m = mail; m; m = m->next)
+		nmail++;
 	ids = rt_arena_alloc(&b->arena, (nmsgs + 1) * sizeof(*ids));
-	keep = rt_arena_calloc(&b->arena, (nmsgs + 1) * sizeof(*keep));
-	for (size_t i = 0; i < nmsgs; i++) {
-		ids[i] = msgs[i].id;
+	keep = rt_arena_calloc(&b->arena, (nmsgs + nmail + 1) * sizeof(*keep));
+	/* Stored messages are older than this batch's mail: arrival order. */
+	for (size_t i = 0; i < nmsgs + nmail; i++) {
+		const char *exec;
+		const void *data;
+		size_t len;
+		if (i < nmsgs) {
+			ids[i] = msgs[i].id;
+			exec = msgs[i].execution_id;
+			data = msgs[i].data;
+			len = msgs[i].len;
+		} else {
+			exec = mail->execution_id;
+			data = mail->data;
+			len = mail->len;
+			mail = mail->next;
+		}
 		/* Results for an older execution, and anything sent to a finished
 		 * instance, are consumed without effect. */
-		if (msgs[i].execution_id && strcmp(msgs[i].execution_id, inst.execution_id) != 0)
+		if (exec && strcmp(exec, inst.execution_id) != 0)
 			continue;
 		if (rt_status_is_terminal(inst.status))
 			continue;
-		if (rt_history_decode(msgs[i].data, msgs[i].len, &keep[nkeep], &b->arena) != 0)
+		if (rt_history_decode(data, len, &keep[nkeep], &b->arena) != 0)
 			continue;
 		keep[nkeep].is_played = 0;
 		nkeep++;
@@ -262,8 +282,20 @@ void engine_episode(struct engine_batch *b, const char *instance_id)
 		engine_encode_row(b, &out.new_events[i], inst.history_len + (int)i, &new_rows[i]);
 	rc = rt_store_history_append(st, instance_id, inst.execution_id, new_rows, out.n_new_events);
 	if (rc == RT_STORE_CONFLICT) {
-		/* Someone else checkpointed this execution: replay next time. */
+		/* Someone else checkpointed this execution: replay next time,
+		 * keeping this batch's mail for it in the inbox. */
 		rt_store_savepoint_rollback(st);
+		for (struct engine_mail *m = mail_head; m; m = m->next) {
+			struct rt_inbox_msg msg;
+			memset(&msg, 0, sizeof(msg));
+			msg.instance_id = instance_id;
+			msg.execution_id = m->execution_id;
+			msg.type = m->type;
+			msg.data = m->data;
+			msg.len = m->len;
+			if (rt_store_inbox_add(st, &msg, NULL) != 0)
+				b->failed = 1;
+		}
 		b->more = 1;
 		return;
 	}

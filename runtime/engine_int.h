@@ -9,6 +9,13 @@
 
 #include "engine.h"
 
+/* Batch sizes. maxConcurrentActivityFunctions caps activities *running*
+ * (one thread each) and episodes run one at a time on the engine thread, so
+ * these only bound how much one transaction holds. */
+#define ENGINE_BATCH_EPISODES 1024
+#define ENGINE_BATCH_ACTIVITIES 2048 /* dequeued, queued for the threads */
+#define ENGINE_BATCH_COMMANDS 2048   /* the rest waits: backpressure on clients */
+
 struct id_set {
 	int64_t *keys;
 	size_t cap, n;
@@ -39,6 +46,13 @@ struct engine_cmd {
 	char *out_id;            /* START: malloc'd */
 	int64_t count;           /* PURGE_MANY */
 	int done;
+	/* A synchronous caller waits on its own condition variable (no
+	 * thundering herd); an asynchronous one gets on_done after the commit
+	 * and the engine frees the command. */
+	pthread_cond_t *cond;
+	rt_engine_done_fn on_done;
+	void *user;
+	char id_buf[33];
 };
 
 /* One activity attempt from dequeue to applied result. */
@@ -66,7 +80,6 @@ struct rt_engine {
 
 	pthread_mutex_t lock;
 	pthread_cond_t cond;      /* wakes the engine thread */
-	pthread_cond_t done_cond; /* commands done */
 	pthread_cond_t runs_cond; /* wakes activity threads */
 	struct engine_cmd *cmds, *cmds_tail;
 	struct engine_run *results, *results_tail;
@@ -76,9 +89,33 @@ struct rt_engine {
 	int stopping;
 	struct rt_engine_stats stats;
 
+	/* WAL checkpoints run on their own thread and handle, so a commit
+	 * never waits for the WAL to be copied back into the database. */
+	pthread_t ckpt_thread;
+	pthread_cond_t ckpt_cond;
+	int ckpt_requested;
+	int commits_since_ckpt;
+
 	pthread_mutex_t readers_lock;
 	struct rt_store **readers;
 	size_t nreaders, capreaders;
+};
+
+/* A message deliverable now, kept in memory within its batch: the episode
+ * that consumes it in the same transaction saves an inbox insert and
+ * delete. Whatever is left at the end of the batch goes to the inbox
+ * before the commit, so durability is unchanged. */
+struct engine_mail {
+	struct engine_mail *next;
+	const char *execution_id; /* NULL: current execution */
+	int type;
+	const void *data;         /* encoded event, in the batch arena */
+	size_t len;
+};
+
+struct engine_mailbox {
+	const char *instance_id;  /* NULL: free slot */
+	struct engine_mail *head, *tail;
 };
 
 /* The state of one batch (engine thread only). */
@@ -93,9 +130,24 @@ struct engine_batch {
 	struct engine_run *dequeued;
 	unsigned char *enc;      /* encode buffer */
 	size_t enc_len, enc_cap;
+	/* in-batch delivery (open addressing on instance id) */
+	int mail_on;
+	struct engine_mailbox *boxes;
+	size_t nboxes, capboxes;
+	const char **mail_order; /* instances in the order they first got mail */
+	size_t nmail_order, capmail_order;
+	size_t episodes;         /* run in this batch */
+	size_t act_free;         /* activities this batch may still hand out */
 };
 
+/* Takes the in-batch messages of an instance (NULL when none). */
+struct engine_mail *engine_mail_take(struct engine_batch *b, const char *instance_id);
+/* An activity just created by an episode: queue it as already dequeued and
+ * hand it to a thread after the commit, if this batch has room. */
+int engine_dispatch_new_activity(struct engine_batch *b, struct rt_activity *act);
+
 void engine_apply_cmd(struct engine_batch *b, struct engine_cmd *c);
+void engine_cmd_free(struct engine_cmd *c); /* asynchronous commands only */
 void engine_rewind(struct engine_batch *b, struct engine_cmd *c, const struct rt_instance *inst);
 void engine_episode(struct engine_batch *b, const char *instance_id);
 void engine_run_free(struct engine_run *run);

@@ -146,7 +146,7 @@ static const char *const sql_text[ST__COUNT] = {
 			  " ORDER BY visible_us LIMIT 1",
 
 	[ST_ACT_ADD] = "INSERT INTO activities (instance_id, execution_id, task_id, visible_us,"
-		       " name, input, enqueued_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+		       " name, input, enqueued_us, dequeue_count) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
 	[ST_ACT_SCAN_NOW] = "SELECT id FROM activities WHERE visible_us = 0 ORDER BY id",
 	[ST_ACT_SCAN_DUE] = "SELECT id FROM activities"
 			    " WHERE visible_us > 0 AND visible_us <= ?1 ORDER BY visible_us, id",
@@ -462,7 +462,9 @@ int rt_store_open(struct rt_store **out, const char *path, const struct rt_store
 		if ((rc = enable_wal(s, path, in_memory)) ||
 		    (rc = exec_sql(s, opts->sync_normal ? "PRAGMA synchronous=NORMAL"
 							: "PRAGMA synchronous=FULL",
-				   "cannot configure store")))
+				   "cannot configure store")) ||
+		    (opts->manual_checkpoint &&
+		     (rc = exec_sql(s, "PRAGMA wal_autocheckpoint=0", "cannot configure store"))))
 			goto fail;
 	}
 	if ((rc = migrate(s, path)))
@@ -570,7 +572,7 @@ int rt_store_checkpoint(struct rt_store *s, int *busy)
 {
 	int log = 0, done = 0, rc;
 	assert(sqlite3_get_autocommit(s->db));
-	/* PASSIVE never waits: the engine calls this while idle, holding its lock. */
+	/* PASSIVE never waits for readers or the writer. */
 	rc = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
 	if (rc != SQLITE_OK && rc != SQLITE_BUSY)
 		return rt_store__sqlerr(s, rc, "cannot checkpoint");

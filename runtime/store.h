@@ -50,6 +50,9 @@ struct rt_store_opts {
 			      * last commits, never corrupt); 0: FULL */
 	int readonly;        /* 1: query handle; never migrates, never writes */
 	int busy_timeout_ms; /* 0: 5000 */
+	int manual_checkpoint; /* 1: no automatic WAL checkpoint in commits; the
+				* owner calls rt_store_checkpoint() (on another
+				* handle) so commits never copy the WAL back */
 };
 
 /*
@@ -239,8 +242,10 @@ struct rt_activity {
 	int64_t enqueued_us;       /* set by the store when added; read-only */
 };
 
-/* Queues an activity (dequeue_count starts at 0); *id (may be NULL) gets
- * its id. `act->id`, `dequeue_count` and `enqueued_us` are ignored. */
+/* Queues an activity; *id (may be NULL) gets its id. `act->id` and
+ * `enqueued_us` are ignored. dequeue_count is normally 0; the engine passes
+ * 1 for an activity it hands to a thread in the same transaction (saving
+ * the dequeue's update). */
 int rt_store_activity_add(struct rt_store *s, const struct rt_activity *act, int64_t *id);
 /*
  * Takes up to `max` (0: no limit) activities visible at now_us, oldest

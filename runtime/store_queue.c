@@ -276,7 +276,8 @@ int rt_store_activity_add(struct rt_store *s, const struct rt_activity *act, int
 	    rt_store__bind_text(st, 2, act->execution_id) | sqlite3_bind_int(st, 3, act->task_id) |
 	    sqlite3_bind_int64(st, 4, act->visible_us > 0 ? act->visible_us : 0) |
 	    rt_store__bind_text(st, 5, act->name) | rt_store__bind_text(st, 6, act->input) |
-	    sqlite3_bind_int64(st, 7, rt_now_us())) {
+	    sqlite3_bind_int64(st, 7, rt_now_us()) |
+	    sqlite3_bind_int(st, 8, act->dequeue_count > 0 ? act->dequeue_count : 0)) {
 		rc = rt_store__sqlerr(s, sqlite3_errcode(s->db), "cannot queue activity");
 		goto out;
 	}

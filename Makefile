@@ -42,7 +42,7 @@ ABI_SRCS  = $(wildcard tests/20-abi/*.c)
 ABI_SO    = $(ABI_SRCS:tests/20-abi/%.c=$(BUILD)/tests/20-abi/%.so)
 SCRIPTS   = $(sort $(wildcard tests/20-abi/*.sh) $(wildcard tests/50-e2e/*.sh))
 
-.PHONY: all host samples tests setup run test clean bench bench-http crash-long fuzz
+.PHONY: all host samples tests setup run test clean bench bench-http bench-durable crash-long fuzz
 all: setup host samples
 
 setup:
@@ -96,11 +96,15 @@ crash-long: all tests
 	@CFUNC=$(CURDIR)/$(HOST) CFUNC_BUILD=$(CURDIR)/$(BUILD) CRASH_ROUNDS=30 CRASH_STARTS=200 \
 	  sh tests/run.sh tests/50-e2e/crash.sh
 
-bench: bench-http
+bench: bench-http bench-durable
 
 bench-http: all
 	@sh scripts/setup.sh wrk
 	sh bench/http.sh
+
+bench-durable: all tests
+	@sh scripts/setup.sh wrk sqlite3
+	sh bench/durable.sh
 
 clean:
 	rm -rf $(BUILD)

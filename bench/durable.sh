@@ -1,0 +1,110 @@
+#!/bin/sh
+# bench/durable.sh - durable engine figures (not a test; `make bench-durable`).
+#   1. hello_sequence completed/s at saturation, started over HTTP (wrk),
+#      synchronous=FULL
+#   2. start-to-Completed latency of one hello_sequence with one client
+#   3. fan-out/fan-in of 100 activities: orchestrations/s at saturation
+#   4. fan-out/fan-in of 1,000 activities: time to Completed
+#   5. resident memory with 10,000 orchestrations waiting for an event
+# Timings come from the task hub itself (created_us -> updated_us of the
+# Completed rows), read with sqlite3 from the WAL-mode file. Loopback only;
+# every load phase is bounded by DURATION seconds.
+set -eu
+cd "$(dirname "$0")/.."
+TOP=$(pwd)
+DURATION=${DURATION:-10}
+CONNS=${CONNS:-64}
+PORT=${PORT:-7098}
+LAT_RUNS=${LAT_RUNS:-300}
+WAITERS=${WAITERS:-10000}
+B=$TOP/build
+root=$(mktemp -d /tmp/cfunc-bench-durable.XXXXXX)
+pid=""
+cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$root"; }
+trap cleanup EXIT
+DB="$root/.cfunc/TestHubName.db"
+URL="http://127.0.0.1:$PORT"
+
+cat >"$root/host.json" <<JSON
+{ "version": "2.0",
+  "logging": { "logLevel": { "default": "${LOG_LEVEL:-Warning}" } },
+  "extensions": { "durableTask": { "storageProvider": { "synchronous": "${SYNC:-FULL}" } } },
+  "cfunc": { "apps": ["$B/samples/durable_hello.so", "$B/samples/fan_out_fan_in.so",
+                      "$B/tests/20-abi/testapp.so"] } }
+JSON
+printf 'wrk.method = "POST"\nwrk.body = os.getenv("BODY") or ""\n' >"$root/post.lua"
+
+start() {
+	rm -rf "$root/.cfunc"
+	(cd "$root" && exec "$B/cfunc" start --port "$PORT") >"$root/host.log" 2>&1 &
+	pid=$!
+	i=0
+	until curl -s -o /dev/null "$URL/admin/host/ping" || [ $i -ge 100 ]; do sleep 0.05; i=$((i + 1)); done
+}
+stop() { kill "$pid"; wait "$pid" || true; pid=""; }
+q() { sqlite3 -cmd ".timeout 5000" "$DB" "$1"; }
+# Waits (bounded) until no instance is Pending or Running.
+drain() {
+	i=0
+	while [ "$(q "select count(*) from instances where status in (0, 6)")" != 0 ] && [ $i -lt 1200 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+rate() { # completed orchestrations per second over the run
+	q "select printf('%d completed in %.2f s = %.0f/s', count(*), (max(updated_us) - min(created_us)) / 1e6,
+		count(*) / ((max(updated_us) - min(created_us)) / 1e6)) from instances where status = 1"
+}
+rss_kb() { awk '/VmRSS/ { print $2 }' "/proc/$1/status"; }
+
+echo "## durable engine"
+echo
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(uname -sr); synchronous=${SYNC:-FULL}"
+echo
+
+start
+out=$(wrk -t1 -c"$CONNS" -d"${DURATION}s" -s "$root/post.lua" "$URL/api/orchestrators/hello_sequence")
+drain
+echo "1. hello_sequence at saturation: starts $(echo "$out" | awk '/Requests\/sec/ { print $2 }')/s accepted; $(rate)"
+echo "   command: wrk -t1 -c$CONNS -d${DURATION}s -s post.lua $URL/api/orchestrators/hello_sequence"
+stop
+
+start
+i=0
+while [ $i -lt "$LAT_RUNS" ]; do
+	id=$(curl -s -X POST "$URL/api/orchestrators/hello_sequence" | jq -r .id)
+	until [ "$(curl -s "$URL/runtime/webhooks/durabletask/instances/$id" | jq -r .runtimeStatus)" = Completed ]; do :; done
+	i=$((i + 1))
+done
+echo "2. one client, $LAT_RUNS sequential hello_sequence, start commit -> Completed commit:" \
+	"$(q "with l as (select (updated_us - created_us) / 1000.0 as ms from instances where status = 1 order by ms),
+		n as (select count(*) as c from l)
+		select printf('p50 %.2f ms, p99 %.2f ms, max %.2f ms',
+			(select ms from l limit 1 offset (select c * 50 / 100 from n)),
+			(select ms from l limit 1 offset (select c * 99 / 100 from n)),
+			(select max(ms) from l))")"
+stop
+
+start
+out=$(BODY='{"count":100}' wrk -t1 -c16 -d"${DURATION}s" -s "$root/post.lua" "$URL/api/orchestrators/fan_out_fan_in")
+drain
+echo "3. fan-out/fan-in of 100 at saturation: $(rate)"
+echo "   command: BODY='{\"count\":100}' wrk -t1 -c16 -d${DURATION}s -s post.lua $URL/api/orchestrators/fan_out_fan_in"
+stop
+
+start
+for n in 1 2 3; do
+	curl -s -X POST -d '{"count":1000}' "$URL/api/orchestrators/fan_out_fan_in" >/dev/null
+	drain
+done
+echo "4. fan-out/fan-in of 1,000 (3 runs, one at a time): $(q "select group_concat(printf('%.1f ms', (updated_us - created_us) / 1000.0), ', ') from instances where status = 1")"
+stop
+
+start
+idle=$(rss_kb "$pid")
+seq 1 "$WAITERS" | xargs -P 16 -n 50 sh -c 'for i; do curl -s -o /dev/null -X POST "$0/api/test/start/test_waiter"; done' "$URL"
+i=0
+while [ "$(q "select count(*) from instances where status = 0")" -lt "$WAITERS" ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done
+loaded=$(rss_kb "$pid")
+echo "5. $(q "select count(*) from instances where status = 0") orchestrations waiting for an event: RSS $((idle / 1024)) MiB idle -> $((loaded / 1024)) MiB ($(((loaded - idle) / 1024)) MiB more)"
+stop

@@ -49,8 +49,23 @@ struct req_job {
 	int64_t start_mono_us;
 	h2o_timeout_entry_t timeout_entry;
 	struct req_job *wait_next;
+	struct req_job *out_next;       /* chain handed back with one message */
 	int answered;                   /* counted out of srv->outstanding */
 };
+
+/* Finished jobs a worker collects before waking the loop once for all. */
+static _Thread_local struct host_server *tls_srv;
+static _Thread_local struct req_job *tls_out_head, *tls_out_tail;
+static _Thread_local int tls_out_n;
+
+static void flush_out(void)
+{
+	if (!tls_out_head)
+		return;
+	h2o_multithread_send_message(&tls_out_head->srv->done_receiver, &tls_out_head->msg);
+	tls_out_head = tls_out_tail = NULL;
+	tls_out_n = 0;
+}
 
 static struct host_server *signal_server;
 
@@ -184,17 +199,33 @@ static void run_function(struct req_job *job)
 static void job_resume(struct bind_http *h)
 {
 	struct req_job *job = h->resume_data;
-	h2o_multithread_send_message(&job->srv->done_receiver, &job->msg);
+	job->out_next = NULL;
+	if (tls_srv != job->srv) {
+		/* The engine thread, after a commit: hand it back directly. */
+		h2o_multithread_send_message(&job->srv->done_receiver, &job->msg);
+		return;
+	}
+	if (tls_out_tail)
+		tls_out_tail->out_next = job;
+	else
+		tls_out_head = job;
+	tls_out_tail = job;
+	tls_out_n++;
 }
 
 static void job_run(struct host_job *work)
 {
 	struct req_job *job = (struct req_job *)work;
+	struct host_server *srv = job->srv;
+	tls_srv = srv;
 	if (job->endpoint)
-		job->endpoint(job->srv, &job->http);
+		job->endpoint(srv, &job->http);
 	else
 		run_function(job);
 	bind_http_release(&job->http);
+	/* `job` may be gone now (handed back). Wake the loop once per burst. */
+	if (tls_out_n >= 32 || host_pool_queued(srv->pool) == 0)
+		flush_out();
 }
 
 /* Jobs started during one loop iteration are handed to the pool together
@@ -219,43 +250,50 @@ static void flush_jobs(struct host_server *srv)
 	srv->batch_n = 0;
 }
 
-static void maybe_finish_drain(struct host_server *srv);
+/* Loop thread: send a finished job's response (if its client still waits). */
+static void finish_job(struct host_server *srv, struct req_job *job)
+{
+	srv->running--;
+	if (__atomic_load_n(&job->http.commit_failed, __ATOMIC_ACQUIRE)) {
+		/* A queued start did not commit: nothing may claim it did. */
+		job->http.status = 500;
+		job->http.nresp = 0;
+		bind_http_set_json(&job->http, 500,
+				   "{\"Message\":\"Something went wrong while processing your request\","
+				   "\"ExceptionMessage\":\"the task hub could not commit the change\"}");
+	}
+	if (job->req) {
+		job->answered = 1;
+		srv->outstanding--;
+		respond(srv, job->req, job->http.status, job->http.resp_headers, job->http.nresp,
+			job->http.resp_body, job->http.resp_len);
+	}
+	job_free(job);
+}
 
-/* Loop thread: a job came back from a worker. */
+/* Loop thread: chains of finished jobs came back from workers. */
 static void on_job_done(h2o_multithread_receiver_t *receiver, h2o_linklist_t *messages)
 {
 	struct host_server *srv = H2O_STRUCT_FROM_MEMBER(struct host_server, done_receiver, receiver);
 	while (!h2o_linklist_is_empty(messages)) {
 		h2o_multithread_message_t *msg =
 			H2O_STRUCT_FROM_MEMBER(h2o_multithread_message_t, link, messages->next);
-		struct req_job *job = H2O_STRUCT_FROM_MEMBER(struct req_job, msg, msg);
+		struct req_job *job = H2O_STRUCT_FROM_MEMBER(struct req_job, msg, msg), *next;
 		h2o_linklist_unlink(&msg->link);
-		srv->running--;
-		if (__atomic_load_n(&job->http.commit_failed, __ATOMIC_ACQUIRE)) {
-			/* A queued start did not commit: nothing may claim it did. */
-			job->http.status = 500;
-			job->http.nresp = 0;
-			bind_http_set_json(&job->http, 500,
-					   "{\"Message\":\"Something went wrong while processing your request\",\"ExceptionMessage\":\"the task hub could not commit the change\"}");
+		for (; job; job = next) {
+			next = job->out_next;
+			finish_job(srv, job);
 		}
-		if (job->req) {
-			job->answered = 1;
-			srv->outstanding--;
-			respond(srv, job->req, job->http.status, job->http.resp_headers, job->http.nresp,
-				job->http.resp_body, job->http.resp_len);
-		}
-		job_free(job);
-		/* A slot freed up: start a request held back by maxConcurrentRequests. */
+		/* Slots freed up: start requests held back by maxConcurrentRequests. */
 		long max = srv->cfg->http.max_concurrent_requests;
 		while (srv->wait_head && (max < 0 || srv->running < max)) {
-			struct req_job *next = srv->wait_head;
-			srv->wait_head = next->wait_next;
+			struct req_job *waiting = srv->wait_head;
+			srv->wait_head = waiting->wait_next;
 			if (!srv->wait_head)
 				srv->wait_tail = NULL;
-			start_job(srv, next);
+			start_job(srv, waiting);
 		}
 	}
-	maybe_finish_drain(srv);
 }
 
 static void on_function_timeout(h2o_timeout_entry_t *entry)
@@ -535,11 +573,6 @@ static void on_signal(int sig)
 	}
 }
 
-static void maybe_finish_drain(struct host_server *srv)
-{
-	(void)srv;
-}
-
 static void on_signal_readable(h2o_socket_t *sock, const char *err)
 {
 	struct host_server *srv = sock->data;
@@ -565,6 +598,7 @@ static void worker_hook(int event)
 		host_log_thread_buffered(1);
 		break;
 	case HOST_POOL_THREAD_IDLE:
+		flush_out();
 		host_log_flush();
 		break;
 	case HOST_POOL_THREAD_EXIT:

@@ -167,6 +167,13 @@ static cf_rc test_timer(cf_orch *o)
 					 (long long)cf_orch_now(o)));
 }
 
+/* Calls an activity nobody registered. */
+static cf_rc test_unknown_activity(cf_orch *o)
+{
+	CF_AWAIT(o, cf_call_activity(o, "no_such_activity", NULL), NULL);
+	return cf_orch_finish(o, "\"unreachable\"");
+}
+
 /* Kills the whole host on every attempt: only the poison threshold ends it. */
 static cf_rc test_crash_activity(cf_act *a)
 {
@@ -195,6 +202,7 @@ static cf_rc init(cf_app *app)
 	cf_register_orchestrator(app, "test_nondet", test_nondet);
 	cf_register_orchestrator(app, "test_timer", test_timer);
 	cf_register_orchestrator(app, "test_poison", test_poison);
+	cf_register_orchestrator(app, "test_unknown_activity", test_unknown_activity);
 	cf_register_activity(app, "test_crash_activity", test_crash_activity);
 	cf_register_http(app, "test_status", "GET", "test/status/{id}", CF_AUTH_ANONYMOUS, status);
 	cf_register_http(app, "test_raise", "POST", "test/raise/{id}/{event}", CF_AUTH_ANONYMOUS, raise);

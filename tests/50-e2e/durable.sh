@@ -89,6 +89,12 @@ ok $? "the orchestration fails"
 is "$(printf '%s' "$WS" | jq -r .output)" "Orchestrator function 'test_fails' failed: Activity function 'test_fail_activity' failed: boom" "failure output names orchestrator, activity and message"
 is "$(printf '%s' "$WS" | jq -r '.historyEvents[] | select(.EventType == "TaskFailed") | .Reason')" "Activity function 'test_fail_activity' failed: boom" "TaskFailed reason in history"
 
+# --- an unknown activity name fails the orchestration when it is scheduled
+is "$(http -X POST "$BASE/api/test/start/test_unknown_activity")" "202" "start test_unknown_activity"
+uid=$(body)
+wait_status "$uid" "Failed"
+like "$(printf '%s' "$WS" | jq -r .output)" "The function 'no_such_activity' doesn't exist, is disabled, or is not an activity function." "unknown activity message"
+
 # --- an orchestrator that changes its calls between replays
 is "$(http -X POST "$BASE/api/test/start/test_nondet")" "202" "start test_nondet"
 nid=$(body)
@@ -147,4 +153,22 @@ like "$(printf '%s' "$WS" | jq -r .output)" "Activity function 'test_crash_activ
 
 stop_host
 is "$HOST_RC" "0" "clean shutdown"
+
+# --- hubName from an app setting: a separate task hub file, isolated
+hub_root="$T_DIR/hub"
+make_root "$hub_root" "[\"$ABI/testapp.so\"]" '"extensions": { "durableTask": { "hubName": "%MY_HUB%" } }'
+printf '{ "IsEncrypted": false, "Values": { "MY_HUB": "OtherHub" } }\n' >"$hub_root/local.settings.json"
+start_host "$hub_root"
+is "$(http -X POST "$BASE/api/test/start/test_orchestrator/hubbed")" "202" "start in the other hub"
+wait_status hubbed "Completed"
+ok $([ -f "$hub_root/.cfunc/OtherHub.db" ] && [ ! -f "$hub_root/.cfunc/TestHubName.db" ]; echo $?) "the hub file is named after the resolved setting"
+stop_host
+printf '{ "IsEncrypted": false, "Values": { "MY_HUB": "Third1" } }\n' >"$hub_root/local.settings.json"
+start_host "$hub_root"
+is "$(http "$BASE/api/test/status/hubbed")" "404" "another hub does not see its instances"
+stop_host
+printf '{ "IsEncrypted": false, "Values": { "MY_HUB": "no" } }\n' >"$hub_root/local.settings.json"
+(cd "$hub_root" && "$CFUNC" start --port 0) >"$T_DIR/out" 2>&1
+is "$?" "1" "an invalid hub name stops the host"
+like "$(cat "$T_DIR/out")" "Task hub name 'no' should contain only alphanumeric characters, start with a letter, and have length between 3 and 45." "invalid hub name message"
 done_testing

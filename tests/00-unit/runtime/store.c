@@ -7,6 +7,8 @@
 #include "store_util.h"
 
 #include <stdint.h>
+
+#include "store_int.h" /* statement texts, for the query-plan test */
 #include <sys/stat.h>
 
 static struct rt_arena arena;
@@ -31,6 +33,18 @@ static void test_schema_fresh(void)
 	is_int(peek_int(copy, "SELECT count(*) FROM pragma_table_info('inbox')"
 			      " WHERE name = 'enqueued_us'"),
 	       1, "v2 column present");
+	is_int(peek_int(copy, "SELECT pk FROM pragma_table_info('instances') WHERE name = 'iid'"),
+	       1, "v3: instances keyed by iid");
+	is_int(peek_int(copy, "SELECT \"unique\" FROM pragma_index_list('instances')"
+			      " WHERE name = 'instances_id'"),
+	       1, "v3: unique index on instance_id");
+	is_int(peek_int(copy, "SELECT group_concat(name) = 'iid,execution_id,seq'"
+			      " FROM pragma_index_info('sqlite_autoindex_history_1')"),
+	       1, "v3: history keyed by (iid, execution_id, seq)");
+	is_int(peek_int(copy, "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND"
+			      " name IN ('activities_instance', 'instances_created',"
+			      " 'inbox_instance', 'inbox_visible', 'activities_visible')"),
+	       4, "v3: indexes (activities_instance dropped)");
 	rt_store_close(s);
 
 	/* journal_mode is persistent in the file once WAL is on. */
@@ -134,7 +148,7 @@ static void test_migrate(void)
 
 	if (!ok(rt_store_open(&s, path, NULL, &err) == 0, "v1 opens: %s", err ? err : ""))
 		return;
-	is_int(peek_int(path, "PRAGMA user_version"), RT_STORE_SCHEMA_VERSION, "upgraded to v2");
+	is_int(peek_int(path, "PRAGMA user_version"), RT_STORE_SCHEMA_VERSION, "upgraded");
 	is_int(rt_store_instance_get(s, "old", &in, &arena), 0, "old instance kept");
 	is_str(in.input, "\"in\"", "old input kept");
 	is_int(rt_store_inbox_load(s, "old", 0, 0, &msgs, &n, &arena), 0, "old inbox loads");
@@ -181,6 +195,158 @@ static void test_migrate(void)
 	is_int(peek_int(path, "SELECT count(*) FROM pragma_table_info('activities')"
 			      " WHERE name = 'enqueued_us'"),
 	       0, "partial step rolled back");
+}
+
+/* A v2 file as cfunc 2 left it: instances and history keyed on the text
+ * id, activities indexed by instance. History of "ghost" has no instance
+ * row (v2 allowed that). */
+static const char v2_rows[] =
+	"ALTER TABLE inbox ADD COLUMN enqueued_us INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE activities ADD COLUMN enqueued_us INTEGER NOT NULL DEFAULT 0;"
+	"INSERT INTO instances (instance_id, status, created_us, updated_us, execution_id, name,"
+	" generation, history_len, parent_instance_id, parent_execution_id, parent_task_id,"
+	" custom_status, output, input) VALUES"
+	" ('zeta', 1, 30, 31, 'ez', 'orch', 2, 3, 'par', 'pex', 4, '\"cs\"', '[1]', '\"iz\"'),"
+	" ('alpha', 0, 20, 21, 'ea', 'orch', 0, 1, NULL, NULL, -1, NULL, NULL, '\"ia\"'),"
+	" ('mid', 2, 20, 22, 'em', 'other', 0, 0, NULL, NULL, -1, NULL, NULL, NULL);"
+	"INSERT INTO history VALUES ('zeta', 'ez', 0, 12, 100, x'0a0b'),"
+	" ('zeta', 'ez', 2, 4, 102, x'0c'), ('zeta', 'ez', 1, 13, 101, x''),"
+	" ('zeta', 'old', 0, 12, 90, x'ff'), ('alpha', 'ea', 0, 12, 200, x'01'),"
+	" ('ghost', 'eg', 0, 12, 5, x'02');"
+	"INSERT INTO inbox (instance_id, execution_id, visible_us, type, data, enqueued_us)"
+	" VALUES ('zeta', 'ez', 0, 15, x'aa', 7), ('alpha', NULL, 99, 15, x'bb', 8);"
+	"INSERT INTO activities (instance_id, execution_id, task_id, visible_us, dequeue_count,"
+	" name, input, enqueued_us) VALUES ('zeta', 'ez', 1, 0, 1, 'act', '\"x\"', 9),"
+	" ('alpha', 'ea', 0, 0, 0, 'act', NULL, 10);"
+	"PRAGMA user_version = 2;";
+
+static void test_migrate_v2(void)
+{
+	char path[256];
+	struct rt_store *s;
+	struct rt_instance in;
+	struct rt_history_row *rows;
+	struct rt_inbox_msg *msgs;
+	struct rt_activity *acts;
+	size_t n;
+	char *err = NULL;
+
+	snprintf(path, sizeof(path), "%s", tpath("v2.db"));
+	if (!ok(raw_exec(path, v1_schema) == 0 && raw_exec(path, v2_rows) == 0,
+		"hand-made v2 file"))
+		return;
+	if (!ok(rt_store_open(&s, path, NULL, &err) == 0, "v2 opens: %s", err ? err : "")) {
+		free(err);
+		return;
+	}
+	is_int(peek_int(path, "PRAGMA user_version"), RT_STORE_SCHEMA_VERSION, "upgraded to v3");
+	is_int(peek_int(path, "SELECT count(*) FROM sqlite_schema WHERE name GLOB '*_v2'"), 0,
+	       "old tables gone");
+	is_int(peek_int(path, "SELECT count(*) FROM sqlite_schema"
+			      " WHERE name = 'activities_instance'"),
+	       0, "activities_instance dropped");
+	/* iids follow creation: old (v1 row, created 10), alpha and mid (20, by
+	 * id), zeta (30). */
+	is_int(peek_int(path, "SELECT group_concat(instance_id) = 'old,alpha,mid,zeta'"
+			      " FROM (SELECT instance_id FROM instances ORDER BY iid)"),
+	       1, "iids in creation order");
+
+	is_int(rt_store_instance_get(s, "zeta", &in, &arena), 0, "zeta kept");
+	ok(in.status == 1 && in.created_us == 30 && in.updated_us == 31 &&
+	   strcmp(in.execution_id, "ez") == 0 && strcmp(in.name, "orch") == 0 &&
+	   in.generation == 2 && in.history_len == 3 && strcmp(in.parent_instance_id, "par") == 0 &&
+	   strcmp(in.parent_execution_id, "pex") == 0 && in.parent_task_id == 4 &&
+	   strcmp(in.custom_status, "\"cs\"") == 0 && strcmp(in.output, "[1]") == 0 &&
+	   strcmp(in.input, "\"iz\"") == 0,
+	   "every column kept");
+	is_int(rt_store_instance_get(s, "mid", &in, &arena), 0, "mid kept");
+	ok(in.input == NULL && in.output == NULL && in.parent_task_id == -1, "NULLs kept");
+
+	is_int(rt_store_history_load(s, "zeta", "ez", &rows, &n, &arena), 0, "history loads");
+	ok(n == 3 && rows[0].seq == 0 && rows[1].seq == 1 && rows[2].seq == 2 &&
+	   rows[0].type == 12 && rows[0].timestamp_us == 100 && rows[0].len == 2 &&
+	   memcmp(rows[0].data, "\x0a\x0b", 2) == 0 && rows[1].len == 0 && rows[2].type == 4,
+	   "rows, order and blobs kept");
+	rt_store_history_load(s, "zeta", "old", &rows, &n, &arena);
+	ok(n == 1 && rows[0].len == 1, "other execution kept");
+	rt_store_history_load(s, "alpha", "ea", &rows, &n, &arena);
+	is_int(n, 1, "alpha's history kept");
+	is_int(stats_of(s).history, 5, "history without an instance row dropped");
+
+	rt_store_inbox_load(s, "zeta", 0, 0, &msgs, &n, &arena);
+	ok(n == 1 && msgs[0].enqueued_us == 7 && msgs[0].len == 1, "inbox kept");
+	rt_store_inbox_load(s, "alpha", 100, 0, &msgs, &n, &arena);
+	ok(n == 1 && msgs[0].visible_us == 99 && msgs[0].execution_id == NULL, "timer kept");
+	rt_store_activity_list(s, "zeta", &acts, &n, &arena);
+	ok(n == 1 && acts[0].dequeue_count == 1 && acts[0].enqueued_us == 9 &&
+	   strcmp(acts[0].input, "\"x\"") == 0, "activity kept");
+
+	/* Writes on the upgraded file. */
+	rt_store_begin(s);
+	in = make_instance("alpha", RT_ST_PENDING, 50);
+	is_int(rt_store_instance_put(s, &in, 0), RT_STORE_CONFLICT, "ids still unique");
+	in = make_instance("new", RT_ST_PENDING, 50);
+	is_int(rt_store_instance_put(s, &in, 0), 0, "new instance");
+	struct rt_history_row h = { 3, 4, 103, "z", 1 };
+	is_int(rt_store_history_append(s, "zeta", "ez", &h, 1), 0, "append to an old history");
+	is_int(rt_store_history_append(s, "zeta", "ez", &h, 1), RT_STORE_CONFLICT,
+	       "seq still unique");
+	is_int(rt_store_instance_delete(s, "zeta"), 0, "purge an old instance");
+	rt_store_commit(s);
+	is_int(peek_int(path, "SELECT iid FROM instances WHERE instance_id = 'new'"), 5,
+	       "the next iid follows the migrated ones");
+	struct rt_store_stats st = stats_of(s);
+	/* Left: old (v1 rows: a message, an activity), alpha, mid, new. */
+	ok(st.instances == 4 && st.history == 1 && st.inbox == 2 && st.activities == 2,
+	   "purge took every row of zeta (%lld %lld %lld %lld)", (long long)st.instances,
+	   (long long)st.history, (long long)st.inbox, (long long)st.activities);
+	rt_store_close(s);
+}
+
+/* Every statement's plan: a search on an index unless it is known to scan. */
+static void test_query_plans(void)
+{
+	struct rt_store *s = fresh_store();
+	sqlite3 *db;
+	int bad = 0;
+	if (!s)
+		return;
+	if (sqlite3_open_v2(last_path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+		ok(0, "raw open");
+		rt_store_close(s);
+		return;
+	}
+	for (int id = 0; id < ST__COUNT; id++) {
+		/* Scans by design: the activity queue has no instance index, and
+		 * counts read a whole (smallest) index. */
+		int may_scan = id == ST_ACT_LIST || id == ST_ACT_DELETE_INSTANCE ||
+			       id == ST_ACT_SCAN_ALL || id == ST_COUNT_INSTANCES ||
+			       id == ST_COUNT_HISTORY || id == ST_COUNT_INBOX ||
+			       id == ST_COUNT_ACTIVITIES;
+		char sql[2048];
+		sqlite3_stmt *st;
+		snprintf(sql, sizeof(sql), "EXPLAIN QUERY PLAN %s", rt_store__sql(id));
+		if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+			/* BEGIN, SAVEPOINT ... have no plan but do prepare. */
+			ok(0, "statement %d: %s", id, sqlite3_errmsg(db));
+			bad++;
+			continue;
+		}
+		while (sqlite3_step(st) == SQLITE_ROW) {
+			const char *d = (const char *)sqlite3_column_text(st, 3);
+			int scan = strncmp(d, "SCAN ", 5) == 0 || strstr(d, "TEMP B-TREE");
+			if ((scan && !may_scan) || id == ST_INST_IID)
+				printf("#   %d: %s\n", id, d);
+			if (scan && !may_scan)
+				bad++;
+			if (id == ST_INST_IID && !strstr(d, "COVERING INDEX instances_id"))
+				bad++;
+		}
+		sqlite3_finalize(st);
+	}
+	is_int(bad, 0, "no unexpected scan or sort; the iid lookup reads the index alone");
+	sqlite3_close(db);
+	rt_store_close(s);
 }
 
 /* ---- transactions ------------------------------------------------------- */
@@ -231,6 +397,12 @@ static void test_savepoints(void)
 		return;
 
 	rt_store_begin(s);
+	/* History needs its instance row. */
+	for (int i = 0; i < 3; i++) {
+		struct rt_instance in = make_instance(i == 0 ? "x" : i == 1 ? "y" : "z",
+						      RT_ST_RUNNING, 1);
+		rt_store_instance_put(s, &in, 0);
+	}
 	/* Episode 1 succeeds. */
 	is_int(rt_store_savepoint(s), 0, "savepoint 1");
 	is_int(rt_store_history_append(s, "x", "e", &a, 1), 0, "episode 1 appends");
@@ -377,7 +549,12 @@ static void test_history(void)
 		memset(blobs[i], 'a' + i, sizeof(blobs[i]));
 		in[i] = (struct rt_history_row){ i, 12 + i % 3, 1000 + i, blobs[i], len };
 	}
+	struct rt_instance inst = make_instance("h", RT_ST_RUNNING, 1);
 	rt_store_begin(s);
+	is_int(rt_store_history_append(s, "h", "e1", &in[0], 1), RT_STORE_NOTFOUND,
+	       "no history without the instance row");
+	ok(strstr(rt_store_errmsg(s), "no instance h") != NULL, "message: %s", rt_store_errmsg(s));
+	rt_store_instance_put(s, &inst, 0);
 	/* Out of order on purpose: load must sort by seq. */
 	is_int(rt_store_history_append(s, "h", "e1", &in[2], 3), 0, "append 2..4");
 	is_int(rt_store_history_append(s, "h", "e1", &in[0], 2), 0, "append 0..1");
@@ -402,6 +579,9 @@ static void test_history(void)
 
 	rt_store_history_load(s, "h", "nope", &rows, &n, &arena);
 	ok(n == 0 && rows == NULL, "unknown execution: empty");
+	is_int(rt_store_history_load(s, "nobody", "e1", &rows, &n, &arena), 0,
+	       "unknown instance loads");
+	ok(n == 0 && rows == NULL, "unknown instance: empty");
 
 	/* Rewind rewrites a row in place. */
 	rt_store_begin(s);
@@ -409,6 +589,8 @@ static void test_history(void)
 	       "rewrite");
 	is_int(rt_store_history_rewrite(s, "h", "e1", 9, RT_EV_GENERIC, "x", 1), RT_STORE_NOTFOUND,
 	       "rewrite of a missing row");
+	is_int(rt_store_history_rewrite(s, "nobody", "e1", 0, RT_EV_GENERIC, "x", 1),
+	       RT_STORE_NOTFOUND, "rewrite of a missing instance");
 	rt_store_commit(s);
 	rt_store_history_load(s, "h", "e1", &rows, &n, &arena);
 	ok(n == 5 && rows[2].type == RT_EV_GENERIC && rows[2].len == 7 &&
@@ -430,8 +612,28 @@ static void test_history(void)
 	is_int(n, 6, "other execution kept");
 	is_int(rt_store_history_delete(s, "h", NULL, &deleted), 0, "delete all");
 	is_int(deleted, 6, "six rows");
+	deleted = -1;
+	is_int(rt_store_history_delete(s, "nobody", NULL, &deleted), 0, "delete, no instance");
+	is_int(deleted, 0, "nothing deleted");
 	rt_store_commit(s);
 	is_int(stats_of(s).history, 0, "history empty");
+
+	/* An overwrite keeps the row's key: history kept across it stays
+	 * reachable; a purge takes the history with the row, so an id made
+	 * again starts empty. */
+	rt_store_begin(s);
+	rt_store_history_append(s, "h", "e1", in, 2);
+	inst.execution_id = "e1";
+	inst.generation = 1;
+	is_int(rt_store_instance_put(s, &inst, 1), 0, "overwrite");
+	rt_store_history_load(s, "h", "e1", &rows, &n, &arena);
+	is_int(n, 2, "history kept across the overwrite");
+	is_int(rt_store_instance_delete(s, "h"), 0, "purge");
+	is_int(stats_of(s).history, 0, "purge took the history");
+	rt_store_instance_put(s, &inst, 0);
+	rt_store_history_load(s, "h", "e1", &rows, &n, &arena);
+	is_int(n, 0, "the id made again has no history");
+	rt_store_commit(s);
 	rt_store_close(s);
 }
 
@@ -665,6 +867,8 @@ int main(void)
 	subtest("schema on a fresh file", test_schema_fresh);
 	subtest("open errors", test_open_errors);
 	subtest("migration", test_migrate);
+	subtest("migration v2 -> v3", test_migrate_v2);
+	subtest("query plans", test_query_plans);
 	for (in_memory = 0; in_memory < 2; in_memory++) {
 		printf("# ---- on %s\n", in_memory ? ":memory:" : "a file");
 		subtest("rollback", test_rollback);

@@ -1,3 +1,10 @@
+/*
+ * arena.c - chunks are kept across resets and reused: an engine batch or an
+ * HTTP invocation allocates about the same amount every time, and handing
+ * the chunks back to malloc made glibc trim and re-fault the same pages on
+ * every batch (measured: ~15% of the engine thread). Only what exceeds
+ * ARENA_KEEP is freed on reset.
+ */
 #include "arena.h"
 #include "xalloc.h"
 
@@ -6,6 +13,7 @@
 #include <string.h>
 
 #define CHUNK_MIN 8192
+#define ARENA_KEEP (4u << 20) /* bytes of chunks kept for reuse */
 #define ALIGN(n) (((n) + 15) & ~(size_t)15)
 
 struct rt_arena_chunk {
@@ -17,49 +25,73 @@ struct rt_arena_chunk {
 void rt_arena_init(struct rt_arena *a)
 {
 	a->head = NULL;
+	a->spare = NULL;
 	a->used = 0;
 	a->total = 0;
 }
 
-void rt_arena_cleanup(struct rt_arena *a)
+static void free_chain(struct rt_arena_chunk *c)
 {
-	struct rt_arena_chunk *c = a->head, *next;
+	struct rt_arena_chunk *next;
 	for (; c; c = next) {
 		next = c->next;
 		free(c);
 	}
+}
+
+void rt_arena_cleanup(struct rt_arena *a)
+{
+	free_chain(a->head);
+	free_chain(a->spare);
 	rt_arena_init(a);
 }
 
 void rt_arena_reset(struct rt_arena *a)
 {
-	struct rt_arena_chunk *keep = a->head;
-	if (!keep)
-		return;
-	/* Keep the newest chunk only if it is the ordinary size, so one huge
-	 * episode does not pin a huge buffer forever. */
-	if (keep->cap > 4 * CHUNK_MIN) {
-		rt_arena_cleanup(a);
-		return;
-	}
-	struct rt_arena_chunk *c = keep->next, *next;
+	size_t kept = 0;
+	struct rt_arena_chunk *c = a->head, *next;
+	/* Spare chunks first in, so a chain of equal chunks is reused in order. */
+	for (struct rt_arena_chunk *s = a->spare; s; s = s->next)
+		kept += s->cap;
 	for (; c; c = next) {
 		next = c->next;
-		free(c);
+		if (kept + c->cap <= ARENA_KEEP) {
+			c->next = a->spare;
+			a->spare = c;
+			kept += c->cap;
+		} else {
+			free(c);
+		}
 	}
-	keep->next = NULL;
+	a->head = NULL;
 	a->used = 0;
 	a->total = 0;
+}
+
+static struct rt_arena_chunk *take_spare(struct rt_arena *a, size_t n)
+{
+	struct rt_arena_chunk **pp = &a->spare;
+	for (; *pp; pp = &(*pp)->next) {
+		if ((*pp)->cap >= n) {
+			struct rt_arena_chunk *c = *pp;
+			*pp = c->next;
+			return c;
+		}
+	}
+	return NULL;
 }
 
 void *rt_arena_alloc(struct rt_arena *a, size_t n)
 {
 	n = ALIGN(n ? n : 1);
 	if (!a->head || a->used + n > a->head->cap) {
-		size_t cap = n > CHUNK_MIN ? n : CHUNK_MIN;
-		struct rt_arena_chunk *c = xmalloc(sizeof(*c) + cap);
-		c->cap = cap;
-		if (a->head && n > CHUNK_MIN) {
+		struct rt_arena_chunk *c = take_spare(a, n);
+		if (!c) {
+			size_t cap = n > CHUNK_MIN ? n : CHUNK_MIN;
+			c = xmalloc(sizeof(*c) + cap);
+			c->cap = cap;
+		}
+		if (a->head && n > CHUNK_MIN && c->cap - n < a->head->cap - a->used) {
 			/* A big block goes behind the current chunk, which keeps its space. */
 			c->next = a->head->next;
 			a->head->next = c;

@@ -16,6 +16,7 @@ struct rt_arena_chunk;
 
 struct rt_arena {
 	struct rt_arena_chunk *head; /* newest chunk first */
+	struct rt_arena_chunk *spare; /* kept by reset for reuse */
 	size_t used;                 /* bytes used in head */
 	size_t total;                /* bytes handed out since the last reset */
 };
@@ -23,7 +24,7 @@ struct rt_arena {
 void rt_arena_init(struct rt_arena *a);
 /* Frees every chunk; the arena may be reused after rt_arena_init(). */
 void rt_arena_cleanup(struct rt_arena *a);
-/* Releases all allocations but keeps one chunk for reuse. */
+/* Releases all allocations; keeps up to 4 MiB of chunks for reuse. */
 void rt_arena_reset(struct rt_arena *a);
 
 void *rt_arena_alloc(struct rt_arena *a, size_t n);

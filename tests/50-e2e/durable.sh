@@ -89,6 +89,23 @@ ok $? "the orchestration fails"
 is "$(printf '%s' "$WS" | jq -r .output)" "Orchestrator function 'test_fails' failed: Activity function 'test_fail_activity' failed: boom" "failure output names orchestrator, activity and message"
 is "$(printf '%s' "$WS" | jq -r '.historyEvents[] | select(.EventType == "TaskFailed") | .Reason')" "Activity function 'test_fail_activity' failed: boom" "TaskFailed reason in history"
 
+# --- POST /admin/functions/{name} fires non-HTTP functions in the background
+is "$(http -X POST -d '{"input":"\"by hand\""}' "$BASE/admin/functions/test_activity")" "202" "admin invoke of an activity"
+i=0; until grep -q "Executed 'Functions.test_activity' (Succeeded" "$HOST_LOG" || [ $i -ge 200 ]; do sleep 0.02; i=$((i + 1)); done
+like "$(cat "$HOST_LOG")" "Executed 'Functions.test_activity' \\(Succeeded" "the activity ran"
+is "$(http -X POST -d '{"input":"{\"a\":1}"}' "$BASE/admin/functions/test_orchestrator")" "202" "admin invoke of an orchestrator"
+# Find it through the management API's listing: the only test_orchestrator so far.
+i=0
+while :; do
+	aid=$(curl -s "$BASE/runtime/webhooks/durabletask/instances" | jq -r '[.[] | select(.name == "test_orchestrator")][0].instanceId // empty')
+	[ -n "$aid" ] || [ $i -ge 200 ] && break
+	sleep 0.02
+	i=$((i + 1))
+done
+wait_status "$aid" "Completed"
+is "$(printf '%s' "$WS" | jq -c .output)" '{"a":1}' "the admin-started orchestration got the input as JSON"
+is "$(http -X POST -d '{"input":"x"}' "$BASE/admin/functions/test_start")" "400" "admin invoke of an HTTP function is refused"
+
 # --- an unknown activity name fails the orchestration when it is scheduled
 is "$(http -X POST "$BASE/api/test/start/test_unknown_activity")" "202" "start test_unknown_activity"
 uid=$(body)

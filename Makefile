@@ -33,7 +33,7 @@ LIB_OBJS  = $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 LIB       = $(BUILD)/libcfunc.a
 HOST      = $(BUILD)/cfunc
 
-SAMPLES   = $(notdir $(wildcard samples/*))
+SAMPLES   = $(patsubst samples/%/,%,$(wildcard samples/*/))
 SAMPLE_SO = $(SAMPLES:%=$(BUILD)/samples/%.so)
 
 UNIT_SRCS = $(wildcard tests/00-unit/*/*.c) $(wildcard tests/10-replay/*.c)

@@ -188,6 +188,7 @@ struct cf_api {
 	int (*json_number)(const char *json, const char *key, double *out);
 	int (*json_bool)(const char *json, const char *key, int *out);
 	int (*json_valid)(const char *json);
+	int (*json_length)(const char *json, const char *key);
 };
 
 /* Set by cf_app_entry before your init runs; one copy per app. */
@@ -325,7 +326,7 @@ static inline const char *cf_last_error(void *ctx)
 /* ------------------------------------------------------------------ */
 /* JSON helpers: enough to read inputs and build outputs without a JSON */
 /* library in the app. `key` NULL means the value itself; otherwise a   */
-/* member of a top-level object, or a dotted path ("a.b").              */
+/* dotted path of object members and array indexes ("a.b", "items.0"). */
 /* ------------------------------------------------------------------ */
 
 /* `s` as a JSON string literal with quotes and escapes ("Tokyo" ->
@@ -358,6 +359,13 @@ static inline int cf_json_number(const char *json, const char *key, double *out)
 static inline int cf_json_bool(const char *json, const char *key, int *out)
 {
 	return cf__api->json_bool(json, key, out);
+}
+
+/* Number of items of the array (or members of the object) at `key`; -1
+ * when absent or of another type. */
+static inline int cf_json_length(const char *json, const char *key)
+{
+	return cf__api->json_length(json, key);
 }
 
 /* 1 if `json` is one valid JSON value, else 0. */

@@ -17,7 +17,8 @@ static json_t *parse(const char *json)
 	return json_loads(json, JSON_DECODE_ANY, &err);
 }
 
-/* Follows a dotted path of object members; borrowed reference or NULL. */
+/* Follows a dotted path: object members by name, array items by a
+ * decimal index ("regions.0"); borrowed reference or NULL. */
 static json_t *lookup(json_t *root, const char *key)
 {
 	json_t *v = root;
@@ -27,12 +28,31 @@ static json_t *lookup(json_t *root, const char *key)
 	while (v && *p) {
 		const char *dot = strchr(p, '.');
 		size_t n = dot ? (size_t)(dot - p) : strlen(p);
-		if (!json_is_object(v))
+		if (json_is_object(v)) {
+			v = json_object_getn(v, p, n);
+		} else if (json_is_array(v) && n > 0 && n < 10 && strspn(p, "0123456789") >= n) {
+			v = json_array_get(v, strtoul(p, NULL, 10));
+		} else {
 			return NULL;
-		v = json_object_getn(v, p, n);
+		}
 		p = dot ? dot + 1 : p + n;
 	}
 	return v;
+}
+
+int bind_json_length(const char *json, const char *key)
+{
+	json_t *root = parse(json), *v;
+	int n = -1;
+	if (!root)
+		return -1;
+	v = lookup(root, key);
+	if (json_is_array(v))
+		n = (int)json_array_size(v);
+	else if (json_is_object(v))
+		n = (int)json_object_size(v);
+	json_decref(root);
+	return n;
 }
 
 static char *scratch(void *ctx, const char *s)

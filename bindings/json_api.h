@@ -10,6 +10,7 @@ const char *bind_json_string(void *ctx, const char *json, const char *key);
 int bind_json_number(const char *json, const char *key, double *out);
 int bind_json_bool(const char *json, const char *key, int *out);
 int bind_json_valid_api(const char *json);
+int bind_json_length(const char *json, const char *key);
 
 #define BIND_JSON_API_ENTRIES                       \
 	.json_quote = bind_json_quote,              \
@@ -17,6 +18,7 @@ int bind_json_valid_api(const char *json);
 	.json_string = bind_json_string,            \
 	.json_number = bind_json_number,            \
 	.json_bool = bind_json_bool,                \
-	.json_valid = bind_json_valid_api,
+	.json_valid = bind_json_valid_api,                \
+	.json_length = bind_json_length,
 
 #endif

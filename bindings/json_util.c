@@ -1,6 +1,9 @@
 #include "json_util.h"
+#include "xalloc.h"
 
 #include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* jansson has no depth limit of its own: count brackets outside strings
@@ -63,7 +66,140 @@ json_t *bind_json_payload(const char *stored)
 	return v ? v : json_string("");
 }
 
+/*
+ * Compact JSON text, object keys in insertion order. Written here rather
+ * than with json_dumps because jansson prints every real with 17 digits
+ * (0.3 -> 0.29999999999999999); .NET, whose output the API reproduces,
+ * prints the shortest text that reads back as the same double.
+ */
+struct out {
+	char *buf;
+	size_t len, cap;
+};
+
+static void put(struct out *o, const char *s, size_t n)
+{
+	if (o->len + n + 1 > o->cap) {
+		while (o->len + n + 1 > o->cap)
+			o->cap = o->cap ? 2 * o->cap : 256;
+		o->buf = xrealloc(o->buf, o->cap);
+	}
+	memcpy(o->buf + o->len, s, n);
+	o->len += n;
+	o->buf[o->len] = '\0';
+}
+
+static void put_str(struct out *o, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t start = 0;
+	put(o, "\"", 1);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		const char *esc = NULL;
+		char u[7];
+		if (c == '"')
+			esc = "\\\"";
+		else if (c == '\\')
+			esc = "\\\\";
+		else if (c == '\n')
+			esc = "\\n";
+		else if (c == '\r')
+			esc = "\\r";
+		else if (c == '\t')
+			esc = "\\t";
+		else if (c == '\b')
+			esc = "\\b";
+		else if (c == '\f')
+			esc = "\\f";
+		else if (c < 0x20 || c == 0x7f) {
+			memcpy(u, "\\u00", 4);
+			u[4] = hex[c >> 4];
+			u[5] = hex[c & 15];
+			u[6] = '\0';
+			esc = u;
+		}
+		if (!esc)
+			continue;
+		put(o, s + start, i - start);
+		put(o, esc, strlen(esc));
+		start = i + 1;
+	}
+	put(o, s + start, n - start);
+	put(o, "\"", 1);
+}
+
+static void put_real(struct out *o, double d)
+{
+	char buf[40];
+	/* Shortest of %.15g..%.17g that reads back exactly, like .NET "R". */
+	for (int prec = 15; prec <= 17; prec++) {
+		snprintf(buf, sizeof(buf), "%.*g", prec, d);
+		if (strtod(buf, NULL) == d)
+			break;
+	}
+	/* Keep it a real: 1.0 must not come back as the integer 1. */
+	if (!strpbrk(buf, ".eEni"))
+		strcat(buf, ".0");
+	put(o, buf, strlen(buf));
+}
+
+static void put_value(struct out *o, const json_t *v)
+{
+	char buf[32];
+	switch (json_typeof(v)) {
+	case JSON_OBJECT: {
+		const char *key;
+		json_t *val;
+		int first = 1;
+		put(o, "{", 1);
+		json_object_foreach((json_t *)v, key, val) {
+			if (!first)
+				put(o, ",", 1);
+			first = 0;
+			put_str(o, key, strlen(key));
+			put(o, ":", 1);
+			put_value(o, val);
+		}
+		put(o, "}", 1);
+		break;
+	}
+	case JSON_ARRAY:
+		put(o, "[", 1);
+		for (size_t i = 0; i < json_array_size(v); i++) {
+			if (i)
+				put(o, ",", 1);
+			put_value(o, json_array_get(v, i));
+		}
+		put(o, "]", 1);
+		break;
+	case JSON_STRING:
+		put_str(o, json_string_value(v), json_string_length(v));
+		break;
+	case JSON_INTEGER:
+		snprintf(buf, sizeof(buf), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
+		put(o, buf, strlen(buf));
+		break;
+	case JSON_REAL:
+		put_real(o, json_real_value(v));
+		break;
+	case JSON_TRUE:
+		put(o, "true", 4);
+		break;
+	case JSON_FALSE:
+		put(o, "false", 5);
+		break;
+	case JSON_NULL:
+		put(o, "null", 4);
+		break;
+	}
+}
+
 char *bind_json_dump(const json_t *v)
 {
-	return json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENCODE_ANY);
+	struct out o = {0};
+	if (!v)
+		return NULL;
+	put_value(&o, v);
+	return o.buf;
 }

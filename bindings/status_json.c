@@ -25,6 +25,19 @@ static json_t *str_or_null(const char *s)
 	return s ? json_string(s) : json_null();
 }
 
+/*
+ * The Input a scheduled event shows (and lends to its completion when they
+ * merge): an activity's input stays out of the history unless the
+ * extension's storeInputsInOrchestrationHistory is on, which cfunc does not
+ * offer, so it is null; a sub-orchestration's input is always recorded.
+ */
+static json_t *scheduled_input(const struct rt_event *sched)
+{
+	if (sched->type == RT_EV_SUB_ORCH_CREATED)
+		return str_or_null(sched->input);
+	return json_null();
+}
+
 /* The scheduled event a completion refers to, for the merge of §7 rule 4. */
 static const struct rt_event *scheduled_of(const struct rt_event *hist, size_t n,
 					   enum rt_event_type want, int id)
@@ -96,7 +109,7 @@ static json_t *project_event(const struct rt_event *hist, size_t n, size_t i, in
 		if (ev->type == RT_EV_SUB_ORCH_CREATED)
 			json_object_set_new(o, "InstanceId", str_or_null(ev->instance_id));
 		if (show_input)
-			json_object_set_new(o, "Input", json_null());
+			json_object_set_new(o, "Input", scheduled_input(ev));
 		break;
 	case RT_EV_TASK_COMPLETED:
 	case RT_EV_TASK_FAILED:
@@ -117,8 +130,8 @@ static json_t *project_event(const struct rt_event *hist, size_t n, size_t i, in
 		json_object_set_new(o, "FunctionName", str_or_null(sched ? sched->name : NULL));
 		if (sched)
 			json_object_set_new(o, "ScheduledTime", time_7(sched->timestamp_us));
-		if (show_input)
-			json_object_set_new(o, "Input", json_null());
+		if (show_input && sched)
+			json_object_set_new(o, "Input", scheduled_input(sched));
 		break;
 	}
 	case RT_EV_TIMER_CREATED:

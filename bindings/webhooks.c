@@ -201,6 +201,12 @@ static int hub_served(const struct bind_durable *d, const struct bind_query *q)
 
 /* ---- request bodies ----------------------------------------------------- */
 
+/* 1 if the body is one JSON value within the depth limit. */
+static int body_is_json(const struct bind_http *h)
+{
+	return h->body_len && bind_json_valid_n(h->body, h->body_len);
+}
+
 /* 1 if the body is one JSON value; else sets the 400 "Invalid JSON content". */
 static int body_json_ok(struct bind_http *h, const char *where)
 {
@@ -208,7 +214,7 @@ static int body_json_ok(struct bind_http *h, const char *where)
 	json_t *v = NULL;
 	char *msg;
 
-	if (h->body_len && bind_json_valid_n(h->body, h->body_len))
+	if (body_is_json(h))
 		return 1;
 	if (h->body_len)
 		v = json_loadb(h->body, h->body_len, JSON_DECODE_ANY, &jerr);
@@ -247,13 +253,19 @@ static int content_type_json(const struct bind_http *h)
 
 /* ---- start (§4.1) and restart (§4.11) ----------------------------------- */
 
+/* Whether timeout and pollingInterval are both given (§3.4 wait). */
+static int wants_wait(struct webhook_req *r, int64_t *timeout_ms, int64_t *poll_ms)
+{
+	return seconds_ms(&r->q, "timeout", timeout_ms) &&
+	       seconds_ms(&r->q, "pollingInterval", poll_ms);
+}
+
 /* After an instance was created: the 8-key check-status response, or the
  * §3.4 wait when both timeout and pollingInterval are given. */
 static void created(struct webhook_req *r, const char *id, const char *where)
 {
 	int64_t timeout_ms = 0, poll_ms = 0;
-	if (seconds_ms(&r->q, "timeout", &timeout_ms) &&
-	    seconds_ms(&r->q, "pollingInterval", &poll_ms)) {
+	if (wants_wait(r, &timeout_ms, &poll_ms)) {
 		if (poll_ms > timeout_ms) {
 			/* Checked after the start, as the extension does (§4.1 quirk). */
 			char *msg = xasprintf("Total timeout %g should be bigger than retry timeout %g",
@@ -267,6 +279,39 @@ static void created(struct webhook_req *r, const char *id, const char *where)
 		return;
 	}
 	bind_durable_set_check_status(r->h, r->d, id, 0);
+}
+
+/* The engine committed (or failed) a start queued by start_async(). */
+static void start_committed(void *user, int rc, const char *err)
+{
+	struct bind_http *h = user;
+	(void)err;
+	if (rc != RT_C_OK)
+		__atomic_store_n(&h->commit_failed, 1, __ATOMIC_RELEASE);
+	bind_http_release(h);
+}
+
+/*
+ * A start with a generated id and no wait has a known outcome (the id
+ * cannot collide; name and input were checked), so it need not hold this
+ * worker thread: the command is queued and the host sends the 202 once it
+ * committed. 0 when done that way, -1 when the caller must start it
+ * synchronously (the host cannot hold this response).
+ */
+static int start_async(struct webhook_req *r, const char *fn_name, const char *input)
+{
+	struct bind_http *h = r->h;
+	char id[33];
+	if (!h->resume)
+		return -1;
+	__atomic_add_fetch(&h->pending, 1, __ATOMIC_ACQ_REL);
+	if (rt_engine_start_async(r->d->engine, fn_name, input, id, start_committed, h) != RT_C_OK) {
+		__atomic_sub_fetch(&h->pending, 1, __ATOMIC_ACQ_REL);
+		reply_engine_error(h, RT_C_ERROR, "the host is shutting down", "StartOrchestration");
+		return 0;
+	}
+	bind_durable_set_check_status(h, r->d, id, 0);
+	return 0;
 }
 
 static const char *hub_refusal(struct webhook_req *r)
@@ -286,6 +331,7 @@ static void start(struct webhook_req *r, const char *fn_name, const char *id)
 	const struct bind_function *fn;
 	const char *input = NULL;
 	char *new_id = NULL, *err = NULL;
+	int64_t timeout_ms, poll_ms;
 	int rc;
 
 	/* The extension reads the body first: bad JSON wins over a bad name. */
@@ -312,6 +358,8 @@ static void start(struct webhook_req *r, const char *fn_name, const char *id)
 				    "StartOrchestration");
 		return;
 	}
+	if (!id && !wants_wait(r, &timeout_ms, &poll_ms) && start_async(r, fn_name, input) == 0)
+		return;
 	rc = rt_engine_start_instance(r->d->engine, fn_name, id, input, &new_id, &err);
 	if (rc == RT_C_OK)
 		created(r, new_id, "StartOrchestration");
@@ -433,34 +481,35 @@ static void raise_event(struct webhook_req *r, const char *id, const char *event
 	char *err = NULL;
 	int rc;
 
-	/* Order of checks: existence, state, content type, JSON. */
+	/*
+	 * The checks go existence, state, content type, JSON. The engine checks
+	 * the first two inside its transaction anyway, so a well-formed request
+	 * goes straight to it; only a malformed one reads the instance first,
+	 * to tell 404 and 410 from 400. Same answers, one read fewer per event.
+	 */
+	if (r->served && content_type_json(h) && body_is_json(h)) {
+		rc = rt_engine_raise_event(r->d->engine, id, event, h->body, &err);
+		if (rc == RT_C_OK)
+			reply_empty(h, 202);
+		else
+			reply_engine_error(h, rc, err, where);
+		free(err);
+		return;
+	}
 	rc = r->served ? bind_durable_read(r->d, id, 0, &inst, NULL, h->ctx.arena, &err)
 		       : CF_E_NOTFOUND;
 	if (rc == CF_E_NOTFOUND) {
 		reply_empty(h, 404);
-		return;
-	}
-	if (rc != CF_OK) {
+	} else if (rc != CF_OK) {
 		reply_engine_error(h, RT_C_ERROR, err, where);
-		free(err);
-		return;
-	}
-	if (rt_status_is_terminal(inst.status)) {
+	} else if (rt_status_is_terminal(inst.status)) {
 		reply_empty(h, 410);
-		return;
-	}
-	if (!content_type_json(h)) {
+	} else if (!content_type_json(h)) {
 		bind_webhooks_error(h, 400, "Only application/json request content is supported",
 				    NULL, NULL, where);
-		return;
+	} else {
+		body_json_ok(h, where); /* sets the 400 */
 	}
-	if (!body_json_ok(h, where))
-		return;
-	rc = rt_engine_raise_event(r->d->engine, id, event, h->body, &err);
-	if (rc == RT_C_OK)
-		reply_empty(h, 202);
-	else
-		reply_engine_error(h, rc, err, where);
 	free(err);
 }
 

@@ -182,6 +182,17 @@ static struct engine_mailbox *box_find(struct engine_batch *b, const char *id, i
 	return &b->boxes[i];
 }
 
+int engine_may_have_stored(struct engine_batch *b, const char *instance_id)
+{
+	/* Visible inbox rows exist only for instances on the ready list, unless
+	 * that list was cut at the batch limit (mail is stored after episodes). */
+	struct engine_mailbox *box;
+	if (!b->ready_complete)
+		return 1;
+	box = box_find(b, instance_id, 0);
+	return box && box->stored;
+}
+
 struct engine_mail *engine_mail_take(struct engine_batch *b, const char *instance_id)
 {
 	struct engine_mailbox *box = box_find(b, instance_id, 0);
@@ -523,6 +534,9 @@ static void run_batch(struct rt_engine *e, struct engine_batch *b)
 	if (!b->failed &&
 	    rt_store_inbox_ready(e->store, b->now_us, ENGINE_BATCH_EPISODES, NULL, NULL, &ready,
 				 &nready, &b->arena) == 0) {
+		b->ready_complete = nready < ENGINE_BATCH_EPISODES;
+		for (size_t i = 0; i < nready; i++)
+			box_find(b, ready[i], 1)->stored = 1;
 		for (size_t i = 0; i < nready && !b->failed; i++)
 			engine_episode(b, ready[i]);
 		if (nready == ENGINE_BATCH_EPISODES)

@@ -179,8 +179,10 @@ void engine_episode(struct engine_batch *b, const char *instance_id)
 		drop_orphans(b, instance_id); /* in-batch mail is simply dropped */
 		return;
 	}
-	if (rc != 0 ||
-	    rt_store_inbox_load(st, instance_id, b->now_us, 0, &msgs, &nmsgs, &b->arena) != 0) {
+	msgs = NULL;
+	nmsgs = 0;
+	if (rc != 0 || (engine_may_have_stored(b, instance_id) &&
+			rt_store_inbox_load(st, instance_id, b->now_us, 0, &msgs, &nmsgs, &b->arena) != 0)) {
 		b->failed = 1;
 		return;
 	}

@@ -116,6 +116,7 @@ struct engine_mail {
 struct engine_mailbox {
 	const char *instance_id;  /* NULL: free slot */
 	struct engine_mail *head, *tail;
+	int stored;               /* on the store's ready list this batch */
 };
 
 /* The state of one batch (engine thread only). */
@@ -137,9 +138,12 @@ struct engine_batch {
 	const char **mail_order; /* instances in the order they first got mail */
 	size_t nmail_order, capmail_order;
 	size_t episodes;         /* run in this batch */
+	int ready_complete;      /* the store's ready list was not cut short */
 	size_t act_free;         /* activities this batch may still hand out */
 };
 
+/* 1 if the instance may have visible messages in the inbox table. */
+int engine_may_have_stored(struct engine_batch *b, const char *instance_id);
 /* Takes the in-batch messages of an instance (NULL when none). */
 struct engine_mail *engine_mail_take(struct engine_batch *b, const char *instance_id);
 /* An activity just created by an episode: queue it as already dequeued and

@@ -93,6 +93,68 @@ static const char *const migrations[RT_STORE_SCHEMA_VERSION] = {
 	/* 1 -> 2: enqueue times, for queue-latency figures and diagnostics. */
 	"ALTER TABLE inbox ADD COLUMN enqueued_us INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE activities ADD COLUMN enqueued_us INTEGER NOT NULL DEFAULT 0;",
+
+	/*
+	 * 2 -> 3: keys that grow with time, so the pages one group commit
+	 * writes are shared by its episodes. Instance ids are random, so keyed
+	 * on them every episode dirtied its own leaf of each tree (instance
+	 * row, history, activities_instance) and the WAL took ~3 pages per
+	 * episode. Now:
+	 * - instances get a rowid alias `iid` (max + 1 on insert): the rows of
+	 *   live instances sit together at the right edge of the table; the
+	 *   unique index on instance_id is written only on insert and delete.
+	 *   An overwrite of an id keeps its iid (the row is updated in place).
+	 *   A purged newest iid may be handed out again: harmless, since the
+	 *   purge takes the history first and nothing else refers to iids.
+	 * - history is keyed on (iid, execution_id, seq): a new instance's rows
+	 *   go to the right edge, next to those of its batch neighbours.
+	 * - activities lose their instance_id index: the queue holds pending
+	 *   work only, and only purge and tests look rows up by instance.
+	 * Rows keep their order of creation. History without an instance row
+	 * (v2 allowed appending it; no engine path ever read it) is dropped.
+	 */
+	"ALTER TABLE instances RENAME TO instances_v2;"
+	"ALTER TABLE history RENAME TO history_v2;"
+	"CREATE TABLE instances ("
+	" iid INTEGER PRIMARY KEY,"
+	" instance_id TEXT NOT NULL,"
+	" status INTEGER NOT NULL,"
+	" created_us INTEGER NOT NULL,"
+	" updated_us INTEGER NOT NULL,"
+	" execution_id TEXT,"
+	" name TEXT NOT NULL,"
+	" generation INTEGER NOT NULL DEFAULT 0,"
+	" history_len INTEGER NOT NULL DEFAULT 0,"
+	" parent_instance_id TEXT,"
+	" parent_execution_id TEXT,"
+	" parent_task_id INTEGER NOT NULL DEFAULT -1,"
+	" custom_status TEXT,"
+	" output TEXT,"
+	" input TEXT"
+	");"
+	"INSERT INTO instances (instance_id, status, created_us, updated_us, execution_id, name,"
+	" generation, history_len, parent_instance_id, parent_execution_id, parent_task_id,"
+	" custom_status, output, input)"
+	" SELECT instance_id, status, created_us, updated_us, execution_id, name, generation,"
+	" history_len, parent_instance_id, parent_execution_id, parent_task_id, custom_status,"
+	" output, input FROM instances_v2 ORDER BY created_us, instance_id;"
+	"CREATE UNIQUE INDEX instances_id ON instances(instance_id);"
+	"CREATE TABLE history ("
+	" iid INTEGER NOT NULL,"
+	" execution_id TEXT NOT NULL,"
+	" seq INTEGER NOT NULL,"
+	" type INTEGER NOT NULL,"
+	" timestamp_us INTEGER NOT NULL,"
+	" data BLOB NOT NULL,"
+	" PRIMARY KEY (iid, execution_id, seq)"
+	") WITHOUT ROWID;"
+	"INSERT INTO history (iid, execution_id, seq, type, timestamp_us, data)"
+	" SELECT i.iid, h.execution_id, h.seq, h.type, h.timestamp_us, h.data"
+	" FROM history_v2 h JOIN instances i ON i.instance_id = h.instance_id;"
+	"DROP TABLE history_v2;"
+	"DROP TABLE instances_v2;"
+	"CREATE INDEX instances_created ON instances(created_us);"
+	"DROP INDEX activities_instance;",
 };
 
 #define INST_COLS                                                                          \
@@ -108,27 +170,45 @@ static const char *const sql_text[ST__COUNT] = {
 	[ST_RELEASE] = "RELEASE rt_sp",
 	[ST_ROLLBACK_TO] = "ROLLBACK TO rt_sp",
 
+	[ST_INST_IID] = "SELECT iid FROM instances WHERE instance_id = ?1",
 	[ST_INST_GET] = "SELECT " INST_COLS ", input FROM instances WHERE instance_id = ?1",
 	[ST_INST_GET_NOINPUT] = "SELECT " INST_COLS " FROM instances WHERE instance_id = ?1",
 	[ST_INST_INSERT] = "INSERT INTO instances (" INST_COLS ", input)"
 			   " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-	[ST_INST_REPLACE] = "INSERT OR REPLACE INTO instances (" INST_COLS ", input)"
-			    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-	[ST_INST_UPDATE] = "UPDATE instances SET status = ?2, created_us = ?3, updated_us = ?4,"
+	/* An upsert, not INSERT OR REPLACE: REPLACE deletes the row and inserts
+	 * it with a new iid, which would orphan history kept across it. */
+	[ST_INST_REPLACE] = "INSERT INTO instances (" INST_COLS ", input)"
+			    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)"
+			    " ON CONFLICT (instance_id) DO UPDATE SET status = excluded.status,"
+			    " created_us = excluded.created_us, updated_us = excluded.updated_us,"
+			    " execution_id = excluded.execution_id, name = excluded.name,"
+			    " generation = excluded.generation, history_len = excluded.history_len,"
+			    " parent_instance_id = excluded.parent_instance_id,"
+			    " parent_execution_id = excluded.parent_execution_id,"
+			    " parent_task_id = excluded.parent_task_id,"
+			    " custom_status = excluded.custom_status, output = excluded.output,"
+			    " input = excluded.input",
+	/* created_us is not set here: an UPDATE naming an indexed column
+	 * rewrites its index entry even when the value stays, and the engine
+	 * changes it only by instance_put. RETURNING gives the stored value,
+	 * so the rare change costs a second statement. */
+	[ST_INST_UPDATE] = "UPDATE instances SET status = ?2, updated_us = ?4,"
 			   " execution_id = ?5, generation = ?7, history_len = ?8,"
-			   " custom_status = ?12, output = ?13 WHERE instance_id = ?1",
+			   " custom_status = ?12, output = ?13 WHERE instance_id = ?1"
+			   " RETURNING iid, created_us",
+	[ST_INST_SET_CREATED] = "UPDATE instances SET created_us = ?2 WHERE iid = ?1",
 	[ST_INST_SET_STATUS] = "UPDATE instances SET status = ?2, updated_us = ?3"
 			       " WHERE instance_id = ?1",
-	[ST_INST_DELETE] = "DELETE FROM instances WHERE instance_id = ?1",
+	[ST_INST_DELETE] = "DELETE FROM instances WHERE iid = ?1",
 
 	[ST_HIST_LOAD] = "SELECT seq, type, timestamp_us, data FROM history"
-			 " WHERE instance_id = ?1 AND execution_id = ?2 ORDER BY seq",
-	[ST_HIST_APPEND] = "INSERT INTO history (instance_id, execution_id, seq, type,"
+			 " WHERE iid = ?1 AND execution_id = ?2 ORDER BY seq",
+	[ST_HIST_APPEND] = "INSERT INTO history (iid, execution_id, seq, type,"
 			   " timestamp_us, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-	[ST_HIST_DELETE_ALL] = "DELETE FROM history WHERE instance_id = ?1",
-	[ST_HIST_DELETE_EXEC] = "DELETE FROM history WHERE instance_id = ?1 AND execution_id = ?2",
+	[ST_HIST_DELETE_ALL] = "DELETE FROM history WHERE iid = ?1",
+	[ST_HIST_DELETE_EXEC] = "DELETE FROM history WHERE iid = ?1 AND execution_id = ?2",
 	[ST_HIST_REWRITE] = "UPDATE history SET type = ?4, data = ?5"
-			    " WHERE instance_id = ?1 AND execution_id = ?2 AND seq = ?3",
+			    " WHERE iid = ?1 AND execution_id = ?2 AND seq = ?3",
 
 	[ST_INBOX_ADD] = "INSERT INTO inbox (instance_id, execution_id, visible_us, type, data,"
 			 " enqueued_us) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -155,10 +235,12 @@ static const char *const sql_text[ST__COUNT] = {
 			" name, input, enqueued_us",
 	[ST_ACT_DELETE] = "DELETE FROM activities WHERE id = ?1",
 	[ST_ACT_POSTPONE] = "UPDATE activities SET visible_us = ?2 WHERE id = ?1",
+	/* Full scans (no instance_id index, see migration 2 -> 3). */
 	[ST_ACT_LIST] = "SELECT id, instance_id, execution_id, task_id, visible_us, dequeue_count,"
 			" name, input, enqueued_us FROM activities WHERE instance_id = ?1"
 			" ORDER BY id",
 	[ST_ACT_DELETE_INSTANCE] = "DELETE FROM activities WHERE instance_id = ?1",
+	[ST_ACT_SCAN_ALL] = "SELECT id, instance_id FROM activities",
 	[ST_ACT_NEXT] = "SELECT visible_us FROM activities WHERE visible_us > ?1"
 			" ORDER BY visible_us LIMIT 1",
 
@@ -172,7 +254,7 @@ static const char *const sql_text[ST__COUNT] = {
 		       " WHERE instance_id >= ?1 ORDER BY instance_id",
 	[ST_LIST_GE_UPPER] = "SELECT instance_id, status, created_us FROM instances"
 			     " WHERE instance_id >= ?1 AND instance_id < ?2 ORDER BY instance_id",
-	[ST_PURGE_SCAN] = "SELECT instance_id, status FROM instances"
+	[ST_PURGE_SCAN] = "SELECT iid, instance_id, status FROM instances"
 			  " WHERE created_us BETWEEN ?1 AND ?2",
 
 	[ST_COUNT_INSTANCES] = "SELECT count(*) FROM instances",
@@ -180,6 +262,11 @@ static const char *const sql_text[ST__COUNT] = {
 	[ST_COUNT_INBOX] = "SELECT count(*) FROM inbox",
 	[ST_COUNT_ACTIVITIES] = "SELECT count(*) FROM activities",
 };
+
+const char *rt_store__sql(enum store_stmt id)
+{
+	return id < ST__COUNT ? sql_text[id] : NULL;
+}
 
 /* ---- internal helpers shared with store_queue.c and store_query.c ------- */
 

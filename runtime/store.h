@@ -43,7 +43,7 @@ enum {
 };
 
 /* The schema version this code reads and writes (PRAGMA user_version). */
-#define RT_STORE_SCHEMA_VERSION 2
+#define RT_STORE_SCHEMA_VERSION 3
 
 struct rt_store_opts {
 	int sync_normal;     /* 1: synchronous=NORMAL (a power cut may lose the
@@ -128,8 +128,9 @@ int rt_store_instance_get(struct rt_store *s, const char *instance_id, struct rt
 /*
  * Writes every column of `in`. replace = 0: RT_STORE_CONFLICT if the id
  * exists (start of a new id, sub-orchestration creation); replace = 1:
- * overwrites an existing row (overwrite of a terminal instance,
- * continue-as-new). Rows of other tables are not touched.
+ * overwrites an existing row in place (overwrite of a terminal instance,
+ * continue-as-new). Rows of other tables are not touched: history the
+ * caller keeps across an overwrite stays attached to the id.
  */
 int rt_store_instance_put(struct rt_store *s, const struct rt_instance *in, int replace);
 /*
@@ -152,6 +153,10 @@ int rt_store_instance_delete(struct rt_store *s, const char *instance_id);
 
 /* ---- history ------------------------------------------------------------ */
 
+/* History belongs to an instance row (it is keyed on the row's internal
+ * key): appending needs the row, and deleting the row (purge) takes its
+ * history with it. */
+
 struct rt_history_row {
 	int seq;              /* 0, 1, ... per execution */
 	int type;             /* enum rt_event_type of the encoded event */
@@ -161,23 +166,26 @@ struct rt_history_row {
 };
 
 /* Loads the rows of one execution in seq order into an array allocated in
- * `a` (*rows is NULL when *n is 0); blobs are copied into `a`. */
+ * `a` (*rows is NULL when *n is 0, also when there is no such instance);
+ * blobs are copied into `a`. */
 int rt_store_history_load(struct rt_store *s, const char *instance_id, const char *execution_id,
 			  struct rt_history_row **rows, size_t *n, struct rt_arena *a);
 /*
  * Appends rows with the seq numbers they carry. A seq that already exists
  * makes the call fail with RT_STORE_CONFLICT: another episode committed
  * first. Rows before the failing one are inserted by then, so the caller
- * rolls back (to its savepoint) and replays.
+ * rolls back (to its savepoint) and replays. RT_STORE_NOTFOUND (nothing
+ * written) if the instance row does not exist.
  */
 int rt_store_history_append(struct rt_store *s, const char *instance_id, const char *execution_id,
 			    const struct rt_history_row *rows, size_t n);
 /* Deletes the history of one execution, or of every execution of the
- * instance when execution_id is NULL; *deleted (may be NULL) gets the count. */
+ * instance when execution_id is NULL; *deleted (may be NULL) gets the count
+ * (0 if there is no such instance). */
 int rt_store_history_delete(struct rt_store *s, const char *instance_id, const char *execution_id,
 			    int64_t *deleted);
 /* Replaces type and data of one existing row (rewind); the timestamp stays.
- * RT_STORE_NOTFOUND if the row does not exist. */
+ * RT_STORE_NOTFOUND if the row (or the instance) does not exist. */
 int rt_store_history_rewrite(struct rt_store *s, const char *instance_id,
 			     const char *execution_id, int seq, int type, const void *data,
 			     size_t len);
@@ -263,7 +271,9 @@ int rt_store_activity_delete(struct rt_store *s, int64_t id);
 /* Makes an activity invisible until visible_us (retry back-off, lease).
  * RT_STORE_NOTFOUND if it is gone. */
 int rt_store_activity_postpone(struct rt_store *s, int64_t id, int64_t visible_us);
-/* Loads every queued activity of an instance in id order into `a`. */
+/* Loads every queued activity of an instance in id order into `a`. Scans
+ * the whole queue (no index by instance: it would cost a random page write
+ * per activity); for tests and diagnostics. */
 int rt_store_activity_list(struct rt_store *s, const char *instance_id, struct rt_activity **rows,
 			   size_t *n, struct rt_arena *a);
 /* Earliest visible_us > now_us over the activity queue, INT64_MAX if none. */

@@ -19,11 +19,13 @@ enum store_stmt {
 	ST_RELEASE,
 	ST_ROLLBACK_TO,
 
+	ST_INST_IID,
 	ST_INST_GET,
 	ST_INST_GET_NOINPUT,
 	ST_INST_INSERT,
 	ST_INST_REPLACE,
 	ST_INST_UPDATE,
+	ST_INST_SET_CREATED,
 	ST_INST_SET_STATUS,
 	ST_INST_DELETE,
 
@@ -49,6 +51,7 @@ enum store_stmt {
 	ST_ACT_POSTPONE,
 	ST_ACT_LIST,
 	ST_ACT_DELETE_INSTANCE,
+	ST_ACT_SCAN_ALL,
 	ST_ACT_NEXT,
 
 	ST_LIST_GT,
@@ -79,6 +82,8 @@ struct rt_store {
 /* The cached statement, preparing it on first use; NULL (error set) if it
  * cannot be prepared. The caller resets it after use. */
 sqlite3_stmt *rt_store__stmt(struct rt_store *s, enum store_stmt id);
+/* The SQL text of a statement (for tests checking query plans). */
+const char *rt_store__sql(enum store_stmt id);
 /* Formats the error text; returns rc. */
 int rt_store__fail(struct rt_store *s, int rc, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -102,8 +107,9 @@ const void *rt_store__col_blob(sqlite3_stmt *st, int i, size_t *len, struct rt_a
  * RT_STORE_NOTFOUND if absent. */
 int rt_store__instance_read(struct rt_store *s, const char *instance_id, int with_input,
 			    struct rt_instance *out, struct rt_arena *a);
-/* Deletes every row of one instance in every table (purge one and many);
- * returns 1 if the instance row existed, 0 if not, <0 on error. */
-int rt_store__delete_instance_rows(struct rt_store *s, const char *instance_id);
+/* Deletes the instance row `iid` (0: none) with its history, and the inbox
+ * rows of instance_id; not its activities, which purge removes in one scan
+ * of the queue for many instances. 0 or <0 on error. */
+int rt_store__delete_instance_rows(struct rt_store *s, int64_t iid, const char *instance_id);
 
 #endif

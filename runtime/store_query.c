@@ -2,8 +2,8 @@
  * store_query.c - what the management API asks of the store: paged listing
  * of instances with filters, purge of many instances, row counts.
  *
- * Listing walks the instances primary key (byte-wise id order, as Azure
- * Storage lists) inside the id range the prefix allows, reads only
+ * Listing walks the unique index on instance_id (byte-wise id order, as
+ * Azure Storage lists) inside the id range the prefix allows, reads only
  * (id, status, created) while filtering and fetches the full row of matches
  * alone. Each call examines a bounded number of rows and resets its
  * statements before returning, so a reader paging through 100,000 instances
@@ -14,7 +14,10 @@
 
 #include <assert.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+
+#include "xalloc.h"
 
 /* Rows examined per listing call at least, whatever the page size. */
 #define LIST_SCAN_MIN 4096
@@ -132,14 +135,66 @@ out_tmp:
 	return rc;
 }
 
+struct purge_victim {
+	int64_t iid;
+	const char *id; /* in s->tmp */
+};
+
+static int victim_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct purge_victim *)a)->id, ((const struct purge_victim *)b)->id);
+}
+
+/*
+ * Deletes the queued activities of the n victims (sorted by id) in one scan
+ * of the queue: there is no instance_id index on it (see store.c), and a
+ * scan per instance would cost queue length x purged instances.
+ */
+static int delete_activities(struct rt_store *s, const struct purge_victim *v, size_t n)
+{
+	sqlite3_stmt *scan = rt_store__stmt(s, ST_ACT_SCAN_ALL);
+	sqlite3_stmt *del = rt_store__stmt(s, ST_ACT_DELETE);
+	int64_t *ids = NULL;
+	size_t count = 0, cap = 0;
+	int rc;
+
+	if (!scan || !del)
+		return RT_STORE_ERROR;
+	/* Collect first, delete after: never change a table under a live scan. */
+	while ((rc = sqlite3_step(scan)) == SQLITE_ROW) {
+		struct purge_victim key = { 0, (const char *)sqlite3_column_text(scan, 1) };
+		if (!key.id || !bsearch(&key, v, n, sizeof(*v), victim_cmp))
+			continue;
+		if (count == cap) {
+			cap = cap ? 2 * cap : 64;
+			ids = xrealloc(ids, cap * sizeof(*ids));
+		}
+		ids[count++] = sqlite3_column_int64(scan, 0);
+	}
+	sqlite3_reset(scan);
+	if (rc != SQLITE_DONE) {
+		rc = rt_store__sqlerr(s, rc, "cannot find activities to purge");
+		goto out;
+	}
+	rc = 0;
+	for (size_t i = 0; i < count && !rc; i++) {
+		sqlite3_bind_int64(del, 1, ids[i]);
+		rc = sqlite3_step(del);
+		rc = rc == SQLITE_DONE ? 0 : rt_store__sqlerr(s, rc, "cannot purge activity");
+		sqlite3_reset(del);
+	}
+out:
+	free(ids);
+	return rc;
+}
+
 int rt_store_purge(struct rt_store *s, const struct rt_store_filter *f, size_t limit,
 		   int64_t *deleted)
 {
 	sqlite3_stmt *st = rt_store__stmt(s, ST_PURGE_SCAN);
 	size_t plen = f->prefix ? strlen(f->prefix) : 0;
-	const char **ids;
+	struct purge_victim *v;
 	size_t count = 0;
-	int64_t total = 0;
 	int rc = SQLITE_DONE;
 
 	assert(rt_store__writing(s));
@@ -152,12 +207,13 @@ int rt_store_purge(struct rt_store *s, const struct rt_store_filter *f, size_t l
 	sqlite3_bind_int64(st, 1, f->created_from);
 	sqlite3_bind_int64(st, 2, f->created_to);
 	while (count < limit && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		const char *id = (const char *)sqlite3_column_text(st, 0);
-		if (!status_match(f, sqlite3_column_int(st, 1)) ||
+		const char *id = (const char *)sqlite3_column_text(st, 1);
+		if (!status_match(f, sqlite3_column_int(st, 2)) ||
 		    (plen && strncmp(id, f->prefix, plen) != 0))
 			continue;
-		ids = rt_store__scratch(s, (count + 1) * sizeof(*ids));
-		ids[count++] = rt_arena_strdup(&s->tmp, id);
+		v = rt_store__scratch(s, (count + 1) * sizeof(*v));
+		v[count].iid = sqlite3_column_int64(st, 0);
+		v[count++].id = rt_arena_strdup(&s->tmp, id);
 	}
 	if (count < limit && rc != SQLITE_DONE) {
 		rc = rt_store__sqlerr(s, rc, "cannot find instances to purge");
@@ -166,15 +222,16 @@ int rt_store_purge(struct rt_store *s, const struct rt_store_filter *f, size_t l
 	}
 	sqlite3_reset(st);
 	rc = 0;
-	for (size_t i = 0; i < count; i++) {
-		int r = rt_store__delete_instance_rows(s, ((const char **)s->scratch)[i]);
-		if (r < 0) {
-			rc = r;
-			break;
-		}
-		total += r;
-	}
-	*deleted = total;
+	if (!count)
+		goto out;
+	v = s->scratch;
+	for (size_t i = 0; i < count; i++)
+		if ((rc = rt_store__delete_instance_rows(s, v[i].iid, v[i].id)))
+			goto out;
+	qsort(v, count, sizeof(*v), victim_cmp);
+	if ((rc = delete_activities(s, v, count)))
+		goto out;
+	*deleted = (int64_t)count;
 out:
 	rt_arena_reset(&s->tmp);
 	return rc;

@@ -11,6 +11,31 @@
 
 /* ---- instances ---------------------------------------------------------- */
 
+/*
+ * The iid (the surrogate key of the instance row, see migration 2 -> 3 in
+ * store.c) of instance_id: an index read. 0 with *iid set, or
+ * RT_STORE_NOTFOUND (message set), or an error.
+ */
+static int lookup_iid(struct rt_store *s, const char *instance_id, int64_t *iid)
+{
+	sqlite3_stmt *st = rt_store__stmt(s, ST_INST_IID);
+	int rc;
+	if (!st)
+		return RT_STORE_ERROR;
+	rt_store__bind_text(st, 1, instance_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*iid = sqlite3_column_int64(st, 0);
+		rc = 0;
+	} else if (rc == SQLITE_DONE) {
+		rc = rt_store__fail(s, RT_STORE_NOTFOUND, "no instance %s", instance_id);
+	} else {
+		rc = rt_store__sqlerr(s, rc, "cannot find instance");
+	}
+	sqlite3_reset(st);
+	return rc;
+}
+
 /* Binds ?1..?13 in the INST_COLS order of store.c; input (?14) is left to
  * the caller, since the checkpoint update does not write it. */
 static int bind_instance(sqlite3_stmt *st, const struct rt_instance *in)
@@ -92,7 +117,7 @@ int rt_store_instance_put(struct rt_store *s, const struct rt_instance *in, int 
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_DONE)
 		rc = 0;
-	else if (rc == SQLITE_CONSTRAINT_PRIMARYKEY)
+	else if (rc == SQLITE_CONSTRAINT_UNIQUE)
 		rc = rt_store__fail(s, RT_STORE_CONFLICT, "instance %s already exists",
 				    in->instance_id);
 	else
@@ -119,15 +144,37 @@ static int step_one_row(struct rt_store *s, sqlite3_stmt *st, const char *what, 
 int rt_store_instance_update(struct rt_store *s, const struct rt_instance *in)
 {
 	sqlite3_stmt *st = rt_store__stmt(s, ST_INST_UPDATE);
+	int64_t iid = 0, created = 0;
+	int rc;
 	assert(rt_store__writing(s));
 	if (!st)
 		return RT_STORE_ERROR;
-	/* The statement leaves ?6, ?9..?11 unused; binding all keeps one helper. */
+	/* The statement leaves ?3, ?6, ?9..?11 unused; binding all keeps one helper. */
 	if (bind_instance(st, in)) {
-		int rc = rt_store__sqlerr(s, sqlite3_errcode(s->db), "cannot update instance");
+		rc = rt_store__sqlerr(s, sqlite3_errcode(s->db), "cannot update instance");
 		sqlite3_reset(st);
 		return rc;
 	}
+	/* The first step makes the change; the row it returns is the new one. */
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		iid = sqlite3_column_int64(st, 0);
+		created = sqlite3_column_int64(st, 1);
+		rc = sqlite3_reset(st);
+		rc = rc == SQLITE_OK ? 0 : rt_store__sqlerr(s, rc, "cannot update instance");
+	} else {
+		rc = rc == SQLITE_DONE ? rt_store__fail(s, RT_STORE_NOTFOUND,
+							"cannot update instance: no such row %s",
+							in->instance_id)
+				       : rt_store__sqlerr(s, rc, "cannot update instance");
+		sqlite3_reset(st);
+	}
+	if (rc || created == in->created_us)
+		return rc;
+	if (!(st = rt_store__stmt(s, ST_INST_SET_CREATED)))
+		return RT_STORE_ERROR;
+	sqlite3_bind_int64(st, 1, iid);
+	sqlite3_bind_int64(st, 2, in->created_us);
 	return step_one_row(s, st, "cannot update instance", in->instance_id);
 }
 
@@ -144,15 +191,19 @@ int rt_store_instance_set_status(struct rt_store *s, const char *instance_id,
 	return step_one_row(s, st, "cannot set instance status", instance_id);
 }
 
-/* Runs one of the "DELETE ... WHERE instance_id = ?1" statements. */
-static int delete_by_instance(struct rt_store *s, enum store_stmt id, const char *instance_id,
-			      int64_t *changes)
+/* Runs one of the "DELETE ... WHERE <key> = ?1" statements, the key being
+ * an instance id (text) or an iid. */
+static int delete_by(struct rt_store *s, enum store_stmt id, const char *instance_id,
+		     int64_t iid, int64_t *changes)
 {
 	sqlite3_stmt *st = rt_store__stmt(s, id);
 	int rc;
 	if (!st)
 		return RT_STORE_ERROR;
-	rt_store__bind_text(st, 1, instance_id);
+	if (instance_id)
+		rt_store__bind_text(st, 1, instance_id);
+	else
+		sqlite3_bind_int64(st, 1, iid);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_DONE) {
 		rc = 0;
@@ -165,26 +216,31 @@ static int delete_by_instance(struct rt_store *s, enum store_stmt id, const char
 	return rc;
 }
 
-int rt_store__delete_instance_rows(struct rt_store *s, const char *instance_id)
+int rt_store__delete_instance_rows(struct rt_store *s, int64_t iid, const char *instance_id)
 {
-	int64_t existed = 0;
-	int rc;
-	if ((rc = delete_by_instance(s, ST_INST_DELETE, instance_id, &existed)) ||
-	    (rc = delete_by_instance(s, ST_HIST_DELETE_ALL, instance_id, NULL)) ||
-	    (rc = delete_by_instance(s, ST_INBOX_DELETE_INSTANCE, instance_id, NULL)) ||
-	    (rc = delete_by_instance(s, ST_ACT_DELETE_INSTANCE, instance_id, NULL)))
-		return rc;
-	return existed > 0;
+	/* History first: once the row is gone nothing maps the id to its iid. */
+	if (iid) {
+		int rc;
+		if ((rc = delete_by(s, ST_HIST_DELETE_ALL, NULL, iid, NULL)) ||
+		    (rc = delete_by(s, ST_INST_DELETE, NULL, iid, NULL)))
+			return rc;
+	}
+	return delete_by(s, ST_INBOX_DELETE_INSTANCE, instance_id, 0, NULL);
 }
 
 int rt_store_instance_delete(struct rt_store *s, const char *instance_id)
 {
+	int64_t iid = 0;
 	int rc;
 	assert(rt_store__writing(s));
-	rc = rt_store__delete_instance_rows(s, instance_id);
-	if (rc < 0)
+	rc = lookup_iid(s, instance_id, &iid);
+	if (rc < 0 && rc != RT_STORE_NOTFOUND)
 		return rc;
-	if (rc == 0)
+	/* Stray inbox rows and activities of an id without a row go too. */
+	if ((rc = rt_store__delete_instance_rows(s, iid, instance_id)) ||
+	    (rc = delete_by(s, ST_ACT_DELETE_INSTANCE, instance_id, 0, NULL)))
+		return rc;
+	if (!iid)
 		return rt_store__fail(s, RT_STORE_NOTFOUND, "no instance %s", instance_id);
 	return 0;
 }
@@ -197,13 +253,17 @@ int rt_store_history_load(struct rt_store *s, const char *instance_id, const cha
 	sqlite3_stmt *st = rt_store__stmt(s, ST_HIST_LOAD);
 	struct rt_history_row *tmp;
 	size_t count = 0;
+	int64_t iid;
 	int rc;
 
 	*rows = NULL;
 	*n = 0;
 	if (!st)
 		return RT_STORE_ERROR;
-	rt_store__bind_text(st, 1, instance_id);
+	/* No instance row, no history. */
+	if ((rc = lookup_iid(s, instance_id, &iid)))
+		return rc == RT_STORE_NOTFOUND ? 0 : rc;
+	sqlite3_bind_int64(st, 1, iid);
 	rt_store__bind_text(st, 2, execution_id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct rt_history_row *r;
@@ -234,11 +294,14 @@ int rt_store_history_append(struct rt_store *s, const char *instance_id, const c
 			    const struct rt_history_row *rows, size_t n)
 {
 	sqlite3_stmt *st = rt_store__stmt(s, ST_HIST_APPEND);
+	int64_t iid;
 	int rc = 0;
 	assert(rt_store__writing(s));
 	if (!st)
 		return RT_STORE_ERROR;
-	rt_store__bind_text(st, 1, instance_id);
+	if ((rc = lookup_iid(s, instance_id, &iid)))
+		return rc;
+	sqlite3_bind_int64(st, 1, iid);
 	rt_store__bind_text(st, 2, execution_id);
 	for (size_t i = 0; i < n; i++) {
 		const struct rt_history_row *r = &rows[i];
@@ -270,13 +333,18 @@ int rt_store_history_delete(struct rt_store *s, const char *instance_id, const c
 			    int64_t *deleted)
 {
 	sqlite3_stmt *st;
+	int64_t iid;
 	int rc;
 	assert(rt_store__writing(s));
+	if (deleted)
+		*deleted = 0;
+	if ((rc = lookup_iid(s, instance_id, &iid)))
+		return rc == RT_STORE_NOTFOUND ? 0 : rc;
 	if (!execution_id)
-		return delete_by_instance(s, ST_HIST_DELETE_ALL, instance_id, deleted);
+		return delete_by(s, ST_HIST_DELETE_ALL, NULL, iid, deleted);
 	if (!(st = rt_store__stmt(s, ST_HIST_DELETE_EXEC)))
 		return RT_STORE_ERROR;
-	rt_store__bind_text(st, 1, instance_id);
+	sqlite3_bind_int64(st, 1, iid);
 	rt_store__bind_text(st, 2, execution_id);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_DONE) {
@@ -296,15 +364,19 @@ int rt_store_history_rewrite(struct rt_store *s, const char *instance_id,
 {
 	sqlite3_stmt *st = rt_store__stmt(s, ST_HIST_REWRITE);
 	char key[32];
+	int64_t iid;
+	int rc;
 	assert(rt_store__writing(s));
 	if (!st)
 		return RT_STORE_ERROR;
-	rt_store__bind_text(st, 1, instance_id);
+	if ((rc = lookup_iid(s, instance_id, &iid)))
+		return rc;
+	sqlite3_bind_int64(st, 1, iid);
 	rt_store__bind_text(st, 2, execution_id);
 	sqlite3_bind_int(st, 3, seq);
 	sqlite3_bind_int(st, 4, type);
 	if (rt_store__bind_blob(st, 5, data, len)) {
-		int rc = rt_store__sqlerr(s, sqlite3_errcode(s->db), "cannot rewrite history");
+		rc = rt_store__sqlerr(s, sqlite3_errcode(s->db), "cannot rewrite history");
 		sqlite3_reset(st);
 		return rc;
 	}

@@ -71,6 +71,7 @@ start_host() {
 	_sh_root=$1
 	shift
 	HOST_LOG="$T_DIR/host.$$.$(date +%s%N).log"
+	: >"$HOST_LOG"
 	(cd "$_sh_root" && exec "$CFUNC" start --port 0 "$@") >"$HOST_LOG" 2>&1 &
 	HOST_PID=$!
 	_sh_i=0

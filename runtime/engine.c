@@ -555,7 +555,10 @@ static void run_batch(struct rt_engine *e, struct engine_batch *b)
 			   e->opts.hub_name, rt_store_errmsg(e->store));
 		rt_store_rollback(e->store);
 		b->failed = 1;
+		/* The cache may hold episodes that were just rolled back. */
+		engine_cache_clear(e->cache);
 	}
+	engine_cache_sweep(e->cache, b->now_us);
 }
 
 /* Earliest time something becomes due, so the engine can sleep until then. */
@@ -751,7 +754,9 @@ struct rt_engine *rt_engine_start(const struct rt_engine_opts *opts, char **err)
 		e->opts.max_activities = 10;
 	if (e->opts.max_orchestrators <= 0)
 		e->opts.max_orchestrators = 10;
+	e->cache = engine_cache_new();
 	if (rt_store_open(&e->store, e->opts.path, &so, err) != 0) {
+		engine_cache_free(e->cache);
 		free((char *)e->opts.path);
 		free((char *)e->opts.hub_name);
 		free(e);
@@ -803,6 +808,7 @@ void rt_engine_stop(struct rt_engine *e)
 		rt_store_close(e->readers[i]);
 	free(e->readers);
 	rt_store_close(e->store);
+	engine_cache_free(e->cache);
 	free(e->threads);
 	free(e->inflight.keys);
 	pthread_mutex_destroy(&e->lock);

@@ -208,6 +208,7 @@ static void cmd_lifecycle(struct engine_batch *b, struct engine_cmd *c)
 static void cmd_purge(struct engine_batch *b, struct engine_cmd *c)
 {
 	int rc = rt_store_instance_delete(b->e->store, c->instance_id);
+	engine_cache_drop(b->e->cache, c->instance_id);
 	if (rc == RT_STORE_NOTFOUND)
 		set_err(c, RT_C_NOTFOUND, "No instance with ID '%s' found.", c->instance_id);
 	else if (rc != 0)
@@ -218,6 +219,7 @@ static void cmd_purge(struct engine_batch *b, struct engine_cmd *c)
 
 static void cmd_purge_many(struct engine_batch *b, struct engine_cmd *c)
 {
+	engine_cache_clear(b->e->cache);
 	if (rt_store_purge(b->e->store, c->filter, 0, &c->count) != 0)
 		set_err(c, RT_C_ERROR, "%s", rt_store_errmsg(b->e->store));
 	else

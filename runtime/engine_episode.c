@@ -226,13 +226,22 @@ void engine_episode(struct engine_batch *b, const char *instance_id)
 	if (nkeep == 0)
 		goto release;
 
-	if (rt_store_history_load(st, instance_id, inst.execution_id, &rows, &nrows, &b->arena) != 0)
-		goto fail_rollback;
-	past = rt_arena_calloc(&b->arena, (nrows + 1) * sizeof(*past));
-	for (size_t i = 0; i < nrows; i++) {
-		if (rt_history_decode(rows[i].data, rows[i].len, &past[i], &b->arena) != 0)
+	if (engine_cache_get(e->cache, instance_id, inst.execution_id, inst.history_len, b->now_us,
+			     &past, &b->arena) == 0) {
+		nrows = (size_t)inst.history_len;
+	} else {
+		if (rt_store_history_load(st, instance_id, inst.execution_id, &rows, &nrows,
+					  &b->arena) != 0)
 			goto fail_rollback;
-		past[i].is_played = 1;
+		past = rt_arena_calloc(&b->arena, (nrows + 1) * sizeof(*past));
+		for (size_t i = 0; i < nrows; i++) {
+			if (rt_history_decode(rows[i].data, rows[i].len, &past[i], &b->arena) != 0)
+				goto fail_rollback;
+			past[i].is_played = 1;
+		}
+		if ((int)nrows == inst.history_len)
+			engine_cache_put(e->cache, instance_id, inst.execution_id, inst.history_len,
+					 rows, nrows, b->now_us);
 	}
 
 	memset(&in, 0, sizeof(in));
@@ -307,6 +316,11 @@ void engine_episode(struct engine_batch *b, const char *instance_id)
 	rc = do_actions(b, &inst, &out);
 	if (rc < 0)
 		goto fail_rollback;
+	if (rc == 0 && !rt_status_is_terminal(out.status))
+		engine_cache_append(e->cache, instance_id, inst.execution_id, inst.history_len, new_rows,
+				    out.n_new_events, b->now_us);
+	else
+		engine_cache_drop(e->cache, instance_id);
 	if (rc == 0) {
 		inst.status = out.status;
 		inst.output = out.output;
@@ -348,6 +362,8 @@ static int rewind_one(struct engine_batch *b, const char *instance_id, const cha
 		return -1;
 	if (rt_replay_rewind(hist, n, &b->arena, &rewritten, &children, &nchildren) != 0)
 		return 0;
+	/* Rows are rewritten in place: a cached copy would replay the failure. */
+	engine_cache_drop(b->e->cache, instance_id);
 	for (size_t i = 0; i < n; i++) {
 		struct rt_history_row row;
 		if (rewritten[i].type == hist[i].type)

@@ -8,6 +8,7 @@
 #include <pthread.h>
 
 #include "engine.h"
+#include "engine_cache.h"
 
 /* Batch sizes. maxConcurrentActivityFunctions caps activities *running*
  * (one thread each) and episodes run one at a time on the engine thread, so
@@ -74,6 +75,7 @@ struct engine_run {
 struct rt_engine {
 	struct rt_engine_opts opts;
 	struct rt_store *store; /* engine thread only */
+	struct engine_cache *cache; /* engine thread only */
 	pthread_t thread;
 	pthread_t *threads;
 	int nthreads;

@@ -10,6 +10,7 @@
 #include "apps.h"
 #include "config.h"
 #include "durable.h"
+#include "keys.h"
 #include "log.h"
 #include "server.h"
 #include "webhooks.h"
@@ -40,6 +41,8 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: cfunc start [options]\n"
+		"       cfunc keys list|new|set|delete ...             (cfunc keys --help)\n"
+		"       cfunc settings list|add|delete|encrypt|decrypt (cfunc settings --help)\n"
 		"       cfunc --version\n"
 		"\n"
 		"start options:\n"
@@ -316,6 +319,10 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "start") == 0)
 		return cmd_start(argc - 2, argv + 2);
+	if (strcmp(argv[1], "keys") == 0)
+		return host_cli_keys(argc - 2, argv + 2);
+	if (strcmp(argv[1], "settings") == 0)
+		return host_cli_settings(argc - 2, argv + 2);
 	fprintf(stderr, "cfunc: unknown command '%s'\n", argv[1]);
 	usage(stderr);
 	return 1;

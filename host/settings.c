@@ -25,15 +25,17 @@
 #include <jansson.h>
 
 #include "jsonc.h"
+#include "keys.h"
 #include "xalloc.h"
 
 #define SETTINGS_PREFIX "Unable to parse local settings file"
 #define DEFAULT_PROVIDER "System.Data.SqlClient"
 
 /*
- * The one place that knows about encrypted files. Encryption arrives with
- * `cfunc settings encrypt/decrypt` (our own format, not func's Data
- * Protection blobs); until then an encrypted file is refused.
+ * The one place that knows about encrypted files: with IsEncrypted true,
+ * every value is opened in place with cfunc's settings key (keys.h; our own
+ * format, not func's Data Protection blobs). A missing or wrong key fails
+ * with func's message and the reason.
  */
 static int decrypt_settings(json_t *root, const char *path, char **err)
 {
@@ -53,13 +55,7 @@ static int decrypt_settings(json_t *root, const char *path, char **err)
 				 path);
 		return -1;
 	}
-	if (encrypted) {
-		*err = xstrdup("local.settings.json is encrypted (IsEncrypted: true); cfunc "
-			       "cannot read encrypted settings yet: run 'cfunc settings decrypt' "
-			       "once it exists, or set IsEncrypted to false");
-		return -1;
-	}
-	return 0;
+	return encrypted ? host_keys_settings_decrypt(root, path, err) : 0;
 }
 
 static char *json_text(const json_t *v)

@@ -29,10 +29,10 @@ printf '{ "IsEncrypted": false, "Values": { "A": "1", }\n' >"$root/local.setting
 is "$?" "1" "broken local.settings.json exits 1"
 like "$(cat "$T_DIR/out")" "local.settings.json.*line 1, column [0-9]+" "names the settings file and position"
 
-printf '{ "IsEncrypted": true, "Values": {} }\n' >"$root/local.settings.json"
-(cd "$root" && "$CFUNC" start --port 0) >"$T_DIR/out" 2>&1
-is "$?" "1" "encrypted settings are refused until encryption exists"
-like "$(cat "$T_DIR/out")" "IsEncrypted" "the error says why"
+printf '{ "IsEncrypted": true, "Values": { "A": "plain" } }\n' >"$root/local.settings.json"
+(cd "$root" && CFUNC_SECRETS_DIR="$T_DIR/nokey" "$CFUNC" start --port 0) >"$T_DIR/out" 2>&1
+is "$?" "1" "encrypted settings without the settings key exit 1"
+like "$(cat "$T_DIR/out")" "Failed to decrypt settings" "the error says why"
 rm "$root/local.settings.json"
 
 # --- no host.json anywhere upwards

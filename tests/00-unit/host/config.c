@@ -643,12 +643,15 @@ static void test_local_settings(void)
 	is_int(cfg.n_warnings, 1, "no warning for the empty one");
 	reset_env();
 
-	is_str(fails(load2("{\"version\": \"2.0\"}",
-			   "{\"IsEncrypted\": true, \"Values\": {\"CF_T_X\": \"1\"}}")),
-	       "local.settings.json is encrypted (IsEncrypted: true); cfunc cannot read encrypted "
-	       "settings yet: run 'cfunc settings decrypt' once it exists, or set IsEncrypted to "
-	       "false",
-	       "IsEncrypted true");
+	setenv("CFUNC_SECRETS_DIR", "/nonexistent/x", 1);
+	{
+		const char *msg = fails(load2("{\"version\": \"2.0\"}",
+					      "{\"IsEncrypted\": true, \"Values\": {\"CF_T_X\": \"1\"}}"));
+		ok(msg && strncmp(msg, "Failed to decrypt settings. Encrypted settings only be edited "
+				       "through 'cfunc settings add'.", 88) == 0,
+		   "IsEncrypted true without the settings key");
+	}
+	unsetenv("CFUNC_SECRETS_DIR");
 	ok(getenv("CF_T_X") == NULL, "nothing exported from an encrypted file");
 	ok(load2("{\"version\": \"2.0\"}", "{\"IsEncrypted\": \"maybe\"}") < 0,
 	   "IsEncrypted must be a bool");

@@ -3,7 +3,7 @@
  *
  *   gcc -std=c11 -D_GNU_SOURCE -O2 -pthread -Iruntime bench/store.c \
  *       runtime/store*.c runtime/arena.c runtime/xalloc.c -lsqlite3 -o build/bench-store
- *   build/bench-store [dir]          (default dir: /tmp)
+ *   build/bench-store [dir [engine]] (default dir: /tmp; "engine": part 4 only)
  *
  * 1. commit latency: one small transaction per commit, synchronous FULL and NORMAL;
  * 2. batched episodes: per transaction B episodes, each = get instance, load
@@ -12,7 +12,15 @@
  *    (instances round-robin, so each history stays at ~8 episodes);
  * 3. a reader handle lists 100,000 instances page by page (top 100) in one
  *    thread while a writer commits small transactions in another: the
- *    slowest page and the writer's slowest transaction.
+ *    slowest page and the writer's slowest transaction;
+ * 4. engine-like group commit: random 32-hex instance ids, as the engine
+ *    makes them, over a file that already holds many finished orchestrations.
+ *    Per transaction B episodes of orchestrations picked at random from a
+ *    pool of P recently started ones; each orchestration runs 4 episodes
+ *    (create + 4 history rows + activity; 3 times: activity result, history
+ *    rows, update, next activity; last: 3 rows, Completed). Reports the WAL
+ *    bytes written per episode (wal_autocheckpoint=0, so the -wal file only
+ *    grows) and episodes/s with synchronous=FULL.
  */
 #include "store.h"
 #include "xalloc.h"
@@ -22,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static char dir[200];
@@ -161,6 +170,14 @@ static void bench_simple(int per_tx, int rounds)
 	rt_store_begin(s);
 	for (int i = 0; i < per_tx * rounds; i++)
 		rt_store_inbox_add(s, &m, NULL);
+	/* History needs its instance row. */
+	for (int r = 0; r < rounds; r++) {
+		char id[32];
+		snprintf(id, sizeof(id), "inst-%d", r);
+		struct rt_instance in = { .instance_id = id, .name = "orch", .execution_id = "e",
+					  .parent_task_id = -1 };
+		rt_store_instance_put(s, &in, 0);
+	}
 	rt_store_commit(s);
 	t0 = rt_mono_us();
 	for (int r = 0; r < rounds; r++) {
@@ -294,9 +311,176 @@ static void bench_listing(int total)
 	rt_store_close(s);
 }
 
+/* ---- 4. engine-like group commit ---------------------------------------- */
+
+static uint64_t rng = 0x9e3779b97f4a7c15ull;
+
+static uint64_t rnd(void)
+{
+	/* xorshift64: deterministic, so before/after runs write the same rows. */
+	rng ^= rng << 13;
+	rng ^= rng >> 7;
+	rng ^= rng << 17;
+	return rng;
+}
+
+static void random_hex(char out[33])
+{
+	for (int i = 0; i < 32; i++)
+		out[i] = "0123456789abcdef"[rnd() & 15];
+	out[32] = '\0';
+}
+
+struct orch {
+	char id[33];
+	char exec[33];
+	int stage;      /* next episode, 0..3 */
+	int64_t act_id; /* the activity whose result the next episode consumes */
+};
+
+static const int rows_per_episode[4] = { 4, 4, 4, 3 };
+
+static void new_orch(struct orch *o)
+{
+	random_hex(o->id);
+	random_hex(o->exec);
+	o->stage = 0;
+	o->act_id = 0;
+}
+
+/* One episode of o, as the engine writes it. */
+static void engine_episode(struct rt_store *s, struct orch *o, struct rt_arena *a)
+{
+	struct rt_instance in;
+	struct rt_history_row rows[4], *old;
+	unsigned char blob[160];
+	size_t nold;
+	int k = rows_per_episode[o->stage];
+
+	memset(blob, 'h', sizeof(blob));
+	if (o->stage == 0) {
+		struct rt_instance row = {
+			.instance_id = o->id, .name = "hello_sequence", .execution_id = o->exec,
+			.status = RT_ST_PENDING, .created_us = rt_now_us(), .parent_task_id = -1,
+			.input = "\"Tokyo\"",
+		};
+		row.updated_us = row.created_us;
+		if (rt_store_instance_put(s, &row, 0))
+			die(s, "create");
+	} else if (rt_store_activity_delete(s, o->act_id)) {
+		die(s, "activity result");
+	}
+	if (rt_store_instance_get(s, o->id, &in, a) ||
+	    rt_store_history_load(s, o->id, o->exec, &old, &nold, a))
+		die(s, "episode read");
+	for (int j = 0; j < k; j++)
+		rows[j] = (struct rt_history_row){ in.history_len + j, 4, rt_now_us(), blob,
+						   (size_t)(20 + rnd() % 120) };
+	if (rt_store_history_append(s, o->id, o->exec, rows, (size_t)k))
+		die(s, "append");
+	in.history_len += k;
+	in.updated_us = rt_now_us();
+	in.status = o->stage == 3 ? RT_ST_COMPLETED : RT_ST_RUNNING;
+	if (o->stage == 3)
+		in.output = "[\"Hello Tokyo!\",\"Hello Seattle!\",\"Hello London!\"]";
+	if (rt_store_instance_update(s, &in))
+		die(s, "update");
+	if (o->stage < 3) {
+		struct rt_activity act = {
+			.instance_id = o->id, .execution_id = o->exec, .task_id = in.history_len - 2,
+			.name = "say_hello", .input = "\"Tokyo\"", .dequeue_count = 1,
+		};
+		if (rt_store_activity_add(s, &act, &o->act_id))
+			die(s, "activity");
+	}
+	if (++o->stage == 4)
+		new_orch(o);
+}
+
+static long long file_size(const char *path)
+{
+	struct stat sb;
+	return stat(path, &sb) == 0 ? (long long)sb.st_size : 0;
+}
+
+static void bench_engine_like(int batch, int pool, int preload, int rounds)
+{
+	struct rt_store_opts o = { .manual_checkpoint = 1 };
+	struct rt_store *s = open_fresh("bench-engine.db", 1);
+	struct orch *orchs = xcalloc((size_t)pool, sizeof(*orchs));
+	int *pick = xcalloc((size_t)pool, sizeof(*pick));
+	struct rt_arena a;
+	char path[300], wal[310], *err;
+	int warmup = rounds / 5;
+	long long wal0 = 0;
+	int64_t t0 = 0;
+
+	rt_arena_init(&a);
+	rng = 0x9e3779b97f4a7c15ull;
+	/* Finished orchestrations already in the file: the trees are big and
+	 * random keys land on cold pages, as in a task hub that has run a while. */
+	for (int i = 0; i < preload; i += 1000) {
+		rt_store_begin(s);
+		for (int j = i; j < preload && j < i + 1000; j++) {
+			struct orch done;
+			new_orch(&done);
+			for (int k = 0; k < 4; k++)
+				engine_episode(s, &done, &a);
+		}
+		if (rt_store_commit(s))
+			die(s, "preload");
+		rt_arena_reset(&a);
+	}
+	/* Closing the only handle checkpoints and removes the WAL. */
+	rt_store_close(s);
+	snprintf(path, sizeof(path), "%s/bench-engine.db", dir);
+	snprintf(wal, sizeof(wal), "%s-wal", path);
+	if (rt_store_open(&s, path, &o, &err) != 0) {
+		fprintf(stderr, "bench: %s\n", err);
+		exit(1);
+	}
+
+	for (int i = 0; i < pool; i++) {
+		new_orch(&orchs[i]);
+		pick[i] = i;
+	}
+	for (int r = 0; r < warmup + rounds; r++) {
+		if (r == warmup) {
+			wal0 = file_size(wal);
+			t0 = rt_mono_us();
+		}
+		/* B distinct orchestrations of the pool, in random order. */
+		for (int i = 0; i < batch; i++) {
+			int j = i + (int)(rnd() % (uint64_t)(pool - i)), t = pick[i];
+			pick[i] = pick[j];
+			pick[j] = t;
+		}
+		if (rt_store_begin(s))
+			die(s, "begin");
+		for (int i = 0; i < batch; i++)
+			engine_episode(s, &orchs[pick[i]], &a);
+		if (rt_store_commit(s))
+			die(s, "commit");
+		rt_arena_reset(&a);
+	}
+	int64_t dt = rt_mono_us() - t0;
+	double eps = (double)rounds * batch;
+	printf("engine-like, %d episodes per transaction over a pool of %d, %d finished "
+	       "orchestrations before, synchronous=FULL: %.0f episodes/s, %.0f WAL bytes per "
+	       "episode (%.1f pages per transaction)\n",
+	       batch, pool, preload, eps * 1e6 / dt, (file_size(wal) - wal0) / eps,
+	       (file_size(wal) - wal0) / (4096.0 + 24) / rounds);
+	free(orchs);
+	free(pick);
+	rt_arena_cleanup(&a);
+	rt_store_close(s);
+}
+
 int main(int argc, char **argv)
 {
 	snprintf(dir, sizeof(dir), "%s", argc > 1 ? argv[1] : "/tmp");
+	if (argc > 2 && strcmp(argv[2], "engine") == 0)
+		goto engine;
 	bench_commit_latency(0);
 	bench_commit_latency(1);
 	bench_simple(100, 200);
@@ -306,5 +490,8 @@ int main(int argc, char **argv)
 	bench_episodes(32, 8, 300, 1);
 	bench_episodes(128, 4, 100, 0);
 	bench_listing(100000);
+engine:
+	bench_engine_like(32, 64, 50000, 1000);
+	bench_engine_like(128, 256, 50000, 250);
 	return 0;
 }

@@ -4,6 +4,9 @@
  */
 #include "status_json.h"
 
+#include "xalloc.h"
+
+#include <stdlib.h>
 #include <string.h>
 
 static json_t *time_s(int64_t us)
@@ -20,9 +23,65 @@ static json_t *time_7(int64_t us)
 	return json_string(buf);
 }
 
+/* Length of the valid UTF-8 sequence at p (1-4), or 0 if there is none. */
+static size_t utf8_len(const unsigned char *p)
+{
+	size_t n;
+	unsigned min;
+	unsigned c = p[0];
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		n = 2, min = 0x80, c &= 0x1f;
+	else if (c >= 0xe0 && c <= 0xef)
+		n = 3, min = 0x800, c &= 0x0f;
+	else if (c >= 0xf0 && c <= 0xf4)
+		n = 4, min = 0x10000, c &= 0x07;
+	else
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		c = c << 6 | (p[i] & 0x3f);
+	}
+	return c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff) ? 0 : n;
+}
+
+/*
+ * A JSON string for stored text. Ids, names and reasons reach the store
+ * from apps and URLs unchecked for UTF-8, and jansson refuses invalid
+ * UTF-8 (json_string() gives NULL, so the key would silently vanish):
+ * invalid bytes become U+FFFD instead.
+ */
+static json_t *str_json(const char *s)
+{
+	json_t *v = json_string(s);
+	const unsigned char *p = (const unsigned char *)s;
+	char *fixed, *o;
+	if (v)
+		return v;
+	o = fixed = xmalloc(3 * strlen(s) + 1);
+	while (*p) {
+		size_t n = utf8_len(p);
+		if (n) {
+			memcpy(o, p, n);
+			o += n;
+			p += n;
+		} else {
+			memcpy(o, "\xef\xbf\xbd", 3);
+			o += 3;
+			p++;
+		}
+	}
+	*o = '\0';
+	v = json_string(fixed);
+	free(fixed);
+	return v;
+}
+
 static json_t *str_or_null(const char *s)
 {
-	return s ? json_string(s) : json_null();
+	return s ? str_json(s) : json_null();
 }
 
 /*
@@ -156,7 +215,7 @@ static json_t *project_event(const struct rt_event *hist, size_t n, size_t i, in
 	case RT_EV_GENERIC:
 		json_object_set_new(o, "Data", str_or_null(ev->data));
 		if (ev->reason)
-			json_object_set_new(o, "Reason", json_string(ev->reason));
+			json_object_set_new(o, "Reason", str_json(ev->reason));
 		break;
 	default:
 		break;
@@ -170,7 +229,7 @@ json_t *bind_status_object(const struct rt_instance *inst, const struct rt_event
 {
 	json_t *o = json_object();
 	json_object_set_new(o, "name", str_or_null(inst->name));
-	json_object_set_new(o, "instanceId", json_string(inst->instance_id));
+	json_object_set_new(o, "instanceId", str_json(inst->instance_id));
 	json_object_set_new(o, "runtimeStatus", json_string(rt_status_name(inst->status)));
 	json_object_set_new(o, "input",
 			    (flags & BIND_STATUS_INPUT) ? bind_json_payload(inst->input) : json_null());

@@ -191,6 +191,14 @@ static int blank(const char *s, size_t n)
 	return 1;
 }
 
+/* jansson accepts exactly valid UTF-8, which every JSON answer needs. */
+static int utf8_ok(const char *s)
+{
+	json_t *v = json_string(s);
+	json_decref(v);
+	return v != NULL;
+}
+
 static int hub_served(const struct bind_durable *d, const struct bind_query *q)
 {
 	const char *hub = bind_urlcodec_query_get(q, "taskHub");
@@ -353,9 +361,11 @@ static void start(struct webhook_req *r, const char *fn_name, const char *id)
 		bind_webhooks_error(h, 400, WH_MSG_ARGUMENT, msg, WH_EX_ARGUMENT, "StartOrchestration");
 		return;
 	}
-	if (id && rt_instance_id_problem(id)) {
-		bind_webhooks_error(h, 400, WH_MSG_ARGUMENT, rt_instance_id_problem(id), WH_EX_ARGUMENT,
-				    "StartOrchestration");
+	if (id && (rt_instance_id_problem(id) || !utf8_ok(id))) {
+		/* The engine takes any bytes; URLs and JSON answers need UTF-8. */
+		const char *why = rt_instance_id_problem(id);
+		bind_webhooks_error(h, 400, WH_MSG_ARGUMENT, why ? why : "instance id is not valid UTF-8",
+				    WH_EX_ARGUMENT, "StartOrchestration");
 		return;
 	}
 	if (!id && !wants_wait(r, &timeout_ms, &poll_ms) && start_async(r, fn_name, input) == 0)
@@ -487,7 +497,7 @@ static void raise_event(struct webhook_req *r, const char *id, const char *event
 	 * goes straight to it; only a malformed one reads the instance first,
 	 * to tell 404 and 410 from 400. Same answers, one read fewer per event.
 	 */
-	if (r->served && content_type_json(h) && body_is_json(h)) {
+	if (r->served && content_type_json(h) && body_is_json(h) && utf8_ok(event)) {
 		rc = rt_engine_raise_event(r->d->engine, id, event, h->body, &err);
 		if (rc == RT_C_OK)
 			reply_empty(h, 202);
@@ -507,8 +517,10 @@ static void raise_event(struct webhook_req *r, const char *id, const char *event
 	} else if (!content_type_json(h)) {
 		bind_webhooks_error(h, 400, "Only application/json request content is supported",
 				    NULL, NULL, where);
-	} else {
-		body_json_ok(h, where); /* sets the 400 */
+	} else if (body_json_ok(h, where)) {
+		/* Everything else was fine: the event name is not UTF-8. */
+		bind_webhooks_error(h, 400, WH_MSG_ARGUMENT, "event name is not valid UTF-8",
+				    WH_EX_ARGUMENT, where);
 	}
 	free(err);
 }

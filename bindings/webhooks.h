@@ -5,23 +5,32 @@
  * One entry point: the host hands over a request whose path starts with
  * the base path, and gets the response filled in. Everything runs on the
  * worker thread that called it; writes go through the engine's commands
- * (acknowledged after commit), reads through its read-only handles.
+ * (acknowledged after commit), reads through its read-only handles. A
+ * start with a generated id and no wait is only queued: the host holds the
+ * 202 until the engine committed it (h->resume), freeing the worker.
  *
  * Choices where the spec leaves room (details in webhooks.c):
  *  - No engine (no orchestrator or activity loaded): the API answers like
  *    an empty task hub without orchestrator functions - reads 404 / [],
- *    writes 404, start 400 "function doesn't exist".
+ *    purges and lifecycle operations 404, restart 400 (unknown id), start
+ *    400 "function doesn't exist".
  *  - taskHub: the configured hub (compared case-insensitively, as Azure
  *    Storage names are) or blank is served; any other hub is an empty,
  *    isolated namespace: reads 404 / [], purges 404, lifecycle
  *    operations 404, restart 400 (unknown id), start 400 (this host cannot
  *    create instances in a hub it does not run).
  *  - entities/... and makeprimary: 404 (entities are not implemented yet).
+ *  - A malformed percent-escape (or %00) anywhere in the path after the
+ *    base: 400, like the host's function routes - even on GET status, which
+ *    otherwise never answers 400.
+ *  - Error bodies carry a one-frame StackTrace naming the endpoint; there
+ *    is no managed stack to show.
  *  - Listing: at most 1000 instances per page (Azure Table's page limit;
  *    "a page may contain fewer than top items"); entity ids (@name@key)
  *    are left out, as the isolated-worker path does; the response header
  *    x-ms-continuation-token is sent on every page, with an EMPTY value on
- *    the last one (what the real extension sends). Tokens are opaque and
+ *    the last one (§4.3 "empty value when there are no more pages"; a
+ *    client reading the header unconditionally keeps working). Tokens are opaque and
  *    authenticated with a per-process key: a token this process never
  *    issued (forged, truncated, or from before a restart) is a 400.
  *  - Purge many: statuses default to the four terminal ones; non-terminal

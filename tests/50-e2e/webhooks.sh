@@ -71,6 +71,8 @@ is "$(req -X POST "$W/orchestrators/wh_noop/a%5Cb")" 400 "id with '\\': 400"
 is "$(req -X POST "$W/orchestrators/wh_noop/a%01b")" 400 "id with a control character: 400"
 is "$(req -X POST "$W/orchestrators/wh_noop/a%7Fb")" 400 "id with DEL: 400"
 is "$(req -X POST "$W/orchestrators/wh_noop/%40entity")" 400 "id starting with '@': 400"
+is "$(req -X POST "$W/orchestrators/wh_noop/a%FFb")" 400 "id that is not UTF-8: 400"
+like "$(jb .ExceptionMessage)" "UTF-8" "… says so"
 is "$(req -X POST "$W/orchestrators/wh_noop/a%00b")" 400 "id with %00: 400 (malformed path)"
 is "$(req -X POST "$W/orchestrators/wh_noop/a%zzb")" 400 "malformed percent-encoding: 400"
 long=$(head -c 10240 /dev/zero | tr '\0' 'x')

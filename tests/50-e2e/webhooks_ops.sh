@@ -87,6 +87,18 @@ start wh_wait t-sp >/dev/null && wait_for t-sp Running
 is "$(post 't-sp/terminate?reason=my+reason%20here')" 202 "terminate with an encoded reason"
 wait_for t-sp Terminated
 is "$(printf '%s' "$WS" | jq -c .output)" '"my reason here"' "'+' and %20 in the reason are spaces"
+start wh_wait t-raw >/dev/null && wait_for t-raw Running
+is "$(req -X POST -G --data-urlencode 'reason=two words & "quotes"' "$W/instances/t-raw/terminate")" 202 \
+	"terminate with a reason typed with spaces, '&' and quotes (curl encodes it)"
+wait_for t-raw Terminated
+is "$(printf '%s' "$WS" | jq -r .output)" 'two words & "quotes"' "… arrives verbatim; not JSON, so kept as a string"
+start wh_wait t-bin >/dev/null && wait_for t-bin Running
+is "$(post "t-bin/raiseEvent/bad%FFname" -H "$JSON" -d 1)" 400 "an event name that is not UTF-8: 400"
+like "$(jb .ExceptionMessage)" "UTF-8" "… says so"
+is "$(post "t-bin/terminate?reason=caf%E9")" 202 "terminate with a reason that is not UTF-8"
+wait_for t-bin Terminated "showHistory=true"
+is "$(printf '%s' "$WS" | jq -r '.historyEvents[] | select(.EventType == "ExecutionTerminated") | .Input')" "caf�" \
+	"… the history shows U+FFFD for the bad byte instead of dropping the field"
 start wh_wait t-num >/dev/null && wait_for t-num Running
 post 't-num/terminate?reason=42' >/dev/null
 wait_for t-num Terminated

@@ -88,12 +88,12 @@ run: all
 	$(HOST) start
 
 test: all tests
-	@CFUNC=$(CURDIR)/$(HOST) CFUNC_ROOT=$(CURDIR) CFUNC_BUILD=$(CURDIR)/$(BUILD) \
+	@CFUNC=$(abspath $(HOST)) CFUNC_ROOT=$(CURDIR) CFUNC_BUILD=$(abspath $(BUILD)) \
 	  sh tests/run.sh $(UNIT_BINS) $(SCRIPTS)
 
 # The long crash test, on demand: 30 rounds of 200 starts with kill -9.
 crash-long: all tests
-	@CFUNC=$(CURDIR)/$(HOST) CFUNC_BUILD=$(CURDIR)/$(BUILD) CRASH_ROUNDS=30 CRASH_STARTS=200 \
+	@CFUNC=$(abspath $(HOST)) CFUNC_BUILD=$(abspath $(BUILD)) CRASH_ROUNDS=30 CRASH_STARTS=200 \
 	  sh tests/run.sh tests/50-e2e/crash.sh
 
 bench: bench-http bench-durable

@@ -62,6 +62,14 @@ json_t *bind_durable_payload(const struct bind_durable *d, const char *base_url,
 
 	rt_arena_init(&a);
 	enc = bind_urlcodec_encode(id, strlen(id), &a);
+	/* "." and ".." are unreserved, but clients resolve them as dot-segments
+	 * and would request another path: encode those ids completely. */
+	if (strspn(id, ".") == strlen(id)) {
+		char *dots = rt_arena_alloc(&a, 3 * strlen(id) + 1);
+		for (size_t i = 0; id[i]; i++)
+			memcpy(dots + 3 * i, "%2E", 4);
+		enc = dots;
+	}
 	q = d->system_key ? xasprintf("taskHub=%s&connection=%s&code=%s", d->hub, d->connection,
 				      d->system_key)
 			  : xasprintf("taskHub=%s&connection=%s", d->hub, d->connection);
@@ -307,10 +315,15 @@ int bind_durable_wait(struct bind_http *h, struct bind_durable *d, const char *i
 		      int64_t timeout_ms, int64_t retry_ms, int with_rewind)
 {
 	int64_t deadline = rt_mono_us() + timeout_ms * 1000;
+	struct rt_arena poll;
+	rt_arena_init(&poll);
 	for (;;) {
 		struct rt_instance inst;
 		json_t *status = NULL;
-		int rc = bind_durable_read(d, id, BIND_STATUS_INPUT, &inst, &status, h->ctx.arena, NULL);
+		/* Each poll reads into its own arena, reset every time: a long wait
+		 * must not grow the request's memory. */
+		rt_arena_reset(&poll);
+		int rc = bind_durable_read(d, id, BIND_STATUS_INPUT, &inst, &status, &poll, NULL);
 		if (rc == CF_OK && inst.status == RT_ST_COMPLETED) {
 			json_t *out = bind_json_payload(inst.output);
 			char *text = bind_json_dump(out);
@@ -319,6 +332,7 @@ int bind_durable_wait(struct bind_http *h, struct bind_durable *d, const char *i
 			free(text);
 			json_decref(out);
 			json_decref(status);
+			rt_arena_cleanup(&poll);
 			return CF_OK;
 		}
 		if (rc == CF_OK && rt_status_is_terminal(inst.status)) {
@@ -327,6 +341,7 @@ int bind_durable_wait(struct bind_http *h, struct bind_durable *d, const char *i
 			bind_http_set_json(h, 200, text);
 			free(text);
 			json_decref(status);
+			rt_arena_cleanup(&poll);
 			return CF_OK;
 		}
 		json_decref(status);
@@ -337,6 +352,7 @@ int bind_durable_wait(struct bind_http *h, struct bind_durable *d, const char *i
 		struct timespec ts = {nap_us / 1000000, (nap_us % 1000000) * 1000};
 		nanosleep(&ts, NULL);
 	}
+	rt_arena_cleanup(&poll);
 	bind_durable_set_check_status(h, d, id, with_rewind);
 	return CF_OK;
 }

@@ -25,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 /* ---- in-flight activity ids: open addressing, ids are never 0 ---------- */
@@ -256,20 +257,49 @@ int engine_inbox_add(struct engine_batch *b, const char *instance_id, const char
 	return rt_store_inbox_add(b->e->store, &m, NULL);
 }
 
+/* Length of the UTF-8 sequence at p (1-4), or 0 if it is not valid UTF-8
+ * (overlong forms, surrogates and code points past U+10FFFF included). */
+static int utf8_len(const unsigned char *p)
+{
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		return (p[1] & 0xc0) == 0x80 ? 2 : 0;
+	if (p[0] >= 0xe0 && p[0] <= 0xef) {
+		if ((p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80)
+			return 0;
+		if ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] > 0x9f))
+			return 0;
+		return 3;
+	}
+	if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+		if ((p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80 || (p[3] & 0xc0) != 0x80)
+			return 0;
+		if ((p[0] == 0xf0 && p[1] < 0x90) || (p[0] == 0xf4 && p[1] > 0x8f))
+			return 0;
+		return 4;
+	}
+	return 0;
+}
+
 const char *rt_instance_id_problem(const char *id)
 {
-	size_t n = 0;
+	size_t units = 0; /* UTF-16 code units, as .NET counts string length */
+	int n;
 	if (!id || !*id)
 		return "instance id is empty";
 	if (id[0] == '@')
 		return "instance id must not start with '@' (reserved for entities)";
-	for (const unsigned char *p = (const unsigned char *)id; *p; p++, n++) {
+	for (const unsigned char *p = (const unsigned char *)id; *p; p += n) {
 		if (*p < 0x20 || *p == 0x7f)
 			return "instance id must not contain control characters";
 		if (*p == '/' || *p == '\\' || *p == '#' || *p == '?')
-			return "instance id must not contain '/', '\\\\', '#' or '?'";
+			return "instance id must not contain '/', '\\', '#' or '?'";
+		if ((n = utf8_len(p)) == 0)
+			return "instance id is not valid UTF-8";
+		units += n == 4 ? 2 : 1;
 	}
-	if (n > 256)
+	if (units > 256)
 		return "instance id is longer than 256 characters";
 	return NULL;
 }
@@ -700,12 +730,17 @@ static void *engine_main(void *arg)
 
 /* ---- checkpoints --------------------------------------------------------- */
 
+#define ENGINE_WAL_LIMIT (64LL << 20)
+
 static void *checkpoint_main(void *arg)
 {
 	struct rt_engine *e = arg;
 	struct rt_store *cs = NULL;
 	struct rt_store_opts so = {.sync_normal = e->opts.sync_normal};
-	char *err = NULL;
+	char *err = NULL, wal[4096];
+	struct stat st;
+
+	snprintf(wal, sizeof(wal), "%s-wal", e->opts.path);
 
 	if (rt_store_open(&cs, e->opts.path, &so, &err) != 0) {
 		engine_log(e, "Host.Triggers.DurableTask", 3,
@@ -723,6 +758,10 @@ static void *checkpoint_main(void *arg)
 		e->ckpt_requested = 0;
 		pthread_mutex_unlock(&e->lock);
 		rt_store_checkpoint(cs, NULL);
+		/* Passive checkpoints cannot restart the WAL while the engine
+		 * writes without pause; past a size, take one short stall. */
+		if (stat(wal, &st) == 0 && st.st_size > ENGINE_WAL_LIMIT)
+			rt_store_checkpoint_truncate(cs);
 		pthread_mutex_lock(&e->lock);
 	}
 	pthread_mutex_unlock(&e->lock);

@@ -655,6 +655,18 @@ int rt_store_savepoint_rollback(struct rt_store *s)
 	return rt_store_savepoint_release(s);
 }
 
+int rt_store_checkpoint_truncate(struct rt_store *s)
+{
+	int rc;
+	assert(sqlite3_get_autocommit(s->db));
+	/* Waits (busy timeout) for the writer's transaction and the readers,
+	 * copies the WAL back and truncates it to zero bytes. */
+	rc = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+	if (rc != SQLITE_OK && rc != SQLITE_BUSY)
+		return rt_store__sqlerr(s, rc, "cannot checkpoint");
+	return rc == SQLITE_BUSY ? RT_STORE_BUSY : 0;
+}
+
 int rt_store_checkpoint(struct rt_store *s, int *busy)
 {
 	int log = 0, done = 0, rc;

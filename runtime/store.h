@@ -99,6 +99,11 @@ int rt_store_savepoint_rollback(struct rt_store *s);
  * (PASSIVE); *busy (may be NULL) is set to 1 if a reader's snapshot or a
  * writer kept some of it from being copied. Outside a transaction only. */
 int rt_store_checkpoint(struct rt_store *s, int *busy);
+/* A checkpoint that also empties the WAL file: it waits (busy timeout) for
+ * the writer and the readers and holds writers off while it copies, so it is
+ * for the rare case where passive checkpoints never caught up with a busy
+ * writer and the WAL keeps growing. RT_STORE_BUSY if it could not finish. */
+int rt_store_checkpoint_truncate(struct rt_store *s);
 
 /* ---- instances ---------------------------------------------------------- */
 

@@ -12,7 +12,7 @@ make_root "$root" "[\"$ABI/testapp.so\", \"$CFUNC_BUILD/samples/durable_hello.so
 wait_status() {
 	_ws_end=$(($(date +%s) + 15))
 	while :; do
-		WS=$(curl -s "$BASE/api/test/status/$1")
+		WS=$(curl -s --path-as-is "$BASE/api/test/status/$1")
 		printf '%s' "$WS" | jq -e --arg re "$2" '.runtimeStatus | test($re)' >/dev/null 2>&1 && return 0
 		[ "$(date +%s)" -ge "$_ws_end" ] && return 1
 		sleep 0.02
@@ -65,6 +65,15 @@ like "$(body)" "control characters" "control character message"
 is "$(http -X POST "$BASE/api/test/start/test_orchestrator/@entity")" "400" "instance id starting with @"
 is "$(http -X POST -d '[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[' "$BASE/api/test/start/test_orchestrator")" "400" "input nested too deeply"
 
+# --- ids that clients would treat as dot-segments stay usable in URLs
+is "$(http -X POST --path-as-is "$BASE/runtime/webhooks/durabletask/orchestrators/test_orchestrator/..")" "202" "start with the id '..'"
+is "$(jq -r .statusQueryGetUri "$BODY_FILE")" "$BASE/runtime/webhooks/durabletask/instances/%2E%2E?taskHub=TestHubName&connection=Storage" "'..' is percent-encoded in the URLs"
+wait_status ".." "Completed"
+ok $? "the '..' instance completes"
+is "$(curl -s "$(jq -r .statusQueryGetUri "$BODY_FILE")" | jq -r .instanceId)" ".." "its statusQueryGetUri works as given"
+is "$(http -X POST "$BASE/api/test/start/test_orchestrator/a%FFb")" "400" "an id that is not UTF-8 is refused"
+like "$(body)" "not valid UTF-8" "with the reason"
+
 # --- explicit ids: reuse only once the instance ended
 is "$(http -X POST "$BASE/api/test/start/test_waiter/wait-1")" "202" "explicit instance id"
 is "$(body)" "wait-1" "the id is kept"
@@ -97,7 +106,7 @@ is "$(http -X POST -d '{"input":"{\"a\":1}"}' "$BASE/admin/functions/test_orches
 # Find it through the management API's listing: the only test_orchestrator so far.
 i=0
 while :; do
-	aid=$(curl -s "$BASE/runtime/webhooks/durabletask/instances" | jq -r '[.[] | select(.name == "test_orchestrator")][0].instanceId // empty')
+	aid=$(curl -s "$BASE/runtime/webhooks/durabletask/instances" | jq -r '[.[] | select(.name == "test_orchestrator" and .input.a == 1)][0].instanceId // empty')
 	[ -n "$aid" ] || [ $i -ge 200 ] && break
 	sleep 0.02
 	i=$((i + 1))

@@ -34,9 +34,10 @@ void rt_uuid5(const unsigned char ns[16], const void *name, size_t len, unsigned
  * "{instance_id}_{rt_format_time_o(now_us)}_{counter}") as text into out (37 bytes). */
 void rt_uuid_orch(const char *instance_id, int64_t now_us, unsigned counter, char out[37]);
 
-/* 32 random lower-case hex digits (a GUID without dashes, the form Durable
- * Functions uses for instance and execution ids) from libsodium's CSPRNG;
- * out must hold 33 bytes. Thread-safe; calls sodium_init() (idempotent). */
+/* 32 lower-case hex digits (a GUID without dashes, the form Durable
+ * Functions uses for instance and execution ids): a UUID v7, i.e. the Unix
+ * time in ms followed by 74 bits from libsodium's CSPRNG, so ids made later
+ * sort later; out must hold 33 bytes. Thread-safe; calls sodium_init(). */
 void rt_uuid_random_hex(char out[33]);
 
 #endif

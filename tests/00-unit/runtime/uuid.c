@@ -4,8 +4,10 @@
  * random hex ids.
  */
 #include "uuid.h"
+#include "xalloc.h"
 #include "tap.h"
 
+#include <stdio.h>
 #include <string.h>
 
 static const char *v5(const char *ns_text, const char *name)
@@ -70,8 +72,14 @@ static void test_random(void)
 	for (int i = 0; i < 32; i++)
 		hex &= (a[i] >= '0' && a[i] <= '9') || (a[i] >= 'a' && a[i] <= 'f');
 	ok(hex, "lower-case hex");
-	ok(a[12] == '4' && strchr("89ab", a[16]) != NULL, "a version-4 GUID without dashes");
+	ok(a[12] == '7' && strchr("89ab", a[16]) != NULL, "a version-7 GUID without dashes");
 	ok(strcmp(a, b) != 0, "two ids differ");
+	/* The first 12 digits are the time in ms: ids made later sort later. */
+	int64_t ms = rt_now_us() / 1000;
+	char now_hex[13];
+	snprintf(now_hex, sizeof(now_hex), "%012llx", (unsigned long long)ms);
+	ok(strncmp(a, now_hex, 8) == 0, "starts with the current time");
+	ok(strncmp(a, b, 12) <= 0, "a later id does not sort before an earlier one");
 }
 
 int main(void)

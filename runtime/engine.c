@@ -144,119 +144,6 @@ int engine_encode_row(struct engine_batch *b, const struct rt_event *ev, int seq
 	return 0;
 }
 
-static uint64_t hash_str(const char *s)
-{
-	uint64_t h = 1469598103934665603ull;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return h;
-}
-
-static struct engine_mailbox *box_find(struct engine_batch *b, const char *id, int create)
-{
-	if (create && (b->nboxes + 1) * 2 > b->capboxes) {
-		struct engine_mailbox *old = b->boxes;
-		size_t oldcap = b->capboxes;
-		b->capboxes = oldcap ? oldcap * 2 : 256;
-		b->boxes = rt_arena_calloc(&b->arena, b->capboxes * sizeof(*b->boxes));
-		for (size_t i = 0; i < oldcap; i++) {
-			if (!old[i].instance_id)
-				continue;
-			size_t j = hash_str(old[i].instance_id) & (b->capboxes - 1);
-			while (b->boxes[j].instance_id)
-				j = (j + 1) & (b->capboxes - 1);
-			b->boxes[j] = old[i];
-		}
-	}
-	if (!b->capboxes)
-		return NULL;
-	size_t i = hash_str(id) & (b->capboxes - 1);
-	while (b->boxes[i].instance_id) {
-		if (strcmp(b->boxes[i].instance_id, id) == 0)
-			return &b->boxes[i];
-		i = (i + 1) & (b->capboxes - 1);
-	}
-	if (!create)
-		return NULL;
-	b->boxes[i].instance_id = rt_arena_strdup(&b->arena, id);
-	b->nboxes++;
-	return &b->boxes[i];
-}
-
-int engine_may_have_stored(struct engine_batch *b, const char *instance_id)
-{
-	/* Visible inbox rows exist only for instances on the ready list, unless
-	 * that list was cut at the batch limit (mail is stored after episodes). */
-	struct engine_mailbox *box;
-	if (!b->ready_complete)
-		return 1;
-	box = box_find(b, instance_id, 0);
-	return box && box->stored;
-}
-
-struct engine_mail *engine_mail_take(struct engine_batch *b, const char *instance_id)
-{
-	struct engine_mailbox *box = box_find(b, instance_id, 0);
-	struct engine_mail *m;
-	if (!box)
-		return NULL;
-	m = box->head;
-	box->head = box->tail = NULL;
-	return m;
-}
-
-static void mail_put(struct engine_batch *b, const char *instance_id, const char *execution_id,
-		     const struct rt_event *ev)
-{
-	struct engine_mailbox *box = box_find(b, instance_id, 1);
-	struct engine_mail *m = rt_arena_calloc(&b->arena, sizeof(*m));
-	b->enc_len = 0;
-	rt_history_encode(ev, &b->enc, &b->enc_len, &b->enc_cap);
-	m->execution_id = rt_arena_strdup(&b->arena, execution_id);
-	m->type = (int)ev->type;
-	m->data = rt_arena_strndup(&b->arena, (const char *)b->enc, b->enc_len);
-	m->len = b->enc_len;
-	if (box->tail)
-		box->tail->next = m;
-	else
-		box->head = m;
-	box->tail = m;
-	if (b->nmail_order == b->capmail_order) {
-		size_t cap = b->capmail_order ? 2 * b->capmail_order : 256;
-		const char **order = rt_arena_alloc(&b->arena, cap * sizeof(*order));
-		if (b->nmail_order)
-			memcpy(order, b->mail_order, b->nmail_order * sizeof(*order));
-		b->mail_order = order;
-		b->capmail_order = cap;
-	}
-	b->mail_order[b->nmail_order++] = box->instance_id;
-}
-
-int engine_inbox_add(struct engine_batch *b, const char *instance_id, const char *execution_id,
-		     int64_t visible_us, const struct rt_event *ev)
-{
-	struct rt_inbox_msg m;
-
-	if (b->mail_on && visible_us <= b->now_us) {
-		mail_put(b, instance_id, execution_id, ev);
-		return 0;
-	}
-	memset(&m, 0, sizeof(m));
-	b->enc_len = 0;
-	rt_history_encode(ev, &b->enc, &b->enc_len, &b->enc_cap);
-	m.instance_id = instance_id;
-	m.execution_id = execution_id;
-	m.visible_us = visible_us;
-	m.type = (int)ev->type;
-	m.data = b->enc;
-	m.len = b->enc_len;
-	/* Deliverable now: it needs an episode in the next batch. Timers wake
-	 * the engine through their due time instead. */
-	if (visible_us <= b->now_us)
-		b->more = 1;
-	return rt_store_inbox_add(b->e->store, &m, NULL);
-}
-
 /* Length of the UTF-8 sequence at p (1-4), or 0 if it is not valid UTF-8
  * (overlong forms, surrogates and code points past U+10FFFF included). */
 static int utf8_len(const unsigned char *p)
@@ -491,49 +378,6 @@ static void dequeue_activities(struct engine_batch *b)
 	}
 }
 
-/* Episodes for instances that got messages during this batch, in the order
- * they got them; an episode may send more (children, parents, itself), so
- * go round until nothing is left or the batch is full. */
-static void run_mailed(struct engine_batch *b)
-{
-	int progress = 1;
-	while (progress && !b->failed && b->episodes < ENGINE_BATCH_EPISODES) {
-		progress = 0;
-		for (size_t i = 0; i < b->nmail_order && !b->failed; i++) {
-			struct engine_mailbox *box = box_find(b, b->mail_order[i], 0);
-			if (!box || !box->head)
-				continue;
-			if (b->episodes >= ENGINE_BATCH_EPISODES) {
-				b->more = 1;
-				return;
-			}
-			engine_episode(b, box->instance_id);
-			progress = 1;
-		}
-	}
-}
-
-/* Mail nobody consumed goes to the inbox (same transaction). */
-static void flush_mail(struct engine_batch *b)
-{
-	b->mail_on = 0;
-	for (size_t i = 0; i < b->nmail_order && !b->failed; i++) {
-		struct engine_mail *m = engine_mail_take(b, b->mail_order[i]);
-		for (; m; m = m->next) {
-			struct rt_inbox_msg msg;
-			memset(&msg, 0, sizeof(msg));
-			msg.instance_id = b->mail_order[i];
-			msg.execution_id = m->execution_id;
-			msg.type = m->type;
-			msg.data = m->data;
-			msg.len = m->len;
-			if (rt_store_inbox_add(b->e->store, &msg, NULL) != 0)
-				b->failed = 1;
-			b->more = 1;
-		}
-	}
-}
-
 static void run_batch(struct rt_engine *e, struct engine_batch *b)
 {
 	const char **ready;
@@ -566,7 +410,7 @@ static void run_batch(struct rt_engine *e, struct engine_batch *b)
 				 &nready, &b->arena) == 0) {
 		b->ready_complete = nready < ENGINE_BATCH_EPISODES;
 		for (size_t i = 0; i < nready; i++)
-			box_find(b, ready[i], 1)->stored = 1;
+			engine_mail_mark_stored(b, ready[i]);
 		for (size_t i = 0; i < nready && !b->failed; i++)
 			engine_episode(b, ready[i]);
 		if (nready == ENGINE_BATCH_EPISODES)
@@ -575,9 +419,9 @@ static void run_batch(struct rt_engine *e, struct engine_batch *b)
 		b->failed = 1;
 	}
 	if (!b->failed)
-		run_mailed(b);
+		engine_mail_run(b);
 	if (!b->failed)
-		flush_mail(b);
+		engine_mail_flush(b);
 	if (!b->failed)
 		dequeue_activities(b);
 	if (b->failed || rt_store_commit(e->store) != 0) {

@@ -144,6 +144,12 @@ struct engine_batch {
 	size_t act_free;         /* activities this batch may still hand out */
 };
 
+/* The instance is on the store's ready list of this batch. */
+void engine_mail_mark_stored(struct engine_batch *b, const char *instance_id);
+/* Episodes for instances that got mail during the batch, round after round. */
+void engine_mail_run(struct engine_batch *b);
+/* Writes unconsumed mail to the inbox (same transaction). */
+void engine_mail_flush(struct engine_batch *b);
 /* 1 if the instance may have visible messages in the inbox table. */
 int engine_may_have_stored(struct engine_batch *b, const char *instance_id);
 /* Takes the in-batch messages of an instance (NULL when none). */

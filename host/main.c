@@ -33,6 +33,8 @@ struct cli {
 	const char *address;
 	int port;
 	int verbose;
+	const char *cors;
+	int cors_credentials;
 	char **functions;
 	int nfunctions;
 };
@@ -52,6 +54,9 @@ static void usage(FILE *out)
 		"  --script-root <dir>     the function app root (default: the nearest folder\n"
 		"                          upwards holding host.json)\n"
 		"  --functions <a> <b> ..  serve only these functions\n"
+		"  --cors <origins>        comma-separated allowed origins, \"*\" for any\n"
+		"                          (default: Host.CORS)\n"
+		"  --cors-credentials      allow credentials on CORS requests\n"
 		"  --verbose               show host (system) logs at Information\n");
 }
 
@@ -86,6 +91,11 @@ static int parse_start(int argc, char **argv, struct cli *cli)
 			i++;
 		} else if (strcmp(a, "--verbose") == 0) {
 			cli->verbose = 1;
+		} else if (strcmp(a, "--cors") == 0 && next) {
+			cli->cors = next;
+			i++;
+		} else if (strcmp(a, "--cors-credentials") == 0) {
+			cli->cors_credentials = 1;
 		} else if (strcmp(a, "--functions") == 0) {
 			cli->functions = argv + i + 1;
 			while (i + 1 < argc && argv[i + 1][0] != '-') {
@@ -271,6 +281,12 @@ static int cmd_start(int argc, char **argv)
 	sodium_bin2hex(srv->instance_id, sizeof(srv->instance_id), id, sizeof(id));
 	if (durable.engine)
 		srv->durable = &durable.client;
+	{
+		const char *cors = cli.cors ? cli.cors : cfg.settings.cors;
+		int creds = cli.cors_credentials || cfg.settings.cors_credentials == 1;
+		if (cors && *cors)
+			host_server_set_cors(srv, cors, creds);
+	}
 	host_admin_set_invoker(host_durable_admin_invoke);
 	host_server_add_endpoints(srv, host_admin_route);
 	host_server_add_endpoints(srv, host_webhooks_route);

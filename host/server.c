@@ -98,6 +98,102 @@ static const char *reason_phrase(int status)
 	}
 }
 
+/* The request's Origin if CORS is on and allows it, else NULL (pool). */
+static const char *cors_origin(struct host_server *srv, h2o_req_t *req, size_t *len)
+{
+	ssize_t i;
+	if (!srv->ncors)
+		return NULL;
+	i = h2o_find_header_by_str(&req->headers, H2O_STRLIT("origin"), -1);
+	if (i < 0)
+		return NULL;
+	h2o_iovec_t v = req->headers.entries[i].value;
+	for (size_t k = 0; k < srv->ncors; k++) {
+		if (strlen(srv->cors_origins[k]) == v.len &&
+		    strncasecmp(srv->cors_origins[k], v.base, v.len) == 0) {
+			*len = v.len;
+			return v.base;
+		}
+	}
+	if (srv->cors_any) {
+		*len = v.len;
+		return v.base;
+	}
+	return NULL;
+}
+
+static void add_cors(struct host_server *srv, h2o_req_t *req)
+{
+	size_t len;
+	const char *origin = cors_origin(srv, req, &len);
+	if (!origin)
+		return;
+	/* "*" with credentials is not allowed by browsers: echo the origin then. */
+	if (srv->cors_any && !srv->cors_credentials)
+		h2o_add_header_by_str(&req->pool, &req->res.headers,
+				      H2O_STRLIT("access-control-allow-origin"), 0, NULL, H2O_STRLIT("*"));
+	else
+		h2o_add_header_by_str(&req->pool, &req->res.headers,
+				      H2O_STRLIT("access-control-allow-origin"), 0, NULL, origin, len);
+	if (srv->cors_credentials)
+		h2o_add_header_by_str(&req->pool, &req->res.headers,
+				      H2O_STRLIT("access-control-allow-credentials"), 0, NULL,
+				      H2O_STRLIT("true"));
+	if (!srv->cors_any || srv->cors_credentials)
+		h2o_add_header_by_str(&req->pool, &req->res.headers, H2O_STRLIT("vary"), 0, NULL,
+				      H2O_STRLIT("Origin"));
+}
+
+/* A CORS preflight (OPTIONS + Origin + Access-Control-Request-Method) is
+ * answered before routing, like the ASP.NET middleware func uses: 204, any
+ * method and header allowed for an allowed origin, no CORS headers else. */
+static int preflight(struct host_server *srv, h2o_req_t *req)
+{
+	ssize_t m, hd;
+	if (!srv->ncors || !h2o_memis(req->method.base, req->method.len, H2O_STRLIT("OPTIONS")))
+		return 0;
+	m = h2o_find_header_by_str(&req->headers, H2O_STRLIT("access-control-request-method"), -1);
+	if (m < 0 || h2o_find_header_by_str(&req->headers, H2O_STRLIT("origin"), -1) < 0)
+		return 0;
+	req->res.status = 204;
+	req->res.reason = "No Content";
+	size_t len;
+	if (cors_origin(srv, req, &len)) {
+		h2o_iovec_t meth = req->headers.entries[m].value;
+		add_cors(srv, req);
+		h2o_add_header_by_str(&req->pool, &req->res.headers,
+				      H2O_STRLIT("access-control-allow-methods"), 0, NULL, meth.base,
+				      meth.len);
+		hd = h2o_find_header_by_str(&req->headers, H2O_STRLIT("access-control-request-headers"),
+					    -1);
+		if (hd >= 0)
+			h2o_add_header_by_str(&req->pool, &req->res.headers,
+					      H2O_STRLIT("access-control-allow-headers"), 0, NULL,
+					      req->headers.entries[hd].value.base,
+					      req->headers.entries[hd].value.len);
+	}
+	req->res.content_length = 0;
+	h2o_send_inline(req, "", 0);
+	return 1;
+}
+
+void host_server_set_cors(struct host_server *srv, const char *origins, int credentials)
+{
+	char *copy = xstrdup(origins), *save = NULL;
+	for (char *o = strtok_r(copy, ",", &save); o; o = strtok_r(NULL, ",", &save)) {
+		while (*o == ' ')
+			o++;
+		if (!*o)
+			continue;
+		if (strcmp(o, "*") == 0)
+			srv->cors_any = 1;
+		srv->cors_origins = xrealloc(srv->cors_origins, (srv->ncors + 1) * sizeof(char *));
+		srv->cors_origins[srv->ncors++] = xstrdup(o);
+	}
+	free(copy);
+	srv->cors_credentials = credentials;
+}
+
 /* A complete answer from the loop thread, with host.json customHeaders. */
 static void respond(struct host_server *srv, h2o_req_t *req, int status, const struct bind_kv *hdrs,
 		    size_t nhdrs, const char *body, size_t len)
@@ -105,6 +201,7 @@ static void respond(struct host_server *srv, h2o_req_t *req, int status, const s
 	const struct host_config_http *http = &srv->cfg->http;
 	req->res.status = status;
 	req->res.reason = reason_phrase(status);
+	add_cors(srv, req);
 	for (size_t i = 0; i < http->n_custom_headers; i++)
 		h2o_add_header_by_str(&req->pool, &req->res.headers, http->custom_headers[i].name,
 				      strlen(http->custom_headers[i].name), 1, NULL,
@@ -446,6 +543,8 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
 		respond_empty(srv, req, 503);
 		return 0;
 	}
+	if (preflight(srv, req))
+		return 0;
 	char *method = xstrndup(req->method.base, req->method.len);
 	char *path = xstrndup(req->path.base, path_len);
 	for (int i = 0; i < srv->nendpoints && !endpoint; i++)
@@ -794,5 +893,8 @@ void host_server_free(struct host_server *srv)
 	if (srv->signal_pipe[1] >= 0)
 		close(srv->signal_pipe[1]);
 	signal_server = NULL;
+	for (size_t i = 0; i < srv->ncors; i++)
+		free(srv->cors_origins[i]);
+	free(srv->cors_origins);
 	free(srv);
 }

@@ -72,7 +72,16 @@ struct host_server {
 
 	host_endpoint_router endpoints[4];
 	int nendpoints;
+
+	/* CORS (--cors / Host.CORS): NULL = off. */
+	char **cors_origins;
+	size_t ncors;
+	int cors_any;         /* "*" given */
+	int cors_credentials; /* --cors-credentials / Host.CORSCredentials */
 };
+
+/* Turns CORS on for a comma-separated origin list ("*" allowed). */
+void host_server_set_cors(struct host_server *srv, const char *origins, int credentials);
 
 /*
  * Builds the router from the registry's HTTP functions (template

@@ -129,6 +129,43 @@ start_host "$root"
 stop_host
 if grep -q "Loading apps from" "$HOST_LOG"; then ok 1 "host Information logs hidden by default"; else ok 0 "host Information logs hidden by default"; fi
 
+# --- CORS: --cors / Host.CORS, preflight answered before routing
+make_root "$root" "$APPS"
+start_host "$root" --cors "http://a.test,http://c.test:8080"
+code=$(curl -s -D "$T_DIR/h" -o /dev/null -w '%{http_code}' -X OPTIONS -H 'Origin: http://a.test' \
+	-H 'Access-Control-Request-Method: POST' -H 'Access-Control-Request-Headers: X-Thing' "$BASE/api/hello")
+is "$code" "204" "preflight from an allowed origin: 204"
+h=$(tr -d '\r' <"$T_DIR/h")
+like "$h" "access-control-allow-origin: http://a.test" "the origin is allowed"
+like "$h" "access-control-allow-methods: POST" "the requested method is echoed"
+like "$h" "access-control-allow-headers: X-Thing" "the requested headers are echoed"
+code=$(curl -s -D "$T_DIR/h" -o /dev/null -w '%{http_code}' -H 'Origin: http://c.test:8080' "$BASE/api/hello?name=c")
+is "$code" "200" "a simple request from an allowed origin"
+like "$(tr -d '\r' <"$T_DIR/h")" "access-control-allow-origin: http://c.test:8080" "carries the CORS header"
+code=$(curl -s -D "$T_DIR/h" -o /dev/null -w '%{http_code}' -H 'Origin: http://b.test' "$BASE/api/hello?name=b")
+is "$code" "200" "a request from another origin is still served"
+if grep -qi "access-control" "$T_DIR/h"; then ok 1 "but without CORS headers"; else ok 0 "but without CORS headers"; fi
+code=$(curl -s -D "$T_DIR/h" -o /dev/null -w '%{http_code}' -X OPTIONS -H 'Origin: http://b.test' \
+	-H 'Access-Control-Request-Method: GET' "$BASE/api/hello")
+is "$code" "204" "a preflight from another origin: 204"
+if grep -qi "access-control" "$T_DIR/h"; then ok 1 "without CORS headers"; else ok 0 "without CORS headers"; fi
+stop_host
+printf '{ "IsEncrypted": false, "Host": { "CORS": "*" } }\n' >"$root/local.settings.json"
+start_host "$root"
+curl -s -D "$T_DIR/h" -o /dev/null -H 'Origin: http://any.test' "$BASE/api/hello?name=x"
+like "$(tr -d '\r' <"$T_DIR/h")" "access-control-allow-origin: \\*" "Host.CORS * gives Access-Control-Allow-Origin: *"
+stop_host
+start_host "$root" --cors-credentials
+curl -s -D "$T_DIR/h" -o /dev/null -H 'Origin: http://any.test' "$BASE/api/hello?name=x"
+h=$(tr -d '\r' <"$T_DIR/h")
+like "$h" "access-control-allow-origin: http://any.test" "* with credentials echoes the origin"
+like "$h" "access-control-allow-credentials: true" "and allows credentials"
+stop_host
+rm "$root/local.settings.json"
+start_host "$root"
+is "$(http -X OPTIONS -H 'Origin: http://a.test' -H 'Access-Control-Request-Method: POST' "$BASE/api/hello")" "404" "without CORS an OPTIONS request is routed (hello has no OPTIONS)"
+stop_host
+
 # --- Host section of local.settings.json gives the port; the flag wins
 printf '{ "IsEncrypted": false, "Host": { "LocalHttpPort": 1 } }\n' >"$root/local.settings.json"
 start_host "$root"

@@ -261,6 +261,8 @@ host_endpoint_fn host_admin_route(struct host_server *srv, const char *method, c
 		return get ? health : NULL;
 	if (strncasecmp(path, "/admin/", 7) != 0)
 		return NULL;
+	if (host_admin_is_key_route(path))
+		return host_admin_keys;
 	if (strcasecmp(path, "/admin/host/status") == 0 && get)
 		return host_status;
 	if (strcasecmp(path, "/admin/host/ping") == 0 && (get || post))

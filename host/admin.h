@@ -11,6 +11,10 @@
 
 /* Endpoint router for host_server_add_endpoints(). */
 host_endpoint_fn host_admin_route(struct host_server *srv, const char *method, const char *path);
+/* The key endpoints (admin_keys.c). */
+int host_admin_is_key_route(const char *path);
+void host_admin_keys(struct host_server *srv, struct bind_http *h);
+
 void host_admin_not_found(struct host_server *srv, struct bind_http *h);
 
 /*

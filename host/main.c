@@ -35,6 +35,7 @@ struct cli {
 	int verbose;
 	const char *cors;
 	int cors_credentials;
+	int enable_auth;
 	char **functions;
 	int nfunctions;
 };
@@ -57,6 +58,7 @@ static void usage(FILE *out)
 		"  --cors <origins>        comma-separated allowed origins, \"*\" for any\n"
 		"                          (default: Host.CORS)\n"
 		"  --cors-credentials      allow credentials on CORS requests\n"
+		"  --enableAuth            check keys (always on when bound to a non-loopback address)\n"
 		"  --verbose               show host (system) logs at Information\n");
 }
 
@@ -96,6 +98,8 @@ static int parse_start(int argc, char **argv, struct cli *cli)
 			i++;
 		} else if (strcmp(a, "--cors-credentials") == 0) {
 			cli->cors_credentials = 1;
+		} else if (strcmp(a, "--enableAuth") == 0) {
+			cli->enable_auth = 1;
 		} else if (strcmp(a, "--functions") == 0) {
 			cli->functions = argv + i + 1;
 			while (i + 1 < argc && argv[i + 1][0] != '-') {
@@ -191,6 +195,13 @@ static void print_warnings(const struct host_config *cfg, size_t from)
 		host_log("Host.Startup", HOST_LOG_WARNING, "%s", cfg->warnings[i]);
 }
 
+/* 127.0.0.0/8 and ::1 count as loopback; anything else turns keys on. */
+static int is_loopback(const char *address)
+{
+	return strncmp(address, "127.", 4) == 0 || strcmp(address, "::1") == 0 ||
+	       strcmp(address, "localhost") == 0;
+}
+
 static int cmd_start(int argc, char **argv)
 {
 	struct cli cli = {.port = -1};
@@ -198,6 +209,8 @@ static int cmd_start(int argc, char **argv)
 	struct bind_registry reg;
 	struct host_server *srv = NULL;
 	struct host_durable durable = {0};
+	struct host_keys *keys = NULL;
+	char *system_key = NULL;
 	char *root = NULL, *err = NULL, cwd[PATH_MAX];
 	int rc = 1;
 
@@ -281,6 +294,19 @@ static int cmd_start(int argc, char **argv)
 	sodium_bin2hex(srv->instance_id, sizeof(srv->instance_id), id, sizeof(id));
 	if (durable.engine)
 		srv->durable = &durable.client;
+	if (host_keys_load(&keys, root, &err) != 0) {
+		host_log("Host.Startup", HOST_LOG_ERROR, "%s", err);
+		goto out;
+	}
+	srv->keys = keys;
+	srv->auth_on = cli.enable_auth || !is_loopback(address);
+	if (srv->auth_on) {
+		/* Check-status URLs then carry code=<durabletask_extension key>. */
+		system_key = host_keys_system_dup(keys, HOST_KEYS_DURABLE);
+		durable.client.system_key = system_key;
+		host_log_always("Key checks are on%s.",
+				cli.enable_auth ? "" : " (bound to a non-loopback address)");
+	}
 	{
 		const char *cors = cli.cors ? cli.cors : cfg.settings.cors;
 		int creds = cli.cors_credentials || cfg.settings.cors_credentials == 1;
@@ -312,6 +338,8 @@ out:
 	/* The server drained; stop the engine before the apps it calls unload. */
 	host_server_free(srv);
 	host_durable_stop(&durable);
+	host_keys_free(keys);
+	free(system_key);
 	bind_registry_cleanup(&reg);
 	host_config_free(&cfg);
 	free(err);

@@ -12,6 +12,7 @@
  * disposed by h2o and clears job->req, so the late result is dropped.
  */
 #include "server.h"
+#include "keys.h"
 #include "log.h"
 #include "urlcodec.h"
 #include "xalloc.h"
@@ -495,6 +496,67 @@ static int over_limits(struct host_server *srv, h2o_req_t *req)
 	return 0;
 }
 
+/* What a request needs (spec: functions-host.md §6-§7). */
+enum need {
+	NEED_NONE,
+	NEED_FUNCTION, /* a host key, the function's own key, or the master key */
+	NEED_ADMIN,    /* the master key */
+	NEED_DURABLE,  /* the durabletask_extension system key, or the master key */
+};
+
+static enum need need_of(const char *path, const struct bind_function *fn)
+{
+	if (fn)
+		return fn->auth == CF_AUTH_ANONYMOUS ? NEED_NONE
+		       : fn->auth == CF_AUTH_ADMIN   ? NEED_ADMIN
+						     : NEED_FUNCTION;
+	if (strcasecmp(path, "/admin/host/ping") == 0)
+		return NEED_NONE;
+	if (strncasecmp(path, "/admin/", 7) == 0 || strcasecmp(path, "/admin") == 0)
+		return NEED_ADMIN;
+	if (strncasecmp(path, "/runtime/webhooks/", 18) == 0)
+		return NEED_DURABLE;
+	return NEED_NONE;
+}
+
+/* 1 if the request's key (x-functions-key, else ?code=) opens `need`.
+ * Loop thread. The comparison is constant-time (host_keys_classify). */
+static int authorized(struct host_server *srv, const struct bind_http *h, enum need need)
+{
+	char name[HOST_KEYS_NAME_MAX + 1];
+	const char *key;
+	enum host_keys_level level;
+
+	if (!srv->auth_on || need == NEED_NONE)
+		return 1;
+	/* Pick up keys changed by `cfunc keys` at most once a second. */
+	if (rt_mono_us() - srv->keys_checked_us > 1000000) {
+		char *err = NULL;
+		if (host_keys_refresh(srv->keys, &err) < 0)
+			host_log("Host.General", HOST_LOG_WARNING, "keys not reloaded: %s", err);
+		free(err);
+		srv->keys_checked_us = rt_mono_us();
+	}
+	key = bind_http_header(h, "x-functions-key");
+	if (!key)
+		key = bind_http_query(h, "code");
+	if (!key)
+		return 0;
+	level = host_keys_classify(srv->keys, key, strlen(key),
+				   h->fn ? h->fn->name : NULL, name);
+	switch (need) {
+	case NEED_FUNCTION:
+		return level == HOST_KEYS_LEVEL_FUNCTION || level == HOST_KEYS_LEVEL_ADMIN;
+	case NEED_ADMIN:
+		return level == HOST_KEYS_LEVEL_ADMIN;
+	case NEED_DURABLE:
+		return level == HOST_KEYS_LEVEL_ADMIN ||
+		       (level == HOST_KEYS_LEVEL_SYSTEM && strcasecmp(name, HOST_KEYS_DURABLE) == 0);
+	default:
+		return 1;
+	}
+}
+
 static struct req_job *job_new(struct host_server *srv, h2o_req_t *req)
 {
 	struct req_job *job = xcalloc(1, sizeof(*job));
@@ -583,6 +645,12 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
 		job->http.resume_data = job;
 		copy_request(job, req, path_len, &m);
 		host_log_fast_guid(job->invocation_id);
+	}
+	if (!authorized(srv, &job->http, need_of(job->http.path, job->fn))) {
+		/* 401 with an empty body, as the Functions host answers. */
+		respond_empty(srv, req, 401);
+		job_free(job);
+		return 0;
 	}
 
 	long max_out = srv->cfg->http.max_outstanding_requests;

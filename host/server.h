@@ -73,6 +73,11 @@ struct host_server {
 	host_endpoint_router endpoints[4];
 	int nendpoints;
 
+	/* Keys (host/keys.h): checked on every request when auth_on. */
+	struct host_keys *keys;
+	int auth_on;
+	int64_t keys_checked_us; /* last host_keys_refresh (loop thread) */
+
 	/* CORS (--cors / Host.CORS): NULL = off. */
 	char **cors_origins;
 	size_t ncors;

@@ -187,9 +187,18 @@ static cf_rc test_poison(cf_orch *o)
 	return cf_orch_finish(o, "\"survived\"");
 }
 
+/* One answer for the functions that only exist to test auth levels. */
+static cf_rc secret(cf_http *h)
+{
+	return cf_http_respond(h, 200, "text/plain", cf_http_function_name(h));
+}
+
 static cf_rc init(cf_app *app)
 {
 	cf_register_http(app, "slow", "GET", "slow", CF_AUTH_ANONYMOUS, slow);
+	cf_register_http(app, "auth_function", "GET", "secure/function", CF_AUTH_FUNCTION, secret);
+	cf_register_http(app, "auth_other", "GET", "secure/other", CF_AUTH_FUNCTION, secret);
+	cf_register_http(app, "auth_admin", "GET", "secure/admin", CF_AUTH_ADMIN, secret);
 	cf_register_http(app, "fail", "GET", "fail", CF_AUTH_ANONYMOUS, fail);
 	cf_register_http(app, "echo", NULL, "echo/{*rest}", CF_AUTH_ANONYMOUS, echo);
 	cf_register_http(app, "setting", "GET", "setting", CF_AUTH_ANONYMOUS, setting);

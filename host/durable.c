@@ -35,6 +35,12 @@ static void engine_log_line(void *ctx, const char *category, int level, const ch
 	va_end(ap);
 }
 
+static int engine_log_enabled(void *ctx, const char *category, int level)
+{
+	(void)ctx;
+	return host_log_enabled(category, (enum host_log_level)level);
+}
+
 /* Engine and activity threads buffer their console lines like HTTP workers. */
 static void thread_event(void *ctx, int event)
 {
@@ -76,6 +82,7 @@ int host_durable_start(struct host_durable *hd, const struct host_config *cfg,
 	o.hooks.run_orchestrator = bind_orch_run;
 	o.hooks.run_activity = bind_act_run;
 	o.hooks.log = engine_log_line;
+	o.hooks.log_enabled = engine_log_enabled;
 	o.hooks.thread_event = thread_event;
 	hd->engine = rt_engine_start(&o, err);
 	if (!hd->engine)

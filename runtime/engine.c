@@ -102,7 +102,8 @@ void engine_log(struct rt_engine *e, const char *category, int level, const char
 {
 	char buf[2048];
 	va_list ap;
-	if (!e->opts.hooks.log)
+	if (!e->opts.hooks.log ||
+	    (e->opts.hooks.log_enabled && !e->opts.hooks.log_enabled(e->opts.hooks.ctx, category, level)))
 		return;
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof(buf), fmt, ap);

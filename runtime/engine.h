@@ -68,6 +68,9 @@ struct rt_engine_hooks {
 	/* A console line (category, level 0..5 like host.json levels). */
 	void (*log)(void *ctx, const char *category, int level, const char *fmt, ...)
 		__attribute__((format(printf, 4, 5)));
+	/* Whether such a line would show; lets the engine skip formatting.
+	 * May be NULL (then every line is formatted). */
+	int (*log_enabled)(void *ctx, const char *category, int level);
 	/* Called on each activity thread when it starts, goes idle, exits
 	 * (0, 1, 2), e.g. for per-thread log buffers. May be NULL. */
 	void (*thread_event)(void *ctx, int event);

@@ -263,8 +263,11 @@ void engine_episode(struct engine_batch *b, const char *instance_id)
 	in.arena = &b->arena;
 
 	snprintf(category, sizeof(category), "Function.%s", inst.name);
-	engine_guid(guid);
-	if (e->opts.log_episodes)
+	int log_this = e->opts.log_episodes &&
+		       (!h->log_enabled || h->log_enabled(h->ctx, category, 2));
+	if (log_this)
+		engine_guid(guid);
+	if (log_this)
 		engine_log(e, category, 2, "Executing 'Functions.%s' (Reason='(null)', Id=%s)",
 			   inst.name, guid);
 	int64_t t0 = rt_mono_us();
@@ -280,7 +283,9 @@ void engine_episode(struct engine_batch *b, const char *instance_id)
 			goto fail_rollback;
 		goto release;
 	}
-	if (e->opts.log_episodes)
+	if (!log_this && e->opts.log_episodes && out.status == RT_ST_FAILED)
+		engine_guid(guid); /* a failure shows even when Information does not */
+	if (log_this || (e->opts.log_episodes && out.status == RT_ST_FAILED))
 		engine_log(e, category, out.status == RT_ST_FAILED ? 4 : 2,
 			   "Executed 'Functions.%s' (%s, Id=%s, Duration=%ldms)", inst.name,
 			   status_word(out.status), guid, (long)((rt_mono_us() - t0) / 1000));

@@ -1,7 +1,9 @@
 /*
- * config.c - host.json (spec functions-host.md §2, durable-semantics.md §11),
- * project discovery and the small parsers other code shares (time spans, log
- * levels, %Setting%). local.settings.json lives in settings.c.
+ * config.c - host.json (spec functions-host.md §2, durable-semantics.md §11):
+ * its sections, loading, project discovery and the life cycle of struct
+ * host_config. The environment overrides are in config_env.c, the typed
+ * readers and the small parsers other code shares (time spans, log levels,
+ * %Setting%) in config_values.c, local.settings.json in settings.c.
  *
  * host.json is read in three steps: parse (jsonc.c), check "version" on the
  * file as written, merge AzureFunctionsJobHost__* environment variables into
@@ -12,6 +14,7 @@
  * A JSON null counts as absent (the default applies).
  */
 #include "config.h"
+#include "config_int.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -30,9 +33,6 @@
 #include "xalloc.h"
 
 #define HOST_JSON_PREFIX "Unable to parse host configuration file"
-#define ENV_PREFIX "AzureFunctionsJobHost"
-/* An env var may not grow an array past this (AzureFunctionsJobHost__functions__999999). */
-#define MAX_ENV_INDEX 1024
 
 void host_config_warn(struct host_config *cfg, const char *fmt, ...)
 {
@@ -60,7 +60,7 @@ static void free_pairs(struct host_config_pair *p, size_t n)
 	free(p);
 }
 
-static void free_strv(char **v, size_t n)
+void host_config_free_strv(char **v, size_t n)
 {
 	size_t i;
 
@@ -79,13 +79,13 @@ void host_config_free(struct host_config *cfg)
 	for (i = 0; i < cfg->n_log_rules; i++)
 		free(cfg->log_rules[i].category);
 	free(cfg->log_rules);
-	free_strv(cfg->functions, cfg->n_functions);
+	host_config_free_strv(cfg->functions, cfg->n_functions);
 	free(cfg->http.route_prefix);
 	free_pairs(cfg->http.custom_headers, cfg->http.n_custom_headers);
 	free(cfg->durable.hub_name);
 	free(cfg->durable.storage_type);
 	free(cfg->durable.storage_path);
-	free_strv(cfg->apps, cfg->n_apps);
+	host_config_free_strv(cfg->apps, cfg->n_apps);
 	free_pairs(cfg->settings.values, cfg->settings.n_values);
 	for (i = 0; i < cfg->settings.n_connection_strings; i++) {
 		free(cfg->settings.connection_strings[i].name);
@@ -95,7 +95,7 @@ void host_config_free(struct host_config *cfg)
 	free(cfg->settings.connection_strings);
 	free(cfg->settings.address);
 	free(cfg->settings.cors);
-	free_strv(cfg->warnings, cfg->n_warnings);
+	host_config_free_strv(cfg->warnings, cfg->n_warnings);
 	memset(cfg, 0, sizeof(*cfg));
 }
 
@@ -134,513 +134,6 @@ int host_config_find_root(const char *start_dir, char **root, char **err)
 	return -1;
 }
 
-/* ---- shared parsers ---- */
-
-static const char *const level_names[] = {
-	"Trace", "Debug", "Information", "Warning", "Error", "Critical", "None",
-};
-
-int host_config_parse_log_level(const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(level_names) / sizeof(level_names[0]); i++)
-		if (strcasecmp(name, level_names[i]) == 0)
-			return (int)i;
-	/* .NET enum binding also takes the number. */
-	if (name[0] >= '0' && name[0] <= '6' && name[1] == '\0')
-		return name[0] - '0';
-	return -1;
-}
-
-static int category_matches(const char *rule, const char *category)
-{
-	size_t n = strlen(rule);
-
-	return strncasecmp(rule, category, n) == 0 && (category[n] == '\0' || category[n] == '.');
-}
-
-int host_config_log_level(const struct host_config *cfg, const char *category)
-{
-	size_t i, best_len = 0;
-	int best = -1;
-
-	for (i = 0; i < cfg->n_log_rules; i++) {
-		size_t n = strlen(cfg->log_rules[i].category);
-		/* ">=": of two keys differing only in case, the later one wins. */
-		if (category_matches(cfg->log_rules[i].category, category) &&
-		    (best < 0 || n >= best_len)) {
-			best = cfg->log_rules[i].level;
-			best_len = n;
-		}
-	}
-	return best >= 0 ? best : cfg->log_default;
-}
-
-bool host_config_function_selected(const struct host_config *cfg, const char *name)
-{
-	size_t i;
-
-	if (!cfg->functions)
-		return true;
-	for (i = 0; i < cfg->n_functions; i++)
-		if (strcasecmp(cfg->functions[i], name) == 0)
-			return true;
-	return false;
-}
-
-/* Reads 1..max_digits decimal digits; returns the count read, 0 on none. */
-static int digits(const char **s, int max_digits, int64_t *out)
-{
-	int n = 0;
-
-	*out = 0;
-	while (isdigit((unsigned char)**s) && n < max_digits) {
-		*out = *out * 10 + (**s - '0');
-		(*s)++;
-		n++;
-	}
-	return n;
-}
-
-int host_config_parse_timespan(const char *s, int64_t *ms)
-{
-	int64_t days = 0, h = 0, m = 0, sec = 0, frac = 0, first, v;
-	int neg = 0, nfrac = 0;
-
-	while (isspace((unsigned char)*s))
-		s++;
-	if (*s == '-') {
-		neg = 1;
-		s++;
-	}
-	/* TimeSpan.MaxValue is 10675199 days: 8 digits is enough. */
-	if (!digits(&s, 8, &first))
-		return -1;
-	if (*s == '.' || *s == ':') {
-		if (*s == '.') {
-			days = first;
-			s++;
-			if (!digits(&s, 2, &h) || *s != ':')
-				return -1;
-		} else {
-			h = first;
-		}
-		s++;
-		if (!digits(&s, 2, &m))
-			return -1;
-		if (*s == ':') {
-			s++;
-			if (!digits(&s, 2, &sec))
-				return -1;
-			if (*s == '.') {
-				s++;
-				nfrac = digits(&s, 7, &frac);
-				if (!nfrac || isdigit((unsigned char)*s))
-					return -1;
-			}
-		}
-		if (h > 23 || m > 59 || sec > 59)
-			return -1;
-	} else {
-		days = first;
-	}
-	while (isspace((unsigned char)*s))
-		s++;
-	if (*s != '\0' || days > 10675199)
-		return -1;
-	/* Fraction digits are tenths, hundredths, ...: scale to milliseconds. */
-	while (nfrac < 3) {
-		frac *= 10;
-		nfrac++;
-	}
-	while (nfrac > 3) {
-		frac /= 10;
-		nfrac--;
-	}
-	v = ((days * 24 + h) * 60 + m) * 60000 + sec * 1000 + frac;
-	*ms = neg ? -v : v;
-	return 0;
-}
-
-const char *host_config_resolve_setting(const char *value)
-{
-	size_t n = strlen(value);
-	char name[256];
-
-	/* Whole-string only: "%A%-%B%" is a literal, as in the real name resolver. */
-	if (n < 3 || value[0] != '%' || value[n - 1] != '%' || memchr(value + 1, '%', n - 2) ||
-	    n - 2 >= sizeof(name))
-		return value;
-	memcpy(name, value + 1, n - 2);
-	name[n - 2] = '\0';
-	return getenv(name);
-}
-
-/* ---- environment overrides ---- */
-
-static int parse_index(const char *s, size_t *idx)
-{
-	char *end;
-	unsigned long v;
-
-	if (!isdigit((unsigned char)s[0]))
-		return -1;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (*end || errno || v >= MAX_ENV_INDEX)
-		return -1;
-	*idx = v;
-	return 0;
-}
-
-/* A new container for the segment `next`: an array if it is an index. */
-static json_t *container_for(const char *next)
-{
-	size_t idx;
-
-	return parse_index(next, &idx) == 0 ? json_array() : json_object();
-}
-
-static int is_container(const json_t *v)
-{
-	return json_is_object(v) || json_is_array(v);
-}
-
-/* The child for one path segment (NULL if absent); -1 if an array gets a non-index. */
-static int child_of(json_t *node, const char *seg, json_t **child)
-{
-	size_t idx;
-
-	if (json_is_object(node)) {
-		*child = host_jsonc_get(node, seg, NULL);
-		return 0;
-	}
-	if (parse_index(seg, &idx) < 0)
-		return -1;
-	*child = json_array_get(node, idx);
-	return 0;
-}
-
-/* Stores (steals) value under seg, reusing an existing key's spelling. */
-static void set_child(json_t *node, const char *seg, json_t *value)
-{
-	const char *found = NULL;
-	size_t idx;
-	char *key;
-
-	if (json_is_object(node)) {
-		host_jsonc_get(node, seg, &found);
-		/* Copy: the old key's storage belongs to the object being changed. */
-		key = xstrdup(found ? found : seg);
-		json_object_set_new(node, key, value);
-		free(key);
-		return;
-	}
-	parse_index(seg, &idx); /* child_of() already accepted it */
-	while (json_array_size(node) <= idx)
-		json_array_append_new(node, json_null());
-	json_array_set_new(node, idx, value);
-}
-
-/*
- * Applies one override: `segs` is the path below the host.json root. The
- * value replaces a scalar (or nothing); objects and arrays are left alone,
- * as .NET keeps a section's children when a value is set on the section.
- */
-static void override_path(struct host_config *cfg, json_t *root, const char *var, char **segs,
-			  size_t nsegs, const char *value)
-{
-	json_t *node = root, *child, *str;
-	size_t i;
-
-	str = json_string(value);
-	if (!str) {
-		host_config_warn(cfg, "Ignoring environment variable '%s': its value is not UTF-8.",
-				 var);
-		return;
-	}
-	for (i = 0; i < nsegs; i++) {
-		if (child_of(node, segs[i], &child) < 0) {
-			host_config_warn(cfg,
-					 "Ignoring environment variable '%s': '%s' is not an array "
-					 "index below %d.",
-					 var, segs[i], MAX_ENV_INDEX);
-			break;
-		}
-		if (i + 1 == nsegs) {
-			if (is_container(child)) {
-				host_config_warn(cfg,
-						 "Ignoring environment variable '%s': that host.json "
-						 "setting is an object or array, not a single value.",
-						 var);
-				break;
-			}
-			set_child(node, segs[i], str);
-			return;
-		}
-		if (!is_container(child)) {
-			child = container_for(segs[i + 1]);
-			set_child(node, segs[i], child);
-		}
-		node = child;
-	}
-	json_decref(str);
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/*
- * Merges AzureFunctionsJobHost__a__b=v (or AzureFunctionsJobHost:a:b=v)
- * into the tree. Variables are applied in sorted order so the outcome does
- * not depend on the order of environ.
- */
-static void merge_env(struct host_config *cfg, json_t *root)
-{
-	size_t plen = strlen(ENV_PREFIX), n = 0, i;
-	char **vars = NULL;
-
-	for (i = 0; environ[i]; i++) {
-		const char *e = environ[i];
-		if (strncasecmp(e, ENV_PREFIX, plen) == 0 &&
-		    (strncmp(e + plen, "__", 2) == 0 || e[plen] == ':') && strchr(e, '=')) {
-			vars = xrealloc(vars, (n + 1) * sizeof(*vars));
-			vars[n++] = xstrdup(e);
-		}
-	}
-	if (n)
-		qsort(vars, n, sizeof(*vars), cmp_str);
-	for (i = 0; i < n; i++) {
-		char *eq = strchr(vars[i], '='), *path, *w, *segs[64];
-		const char *r;
-		size_t nsegs = 0;
-		int bad = 0;
-
-		*eq = '\0';
-		/* "__" and ":" both separate segments. */
-		path = xstrdup(vars[i] + plen);
-		for (r = path, w = path; *r;) {
-			if (r[0] == '_' && r[1] == '_') {
-				*w++ = ':';
-				r += 2;
-			} else {
-				*w++ = *r++;
-			}
-		}
-		*w = '\0';
-		/* path is ":a:b:c"; an empty segment makes the name unusable. */
-		for (w = path + 1;;) {
-			char *next = strchr(w, ':');
-			if (next)
-				*next = '\0';
-			if (*w == '\0' || nsegs == sizeof(segs) / sizeof(segs[0])) {
-				bad = 1;
-				break;
-			}
-			segs[nsegs++] = w;
-			if (!next)
-				break;
-			w = next + 1;
-		}
-		if (bad)
-			host_config_warn(cfg,
-					 "Ignoring environment variable '%s': its name is not a "
-					 "host.json path.",
-					 vars[i]);
-		else
-			override_path(cfg, root, vars[i], segs, nsegs, eq + 1);
-		free(path);
-	}
-	free_strv(vars, n);
-}
-
-/* ---- typed readers over the merged tree ---- */
-
-/* Follows a dotted path of case-insensitive keys; JSON null counts as absent. */
-static json_t *lookup(json_t *root, const char *path)
-{
-	char buf[128], *seg, *save = NULL;
-	json_t *v = root;
-
-	snprintf(buf, sizeof(buf), "%s", path);
-	for (seg = strtok_r(buf, ".", &save); seg && v; seg = strtok_r(NULL, ".", &save))
-		v = host_jsonc_get(v, seg, NULL);
-	return json_is_null(v) ? NULL : v;
-}
-
-/* The value as the user wrote it, for error messages; caller frees. */
-static char *value_text(const json_t *v)
-{
-	char *s;
-
-	if (json_is_string(v))
-		return xstrdup(json_string_value(v));
-	s = json_dumps(v, JSON_ENCODE_ANY | JSON_COMPACT);
-	return s ? s : xstrdup("?");
-}
-
-/* Scalars as text (the .NET binder sees every leaf as a string); NULL for containers. */
-static char *scalar_text(const json_t *v)
-{
-	if (is_container(v))
-		return NULL;
-	return value_text(v);
-}
-
-static char *bad_value(const char *path, const json_t *v, const char *expected)
-{
-	char *text = value_text(v), *msg;
-
-	msg = xasprintf("host.json setting '%s' must be %s, not '%s'", path, expected, text);
-	free(text);
-	return msg;
-}
-
-static int get_int(json_t *root, const char *path, int64_t def, int64_t min, int64_t max,
-		   int64_t *out, char **err)
-{
-	json_t *v = lookup(root, path);
-	char *end;
-	long long n;
-
-	*out = def;
-	if (!v)
-		return 0;
-	if (json_is_integer(v)) {
-		n = json_integer_value(v);
-	} else if (json_is_string(v)) {
-		const char *s = json_string_value(v);
-		errno = 0;
-		n = strtoll(s, &end, 10);
-		while (isspace((unsigned char)*end))
-			end++;
-		if (end == s || *end || errno) {
-			*err = bad_value(path, v, "an integer");
-			return -1;
-		}
-	} else {
-		*err = bad_value(path, v, "an integer");
-		return -1;
-	}
-	if (n < min || n > max) {
-		char expected[96];
-		if (max == INT_MAX || max == INT64_MAX)
-			snprintf(expected, sizeof(expected), "an integer of at least %lld",
-				 (long long)min);
-		else
-			snprintf(expected, sizeof(expected), "an integer from %lld to %lld",
-				 (long long)min, (long long)max);
-		*err = bad_value(path, v, expected);
-		return -1;
-	}
-	*out = n;
-	return 0;
-}
-
-/* An int setting whose only special value is -1 ("unbounded"). */
-static int get_limit(json_t *root, const char *path, int *out, char **err)
-{
-	int64_t v;
-
-	if (get_int(root, path, -1, -1, INT_MAX, &v, err) < 0)
-		return -1;
-	if (v == 0) {
-		*err = bad_value(path, lookup(root, path), "-1 (unbounded) or a positive integer");
-		return -1;
-	}
-	*out = (int)v;
-	return 0;
-}
-
-static int get_bool(json_t *root, const char *path, bool def, bool *out, char **err)
-{
-	json_t *v = lookup(root, path);
-	char buf[8];
-	size_t n;
-	const char *s;
-
-	*out = def;
-	if (!v)
-		return 0;
-	if (json_is_boolean(v)) {
-		*out = json_is_true(v);
-		return 0;
-	}
-	if (json_is_string(v)) {
-		s = json_string_value(v);
-		while (isspace((unsigned char)*s))
-			s++;
-		for (n = 0; n < sizeof(buf) - 1 && s[n] && !isspace((unsigned char)s[n]); n++)
-			buf[n] = s[n];
-		buf[n] = '\0';
-		while (isspace((unsigned char)s[n]))
-			n++;
-		if (s[n] == '\0' && strcasecmp(buf, "true") == 0) {
-			*out = true;
-			return 0;
-		}
-		if (s[n] == '\0' && strcasecmp(buf, "false") == 0) {
-			*out = false;
-			return 0;
-		}
-	}
-	*err = bad_value(path, v, "true or false");
-	return -1;
-}
-
-/* *out is malloc'd (a copy of def when absent; def may be NULL). */
-static int get_string(json_t *root, const char *path, const char *def, char **out, char **err)
-{
-	json_t *v = lookup(root, path);
-
-	*out = NULL;
-	if (!v) {
-		*out = def ? xstrdup(def) : NULL;
-		return 0;
-	}
-	*out = scalar_text(v);
-	if (!*out) {
-		*err = xasprintf("host.json setting '%s' must be a single value, not an %s", path,
-				 json_is_object(v) ? "object" : "array");
-		return -1;
-	}
-	return 0;
-}
-
-/* An array of strings; absent leaves *out NULL. Nulls in it are skipped. */
-static int get_strv(json_t *root, const char *path, char ***out, size_t *n, char **err)
-{
-	json_t *v = lookup(root, path), *e;
-	size_t i;
-
-	*out = NULL;
-	*n = 0;
-	if (!v)
-		return 0;
-	if (!json_is_array(v)) {
-		*err = bad_value(path, v, "an array of strings");
-		return -1;
-	}
-	*out = xcalloc(json_array_size(v) + 1, sizeof(**out));
-	json_array_foreach(v, i, e) {
-		if (json_is_null(e))
-			continue;
-		if (!json_is_string(e)) {
-			char *text = value_text(e);
-			*err = xasprintf("host.json setting '%s' must be an array of strings, "
-					 "not contain '%s'",
-					 path, text);
-			free(text);
-			return -1;
-		}
-		(*out)[(*n)++] = xstrdup(json_string_value(e));
-	}
-	return 0;
-}
-
 /* Joins a path from host.json to the script root unless it is absolute. */
 static char *join_root(const struct host_config *cfg, const char *path)
 {
@@ -671,7 +164,7 @@ static int check_version(struct host_config *cfg, json_t *root, char **err)
 		return 0;
 	}
 	v = host_jsonc_get(root, "version", NULL);
-	text = v && !json_is_null(v) ? value_text(v) : NULL;
+	text = v && !json_is_null(v) ? host_config_value_text(v) : NULL;
 	if (!text || !*text) {
 		free(text);
 		*err = xstrdup("The host.json file is missing the required 'version' property. "
@@ -698,17 +191,18 @@ static int check_version(struct host_config *cfg, json_t *root, char **err)
 
 static int read_timeout(struct host_config *cfg, json_t *root, char **err)
 {
-	json_t *v = lookup(root, "functionTimeout");
+	json_t *v = host_config_lookup(root, "functionTimeout");
 	char *text;
 	int64_t ms;
 
 	cfg->function_timeout_ms = 30 * 60 * 1000;
 	if (!v)
 		return 0;
-	text = scalar_text(v);
+	text = host_config_scalar_text(v);
 	if (!text || host_config_parse_timespan(text, &ms) < 0) {
 		free(text);
-		*err = bad_value("functionTimeout", v, "a time span like 00:05:00 or -1");
+		*err = host_config_bad_value("functionTimeout", v,
+					     "a time span like 00:05:00 or -1");
 		return -1;
 	}
 	free(text);
@@ -728,28 +222,29 @@ static int read_timeout(struct host_config *cfg, json_t *root, char **err)
 
 static int read_logging(struct host_config *cfg, json_t *root, char **err)
 {
-	json_t *levels = lookup(root, "logging.logLevel"), *v;
+	json_t *levels = host_config_lookup(root, "logging.logLevel"), *v;
 	const char *key;
 
 	cfg->log_default = -1;
 	if (!levels)
 		return 0;
 	if (!json_is_object(levels)) {
-		*err = bad_value("logging.logLevel", levels, "an object");
+		*err = host_config_bad_value("logging.logLevel", levels, "an object");
 		return -1;
 	}
 	cfg->log_rules = xcalloc(json_object_size(levels) + 1, sizeof(*cfg->log_rules));
 	json_object_foreach(levels, key, v) {
-		char *text = json_is_null(v) ? NULL : scalar_text(v);
+		char *text = json_is_null(v) ? NULL : host_config_scalar_text(v);
 		int level = text ? host_config_parse_log_level(text) : -1;
 
 		if (json_is_null(v))
 			continue;
 		if (level < 0) {
 			char *path = xasprintf("logging.logLevel.%s", key);
-			*err = bad_value(path, v,
-					 "one of Trace, Debug, Information, Warning, Error, "
-					 "Critical, None");
+			*err = host_config_bad_value(
+				path, v,
+				"one of Trace, Debug, Information, Warning, Error, "
+				"Critical, None");
 			free(path);
 			free(text);
 			return -1;
@@ -767,7 +262,7 @@ static int read_logging(struct host_config *cfg, json_t *root, char **err)
 
 static int read_functions(struct host_config *cfg, json_t *root, char **err)
 {
-	if (get_strv(root, "functions", &cfg->functions, &cfg->n_functions, err) < 0)
+	if (host_config_get_strv(root, "functions", &cfg->functions, &cfg->n_functions, err) < 0)
 		return -1;
 	/* .NET configuration drops empty arrays, so [] means "all functions". */
 	if (cfg->functions && cfg->n_functions == 0) {
@@ -784,7 +279,8 @@ static int read_http(struct host_config *cfg, json_t *root, char **err)
 	const char *key;
 	char *p, *start;
 
-	if (get_string(root, "extensions.http.routePrefix", "api", &h->route_prefix, err) < 0)
+	if (host_config_get_string(root, "extensions.http.routePrefix", "api", &h->route_prefix,
+				   err) < 0)
 		return -1;
 	/* "/api/" -> "api": routes are joined with single slashes later. */
 	for (start = h->route_prefix; *start == '/'; start++)
@@ -793,9 +289,9 @@ static int read_http(struct host_config *cfg, json_t *root, char **err)
 	for (p = h->route_prefix + strlen(h->route_prefix); p > h->route_prefix && p[-1] == '/';)
 		*--p = '\0';
 
-	headers = lookup(root, "extensions.http.customHeaders");
+	headers = host_config_lookup(root, "extensions.http.customHeaders");
 	if (headers && !json_is_object(headers)) {
-		*err = bad_value("extensions.http.customHeaders", headers, "an object");
+		*err = host_config_bad_value("extensions.http.customHeaders", headers, "an object");
 		return -1;
 	}
 	if (headers) {
@@ -804,10 +300,10 @@ static int read_http(struct host_config *cfg, json_t *root, char **err)
 			char *text;
 			if (json_is_null(v))
 				continue;
-			text = scalar_text(v);
+			text = host_config_scalar_text(v);
 			if (!text) {
 				char *path = xasprintf("extensions.http.customHeaders.%s", key);
-				*err = bad_value(path, v, "a string");
+				*err = host_config_bad_value(path, v, "a string");
 				free(path);
 				return -1;
 			}
@@ -815,10 +311,10 @@ static int read_http(struct host_config *cfg, json_t *root, char **err)
 			h->custom_headers[h->n_custom_headers++].value = text;
 		}
 	}
-	if (get_limit(root, "extensions.http.maxOutstandingRequests", &h->max_outstanding_requests,
-		      err) < 0 ||
-	    get_limit(root, "extensions.http.maxConcurrentRequests", &h->max_concurrent_requests,
-		      err) < 0)
+	if (host_config_get_limit(root, "extensions.http.maxOutstandingRequests",
+				  &h->max_outstanding_requests, err) < 0 ||
+	    host_config_get_limit(root, "extensions.http.maxConcurrentRequests",
+				  &h->max_concurrent_requests, err) < 0)
 		return -1;
 	return 0;
 }
@@ -869,7 +365,7 @@ static int read_hub_name(struct host_config *cfg, json_t *root, char **err)
 	char *raw = NULL;
 	const char *site, *resolved;
 
-	if (get_string(root, "extensions.durableTask.hubName", NULL, &raw, err) < 0)
+	if (host_config_get_string(root, "extensions.durableTask.hubName", NULL, &raw, err) < 0)
 		return -1;
 	if (!raw) {
 		site = getenv("WEBSITE_SITE_NAME");
@@ -927,16 +423,17 @@ static char *expand_hub(const char *tmpl, const char *hub)
 static int read_storage(struct host_config *cfg, json_t *root, char **err)
 {
 	struct host_config_durable *d = &cfg->durable;
-	json_t *sp = lookup(root, "extensions.durableTask.storageProvider");
+	json_t *sp = host_config_lookup(root, "extensions.durableTask.storageProvider");
 	char *path = NULL, *sync = NULL, *expanded;
 	int64_t v;
 
 	if (sp && !json_is_object(sp)) {
-		*err = bad_value("extensions.durableTask.storageProvider", sp, "an object");
+		*err = host_config_bad_value("extensions.durableTask.storageProvider", sp,
+					     "an object");
 		return -1;
 	}
-	if (get_string(root, "extensions.durableTask.storageProvider.type", "sqlite",
-		       &d->storage_type, err) < 0)
+	if (host_config_get_string(root, "extensions.durableTask.storageProvider.type", "sqlite",
+				   &d->storage_type, err) < 0)
 		return -1;
 	if (strcasecmp(d->storage_type, "sqlite") != 0) {
 		*err = xasprintf("unsupported durable storage provider type '%s' in host.json "
@@ -947,7 +444,8 @@ static int read_storage(struct host_config *cfg, json_t *root, char **err)
 	}
 	strcpy(d->storage_type, "sqlite");
 
-	if (get_string(root, "extensions.durableTask.storageProvider.path", NULL, &path, err) < 0)
+	if (host_config_get_string(root, "extensions.durableTask.storageProvider.path", NULL, &path,
+				   err) < 0)
 		return -1;
 	if (path && !*path) {
 		free(path);
@@ -962,24 +460,26 @@ static int read_storage(struct host_config *cfg, json_t *root, char **err)
 	free(expanded);
 	free(path);
 
-	if (get_string(root, "extensions.durableTask.storageProvider.synchronous", "FULL", &sync,
-		       err) < 0)
+	if (host_config_get_string(root, "extensions.durableTask.storageProvider.synchronous",
+				   "FULL", &sync, err) < 0)
 		return -1;
 	if (strcasecmp(sync, "FULL") == 0) {
 		d->storage_synchronous = "FULL";
 	} else if (strcasecmp(sync, "NORMAL") == 0) {
 		d->storage_synchronous = "NORMAL";
 	} else {
-		*err = bad_value("extensions.durableTask.storageProvider.synchronous",
-				 lookup(root, "extensions.durableTask.storageProvider.synchronous"),
-				 "FULL or NORMAL");
+		*err = host_config_bad_value(
+			"extensions.durableTask.storageProvider.synchronous",
+			host_config_lookup(root,
+					   "extensions.durableTask.storageProvider.synchronous"),
+			"FULL or NORMAL");
 		free(sync);
 		return -1;
 	}
 	free(sync);
 
-	if (get_int(root, "extensions.durableTask.storageProvider.maxDequeueCount", 5, 1, INT_MAX,
-		    &v, err) < 0)
+	if (host_config_get_int(root, "extensions.durableTask.storageProvider.maxDequeueCount", 5,
+				1, INT_MAX, &v, err) < 0)
 		return -1;
 	d->max_dequeue_count = (int)v;
 	return 0;
@@ -992,7 +492,7 @@ static int read_concurrency(json_t *root, const char *key, int *out, char **err)
 	int64_t v;
 
 	snprintf(path, sizeof(path), "extensions.durableTask.%s", key);
-	if (get_int(root, path, 10LL * online_cores(), INT_MIN, INT_MAX, &v, err) < 0)
+	if (host_config_get_int(root, path, 10LL * online_cores(), INT_MIN, INT_MAX, &v, err) < 0)
 		return -1;
 	if (v <= 0) {
 		*err = xasprintf("%c%s must be a non-negative integer value.",
@@ -1006,12 +506,12 @@ static int read_concurrency(json_t *root, const char *key, int *out, char **err)
 static int read_durable(struct host_config *cfg, json_t *root, char **err)
 {
 	struct host_config_durable *d = &cfg->durable;
-	json_t *dt = lookup(root, "extensions.durableTask");
+	json_t *dt = host_config_lookup(root, "extensions.durableTask");
 	char *states = NULL;
 	int64_t v;
 
 	if (dt && !json_is_object(dt)) {
-		*err = bad_value("extensions.durableTask", dt, "an object");
+		*err = host_config_bad_value("extensions.durableTask", dt, "an object");
 		return -1;
 	}
 	if (read_hub_name(cfg, root, err) < 0 ||
@@ -1022,44 +522,47 @@ static int read_durable(struct host_config *cfg, json_t *root, char **err)
 	    read_storage(cfg, root, err) < 0)
 		return -1;
 
-	if (get_string(root, "extensions.durableTask.overridableExistingInstanceStates",
-		       "NonRunningStates", &states, err) < 0)
+	if (host_config_get_string(root, "extensions.durableTask.overridableExistingInstanceStates",
+				   "NonRunningStates", &states, err) < 0)
 		return -1;
 	if (strcasecmp(states, "NonRunningStates") == 0 || strcmp(states, "0") == 0) {
 		d->overridable_existing_instance_states = HOST_CONFIG_NON_RUNNING_STATES;
 	} else if (strcasecmp(states, "AnyState") == 0 || strcmp(states, "1") == 0) {
 		d->overridable_existing_instance_states = HOST_CONFIG_ANY_STATE;
 	} else {
-		*err = bad_value("extensions.durableTask.overridableExistingInstanceStates",
-				 lookup(root, "extensions.durableTask.overridableExistingInstanceStates"),
-				 "NonRunningStates or AnyState");
+		*err = host_config_bad_value(
+			"extensions.durableTask.overridableExistingInstanceStates",
+			host_config_lookup(
+				root, "extensions.durableTask.overridableExistingInstanceStates"),
+			"NonRunningStates or AnyState");
 		free(states);
 		return -1;
 	}
 	free(states);
 
-	if (get_int(root, "extensions.durableTask.maxOrchestrationActions", 100000, 1, INT_MAX, &v,
-		    err) < 0)
+	if (host_config_get_int(root, "extensions.durableTask.maxOrchestrationActions", 100000, 1,
+				INT_MAX, &v, err) < 0)
 		return -1;
 	d->max_orchestration_actions = (int)v;
-	return get_bool(root, "extensions.durableTask.storeInputsInOrchestrationHistory", false,
-			&d->store_inputs_in_history, err);
+	return host_config_get_bool(root,
+				    "extensions.durableTask.storeInputsInOrchestrationHistory",
+				    false, &d->store_inputs_in_history, err);
 }
 
 static int read_cfunc(struct host_config *cfg, json_t *root, char **err)
 {
 	struct host_config_limits *l = &cfg->limits;
-	json_t *section = lookup(root, "cfunc");
+	json_t *section = host_config_lookup(root, "cfunc");
 	char **apps = NULL;
 	size_t n = 0, i;
 	int64_t v;
 
 	if (section && !json_is_object(section)) {
-		*err = bad_value("cfunc", section, "an object");
+		*err = host_config_bad_value("cfunc", section, "an object");
 		return -1;
 	}
-	if (get_strv(root, "cfunc.apps", &apps, &n, err) < 0) {
-		free_strv(apps, n);
+	if (host_config_get_strv(root, "cfunc.apps", &apps, &n, err) < 0) {
+		host_config_free_strv(apps, n);
 		return -1;
 	}
 	if (!apps) {
@@ -1070,29 +573,31 @@ static int read_cfunc(struct host_config *cfg, json_t *root, char **err)
 		cfg->apps = xcalloc(n + 1, sizeof(*cfg->apps));
 		for (i = 0; i < n; i++)
 			cfg->apps[cfg->n_apps++] = join_root(cfg, apps[i]);
-		free_strv(apps, n);
+		host_config_free_strv(apps, n);
 	}
 
-	if (get_int(root, "cfunc.limits.maxRequestBodyBytes", 104857600, 1, INT64_MAX,
-		    &l->max_request_body_bytes, err) < 0)
+	if (host_config_get_int(root, "cfunc.limits.maxRequestBodyBytes", 104857600, 1, INT64_MAX,
+				&l->max_request_body_bytes, err) < 0)
 		return -1;
-	if (get_int(root, "cfunc.limits.maxRequestLineBytes", 8192, 1, INT_MAX, &v, err) < 0)
+	if (host_config_get_int(root, "cfunc.limits.maxRequestLineBytes", 8192, 1, INT_MAX, &v,
+				err) < 0)
 		return -1;
 	l->max_request_line_bytes = (int)v;
-	if (get_int(root, "cfunc.limits.maxHeaderBytes", 32768, 1, INT_MAX, &v, err) < 0)
+	if (host_config_get_int(root, "cfunc.limits.maxHeaderBytes", 32768, 1, INT_MAX, &v,
+				err) < 0)
 		return -1;
 	l->max_header_bytes = (int)v;
-	if (get_int(root, "cfunc.limits.maxHeaderCount", 100, 1, INT_MAX, &v, err) < 0)
+	if (host_config_get_int(root, "cfunc.limits.maxHeaderCount", 100, 1, INT_MAX, &v, err) < 0)
 		return -1;
 	l->max_header_count = (int)v;
-	if (get_int(root, "cfunc.limits.maxConnections", 1024, 1, INT_MAX, &v, err) < 0)
+	if (host_config_get_int(root, "cfunc.limits.maxConnections", 1024, 1, INT_MAX, &v, err) < 0)
 		return -1;
 	l->max_connections = (int)v;
 
 	/* Default 2 x cores so a slow function does not block the others; 1 is
 	 * allowed (and fastest for tiny functions: no hand-off between workers). */
 	v = 2LL * online_cores();
-	if (get_int(root, "cfunc.workers", v < 2 ? 2 : v, 1, 4096, &v, err) < 0)
+	if (host_config_get_int(root, "cfunc.workers", v < 2 ? 2 : v, 1, 4096, &v, err) < 0)
 		return -1;
 	cfg->workers = (int)v;
 	return 0;
@@ -1118,7 +623,7 @@ int host_config_load_host(struct host_config *cfg, char **err)
 	rc = -1;
 	if (check_version(cfg, root, err) < 0)
 		goto out;
-	merge_env(cfg, root);
+	host_config_merge_env(cfg, root);
 	if (read_timeout(cfg, root, err) < 0 || read_logging(cfg, root, err) < 0 ||
 	    read_functions(cfg, root, err) < 0 || read_http(cfg, root, err) < 0 ||
 	    read_durable(cfg, root, err) < 0 || read_cfunc(cfg, root, err) < 0)

@@ -7,6 +7,7 @@
 #include "log.h"
 #include "xalloc.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -171,4 +172,28 @@ static int authorized(struct host_server *srv, const struct bind_http *h, enum n
 int host_access_allowed(struct host_server *srv, const struct bind_http *h)
 {
 	return authorized(srv, h, need_of(h->path, h->fn));
+}
+
+int host_access_host_allowed(struct host_server *srv, h2o_req_t *req)
+{
+	const struct host_config *cfg = srv->cfg;
+	h2o_iovec_t host = req->authority;
+	size_t len;
+	if (cfg->n_allowed_hosts == 0)
+		return 1;
+	/* The name without the port; "[::1]:7071" keeps its brackets. */
+	len = host.len;
+	for (size_t i = host.len; i > 0; i--) {
+		if (host.base[i - 1] == ':') {
+			len = i - 1;
+			break;
+		}
+		if (host.base[i - 1] == ']' || !isdigit((unsigned char)host.base[i - 1]))
+			break;
+	}
+	for (size_t i = 0; i < cfg->n_allowed_hosts; i++)
+		if (strlen(cfg->allowed_hosts[i]) == len &&
+		    strncasecmp(cfg->allowed_hosts[i], host.base, len) == 0)
+			return 1;
+	return 0;
 }

@@ -11,6 +11,11 @@
  * 401 with an empty body otherwise. */
 int host_access_allowed(struct host_server *srv, const struct bind_http *h);
 
+/* 0 if host.json cfunc.allowedHosts is set and the Host header's name is
+ * not in it (the caller answers 400): a browser tricked by DNS rebinding
+ * sends its attacker's name, not localhost. */
+int host_access_host_allowed(struct host_server *srv, h2o_req_t *req);
+
 /* Answers a CORS preflight (204) before routing; 1 if it did. */
 int host_access_preflight(struct host_server *srv, h2o_req_t *req);
 

@@ -86,6 +86,7 @@ void host_config_free(struct host_config *cfg)
 	free(cfg->durable.storage_type);
 	free(cfg->durable.storage_path);
 	host_config_free_strv(cfg->apps, cfg->n_apps);
+	host_config_free_strv(cfg->allowed_hosts, cfg->n_allowed_hosts);
 	free_pairs(cfg->settings.values, cfg->settings.n_values);
 	for (i = 0; i < cfg->settings.n_connection_strings; i++) {
 		free(cfg->settings.connection_strings[i].name);
@@ -593,6 +594,13 @@ static int read_cfunc(struct host_config *cfg, json_t *root, char **err)
 	if (host_config_get_int(root, "cfunc.limits.maxConnections", 1024, 1, INT_MAX, &v, err) < 0)
 		return -1;
 	l->max_connections = (int)v;
+	/* A client gets this long to send its request line, headers and body. */
+	if (host_config_get_int(root, "cfunc.limits.requestTimeoutSeconds", 10, 1, 3600, &v, err) < 0)
+		return -1;
+	l->request_timeout_ms = (int)v * 1000;
+	if (host_config_get_strv(root, "cfunc.allowedHosts", &cfg->allowed_hosts,
+				 &cfg->n_allowed_hosts, err) < 0)
+		return -1;
 
 	/* Default 2 x cores so a slow function does not block the others; 1 is
 	 * allowed (and fastest for tiny functions: no hand-off between workers). */

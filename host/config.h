@@ -24,11 +24,15 @@
  *     "apps": ["apps"],         paths relative to the script root: a .so file,
  *                               or a folder whose *.so files are all loaded;
  *                               [] loads nothing
- *     "workers": 2 x cores,     HTTP worker threads, at least 2
+ *     "workers": 2 x cores,     HTTP worker threads, at least 1
  *     "limits": {
  *       "maxRequestBodyBytes": 104857600, "maxRequestLineBytes": 8192,
- *       "maxHeaderBytes": 32768, "maxHeaderCount": 100, "maxConnections": 1024
- *     }
+ *       "maxHeaderBytes": 32768, "maxHeaderCount": 100, "maxConnections": 1024,
+ *       "requestTimeoutSeconds": 10   to send the request line, headers, body
+ *     },
+ *     "allowedHosts": []        Host header names accepted (port ignored,
+ *                               case-insensitive); [] or absent: any. Against
+ *                               DNS rebinding of a loopback host.
  *   }
  */
 #ifndef HOST_CONFIG_H
@@ -90,6 +94,7 @@ struct host_config_limits {
 	int max_header_bytes;            /* 32768 */
 	int max_header_count;            /* 100 */
 	int max_connections;             /* 1024 */
+	int request_timeout_ms;          /* 10000 */
 };
 
 struct host_config_connection_string {
@@ -128,6 +133,8 @@ struct host_config {
 	size_t n_apps;
 	struct host_config_limits limits; /* cfunc.limits */
 	int workers;                  /* cfunc.workers */
+	char **allowed_hosts;         /* cfunc.allowedHosts; NULL = any */
+	size_t n_allowed_hosts;
 
 	struct host_config_settings settings;
 

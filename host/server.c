@@ -448,6 +448,10 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
 		respond_empty(srv, req, 503);
 		return 0;
 	}
+	if (!host_access_host_allowed(srv, req)) {
+		respond_text(srv, req, 400, "Host not allowed");
+		return 0;
+	}
 	if (host_access_preflight(srv, req))
 		return 0;
 	char *method = xstrndup(req->method.base, req->method.len);
@@ -724,6 +728,7 @@ int host_server_run(struct host_server *srv)
 	h2o_config_init(&srv->h2o_conf);
 	srv->h2o_conf.server_name = h2o_iovec_init(H2O_STRLIT("cfunc"));
 	srv->h2o_conf.max_request_entity_size = (size_t)srv->cfg->limits.max_request_body_bytes;
+	srv->h2o_conf.http1.req_timeout = (uint64_t)srv->cfg->limits.request_timeout_ms;
 	hostconf = h2o_config_register_host(&srv->h2o_conf, h2o_iovec_init(H2O_STRLIT("default")),
 					    65535);
 	pathconf = h2o_config_register_path(hostconf, "/", 0);

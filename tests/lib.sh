@@ -101,3 +101,23 @@ http() {
 	curl -s -o "$BODY_FILE" -w '%{http_code}' --max-time 20 "$@"
 }
 body() { cat "$BODY_FILE"; }
+
+# orch_start <orchestrator> <body>: POST to durable_hello's starter
+# (POST /api/orchestrators/<name>); sets CODE and ID.
+orch_start() {
+	CODE=$(http -X POST -H 'Content-Type: application/json' -d "$2" "$BASE/api/orchestrators/$1")
+	ID=$(jq -r '.id // empty' "$BODY_FILE" 2>/dev/null)
+}
+
+# wait_for <id> <jq condition> [query]: polls the management API's status of
+# <id> (15 s at most) until the condition is true; leaves the status in $ST.
+wait_for() {
+	_wf_i=0
+	while :; do
+		ST=$(curl -s --max-time 5 "$BASE/runtime/webhooks/durabletask/instances/$1$3")
+		[ "$(printf '%s' "$ST" | jq -r "$2" 2>/dev/null)" = true ] && return 0
+		[ $_wf_i -ge 300 ] && return 1
+		sleep 0.05
+		_wf_i=$((_wf_i + 1))
+	done
+}

@@ -9,23 +9,6 @@ start_host "$root"
 ok $? "host starts"
 
 MGMT="$BASE/runtime/webhooks/durabletask/instances"
-# start <orchestrator> <body>: POST to durable_hello's starter; sets CODE, ID.
-start() {
-	CODE=$(http -X POST -H 'Content-Type: application/json' -d "$2" "$BASE/api/orchestrators/$1")
-	ID=$(jq -r '.id // empty' "$BODY_FILE" 2>/dev/null)
-}
-# wait_for <id> <jq condition> [query]: polls the status (15 s at most)
-# until the condition is true; the last status object is left in $ST.
-wait_for() {
-	_i=0
-	while :; do
-		ST=$(curl -s --max-time 5 "$MGMT/$1$3")
-		[ "$(printf '%s' "$ST" | jq -r "$2" 2>/dev/null)" = true ] && return 0
-		[ $_i -ge 300 ] && return 1
-		sleep 0.05
-		_i=$((_i + 1))
-	done
-}
 # raise <id> <event> <data>: sets CODE.
 raise() {
 	CODE=$(http -X POST -H 'Content-Type: application/json' -d "$3" "$MGMT/$1/raiseEvent/$2")
@@ -34,14 +17,14 @@ raise() {
 SENT='[.historyEvents[] | select(.EventType == "TaskCompleted" and .FunctionName == "send_approval_request")] | length == 1'
 
 # --- nobody answers: the timer wins
-start approval_workflow '{"timeout_seconds": 0.3}'
+orch_start approval_workflow '{"timeout_seconds": 0.3}'
 is "$CODE" "202" "start with a 0.3 s timeout"
 wait_for "$ID" '.runtimeStatus == "Completed"'
 ok $? "completes without an answer"
 is "$(printf '%s' "$ST" | jq -c .output)" '"Timed out"' "Timed out"
 
 # --- approved: the event wins long before the 60 s timer, which is cancelled
-start approval_workflow '{"timeout_seconds": 60}'
+orch_start approval_workflow '{"timeout_seconds": 60}'
 wait_for "$ID" "$SENT" '?showHistory=true'
 ok $? "the approval request was sent"
 is "$(printf '%s' "$ST" | jq -r .runtimeStatus)" "Running" "Running while it waits"
@@ -51,33 +34,33 @@ wait_for "$ID" '.runtimeStatus == "Completed"'
 ok $? "completes at once: the cancelled timer does not hold it open"
 is "$(printf '%s' "$ST" | jq -c .output)" '"Approved"' "Approved"
 
-start approval_workflow '{"timeout_seconds": 60}'
+orch_start approval_workflow '{"timeout_seconds": 60}'
 wait_for "$ID" "$SENT" '?showHistory=true'
 raise "$ID" ApprovalEvent false
 wait_for "$ID" '.runtimeStatus == "Completed"'
 is "$(printf '%s' "$ST" | jq -c .output)" '"Rejected"' "false rejects"
 
-start approval_workflow '{"timeout_seconds": 60}'
+orch_start approval_workflow '{"timeout_seconds": 60}'
 wait_for "$ID" "$SENT" '?showHistory=true'
 raise "$ID" approvalevent '{"approved": true}'
 wait_for "$ID" '.runtimeStatus == "Completed"'
 is "$(printf '%s' "$ST" | jq -c .output)" '"Approved"' "{\"approved\": true} approves; event names are case-insensitive"
 
-start approval_workflow '{"timeout_seconds": 60}'
+orch_start approval_workflow '{"timeout_seconds": 60}'
 wait_for "$ID" "$SENT" '?showHistory=true'
 raise "$ID" ApprovalEvent '"yes"'
 wait_for "$ID" '.runtimeStatus == "Completed"'
 is "$(printf '%s' "$ST" | jq -c .output)" '"Rejected"' "anything but true rejects"
 
 # Raised before the orchestrator waits for it: buffered, then taken at once.
-start approval_workflow '{"timeout_seconds": 60}'
+orch_start approval_workflow '{"timeout_seconds": 60}'
 raise "$ID" ApprovalEvent true
 is "$CODE" "202" "raise right after the start"
 wait_for "$ID" '.runtimeStatus == "Completed"'
 is "$(printf '%s' "$ST" | jq -c .output)" '"Approved"' "the early event is not lost"
 
 # Another event name does not count.
-start approval_workflow '{"timeout_seconds": 0.5}'
+orch_start approval_workflow '{"timeout_seconds": 0.5}'
 wait_for "$ID" "$SENT" '?showHistory=true'
 raise "$ID" SomethingElse true
 wait_for "$ID" '.runtimeStatus == "Completed"'
@@ -86,11 +69,11 @@ raise "$ID" ApprovalEvent true
 is "$CODE" "410" "too late to answer a finished instance"
 
 # --- bad input
-start approval_workflow '{"timeout_seconds": "soon"}'
+orch_start approval_workflow '{"timeout_seconds": "soon"}'
 is "$CODE" "202" "a bad timeout is accepted by the starter"
 wait_for "$ID" '.runtimeStatus == "Failed"'
 like "$(printf '%s' "$ST" | jq -r .output)" "timeout_seconds must be a number" "and fails the orchestration"
-start approval_workflow 'not json'
+orch_start approval_workflow 'not json'
 is "$CODE" "400" "non-JSON body is 400"
 
 done_testing

@@ -9,25 +9,8 @@ start_host "$root"
 ok $? "host starts"
 
 MGMT="$BASE/runtime/webhooks/durabletask/instances"
-# start <orchestrator> <body>: POST to durable_hello's starter; sets CODE, ID.
-start() {
-	CODE=$(http -X POST -H 'Content-Type: application/json' -d "$2" "$BASE/api/orchestrators/$1")
-	ID=$(jq -r '.id // empty' "$BODY_FILE" 2>/dev/null)
-}
-# wait_for <id> <jq condition> [query]: polls the status (15 s at most)
-# until the condition is true; the last status object is left in $ST.
-wait_for() {
-	_i=0
-	while :; do
-		ST=$(curl -s --max-time 5 "$MGMT/$1$3")
-		[ "$(printf '%s' "$ST" | jq -r "$2" 2>/dev/null)" = true ] && return 0
-		[ $_i -ge 300 ] && return 1
-		sleep 0.05
-		_i=$((_i + 1))
-	done
-}
 
-start fan_out_fan_in '{"count": 5}'
+orch_start fan_out_fan_in '{"count": 5}'
 is "$CODE" "202" "start with count 5"
 like "$(jq -r .statusQueryGetUri "$BODY_FILE")" "/runtime/webhooks/durabletask/instances/$ID" "check-status payload"
 wait_for "$ID" '.runtimeStatus == "Completed"'
@@ -38,45 +21,45 @@ is "$(printf '%s' "$ST" | jq -c .input)" '{"count":5}' "input kept"
 wait_for "$ID" '.runtimeStatus == "Completed"' '?showHistory=true&showHistoryOutput=true'
 is "$(printf '%s' "$ST" | jq '[.historyEvents[] | select(.EventType == "TaskCompleted" and .FunctionName == "process_item")] | length')" "5" "five process_item activities"
 
-start fan_out_fan_in ''
+orch_start fan_out_fan_in ''
 is "$CODE" "202" "start without a body"
 wait_for "$ID" '.runtimeStatus == "Completed"'
 is "$(printf '%s' "$ST" | jq -c .output)" '{"items_processed":5,"results":[60,60,60,60,60]}' "count defaults to 5"
 
 # item-10 and item-11 are one character longer: order is item order.
-start fan_out_fan_in '{"count": 12}'
+orch_start fan_out_fan_in '{"count": 12}'
 is "$CODE" "202" "start with count 12"
 wait_for "$ID" '.runtimeStatus == "Completed"'
 is "$(printf '%s' "$ST" | jq -c .output)" '{"items_processed":12,"results":[60,60,60,60,60,60,60,60,60,60,70,70]}' "results in item order"
 
-start fan_out_fan_in '{"count": 200}'
+orch_start fan_out_fan_in '{"count": 200}'
 is "$CODE" "202" "start with count 200"
 wait_for "$ID" '.runtimeStatus == "Completed"'
 is "$(printf '%s' "$ST" | jq -c '[.output.items_processed, (.output.results | length), (.output.results | add)]')" "[200,200,14900]" "200 items fan out and back in"
 
-start fan_out_fan_in '{"count": 0}'
+orch_start fan_out_fan_in '{"count": 0}'
 is "$CODE" "202" "start with count 0"
 wait_for "$ID" '.runtimeStatus == "Completed"'
 is "$(printf '%s' "$ST" | jq -c .output)" '{"items_processed":0,"results":[]}' "nothing to do"
 
 # --- bad input
-start fan_out_fan_in '{"count": "many"}'
+orch_start fan_out_fan_in '{"count": "many"}'
 is "$CODE" "202" "a count that is not a number is accepted by the starter"
 wait_for "$ID" '.runtimeStatus == "Failed"'
 ok $? "and fails the orchestration"
 like "$(printf '%s' "$ST" | jq -r .output)" "^Orchestrator function 'fan_out_fan_in' failed: count must be a number" "with the reason"
-start fan_out_fan_in '{"count": 2.5}'
+orch_start fan_out_fan_in '{"count": 2.5}'
 is "$CODE" "202" "fractional count"
 wait_for "$ID" '.runtimeStatus == "Failed"'
 like "$(printf '%s' "$ST" | jq -r .output)" "count must be an integer from 0 to 10000" "is refused"
-start fan_out_fan_in '{"count": -1}'
+orch_start fan_out_fan_in '{"count": -1}'
 is "$CODE" "202" "negative count"
 wait_for "$ID" '.runtimeStatus == "Failed"'
 ok $? "is refused"
-start fan_out_fan_in '{"count": 5'
+orch_start fan_out_fan_in '{"count": 5'
 is "$CODE" "400" "non-JSON body is 400"
 like "$(body)" "Invalid JSON" "and says so"
-start fan_out_fan_inn '{}'
+orch_start fan_out_fan_inn '{}'
 is "$CODE" "400" "unknown orchestrator is 400"
 like "$(body)" "fan_out_fan_inn" "naming it"
 

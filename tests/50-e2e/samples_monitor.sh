@@ -9,29 +9,12 @@ start_host "$root"
 ok $? "host starts"
 
 MGMT="$BASE/runtime/webhooks/durabletask/instances"
-# start <orchestrator> <body>: POST to durable_hello's starter; sets CODE, ID.
-start() {
-	CODE=$(http -X POST -H 'Content-Type: application/json' -d "$2" "$BASE/api/orchestrators/$1")
-	ID=$(jq -r '.id // empty' "$BODY_FILE" 2>/dev/null)
-}
-# wait_for <id> <jq condition> [query]: polls the status (15 s at most)
-# until the condition is true; the last status object is left in $ST.
-wait_for() {
-	_i=0
-	while :; do
-		ST=$(curl -s --max-time 5 "$MGMT/$1$3")
-		[ "$(printf '%s' "$ST" | jq -r "$2" 2>/dev/null)" = true ] && return 0
-		[ $_i -ge 300 ] && return 1
-		sleep 0.05
-		_i=$((_i + 1))
-	done
-}
 count() { # count <jq event filter>: events of that kind in $ST's history
 	printf '%s' "$ST" | jq "[.historyEvents[] | select($1)] | length"
 }
 
 # --- the job is ready at the third poll
-start monitor_job '{"job_id": "job-42", "poll_interval_seconds": 0.1, "expiry_seconds": 30, "ready_after_polls": 3}'
+orch_start monitor_job '{"job_id": "job-42", "poll_interval_seconds": 0.1, "expiry_seconds": 30, "ready_after_polls": 3}'
 is "$CODE" "202" "start"
 wait_for "$ID" '.runtimeStatus == "Completed"' '?showHistory=true'
 ok $? "completes"
@@ -42,7 +25,7 @@ is "$(count '.EventType == "TimerFired"')" "2" "two timers between them"
 is "$(count '.EventType == "TaskCompleted" and .FunctionName == "send_job_alert"')" "1" "then it carried on: send_job_alert"
 
 # --- never ready: polls while Running, then the deadline ends it
-start monitor_job '{"job_id": "job-43", "poll_interval_seconds": 0.2, "expiry_seconds": 2, "ready_after_polls": 1000}'
+orch_start monitor_job '{"job_id": "job-43", "poll_interval_seconds": 0.2, "expiry_seconds": 2, "ready_after_polls": 1000}'
 wait_for "$ID" '.runtimeStatus == "Running" and .customStatus.polls >= 1'
 ok $? "polling"
 is "$(printf '%s' "$ST" | jq -c '.customStatus | [.job_id, .job_status]')" '["job-43","Running"]' "custom status tells the job is not ready"
@@ -53,18 +36,18 @@ is "$(printf '%s' "$ST" | jq '.output.polls >= 2 and .output.polls <= 11')" "tru
 is "$(count '.EventType == "TaskCompleted" and .FunctionName == "check_job_status"')" "$(printf '%s' "$ST" | jq .output.polls)" "one check per poll"
 is "$(count '.EventType == "TaskCompleted" and .FunctionName == "send_job_alert"')" "0" "no alert"
 
-start monitor_job '{"job_id": "job-44", "poll_interval_seconds": 0.1, "ready_after_polls": 0}'
+orch_start monitor_job '{"job_id": "job-44", "poll_interval_seconds": 0.1, "ready_after_polls": 0}'
 wait_for "$ID" '.runtimeStatus == "Completed"'
 is "$(printf '%s' "$ST" | jq -c .output)" '{"job_id":"job-44","job_status":"Completed","polls":1}' "ready at once: one poll"
 
 # --- bad input
-start monitor_job '{"job_id": "j", "poll_interval_seconds": 0}'
+orch_start monitor_job '{"job_id": "j", "poll_interval_seconds": 0}'
 wait_for "$ID" '.runtimeStatus == "Failed"'
 like "$(printf '%s' "$ST" | jq -r .output)" "poll_interval_seconds must be in" "a zero interval fails"
-start monitor_job '{"job_id": "j", "ready_after_polls": "soon"}'
+orch_start monitor_job '{"job_id": "j", "ready_after_polls": "soon"}'
 wait_for "$ID" '.runtimeStatus == "Failed"'
 like "$(printf '%s' "$ST" | jq -r .output)" "ready_after_polls must be" "a bad ready_after_polls fails"
-start monitor_job '{"job_id": '
+orch_start monitor_job '{"job_id": '
 is "$CODE" "400" "non-JSON body is 400"
 
 done_testing

@@ -13,23 +13,6 @@ start_host "$root"
 ok $? "host starts"
 
 MGMT="$BASE/runtime/webhooks/durabletask/instances"
-# start <orchestrator> <body>: POST to durable_hello's starter; sets CODE, ID.
-start() {
-	CODE=$(http -X POST -H 'Content-Type: application/json' -d "$2" "$BASE/api/orchestrators/$1")
-	ID=$(jq -r '.id // empty' "$BODY_FILE" 2>/dev/null)
-}
-# wait_for <id> <jq condition> [query]: polls the status (15 s at most)
-# until the condition is true; the last status object is left in $ST.
-wait_for() {
-	_i=0
-	while :; do
-		ST=$(curl -s --max-time 5 "$MGMT/$1$3")
-		[ "$(printf '%s' "$ST" | jq -r "$2" 2>/dev/null)" = true ] && return 0
-		[ $_i -ge 300 ] && return 1
-		sleep 0.05
-		_i=$((_i + 1))
-	done
-}
 ms() { echo $(($(date +%s%N) / 1000000)); }
 count() { # count <jq event filter>: events of that kind in $ST's history
 	printf '%s' "$ST" | jq "[.historyEvents[] | select($1)] | length"
@@ -37,7 +20,7 @@ count() { # count <jq event filter>: events of that kind in $ST's history
 
 # --- two failures, then success on the third attempt
 t0=$(ms)
-start workflow_with_retry '{"fail_times": 2, "first_retry_interval_seconds": 0.2}'
+orch_start workflow_with_retry '{"fail_times": 2, "first_retry_interval_seconds": 0.2}'
 is "$CODE" "202" "start: fail twice, retry after 0.2 s"
 wait_for "$ID" '.runtimeStatus == "Completed"' '?showHistory=true&showHistoryOutput=true'
 ok $? "completes"
@@ -50,12 +33,12 @@ ok $([ "$elapsed" -ge 600 ]; echo $?) "backoff 2.0: waited 0.2 s + 0.4 s at leas
 is "$(count '.EventType == "TaskCompleted" and .FunctionName == "compensation_activity"')" "0" "no compensation"
 is "$(find "$state/counts" -type f | wc -l | tr -d ' ')" "1" "attempts counted in a file under CFUNC_SAMPLE_STATE_DIR"
 
-start workflow_with_retry '{"fail_times": 0, "first_retry_interval_seconds": 0.1}'
+orch_start workflow_with_retry '{"fail_times": 0, "first_retry_interval_seconds": 0.1}'
 wait_for "$ID" '.runtimeStatus == "Completed"'
 is "$(printf '%s' "$ST" | jq -c .output)" '{"status":"succeeded","attempt":1}' "no failure: first attempt"
 
 # --- every attempt fails: custom status, compensation, "Compensated"
-start workflow_with_retry '{"fail_times": 3, "first_retry_interval_seconds": 0.05}'
+orch_start workflow_with_retry '{"fail_times": 3, "first_retry_interval_seconds": 0.05}'
 wait_for "$ID" '.runtimeStatus == "Completed"' '?showHistory=true'
 ok $? "completes after three failures"
 is "$(printf '%s' "$ST" | jq -c .output)" '"Compensated"' "Compensated"
@@ -64,7 +47,7 @@ is "$(count '.EventType == "TaskFailed"')" "3" "max 3 attempts"
 is "$(count '.EventType == "TaskCompleted" and .FunctionName == "compensation_activity"')" "1" "compensation ran once"
 
 # --- the count is durable: kill the host between attempts, it carries on
-start workflow_with_retry '{"fail_times": 2, "first_retry_interval_seconds": 0.5}'
+orch_start workflow_with_retry '{"fail_times": 2, "first_retry_interval_seconds": 0.5}'
 wait_for "$ID" '[.historyEvents[] | select(.EventType == "TaskFailed")] | length >= 1' '?showHistory=true'
 ok $? "an attempt failed"
 stop_host KILL
@@ -76,14 +59,14 @@ ok $? "the instance completes after the crash"
 is "$(printf '%s' "$ST" | jq -c .output)" '{"status":"succeeded","attempt":3}' "attempt 3 succeeds: the count was not reset"
 
 # --- bad input
-start workflow_with_retry '{"first_retry_interval_seconds": 0}'
+orch_start workflow_with_retry '{"first_retry_interval_seconds": 0}'
 wait_for "$ID" '.runtimeStatus == "Failed"'
 like "$(printf '%s' "$ST" | jq -r .output)" "first_retry_interval_seconds must be from 0.001 to 3600" "a zero interval fails the orchestration"
-start workflow_with_retry '{"fail_times": "x", "first_retry_interval_seconds": 0.05}'
+orch_start workflow_with_retry '{"fail_times": "x", "first_retry_interval_seconds": 0.05}'
 wait_for "$ID" '.runtimeStatus == "Completed"' '?showHistory=true'
 is "$(printf '%s' "$ST" | jq -c .output)" '"Compensated"' "a bad fail_times fails every attempt"
 like "$(printf '%s' "$ST" | jq -r .customStatus.error)" "fail_times must be a number" "and says why"
-start workflow_with_retry '{"fail_times": 1'
+orch_start workflow_with_retry '{"fail_times": 1'
 is "$CODE" "400" "non-JSON body is 400"
 
 done_testing

@@ -9,25 +9,8 @@ start_host "$root"
 ok $? "host starts"
 
 MGMT="$BASE/runtime/webhooks/durabletask/instances"
-# start <orchestrator> <body>: POST to durable_hello's starter; sets CODE, ID.
-start() {
-	CODE=$(http -X POST -H 'Content-Type: application/json' -d "$2" "$BASE/api/orchestrators/$1")
-	ID=$(jq -r '.id // empty' "$BODY_FILE" 2>/dev/null)
-}
-# wait_for <id> <jq condition> [query]: polls the status (15 s at most)
-# until the condition is true; the last status object is left in $ST.
-wait_for() {
-	_i=0
-	while :; do
-		ST=$(curl -s --max-time 5 "$MGMT/$1$3")
-		[ "$(printf '%s' "$ST" | jq -r "$2" 2>/dev/null)" = true ] && return 0
-		[ $_i -ge 300 ] && return 1
-		sleep 0.05
-		_i=$((_i + 1))
-	done
-}
 
-start deploy_all_regions '{"regions": ["westus", "eastus", "westeurope"]}'
+orch_start deploy_all_regions '{"regions": ["westus", "eastus", "westeurope"]}'
 is "$CODE" "202" "start with three regions"
 wait_for "$ID" '.runtimeStatus == "Completed"' '?showHistory=true&showHistoryOutput=true'
 ok $? "completes"
@@ -40,12 +23,12 @@ ok $? "child <parent id>:eastus is an instance of its own"
 is "$(printf '%s' "$ST" | jq -c '[.name, .input, .output.resource]')" '["deploy_region","eastus","rg-eastus"]' "name, input, output"
 is "$(printf '%s' "$ST" | jq -c '[.historyEvents[] | select(.EventType == "TaskCompleted") | .FunctionName]')" '["provision_region","verify_region"]' "the child chains two activities"
 
-start deploy_all_regions ''
+orch_start deploy_all_regions ''
 wait_for "$ID" '.runtimeStatus == "Completed"'
 is "$(printf '%s' "$ST" | jq -c '[.output.results[].region]')" '["westus","eastus","westeurope"]' "default regions"
 
 # --- one child fails: the parent fails with its error
-start deploy_all_regions '{"regions": ["westus", "fail-north"]}'
+orch_start deploy_all_regions '{"regions": ["westus", "fail-north"]}'
 wait_for "$ID" '.runtimeStatus == "Failed"'
 ok $? "a failing child fails the parent"
 like "$(printf '%s' "$ST" | jq -r .output)" "^Orchestrator function 'deploy_all_regions' failed: .*region fail-north is not healthy" "with the child's error"
@@ -55,19 +38,19 @@ wait_for "$ID:westus" '.runtimeStatus == "Completed"'
 ok $? "its sibling completed"
 
 # --- bad input
-start deploy_all_regions '{"regions": []}'
+orch_start deploy_all_regions '{"regions": []}'
 wait_for "$ID" '.runtimeStatus == "Failed"'
 like "$(printf '%s' "$ST" | jq -r .output)" "regions must be a non-empty array" "an empty list fails"
-start deploy_all_regions '{"regions": "westus"}'
+orch_start deploy_all_regions '{"regions": "westus"}'
 wait_for "$ID" '.runtimeStatus == "Failed"'
 like "$(printf '%s' "$ST" | jq -r .output)" "regions must be an array" "a string fails"
-start deploy_all_regions '{"regions": ["west/us"]}'
+orch_start deploy_all_regions '{"regions": ["west/us"]}'
 wait_for "$ID" '.runtimeStatus == "Failed"'
 like "$(printf '%s' "$ST" | jq -r .output)" "letters, digits and '-'" "a name unfit for an instance id fails"
-start deploy_all_regions '{"regions": [["a,b"], "x"]}'
+orch_start deploy_all_regions '{"regions": [["a,b"], "x"]}'
 wait_for "$ID" '.runtimeStatus == "Failed"'
 ok $? "a nested array fails"
-start deploy_all_regions '{"regions": '
+orch_start deploy_all_regions '{"regions": '
 is "$CODE" "400" "non-JSON body is 400"
 
 done_testing

@@ -110,3 +110,81 @@ clean:
 	rm -rf $(BUILD)
 
 -include $(shell find $(BUILD)/obj $(BUILD)/tests -name '*.d' 2>/dev/null)
+
+# ---- fuzzing: libFuzzer targets fuzz/<name>.c under ASan + UBSan (clang) ----
+#   make fuzz-build                   build/fuzz/<name> for every fuzz/*.c
+#   make fuzz [FUZZ_SECONDS=60]       runs each target in turn for that long;
+#                                     fails if any of them finds a crash
+#   make fuzz FUZZ_TARGETS=router     only some targets
+#   make fuzz-seeds                   regenerates fuzz/corpus/history from fuzz/gen_history_seeds.c
+# Seeds live in fuzz/corpus/<name>/ and are copied into the working corpus
+# build/fuzz/corpus/<name>/ (which keeps what libFuzzer finds); crashing
+# inputs go to build/fuzz/artifacts/<name>-*, logs to build/fuzz/<name>.log.
+# Project sources are compiled again with clang (never the gcc objects) into
+# build/fuzz/libcfunc-fuzz.a; each target pulls what it needs from it.
+FUZZ_CC       ?= clang
+FUZZ_SECONDS  ?= 60
+FUZZ_FLAGS    ?= -timeout=10 -rss_limit_mb=2048
+FUZZ_DIR       = $(BUILD)/fuzz
+FUZZ_ALL       = $(patsubst fuzz/%.c,%,$(filter-out fuzz/gen_%.c,$(wildcard fuzz/*.c)))
+FUZZ_TARGETS  ?= $(FUZZ_ALL)
+FUZZ_GCC_ONLY  = -Wlogical-op -Wduplicated-cond -Wduplicated-branches -Wjump-misses-init \
+                 -fanalyzer -Wformat-signedness -Wstrict-overflow=% -fno-semantic-interposition
+FUZZ_SAN       = -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_CFLAGS    = -g -O1 $(FUZZ_SAN) \
+                 $(filter-out -O% -g -fsanitize=% -fno-sanitize-recover=% -fno-omit-frame-pointer \
+                   $(FUZZ_GCC_ONLY),$(CFLAGS))
+FUZZ_OBJS      = $(LIB_SRCS:%.c=$(FUZZ_DIR)/obj/%.o)
+FUZZ_LIB       = $(FUZZ_DIR)/libcfunc-fuzz.a
+FUZZ_BINS      = $(FUZZ_ALL:%=$(FUZZ_DIR)/%)
+
+.PHONY: fuzz-build fuzz-setup fuzz-seeds
+fuzz-setup:
+	@sh scripts/setup.sh clang libclang-rt-dev
+
+fuzz-build: $(FUZZ_BINS)
+# clang and its fuzzer runtime first (order-only: never forces a rebuild).
+$(FUZZ_OBJS) $(FUZZ_BINS): | fuzz-setup
+
+$(FUZZ_DIR)/.cflags: FORCE
+	@mkdir -p $(@D)
+	@echo '$(FUZZ_CC) $(FUZZ_CFLAGS)' | cmp -s - $@ || echo '$(FUZZ_CC) $(FUZZ_CFLAGS)' > $@
+
+$(FUZZ_DIR)/obj/%.o: %.c $(FUZZ_DIR)/.cflags
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link $(DEPFLAGS) -c -o $@ $<
+
+$(FUZZ_LIB): $(FUZZ_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(FUZZ_DIR)/%: fuzz/%.c $(FUZZ_LIB) $(FUZZ_DIR)/.cflags
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(DEPFLAGS) -MT $@ -MF $@.d -o $@ $< $(FUZZ_LIB) $(LDLIBS)
+
+fuzz: fuzz-build
+	@mkdir -p $(FUZZ_DIR)/artifacts
+	@failed=""; for t in $(FUZZ_TARGETS); do \
+	  mkdir -p $(FUZZ_DIR)/corpus/$$t; \
+	  if [ -d fuzz/corpus/$$t ]; then cp fuzz/corpus/$$t/* $(FUZZ_DIR)/corpus/$$t/ 2>/dev/null; fi; \
+	  echo "fuzz: $$t for $(FUZZ_SECONDS)s (log $(FUZZ_DIR)/$$t.log)"; \
+	  if UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 $(FUZZ_DIR)/$$t $(FUZZ_FLAGS) \
+	       -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+	       -artifact_prefix=$(FUZZ_DIR)/artifacts/$$t- $(FUZZ_DIR)/corpus/$$t \
+	       >$(FUZZ_DIR)/$$t.log 2>&1; then \
+	    grep -E '^#[0-9]+[[:space:]]+DONE' $(FUZZ_DIR)/$$t.log | tail -1 | sed "s/^/fuzz: $$t: /"; \
+	  else \
+	    tail -n 60 $(FUZZ_DIR)/$$t.log; echo "fuzz: $$t FAILED (see above)"; failed="$$failed $$t"; \
+	  fi; \
+	done; \
+	if [ -n "$$failed" ]; then echo "fuzz: crashes in:$$failed; inputs in $(FUZZ_DIR)/artifacts/"; exit 1; fi; \
+	echo "fuzz: no crashes"
+
+$(FUZZ_DIR)/gen_history_seeds: fuzz/gen_history_seeds.c $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDFLAGS) $(LDLIBS)
+
+fuzz-seeds: $(FUZZ_DIR)/gen_history_seeds
+	$(FUZZ_DIR)/gen_history_seeds fuzz/corpus/history
+
+-include $(shell find $(FUZZ_DIR) -name '*.d' 2>/dev/null)

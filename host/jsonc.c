@@ -53,12 +53,29 @@ static void blank(char *out, size_t *o, unsigned char c)
 static char *parse_error(const char *prefix, const char *path, int line, int column,
 			 const char *reason)
 {
+	/* jansson quotes the offending token ("invalid escape near '"\\<LF>'"),
+	 * raw control characters included: escape them so the error stays one line. */
+	char clean[4 * JSON_ERROR_TEXT_LENGTH + 1];
+	size_t n = 0;
+
+	for (const char *r = reason; *r && n + 4 < sizeof(clean); r++) {
+		unsigned char c = (unsigned char)*r;
+		if (c == '\n' || c == '\r' || c == '\t') {
+			clean[n++] = '\\';
+			clean[n++] = c == '\n' ? 'n' : c == '\r' ? 'r' : 't';
+		} else if (c < 0x20 || c == 0x7f) {
+			n += (size_t)snprintf(clean + n, sizeof(clean) - n, "\\x%02x", c);
+		} else {
+			clean[n++] = (char)c;
+		}
+	}
+	clean[n] = '\0';
 	/* jansson says column 0 at the end of an empty line; editors start at 1. */
 	if (line < 1)
 		line = 1;
 	if (column < 1)
 		column = 1;
-	return xasprintf("%s '%s': line %d, column %d: %s", prefix, path, line, column, reason);
+	return xasprintf("%s '%s': line %d, column %d: %s", prefix, path, line, column, clean);
 }
 
 /*

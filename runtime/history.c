@@ -395,7 +395,10 @@ static void split_time(int64_t us, int64_t *y, int *mo, int *d, int *h, int *mi,
 	int64_t secs = floor_div(us, 1000000);
 	int64_t days = floor_div(secs, 86400);
 	int64_t sod = secs - days * 86400;
-	*frac = (int)(us - secs * 1000000);
+	/* Not us - secs * 1000000: that overflows for us near INT64_MIN. */
+	*frac = (int)(us % 1000000);
+	if (*frac < 0)
+		*frac += 1000000;
 	civil_from_days(days, y, mo, d);
 	*h = (int)(sod / 3600);
 	*mi = (int)(sod / 60 % 60);

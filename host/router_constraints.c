@@ -9,6 +9,7 @@
 
 #include <regex.h>
 #include <stdint.h>
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -463,11 +464,18 @@ static int regex_bracket(const char *s, size_t *ip, struct sbuf *out, const char
  * Lazy quantifiers and non-capturing groups only change what is captured,
  * not whether there is a match, so they can be simplified away.
  */
+/* glibc's regcomp copies a pattern once per counted repetition, nested ones
+ * multiplied: ((a{100}){100}){100} takes 200 MB and x+++... grows as 2^n
+ * (found by fuzzing). .NET refuses nested quantifiers anyway; counts are
+ * capped so their product stays small. */
+#define REGEX_REPEAT_BUDGET 10000
+
 static char *regex_translate(const char *s, const char **why)
 {
 	struct sbuf b = { 0 };
 	size_t i = 0;
 	int quant = 0; /* the previous token was a quantifier */
+	long long budget = 1;
 
 	host_router_sb_puts(&b, "");
 	while (s[i]) {
@@ -506,6 +514,34 @@ static char *regex_translate(const char *s, const char **why)
 			}
 		} else if (c == '?' && was_quant) {
 			i++; /* lazy quantifier */
+		} else if (was_quant && (c == '*' || c == '+' || c == '{')) {
+			*why = "nested quantifier in regex";
+			goto fail;
+		} else if (c == '{') {
+			/* {n}, {n,} or {n,m}: count it against the budget. */
+			char *end;
+			long long n = strtoll(s + i + 1, &end, 10), m = n;
+			if (end == s + i + 1 || n < 0) {
+				*why = "invalid repetition count in regex";
+				goto fail;
+			}
+			if (*end == ',') {
+				m = isdigit((unsigned char)end[1]) ? strtoll(end + 1, &end, 10) : n;
+				if (*end == ',')
+					end++;
+			}
+			if (*end != '}' || m < n) {
+				*why = "invalid repetition count in regex";
+				goto fail;
+			}
+			budget *= m > 1 ? m : 1;
+			if (m > 1000 || budget > REGEX_REPEAT_BUDGET) {
+				*why = "regex repetition counts are too large";
+				goto fail;
+			}
+			host_router_sb_putn(&b, s + i, (size_t)(end - (s + i)) + 1);
+			i = (size_t)(end - s) + 1;
+			quant = 1;
 		} else {
 			quant = c == '*' || c == '+' || c == '?' || c == '}';
 			host_router_sb_putc(&b, c);

@@ -679,3 +679,13 @@ int rt_store_checkpoint(struct rt_store *s, int *busy)
 		*busy = rc == SQLITE_BUSY || done < log;
 	return 0;
 }
+
+int rt_store__insert_step(struct rt_store *s, sqlite3_stmt *st, int64_t *id, const char *what)
+{
+	int rc = sqlite3_step(st);
+	if (rc != SQLITE_DONE)
+		return rt_store__sqlerr(s, rc, what);
+	if (id)
+		*id = sqlite3_last_insert_rowid(s->db);
+	return 0;
+}

@@ -76,14 +76,7 @@ int rt_store_inbox_add(struct rt_store *s, const struct rt_inbox_msg *m, int64_t
 		rc = rt_store__sqlerr(s, sqlite3_errcode(s->db), "cannot queue message");
 		goto out;
 	}
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE) {
-		rc = 0;
-		if (id)
-			*id = sqlite3_last_insert_rowid(s->db);
-	} else {
-		rc = rt_store__sqlerr(s, rc, "cannot queue message");
-	}
+	rc = rt_store__insert_step(s, st, id, "cannot queue message");
 out:
 	sqlite3_reset(st);
 	return rc;
@@ -281,14 +274,7 @@ int rt_store_activity_add(struct rt_store *s, const struct rt_activity *act, int
 		rc = rt_store__sqlerr(s, sqlite3_errcode(s->db), "cannot queue activity");
 		goto out;
 	}
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE) {
-		rc = 0;
-		if (id)
-			*id = sqlite3_last_insert_rowid(s->db);
-	} else {
-		rc = rt_store__sqlerr(s, rc, "cannot queue activity");
-	}
+	rc = rt_store__insert_step(s, st, id, "cannot queue activity");
 out:
 	sqlite3_reset(st);
 	return rc;

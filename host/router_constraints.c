@@ -534,8 +534,8 @@ static char *regex_translate(const char *s, const char **why)
 				*why = "invalid repetition count in regex";
 				goto fail;
 			}
-			budget *= m > 1 ? m : 1;
-			if (m > 1000 || budget > REGEX_REPEAT_BUDGET) {
+			/* Cap first: strtoll saturates, and the product must not overflow. */
+			if (m > 1000 || (budget *= m > 1 ? m : 1) > REGEX_REPEAT_BUDGET) {
 				*why = "regex repetition counts are too large";
 				goto fail;
 			}

@@ -49,6 +49,10 @@ int main(void)
 		"((a{100}){100}){100} is over the repetition budget");
 	refused("api/{id:regex(a{{5000}})}", "too large", "a{5000} is over the per-count cap");
 	refused("api/{id:regex(a{{x}})}", "invalid repetition", "a{x} is an invalid count");
+	/* Found by a 10-minute run: a count that saturates strtoll overflowed
+	 * the budget product (UBSan) before the cap was checked. */
+	refused("api/{id:regex(^[-]{{2,}}]{{2,}}z]{{2222222222222222222222222222222222224,}}$)}",
+		"too large", "a count past LLONG_MAX is refused without overflow");
 	matches("api/{id:regex(^\\d{{4}}-\\d{{2}}$)}", "/api/2024-05", 1, "\\d{4}-\\d{2} still works");
 	matches("api/{id:regex(^\\d{{4}}-\\d{{2}}$)}", "/api/24-05", 0, "and rejects what it should");
 	matches("api/{id:regex(^[a-z]{{2,10}}$)}", "/api/abc", 1, "[a-z]{2,10}");

@@ -689,3 +689,10 @@ int rt_store__insert_step(struct rt_store *s, sqlite3_stmt *st, int64_t *id, con
 		*id = sqlite3_last_insert_rowid(s->db);
 	return 0;
 }
+
+void *rt_store__scratch_copy(struct rt_store *s, struct rt_arena *a, size_t count, size_t size)
+{
+	void *p = rt_arena_alloc(a, count * size);
+	memcpy(p, s->scratch, count * size);
+	return p;
+}

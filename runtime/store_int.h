@@ -116,4 +116,7 @@ int rt_store__delete_instance_rows(struct rt_store *s, int64_t iid, const char *
  * (`what` names the operation in the message). The caller resets `st`. */
 int rt_store__insert_step(struct rt_store *s, sqlite3_stmt *st, int64_t *id, const char *what);
 
+/* Copies `count` rows of `size` bytes gathered in s->scratch into `a`. */
+void *rt_store__scratch_copy(struct rt_store *s, struct rt_arena *a, size_t count, size_t size);
+
 #endif

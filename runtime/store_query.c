@@ -119,8 +119,7 @@ int rt_store_instance_list(struct rt_store *s, const struct rt_store_filter *f, 
 	}
 	rc = 0;
 	if (count) {
-		*rows = rt_arena_alloc(a, count * sizeof(**rows));
-		memcpy(*rows, s->scratch, count * sizeof(**rows));
+		*rows = rt_store__scratch_copy(s, a, count, sizeof(**rows));
 		*n = count;
 	}
 out:

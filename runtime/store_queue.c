@@ -118,8 +118,7 @@ int rt_store_inbox_load(struct rt_store *s, const char *instance_id, int64_t now
 	}
 	rc = 0;
 	if (count) {
-		*msgs = rt_arena_alloc(a, count * sizeof(**msgs));
-		memcpy(*msgs, s->scratch, count * sizeof(**msgs));
+		*msgs = rt_store__scratch_copy(s, a, count, sizeof(**msgs));
 		*n = count;
 	}
 out:
@@ -215,8 +214,7 @@ int rt_store_inbox_ready(struct rt_store *s, int64_t now_us, size_t limit, rt_st
 			goto out;
 	}
 	if (count) {
-		*ids = rt_arena_alloc(a, count * sizeof(**ids));
-		memcpy(*ids, s->scratch, count * sizeof(**ids));
+		*ids = rt_store__scratch_copy(s, a, count, sizeof(**ids));
 		*n = count;
 	}
 out:
@@ -434,8 +432,7 @@ int rt_store_activity_list(struct rt_store *s, const char *instance_id, struct r
 	}
 	rc = 0;
 	if (count) {
-		*rows = rt_arena_alloc(a, count * sizeof(**rows));
-		memcpy(*rows, s->scratch, count * sizeof(**rows));
+		*rows = rt_store__scratch_copy(s, a, count, sizeof(**rows));
 		*n = count;
 	}
 out:

@@ -281,8 +281,7 @@ int rt_store_history_load(struct rt_store *s, const char *instance_id, const cha
 	rc = 0;
 	if (count) {
 		/* Rows were gathered in scratch; only the final array goes to `a`. */
-		*rows = rt_arena_alloc(a, count * sizeof(**rows));
-		memcpy(*rows, s->scratch, count * sizeof(**rows));
+		*rows = rt_store__scratch_copy(s, a, count, sizeof(**rows));
 		*n = count;
 	}
 out:

@@ -4,6 +4,8 @@
 #   make test       set-up, build, run every test; last line "N passed, N failed"
 #   make SANITIZE=address,undefined test    the same under sanitizers
 #   make bench      benchmarks (not tests), figures go to BENCHMARKS.md
+#   make fresh-check   make test inside a fresh minimal Debian 12 root (slow;
+#                   run it whenever set-up, dependencies or this file change)
 
 BUILD    ?= build
 CC       ?= gcc
@@ -21,8 +23,16 @@ ifneq ($(SANITIZE),)
 CFLAGS   += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDFLAGS  += -fsanitize=$(SANITIZE)
 endif
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# The packages' flags are asked of pkg-config when a recipe first needs them,
+# never while make reads this file: on a fresh machine that is before `setup`
+# has installed anything, and the flags would silently be empty. `pkg` runs
+# pkg-config once per make and stops the build with its message if a package
+# is still missing.
+pkg = $(if $(PKG_$1_CACHE),,$(eval PKG_$1_CACHE := $(call pkg_query,$1)))$(PKG_$1_CACHE)
+pkg_query = $(or $(shell pkg-config --$1 $(PKGS) 2>&1 || echo ':failed'),:empty)
+pkg_check = $(if $(findstring :failed,$1),$(error pkg-config --$2 $(PKGS) failed: $(subst :failed,,$1) (run scripts/setup.sh)),$(filter-out :empty,$1))
+PKG_CFLAGS = $(call pkg_check,$(call pkg,cflags),cflags)
+PKG_LIBS   = $(call pkg_check,$(call pkg,libs),libs)
 CFLAGS   += $(PKG_CFLAGS)
 LDLIBS   += $(PKG_LIBS)
 SO_CFLAGS = -fPIC -fvisibility=hidden
@@ -42,7 +52,7 @@ ABI_SRCS  = $(wildcard tests/20-abi/*.c)
 ABI_SO    = $(ABI_SRCS:tests/20-abi/%.c=$(BUILD)/tests/20-abi/%.so)
 SCRIPTS   = $(sort $(wildcard tests/20-abi/*.sh) $(wildcard tests/50-e2e/*.sh))
 
-.PHONY: all host samples tests setup run test clean bench bench-http bench-durable crash-long fuzz
+.PHONY: all host samples tests setup run test clean bench bench-http bench-durable crash-long fuzz fresh-check
 all: setup host samples
 
 setup:
@@ -52,8 +62,10 @@ host: $(HOST)
 samples: $(SAMPLE_SO)
 tests: $(UNIT_BINS) $(ABI_SO)
 
-# Objects are rebuilt when the flags change (e.g. SANITIZE on/off).
-$(BUILD)/.cflags: FORCE
+# Objects are rebuilt when the flags change (e.g. SANITIZE on/off). Every
+# compile and link depends on this stamp, and the stamp on `setup`: nothing
+# is compiled before the packages are there.
+$(BUILD)/.cflags: FORCE setup
 	@mkdir -p $(@D)
 	@echo '$(CC) $(CFLAGS) $(LDFLAGS)' | cmp -s - $@ || echo '$(CC) $(CFLAGS) $(LDFLAGS)' > $@
 FORCE:
@@ -66,8 +78,8 @@ $(LIB): $(LIB_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(HOST): $(BUILD)/obj/host/main.o $(LIB)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(HOST): $(BUILD)/obj/host/main.o $(LIB) $(BUILD)/.cflags
+	$(CC) $(LDFLAGS) -o $@ $(filter-out %/.cflags,$^) $(LDLIBS)
 
 # One .so per sample folder, built against bindings/cfunc.h alone.
 .SECONDEXPANSION:
@@ -95,6 +107,11 @@ test: all tests
 crash-long: all tests
 	@CFUNC=$(abspath $(HOST)) CFUNC_BUILD=$(abspath $(BUILD)) CRASH_ROUNDS=30 CRASH_STARTS=200 \
 	  sh tests/run.sh tests/50-e2e/crash.sh
+
+# A clean `git archive HEAD` tested in a minimal Debian 12 chroot, as root and
+# as a user with sudo: proves the two commands work where nothing is installed.
+fresh-check:
+	@sh scripts/fresh-check.sh $(FRESH_MODES)
 
 bench: bench-http bench-durable
 
@@ -146,7 +163,7 @@ fuzz-build: $(FUZZ_BINS)
 # clang and its fuzzer runtime first (order-only: never forces a rebuild).
 $(FUZZ_OBJS) $(FUZZ_BINS): | fuzz-setup
 
-$(FUZZ_DIR)/.cflags: FORCE
+$(FUZZ_DIR)/.cflags: FORCE setup
 	@mkdir -p $(@D)
 	@echo '$(FUZZ_CC) $(FUZZ_CFLAGS)' | cmp -s - $@ || echo '$(FUZZ_CC) $(FUZZ_CFLAGS)' > $@
 

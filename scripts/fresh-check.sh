@@ -2,16 +2,18 @@
 # fresh-check: proves that `make test` works on a Debian 12 machine where
 # nothing is installed but what a minimal Debian has, plus make and git.
 #
-#   sh scripts/fresh-check.sh [root|user ...]     (make fresh-check)
+#   sh scripts/fresh-check.sh [root|user|run ...]     (make fresh-check)
 #
 # 1. A minimal Debian 12 root is made once with debootstrap (variant minbase,
 #    plus make, git and sudo) under build/fresh/base and reused afterwards.
-# 2. For each way of running asked for ("root": as root; "user": as a user
-#    with password-less sudo; both by default), the base is copied to
-#    build/fresh/run, a clean `git archive HEAD` is unpacked in it, and
-#    `make test` runs there under chroot with /proc, /sys, /dev, /dev/pts and
-#    a /dev/shm tmpfs mounted. Every package the project needs is installed
-#    in that copy by the project's own scripts/setup.sh, which is the point.
+# 2. For each way of running asked for ("root": make test as root; "user":
+#    make test as a user with password-less sudo; "run": make run as that
+#    user, probed with a request to /api/hello and then stopped; all three by
+#    default), the base is copied to build/fresh/run, a clean
+#    `git archive HEAD` is unpacked in it, and the command runs there under
+#    chroot with /proc, /sys, /dev, /dev/pts, a /dev/shm tmpfs and a /tmp
+#    tmpfs mounted. Every package the project needs is installed in that
+#    copy by the project's own scripts/setup.sh, which is the point.
 # 3. Downloaded .deb files are kept in build/fresh/apt-cache (bind-mounted),
 #    so a second check installs without downloading again; the base is never
 #    touched, so each run starts as fresh as the first.
@@ -27,7 +29,7 @@ FRESH=${FRESH_DIR:-$REPO/build/fresh}
 SUITE=${FRESH_SUITE:-bookworm}
 MIRROR=${FRESH_MIRROR:-http://deb.debian.org/debian}
 SECURITY=${FRESH_SECURITY:-http://deb.debian.org/debian-security}
-MODES=${*:-root user}
+MODES=${*:-run root user}
 
 if [ "$(id -u)" -ne 0 ]; then
 	exec sudo FRESH_DIR="$FRESH" FRESH_SUITE="$SUITE" FRESH_MIRROR="$MIRROR" \
@@ -94,12 +96,13 @@ run_once() { # run_once root|user
 
 	case $1 in
 	root) home=/root; as="sh -c" ;;
-	user) home=/home/dev; as="su -s /bin/sh dev -c" ;;
-	*) echo "fresh-check: unknown mode '$1' (root or user)" >&2; return 2 ;;
+	user | run) home=/home/dev; as="su -s /bin/sh dev -c" ;;
+	*) echo "fresh-check: unknown mode '$1' (root, user or run)" >&2; return 2 ;;
 	esac
 	mkdir -p "$RUN$home/cfunc"
 	git archive HEAD | tar -x -C "$RUN$home/cfunc"
-	[ "$1" = user ] && chroot "$RUN" chown -R dev:dev "$home/cfunc"
+	[ "$home" = /home/dev ] && chroot "$RUN" chown -R dev:dev "$home/cfunc"
+	[ "$1" = run ] && { probe_make_run "$home" "$as"; return; }
 
 	log=$FRESH/make-test-$1.log
 	echo "fresh-check: make test as $1 in a fresh Debian $SUITE root (log: $log)" >&2
@@ -114,6 +117,33 @@ run_once() { # run_once root|user
 	[ "$rc" -ne 0 ] && tail -n 30 "$log" >&2
 	echo "$last"
 	return "$rc"
+}
+
+# probe_make_run <home> <as>: `make run` in the fresh root, in a process group
+# of its own; once the host listens, GET /api/hello must answer as the sample
+# does; then that group (make and the host it started) is stopped.
+probe_make_run() {
+	log=$FRESH/make-run.log
+	port=${FRESH_RUN_PORT:-7071}
+	echo "fresh-check: make run as user in a fresh Debian $SUITE root (log: $log)" >&2
+	setsid chroot "$RUN" /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+		HOME="$1" LANG=C.UTF-8 $2 "cd $1/cfunc && make run" >"$log" 2>&1 &
+	pid=$!
+	deadline=$(($(date +%s) + ${FRESH_RUN_SECONDS:-900}))
+	while ! grep -q 'Now listening on' "$log" && kill -0 "$pid" 2>/dev/null &&
+		[ "$(date +%s)" -lt "$deadline" ]; do
+		sleep 1
+	done
+	got=$(chroot "$RUN" curl -s --max-time 10 "http://127.0.0.1:$port/api/hello?name=fresh" 2>&1)
+	kill -TERM -- "-$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	if [ "$got" = "Hello, fresh!" ]; then
+		echo "fresh-check (run): make run served GET /api/hello: $got"
+		return 0
+	fi
+	tail -n 30 "$log" >&2
+	echo "fresh-check (run): make run did not serve GET /api/hello (got: $got)"
+	return 1
 }
 
 status=0

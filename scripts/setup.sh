@@ -4,7 +4,7 @@
 # Extra packages (wrk for benchmarks, clang for fuzzing) can be named as arguments.
 set -eu
 
-PKGS="gcc make pkg-config libh2o-evloop-dev libsodium-dev libjansson-dev \
+PKGS="gcc g++ make pkg-config libh2o-evloop-dev libsodium-dev libjansson-dev \
 libsqlite3-dev libssl-dev curl jq $*"
 
 installed=" $(dpkg-query -W -f='${Package} ${db:Status-Abbrev}\n' $PKGS 2>/dev/null |

@@ -354,8 +354,11 @@ static inline const char *cf_app_name(cf_app *app)
 /* pass a cf_ctx * made by one of the four functions below, e.g.         */
 /* cf_log(cf_http_ctx(h), CF_LOG_INFO, "hi"). Whatever the language, the */
 /* host checks the handle at run time and aborts the host with a message */
-/* naming the call when it is not a live cfunc handle. Only cf_log and   */
-/* cf_last_error accept NULL (no handle).                                */
+/* naming the call when it is not a cfunc handle. Only cf_log and        */
+/* cf_last_error accept NULL (nullptr in C++) as "no handle".            */
+/* These eleven names are macros, so that they can look at the handle's */
+/* type; each evaluates its arguments once. The functions behind them    */
+/* (cf__log, cf__alloc, ...) are the header's own: do not call them.     */
 /* ------------------------------------------------------------------ */
 
 static inline cf_ctx *cf_app_ctx(cf_app *app) { return (cf_ctx *)(void *)app; }

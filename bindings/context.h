@@ -41,7 +41,7 @@ int bind_ctx_fail(struct bind_ctx *ctx, int rc, const char *fmt, ...)
 /*
  * The bind_ctx behind a cf_ctx * an app passed to `call` (a name such as
  * "cf_alloc", for the message). NULL is returned as NULL when null_ok;
- * anything that is not a live handle prints why to stderr and aborts the
+ * anything that is not a handle (by its kind) prints why to stderr and aborts the
  * host: the app would otherwise write through a wild pointer.
  */
 struct bind_ctx *bind_ctx_check(cf_ctx *p, const char *call, int null_ok);

@@ -104,7 +104,10 @@ int host_apps_load_one(struct bind_registry *reg, const char *path, host_apps_re
 		discard(reg, app);
 		return 1;
 	}
-	if (rc == CF_E_ABI_MAJOR || rc == CF_E_ABI_MINOR) {
+	/* The codes alone could also come from a confused init: trust them
+	 * only when the versions the entry wrote disagree with the host's. */
+	if ((rc == CF_E_ABI_MAJOR && built.abi_major != CF_ABI_MAJOR) ||
+	    (rc == CF_E_ABI_MINOR && built.abi_minor > CF_ABI_MINOR)) {
 		if (rc == CF_E_ABI_MAJOR)
 			snprintf(reason, sizeof(reason), "built for ABI major %u, the host provides %d",
 				 (unsigned)built.abi_major, CF_ABI_MAJOR);

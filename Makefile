@@ -96,6 +96,23 @@ $(BUILD)/tests/20-abi/%.so: tests/20-abi/%.c bindings/cfunc.h $(BUILD)/.cflags
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(SO_CFLAGS) -shared -o $@ $<
 
+# ---- ABI from other languages: cfunc.h in ISO C99 and in C++17 -------------
+# Two test apps built with nothing but the public header and the strictest
+# flags of each language; tests/20-abi/abi_api.sh loads and runs them.
+CXX          ?= g++
+ABI_LANG_SO   = $(BUILD)/tests/20-abi/lang/c99_app.so $(BUILD)/tests/20-abi/lang/cxx_app.so
+ABI_LANG_WARN = -Wall -Wextra -Werror -pedantic -fPIC -fvisibility=hidden -shared -Ibindings
+tests: $(ABI_LANG_SO)
+
+$(BUILD)/tests/20-abi/lang/c99_app.so: tests/20-abi/lang/c99_app.c bindings/cfunc.h
+	@mkdir -p $(@D)
+	$(CC) -std=c99 -O2 -g $(ABI_LANG_WARN) -o $@ $<
+
+$(BUILD)/tests/20-abi/lang/cxx_app.so: tests/20-abi/lang/cxx_app.cpp bindings/cfunc.h
+	@mkdir -p $(@D)
+	$(CXX) -std=c++17 -O2 -g $(ABI_LANG_WARN) -o $@ $<
+# ---- end of ABI from other languages ---------------------------------------
+
 run: all
 	$(HOST) start
 

@@ -49,12 +49,7 @@ void bind_new_invocation_id(char out[37])
 		snprintf(out, 37, "00000000-0000-4000-8000-000000000000");
 }
 
-static struct bind_ctx *ctx_of(void *p)
-{
-	return (struct bind_ctx *)p;
-}
-
-static int app_fail(struct bind_app *app, const char *fmt, const char *name)
+static cf_rc app_fail(struct bind_app *app, const char *fmt, const char *name)
 {
 	if (!app->error)
 		app->error = xasprintf(fmt, name ? name : "(null)");
@@ -72,7 +67,7 @@ static char *upper_methods(const char *methods)
 	return m;
 }
 
-static int add_function(cf_app *capp, const char *name, enum bind_fn_kind kind,
+static cf_rc add_function(cf_app *capp, const char *name, enum bind_fn_kind kind,
 			struct bind_function **out)
 {
 	struct bind_app *app = (struct bind_app *)capp;
@@ -99,11 +94,11 @@ static int add_function(cf_app *capp, const char *name, enum bind_fn_kind kind,
 	return CF_OK;
 }
 
-static int register_http(cf_app *app, const char *name, const char *methods, const char *route,
+static cf_rc register_http(cf_app *app, const char *name, const char *methods, const char *route,
 			 cf_auth_level auth, cf_http_fn f)
 {
 	struct bind_function *fn;
-	int rc;
+	cf_rc rc;
 	if (!f)
 		return app_fail((struct bind_app *)app, "function '%s' has no handler", name);
 	if (auth < CF_AUTH_ANONYMOUS || auth > CF_AUTH_ADMIN)
@@ -118,10 +113,10 @@ static int register_http(cf_app *app, const char *name, const char *methods, con
 	return bind_registry_add(((struct bind_app *)app)->reg, fn, NULL) ? CF_E_EXISTS : CF_OK;
 }
 
-static int register_orchestrator(cf_app *app, const char *name, cf_orch_fn f)
+static cf_rc register_orchestrator(cf_app *app, const char *name, cf_orch_fn f)
 {
 	struct bind_function *fn;
-	int rc;
+	cf_rc rc;
 	if (!f)
 		return app_fail((struct bind_app *)app, "function '%s' has no handler", name);
 	if ((rc = add_function(app, name, BIND_FN_ORCHESTRATOR, &fn)) != CF_OK)
@@ -130,10 +125,10 @@ static int register_orchestrator(cf_app *app, const char *name, cf_orch_fn f)
 	return bind_registry_add(((struct bind_app *)app)->reg, fn, NULL) ? CF_E_EXISTS : CF_OK;
 }
 
-static int register_activity(cf_app *app, const char *name, cf_act_fn f)
+static cf_rc register_activity(cf_app *app, const char *name, cf_act_fn f)
 {
 	struct bind_function *fn;
-	int rc;
+	cf_rc rc;
 	if (!f)
 		return app_fail((struct bind_app *)app, "function '%s' has no handler", name);
 	if ((rc = add_function(app, name, BIND_FN_ACTIVITY, &fn)) != CF_OK)
@@ -161,15 +156,17 @@ static const char *setting(const char *name)
 	return name ? getenv(name) : NULL;
 }
 
-static void logv(void *p, cf_log_level level, const char *fmt, va_list ap)
+static void logv(cf_ctx *p, cf_log_level level, const char *fmt, va_list ap)
 {
-	struct bind_ctx *ctx = ctx_of(p);
+	struct bind_ctx *ctx = bind_ctx_check(p, "cf_log", 1);
 	char category[200];
 	if (!app_logger || !fmt)
 		return;
-	if (ctx->is_replaying && ctx->is_replaying(ctx))
+	if (ctx && ctx->is_replaying && ctx->is_replaying(ctx))
 		return;
-	if (ctx->kind == BIND_CTX_APP)
+	if (!ctx)
+		snprintf(category, sizeof(category), "App.User");
+	else if (ctx->kind == BIND_CTX_APP)
 		snprintf(category, sizeof(category), "App.%s", ((struct bind_app *)ctx)->name);
 	else
 		snprintf(category, sizeof(category), "Function.%s.User",
@@ -179,19 +176,20 @@ static void logv(void *p, cf_log_level level, const char *fmt, va_list ap)
 	app_logger(category, (int)level, fmt, ap);
 }
 
-static void *alloc(void *p, size_t n)
+static void *alloc(cf_ctx *p, size_t n)
 {
-	return rt_arena_alloc(ctx_of(p)->arena, n);
+	return rt_arena_alloc(bind_ctx_check(p, "cf_alloc", 0)->arena, n);
 }
 
-static char *vfmt(void *p, const char *fmt, va_list ap)
+static char *vfmt(cf_ctx *p, const char *fmt, va_list ap)
 {
-	return rt_arena_vfmt(ctx_of(p)->arena, fmt ? fmt : "", ap);
+	return rt_arena_vfmt(bind_ctx_check(p, "cf_fmt", 0)->arena, fmt ? fmt : "", ap);
 }
 
-static const char *last_error(void *p)
+static const char *last_error(cf_ctx *p)
 {
-	return ctx_of(p)->last_error;
+	struct bind_ctx *ctx = bind_ctx_check(p, "cf_last_error", 1);
+	return ctx ? ctx->last_error : NULL;
 }
 
 const struct cf_api bind_api = {

@@ -193,7 +193,7 @@ cf_rc bind_durable_start(cf_http *hh, const char *name, const char *id, const ch
 	return finish(h, rc, err);
 }
 
-cf_rc bind_durable_status(cf_http *hh, const char *id, int show_history, const char **out)
+cf_rc bind_durable_status(cf_http *hh, const char *id, unsigned flags, const char **out)
 {
 	struct bind_http *h = H(hh);
 	struct bind_durable *d = durable_of(h);
@@ -205,9 +205,12 @@ cf_rc bind_durable_status(cf_http *hh, const char *id, int show_history, const c
 		return CF_ERROR;
 	if (!id)
 		return bind_ctx_fail(&h->ctx, CF_E_INVALID, "instance id is empty");
+	if (flags & ~(unsigned)(CF_STATUS_NO_INPUT | CF_STATUS_HISTORY | CF_STATUS_HISTORY_OUTPUT))
+		return bind_ctx_fail(&h->ctx, CF_E_INVALID, "cf_durable_status: unknown flags 0x%x", flags);
 	rc = bind_durable_read(d, id,
-			       BIND_STATUS_INPUT |
-				       (show_history ? BIND_STATUS_HISTORY | BIND_STATUS_HISTORY_OUTPUT : 0),
+			       (flags & CF_STATUS_NO_INPUT ? 0 : BIND_STATUS_INPUT) |
+				       (flags & CF_STATUS_HISTORY ? BIND_STATUS_HISTORY : 0) |
+				       (flags & CF_STATUS_HISTORY_OUTPUT ? BIND_STATUS_HISTORY_OUTPUT : 0),
 			       &inst, &status, h->ctx.arena, &err);
 	if (rc != CF_OK) {
 		bind_ctx_fail(&h->ctx, rc, "%s", rc == CF_E_NOTFOUND ? "No instance with this ID was found." : err);
@@ -283,7 +286,7 @@ int bind_durable_restart_id(struct bind_durable *d, const char *id, int new_inst
 	return rc;
 }
 
-cf_rc bind_durable_restart(cf_http *hh, const char *id, int new_instance_id, const char **out_id)
+cf_rc bind_durable_restart(cf_http *hh, const char *id, unsigned flags, const char **out_id)
 {
 	struct bind_http *h = H(hh);
 	struct bind_durable *d = durable_of(h);
@@ -291,7 +294,9 @@ cf_rc bind_durable_restart(cf_http *hh, const char *id, int new_instance_id, con
 	int rc;
 	if (!d)
 		return CF_ERROR;
-	rc = bind_durable_restart_id(d, id, new_instance_id, &nid, &err);
+	if (flags & ~(unsigned)CF_RESTART_NEW_INSTANCE_ID)
+		return bind_ctx_fail(&h->ctx, CF_E_INVALID, "cf_durable_restart: unknown flags 0x%x", flags);
+	rc = bind_durable_restart_id(d, id, (flags & CF_RESTART_NEW_INSTANCE_ID) != 0, &nid, &err);
 	if (rc == RT_C_OK && out_id)
 		*out_id = rt_arena_strdup(h->ctx.arena, nid);
 	free(nid);

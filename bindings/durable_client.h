@@ -45,13 +45,13 @@ int bind_durable_restart_id(struct bind_durable *d, const char *id, int new_inst
 
 cf_rc bind_durable_start(cf_http *h, const char *name, const char *id, const char *input,
 			 const char **out_id);
-cf_rc bind_durable_status(cf_http *h, const char *id, int show_history, const char **out);
+cf_rc bind_durable_status(cf_http *h, const char *id, unsigned flags, const char **out);
 cf_rc bind_durable_raise_event(cf_http *h, const char *id, const char *event, const char *data);
 cf_rc bind_durable_terminate(cf_http *h, const char *id, const char *reason);
 cf_rc bind_durable_suspend(cf_http *h, const char *id, const char *reason);
 cf_rc bind_durable_resume(cf_http *h, const char *id, const char *reason);
 cf_rc bind_durable_rewind(cf_http *h, const char *id, const char *reason);
-cf_rc bind_durable_restart(cf_http *h, const char *id, int new_instance_id, const char **out_id);
+cf_rc bind_durable_restart(cf_http *h, const char *id, unsigned flags, const char **out_id);
 cf_rc bind_durable_purge(cf_http *h, const char *id);
 cf_rc bind_durable_check_status_response(cf_http *h, const char *id);
 cf_rc bind_durable_wait_or_check(cf_http *h, const char *id, int64_t timeout_ms, int64_t retry_ms);

@@ -75,7 +75,7 @@ size_t bind_http_header_count(cf_http *h)
 	return H(h)->nheaders;
 }
 
-int bind_http_header_at(cf_http *h, size_t i, const char **name, const char **value)
+cf_rc bind_http_header_at(cf_http *h, size_t i, const char **name, const char **value)
 {
 	if (i >= H(h)->nheaders)
 		return CF_E_INVALID;
@@ -99,7 +99,7 @@ void bind_http_set_status(cf_http *h, int status)
 		H(h)->status = status;
 }
 
-int bind_http_add_header(cf_http *hh, const char *name, const char *value)
+cf_rc bind_http_add_header(cf_http *hh, const char *name, const char *value)
 {
 	struct bind_http *h = H(hh);
 	if (!name || !value || !*name || strpbrk(name, "\r\n: \t") || strpbrk(value, "\r\n"))

@@ -84,11 +84,11 @@ const char *bind_http_route_param(cf_http *h, const char *name);
 const char *bind_http_query_api(cf_http *h, const char *name);
 const char *bind_http_header_api(cf_http *h, const char *name);
 size_t bind_http_header_count(cf_http *h);
-int bind_http_header_at(cf_http *h, size_t i, const char **name, const char **value);
+cf_rc bind_http_header_at(cf_http *h, size_t i, const char **name, const char **value);
 const char *bind_http_body(cf_http *h, size_t *len);
 const char *bind_http_function_name(cf_http *h);
 void bind_http_set_status(cf_http *h, int status);
-int bind_http_add_header(cf_http *h, const char *name, const char *value);
+cf_rc bind_http_add_header(cf_http *h, const char *name, const char *value);
 void bind_http_set_body(cf_http *h, const void *data, size_t len);
 
 #endif

@@ -1,9 +1,9 @@
 /*
  * json_api.c - the cf_json_* helpers of the public ABI, over jansson.
- * Inputs are BORROWED, results are SCRATCH of the calling handle.
+ * Inputs are BORROWED, results are SCRATCH of the calling handle; every
+ * helper takes the handle first and checks it (bind_ctx_check).
  */
 #include "json_api.h"
-#include "context.h"
 #include "json_util.h"
 
 #include <stdlib.h>
@@ -40,28 +40,82 @@ static json_t *lookup(json_t *root, const char *key)
 	return v;
 }
 
-int bind_json_length(const char *json, const char *key)
+/*
+ * The value at `key` for the typed getters: CF_OK and *v (borrowed from
+ * *root, which the caller frees), CF_E_NOTFOUND when absent, CF_E_INVALID
+ * when `json` is not JSON (the reason goes to cf_last_error).
+ */
+static cf_rc member(struct bind_ctx *ctx, const char *json, const char *key, json_t **root,
+		    json_t **v)
 {
-	json_t *root = parse(json), *v;
-	int n = -1;
-	if (!root)
-		return -1;
-	v = lookup(root, key);
-	if (json_is_array(v))
-		n = (int)json_array_size(v);
-	else if (json_is_object(v))
-		n = (int)json_object_size(v);
+	*root = parse(json);
+	if (!*root)
+		return bind_ctx_fail(ctx, CF_E_INVALID, "the text is not valid JSON");
+	*v = lookup(*root, key);
+	if (!*v) {
+		json_decref(*root);
+		*root = NULL;
+		return bind_ctx_fail(ctx, CF_E_NOTFOUND, "no member '%s'", key ? key : "");
+	}
+	return CF_OK;
+}
+
+static const char *key_name(const char *key)
+{
+	return key ? key : "(the value)";
+}
+
+cf_rc bind_json_number(cf_ctx *p, const char *json, const char *key, double *out)
+{
+	struct bind_ctx *ctx = bind_ctx_check(p, "cf_json_number", 0);
+	json_t *root, *v;
+	cf_rc rc = member(ctx, json, key, &root, &v);
+	if (rc != CF_OK)
+		return rc;
+	if (json_is_number(v) && out)
+		*out = json_number_value(v);
+	else if (!json_is_number(v))
+		rc = bind_ctx_fail(ctx, CF_E_INVALID, "'%s' is not a number", key_name(key));
 	json_decref(root);
-	return n;
+	return rc;
 }
 
-static char *scratch(void *ctx, const char *s)
+cf_rc bind_json_bool(cf_ctx *p, const char *json, const char *key, int *out)
 {
-	return rt_arena_strdup(((struct bind_ctx *)ctx)->arena, s);
+	struct bind_ctx *ctx = bind_ctx_check(p, "cf_json_bool", 0);
+	json_t *root, *v;
+	cf_rc rc = member(ctx, json, key, &root, &v);
+	if (rc != CF_OK)
+		return rc;
+	if (json_is_boolean(v) && out)
+		*out = json_is_true(v);
+	else if (!json_is_boolean(v))
+		rc = bind_ctx_fail(ctx, CF_E_INVALID, "'%s' is not a boolean", key_name(key));
+	json_decref(root);
+	return rc;
 }
 
-const char *bind_json_quote(void *ctx, const char *s)
+cf_rc bind_json_length(cf_ctx *p, const char *json, const char *key, size_t *out)
 {
+	struct bind_ctx *ctx = bind_ctx_check(p, "cf_json_length", 0);
+	json_t *root, *v;
+	cf_rc rc = member(ctx, json, key, &root, &v);
+	if (rc != CF_OK)
+		return rc;
+	if (json_is_array(v) && out)
+		*out = json_array_size(v);
+	else if (json_is_object(v) && out)
+		*out = json_object_size(v);
+	else if (!json_is_array(v) && !json_is_object(v))
+		rc = bind_ctx_fail(ctx, CF_E_INVALID, "'%s' is neither an array nor an object",
+				   key_name(key));
+	json_decref(root);
+	return rc;
+}
+
+const char *bind_json_quote(cf_ctx *p, const char *s)
+{
+	struct bind_ctx *ctx = bind_ctx_check(p, "cf_json_quote", 0);
 	json_t *v;
 	char *text, *out;
 	if (!s)
@@ -71,13 +125,14 @@ const char *bind_json_quote(void *ctx, const char *s)
 		v = json_stringn_nocheck(s, strlen(s));
 	text = bind_json_dump(v);
 	json_decref(v);
-	out = scratch(ctx, text ? text : "\"\"");
+	out = rt_arena_strdup(ctx->arena, text ? text : "\"\"");
 	free(text);
 	return out;
 }
 
-const char *bind_json_get(void *ctx, const char *json, const char *key)
+const char *bind_json_get(cf_ctx *p, const char *json, const char *key)
 {
+	struct bind_ctx *ctx = bind_ctx_check(p, "cf_json_get", 0);
 	json_t *root = parse(json), *v;
 	char *text, *out = NULL;
 	if (!root)
@@ -85,58 +140,41 @@ const char *bind_json_get(void *ctx, const char *json, const char *key)
 	v = lookup(root, key);
 	if (v) {
 		text = bind_json_dump(v);
-		out = scratch(ctx, text);
+		out = rt_arena_strdup(ctx->arena, text);
 		free(text);
 	}
 	json_decref(root);
 	return out;
 }
 
-const char *bind_json_string(void *ctx, const char *json, const char *key)
+const char *bind_json_string(cf_ctx *p, const char *json, const char *key)
 {
+	struct bind_ctx *ctx = bind_ctx_check(p, "cf_json_string", 0);
 	json_t *root = parse(json), *v;
 	char *out = NULL;
 	if (!root)
 		return NULL;
 	v = lookup(root, key);
 	if (json_is_string(v))
-		out = rt_arena_strndup(((struct bind_ctx *)ctx)->arena, json_string_value(v),
-				       json_string_length(v));
+		out = rt_arena_strndup(ctx->arena, json_string_value(v), json_string_length(v));
 	json_decref(root);
 	return out;
 }
 
-int bind_json_number(const char *json, const char *key, double *out)
+cf_rc bind_json_check(cf_ctx *p, const char *json)
 {
-	json_t *root = parse(json), *v;
-	int rc = -2;
-	if (!root)
-		return rc;
-	v = lookup(root, key);
-	if (json_is_number(v)) {
-		*out = json_number_value(v);
-		rc = 0;
-	}
-	json_decref(root);
-	return rc;
-}
-
-int bind_json_bool(const char *json, const char *key, int *out)
-{
-	json_t *root = parse(json), *v;
-	int rc = -2;
-	if (!root)
-		return rc;
-	v = lookup(root, key);
-	if (json_is_boolean(v)) {
-		*out = json_is_true(v);
-		rc = 0;
-	}
-	json_decref(root);
-	return rc;
-}
-
-int bind_json_valid_api(const char *json)
-{
-	return bind_json_valid(json);
+	struct bind_ctx *ctx = bind_ctx_check(p, "cf_json_check", 0);
+	json_error_t err;
+	json_t *v;
+	if (!json)
+		return bind_ctx_fail(ctx, CF_E_INVALID, "no JSON text (NULL)");
+	if (bind_json_valid(json))
+		return CF_OK;
+	/* Only for the reason: jansson says what is wrong and where. */
+	v = json_loads(json, JSON_DECODE_ANY, &err);
+	if (!v)
+		return bind_ctx_fail(ctx, CF_E_INVALID, "%s at line %d, column %d", err.text, err.line,
+				     err.column);
+	json_decref(v);
+	return bind_ctx_fail(ctx, CF_E_INVALID, "nested deeper than %d levels", BIND_JSON_MAX_DEPTH);
 }

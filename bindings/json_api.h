@@ -4,13 +4,15 @@
 #ifndef BIND_JSON_API_H
 #define BIND_JSON_API_H
 
-const char *bind_json_quote(void *ctx, const char *s);
-const char *bind_json_get(void *ctx, const char *json, const char *key);
-const char *bind_json_string(void *ctx, const char *json, const char *key);
-int bind_json_number(const char *json, const char *key, double *out);
-int bind_json_bool(const char *json, const char *key, int *out);
-int bind_json_valid_api(const char *json);
-int bind_json_length(const char *json, const char *key);
+#include "context.h"
+
+const char *bind_json_quote(cf_ctx *ctx, const char *s);
+const char *bind_json_get(cf_ctx *ctx, const char *json, const char *key);
+const char *bind_json_string(cf_ctx *ctx, const char *json, const char *key);
+cf_rc bind_json_number(cf_ctx *ctx, const char *json, const char *key, double *out);
+cf_rc bind_json_bool(cf_ctx *ctx, const char *json, const char *key, int *out);
+cf_rc bind_json_length(cf_ctx *ctx, const char *json, const char *key, size_t *out);
+cf_rc bind_json_check(cf_ctx *ctx, const char *json);
 
 #define BIND_JSON_API_ENTRIES                       \
 	.json_quote = bind_json_quote,              \
@@ -18,7 +20,7 @@ int bind_json_length(const char *json, const char *key);
 	.json_string = bind_json_string,            \
 	.json_number = bind_json_number,            \
 	.json_bool = bind_json_bool,                \
-	.json_valid = bind_json_valid_api,                \
-	.json_length = bind_json_length,
+	.json_length = bind_json_length,            \
+	.json_check = bind_json_check,
 
 #endif

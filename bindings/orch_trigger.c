@@ -1,7 +1,10 @@
 #include "orch_trigger.h"
+#include "api.h"
 #include "json_util.h"
 #include "registry.h"
 
+#include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 #define RO(x) (((struct bind_orch *)(x))->o)
@@ -29,7 +32,7 @@ int64_t bind_orch_now(cf_orch *o) { return rt_orch_now_ms(RO(o)); }
 int bind_orch_is_replaying(cf_orch *o) { return rt_orch_is_replaying(RO(o)); }
 const char *bind_orch_new_uuid(cf_orch *o) { return rt_orch_new_uuid(RO(o)); }
 
-int bind_orch_set_custom_status(cf_orch *o, const char *json)
+cf_rc bind_orch_set_custom_status(cf_orch *o, const char *json)
 {
 	struct bind_orch *bo = (struct bind_orch *)o;
 	if (json && !bind_json_valid(json))
@@ -39,32 +42,54 @@ int bind_orch_set_custom_status(cf_orch *o, const char *json)
 	return CF_OK;
 }
 
-static void to_rt_retry(const struct cf_retry *in, struct rt_retry *out)
+/* The fields of `in` that an app built against this minor or an older one
+ * set: `size` says how far the app's struct cf_retry goes. Fields it does
+ * not know keep their defaults (0). */
+#define RETRY_HAS(in, field) \
+	((in)->size >= offsetof(struct cf_retry, field) + sizeof((in)->field))
+
+static const struct rt_retry *to_rt_retry(struct bind_orch *bo, const struct cf_retry *in,
+					  struct rt_retry *out)
 {
+	memset(out, 0, sizeof(*out));
+	if (!in)
+		return NULL;
+	if (!RETRY_HAS(in, first_interval_ms)) {
+		/* The runtime then fails the orchestration for the missing
+		 * first_interval_ms; say here why it is missing. */
+		char category[160];
+		snprintf(category, sizeof(category), "Function.%s", bo->ctx.function_name);
+		bind_log(category, CF_LOG_ERROR,
+			 "struct cf_retry has size %u, not %zu: initialise it with CF_RETRY_INIT",
+			 (unsigned)in->size, sizeof(struct cf_retry));
+		return out;
+	}
 	out->first_interval_ms = in->first_interval_ms;
 	out->max_attempts = in->max_attempts;
-	out->backoff_coefficient = in->backoff_coefficient;
-	out->max_interval_ms = in->max_interval_ms;
-	out->timeout_ms = in->timeout_ms;
+	if (RETRY_HAS(in, backoff_coefficient))
+		out->backoff_coefficient = in->backoff_coefficient;
+	if (RETRY_HAS(in, max_interval_ms))
+		out->max_interval_ms = in->max_interval_ms;
+	if (RETRY_HAS(in, timeout_ms))
+		out->timeout_ms = in->timeout_ms;
+	return out;
 }
 
 cf_task *bind_call_activity(cf_orch *o, const char *name, const char *input,
 			    const struct cf_retry *retry)
 {
+	struct bind_orch *bo = (struct bind_orch *)o;
 	struct rt_retry r;
-	if (retry)
-		to_rt_retry(retry, &r);
-	return (cf_task *)rt_orch_call_activity(RO(o), name, input, retry ? &r : NULL);
+	return (cf_task *)rt_orch_call_activity(bo->o, name, input, to_rt_retry(bo, retry, &r));
 }
 
 cf_task *bind_call_sub_orchestrator(cf_orch *o, const char *name, const char *instance_id,
 				    const char *input, const struct cf_retry *retry)
 {
+	struct bind_orch *bo = (struct bind_orch *)o;
 	struct rt_retry r;
-	if (retry)
-		to_rt_retry(retry, &r);
-	return (cf_task *)rt_orch_call_sub_orchestrator(RO(o), name, instance_id, input,
-							retry ? &r : NULL);
+	return (cf_task *)rt_orch_call_sub_orchestrator(bo->o, name, instance_id, input,
+							to_rt_retry(bo, retry, &r));
 }
 
 cf_task *bind_create_timer(cf_orch *o, int64_t fire_at_ms)
@@ -117,12 +142,36 @@ cf_rc bind_orch_fail(cf_orch *o, const char *message)
 	return CF_ERROR;
 }
 
-cf_rc bind_orch_continue_as_new(cf_orch *o, const char *input, int keep_events)
+cf_rc bind_orch_continue_as_new(cf_orch *o, const char *input, unsigned flags)
 {
 	struct bind_orch *bo = (struct bind_orch *)o;
+	if (flags & ~(unsigned)CF_CONTINUE_KEEP_EVENTS) {
+		rt_orch_fail(bo->o, "cf_orch_continue_as_new: unknown flags");
+		return bind_ctx_fail(&bo->ctx, CF_E_INVALID, "cf_orch_continue_as_new: unknown flags 0x%x",
+				     flags);
+	}
 	if (input && !bind_json_valid(input)) {
 		rt_orch_fail(bo->o, "the continue-as-new input is not valid JSON");
 		return CF_ERROR;
 	}
-	return rt_orch_continue_as_new(bo->o, input, keep_events) == RT_OK ? CF_OK : CF_ERROR;
+	return rt_orch_continue_as_new(bo->o, input, (flags & CF_CONTINUE_KEEP_EVENTS) != 0) == RT_OK
+		       ? CF_OK
+		       : CF_ERROR;
+}
+
+cf_rc bind_orch_send_event(cf_orch *o, const char *instance_id, const char *name,
+			   const char *data)
+{
+	struct bind_orch *bo = (struct bind_orch *)o;
+	if (!instance_id || !*instance_id || !name || !*name)
+		return bind_orch_fail(o, "cf_orch_send_event needs an instance id and an event name");
+	if (data && !bind_json_valid(data))
+		return bind_orch_fail(o, rt_arena_fmt(bo->ctx.arena,
+						      "the data of event '%s' sent to instance '%s' "
+						      "is not valid JSON", name, instance_id));
+	if (rt_orch_send_event(bo->o, instance_id, name, data) != RT_OK) {
+		bo->ctx.last_error = rt_orch_last_error(bo->o);
+		return CF_ERROR;
+	}
+	return CF_OK;
 }

@@ -27,7 +27,7 @@ const char *bind_orch_name(cf_orch *o);
 int64_t bind_orch_now(cf_orch *o);
 int bind_orch_is_replaying(cf_orch *o);
 const char *bind_orch_new_uuid(cf_orch *o);
-int bind_orch_set_custom_status(cf_orch *o, const char *json);
+cf_rc bind_orch_set_custom_status(cf_orch *o, const char *json);
 cf_task *bind_call_activity(cf_orch *o, const char *name, const char *input,
 			    const struct cf_retry *retry);
 cf_task *bind_call_sub_orchestrator(cf_orch *o, const char *name, const char *instance_id,
@@ -43,7 +43,9 @@ cf_task *bind_task_winner(cf_task *t);
 void bind_task_cancel(cf_task *t);
 cf_rc bind_orch_finish(cf_orch *o, const char *output);
 cf_rc bind_orch_fail(cf_orch *o, const char *message);
-cf_rc bind_orch_continue_as_new(cf_orch *o, const char *input, int keep_events);
+cf_rc bind_orch_continue_as_new(cf_orch *o, const char *input, unsigned flags);
+cf_rc bind_orch_send_event(cf_orch *o, const char *instance_id, const char *name,
+			   const char *data);
 
 #define BIND_ORCH_API_ENTRIES                                       \
 	.orch_input = bind_orch_input,                              \
@@ -66,6 +68,7 @@ cf_rc bind_orch_continue_as_new(cf_orch *o, const char *input, int keep_events);
 	.task_cancel = bind_task_cancel,                            \
 	.orch_finish = bind_orch_finish,                            \
 	.orch_fail = bind_orch_fail,                                \
-	.orch_continue_as_new = bind_orch_continue_as_new,
+	.orch_continue_as_new = bind_orch_continue_as_new,          \
+	.orch_send_event = bind_orch_send_event,
 
 #endif

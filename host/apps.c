@@ -11,8 +11,6 @@
 #include <string.h>
 #include <sys/stat.h>
 
-typedef int (*entry_fn)(const struct cf_api *api, cf_app *app);
-
 static char *app_name_of(const char *path)
 {
 	const char *base = strrchr(path, '/');
@@ -71,9 +69,10 @@ int host_apps_load_one(struct bind_registry *reg, const char *path, host_apps_re
 		       char **err)
 {
 	struct bind_app *app = xcalloc(1, sizeof(*app));
+	struct cf_app_abi built = CF_APP_ABI_INIT;
 	char reason[512];
-	entry_fn entry;
-	int rc;
+	cf_app_entry_fn entry;
+	cf_rc rc;
 
 	app->name = app_name_of(path);
 	app->path = xstrdup(path);
@@ -93,17 +92,29 @@ int host_apps_load_one(struct bind_registry *reg, const char *path, host_apps_re
 		discard(reg, app);
 		return 1;
 	}
-	rc = entry(&bind_api, (cf_app *)app);
-	if (rc <= -2000 && rc > -3000) {
-		snprintf(reason, sizeof(reason), "built for ABI %d.%d, the host provides %d.%d",
-			 CF_ABI_MAJOR, -2000 - rc, CF_ABI_MAJOR, CF_ABI_MINOR);
+	rc = entry(&bind_api, (cf_app *)app, &built);
+	/* Before 2.0 the entry knew nothing of `built` and returned codes of
+	 * its own; it never ran init against this host's table. */
+	if (built.abi_major == 0) {
+		snprintf(reason, sizeof(reason),
+			 "built against a cfunc.h older than ABI 2.0 (entry returned %d), "
+			 "the host provides %d.%d: rebuild it",
+			 (int)rc, CF_ABI_MAJOR, CF_ABI_MINOR);
 		refuse(report, app, reason);
 		discard(reg, app);
 		return 1;
 	}
-	if (rc <= -1000 && rc > -2000) {
-		snprintf(reason, sizeof(reason), "built for ABI major %d, the host provides %d",
-			 -1000 - rc, CF_ABI_MAJOR);
+	/* The codes alone could also come from a confused init: trust them
+	 * only when the versions the entry wrote disagree with the host's. */
+	if ((rc == CF_E_ABI_MAJOR && built.abi_major != CF_ABI_MAJOR) ||
+	    (rc == CF_E_ABI_MINOR && built.abi_minor > CF_ABI_MINOR)) {
+		if (rc == CF_E_ABI_MAJOR)
+			snprintf(reason, sizeof(reason), "built for ABI major %u, the host provides %d",
+				 (unsigned)built.abi_major, CF_ABI_MAJOR);
+		else
+			snprintf(reason, sizeof(reason), "built for ABI %u.%u, the host provides %d.%d",
+				 (unsigned)built.abi_major, (unsigned)built.abi_minor, CF_ABI_MAJOR,
+				 CF_ABI_MINOR);
 		refuse(report, app, reason);
 		discard(reg, app);
 		return 1;
@@ -114,7 +125,7 @@ int host_apps_load_one(struct bind_registry *reg, const char *path, host_apps_re
 		return -1;
 	}
 	if (rc != 0) {
-		snprintf(reason, sizeof(reason), "init failed (returned %d)%s%s", rc,
+		snprintf(reason, sizeof(reason), "init failed (returned %d)%s%s", (int)rc,
 			 app->error ? ": " : "", app->error ? app->error : "");
 		refuse(report, app, reason);
 		discard(reg, app);

@@ -5,9 +5,10 @@
 set -eu
 
 # Everything `make`, `make run` and `make test` use beyond a minimal Debian:
-# the compiler and C library headers (gcc only recommends libc6-dev, and
-# recommends are not installed), the libraries, and the tools the tests call.
-PKGS="gcc libc6-dev make pkg-config libh2o-evloop-dev libsodium-dev libjansson-dev \
+# the compilers and C library headers (gcc only recommends libc6-dev, and
+# recommends are not installed; g++ builds the C++ ABI test app), the
+# libraries, and the tools the tests call.
+PKGS="gcc g++ libc6-dev make pkg-config libh2o-evloop-dev libsodium-dev libjansson-dev \
 libsqlite3-dev libssl-dev curl jq procps $*"
 
 installed=" $(dpkg-query -W -f='${Package} ${db:Status-Abbrev}\n' $PKGS 2>/dev/null |

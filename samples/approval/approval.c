@@ -22,10 +22,10 @@
 #define MAX_TIMEOUT_S (366 * 24 * 3600.0)
 
 /* true / {"approved": true} approve; anything else rejects. */
-static int approved(const char *data)
+static int approved(cf_orch *o, const char *data)
 {
 	int yes;
-	if (cf_json_bool(data, NULL, &yes) == CF_OK || cf_json_bool(data, "approved", &yes) == CF_OK)
+	if (cf_json_bool(o, data, NULL, &yes) == CF_OK || cf_json_bool(o, data, "approved", &yes) == CF_OK)
 		return yes;
 	return 0;
 }
@@ -35,10 +35,10 @@ static cf_rc approval_workflow(cf_orch *o)
 	const char *input = cf_orch_input(o);
 	double timeout_s = DEFAULT_TIMEOUT_S;
 	cf_task *race[2], *any, *event, *timer;
+	cf_rc rc;
 
-	if (cf_json_get(o, input, "timeout_seconds") &&
-	    (cf_json_number(input, "timeout_seconds", &timeout_s) != CF_OK ||
-	     !(timeout_s >= 0 && timeout_s <= MAX_TIMEOUT_S)))
+	rc = cf_json_number(o, input, "timeout_seconds", &timeout_s);
+	if (rc == CF_E_INVALID || (rc == CF_OK && !(timeout_s >= 0 && timeout_s <= MAX_TIMEOUT_S)))
 		return cf_orch_fail(o, "timeout_seconds must be a number from 0 to 31622400");
 
 	CF_AWAIT(o, cf_call_activity(o, "send_approval_request", input), NULL);
@@ -56,8 +56,8 @@ static cf_rc approval_workflow(cf_orch *o)
 		/* Without the cancel the pending timer would keep the instance
 		 * Running until the deadline. */
 		cf_task_cancel(timer);
-		return cf_orch_finish(o, approved(cf_task_result(event)) ? "\"Approved\""
-									 : "\"Rejected\"");
+		return cf_orch_finish(o, approved(o, cf_task_result(event)) ? "\"Approved\""
+									    : "\"Rejected\"");
 	}
 	return cf_orch_finish(o, "\"Timed out\"");
 }

@@ -53,7 +53,7 @@ static cf_rc async_http_start(cf_http *h)
 	if (timeout_ms < 0 || retry_ms < 0 || retry_ms > timeout_ms || (timeout_ms > 0 && retry_ms == 0))
 		return respond_error(h, 400, "timeout_ms and retry_ms must be whole milliseconds "
 					     "with 0 < retry_ms <= timeout_ms <= 3600000");
-	if (len > 0 && !cf_json_valid(body))
+	if (len > 0 && cf_json_check(h, body) != CF_OK)
 		return respond_error(h, 400, "Invalid JSON content");
 	if (cf_durable_start(h, name, NULL, len > 0 ? body : NULL, &id) != CF_OK)
 		return respond_error(h, 400, cf_last_error(h));
@@ -67,10 +67,10 @@ static cf_rc long_running_job(cf_orch *o)
 {
 	const char *in = cf_orch_input(o);
 	double seconds = 2;
+	cf_rc rc;
 
-	if (cf_json_get(o, in, "duration_seconds") &&
-	    (cf_json_number(in, "duration_seconds", &seconds) != CF_OK ||
-	     !(seconds >= 0 && seconds <= 86400)))
+	rc = cf_json_number(o, in, "duration_seconds", &seconds);
+	if (rc == CF_E_INVALID || (rc == CF_OK && !(seconds >= 0 && seconds <= 86400)))
 		return cf_orch_fail(o, "duration_seconds must be a number from 0 to 86400");
 
 	CF_AWAIT(o, cf_create_timer(o, cf_orch_now(o) + (int64_t)(seconds * 1000)), NULL);

@@ -63,7 +63,7 @@ static cf_rc respond_error(cf_http *h, int status, const char *message)
 static cf_rc get_orchestration_status(cf_http *h)
 {
 	const char *status;
-	int rc = cf_durable_status(h, cf_http_route_param(h, "instanceId"), 0, &status);
+	cf_rc rc = cf_durable_status(h, cf_http_route_param(h, "instanceId"), 0, &status);
 
 	if (rc == CF_E_NOTFOUND)
 		return respond_error(h, 404, "no instance with this id");
@@ -78,9 +78,9 @@ static cf_rc raise_orchestration_event(cf_http *h)
 	const char *event = cf_http_route_param(h, "eventName");
 	size_t len;
 	const char *body = cf_http_body(h, &len);
-	int rc;
+	cf_rc rc;
 
-	if (len > 0 && !cf_json_valid(body))
+	if (len > 0 && cf_json_check(h, body) != CF_OK)
 		return respond_error(h, 400, "the event data must be JSON");
 	rc = cf_durable_raise_event(h, id, event, len > 0 ? body : NULL);
 	if (rc == CF_E_NOTFOUND)

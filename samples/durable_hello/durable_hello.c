@@ -17,7 +17,7 @@ static cf_rc http_start(cf_http *h)
 	const char *body = cf_http_body(h, &len);
 	const char *id;
 
-	if (len > 0 && !cf_json_valid(body))
+	if (len > 0 && cf_json_check(h, body) != CF_OK)
 		return cf_http_respond(h, 400, "application/json",
 				       "{\"Message\":\"Invalid JSON content\"}");
 	if (cf_durable_start(h, name, NULL, len > 0 ? body : NULL, &id) != CF_OK) {

@@ -31,7 +31,7 @@
 #define STOP_EVENT "stop"
 
 /* ISO 8601 UTC to the second, as the seed shows: 2025-09-19T16:45:30Z */
-static const char *iso_time(void *ctx, int64_t unix_ms)
+static const char *iso_time(cf_ctx *ctx, int64_t unix_ms)
 {
 	time_t t = (time_t)(unix_ms / 1000);
 	struct tm tm;
@@ -43,12 +43,17 @@ static const char *iso_time(void *ctx, int64_t unix_ms)
 }
 
 /* A number member, `def` when absent; -1 when present but not a number. */
-static double number_or(void *ctx, const char *json, const char *key, double def)
+static double number_or(cf_ctx *ctx, const char *json, const char *key, double def)
 {
 	double v;
-	if (cf_json_number(json, key, &v) == CF_OK)
+	switch (cf_json_number(ctx, json, key, &v)) {
+	case CF_OK:
 		return v;
-	return cf_json_get(ctx, json, key) ? -1 : def;
+	case CF_E_NOTFOUND:
+		return def;
+	default:
+		return -1;
+	}
 }
 
 struct settings {
@@ -61,7 +66,7 @@ struct settings {
 
 /* Reads the seed's input, with its defaults; shared by the starter (to
  * refuse bad input with 400) and the orchestrator. */
-static struct settings read_settings(void *ctx, const char *in)
+static struct settings read_settings(cf_ctx *ctx, const char *in)
 {
 	struct settings s = { .task_type = cf_json_string(ctx, in, "task_type") };
 	double max = number_or(ctx, in, "max_iterations", 5);
@@ -89,7 +94,7 @@ static struct settings read_settings(void *ctx, const char *in)
 }
 
 /* `key` copied verbatim from `in` as a `"key":value,` member, or "". */
-static const char *carry(void *ctx, const char *in, const char *key)
+static const char *carry(cf_ctx *ctx, const char *in, const char *key)
 {
 	const char *v = cf_json_get(ctx, in, key);
 	return v ? cf_fmt(ctx, "\"%s\":%s,", key, v) : "";
@@ -99,7 +104,7 @@ static cf_rc eternal_orchestrator(cf_orch *o)
 {
 	const char *in = cf_orch_input(o);
 	const char *url = cf_json_get(o, in, "target_url");
-	struct settings s = read_settings(o, in);
+	struct settings s = read_settings(cf_orch_ctx(o), in);
 	int iteration = s.done + 1;
 	const char *result, *input, *next;
 	cf_task *race[2], *any, *timer, *stop;
@@ -111,7 +116,7 @@ static cf_rc eternal_orchestrator(cf_orch *o)
 		o, cf_fmt(o,
 			  "{\"current_iteration\":%d,\"max_iterations\":%d,\"last_run\":\"%s\","
 			  "\"task_type\":%s}",
-			  iteration, s.max_iterations, iso_time(o, cf_orch_now(o)),
+			  iteration, s.max_iterations, iso_time(cf_orch_ctx(o), cf_orch_now(o)),
 			  cf_json_quote(o, s.task_type)));
 
 	input = cf_fmt(o, "{\"iteration\":%d,\"task_type\":%s%s}", iteration,
@@ -142,12 +147,12 @@ static cf_rc eternal_orchestrator(cf_orch *o)
 	}
 
 	/* A fresh history for the next run: the user's settings plus the count.
-	 * Events that arrive meanwhile are carried over (keep_events = 1), so a
+	 * Events that arrive meanwhile are carried over (CF_CONTINUE_KEEP_EVENTS), so a
 	 * stop sent now is not lost. */
-	next = cf_fmt(o, "{%s%s%s%s%s\"current_iteration\":%d}", carry(o, in, "task_type"),
-		      carry(o, in, "interval_minutes"), carry(o, in, "interval_seconds"),
-		      carry(o, in, "max_iterations"), carry(o, in, "target_url"), iteration);
-	return cf_orch_continue_as_new(o, next, 1);
+	next = cf_fmt(o, "{%s%s%s%s%s\"current_iteration\":%d}", carry(cf_orch_ctx(o), in, "task_type"),
+		      carry(cf_orch_ctx(o), in, "interval_minutes"), carry(cf_orch_ctx(o), in, "interval_seconds"),
+		      carry(cf_orch_ctx(o), in, "max_iterations"), carry(cf_orch_ctx(o), in, "target_url"), iteration);
+	return cf_orch_continue_as_new(o, next, CF_CONTINUE_KEEP_EVENTS);
 }
 
 static cf_rc perform_periodic_work(cf_act *a)
@@ -157,7 +162,7 @@ static cf_rc perform_periodic_work(cf_act *a)
 	const char *url = cf_json_get(a, in, "target_url");
 	double iteration;
 
-	if (cf_json_number(in, "iteration", &iteration) != CF_OK || !task_type)
+	if (cf_json_number(a, in, "iteration", &iteration) != CF_OK || !task_type)
 		return cf_act_fail(a, "perform_periodic_work expects {iteration, task_type}");
 	cf_log(a, CF_LOG_INFO, "Iteration %g: %s", iteration, task_type);
 	/* An activity may read the clock; an orchestrator may not. */
@@ -165,7 +170,7 @@ static cf_rc perform_periodic_work(cf_act *a)
 				       "{\"iteration\":%g,\"task_type\":%s,\"success\":true,"
 				       "\"executed_at\":\"%s\"%s}",
 				       iteration, cf_json_quote(a, task_type),
-				       iso_time(a, (int64_t)time(NULL) * 1000),
+				       iso_time(cf_act_ctx(a), (int64_t)time(NULL) * 1000),
 				       url ? cf_fmt(a, ",\"target_url\":%s", url) : ""));
 }
 
@@ -186,9 +191,9 @@ static cf_rc start_eternal_orchestration(cf_http *h)
 
 	if (len == 0)
 		body = "{}";
-	if (!cf_json_valid(body) || body[strspn(body, " \t\r\n")] != '{')
+	if (cf_json_check(h, body) != CF_OK || body[strspn(body, " \t\r\n")] != '{')
 		return respond_error(h, 400, "the body must be a JSON object");
-	s = read_settings(h, body);
+	s = read_settings(cf_http_ctx(h), body);
 	if (s.error)
 		return respond_error(h, 400, s.error);
 	if (cf_durable_start(h, "eternal_orchestrator", NULL, body, &id) != CF_OK)
@@ -201,8 +206,10 @@ static cf_rc get_eternal_status(cf_http *h)
 {
 	const char *history = cf_http_query(h, "showHistory");
 	const char *status;
-	int rc = cf_durable_status(h, cf_http_route_param(h, "instanceId"),
-				   history && strcmp(history, "true") == 0, &status);
+	unsigned flags = history && strcmp(history, "true") == 0
+				 ? CF_STATUS_HISTORY | CF_STATUS_HISTORY_OUTPUT
+				 : 0;
+	cf_rc rc = cf_durable_status(h, cf_http_route_param(h, "instanceId"), flags, &status);
 
 	if (rc == CF_E_NOTFOUND)
 		return respond_error(h, 404, "no instance with this id");
@@ -214,7 +221,7 @@ static cf_rc get_eternal_status(cf_http *h)
 static cf_rc stop_eternal_orchestration(cf_http *h)
 {
 	const char *id = cf_http_route_param(h, "instanceId");
-	int rc = cf_durable_raise_event(h, id, STOP_EVENT, NULL);
+	cf_rc rc = cf_durable_raise_event(h, id, STOP_EVENT, NULL);
 
 	if (rc == CF_E_NOTFOUND)
 		return respond_error(h, 404, "no instance with this id");

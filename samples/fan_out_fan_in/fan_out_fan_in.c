@@ -26,7 +26,7 @@ static cf_rc fan_out_fan_in(cf_orch *o)
 	cf_task **tasks;
 	int n;
 
-	if (cf_json_get(o, input, "count") && cf_json_number(input, "count", &count) != CF_OK)
+	if (cf_json_number(o, input, "count", &count) == CF_E_INVALID)
 		return cf_orch_fail(o, "count must be a number");
 	if (!(count >= 0 && count <= MAX_ITEMS) || count != (int)count)
 		return cf_orch_fail(o, "count must be an integer from 0 to 10000");

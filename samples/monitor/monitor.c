@@ -24,21 +24,26 @@
 #include <string.h>
 
 /* A number member, `def` when absent; -1 when present but not a number. */
-static double number_or(void *ctx, const char *json, const char *key, double def)
+static double number_or(cf_ctx *ctx, const char *json, const char *key, double def)
 {
 	double v;
-	if (cf_json_number(json, key, &v) == CF_OK)
+	switch (cf_json_number(ctx, json, key, &v)) {
+	case CF_OK:
 		return v;
-	return cf_json_get(ctx, json, key) ? -1 : def;
+	case CF_E_NOTFOUND:
+		return def;
+	default:
+		return -1;
+	}
 }
 
 static cf_rc monitor_job(cf_orch *o)
 {
 	const char *in = cf_orch_input(o);
 	const char *job_id = cf_json_get(o, in, "job_id");
-	double interval_s = number_or(o, in, "poll_interval_seconds", 5);
-	double expiry_s = number_or(o, in, "expiry_seconds", 60);
-	double ready_after = number_or(o, in, "ready_after_polls", 3);
+	double interval_s = number_or(cf_orch_ctx(o), in, "poll_interval_seconds", 5);
+	double expiry_s = number_or(cf_orch_ctx(o), in, "expiry_seconds", 60);
+	double ready_after = number_or(cf_orch_ctx(o), in, "ready_after_polls", 3);
 	const char *status = "Running";
 	int polls = 0;
 	int64_t expiry;
@@ -89,8 +94,8 @@ static cf_rc check_job_status(cf_act *a)
 	const char *in = cf_act_input(a);
 	double poll = 0, ready_after = 0;
 
-	cf_json_number(in, "poll", &poll);
-	cf_json_number(in, "ready_after_polls", &ready_after);
+	cf_json_number(a, in, "poll", &poll);
+	cf_json_number(a, in, "ready_after_polls", &ready_after);
 	return cf_act_return(a, cf_fmt(a, "{\"job_id\":%s,\"job_status\":\"%s\"}",
 				       cf_json_get(a, in, "job_id"),
 				       poll >= ready_after ? "Completed" : "Running"));

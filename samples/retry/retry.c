@@ -38,17 +38,15 @@ static cf_rc workflow_with_retry(cf_orch *o)
 {
 	const char *input = cf_orch_input(o);
 	double first_s = 5;
-	struct cf_retry retry = {
-		.max_attempts = 3,
-		.backoff_coefficient = 2.0,
-		.max_interval_ms = 60 * 1000,
-	};
+	struct cf_retry retry = CF_RETRY_INIT(0, 3); /* first interval set below */
 	const char *result;
 	cf_task *call;
+	cf_rc rc;
 
-	if (cf_json_get(o, input, "first_retry_interval_seconds") &&
-	    (cf_json_number(input, "first_retry_interval_seconds", &first_s) != CF_OK ||
-	     !(first_s >= 0.001 && first_s <= 3600)))
+	retry.backoff_coefficient = 2.0;
+	retry.max_interval_ms = 60 * 1000;
+	rc = cf_json_number(o, input, "first_retry_interval_seconds", &first_s);
+	if (rc == CF_E_INVALID || (rc == CF_OK && !(first_s >= 0.001 && first_s <= 3600)))
 		return cf_orch_fail(o, "first_retry_interval_seconds must be from 0.001 to 3600");
 	retry.first_interval_ms = (int64_t)(first_s * 1000 + 0.5);
 
@@ -139,9 +137,9 @@ static cf_rc unreliable_service(cf_act *a)
 	const char *input = cf_act_input(a);
 	double fail_times = 1;
 	int attempt;
+	cf_rc rc = cf_json_number(a, input, "fail_times", &fail_times);
 
-	if (cf_json_get(a, input, "fail_times") &&
-	    (cf_json_number(input, "fail_times", &fail_times) != CF_OK || !(fail_times >= 0)))
+	if (rc == CF_E_INVALID || (rc == CF_OK && !(fail_times >= 0)))
 		return cf_act_fail(a, "fail_times must be a number >= 0");
 	attempt = attempt_number(a);
 	if (attempt == 0)

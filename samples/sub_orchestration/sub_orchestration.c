@@ -38,7 +38,7 @@ static int plain_name(const char *s)
  * returns). Returns the next element as SCRATCH text and moves `*p` past
  * it, or NULL at the closing ']'.
  */
-static const char *next_element(void *ctx, const char **p)
+static const char *next_element(cf_orch *o, const char **p)
 {
 	const char *s = *p, *start = s;
 	int depth = 0, in_string = 0;
@@ -62,7 +62,7 @@ static const char *next_element(void *ctx, const char **p)
 		}
 	}
 	*p = *s == ',' ? s + 1 : s;
-	return cf_fmt(ctx, "%.*s", (int)(s - start), start);
+	return cf_fmt(o, "%.*s", (int)(s - start), start);
 }
 
 static cf_rc deploy_all_regions(cf_orch *o)

@@ -6,12 +6,13 @@
 ABI="$CFUNC_BUILD/tests/20-abi"
 
 root="$T_DIR/broken"
-make_root "$root" "[\"$CFUNC_BUILD/samples/hello_http.so\", \"$ABI/wrong_major.so\", \"$ABI/newer_minor.so\", \"$ABI/no_entry.so\", \"$ABI/unresolved.so\", \"$ABI/init_fails.so\", \"$ABI/bad_route.so\", \"$ABI/bad_name.so\", \"$T_DIR/missing.so\"]"
+make_root "$root" "[\"$CFUNC_BUILD/samples/hello_http.so\", \"$ABI/wrong_major.so\", \"$ABI/newer_minor.so\", \"$ABI/no_entry.so\", \"$ABI/unresolved.so\", \"$ABI/init_fails.so\", \"$ABI/bad_route.so\", \"$ABI/bad_name.so\", \"$ABI/old_abi.so\", \"$T_DIR/missing.so\"]"
 start_host "$root"
 ok $? "host starts although most apps are broken"
 log=$(cat "$HOST_LOG")
-like "$log" "Refusing app 'wrong_major' \\(.*wrong_major.so\\): built for ABI major 2, the host provides 1" "wrong ABI major is refused"
-like "$log" "Refusing app 'newer_minor' \\(.*\\): built for ABI 1.99, the host provides 1.0" "newer ABI minor is refused"
+like "$log" "Refusing app 'wrong_major' \\(.*wrong_major.so\\): built for ABI major 3, the host provides 2" "wrong ABI major is refused"
+like "$log" "Refusing app 'newer_minor' \\(.*\\): built for ABI 2.99, the host provides 2.0" "newer ABI minor is refused"
+like "$log" "Refusing app 'old_abi' \\(.*\\): built against a cfunc.h older than ABI 2.0 \\(entry returned -1001\\), the host provides 2.0: rebuild it" "an app built with the 1.x header is refused with a rebuild hint"
 like "$log" "Refusing app 'no_entry' \\(.*\\): no entry symbol 'cf_app_entry'" "missing entry symbol is refused"
 like "$log" "Refusing app 'unresolved' \\(.*\\): .*undefined symbol: cfunc_test_symbol_that_does_not_exist" "unresolved symbol is refused"
 like "$log" "Refusing app 'init_fails' \\(.*\\): init failed \\(returned -1\\)" "failing init is refused"
@@ -20,8 +21,8 @@ like "$log" "Refusing app 'bad_route' \\(.*\\): function 'bad_route_fn': .*" "in
 like "$log" "Refusing app 'bad_name' \\(.*\\): invalid function name '9starts-with-digit'" "invalid function name refuses its app"
 like "$log" "Refusing app '.*missing.so': No such file or directory" "missing app file is reported"
 n=$(grep -c "Refusing app" "$HOST_LOG")
-is "$n" "8" "exactly one line per refused app"
-is "$(grep -c '^\[[0-9T:.Z-]*\] Refusing app' "$HOST_LOG")" "8" "each refusal is one timestamped line"
+is "$n" "9" "exactly one line per refused app"
+is "$(grep -c '^\[[0-9T:.Z-]*\] Refusing app' "$HOST_LOG")" "9" "each refusal is one timestamped line"
 is "$(http "$BASE/api/hello?name=abi")" "200" "the good app still serves"
 is "$(body)" "Hello, abi!" "the good app answers correctly"
 for f in wrong_major_fn newer_minor_fn unresolved_fn init_fails_fn bad_route_fn; do

@@ -8,6 +8,10 @@
  *   POST /api/test/start/{name}[/{id}]  durable start (body = input) -> 202 + id
  *   GET  /api/test/status/{id}     durable status with history
  *   POST /api/test/raise/{id}/{event}  durable raise event
+ *   POST /api/test/restart/{id}[?flags=N]  durable restart -> 202 + id
+ *   POST /api/test/json?key=K  the JSON helpers on the body, one line each
+ *   GET  /api/test/lognull     logs through cf_log(NULL, ...)
+ *   GET  /api/test/badhandle   passes a non-handle to cf_alloc: the host aborts
  *   plus an activity (test_activity) echoing its input, an orchestrator
  *   (test_orchestrator) returning its input and test_waiter, which waits
  *   for event "Go" and returns its data through test_activity.
@@ -63,10 +67,10 @@ static cf_rc setting(cf_http *h)
 
 static cf_rc dupheader(cf_http *h)
 {
-	int first = cf_http_add_header(h, "X-Twice", "one");
-	int second = cf_http_add_header(h, "x-twice", "two");
+	cf_rc first = cf_http_add_header(h, "X-Twice", "one");
+	cf_rc second = cf_http_add_header(h, "x-twice", "two");
 	return cf_http_respond(h, 200, "text/plain",
-			       cf_fmt(h, "first=%d second=%d", first, second));
+			       cf_fmt(h, "first=%d second=%d", (int)first, (int)second));
 }
 
 static cf_rc test_activity(cf_act *a)
@@ -79,13 +83,24 @@ static cf_rc test_orchestrator(cf_orch *o)
 	return cf_orch_finish(o, cf_orch_input(o));
 }
 
-/* GET /api/test/status/{id}: the status object with history (durable client). */
+/* ?flags=N as CF_* bits, `def` when absent. */
+static unsigned flags_of(cf_http *h, unsigned def)
+{
+	const char *f = cf_http_query(h, "flags");
+	return f ? (unsigned)strtoul(f, NULL, 0) : def;
+}
+
+/* GET /api/test/status/{id}[?flags=N]: the status object (durable client),
+ * with history and its outputs unless flags say otherwise. */
 static cf_rc status(cf_http *h)
 {
 	const char *json;
-	int rc = cf_durable_status(h, cf_http_route_param(h, "id"), 1, &json);
+	cf_rc rc = cf_durable_status(h, cf_http_route_param(h, "id"),
+				     flags_of(h, CF_STATUS_HISTORY | CF_STATUS_HISTORY_OUTPUT), &json);
 	if (rc == CF_E_NOTFOUND)
 		return cf_http_respond(h, 404, NULL, NULL);
+	if (rc == CF_E_INVALID)
+		return cf_http_respond(h, 400, "text/plain", cf_last_error(h));
 	if (rc != CF_OK)
 		return cf_http_respond(h, 500, "text/plain", cf_last_error(h));
 	return cf_http_respond(h, 200, "application/json", json);
@@ -96,11 +111,66 @@ static cf_rc raise(cf_http *h)
 {
 	size_t len;
 	const char *body = cf_http_body(h, &len);
-	int rc = cf_durable_raise_event(h, cf_http_route_param(h, "id"),
+	cf_rc rc = cf_durable_raise_event(h, cf_http_route_param(h, "id"),
 					cf_http_route_param(h, "event"), len ? body : NULL);
 	int status = rc == CF_OK ? 202 : rc == CF_E_NOTFOUND ? 404 : rc == CF_E_GONE ? 410 : 400;
 	return cf_http_respond(h, status, rc == CF_OK ? NULL : "text/plain",
 			       rc == CF_OK ? NULL : cf_last_error(h));
+}
+
+/* POST /api/test/restart/{id}[?flags=N]: 202 + the id it runs under. */
+static cf_rc restart(cf_http *h)
+{
+	const char *id;
+	cf_rc rc = cf_durable_restart(h, cf_http_route_param(h, "id"), flags_of(h, 0), &id);
+	if (rc != CF_OK)
+		return cf_http_respond(h, rc == CF_E_NOTFOUND ? 404 : 400, "text/plain",
+				       cf_fmt(h, "%d %s", (int)rc, cf_last_error(h)));
+	return cf_http_respond(h, 202, "text/plain", id);
+}
+
+/* POST /api/test/json?key=K: what each JSON helper makes of the body at K
+ * (the body itself without ?key), as "name=rc value" lines. */
+static cf_rc json(cf_http *h)
+{
+	size_t len, n = 0;
+	const char *body = cf_http_body(h, &len);
+	const char *key = cf_http_query(h, "key");
+	double num = 0;
+	int yes = 0;
+	cf_rc rc;
+	const char *s, *out;
+
+	rc = cf_json_check(h, body);
+	out = cf_fmt(h, "check=%d %s\n", (int)rc, rc == CF_OK ? "" : cf_last_error(h));
+	rc = cf_json_number(h, body, key, &num);
+	out = cf_fmt(h, "%snumber=%d %g\n", out, (int)rc, num);
+	rc = cf_json_bool(h, body, key, &yes);
+	out = cf_fmt(h, "%sbool=%d %d\n", out, (int)rc, yes);
+	rc = cf_json_length(h, body, key, &n);
+	out = cf_fmt(h, "%slength=%d %zu\n", out, (int)rc, n);
+	s = cf_json_string(h, body, key);
+	out = cf_fmt(h, "%sstring=%s\n", out, s ? s : "(null)");
+	s = cf_json_get(h, body, key);
+	out = cf_fmt(h, "%sget=%s\n", out, s ? s : "(null)");
+	return cf_http_respond(h, 200, "text/plain", out);
+}
+
+static cf_rc lognull(cf_http *h)
+{
+	cf_log(NULL, CF_LOG_INFO, "logged without a handle (%s)", cf_last_error(NULL) ? "error" : "no error");
+	return cf_http_respond(h, 200, "text/plain", "logged");
+}
+
+/* A C11 app can only get here through a void pointer (a typed one does not
+ * compile); the host must refuse it loudly rather than write through it. */
+static cf_rc badhandle(cf_http *h)
+{
+	static long not_a_handle[8];
+	void *p = not_a_handle;
+	(void)h;
+	cf_alloc(p, 16);
+	return cf_http_respond(h, 200, "text/plain", "not reached");
 }
 
 /* POST /api/test/start/{name}[/{id}]: body = input; 202 + id, or the error. */
@@ -108,11 +178,11 @@ static cf_rc start(cf_http *h)
 {
 	size_t len;
 	const char *body = cf_http_body(h, &len), *id;
-	int rc = cf_durable_start(h, cf_http_route_param(h, "name"), cf_http_route_param(h, "id"),
+	cf_rc rc = cf_durable_start(h, cf_http_route_param(h, "name"), cf_http_route_param(h, "id"),
 				  len ? body : NULL, &id);
 	if (rc != CF_OK)
 		return cf_http_respond(h, rc == CF_E_EXISTS ? 409 : 400, "text/plain",
-				       cf_fmt(h, "%d %s", rc, cf_last_error(h)));
+				       cf_fmt(h, "%d %s", (int)rc, cf_last_error(h)));
 	return cf_http_respond(h, 202, "text/plain", id);
 }
 
@@ -156,7 +226,7 @@ static cf_rc test_timer(cf_orch *o)
 {
 	double ms = 100;
 	int64_t start = cf_orch_now(o);
-	cf_json_number(cf_orch_input(o), "ms", &ms);
+	cf_json_number(o, cf_orch_input(o), "ms", &ms);
 	cf_orch_set_custom_status(o, "{\"phase\":\"waiting\"}");
 	/* The start time must come from the first episode: carry it in the
 	 * timer's due time, which replays identically. */
@@ -165,6 +235,55 @@ static cf_rc test_timer(cf_orch *o)
 	cf_orch_set_custom_status(o, "{\"phase\":\"done\"}");
 	return cf_orch_finish(o, cf_fmt(o, "{\"fire_at\":%lld,\"woke_at\":%lld}", (long long)fire_at,
 					 (long long)cf_orch_now(o)));
+}
+
+/* {"target": id, "name": event, "data": JSON}: raises the event on the
+ * target instance (cf_orch_send_event) and returns "sent". */
+static cf_rc test_sender(cf_orch *o)
+{
+	const char *in = cf_orch_input(o);
+	if (cf_orch_send_event(o, cf_json_string(o, in, "target"), cf_json_string(o, in, "name"),
+			       cf_json_get(o, in, "data")) != CF_OK)
+		return CF_ERROR;
+	return cf_orch_finish(o, "\"sent\"");
+}
+
+/* {"flags": N}: waits for "A", then continues as new with those flags as
+ * generation 2, which waits up to 0.5 s for "B" (raised before "A"): "kept"
+ * if B was carried over, else "dropped". */
+static cf_rc test_continue(cf_orch *o)
+{
+	const char *in = cf_orch_input(o);
+	double flags = 0, gen = 1;
+	cf_task *race[2], *b, *any;
+
+	cf_json_number(o, in, "flags", &flags);
+	cf_json_number(o, in, "gen", &gen);
+	if (gen == 1) {
+		CF_AWAIT(o, cf_wait_for_event(o, "A"), NULL);
+		return cf_orch_continue_as_new(o, cf_fmt(o, "{\"flags\":%u,\"gen\":2}", (unsigned)flags),
+					       (unsigned)flags);
+	}
+	race[0] = b = cf_wait_for_event(o, "B");
+	race[1] = cf_create_timer(o, cf_orch_now(o) + 500);
+	any = cf_when_any(o, race, 2);
+	CF_AWAIT(o, any, NULL);
+	if (cf_task_winner(any) == b) {
+		cf_task_cancel(race[1]);
+		return cf_orch_finish(o, "\"kept\"");
+	}
+	return cf_orch_finish(o, "\"dropped\"");
+}
+
+/* A retry policy whose size was never set (no CF_RETRY_INIT). */
+static cf_rc test_retry_nosize(cf_orch *o)
+{
+	struct cf_retry r;
+	memset(&r, 0, sizeof(r));
+	r.first_interval_ms = 100;
+	r.max_attempts = 2;
+	CF_AWAIT(o, cf_call_activity_with_retry(o, "test_activity", &r, "1"), NULL);
+	return cf_orch_finish(o, "\"unreachable\"");
 }
 
 /* Calls an activity nobody registered. */
@@ -216,6 +335,13 @@ static cf_rc init(cf_app *app)
 	cf_register_http(app, "test_status", "GET", "test/status/{id}", CF_AUTH_ANONYMOUS, status);
 	cf_register_http(app, "test_raise", "POST", "test/raise/{id}/{event}", CF_AUTH_ANONYMOUS, raise);
 	cf_register_http(app, "test_start", "POST", "test/start/{name}/{id?}", CF_AUTH_ANONYMOUS, start);
+	cf_register_http(app, "test_restart", "POST", "test/restart/{id}", CF_AUTH_ANONYMOUS, restart);
+	cf_register_http(app, "test_json", "POST", "test/json", CF_AUTH_ANONYMOUS, json);
+	cf_register_http(app, "test_lognull", "GET", "test/lognull", CF_AUTH_ANONYMOUS, lognull);
+	cf_register_http(app, "test_badhandle", "GET", "test/badhandle", CF_AUTH_ANONYMOUS, badhandle);
+	cf_register_orchestrator(app, "test_sender", test_sender);
+	cf_register_orchestrator(app, "test_continue", test_continue);
+	cf_register_orchestrator(app, "test_retry_nosize", test_retry_nosize);
 	return CF_OK;
 }
 

@@ -1,7 +1,7 @@
-/* Built as if against ABI major 2: the host must refuse it. */
+/* Built as if against ABI major 3: the host must refuse it. */
 #include <cfunc.h>
 #undef CF_ABI_MAJOR
-#define CF_ABI_MAJOR 2
+#define CF_ABI_MAJOR 3
 
 static cf_rc never(cf_http *h) { return cf_http_respond(h, 200, NULL, "wrong major served"); }
 static cf_rc init(cf_app *app)

@@ -96,7 +96,9 @@ run_once() { # run_once root|user
 
 	case $1 in
 	root) home=/root; as="sh -c" ;;
-	user | run) home=/home/dev; as="su -s /bin/sh dev -c" ;;
+	# setpriv, not su: su puts the command in a session of its own, out of
+	# reach of the process-group signal that ends `make run` below.
+	user | run) home=/home/dev; as="setpriv --reuid=dev --regid=dev --init-groups sh -c" ;;
 	*) echo "fresh-check: unknown mode '$1' (root, user or run)" >&2; return 2 ;;
 	esac
 	mkdir -p "$RUN$home/cfunc"
@@ -135,7 +137,8 @@ probe_make_run() {
 		sleep 1
 	done
 	got=$(chroot "$RUN" curl -s --max-time 10 "http://127.0.0.1:$port/api/hello?name=fresh" 2>&1)
-	kill -TERM -- "-$pid" 2>/dev/null
+	# dash's kill takes no process group: procps' does (setup.sh installs it).
+	/bin/kill -TERM -- "-$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
 	if [ "$got" = "Hello, fresh!" ]; then
 		echo "fresh-check (run): make run served GET /api/hello: $got"

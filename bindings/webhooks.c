@@ -497,7 +497,7 @@ static void raise_event(struct webhook_req *r, const char *id, const char *event
 	 * goes straight to it; only a malformed one reads the instance first,
 	 * to tell 404 and 410 from 400. Same answers, one read fewer per event.
 	 */
-	if (r->served && content_type_json(h) && body_is_json(h) && utf8_ok(event)) {
+	if (r->served && content_type_json(h) && body_is_json(h) && !bind_event_name_problem(event)) {
 		rc = rt_engine_raise_event(r->d->engine, id, event, h->body, &err);
 		if (rc == RT_C_OK)
 			reply_empty(h, 202);
@@ -518,8 +518,8 @@ static void raise_event(struct webhook_req *r, const char *id, const char *event
 		bind_webhooks_error(h, 400, "Only application/json request content is supported",
 				    NULL, NULL, where);
 	} else if (body_json_ok(h, where)) {
-		/* Everything else was fine: the event name is not UTF-8. */
-		bind_webhooks_error(h, 400, WH_MSG_ARGUMENT, "event name is not valid UTF-8",
+		/* Everything else was fine: the event name is refused. */
+		bind_webhooks_error(h, 400, WH_MSG_ARGUMENT, bind_event_name_problem(event),
 				    WH_EX_ARGUMENT, where);
 	}
 	free(err);
@@ -529,9 +529,18 @@ typedef int (*lifecycle_fn)(struct rt_engine *e, const char *id, const char *rea
 
 static void lifecycle(struct webhook_req *r, const char *id, lifecycle_fn fn, const char *where)
 {
+	const char *reason = bind_urlcodec_query_get(&r->q, "reason");
 	char *err = NULL;
-	int rc = r->served ? fn(r->d->engine, id, bind_urlcodec_query_get(&r->q, "reason"), &err)
-			   : RT_C_NOTFOUND;
+	int rc;
+
+	/* The reason becomes the output and a history field, both shown as
+	 * JSON: bytes that are not UTF-8 could only be shown mangled. */
+	if (reason && !utf8_ok(reason)) {
+		bind_webhooks_error(r->h, 400, WH_MSG_ARGUMENT, "reason is not valid UTF-8",
+				    WH_EX_ARGUMENT, where);
+		return;
+	}
+	rc = r->served ? fn(r->d->engine, id, reason, &err) : RT_C_NOTFOUND;
 	if (rc == RT_C_OK)
 		reply_empty(r->h, 202);
 	else
@@ -556,6 +565,30 @@ static void operation(struct webhook_req *r, const char *id, const char *op)
 }
 
 /* ---- routing ------------------------------------------------------------ */
+
+static int known_operation(const char *op)
+{
+	static const char *const ops[] = {"terminate", "suspend", "resume", "rewind", "restart"};
+	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
+		if (strcasecmp(op, ops[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Instance ids are UTF-8 (start refuses others), so an id that is not can
+ * only be a client's encoding mistake: a 400 that says so, as on start,
+ * rather than a 404 that reads like "already purged". GET status keeps its
+ * 404 (the spec says it never answers 400). 1 if the id is UTF-8.
+ */
+static int id_utf8(struct bind_http *h, const char *id, const char *where)
+{
+	if (utf8_ok(id))
+		return 1;
+	bind_webhooks_error(h, 400, WH_MSG_ARGUMENT, "instance id is not valid UTF-8",
+			    WH_EX_ARGUMENT, where);
+	return 0;
+}
 
 /* Splits the part after the base path into decoded segments (arena
  * copies). Returns the count, MAX_SEGMENTS + 1 for "too many or empty
@@ -623,13 +656,14 @@ void bind_webhooks_handle(struct bind_durable *d, struct bind_http *h)
 	} else if (n == 2) {
 		if (get)
 			get_status(&r, seg[1]);
-		else if (del)
+		else if (del && id_utf8(h, seg[1], "PurgeHistory"))
 			purge_one(&r, seg[1]);
 	} else if (n == 3) {
 		/* "instances/{id}/raiseEvent" without a name lands here: 404. */
-		if (post)
+		if (post && known_operation(seg[2]) && id_utf8(h, seg[1], "InstanceOperation"))
 			operation(&r, seg[1], seg[2]);
 	} else if (post && strcasecmp(seg[2], "raiseEvent") == 0) {
-		raise_event(&r, seg[1], seg[3]);
+		if (id_utf8(h, seg[1], "RaiseEvent"))
+			raise_event(&r, seg[1], seg[3]);
 	}
 }

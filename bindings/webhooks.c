@@ -417,11 +417,69 @@ static void restart(struct webhook_req *r, const char *id)
 
 /* ---- status (§4.2) and purge (§4.4) ------------------------------------- */
 
+/*
+ * A status with history is streamed (built one event at a time as the client
+ * reads, body_stream.h) once it is large: thousands of events or megabytes
+ * of payloads, which built whole cost several copies of the text plus a
+ * JSON tree of it. Smaller ones keep a plain body with a Content-Length.
+ */
+#define STREAM_MIN_EVENTS 1000
+#define STREAM_MIN_BYTES (1024 * 1024)
+
+static size_t len0(const char *s)
+{
+	return s ? strlen(s) : 0;
+}
+
+static int history_is_large(const struct rt_event *hist, size_t n)
+{
+	size_t bytes = 0;
+	if (n >= STREAM_MIN_EVENTS)
+		return 1;
+	for (size_t i = 0; i < n && bytes < STREAM_MIN_BYTES; i++)
+		bytes += len0(hist[i].name) + len0(hist[i].input) + len0(hist[i].result) +
+			 len0(hist[i].reason) + len0(hist[i].details);
+	return bytes >= STREAM_MIN_BYTES;
+}
+
+/* Instance `id` and, with BIND_STATUS_HISTORY, its history, into h's arena:
+ * *stream set when that is to be streamed, else *status. CF_* code. */
+static int read_status(struct webhook_req *r, const char *id, int flags, struct rt_instance *inst,
+		       json_t **status, struct bind_body_stream **stream, char **err)
+{
+	struct rt_arena *a = r->h->ctx.arena;
+	struct rt_event *hist = NULL;
+	size_t n = 0;
+	struct rt_store *s;
+	int rc;
+
+	*status = NULL;
+	*stream = NULL;
+	if (!(flags & BIND_STATUS_HISTORY) || !r->h->stream_ok)
+		return bind_durable_read(r->d, id, flags, inst, status, a, err);
+	if (!(s = rt_engine_reader_get(r->d->engine, err)))
+		return CF_ERROR;
+	rc = rt_store_instance_get(s, id, inst, a);
+	if (rc == 0)
+		rc = rt_engine_history(s, id, inst->execution_id, &hist, &n, a);
+	if (rc != 0 && rc != RT_STORE_NOTFOUND)
+		*err = xstrdup(rt_store_errmsg(s));
+	rt_engine_reader_put(r->d->engine, s);
+	if (rc != 0)
+		return rc == RT_STORE_NOTFOUND ? CF_E_NOTFOUND : CF_ERROR;
+	if (inst->status != RT_ST_PENDING && history_is_large(hist, n))
+		*stream = bind_status_stream(inst, hist, n, flags);
+	else
+		*status = bind_status_object(inst, hist, n, flags);
+	return CF_OK;
+}
+
 static void get_status(struct webhook_req *r, const char *id)
 {
 	struct bind_http *h = r->h;
 	struct rt_instance inst;
 	json_t *status = NULL;
+	struct bind_body_stream *stream = NULL;
 	char *err = NULL;
 	int flags = 0, code, rc;
 
@@ -435,7 +493,7 @@ static void get_status(struct webhook_req *r, const char *id)
 		flags |= BIND_STATUS_HISTORY;
 	if (bind_webhooks_bool(&r->q, "showHistoryOutput", 0))
 		flags |= BIND_STATUS_HISTORY_OUTPUT;
-	rc = bind_durable_read(r->d, id, flags, &inst, &status, h->ctx.arena, &err);
+	rc = read_status(r, id, flags, &inst, &status, &stream, &err);
 	if (rc == CF_E_NOTFOUND) {
 		reply_empty(h, 404);
 		return;
@@ -463,6 +521,12 @@ static void get_status(struct webhook_req *r, const char *id)
 	if (code == 202) {
 		bind_http_add_header((cf_http *)h, "Location", h->url);
 		bind_http_add_header((cf_http *)h, "Retry-After", "5");
+	}
+	if (stream) {
+		h->status = code;
+		bind_http_add_header((cf_http *)h, "Content-Type", "application/json; charset=utf-8");
+		h->resp_stream = stream;
+		return;
 	}
 	char *text = bind_json_dump(status);
 	bind_http_set_json(h, code, text);

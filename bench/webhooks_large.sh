@@ -109,6 +109,7 @@ echo "|---|---|---|---|---|"
 r=1
 while [ $r -le "$ROUNDS" ]; do
 	list_all
+	measure "status of big" "$W/instances/big"
 	measure "status+history of big" "$W/instances/big?showHistory=true&showHistoryOutput=true"
 	measure "status+history of many" "$W/instances/many?showHistory=true&showHistoryOutput=true"
 	r=$((r + 1))

@@ -4,6 +4,7 @@
  */
 #include "status_json.h"
 
+#include "json_canonical.h"
 #include "xalloc.h"
 
 #include <stdint.h>
@@ -204,11 +205,15 @@ static void projection_free(struct projection *p)
 	free(p->sched);
 }
 
+/* Internal to this file: project_event() leaves Result out, for the stream
+ * to splice the stored text in (raw_payload()). */
+#define OMIT_RESULT 0x100
+
 static json_t *project_event(const struct projection *p, size_t i, int flags)
 {
 	const struct rt_event *ev = &p->hist[i];
 	int show_input = flags & BIND_STATUS_INPUT;
-	int show_output = flags & BIND_STATUS_HISTORY_OUTPUT;
+	int show_output = (flags & BIND_STATUS_HISTORY_OUTPUT) && !(flags & OMIT_RESULT);
 	json_t *o;
 
 	switch (ev->type) {
@@ -352,6 +357,140 @@ struct status_stream {
 	size_t len, off;
 };
 
+/*
+ * Large payloads are sent as stored when that gives the same bytes
+ * (json_canonical.h): parsing a 10 MB array into a JSON tree and printing it
+ * again costs 20 times its size. Below RAW_MIN the tree is cheap.
+ */
+#define RAW_MIN (64 * 1024)
+
+static int raw_payload(const char *stored)
+{
+	size_t n;
+	return stored && (n = strlen(stored)) >= RAW_MIN && bind_json_is_canonical(stored, n);
+}
+
+struct text {
+	char *buf;
+	size_t len, cap;
+};
+
+static void text_put(struct text *t, const char *s, size_t n)
+{
+	if (t->len + n + 1 > t->cap) {
+		while (t->len + n + 1 > t->cap)
+			t->cap = t->cap ? 2 * t->cap : 256;
+		t->buf = xrealloc(t->buf, t->cap);
+	}
+	memcpy(t->buf + t->len, s, n);
+	t->len += n;
+	t->buf[t->len] = '\0';
+}
+
+static void text_puts(struct text *t, const char *s)
+{
+	text_put(t, s, strlen(s));
+}
+
+/* Appends the compact text of v (reference stolen). */
+static void text_json(struct text *t, json_t *v)
+{
+	char *one = bind_json_dump(v);
+	text_puts(t, one);
+	free(one);
+	json_decref(v);
+}
+
+/* A payload as bind_json_payload() + the writer would print it. */
+static void text_payload(struct text *t, const char *stored)
+{
+	if (raw_payload(stored))
+		text_puts(t, stored);
+	else
+		text_json(t, bind_json_payload(stored));
+}
+
+static int shows_history(const struct rt_instance *inst, int flags)
+{
+	return (flags & BIND_STATUS_HISTORY) && inst->status != RT_ST_PENDING;
+}
+
+/* The status object's text up to its history: the members of
+ * bind_status_object(), in its order, then ',"historyEvents":['. */
+static void stream_head(struct text *t, const struct rt_instance *inst, int flags)
+{
+	text_puts(t, "{\"name\":");
+	text_json(t, str_or_null(inst->name));
+	text_puts(t, ",\"instanceId\":");
+	text_json(t, str_json(inst->instance_id));
+	text_puts(t, ",\"runtimeStatus\":");
+	text_json(t, json_string(rt_status_name(inst->status)));
+	text_puts(t, ",\"input\":");
+	if (flags & BIND_STATUS_INPUT)
+		text_payload(t, inst->input);
+	else
+		text_puts(t, "null");
+	text_puts(t, ",\"customStatus\":");
+	text_payload(t, inst->custom_status);
+	text_puts(t, ",\"output\":");
+	text_payload(t, inst->output);
+	text_puts(t, ",\"createdTime\":");
+	text_json(t, time_s(inst->created_us));
+	text_puts(t, ",\"lastUpdatedTime\":");
+	text_json(t, time_s(inst->updated_us));
+	text_puts(t, shows_history(inst, flags) ? ",\"historyEvents\":[" : "}");
+}
+
+/* Whether event i shows a Result that is better spliced in as stored. */
+static int raw_result(const struct status_stream *s, size_t i)
+{
+	const struct rt_event *ev = &s->p.hist[i];
+	switch (ev->type) {
+	case RT_EV_TASK_COMPLETED:
+	case RT_EV_SUB_ORCH_COMPLETED:
+	case RT_EV_EXECUTION_COMPLETED:
+	case RT_EV_CONTINUE_AS_NEW:
+		return (s->flags & BIND_STATUS_HISTORY_OUTPUT) && raw_payload(ev->result);
+	default:
+		return 0;
+	}
+}
+
+/*
+ * The text of event i with its Result as stored: project_event() puts
+ * Result right after EventType (completions) or after OrchestrationStatus
+ * (ends of an execution), so the event is printed without it and the member
+ * goes in at that point. NULL if the text does not start as expected.
+ */
+static char *event_with_raw_result(const struct status_stream *s, size_t i)
+{
+	const struct rt_event *ev = &s->p.hist[i];
+	json_t *o = project_event(&s->p, i, s->flags | OMIT_RESULT);
+	json_t *lead = json_object();
+	char *text, *prefix;
+	struct text t = {0};
+	size_t plen;
+
+	json_object_set_new(lead, "EventType", json_string(rt_event_type_name(ev->type)));
+	if (ev->type == RT_EV_EXECUTION_COMPLETED || ev->type == RT_EV_CONTINUE_AS_NEW)
+		json_object_set_new(lead, "OrchestrationStatus",
+				    json_string(rt_status_name(ev->orchestration_status)));
+	text = bind_json_dump(o);
+	prefix = bind_json_dump(lead);
+	json_decref(o);
+	json_decref(lead);
+	plen = strlen(prefix) - 1; /* without its '}' */
+	if (strncmp(text, prefix, plen) == 0) {
+		text_put(&t, text, plen);
+		text_puts(&t, ",\"Result\":");
+		text_puts(&t, ev->result);
+		text_puts(&t, text + plen);
+	}
+	free(text);
+	free(prefix);
+	return t.buf;
+}
+
 /* The next piece of text into s->text; 0 when the body is complete. */
 static int stream_next_text(struct status_stream *s)
 {
@@ -359,12 +498,15 @@ static int stream_next_text(struct status_stream *s)
 	s->text = NULL;
 	s->len = s->off = 0;
 	while (s->next_event < s->p.n) {
-		json_t *ev = project_event(&s->p, s->next_event++, s->flags);
-		char *one;
-		if (!ev)
-			continue;
-		one = bind_json_dump(ev);
-		json_decref(ev);
+		size_t i = s->next_event++;
+		char *one = raw_result(s, i) ? event_with_raw_result(s, i) : NULL;
+		if (!one) {
+			json_t *ev = project_event(&s->p, i, s->flags);
+			if (!ev)
+				continue;
+			one = bind_json_dump(ev);
+			json_decref(ev);
+		}
 		if (s->events_out++) {
 			/* Prepend the separator: one piece per event. */
 			s->len = strlen(one) + 1;
@@ -419,19 +561,19 @@ struct bind_body_stream *bind_status_stream(const struct rt_instance *inst,
 					    const struct rt_event *hist, size_t n, int flags)
 {
 	struct status_stream *s = xcalloc(1, sizeof(*s));
-	json_t *head = bind_status_object(inst, NULL, 0, flags & ~BIND_STATUS_HISTORY);
-	char *text = bind_json_dump(head);
-	size_t len = strlen(text);
+	struct text head = {0};
 
-	json_decref(head);
 	s->base.fill = stream_fill;
 	s->base.close = stream_close;
-	s->flags = flags;
+	s->flags = flags & ~OMIT_RESULT;
+	if (!shows_history(inst, s->flags)) {
+		/* The head is the whole object: no events, no closing "]}". */
+		n = 0;
+		s->finished = 1;
+	}
 	projection_init(&s->p, hist, n);
-	/* "{...}" -> "{...,"historyEvents":[" */
-	static const char key[] = ",\"historyEvents\":[";
-	s->text = xrealloc(text, len - 1 + sizeof(key));
-	memcpy(s->text + len - 1, key, sizeof(key));
-	s->len = len - 1 + sizeof(key) - 1;
+	stream_head(&head, inst, s->flags);
+	s->text = head.buf;
+	s->len = head.len;
 	return &s->base;
 }

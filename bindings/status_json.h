@@ -29,10 +29,11 @@ json_t *bind_status_object(const struct rt_instance *inst, const struct rt_event
 
 /*
  * The same object as a body stream (body_stream.h) whose bytes are exactly
- * bind_json_dump(bind_status_object(...)), for a status with history
- * (flags has BIND_STATUS_HISTORY; inst not Pending). It projects one event
- * at a time; `inst` and `hist` are borrowed and must outlive the stream
- * (the request's arena). The stream is malloc'd; its close() frees it.
+ * bind_json_dump(bind_status_object(...)), for statuses too large to build
+ * whole: it projects one event at a time, and sends a payload of 64 KiB or
+ * more as stored when the writer would print it unchanged (no JSON tree of
+ * it). `inst` and `hist` are borrowed and must outlive the stream (the
+ * request's arena). The stream is malloc'd; its close() frees it.
  */
 struct bind_body_stream *bind_status_stream(const struct rt_instance *inst,
 					    const struct rt_event *hist, size_t n, int flags);

@@ -418,10 +418,10 @@ static void restart(struct webhook_req *r, const char *id)
 /* ---- status (§4.2) and purge (§4.4) ------------------------------------- */
 
 /*
- * A status with history is streamed (built one event at a time as the client
- * reads, body_stream.h) once it is large: thousands of events or megabytes
- * of payloads, which built whole cost several copies of the text plus a
- * JSON tree of it. Smaller ones keep a plain body with a Content-Length.
+ * A status is streamed (built as the client reads, body_stream.h) once it
+ * is large: a history of thousands of events, or a megabyte of payloads,
+ * which built whole cost several copies of the text plus a JSON tree of it.
+ * Smaller ones keep a plain body with a Content-Length.
  */
 #define STREAM_MIN_EVENTS 1000
 #define STREAM_MIN_BYTES (1024 * 1024)
@@ -431,9 +431,14 @@ static size_t len0(const char *s)
 	return s ? strlen(s) : 0;
 }
 
-static int history_is_large(const struct rt_event *hist, size_t n)
+static int status_is_large(const struct rt_instance *inst, const struct rt_event *hist, size_t n,
+			   int flags)
 {
-	size_t bytes = 0;
+	size_t bytes = len0(inst->output) + len0(inst->custom_status);
+	if (flags & BIND_STATUS_INPUT)
+		bytes += len0(inst->input);
+	if (!(flags & BIND_STATUS_HISTORY) || inst->status == RT_ST_PENDING)
+		return bytes >= STREAM_MIN_BYTES;
 	if (n >= STREAM_MIN_EVENTS)
 		return 1;
 	for (size_t i = 0; i < n && bytes < STREAM_MIN_BYTES; i++)
@@ -443,7 +448,7 @@ static int history_is_large(const struct rt_event *hist, size_t n)
 }
 
 /* Instance `id` and, with BIND_STATUS_HISTORY, its history, into h's arena:
- * *stream set when that is to be streamed, else *status. CF_* code. */
+ * *stream set when the answer is to be streamed, else *status. CF_* code. */
 static int read_status(struct webhook_req *r, const char *id, int flags, struct rt_instance *inst,
 		       json_t **status, struct bind_body_stream **stream, char **err)
 {
@@ -455,19 +460,19 @@ static int read_status(struct webhook_req *r, const char *id, int flags, struct 
 
 	*status = NULL;
 	*stream = NULL;
-	if (!(flags & BIND_STATUS_HISTORY) || !r->h->stream_ok)
+	if (!r->h->stream_ok)
 		return bind_durable_read(r->d, id, flags, inst, status, a, err);
 	if (!(s = rt_engine_reader_get(r->d->engine, err)))
 		return CF_ERROR;
 	rc = rt_store_instance_get(s, id, inst, a);
-	if (rc == 0)
+	if (rc == 0 && (flags & BIND_STATUS_HISTORY))
 		rc = rt_engine_history(s, id, inst->execution_id, &hist, &n, a);
 	if (rc != 0 && rc != RT_STORE_NOTFOUND)
 		*err = xstrdup(rt_store_errmsg(s));
 	rt_engine_reader_put(r->d->engine, s);
 	if (rc != 0)
 		return rc == RT_STORE_NOTFOUND ? CF_E_NOTFOUND : CF_ERROR;
-	if (inst->status != RT_ST_PENDING && history_is_large(hist, n))
+	if (status_is_large(inst, hist, n, flags))
 		*stream = bind_status_stream(inst, hist, n, flags);
 	else
 		*status = bind_status_object(inst, hist, n, flags);

@@ -47,6 +47,9 @@ is "$(jb '.[] | select(.instanceId == "huge") | .output')" "$url" "… and so is
 is "$(jc '.[] | select(.instanceId == "small-2") | .input')" '{"n":2}' "small inputs are listed as they are"
 is "$(req "$url")" 200 "that URL answers"
 is "$(jb '.input | length')" 700000 "… with the whole input"
+is "$(hdr Transfer-Encoding)" chunked "… streamed, for its megabytes of payloads"
+req "$W/instances/small-1" >/dev/null
+ok "$(has_hdr Content-Length && echo 0 || echo 1)" "a small status keeps a plain body (Content-Length)"
 req "$W/instances?showInput=false" >/dev/null
 is "$(jc '[.[] | select(.instanceId == "huge") | .input, (.output | type)]')" '[null,"string"]' \
 	"showInput=false: input null, the large output still the URL"

@@ -150,6 +150,58 @@ static void test_identical(void)
 	json_decref(o);
 }
 
+/* A JSON array of n integers, with `sep` between them ("," is canonical). */
+static char *int_array(size_t n, const char *sep)
+{
+	size_t cap = n * (12 + strlen(sep)) + 3, len = 1;
+	char *s = xmalloc(cap);
+	s[0] = '[';
+	for (size_t i = 0; i < n; i++)
+		len += (size_t)snprintf(s + len, cap - len, "%s%zu", i ? sep : "", 100000 + i);
+	memcpy(s + len, "]", 2);
+	return s;
+}
+
+/* Large payloads, some sent as stored (canonical), some not: same bytes. */
+static void test_large_payloads(void)
+{
+	char *canon = int_array(20000, ","), *spaced = int_array(20000, ", ");
+	size_t big = strlen(canon);
+	char *reals = xstrdup(canon), *dup = xmalloc(big + 64);
+	struct rt_event h[64];
+	size_t n = sample_history(h);
+	struct rt_instance in = instance(RT_ST_COMPLETED);
+	int all = BIND_STATUS_INPUT | BIND_STATUS_HISTORY | BIND_STATUS_HISTORY_OUTPUT;
+
+	reals[big / 2] = '.'; /* one real in the middle: 1234.6789 */
+	snprintf(dup, big + 64, "{\"a\":%s,\"a\":1}", canon);
+	ok(big > 64 * 1024, "payloads of %zu bytes", big);
+	in.input = canon;
+	in.output = spaced;
+	in.custom_status = dup;
+	h[1].input = canon;           /* ExecutionStarted Input: always a string */
+	h[7].result = canon;          /* TaskCompleted Result, as stored */
+	h[13].result = reals;         /* TaskCompleted Result, reprinted */
+	h[n - 1].result = canon;      /* ExecutionCompleted Result, as stored */
+	compare(&in, h, n, all, "large payloads");
+	compare(&in, h, n, BIND_STATUS_HISTORY, "large payloads, history only");
+	compare(&in, h, n, BIND_STATUS_INPUT, "large payloads, no history");
+	compare(&in, h, n, 0, "large payloads, neither input nor history");
+	in.status = RT_ST_PENDING;
+	compare(&in, h, n, all, "large payloads, Pending (no history shown)");
+	in.status = RT_ST_COMPLETED;
+	in.input = spaced;
+	in.output = canon;
+	in.custom_status = canon;
+	h[7].result = dup;
+	h[n - 1].result = spaced;
+	compare(&in, h, n, all, "large payloads, swapped");
+	free(canon);
+	free(spaced);
+	free(reals);
+	free(dup);
+}
+
 static void test_long_history(void)
 {
 	size_t pairs = 50000, n = 2 * pairs + 2;
@@ -189,6 +241,7 @@ static void test_long_history(void)
 int main(void)
 {
 	subtest("streamed = built whole", test_identical);
+	subtest("large payloads", test_large_payloads);
 	subtest("long history", test_long_history);
 	return done_testing();
 }

@@ -355,6 +355,13 @@ struct status_stream {
 	int finished;      /* the closing "]}" is in `text` */
 	char *text;        /* malloc'd piece being sent */
 	size_t len, off;
+	/* Events with a large field, rendered ahead on the worker thread that
+	 * made the stream (fill() runs on the loop, which must not spend a
+	 * second re-printing a 10 MB payload): [i] is their text, NULL once
+	 * taken or for events rendered on the fly; dropped[i] marks the ones
+	 * the projection leaves out. */
+	char **ahead;
+	unsigned char *dropped;
 };
 
 /*
@@ -491,6 +498,29 @@ static char *event_with_raw_result(const struct status_stream *s, size_t i)
 	return t.buf;
 }
 
+/* Event i's text (malloc'd), or NULL when the projection drops it. */
+static char *render_event(const struct status_stream *s, size_t i)
+{
+	char *one = raw_result(s, i) ? event_with_raw_result(s, i) : NULL;
+	if (!one) {
+		json_t *ev = project_event(&s->p, i, s->flags);
+		if (!ev)
+			return NULL;
+		one = bind_json_dump(ev);
+		json_decref(ev);
+	}
+	return one;
+}
+
+static int event_is_heavy(const struct rt_event *ev)
+{
+	const char *f[] = {ev->name, ev->input, ev->result, ev->reason, ev->details, ev->data};
+	for (size_t k = 0; k < sizeof(f) / sizeof(f[0]); k++)
+		if (f[k] && strlen(f[k]) >= RAW_MIN)
+			return 1;
+	return 0;
+}
+
 /* The next piece of text into s->text; 0 when the body is complete. */
 static int stream_next_text(struct status_stream *s)
 {
@@ -499,14 +529,13 @@ static int stream_next_text(struct status_stream *s)
 	s->len = s->off = 0;
 	while (s->next_event < s->p.n) {
 		size_t i = s->next_event++;
-		char *one = raw_result(s, i) ? event_with_raw_result(s, i) : NULL;
-		if (!one) {
-			json_t *ev = project_event(&s->p, i, s->flags);
-			if (!ev)
-				continue;
-			one = bind_json_dump(ev);
-			json_decref(ev);
-		}
+		char *one;
+		if (s->dropped[i])
+			continue;
+		if ((one = s->ahead[i]) != NULL)
+			s->ahead[i] = NULL;
+		else if ((one = render_event(s, i)) == NULL)
+			continue;
 		if (s->events_out++) {
 			/* Prepend the separator: one piece per event. */
 			s->len = strlen(one) + 1;
@@ -552,6 +581,10 @@ static size_t stream_fill(struct bind_body_stream *base, char *buf, size_t cap, 
 static void stream_close(struct bind_body_stream *base)
 {
 	struct status_stream *s = (struct status_stream *)base;
+	for (size_t i = 0; i < s->p.n; i++)
+		free(s->ahead[i]);
+	free(s->ahead);
+	free(s->dropped);
 	projection_free(&s->p);
 	free(s->text);
 	free(s);
@@ -572,6 +605,11 @@ struct bind_body_stream *bind_status_stream(const struct rt_instance *inst,
 		s->finished = 1;
 	}
 	projection_init(&s->p, hist, n);
+	s->ahead = xcalloc(n ? n : 1, sizeof(*s->ahead));
+	s->dropped = xcalloc(n ? n : 1, 1);
+	for (size_t i = 0; i < n; i++)
+		if (event_is_heavy(&hist[i]) && !(s->ahead[i] = render_event(s, i)))
+			s->dropped[i] = 1;
 	stream_head(&head, inst, s->flags);
 	s->text = head.buf;
 	s->len = head.len;

@@ -55,7 +55,7 @@ static size_t utf8_len(const unsigned char *p)
  * UTF-8 (json_string() gives NULL, so the key would silently vanish):
  * invalid bytes become U+FFFD instead.
  */
-static json_t *str_json(const char *s)
+json_t *bind_json_text(const char *s)
 {
 	json_t *v = json_string(s);
 	const unsigned char *p = (const unsigned char *)s;
@@ -83,7 +83,26 @@ static json_t *str_json(const char *s)
 
 static json_t *str_or_null(const char *s)
 {
-	return s ? str_json(s) : json_null();
+	return s ? bind_json_text(s) : json_null();
+}
+
+/*
+ * A stored payload as the API shows it (bind_json_payload), except that text
+ * which is not UTF-8 - so not JSON either - is shown as a string with U+FFFD
+ * for the bad bytes, where bind_json_payload would give "" (as the
+ * management API used to show such a terminate reason).
+ */
+static json_t *payload_json(const char *stored)
+{
+	json_t *v = bind_json_payload(stored), *probe;
+	if (!stored || !json_is_string(v) || json_string_length(v) != 0)
+		return v;
+	if ((probe = json_string(stored)) != NULL) {
+		json_decref(probe);
+		return v;
+	}
+	json_decref(v);
+	return bind_json_text(stored);
 }
 
 /*
@@ -243,7 +262,7 @@ static json_t *project_event(const struct projection *p, size_t i, int flags)
 		json_object_set_new(o, "OrchestrationStatus",
 				    json_string(rt_status_name(ev->orchestration_status)));
 		if (show_output)
-			json_object_set_new(o, "Result", bind_json_payload(ev->result));
+			json_object_set_new(o, "Result", payload_json(ev->result));
 		json_object_set_new(o, "FailureDetails", json_null());
 		break;
 	case RT_EV_EXECUTION_TERMINATED:
@@ -266,7 +285,7 @@ static json_t *project_event(const struct projection *p, size_t i, int flags)
 		const struct rt_event *sched = p->sched[i] != SIZE_MAX ? &p->hist[p->sched[i]] : NULL;
 		if (ok) {
 			if (show_output)
-				json_object_set_new(o, "Result", bind_json_payload(ev->result));
+				json_object_set_new(o, "Result", payload_json(ev->result));
 		} else {
 			json_object_set_new(o, "Reason", str_or_null(ev->reason));
 			json_object_set_new(o, "Details", str_or_null(ev->details));
@@ -300,7 +319,7 @@ static json_t *project_event(const struct projection *p, size_t i, int flags)
 	case RT_EV_GENERIC:
 		json_object_set_new(o, "Data", str_or_null(ev->data));
 		if (ev->reason)
-			json_object_set_new(o, "Reason", str_json(ev->reason));
+			json_object_set_new(o, "Reason", bind_json_text(ev->reason));
 		break;
 	default:
 		break;
@@ -314,12 +333,12 @@ json_t *bind_status_object(const struct rt_instance *inst, const struct rt_event
 {
 	json_t *o = json_object();
 	json_object_set_new(o, "name", str_or_null(inst->name));
-	json_object_set_new(o, "instanceId", str_json(inst->instance_id));
+	json_object_set_new(o, "instanceId", bind_json_text(inst->instance_id));
 	json_object_set_new(o, "runtimeStatus", json_string(rt_status_name(inst->status)));
 	json_object_set_new(o, "input",
-			    (flags & BIND_STATUS_INPUT) ? bind_json_payload(inst->input) : json_null());
-	json_object_set_new(o, "customStatus", bind_json_payload(inst->custom_status));
-	json_object_set_new(o, "output", bind_json_payload(inst->output));
+			    (flags & BIND_STATUS_INPUT) ? payload_json(inst->input) : json_null());
+	json_object_set_new(o, "customStatus", payload_json(inst->custom_status));
+	json_object_set_new(o, "output", payload_json(inst->output));
 	json_object_set_new(o, "createdTime", time_s(inst->created_us));
 	json_object_set_new(o, "lastUpdatedTime", time_s(inst->updated_us));
 	if ((flags & BIND_STATUS_HISTORY) && inst->status != RT_ST_PENDING) {
@@ -408,13 +427,13 @@ static void text_json(struct text *t, json_t *v)
 	json_decref(v);
 }
 
-/* A payload as bind_json_payload() + the writer would print it. */
+/* A payload as payload_json() + the writer would print it. */
 static void text_payload(struct text *t, const char *stored)
 {
 	if (raw_payload(stored))
 		text_puts(t, stored);
 	else
-		text_json(t, bind_json_payload(stored));
+		text_json(t, payload_json(stored));
 }
 
 static int shows_history(const struct rt_instance *inst, int flags)
@@ -429,7 +448,7 @@ static void stream_head(struct text *t, const struct rt_instance *inst, int flag
 	text_puts(t, "{\"name\":");
 	text_json(t, str_or_null(inst->name));
 	text_puts(t, ",\"instanceId\":");
-	text_json(t, str_json(inst->instance_id));
+	text_json(t, bind_json_text(inst->instance_id));
 	text_puts(t, ",\"runtimeStatus\":");
 	text_json(t, json_string(rt_status_name(inst->status)));
 	text_puts(t, ",\"input\":");

@@ -17,6 +17,11 @@ enum {
 	BIND_STATUS_HISTORY_OUTPUT = 4, /* showHistoryOutput */
 };
 
+/* A JSON string of any bytes: jansson refuses invalid UTF-8 (json_string()
+ * gives NULL, and a key set to it silently vanishes), so bad bytes become
+ * U+FFFD. New reference. */
+json_t *bind_json_text(const char *s);
+
 /*
  * The status object (durable-http-api §2.2): name, instanceId,
  * runtimeStatus, input, customStatus, output, createdTime,

@@ -59,7 +59,9 @@ void bind_webhooks_error(struct bind_http *h, int status, const char *message,
 	json_object_set_new(o, "Message", json_string(message));
 	if (exc_type) {
 		char *frame = xasprintf("   at cfunc.DurableTask.HttpApi.%s()", where);
-		json_object_set_new(o, "ExceptionMessage", json_string(exc_message ? exc_message : ""));
+		/* The message may quote the request (a function name, a task hub):
+		 * keep it even when that is not UTF-8. */
+		json_object_set_new(o, "ExceptionMessage", bind_json_text(exc_message ? exc_message : ""));
 		json_object_set_new(o, "ExceptionType", json_string(exc_type));
 		json_object_set_new(o, "StackTrace", json_string(frame));
 		free(frame);

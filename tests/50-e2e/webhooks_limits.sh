@@ -134,6 +134,10 @@ is "$(req -X POST -H 'Content-Type: application/json' -d 1 "$W/instances/w1/rais
 	"129 emoji (258 units): 400"
 is "$(req -X POST -H 'Content-Type: application/json' -d 1 "$W/instances/nobody/raiseEvent/${n256}e")" 404 \
 	"a too-long name for an unknown instance: 404 (existence is checked first)"
+is "$(req -X POST "$W/orchestrators/wh_noop?taskHub=hub%FF")" 400 "start in a task hub named with bytes that are not UTF-8: 400"
+like "$(jb .ExceptionMessage)" "hub.* is not served by this host" "… and the message quoting it is kept (U+FFFD for the bad byte)"
+is "$(req -X POST "$W/orchestrators/no%FFsuch")" 400 "start of a function named with bytes that are not UTF-8: 400"
+like "$(jb .ExceptionMessage)" "doesn't exist" "… with its message"
 # The durable client (cf_durable_raise_event from an HTTP function).
 is "$(http -X POST -d '{}' "$BASE/api/test/start/test_waiter/cw1")" 202 "a waiter for the durable client"
 is "$(http -X POST -d 1 "$BASE/api/test/raise/cw1/$n256")" 202 "cf_durable_raise_event, 256 characters: accepted"

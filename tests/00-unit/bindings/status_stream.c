@@ -202,6 +202,26 @@ static void test_large_payloads(void)
 	free(dup);
 }
 
+/* Stored payloads that are not UTF-8 (the durable client does not check
+ * reasons) show with U+FFFD instead of as "". */
+static void test_not_utf8(void)
+{
+	struct rt_instance in = instance(RT_ST_TERMINATED);
+	struct rt_event h[64];
+	size_t n = sample_history(h);
+	in.output = "caf\xe9";
+	in.custom_status = "\"\"";
+	h[n - 2].input = "bye \xff";
+	json_t *o = bind_status_object(&in, h, n, BIND_STATUS_INPUT | BIND_STATUS_HISTORY);
+	is_str(json_string_value(json_object_get(o, "output")), "caf\xef\xbf\xbd",
+	       "an output that is not UTF-8 shows U+FFFD for the bad byte");
+	ok(json_is_string(json_object_get(o, "customStatus")) &&
+		   json_string_length(json_object_get(o, "customStatus")) == 0,
+	   "a stored JSON \"\" is still the empty string");
+	json_decref(o);
+	compare(&in, h, n, BIND_STATUS_INPUT | BIND_STATUS_HISTORY, "payloads not UTF-8");
+}
+
 static void test_long_history(void)
 {
 	size_t pairs = 50000, n = 2 * pairs + 2;
@@ -242,6 +262,7 @@ int main(void)
 {
 	subtest("streamed = built whole", test_identical);
 	subtest("large payloads", test_large_payloads);
+	subtest("not UTF-8", test_not_utf8);
 	subtest("long history", test_long_history);
 	return done_testing();
 }

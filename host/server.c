@@ -306,7 +306,8 @@ static void respond_stream(struct host_server *srv, struct req_job *job)
 	sg->job = job;
 	/* The job now lives as long as the request: unhook the slot first, so
 	 * that h2o's disposal does not reach it after stream_dispose. */
-	job->slot->job = NULL;
+	if (job->slot)
+		job->slot->job = NULL;
 	job->slot = NULL;
 	job->req = NULL;
 	set_head(srv, req, job->http.status, job->http.resp_headers, job->http.nresp);

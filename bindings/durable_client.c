@@ -225,13 +225,58 @@ cf_rc bind_durable_status(cf_http *hh, const char *id, unsigned flags, const cha
 	return CF_OK;
 }
 
+/* Length of the valid UTF-8 sequence at p (1-4), or 0 if there is none. */
+static size_t utf8_seq(const unsigned char *p)
+{
+	size_t n;
+	unsigned min, c = p[0];
+	if (c < 0x80)
+		return 1;
+	if (c >= 0xc2 && c <= 0xdf)
+		n = 2, min = 0x80, c &= 0x1f;
+	else if (c >= 0xe0 && c <= 0xef)
+		n = 3, min = 0x800, c &= 0x0f;
+	else if (c >= 0xf0 && c <= 0xf4)
+		n = 4, min = 0x10000, c &= 0x07;
+	else
+		return 0;
+	for (size_t i = 1; i < n; i++) {
+		if ((p[i] & 0xc0) != 0x80)
+			return 0;
+		c = c << 6 | (p[i] & 0x3f);
+	}
+	return c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff) ? 0 : n;
+}
+
+#define STRINGIFY_(x) #x
+#define STRINGIFY(x) STRINGIFY_(x)
+#define NAME_MAX_TEXT STRINGIFY(BIND_EVENT_NAME_MAX)
+
+const char *bind_event_name_problem(const char *name)
+{
+	size_t units = 0, n;
+	if (!name || !*name)
+		return "event name is empty";
+	for (const unsigned char *p = (const unsigned char *)name; *p; p += n) {
+		if ((n = utf8_seq(p)) == 0)
+			return "event name is not valid UTF-8";
+		/* Stop counting early: a hostile name may be megabytes long. */
+		if ((units += n == 4 ? 2 : 1) > BIND_EVENT_NAME_MAX)
+			return "event name is longer than " NAME_MAX_TEXT " characters";
+	}
+	return NULL;
+}
+
 cf_rc bind_durable_raise_event(cf_http *hh, const char *id, const char *event, const char *data)
 {
 	struct bind_http *h = H(hh);
 	struct bind_durable *d = durable_of(h);
+	const char *bad_name = bind_event_name_problem(event);
 	char *err = NULL;
 	if (!d)
 		return CF_ERROR;
+	if (bad_name)
+		return bind_ctx_fail(&h->ctx, CF_E_INVALID, "%s", bad_name);
 	if (data && !bind_json_valid(data))
 		return bind_ctx_fail(&h->ctx, CF_E_INVALID, "the event data is not valid JSON");
 	return finish(h, rt_engine_raise_event(d->engine, id, event, data, &err), err);

@@ -39,6 +39,16 @@ int bind_durable_read(struct bind_durable *d, const char *id, int flags, struct 
 /* Polls until terminal or timeout and sets the reply (§3.4). */
 int bind_durable_wait(struct bind_http *h, struct bind_durable *d, const char *id,
 		      int64_t timeout_ms, int64_t retry_ms, int with_rewind);
+/*
+ * External event names: at most BIND_EVENT_NAME_MAX characters (UTF-16 code
+ * units, as .NET counts them), the same bound as instance ids, so that a
+ * name fits wherever an id does (URLs, logs, history rows). The reason a
+ * name is refused (a static string), or NULL when it is acceptable: empty,
+ * not valid UTF-8 (every JSON answer that shows it needs UTF-8), or too long.
+ */
+#define BIND_EVENT_NAME_MAX 256
+const char *bind_event_name_problem(const char *name);
+
 /* Restart (§4.11): RT_C_* code; *out_id malloc'd. */
 int bind_durable_restart_id(struct bind_durable *d, const char *id, int new_instance_id,
 			    char **out_id, char **err);

@@ -46,6 +46,10 @@ struct bind_http {
 	size_t nresp, capresp;
 	const char *resp_body;
 	size_t resp_len;
+	/* A body sent piece by piece instead of resp_body (body_stream.h);
+	 * host endpoints only, and only when the host set stream_ok. */
+	struct bind_body_stream *resp_stream;
+	int stream_ok;
 
 	struct bind_durable *durable; /* NULL when no engine runs */
 

@@ -6,6 +6,7 @@
 
 #include <stddef.h>
 
+#include "body_stream.h"
 #include "history.h"
 #include "json_util.h"
 #include "store.h"
@@ -16,6 +17,11 @@ enum {
 	BIND_STATUS_HISTORY_OUTPUT = 4, /* showHistoryOutput */
 };
 
+/* A JSON string of any bytes: jansson refuses invalid UTF-8 (json_string()
+ * gives NULL, and a key set to it silently vanishes), so bad bytes become
+ * U+FFFD. New reference. */
+json_t *bind_json_text(const char *s);
+
 /*
  * The status object (durable-http-api §2.2): name, instanceId,
  * runtimeStatus, input, customStatus, output, createdTime,
@@ -25,5 +31,16 @@ enum {
  */
 json_t *bind_status_object(const struct rt_instance *inst, const struct rt_event *hist, size_t n,
 			   int flags);
+
+/*
+ * The same object as a body stream (body_stream.h) whose bytes are exactly
+ * bind_json_dump(bind_status_object(...)), for statuses too large to build
+ * whole: it projects one event at a time, and sends a payload of 64 KiB or
+ * more as stored when the writer would print it unchanged (no JSON tree of
+ * it). `inst` and `hist` are borrowed and must outlive the stream (the
+ * request's arena). The stream is malloc'd; its close() frees it.
+ */
+struct bind_body_stream *bind_status_stream(const struct rt_instance *inst,
+					    const struct rt_event *hist, size_t n, int flags);
 
 #endif

@@ -59,7 +59,9 @@ void bind_webhooks_error(struct bind_http *h, int status, const char *message,
 	json_object_set_new(o, "Message", json_string(message));
 	if (exc_type) {
 		char *frame = xasprintf("   at cfunc.DurableTask.HttpApi.%s()", where);
-		json_object_set_new(o, "ExceptionMessage", json_string(exc_message ? exc_message : ""));
+		/* The message may quote the request (a function name, a task hub):
+		 * keep it even when that is not UTF-8. */
+		json_object_set_new(o, "ExceptionMessage", bind_json_text(exc_message ? exc_message : ""));
 		json_object_set_new(o, "ExceptionType", json_string(exc_type));
 		json_object_set_new(o, "StackTrace", json_string(frame));
 		free(frame);
@@ -417,11 +419,74 @@ static void restart(struct webhook_req *r, const char *id)
 
 /* ---- status (§4.2) and purge (§4.4) ------------------------------------- */
 
+/*
+ * A status is streamed (built as the client reads, body_stream.h) once it
+ * is large: a history of thousands of events, or a megabyte of payloads,
+ * which built whole cost several copies of the text plus a JSON tree of it.
+ * Smaller ones keep a plain body with a Content-Length.
+ */
+#define STREAM_MIN_EVENTS 1000
+#define STREAM_MIN_BYTES (1024 * 1024)
+
+static size_t len0(const char *s)
+{
+	return s ? strlen(s) : 0;
+}
+
+static int status_is_large(const struct rt_instance *inst, const struct rt_event *hist, size_t n,
+			   int flags)
+{
+	size_t bytes = len0(inst->output) + len0(inst->custom_status);
+	if (flags & BIND_STATUS_INPUT)
+		bytes += len0(inst->input);
+	if (!(flags & BIND_STATUS_HISTORY) || inst->status == RT_ST_PENDING)
+		return bytes >= STREAM_MIN_BYTES;
+	if (n >= STREAM_MIN_EVENTS)
+		return 1;
+	for (size_t i = 0; i < n && bytes < STREAM_MIN_BYTES; i++)
+		bytes += len0(hist[i].name) + len0(hist[i].input) + len0(hist[i].result) +
+			 len0(hist[i].reason) + len0(hist[i].details);
+	return bytes >= STREAM_MIN_BYTES;
+}
+
+/* Instance `id` and, with BIND_STATUS_HISTORY, its history, into h's arena:
+ * *stream set when the answer is to be streamed, else *status. CF_* code. */
+static int read_status(struct webhook_req *r, const char *id, int flags, struct rt_instance *inst,
+		       json_t **status, struct bind_body_stream **stream, char **err)
+{
+	struct rt_arena *a = r->h->ctx.arena;
+	struct rt_event *hist = NULL;
+	size_t n = 0;
+	struct rt_store *s;
+	int rc;
+
+	*status = NULL;
+	*stream = NULL;
+	if (!r->h->stream_ok)
+		return bind_durable_read(r->d, id, flags, inst, status, a, err);
+	if (!(s = rt_engine_reader_get(r->d->engine, err)))
+		return CF_ERROR;
+	rc = rt_store_instance_get(s, id, inst, a);
+	if (rc == 0 && (flags & BIND_STATUS_HISTORY))
+		rc = rt_engine_history(s, id, inst->execution_id, &hist, &n, a);
+	if (rc != 0 && rc != RT_STORE_NOTFOUND)
+		*err = xstrdup(rt_store_errmsg(s));
+	rt_engine_reader_put(r->d->engine, s);
+	if (rc != 0)
+		return rc == RT_STORE_NOTFOUND ? CF_E_NOTFOUND : CF_ERROR;
+	if (status_is_large(inst, hist, n, flags))
+		*stream = bind_status_stream(inst, hist, n, flags);
+	else
+		*status = bind_status_object(inst, hist, n, flags);
+	return CF_OK;
+}
+
 static void get_status(struct webhook_req *r, const char *id)
 {
 	struct bind_http *h = r->h;
 	struct rt_instance inst;
 	json_t *status = NULL;
+	struct bind_body_stream *stream = NULL;
 	char *err = NULL;
 	int flags = 0, code, rc;
 
@@ -435,7 +500,7 @@ static void get_status(struct webhook_req *r, const char *id)
 		flags |= BIND_STATUS_HISTORY;
 	if (bind_webhooks_bool(&r->q, "showHistoryOutput", 0))
 		flags |= BIND_STATUS_HISTORY_OUTPUT;
-	rc = bind_durable_read(r->d, id, flags, &inst, &status, h->ctx.arena, &err);
+	rc = read_status(r, id, flags, &inst, &status, &stream, &err);
 	if (rc == CF_E_NOTFOUND) {
 		reply_empty(h, 404);
 		return;
@@ -463,6 +528,12 @@ static void get_status(struct webhook_req *r, const char *id)
 	if (code == 202) {
 		bind_http_add_header((cf_http *)h, "Location", h->url);
 		bind_http_add_header((cf_http *)h, "Retry-After", "5");
+	}
+	if (stream) {
+		h->status = code;
+		bind_http_add_header((cf_http *)h, "Content-Type", "application/json; charset=utf-8");
+		h->resp_stream = stream;
+		return;
 	}
 	char *text = bind_json_dump(status);
 	bind_http_set_json(h, code, text);
@@ -497,7 +568,7 @@ static void raise_event(struct webhook_req *r, const char *id, const char *event
 	 * goes straight to it; only a malformed one reads the instance first,
 	 * to tell 404 and 410 from 400. Same answers, one read fewer per event.
 	 */
-	if (r->served && content_type_json(h) && body_is_json(h) && utf8_ok(event)) {
+	if (r->served && content_type_json(h) && body_is_json(h) && !bind_event_name_problem(event)) {
 		rc = rt_engine_raise_event(r->d->engine, id, event, h->body, &err);
 		if (rc == RT_C_OK)
 			reply_empty(h, 202);
@@ -518,8 +589,8 @@ static void raise_event(struct webhook_req *r, const char *id, const char *event
 		bind_webhooks_error(h, 400, "Only application/json request content is supported",
 				    NULL, NULL, where);
 	} else if (body_json_ok(h, where)) {
-		/* Everything else was fine: the event name is not UTF-8. */
-		bind_webhooks_error(h, 400, WH_MSG_ARGUMENT, "event name is not valid UTF-8",
+		/* Everything else was fine: the event name is refused. */
+		bind_webhooks_error(h, 400, WH_MSG_ARGUMENT, bind_event_name_problem(event),
 				    WH_EX_ARGUMENT, where);
 	}
 	free(err);
@@ -529,9 +600,18 @@ typedef int (*lifecycle_fn)(struct rt_engine *e, const char *id, const char *rea
 
 static void lifecycle(struct webhook_req *r, const char *id, lifecycle_fn fn, const char *where)
 {
+	const char *reason = bind_urlcodec_query_get(&r->q, "reason");
 	char *err = NULL;
-	int rc = r->served ? fn(r->d->engine, id, bind_urlcodec_query_get(&r->q, "reason"), &err)
-			   : RT_C_NOTFOUND;
+	int rc;
+
+	/* The reason becomes the output and a history field, both shown as
+	 * JSON: bytes that are not UTF-8 could only be shown mangled. */
+	if (reason && !utf8_ok(reason)) {
+		bind_webhooks_error(r->h, 400, WH_MSG_ARGUMENT, "reason is not valid UTF-8",
+				    WH_EX_ARGUMENT, where);
+		return;
+	}
+	rc = r->served ? fn(r->d->engine, id, reason, &err) : RT_C_NOTFOUND;
 	if (rc == RT_C_OK)
 		reply_empty(r->h, 202);
 	else
@@ -556,6 +636,30 @@ static void operation(struct webhook_req *r, const char *id, const char *op)
 }
 
 /* ---- routing ------------------------------------------------------------ */
+
+static int known_operation(const char *op)
+{
+	static const char *const ops[] = {"terminate", "suspend", "resume", "rewind", "restart"};
+	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++)
+		if (strcasecmp(op, ops[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Instance ids are UTF-8 (start refuses others), so an id that is not can
+ * only be a client's encoding mistake: a 400 that says so, as on start,
+ * rather than a 404 that reads like "already purged". GET status keeps its
+ * 404 (the spec says it never answers 400). 1 if the id is UTF-8.
+ */
+static int id_utf8(struct bind_http *h, const char *id, const char *where)
+{
+	if (utf8_ok(id))
+		return 1;
+	bind_webhooks_error(h, 400, WH_MSG_ARGUMENT, "instance id is not valid UTF-8",
+			    WH_EX_ARGUMENT, where);
+	return 0;
+}
 
 /* Splits the part after the base path into decoded segments (arena
  * copies). Returns the count, MAX_SEGMENTS + 1 for "too many or empty
@@ -623,13 +727,14 @@ void bind_webhooks_handle(struct bind_durable *d, struct bind_http *h)
 	} else if (n == 2) {
 		if (get)
 			get_status(&r, seg[1]);
-		else if (del)
+		else if (del && id_utf8(h, seg[1], "PurgeHistory"))
 			purge_one(&r, seg[1]);
 	} else if (n == 3) {
 		/* "instances/{id}/raiseEvent" without a name lands here: 404. */
-		if (post)
+		if (post && known_operation(seg[2]) && id_utf8(h, seg[1], "InstanceOperation"))
 			operation(&r, seg[1], seg[2]);
 	} else if (post && strcasecmp(seg[2], "raiseEvent") == 0) {
-		raise_event(&r, seg[1], seg[3]);
+		if (id_utf8(h, seg[1], "RaiseEvent"))
+			raise_event(&r, seg[1], seg[3]);
 	}
 }

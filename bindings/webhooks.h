@@ -33,6 +33,14 @@
  *    client reading the header unconditionally keeps working). Tokens are opaque and
  *    authenticated with a per-process key: a token this process never
  *    issued (forged, truncated, or from before a restart) is a 400.
+ *    Size limits (webhooks_query.c): a payload over 64 KiB is not read and
+ *    the instance's status URL stands in its place; a page ends once it
+ *    holds 4 MiB of payloads.
+ *  - A status with 1,000+ history events or 1 MiB of payloads is streamed
+ *    (chunked; same bytes as the plain answer) when the host allows it.
+ *  - Strings: instance ids (except on GET status, which keeps its 404) and
+ *    reasons that are not UTF-8 are a 400; event names longer than
+ *    BIND_EVENT_NAME_MAX or not UTF-8 are a 400.
  *  - Purge many: statuses default to the four terminal ones; non-terminal
  *    names in runtimeStatus are dropped, and a list left without any
  *    terminal status purges nothing (404) - never a running instance.

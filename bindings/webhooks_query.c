@@ -29,6 +29,17 @@
  * sparse filter may need a few to fill a page; the bound keeps page time
  * bounded too (clients follow the token for the rest). */
 #define LIST_CALLS_MAX 4
+/*
+ * Size limits of a page, so that its time and memory follow these and not
+ * the largest instance. A payload (input, output, custom status) over
+ * LIST_PAYLOAD_MAX is not read: the listing shows the URL of the instance's
+ * status in its place, as Azure Storage shows the blob URL of a large
+ * message it did not fetch (64 KiB is Azure Table's property limit, beyond
+ * which the extension moves a payload to a blob). And a page ends early,
+ * with a continuation token, once it holds LIST_PAGE_BYTES of payloads.
+ */
+#define LIST_PAYLOAD_MAX (64 * 1024)
+#define LIST_PAGE_BYTES (4 * 1024 * 1024)
 
 #define TOKEN_VERSION 1
 #define TOKEN_MAC 16
@@ -110,6 +121,41 @@ static long query_long(const struct bind_query *q, const char *name, long dflt)
 	return n;
 }
 
+static size_t payload_bytes(const struct rt_instance *inst)
+{
+	const char *p[] = {inst->input, inst->output, inst->custom_status};
+	size_t n = 0;
+	for (size_t i = 0; i < sizeof(p) / sizeof(p[0]); i++)
+		if (p[i] && p[i] != rt_store_payload_omitted)
+			n += strlen(p[i]);
+	return n;
+}
+
+/* The listing's view of one instance: its status object, with the status
+ * URL in place of each payload the store left out for its size. */
+static json_t *listed_status(const struct webhook_req *r, const struct rt_instance *inst,
+			     int show_input)
+{
+	json_t *o = bind_status_object(inst, NULL, 0, show_input ? BIND_STATUS_INPUT : 0);
+	const struct {
+		const char *key, *value;
+	} field[] = {
+		{"input", show_input ? inst->input : NULL},
+		{"customStatus", inst->custom_status},
+		{"output", inst->output},
+	};
+	json_t *urls = NULL;
+	for (size_t i = 0; i < sizeof(field) / sizeof(field[0]); i++) {
+		if (field[i].value != rt_store_payload_omitted)
+			continue;
+		if (!urls)
+			urls = bind_durable_payload(r->d, r->h->base_url, inst->instance_id, 0);
+		json_object_set(o, field[i].key, json_object_get(urls, "statusQueryGetUri"));
+	}
+	json_decref(urls);
+	return o;
+}
+
 void bind_webhooks_list(struct webhook_req *r)
 {
 	struct bind_http *h = r->h;
@@ -132,6 +178,7 @@ void bind_webhooks_list(struct webhook_req *r)
 	prefix = bind_urlcodec_query_get(&r->q, "instanceIdPrefix");
 	f.prefix = prefix && *prefix ? prefix : NULL;
 	f.skip_input = !show_input;
+	f.payload_max = LIST_PAYLOAD_MAX;
 	if (top <= 0)
 		top = TOP_DEFAULT;
 	if (top > TOP_MAX)
@@ -155,16 +202,19 @@ void bind_webhooks_list(struct webhook_req *r)
 	if (r->served) {
 		char *err = NULL;
 		struct rt_store *s = rt_engine_reader_get(r->d->engine, &err);
-		size_t count = 0;
+		size_t count = 0, bytes = 0;
 		if (!s) {
 			json_decref(arr);
 			bind_webhooks_error(h, 500, WH_MSG_SERVER, err, WH_EX_GENERIC, "GetInstances");
 			free(err);
 			return;
 		}
-		for (int calls = 0; calls < LIST_CALLS_MAX && count < (size_t)top; calls++) {
+		for (int calls = 0; calls < LIST_CALLS_MAX && count < (size_t)top &&
+				    bytes < LIST_PAGE_BYTES;
+		     calls++) {
 			struct rt_instance *rows;
 			size_t n;
+			f.page_bytes = LIST_PAGE_BYTES - bytes;
 			if (rt_store_instance_list(s, &f, after, (size_t)top - count, &rows, &n, &next,
 						   a) != 0) {
 				json_decref(arr);
@@ -177,9 +227,8 @@ void bind_webhooks_list(struct webhook_req *r)
 				/* Entity instances stay out, as on the isolated path. */
 				if (rows[i].instance_id[0] == '@')
 					continue;
-				json_array_append_new(
-					arr, bind_status_object(&rows[i], NULL, 0,
-								show_input ? BIND_STATUS_INPUT : 0));
+				json_array_append_new(arr, listed_status(r, &rows[i], show_input));
+				bytes += payload_bytes(&rows[i]);
 				count++;
 			}
 			if (!next)

@@ -13,6 +13,7 @@
  */
 #include "server.h"
 #include "access.h"
+#include "body_stream.h"
 #include "log.h"
 #include "urlcodec.h"
 #include "xalloc.h"
@@ -99,9 +100,9 @@ static const char *reason_phrase(int status)
 	}
 }
 
-/* A complete answer from the loop thread, with host.json customHeaders. */
-static void respond(struct host_server *srv, h2o_req_t *req, int status, const struct bind_kv *hdrs,
-		    size_t nhdrs, const char *body, size_t len)
+/* Status and headers of an answer, with host.json customHeaders. */
+static void set_head(struct host_server *srv, h2o_req_t *req, int status, const struct bind_kv *hdrs,
+		     size_t nhdrs)
 {
 	const struct host_config_http *http = &srv->cfg->http;
 	req->res.status = status;
@@ -120,6 +121,13 @@ static void respond(struct host_server *srv, h2o_req_t *req, int status, const s
 				      strlen(hdrs[i].name), 1, NULL, hdrs[i].value,
 				      strlen(hdrs[i].value));
 	}
+}
+
+/* A complete answer from the loop thread. */
+static void respond(struct host_server *srv, h2o_req_t *req, int status, const struct bind_kv *hdrs,
+		    size_t nhdrs, const char *body, size_t len)
+{
+	set_head(srv, req, status, hdrs, nhdrs);
 	/* h2o_send_inline leaves Content-Length to us (it also serves 304s). */
 	req->res.content_length = len;
 	h2o_send_inline(req, body ? body : "", len);
@@ -154,6 +162,8 @@ static void slot_dispose(void *p)
 
 static void job_free(struct req_job *job)
 {
+	if (job->http.resp_stream)
+		job->http.resp_stream->close(job->http.resp_stream);
 	if (job->slot)
 		job->slot->job = NULL;
 	if (h2o_timeout_is_linked(&job->timeout_entry))
@@ -252,12 +262,69 @@ static void flush_jobs(struct host_server *srv)
 	srv->batch_n = 0;
 }
 
+/*
+ * A streamed body (body_stream.h): the generator owns the job from here on
+ * and frees it when h2o disposes of the request, whether the body went out
+ * in full or the client left first. One piece is in flight at a time, so
+ * the memory a stream holds is its own state plus STREAM_PIECE.
+ */
+#define STREAM_PIECE (64 * 1024)
+
+struct stream_gen {
+	h2o_generator_t super; /* first */
+	struct req_job *job;
+	char piece[STREAM_PIECE];
+};
+
+static void stream_proceed(h2o_generator_t *g, h2o_req_t *req)
+{
+	struct stream_gen *sg = (struct stream_gen *)g;
+	struct bind_body_stream *st = sg->job->http.resp_stream;
+	int last = 0;
+	h2o_iovec_t piece = h2o_iovec_init(sg->piece, st->fill(st, sg->piece, STREAM_PIECE, &last));
+	h2o_send(req, &piece, 1, last ? H2O_SEND_STATE_FINAL : H2O_SEND_STATE_IN_PROGRESS);
+}
+
+static void stream_stop(h2o_generator_t *g, h2o_req_t *req)
+{
+	/* The client went away: stream_dispose frees everything. */
+	(void)g;
+	(void)req;
+}
+
+static void stream_dispose(void *p)
+{
+	job_free(((struct stream_gen *)p)->job);
+}
+
+static void respond_stream(struct host_server *srv, struct req_job *job)
+{
+	h2o_req_t *req = job->req;
+	struct stream_gen *sg = h2o_mem_alloc_shared(&req->pool, sizeof(*sg), stream_dispose);
+	sg->super.proceed = stream_proceed;
+	sg->super.stop = stream_stop;
+	sg->job = job;
+	/* The job now lives as long as the request: unhook the slot first, so
+	 * that h2o's disposal does not reach it after stream_dispose. */
+	if (job->slot)
+		job->slot->job = NULL;
+	job->slot = NULL;
+	job->req = NULL;
+	set_head(srv, req, job->http.status, job->http.resp_headers, job->http.nresp);
+	h2o_start_response(req, &sg->super);
+	stream_proceed(&sg->super, req);
+}
+
 /* Loop thread: send a finished job's response (if its client still waits). */
 static void finish_job(struct host_server *srv, struct req_job *job)
 {
 	srv->running--;
 	if (__atomic_load_n(&job->http.commit_failed, __ATOMIC_ACQUIRE)) {
 		/* A queued start did not commit: nothing may claim it did. */
+		if (job->http.resp_stream) {
+			job->http.resp_stream->close(job->http.resp_stream);
+			job->http.resp_stream = NULL;
+		}
 		job->http.status = 500;
 		job->http.nresp = 0;
 		bind_http_set_json(&job->http, 500,
@@ -267,6 +334,10 @@ static void finish_job(struct host_server *srv, struct req_job *job)
 	if (job->req) {
 		job->answered = 1;
 		srv->outstanding--;
+		if (job->http.resp_stream) {
+			respond_stream(srv, job);
+			return;
+		}
 		respond(srv, job->req, job->http.status, job->http.resp_headers, job->http.nresp,
 			job->http.resp_body, job->http.resp_len);
 	}
@@ -465,6 +536,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
 	if (endpoint) {
 		job->endpoint = endpoint;
 		bind_http_init(&job->http, NULL, &job->arena);
+		job->http.stream_ok = 1;
 		job->http.resume = job_resume;
 		job->http.resume_data = job;
 		copy_request(job, req, path_len, NULL);

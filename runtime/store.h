@@ -294,7 +294,17 @@ struct rt_store_filter {
 	unsigned statuses;    /* RT_STORE_STATUS_BIT()s; 0: any status */
 	const char *prefix;   /* instance id prefix, byte-wise; NULL or "": any */
 	int skip_input;       /* 1: leave rt_instance.input NULL (showInput=false) */
+	/* Listing only (0: no limit). A stored input, output or custom status
+	 * longer than payload_max bytes is not read: the field points to
+	 * rt_store_payload_omitted instead. A page ends early, with *next set,
+	 * once the payload bytes it read reach page_bytes. */
+	size_t payload_max;
+	size_t page_bytes;
 };
+
+/* What an rt_instance payload field of a listing points to when it was left
+ * out for its size (compare the pointer, not the text, which is ""). */
+extern const char rt_store_payload_omitted[];
 
 /* No bounds, any status, no prefix, with input. */
 void rt_store_filter_init(struct rt_store_filter *f);
@@ -308,7 +318,10 @@ void rt_store_filter_init(struct rt_store_filter *f);
  * Each call runs a few short statements in its own read snapshot and
  * examines at most max(4096, 4 * top) rows, so a page can come back short
  * (even empty) with a non-NULL *next, as durable-http-api §4.3 allows.
- * Meant for a read-only handle; never holds a lock between calls.
+ * Payloads come straight from the row into `a`, and one over
+ * f->payload_max costs neither a read nor a copy (only its size is looked
+ * at), so a page's memory and time follow f->page_bytes, not the largest
+ * instance. Meant for a read-only handle; never holds a lock between calls.
  */
 int rt_store_instance_list(struct rt_store *s, const struct rt_store_filter *f, const char *after,
 			   size_t top, struct rt_instance **rows, size_t *n, const char **next,

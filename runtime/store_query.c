@@ -9,6 +9,12 @@
  * statements before returning, so a reader paging through 100,000 instances
  * holds no snapshot between pages and never keeps the WAL from being
  * checkpointed.
+ *
+ * The payloads of a match (custom status, output, input) are read through
+ * incremental blob handles: the size comes from the record header without
+ * touching the value's overflow pages, so a 10 MB input that is over the
+ * caller's payload_max costs a few page reads instead of a 10 MB read, and
+ * one that is read goes from the pages straight into the caller's arena.
  */
 #include "store_int.h"
 
@@ -21,6 +27,106 @@
 
 /* Rows examined per listing call at least, whatever the page size. */
 #define LIST_SCAN_MIN 4096
+
+const char rt_store_payload_omitted[] = "";
+
+/* The row of a match without its payloads; typeof() is answered from the
+ * record header, so it does not read them either. */
+static const char list_row_sql[] =
+	"SELECT iid, status, created_us, updated_us, execution_id, name, generation, history_len,"
+	" parent_instance_id, parent_execution_id, parent_task_id,"
+	" typeof(custom_status) IN ('text', 'blob'), typeof(output) IN ('text', 'blob'),"
+	" typeof(input) IN ('text', 'blob')"
+	" FROM instances WHERE instance_id = ?1";
+
+enum { PAY_CUSTOM_STATUS, PAY_OUTPUT, PAY_INPUT, PAY__COUNT };
+static const char *const payload_column[PAY__COUNT] = {"custom_status", "output", "input"};
+
+/* What one listing call keeps open: closed by list_reader_close(). */
+struct list_reader {
+	sqlite3_stmt *row;
+	sqlite3_blob *blob[PAY__COUNT]; /* moved from row to row with reopen */
+	size_t bytes;                   /* payload bytes read so far */
+};
+
+static void list_reader_close(struct list_reader *lr)
+{
+	for (int i = 0; i < PAY__COUNT; i++)
+		if (lr->blob[i])
+			sqlite3_blob_close(lr->blob[i]);
+	sqlite3_finalize(lr->row);
+}
+
+/* Payload `col` of row `iid` into *out (in `a`), or rt_store_payload_omitted
+ * when it is longer than max (0: no limit). */
+static int list_payload(struct rt_store *s, struct list_reader *lr, int col, int64_t iid,
+			size_t max, const char **out, struct rt_arena *a)
+{
+	sqlite3_blob **h = &lr->blob[col];
+	char *buf;
+	int rc, len;
+
+	rc = *h ? sqlite3_blob_reopen(*h, iid)
+		: sqlite3_blob_open(s->db, "main", "instances", payload_column[col], iid, 0, h);
+	if (rc != SQLITE_OK) {
+		/* A failed reopen leaves the handle unusable; a failed open, NULL. */
+		rc = rt_store__sqlerr(s, rc, "cannot read a listed instance");
+		if (*h)
+			sqlite3_blob_close(*h);
+		*h = NULL;
+		return rc;
+	}
+	len = sqlite3_blob_bytes(*h);
+	if (max && (size_t)len > max) {
+		*out = rt_store_payload_omitted;
+		return 0;
+	}
+	buf = rt_arena_alloc(a, (size_t)len + 1);
+	if (len && (rc = sqlite3_blob_read(*h, buf, len, 0)) != SQLITE_OK)
+		return rt_store__sqlerr(s, rc, "cannot read a listed instance");
+	buf[len] = '\0';
+	lr->bytes += (size_t)len;
+	*out = buf;
+	return 0;
+}
+
+/* The instance `id` (a match of the scan, same snapshot) into *out. */
+static int list_row(struct rt_store *s, struct list_reader *lr, const char *id,
+		    const struct rt_store_filter *f, struct rt_instance *out, struct rt_arena *a)
+{
+	sqlite3_stmt *st = lr->row;
+	const char **field[PAY__COUNT] = {&out->custom_status, &out->output, &out->input};
+	int64_t iid;
+	int rc;
+
+	sqlite3_reset(st);
+	rt_store__bind_text(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_ROW)
+		return rt_store__sqlerr(s, rc == SQLITE_DONE ? SQLITE_CORRUPT : rc,
+					"cannot read a listed instance");
+	memset(out, 0, sizeof(*out));
+	iid = sqlite3_column_int64(st, 0);
+	out->instance_id = rt_arena_strdup(a, id);
+	out->status = (enum rt_status)sqlite3_column_int(st, 1);
+	out->created_us = sqlite3_column_int64(st, 2);
+	out->updated_us = sqlite3_column_int64(st, 3);
+	out->execution_id = rt_store__col_text(st, 4, a);
+	out->name = rt_store__col_text(st, 5, a);
+	out->generation = sqlite3_column_int64(st, 6);
+	out->history_len = sqlite3_column_int(st, 7);
+	out->parent_instance_id = rt_store__col_text(st, 8, a);
+	out->parent_execution_id = rt_store__col_text(st, 9, a);
+	out->parent_task_id = sqlite3_column_int(st, 10);
+	for (int col = 0; col < PAY__COUNT; col++) {
+		if (!sqlite3_column_int(st, 11 + col) || (col == PAY_INPUT && f->skip_input))
+			continue;
+		if ((rc = list_payload(s, lr, col, iid, f->payload_max, field[col], a)) != 0)
+			break;
+	}
+	sqlite3_reset(st);
+	return rc;
+}
 
 void rt_store_filter_init(struct rt_store_filter *f)
 {
@@ -68,9 +174,11 @@ int rt_store_instance_list(struct rt_store *s, const struct rt_store_filter *f, 
 	const char *upper = prefix_upper(prefix, &s->tmp);
 	/* One lower bound only, the tighter one, so it is the index range start. */
 	int gt = after && strcmp(after, prefix) >= 0;
+	struct list_reader lr = {0};
 	sqlite3_stmt *st;
 	struct rt_instance *tmp;
 	size_t cap, scanned = 0, count = 0;
+	int full = 0; /* top rows, or page_bytes of payloads: one more match ends it */
 	int rc;
 
 	*rows = NULL;
@@ -85,6 +193,11 @@ int rt_store_instance_list(struct rt_store *s, const struct rt_store_filter *f, 
 		rc = RT_STORE_ERROR;
 		goto out_tmp;
 	}
+	rc = sqlite3_prepare_v2(s->db, list_row_sql, -1, &lr.row, NULL);
+	if (rc != SQLITE_OK) {
+		rc = rt_store__sqlerr(s, rc, "cannot prepare the listing");
+		goto out_tmp;
+	}
 	rt_store__bind_text(st, 1, gt ? after : prefix);
 	if (upper)
 		rt_store__bind_text(st, 2, upper);
@@ -92,17 +205,18 @@ int rt_store_instance_list(struct rt_store *s, const struct rt_store_filter *f, 
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *id = (const char *)sqlite3_column_text(st, 0);
 		if (filter_match(f, sqlite3_column_int(st, 1), sqlite3_column_int64(st, 2))) {
-			if (count == top) {
+			if (full) {
 				/* A further match exists: the page is full and not the last. */
 				*next = ((struct rt_instance *)s->scratch)[count - 1].instance_id;
 				break;
 			}
 			tmp = rt_store__scratch(s, (count + 1) * sizeof(*tmp));
 			/* Same connection, same read snapshot as the scan. */
-			rc = rt_store__instance_read(s, id, !f->skip_input, &tmp[count], a);
+			rc = list_row(s, &lr, id, f, &tmp[count], a);
 			if (rc < 0)
 				goto out;
 			count++;
+			full = count == top || (f->page_bytes && lr.bytes >= f->page_bytes);
 		}
 		if (++scanned == cap) {
 			/* Budget spent: stop here unless this was the last row. */
@@ -125,6 +239,8 @@ int rt_store_instance_list(struct rt_store *s, const struct rt_store_filter *f, 
 out:
 	sqlite3_reset(st);
 out_tmp:
+	/* Open blob handles hold the read snapshot: close them before leaving. */
+	list_reader_close(&lr);
 	rt_arena_reset(&s->tmp);
 	if (rc < 0) {
 		*rows = NULL;

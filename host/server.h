@@ -83,6 +83,10 @@ struct host_server {
 	size_t ncors;
 	int cors_any;         /* "*" given */
 	int cors_credentials; /* --cors-credentials / Host.CORSCredentials */
+
+	/* gethostname(), looked up on first use (host/access.c). */
+	char hostname[256];
+	int hostname_known;
 };
 
 /* Turns CORS on for a comma-separated origin list ("*" allowed). */

@@ -460,11 +460,8 @@ static void ticket_dispose(void *p)
 static int framing_conflict(struct conn_track *t, h2o_req_t *req)
 {
 	int64_t length;
-	if (!t || req->version >= 0x200) {
-		if (t)
-			t->http2 = 1;
+	if (!t || t->http2)
 		return 0;
-	}
 	h2o_buffer_t *in = t->sock->input;
 	size_t n = in->size < 65536 ? in->size : 65536;
 	if (n < req->method.len || memcmp(in->bytes, req->method.base, req->method.len) != 0)
@@ -497,6 +494,8 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
 
 	if (q)
 		path_len = (size_t)(q - req->path.base);
+	if (conn && req->version >= 0x200)
+		conn->http2 = 1; /* its input holds frames, not an HTTP/1 head */
 	if (framing_conflict(conn, req)) {
 		/* h2o read the body one way; a proxy may have read it another. */
 		req->http1_is_persistent = 0;

@@ -71,6 +71,9 @@ static int64_t claim_of(struct conn_track *t, h2o_buffer_t *in)
 {
 	int64_t size = (int64_t)in->size;
 	scan_head(t, in);
+	/* Over maxRequestBodyBytes h2o answers 413 itself and reads no body. */
+	if (t->announced > t->srv->cfg->limits.max_request_body_bytes)
+		return 0;
 	if (t->announced > size)
 		size = t->announced;
 	return 2 * size;

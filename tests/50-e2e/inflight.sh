@@ -37,6 +37,9 @@ is "$(http -H 'Transfer-Encoding: chunked' --data-binary @"$T_DIR/200k" "$BASE/a
 	"a chunked body over the cap too"
 is "$(http --data-binary @"$T_DIR/20k" "$BASE/api/echo/small")" "200" "a 20 kB body is served (small ones always are)"
 like "$(body)" "body_len=20000" "whole"
+out=$(bash -c 'exec 3<>/dev/tcp/127.0.0.1/'"$PORT"'; printf "POST /api/echo/huge HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 200000000\r\n\r\n" >&3; timeout 5 cat <&3' | tr -d '\r')
+like "$out" "^HTTP/1.1 413 " "a body announced over maxRequestBodyBytes is still 413, not 503"
+is "$(printf '%s\n' "$out" | grep -c '^HTTP/1.1 ')" "1" "with nothing after it"
 is "$(http "$BASE/api/echo/after")" "200" "the host still serves"
 like "$(cat "$HOST_LOG")" "Refused [0-9]+ request\(s\) with 503: .*cfunc.limits.maxInFlightBytes \(100000\)" \
 	"the refusal is logged, naming the setting"

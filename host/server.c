@@ -632,6 +632,27 @@ struct conn_track *host_conn_of(h2o_req_t *req)
 	return sock->on_close.data;
 }
 
+/* One warning for the first connection closed at accept, then a count at
+ * most every 5 s: a reconnecting client makes thousands a second. */
+static void note_refused_connection(struct host_server *srv, const struct sockaddr *peer,
+				    const char *why)
+{
+	char addr[INET6_ADDRSTRLEN] = "?";
+	int64_t now = rt_mono_us();
+	srv->conns_refused++;
+	if (srv->conns_logged_us && now - srv->conns_logged_us < 5000000)
+		return;
+	if (peer->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)peer)->sin_addr, addr, sizeof(addr));
+	else if (peer->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)peer)->sin6_addr, addr, sizeof(addr));
+	host_log("Host.General", HOST_LOG_WARNING,
+		 "Closed %ld connection(s) at once (the last from %s): over %s", srv->conns_refused,
+		 addr, why);
+	srv->conns_refused = 0;
+	srv->conns_logged_us = now;
+}
+
 static void on_accept(h2o_socket_t *listener, const char *err)
 {
 	struct host_server *srv = listener->data;
@@ -648,6 +669,7 @@ static void on_accept(h2o_socket_t *listener, const char *err)
 	if (!client) {
 		/* Over a cap: refuse by closing at once rather than queueing. */
 		h2o_socket_close(sock);
+		note_refused_connection(srv, (struct sockaddr *)&peer, why);
 		return;
 	}
 	struct conn_track *t = xcalloc(1, sizeof(*t));

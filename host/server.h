@@ -65,6 +65,8 @@ struct host_server {
 	h2o_linklist_t conns; /* struct conn_track of every open connection */
 	long nconns;
 	struct host_clients *clients; /* connections per client address */
+	long conns_refused;           /* closed at accept, not logged yet */
+	int64_t conns_logged_us;
 
 	/* Request and response bytes held (host/inflight.h), loop thread. */
 	int64_t inflight_held;      /* body copies in jobs + responses h2o still sends */

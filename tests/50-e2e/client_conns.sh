@@ -51,6 +51,10 @@ echo "# attacker: $(cat "$T_DIR/slow1"); host held $held connections"
 ok $([ "$held" -le 55 ]; echo $?) "the host holds at most 50 of them (+ the control's), not 200 ($held)"
 like "$(cat "$T_DIR/slow1")" "closed_by_host=[0-9]{3,}" "the rest are closed at once, again and again"
 is "$(grep -c '^200 ' "$T_DIR/control1")" "30" "every request of the client on 127.0.0.1 succeeded"
+like "$(cat "$HOST_LOG")" "Closed [0-9]+ connection\(s\) at once \(the last from 127\.0\.0\.2\): over cfunc\.limits\.maxConnectionsPerClient" \
+	"the host says why, naming the address and the setting"
+n=$(grep -c "connection(s) at once" "$HOST_LOG")
+ok $([ "$n" -le 3 ]; echo $?) "in a few lines, not one per connection ($n)"
 slowest=$(sort -k2 -n "$T_DIR/control1" | tail -1 | cut -d' ' -f2)
 ok $(awk -v t="$slowest" 'BEGIN { exit !(t < 2.0) }'; echo $?) "none took 2 s (slowest ${slowest} s)"
 

@@ -7,10 +7,12 @@
 #include "log.h"
 #include "xalloc.h"
 
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 /* The request's Origin if CORS is on and allows it, else NULL (pool). */
 static const char *cors_origin(struct host_server *srv, h2o_req_t *req, size_t *len)
@@ -174,13 +176,59 @@ int host_access_allowed(struct host_server *srv, const struct bind_http *h)
 	return authorized(srv, h, need_of(h->path, h->fn));
 }
 
+/* 1 if the listener's address is a loopback one (127.0.0.0/8, ::1, or
+ * ::ffff:127.x.y.z): only this machine can connect, so the one remote way in
+ * is a browser tricked by DNS rebinding. */
+static int bound_to_loopback(const char *address)
+{
+	unsigned char a[16];
+	static const unsigned char v4_mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+	if (inet_pton(AF_INET, address, a) == 1)
+		return a[0] == 127;
+	if (inet_pton(AF_INET6, address, a) != 1)
+		return 0;
+	if (memcmp(a, v4_mapped, sizeof(v4_mapped)) == 0)
+		return a[12] == 127;
+	for (int i = 0; i < 15; i++)
+		if (a[i])
+			return 0;
+	return a[15] == 1;
+}
+
+static int name_is(const char *want, const char *name, size_t len)
+{
+	return strlen(want) == len && strncasecmp(want, name, len) == 0;
+}
+
+/* The names a loopback host answers to when cfunc.allowedHosts is not set:
+ * what a browser on this machine sends for a local page. */
+static int loopback_name(struct host_server *srv, const char *name, size_t len)
+{
+	if (!srv->hostname_known) {
+		if (gethostname(srv->hostname, sizeof(srv->hostname)) != 0)
+			srv->hostname[0] = '\0';
+		srv->hostname[sizeof(srv->hostname) - 1] = '\0';
+		srv->hostname_known = 1;
+	}
+	return name_is("localhost", name, len) || name_is("127.0.0.1", name, len) ||
+	       name_is("[::1]", name, len) || (srv->hostname[0] && name_is(srv->hostname, name, len));
+}
+
 int host_access_host_allowed(struct host_server *srv, h2o_req_t *req)
 {
 	const struct host_config *cfg = srv->cfg;
 	h2o_iovec_t host = req->authority;
 	size_t len;
-	if (cfg->n_allowed_hosts == 0)
-		return 1;
+	int loopback_default = 0;
+	if (cfg->n_allowed_hosts == 0) {
+		if (!bound_to_loopback(srv->address))
+			return 1;
+		/* No Host header at all (HTTP/1.0): h2o substitutes its host
+		 * entry's name. No browser sends that, so it is no rebinding. */
+		if (req->hostconf && host.base == req->hostconf->authority.hostport.base)
+			return 1;
+		loopback_default = 1;
+	}
 	/* The name without the port; "[::1]:7071" keeps its brackets. */
 	len = host.len;
 	for (size_t i = host.len; i > 0; i--) {
@@ -191,9 +239,10 @@ int host_access_host_allowed(struct host_server *srv, h2o_req_t *req)
 		if (host.base[i - 1] == ']' || !isdigit((unsigned char)host.base[i - 1]))
 			break;
 	}
+	if (loopback_default)
+		return loopback_name(srv, host.base, len);
 	for (size_t i = 0; i < cfg->n_allowed_hosts; i++)
-		if (strlen(cfg->allowed_hosts[i]) == len &&
-		    strncasecmp(cfg->allowed_hosts[i], host.base, len) == 0)
+		if (name_is(cfg->allowed_hosts[i], host.base, len))
 			return 1;
 	return 0;
 }

@@ -11,9 +11,10 @@
  * 401 with an empty body otherwise. */
 int host_access_allowed(struct host_server *srv, const struct bind_http *h);
 
-/* 0 if host.json cfunc.allowedHosts is set and the Host header's name is
- * not in it (the caller answers 400): a browser tricked by DNS rebinding
- * sends its attacker's name, not localhost. */
+/* 0 if the Host header's name (port ignored) is not one the host answers to
+ * (the caller answers 400): cfunc.allowedHosts when set; else, on a loopback
+ * listener, localhost, 127.0.0.1, [::1] and the machine's own name; else any.
+ * A browser tricked by DNS rebinding sends its attacker's name. */
 int host_access_host_allowed(struct host_server *srv, h2o_req_t *req);
 
 /* Answers a CORS preflight (204) before routing; 1 if it did. */

@@ -594,6 +594,15 @@ static int read_cfunc(struct host_config *cfg, json_t *root, char **err)
 	if (host_config_get_int(root, "cfunc.limits.maxConnections", 1024, 1, INT_MAX, &v, err) < 0)
 		return -1;
 	l->max_connections = (int)v;
+	/* One address (one client) may not take every connection (host/client_limits.h). */
+	if (host_config_get_int(root, "cfunc.limits.maxConnectionsPerClient", 256, 1, INT_MAX, &v,
+				err) < 0)
+		return -1;
+	l->max_connections_per_client = (int)v;
+	/* Bytes of request bodies and responses held in memory at once (host/inflight.h). */
+	if (host_config_get_int(root, "cfunc.limits.maxInFlightBytes", 268435456, 1, INT64_MAX,
+				&l->max_in_flight_bytes, err) < 0)
+		return -1;
 	/* A client gets this long to send its request line, headers and body. */
 	if (host_config_get_int(root, "cfunc.limits.requestTimeoutSeconds", 10, 1, 3600, &v, err) < 0)
 		return -1;

@@ -28,6 +28,8 @@
  *     "limits": {
  *       "maxRequestBodyBytes": 104857600, "maxRequestLineBytes": 8192,
  *       "maxHeaderBytes": 32768, "maxHeaderCount": 100, "maxConnections": 1024,
+ *       "maxConnectionsPerClient": 256,   per client IP address
+ *       "maxInFlightBytes": 268435456,    request and response bytes held, host-wide
  *       "requestTimeoutSeconds": 10   to send the request line, headers, body
  *     },
  *     "allowedHosts": []        Host header names accepted (port ignored,
@@ -94,6 +96,8 @@ struct host_config_limits {
 	int max_header_bytes;            /* 32768 */
 	int max_header_count;            /* 100 */
 	int max_connections;             /* 1024 */
+	int max_connections_per_client;  /* 256, per client IP address */
+	int64_t max_in_flight_bytes;     /* 268435456: bodies and responses held, host-wide */
 	int request_timeout_ms;          /* 10000 */
 };
 

@@ -14,7 +14,11 @@
 #include "server.h"
 #include "access.h"
 #include "body_stream.h"
+#include "client_limits.h"
+#include "inflight.h"
 #include "log.h"
+#include "request_head.h"
+#include "server_conn.h"
 #include "urlcodec.h"
 #include "xalloc.h"
 
@@ -53,6 +57,8 @@ struct req_job {
 	struct req_job *wait_next;
 	struct req_job *out_next;       /* chain handed back with one message */
 	int answered;                   /* counted out of srv->outstanding */
+	int64_t held_bytes;             /* its body copy, counted in srv->inflight_held */
+	struct req_ticket *ticket;      /* its request's, valid while req is */
 };
 
 /* Finished jobs a worker collects before waking the loop once for all. */
@@ -164,6 +170,7 @@ static void job_free(struct req_job *job)
 {
 	if (job->http.resp_stream)
 		job->http.resp_stream->close(job->http.resp_stream);
+	job->srv->inflight_held -= job->held_bytes;
 	if (job->slot)
 		job->slot->job = NULL;
 	if (h2o_timeout_is_linked(&job->timeout_entry))
@@ -340,6 +347,11 @@ static void finish_job(struct host_server *srv, struct req_job *job)
 		}
 		respond(srv, job->req, job->http.status, job->http.resp_headers, job->http.nresp,
 			job->http.resp_body, job->http.resp_len);
+		/* h2o holds its copy of the body until the response is sent. */
+		if (job->ticket) {
+			job->ticket->response_bytes += (int64_t)job->http.resp_len;
+			srv->inflight_held += (int64_t)job->http.resp_len;
+		}
 	}
 	job_free(job);
 }
@@ -441,6 +453,8 @@ static void copy_request(struct req_job *job, h2o_req_t *req, size_t path_len,
 	if (req->entity.base) {
 		h->body = iov_dup(a, req->entity);
 		h->body_len = req->entity.len;
+		job->held_bytes = (int64_t)req->entity.len;
+		job->srv->inflight_held += job->held_bytes;
 	}
 	if (m) {
 		struct bind_kv *params = rt_arena_alloc(a, (m->nparams + 1) * sizeof(*params));
@@ -499,6 +513,44 @@ static void home_page(struct host_server *srv, h2o_req_t *req)
 		respond(srv, req, 200, &ct, 1, page, sizeof(page) - 1);
 }
 
+/* The request h2o disposes: its connection may be read again. */
+static void ticket_dispose(void *p)
+{
+	struct req_ticket *tk = p;
+	struct conn_track *t = tk->conn;
+	t->srv->inflight_held -= tk->response_bytes;
+	t->busy--;
+	t->scanned_size = 0;
+	t->head_done = 0;
+	t->announced = -1;
+	host_conn_unref(t);
+}
+
+/* 1 if an HTTP/1 request's raw head frames its body twice (request_head.h).
+ * The head is the start of the connection's input until the response is done. */
+static int framing_conflict(struct conn_track *t, h2o_req_t *req)
+{
+	int64_t length;
+	if (!t || t->http2)
+		return 0;
+	h2o_buffer_t *in = t->sock->input;
+	size_t n = in->size < 65536 ? in->size : 65536;
+	if (n < req->method.len || memcmp(in->bytes, req->method.base, req->method.len) != 0)
+		return 0; /* not the head we expect to see: nothing to say */
+	return host_head_framing(in->bytes, n, &length, NULL) == HOST_HEAD_CONFLICT;
+}
+
+/* Over cfunc.limits.maxInFlightBytes (host/inflight.h). */
+static void respond_refused(struct host_server *srv, h2o_req_t *req)
+{
+	static const struct bind_kv hdrs[] = {
+		{"Content-Type", "application/json; charset=utf-8"},
+		{"Retry-After", "1"},
+	};
+	req->http1_is_persistent = 0;
+	respond(srv, req, 503, hdrs, 2, HOST_INFLIGHT_REFUSAL, sizeof(HOST_INFLIGHT_REFUSAL) - 1);
+}
+
 static int on_req(h2o_handler_t *self, h2o_req_t *req)
 {
 	struct host_server *srv = *(struct host_server **)(self + 1);
@@ -507,10 +559,32 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
 	struct host_route_match m;
 	struct req_job *job;
 	host_endpoint_fn endpoint = NULL;
+	struct conn_track *conn = host_conn_of(req);
+	struct req_ticket *ticket = NULL;
 	int status;
 
 	if (q)
 		path_len = (size_t)(q - req->path.base);
+	if (conn && req->version >= 0x200)
+		conn->http2 = 1; /* its input holds frames, not an HTTP/1 head */
+	if (framing_conflict(conn, req)) {
+		/* h2o read the body one way; a proxy may have read it another. */
+		req->http1_is_persistent = 0;
+		respond_text(srv, req, 400, "conflicting Content-Length / Transfer-Encoding");
+		return 0;
+	}
+	if (!host_inflight_admit(srv, conn, req->entity.base ? req->entity.len : 0)) {
+		respond_refused(srv, req);
+		return 0;
+	}
+	if (conn) {
+		struct req_ticket *tk = h2o_mem_alloc_shared(&req->pool, sizeof(*tk), ticket_dispose);
+		tk->conn = conn;
+		tk->response_bytes = 0;
+		conn->refs++;
+		conn->busy++;
+		ticket = tk;
+	}
 	if ((status = over_limits(srv, req)) != 0) {
 		respond_empty(srv, req, status);
 		return 0;
@@ -533,6 +607,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
 	free(path);
 
 	job = job_new(srv, req);
+	job->ticket = ticket;
 	if (endpoint) {
 		job->endpoint = endpoint;
 		bind_http_init(&job->http, NULL, &job->arena);
@@ -599,21 +674,55 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
 
 /* ---- listener, connections, signals, drain ---------------------------- */
 
-/* Every accepted socket is tracked through its on_close hook: for the
- * connection cap, and to close idle keep-alive connections after a drain
- * (h2o 2.2.5 has no call for that). */
-struct conn_track {
-	h2o_linklist_t link;
-	h2o_socket_t *sock;
-	struct host_server *srv;
-};
+/* Every accepted socket is tracked through its on_close hook
+ * (host/server_conn.h): for the connection caps, the in-flight bytes, and to
+ * close idle keep-alive connections after a drain (h2o 2.2.5 has no call for
+ * that). */
+void host_conn_unref(struct conn_track *t)
+{
+	if (--t->refs == 0)
+		free(t);
+}
 
 static void on_conn_close(void *data)
 {
 	struct conn_track *t = data;
 	h2o_linklist_unlink(&t->link);
 	t->srv->nconns--;
-	free(t);
+	host_clients_release(t->srv->clients, t->client);
+	t->sock = NULL;
+	host_conn_unref(t);
+}
+
+struct conn_track *host_conn_of(h2o_req_t *req)
+{
+	h2o_socket_t *sock = NULL;
+	if (req->conn && req->conn->callbacks->get_socket)
+		sock = req->conn->callbacks->get_socket(req->conn);
+	if (!sock || sock->on_close.cb != on_conn_close)
+		return NULL;
+	return sock->on_close.data;
+}
+
+/* One warning for the first connection closed at accept, then a count at
+ * most every 5 s: a reconnecting client makes thousands a second. */
+static void note_refused_connection(struct host_server *srv, const struct sockaddr *peer,
+				    const char *why)
+{
+	char addr[INET6_ADDRSTRLEN] = "?";
+	int64_t now = rt_mono_us();
+	srv->conns_refused++;
+	if (srv->conns_logged_us && now - srv->conns_logged_us < 5000000)
+		return;
+	if (peer->sa_family == AF_INET)
+		inet_ntop(AF_INET, &((const struct sockaddr_in *)peer)->sin_addr, addr, sizeof(addr));
+	else if (peer->sa_family == AF_INET6)
+		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)peer)->sin6_addr, addr, sizeof(addr));
+	host_log("Host.General", HOST_LOG_WARNING,
+		 "Closed %ld connection(s) at once (the last from %s): over %s", srv->conns_refused,
+		 addr, why);
+	srv->conns_refused = 0;
+	srv->conns_logged_us = now;
 }
 
 static void on_accept(h2o_socket_t *listener, const char *err)
@@ -624,14 +733,23 @@ static void on_accept(h2o_socket_t *listener, const char *err)
 		return;
 	if ((sock = h2o_evloop_socket_accept(listener)) == NULL)
 		return;
-	if (srv->nconns >= srv->cfg->limits.max_connections) {
-		/* Over the cap: refuse by closing at once rather than queueing. */
+	struct sockaddr_storage peer;
+	const char *why;
+	memset(&peer, 0, sizeof(peer));
+	h2o_socket_getpeername(sock, (struct sockaddr *)&peer);
+	struct host_client *client = host_clients_admit(srv->clients, (struct sockaddr *)&peer, &why);
+	if (!client) {
+		/* Over a cap: refuse by closing at once rather than queueing. */
 		h2o_socket_close(sock);
+		note_refused_connection(srv, (struct sockaddr *)&peer, why);
 		return;
 	}
 	struct conn_track *t = xcalloc(1, sizeof(*t));
 	t->sock = sock;
 	t->srv = srv;
+	t->client = client;
+	t->refs = 1;
+	t->announced = -1;
 	h2o_linklist_insert(&srv->conns, &t->link);
 	srv->nconns++;
 	sock->on_close.cb = on_conn_close;
@@ -706,6 +824,8 @@ struct host_server *host_server_new(const struct host_config *cfg, struct bind_r
 	srv->state = HOST_STATE_STARTING;
 	srv->started_mono_us = rt_mono_us();
 	h2o_linklist_init_anchor(&srv->conns);
+	srv->clients = host_clients_new(cfg->limits.max_connections,
+					cfg->limits.max_connections_per_client);
 	srv->router = host_router_new();
 	for (size_t i = 0; i < reg->nfns; i++) {
 		struct bind_function *fn = reg->fns[i];
@@ -840,6 +960,7 @@ int host_server_run(struct host_server *srv)
 	 * answered and every worker job is back, then leave the loop. */
 	while (!(srv->draining && srv->outstanding == 0 && srv->running == 0)) {
 		h2o_evloop_run(srv->h2o_ctx.loop, srv->draining ? 10 : INT32_MAX);
+		host_inflight_tick(srv);
 		flush_jobs(srv);
 	}
 	close_idle_connections(srv);
@@ -881,6 +1002,7 @@ void host_server_free(struct host_server *srv)
 	if (srv->signal_pipe[1] >= 0)
 		close(srv->signal_pipe[1]);
 	signal_server = NULL;
+	host_clients_free(srv->clients);
 	for (size_t i = 0; i < srv->ncors; i++)
 		free(srv->cors_origins[i]);
 	free(srv->cors_origins);

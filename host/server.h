@@ -64,6 +64,15 @@ struct host_server {
 
 	h2o_linklist_t conns; /* struct conn_track of every open connection */
 	long nconns;
+	struct host_clients *clients; /* connections per client address */
+	long conns_refused;           /* closed at accept, not logged yet */
+	int64_t conns_logged_us;
+
+	/* Request and response bytes held (host/inflight.h), loop thread. */
+	int64_t inflight_held;      /* body copies in jobs + responses h2o still sends */
+	int64_t inflight_swept_us;  /* last sweep */
+	long inflight_refused;      /* 503s not logged yet */
+	int64_t inflight_logged_us;
 	long outstanding; /* routed requests not answered yet */
 	long running;     /* jobs handed to the pool */
 	struct req_job *wait_head, *wait_tail; /* held back by maxConcurrentRequests */
@@ -83,6 +92,10 @@ struct host_server {
 	size_t ncors;
 	int cors_any;         /* "*" given */
 	int cors_credentials; /* --cors-credentials / Host.CORSCredentials */
+
+	/* gethostname(), looked up on first use (host/access.c). */
+	char hostname[256];
+	int hostname_known;
 };
 
 /* Turns CORS on for a comma-separated origin list ("*" allowed). */

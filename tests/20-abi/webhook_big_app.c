@@ -18,7 +18,7 @@ static cf_rc wh_many(cf_orch *o)
 	cf_task **tasks;
 	size_t n;
 
-	if (cf_json_number(cf_orch_input(o), NULL, &count) != CF_OK || count < 1 || count > 100000)
+	if (cf_json_number(o, cf_orch_input(o), NULL, &count) != CF_OK || count < 1 || count > 100000)
 		return cf_orch_fail(o, "input must be a count from 1 to 100000");
 	n = (size_t)count;
 	tasks = cf_alloc(o, n * sizeof(*tasks));

@@ -133,6 +133,8 @@ static void test_defaults(void)
 	is_int(cfg.limits.max_header_bytes, 32768, "maxHeaderBytes");
 	is_int(cfg.limits.max_header_count, 100, "maxHeaderCount");
 	is_int(cfg.limits.max_connections, 1024, "maxConnections");
+	is_int(cfg.limits.max_connections_per_client, 256, "maxConnectionsPerClient");
+	is_int(cfg.limits.max_in_flight_bytes, 268435456, "maxInFlightBytes");
 	is_int(cfg.workers, 2 * cores < 2 ? 2 : 2 * cores, "workers 2 x cores");
 	ok(!cfg.settings.present, "no local.settings.json");
 	is_int(cfg.settings.port, 0, "no LocalHttpPort");
@@ -590,7 +592,8 @@ static void test_cfunc_section(void)
 
 	ok(load("{\"version\": \"2.0\", \"cfunc\": {\"apps\": [\"a.so\", \"/abs/dir\"], "
 		"\"workers\": 4, \"limits\": {\"maxRequestBodyBytes\": 5000000000, "
-		"\"maxConnections\": 10}}}") == 0,
+		"\"maxConnections\": 10, \"maxConnectionsPerClient\": 3, "
+		"\"maxInFlightBytes\": 8589934592}}}") == 0,
 	   "cfunc section loads");
 	is_int(cfg.n_apps, 2, "two app paths");
 	want = xasprintf("%s/a.so", root);
@@ -600,6 +603,8 @@ static void test_cfunc_section(void)
 	is_int(cfg.workers, 4, "workers");
 	is_int(cfg.limits.max_request_body_bytes, 5000000000LL, "64-bit body limit");
 	is_int(cfg.limits.max_connections, 10, "maxConnections");
+	is_int(cfg.limits.max_connections_per_client, 3, "maxConnectionsPerClient");
+	is_int(cfg.limits.max_in_flight_bytes, 8589934592LL, "64-bit maxInFlightBytes");
 	is_int(cfg.limits.max_header_count, 100, "unset limits keep defaults");
 	ok(load("{\"version\": \"2.0\", \"cfunc\": {\"apps\": []}}") == 0 && cfg.n_apps == 0,
 	   "apps [] loads nothing");

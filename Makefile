@@ -29,7 +29,8 @@ endif
 # pkg-config once per make and stops the build with its message if a package
 # is still missing.
 pkg = $(if $(PKG_$1_CACHE),,$(eval PKG_$1_CACHE := $(call pkg_query,$1)))$(PKG_$1_CACHE)
-pkg_query = $(or $(shell pkg-config --$1 $(PKGS) 2>&1 || echo ':failed'),:empty)
+PKG_CONFIG ?= pkg-config
+pkg_query = $(or $(shell $(PKG_CONFIG) --$1 $(PKGS) 2>&1 || echo ':failed'),:empty)
 pkg_check = $(if $(findstring :failed,$1),$(error pkg-config --$2 $(PKGS) failed: $(subst :failed,,$1) (run scripts/setup.sh)),$(filter-out :empty,$1))
 PKG_CFLAGS = $(call pkg_check,$(call pkg,cflags),cflags)
 PKG_LIBS   = $(call pkg_check,$(call pkg,libs),libs)
@@ -55,8 +56,10 @@ SCRIPTS   = $(sort $(wildcard tests/20-abi/*.sh) $(wildcard tests/50-e2e/*.sh))
 .PHONY: all host samples tests setup run test clean bench bench-http bench-durable crash-long fuzz fresh-check
 all: setup host samples
 
+# SETUP is overridable so tests/50-e2e/make_setup.sh can stand in for apt.
+SETUP ?= sh scripts/setup.sh
 setup:
-	@sh scripts/setup.sh
+	@$(SETUP)
 
 host: $(HOST)
 samples: $(SAMPLE_SO)

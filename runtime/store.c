@@ -299,10 +299,27 @@ int rt_store__sqlerr(struct rt_store *s, int sqlite_rc, const char *what)
 	return rt_store__fail(s, rc, "%s: %s", what, sqlite3_errmsg(s->db));
 }
 
+/* 1 if the handle is between read snapshots: no transaction, no statement
+ * stepping (a listing reads rows while its scan is open). */
+static int idle(struct rt_store *s)
+{
+	if (!sqlite3_get_autocommit(s->db))
+		return 0;
+	for (sqlite3_stmt *st = sqlite3_next_stmt(s->db, NULL); st; st = sqlite3_next_stmt(s->db, st))
+		if (sqlite3_stmt_busy(st))
+			return 0;
+	return 1;
+}
+
 sqlite3_stmt *rt_store__stmt(struct rt_store *s, enum store_stmt id)
 {
 	int rc;
 	assert(id < ST__COUNT && sql_text[id]);
+	/* A reader paging without pause always holds some snapshot and would
+	 * starve a truncating checkpoint as a busy writer does: a new snapshot
+	 * waits at the gate too, one already open finishes first. */
+	if (s->readonly && s->lock && idle(s))
+		rt_store__gate_wait_reader(s->lock);
 	if (s->stmt[id])
 		return s->stmt[id];
 	rc = sqlite3_prepare_v3(s->db, sql_text[id], -1, SQLITE_PREPARE_PERSISTENT, &s->stmt[id],
@@ -615,6 +632,8 @@ const char *rt_store_errmsg(const struct rt_store *s)
 
 /* ---- transactions ------------------------------------------------------- */
 
+static int64_t wal_size(struct rt_store *s);
+
 int rt_store_begin(struct rt_store *s)
 {
 	int rc;
@@ -623,6 +642,13 @@ int rt_store_begin(struct rt_store *s)
 		return rt_store__fail(s, RT_STORE_ERROR,
 				      "cannot begin transaction: store is read-only");
 	assert(!s->gate_held);
+	/* The backstop: a checkpoint thread that fell behind a fast writer
+	 * (it runs every few commits, and may get no CPU for a while) lets
+	 * the WAL run past its limit; at twice the limit the writer empties
+	 * the WAL itself before going on. */
+	int64_t limit = rt_store__wal_limit(s->lock);
+	if (limit > 0 && wal_size(s) > 2 * limit)
+		rt_store_checkpoint_truncate(s);
 	rt_store__gate_enter(s->lock);
 	rc = exec_stmt(s, ST_BEGIN, "cannot begin transaction");
 	if (rc == 0) {
@@ -705,12 +731,14 @@ int rt_store_checkpoint_truncate(struct rt_store *s)
 	/* Writers of this process wait at the gate, so SQLite's write lock is
 	 * ours as soon as the open transaction ends; only readers can make us
 	 * wait, and not for long: writers are stalled meanwhile. */
+	rt_store__ckpt_lock(s->lock);
 	rt_store__gate_close(s->lock);
 	sqlite3_busy_timeout(s->db, s->busy_timeout_ms < TRUNCATE_WAIT_MS ? s->busy_timeout_ms
 									 : TRUNCATE_WAIT_MS);
 	rc = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
 	sqlite3_busy_timeout(s->db, s->busy_timeout_ms);
 	rt_store__gate_open(s->lock);
+	rt_store__ckpt_unlock(s->lock);
 	if (rc != SQLITE_OK && rc != SQLITE_BUSY)
 		return rt_store__sqlerr(s, rc, "cannot checkpoint");
 	return rc == SQLITE_BUSY ? RT_STORE_BUSY : 0;
@@ -720,8 +748,11 @@ int rt_store_checkpoint(struct rt_store *s, int *busy)
 {
 	int log = 0, done = 0, rc;
 	assert(sqlite3_get_autocommit(s->db));
-	/* PASSIVE never waits for readers or the writer. */
+	/* PASSIVE never waits for readers or the writer (only for another
+	 * checkpoint of this process, which SQLite would refuse). */
+	rt_store__ckpt_lock(s->lock);
 	rc = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+	rt_store__ckpt_unlock(s->lock);
 	if (rc != SQLITE_OK && rc != SQLITE_BUSY)
 		return rt_store__sqlerr(s, rc, "cannot checkpoint");
 	if (busy)
@@ -742,12 +773,15 @@ static int64_t wal_size(struct rt_store *s)
 
 int rt_store_checkpoint_bounded(struct rt_store *s, int64_t wal_limit, int64_t *wal_bytes)
 {
-	int rc = rt_store_checkpoint(s, NULL);
+	int rc;
+	rt_store__set_wal_limit(s->lock, wal_limit);
+	rc = rt_store_checkpoint(s, NULL);
 	/* Passive checkpoints never restart a WAL that a busy writer keeps
 	 * appending to (it restarts only when fully copied back at the moment
 	 * a transaction begins), so past the limit writers are held off. */
-	if (rc == 0 && wal_size(s) > wal_limit)
+	if (rc == 0 && wal_size(s) > wal_limit) {
 		rc = rt_store_checkpoint_truncate(s);
+	}
 	if (wal_bytes)
 		*wal_bytes = wal_size(s);
 	return rc;

@@ -130,9 +130,12 @@ int rt_store_checkpoint_truncate(struct rt_store *s);
  * What a host runs after every few commits, on a handle of its own: a
  * passive checkpoint and, once the WAL file has passed wal_limit bytes, a
  * truncating one (above), which throttles this process's writers for as
- * long as it takes. Under any sustained load the WAL so stays within about
- * wal_limit plus what one transaction writes. *wal_bytes (may be NULL) gets
- * the WAL file's size when the call returns.
+ * long as it takes. From the first call on, writers of the hub in this
+ * process also empty the WAL themselves in rt_store_begin() once it passes
+ * twice the limit, for when this thread falls behind (it gets no CPU, or a
+ * passive checkpoint is slow). Under any sustained load the WAL so stays
+ * within 2 * wal_limit plus what one transaction writes. *wal_bytes (may
+ * be NULL) gets the WAL file's size when the call returns.
  */
 int rt_store_checkpoint_bounded(struct rt_store *s, int64_t wal_limit, int64_t *wal_bytes);
 

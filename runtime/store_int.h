@@ -145,6 +145,17 @@ void rt_store__lock_release(struct store_lock *l, int exclusive);
  */
 void rt_store__gate_enter(struct store_lock *l);
 void rt_store__gate_leave(struct store_lock *l);
+/* Serialises this process's checkpoints of the hub (taken before the
+ * gate is closed, never inside a transaction). */
+void rt_store__ckpt_lock(struct store_lock *l);
+void rt_store__ckpt_unlock(struct store_lock *l);
+/* The WAL limit a checkpoint thread enforces for this hub (0: none, the
+ * default); writers use it as a backstop when that thread falls behind. */
+void rt_store__set_wal_limit(struct store_lock *l, int64_t limit);
+int64_t rt_store__wal_limit(struct store_lock *l);
+/* Read-only handles wait here (between snapshots) while the gate is
+ * closed: readers starve a truncating checkpoint just as writers do. */
+void rt_store__gate_wait_reader(struct store_lock *l);
 void rt_store__gate_close(struct store_lock *l);
 void rt_store__gate_open(struct store_lock *l);
 

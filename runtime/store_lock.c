@@ -44,7 +44,12 @@ struct store_lock {
 	pthread_mutex_t gate_mu;
 	pthread_cond_t gate_cv;
 	int gate_closed;
+	int gate_drained;  /* closed and no transaction left: readers wait too */
 	int writers;       /* transactions open behind the gate */
+	int64_t wal_limit; /* set by rt_store_checkpoint_bounded(); 0: none */
+	/* One checkpoint at a time in this process: SQLite answers BUSY at
+	 * once, without waiting, to a checkpoint that meets another. */
+	pthread_mutex_t ckpt_mu;
 };
 
 static pthread_mutex_t registry_mu = PTHREAD_MUTEX_INITIALIZER;
@@ -236,6 +241,7 @@ int rt_store__lock_acquire(struct rt_store *s, const char *hub, int exclusive,
 	l->n_shared = !exclusive;
 	pthread_mutex_init(&l->gate_mu, NULL);
 	pthread_cond_init(&l->gate_cv, NULL);
+	pthread_mutex_init(&l->ckpt_mu, NULL);
 	l->next = registry;
 	registry = l;
 	pthread_mutex_unlock(&registry_mu);
@@ -269,6 +275,7 @@ void rt_store__lock_release(struct store_lock *l, int exclusive)
 	close(l->fd);
 	pthread_mutex_destroy(&l->gate_mu);
 	pthread_cond_destroy(&l->gate_cv);
+	pthread_mutex_destroy(&l->ckpt_mu);
 	free(l);
 }
 
@@ -295,6 +302,50 @@ void rt_store__gate_leave(struct store_lock *l)
 	pthread_mutex_unlock(&l->gate_mu);
 }
 
+void rt_store__ckpt_lock(struct store_lock *l)
+{
+	if (l)
+		pthread_mutex_lock(&l->ckpt_mu);
+}
+
+void rt_store__ckpt_unlock(struct store_lock *l)
+{
+	if (l)
+		pthread_mutex_unlock(&l->ckpt_mu);
+}
+
+void rt_store__set_wal_limit(struct store_lock *l, int64_t limit)
+{
+	if (!l)
+		return;
+	pthread_mutex_lock(&l->gate_mu);
+	l->wal_limit = limit;
+	pthread_mutex_unlock(&l->gate_mu);
+}
+
+int64_t rt_store__wal_limit(struct store_lock *l)
+{
+	int64_t limit;
+	if (!l)
+		return 0;
+	pthread_mutex_lock(&l->gate_mu);
+	limit = l->wal_limit;
+	pthread_mutex_unlock(&l->gate_mu);
+	return limit;
+}
+
+void rt_store__gate_wait_reader(struct store_lock *l)
+{
+	if (!l)
+		return;
+	pthread_mutex_lock(&l->gate_mu);
+	/* Not while writers drain: this thread may be the one holding a write
+	 * transaction, and it could never finish it. */
+	while (l->gate_drained)
+		pthread_cond_wait(&l->gate_cv, &l->gate_mu);
+	pthread_mutex_unlock(&l->gate_mu);
+}
+
 void rt_store__gate_close(struct store_lock *l)
 {
 	if (!l)
@@ -305,6 +356,7 @@ void rt_store__gate_close(struct store_lock *l)
 	l->gate_closed = 1;
 	while (l->writers > 0)
 		pthread_cond_wait(&l->gate_cv, &l->gate_mu);
+	l->gate_drained = 1;
 	pthread_mutex_unlock(&l->gate_mu);
 }
 
@@ -314,6 +366,7 @@ void rt_store__gate_open(struct store_lock *l)
 		return;
 	pthread_mutex_lock(&l->gate_mu);
 	l->gate_closed = 0;
+	l->gate_drained = 0;
 	pthread_cond_broadcast(&l->gate_cv);
 	pthread_mutex_unlock(&l->gate_mu);
 }

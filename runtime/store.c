@@ -632,7 +632,7 @@ const char *rt_store_errmsg(const struct rt_store *s)
 
 /* ---- transactions ------------------------------------------------------- */
 
-static int64_t wal_size(struct rt_store *s);
+static int truncate_past(struct rt_store *s, int64_t threshold);
 
 int rt_store_begin(struct rt_store *s)
 {
@@ -647,8 +647,8 @@ int rt_store_begin(struct rt_store *s)
 	 * the WAL run past its limit; at twice the limit the writer empties
 	 * the WAL itself before going on. */
 	int64_t limit = rt_store__wal_limit(s->lock);
-	if (limit > 0 && wal_size(s) > 2 * limit)
-		rt_store_checkpoint_truncate(s);
+	if (limit > 0)
+		truncate_past(s, 2 * limit);
 	rt_store__gate_enter(s->lock);
 	rc = exec_stmt(s, ST_BEGIN, "cannot begin transaction");
 	if (rc == 0) {
@@ -771,17 +771,41 @@ static int64_t wal_size(struct rt_store *s)
 	return stat(wal, &st) == 0 ? (int64_t)st.st_size : 0;
 }
 
+/*
+ * Empties the WAL if it is past `threshold` (or past where the last attempt
+ * that a reader defeated left off). A reader that keeps one snapshot for
+ * long (a slow client) would otherwise make every attempt stall the writers
+ * for TRUNCATE_WAIT_MS: after a failure, the next try waits until the WAL
+ * has doubled, so such a reader costs a few stalls, not one per commit.
+ */
+static int truncate_past(struct rt_store *s, int64_t threshold)
+{
+	int64_t wal = wal_size(s);
+	int rc;
+	if (wal <= threshold) {
+		s->truncate_above = 0; /* emptied meanwhile: whatever held it left */
+		return 0;
+	}
+	if (wal <= s->truncate_above)
+		return 0;
+	rc = rt_store_checkpoint_truncate(s);
+	s->truncate_above = rc == RT_STORE_BUSY ? 2 * wal : 0;
+	return rc;
+}
+
 int rt_store_checkpoint_bounded(struct rt_store *s, int64_t wal_limit, int64_t *wal_bytes)
 {
-	int rc;
+	int rc, busy = 1;
 	rt_store__set_wal_limit(s->lock, wal_limit);
-	rc = rt_store_checkpoint(s, NULL);
+	rc = rt_store_checkpoint(s, &busy);
+	/* Everything copied back: no reader holds an old snapshot any more. */
+	if (rc == 0 && !busy)
+		s->truncate_above = 0;
 	/* Passive checkpoints never restart a WAL that a busy writer keeps
 	 * appending to (it restarts only when fully copied back at the moment
 	 * a transaction begins), so past the limit writers are held off. */
-	if (rc == 0 && wal_size(s) > wal_limit) {
-		rc = rt_store_checkpoint_truncate(s);
-	}
+	if (rc == 0)
+		rc = truncate_past(s, wal_limit);
 	if (wal_bytes)
 		*wal_bytes = wal_size(s);
 	return rc;

@@ -49,7 +49,8 @@ enum {
 struct rt_store_opts {
 	int sync_normal;     /* 1: synchronous=NORMAL (a power cut may lose the
 			      * last commits, never corrupt); 0: FULL */
-	int readonly;        /* 1: query handle; never migrates, never writes */
+	int readonly;        /* 1: query handle; never migrates, never writes,
+			      * takes the hub's lock shared (see below) */
 	int busy_timeout_ms; /* 0: 5000 */
 	int manual_checkpoint; /* 1: no automatic WAL checkpoint in commits; the
 				* owner calls rt_store_checkpoint() (on another
@@ -134,7 +135,10 @@ int rt_store_checkpoint_truncate(struct rt_store *s);
  * process also empty the WAL themselves in rt_store_begin() once it passes
  * twice the limit, for when this thread falls behind (it gets no CPU, or a
  * passive checkpoint is slow). Under any sustained load the WAL so stays
- * within 2 * wal_limit plus what one transaction writes. *wal_bytes (may
+ * within 2 * wal_limit plus what one transaction writes, unless a reader
+ * keeps one snapshot all along (nothing can empty the WAL then); attempts
+ * such a reader defeats back off (the next waits for the WAL to double), so
+ * it stalls the writers a few times, not at every commit. *wal_bytes (may
  * be NULL) gets the WAL file's size when the call returns.
  */
 int rt_store_checkpoint_bounded(struct rt_store *s, int64_t wal_limit, int64_t *wal_bytes);

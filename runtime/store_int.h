@@ -77,6 +77,9 @@ struct rt_store {
 				       * NULL for ":memory:" */
 	int gate_held;                /* a transaction is open behind the gate */
 	int busy_timeout_ms;
+	int64_t truncate_above;       /* WAL size before which no truncating
+				       * checkpoint is tried again (a reader
+				       * defeated the last one); 0: none */
 	int savepoints;               /* open savepoint depth */
 	sqlite3_stmt *stmt[ST__COUNT];
 	void *scratch;                /* reusable buffer for building result arrays */

@@ -575,6 +575,8 @@ static void *engine_main(void *arg)
 
 /* ---- checkpoints --------------------------------------------------------- */
 
+/* The WAL's bound: passive checkpoints, a truncating one past half of it,
+ * and past all of it the engine's own commit empties the WAL first. */
 #define ENGINE_WAL_LIMIT (64LL << 20)
 
 static void *checkpoint_main(void *arg)
@@ -582,10 +584,7 @@ static void *checkpoint_main(void *arg)
 	struct rt_engine *e = arg;
 	struct rt_store *cs = NULL;
 	struct rt_store_opts so = {.sync_normal = e->opts.sync_normal};
-	char *err = NULL, wal[4096];
-	struct stat st;
-
-	snprintf(wal, sizeof(wal), "%s-wal", e->opts.path);
+	char *err = NULL;
 
 	if (rt_store_open(&cs, e->opts.path, &so, &err) != 0) {
 		engine_log(e, "Host.Triggers.DurableTask", 3,
@@ -602,11 +601,7 @@ static void *checkpoint_main(void *arg)
 		}
 		e->ckpt_requested = 0;
 		pthread_mutex_unlock(&e->lock);
-		rt_store_checkpoint(cs, NULL);
-		/* Passive checkpoints cannot restart the WAL while the engine
-		 * writes without pause; past a size, take one short stall. */
-		if (stat(wal, &st) == 0 && st.st_size > ENGINE_WAL_LIMIT)
-			rt_store_checkpoint_truncate(cs);
+		rt_store_checkpoint_bounded(cs, ENGINE_WAL_LIMIT / 2, NULL);
 		pthread_mutex_lock(&e->lock);
 	}
 	pthread_mutex_unlock(&e->lock);

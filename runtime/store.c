@@ -29,6 +29,8 @@
 /* 'cfun' in PRAGMA application_id marks a file as a cfunc task hub. */
 #define STORE_APPLICATION_ID 0x6366756e
 #define DEFAULT_BUSY_TIMEOUT_MS 5000
+/* How long a truncating checkpoint waits for readers while writers stall. */
+#define TRUNCATE_WAIT_MS 1000
 
 /*
  * migrations[v] upgrades schema version v to v + 1. Append only: a shipped
@@ -297,10 +299,27 @@ int rt_store__sqlerr(struct rt_store *s, int sqlite_rc, const char *what)
 	return rt_store__fail(s, rc, "%s: %s", what, sqlite3_errmsg(s->db));
 }
 
+/* 1 if the handle is between read snapshots: no transaction, no statement
+ * stepping (a listing reads rows while its scan is open). */
+static int idle(struct rt_store *s)
+{
+	if (!sqlite3_get_autocommit(s->db))
+		return 0;
+	for (sqlite3_stmt *st = sqlite3_next_stmt(s->db, NULL); st; st = sqlite3_next_stmt(s->db, st))
+		if (sqlite3_stmt_busy(st))
+			return 0;
+	return 1;
+}
+
 sqlite3_stmt *rt_store__stmt(struct rt_store *s, enum store_stmt id)
 {
 	int rc;
 	assert(id < ST__COUNT && sql_text[id]);
+	/* A reader paging without pause always holds some snapshot and would
+	 * starve a truncating checkpoint as a busy writer does: a new snapshot
+	 * waits at the gate too, one already open finishes first. */
+	if (s->readonly && s->lock && idle(s))
+		rt_store__gate_wait_reader(s->lock);
 	if (s->stmt[id])
 		return s->stmt[id];
 	rc = sqlite3_prepare_v3(s->db, sql_text[id], -1, SQLITE_PREPARE_PERSISTENT, &s->stmt[id],
@@ -397,18 +416,20 @@ static int make_parent_dirs(struct rt_store *s, const char *path)
 	return rc;
 }
 
-static int pragma_int(struct rt_store *s, const char *sql, int *out)
+static int pragma_int(struct rt_store *s, const char *path, const char *sql, int *out)
 {
+	char what[300];
 	sqlite3_stmt *st;
 	int rc = sqlite3_prepare_v2(s->db, sql, -1, &st, NULL);
+	snprintf(what, sizeof(what), "cannot read the schema version of %s", path);
 	if (rc != SQLITE_OK)
-		return rt_store__sqlerr(s, rc, "cannot read schema version");
+		return rt_store__sqlerr(s, rc, what);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		*out = sqlite3_column_int(st, 0);
 		rc = 0;
 	} else {
-		rc = rt_store__sqlerr(s, rc, "cannot read schema version");
+		rc = rt_store__sqlerr(s, rc, what);
 	}
 	sqlite3_finalize(st);
 	return rc;
@@ -430,8 +451,8 @@ static int exec_sql(struct rt_store *s, const char *sql, const char *what)
 static int check_version(struct rt_store *s, const char *path, int *version)
 {
 	int app_id, rc;
-	if ((rc = pragma_int(s, "PRAGMA application_id", &app_id)) ||
-	    (rc = pragma_int(s, "PRAGMA user_version", version)))
+	if ((rc = pragma_int(s, path, "PRAGMA application_id", &app_id)) ||
+	    (rc = pragma_int(s, path, "PRAGMA user_version", version)))
 		return rc;
 	if (app_id != 0 && app_id != STORE_APPLICATION_ID)
 		return rt_store__fail(s, RT_STORE_ERROR,
@@ -444,6 +465,9 @@ static int check_version(struct rt_store *s, const char *path, int *version)
 	if (*version < 0)
 		return rt_store__fail(s, RT_STORE_ERROR, "%s has invalid schema version %d", path,
 				      *version);
+	/* A new file has application_id 0 too: adopt it only if it is empty. */
+	if (app_id == 0)
+		return rt_store__check_foreign(s, path);
 	return 0;
 }
 
@@ -513,7 +537,8 @@ int rt_store_open(struct rt_store **out, const char *path, const struct rt_store
 	static const struct rt_store_opts defaults;
 	struct rt_store *s = xcalloc(1, sizeof(*s));
 	int in_memory = strcmp(path, ":memory:") == 0 || path[0] == '\0';
-	int flags, rc;
+	int flags, rc, first = in_memory, version;
+	struct stat sb;
 
 	if (!opts)
 		opts = &defaults;
@@ -529,6 +554,12 @@ int rt_store_open(struct rt_store **out, const char *path, const struct rt_store
 	}
 	if (!s->readonly && !in_memory && (rc = make_parent_dirs(s, path)))
 		goto fail;
+	/* Locked before SQLite opens the file, so a second host never runs on
+	 * it, not even its recovery or migration. A reader of a file that does
+	 * not exist gets SQLite's "cannot open" below instead of a lock file. */
+	if (!in_memory && (!s->readonly || stat(path, &sb) == 0) &&
+	    (rc = rt_store__lock_acquire(s, path, !s->readonly, &s->lock, &first)))
+		goto fail;
 
 	/* NOMUTEX: one thread at a time uses a handle, SQLite need not lock. */
 	flags = (s->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE) |
@@ -540,10 +571,15 @@ int rt_store_open(struct rt_store **out, const char *path, const struct rt_store
 		goto fail;
 	}
 	sqlite3_extended_result_codes(s->db, 1);
-	sqlite3_busy_timeout(s->db, opts->busy_timeout_ms > 0 ? opts->busy_timeout_ms
-							       : DEFAULT_BUSY_TIMEOUT_MS);
+	s->busy_timeout_ms =
+		opts->busy_timeout_ms > 0 ? opts->busy_timeout_ms : DEFAULT_BUSY_TIMEOUT_MS;
+	sqlite3_busy_timeout(s->db, s->busy_timeout_ms);
 	if ((rc = exec_sql(s, "PRAGMA foreign_keys=OFF; PRAGMA cache_size=-8192",
 			   "cannot configure store")))
+		goto fail;
+	/* Refusals first, before WAL mode or a migration writes to the file. */
+	if ((rc = check_version(s, path, &version)) ||
+	    (first && !in_memory && (rc = rt_store__check_pages(s, path))))
 		goto fail;
 	if (!s->readonly) {
 		if ((rc = enable_wal(s, path, in_memory)) ||
@@ -554,7 +590,7 @@ int rt_store_open(struct rt_store **out, const char *path, const struct rt_store
 		     (rc = exec_sql(s, "PRAGMA wal_autocheckpoint=0", "cannot configure store"))))
 			goto fail;
 	}
-	if ((rc = migrate(s, path)))
+	if ((rc = migrate(s, path)) || (first && (rc = rt_store__check_schema(s, path))))
 		goto fail;
 	*out = s;
 	return 0;
@@ -580,6 +616,10 @@ void rt_store_close(struct rt_store *s)
 		sqlite3_finalize(s->stmt[i]);
 	/* Closing rolls back whatever transaction is still open. */
 	sqlite3_close(s->db);
+	if (s->gate_held)
+		rt_store__gate_leave(s->lock);
+	/* After SQLite let go of the file: the next host may start now. */
+	rt_store__lock_release(s->lock, !s->readonly);
 	free(s->scratch);
 	rt_arena_cleanup(&s->tmp);
 	free(s);
@@ -592,6 +632,8 @@ const char *rt_store_errmsg(const struct rt_store *s)
 
 /* ---- transactions ------------------------------------------------------- */
 
+static int truncate_past(struct rt_store *s, int64_t threshold);
+
 int rt_store_begin(struct rt_store *s)
 {
 	int rc;
@@ -599,24 +641,51 @@ int rt_store_begin(struct rt_store *s)
 	if (s->readonly)
 		return rt_store__fail(s, RT_STORE_ERROR,
 				      "cannot begin transaction: store is read-only");
+	assert(!s->gate_held);
+	/* The backstop: a checkpoint thread that fell behind a fast writer
+	 * (it runs every few commits, and may get no CPU for a while) lets
+	 * the WAL run past its limit; at twice the limit the writer empties
+	 * the WAL itself before going on. */
+	int64_t limit = rt_store__wal_limit(s->lock);
+	if (limit > 0)
+		truncate_past(s, 2 * limit);
+	rt_store__gate_enter(s->lock);
 	rc = exec_stmt(s, ST_BEGIN, "cannot begin transaction");
-	if (rc == 0)
+	if (rc == 0) {
 		s->savepoints = 0;
+		s->gate_held = 1;
+	} else {
+		rt_store__gate_leave(s->lock);
+	}
 	return rc;
+}
+
+/* The transaction is over (committed, or rolled back by us or by SQLite). */
+static void gate_done(struct rt_store *s)
+{
+	if (s->gate_held && sqlite3_get_autocommit(s->db)) {
+		s->gate_held = 0;
+		rt_store__gate_leave(s->lock);
+	}
 }
 
 int rt_store_commit(struct rt_store *s)
 {
+	int rc;
 	assert(!sqlite3_get_autocommit(s->db));
-	return exec_stmt(s, ST_COMMIT, "cannot commit");
+	rc = exec_stmt(s, ST_COMMIT, "cannot commit");
+	gate_done(s);
+	return rc;
 }
 
 int rt_store_rollback(struct rt_store *s)
 {
+	int rc = 0;
 	s->savepoints = 0;
-	if (sqlite3_get_autocommit(s->db))
-		return 0;
-	return exec_stmt(s, ST_ROLLBACK, "cannot roll back");
+	if (!sqlite3_get_autocommit(s->db))
+		rc = exec_stmt(s, ST_ROLLBACK, "cannot roll back");
+	gate_done(s);
+	return rc;
 }
 
 int rt_store_in_transaction(const struct rt_store *s)
@@ -659,9 +728,17 @@ int rt_store_checkpoint_truncate(struct rt_store *s)
 {
 	int rc;
 	assert(sqlite3_get_autocommit(s->db));
-	/* Waits (busy timeout) for the writer's transaction and the readers,
-	 * copies the WAL back and truncates it to zero bytes. */
+	/* Writers of this process wait at the gate, so SQLite's write lock is
+	 * ours as soon as the open transaction ends; only readers can make us
+	 * wait, and not for long: writers are stalled meanwhile. */
+	rt_store__ckpt_lock(s->lock);
+	rt_store__gate_close(s->lock);
+	sqlite3_busy_timeout(s->db, s->busy_timeout_ms < TRUNCATE_WAIT_MS ? s->busy_timeout_ms
+									 : TRUNCATE_WAIT_MS);
 	rc = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+	sqlite3_busy_timeout(s->db, s->busy_timeout_ms);
+	rt_store__gate_open(s->lock);
+	rt_store__ckpt_unlock(s->lock);
 	if (rc != SQLITE_OK && rc != SQLITE_BUSY)
 		return rt_store__sqlerr(s, rc, "cannot checkpoint");
 	return rc == SQLITE_BUSY ? RT_STORE_BUSY : 0;
@@ -671,13 +748,67 @@ int rt_store_checkpoint(struct rt_store *s, int *busy)
 {
 	int log = 0, done = 0, rc;
 	assert(sqlite3_get_autocommit(s->db));
-	/* PASSIVE never waits for readers or the writer. */
+	/* PASSIVE never waits for readers or the writer (only for another
+	 * checkpoint of this process, which SQLite would refuse). */
+	rt_store__ckpt_lock(s->lock);
 	rc = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_PASSIVE, &log, &done);
+	rt_store__ckpt_unlock(s->lock);
 	if (rc != SQLITE_OK && rc != SQLITE_BUSY)
 		return rt_store__sqlerr(s, rc, "cannot checkpoint");
 	if (busy)
 		*busy = rc == SQLITE_BUSY || done < log;
 	return 0;
+}
+
+/* Size of the WAL file, 0 if there is none. */
+static int64_t wal_size(struct rt_store *s)
+{
+	const char *db = sqlite3_db_filename(s->db, "main");
+	char wal[4096];
+	struct stat st;
+	if (!db || !db[0] || (size_t)snprintf(wal, sizeof(wal), "%s-wal", db) >= sizeof(wal))
+		return 0;
+	return stat(wal, &st) == 0 ? (int64_t)st.st_size : 0;
+}
+
+/*
+ * Empties the WAL if it is past `threshold` (or past where the last attempt
+ * that a reader defeated left off). A reader that keeps one snapshot for
+ * long (a slow client) would otherwise make every attempt stall the writers
+ * for TRUNCATE_WAIT_MS: after a failure, the next try waits until the WAL
+ * has doubled, so such a reader costs a few stalls, not one per commit.
+ */
+static int truncate_past(struct rt_store *s, int64_t threshold)
+{
+	int64_t wal = wal_size(s);
+	int rc;
+	if (wal <= threshold) {
+		s->truncate_above = 0; /* emptied meanwhile: whatever held it left */
+		return 0;
+	}
+	if (wal <= s->truncate_above)
+		return 0;
+	rc = rt_store_checkpoint_truncate(s);
+	s->truncate_above = rc == RT_STORE_BUSY ? 2 * wal : 0;
+	return rc;
+}
+
+int rt_store_checkpoint_bounded(struct rt_store *s, int64_t wal_limit, int64_t *wal_bytes)
+{
+	int rc, busy = 1;
+	rt_store__set_wal_limit(s->lock, wal_limit);
+	rc = rt_store_checkpoint(s, &busy);
+	/* Everything copied back: no reader holds an old snapshot any more. */
+	if (rc == 0 && !busy)
+		s->truncate_above = 0;
+	/* Passive checkpoints never restart a WAL that a busy writer keeps
+	 * appending to (it restarts only when fully copied back at the moment
+	 * a transaction begins), so past the limit writers are held off. */
+	if (rc == 0)
+		rc = truncate_past(s, wal_limit);
+	if (wal_bytes)
+		*wal_bytes = wal_size(s);
+	return rc;
 }
 
 int rt_store__insert_step(struct rt_store *s, sqlite3_stmt *st, int64_t *id, const char *what)

@@ -40,6 +40,7 @@ enum {
 	RT_STORE_NOTFOUND = -2, /* no such instance / row */
 	RT_STORE_CONFLICT = -3, /* key collision: the caller lost a race */
 	RT_STORE_BUSY = -4,     /* the file stayed locked beyond the busy timeout */
+	RT_STORE_LOCKED = -5,   /* another process holds the hub (rt_store_open) */
 };
 
 /* The schema version this code reads and writes (PRAGMA user_version). */
@@ -48,7 +49,8 @@ enum {
 struct rt_store_opts {
 	int sync_normal;     /* 1: synchronous=NORMAL (a power cut may lose the
 			      * last commits, never corrupt); 0: FULL */
-	int readonly;        /* 1: query handle; never migrates, never writes */
+	int readonly;        /* 1: query handle; never migrates, never writes,
+			      * takes the hub's lock shared (see below) */
 	int busy_timeout_ms; /* 0: 5000 */
 	int manual_checkpoint; /* 1: no automatic WAL checkpoint in commits; the
 				* owner calls rt_store_checkpoint() (on another
@@ -58,14 +60,32 @@ struct rt_store_opts {
 /*
  * Opens (creating it and its parent directory if needed) the store at
  * `path`, or an in-memory store for ":memory:", and upgrades its schema.
- * `opts` may be NULL for the defaults. A file written by a newer cfunc is
- * refused. On failure returns RT_STORE_ERROR (or RT_STORE_BUSY) and, if
- * errmsg is not NULL, sets *errmsg to a malloc'd message the caller frees.
+ * `opts` may be NULL for the defaults. On failure returns RT_STORE_ERROR
+ * (or RT_STORE_BUSY, RT_STORE_LOCKED) and, if errmsg is not NULL, sets
+ * *errmsg to a malloc'd one-line message naming the file, which the caller
+ * frees.
+ *
+ * One host per hub: before SQLite touches the file, the process locks
+ * "<path>.lock" (created next to the hub, holding the pid of the writer):
+ * exclusively for a read-write handle, shared for a read-only one. Every
+ * handle of one process shares that process's lock, which lives until its
+ * last handle is closed, or the process dies (kill -9 included); it is not
+ * inherited by fork(). A handle the lock refuses gets RT_STORE_LOCKED with
+ * the holder's pid in the message: a writer excludes every other process,
+ * readers exclude writers of other processes only.
+ *
+ * Refused as well, without changing the file: a file written by a newer
+ * cfunc; another program's database (no cfunc application_id and not
+ * empty); and, checked once per process when it takes the lock, a file
+ * whose pages are damaged (PRAGMA quick_check, which reads the whole file)
+ * or whose schema lacks a table, an index or a column.
  */
 int rt_store_open(struct rt_store **out, const char *path, const struct rt_store_opts *opts,
 		  char **errmsg);
 /* rt_store_open() with opts->readonly set: for status queries next to the
- * engine's handle. The file must exist with the current schema. */
+ * engine's handle, and for tools reading a hub offline (the shared lock
+ * keeps a host from starting on it meanwhile). The file must exist with the
+ * current schema. */
 int rt_store_open_readonly(struct rt_store **out, const char *path, char **errmsg);
 /* Rolls back an open transaction, frees every cached statement. NULL is ok. */
 void rt_store_close(struct rt_store *s);
@@ -99,11 +119,29 @@ int rt_store_savepoint_rollback(struct rt_store *s);
  * (PASSIVE); *busy (may be NULL) is set to 1 if a reader's snapshot or a
  * writer kept some of it from being copied. Outside a transaction only. */
 int rt_store_checkpoint(struct rt_store *s, int *busy);
-/* A checkpoint that also empties the WAL file: it waits (busy timeout) for
- * the writer and the readers and holds writers off while it copies, so it is
- * for the rare case where passive checkpoints never caught up with a busy
- * writer and the WAL keeps growing. RT_STORE_BUSY if it could not finish. */
+/* A checkpoint that also empties the WAL file, for when passive ones never
+ * caught up with a busy writer and the WAL keeps growing. It holds off new
+ * transactions on every handle of this process (rt_store_begin() waits),
+ * waits for the open ones to end, then waits (busy timeout, at most 1 s) for
+ * readers to leave old snapshots, copies the WAL back and truncates it.
+ * RT_STORE_BUSY if a reader kept it from finishing. Never call it while the
+ * same thread has a transaction open on another handle of the hub. */
 int rt_store_checkpoint_truncate(struct rt_store *s);
+/*
+ * What a host runs after every few commits, on a handle of its own: a
+ * passive checkpoint and, once the WAL file has passed wal_limit bytes, a
+ * truncating one (above), which throttles this process's writers for as
+ * long as it takes. From the first call on, writers of the hub in this
+ * process also empty the WAL themselves in rt_store_begin() once it passes
+ * twice the limit, for when this thread falls behind (it gets no CPU, or a
+ * passive checkpoint is slow). Under any sustained load the WAL so stays
+ * within 2 * wal_limit plus what one transaction writes, unless a reader
+ * keeps one snapshot all along (nothing can empty the WAL then); attempts
+ * such a reader defeats back off (the next waits for the WAL to double), so
+ * it stalls the writers a few times, not at every commit. *wal_bytes (may
+ * be NULL) gets the WAL file's size when the call returns.
+ */
+int rt_store_checkpoint_bounded(struct rt_store *s, int64_t wal_limit, int64_t *wal_bytes);
 
 /* ---- instances ---------------------------------------------------------- */
 

@@ -68,9 +68,18 @@ enum store_stmt {
 	ST__COUNT
 };
 
+struct store_lock;
+
 struct rt_store {
 	sqlite3 *db;
 	int readonly;
+	struct store_lock *lock;      /* this process's hold on "<hub>.lock";
+				       * NULL for ":memory:" */
+	int gate_held;                /* a transaction is open behind the gate */
+	int busy_timeout_ms;
+	int64_t truncate_above;       /* WAL size before which no truncating
+				       * checkpoint is tried again (a reader
+				       * defeated the last one); 0: none */
 	int savepoints;               /* open savepoint depth */
 	sqlite3_stmt *stmt[ST__COUNT];
 	void *scratch;                /* reusable buffer for building result arrays */
@@ -115,6 +124,54 @@ int rt_store__delete_instance_rows(struct rt_store *s, int64_t iid, const char *
 /* Steps an INSERT; 0 and *id (may be NULL) = the new rowid, or the error
  * (`what` names the operation in the message). The caller resets `st`. */
 int rt_store__insert_step(struct rt_store *s, sqlite3_stmt *st, int64_t *id, const char *what);
+
+/*
+ * store_lock.c: the lock on "<hub>.lock". Takes it exclusively (a writer)
+ * or shared (a reader) for this process, or joins the hold this process
+ * already has on it; *first is 1 when this process did not hold it before,
+ * so the caller checks the file once per process. RT_STORE_LOCKED (message
+ * naming the file and the holder's pid) when another process holds it in a
+ * conflicting mode.
+ */
+int rt_store__lock_acquire(struct rt_store *s, const char *hub, int exclusive,
+			   struct store_lock **out, int *first);
+/* Drops one handle's share; the last one releases the lock. NULL is ok. */
+void rt_store__lock_release(struct store_lock *l, int exclusive);
+/*
+ * The writer gate of one hub in this process (all no-ops on NULL).
+ * rt_store_begin() enters it, the end of the transaction leaves it. A
+ * checkpoint that must empty the WAL closes it: new transactions wait, the
+ * open ones finish, and SQLite's write lock is then free for the checkpoint
+ * at once instead of being raced for (a busy engine re-takes it within
+ * microseconds, while a waiter polls it every few milliseconds).
+ * Never close the gate while the same thread holds a transaction.
+ */
+void rt_store__gate_enter(struct store_lock *l);
+void rt_store__gate_leave(struct store_lock *l);
+/* Serialises this process's checkpoints of the hub (taken before the
+ * gate is closed, never inside a transaction). */
+void rt_store__ckpt_lock(struct store_lock *l);
+void rt_store__ckpt_unlock(struct store_lock *l);
+/* The WAL limit a checkpoint thread enforces for this hub (0: none, the
+ * default); writers use it as a backstop when that thread falls behind. */
+void rt_store__set_wal_limit(struct store_lock *l, int64_t limit);
+int64_t rt_store__wal_limit(struct store_lock *l);
+/* Read-only handles wait here (between snapshots) while the gate is
+ * closed: readers starve a truncating checkpoint just as writers do. */
+void rt_store__gate_wait_reader(struct store_lock *l);
+void rt_store__gate_close(struct store_lock *l);
+void rt_store__gate_open(struct store_lock *l);
+
+/* store_check.c: each 0, or RT_STORE_ERROR with a one-line message that
+ * names `path`. */
+/* PRAGMA quick_check: every page readable and well formed. */
+int rt_store__check_pages(struct rt_store *s, const char *path);
+/* For a file without our application_id: refuses it unless it is empty or
+ * an early task hub. */
+int rt_store__check_foreign(struct rt_store *s, const char *path);
+/* Every table and index of the current schema exists and every statement
+ * compiles. */
+int rt_store__check_schema(struct rt_store *s, const char *path);
 
 /* Copies `count` rows of `size` bytes gathered in s->scratch into `a`. */
 void *rt_store__scratch_copy(struct rt_store *s, struct rt_arena *a, size_t count, size_t size);

@@ -136,7 +136,8 @@ is "$HOST_RC" "0" "exit 0 after draining"
 # --- port in use
 start_host "$root"
 port=$PORT
-(cd "$root" && "$CFUNC" start --port "$port") >"$T_DIR/busy.log" 2>&1
+# (another task hub: the first host holds this root's, which is checked first)
+(cd "$root" && WEBSITE_SITE_NAME=PortBusyHub "$CFUNC" start --port "$port") >"$T_DIR/busy.log" 2>&1
 is "$?" "1" "port in use exits 1"
 like "$(cat "$T_DIR/busy.log")" "Port $port is unavailable. Close the process using that port, or specify another port using --port \\[-p\\]." "port in use message"
 stop_host INT

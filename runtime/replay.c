@@ -123,6 +123,10 @@ static void deliver_event(struct rt_orch *o, const struct tl_entry *e)
 		*(const struct rt_event **)vec_push(&o->carried, sizeof(e->ev)) = e->ev;
 		return;
 	}
+	/* Resolved waiters at the end go: a loop of waits leaves no trail
+	 * for every later event to walk past. */
+	while (o->waiters.n && w[o->waiters.n - 1]->state != TS_PENDING)
+		o->waiters.n--;
 	/* The newest open waiter of that name wins (LIFO). */
 	for (size_t i = o->waiters.n; i-- > 0;) {
 		if (w[i]->state == TS_PENDING && strcasecmp(w[i]->name, name) == 0) {

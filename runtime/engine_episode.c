@@ -162,7 +162,8 @@ void engine_episode(struct engine_batch *b, const char *instance_id)
 	struct rt_instance inst;
 	struct rt_inbox_msg *msgs;
 	struct rt_history_row *rows, *new_rows;
-	struct rt_event *past, *keep;
+	const struct rt_event *past;
+	struct rt_event *keep;
 	struct rt_episode_in in;
 	struct rt_episode_out out;
 	size_t nmsgs, nrows, nkeep = 0;
@@ -226,22 +227,29 @@ void engine_episode(struct engine_batch *b, const char *instance_id)
 	if (nkeep == 0)
 		goto release;
 
+	/* The past is borrowed from the cache when it holds it: valid until
+	 * this episode changes the slot, which it does only after its last use
+	 * of the replay's output (see below). */
 	if (engine_cache_get(e->cache, instance_id, inst.execution_id, inst.history_len, b->now_us,
-			     &past, &b->arena) == 0) {
+			     &past) == 0) {
 		nrows = (size_t)inst.history_len;
 	} else {
 		if (rt_store_history_load(st, instance_id, inst.execution_id, &rows, &nrows,
 					  &b->arena) != 0)
 			goto fail_rollback;
-		past = rt_arena_calloc(&b->arena, (nrows + 1) * sizeof(*past));
-		for (size_t i = 0; i < nrows; i++) {
-			if (rt_history_decode(rows[i].data, rows[i].len, &past[i], &b->arena) != 0)
-				goto fail_rollback;
-			past[i].is_played = 1;
+		if ((int)nrows != inst.history_len ||
+		    engine_cache_put(e->cache, instance_id, inst.execution_id, rows, nrows,
+				     b->now_us) != 0 ||
+		    engine_cache_get(e->cache, instance_id, inst.execution_id, (int)nrows, b->now_us,
+				     &past) != 0) {
+			struct rt_event *dec = rt_arena_calloc(&b->arena, (nrows + 1) * sizeof(*dec));
+			for (size_t i = 0; i < nrows; i++) {
+				if (rt_history_decode(rows[i].data, rows[i].len, &dec[i], &b->arena) != 0)
+					goto fail_rollback;
+				dec[i].is_played = 1;
+			}
+			past = dec;
 		}
-		if ((int)nrows == inst.history_len)
-			engine_cache_put(e->cache, instance_id, inst.execution_id, inst.history_len,
-					 rows, nrows, b->now_us);
 	}
 
 	memset(&in, 0, sizeof(in));
@@ -321,11 +329,6 @@ void engine_episode(struct engine_batch *b, const char *instance_id)
 	rc = do_actions(b, &inst, &out);
 	if (rc < 0)
 		goto fail_rollback;
-	if (rc == 0 && !rt_status_is_terminal(out.status))
-		engine_cache_append(e->cache, instance_id, inst.execution_id, inst.history_len, new_rows,
-				    out.n_new_events, b->now_us);
-	else
-		engine_cache_drop(e->cache, instance_id);
 	if (rc == 0) {
 		inst.status = out.status;
 		inst.output = out.output;
@@ -336,6 +339,15 @@ void engine_episode(struct engine_batch *b, const char *instance_id)
 		if (rt_store_instance_update(st, &inst) != 0)
 			goto fail_rollback;
 	}
+	/* Last: out's strings may live in the cached past this changes. A
+	 * failed batch clears the whole cache, so appending before the commit
+	 * is safe. */
+	if (rc == 0 && !rt_status_is_terminal(out.status))
+		engine_cache_append(e->cache, instance_id, inst.execution_id,
+				    inst.history_len - (int)out.n_new_events, out.new_events,
+				    out.n_new_events, b->now_us);
+	else
+		engine_cache_drop(e->cache, instance_id);
 	e->stats.episodes++;
 release:
 	if (rt_store_savepoint_release(st) != 0)

@@ -30,6 +30,12 @@
 #define ENGINE_CACHE_SLOT_MAX (96u << 20)   /* bytes one instance may hold */
 #define ENGINE_CACHE_TOTAL_MAX (256u << 20) /* bytes all slots may hold */
 #define POOL_FIRST 256
+/* Pacing: episodes cheaper than this are never held back; a heavy one that
+ * only absorbed results holds the next one back for this many times its
+ * cost, at most ENGINE_PACE_MAX_US. */
+#define ENGINE_PACE_MIN_COST_US 4000
+#define ENGINE_PACE_FACTOR 3
+#define ENGINE_PACE_MAX_US 1000000
 
 struct pool_chunk {
 	struct pool_chunk *next;
@@ -45,6 +51,7 @@ struct engine_cache_slot {
 	struct pool_chunk *pool; /* newest first */
 	size_t bytes;            /* event array + pool, counted in the total */
 	int64_t used_us;
+	int64_t pace_until_mono_us; /* see engine_cache_pace_until */
 };
 
 struct engine_cache {
@@ -249,6 +256,28 @@ void engine_cache_append(struct engine_cache *c, const char *id, const char *exe
 		return;
 	}
 	s->used_us = now_us;
+}
+
+void engine_cache_note_episode(struct engine_cache *c, const char *id, int64_t cost_us,
+			       int scheduled_nothing, int64_t end_mono_us)
+{
+	struct engine_cache_slot *s = slot_of(c, id);
+	int64_t hold = cost_us * ENGINE_PACE_FACTOR;
+	if (!s->instance_id || strcmp(s->instance_id, id) != 0)
+		return;
+	if (!scheduled_nothing || cost_us < ENGINE_PACE_MIN_COST_US) {
+		s->pace_until_mono_us = 0;
+		return;
+	}
+	s->pace_until_mono_us = end_mono_us + (hold < ENGINE_PACE_MAX_US ? hold : ENGINE_PACE_MAX_US);
+}
+
+int64_t engine_cache_pace_until(struct engine_cache *c, const char *id)
+{
+	struct engine_cache_slot *s = slot_of(c, id);
+	if (!s->instance_id || strcmp(s->instance_id, id) != 0)
+		return 0;
+	return s->pace_until_mono_us;
 }
 
 void engine_cache_drop(struct engine_cache *c, const char *id)

@@ -40,6 +40,19 @@ int engine_cache_put(struct engine_cache *c, const char *id, const char *executi
  * is dropped. */
 void engine_cache_append(struct engine_cache *c, const char *id, const char *execution_id,
 			 int n_before, const struct rt_event *events, size_t n, int64_t now_us);
+/*
+ * Pacing of heavy episodes that only absorb results (engine_episode.c). An
+ * episode that replayed for cost_us and scheduled nothing is noted; until
+ * ENGINE_PACE_FACTOR times that cost has passed since end_mono_us, the
+ * instance's next result-only episode should wait: a fan-in of 100,000
+ * then replays a few times with many results each instead of once per
+ * batch with a handful, and leaves the engine to the other instances
+ * most of the time. 0 = no need to wait (also for unknown instances).
+ */
+void engine_cache_note_episode(struct engine_cache *c, const char *id, int64_t cost_us,
+			       int scheduled_nothing, int64_t end_mono_us);
+int64_t engine_cache_pace_until(struct engine_cache *c, const char *id);
+
 /* Drops an instance (finished, purged, continued as new). */
 void engine_cache_drop(struct engine_cache *c, const char *id);
 /* Frees slots idle for a while; cheap, call once per batch. */

@@ -15,8 +15,9 @@
  *     a rescan of all N kids after every event. A composite's n_pending
  *     counts its slots whose kid is still pending; `first` / `last` keep
  *     the kids that decide it (see task_link).
- *   - Internal arrays are malloc'd (struct vec) and freed by rt_replay_run;
- *     tasks, strings and outputs live in the episode arena.
+ *   - Growing arrays are malloc'd (struct vec) and freed by rt_replay_run;
+ *     fixed-size tables, tasks, strings and outputs live in the episode
+ *     arena.
  */
 #ifndef RT_REPLAY_INT_H
 #define RT_REPLAY_INT_H
@@ -116,8 +117,11 @@ struct rt_orch {
 	const struct rt_event *started; /* ExecutionStarted */
 	const char *instance_id, *execution_id, *name, *input;
 
-	struct tl_entry *tl; /* past, OrchestratorStarted(now), msgs (ES first) */
+	/* The timeline has n_tl entries: in->past (read in place), then tl[]:
+	 * OrchestratorStarted(now), msgs (ES first). cur indexes the whole. */
+	struct tl_entry *tl;
 	size_t n_tl, cur;
+	enum rt_status prior_status; /* before this episode, for out->changed */
 	struct vec held;     /* struct tl_entry, withheld while suspended */
 	size_t held_head;
 	int suspended;
@@ -138,6 +142,7 @@ struct rt_orch {
 	unsigned char *claimed;
 	size_t n_past_sched;
 	int max_actions;
+	const char *known_activity; /* the last name is_activity accepted */
 
 	struct vec waiters;  /* struct rt_task *, creation order */
 	struct vec buffered; /* struct tl_entry; ev NULL once consumed */

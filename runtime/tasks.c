@@ -142,7 +142,10 @@ static int take_seq(struct rt_orch *o, struct rt_task *t)
 			       named(o, t->kind, t->name));
 		return -1;
 	}
-	if (pk != TK_TIMER && strcasecmp(past->name ? past->name : "", t->name ? t->name : "")) {
+	const char *pname = past->name ? past->name : "", *tname = t->name ? t->name : "";
+	/* strcmp first: the same spelling is by far the common case, and
+	 * cheaper to confirm than a case-insensitive compare. */
+	if (pk != TK_TIMER && strcmp(pname, tname) != 0 && strcasecmp(pname, tname) != 0) {
 		orch_set_fatal(o, 1,
 			       "A previous execution of this orchestration scheduled %s with sequence "
 			       "number %zu named '%s', but the current orchestration replay instead "
@@ -157,6 +160,9 @@ static int take_seq(struct rt_orch *o, struct rt_task *t)
 		t->fire_at_us = past->fire_at_us;
 	if (pk == TK_SUB_ORCH && past->instance_id)
 		t->instance_id = past->instance_id;
+	/* The history's strings live for the episode: no copies needed. */
+	t->name = past->name;
+	t->input = past->input;
 	return 0;
 }
 
@@ -175,17 +181,29 @@ void orch_check_missing(struct rt_orch *o)
 	}
 }
 
-/* Creates and numbers one action task. */
+/* Creates and numbers one action task. The caller's strings are copied
+ * only for a task the history does not have: a replayed one takes the
+ * history's (take_seq), which keeps long replays from copying every name
+ * and input again in every episode. */
 static struct rt_task *schedule(struct rt_orch *o, enum task_kind kind, const char *name,
 				const char *instance_id, const char *input, int64_t fire_at_us,
 				int attempt)
 {
-	struct rt_task *t = new_task(o, kind, name);
-	t->input = rt_arena_strdup(o->a, input);
-	t->instance_id = rt_arena_strdup(o->a, instance_id);
+	struct rt_task *t = new_task(o, kind, NULL);
+	int rc;
+	t->name = name;
+	t->input = input;
+	t->instance_id = instance_id;
 	t->fire_at_us = fire_at_us;
 	t->attempt = attempt;
-	if (o->fatal || take_seq(o, t) < 0)
+	rc = o->fatal ? -1 : take_seq(o, t);
+	if (rc < 0 || t->is_new) {
+		t->name = rt_arena_strdup(o->a, name);
+		t->input = rt_arena_strdup(o->a, input);
+	}
+	if (t->instance_id == instance_id)
+		t->instance_id = rt_arena_strdup(o->a, instance_id);
+	if (rc < 0)
 		return dead_task(o, t);
 	if (kind == TK_SUB_ORCH && !t->instance_id)
 		t->instance_id = rt_arena_fmt(o->a, "%s:%d", o->execution_id, t->seq);
@@ -346,6 +364,8 @@ struct rt_task *rt_orch_call_activity(struct rt_orch *o, const char *name, const
 {
 	if (!name || !*name)
 		orch_set_fatal(o, 0, "invalid argument: activity name is empty");
+	else if (o->known_activity && strcmp(o->known_activity, name) == 0)
+		; /* checked already: loops call the same activity again and again */
 	else if (o->in->is_activity && !o->in->is_activity(o->in->ctx, name))
 		orch_set_fatal(o, 0,
 			       "The function '%s' doesn't exist, is disabled, or is not an activity "
@@ -353,6 +373,8 @@ struct rt_task *rt_orch_call_activity(struct rt_orch *o, const char *name, const
 			       name);
 	if (o->fatal)
 		return dead_task(o, new_task(o, TK_ACTIVITY, name));
+	if (!o->known_activity || strcmp(o->known_activity, name) != 0)
+		o->known_activity = rt_arena_strdup(o->a, name);
 	if (retry)
 		return start_retry(o, TK_ACTIVITY, name, NULL, input, retry);
 	return schedule(o, TK_ACTIVITY, name, NULL, input, 0, 1);

@@ -181,6 +181,11 @@ static int hold_mail(struct engine_batch *b, const char *instance_id, struct eng
 	return 0;
 }
 
+int engine_batch_over_budget(const struct engine_batch *b)
+{
+	return b->episodes > 0 && rt_mono_us() - b->start_mono_us > ENGINE_BATCH_BUDGET_US;
+}
+
 static const char *status_word(enum rt_status s)
 {
 	return s == RT_ST_FAILED ? "Failed" : "Succeeded";

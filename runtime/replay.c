@@ -215,12 +215,7 @@ static int fail_input(struct rt_episode_out *out, const char *msg)
 /* A finished code waits for these (§6.7). */
 static int outstanding(struct rt_orch *o)
 {
-	struct rt_task **t = o->by_seq.v;
-	for (size_t i = 0; i < o->by_seq.n; i++)
-		if (t[i]->state == TS_PENDING &&
-		    (t[i]->kind == TK_ACTIVITY || t[i]->kind == TK_TIMER || t[i]->kind == TK_SUB_ORCH))
-			return 1;
-	return 0;
+	return o->n_open > 0;
 }
 
 static struct rt_event *ev_new(struct rt_orch *o, struct vec *evs, enum rt_event_type type)
@@ -555,10 +550,9 @@ static void run_code(struct rt_orch *o, struct rt_episode_out *out, struct vec *
 	/* Fatal: nothing new starts for a failed orchestration. Suspended:
 	 * held until the resume episode re-creates them (§8.4). */
 	if (!o->fatal && st != RT_ST_SUSPENDED) {
-		struct rt_task **t = o->by_seq.v;
-		for (size_t i = 0; i < o->by_seq.n; i++)
-			if (t[i]->is_new)
-				add_action(o, evs, acts, t[i]);
+		struct rt_task **t = o->new_tasks.v;
+		for (size_t i = 0; i < o->new_tasks.n; i++)
+			add_action(o, evs, acts, t[i]);
 	}
 	if (final) {
 		struct rt_event *done = ev_new(o, evs, RT_EV_EXECUTION_COMPLETED);
@@ -616,6 +610,7 @@ out_free:
 	vec_free(&acts);
 	vec_free(&o.held);
 	vec_free(&o.by_seq);
+	vec_free(&o.new_tasks);
 	vec_free(&o.waiters);
 	vec_free(&o.buffered);
 	vec_free(&o.carried);

@@ -138,6 +138,8 @@ struct rt_orch {
 	uint64_t serial;
 
 	struct vec by_seq;   /* struct rt_task * */
+	struct vec new_tasks; /* struct rt_task *, is_new, in sequence order */
+	size_t n_open;       /* pending numbered activities, timers, sub-orchestrations */
 	const struct rt_event **past_sched; /* index = seq; NULL = none */
 	unsigned char *claimed;
 	size_t n_past_sched;

@@ -33,12 +33,21 @@ static struct rt_task *new_task(struct rt_orch *o, enum task_kind kind, const ch
 
 static void settle_parents(struct rt_task *t);
 
+/* A numbered task of these kinds keeps a finished orchestration open while
+ * it is pending (§6.7); o->n_open counts them. */
+static int keeps_open(const struct rt_task *t)
+{
+	return t->seq >= 0 && (t->kind == TK_ACTIVITY || t->kind == TK_TIMER || t->kind == TK_SUB_ORCH);
+}
+
 void task_complete_at(struct rt_task *t, enum task_state st, const char *text, uint64_t serial)
 {
 	if (t->state != TS_PENDING)
 		return;
 	t->state = st;
 	t->serial = serial ? serial : ++t->o->serial;
+	if (keeps_open(t))
+		t->o->n_open--;
 	if (st == TS_OK)
 		t->result = text;
 	else
@@ -126,9 +135,12 @@ static int take_seq(struct rt_orch *o, struct rt_task *t)
 	}
 	t->seq = (int)seq;
 	*(struct rt_task **)vec_push(&o->by_seq, sizeof(t)) = t;
+	if (keeps_open(t))
+		o->n_open++;
 	past = seq < o->n_past_sched ? o->past_sched[seq] : NULL;
 	if (!past) {
 		t->is_new = 1;
+		*(struct rt_task **)vec_push(&o->new_tasks, sizeof(t)) = t;
 		return 0;
 	}
 	o->claimed[seq] = 1;

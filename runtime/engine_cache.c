@@ -49,8 +49,15 @@ struct engine_cache_slot {
 	struct rt_event *ev; /* n decoded events, is_played = 1 */
 	size_t n, cap;
 	struct pool_chunk *pool; /* newest first */
-	size_t bytes;            /* event array + pool, counted in the total */
+	size_t bytes;            /* event array + pool + index, counted in the total */
 	int64_t used_us;
+	/* What replay would find walking the events (replay.h): kept as they
+	 * are added; index_bad once an event makes it unusable (an ended
+	 * execution, a duplicate or out-of-range sequence number). */
+	struct rt_past_index index;
+	int *sched_at;
+	size_t cap_sched;
+	int index_bad;
 	int64_t pace_until_mono_us; /* see engine_cache_pace_until */
 };
 
@@ -79,6 +86,7 @@ static void slot_clear(struct engine_cache *c, struct engine_cache_slot *s)
 	c->bytes -= s->bytes;
 	free(s->instance_id);
 	free(s->ev);
+	free(s->sched_at);
 	memset(s, 0, sizeof(*s));
 }
 
@@ -165,6 +173,69 @@ static size_t strings_size(const struct rt_event *ev)
 	return n;
 }
 
+static int is_sched(enum rt_event_type t)
+{
+	return t == RT_EV_TASK_SCHEDULED || t == RT_EV_TIMER_CREATED ||
+	       t == RT_EV_SUB_ORCH_CREATED || t == RT_EV_EVENT_SENT;
+}
+
+/* Updates the slot's index with event number idx. */
+static void index_add(struct engine_cache *c, struct engine_cache_slot *s, const struct rt_event *ev,
+		      size_t idx)
+{
+	struct rt_past_index *ix = &s->index;
+	if (s->index_bad)
+		return;
+	if (idx == 0) {
+		ix->started_at = -1;
+		ix->prior = RT_ST_RUNNING;
+	}
+	switch (ev->type) {
+	case RT_EV_EXECUTION_STARTED:
+		if (ix->started_at < 0)
+			ix->started_at = (int)idx;
+		return;
+	case RT_EV_EXECUTION_SUSPENDED:
+		ix->prior = RT_ST_SUSPENDED;
+		return;
+	case RT_EV_EXECUTION_RESUMED:
+		ix->prior = RT_ST_RUNNING;
+		return;
+	case RT_EV_EXECUTION_COMPLETED:
+	case RT_EV_CONTINUE_AS_NEW:
+		s->index_bad = 1;
+		return;
+	default:
+		break;
+	}
+	if (!is_sched(ev->type))
+		return;
+	/* Replay refuses ids above n_past + 1024; this bound is stricter. */
+	if (ev->event_id < 0 || (size_t)ev->event_id > idx + 1024 || idx > INT32_MAX) {
+		s->index_bad = 1;
+		return;
+	}
+	size_t id = (size_t)ev->event_id;
+	if (id >= s->cap_sched) {
+		size_t cap = s->cap_sched ? s->cap_sched : 64;
+		while (cap <= id)
+			cap *= 2;
+		s->sched_at = xrealloc(s->sched_at, cap * sizeof(*s->sched_at));
+		for (size_t k = s->cap_sched; k < cap; k++)
+			s->sched_at[k] = -1;
+		s->bytes += (cap - s->cap_sched) * sizeof(*s->sched_at);
+		c->bytes += (cap - s->cap_sched) * sizeof(*s->sched_at);
+		s->cap_sched = cap;
+	}
+	if (s->sched_at[id] >= 0) {
+		s->index_bad = 1;
+		return;
+	}
+	s->sched_at[id] = (int)idx;
+	if (id + 1 > ix->n_sched)
+		ix->n_sched = id + 1;
+}
+
 /* Appends copies of events to the slot; -1 (slot untouched beyond what
  * was added) when it would exceed the bounds. */
 static int slot_add(struct engine_cache *c, struct engine_cache_slot *s,
@@ -201,19 +272,23 @@ static int slot_add(struct engine_cache *c, struct engine_cache_slot *s,
 		d->parent_execution_id = pool_dup(c, s, d->parent_execution_id);
 		d->parent_name = pool_dup(c, s, d->parent_name);
 		d->data = pool_dup(c, s, d->data);
+		index_add(c, s, d, s->n + i);
 	}
 	s->n += n;
 	return 0;
 }
 
 int engine_cache_get(struct engine_cache *c, const char *id, const char *execution_id, int n,
-		     int64_t now_us, const struct rt_event **events)
+		     int64_t now_us, const struct rt_event **events,
+		     const struct rt_past_index **index)
 {
 	struct engine_cache_slot *s = slot_of(c, id);
 	if (!holds(s, id, execution_id) || n < 0 || s->n != (size_t)n)
 		return -1;
 	s->used_us = now_us;
 	*events = s->ev;
+	s->index.sched_at = s->sched_at;
+	*index = s->n && !s->index_bad ? &s->index : NULL;
 	return 0;
 }
 

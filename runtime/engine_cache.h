@@ -18,6 +18,7 @@
 
 #include "arena.h"
 #include "history.h"
+#include "replay.h"
 #include "store.h"
 
 struct engine_cache;
@@ -27,10 +28,13 @@ void engine_cache_free(struct engine_cache *c);
 /* Forgets everything (after a batch was rolled back). */
 void engine_cache_clear(struct engine_cache *c);
 
-/* The n events of (id, execution_id), marked played; 0 on a hit, -1 when
- * the slot does not hold exactly those n events. */
+/* The n events of (id, execution_id), marked played, and their replay
+ * index (NULL when it cannot be used, see replay.h; BORROWED like the
+ * events); 0 on a hit, -1 when the slot does not hold exactly those n
+ * events. */
 int engine_cache_get(struct engine_cache *c, const char *id, const char *execution_id, int n,
-		     int64_t now_us, const struct rt_event **events);
+		     int64_t now_us, const struct rt_event **events,
+		     const struct rt_past_index **index);
 /* Replaces the slot with the rows just loaded from the store (decoded and
  * copied). 0, or -1 when they are not kept (too large, undecodable). */
 int engine_cache_put(struct engine_cache *c, const char *id, const char *execution_id,

@@ -278,8 +278,9 @@ void engine_episode(struct engine_batch *b, const char *instance_id)
 	/* The past is borrowed from the cache when it holds it: valid until
 	 * this episode changes the slot, which it does only after its last use
 	 * of the replay's output (see below). */
+	const struct rt_past_index *past_index = NULL;
 	if (engine_cache_get(e->cache, instance_id, inst.execution_id, inst.history_len, b->now_us,
-			     &past) == 0) {
+			     &past, &past_index) == 0) {
 		nrows = (size_t)inst.history_len;
 	} else {
 		if (rt_store_history_load(st, instance_id, inst.execution_id, &rows, &nrows,
@@ -289,7 +290,7 @@ void engine_episode(struct engine_batch *b, const char *instance_id)
 		    engine_cache_put(e->cache, instance_id, inst.execution_id, rows, nrows,
 				     b->now_us) != 0 ||
 		    engine_cache_get(e->cache, instance_id, inst.execution_id, (int)nrows, b->now_us,
-				     &past) != 0) {
+				     &past, &past_index) != 0) {
 			struct rt_event *dec = rt_arena_calloc(&b->arena, (nrows + 1) * sizeof(*dec));
 			for (size_t i = 0; i < nrows; i++) {
 				if (rt_history_decode(rows[i].data, rows[i].len, &dec[i], &b->arena) != 0)
@@ -297,6 +298,7 @@ void engine_episode(struct engine_batch *b, const char *instance_id)
 				dec[i].is_played = 1;
 			}
 			past = dec;
+			past_index = NULL;
 		}
 	}
 
@@ -306,6 +308,7 @@ void engine_episode(struct engine_batch *b, const char *instance_id)
 	in.name = inst.name;
 	in.past = past;
 	in.n_past = nrows;
+	in.past_index = past_index;
 	in.msgs = keep;
 	in.n_msgs = nkeep;
 	in.now_us = b->now_us;

@@ -365,6 +365,20 @@ static int setup(struct rt_orch *o, struct rt_episode_out *out)
 	int max_id = -1;
 	const char *corrupt = NULL; /* reported unless the execution ended */
 
+	const struct rt_past_index *ix = in->n_past ? in->past_index : NULL;
+
+	if (ix) {
+		/* The keeper's facts: the past is only touched where they point. */
+		o->past_sched = rt_arena_calloc(o->a, (ix->n_sched + 1) * sizeof(*o->past_sched));
+		for (size_t id = 0; id < ix->n_sched; id++)
+			if (ix->sched_at[id] >= 0 && (size_t)ix->sched_at[id] < in->n_past)
+				o->past_sched[id] = &in->past[ix->sched_at[id]];
+		max_id = (int)ix->n_sched - 1;
+		o->prior_status = ix->prior;
+		if (ix->started_at >= 0 && (size_t)ix->started_at < in->n_past)
+			o->started = &in->past[ix->started_at];
+		goto have_past;
+	}
 	/* Sequence numbers above n_past + 1024 are refused, so this holds them
 	 * all; arena memory, so a long history does not cost fresh pages (and
 	 * their faults) every episode. */
@@ -397,6 +411,7 @@ static int setup(struct rt_orch *o, struct rt_episode_out *out)
 	}
 	if (corrupt)
 		return fail_input(out, corrupt);
+have_past:
 	o->n_past_sched = (size_t)(max_id + 1);
 	o->claimed = rt_arena_calloc(o->a, o->n_past_sched + 1);
 

@@ -1,7 +1,8 @@
 /*
  * scale.c - replay stays linear in the size of the history: a fan-in of N
  * results, nested when_any inside a when_all, a chain of N sequential
- * activities and N buffered events consumed one by one. Each case checks
+ * activities (with and without the caller's past index) and N buffered
+ * events consumed one by one. Each case checks
  * the outcome, then times one episode at N and at 8N (CPU time, the best
  * of three runs each): linear work grows ~8x, the quadratic rescans this guards
  * against grew 64x. The bound (24x) leaves room for a noisy machine, and an
@@ -85,6 +86,28 @@ static void note_timing(const char *what, int n, double small, double big)
 	printf("# %s: %d in %.4f s, %d in %.4f s\n", what, n, small, 8 * n, big);
 }
 
+/* The index a history keeper would maintain (replay.h), built here by
+ * walking the past once; `at` must hold past->n ints. */
+static struct rt_past_index index_of(const struct evs *past, int *at)
+{
+	struct rt_past_index ix = { at, 0, -1, RT_ST_RUNNING };
+	for (size_t i = 0; i < past->n; i++)
+		at[i] = -1;
+	for (size_t i = 0; i < past->n; i++) {
+		const struct rt_event *e = &past->v[i];
+		if (e->type == RT_EV_EXECUTION_STARTED && ix.started_at < 0)
+			ix.started_at = (int)i;
+		if (e->type == RT_EV_TASK_SCHEDULED || e->type == RT_EV_TIMER_CREATED) {
+			at[e->event_id] = (int)i;
+			if ((size_t)e->event_id + 1 > ix.n_sched)
+				ix.n_sched = (size_t)e->event_id + 1;
+		}
+	}
+	return ix;
+}
+
+static const struct rt_past_index *use_index; /* passed to every episode when set */
+
 /* One episode; returns its CPU time in seconds and leaves *out in `a`. */
 static double episode(orch_fn f, const struct evs *past, const struct evs *msgs,
 		      struct rt_arena *a, struct rt_episode_out *out)
@@ -96,6 +119,7 @@ static double episode(orch_fn f, const struct evs *past, const struct evs *msgs,
 	memset(&in, 0, sizeof(in));
 	in.past = past->v;
 	in.n_past = past->n;
+	in.past_index = use_index;
 	in.msgs = msgs->v;
 	in.n_msgs = msgs->n;
 	in.now_us = T0 + 1000000;
@@ -295,6 +319,31 @@ static double case_sequence(int n, int check)
 		is_int(out.status, RT_ST_COMPLETED, "a chain of %d completes", n);
 		is_str(out.output, rt_arena_fmt(&keep, "%d", n), "with the last result");
 		is_int(out.n_actions, 0, "and schedules nothing again");
+
+		/* The same episode with the keeper's index: the same outcome. */
+		int *at = malloc(past.n * sizeof(*at));
+		struct rt_past_index ix = index_of(&past, at);
+		size_t n_events = out.n_new_events;
+		const char *output = rt_arena_strdup(&keep, out.output);
+		use_index = &ix;
+		rt_arena_reset(&a);
+		episode(sequence, &past, &msgs, &a, &out);
+		is_int(out.status, RT_ST_COMPLETED, "with an index: completes");
+		is_str(out.output, output, "with an index: the same output");
+		is_int(out.n_new_events, n_events, "with an index: the same new events");
+
+		/* An index whose history changed under the code: the name at
+		 * sequence number 0 differs, which is still detected. */
+		past.v[ix.sched_at[0]].name = "other";
+		rt_arena_reset(&a);
+		episode(sequence, &past, &msgs, &a, &out);
+		is_int(out.status, RT_ST_FAILED, "with an index: a changed history fails");
+		ok(out.output && strstr(out.output, "Non-Deterministic workflow detected") &&
+			   strstr(out.output, "named 'other'"),
+		   "with an index: as non-determinism naming the history's call");
+		past.v[ix.sched_at[0]].name = "inc";
+		use_index = NULL;
+		free(at);
 	}
 	free(past.v);
 	free(msgs.v);
@@ -356,6 +405,45 @@ static double case_buffered(int n, int check)
 	return best;
 }
 
+static double case_sequence_indexed(int n, int check)
+{
+	(void)check;
+	/* Timed with an index kept by the caller: what the engine does. */
+	struct rt_arena keep, a;
+	struct evs past = { 0 }, msgs = { 0 };
+	struct rt_episode_out out;
+	rt_arena_init(&keep);
+	rt_arena_init(&a);
+	push(&past, ev(RT_EV_ORCHESTRATOR_STARTED));
+	push(&past, started(rt_arena_fmt(&keep, "%d", n)));
+	for (int i = 0; i < n; i++) {
+		struct rt_event *e = push(&past, ev(RT_EV_TASK_SCHEDULED));
+		e->event_id = i;
+		e->name = "inc";
+		if (i == n - 1)
+			break;
+		e = push(&past, ev(RT_EV_TASK_COMPLETED));
+		e->task_scheduled_id = i;
+		e->result = rt_arena_fmt(&keep, "%d", i + 1);
+	}
+	struct rt_event *e = push(&msgs, ev(RT_EV_TASK_COMPLETED));
+	e->task_scheduled_id = n - 1;
+	e->result = rt_arena_fmt(&keep, "%d", n);
+	int *at = malloc(past.n * sizeof(*at));
+	struct rt_past_index ix = index_of(&past, at);
+	use_index = &ix;
+	double best = best_of_three(sequence, &past, &msgs, &out, &a);
+	use_index = NULL;
+	if (check)
+		is_str(out.output, rt_arena_fmt(&keep, "%d", n), "indexed chain of %d completes", n);
+	free(at);
+	free(past.v);
+	free(msgs.v);
+	rt_arena_cleanup(&a);
+	rt_arena_cleanup(&keep);
+	return best;
+}
+
 static void linear(const char *what, double (*fn)(int, int), int n)
 {
 	double small = fn(n, 1), big = fn(8 * n, 0);
@@ -372,6 +460,7 @@ int main(void)
 	linear("fan-in", case_fan_in, 5000);
 	linear("nested when_any in when_all", case_nested, 2500);
 	linear("sequential chain", case_sequence, 4000);
+	linear("sequential chain with an index", case_sequence_indexed, 4000);
 	linear("buffered events", case_buffered, 4000);
 	return done_testing();
 }

@@ -71,7 +71,7 @@ run() {
 		st=$(q "select status from instances where instance_id = '$id'")
 		[ "$st" = 1 ] || [ "$st" = 3 ] && break
 		[ $(($(date +%s) - t0)) -ge "$LIMIT" ] && break
-		curl -s -o /dev/null -w '%{time_total}\n' -X POST -d '{"count":0}' \
+		curl -s -o /dev/null -w '%{time_total}\n' --max-time "$LIMIT" -X POST -d '{"count":0}' \
 			"$START/scale_sequence" >>"$root/probe"
 		sleep "$(echo "$PROBE_MS" | awk '{ print $1 / 1000 }')"
 	done

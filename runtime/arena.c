@@ -26,6 +26,7 @@ void rt_arena_init(struct rt_arena *a)
 {
 	a->head = NULL;
 	a->spare = NULL;
+	a->spare_bytes = 0;
 	a->used = 0;
 	a->total = 0;
 }
@@ -48,11 +49,11 @@ void rt_arena_cleanup(struct rt_arena *a)
 
 void rt_arena_reset(struct rt_arena *a)
 {
-	size_t kept = 0;
+	/* Counted, not walked: a big episode leaves hundreds of spare chunks,
+	 * and walking them on every reset was a visible share of the engine. */
+	size_t kept = a->spare_bytes;
 	struct rt_arena_chunk *c = a->head, *next;
 	/* Spare chunks first in, so a chain of equal chunks is reused in order. */
-	for (struct rt_arena_chunk *s = a->spare; s; s = s->next)
-		kept += s->cap;
 	for (; c; c = next) {
 		next = c->next;
 		if (kept + c->cap <= ARENA_KEEP) {
@@ -64,6 +65,7 @@ void rt_arena_reset(struct rt_arena *a)
 		}
 	}
 	a->head = NULL;
+	a->spare_bytes = kept;
 	a->used = 0;
 	a->total = 0;
 }
@@ -75,6 +77,7 @@ static struct rt_arena_chunk *take_spare(struct rt_arena *a, size_t n)
 		if ((*pp)->cap >= n) {
 			struct rt_arena_chunk *c = *pp;
 			*pp = c->next;
+			a->spare_bytes -= c->cap;
 			return c;
 		}
 	}
@@ -131,8 +134,25 @@ char *rt_arena_strdup(struct rt_arena *a, const char *s)
 char *rt_arena_vfmt(struct rt_arena *a, const char *fmt, va_list ap)
 {
 	va_list ap2;
+	int n;
+	/* Straight into the free end of the current chunk when it fits: one
+	 * formatting pass instead of two (orchestrators format an input per
+	 * task, 100,000 times per episode in a large fan-out). */
+	if (a->head && a->head->cap > a->used) {
+		char *p = (char *)a->head->data + a->used;
+		size_t room = a->head->cap - a->used;
+		va_copy(ap2, ap);
+		n = vsnprintf(p, room, fmt, ap2);
+		va_end(ap2);
+		if (n >= 0 && (size_t)n < room) {
+			size_t used = ALIGN((size_t)n + 1);
+			a->used += used < room ? used : room;
+			a->total += used;
+			return p;
+		}
+	}
 	va_copy(ap2, ap);
-	int n = vsnprintf(NULL, 0, fmt, ap2);
+	n = vsnprintf(NULL, 0, fmt, ap2);
 	va_end(ap2);
 	if (n < 0)
 		n = 0;

@@ -17,6 +17,7 @@ struct rt_arena_chunk;
 struct rt_arena {
 	struct rt_arena_chunk *head; /* newest chunk first */
 	struct rt_arena_chunk *spare; /* kept by reset for reuse */
+	size_t spare_bytes;          /* capacity of the spare chunks */
 	size_t used;                 /* bytes used in head */
 	size_t total;                /* bytes handed out since the last reset */
 };

@@ -393,6 +393,7 @@ static void run_batch(struct rt_engine *e, struct engine_batch *b)
 	b->mail_order = NULL;
 	b->nmail_order = b->capmail_order = 0;
 	b->episodes = 0;
+	b->start_mono_us = rt_mono_us();
 	b->mail_on = 1;
 	pthread_mutex_lock(&e->lock);
 	b->act_free = ENGINE_BATCH_ACTIVITIES > e->inflight.n ? ENGINE_BATCH_ACTIVITIES - e->inflight.n
@@ -412,8 +413,13 @@ static void run_batch(struct rt_engine *e, struct engine_batch *b)
 		b->ready_complete = nready < ENGINE_BATCH_EPISODES;
 		for (size_t i = 0; i < nready; i++)
 			engine_mail_mark_stored(b, ready[i]);
-		for (size_t i = 0; i < nready && !b->failed; i++)
+		for (size_t i = 0; i < nready && !b->failed; i++) {
+			if (engine_batch_over_budget(b)) {
+				b->more = 1; /* the rest keep their rows: next batch */
+				break;
+			}
 			engine_episode(b, ready[i]);
+		}
 		if (nready == ENGINE_BATCH_EPISODES)
 			b->more = 1;
 	} else {

@@ -149,6 +149,43 @@ static int do_actions(struct engine_batch *b, const struct rt_instance *inst,
 	return 0;
 }
 
+/* Only activity and sub-orchestration results: what pacing may hold back
+ * (events, timers, terminate and the rest are never delayed). */
+static int only_results(const struct engine_mail *m)
+{
+	for (; m; m = m->next)
+		if (m->type != RT_EV_TASK_COMPLETED && m->type != RT_EV_TASK_FAILED &&
+		    m->type != RT_EV_SUB_ORCH_COMPLETED && m->type != RT_EV_SUB_ORCH_FAILED)
+			return 0;
+	return 1;
+}
+
+/* Stores an instance's in-batch mail in the inbox, visible from
+ * visible_us: the engine sleeps until then (or until other work comes)
+ * and that episode takes everything that arrived in between. */
+static int hold_mail(struct engine_batch *b, const char *instance_id, struct engine_mail *m,
+		     int64_t visible_us)
+{
+	for (; m; m = m->next) {
+		struct rt_inbox_msg msg;
+		memset(&msg, 0, sizeof(msg));
+		msg.instance_id = instance_id;
+		msg.execution_id = m->execution_id;
+		msg.visible_us = visible_us;
+		msg.type = m->type;
+		msg.data = m->data;
+		msg.len = m->len;
+		if (rt_store_inbox_add(b->e->store, &msg, NULL) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+int engine_batch_over_budget(const struct engine_batch *b)
+{
+	return b->episodes > 0 && rt_mono_us() - b->start_mono_us > ENGINE_BATCH_BUDGET_US;
+}
+
 static const char *status_word(enum rt_status s)
 {
 	return s == RT_ST_FAILED ? "Failed" : "Succeeded";
@@ -162,7 +199,8 @@ void engine_episode(struct engine_batch *b, const char *instance_id)
 	struct rt_instance inst;
 	struct rt_inbox_msg *msgs;
 	struct rt_history_row *rows, *new_rows;
-	struct rt_event *past, *keep;
+	const struct rt_event *past;
+	struct rt_event *keep;
 	struct rt_episode_in in;
 	struct rt_episode_out out;
 	size_t nmsgs, nrows, nkeep = 0;
@@ -185,6 +223,17 @@ void engine_episode(struct engine_batch *b, const char *instance_id)
 			rt_store_inbox_load(st, instance_id, b->now_us, 0, &msgs, &nmsgs, &b->arena) != 0)) {
 		b->failed = 1;
 		return;
+	}
+	/* A heavy instance that only absorbs results, whose last episode just
+	 * ended, waits (engine_cache.h): nothing but results is held, and
+	 * never when stored messages are due anyway. */
+	if (nmsgs == 0 && mail && only_results(mail)) {
+		int64_t until = engine_cache_pace_until(e->cache, instance_id), now = rt_mono_us();
+		if (until > now) {
+			if (hold_mail(b, instance_id, mail, b->now_us + (until - now)) != 0)
+				b->failed = 1;
+			return;
+		}
 	}
 	for (struct engine_mail *m = mail; m; m = m->next)
 		nmail++;
@@ -226,22 +275,31 @@ void engine_episode(struct engine_batch *b, const char *instance_id)
 	if (nkeep == 0)
 		goto release;
 
+	/* The past is borrowed from the cache when it holds it: valid until
+	 * this episode changes the slot, which it does only after its last use
+	 * of the replay's output (see below). */
+	const struct rt_past_index *past_index = NULL;
 	if (engine_cache_get(e->cache, instance_id, inst.execution_id, inst.history_len, b->now_us,
-			     &past, &b->arena) == 0) {
+			     &past, &past_index) == 0) {
 		nrows = (size_t)inst.history_len;
 	} else {
 		if (rt_store_history_load(st, instance_id, inst.execution_id, &rows, &nrows,
 					  &b->arena) != 0)
 			goto fail_rollback;
-		past = rt_arena_calloc(&b->arena, (nrows + 1) * sizeof(*past));
-		for (size_t i = 0; i < nrows; i++) {
-			if (rt_history_decode(rows[i].data, rows[i].len, &past[i], &b->arena) != 0)
-				goto fail_rollback;
-			past[i].is_played = 1;
+		if ((int)nrows != inst.history_len ||
+		    engine_cache_put(e->cache, instance_id, inst.execution_id, rows, nrows,
+				     b->now_us) != 0 ||
+		    engine_cache_get(e->cache, instance_id, inst.execution_id, (int)nrows, b->now_us,
+				     &past, &past_index) != 0) {
+			struct rt_event *dec = rt_arena_calloc(&b->arena, (nrows + 1) * sizeof(*dec));
+			for (size_t i = 0; i < nrows; i++) {
+				if (rt_history_decode(rows[i].data, rows[i].len, &dec[i], &b->arena) != 0)
+					goto fail_rollback;
+				dec[i].is_played = 1;
+			}
+			past = dec;
+			past_index = NULL;
 		}
-		if ((int)nrows == inst.history_len)
-			engine_cache_put(e->cache, instance_id, inst.execution_id, inst.history_len,
-					 rows, nrows, b->now_us);
 	}
 
 	memset(&in, 0, sizeof(in));
@@ -250,6 +308,7 @@ void engine_episode(struct engine_batch *b, const char *instance_id)
 	in.name = inst.name;
 	in.past = past;
 	in.n_past = nrows;
+	in.past_index = past_index;
 	in.msgs = keep;
 	in.n_msgs = nkeep;
 	in.now_us = b->now_us;
@@ -270,8 +329,10 @@ void engine_episode(struct engine_batch *b, const char *instance_id)
 	if (log_this)
 		engine_log(e, category, 2, "Executing 'Functions.%s' (Reason='(null)', Id=%s)",
 			   inst.name, guid);
-	int64_t t0 = rt_mono_us();
-	if (rt_replay_run(&in, &out) != 0) {
+	int64_t t0 = rt_mono_us(), replay_us;
+	rc = rt_replay_run(&in, &out);
+	replay_us = rt_mono_us() - t0;
+	if (rc != 0) {
 		/* History the replayer cannot use: fail the instance, keep the rows. */
 		engine_log(e, "Host.Triggers.DurableTask", 4, "%s: cannot replay: %s", instance_id,
 			   out.error ? out.error : "unknown error");
@@ -321,11 +382,6 @@ void engine_episode(struct engine_batch *b, const char *instance_id)
 	rc = do_actions(b, &inst, &out);
 	if (rc < 0)
 		goto fail_rollback;
-	if (rc == 0 && !rt_status_is_terminal(out.status))
-		engine_cache_append(e->cache, instance_id, inst.execution_id, inst.history_len, new_rows,
-				    out.n_new_events, b->now_us);
-	else
-		engine_cache_drop(e->cache, instance_id);
 	if (rc == 0) {
 		inst.status = out.status;
 		inst.output = out.output;
@@ -335,6 +391,18 @@ void engine_episode(struct engine_batch *b, const char *instance_id)
 		inst.history_len += (int)out.n_new_events;
 		if (rt_store_instance_update(st, &inst) != 0)
 			goto fail_rollback;
+	}
+	/* Last: out's strings may live in the cached past this changes. A
+	 * failed batch clears the whole cache, so appending before the commit
+	 * is safe. */
+	if (rc == 0 && !rt_status_is_terminal(out.status)) {
+		engine_cache_append(e->cache, instance_id, inst.execution_id,
+				    inst.history_len - (int)out.n_new_events, out.new_events,
+				    out.n_new_events, b->now_us);
+		engine_cache_note_episode(e->cache, instance_id, replay_us, out.n_actions == 0,
+					  rt_mono_us());
+	} else {
+		engine_cache_drop(e->cache, instance_id);
 	}
 	e->stats.episodes++;
 release:

@@ -16,6 +16,7 @@
 #define ENGINE_BATCH_EPISODES 1024
 #define ENGINE_BATCH_ACTIVITIES 2048 /* dequeued, queued for the threads */
 #define ENGINE_BATCH_COMMANDS 2048   /* the rest waits: backpressure on clients */
+#define ENGINE_BATCH_BUDGET_US 20000 /* episode time per batch, see engine_batch_over_budget */
 
 struct id_set {
 	int64_t *keys;
@@ -140,6 +141,7 @@ struct engine_batch {
 	const char **mail_order; /* instances in the order they first got mail */
 	size_t nmail_order, capmail_order;
 	size_t episodes;         /* run in this batch */
+	int64_t start_mono_us;   /* when the batch began (engine_batch_over_budget) */
 	int ready_complete;      /* the store's ready list was not cut short */
 	size_t act_free;         /* activities this batch may still hand out */
 };
@@ -162,6 +164,10 @@ void engine_apply_cmd(struct engine_batch *b, struct engine_cmd *c);
 void engine_cmd_free(struct engine_cmd *c); /* asynchronous commands only */
 void engine_rewind(struct engine_batch *b, struct engine_cmd *c, const struct rt_instance *inst);
 void engine_episode(struct engine_batch *b, const char *instance_id);
+/* 1 once the batch has run episodes for ENGINE_BATCH_BUDGET_US: start no
+ * more, commit, and let the next batch take the rest, so a batch with a
+ * heavy episode does not also hold back everyone else's commits. */
+int engine_batch_over_budget(const struct engine_batch *b);
 void engine_run_free(struct engine_run *run);
 void engine_log(struct rt_engine *e, const char *category, int level, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));

@@ -141,7 +141,7 @@ void engine_mail_run(struct engine_batch *b)
 			struct engine_mailbox *box = box_find(b, b->mail_order[i], 0);
 			if (!box || !box->head)
 				continue;
-			if (b->episodes >= ENGINE_BATCH_EPISODES) {
+			if (b->episodes >= ENGINE_BATCH_EPISODES || engine_batch_over_budget(b)) {
 				b->more = 1;
 				return;
 			}

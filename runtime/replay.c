@@ -76,6 +76,15 @@ static int deliverable(enum rt_event_type t)
 	       t == RT_EV_TIMER_FIRED || t == RT_EV_EVENT_RAISED;
 }
 
+/* Timeline entry i: the past is read in place (no copy of a long history
+ * per episode), the rest comes from o->tl. */
+static struct tl_entry tl_at(const struct rt_orch *o, size_t i)
+{
+	if (i < o->in->n_past)
+		return (struct tl_entry){ &o->in->past[i], 1, 0 };
+	return o->tl[i - o->in->n_past];
+}
+
 int orch_next_event(struct rt_orch *o, struct tl_entry *e)
 {
 	for (;;) {
@@ -87,7 +96,7 @@ int orch_next_event(struct rt_orch *o, struct tl_entry *e)
 		}
 		if (o->cur >= o->n_tl)
 			return 0;
-		*e = o->tl[o->cur++];
+		*e = tl_at(o, o->cur++);
 		if (o->suspended && deliverable(e->ev->type)) {
 			*(struct tl_entry *)vec_push(&o->held, sizeof(*e)) = *e;
 			continue;
@@ -123,6 +132,10 @@ static void deliver_event(struct rt_orch *o, const struct tl_entry *e)
 		*(const struct rt_event **)vec_push(&o->carried, sizeof(e->ev)) = e->ev;
 		return;
 	}
+	/* Resolved waiters at the end go: a loop of waits leaves no trail
+	 * for every later event to walk past. */
+	while (o->waiters.n && w[o->waiters.n - 1]->state != TS_PENDING)
+		o->waiters.n--;
 	/* The newest open waiter of that name wins (LIFO). */
 	for (size_t i = o->waiters.n; i-- > 0;) {
 		if (w[i]->state == TS_PENDING && strcasecmp(w[i]->name, name) == 0) {
@@ -202,12 +215,7 @@ static int fail_input(struct rt_episode_out *out, const char *msg)
 /* A finished code waits for these (§6.7). */
 static int outstanding(struct rt_orch *o)
 {
-	struct rt_task **t = o->by_seq.v;
-	for (size_t i = 0; i < o->by_seq.n; i++)
-		if (t[i]->state == TS_PENDING &&
-		    (t[i]->kind == TK_ACTIVITY || t[i]->kind == TK_TIMER || t[i]->kind == TK_SUB_ORCH))
-			return 1;
-	return 0;
+	return o->n_open > 0;
 }
 
 static struct rt_event *ev_new(struct rt_orch *o, struct vec *evs, enum rt_event_type type)
@@ -346,42 +354,69 @@ static void add_continue(struct rt_orch *o, struct vec *acts)
 	vec_free(&carry);
 }
 
-/* Builds the timeline and the past-action map; 0 or -1 (out->error). */
+/* Builds the timeline and the past-action map; 0 or -1 (out->error). One
+ * pass over the past, which is read where it is: a long history costs one
+ * walk per episode here, not one per check. */
 static int setup(struct rt_orch *o, struct rt_episode_out *out)
 {
 	const struct rt_episode_in *in = o->in;
 	struct rt_event *os;
-	size_t k = 0, es = (size_t)-1;
+	size_t k = 0, es = (size_t)-1, max_ids = in->n_past + 1024;
 	int max_id = -1;
+	const char *corrupt = NULL; /* reported unless the execution ended */
 
+	const struct rt_past_index *ix = in->n_past ? in->past_index : NULL;
+
+	if (ix) {
+		/* The keeper's facts: the past is only touched where they point. */
+		o->past_sched = rt_arena_calloc(o->a, (ix->n_sched + 1) * sizeof(*o->past_sched));
+		for (size_t id = 0; id < ix->n_sched; id++)
+			if (ix->sched_at[id] >= 0 && (size_t)ix->sched_at[id] < in->n_past)
+				o->past_sched[id] = &in->past[ix->sched_at[id]];
+		max_id = (int)ix->n_sched - 1;
+		o->prior_status = ix->prior;
+		if (ix->started_at >= 0 && (size_t)ix->started_at < in->n_past)
+			o->started = &in->past[ix->started_at];
+		goto have_past;
+	}
+	/* Sequence numbers above n_past + 1024 are refused, so this holds them
+	 * all; arena memory, so a long history does not cost fresh pages (and
+	 * their faults) every episode. */
+	o->past_sched = rt_arena_calloc(o->a, (max_ids + 1) * sizeof(*o->past_sched));
+	o->prior_status = in->n_past ? RT_ST_RUNNING : RT_ST_PENDING;
 	for (size_t i = 0; i < in->n_past; i++) {
-		enum rt_event_type t = in->past[i].type;
+		const struct rt_event *ev = &in->past[i];
+		enum rt_event_type t = ev->type;
 		if (t == RT_EV_EXECUTION_COMPLETED || t == RT_EV_CONTINUE_AS_NEW)
 			return fail_input(out, "the execution has already ended");
-		if (is_sched(t)) {
-			int id = in->past[i].event_id;
-			if (id < 0 || (size_t)id > in->n_past + 1024)
-				return fail_input(out, "corrupt history: bad sequence number");
-			if (id > max_id)
-				max_id = id;
-		}
-	}
-	o->n_past_sched = (size_t)(max_id + 1);
-	o->past_sched = xcalloc(o->n_past_sched + 1, sizeof(*o->past_sched));
-	o->claimed = xcalloc(o->n_past_sched + 1, 1);
-	for (size_t i = 0; i < in->n_past; i++) {
-		if (!is_sched(in->past[i].type))
+		if (corrupt)
 			continue;
-		int id = in->past[i].event_id;
-		if (o->past_sched[id])
-			return fail_input(out, "corrupt history: duplicate sequence number");
-		o->past_sched[id] = &in->past[i];
+		if (t == RT_EV_EXECUTION_SUSPENDED)
+			o->prior_status = RT_ST_SUSPENDED;
+		else if (t == RT_EV_EXECUTION_RESUMED)
+			o->prior_status = RT_ST_RUNNING;
+		else if (t == RT_EV_EXECUTION_STARTED && !o->started)
+			o->started = ev;
+		if (!is_sched(t))
+			continue;
+		int id = ev->event_id;
+		if (id < 0 || (size_t)id > max_ids)
+			corrupt = "corrupt history: bad sequence number";
+		else if (o->past_sched[id])
+			corrupt = "corrupt history: duplicate sequence number";
+		else
+			o->past_sched[id] = ev;
+		if (id > max_id)
+			max_id = id;
 	}
+	if (corrupt)
+		return fail_input(out, corrupt);
+have_past:
+	o->n_past_sched = (size_t)(max_id + 1);
+	o->claimed = rt_arena_calloc(o->a, o->n_past_sched + 1);
 
 	o->n_tl = in->n_past + 1 + in->n_msgs;
-	o->tl = rt_arena_alloc(o->a, o->n_tl * sizeof(*o->tl));
-	for (size_t i = 0; i < in->n_past; i++)
-		o->tl[k++] = (struct tl_entry){ &in->past[i], 1, 0 };
+	o->tl = rt_arena_alloc(o->a, (1 + in->n_msgs) * sizeof(*o->tl));
 	os = rt_arena_alloc(o->a, sizeof(*os));
 	rt_event_init(os, RT_EV_ORCHESTRATOR_STARTED);
 	os->timestamp_us = in->now_us;
@@ -396,9 +431,8 @@ static int setup(struct rt_orch *o, struct rt_episode_out *out)
 		if (i != es)
 			o->tl[k++] = (struct tl_entry){ &in->msgs[i], 0, 0 };
 
-	for (size_t i = 0; i < o->n_tl && !o->started; i++)
-		if (o->tl[i].ev->type == RT_EV_EXECUTION_STARTED)
-			o->started = o->tl[i].ev;
+	if (!o->started && es != (size_t)-1)
+		o->started = &in->msgs[es];
 	if (!o->started)
 		return fail_input(out, "no ExecutionStarted in the history or the messages");
 	o->instance_id = in->instance_id ? in->instance_id
@@ -416,7 +450,7 @@ static void add_head(struct rt_orch *o, struct vec *evs)
 {
 	for (size_t i = o->in->n_past; i < o->n_tl; i++) {
 		struct rt_event *ev = vec_push(evs, sizeof(*ev));
-		*ev = *o->tl[i].ev;
+		*ev = *tl_at(o, i).ev;
 		ev->is_played = 0;
 	}
 }
@@ -460,19 +494,6 @@ static void terminate(struct rt_orch *o, const struct rt_event *term, struct rt_
 	out->status = RT_ST_TERMINATED;
 	out->output = reason;
 	out->changed = 1;
-}
-
-/* Status before this episode, for out->changed. */
-static enum rt_status prior_status(const struct rt_episode_in *in)
-{
-	enum rt_status st = in->n_past ? RT_ST_RUNNING : RT_ST_PENDING;
-	for (size_t i = 0; i < in->n_past; i++) {
-		if (in->past[i].type == RT_EV_EXECUTION_SUSPENDED)
-			st = RT_ST_SUSPENDED;
-		else if (in->past[i].type == RT_EV_EXECUTION_RESUMED)
-			st = RT_ST_RUNNING;
-	}
-	return st;
 }
 
 static void run_code(struct rt_orch *o, struct rt_episode_out *out, struct vec *evs,
@@ -544,10 +565,9 @@ static void run_code(struct rt_orch *o, struct rt_episode_out *out, struct vec *
 	/* Fatal: nothing new starts for a failed orchestration. Suspended:
 	 * held until the resume episode re-creates them (§8.4). */
 	if (!o->fatal && st != RT_ST_SUSPENDED) {
-		struct rt_task **t = o->by_seq.v;
-		for (size_t i = 0; i < o->by_seq.n; i++)
-			if (t[i]->is_new)
-				add_action(o, evs, acts, t[i]);
+		struct rt_task **t = o->new_tasks.v;
+		for (size_t i = 0; i < o->new_tasks.n; i++)
+			add_action(o, evs, acts, t[i]);
 	}
 	if (final) {
 		struct rt_event *done = ev_new(o, evs, RT_EV_EXECUTION_COMPLETED);
@@ -565,7 +585,7 @@ static void run_code(struct rt_orch *o, struct rt_episode_out *out, struct vec *
 	out->status = st;
 	out->custom_status_set = o->custom_set;
 	out->custom_status = o->custom;
-	out->changed = acts->n > 0 || st != prior_status(in) ||
+	out->changed = acts->n > 0 || st != o->prior_status ||
 		       (o->custom_set && !streq_null(o->custom, in->custom_status));
 }
 
@@ -605,11 +625,10 @@ out_free:
 	vec_free(&acts);
 	vec_free(&o.held);
 	vec_free(&o.by_seq);
+	vec_free(&o.new_tasks);
 	vec_free(&o.waiters);
 	vec_free(&o.buffered);
 	vec_free(&o.carried);
-	free(o.past_sched);
-	free(o.claimed);
 	return rc;
 }
 

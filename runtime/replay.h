@@ -70,6 +70,23 @@ struct rt_task; /* a task of that episode; lives in the episode arena */
 /* Episode input / output                                               */
 /* ------------------------------------------------------------------ */
 
+/*
+ * Facts about a committed past that its keeper can maintain as it appends
+ * (the engine's history cache does), so an episode does not walk a long
+ * history before running the code. It must describe exactly past[0..n_past)
+ * of a history that has not ended and has no duplicate or negative sequence
+ * numbers; otherwise pass none and rt_replay_run finds out itself.
+ */
+struct rt_past_index {
+	const int *sched_at;   /* [n_sched]: index in past of the scheduled event
+				* (TaskScheduled, TimerCreated, SubOrchCreated, EventSent)
+				* with that sequence number; -1 = none */
+	size_t n_sched;        /* highest sequence number + 1 */
+	int started_at;        /* index of the first ExecutionStarted; -1 = none */
+	enum rt_status prior;  /* RT_ST_SUSPENDED if the last suspend/resume event
+				* was a suspend, else RT_ST_RUNNING */
+};
+
 struct rt_episode_in {
 	/* Identity. NULL = taken from the execution's ExecutionStarted. */
 	const char *instance_id;
@@ -80,6 +97,8 @@ struct rt_episode_in {
 	 * played whatever its is_played says. Empty for a new instance. */
 	const struct rt_event *past;
 	size_t n_past;
+	/* Optional (NULL = none), borrowed: see struct rt_past_index. */
+	const struct rt_past_index *past_index;
 	/* New messages in arrival order. If past is empty they must contain an
 	 * ExecutionStarted (moved to the front, spec §2.1). Results for other
 	 * executions must already be filtered out by the caller. */

@@ -9,8 +9,15 @@
  *   - A task's state only moves from TS_PENDING to a final state, once, and
  *     it then gets the next `serial`: serials order completions in timeline
  *     order, which when_any / when_all use instead of argument order.
- *   - Internal arrays are malloc'd (struct vec) and freed by rt_replay_run;
- *     tasks, strings and outputs live in the episode arena.
+ *   - Composites (when_all / when_any) are settled eagerly: a pending kid
+ *     holds one link per slot it fills in a composite, and resolving it
+ *     walks those links once, so a fan-in of N costs O(N) per episode, not
+ *     a rescan of all N kids after every event. A composite's n_pending
+ *     counts its slots whose kid is still pending; `first` / `last` keep
+ *     the kids that decide it (see task_link).
+ *   - Growing arrays are malloc'd (struct vec) and freed by rt_replay_run;
+ *     fixed-size tables, tasks, strings and outputs live in the episode
+ *     arena.
  */
 #ifndef RT_REPLAY_INT_H
 #define RT_REPLAY_INT_H
@@ -36,6 +43,14 @@ enum task_state {
 };
 
 struct retry;
+struct rt_task;
+
+/* One slot of a composite filled by a pending task: the task's list of
+ * these is walked once, when it resolves. Arena memory. */
+struct task_link {
+	struct rt_task *parent; /* the TK_ALL / TK_ANY task */
+	struct task_link *next;
+};
 
 struct rt_task {
 	struct rt_orch *o;
@@ -53,6 +68,12 @@ struct rt_task {
 	const char *error;
 	struct rt_task **kids; /* TK_ALL, TK_ANY */
 	size_t n_kids;
+	size_t n_pending;        /* TK_ALL, TK_ANY: slots whose kid is pending */
+	/* TK_ANY: the earliest resolved kid; TK_ALL: the earliest failed kid
+	 * (serial order). TK_ALL: `last` is the latest successful kid. */
+	struct rt_task *first, *last;
+	struct task_link *parents; /* composites waiting for this task */
+	struct rt_task *next_resolved; /* scratch stack while settling */
 	struct rt_task *winner;  /* TK_ANY */
 	struct retry *retry;     /* TK_RETRY: its state */
 	struct retry *owner;     /* attempt/timer of a retry: the retry */
@@ -96,8 +117,11 @@ struct rt_orch {
 	const struct rt_event *started; /* ExecutionStarted */
 	const char *instance_id, *execution_id, *name, *input;
 
-	struct tl_entry *tl; /* past, OrchestratorStarted(now), msgs (ES first) */
+	/* The timeline has n_tl entries: in->past (read in place), then tl[]:
+	 * OrchestratorStarted(now), msgs (ES first). cur indexes the whole. */
+	struct tl_entry *tl;
 	size_t n_tl, cur;
+	enum rt_status prior_status; /* before this episode, for out->changed */
 	struct vec held;     /* struct tl_entry, withheld while suspended */
 	size_t held_head;
 	int suspended;
@@ -114,13 +138,17 @@ struct rt_orch {
 	uint64_t serial;
 
 	struct vec by_seq;   /* struct rt_task * */
+	struct vec new_tasks; /* struct rt_task *, is_new, in sequence order */
+	size_t n_open;       /* pending numbered activities, timers, sub-orchestrations */
 	const struct rt_event **past_sched; /* index = seq; NULL = none */
 	unsigned char *claimed;
 	size_t n_past_sched;
 	int max_actions;
+	const char *known_activity; /* the last name is_activity accepted */
 
 	struct vec waiters;  /* struct rt_task *, creation order */
 	struct vec buffered; /* struct tl_entry; ev NULL once consumed */
+	size_t buffered_head; /* entries before it are all consumed */
 	struct vec carried;  /* const struct rt_event *, after continue-as-new */
 
 	enum outcome outcome;
@@ -138,9 +166,9 @@ void vec_free(struct vec *v);
 
 /* tasks.c */
 void task_complete(struct rt_task *t, enum task_state st, const char *text);
-/* task_complete with a given serial (0 = the next one). */
+/* task_complete with a given serial (0 = the next one). Also settles the
+ * composites waiting for t. */
 void task_complete_at(struct rt_task *t, enum task_state st, const char *text, uint64_t serial);
-void task_settle(struct rt_task *t);
 void task_retry_step(struct retry *r, struct rt_task *child);
 /* After the code returned: a scheduled event of the history that the code
  * did not produce again is non-determinism. */

@@ -31,16 +31,28 @@ static struct rt_task *new_task(struct rt_orch *o, enum task_kind kind, const ch
 	return t;
 }
 
+static void settle_parents(struct rt_task *t);
+
+/* A numbered task of these kinds keeps a finished orchestration open while
+ * it is pending (§6.7); o->n_open counts them. */
+static int keeps_open(const struct rt_task *t)
+{
+	return t->seq >= 0 && (t->kind == TK_ACTIVITY || t->kind == TK_TIMER || t->kind == TK_SUB_ORCH);
+}
+
 void task_complete_at(struct rt_task *t, enum task_state st, const char *text, uint64_t serial)
 {
 	if (t->state != TS_PENDING)
 		return;
 	t->state = st;
 	t->serial = serial ? serial : ++t->o->serial;
+	if (keeps_open(t))
+		t->o->n_open--;
 	if (st == TS_OK)
 		t->result = text;
 	else
 		t->error = text ? text : "";
+	settle_parents(t);
 }
 
 void task_complete(struct rt_task *t, enum task_state st, const char *text)
@@ -123,9 +135,12 @@ static int take_seq(struct rt_orch *o, struct rt_task *t)
 	}
 	t->seq = (int)seq;
 	*(struct rt_task **)vec_push(&o->by_seq, sizeof(t)) = t;
+	if (keeps_open(t))
+		o->n_open++;
 	past = seq < o->n_past_sched ? o->past_sched[seq] : NULL;
 	if (!past) {
 		t->is_new = 1;
+		*(struct rt_task **)vec_push(&o->new_tasks, sizeof(t)) = t;
 		return 0;
 	}
 	o->claimed[seq] = 1;
@@ -139,7 +154,10 @@ static int take_seq(struct rt_orch *o, struct rt_task *t)
 			       named(o, t->kind, t->name));
 		return -1;
 	}
-	if (pk != TK_TIMER && strcasecmp(past->name ? past->name : "", t->name ? t->name : "")) {
+	const char *pname = past->name ? past->name : "", *tname = t->name ? t->name : "";
+	/* strcmp first: the same spelling is by far the common case, and
+	 * cheaper to confirm than a case-insensitive compare. */
+	if (pk != TK_TIMER && strcmp(pname, tname) != 0 && strcasecmp(pname, tname) != 0) {
 		orch_set_fatal(o, 1,
 			       "A previous execution of this orchestration scheduled %s with sequence "
 			       "number %zu named '%s', but the current orchestration replay instead "
@@ -154,6 +172,9 @@ static int take_seq(struct rt_orch *o, struct rt_task *t)
 		t->fire_at_us = past->fire_at_us;
 	if (pk == TK_SUB_ORCH && past->instance_id)
 		t->instance_id = past->instance_id;
+	/* The history's strings live for the episode: no copies needed. */
+	t->name = past->name;
+	t->input = past->input;
 	return 0;
 }
 
@@ -172,17 +193,29 @@ void orch_check_missing(struct rt_orch *o)
 	}
 }
 
-/* Creates and numbers one action task. */
+/* Creates and numbers one action task. The caller's strings are copied
+ * only for a task the history does not have: a replayed one takes the
+ * history's (take_seq), which keeps long replays from copying every name
+ * and input again in every episode. */
 static struct rt_task *schedule(struct rt_orch *o, enum task_kind kind, const char *name,
 				const char *instance_id, const char *input, int64_t fire_at_us,
 				int attempt)
 {
-	struct rt_task *t = new_task(o, kind, name);
-	t->input = rt_arena_strdup(o->a, input);
-	t->instance_id = rt_arena_strdup(o->a, instance_id);
+	struct rt_task *t = new_task(o, kind, NULL);
+	int rc;
+	t->name = name;
+	t->input = input;
+	t->instance_id = instance_id;
 	t->fire_at_us = fire_at_us;
 	t->attempt = attempt;
-	if (o->fatal || take_seq(o, t) < 0)
+	rc = o->fatal ? -1 : take_seq(o, t);
+	if (rc < 0 || t->is_new) {
+		t->name = rt_arena_strdup(o->a, name);
+		t->input = rt_arena_strdup(o->a, input);
+	}
+	if (t->instance_id == instance_id)
+		t->instance_id = rt_arena_strdup(o->a, instance_id);
+	if (rc < 0)
 		return dead_task(o, t);
 	if (kind == TK_SUB_ORCH && !t->instance_id)
 		t->instance_id = rt_arena_fmt(o->a, "%s:%d", o->execution_id, t->seq);
@@ -343,6 +376,8 @@ struct rt_task *rt_orch_call_activity(struct rt_orch *o, const char *name, const
 {
 	if (!name || !*name)
 		orch_set_fatal(o, 0, "invalid argument: activity name is empty");
+	else if (o->known_activity && strcmp(o->known_activity, name) == 0)
+		; /* checked already: loops call the same activity again and again */
 	else if (o->in->is_activity && !o->in->is_activity(o->in->ctx, name))
 		orch_set_fatal(o, 0,
 			       "The function '%s' doesn't exist, is disabled, or is not an activity "
@@ -350,6 +385,8 @@ struct rt_task *rt_orch_call_activity(struct rt_orch *o, const char *name, const
 			       name);
 	if (o->fatal)
 		return dead_task(o, new_task(o, TK_ACTIVITY, name));
+	if (!o->known_activity || strcmp(o->known_activity, name) != 0)
+		o->known_activity = rt_arena_strdup(o->a, name);
 	if (retry)
 		return start_retry(o, TK_ACTIVITY, name, NULL, input, retry);
 	return schedule(o, TK_ACTIVITY, name, NULL, input, 0, 1);
@@ -392,9 +429,13 @@ struct rt_task *rt_orch_wait_for_event(struct rt_orch *o, const char *name)
 		orch_set_fatal(o, 0, "invalid argument: event name is NULL");
 	if (o->fatal)
 		return dead_task(o, t);
-	/* The oldest buffered event of that name, if any (FIFO per name). */
+	/* The oldest buffered event of that name, if any (FIFO per name).
+	 * The consumed prefix is skipped for good, so waiting for n buffered
+	 * events in turn costs O(n), not a rescan from the start each time. */
 	struct tl_entry *b = o->buffered.v;
-	for (size_t i = 0; i < o->buffered.n; i++) {
+	while (o->buffered_head < o->buffered.n && !b[o->buffered_head].ev)
+		o->buffered_head++;
+	for (size_t i = o->buffered_head; i < o->buffered.n; i++) {
 		const struct rt_event *ev = b[i].ev;
 		if (ev && strcasecmp(ev->name ? ev->name : "", name) == 0) {
 			b[i].ev = NULL;
@@ -421,10 +462,96 @@ int rt_orch_send_event(struct rt_orch *o, const char *instance_id, const char *n
 	return RT_OK;
 }
 
+/* ------------------------------------------------------------------ */
+/* when_all / when_any                                                  */
+
+/* Counts resolved kid k into composite c. Serials, not the moment this
+ * runs, decide "first", so counting a kid late gives the same answer. */
+static void account(struct rt_task *c, struct rt_task *k)
+{
+	if (c->kind == TK_ANY || k->state != TS_OK) {
+		if (!c->first || k->serial < c->first->serial)
+			c->first = k;
+	} else if (!c->last || k->serial > c->last->serial) {
+		c->last = k;
+	}
+}
+
+/* The results of a when_all in argument order, as one JSON array. */
+static char *all_results(struct rt_task *c)
+{
+	size_t len = 3;
+	for (size_t i = 0; i < c->n_kids; i++)
+		len += strlen(c->kids[i]->result ? c->kids[i]->result : "null") + 1;
+	char *s = rt_arena_alloc(c->o->a, len), *p = s;
+	*p++ = '[';
+	for (size_t i = 0; i < c->n_kids; i++) {
+		const char *r = c->kids[i]->result ? c->kids[i]->result : "null";
+		size_t rl = strlen(r);
+		if (i)
+			*p++ = ',';
+		memcpy(p, r, rl);
+		p += rl;
+	}
+	*p++ = ']';
+	*p = '\0';
+	return s;
+}
+
+/* Resolves composite c if its kids decide it now; 1 if it did. */
+static int decide(struct rt_task *c)
+{
+	if (c->kind == TK_ANY) {
+		if (!c->first)
+			return 0;
+		c->winner = c->first;
+		c->state = TS_OK;
+		c->result = c->first->state == TS_OK ? c->first->result : NULL;
+		c->serial = c->first->serial;
+		return 1;
+	}
+	if (c->first) { /* fail-fast on the earliest failure */
+		c->state = TS_FAILED;
+		c->error = c->first->error;
+		c->serial = c->first->serial;
+		return 1;
+	}
+	if (c->n_pending)
+		return 0;
+	c->state = TS_OK;
+	c->result = all_results(c);
+	c->serial = c->last ? c->last->serial : ++c->o->serial;
+	return 1;
+}
+
+/* t just resolved: update the composites it is a kid of, and theirs in
+ * turn when they resolve (a stack, so deep nesting needs no recursion). */
+static void settle_parents(struct rt_task *t)
+{
+	struct rt_task *stack = t;
+	t->next_resolved = NULL;
+	while (stack) {
+		struct rt_task *k = stack;
+		stack = k->next_resolved;
+		for (struct task_link *l = k->parents; l; l = l->next) {
+			struct rt_task *c = l->parent;
+			if (c->state != TS_PENDING)
+				continue;
+			c->n_pending--;
+			account(c, k);
+			if (decide(c)) {
+				c->next_resolved = stack;
+				stack = c;
+			}
+		}
+	}
+}
+
 static struct rt_task *composite(struct rt_orch *o, enum task_kind kind,
 				 struct rt_task *const *tasks, size_t n)
 {
 	struct rt_task *t = new_task(o, kind, NULL);
+	struct task_link *links;
 
 	if (n && !tasks)
 		orch_set_fatal(o, 0, "invalid argument: task array is NULL");
@@ -439,7 +566,19 @@ static struct rt_task *composite(struct rt_orch *o, enum task_kind kind,
 	if (n)
 		memcpy(t->kids, tasks, n * sizeof(*t->kids));
 	t->n_kids = n;
-	task_settle(t);
+	links = rt_arena_alloc(o->a, (n ? n : 1) * sizeof(*links));
+	for (size_t i = 0; i < n; i++) {
+		struct rt_task *k = tasks[i];
+		if (k->state != TS_PENDING) {
+			account(t, k);
+			continue;
+		}
+		t->n_pending++;
+		links[i].parent = t;
+		links[i].next = k->parents;
+		k->parents = &links[i];
+	}
+	decide(t); /* nobody waits for t yet: no parents to settle */
 	return t;
 }
 
@@ -451,67 +590,6 @@ struct rt_task *rt_orch_when_all(struct rt_orch *o, struct rt_task *const *tasks
 struct rt_task *rt_orch_when_any(struct rt_orch *o, struct rt_task *const *tasks, size_t n)
 {
 	return composite(o, TK_ANY, tasks, n);
-}
-
-/* Resolves a composite from its children's states. Serials, not the time of
- * this call, decide "first": settling late gives the same answer. */
-void task_settle(struct rt_task *t)
-{
-	struct rt_orch *o = t->o;
-	struct rt_task *first = NULL, *last = NULL;
-	int pending = 0;
-
-	if (t->state != TS_PENDING || (t->kind != TK_ALL && t->kind != TK_ANY))
-		return;
-	for (size_t i = 0; i < t->n_kids; i++) {
-		struct rt_task *k = t->kids[i];
-		task_settle(k);
-		if (k->state == TS_PENDING) {
-			pending = 1;
-			continue;
-		}
-		if (t->kind == TK_ANY || k->state != TS_OK) {
-			if (!first || k->serial < first->serial)
-				first = k;
-		} else if (!last || k->serial > last->serial) {
-			last = k;
-		}
-	}
-	if (t->kind == TK_ANY) {
-		if (!first)
-			return;
-		t->winner = first;
-		t->state = TS_OK;
-		t->result = first->state == TS_OK ? first->result : NULL;
-		t->serial = first->serial;
-		return;
-	}
-	if (first) {
-		t->state = TS_FAILED;
-		t->error = first->error;
-		t->serial = first->serial;
-		return;
-	}
-	if (pending)
-		return;
-	size_t len = 3;
-	for (size_t i = 0; i < t->n_kids; i++)
-		len += strlen(t->kids[i]->result ? t->kids[i]->result : "null") + 1;
-	char *s = rt_arena_alloc(o->a, len), *p = s;
-	*p++ = '[';
-	for (size_t i = 0; i < t->n_kids; i++) {
-		const char *r = t->kids[i]->result ? t->kids[i]->result : "null";
-		if (i)
-			*p++ = ',';
-		size_t rl = strlen(r);
-		memcpy(p, r, rl);
-		p += rl;
-	}
-	*p++ = ']';
-	*p = '\0';
-	t->state = TS_OK;
-	t->result = s;
-	t->serial = last ? last->serial : ++o->serial;
 }
 
 int rt_orch_await(struct rt_orch *o, struct rt_task *t, const char **result)
@@ -528,14 +606,11 @@ int rt_orch_await(struct rt_orch *o, struct rt_task *t, const char **result)
 		o->last_error = o->fatal;
 		return RT_ERROR;
 	}
-	task_settle(t);
 	if (t->state == TS_PENDING) {
 		/* Live orchestrators sit here while events arrive: consume the
 		 * timeline until this task resolves. */
-		while (t->state == TS_PENDING && orch_next_event(o, &e)) {
+		while (t->state == TS_PENDING && orch_next_event(o, &e))
 			orch_apply(o, &e);
-			task_settle(t);
-		}
 		if (o->fatal) {
 			o->last_error = o->fatal;
 			return RT_ERROR;
@@ -560,7 +635,6 @@ const char *rt_task_result(struct rt_task *t)
 {
 	if (!t)
 		return NULL;
-	task_settle(t);
 	return t->state == TS_OK ? t->result : NULL;
 }
 
@@ -568,7 +642,6 @@ const char *rt_task_error(struct rt_task *t)
 {
 	if (!t)
 		return NULL;
-	task_settle(t);
 	return t->state == TS_FAILED || t->state == TS_CANCELLED ? t->error : NULL;
 }
 
@@ -576,7 +649,6 @@ struct rt_task *rt_task_winner(struct rt_task *any)
 {
 	if (!any || any->kind != TK_ANY)
 		return NULL;
-	task_settle(any);
 	return any->winner;
 }
 

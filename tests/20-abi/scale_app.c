@@ -21,7 +21,7 @@
 static int input_count(cf_orch *o)
 {
 	double count = -1;
-	if (cf_json_number(cf_orch_input(o), "count", &count) != CF_OK || !(count >= 0) ||
+	if (cf_json_number(o, cf_orch_input(o), "count", &count) != CF_OK || !(count >= 0) ||
 	    count > MAX_COUNT || count != (int)count)
 		return -1;
 	return (int)count;

@@ -224,6 +224,7 @@ static void *activity_main(void *arg)
 		if (!e->runs)
 			e->runs_tail = NULL;
 		e->running++;
+		e->last_start_us = rt_mono_us();
 		if (e->runs && e->idle_activity_threads > 0)
 			pthread_cond_signal(&e->runs_cond);
 		pthread_mutex_unlock(&e->lock);
@@ -385,7 +386,7 @@ static void poison(struct engine_batch *b, const struct rt_activity *a)
  * until nothing else runs, and nothing else starts until its result is in,
  * so only the activity that crashes the host is charged for the crash.
  */
-static void dequeue_activities(struct engine_batch *b, size_t busy_after)
+static void dequeue_activities(struct engine_batch *b)
 {
 	struct rt_engine *e = b->e;
 	struct rt_activity *rows;
@@ -407,7 +408,7 @@ static void dequeue_activities(struct engine_batch *b, size_t busy_after)
 			continue;
 		}
 		if (a->dequeue_count > 0) {
-			if (busy_after > 0 || b->ndequeued > 0) {
+			if (!b->suspect_may_start || b->ndequeued > 0) {
 				e->suspect_waiting = 1;
 			} else {
 				new_run(b, a);
@@ -476,8 +477,11 @@ static void run_batch(struct rt_engine *e, struct engine_batch *b)
 	/* The results applied here free their rows' places in this batch. */
 	busy_after = e->inflight.n - b->nresults;
 	b->act_free = ENGINE_BATCH_ACTIVITIES > busy_after ? ENGINE_BATCH_ACTIVITIES - busy_after : 0;
-	if (e->stopping || e->recovering || e->isolated)
+	int64_t mono = rt_mono_us();
+	if (e->stopping || e->recovering || mono < e->quiet_until_us)
 		b->act_free = 0;
+	b->suspect_may_start = !e->runs && (e->running == 0 ||
+					    mono - e->last_start_us >= ENGINE_SUSPECT_QUIET_US);
 	e->suspect_waiting = 0;
 	pthread_mutex_unlock(&e->lock);
 	if (rt_store_begin(e->store) != 0) {
@@ -491,7 +495,7 @@ static void run_batch(struct rt_engine *e, struct engine_batch *b)
 	if (!b->failed && e->recovering)
 		count_left_attempts(b);
 	if (!b->failed)
-		dequeue_activities(b, busy_after);
+		dequeue_activities(b);
 	if (!b->failed &&
 	    rt_store_inbox_ready(e->store, b->now_us, ENGINE_BATCH_EPISODES, NULL, NULL, &ready,
 				 &nready, &b->arena) == 0) {
@@ -610,7 +614,7 @@ static void drop_queued_runs(struct rt_engine *e)
 		next = r->next;
 		set_del(&e->inflight, r->activity_id);
 		if (r->activity_id == e->isolated)
-			e->isolated = 0;
+			e->isolated = e->quiet_until_us = 0;
 		engine_run_free(r);
 	}
 	e->runs = e->runs_tail = NULL;
@@ -663,6 +667,14 @@ static void abandon_at_deadline(struct rt_engine *e)
 		   "task hub '%s': stop deadline reached: %zu command(s) refused, %zu result(s) and "
 		   "%d running activit%s abandoned (they run again after the next start)",
 		   e->opts.hub_name, ncmds, nresults, e->running, e->running == 1 ? "y" : "ies");
+}
+
+/* The earlier of a wall-clock due time and a monotonic one (0: now). */
+static int64_t min_due(int64_t due, int64_t mono_us)
+{
+	int64_t now = rt_now_us();
+	int64_t wall = mono_us ? now + (mono_us - rt_mono_us()) : 0;
+	return wall < due ? wall : due;
 }
 
 /* Lets the console lines of the last batch out before a wait (lock held,
@@ -784,7 +796,7 @@ static void *engine_main(void *arg)
 			batch_committed(e);
 			if (e->recovering) {
 				/* Counted: the slots may be reused from now on. */
-				engine_attempts_forget_left(e->attempts);
+				engine_attempts_clear(e->attempts);
 				e->recovering = 0;
 				due = 0;
 			}
@@ -794,7 +806,8 @@ static void *engine_main(void *arg)
 			if (!b.failed) {
 				set_del(&e->inflight, r->activity_id);
 				if (r->activity_id == e->isolated) {
-					e->isolated = 0; /* the suspect is cleared: others may run */
+					/* The suspect finished: it did not crash the host. */
+					e->isolated = e->quiet_until_us = 0;
 					due = 0;
 				}
 				engine_run_free(r);
@@ -811,10 +824,12 @@ static void *engine_main(void *arg)
 			if (b.failed) {
 				set_del(&e->inflight, r->activity_id);
 				if (r->activity_id == e->isolated)
-					e->isolated = 0;
+					e->isolated = e->quiet_until_us = 0;
 				engine_run_free(r);
 				continue;
 			}
+			if (r->activity_id == e->isolated && !e->quiet_until_us)
+				e->quiet_until_us = rt_mono_us() + ENGINE_SUSPECT_QUIET_US;
 			r->next = NULL;
 			if (e->runs_tail)
 				e->runs_tail->next = r;
@@ -827,9 +842,12 @@ static void *engine_main(void *arg)
 			pthread_cond_signal(&e->runs_cond);
 		/* Visible activities left behind for want of room: take them as
 		 * soon as there is room, never waiting for an unrelated event. */
-		if (!b.failed && b.act_backlog && !e->isolated && !e->suspect_waiting &&
+		if (!b.failed && b.act_backlog && !e->suspect_waiting &&
 		    e->inflight.n < ENGINE_BATCH_ACTIVITIES)
-			due = 0;
+			due = min_due(due, e->quiet_until_us);
+		/* A suspect waiting for the running attempts to age. */
+		if (!b.failed && e->suspect_waiting && !e->runs && e->running > 0)
+			due = min_due(due, e->last_start_us + ENGINE_SUSPECT_QUIET_US);
 		if (!b.failed)
 			maybe_checkpoint(e);
 		rt_arena_reset(&b.arena);
@@ -975,8 +993,10 @@ int rt_engine_stop_by(struct rt_engine *e, int64_t deadline_mono_us)
 	pthread_mutex_unlock(&e->lock);
 	/* The engine thread commits the results of the attempts that finish
 	 * in time, then leaves; queued attempts stay in the store. */
-	if (join_by(e->thread, until) != 0)
+	if (join_by(e->thread, until) != 0) {
+		engine_attempts_clear(e->attempts);
 		return 1;
+	}
 	for (int i = 0; i < e->nthreads; i++) {
 		if (join_by(e->workers[i].thread, until) == 0)
 			e->workers[i].joined = 1;
@@ -985,8 +1005,12 @@ int rt_engine_stop_by(struct rt_engine *e, int64_t deadline_mono_us)
 	}
 	if (join_by(e->ckpt_thread, until) != 0)
 		left_running++;
-	if (left_running)
-		return 1; /* they still use `e`: the process ends instead */
+	if (left_running) {
+		/* Abandoned, not crashed: their attempts do not count. They
+		 * still use `e`, so the process ends instead of freeing it. */
+		engine_attempts_clear(e->attempts);
+		return 1;
+	}
 	for (size_t i = 0; i < e->nreaders; i++)
 		rt_store_close(e->readers[i]);
 	free(e->readers);

@@ -15,10 +15,13 @@
  * the episodes logged: nothing acknowledged can be lost by a crash.
  *
  * Poison count: an activity row's dequeue_count counts attempts that
- * started and never finished (the process died, or a stop abandoned them;
- * see engine_attempts.c), never mere dequeues. An activity with such an
- * attempt behind it is a suspect: it runs alone, with nothing else running,
- * so a crash is pinned on it and not on the innocent work beside it.
+ * started and never finished because the process died (see
+ * engine_attempts.c), never mere dequeues, nor attempts a graceful stop
+ * gave up on. An activity with such an attempt behind it is a suspect: it
+ * starts only when every other running attempt has run for a while
+ * (ENGINE_SUSPECT_QUIET_US), and nothing else starts during its own first
+ * moments, so a crash is pinned on it and not on the innocent work beside
+ * it; a long or hung suspect holds the rest back only that long.
  *
  * A batch that cannot commit (a full disk) is retried with exponential
  * back-off (50 ms doubling to 2 s); the engine reports itself degraded

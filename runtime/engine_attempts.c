@@ -123,7 +123,7 @@ size_t engine_attempts_left(const struct engine_attempts *a, const struct engine
 	return a->nleft;
 }
 
-void engine_attempts_forget_left(struct engine_attempts *a)
+void engine_attempts_clear(struct engine_attempts *a)
 {
 	memset(a->slots, 0, a->nslots * sizeof(struct slot));
 	free(a->left);

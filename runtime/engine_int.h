@@ -16,6 +16,9 @@
 #define ENGINE_BATCH_EPISODES 1024
 #define ENGINE_BATCH_ACTIVITIES 2048 /* dequeued, queued for the threads */
 #define ENGINE_BATCH_COMMANDS 2048   /* the rest waits: backpressure on clients */
+/* A host crash within this time of a suspect's start is pinned on it alone;
+ * past it, a long or hung suspect no longer holds the other work back. */
+#define ENGINE_SUSPECT_QUIET_US 2000000
 
 struct id_set {
 	int64_t *keys;
@@ -87,11 +90,12 @@ struct engine_attempt {
  * and reads what a previous process left in it. Never fails: without the
  * file the slots are plain memory and *warning (malloc'd) says so. */
 struct engine_attempts *engine_attempts_open(const char *hub_path, int nthreads, char **warning);
-/* The attempts found at open; BORROWED until forget_left. */
+/* The attempts found at open; BORROWED until engine_attempts_clear. */
 size_t engine_attempts_left(const struct engine_attempts *a, const struct engine_attempt **left);
-/* Clears every slot: call once the counts of the left attempts are
- * committed and before any thread starts an attempt. */
-void engine_attempts_forget_left(struct engine_attempts *a);
+/* Clears every slot: once the counts of the left attempts are committed
+ * (before any thread starts an attempt), and when a stop abandons running
+ * attempts (the host gave up on them; they did not crash it). */
+void engine_attempts_clear(struct engine_attempts *a);
 /* Thread `slot` starts / finished an attempt of activity row `id`. */
 void engine_attempts_begin(struct engine_attempts *a, int slot, int64_t id, int task_id,
 			   const char *instance_id);
@@ -127,8 +131,13 @@ struct rt_engine {
 	int idle_activity_threads; /* waiting for a run */
 	int live_activity_threads; /* not exited */
 	int running;               /* attempts under way on activity threads */
-	int64_t isolated;          /* a suspect running alone (activity id), 0: none */
-	int suspect_waiting;       /* a suspect waits for the others to finish */
+	/* Suspects (see engine.h): one starts only when every other running
+	 * attempt has run ENGINE_SUSPECT_QUIET_US, and nothing else starts
+	 * during its own first ENGINE_SUSPECT_QUIET_US. */
+	int64_t isolated;          /* the last suspect handed out (activity id), 0: none */
+	int64_t quiet_until_us;    /* rt_mono_us(): nothing starts before, 0: none */
+	int64_t last_start_us;     /* rt_mono_us() of the latest attempt started */
+	int suspect_waiting;       /* a suspect waits for the others to age */
 	int stopping;
 	int64_t stop_deadline_us;  /* rt_mono_us(); past it, what is left is abandoned */
 	/* Failing commits (a full disk): back-off and what health reports. */
@@ -194,6 +203,7 @@ struct engine_batch {
 	int ready_complete;      /* the store's ready list was not cut short */
 	size_t act_free;         /* activities this batch may still hand out */
 	int act_backlog;         /* visible activities may be left undispatched */
+	int suspect_may_start;   /* nothing started recently runs or waits to run */
 	size_t nresults;         /* results applied in this batch */
 };
 

@@ -9,8 +9,6 @@
  *                     {"ok": <completed>, "failed": <failed>, "errors": [..]}.
  *   fan_out           input {"count": N, "ms": M}: N calls of slow_item
  *                     in parallel (when_all); returns {"done": N}.
- *   hang              one call of hang_item, which sleeps 10 minutes: an
- *                     activity that cannot finish within a stop bound.
  *   slow_item         sleeps the number of ms in its input, returns it.
  *   crash_item        abort(): takes the whole host down on every attempt.
  */
@@ -37,12 +35,6 @@ static cf_rc crash_item(cf_act *a)
 {
 	(void)a;
 	abort();
-}
-
-static cf_rc hang_item(cf_act *a)
-{
-	sleep_ms(600000);
-	return cf_act_return(a, "null");
 }
 
 static double number(cf_orch *o, const char *key, double dflt)
@@ -98,20 +90,12 @@ static cf_rc fan_out(cf_orch *o)
 	return cf_orch_finish(o, cf_fmt(o, "{\"done\":%d}", n));
 }
 
-static cf_rc hang(cf_orch *o)
-{
-	CF_AWAIT(o, cf_call_activity(o, "hang_item", NULL), NULL);
-	return cf_orch_finish(o, "\"finished\"");
-}
-
 static cf_rc init(cf_app *app)
 {
 	cf_register_orchestrator(app, "fan_beside_crash", fan_beside_crash);
 	cf_register_orchestrator(app, "fan_out", fan_out);
-	cf_register_orchestrator(app, "hang", hang);
 	cf_register_activity(app, "slow_item", slow_item);
 	cf_register_activity(app, "crash_item", crash_item);
-	cf_register_activity(app, "hang_item", hang_item);
 	return CF_OK;
 }
 

@@ -446,8 +446,8 @@ static void count_left_attempts(struct engine_batch *b)
 		if (rt_store_activity_count_attempt(e->store, left[i].id) != 0)
 			b->failed = 1;
 		engine_log(e, "Host.Triggers.DurableTask", 3,
-			   "%s: activity '%s' (task %d) was running when the host stopped; it runs "
-			   "again alone (%d of maxDequeueCount %d attempts used)",
+			   "%s: activity '%s' (task %d) was running when the host died; it runs "
+			   "again as a suspect (%d of maxDequeueCount %d attempts used)",
 			   row.instance_id, row.name, row.task_id, row.dequeue_count + 1,
 			   e->opts.max_dequeue_count);
 	}

@@ -6,6 +6,8 @@
  * without the Executing/Executed lines.
  */
 #include "admin.h"
+#include "durable_client.h"
+#include "engine.h"
 #include "log.h"
 #include "xalloc.h"
 
@@ -38,8 +40,30 @@ static const char *state_name(enum host_state s)
 	return "Default";
 }
 
+/* The task hub's health, or NULL without an engine. New reference. */
+static json_t *task_hub_health(struct host_server *srv, int *degraded)
+{
+	struct rt_engine_health hh;
+	*degraded = 0;
+	if (!srv->durable || !srv->durable->engine)
+		return NULL;
+	rt_engine_get_health(srv->durable->engine, &hh);
+	*degraded = hh.degraded;
+	json_t *o = json_object();
+	json_object_set_new(o, "name", json_string(srv->durable->hub));
+	json_object_set_new(o, "status", json_string(hh.degraded ? "Degraded" : "Healthy"));
+	if (hh.degraded) {
+		/* Commits fail (a full disk): what the operator needs to act. */
+		json_object_set_new(o, "failedBatches", json_integer((json_int_t)hh.failed_batches));
+		json_object_set_new(o, "failingSinceUs", json_integer(hh.failing_since_us));
+		json_object_set_new(o, "lastError", json_string(hh.last_error));
+	}
+	return o;
+}
+
 static void host_status(struct host_server *srv, struct bind_http *h)
 {
+	int degraded;
 	char host[256] = "localhost";
 	gethostname(host, sizeof(host) - 1);
 	json_t *o = json_object();
@@ -53,6 +77,9 @@ static void host_status(struct host_server *srv, struct bind_http *h)
 	json_object_set_new(o, "processUptime",
 			    json_integer((rt_mono_us() - srv->started_mono_us) / 1000));
 	json_object_set_new(o, "functionAppContentEditingState", json_string("NotAllowed"));
+	json_t *hub = task_hub_health(srv, &degraded);
+	if (hub)
+		json_object_set_new(o, "taskHub", hub);
 	reply_json(h, 200, o);
 }
 
@@ -63,12 +90,20 @@ static void host_ping(struct host_server *srv, struct bind_http *h)
 	bind_http_add_header((cf_http *)h, "Cache-Control", "no-store, no-cache");
 }
 
+/* /runtime/health and /live: is the process serving. /ready also: can
+ * it commit (a task hub whose commits fail is not ready for work). */
 static void health(struct host_server *srv, struct bind_http *h)
 {
+	const char *path = h->path;
+	int ready = strlen(path) >= 6 && strcasecmp(path + strlen(path) - 6, "/ready") == 0;
+	int degraded, running = srv->state == HOST_STATE_RUNNING;
+	json_t *hub = task_hub_health(srv, &degraded);
 	json_t *o = json_object();
-	json_object_set_new(o, "status", json_string(srv->state == HOST_STATE_RUNNING ? "Healthy"
-										 : "Unhealthy"));
-	reply_json(h, srv->state == HOST_STATE_RUNNING ? 200 : 503, o);
+	const char *status = !running ? "Unhealthy" : degraded ? "Degraded" : "Healthy";
+	json_object_set_new(o, "status", json_string(status));
+	if (hub)
+		json_object_set_new(o, "taskHub", hub);
+	reply_json(h, running && !(ready && degraded) ? 200 : 503, o);
 }
 
 static json_t *methods_array(const char *methods)

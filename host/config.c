@@ -607,6 +607,10 @@ static int read_cfunc(struct host_config *cfg, json_t *root, char **err)
 	if (host_config_get_int(root, "cfunc.limits.requestTimeoutSeconds", 10, 1, 3600, &v, err) < 0)
 		return -1;
 	l->request_timeout_ms = (int)v * 1000;
+	/* From SIGINT/SIGTERM to exit, whatever is still running. */
+	if (host_config_get_int(root, "cfunc.stopTimeoutSeconds", 10, 1, 3600, &v, err) < 0)
+		return -1;
+	cfg->stop_timeout_ms = (int)v * 1000;
 	if (host_config_get_strv(root, "cfunc.allowedHosts", &cfg->allowed_hosts,
 				 &cfg->n_allowed_hosts, err) < 0)
 		return -1;

@@ -137,6 +137,7 @@ struct host_config {
 	size_t n_apps;
 	struct host_config_limits limits; /* cfunc.limits */
 	int workers;                  /* cfunc.workers */
+	int stop_timeout_ms;          /* cfunc.stopTimeoutSeconds: bound on a graceful stop */
 	char **allowed_hosts;         /* cfunc.allowedHosts; NULL = any */
 	size_t n_allowed_hosts;
 

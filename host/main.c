@@ -13,6 +13,7 @@
 #include "keys.h"
 #include "log.h"
 #include "server.h"
+#include "stop_bound.h"
 #include "webhooks.h"
 #include "xalloc.h"
 
@@ -211,6 +212,7 @@ static int cmd_start(int argc, char **argv)
 	struct host_durable durable = {0};
 	struct host_keys *keys = NULL;
 	char *system_key = NULL;
+	struct host_stop_bound *stop_bound = NULL;
 	char *root = NULL, *err = NULL, cwd[PATH_MAX];
 	int rc = 1;
 
@@ -313,6 +315,9 @@ static int cmd_start(int argc, char **argv)
 		if (cors && *cors)
 			host_server_set_cors(srv, cors, creds);
 	}
+	stop_bound = host_stop_bound_new(cfg.stop_timeout_ms);
+	srv->on_stop_requested = host_stop_bound_arm;
+	srv->on_stop_ctx = stop_bound;
 	host_admin_set_invoker(host_durable_admin_invoke);
 	host_server_add_endpoints(srv, host_admin_route);
 	host_server_add_endpoints(srv, host_webhooks_route);
@@ -334,10 +339,18 @@ static int cmd_start(int argc, char **argv)
 
 	rc = host_server_run(srv);
 	host_log("Host.General", HOST_LOG_INFO, "Host stopped");
+	/* The server drained; stop the engine (within the stop bound) before
+	 * the apps it calls unload. Activities still running past it keep
+	 * their apps: the process ends without unloading. */
+	if (durable.engine &&
+	    rt_engine_stop_by(durable.engine, host_stop_bound_engine_deadline(stop_bound)) != 0)
+		host_stop_bound_exit_now("Activities still running at the stop deadline were "
+					 "abandoned; they run again after the next start.");
+	durable.engine = NULL;
 out:
-	/* The server drained; stop the engine before the apps it calls unload. */
 	host_server_free(srv);
 	host_durable_stop(&durable);
+	host_stop_bound_free(stop_bound);
 	host_keys_free(keys);
 	free(system_key);
 	bind_registry_cleanup(&reg);

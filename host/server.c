@@ -786,6 +786,8 @@ static void on_signal_readable(h2o_socket_t *sock, const char *err)
 		return;
 	srv->draining = 1;
 	srv->state = HOST_STATE_STOPPING;
+	if (srv->on_stop_requested)
+		srv->on_stop_requested(srv->on_stop_ctx);
 	host_log("Host.General", HOST_LOG_INFO, "Stopping the host: draining %ld in-flight request(s)",
 		 srv->outstanding);
 	if (srv->listener) {

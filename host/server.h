@@ -61,6 +61,9 @@ struct host_server {
 	h2o_socket_t *signal_sock;
 	int signal_pipe[2];
 	int draining;
+	/* Called on the loop thread at the first SIGINT/SIGTERM; may be NULL. */
+	void (*on_stop_requested)(void *ctx);
+	void *on_stop_ctx;
 
 	h2o_linklist_t conns; /* struct conn_track of every open connection */
 	long nconns;

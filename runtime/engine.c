@@ -196,7 +196,8 @@ const char *rt_instance_id_problem(const char *id)
 
 static void *activity_main(void *arg)
 {
-	struct rt_engine *e = arg;
+	struct engine_worker *w = arg;
+	struct rt_engine *e = w->e;
 	const struct rt_engine_hooks *h = &e->opts.hooks;
 	struct rt_arena arena;
 
@@ -210,14 +211,20 @@ static void *activity_main(void *arg)
 			h->thread_event(h->ctx, 1);
 			pthread_mutex_lock(&e->lock);
 		}
+		e->idle_activity_threads++;
 		while (!e->runs && !e->stopping)
 			pthread_cond_wait(&e->runs_cond, &e->lock);
-		if (!e->runs)
+		e->idle_activity_threads--;
+		/* Stopping: finish nothing new; queued runs never started, so
+		 * dropping them costs no attempt. */
+		if (!e->runs || e->stopping)
 			break;
 		struct engine_run *run = e->runs;
 		e->runs = run->next;
 		if (!e->runs)
 			e->runs_tail = NULL;
+		e->running++;
+		e->last_start_us = rt_mono_us();
 		if (e->runs && e->idle_activity_threads > 0)
 			pthread_cond_signal(&e->runs_cond);
 		pthread_mutex_unlock(&e->lock);
@@ -234,6 +241,8 @@ static void *activity_main(void *arg)
 		};
 		struct rt_activity_result res = {0};
 		void *fn = h->find_activity ? h->find_activity(h->ctx, run->name) : NULL;
+		engine_attempts_begin(e->attempts, w->slot, run->activity_id, run->task_id,
+				      run->instance_id);
 		if (!fn) {
 			res.failed = 1;
 			res.message = rt_arena_fmt(&arena,
@@ -242,6 +251,7 @@ static void *activity_main(void *arg)
 		} else {
 			h->run_activity(h->ctx, fn, &call, &res);
 		}
+		engine_attempts_end(e->attempts, w->slot);
 		run->failed = res.failed;
 		run->result = xstrdup(res.failed ? (res.message ? res.message : "activity failed")
 						 : (res.result ? res.result : "null"));
@@ -254,9 +264,11 @@ static void *activity_main(void *arg)
 		else
 			e->results = run;
 		e->results_tail = run;
+		e->running--;
 		pthread_cond_signal(&e->cond);
 	}
-	e->idle_activity_threads--;
+	e->live_activity_threads--;
+	pthread_cond_signal(&e->cond);
 	pthread_mutex_unlock(&e->lock);
 	if (h->thread_event)
 		h->thread_event(h->ctx, 2);
@@ -307,6 +319,8 @@ static int busy_activity(void *ctx, int64_t id)
 	return set_has(ctx, id);
 }
 
+/* Queues an attempt of `a` for the threads after the commit, behind the
+ * ones already queued in this batch (oldest first). */
 static struct engine_run *new_run(struct engine_batch *b, const struct rt_activity *a)
 {
 	struct engine_run *run = xcalloc(1, sizeof(*run));
@@ -316,11 +330,15 @@ static struct engine_run *new_run(struct engine_batch *b, const struct rt_activi
 	run->name = xstrdup(a->name);
 	run->input = a->input ? xstrdup(a->input) : NULL;
 	run->task_id = a->task_id;
-	run->attempt = a->dequeue_count;
+	run->attempt = a->dequeue_count + 1;
 	snprintf(run->key, sizeof(run->key), "%.200s:%d:%d", a->instance_id, a->task_id,
-		 a->dequeue_count);
-	run->next = b->dequeued;
-	b->dequeued = run;
+		 run->attempt);
+	if (b->dequeued_tail)
+		b->dequeued_tail->next = run;
+	else
+		b->dequeued = run;
+	b->dequeued_tail = run;
+	b->ndequeued++;
 	pthread_mutex_lock(&b->e->lock);
 	set_add(&b->e->inflight, a->id);
 	pthread_mutex_unlock(&b->e->lock);
@@ -329,65 +347,123 @@ static struct engine_run *new_run(struct engine_batch *b, const struct rt_activi
 
 int engine_dispatch_new_activity(struct engine_batch *b, struct rt_activity *act)
 {
-	int direct = b->act_free > 0 && !b->e->stopping;
-	act->dequeue_count = direct ? 1 : 0;
+	act->dequeue_count = 0;
 	if (rt_store_activity_add(b->e->store, act, &act->id) != 0)
 		return -1;
-	if (direct) {
+	if (b->act_free > 0) {
 		b->act_free--;
 		new_run(b, act);
+	} else if (!b->e->stopping) {
+		b->act_backlog = 1;
 	}
 	return 0;
 }
 
-/* Takes activities for the free threads; poisons the ones that keep
- * coming back without a result. */
+/* Fails an activity that was started max_dequeue_count times without
+ * finishing, instead of starting it again. */
+static void poison(struct engine_batch *b, const struct rt_activity *a)
+{
+	struct rt_engine *e = b->e;
+	struct rt_event ev;
+	rt_event_init(&ev, RT_EV_TASK_FAILED);
+	ev.timestamp_us = b->now_us;
+	ev.task_scheduled_id = a->task_id;
+	ev.details = rt_arena_fmt(&b->arena,
+				  "poisoned: the activity was started %d times without completing (maxDequeueCount %d)",
+				  a->dequeue_count, e->opts.max_dequeue_count);
+	ev.reason = rt_arena_fmt(&b->arena, "Activity function '%s' failed: %s", a->name, ev.details);
+	if (rt_store_activity_delete(e->store, a->id) != 0 ||
+	    engine_inbox_add(b, a->instance_id, a->execution_id, 0, &ev) != 0)
+		b->failed = 1;
+	engine_log(e, "Host.Triggers.DurableTask", 4,
+		   "%s: Function '%s (Activity)' failed with an error. Reason: %s", a->instance_id,
+		   a->name, ev.details);
+}
+
+/*
+ * Takes visible activities, oldest first, for the free capacity. A suspect
+ * (an earlier attempt started and never finished) runs alone: it waits
+ * until nothing else runs, and nothing else starts until its result is in,
+ * so only the activity that crashes the host is charged for the crash.
+ */
 static void dequeue_activities(struct engine_batch *b)
 {
 	struct rt_engine *e = b->e;
 	struct rt_activity *rows;
-	size_t n;
+	size_t n, limit = b->act_free;
 
-	if (b->act_free == 0 || e->stopping)
+	if (limit == 0)
 		return;
-	if (rt_store_activity_dequeue(e->store, b->now_us, b->act_free, busy_activity, &e->inflight,
-				      &rows, &n, &b->arena) != 0) {
+	if (rt_store_activity_pick(e->store, b->now_us, limit, busy_activity, &e->inflight, &rows,
+				   &n, &b->arena) != 0) {
 		b->failed = 1;
 		return;
 	}
-	for (size_t i = 0; i < n; i++) {
+	if (n == limit)
+		b->act_backlog = 1;
+	for (size_t i = 0; i < n && !b->failed; i++) {
 		struct rt_activity *a = &rows[i];
-		if (e->opts.max_dequeue_count > 0 && a->dequeue_count > e->opts.max_dequeue_count) {
-			struct rt_event ev;
-			rt_event_init(&ev, RT_EV_TASK_FAILED);
-			ev.timestamp_us = b->now_us;
-			ev.task_scheduled_id = a->task_id;
-			ev.details = rt_arena_fmt(&b->arena,
-						  "poisoned: the activity was started %d times without completing (maxDequeueCount %d)",
-						  a->dequeue_count - 1, e->opts.max_dequeue_count);
-			ev.reason = rt_arena_fmt(&b->arena, "Activity function '%s' failed: %s", a->name,
-						 ev.details);
-			if (rt_store_activity_delete(e->store, a->id) != 0 ||
-			    engine_inbox_add(b, a->instance_id, a->execution_id, 0, &ev) != 0)
-				b->failed = 1;
-			engine_log(e, "Host.Triggers.DurableTask", 4,
-				   "%s: Function '%s (Activity)' failed with an error. Reason: %s",
-				   a->instance_id, a->name, ev.details);
+		if (e->opts.max_dequeue_count > 0 && a->dequeue_count >= e->opts.max_dequeue_count) {
+			poison(b, a);
 			continue;
 		}
+		if (a->dequeue_count > 0) {
+			if (!b->suspect_may_start || b->ndequeued > 0) {
+				e->suspect_waiting = 1;
+			} else {
+				new_run(b, a);
+				e->isolated = a->id;
+			}
+			b->act_free = 0;
+			return;
+		}
 		new_run(b, a);
+		b->act_free--;
+	}
+}
+
+/* First batch after a start: counts the attempts the previous process
+ * started and never finished, if their rows are still the same. */
+static void count_left_attempts(struct engine_batch *b)
+{
+	struct rt_engine *e = b->e;
+	const struct engine_attempt *left;
+	size_t n = engine_attempts_left(e->attempts, &left);
+
+	for (size_t i = 0; i < n && !b->failed; i++) {
+		struct rt_activity row;
+		int rc = rt_store_activity_get(e->store, left[i].id, &row, &b->arena);
+		if (rc == RT_STORE_NOTFOUND)
+			continue;
+		if (rc != 0) {
+			b->failed = 1;
+			break;
+		}
+		/* A row id reused by another activity (purged, new hub file) is not it. */
+		if (row.task_id != left[i].task_id ||
+		    engine_attempts_hash(row.instance_id) != left[i].instance_hash)
+			continue;
+		if (rt_store_activity_count_attempt(e->store, left[i].id) != 0)
+			b->failed = 1;
+		engine_log(e, "Host.Triggers.DurableTask", 3,
+			   "%s: activity '%s' (task %d) was running when the host died; it runs "
+			   "again as a suspect (%d of maxDequeueCount %d attempts used)",
+			   row.instance_id, row.name, row.task_id, row.dequeue_count + 1,
+			   e->opts.max_dequeue_count);
 	}
 }
 
 static void run_batch(struct rt_engine *e, struct engine_batch *b)
 {
 	const char **ready;
-	size_t nready;
+	size_t nready, busy_after;
 
 	b->now_us = rt_now_us();
 	b->failed = 0;
 	b->more = 0;
-	b->dequeued = NULL;
+	b->act_backlog = 0;
+	b->dequeued = b->dequeued_tail = NULL;
+	b->ndequeued = 0;
 	b->boxes = NULL;
 	b->nboxes = b->capboxes = 0;
 	b->mail_order = NULL;
@@ -395,9 +471,19 @@ static void run_batch(struct rt_engine *e, struct engine_batch *b)
 	b->episodes = 0;
 	b->start_mono_us = rt_mono_us();
 	b->mail_on = 1;
+	b->nresults = 0;
+	for (struct engine_run *r = b->results; r; r = r->next)
+		b->nresults++;
 	pthread_mutex_lock(&e->lock);
-	b->act_free = ENGINE_BATCH_ACTIVITIES > e->inflight.n ? ENGINE_BATCH_ACTIVITIES - e->inflight.n
-							       : 0;
+	/* The results applied here free their rows' places in this batch. */
+	busy_after = e->inflight.n - b->nresults;
+	b->act_free = ENGINE_BATCH_ACTIVITIES > busy_after ? ENGINE_BATCH_ACTIVITIES - busy_after : 0;
+	int64_t mono = rt_mono_us();
+	if (e->stopping || e->recovering || mono < e->quiet_until_us)
+		b->act_free = 0;
+	b->suspect_may_start = !e->runs && (e->running == 0 ||
+					    mono - e->last_start_us >= ENGINE_SUSPECT_QUIET_US);
+	e->suspect_waiting = 0;
 	pthread_mutex_unlock(&e->lock);
 	if (rt_store_begin(e->store) != 0) {
 		b->failed = 1;
@@ -407,6 +493,10 @@ static void run_batch(struct rt_engine *e, struct engine_batch *b)
 		engine_apply_cmd(b, c);
 	for (struct engine_run *r = b->results; r && !b->failed; r = r->next)
 		apply_result(b, r);
+	if (!b->failed && e->recovering)
+		count_left_attempts(b);
+	if (!b->failed)
+		dequeue_activities(b);
 	if (!b->failed &&
 	    rt_store_inbox_ready(e->store, b->now_us, ENGINE_BATCH_EPISODES, NULL, NULL, &ready,
 				 &nready, &b->arena) == 0) {
@@ -429,11 +519,7 @@ static void run_batch(struct rt_engine *e, struct engine_batch *b)
 		engine_mail_run(b);
 	if (!b->failed)
 		engine_mail_flush(b);
-	if (!b->failed)
-		dequeue_activities(b);
 	if (b->failed || rt_store_commit(e->store) != 0) {
-		engine_log(e, "Host.Triggers.DurableTask", 4, "task hub '%s': batch rolled back: %s",
-			   e->opts.hub_name, rt_store_errmsg(e->store));
 		rt_store_rollback(e->store);
 		b->failed = 1;
 		/* The cache may hold episodes that were just rolled back. */
@@ -453,11 +539,169 @@ static int64_t next_due(struct rt_engine *e, int64_t now_us)
 
 static void maybe_checkpoint(struct rt_engine *e);
 
+/* A failing disk: retry after 50 ms, doubling up to 2 s; one console line
+ * for the first failure, then a summary at most every 5 s. */
+#define ENGINE_BACKOFF_FIRST_US 50000
+#define ENGINE_BACKOFF_MAX_US 2000000
+#define ENGINE_FAIL_REPORT_US 5000000
+
+/* Waits on e->cond (lock held) for at most wait_us; <= 0 returns at once. */
+static void wait_at_most(struct rt_engine *e, int64_t wait_us)
+{
+	struct timespec ts;
+	if (wait_us <= 0)
+		return;
+	/* The condition variable uses the wall clock; +1 ms so a timer is
+	 * never served early. */
+	clock_gettime(CLOCK_REALTIME, &ts);
+	int64_t abs_us = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000 + wait_us + 1000;
+	ts.tv_sec = abs_us / 1000000;
+	ts.tv_nsec = (abs_us % 1000000) * 1000;
+	pthread_cond_timedwait(&e->cond, &e->lock, &ts);
+}
+
+/* After a failed batch (lock held): back off, log sparingly, report degraded. */
+static void batch_failed(struct rt_engine *e)
+{
+	int64_t now = rt_mono_us();
+	int64_t backoff = ENGINE_BACKOFF_FIRST_US;
+	const char *err = rt_store_errmsg(e->store);
+
+	for (int i = 1; i < e->fail_streak && backoff < ENGINE_BACKOFF_MAX_US; i++)
+		backoff *= 2;
+	if (backoff > ENGINE_BACKOFF_MAX_US)
+		backoff = ENGINE_BACKOFF_MAX_US;
+	e->fail_streak++;
+	e->retry_at_us = now + backoff;
+	e->failed_batches++;
+	snprintf(e->last_error, sizeof(e->last_error), "%s", err && *err ? err : "unknown error");
+	if (e->fail_streak == 1) {
+		e->failing_since_us = rt_now_us();
+		e->last_report_us = now;
+		e->unreported = 0;
+		engine_log(e, "Host.Triggers.DurableTask", 4,
+			   "task hub '%s': a batch could not be committed and was rolled back: %s; "
+			   "retrying with back-off",
+			   e->opts.hub_name, e->last_error);
+		return;
+	}
+	e->unreported++;
+	if (now - e->last_report_us >= ENGINE_FAIL_REPORT_US) {
+		engine_log(e, "Host.Triggers.DurableTask", 4,
+			   "task hub '%s': still failing: %llu batches in the last %lld s, last error: %s",
+			   e->opts.hub_name, (unsigned long long)e->unreported,
+			   (long long)((now - e->last_report_us + 500000) / 1000000), e->last_error);
+		e->last_report_us = now;
+		e->unreported = 0;
+	}
+}
+
+/* After a committed batch (lock held). */
+static void batch_committed(struct rt_engine *e)
+{
+	if (!e->fail_streak)
+		return;
+	engine_log(e, "Host.Triggers.DurableTask", 3,
+		   "task hub '%s': commits succeed again after %llu failed batches",
+		   e->opts.hub_name, (unsigned long long)e->failed_batches);
+	e->fail_streak = 0;
+	e->retry_at_us = 0;
+	e->failing_since_us = 0;
+	e->failed_batches = 0;
+	e->unreported = 0;
+	e->last_error[0] = '\0';
+}
+
+/* Runs that no thread started: dropped at a stop (lock held). They cost
+ * no attempt and run again after the next start. */
+static void drop_queued_runs(struct rt_engine *e)
+{
+	for (struct engine_run *r = e->runs, *next; r; r = next) {
+		next = r->next;
+		set_del(&e->inflight, r->activity_id);
+		if (r->activity_id == e->isolated)
+			e->isolated = e->quiet_until_us = 0;
+		engine_run_free(r);
+	}
+	e->runs = e->runs_tail = NULL;
+}
+
+/* Tells a command its outcome: asynchronous ones at once (lock not held),
+ * synchronous ones are returned in a list to wake under the lock. */
+static struct engine_cmd *finish_cmd(struct engine_cmd *c, struct engine_cmd *sync)
+{
+	if (c->on_done) {
+		c->on_done(c->user, c->rc, c->err);
+		engine_cmd_free(c);
+		return sync;
+	}
+	c->next = sync;
+	return c;
+}
+
+/* Past the stop deadline (lock held): queued commands fail, results not
+ * committed are dropped (their activities run again after the next start). */
+static void abandon_at_deadline(struct rt_engine *e)
+{
+	struct engine_cmd *cmds = e->cmds, *sync = NULL;
+	struct engine_run *results = e->results;
+	size_t ncmds = 0, nresults = 0;
+
+	e->cmds = e->cmds_tail = NULL;
+	e->results = e->results_tail = NULL;
+	pthread_mutex_unlock(&e->lock);
+	for (struct engine_cmd *c = cmds, *next; c; c = next) {
+		next = c->next;
+		c->rc = RT_C_ERROR;
+		free(c->err);
+		c->err = xstrdup("the host is stopping");
+		sync = finish_cmd(c, sync);
+		ncmds++;
+	}
+	for (struct engine_run *r = results, *next; r; r = next) {
+		next = r->next;
+		engine_run_free(r);
+		nresults++;
+	}
+	pthread_mutex_lock(&e->lock);
+	for (struct engine_cmd *c = sync, *next; c; c = next) {
+		next = c->next;
+		c->done = 1;
+		pthread_cond_signal(c->cond);
+	}
+	engine_log(e, "Host.Triggers.DurableTask", 3,
+		   "task hub '%s': stop deadline reached: %zu command(s) refused, %zu result(s) and "
+		   "%d running activit%s abandoned (they run again after the next start)",
+		   e->opts.hub_name, ncmds, nresults, e->running, e->running == 1 ? "y" : "ies");
+}
+
+/* The earlier of a wall-clock due time and a monotonic one (0: now). */
+static int64_t min_due(int64_t due, int64_t mono_us)
+{
+	int64_t now = rt_now_us();
+	int64_t wall = mono_us ? now + (mono_us - rt_mono_us()) : 0;
+	return wall < due ? wall : due;
+}
+
+/* Lets the console lines of the last batch out before a wait (lock held,
+ * dropped for the hook). 1 if it did: the caller looks at the state again. */
+static int flush_before_wait(struct rt_engine *e, int *flushed)
+{
+	if (*flushed || !e->opts.hooks.thread_event)
+		return 0;
+	pthread_mutex_unlock(&e->lock);
+	e->opts.hooks.thread_event(e->opts.hooks.ctx, 1);
+	pthread_mutex_lock(&e->lock);
+	*flushed = 1;
+	return 1;
+}
+
 static void *engine_main(void *arg)
 {
 	struct rt_engine *e = arg;
 	struct engine_batch b;
 	int64_t due = 0; /* a first batch picks up whatever a crash left behind */
+	int flushed = 0;
 
 	memset(&b, 0, sizeof(b));
 	b.e = e;
@@ -466,30 +710,55 @@ static void *engine_main(void *arg)
 		e->opts.hooks.thread_event(e->opts.hooks.ctx, 0);
 	pthread_mutex_lock(&e->lock);
 	for (;;) {
-		while (!e->cmds && !e->results && !e->stopping && rt_now_us() < due) {
-			if (e->opts.hooks.thread_event) {
-				pthread_mutex_unlock(&e->lock);
-				e->opts.hooks.thread_event(e->opts.hooks.ctx, 1);
-				pthread_mutex_lock(&e->lock);
-				if (e->cmds || e->results || e->stopping)
+		/* Wait for work; every path below either runs a batch, waits
+		 * with a bound, or leaves: a stop can never spin. */
+		int leave = 0;
+		for (;;) {
+			int64_t mono = rt_mono_us();
+			if (e->stopping) {
+				drop_queued_runs(e);
+				if (mono >= e->stop_deadline_us) {
+					abandon_at_deadline(e);
+					leave = 1;
 					break;
+				}
 			}
-			if (due == INT64_MAX) {
+			if (mono < e->retry_at_us) {
+				/* Backing off: new commands and results wait too. */
+				if (flush_before_wait(e, &flushed))
+					continue;
+				int64_t until = e->retry_at_us;
+				if (e->stopping && e->stop_deadline_us < until)
+					until = e->stop_deadline_us;
+				wait_at_most(e, until - mono);
+				continue;
+			}
+			if (e->cmds || e->results)
+				break;
+			if (e->stopping) {
+				if (e->running == 0) {
+					leave = 1;
+					break;
+				}
+				/* A running attempt posts its result or its thread exits. */
+				if (flush_before_wait(e, &flushed))
+					continue;
+				wait_at_most(e, e->stop_deadline_us - mono);
+				continue;
+			}
+			int64_t now = rt_now_us();
+			if (now >= due)
+				break;
+			if (flush_before_wait(e, &flushed))
+				continue;
+			if (due == INT64_MAX)
 				pthread_cond_wait(&e->cond, &e->lock);
-			} else {
-				struct timespec ts;
-				int64_t wait_us = due - rt_now_us();
-				clock_gettime(CLOCK_REALTIME, &ts);
-				/* Timers use wall-clock due times; +1 ms so we never wake early. */
-				int64_t abs_us = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000 +
-						 (wait_us > 0 ? wait_us : 0) + 1000;
-				ts.tv_sec = abs_us / 1000000;
-				ts.tv_nsec = (abs_us % 1000000) * 1000;
-				pthread_cond_timedwait(&e->cond, &e->lock, &ts);
-			}
+			else
+				wait_at_most(e, due - now);
 		}
-		if (e->stopping && !e->cmds && !e->results && e->inflight.n == 0)
+		if (leave)
 			break;
+		flushed = 0;
 		/* At most ENGINE_BATCH_COMMANDS per batch, so a flood of starts
 		 * cannot starve the instances already running. */
 		b.cmds = e->cmds;
@@ -518,14 +787,7 @@ static void *engine_main(void *arg)
 				free(c->err);
 				c->err = xstrdup("the task hub could not commit the change");
 			}
-			if (c->on_done) {
-				/* Asynchronous: told outside the lock, then freed. */
-				c->on_done(c->user, c->rc, c->err);
-				engine_cmd_free(c);
-			} else {
-				c->next = sync;
-				sync = c;
-			}
+			sync = finish_cmd(c, sync);
 		}
 		pthread_mutex_lock(&e->lock);
 		for (struct engine_cmd *c = sync, *next; c; c = next) {
@@ -533,10 +795,27 @@ static void *engine_main(void *arg)
 			c->done = 1;
 			pthread_cond_signal(c->cond);
 		}
+		if (b.failed) {
+			batch_failed(e);
+			due = 0; /* retry once the back-off is over, whatever is pending */
+		} else {
+			batch_committed(e);
+			if (e->recovering) {
+				/* Counted: the slots may be reused from now on. */
+				engine_attempts_clear(e->attempts);
+				e->recovering = 0;
+				due = 0;
+			}
+		}
 		for (struct engine_run *r = b.results, *next; r; r = next) {
 			next = r->next;
 			if (!b.failed) {
 				set_del(&e->inflight, r->activity_id);
+				if (r->activity_id == e->isolated) {
+					/* The suspect finished: it did not crash the host. */
+					e->isolated = e->quiet_until_us = 0;
+					due = 0;
+				}
 				engine_run_free(r);
 			} else {
 				/* Retry the result in the next batch. */
@@ -550,9 +829,13 @@ static void *engine_main(void *arg)
 			next = r->next;
 			if (b.failed) {
 				set_del(&e->inflight, r->activity_id);
+				if (r->activity_id == e->isolated)
+					e->isolated = e->quiet_until_us = 0;
 				engine_run_free(r);
 				continue;
 			}
+			if (r->activity_id == e->isolated && !e->quiet_until_us)
+				e->quiet_until_us = rt_mono_us() + ENGINE_SUSPECT_QUIET_US;
 			r->next = NULL;
 			if (e->runs_tail)
 				e->runs_tail->next = r;
@@ -563,12 +846,16 @@ static void *engine_main(void *arg)
 		}
 		if (e->runs)
 			pthread_cond_signal(&e->runs_cond);
+		/* Visible activities left behind for want of room: take them as
+		 * soon as there is room, never waiting for an unrelated event. */
+		if (!b.failed && b.act_backlog && !e->suspect_waiting &&
+		    e->inflight.n < ENGINE_BATCH_ACTIVITIES)
+			due = min_due(due, e->quiet_until_us);
+		/* A suspect waiting for the running attempts to age. */
+		if (!b.failed && e->suspect_waiting && !e->runs && e->running > 0)
+			due = min_due(due, e->last_start_us + ENGINE_SUSPECT_QUIET_US);
 		if (!b.failed)
 			maybe_checkpoint(e);
-		if (b.failed) {
-			/* A failing disk: back off instead of spinning. */
-			due = rt_now_us() + 100000;
-		}
 		rt_arena_reset(&b.arena);
 	}
 	pthread_mutex_unlock(&e->lock);
@@ -652,10 +939,22 @@ struct rt_engine *rt_engine_start(const struct rt_engine_opts *opts, char **err)
 	pthread_cond_init(&e->runs_cond, NULL);
 	pthread_mutex_init(&e->readers_lock, NULL);
 	e->nthreads = e->opts.max_activities;
-	e->threads = xcalloc((size_t)e->nthreads, sizeof(*e->threads));
-	e->idle_activity_threads = e->nthreads;
-	for (int i = 0; i < e->nthreads; i++)
-		pthread_create(&e->threads[i], NULL, activity_main, e);
+	char *warning = NULL;
+	e->attempts = engine_attempts_open(e->opts.path, e->nthreads, &warning);
+	if (warning) {
+		engine_log(e, "Host.Triggers.DurableTask", 3, "task hub '%s': %s", e->opts.hub_name,
+			   warning);
+		free(warning);
+	}
+	const struct engine_attempt *left;
+	e->recovering = engine_attempts_left(e->attempts, &left) > 0;
+	e->workers = xcalloc((size_t)e->nthreads, sizeof(*e->workers));
+	e->live_activity_threads = e->nthreads;
+	for (int i = 0; i < e->nthreads; i++) {
+		e->workers[i].e = e;
+		e->workers[i].slot = i;
+		pthread_create(&e->workers[i].thread, NULL, activity_main, &e->workers[i]);
+	}
 	pthread_cond_init(&e->ckpt_cond, NULL);
 	pthread_create(&e->thread, NULL, engine_main, e);
 	pthread_setname_np(e->thread, "engine");
@@ -664,37 +963,62 @@ struct rt_engine *rt_engine_start(const struct rt_engine_opts *opts, char **err)
 	return e;
 }
 
-void rt_engine_stop(struct rt_engine *e)
+/* Joins `t` unless it is still running at mono deadline `until_us`. */
+static int join_by(pthread_t t, int64_t until_us)
 {
+	struct timespec ts;
+	int64_t left = until_us - rt_mono_us();
+	clock_gettime(CLOCK_REALTIME, &ts);
+	int64_t abs_us = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000 + (left > 0 ? left : 0);
+	ts.tv_sec = abs_us / 1000000;
+	ts.tv_nsec = (abs_us % 1000000) * 1000;
+	return pthread_timedjoin_np(t, NULL, &ts) == 0 ? 0 : -1;
+}
+
+/* Threads get this long past the deadline to notice it and leave. */
+#define ENGINE_STOP_GRACE_US 250000
+
+int rt_engine_stop_by(struct rt_engine *e, int64_t deadline_mono_us)
+{
+	int64_t until = deadline_mono_us + ENGINE_STOP_GRACE_US;
+	int left_running = 0;
+
 	if (!e)
-		return;
+		return 0;
 	pthread_mutex_lock(&e->lock);
 	e->stopping = 1;
+	e->stop_deadline_us = deadline_mono_us;
 	pthread_cond_broadcast(&e->cond);
 	pthread_cond_broadcast(&e->runs_cond);
-	pthread_mutex_unlock(&e->lock);
-	/* Activity threads finish the attempt they run; queued ones stay in
-	 * the store and run after the next start. */
-	for (int i = 0; i < e->nthreads; i++)
-		pthread_join(e->threads[i], NULL);
-	pthread_mutex_lock(&e->lock);
-	for (struct engine_run *r = e->runs, *next; r; r = next) {
-		next = r->next;
-		set_del(&e->inflight, r->activity_id);
-		engine_run_free(r);
-	}
-	e->runs = e->runs_tail = NULL;
-	pthread_cond_broadcast(&e->cond);
 	pthread_cond_broadcast(&e->ckpt_cond);
 	pthread_mutex_unlock(&e->lock);
-	pthread_join(e->thread, NULL);
-	pthread_join(e->ckpt_thread, NULL);
+	/* The engine thread commits the results of the attempts that finish
+	 * in time, then leaves; queued attempts stay in the store. */
+	if (join_by(e->thread, until) != 0) {
+		engine_attempts_clear(e->attempts);
+		return 1;
+	}
+	for (int i = 0; i < e->nthreads; i++) {
+		if (join_by(e->workers[i].thread, until) == 0)
+			e->workers[i].joined = 1;
+		else
+			left_running++;
+	}
+	if (join_by(e->ckpt_thread, until) != 0)
+		left_running++;
+	if (left_running) {
+		/* Abandoned, not crashed: their attempts do not count. They
+		 * still use `e`, so the process ends instead of freeing it. */
+		engine_attempts_clear(e->attempts);
+		return 1;
+	}
 	for (size_t i = 0; i < e->nreaders; i++)
 		rt_store_close(e->readers[i]);
 	free(e->readers);
 	rt_store_close(e->store);
 	engine_cache_free(e->cache);
-	free(e->threads);
+	engine_attempts_close(e->attempts);
+	free(e->workers);
 	free(e->inflight.keys);
 	pthread_mutex_destroy(&e->lock);
 	pthread_cond_destroy(&e->cond);
@@ -704,6 +1028,25 @@ void rt_engine_stop(struct rt_engine *e)
 	free((char *)e->opts.path);
 	free((char *)e->opts.hub_name);
 	free(e);
+	return 0;
+}
+
+void rt_engine_stop(struct rt_engine *e)
+{
+	if (!e)
+		return;
+	int ms = e->opts.stop_timeout_ms > 0 ? e->opts.stop_timeout_ms : 10000;
+	rt_engine_stop_by(e, rt_mono_us() + (int64_t)ms * 1000);
+}
+
+void rt_engine_get_health(struct rt_engine *e, struct rt_engine_health *h)
+{
+	pthread_mutex_lock(&e->lock);
+	h->degraded = e->fail_streak > 0;
+	h->failing_since_us = e->failing_since_us;
+	h->failed_batches = e->failed_batches;
+	snprintf(h->last_error, sizeof(h->last_error), "%s", e->last_error);
+	pthread_mutex_unlock(&e->lock);
 }
 
 const char *rt_engine_hub(const struct rt_engine *e)

@@ -6,12 +6,26 @@
  *   1. client commands (start, raise, terminate, suspend, resume, rewind,
  *      purge) queued by HTTP worker threads,
  *   2. activity results posted by activity threads,
- *   3. one episode for every instance with a visible inbox message (up to
- *      maxConcurrentOrchestratorFunctions), which therefore already sees
- *      the messages added in steps 1 and 2,
- *   4. activities dequeued for the free activity threads.
+ *   3. the counts of attempts a crashed process left unfinished (first
+ *      batch only),
+ *   4. activities taken from the queue, oldest first, for the activity
+ *      threads (before the episodes, so new ones queue behind old ones),
+ *   5. one episode for every instance with a visible inbox message.
  * Only after COMMIT are commands acknowledged, activities handed out and
  * the episodes logged: nothing acknowledged can be lost by a crash.
+ *
+ * Poison count: an activity row's dequeue_count counts attempts that
+ * started and never finished because the process died (see
+ * engine_attempts.c), never mere dequeues, nor attempts a graceful stop
+ * gave up on. An activity with such an attempt behind it is a suspect: it
+ * starts only when every other running attempt has run for a while
+ * (ENGINE_SUSPECT_QUIET_US), and nothing else starts during its own first
+ * moments, so a crash is pinned on it and not on the innocent work beside
+ * it; a long or hung suspect holds the rest back only that long.
+ *
+ * A batch that cannot commit (a full disk) is retried with exponential
+ * back-off (50 ms doubling to 2 s); the engine reports itself degraded
+ * (rt_engine_get_health) until a commit succeeds again.
  *
  * Orchestrator episodes run on the engine thread (user code, but
  * deterministic and short by contract); activities run on their own pool.
@@ -41,7 +55,7 @@ struct rt_activity_call {
 	const char *instance_id;
 	const char *execution_id;
 	int task_id;
-	int attempt;                /* dequeue count: 1 on the first run */
+	int attempt;                /* 1 + attempts that started and never finished */
 	const char *idempotency_key; /* "<instance>:<task>:<attempt>" */
 	struct rt_arena *arena;     /* the invocation's scratch memory */
 };
@@ -86,6 +100,7 @@ struct rt_engine_opts {
 	int max_actions;         /* maxOrchestrationActions */
 	int overwrite_any_state; /* overridableExistingInstanceStates = AnyState */
 	int log_episodes;        /* Executing/Executed lines per episode and activity */
+	int stop_timeout_ms;     /* rt_engine_stop's bound; 0: 10 s */
 	struct rt_engine_hooks hooks;
 };
 
@@ -93,8 +108,19 @@ struct rt_engine_opts {
  * with *err (malloc'd) when the store cannot be opened. */
 struct rt_engine *rt_engine_start(const struct rt_engine_opts *opts, char **err);
 /* Stops taking work, waits for running activities, commits what is done,
- * joins the threads and closes the store. NULL is ok. */
+ * joins the threads and closes the store, all within opts.stop_timeout_ms.
+ * NULL is ok. */
 void rt_engine_stop(struct rt_engine *e);
+/*
+ * The same stop with an absolute deadline (rt_mono_us()). Attempts not
+ * started are dropped; running ones get until the deadline to finish and
+ * their results are committed. Past it, commands still queued fail with
+ * RT_C_ERROR and what is left is abandoned: it runs again after the next
+ * start. Returns 0 when everything stopped and `e` is freed, 1 when some
+ * activity threads still run app code: `e` is then left allocated (they
+ * use it) and the caller must end the process without unloading the apps.
+ */
+int rt_engine_stop_by(struct rt_engine *e, int64_t deadline_mono_us);
 
 const char *rt_engine_hub(const struct rt_engine *e);
 const char *rt_engine_path(const struct rt_engine *e);
@@ -177,5 +203,14 @@ struct rt_engine_stats {
 	uint64_t commands;
 };
 void rt_engine_get_stats(struct rt_engine *e, struct rt_engine_stats *st);
+
+/* Whether the task hub takes commits (any thread). */
+struct rt_engine_health {
+	int degraded;             /* the last batch could not be committed */
+	int64_t failing_since_us; /* wall clock of the first failure in a row */
+	uint64_t failed_batches;  /* in a row */
+	char last_error[256];
+};
+void rt_engine_get_health(struct rt_engine *e, struct rt_engine_health *h);
 
 #endif

@@ -17,6 +17,9 @@
 #define ENGINE_BATCH_ACTIVITIES 2048 /* dequeued, queued for the threads */
 #define ENGINE_BATCH_COMMANDS 2048   /* the rest waits: backpressure on clients */
 #define ENGINE_BATCH_BUDGET_US 20000 /* episode time per batch, see engine_batch_over_budget */
+/* A host crash within this time of a suspect's start is pinned on it alone;
+ * past it, a long or hung suspect no longer holds the other work back. */
+#define ENGINE_SUSPECT_QUIET_US 2000000
 
 struct id_set {
 	int64_t *keys;
@@ -73,13 +76,51 @@ struct engine_run {
 	char *result; /* JSON, or the failure message */
 };
 
+/* ---- attempts that are running (engine_attempts.c) ----------------------- */
+
+struct engine_attempts;
+
+/* An attempt the previous process started and never finished. */
+struct engine_attempt {
+	int64_t id;              /* activity row */
+	int task_id;
+	uint64_t instance_hash;  /* engine_attempts_hash(instance_id) */
+};
+
+/* Opens (creating) "<hub_path>-attempts" with a slot per activity thread
+ * and reads what a previous process left in it. Never fails: without the
+ * file the slots are plain memory and *warning (malloc'd) says so. */
+struct engine_attempts *engine_attempts_open(const char *hub_path, int nthreads, char **warning);
+/* The attempts found at open; BORROWED until engine_attempts_clear. */
+size_t engine_attempts_left(const struct engine_attempts *a, const struct engine_attempt **left);
+/* Clears every slot: once the counts of the left attempts are committed
+ * (before any thread starts an attempt), and when a stop abandons running
+ * attempts (the host gave up on them; they did not crash it). */
+void engine_attempts_clear(struct engine_attempts *a);
+/* Thread `slot` starts / finished an attempt of activity row `id`. */
+void engine_attempts_begin(struct engine_attempts *a, int slot, int64_t id, int task_id,
+			   const char *instance_id);
+void engine_attempts_end(struct engine_attempts *a, int slot);
+uint64_t engine_attempts_hash(const char *instance_id);
+void engine_attempts_close(struct engine_attempts *a);
+
+/* One activity thread: its slot in the attempts file. */
+struct engine_worker {
+	struct rt_engine *e;
+	int slot;
+	pthread_t thread;
+	int joined;
+};
+
 struct rt_engine {
 	struct rt_engine_opts opts;
 	struct rt_store *store; /* engine thread only */
 	struct engine_cache *cache; /* engine thread only */
 	pthread_t thread;
-	pthread_t *threads;
+	struct engine_worker *workers;
 	int nthreads;
+	struct engine_attempts *attempts;
+	int recovering;           /* the left attempts are not counted yet */
 
 	pthread_mutex_t lock;
 	pthread_cond_t cond;      /* wakes the engine thread */
@@ -88,8 +129,26 @@ struct rt_engine {
 	struct engine_run *results, *results_tail;
 	struct engine_run *runs, *runs_tail;
 	struct id_set inflight;
-	int idle_activity_threads;
+	int idle_activity_threads; /* waiting for a run */
+	int live_activity_threads; /* not exited */
+	int running;               /* attempts under way on activity threads */
+	/* Suspects (see engine.h): one starts only when every other running
+	 * attempt has run ENGINE_SUSPECT_QUIET_US, and nothing else starts
+	 * during its own first ENGINE_SUSPECT_QUIET_US. */
+	int64_t isolated;          /* the last suspect handed out (activity id), 0: none */
+	int64_t quiet_until_us;    /* rt_mono_us(): nothing starts before, 0: none */
+	int64_t last_start_us;     /* rt_mono_us() of the latest attempt started */
+	int suspect_waiting;       /* a suspect waits for the others to age */
 	int stopping;
+	int64_t stop_deadline_us;  /* rt_mono_us(); past it, what is left is abandoned */
+	/* Failing commits (a full disk): back-off and what health reports. */
+	int fail_streak;
+	int64_t retry_at_us;       /* rt_mono_us() */
+	int64_t failing_since_us;  /* rt_now_us() of the first failure, 0: healthy */
+	uint64_t failed_batches;   /* since the last success */
+	uint64_t unreported;       /* failures since the last console line */
+	int64_t last_report_us;
+	char last_error[256];
 	struct rt_engine_stats stats;
 
 	/* WAL checkpoints run on their own thread and handle, so a commit
@@ -131,7 +190,8 @@ struct engine_batch {
 	int more;                /* something became ready during the batch */
 	struct engine_cmd *cmds;
 	struct engine_run *results;
-	struct engine_run *dequeued;
+	struct engine_run *dequeued, *dequeued_tail; /* in hand-out order */
+	size_t ndequeued;
 	unsigned char *enc;      /* encode buffer */
 	size_t enc_len, enc_cap;
 	/* in-batch delivery (open addressing on instance id) */
@@ -144,6 +204,9 @@ struct engine_batch {
 	int64_t start_mono_us;   /* when the batch began (engine_batch_over_budget) */
 	int ready_complete;      /* the store's ready list was not cut short */
 	size_t act_free;         /* activities this batch may still hand out */
+	int act_backlog;         /* visible activities may be left undispatched */
+	int suspect_may_start;   /* nothing started recently runs or waits to run */
+	size_t nresults;         /* results applied in this batch */
 };
 
 /* The instance is on the store's ready list of this batch. */

@@ -232,9 +232,10 @@ static const char *const sql_text[ST__COUNT] = {
 	[ST_ACT_SCAN_NOW] = "SELECT id FROM activities WHERE visible_us = 0 ORDER BY id",
 	[ST_ACT_SCAN_DUE] = "SELECT id FROM activities"
 			    " WHERE visible_us > 0 AND visible_us <= ?1 ORDER BY visible_us, id",
-	[ST_ACT_TAKE] = "UPDATE activities SET dequeue_count = dequeue_count + 1 WHERE id = ?1"
-			" RETURNING instance_id, execution_id, task_id, visible_us, dequeue_count,"
-			" name, input, enqueued_us",
+	[ST_ACT_GET] = "SELECT instance_id, execution_id, task_id, visible_us, dequeue_count,"
+		       " name, input, enqueued_us FROM activities WHERE id = ?1",
+	[ST_ACT_COUNT_ATTEMPT] = "UPDATE activities SET dequeue_count = dequeue_count + 1"
+				 " WHERE id = ?1",
 	[ST_ACT_DELETE] = "DELETE FROM activities WHERE id = ?1",
 	[ST_ACT_POSTPONE] = "UPDATE activities SET visible_us = ?2 WHERE id = ?1",
 	/* Full scans (no instance_id index, see migration 2 -> 3). */

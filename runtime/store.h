@@ -289,26 +289,28 @@ struct rt_activity {
 	const char *name;
 	const char *input;         /* JSON text or NULL */
 	int64_t visible_us;        /* 0: at once */
-	int dequeue_count;         /* attempts so far, including the current one */
+	int dequeue_count;         /* attempts that started and never finished */
 	int64_t enqueued_us;       /* set by the store when added; read-only */
 };
 
 /* Queues an activity; *id (may be NULL) gets its id. `act->id` and
- * `enqueued_us` are ignored. dequeue_count is normally 0; the engine passes
- * 1 for an activity it hands to a thread in the same transaction (saving
- * the dequeue's update). */
+ * `enqueued_us` are ignored; dequeue_count is normally 0 (a copied or
+ * migrated row may carry its count). */
 int rt_store_activity_add(struct rt_store *s, const struct rt_activity *act, int64_t *id);
 /*
- * Takes up to `max` (0: no limit) activities visible at now_us, oldest
+ * Reads up to `max` (0: no limit) activities visible at now_us, oldest
  * first (immediate ones by id merged with due postponed ones), skipping
- * those for which busy(ctx, id) is nonzero (busy may be NULL). Each one's
- * dequeue_count is incremented in the current transaction, so an attempt
- * that crashes before completing still counts once committed. Rows stay in
- * the queue until rt_store_activity_delete(). Results go into `a`.
+ * those for which busy(ctx, id) is nonzero (busy may be NULL). The rows are
+ * not changed: picking is not an attempt. Results go into `a`.
  */
-int rt_store_activity_dequeue(struct rt_store *s, int64_t now_us, size_t max,
-			      rt_store_busy_id_fn busy, void *ctx, struct rt_activity **rows,
-			      size_t *n, struct rt_arena *a);
+int rt_store_activity_pick(struct rt_store *s, int64_t now_us, size_t max, rt_store_busy_id_fn busy,
+			   void *ctx, struct rt_activity **rows, size_t *n, struct rt_arena *a);
+/* One activity row into `a`; RT_STORE_NOTFOUND if it is gone. */
+int rt_store_activity_get(struct rt_store *s, int64_t id, struct rt_activity *row,
+			  struct rt_arena *a);
+/* Adds one to the row's dequeue_count: an attempt of it started and never
+ * finished (the poison count). RT_STORE_NOTFOUND if it is gone. */
+int rt_store_activity_count_attempt(struct rt_store *s, int64_t id);
 /* Removes a finished activity; RT_STORE_NOTFOUND if it is gone (purged). */
 int rt_store_activity_delete(struct rt_store *s, int64_t id);
 /* Makes an activity invisible until visible_us (retry back-off, lease).

@@ -326,46 +326,84 @@ out:
 	return rc;
 }
 
-int rt_store_activity_dequeue(struct rt_store *s, int64_t now_us, size_t max,
-			      rt_store_busy_id_fn busy, void *ctx, struct rt_activity **rows,
-			      size_t *n, struct rt_arena *a)
+/* Reads the row `id` with `get` (ST_ACT_GET, bound and reset here); 1 if
+ * found, 0 if gone, <0 on error. */
+static int read_one(struct rt_store *s, sqlite3_stmt *get, int64_t id, struct rt_activity *out,
+		    struct rt_arena *a)
 {
-	sqlite3_stmt *take;
+	int rc;
+	sqlite3_bind_int64(get, 1, id);
+	rc = sqlite3_step(get);
+	if (rc == SQLITE_ROW) {
+		out->id = id;
+		read_activity(get, 0, out, a);
+		rc = 1;
+	} else if (rc == SQLITE_DONE) {
+		rc = 0;
+	} else {
+		rc = rt_store__sqlerr(s, rc, "cannot read activity");
+	}
+	sqlite3_reset(get);
+	return rc;
+}
+
+int rt_store_activity_pick(struct rt_store *s, int64_t now_us, size_t max, rt_store_busy_id_fn busy,
+			   void *ctx, struct rt_activity **rows, size_t *n, struct rt_arena *a)
+{
+	sqlite3_stmt *get;
 	struct rt_activity *out;
 	size_t count, got = 0;
 	int rc;
 
-	assert(rt_store__writing(s));
 	*rows = NULL;
 	*n = 0;
-	if (!(take = rt_store__stmt(s, ST_ACT_TAKE)))
+	if (!(get = rt_store__stmt(s, ST_ACT_GET)))
 		return RT_STORE_ERROR;
-	/* Pick first, update after: the scans are closed before rows change. */
+	/* Pick first, read after: the scans are closed before the next statement. */
 	if ((rc = pick_activities(s, now_us, max ? max : SIZE_MAX, busy, ctx, &count)) || !count)
 		return rc;
 	out = rt_arena_alloc(a, count * sizeof(*out));
 	for (size_t i = 0; i < count; i++) {
 		int64_t id = ((const int64_t *)s->scratch)[i];
-		sqlite3_bind_int64(take, 1, id);
-		rc = sqlite3_step(take);
-		if (rc == SQLITE_ROW) {
-			out[got].id = id;
-			read_activity(take, 0, &out[got], a);
-			got++;
-		}
-		/* Resetting runs the statement to its end; RETURNING rows are
-		 * already final after the first step. */
-		if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-			rc = rt_store__sqlerr(s, rc, "cannot dequeue activity");
-			sqlite3_reset(take);
+		if ((rc = read_one(s, get, id, &out[got], a)) < 0)
 			return rc;
-		}
-		if ((rc = sqlite3_reset(take)) != SQLITE_OK)
-			return rt_store__sqlerr(s, rc, "cannot dequeue activity");
+		got += (size_t)rc;
 	}
 	*rows = got ? out : NULL;
 	*n = got;
 	return 0;
+}
+
+int rt_store_activity_get(struct rt_store *s, int64_t id, struct rt_activity *row,
+			  struct rt_arena *a)
+{
+	sqlite3_stmt *get = rt_store__stmt(s, ST_ACT_GET);
+	int rc;
+	if (!get)
+		return RT_STORE_ERROR;
+	rc = read_one(s, get, id, row, a);
+	if (rc == 0)
+		return rt_store__fail(s, RT_STORE_NOTFOUND, "no activity %lld", (long long)id);
+	return rc < 0 ? rc : 0;
+}
+
+int rt_store_activity_count_attempt(struct rt_store *s, int64_t id)
+{
+	sqlite3_stmt *st = rt_store__stmt(s, ST_ACT_COUNT_ATTEMPT);
+	int rc;
+	assert(rt_store__writing(s));
+	if (!st)
+		return RT_STORE_ERROR;
+	sqlite3_bind_int64(st, 1, id);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_DONE)
+		rc = rt_store__sqlerr(s, rc, "cannot count activity attempt");
+	else if (sqlite3_changes(s->db) == 0)
+		rc = rt_store__fail(s, RT_STORE_NOTFOUND, "no activity %lld", (long long)id);
+	else
+		rc = 0;
+	sqlite3_reset(st);
+	return rc;
 }
 
 int rt_store_activity_delete(struct rt_store *s, int64_t id)

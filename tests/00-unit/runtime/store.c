@@ -782,39 +782,45 @@ static void test_activities(void)
 		};
 		is_int(rt_store_activity_add(s, &a, &ids[i]), 0, "add %d", i);
 	}
-	is_int(rt_store_activity_dequeue(s, t, 2, NULL, NULL, &rows, &n, &arena), 0, "dequeue 2");
+	is_int(rt_store_activity_pick(s, t, 2, NULL, NULL, &rows, &n, &arena), 0, "pick 2");
 	is_int(n, 2, "two rows");
 	ok(n == 2 && rows[0].id == ids[0] && rows[1].id == ids[1], "oldest first");
-	ok(n == 2 && rows[0].dequeue_count == 1 && rows[1].dequeue_count == 1,
-	   "dequeue_count incremented");
+	ok(n == 2 && rows[0].dequeue_count == 0 && rows[1].dequeue_count == 0,
+	   "picking is not an attempt: dequeue_count unchanged");
 	ok(n == 2 && rows[0].task_id == 0 && strcmp(rows[0].name, "say_hello") == 0 &&
 	   strcmp(rows[0].input, "\"Tokyo\"") == 0 && strcmp(rows[0].instance_id, "inst") == 0 &&
 	   strcmp(rows[0].execution_id, "e1") == 0 && rows[1].input == NULL,
 	   "columns");
 
 	int64_t busy[] = { ids[0], ids[1], 0 };
-	rt_store_activity_dequeue(s, t, 0, busy_by_id, busy, &rows, &n, &arena);
-	ok(n == 2 && rows[0].id == ids[2] && rows[1].id == ids[3] && rows[0].dequeue_count == 1,
-	   "busy ones skipped");
+	rt_store_activity_pick(s, t, 0, busy_by_id, busy, &rows, &n, &arena);
+	ok(n == 2 && rows[0].id == ids[2] && rows[1].id == ids[3], "busy ones skipped");
+	is_int(rt_store_activity_count_attempt(s, ids[0]), 0, "count an attempt");
+	is_int(rt_store_activity_count_attempt(s, 424242), RT_STORE_NOTFOUND, "count a missing row");
 	rt_store_commit(s);
 
-	/* The increment belongs to the caller's transaction. */
+	/* The count belongs to the caller's transaction. */
+	struct rt_activity one;
+	is_int(rt_store_activity_get(s, ids[0], &one, &arena), 0, "get");
+	ok(one.dequeue_count == 1 && one.task_id == 0 && strcmp(one.instance_id, "inst") == 0,
+	   "the committed attempt counts 1");
+	is_int(rt_store_activity_get(s, 424242, &one, &arena), RT_STORE_NOTFOUND, "get a missing row");
 	rt_store_begin(s);
-	rt_store_activity_dequeue(s, t, 1, NULL, NULL, &rows, &n, &arena);
-	ok(n == 1 && rows[0].dequeue_count == 2, "second attempt counts 2");
+	rt_store_activity_count_attempt(s, ids[0]);
 	rt_store_rollback(s);
 	rt_store_begin(s);
-	rt_store_activity_dequeue(s, t, 1, NULL, NULL, &rows, &n, &arena);
-	ok(n == 1 && rows[0].dequeue_count == 2, "rolled-back attempt did not count");
+	rt_store_activity_pick(s, t, 1, NULL, NULL, &rows, &n, &arena);
+	ok(n == 1 && rows[0].dequeue_count == 1, "a rolled-back attempt did not count");
+	rt_store_activity_count_attempt(s, ids[0]);
 
 	/* Back-off: invisible until its time, then merged in by id. */
 	is_int(rt_store_activity_postpone(s, ids[0], t + 100), 0, "postpone");
-	rt_store_activity_dequeue(s, t, 0, NULL, NULL, &rows, &n, &arena);
+	rt_store_activity_pick(s, t, 0, NULL, NULL, &rows, &n, &arena);
 	ok(n == 3 && rows[0].id == ids[1], "postponed one not visible");
 	rt_store_activity_next_visible(s, t, &next);
 	is_int(next, t + 100, "next visible activity");
-	rt_store_activity_dequeue(s, t + 100, 0, NULL, NULL, &rows, &n, &arena);
-	ok(n == 4 && rows[0].id == ids[0] && rows[0].dequeue_count == 3, "visible again, in order");
+	rt_store_activity_pick(s, t + 100, 0, NULL, NULL, &rows, &n, &arena);
+	ok(n == 4 && rows[0].id == ids[0] && rows[0].dequeue_count == 2, "visible again, in order");
 	ok(n == 4 && rows[0].visible_us == t + 100, "visible_us reported");
 	is_int(rt_store_activity_postpone(s, 424242, t), RT_STORE_NOTFOUND, "postpone missing");
 

@@ -8,6 +8,7 @@
 #include "admin.h"
 #include "api.h"
 #include "apps.h"
+#include "cli_new.h"
 #include "config.h"
 #include "durable.h"
 #include "keys.h"
@@ -358,9 +359,13 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
-		usage(stdout);
+		host_cli_help(stdout, CFUNC_VERSION);
 		return 0;
 	}
+	if (strcmp(argv[1], "new") == 0)
+		return host_cli_new(argc - 2, argv + 2);
+	if (strcmp(argv[1], "templates") == 0)
+		return host_cli_templates(argc - 2, argv + 2);
 	if (strcmp(argv[1], "start") == 0)
 		return cmd_start(argc - 2, argv + 2);
 	if (strcmp(argv[1], "keys") == 0)

@@ -14,6 +14,7 @@
 #include "keys.h"
 #include "log.h"
 #include "server.h"
+#include "test_mode.h"
 #include "webhooks.h"
 #include "xalloc.h"
 
@@ -39,6 +40,7 @@ struct cli {
 	int enable_auth;
 	char **functions;
 	int nfunctions;
+	struct host_test_mode test; /* --ephemeral, --clean */
 };
 
 static void usage(FILE *out)
@@ -60,7 +62,10 @@ static void usage(FILE *out)
 		"                          (default: Host.CORS)\n"
 		"  --cors-credentials      allow credentials on CORS requests\n"
 		"  --enableAuth            check keys (always on when bound to a non-loopback address)\n"
-		"  --verbose               show host (system) logs at Information\n");
+		"  --verbose               show host (system) logs at Information\n"
+		"  --ephemeral             test mode: a task hub removed at stop, and\n"
+		"                          POST /admin/test/clock {\"advanceSeconds\":N}\n"
+		"  --clean                 start from an empty task hub (deletes the configured one)\n");
 }
 
 static int parse_port(const char *s, int *port)
@@ -101,6 +106,10 @@ static int parse_start(int argc, char **argv, struct cli *cli)
 			cli->cors_credentials = 1;
 		} else if (strcmp(a, "--enableAuth") == 0) {
 			cli->enable_auth = 1;
+		} else if (strcmp(a, "--ephemeral") == 0) {
+			cli->test.ephemeral = 1;
+		} else if (strcmp(a, "--clean") == 0) {
+			cli->test.clean = 1;
 		} else if (strcmp(a, "--functions") == 0) {
 			cli->functions = argv + i + 1;
 			while (i + 1 < argc && argv[i + 1][0] != '-') {
@@ -252,6 +261,13 @@ static int cmd_start(int argc, char **argv)
 		free(root);
 		return 1;
 	}
+	if (host_test_mode_prepare(&cli.test, &cfg, &err) != 0) {
+		fprintf(stderr, "cfunc: %s\n", err);
+		free(err);
+		host_config_free(&cfg);
+		free(root);
+		return 1;
+	}
 	host_log_init(cli.verbose, level_of, &cfg);
 	bind_api_set_logger(log_to_console);
 	bind_api_set_guid(host_log_fast_guid);
@@ -261,6 +277,10 @@ static int cmd_start(int argc, char **argv)
 	host_log_plain("Function Runtime Version: 4.x compatible, app ABI %d.%d", CF_ABI_MAJOR,
 		       CF_ABI_MINOR);
 	print_warnings(&cfg, 0);
+	if (cli.test.ephemeral)
+		host_log_always("Test mode (--ephemeral): task hub %s, removed at stop; "
+				"POST /admin/test/clock moves the durable clock",
+				cfg.durable.storage_path);
 
 	int port = cli.port >= 0 ? cli.port : cfg.settings.port > 0 ? cfg.settings.port : 7071;
 	const char *address = cli.address ? cli.address
@@ -315,6 +335,8 @@ static int cmd_start(int argc, char **argv)
 			host_server_set_cors(srv, cors, creds);
 	}
 	host_admin_set_invoker(host_durable_admin_invoke);
+	if (cli.test.ephemeral) /* before the admin router, which 404s the rest */
+		host_server_add_endpoints(srv, host_test_mode_route);
 	host_server_add_endpoints(srv, host_admin_route);
 	host_server_add_endpoints(srv, host_webhooks_route);
 	if (host_server_listen(srv, &err) != 0) {
@@ -339,6 +361,7 @@ out:
 	/* The server drained; stop the engine before the apps it calls unload. */
 	host_server_free(srv);
 	host_durable_stop(&durable);
+	host_test_mode_finish(&cli.test);
 	host_keys_free(keys);
 	free(system_key);
 	bind_registry_cleanup(&reg);

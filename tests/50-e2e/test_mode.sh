@@ -26,7 +26,8 @@ is "$?" "1" "--clean refuses a hub that a running host has open"
 like "$err" "is open in another process.*Nothing was deleted" "and says so"
 stop_host
 start_host "$root"
-is "$(http "$BASE/runtime/webhooks/durabletask/instances/$kept")" "200" "after the refused --clean the instance is still there"
+http "$BASE/runtime/webhooks/durabletask/instances/$kept" >/dev/null
+is "$(jq -r .runtimeStatus "$BODY_FILE")" "Running" "after the refused --clean the instance is still there"
 stop_host
 
 # ---- --clean: starts from an empty hub -----------------------------------------

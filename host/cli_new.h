@@ -1,5 +1,5 @@
 /*
- * cli_new.h - the scaffolding and help commands of the cfunc CLI.
+ * cli_new.h - the developer commands of the cfunc CLI: scaffolding, help, replay.
  */
 #ifndef HOST_CLI_NEW_H
 #define HOST_CLI_NEW_H
@@ -12,5 +12,8 @@ int host_cli_new(int argc, char **argv);
 int host_cli_templates(int argc, char **argv);
 /* `cfunc help` in func's layout: banner, usage, contexts, actions. */
 void host_cli_help(FILE *out, const char *version);
+/* `cfunc replay --history FILE [--orchestrator NAME]` (cli_replay.c): exit
+ * 0 replays cleanly, 1 diverges, 2 bad input. */
+int host_cli_replay(int argc, char **argv);
 
 #endif

@@ -389,6 +389,8 @@ int main(int argc, char **argv)
 		return host_cli_new(argc - 2, argv + 2);
 	if (strcmp(argv[1], "templates") == 0)
 		return host_cli_templates(argc - 2, argv + 2);
+	if (strcmp(argv[1], "replay") == 0)
+		return host_cli_replay(argc - 2, argv + 2);
 	if (strcmp(argv[1], "start") == 0)
 		return cmd_start(argc - 2, argv + 2);
 	if (strcmp(argv[1], "keys") == 0)

@@ -8,9 +8,10 @@
 . "$(dirname "$0")/../lib.sh"
 
 prefix=$T_DIR/prefix
-# -o: install the host this test run was given (plain or sanitized) as it
-# is, without re-linking it under other flags.
-make -s -C "$CFUNC_ROOT" BUILD="$CFUNC_BUILD" -o "$CFUNC" -o setup PREFIX="$prefix" install \
+# HOST= and -o: install the host this test run was given (plain or
+# sanitized) as it is; make neither re-links it nor rewrites the build's
+# flags stamp under other flags.
+make -s -C "$CFUNC_ROOT" BUILD="$CFUNC_BUILD" HOST="$CFUNC" -o "$CFUNC" -o setup PREFIX="$prefix" install \
 	>"$T_DIR/install.log" 2>&1
 is "$?" "0" "make install PREFIX=<tmp> succeeds"
 sed 's/^/#   /' "$T_DIR/install.log" | head -20
@@ -102,7 +103,7 @@ ok $? "eternal: terminate stops it"
 stop_host
 
 # ---- uninstall ---------------------------------------------------------------
-make -s -C "$CFUNC_ROOT" BUILD="$CFUNC_BUILD" -o "$CFUNC" -o setup PREFIX="$prefix" uninstall >/dev/null 2>&1
+make -s -C "$CFUNC_ROOT" BUILD="$CFUNC_BUILD" HOST="$CFUNC" -o "$CFUNC" -o setup PREFIX="$prefix" uninstall >/dev/null 2>&1
 is "$?" "0" "make uninstall succeeds"
 is "$(find "$prefix" -type f | wc -l)" "0" "it removes every installed file"
 

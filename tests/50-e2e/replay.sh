@@ -34,6 +34,19 @@ is "$?" "1" "the changed build diverges (exit 1)"
 like "$out" "^Divergence in 'order_flow' \(instance '$ID'\): Non-Deterministic workflow detected: " "the replay engine's message"
 like "$out" "sequence number 2 named 'charge'.*named 'ship'" "naming the sequence number and both calls"
 
+# A fan-out: five calls scheduled in one episode, completing in any order.
+fo=$T_DIR/fan
+make_root "$fo" "[\"$CFUNC_BUILD/samples/durable_hello.so\",\"$CFUNC_BUILD/samples/fan_out_fan_in.so\"]"
+start_host "$fo"
+orch_start fan_out_fan_in '{"count":5}'
+wait_for "$ID" '.runtimeStatus == "Completed"'
+ok $? "a fan-out of five completes"
+curl -s "$BASE/runtime/webhooks/durabletask/instances/$ID?showHistory=true&showHistoryOutput=true" >"$T_DIR/fan.json"
+stop_host
+out=$("$CFUNC" replay --history "$T_DIR/fan.json" --script-root "$fo" 2>&1)
+is "$?" "0" "its history replays cleanly"
+like "$out" "makes the 5 recorded call\(s\) in the same order and ends Completed" "all five calls matched"
+
 # Bad input: exit 2, a message, and nothing run.
 out=$("$CFUNC" replay --history "$T_DIR/missing.json" --script-root "$v1" 2>&1)
 is "$?" "2" "a missing file is exit 2"

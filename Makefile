@@ -225,3 +225,45 @@ fuzz-seeds: $(FUZZ_DIR)/gen_history_seeds
 	$(FUZZ_DIR)/gen_history_seeds fuzz/corpus/history
 
 -include $(shell find $(FUZZ_DIR) -name '*.d' 2>/dev/null)
+
+# ---- templates, install, uninstall (cfunc new, pkg-config cfunc) -----------
+#   make install [PREFIX=/usr/local] [DESTDIR=]   $(PREFIX)/bin/cfunc,
+#        $(PREFIX)/include/cfunc.h, $(PREFIX)/share/pkgconfig/cfunc.pc
+#   make uninstall                                 removes exactly those
+# The `cfunc new` templates (templates/) are compiled into the binary by
+# scripts/gen-templates.sh.
+PREFIX        ?= /usr/local
+TEMPLATE_SRCS  = $(shell find templates -type f 2>/dev/null)
+TEMPLATES_C    = $(BUILD)/gen/templates.c
+TEMPLATES_OBJ  = $(BUILD)/obj/gen/templates.o
+CFUNC_VERSION  = $(shell sed -n 's/^\#define CFUNC_VERSION "\(.*\)"/\1/p' host/main.c)
+
+$(TEMPLATES_C): scripts/gen-templates.sh $(TEMPLATE_SRCS)
+	@mkdir -p $(@D)
+	sh scripts/gen-templates.sh templates >$@.tmp && mv $@.tmp $@
+
+$(TEMPLATES_OBJ): $(TEMPLATES_C) host/templates.h $(BUILD)/.cflags
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(HOST): $(TEMPLATES_OBJ)
+
+# Rewritten when PREFIX or the version changes (the FORCE rule compares).
+$(BUILD)/cfunc.pc: FORCE
+	@mkdir -p $(@D)
+	@printf '%s\n' 'prefix=$(PREFIX)' 'includedir=$${prefix}/include' '' \
+	  'Name: cfunc' 'Description: the app header (cfunc.h) of the cfunc function host' \
+	  'Version: $(CFUNC_VERSION)' 'Cflags: -I$${includedir}' >$@.tmp
+	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+
+.PHONY: install uninstall
+install: $(HOST) $(BUILD)/cfunc.pc
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/share/pkgconfig
+	install -m 0755 $(HOST) $(DESTDIR)$(PREFIX)/bin/cfunc
+	install -m 0644 bindings/cfunc.h $(DESTDIR)$(PREFIX)/include/cfunc.h
+	install -m 0644 $(BUILD)/cfunc.pc $(DESTDIR)$(PREFIX)/share/pkgconfig/cfunc.pc
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/cfunc $(DESTDIR)$(PREFIX)/include/cfunc.h \
+	  $(DESTDIR)$(PREFIX)/share/pkgconfig/cfunc.pc
+# ---- end of templates, install, uninstall ----------------------------------

@@ -8,12 +8,14 @@
 #include "admin.h"
 #include "api.h"
 #include "apps.h"
+#include "cli_new.h"
 #include "config.h"
 #include "durable.h"
 #include "keys.h"
 #include "log.h"
 #include "server.h"
 #include "stop_bound.h"
+#include "test_mode.h"
 #include "webhooks.h"
 #include "xalloc.h"
 
@@ -39,6 +41,7 @@ struct cli {
 	int enable_auth;
 	char **functions;
 	int nfunctions;
+	struct host_test_mode test; /* --ephemeral, --clean */
 };
 
 static void usage(FILE *out)
@@ -60,7 +63,10 @@ static void usage(FILE *out)
 		"                          (default: Host.CORS)\n"
 		"  --cors-credentials      allow credentials on CORS requests\n"
 		"  --enableAuth            check keys (always on when bound to a non-loopback address)\n"
-		"  --verbose               show host (system) logs at Information\n");
+		"  --verbose               show host (system) logs at Information\n"
+		"  --ephemeral             test mode: a task hub removed at stop, and\n"
+		"                          POST /admin/test/clock {\"advanceSeconds\":N}\n"
+		"  --clean                 start from an empty task hub (deletes the configured one)\n");
 }
 
 static int parse_port(const char *s, int *port)
@@ -101,6 +107,10 @@ static int parse_start(int argc, char **argv, struct cli *cli)
 			cli->cors_credentials = 1;
 		} else if (strcmp(a, "--enableAuth") == 0) {
 			cli->enable_auth = 1;
+		} else if (strcmp(a, "--ephemeral") == 0) {
+			cli->test.ephemeral = 1;
+		} else if (strcmp(a, "--clean") == 0) {
+			cli->test.clean = 1;
 		} else if (strcmp(a, "--functions") == 0) {
 			cli->functions = argv + i + 1;
 			while (i + 1 < argc && argv[i + 1][0] != '-') {
@@ -253,6 +263,13 @@ static int cmd_start(int argc, char **argv)
 		free(root);
 		return 1;
 	}
+	if (host_test_mode_prepare(&cli.test, &cfg, &err) != 0) {
+		fprintf(stderr, "cfunc: %s\n", err);
+		free(err);
+		host_config_free(&cfg);
+		free(root);
+		return 1;
+	}
 	host_log_init(cli.verbose, level_of, &cfg);
 	bind_api_set_logger(log_to_console);
 	bind_api_set_guid(host_log_fast_guid);
@@ -262,6 +279,10 @@ static int cmd_start(int argc, char **argv)
 	host_log_plain("Function Runtime Version: 4.x compatible, app ABI %d.%d", CF_ABI_MAJOR,
 		       CF_ABI_MINOR);
 	print_warnings(&cfg, 0);
+	if (cli.test.ephemeral)
+		host_log_always("Test mode (--ephemeral): task hub %s, removed at stop; "
+				"POST /admin/test/clock moves the durable clock",
+				cfg.durable.storage_path);
 
 	int port = cli.port >= 0 ? cli.port : cfg.settings.port > 0 ? cfg.settings.port : 7071;
 	const char *address = cli.address ? cli.address
@@ -319,6 +340,8 @@ static int cmd_start(int argc, char **argv)
 	srv->on_stop_requested = host_stop_bound_arm;
 	srv->on_stop_ctx = stop_bound;
 	host_admin_set_invoker(host_durable_admin_invoke);
+	if (cli.test.ephemeral) /* before the admin router, which 404s the rest */
+		host_server_add_endpoints(srv, host_test_mode_route);
 	host_server_add_endpoints(srv, host_admin_route);
 	host_server_add_endpoints(srv, host_webhooks_route);
 	if (host_server_listen(srv, &err) != 0) {
@@ -351,6 +374,7 @@ out:
 	host_server_free(srv);
 	host_durable_stop(&durable);
 	host_stop_bound_free(stop_bound);
+	host_test_mode_finish(&cli.test);
 	host_keys_free(keys);
 	free(system_key);
 	bind_registry_cleanup(&reg);
@@ -371,9 +395,15 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
-		usage(stdout);
+		host_cli_help(stdout, CFUNC_VERSION);
 		return 0;
 	}
+	if (strcmp(argv[1], "new") == 0)
+		return host_cli_new(argc - 2, argv + 2);
+	if (strcmp(argv[1], "templates") == 0)
+		return host_cli_templates(argc - 2, argv + 2);
+	if (strcmp(argv[1], "replay") == 0)
+		return host_cli_replay(argc - 2, argv + 2);
 	if (strcmp(argv[1], "start") == 0)
 		return cmd_start(argc - 2, argv + 2);
 	if (strcmp(argv[1], "keys") == 0)

@@ -8,9 +8,11 @@
 #include "admin.h"
 #include "api.h"
 #include "apps.h"
+#include "cli_durable.h"
 #include "config.h"
 #include "durable.h"
 #include "keys.h"
+#include "listen_file.h"
 #include "log.h"
 #include "server.h"
 #include "webhooks.h"
@@ -46,6 +48,7 @@ static void usage(FILE *out)
 		"usage: cfunc start [options]\n"
 		"       cfunc keys list|new|set|delete ...             (cfunc keys --help)\n"
 		"       cfunc settings list|add|delete|encrypt|decrypt (cfunc settings --help)\n"
+		"       cfunc durable <command> ...                     (cfunc durable --help)\n"
 		"       cfunc --version\n"
 		"\n"
 		"start options:\n"
@@ -212,7 +215,7 @@ static int cmd_start(int argc, char **argv)
 	struct host_keys *keys = NULL;
 	char *system_key = NULL;
 	char *root = NULL, *err = NULL, cwd[PATH_MAX];
-	int rc = 1;
+	int rc = 1, listen_file = 0;
 
 	if (parse_start(argc, argv, &cli) != 0)
 		return 1;
@@ -320,6 +323,12 @@ static int cmd_start(int argc, char **argv)
 		fprintf(stderr, "%s\n", err);
 		goto out;
 	}
+	if (durable.engine) {
+		/* Tells `cfunc durable` which host serves this hub, and where. */
+		struct host_listen l = {.pid = (long)getpid(), .port = srv->port, .auth = srv->auth_on};
+		snprintf(l.address, sizeof(l.address), "%s", address);
+		listen_file = host_listen_file_write(cfg.durable.storage_path, &l) == 0;
+	}
 	size_t seen = cfg.n_warnings;
 	host_config_export_cli_env(&cfg, srv->port);
 	print_warnings(&cfg, seen);
@@ -335,6 +344,8 @@ static int cmd_start(int argc, char **argv)
 	rc = host_server_run(srv);
 	host_log("Host.General", HOST_LOG_INFO, "Host stopped");
 out:
+	if (listen_file)
+		host_listen_file_remove(cfg.durable.storage_path);
 	/* The server drained; stop the engine before the apps it calls unload. */
 	host_server_free(srv);
 	host_durable_stop(&durable);
@@ -367,6 +378,8 @@ int main(int argc, char **argv)
 		return host_cli_keys(argc - 2, argv + 2);
 	if (strcmp(argv[1], "settings") == 0)
 		return host_cli_settings(argc - 2, argv + 2);
+	if (strcmp(argv[1], "durable") == 0)
+		return host_cli_durable(argc - 2, argv + 2);
 	fprintf(stderr, "cfunc: unknown command '%s'\n", argv[1]);
 	usage(stderr);
 	return 1;

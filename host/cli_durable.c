@@ -165,9 +165,8 @@ static int cmd_status(struct dcli_hub *h, const struct dcli_args *a, int history
 	if (rc != RT_C_OK) {
 		rc = report(&r, a->id);
 	} else if (history) {
+		/* A Pending instance has no historyEvents yet. */
 		json_t *ev = json_object_get(r.json, "historyEvents");
-		if (!ev)
-			ev = json_object_get(r.json, "historyEvents"); /* Pending: none yet */
 		if (a->json) {
 			json_t *empty = json_array();
 			print_json(ev ? ev : empty);
@@ -224,9 +223,10 @@ static void wait_terminated(struct dcli_hub *h, const char *id)
 	int64_t deadline = rt_mono_us() + 30 * 1000000LL;
 	while (rt_mono_us() < deadline) {
 		struct dcli_result st = {0};
-		int done = dremote_status(h, id, 0, 0, &st) == RT_C_OK &&
-			   strcmp(json_string_value(json_object_get(st.json, "runtimeStatus")) ?: "",
-				  "Terminated") == 0;
+		const char *status = dremote_status(h, id, 0, 0, &st) == RT_C_OK
+					     ? json_string_value(json_object_get(st.json, "runtimeStatus"))
+					     : NULL;
+		int done = status && strcmp(status, "Terminated") == 0;
 		dcli_result_clear(&st);
 		if (done)
 			return;
@@ -259,7 +259,7 @@ static int cmd_lifecycle(struct dcli_hub *h, const struct dcli_args *a, enum dcl
 	if (op == DCLI_TERMINATE && h->online)
 		wait_terminated(h, a->id);
 	if (a->json) {
-		json_t *o = json_pack("{s:s,s:s,s:b}", "instanceId", a->id, "accepted", "true",
+		json_t *o = json_pack("{s:s,s:b,s:b}", "instanceId", a->id, "accepted", 1,
 				      "hostRunning", h->online);
 		print_json(o);
 		json_decref(o);

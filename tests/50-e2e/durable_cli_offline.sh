@@ -48,6 +48,16 @@ out=$(d start-new --function-name wait_event --id waiter 2>&1); rc=$?
 ok $([ $rc -ne 0 ]; echo $?) "starting over a pending instance fails"
 like "$out" "already exists" "and says why"
 
+# A live process named in the listen file that does not answer may still
+# hold the hub: the CLI refuses rather than writing under it. ($$ is this
+# shell: alive; port 1 on loopback answers nothing.)
+mkdir -p "$R/.cfunc"
+printf '{"pid":%s,"address":"127.0.0.1","port":1,"auth":false}' "$$" >"$R/.cfunc/CliHub.db.host"
+out=$(d terminate --id boom 2>&1); rc=$?
+ok $([ $rc -ne 0 ]; echo $?) "a live but silent host in the listen file stops the CLI"
+like "$out" "does not answer" "and says so"
+rm -f "$R/.cfunc/CliHub.db.host"
+
 # --- the crash: the host dies running 'boom' -----------------------------------
 start_host "$R"
 _i=0

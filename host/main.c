@@ -8,10 +8,12 @@
 #include "admin.h"
 #include "api.h"
 #include "apps.h"
+#include "cli_durable.h"
 #include "cli_new.h"
 #include "config.h"
 #include "durable.h"
 #include "keys.h"
+#include "listen_file.h"
 #include "log.h"
 #include "server.h"
 #include "stop_bound.h"
@@ -50,6 +52,7 @@ static void usage(FILE *out)
 		"usage: cfunc start [options]\n"
 		"       cfunc keys list|new|set|delete ...             (cfunc keys --help)\n"
 		"       cfunc settings list|add|delete|encrypt|decrypt (cfunc settings --help)\n"
+		"       cfunc durable <command> ...                     (cfunc durable --help)\n"
 		"       cfunc --version\n"
 		"\n"
 		"start options:\n"
@@ -224,7 +227,7 @@ static int cmd_start(int argc, char **argv)
 	char *system_key = NULL;
 	struct host_stop_bound *stop_bound = NULL;
 	char *root = NULL, *err = NULL, cwd[PATH_MAX];
-	int rc = 1;
+	int rc = 1, listen_file = 0;
 
 	if (parse_start(argc, argv, &cli) != 0)
 		return 1;
@@ -348,6 +351,12 @@ static int cmd_start(int argc, char **argv)
 		fprintf(stderr, "%s\n", err);
 		goto out;
 	}
+	if (durable.engine) {
+		/* Tells `cfunc durable` which host serves this hub, and where. */
+		struct host_listen l = {.pid = (long)getpid(), .port = srv->port, .auth = srv->auth_on};
+		snprintf(l.address, sizeof(l.address), "%s", address);
+		listen_file = host_listen_file_write(cfg.durable.storage_path, &l) == 0;
+	}
 	size_t seen = cfg.n_warnings;
 	host_config_export_cli_env(&cfg, srv->port);
 	print_warnings(&cfg, seen);
@@ -371,6 +380,8 @@ static int cmd_start(int argc, char **argv)
 					 "abandoned; they run again after the next start.");
 	durable.engine = NULL;
 out:
+	if (listen_file)
+		host_listen_file_remove(cfg.durable.storage_path);
 	host_server_free(srv);
 	host_durable_stop(&durable);
 	host_stop_bound_free(stop_bound);
@@ -410,6 +421,8 @@ int main(int argc, char **argv)
 		return host_cli_keys(argc - 2, argv + 2);
 	if (strcmp(argv[1], "settings") == 0)
 		return host_cli_settings(argc - 2, argv + 2);
+	if (strcmp(argv[1], "durable") == 0)
+		return host_cli_durable(argc - 2, argv + 2);
 	fprintf(stderr, "cfunc: unknown command '%s'\n", argv[1]);
 	usage(stderr);
 	return 1;

@@ -1,0 +1,248 @@
+/*
+ * store_offline.c - the engine's client commands, for a task hub no host
+ * has open. They write the same rows engine_cmd.c writes (see
+ * store_offline.h), so nothing here decides how an instance behaves: the
+ * engine does, when it next runs.
+ */
+#include "store_offline.h"
+#include "engine.h"
+#include "uuid.h"
+#include "xalloc.h"
+
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int fail(char **err, int rc, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static int fail(char **err, int rc, const char *fmt, ...)
+{
+	va_list ap;
+	char buf[1024];
+	if (err) {
+		va_start(ap, fmt);
+		vsnprintf(buf, sizeof(buf), fmt, ap);
+		va_end(ap);
+		*err = xstrdup(buf);
+	}
+	return rc;
+}
+
+static int json_ok(const char *text)
+{
+	json_error_t jerr;
+	json_t *v;
+	if (!text)
+		return 1;
+	v = json_loads(text, JSON_DECODE_ANY, &jerr);
+	json_decref(v);
+	return v != NULL;
+}
+
+static int add_msg(struct rt_store *s, const char *instance_id, const char *execution_id,
+		   const struct rt_event *ev)
+{
+	unsigned char *buf = NULL;
+	size_t len = 0, cap = 0;
+	struct rt_inbox_msg m;
+	int rc;
+
+	rt_history_encode(ev, &buf, &len, &cap);
+	memset(&m, 0, sizeof(m));
+	m.instance_id = instance_id;
+	m.execution_id = execution_id;
+	m.type = (int)ev->type;
+	m.data = buf;
+	m.len = len;
+	rc = rt_store_inbox_add(s, &m, NULL);
+	free(buf);
+	return rc;
+}
+
+/* Runs after a successful body; rolls back otherwise. */
+static int finish(struct rt_store *s, int rc, char **err)
+{
+	if (rc == RT_C_OK && rt_store_commit(s) == 0)
+		return RT_C_OK;
+	if (rc == RT_C_OK) {
+		rc = fail(err, RT_C_ERROR, "cannot commit to the task hub: %s", rt_store_errmsg(s));
+	}
+	rt_store_rollback(s);
+	return rc;
+}
+
+int rt_offline_start(struct rt_store *s, const char *name, const char *instance_id,
+		     const char *input, int overwrite_any_state, char **out_id,
+		     int64_t *created_us, char **err)
+{
+	struct rt_arena a;
+	struct rt_instance old, row;
+	struct rt_event ev;
+	char gen_id[33], exec_id[33];
+	int64_t now = rt_now_us();
+	int rc, exists;
+
+	if (err)
+		*err = NULL;
+	if (!name || !*name)
+		return fail(err, RT_C_INVALID, "the orchestrator name is empty");
+	if (!json_ok(input))
+		return fail(err, RT_C_INVALID, "the input is not valid JSON");
+	if (!instance_id) {
+		rt_uuid_random_hex(gen_id);
+		instance_id = gen_id;
+	} else if (rt_instance_id_problem(instance_id)) {
+		return fail(err, RT_C_INVALID, "%s", rt_instance_id_problem(instance_id));
+	}
+	if (rt_store_begin(s) != 0)
+		return fail(err, RT_C_ERROR, "cannot write the task hub: %s", rt_store_errmsg(s));
+	rt_arena_init(&a);
+	rc = rt_store_instance_get(s, instance_id, &old, &a);
+	exists = rc == 0;
+	if (rc != 0 && rc != RT_STORE_NOTFOUND) {
+		rc = fail(err, RT_C_ERROR, "%s", rt_store_errmsg(s));
+		goto out;
+	}
+	if (exists && !rt_status_is_terminal(old.status) && !overwrite_any_state) {
+		rc = fail(err, RT_C_EXISTS, "An Orchestration instance with the status %s already exists.",
+			  rt_status_name(old.status));
+		goto out;
+	}
+	/* As the engine does on an overwrite: the old execution's history goes. */
+	if (exists && rt_store_history_delete(s, instance_id, NULL, NULL) != 0) {
+		rc = fail(err, RT_C_ERROR, "%s", rt_store_errmsg(s));
+		goto out;
+	}
+	rt_uuid_random_hex(exec_id);
+	memset(&row, 0, sizeof(row));
+	row.instance_id = instance_id;
+	row.name = name;
+	row.execution_id = exec_id;
+	row.status = RT_ST_PENDING;
+	row.created_us = now;
+	row.updated_us = now;
+	row.generation = exists ? old.generation + 1 : 0;
+	row.parent_task_id = -1;
+	row.input = input ? input : "null";
+	rt_event_init(&ev, RT_EV_EXECUTION_STARTED);
+	ev.timestamp_us = now;
+	ev.name = name;
+	ev.input = row.input;
+	ev.instance_id = instance_id;
+	ev.execution_id = exec_id;
+	if (rt_store_instance_put(s, &row, exists) != 0 || add_msg(s, instance_id, exec_id, &ev) != 0) {
+		rc = fail(err, RT_C_ERROR, "%s", rt_store_errmsg(s));
+		goto out;
+	}
+	rc = RT_C_OK;
+out:
+	rt_arena_cleanup(&a);
+	rc = finish(s, rc, err);
+	if (rc == RT_C_OK) {
+		if (out_id)
+			*out_id = xstrdup(instance_id);
+		if (created_us)
+			*created_us = now;
+	}
+	return rc;
+}
+
+/* The status the instance will have once the host applied the lifecycle
+ * messages already waiting for it (an earlier offline command). */
+static enum rt_status status_after_queue(struct rt_store *s, const struct rt_instance *inst,
+					 struct rt_arena *a)
+{
+	struct rt_inbox_msg *msgs;
+	size_t n;
+	enum rt_status st = inst->status;
+
+	if (rt_status_is_terminal(st) ||
+	    rt_store_inbox_load(s, inst->instance_id, INT64_MAX, 0, &msgs, &n, a) != 0)
+		return st;
+	for (size_t i = 0; i < n && !rt_status_is_terminal(st); i++) {
+		if (msgs[i].type == RT_EV_EXECUTION_SUSPENDED)
+			st = RT_ST_SUSPENDED;
+		else if (msgs[i].type == RT_EV_EXECUTION_RESUMED)
+			st = RT_ST_RUNNING;
+		else if (msgs[i].type == RT_EV_EXECUTION_TERMINATED)
+			st = RT_ST_TERMINATED;
+	}
+	return st;
+}
+
+static int lifecycle(struct rt_store *s, enum rt_offline_op op, const struct rt_instance *inst,
+		     const char *name, const char *data, struct rt_arena *a, char **err)
+{
+	const char *id = inst->instance_id;
+	enum rt_status queued = status_after_queue(s, inst, a);
+	struct rt_event ev;
+
+	if (rt_status_is_terminal(inst->status))
+		return fail(err, RT_C_GONE, "Instance '%s' is %s.", id, rt_status_name(inst->status));
+	if (queued == RT_ST_TERMINATED)
+		return fail(err, RT_C_STATE,
+			    "Instance '%s' already has a terminate waiting for the host.", id);
+	switch (op) {
+	case RT_OFFLINE_RAISE:
+		rt_event_init(&ev, RT_EV_EVENT_RAISED);
+		ev.name = name;
+		ev.input = data ? data : "null";
+		break;
+	case RT_OFFLINE_TERMINATE:
+		rt_event_init(&ev, RT_EV_EXECUTION_TERMINATED);
+		ev.input = data;
+		break;
+	case RT_OFFLINE_SUSPEND:
+		if (queued == RT_ST_SUSPENDED)
+			return fail(err, RT_C_STATE,
+				    "Cannot suspend orchestration instance in the Suspended state.");
+		rt_event_init(&ev, RT_EV_EXECUTION_SUSPENDED);
+		ev.reason = data;
+		break;
+	case RT_OFFLINE_RESUME:
+		if (queued != RT_ST_SUSPENDED)
+			return fail(err, RT_C_STATE,
+				    "Cannot resume orchestration instance in the %s state.",
+				    rt_status_name(queued));
+		rt_event_init(&ev, RT_EV_EXECUTION_RESUMED);
+		ev.reason = data;
+		break;
+	default:
+		return fail(err, RT_C_ERROR, "unexpected command");
+	}
+	ev.timestamp_us = rt_now_us();
+	if (add_msg(s, id, NULL, &ev) != 0)
+		return fail(err, RT_C_ERROR, "%s", rt_store_errmsg(s));
+	return RT_C_OK;
+}
+
+int rt_offline_command(struct rt_store *s, enum rt_offline_op op, const char *instance_id,
+		       const char *name, const char *data, char **err)
+{
+	struct rt_arena a;
+	struct rt_instance inst;
+	int rc;
+
+	if (err)
+		*err = NULL;
+	if (!instance_id || !*instance_id)
+		return fail(err, RT_C_NOTFOUND, "instance id is empty");
+	if (op == RT_OFFLINE_RAISE && (!name || !*name))
+		return fail(err, RT_C_INVALID, "event name is empty");
+	if (op == RT_OFFLINE_RAISE && !json_ok(data))
+		return fail(err, RT_C_INVALID, "the event data is not valid JSON");
+	if (rt_store_begin(s) != 0)
+		return fail(err, RT_C_ERROR, "cannot write the task hub: %s", rt_store_errmsg(s));
+	rt_arena_init(&a);
+	rc = rt_store_instance_get(s, instance_id, &inst, &a);
+	if (rc == RT_STORE_NOTFOUND)
+		rc = fail(err, RT_C_NOTFOUND, "No instance with ID '%s' found.", instance_id);
+	else if (rc != 0)
+		rc = fail(err, RT_C_ERROR, "%s", rt_store_errmsg(s));
+	else
+		rc = lifecycle(s, op, &inst, name, data, &a, err);
+	rt_arena_cleanup(&a);
+	return finish(s, rc, err);
+}

@@ -15,6 +15,7 @@ void host_cli_help(FILE *out, const char *version)
 		"Usage: cfunc [context] <action> [-/--options]\n"
 		"\n"
 		"Contexts:\n"
+		"durable     Manage durable instances and the task hub (cfunc durable --help)\n"
 		"keys        Manage the master, host, function and system keys (cfunc keys --help)\n"
 		"settings    Manage local.settings.json (cfunc settings --help)\n"
 		"\n"

@@ -22,6 +22,16 @@ for t in "$@"; do
 		echo "not ok - $t exited with status $rc"
 		f=1
 	fi
+	# The plan ("1..N", printed last by done_testing) must match what ran:
+	# a test that stops early, or never reaches its plan, has failed.
+	plan=$(sed -n 's/^1\.\.\([0-9][0-9]*\)$/\1/p' "$log" | tail -n 1)
+	if [ -z "$plan" ]; then
+		echo "not ok - $t printed no plan (it stopped before done_testing)"
+		f=$((f + 1))
+	elif [ "$plan" -ne $((p + f)) ] && [ "$rc" -eq 0 ]; then
+		echo "not ok - $t planned $plan assertions but ran $((p + f))"
+		f=$((f + 1))
+	fi
 	passed=$((passed + p))
 	failed=$((failed + f))
 	[ "$f" -gt 0 ] && failures="$failures $t"

@@ -13,6 +13,7 @@
 #include "keys.h"
 #include "log.h"
 #include "server.h"
+#include "timers.h"
 #include "webhooks.h"
 #include "xalloc.h"
 
@@ -210,6 +211,7 @@ static int cmd_start(int argc, char **argv)
 	struct host_server *srv = NULL;
 	struct host_durable durable = {0};
 	struct host_keys *keys = NULL;
+	struct host_timers *timers = NULL;
 	char *system_key = NULL;
 	char *root = NULL, *err = NULL, cwd[PATH_MAX];
 	int rc = 1;
@@ -331,12 +333,18 @@ static int cmd_start(int argc, char **argv)
 			strchr(address, ':') ? "]" : "", srv->port);
 	/* Shown regardless of level, as func shows it: tests and scripts wait for it. */
 	host_log_always("Worker process started and initialized.");
+	/* Timers start after the list, as func's listeners do; with the engine
+	 * running their status lives in the task hub (useMonitor). */
+	timers = host_timers_start(&reg, durable.engine ? &durable.client : NULL,
+				   durable.engine ? cfg.durable.storage_path : NULL,
+				   strcmp(cfg.durable.storage_synchronous, "NORMAL") == 0);
 
 	rc = host_server_run(srv);
 	host_log("Host.General", HOST_LOG_INFO, "Host stopped");
 out:
 	/* The server drained; stop the engine before the apps it calls unload. */
 	host_server_free(srv);
+	host_timers_stop(timers); /* timers may call the durable client */
 	host_durable_stop(&durable);
 	host_keys_free(keys);
 	free(system_key);

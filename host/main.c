@@ -156,7 +156,8 @@ static void print_functions(const struct host_server *srv, struct bind_registry 
 {
 	struct bind_function **sorted = xcalloc(reg->nfns + 1, sizeof(*sorted));
 	const char *prefix = srv->cfg->http.route_prefix;
-	memcpy(sorted, reg->fns, reg->nfns * sizeof(*sorted));
+	if (reg->nfns) /* fns is NULL when no app registered anything */
+		memcpy(sorted, reg->fns, reg->nfns * sizeof(*sorted));
 	qsort(sorted, reg->nfns, sizeof(*sorted), cmp_fn_name);
 
 	host_log_plain("%s", "");

@@ -373,6 +373,9 @@ static int64_t next_naive(const struct rt_schedule *s, int64_t naive)
 		if (c.s > 59) { c.s = 0; c.mi++; }
 		if (c.mi > 59) { c.mi = 0; c.h++; }
 		if (c.h > 23) { c.h = 0; c.d++; }
+		/* A skipped month may stand at 13 here: carry it before the
+		 * day check, which needs a real month. */
+		if (c.mo > 12) { c.mo = 1; c.y++; }
 		if (c.d > days_in_month(c.y, c.mo)) { c.d = 1; c.mo++; }
 		if (c.mo > 12) { c.mo = 1; c.y++; }
 		if (c.y > last_year)

@@ -254,6 +254,7 @@ static int cmd_start(int argc, char **argv)
 		free(root);
 		return 1;
 	}
+	host_timers_apply_time_zone(); /* settings are exported; no thread runs yet */
 	host_log_init(cli.verbose, level_of, &cfg);
 	bind_api_set_logger(log_to_console);
 	bind_api_set_guid(host_log_fast_guid);

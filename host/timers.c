@@ -247,6 +247,14 @@ static void *timer_main(void *arg)
 	return NULL;
 }
 
+void host_timers_apply_time_zone(void)
+{
+	const char *wtz = getenv("WEBSITE_TIME_ZONE");
+	if (wtz && *wtz && !getenv("TZ"))
+		setenv("TZ", wtz, 1);
+	tzset();
+}
+
 struct host_timers *host_timers_start(struct bind_registry *reg, struct bind_durable *durable,
 				      const char *store_path, int sync_normal)
 {
@@ -256,9 +264,6 @@ struct host_timers *host_timers_start(struct bind_registry *reg, struct bind_dur
 		n += reg->fns[i]->kind == BIND_FN_TIMER && !reg->fns[i]->disabled;
 	if (!n)
 		return NULL;
-	const char *wtz = getenv("WEBSITE_TIME_ZONE");
-	if (wtz && *wtz && !getenv("TZ"))
-		setenv("TZ", wtz, 1);
 	tzset();
 
 	ts = xcalloc(1, sizeof(*ts));

@@ -14,9 +14,13 @@ struct host_timers;
 /*
  * Starts the enabled timer functions of `reg`. `store_path` is the task hub
  * file for useMonitor (NULL: statuses are kept in memory only); `durable`
- * may be NULL. WEBSITE_TIME_ZONE sets TZ when TZ is not set. Returns NULL
- * when there are no timers.
+ * may be NULL. Returns NULL when there are no timers.
  */
+/* WEBSITE_TIME_ZONE (an IANA name) becomes TZ when TZ is not set, as in
+ * Azure on Linux. Call it before any thread starts: it changes the
+ * environment. */
+void host_timers_apply_time_zone(void);
+
 struct host_timers *host_timers_start(struct bind_registry *reg, struct bind_durable *durable,
 				      const char *store_path, int sync_normal);
 /* Stops the threads, waiting for running invocations. NULL is ok. */

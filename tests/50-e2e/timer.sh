@@ -57,6 +57,16 @@ is "$(http "$BASE/admin/functions/tick")" "200" "GET /admin/functions/tick"
 is "$(jq -c '.config.bindings[0] | [.type, .schedule, .runOnStartup, .useMonitor]' "$BODY_FILE")" '["timerTrigger","0 0 0 1 1 *",true,true]' "metadata shows the binding"
 stop_host
 is "$HOST_RC" "0" "host stops cleanly"
+
+# --- WEBSITE_TIME_ZONE gives the zone when TZ is unset (Berlin: +01:00 or +02:00)
+unset TZ
+export WEBSITE_TIME_ZONE=Europe/Berlin
+start_host "$root"
+wait_log 'tick end' 1
+like "$(cat "$HOST_LOG")" "Reason='Timer fired at [0-9T:.-]+\\+0[12]:00'" "WEBSITE_TIME_ZONE: local time with Berlin's offset"
+stop_host
+unset WEBSITE_TIME_ZONE
+export TZ=UTC
 unset TickRunOnStartup
 
 # --- one run at a time: every second, each run takes 1.5 s; monitor is off

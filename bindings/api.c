@@ -10,6 +10,7 @@
 #include "http_trigger.h"
 #include "json_api.h"
 #include "orch_trigger.h"
+#include "timer_trigger.h"
 #include "xalloc.h"
 
 #include <ctype.h>
@@ -227,4 +228,5 @@ const struct cf_api bind_api = {
 	BIND_ACT_API_ENTRIES
 	BIND_DURABLE_API_ENTRIES
 	BIND_JSON_API_ENTRIES
+	BIND_TIMER_API_ENTRIES
 };

@@ -51,7 +51,7 @@
 /* 2.0: flags instead of boolean ints, sized structs, typed handles, one
  * result type, named entry codes, cf_orch_send_event. */
 #define CF_ABI_MAJOR 2
-#define CF_ABI_MINOR 0
+#define CF_ABI_MINOR 1 /* 2.1: timer triggers (cf_register_timer, cf_timer_*) */
 
 #if defined(__GNUC__)
 #define CF__EXPORT __attribute__((visibility("default")))
@@ -70,6 +70,7 @@ typedef struct cf_http cf_http; /* one HTTP invocation */
 typedef struct cf_orch cf_orch; /* one orchestrator episode */
 typedef struct cf_act cf_act;   /* one activity attempt */
 typedef struct cf_task cf_task; /* a durable task inside an episode */
+typedef struct cf_timer cf_timer; /* one timer-trigger invocation (ABI 2.1) */
 /* Any of cf_app, cf_http, cf_orch, cf_act, seen through the calls they all
  * share (cf_log, cf_alloc, cf_fmt, cf_last_error, cf_json_*). Get one with
  * cf_app_ctx() and friends; C11 and C++ convert for you. */
@@ -154,6 +155,12 @@ typedef cf_rc (*cf_http_fn)(cf_http *h);
 typedef cf_rc (*cf_orch_fn)(cf_orch *o);
 typedef cf_rc (*cf_act_fn)(cf_act *a);
 typedef void (*cf_fini_fn)(void *user);
+typedef cf_rc (*cf_timer_fn)(cf_timer *t);
+
+/* cf_register_timer() flags (ABI 2.1). 0 = func's defaults: no run on start-up,
+ * useMonitor on unless occurrences are less than a minute apart. */
+#define CF_TIMER_RUN_ON_STARTUP 0x1u /* runOnStartup: true */
+#define CF_TIMER_NO_MONITOR 0x2u     /* useMonitor: false */
 
 /*
  * The host function table. Append-only: new members go at the end, and
@@ -258,6 +265,12 @@ struct cf_api {
 	cf_rc (*json_bool)(cf_ctx *, const char *json, const char *key, int *out);
 	cf_rc (*json_length)(cf_ctx *, const char *json, const char *key, size_t *out);
 	cf_rc (*json_check)(cf_ctx *, const char *json);
+
+	/* timer trigger (ABI 2.1) */
+	cf_rc (*register_timer)(cf_app *, const char *name, const char *schedule, unsigned flags,
+				cf_timer_fn fn);
+	const char *(*timer_info)(cf_timer *);
+	cf_http *(*timer_durable_client)(cf_timer *);
 };
 
 /* Set by cf_app_entry before your init runs; one copy per app. */
@@ -365,6 +378,7 @@ static inline cf_ctx *cf_app_ctx(cf_app *app) { return (cf_ctx *)(void *)app; }
 static inline cf_ctx *cf_http_ctx(cf_http *h) { return (cf_ctx *)(void *)h; }
 static inline cf_ctx *cf_orch_ctx(cf_orch *o) { return (cf_ctx *)(void *)o; }
 static inline cf_ctx *cf_act_ctx(cf_act *a) { return (cf_ctx *)(void *)a; }
+static inline cf_ctx *cf_timer_ctx(cf_timer *t) { return (cf_ctx *)(void *)t; }
 
 /* CF__CTX(x): x as a cf_ctx *, a compile error for a non-handle. */
 #if defined(__cplusplus)
@@ -375,6 +389,7 @@ static inline cf_ctx *cf__ctx_unchecked(void *p) { return (cf_ctx *)p; }
 #define CF__CTX(x)                                                      \
 	_Generic((x), cf_app *: cf_app_ctx, cf_http *: cf_http_ctx,     \
 		 cf_orch *: cf_orch_ctx, cf_act *: cf_act_ctx,          \
+		 cf_timer *: cf_timer_ctx,                               \
 		 cf_ctx *: cf__ctx_self, void *: cf__ctx_unchecked)(x)
 #else
 #define CF__CTX(x) (x) /* C99: must already be a cf_ctx * */
@@ -867,6 +882,36 @@ static inline cf_rc cf_durable_wait_or_check_status_response(cf_http *h, const c
 	return cf__api->durable_wait_or_check_status_response(h, instance_id, timeout_ms, retry_ms);
 }
 
+/* ------------------------------------------------------------------ */
+/* Timer triggers (ABI 2.1)                                             */
+/* ------------------------------------------------------------------ */
+
+/*
+ * Registers timer function `name` (COPIED) on `schedule` (COPIED): an
+ * NCRONTAB expression "{second} {minute} {hour} {day} {month} {weekday}"
+ * (five fields without seconds also work), a TimeSpan "hh:mm:ss" or
+ * "d.hh:mm:ss", or "%Setting%" naming an app setting that holds one.
+ * Occurrences are in the host's local zone (TZ, or WEBSITE_TIME_ZONE).
+ * flags: CF_TIMER_* bits. An invalid schedule refuses the app with func's
+ * message. One invocation at a time per timer.
+ */
+static inline cf_rc cf_register_timer(cf_app *app, const char *name, const char *schedule,
+				      unsigned flags, cf_timer_fn fn)
+{
+	return cf__api->register_timer(app, name, schedule, flags, fn);
+}
+
+/* The TimerInfo func passes, as JSON text: {"Schedule":{"AdjustForDST":true},
+ * "ScheduleStatus":{"Last":…,"Next":…,"LastUpdated":…} or null,
+ * "IsPastDue":false}. BORROWED for the invocation. */
+static inline const char *cf_timer_info(cf_timer *t) { return cf__api->timer_info(t); }
+
+/* A durable client for this invocation: pass it to cf_durable_start() and
+ * the other cf_durable_* calls (not to cf_http_*: it has no request). It is
+ * SCRATCH of the invocation, never NULL; without a running engine its calls
+ * fail with CF_ERROR. */
+static inline cf_http *cf_timer_durable_client(cf_timer *t) { return cf__api->timer_durable_client(t); }
+
 #ifdef __cplusplus
 } /* extern "C" */
 
@@ -876,6 +921,7 @@ static inline cf_ctx *cf__ctx(cf_app *p) { return cf_app_ctx(p); }
 static inline cf_ctx *cf__ctx(cf_http *p) { return cf_http_ctx(p); }
 static inline cf_ctx *cf__ctx(cf_orch *p) { return cf_orch_ctx(p); }
 static inline cf_ctx *cf__ctx(cf_act *p) { return cf_act_ctx(p); }
+static inline cf_ctx *cf__ctx(cf_timer *p) { return cf_timer_ctx(p); }
 static inline cf_ctx *cf__ctx(cf_ctx *p) { return p; }
 static inline cf_ctx *cf__ctx(decltype(nullptr)) { return 0; }
 #endif

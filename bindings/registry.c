@@ -17,6 +17,7 @@ static void function_free(struct bind_function *fn)
 	free(fn->name);
 	free(fn->methods);
 	free(fn->route);
+	free(fn->schedule);
 	free(fn);
 }
 
@@ -124,6 +125,8 @@ const char *bind_fn_kind_trigger(enum bind_fn_kind kind)
 		return "orchestrationTrigger";
 	case BIND_FN_ACTIVITY:
 		return "activityTrigger";
+	case BIND_FN_TIMER:
+		return "timerTrigger";
 	}
 	return "unknown";
 }

@@ -17,6 +17,7 @@ enum bind_fn_kind {
 	BIND_FN_HTTP,
 	BIND_FN_ORCHESTRATOR,
 	BIND_FN_ACTIVITY,
+	BIND_FN_TIMER,
 };
 
 struct bind_app {
@@ -39,6 +40,9 @@ struct bind_function {
 	cf_http_fn http;
 	cf_orch_fn orch;
 	cf_act_fn act;
+	cf_timer_fn timer;
+	char *schedule;       /* timers: the expression after %Setting% resolution */
+	unsigned timer_flags; /* CF_TIMER_* */
 	char *methods;        /* "GET,POST" upper case, NULL = all */
 	char *route;          /* template under the prefix; NULL = the name */
 	cf_auth_level auth;

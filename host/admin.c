@@ -152,6 +152,14 @@ static json_t *function_config(const struct bind_function *fn)
 	case BIND_FN_ACTIVITY:
 		json_object_set_new(b, "name", json_string("input"));
 		break;
+	case BIND_FN_TIMER:
+		json_object_set_new(b, "name", json_string("myTimer"));
+		json_object_set_new(b, "schedule", json_string(fn->schedule));
+		json_object_set_new(b, "runOnStartup",
+				    json_boolean(fn->timer_flags & CF_TIMER_RUN_ON_STARTUP));
+		json_object_set_new(b, "useMonitor",
+				    json_boolean(!(fn->timer_flags & CF_TIMER_NO_MONITOR)));
+		break;
 	}
 	json_array_append_new(bindings, b);
 	json_t *config = json_object();

@@ -3,6 +3,7 @@
 #include "json_util.h"
 #include "log.h"
 #include "orch_trigger.h"
+#include "timers.h"
 #include "xalloc.h"
 
 #include <stdarg.h>
@@ -174,6 +175,13 @@ int host_durable_admin_invoke(struct host_server *srv, const struct bind_functio
 		return 0;
 	}
 	free(json);
+	if (fn->kind == BIND_FN_TIMER) {
+		/* func runs a timer fired by hand with a fresh TimerInfo. */
+		if (host_timers_admin_fire(fn) == 0)
+			return 0;
+		bind_http_set_json(h, 400, "{\"Message\":\"The timer scheduler is not running.\"}");
+		return -1;
+	}
 	h->status = 400;
 	bind_http_set_json(h, 400,
 			   "{\"Message\":\"HTTP functions are invoked through their own route.\"}");

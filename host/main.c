@@ -18,6 +18,7 @@
 #include "server.h"
 #include "stop_bound.h"
 #include "test_mode.h"
+#include "timers.h"
 #include "webhooks.h"
 #include "xalloc.h"
 
@@ -169,7 +170,8 @@ static void print_functions(const struct host_server *srv, struct bind_registry 
 {
 	struct bind_function **sorted = xcalloc(reg->nfns + 1, sizeof(*sorted));
 	const char *prefix = srv->cfg->http.route_prefix;
-	memcpy(sorted, reg->fns, reg->nfns * sizeof(*sorted));
+	if (reg->nfns) /* fns is NULL when no app registered anything */
+		memcpy(sorted, reg->fns, reg->nfns * sizeof(*sorted));
 	qsort(sorted, reg->nfns, sizeof(*sorted), cmp_fn_name);
 
 	host_log_plain("%s", "");
@@ -224,6 +226,7 @@ static int cmd_start(int argc, char **argv)
 	struct host_server *srv = NULL;
 	struct host_durable durable = {0};
 	struct host_keys *keys = NULL;
+	struct host_timers *timers = NULL;
 	char *system_key = NULL;
 	struct host_stop_bound *stop_bound = NULL;
 	char *root = NULL, *err = NULL, cwd[PATH_MAX];
@@ -273,6 +276,7 @@ static int cmd_start(int argc, char **argv)
 		free(root);
 		return 1;
 	}
+	host_timers_apply_time_zone(); /* settings are exported; no thread runs yet */
 	host_log_init(cli.verbose, level_of, &cfg);
 	bind_api_set_logger(log_to_console);
 	bind_api_set_guid(host_log_fast_guid);
@@ -368,9 +372,18 @@ static int cmd_start(int argc, char **argv)
 			strchr(address, ':') ? "]" : "", srv->port);
 	/* Shown regardless of level, as func shows it: tests and scripts wait for it. */
 	host_log_always("Worker process started and initialized.");
+	/* Timers start after the list, as func's listeners do; with the engine
+	 * running their status lives in the task hub (useMonitor). */
+	timers = host_timers_start(&reg, durable.engine ? &durable.client : NULL,
+				   durable.engine ? cfg.durable.storage_path : NULL,
+				   strcmp(cfg.durable.storage_synchronous, "NORMAL") == 0);
 
 	rc = host_server_run(srv);
 	host_log("Host.General", HOST_LOG_INFO, "Host stopped");
+	/* Timers first: they may still call the durable client (the stop bound's
+	 * watchdog ends a timer function that does not return). */
+	host_timers_stop(timers);
+	timers = NULL;
 	/* The server drained; stop the engine (within the stop bound) before
 	 * the apps it calls unload. Activities still running past it keep
 	 * their apps: the process ends without unloading. */
@@ -383,6 +396,7 @@ out:
 	if (listen_file)
 		host_listen_file_remove(cfg.durable.storage_path);
 	host_server_free(srv);
+	host_timers_stop(timers); /* timers may call the durable client */
 	host_durable_stop(&durable);
 	host_stop_bound_free(stop_bound);
 	host_test_mode_finish(&cli.test);

@@ -157,6 +157,15 @@ static const char *const migrations[RT_STORE_SCHEMA_VERSION] = {
 	"DROP TABLE instances_v2;"
 	"CREATE INDEX instances_created ON instances(created_us);"
 	"DROP INDEX activities_instance;",
+	/* 3 -> 4: timer triggers' schedule status (useMonitor), one row per
+	 * timer function (lower-case name); times in Unix ms, 0 = not set.
+	 * Read and written by store_timers.c only. */
+	"CREATE TABLE timer_status ("
+	" name TEXT NOT NULL PRIMARY KEY,"
+	" last_ms INTEGER NOT NULL,"
+	" next_ms INTEGER NOT NULL,"
+	" updated_ms INTEGER NOT NULL"
+	") WITHOUT ROWID;",
 };
 
 #define INST_COLS                                                                          \

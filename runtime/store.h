@@ -44,7 +44,7 @@ enum {
 };
 
 /* The schema version this code reads and writes (PRAGMA user_version). */
-#define RT_STORE_SCHEMA_VERSION 3
+#define RT_STORE_SCHEMA_VERSION 4
 
 struct rt_store_opts {
 	int sync_normal;     /* 1: synchronous=NORMAL (a power cut may lose the
@@ -142,6 +142,19 @@ int rt_store_checkpoint_truncate(struct rt_store *s);
  * be NULL) gets the WAL file's size when the call returns.
  */
 int rt_store_checkpoint_bounded(struct rt_store *s, int64_t wal_limit, int64_t *wal_bytes);
+
+/* ---- timer triggers' schedule status (store_timers.c) ------------------- */
+
+/* {Last, Next, LastUpdated} of one timer, Unix ms; 0 = not set. */
+struct rt_timer_status {
+	int64_t last_ms, next_ms, updated_ms;
+};
+/* Reads the status of timer `name` (case-insensitive); RT_STORE_NOTFOUND
+ * when none was stored. */
+int rt_store_timer_status_get(struct rt_store *s, const char *name, struct rt_timer_status *out);
+/* Stores it (insert or replace); inside a write transaction. */
+int rt_store_timer_status_put(struct rt_store *s, const char *name,
+			      const struct rt_timer_status *st);
 
 /* ---- instances ---------------------------------------------------------- */
 

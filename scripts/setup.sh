@@ -9,7 +9,7 @@ set -eu
 # recommends are not installed; g++ builds the C++ ABI test app), the
 # libraries, and the tools the tests call.
 PKGS="gcc g++ libc6-dev make pkg-config libh2o-evloop-dev libsodium-dev libjansson-dev \
-libsqlite3-dev libssl-dev curl jq procps $*"
+libsqlite3-dev libssl-dev curl jq procps tzdata $*"
 
 installed=" $(dpkg-query -W -f='${Package} ${db:Status-Abbrev}\n' $PKGS 2>/dev/null |
 	awk '$2 == "ii" { printf "%s ", $1 }')"

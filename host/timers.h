@@ -1,0 +1,34 @@
+/*
+ * timers.h - the timer trigger's scheduler: one thread per timer function,
+ * which sleeps until the next occurrence, runs the function (one run at a
+ * time), and keeps the schedule status (useMonitor) in the task hub.
+ */
+#ifndef HOST_TIMERS_H
+#define HOST_TIMERS_H
+
+#include "durable_client.h"
+#include "registry.h"
+
+struct host_timers;
+
+/*
+ * Starts the enabled timer functions of `reg`. `store_path` is the task hub
+ * file for useMonitor (NULL: statuses are kept in memory only); `durable`
+ * may be NULL. Returns NULL when there are no timers.
+ */
+/* WEBSITE_TIME_ZONE (an IANA name) becomes TZ when TZ is not set, as in
+ * Azure on Linux. Call it before any thread starts: it changes the
+ * environment. */
+void host_timers_apply_time_zone(void);
+
+struct host_timers *host_timers_start(struct bind_registry *reg, struct bind_durable *durable,
+				      const char *store_path, int sync_normal);
+/* Stops the threads, waiting for running invocations. NULL is ok. */
+void host_timers_stop(struct host_timers *t);
+
+/* POST /admin/functions/{name} for a timer: runs it once in the background
+ * (after a run in progress). Returns 0, or -1 when the scheduler is not
+ * running. */
+int host_timers_admin_fire(const struct bind_function *fn);
+
+#endif

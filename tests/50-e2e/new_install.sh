@@ -72,6 +72,17 @@ is "$CODE" "202" "chaining: the starter answers 202"
 wait_for "$ID" '.runtimeStatus == "Completed"'
 is "$(printf '%s' "$ST" | jq -c .output)" '["Hello Tokyo!","Hello Seattle!","Hello London!"]' "chaining: the orchestration returns the three greetings"
 like "$(cat "$HOST_LOG")" "Started orchestration with ID = '$ID'" "chaining: the starter logs the id as func's template does"
+like "$(cat "$HOST_LOG")" "hourly_hello: timerTrigger" "chaining: the template's timer is listed"
+is "$(http -X POST -H 'Content-Type: application/json' -d '{}' "$BASE/admin/functions/hourly_hello")" "202" \
+	"chaining: the timer can be fired through the admin API"
+i=0
+while ! grep -q "Timer started orchestration with ID = " "$HOST_LOG" && [ $i -lt 200 ]; do
+	sleep 0.05
+	i=$((i + 1))
+done
+tid=$(sed -n "s/.*Timer started orchestration with ID = '\([0-9a-f]*\)'.*/\1/p" "$HOST_LOG" | head -1)
+wait_for "$tid" '.runtimeStatus == "Completed"'
+is "$(printf '%s' "$ST" | jq -r .name)" "hello_cities" "chaining: the timer started hello_cities through the durable client"
 stop_host
 
 new_app fan-out

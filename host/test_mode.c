@@ -6,6 +6,7 @@
 #include "clock.h"
 #include "durable_client.h"
 #include "log.h"
+#include "timers.h"
 #include "xalloc.h"
 
 #include <dirent.h>
@@ -120,6 +121,7 @@ static void advance_clock(struct host_server *srv, struct bind_http *h)
 	int64_t off = rt_clock_advance_us((int64_t)(secs * 1e6));
 	if (srv->durable)
 		rt_engine_wake(srv->durable->engine);
+	host_timers_wake(); /* timer triggers follow the same clock */
 	host_log("Host.General", HOST_LOG_INFO, "Test clock moved forward by %gs (now +%lldms)",
 		 secs, (long long)(off / 1000));
 	char *reply = xasprintf("{\"offsetSeconds\":%.6f}", (double)off / 1e6);

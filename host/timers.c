@@ -11,6 +11,7 @@
  *     admin-fired run still going is skipped.
  */
 #include "timers.h"
+#include "clock.h"
 #include "log.h"
 #include "ncrontab.h"
 #include "store.h"
@@ -47,11 +48,14 @@ struct host_timers {
 
 static struct host_timers *current; /* for the admin API; set while running */
 
+/* The scheduler's now is the durable clock's (rt_now_us): with the test
+ * clock advanced (--ephemeral) a timer's next occurrence can be made due,
+ * as a durable timer can. The offset is 0 outside test mode. */
 static int64_t now_ms(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 + rt_clock_offset_us() / 1000;
 }
 
 /* .NET's round-trip format ("o"): 2024-01-01T10:00:00.1234560+00:00. */
@@ -61,6 +65,14 @@ static void iso_fired(char *buf, size_t size)
 	struct tm tm;
 	char date[32], off[24];
 	clock_gettime(CLOCK_REALTIME, &ts);
+	/* The same clock as now_ms(), so the reason agrees with TimerInfo. */
+	int64_t shift = rt_clock_offset_us();
+	ts.tv_sec += shift / 1000000;
+	ts.tv_nsec += (long)(shift % 1000000) * 1000;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
 	localtime_r(&ts.tv_sec, &tm);
 	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%S", &tm);
 	long o = tm.tm_gmtoff < 0 ? -tm.tm_gmtoff : tm.tm_gmtoff;
@@ -128,15 +140,20 @@ static void run_locked(struct host_timer *t, int past_due, const char *reason, c
 	}
 }
 
-/* Sleeps until `at_ms` (wall clock) or stop; returns 1 when stopping. */
+/* Sleeps until `at_ms` (now_ms()'s clock) or stop; returns 1 when stopping.
+ * The condition variable waits on the real clock, so the deadline is
+ * recomputed after every wake: host_timers_wake() may have moved the test
+ * clock past `at_ms`. */
 static int sleep_until(struct host_timers *ts, int64_t at_ms)
 {
-	struct timespec dl = {.tv_sec = at_ms / 1000, .tv_nsec = (at_ms % 1000) * 1000000};
 	int stop;
 	pthread_mutex_lock(&ts->mu);
-	while (!ts->stop && now_ms() < at_ms)
+	while (!ts->stop && now_ms() < at_ms) {
+		int64_t real = at_ms - rt_clock_offset_us() / 1000;
+		struct timespec dl = {.tv_sec = real / 1000, .tv_nsec = (real % 1000) * 1000000};
 		if (pthread_cond_timedwait(&ts->cv, &ts->mu, &dl) == ETIMEDOUT)
 			break;
+	}
 	stop = ts->stop;
 	pthread_mutex_unlock(&ts->mu);
 	return stop;
@@ -323,6 +340,16 @@ void host_timers_stop(struct host_timers *ts)
 	pthread_cond_destroy(&ts->cv);
 	free(ts->t);
 	free(ts);
+}
+
+void host_timers_wake(void)
+{
+	struct host_timers *ts = current;
+	if (!ts)
+		return;
+	pthread_mutex_lock(&ts->mu);
+	pthread_cond_broadcast(&ts->cv);
+	pthread_mutex_unlock(&ts->mu);
 }
 
 static void *admin_main(void *arg)

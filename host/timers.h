@@ -31,4 +31,9 @@ void host_timers_stop(struct host_timers *t);
  * running. */
 int host_timers_admin_fire(const struct bind_function *fn);
 
+/* After the test clock moved (POST /admin/test/clock): wakes the timer
+ * threads so an occurrence that is now due runs at once instead of after
+ * its real-time wait. Nothing when no scheduler runs. */
+void host_timers_wake(void);
+
 #endif

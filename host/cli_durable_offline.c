@@ -176,12 +176,8 @@ int doffline_lifecycle(struct dcli_hub *h, enum dcli_lifecycle op, const char *i
 		[DCLI_TERMINATE] = RT_OFFLINE_TERMINATE,
 		[DCLI_SUSPEND] = RT_OFFLINE_SUSPEND,
 		[DCLI_RESUME] = RT_OFFLINE_RESUME,
+		[DCLI_REWIND] = RT_OFFLINE_REWIND,
 	};
-	if (op == DCLI_REWIND) {
-		r->err = xstrdup("rewind needs a running host: start it (cfunc start) and run the "
-				 "command again");
-		return r->rc = RT_C_ERROR;
-	}
 	if (access(h->path, F_OK) != 0) {
 		r->err = xasprintf("No instance with ID '%s' found.", id);
 		return r->rc = RT_C_NOTFOUND;

@@ -191,6 +191,9 @@ static const char *status_word(enum rt_status s)
 	return s == RT_ST_FAILED ? "Failed" : "Succeeded";
 }
 
+static int rewind_one(struct engine_batch *b, const char *instance_id, const char *reason,
+		      int depth);
+
 void engine_episode(struct engine_batch *b, const char *instance_id)
 {
 	struct rt_engine *e = b->e;
@@ -206,7 +209,8 @@ void engine_episode(struct engine_batch *b, const char *instance_id)
 	size_t nmsgs, nrows, nkeep = 0;
 	int64_t *ids;
 	char guid[37], category[160];
-	int rc;
+	int rc, rewind_due = 0;
+	const char *rewind_reason = NULL;
 
 	struct engine_mail *mail = engine_mail_take(b, instance_id), *mail_head = mail;
 	size_t nmail = 0;
@@ -244,21 +248,36 @@ void engine_episode(struct engine_batch *b, const char *instance_id)
 		const char *exec;
 		const void *data;
 		size_t len;
+		int type;
 		if (i < nmsgs) {
 			ids[i] = msgs[i].id;
 			exec = msgs[i].execution_id;
 			data = msgs[i].data;
 			len = msgs[i].len;
+			type = msgs[i].type;
 		} else {
 			exec = mail->execution_id;
 			data = mail->data;
 			len = mail->len;
+			type = mail->type;
 			mail = mail->next;
 		}
 		/* Results for an older execution, and anything sent to a finished
 		 * instance, are consumed without effect. */
 		if (exec && strcmp(exec, inst.execution_id) != 0)
 			continue;
+		/* A queued rewind (written by store_offline.c while no host ran)
+		 * gets what the rewind command would do: only a Failed instance
+		 * is rewound, and it is never an event the orchestrator sees. */
+		if (type == RT_EV_EXECUTION_REWOUND) {
+			struct rt_event rw;
+			if (inst.status == RT_ST_FAILED && !rewind_due &&
+			    rt_history_decode(data, len, &rw, &b->arena) == 0) {
+				rewind_due = 1;
+				rewind_reason = rw.reason;
+			}
+			continue;
+		}
 		if (rt_status_is_terminal(inst.status))
 			continue;
 		if (rt_history_decode(data, len, &keep[nkeep], &b->arena) != 0)
@@ -272,6 +291,12 @@ void engine_episode(struct engine_batch *b, const char *instance_id)
 	}
 	if (rt_store_inbox_delete(st, ids, nmsgs, NULL) != 0)
 		goto fail_rollback;
+	/* The instance is Failed, so nothing else here had an effect. */
+	if (rewind_due) {
+		if (rewind_one(b, instance_id, rewind_reason, 0) != 0)
+			goto fail_rollback;
+		goto release;
+	}
 	if (nkeep == 0)
 		goto release;
 

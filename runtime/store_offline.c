@@ -172,13 +172,57 @@ static enum rt_status status_after_queue(struct rt_store *s, const struct rt_ins
 	return st;
 }
 
+/* 1 if a rewind already waits for the host (or the inbox cannot be read:
+ * refusing then is the safe answer). */
+static int rewind_queued(struct rt_store *s, const char *id, struct rt_arena *a)
+{
+	struct rt_inbox_msg *msgs;
+	size_t n;
+	if (rt_store_inbox_load(s, id, INT64_MAX, 0, &msgs, &n, a) != 0)
+		return 1;
+	for (size_t i = 0; i < n; i++)
+		if (msgs[i].type == RT_EV_EXECUTION_REWOUND)
+			return 1;
+	return 0;
+}
+
+/* The rewind command's rules (engine_cmd.c): Failed only. */
+static int queue_rewind(struct rt_store *s, const struct rt_instance *inst, const char *reason,
+		  struct rt_arena *a, char **err)
+{
+	const char *id = inst->instance_id;
+	struct rt_event ev;
+
+	if (inst->status != RT_ST_FAILED && rt_status_is_terminal(inst->status))
+		return fail(err, RT_C_GONE, "Instance '%s' is %s.", id, rt_status_name(inst->status));
+	if (inst->status != RT_ST_FAILED)
+		return fail(err, RT_C_STATE,
+			    "Rewind is only supported on failed orchestration instances; '%s' is %s.",
+			    id, rt_status_name(inst->status));
+	if (rewind_queued(s, id, a))
+		return fail(err, RT_C_STATE,
+			    "Instance '%s' already has a rewind waiting for the host.", id);
+	rt_event_init(&ev, RT_EV_EXECUTION_REWOUND);
+	ev.reason = reason;
+	ev.timestamp_us = rt_now_us();
+	/* The failed execution's id: should the instance be started over
+	 * before the host runs, the engine drops the rewind with the rest of
+	 * the old execution's messages. */
+	if (add_msg(s, id, inst->execution_id, &ev) != 0)
+		return fail(err, RT_C_ERROR, "%s", rt_store_errmsg(s));
+	return RT_C_OK;
+}
+
 static int lifecycle(struct rt_store *s, enum rt_offline_op op, const struct rt_instance *inst,
 		     const char *name, const char *data, struct rt_arena *a, char **err)
 {
 	const char *id = inst->instance_id;
-	enum rt_status queued = status_after_queue(s, inst, a);
+	enum rt_status queued;
 	struct rt_event ev;
 
+	if (op == RT_OFFLINE_REWIND)
+		return queue_rewind(s, inst, data, a, err);
+	queued = status_after_queue(s, inst, a);
 	if (rt_status_is_terminal(inst->status))
 		return fail(err, RT_C_GONE, "Instance '%s' is %s.", id, rt_status_name(inst->status));
 	if (queued == RT_ST_TERMINATED)

@@ -20,6 +20,7 @@ enum rt_offline_op {
 	RT_OFFLINE_TERMINATE,
 	RT_OFFLINE_SUSPEND,
 	RT_OFFLINE_RESUME,
+	RT_OFFLINE_REWIND,
 };
 
 /*
@@ -35,12 +36,15 @@ int rt_offline_start(struct rt_store *s, const char *name, const char *instance_
 		     const char *input, int overwrite_any_state, char **out_id,
 		     int64_t *created_us, char **err);
 
-/* Queues raise (name = event name, data = JSON), terminate, suspend or
- * resume (data = reason text, may be NULL) for the instance. RT_C_NOTFOUND,
- * RT_C_GONE (terminal), RT_C_STATE (suspend of a suspended instance, resume
- * of one that is not), RT_C_INVALID (event data not JSON). A second
- * terminate or suspend queued before the host applied the first is refused
- * with RT_C_STATE, since its effect is already on the way. */
+/* Queues raise (name = event name, data = JSON), terminate, suspend,
+ * resume or rewind (data = reason text, may be NULL) for the instance.
+ * RT_C_NOTFOUND, RT_C_GONE (terminal; for rewind: terminal but not
+ * Failed), RT_C_STATE (suspend of a suspended instance, resume of one that
+ * is not, rewind of one that has not finished), RT_C_INVALID (event data
+ * not JSON). A second terminate, suspend or rewind queued before the host
+ * applied the first is refused with RT_C_STATE, since its effect is already
+ * on the way. A rewind is an ExecutionRewound message the engine applies
+ * to the Failed instance as its rewind command does (engine_episode.c). */
 int rt_offline_command(struct rt_store *s, enum rt_offline_op op, const char *instance_id,
 		       const char *name, const char *data, char **err);
 

@@ -85,8 +85,10 @@ d resume --id waiter >/dev/null; ok $? "resume offline"
 d raise-event --id waiter --event-name go --event-data '"offline"' >/dev/null; ok $? "raise-event offline"
 out=$(d raise-event --id waiter --event-name go --event-data 'nope' 2>&1)
 ok $([ $? -ne 0 ]; echo $?) "raise-event with bad JSON fails"
-out=$(d rewind --id boom 2>&1); ok $([ $? -ne 0 ]; echo $?) "rewind offline is refused"
-like "$out" "needs a running host" "and says what to do"
+# Rewind works offline too (durable_cli_rewind.sh), with the online rules:
+# boom never finished, so it is refused.
+out=$(d rewind --id boom 2>&1); ok $([ $? -ne 0 ]; echo $?) "rewind of an unfinished instance is refused"
+like "$out" "only supported on failed orchestration instances" "and says why"
 
 # --- restart: the host stays up, boom is Terminated without running -----------
 start_host "$R"

@@ -1,7 +1,8 @@
 # cfunc - one GNU Makefile, objects under build/.
 #   make            host (build/cfunc) and every sample (build/samples/<app>.so)
 #   make run        set-up, build, start the host on 127.0.0.1:7071
-#   make test       set-up, build, run every test; last line "N passed, N failed"
+#   make test       set-up, build, check-layers, run every test; last line "N passed, N failed"
+#   make check-layers   fails naming file:line when a layer includes or calls what it must not
 #   make SANITIZE=address,undefined test    the same under sanitizers
 #   make bench      benchmarks (not tests), figures go to BENCHMARKS.md
 #   make fresh-check   make test inside a fresh minimal Debian 12 root (slow;
@@ -53,7 +54,7 @@ ABI_SRCS  = $(wildcard tests/20-abi/*.c)
 ABI_SO    = $(ABI_SRCS:tests/20-abi/%.c=$(BUILD)/tests/20-abi/%.so)
 SCRIPTS   = $(sort $(wildcard tests/20-abi/*.sh) $(wildcard tests/50-e2e/*.sh))
 
-.PHONY: all host samples tests setup run test clean bench bench-http bench-durable crash-long fuzz fresh-check
+.PHONY: all host samples tests setup run test check-layers clean bench bench-http bench-durable crash-long fuzz fresh-check
 all: setup host samples
 
 # SETUP is overridable so tests/50-e2e/make_setup.sh can stand in for apt.
@@ -119,7 +120,12 @@ $(BUILD)/tests/20-abi/lang/cxx_app.so: tests/20-abi/lang/cxx_app.cpp bindings/cf
 run: all
 	$(HOST) start
 
-test: all tests
+# The layer rules (no h2o or dlfcn.h in runtime/ and bindings/, dlopen only in
+# the loader) are part of the tests, so a crossing fails `make test`.
+check-layers:
+	@sh scripts/check-layers.sh
+
+test: all tests check-layers
 	@CFUNC=$(abspath $(HOST)) CFUNC_ROOT=$(CURDIR) CFUNC_BUILD=$(abspath $(BUILD)) \
 	  sh tests/run.sh $(UNIT_BINS) $(SCRIPTS)
 

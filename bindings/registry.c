@@ -2,7 +2,6 @@
 #include "xalloc.h"
 
 #include <ctype.h>
-#include <dlfcn.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -31,8 +30,8 @@ void bind_registry_cleanup(struct bind_registry *reg)
 		struct bind_app *app = reg->apps[i];
 		if (app->fini)
 			app->fini(app->fini_user);
-		if (app->dl)
-			dlclose(app->dl);
+		if (app->dl && app->close_dl)
+			app->close_dl(app->dl);
 		rt_arena_cleanup(&app->arena);
 		free(app->name);
 		free(app->path);

@@ -26,6 +26,9 @@ struct bind_app {
 	char *name;          /* file name without ".so" */
 	char *path;
 	void *dl;            /* dlopen handle, owned */
+	/* Closes dl (dlclose). Set by the loader (host/apps.c), which owns
+	 * dlfcn: this layer frees apps without depending on the loader. */
+	int (*close_dl)(void *dl);
 	cf_fini_fn fini;
 	void *fini_user;
 	struct bind_registry *reg; /* where init registers */
@@ -60,7 +63,7 @@ struct bind_registry {
 };
 
 void bind_registry_init(struct bind_registry *reg);
-/* Calls each app's fini, dlcloses it and frees everything. */
+/* Calls each app's fini, closes its handle (close_dl) and frees everything. */
 void bind_registry_cleanup(struct bind_registry *reg);
 
 /* Valid function name: ^[A-Za-z][A-Za-z0-9_-]{0,127}$ and not "host". */

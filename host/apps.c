@@ -86,6 +86,7 @@ int host_apps_load_one(struct bind_registry *reg, const char *path, host_apps_re
 		discard(reg, app);
 		return 1;
 	}
+	app->close_dl = dlclose; /* the registry unloads without including dlfcn.h */
 	*(void **)&entry = dlsym(app->dl, "cf_app_entry");
 	if (!entry) {
 		refuse(report, app, "no entry symbol 'cf_app_entry' (define it with CF_APP_INIT)");

@@ -173,7 +173,9 @@ int host_config_load_host(struct host_config *cfg, char **err);
 /*
  * Sets what the CLI sets once the port is known: WEBSITE_HOSTNAME=
  * localhost:<port>, AZURE_FUNCTIONS_ENVIRONMENT=Development (a warning if it
- * held something else) and AzureWebJobsScriptRoot=<root>.
+ * held something else) and AzureWebJobsScriptRoot=<root>. Call it before
+ * any thread starts (engine, workers, watchdog, timers): they read settings
+ * with getenv, and getenv racing with setenv is undefined behaviour.
  */
 void host_config_export_cli_env(struct host_config *cfg, int port);
 

@@ -142,8 +142,11 @@ int host_durable_admin_invoke(struct host_server *srv, const struct bind_functio
 	if (bind_json_valid(input)) {
 		json = xstrdup(input);
 	} else {
+		/* json_string refuses text that is not UTF-8; that input becomes
+		 * "" (the fallback is a literal: a json_string("") made here
+		 * would have no owner to decref it). */
 		json_t *s = json_string(input);
-		json = bind_json_dump(s ? s : json_string(""));
+		json = s ? bind_json_dump(s) : xstrdup("\"\"");
 		json_decref(s);
 	}
 	if (fn->kind == BIND_FN_ORCHESTRATOR) {
@@ -182,7 +185,6 @@ int host_durable_admin_invoke(struct host_server *srv, const struct bind_functio
 		bind_http_set_json(h, 400, "{\"Message\":\"The timer scheduler is not running.\"}");
 		return -1;
 	}
-	h->status = 400;
 	bind_http_set_json(h, 400,
 			   "{\"Message\":\"HTTP functions are invoked through their own route.\"}");
 	return -1;

@@ -309,13 +309,23 @@ static int cmd_start(int argc, char **argv)
 		goto out;
 	}
 	mark_disabled(&reg);
-	if (host_durable_start(&durable, &cfg, &reg, &err) != 0) {
+	srv = host_server_new(&cfg, &reg, address, port, &err);
+	if (!srv) {
 		host_log("Host.Startup", HOST_LOG_ERROR, "%s", err);
 		goto out;
 	}
-
-	srv = host_server_new(&cfg, &reg, address, port, &err);
-	if (!srv) {
+	/* Bind first: WEBSITE_HOSTNAME needs the port (--port 0 lets the kernel
+	 * choose it), and every setenv must happen before the first thread
+	 * starts. The engine below resumes activities at once, and they read
+	 * settings with getenv, which races with setenv (undefined in glibc). */
+	if (host_server_listen(srv, &err) != 0) {
+		fprintf(stderr, "%s\n", err);
+		goto out;
+	}
+	size_t seen = cfg.n_warnings;
+	host_config_export_cli_env(&cfg, srv->port);
+	/* From here on the environment is read-only: threads may start. */
+	if (host_durable_start(&durable, &cfg, &reg, &err) != 0) {
 		host_log("Host.Startup", HOST_LOG_ERROR, "%s", err);
 		goto out;
 	}
@@ -351,18 +361,12 @@ static int cmd_start(int argc, char **argv)
 		host_server_add_endpoints(srv, host_test_mode_route);
 	host_server_add_endpoints(srv, host_admin_route);
 	host_server_add_endpoints(srv, host_webhooks_route);
-	if (host_server_listen(srv, &err) != 0) {
-		fprintf(stderr, "%s\n", err);
-		goto out;
-	}
 	if (durable.engine) {
 		/* Tells `cfunc durable` which host serves this hub, and where. */
 		struct host_listen l = {.pid = (long)getpid(), .port = srv->port, .auth = srv->auth_on};
 		snprintf(l.address, sizeof(l.address), "%s", address);
 		listen_file = host_listen_file_write(cfg.durable.storage_path, &l) == 0;
 	}
-	size_t seen = cfg.n_warnings;
-	host_config_export_cli_env(&cfg, srv->port);
 	print_warnings(&cfg, seen);
 	print_functions(srv, &reg);
 	if (!cli.verbose)

@@ -847,7 +847,9 @@ struct host_server *host_server_new(const struct host_config *cfg, struct bind_r
 		free(tmpl);
 	}
 	host_router_sort(srv->router);
-	srv->pool = host_pool_new(cfg->workers, "http", worker_hook);
+	/* The worker pool starts in host_server_run, not here: the host still
+	 * exports its environment (setenv) after this, and no thread may be
+	 * running getenv while it does. */
 	return srv;
 }
 
@@ -919,6 +921,7 @@ int host_server_run(struct host_server *srv)
 	h2o_handler_t *handler;
 
 	signal(SIGPIPE, SIG_IGN);
+	srv->pool = host_pool_new(srv->cfg->workers, "http", worker_hook);
 	h2o_config_init(&srv->h2o_conf);
 	srv->h2o_conf.server_name = h2o_iovec_init(H2O_STRLIT("cfunc"));
 	srv->h2o_conf.max_request_entity_size = (size_t)srv->cfg->limits.max_request_body_bytes;

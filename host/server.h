@@ -106,8 +106,9 @@ void host_server_set_cors(struct host_server *srv, const char *origins, int cred
 
 /*
  * Builds the router from the registry's HTTP functions (template
- * "<routePrefix>/<route>") and the worker pool. Returns NULL with *err
- * (malloc'd) when a route template is invalid, naming the function.
+ * "<routePrefix>/<route>"). Starts no thread (the worker pool starts in
+ * host_server_run), so the host may still setenv after this. Returns NULL
+ * with *err (malloc'd) when a route template is invalid, naming the function.
  */
 struct host_server *host_server_new(const struct host_config *cfg, struct bind_registry *reg,
 				    const char *address, int port, char **err);
@@ -119,8 +120,8 @@ void host_server_add_endpoints(struct host_server *srv, host_endpoint_router fn)
  * port in use). */
 int host_server_listen(struct host_server *srv, char **err);
 
-/* Runs the loop until SIGINT/SIGTERM, then stops accepting, lets in-flight
- * requests finish and returns 0. */
+/* Starts the worker pool and runs the loop until SIGINT/SIGTERM, then stops
+ * accepting, lets in-flight requests finish and returns 0. */
 int host_server_run(struct host_server *srv);
 
 void host_server_free(struct host_server *srv);

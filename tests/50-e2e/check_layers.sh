@@ -1,0 +1,76 @@
+#!/bin/sh
+# scripts/check-layers.sh can fail: on a copy of runtime/, bindings/ and
+# host/ with one offending line planted at a time, it must exit 1 and name the
+# file and line; on the real tree it must pass. A check that never fails
+# proves nothing, so every rule gets a planted breach.
+. "$(dirname "$0")/../lib.sh"
+
+script="$CFUNC_ROOT/scripts/check-layers.sh"
+tree="$T_DIR/tree"
+mkdir -p "$tree"
+cp -R "$CFUNC_ROOT/runtime" "$CFUNC_ROOT/bindings" "$CFUNC_ROOT/host" "$tree/"
+
+out=$(sh "$script" "$CFUNC_ROOT" 2>&1)
+ok $? "the real tree passes"
+is "$out" "check-layers: ok" "and says so"
+
+out=$(sh "$script" "$tree" 2>&1)
+ok $? "an unchanged copy passes"
+
+# plant <file> <line of C>: appends the line; prints its line number.
+plant() {
+	cp "$tree/$1" "$T_DIR/saved"
+	printf '%s\n' "$2" >>"$tree/$1"
+	wc -l <"$tree/$1" | tr -d ' '
+}
+restore() { cp "$T_DIR/saved" "$tree/$1"; }
+
+# expect_fail <file> <line of C> <regex for the reason> <description>
+expect_fail() {
+	n=$(plant "$1" "$2")
+	out=$(sh "$script" "$tree" 2>&1)
+	rc=$?
+	is "$rc" "1" "$4: exits 1"
+	like "$out" "check-layers: $1:$n: .*$3" "$4: names $1:$n"
+	restore "$1"
+}
+
+expect_fail runtime/arena.c '#include <h2o.h>' 'must not include h2o' "h2o header in runtime/"
+expect_fail bindings/api.c '#include "h2o/memory.h"' 'must not include h2o' "quoted h2o header in bindings/"
+expect_fail bindings/registry.c '#include <dlfcn.h>' 'must not include h2o or <dlfcn.h>' "dlfcn.h in bindings/"
+expect_fail runtime/engine.c '  #  include <dlfcn.h>' 'dlfcn' "indented dlfcn.h in runtime/"
+expect_fail host/server.c 'static void *load_it(void) { return dlopen("x.so", RTLD_NOW); }' \
+	'only the loader \(host/apps.c\) may call dlopen' "dlopen outside the loader"
+expect_fail runtime/store.c 'void *p = dlopen (0, 0);' 'may call dlopen' "dlopen with a space before ("
+
+# Mentions are not breaches: a comment naming dlopen(), an h2o include inside
+# a comment, and dlopen in host/apps.c (the loader) all pass.
+plant host/server.c '/* the loader calls dlopen() once per app */' >/dev/null
+out=$(sh "$script" "$tree" 2>&1)
+ok $? "a comment naming dlopen() passes"
+restore host/server.c
+plant bindings/api.c ' * #include <h2o.h> is what we avoid' >/dev/null
+out=$(sh "$script" "$tree" 2>&1)
+ok $? "an include quoted in a block comment passes"
+restore bindings/api.c
+plant host/apps.c 'static void *again(void) { return dlopen("y.so", RTLD_NOW); }' >/dev/null
+out=$(sh "$script" "$tree" 2>&1)
+ok $? "the loader may call dlopen"
+restore host/apps.c
+
+# Two breaches are both reported, and counted.
+plant runtime/arena.c '#include <h2o.h>' >/dev/null
+cp "$T_DIR/saved" "$T_DIR/saved_arena"
+plant host/admin.c 'void *q = dlopen("z", 0);' >/dev/null
+out=$(sh "$script" "$tree" 2>&1)
+like "$out" "check-layers: 2 problem\\(s\\)" "two breaches are both counted"
+restore host/admin.c
+cp "$T_DIR/saved_arena" "$tree/runtime/arena.c"
+
+out=$(sh "$script" "$tree" 2>&1)
+is "$out" "check-layers: ok" "the copy passes again once restored"
+
+out=$(sh "$script" "$T_DIR/no-such-dir" 2>&1)
+is "$?" "2" "a root that does not exist is an error, not a pass"
+
+done_testing

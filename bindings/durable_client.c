@@ -6,10 +6,12 @@
  */
 #include "durable_client.h"
 #include "http_trigger.h"
+#include "json_util.h"
 #include "status_json.h"
 #include "urlcodec.h"
 #include "xalloc.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -225,29 +227,6 @@ cf_rc bind_durable_status(cf_http *hh, const char *id, unsigned flags, const cha
 	return CF_OK;
 }
 
-/* Length of the valid UTF-8 sequence at p (1-4), or 0 if there is none. */
-static size_t utf8_seq(const unsigned char *p)
-{
-	size_t n;
-	unsigned min, c = p[0];
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		n = 2, min = 0x80, c &= 0x1f;
-	else if (c >= 0xe0 && c <= 0xef)
-		n = 3, min = 0x800, c &= 0x0f;
-	else if (c >= 0xf0 && c <= 0xf4)
-		n = 4, min = 0x10000, c &= 0x07;
-	else
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		c = c << 6 | (p[i] & 0x3f);
-	}
-	return c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff) ? 0 : n;
-}
-
 #define STRINGIFY_(x) #x
 #define STRINGIFY(x) STRINGIFY_(x)
 #define NAME_MAX_TEXT STRINGIFY(BIND_EVENT_NAME_MAX)
@@ -258,7 +237,7 @@ const char *bind_event_name_problem(const char *name)
 	if (!name || !*name)
 		return "event name is empty";
 	for (const unsigned char *p = (const unsigned char *)name; *p; p += n) {
-		if ((n = utf8_seq(p)) == 0)
+		if ((n = bind_utf8_seq(p, SIZE_MAX)) == 0)
 			return "event name is not valid UTF-8";
 		/* Stop counting early: a hostile name may be megabytes long. */
 		if ((units += n == 4 ? 2 : 1) > BIND_EVENT_NAME_MAX)

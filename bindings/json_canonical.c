@@ -32,29 +32,6 @@ struct level {
 	size_t nkeys, cap;
 };
 
-/* Length of the valid UTF-8 sequence at s[0..left), or 0. */
-static size_t utf8_seq(const unsigned char *s, size_t left)
-{
-	size_t n;
-	unsigned min, c = s[0];
-	if (c >= 0xc2 && c <= 0xdf)
-		n = 2, min = 0x80, c &= 0x1f;
-	else if (c >= 0xe0 && c <= 0xef)
-		n = 3, min = 0x800, c &= 0x0f;
-	else if (c >= 0xf0 && c <= 0xf4)
-		n = 4, min = 0x10000, c &= 0x07;
-	else
-		return 0;
-	if (n > left)
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		c = c << 6 | (s[i] & 0x3f);
-	}
-	return c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff) ? 0 : n;
-}
-
 /* s[i] is '"': the index after the closing quote, or 0 to refuse. */
 static size_t scan_string(const unsigned char *s, size_t i, size_t len)
 {
@@ -71,7 +48,7 @@ static size_t scan_string(const unsigned char *s, size_t i, size_t len)
 			return 0;
 		} else if (c < 0x80) {
 			i++;
-		} else if ((k = utf8_seq(s + i, len - i)) != 0) {
+		} else if ((k = bind_utf8_seq(s + i, len - i)) != 0) {
 			i += k;
 		} else {
 			return 0;

@@ -5,6 +5,7 @@
 #include "status_json.h"
 
 #include "json_canonical.h"
+#include "json_util.h"
 #include "xalloc.h"
 
 #include <stdint.h>
@@ -25,30 +26,6 @@ static json_t *time_7(int64_t us)
 	return json_string(buf);
 }
 
-/* Length of the valid UTF-8 sequence at p (1-4), or 0 if there is none. */
-static size_t utf8_len(const unsigned char *p)
-{
-	size_t n;
-	unsigned min;
-	unsigned c = p[0];
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		n = 2, min = 0x80, c &= 0x1f;
-	else if (c >= 0xe0 && c <= 0xef)
-		n = 3, min = 0x800, c &= 0x0f;
-	else if (c >= 0xf0 && c <= 0xf4)
-		n = 4, min = 0x10000, c &= 0x07;
-	else
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		c = c << 6 | (p[i] & 0x3f);
-	}
-	return c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff) ? 0 : n;
-}
-
 /*
  * A JSON string for stored text. Ids, names and reasons reach the store
  * from apps and URLs unchecked for UTF-8, and jansson refuses invalid
@@ -64,7 +41,7 @@ json_t *bind_json_text(const char *s)
 		return v;
 	o = fixed = xmalloc(3 * strlen(s) + 1);
 	while (*p) {
-		size_t n = utf8_len(p);
+		size_t n = bind_utf8_seq(p, SIZE_MAX);
 		if (n) {
 			memcpy(o, p, n);
 			o += n;

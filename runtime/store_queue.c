@@ -387,9 +387,11 @@ int rt_store_activity_get(struct rt_store *s, int64_t id, struct rt_activity *ro
 	return rc < 0 ? rc : 0;
 }
 
-int rt_store_activity_count_attempt(struct rt_store *s, int64_t id)
+/* Runs a one-row statement on activity `id`: NOTFOUND when no row changed. */
+static int activity_row_change(struct rt_store *s, enum store_stmt which, int64_t id,
+			       const char *what)
 {
-	sqlite3_stmt *st = rt_store__stmt(s, ST_ACT_COUNT_ATTEMPT);
+	sqlite3_stmt *st = rt_store__stmt(s, which);
 	int rc;
 	assert(rt_store__writing(s));
 	if (!st)
@@ -397,7 +399,7 @@ int rt_store_activity_count_attempt(struct rt_store *s, int64_t id)
 	sqlite3_bind_int64(st, 1, id);
 	rc = sqlite3_step(st);
 	if (rc != SQLITE_DONE)
-		rc = rt_store__sqlerr(s, rc, "cannot count activity attempt");
+		rc = rt_store__sqlerr(s, rc, what);
 	else if (sqlite3_changes(s->db) == 0)
 		rc = rt_store__fail(s, RT_STORE_NOTFOUND, "no activity %lld", (long long)id);
 	else
@@ -406,23 +408,14 @@ int rt_store_activity_count_attempt(struct rt_store *s, int64_t id)
 	return rc;
 }
 
+int rt_store_activity_count_attempt(struct rt_store *s, int64_t id)
+{
+	return activity_row_change(s, ST_ACT_COUNT_ATTEMPT, id, "cannot count activity attempt");
+}
+
 int rt_store_activity_delete(struct rt_store *s, int64_t id)
 {
-	sqlite3_stmt *st = rt_store__stmt(s, ST_ACT_DELETE);
-	int rc;
-	assert(rt_store__writing(s));
-	if (!st)
-		return RT_STORE_ERROR;
-	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_DONE)
-		rc = rt_store__sqlerr(s, rc, "cannot delete activity");
-	else if (sqlite3_changes(s->db) == 0)
-		rc = rt_store__fail(s, RT_STORE_NOTFOUND, "no activity %lld", (long long)id);
-	else
-		rc = 0;
-	sqlite3_reset(st);
-	return rc;
+	return activity_row_change(s, ST_ACT_DELETE, id, "cannot delete activity");
 }
 
 int rt_store_activity_postpone(struct rt_store *s, int64_t id, int64_t visible_us)

@@ -45,6 +45,9 @@ static struct bind_durable *durable_of(struct bind_http *h)
 }
 
 /* Records *err (malloc'd by the engine) as the handle's error; frees it. */
+/* Callers run the engine call first and pass its err after: in
+ * finish(h, call(&err), err) the order in which C evaluates the arguments is
+ * unspecified, and gcc reads err (still NULL) before the call sets it. */
 static int finish(struct bind_http *h, int rc, char *err)
 {
 	int cf = map_rc(rc);
@@ -258,7 +261,8 @@ cf_rc bind_durable_raise_event(cf_http *hh, const char *id, const char *event, c
 		return bind_ctx_fail(&h->ctx, CF_E_INVALID, "%s", bad_name);
 	if (data && !bind_json_valid(data))
 		return bind_ctx_fail(&h->ctx, CF_E_INVALID, "the event data is not valid JSON");
-	return finish(h, rt_engine_raise_event(d->engine, id, event, data, &err), err);
+	int rc = rt_engine_raise_event(d->engine, id, event, data, &err);
+	return finish(h, rc, err);
 }
 
 #define LIFECYCLE(fn, call)                                                      \
@@ -269,7 +273,8 @@ cf_rc bind_durable_raise_event(cf_http *hh, const char *id, const char *event, c
 		char *err = NULL;                                                \
 		if (!d)                                                          \
 			return CF_ERROR;                                         \
-		return finish(h, call(d->engine, id, reason, &err), err);        \
+		int rc = call(d->engine, id, reason, &err);                      \
+		return finish(h, rc, err);                                       \
 	}
 LIFECYCLE(bind_durable_terminate, rt_engine_terminate)
 LIFECYCLE(bind_durable_suspend, rt_engine_suspend)
@@ -284,7 +289,8 @@ cf_rc bind_durable_purge(cf_http *hh, const char *id)
 	char *err = NULL;
 	if (!d)
 		return CF_ERROR;
-	return finish(h, rt_engine_purge(d->engine, id, &err), err);
+	int rc = rt_engine_purge(d->engine, id, &err);
+	return finish(h, rc, err);
 }
 
 int bind_durable_restart_id(struct bind_durable *d, const char *id, int new_instance_id,

@@ -83,6 +83,7 @@ is "$(http -X POST -d '"go!"' "$BASE/api/test/raise/wait-1/go")" "202" "raise (e
 wait_status wait-1 "Completed"
 is "$(printf '%s' "$WS" | jq -c .output)" '"go!"' "the event data reaches the orchestrator"
 is "$(http -X POST -d '1' "$BASE/api/test/raise/wait-1/Go")" "410" "raise to a completed instance is 410"
+like "$(body)" "Instance 'wait-1' is Completed" "and cf_last_error says why (the engine's message reaches the app)"
 is "$(http -X POST -d '1' "$BASE/api/test/raise/nobody/Go")" "404" "raise to an unknown instance is 404"
 is "$(http -X POST -d 'not json' "$BASE/api/test/raise/wait-1/Go")" "400" "raise with non-JSON data is 400"
 is "$(http -X POST -d '{"again":true}' "$BASE/api/test/start/test_waiter/wait-1")" "202" "a completed instance's id can be reused"

@@ -4,10 +4,10 @@
  * command cannot spoil the others), acknowledged after the commit.
  */
 #include "engine_int.h"
+#include "json_text.h"
 #include "uuid.h"
 #include "xalloc.h"
 
-#include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,17 +80,6 @@ int engine_create_instance(struct engine_batch *b, const char *instance_id, cons
 	ev.execution_id = rt_arena_strdup(&b->arena, exec_id);
 	return engine_inbox_add(b, instance_id, ev.execution_id, 0, &ev) == 0 ? RT_C_OK
 									      : RT_C_ERROR;
-}
-
-static int json_ok(const char *text)
-{
-	json_error_t jerr;
-	json_t *v;
-	if (!text)
-		return 1;
-	v = json_loads(text, JSON_DECODE_ANY, &jerr);
-	json_decref(v);
-	return v != NULL;
 }
 
 static void cmd_start(struct engine_batch *b, struct engine_cmd *c)
@@ -239,13 +228,13 @@ void engine_apply_cmd(struct engine_batch *b, struct engine_cmd *c)
 	c->rc = RT_C_ERROR;
 	switch (c->kind) {
 	case CMD_START:
-		if (!json_ok(c->data))
+		if (!rt_json_text_ok(c->data))
 			set_err(c, RT_C_INVALID, "the input is not valid JSON");
 		else
 			cmd_start(b, c);
 		break;
 	case CMD_RAISE:
-		if (!json_ok(c->data))
+		if (!rt_json_text_ok(c->data))
 			set_err(c, RT_C_INVALID, "the event data is not valid JSON");
 		else
 			cmd_lifecycle(b, c);

@@ -5,11 +5,11 @@
  * engine does, when it next runs.
  */
 #include "store_offline.h"
+#include "json_text.h"
 #include "engine.h"
 #include "uuid.h"
 #include "xalloc.h"
 
-#include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,17 +28,6 @@ static int fail(char **err, int rc, const char *fmt, ...)
 		*err = xstrdup(buf);
 	}
 	return rc;
-}
-
-static int json_ok(const char *text)
-{
-	json_error_t jerr;
-	json_t *v;
-	if (!text)
-		return 1;
-	v = json_loads(text, JSON_DECODE_ANY, &jerr);
-	json_decref(v);
-	return v != NULL;
 }
 
 static int add_msg(struct rt_store *s, const char *instance_id, const char *execution_id,
@@ -88,7 +77,7 @@ int rt_offline_start(struct rt_store *s, const char *name, const char *instance_
 		*err = NULL;
 	if (!name || !*name)
 		return fail(err, RT_C_INVALID, "the orchestrator name is empty");
-	if (!json_ok(input))
+	if (!rt_json_text_ok(input))
 		return fail(err, RT_C_INVALID, "the input is not valid JSON");
 	if (!instance_id) {
 		rt_uuid_random_hex(gen_id);
@@ -275,7 +264,7 @@ int rt_offline_command(struct rt_store *s, enum rt_offline_op op, const char *in
 		return fail(err, RT_C_NOTFOUND, "instance id is empty");
 	if (op == RT_OFFLINE_RAISE && (!name || !*name))
 		return fail(err, RT_C_INVALID, "event name is empty");
-	if (op == RT_OFFLINE_RAISE && !json_ok(data))
+	if (op == RT_OFFLINE_RAISE && !rt_json_text_ok(data))
 		return fail(err, RT_C_INVALID, "the event data is not valid JSON");
 	if (rt_store_begin(s) != 0)
 		return fail(err, RT_C_ERROR, "cannot write the task hub: %s", rt_store_errmsg(s));

@@ -5,12 +5,13 @@
  * the check-status payload they share, and cf_durable_* over all of it.
  * Waits are in durable_wait.c.
  */
-#include "durable_client.h"
-#include "http_trigger.h"
-#include "json_util.h"
-#include "status_json.h"
-#include "urlcodec.h"
-#include "xalloc.h"
+#include "bindings/durable_client.h"
+#include "bindings/http_trigger.h"
+#include "bindings/json_util.h"
+#include "bindings/status_json.h"
+#include "common/urlcodec.h"
+#include "common/xalloc.h"
+#include "common/clock.h"
 
 #include <stdint.h>
 #include <stdlib.h>

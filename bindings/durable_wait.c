@@ -10,10 +10,10 @@
  * timeout, a client that left or a stop decides the outcome by cancelling
  * the wait: whoever ends it first answers.
  */
-#include "durable_client.h"
-#include "http_trigger.h"
-#include "status_json.h"
-#include "xalloc.h"
+#include "bindings/durable_client.h"
+#include "bindings/http_trigger.h"
+#include "bindings/status_json.h"
+#include "common/xalloc.h"
 
 #include <errno.h>
 #include <pthread.h>

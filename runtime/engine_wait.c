@@ -10,8 +10,8 @@
  * does - without the engine touching a wait after its callback, which may
  * hand it to a thread that frees it at once.
  */
-#include "engine_int.h"
-#include "xalloc.h"
+#include "runtime/engine_int.h"
+#include "common/xalloc.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -22,6 +22,7 @@ THREADS=${THREADS:-1}
 CONNS_LIST=${CONNS_LIST:-"1 32 64"}
 BUILD=${BUILD:-build}
 OLD=${OLD:-}
+SYNC=${SYNC:-}
 TOP=$(pwd)
 case $BUILD in /*) BD=$BUILD ;; *) BD=$TOP/$BUILD ;; esac
 [ "$DURATION" -le 20 ] || DURATION=20
@@ -53,6 +54,7 @@ start_host() {
 	cat >"$root/host.json" <<JSON
 { "version": "2.0",
   "logging": { "logLevel": { "default": "Warning" } },
+  ${SYNC:+"extensions": { "durableTask": { "storageProvider": { "synchronous": "$SYNC" } } },}
   "cfunc": { "apps": ["$1/samples/durable_hello.so", "$1/samples/async_http.so"] } }
 JSON
 	(cd "$root" && exec "$1/cfunc" start --port 0) >"$root/host.log" 2>&1 &
@@ -93,10 +95,12 @@ for n in $CONNS_LIST; do
 			[ "$route" = mgmt ] && url="$H$MGMT" || url="$H$SAMPLE"
 			# Warm-up: the hub file, the read handles, the first episodes.
 			curl -s -o /dev/null -X POST "$url"
-			set -- $(run "$url" "$n")
+			read -r rps p50 p99 bad <<RESULT
+$(run "$url" "$n")
+RESULT
 			name=new
 			[ "$b" = "$OLD" ] && name=old
-			echo "| $name | $route | $n | $1 | $2 | $3 | $4 |"
+			echo "| $name | $route | $n | $rps | $p50 | $p99 | $bad |"
 			stop_host
 		done
 	done

@@ -495,7 +495,8 @@ static void finish_job(struct host_server *srv, struct req_job *job)
 	}
 	srv->running--;
 	if (p) {
-		if (job->req && !srv->draining && !job->http.commit_failed &&
+		if (job->req && !srv->draining &&
+		    !__atomic_load_n(&job->http.commit_failed, __ATOMIC_ACQUIRE) &&
 		    bind_park_hold(p, park_wake, job)) {
 			park(srv, job);
 			return;
@@ -1146,6 +1147,9 @@ void host_server_free(struct host_server *srv)
 		if (srv->signal_sock)
 			h2o_socket_close(srv->signal_sock);
 		h2o_multithread_unregister_receiver(srv->h2o_ctx.queue, &srv->done_receiver);
+		/* Every parked request was answered by the drain; what is left of
+		 * their timeouts goes with the loop. */
+		sweep_park_timeouts(srv);
 		if (srv->fn_timeout_on)
 			h2o_timeout_dispose(srv->h2o_ctx.loop, &srv->fn_timeout);
 		/* h2o asserts that no connection is left; one that ignored the

@@ -68,7 +68,7 @@ for i in 1 2 3 4 5 6; do
 done
 is "$good" 6 "every parked wait answers 200 with its own output"
 # pollingInterval=5: a poll would answer seconds after the event; the commit answers at once.
-ok $([ "$elapsed" -lt 3000 ]; echo $?) "the waits answered when the instances finished (${elapsed} ms after the events, interval 5 s)"
+ok "$([ "$elapsed" -lt 3000 ]; echo $?)" "the waits answered when the instances finished (${elapsed} ms after the events, interval 5 s)"
 
 # --- the timeout: the 202 check-status response, unchanged ------------------
 is "$(http -X POST "$W/orchestrators/wh_wait/plain-202")" 202 "a start without a wait: 202"
@@ -77,7 +77,7 @@ t0=$(ms)
 is "$(curl -s -D "$HDRS" -o "$BODY_FILE" -w '%{http_code}' --max-time 10 -X POST \
 	"$W/orchestrators/wh_wait/late-202?timeout=0.5&pollingInterval=0.1")" 202 "still running at the timeout: 202"
 elapsed=$(($(ms) - t0))
-ok $([ "$elapsed" -ge 450 ] && [ "$elapsed" -lt 5000 ]; echo $?) "… after the timeout (${elapsed} ms for 0.5 s)"
+ok "$([ "$elapsed" -ge 450 ] && [ "$elapsed" -lt 5000 ]; echo $?)" "… after the timeout (${elapsed} ms for 0.5 s)"
 is "$(body)" "$plain" "… the same body as a start without a wait"
 is "$(tr -d '\r' <"$HDRS" | sed -n 's/^Location: //Ip')" "$W/instances/late-202?$Q" "… Location"
 is "$(tr -d '\r' <"$HDRS" | sed -n 's/^Retry-After: //Ip')" "10" "… Retry-After: 10"
@@ -90,7 +90,7 @@ is "$(http -X POST -d '{"duration_seconds":0.3}' "$BASE/api/async/long_running_j
 	"app wait: 200 when the job finished"
 elapsed=$(($(ms) - t0))
 is "$(jq -c . "$BODY_FILE")" '{"job":"done","duration_seconds":0.3}' "… with the output"
-ok $([ "$elapsed" -lt 3000 ]; echo $?) "… when it finished (${elapsed} ms for a 0.3 s job, retry 5 s)"
+ok "$([ "$elapsed" -lt 3000 ]; echo $?)" "… when it finished (${elapsed} ms for a 0.3 s job, retry 5 s)"
 is "$(http -X POST -d '{"duration_seconds":30}' "$BASE/api/async/long_running_job?timeout_ms=300&retry_ms=100")" 202 \
 	"app wait: 202 at its timeout"
 is "$(jq -r 'keys_unsorted | length' "$BODY_FILE")" 9 "… the 9-key client payload"
@@ -116,9 +116,9 @@ stop_host
 elapsed=$(($(ms) - t0))
 wait "$cpid"
 is "$HOST_RC" 0 "the host stops cleanly"
-ok $([ "$elapsed" -lt 5000 ]; echo $?) "… without waiting for the parked waits (${elapsed} ms)"
+ok "$([ "$elapsed" -lt 5000 ]; echo $?)" "… without waiting for the parked waits (${elapsed} ms)"
 is "$(cat "$T_DIR/drain.code")" 202 "a wait parked at the stop gets its 202"
 is "$(jq -r .id "$T_DIR/drain.body")" drain-1 "… naming its instance"
-ok $(grep -q "Sanitizer" "$HOST_LOG"; [ $? -ne 0 ]; echo $?) "no sanitizer report"
+ok "$(! grep -q "Sanitizer" "$HOST_LOG"; echo $?)" "no sanitizer report"
 
 done_testing

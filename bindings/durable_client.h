@@ -1,7 +1,7 @@
 /*
  * durable_client.h - the durable client: the one way into the engine's
  * commands and reads for everything outside runtime/ - apps (cf_durable_*),
- * the management API (webhooks*.c) and the host's admin invoke.
+ * the management API (management/) and the host's admin invoke.
  *
  * Two layers. The bind_client_* calls take the host's `struct bind_durable`
  * and return the engine's RT_C_* outcome with a malloc'd message, so that

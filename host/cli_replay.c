@@ -216,6 +216,11 @@ static int verdict(const struct recorded *rec, const char *id, const char *name,
 		printf("Divergence in '%s' (instance '%s'): the current build fails it: %s\n", name, id,
 		       text ? text : "(no message)");
 		rc = 1;
+	} else if (rec->ended && rec->end_status == RT_ST_TERMINATED) {
+		/* The code never decided that end: only the calls are compared. */
+		printf("Replayed '%s' (instance '%s'): the current build makes the %zu recorded call(s) "
+		       "in the same order up to the recorded termination.\n",
+		       name, id, rec->n_calls);
 	} else {
 		printf("Replayed '%s' (instance '%s'): the current build makes the %zu recorded call(s) "
 		       "in the same order and %s %s%s.\n",

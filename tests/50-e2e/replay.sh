@@ -56,6 +56,21 @@ like "$out" "^Replayed 'mixed_flow' \(instance '$MIX'\): the current build makes
 out=$(replay --id "$CHILD" 2>&1)
 is "$?" "0" "the child's own history replays cleanly"
 like "$out" "^Replayed 'child_flow' \(instance '$CHILD'\): the current build makes the 3 recorded call\(s\)" "its three calls matched"
+
+# Terminated while its slow calls wait for markers that are not there yet.
+late=$T_DIR/late
+orch_start mixed_flow "\"$late\""
+TERM=$ID
+wait_for "$TERM" '[.historyEvents[] | select(.EventType == "TaskCompleted")] | length == 1' '?showHistory=true'
+ok $? "another mixed_flow has fast's result and waits for slow's"
+d terminate --id "$TERM" --reason enough >/dev/null
+wait_for "$TERM" '.runtimeStatus == "Terminated"'
+ok $? "it is terminated"
+mkdir "$late" && touch "$late/a" "$late/c"
+out=$(replay --id "$TERM" 2>&1)
+is "$?" "0" "a terminated history replays cleanly"
+like "$out" "^Replayed 'mixed_flow' \(instance '$TERM'\): the current build makes the 4 recorded call\(s\) in the same order up to the recorded termination\.$" \
+	"up to the termination"
 stop_host
 
 # From the hub file: the same events, and the same verdicts.

@@ -11,7 +11,8 @@
  *   cli_durable_table.c   aligned text tables
  *
  * Both backends answer with the management API's JSON (status objects,
- * arrays of them), so the printers and --json never know which one ran.
+ * arrays of them) and, for get-history --json, history_json.h's array of
+ * the stored events, so the printers and --json never know which one ran.
  * Memory: every char * and json_t * in these structs is owned by the struct
  * and released by its _free/_clear function.
  */

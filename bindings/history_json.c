@@ -7,10 +7,10 @@
  * read back from that name. EventId, IsPlayed, Timestamp and EventType are
  * always written.
  */
-#include "history_json.h"
+#include "bindings/history_json.h"
 
-#include "status_json.h"
-#include "xalloc.h"
+#include "bindings/status_json.h"
+#include "common/xalloc.h"
 
 #include <limits.h>
 #include <string.h>

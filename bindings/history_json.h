@@ -21,8 +21,8 @@
 #include <jansson.h>
 #include <stddef.h>
 
-#include "arena.h"
-#include "history.h"
+#include "common/arena.h"
+#include "runtime/history.h"
 
 /* The n events `ev` (borrowed) as a JSON array. New reference. */
 json_t *bind_history_json(const struct rt_event *ev, size_t n);

@@ -2,8 +2,8 @@
  * the trip to JSON and back exactly (the storage codec gives the same
  * bytes), the JSON uses the Durable Task names, and rows that are not
  * stored events are refused with the row and the reason. */
-#include "history_json.h"
-#include "json_util.h"
+#include "bindings/history_json.h"
+#include "bindings/json_util.h"
 #include "tap.h"
 
 #include <stdlib.h>

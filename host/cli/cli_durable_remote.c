@@ -134,10 +134,12 @@ int dremote_history(struct dcli_hub *h, const char *id, struct dcli_result *r)
 	char *e = enc(id);
 	char *t = xasprintf(BASE "instances/%s/history", e);
 	free(e);
-	if (call(h, "GET", t, NULL, &resp, r) == RT_C_OK &&
-	    !json_is_array(r->json = body_json(&resp))) {
-		r->rc = RT_C_ERROR;
-		r->err = xstrdup("the host's history answer is not a JSON array");
+	if (call(h, "GET", t, NULL, &resp, r) == RT_C_OK) {
+		r->json = body_json(&resp);
+		if (!json_is_array(r->json)) {
+			r->rc = RT_C_ERROR;
+			r->err = xstrdup("the host's history answer is not a JSON array");
+		}
 	}
 	dhttp_resp_free(&resp);
 	return r->rc;

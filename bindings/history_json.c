@@ -141,13 +141,19 @@ static int get_int(const struct row *r, const json_t *o, const char *key, int *o
 	return 0;
 }
 
+/* Years 1 to 9999 in UTC: what the writer's times can say, so an offset
+ * that moves a time past them is refused rather than printed unreadably. */
+#define FIRST_US (-62135596800LL * 1000000)
+#define LAST_US (253402300800LL * 1000000 - 1)
+
 static int get_time(const struct row *r, const char *key, int required, int64_t *us)
 {
 	const json_t *v = json_object_get(r->o, key);
 	if (!v && !required)
 		return 0;
-	if (!json_is_string(v) || rt_parse_time(json_string_value(v), us) != 0)
-		return bad(r, key, v ? "is not an ISO 8601 time" : "is missing");
+	if (!json_is_string(v) || rt_parse_time(json_string_value(v), us) != 0 ||
+	    *us < FIRST_US || *us > LAST_US)
+		return bad(r, key, v ? "is not an ISO 8601 time (years 1 to 9999 UTC)" : "is missing");
 	return 0;
 }
 

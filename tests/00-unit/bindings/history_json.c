@@ -210,6 +210,9 @@ static void bad_rows(void)
 	refused("[{\"EventId\":-1,\"EventType\":\"TimerFired\",\"Timestamp\":\"2026-01-01T00:00:00Z\","
 		"\"FireAt\":\"soon\"}]",
 		"FireAt is not an ISO 8601 time", "a bad FireAt");
+	refused("[{\"EventId\":-1,\"EventType\":\"ExecutionStarted\","
+		"\"Timestamp\":\"9999-12-31T23:59:59-05:00\"}]",
+		"Timestamp is not an ISO 8601 time (years 1 to 9999 UTC)", "a time past 9999 in UTC");
 	refused("[{\"EventId\":-1," ES ",\"Input\":7}]", "Input is not a string",
 		"a parsed Input (stored inputs are JSON text)");
 	refused("[{\"EventId\":-1," ES ",\"IsPlayed\":1}]", "IsPlayed is not true or false",

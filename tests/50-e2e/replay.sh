@@ -160,5 +160,16 @@ is "$?" "2" "neither --history nor --id is exit 2"
 out=$(replay --history "$T_DIR/order.json" --id "$ORDER" 2>&1)
 is "$?" "2" "both is exit 2"
 like "$out" "one of them" "saying to give one"
+out=$(replay --history 2>&1)
+is "$?" "2" "--history without a file is exit 2"
+like "$out" "unknown or incomplete option '--history'" "naming the option"
+out=$(replay --id "$ORDER" --bogus 2>&1)
+is "$?" "2" "an unknown option is exit 2"
+out=$(replay --history "$T_DIR/order.json" --task-hub-name other 2>&1)
+is "$?" "2" "--task-hub-name without --id is exit 2"
+like "$out" "goes with --id" "saying so"
+out=$(replay --id "$ORDER" --task-hub-name other 2>&1)
+is "$?" "2" "another task hub has no such instance"
+like "$out" "task hub 'other' has no instance '$ORDER'" "naming hub and instance"
 
 done_testing

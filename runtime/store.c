@@ -593,8 +593,9 @@ int rt_store_open(struct rt_store **out, const char *path, const struct rt_store
 		goto fail;
 	if (!s->readonly) {
 		if ((rc = enable_wal(s, path, in_memory)) ||
-		    (rc = exec_sql(s, opts->sync_normal ? "PRAGMA synchronous=NORMAL"
-							: "PRAGMA synchronous=FULL",
+		    (rc = exec_sql(s, opts->sync_normal || opts->sync_acks
+					      ? "PRAGMA synchronous=NORMAL"
+					      : "PRAGMA synchronous=FULL",
 				   "cannot configure store")) ||
 		    (opts->manual_checkpoint &&
 		     (rc = exec_sql(s, "PRAGMA wal_autocheckpoint=0", "cannot configure store"))))

@@ -82,6 +82,7 @@ struct rt_store {
 				       * checkpoint is tried again (a reader
 				       * defeated the last one); 0: none */
 	int savepoints;               /* open savepoint depth */
+	uint64_t wal_syncs;           /* rt_store_sync_wal calls that synced */
 	sqlite3_stmt *stmt[ST__COUNT];
 	void *scratch;                /* reusable buffer for building result arrays */
 	size_t scratch_cap;

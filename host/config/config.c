@@ -462,9 +462,11 @@ static int read_storage(struct host_config *cfg, json_t *root, char **err)
 	free(path);
 
 	if (host_config_get_string(root, "extensions.durableTask.storageProvider.synchronous",
-				   "FULL", &sync, err) < 0)
+				   "ACKNOWLEDGED", &sync, err) < 0)
 		return -1;
-	if (strcasecmp(sync, "FULL") == 0) {
+	if (strcasecmp(sync, "ACKNOWLEDGED") == 0) {
+		d->storage_synchronous = "ACKNOWLEDGED";
+	} else if (strcasecmp(sync, "FULL") == 0) {
 		d->storage_synchronous = "FULL";
 	} else if (strcasecmp(sync, "NORMAL") == 0) {
 		d->storage_synchronous = "NORMAL";
@@ -473,7 +475,7 @@ static int read_storage(struct host_config *cfg, json_t *root, char **err)
 			"extensions.durableTask.storageProvider.synchronous",
 			host_config_lookup(root,
 					   "extensions.durableTask.storageProvider.synchronous"),
-			"FULL or NORMAL");
+			"ACKNOWLEDGED, FULL or NORMAL");
 		free(sync);
 		return -1;
 	}

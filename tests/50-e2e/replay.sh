@@ -14,9 +14,32 @@ app=$T_DIR/app.so
 root=$T_DIR/root
 cp "$CFUNC_BUILD/tests/20-abi/replay_v1.so" "$app"
 make_root "$root" "[\"$app\"]" '"extensions": {"durableTask": {"maxConcurrentActivityFunctions": 4}}'
-mkdir "$T_DIR/marks"
+mkdir "$T_DIR/marks" "$T_DIR/late"
 d() { "$CFUNC" durable "$@" --script-root "$root"; }
 replay() { "$CFUNC" replay --script-root "$root" "$@"; }
+# stored <id> <seq>: polls (15 s at most) until the stored history of <id>
+# has the result of its call <seq>.
+stored() {
+	_st_i=0
+	until curl -s --max-time 5 "$BASE/runtime/webhooks/durabletask/instances/$1/history" |
+		jq -e "any(.[]; .EventType == \"TaskCompleted\" and .TaskScheduledId == $2)" >/dev/null 2>&1; do
+		[ $_st_i -ge 300 ] && return 1
+		sleep 0.05
+		_st_i=$((_st_i + 1))
+	done
+}
+# child <id>: the instance id of <id>'s sub-orchestration, once it is stored.
+child() {
+	_ch_i=0
+	while :; do
+		_ch=$(curl -s --max-time 5 "$BASE/runtime/webhooks/durabletask/instances/$1/history" |
+			jq -r '.[] | select(.EventType == "SubOrchestrationInstanceCreated") | .InstanceId' 2>/dev/null)
+		[ -n "$_ch" ] && { echo "$_ch"; return 0; }
+		[ $_ch_i -ge 300 ] && return 1
+		sleep 0.05
+		_ch_i=$((_ch_i + 1))
+	done
+}
 
 start_host "$root"
 orch_start order_flow ''
@@ -24,9 +47,21 @@ is "$CODE" "202" "order_flow starts on the v1 build"
 ORDER=$ID
 wait_for "$ORDER" '.runtimeStatus == "Completed"'
 ok $? "it completes"
-orch_start mixed_flow "\"$T_DIR/marks\""
+# Each slow call is let go only once the fast call made after it is stored.
+marks=$T_DIR/marks
+orch_start mixed_flow "\"$marks\""
 is "$CODE" "202" "mixed_flow starts"
 MIX=$ID
+stored "$MIX" 1
+ok $? "fast (call 1) completes while slow (call 0) waits"
+touch "$marks/a"
+CHILD=$(child "$MIX")
+stored "$CHILD" 2
+ok $? "in the child too"
+touch "$marks/c"
+stored "$MIX" 5
+ok $? "then the when_any's fast call (5) completes while its slow one (4) waits"
+touch "$marks/b"
 wait_for "$MIX" '.runtimeStatus == "Completed"'
 ok $? "it completes"
 is "$(printf '%s' "$ST" | jq -c .output)" '{"fan":["slow","fast",["slow",null,"fast"],null],"won":"fast","late":"slow"}' \
@@ -48,7 +83,6 @@ is "$(jq -c '[.[] | select(.EventType == "TaskCompleted") | .TaskScheduledId][2:
 	'[5,4]' "in the when_any too"
 is "$(jq -c '[.[] | .EventType | select(. == "SubOrchestrationInstanceCreated" or . == "TimerCreated" or . == "TimerFired")] | sort' "$T_DIR/online.json")" \
 	'["SubOrchestrationInstanceCreated","TimerCreated","TimerCreated","TimerFired"]' "a child and timers, one of them cancelled"
-CHILD=$(jq -r '.[] | select(.EventType == "SubOrchestrationInstanceCreated") | .InstanceId' "$T_DIR/online.json")
 out=$(replay --id "$MIX" 2>&1)
 is "$?" "0" "replay --id through the running host: clean (exit 0)"
 like "$out" "^Replayed 'mixed_flow' \(instance '$MIX'\): the current build makes the 7 recorded call\(s\) in the same order and ends Completed, as recorded\.$" \
@@ -57,16 +91,16 @@ out=$(replay --id "$CHILD" 2>&1)
 is "$?" "0" "the child's own history replays cleanly"
 like "$out" "^Replayed 'child_flow' \(instance '$CHILD'\): the current build makes the 3 recorded call\(s\)" "its three calls matched"
 
-# Terminated while its slow calls wait for markers that are not there yet.
+# Terminated while its slow calls wait for their markers.
 late=$T_DIR/late
 orch_start mixed_flow "\"$late\""
 TERM=$ID
-wait_for "$TERM" '[.historyEvents[] | select(.EventType == "TaskCompleted")] | length == 1' '?showHistory=true'
+stored "$TERM" 1
 ok $? "another mixed_flow has fast's result and waits for slow's"
 d terminate --id "$TERM" --reason enough >/dev/null
 wait_for "$TERM" '.runtimeStatus == "Terminated"'
 ok $? "it is terminated"
-mkdir "$late" && touch "$late/a" "$late/c"
+touch "$late/a" "$late/c"
 out=$(replay --id "$TERM" 2>&1)
 is "$?" "0" "a terminated history replays cleanly"
 like "$out" "^Replayed 'mixed_flow' \(instance '$TERM'\): the current build makes the 4 recorded call\(s\) in the same order up to the recorded termination\.$" \

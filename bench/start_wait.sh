@@ -51,10 +51,12 @@ LUA
 start_host() {
 	root="$work/root-$(basename "$1")-$$-$(date +%s%N)"
 	mkdir -p "$root"
+	ext=""
+	[ -n "$SYNC" ] && ext='"extensions": { "durableTask": { "storageProvider": { "synchronous": "'$SYNC'" } } },'
 	cat >"$root/host.json" <<JSON
 { "version": "2.0",
   "logging": { "logLevel": { "default": "Warning" } },
-  ${SYNC:+"extensions": { "durableTask": { "storageProvider": { "synchronous": "$SYNC" } } },}
+  $ext
   "cfunc": { "apps": ["$1/samples/durable_hello.so", "$1/samples/async_http.so"] } }
 JSON
 	(cd "$root" && exec "$1/cfunc" start --port 0) >"$root/host.log" 2>&1 &

@@ -201,6 +201,10 @@ static void slot_dispose(void *p)
 
 static void job_free(struct req_job *job)
 {
+	/* A parked job's wake-up may still be on its way after its client
+	 * left: the drain waits for this, not for `outstanding`. */
+	if (job->parked)
+		job->srv->parked_jobs--;
 	if (job->http.resp_stream)
 		job->http.resp_stream->close(job->http.resp_stream);
 	job->srv->inflight_held -= job->held_bytes;
@@ -419,6 +423,7 @@ static void park(struct host_server *srv, struct req_job *job)
 	h2o_timeout_link(srv->h2o_ctx.loop, &t->timeout, &job->park_entry);
 	job->parked = 1;
 	job->park_listed = 1;
+	srv->parked_jobs++;
 	job->park_prev = NULL;
 	job->park_next = srv->parked_head;
 	if (srv->parked_head)
@@ -1123,7 +1128,8 @@ int host_server_run(struct host_server *srv)
 
 	/* Drain: after a signal, keep serving until every routed request is
 	 * answered and every worker job is back, then leave the loop. */
-	while (!(srv->draining && srv->outstanding == 0 && srv->running == 0)) {
+	while (!(srv->draining && srv->outstanding == 0 && srv->running == 0 &&
+		 srv->parked_jobs == 0)) {
 		h2o_evloop_run(srv->h2o_ctx.loop, srv->draining ? 10 : INT32_MAX);
 		host_inflight_tick(srv);
 		flush_jobs(srv);

@@ -89,7 +89,8 @@ struct host_server {
 	/* Requests parked on a durable wait (server.c, "parked requests"):
 	 * loop thread only. One h2o timeout per distinct wait length. */
 	struct req_job *parked_head;
-	long nparked;
+	long nparked;      /* on the list: waiting */
+	long parked_jobs;  /* not freed yet: waiting, or their wake-up on its way */
 	struct park_timeout *park_timeouts;
 
 	host_endpoint_router endpoints[4];

@@ -8,6 +8,7 @@
 #include "host/endpoints/admin.h"
 #include "bindings/api.h"
 #include "host/apps.h"
+#include "host/apps_missing.h"
 #include "host/cli/cli_durable.h"
 #include "host/cli/cli_new.h"
 #include "host/config/config.h"
@@ -195,13 +196,22 @@ static void print_functions(const struct host_server *srv, struct bind_registry 
 	for (size_t i = 0; i < reg->nfns; i++)
 		if (sorted[i]->disabled)
 			host_log("Host.Startup", HOST_LOG_WARNING, "Function %s is disabled.", sorted[i]->name);
-	if (reg->nfns == 0)
+	if (reg->nfns == 0) {
+		/* func's advice here is about .NET classes; say where cfunc looked. */
+		const struct host_config *cfg = srv->cfg;
+		char *where = xstrdup("");
+		for (size_t i = 0; i < cfg->n_apps; i++) {
+			char *next = xasprintf("%s%s'%s'", where, i ? ", " : "", cfg->apps[i]);
+			free(where);
+			where = next;
+		}
 		host_log("Host.Startup", HOST_LOG_WARNING,
-			 "No job functions found. Try making your job classes and methods public. "
-			 "If you're using binding extensions (e.g. Azure Storage, ServiceBus, Timers, etc.) "
-			 "make sure you've called the registration method for the extension(s) in your "
-			 "startup code (e.g. builder.AddAzureStorage(), builder.AddServiceBus(), "
-			 "builder.AddTimers(), etc.).");
+			 "No job functions found. cfunc loads apps (*.so) from %s%s; build an app "
+			 "there or list its .so or folder in host.json \"cfunc.apps\".",
+			 where, cfg->apps_listed ? " (host.json \"cfunc.apps\")"
+						: " (the default: host.json has no \"cfunc.apps\")");
+		free(where);
+	}
 	free(sorted);
 }
 
@@ -304,6 +314,7 @@ static int cmd_start(int argc, char **argv)
 		reg.nonly = cfg.n_functions;
 	}
 	host_log("Host.Startup", HOST_LOG_INFO, "Loading apps from %zu location(s)", cfg.n_apps);
+	host_apps_report_missing(&cfg, report_refused);
 	if (host_apps_load(&reg, root, cfg.apps, cfg.n_apps, report_refused, &err) != 0) {
 		host_log("Host.Startup", HOST_LOG_ERROR, "%s", err);
 		goto out;

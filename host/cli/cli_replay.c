@@ -7,6 +7,7 @@
  * history or the apps could not be used.
  */
 #include "host/apps.h"
+#include "host/apps_missing.h"
 #include "host/cli/cli_new.h"
 #include "host/config/config.h"
 #include "host/cli/history_json.h"
@@ -179,6 +180,7 @@ int host_cli_replay(int argc, char **argv)
 	}
 	have_cfg = 1;
 	host_log_init(0, level_of, &cfg);
+	host_apps_report_missing(&cfg, report_refused);
 	if (host_apps_load(&reg, root, cfg.apps, cfg.n_apps, report_refused, &err) != 0)
 		goto out;
 	struct bind_function *fn = bind_registry_find_kind(&reg, orch, BIND_FN_ORCHESTRATOR);

@@ -571,6 +571,7 @@ static int read_cfunc(struct host_config *cfg, json_t *root, char **err)
 		cfg->apps[0] = join_root(cfg, "apps");
 		cfg->n_apps = 1;
 	} else {
+		cfg->apps_listed = true;
 		cfg->apps = xcalloc(n + 1, sizeof(*cfg->apps));
 		for (i = 0; i < n; i++)
 			cfg->apps[cfg->n_apps++] = join_root(cfg, apps[i]);
@@ -645,6 +646,8 @@ int host_config_load_host(struct host_config *cfg, char **err)
 	if (check_version(cfg, root, err) < 0)
 		goto out;
 	host_config_merge_env(cfg, root);
+	if (host_config_check_keys(cfg, root, err) < 0)
+		goto out;
 	if (read_timeout(cfg, root, err) < 0 || read_logging(cfg, root, err) < 0 ||
 	    read_functions(cfg, root, err) < 0 || read_http(cfg, root, err) < 0 ||
 	    read_durable(cfg, root, err) < 0 || read_cfunc(cfg, root, err) < 0)

@@ -18,6 +18,7 @@
 #include "host/log.h"
 #include "host/http/server.h"
 #include "host/stop_bound.h"
+#include "host/stop_signal.h"
 #include "host/endpoints/test_mode.h"
 #include "host/timers.h"
 #include "host/endpoints/webhooks.h"
@@ -377,6 +378,13 @@ static int cmd_start(int argc, char **argv)
 		struct host_listen l = {.pid = (long)getpid(), .port = srv->port, .auth = srv->auth_on};
 		snprintf(l.address, sizeof(l.address), "%s", address);
 		listen_file = host_listen_file_write(cfg.durable.storage_path, &l) == 0;
+	}
+	/* Before the lines scripts wait for: a SIGTERM sent the moment
+	 * "Now listening on" appears must stop the host cleanly. */
+	if (host_stop_signal_install() != 0) {
+		host_log("Host.Startup", HOST_LOG_ERROR, "cannot catch SIGINT/SIGTERM: %s",
+			 strerror(errno));
+		goto out;
 	}
 	print_warnings(&cfg, seen);
 	print_functions(srv, &reg);

@@ -112,8 +112,9 @@ stop_host
 for f in "$CFUNC_ROOT/host.json" "$CFUNC_ROOT/templates/common/host.json"; do
 	name=${f#"$CFUNC_ROOT/"}
 	cp "$f" "$root/host.json"
-	(cd "$root" && timeout 20 "$CFUNC" start --port 0 >"$T_DIR/out" 2>&1 &
-	 pid=$!; i=0; until grep -q "Now listening" "$T_DIR/out" || [ $i -ge 200 ]; do sleep 0.05; i=$((i + 1)); done; kill "$pid"; wait "$pid")
+	start_host "$root"
+	cp "$HOST_LOG" "$T_DIR/out"
+	stop_host
 	if grep -q "Unknown host.json\|configures an extension" "$T_DIR/out"; then ok 1 "$name: no warning"; else ok 0 "$name: no warning"; fi
 done
 

@@ -56,9 +56,9 @@ char *host_apps_missing_line(const char *root, const char *full, int err)
 	char *near = near_entry(dir, slash ? slash + 1 : full);
 	size_t n = strlen(full);
 	int is_so = n > 3 && strcmp(full + n - 3, ".so") == 0;
-	char *hint = near ? xasprintf(" Did you mean '%.*s%s'?", (int)(strlen(listed) - strlen(slash ? slash + 1 : full)),
-				      listed, near)
-			  : xstrdup("");
+	/* The listed text up to its last name, then the name meant. */
+	int keep = (int)(strlen(listed) - strlen(slash ? slash + 1 : full));
+	char *hint = near ? xasprintf(" Did you mean '%.*s%s'?", keep, listed, near) : xstrdup("");
 	char *line;
 
 	/* A named .so is an app that could not load, as a broken one is. */
@@ -66,9 +66,11 @@ char *host_apps_missing_line(const char *root, const char *full, int err)
 		line = xasprintf("Refusing app '%s': %s (host.json \"cfunc.apps\" lists '%s').%s",
 				 full, strerror(err), listed, hint);
 	else
-		line = xasprintf("The folder '%s' in host.json \"cfunc.apps\" does not exist: %s "
-				 "(%s). No app loads from it.%s",
-				 listed, full, strerror(err), hint);
+		line = xasprintf("The folder '%s' in host.json \"cfunc.apps\" %s: %s (%s). No app "
+				 "loads from it.%s",
+				 listed, err == ENOENT || err == ENOTDIR ? "does not exist"
+									 : "cannot be read",
+				 full, strerror(err), hint);
 	free(hint);
 	free(near);
 	free(dir);

@@ -208,6 +208,8 @@ done
 is "$crashes" "2" "the activity ran maxDequeueCount (2) times"
 wait_status "$pid_" "Failed"
 like "$(printf '%s' "$WS" | jq -r .output)" "Activity function 'test_crash_activity' failed: poisoned: the activity was started 2 times without completing" "poisoned with details"
+wait_log "$pid_: Function 'test_crash_activity (Activity)' failed with an error"
+like "$(cat "$HOST_LOG")" "\\] $pid_: Function 'test_crash_activity \\(Activity\\)' failed with an error\\. Reason: poisoned: the activity was started 2 times without completing \\(maxDequeueCount 2\\)\\. IsReplay: False\\. State: Failed\\. RuntimeStatus: Failed\\. $tail_re TaskEventId: 0$" "the poisoning is logged with the instance id, func's way"
 
 stop_host
 is "$HOST_RC" "0" "clean shutdown"

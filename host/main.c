@@ -206,11 +206,22 @@ static void print_functions(const struct host_server *srv, struct bind_registry 
 			free(where);
 			where = next;
 		}
-		host_log("Host.Startup", HOST_LOG_WARNING,
-			 "No job functions found. cfunc loads apps (*.so) from %s%s; build an app "
-			 "there or list its .so or folder in host.json \"cfunc.apps\".",
-			 where, cfg->apps_listed ? " (host.json \"cfunc.apps\")"
-						: " (the default: host.json has no \"cfunc.apps\")");
+		if (reg->napps > 0 && cfg->functions)
+			host_log("Host.Startup", HOST_LOG_WARNING,
+				 "No job functions found. %zu app(s) loaded, but none has a function "
+				 "named in host.json \"functions\" (or --functions).",
+				 reg->napps);
+		else if (reg->napps > 0)
+			host_log("Host.Startup", HOST_LOG_WARNING,
+				 "No job functions found. %zu app(s) loaded from %s, but their init "
+				 "registered no function.",
+				 reg->napps, where);
+		else
+			host_log("Host.Startup", HOST_LOG_WARNING,
+				 "No job functions found. cfunc loads apps (*.so) from %s%s; build an "
+				 "app there or list its .so or folder in host.json \"cfunc.apps\".",
+				 where, cfg->apps_listed ? " (host.json \"cfunc.apps\")"
+							: " (the default: host.json has no \"cfunc.apps\")");
 		free(where);
 	}
 	free(sorted);

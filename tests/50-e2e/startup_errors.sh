@@ -43,6 +43,12 @@ if printf '%s' "$log" | grep -q "does not exist"; then ok 1 "default folder miss
 like "$log" "No job functions found\\. cfunc loads apps \\(\\*\\.so\\) from '$root/apps' \\(the default: host\\.json has no \"cfunc\\.apps\"\\)" "default folder named in the warning"
 stop_host
 
+# --- apps load, but --functions keeps none of their functions: said so
+make_root "$root" '["build/samples"]'
+start_host "$root" --functions nosuch
+like "$(cat "$HOST_LOG")" "No job functions found\\. 1 app\\(s\\) loaded, but none has a function named in host.json \"functions\" \\(or --functions\\)\\." "a filter that keeps nothing is named as the cause"
+stop_host
+
 # --- a misspelt cfunc key stops the start, naming the key and the one meant
 printf '{ "version": "2.0", "cfunc": { "aps": ["build/samples"] } }\n' >"$root/host.json"
 (cd "$root" && "$CFUNC" start --port 0) >"$T_DIR/out" 2>&1

@@ -48,8 +48,10 @@ void bind_act_run(void *ctx, void *fn, const struct rt_activity_call *call,
 	snprintf(category, sizeof(category), "Function.%s", f->name);
 	bind_new_invocation_id(guid);
 	/* The extension's lines carry the instance id (runtime/durable_trace.h);
-	 * an activity run by hand (POST /admin/functions) belongs to none. */
-	int traced = call->instance_id && *call->instance_id;
+	 * an activity run by hand (POST /admin/functions) belongs to none.
+	 * Formatted only when they show: they cost an arena copy each. */
+	int traced = call->instance_id && *call->instance_id &&
+		     bind_log_enabled(category, CF_LOG_INFO);
 	if (traced)
 		bind_log(category, CF_LOG_INFO, "%s",
 			 rt_durable_trace_started(call->arena, RT_TRACE_ACTIVITY, call->instance_id,
@@ -70,7 +72,7 @@ void bind_act_run(void *ctx, void *fn, const struct rt_activity_call *call,
 	if (act.failed) {
 		bind_log(category, CF_LOG_ERROR, "Executed 'Functions.%s' (Failed, Id=%s, Duration=%ldms)",
 			 f->name, guid, ms);
-		if (traced)
+		if (call->instance_id && *call->instance_id)
 			bind_log("Host.Triggers.DurableTask", CF_LOG_ERROR, "%s",
 				 rt_durable_trace_failed(call->arena, RT_TRACE_ACTIVITY,
 							 call->instance_id, f->name, act.message,

@@ -145,6 +145,11 @@ static void log_to_console(const char *category, int level, const char *fmt, va_
 	host_logv(category, (enum host_log_level)level, fmt, ap);
 }
 
+static int log_shows(const char *category, int level)
+{
+	return host_log_enabled(category, (enum host_log_level)level);
+}
+
 static void report_refused(const char *line)
 {
 	host_log("Host.Startup", HOST_LOG_ERROR, "%s", line);
@@ -301,6 +306,7 @@ static int cmd_start(int argc, char **argv)
 	host_timers_apply_time_zone(); /* settings are exported; no thread runs yet */
 	host_log_init(cli.verbose, level_of, &cfg);
 	bind_api_set_logger(log_to_console);
+	bind_api_set_log_filter(log_shows);
 	bind_api_set_guid(host_log_fast_guid);
 
 	host_log_plain("cfunc - a function host for compiled C apps");

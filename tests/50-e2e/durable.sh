@@ -231,4 +231,20 @@ printf '{ "IsEncrypted": false, "Values": { "MY_HUB": "no" } }\n' >"$hub_root/lo
 (cd "$hub_root" && "$CFUNC" start --port 0) >"$T_DIR/out" 2>&1
 is "$?" "1" "an invalid hub name stops the host"
 like "$(cat "$T_DIR/out")" "Task hub name 'no' should contain only alphanumeric characters, start with a letter, and have length between 3 and 45." "invalid hub name message"
+
+# --- the instance-id lines follow the function's log level, failures excepted
+quiet="$T_DIR/quiet"
+make_root "$quiet" "[\"$ABI/testapp.so\", \"$CFUNC_BUILD/samples/durable_hello.so\"]" \
+	'"logging": { "logLevel": { "Function": "Warning" } }'
+start_host "$quiet"
+code=$(http -X POST "$BASE/api/orchestrators/hello_sequence")
+qid=$(jq -r .id "$BODY_FILE")
+wait_status "$qid" "Completed"
+is "$(http -X POST "$BASE/api/test/start/test_fails")" "202" "a failing one too"
+qfid=$(body)
+wait_status "$qfid" "Failed"
+wait_log "$qfid: Function 'test_fails (Orchestrator)' failed"
+if grep -q "$qid: Function" "$HOST_LOG"; then ok 1 "Function at Warning: no started/completed lines"; else ok 0 "Function at Warning: no started/completed lines"; fi
+like "$(cat "$HOST_LOG")" "$qfid: Function 'test_fail_activity \\(Activity\\)' failed with an error\\. Reason: boom" "failures still show (Host.Triggers.DurableTask at Error)"
+stop_host
 done_testing

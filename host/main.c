@@ -171,6 +171,36 @@ static int cmp_fn_name(const void *a, const void *b)
 			  (*(struct bind_function *const *)b)->name);
 }
 
+/* func's advice here is about .NET job classes; say instead why nothing
+ * was found: no app loaded (and where cfunc looked), the apps registered
+ * nothing, or the functions filter kept none. */
+static void warn_no_functions(const struct host_config *cfg, const struct bind_registry *reg)
+{
+	char *where = xstrdup("");
+	for (size_t i = 0; i < cfg->n_apps; i++) {
+		char *next = xasprintf("%s%s'%s'", where, i ? ", " : "", cfg->apps[i]);
+		free(where);
+		where = next;
+	}
+	if (reg->napps > 0 && cfg->functions)
+		host_log("Host.Startup", HOST_LOG_WARNING,
+			 "No job functions found. %zu app(s) loaded, but none has a function "
+			 "named in host.json \"functions\" (or --functions).",
+			 reg->napps);
+	else if (reg->napps > 0)
+		host_log("Host.Startup", HOST_LOG_WARNING,
+			 "No job functions found. %zu app(s) loaded from %s, but their init "
+			 "registered no function.",
+			 reg->napps, where);
+	else
+		host_log("Host.Startup", HOST_LOG_WARNING,
+			 "No job functions found. cfunc loads apps (*.so) from %s%s; build an "
+			 "app there or list its .so or folder in host.json \"cfunc.apps\".",
+			 where, cfg->apps_listed ? " (host.json \"cfunc.apps\")"
+						: " (the default: host.json has no \"cfunc.apps\")");
+	free(where);
+}
+
 /* The "Functions:" block exactly as func prints it: HTTP first, then the
  * rest, then disabled-function warnings; each group sorted by name. */
 static void print_functions(const struct host_server *srv, struct bind_registry *reg)
@@ -202,33 +232,8 @@ static void print_functions(const struct host_server *srv, struct bind_registry 
 	for (size_t i = 0; i < reg->nfns; i++)
 		if (sorted[i]->disabled)
 			host_log("Host.Startup", HOST_LOG_WARNING, "Function %s is disabled.", sorted[i]->name);
-	if (reg->nfns == 0) {
-		/* func's advice here is about .NET classes; say where cfunc looked. */
-		const struct host_config *cfg = srv->cfg;
-		char *where = xstrdup("");
-		for (size_t i = 0; i < cfg->n_apps; i++) {
-			char *next = xasprintf("%s%s'%s'", where, i ? ", " : "", cfg->apps[i]);
-			free(where);
-			where = next;
-		}
-		if (reg->napps > 0 && cfg->functions)
-			host_log("Host.Startup", HOST_LOG_WARNING,
-				 "No job functions found. %zu app(s) loaded, but none has a function "
-				 "named in host.json \"functions\" (or --functions).",
-				 reg->napps);
-		else if (reg->napps > 0)
-			host_log("Host.Startup", HOST_LOG_WARNING,
-				 "No job functions found. %zu app(s) loaded from %s, but their init "
-				 "registered no function.",
-				 reg->napps, where);
-		else
-			host_log("Host.Startup", HOST_LOG_WARNING,
-				 "No job functions found. cfunc loads apps (*.so) from %s%s; build an "
-				 "app there or list its .so or folder in host.json \"cfunc.apps\".",
-				 where, cfg->apps_listed ? " (host.json \"cfunc.apps\")"
-							: " (the default: host.json has no \"cfunc.apps\")");
-		free(where);
-	}
+	if (reg->nfns == 0)
+		warn_no_functions(srv->cfg, reg);
 	free(sorted);
 }
 

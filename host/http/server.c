@@ -77,7 +77,6 @@ static void flush_out(void)
 	tls_out_n = 0;
 }
 
-
 /* ---- helpers ---------------------------------------------------------- */
 
 static const char *reason_phrase(int status)

@@ -41,7 +41,7 @@ static struct fake_fn *fake_table;
 static size_t fake_count;
 static int fake_echo; /* 1: print the engine's lines as TAP comments */
 
-static struct fake_fn *fake_find(const char *name, int want_orch)
+static inline struct fake_fn *fake_find(const char *name, int want_orch)
 {
 	for (size_t i = 0; i < fake_count; i++)
 		if (strcasecmp(fake_table[i].name, name) == 0 &&
@@ -50,24 +50,24 @@ static struct fake_fn *fake_find(const char *name, int want_orch)
 	return NULL;
 }
 
-static void *fake_find_orchestrator(void *ctx, const char *name)
+static inline void *fake_find_orchestrator(void *ctx, const char *name)
 {
 	(void)ctx;
 	return fake_find(name, 1);
 }
 
-static void *fake_find_activity(void *ctx, const char *name)
+static inline void *fake_find_activity(void *ctx, const char *name)
 {
 	(void)ctx;
 	return fake_find(name, 0);
 }
 
-static int fake_run_orchestrator(void *fn, struct rt_orch *o)
+static inline int fake_run_orchestrator(void *fn, struct rt_orch *o)
 {
 	return ((struct fake_fn *)fn)->orch(o);
 }
 
-static void fake_run_activity(void *ctx, void *fn, const struct rt_activity_call *call,
+static inline void fake_run_activity(void *ctx, void *fn, const struct rt_activity_call *call,
 			      struct rt_activity_result *res)
 {
 	struct fake_fn *f = fn;
@@ -78,7 +78,7 @@ static void fake_run_activity(void *ctx, void *fn, const struct rt_activity_call
 	f->act(call, res);
 }
 
-__attribute__((format(printf, 4, 5))) static void fake_log(void *ctx, const char *category,
+__attribute__((format(printf, 4, 5))) static inline void fake_log(void *ctx, const char *category,
 							    int level, const char *fmt, ...)
 {
 	(void)ctx;
@@ -96,7 +96,7 @@ __attribute__((format(printf, 4, 5))) static void fake_log(void *ctx, const char
 	pthread_mutex_unlock(&fake_mu);
 }
 
-static int fake_calls(const char *activity)
+static inline int fake_calls(const char *activity)
 {
 	struct fake_fn *f = fake_find(activity, 0);
 	int n;
@@ -107,7 +107,7 @@ static int fake_calls(const char *activity)
 }
 
 /* Engine options for `path` with the fakes of `table` as its hooks. */
-static struct rt_engine_opts fake_opts(const char *path, struct fake_fn *table, size_t n)
+static inline struct rt_engine_opts fake_opts(const char *path, struct fake_fn *table, size_t n)
 {
 	struct rt_engine_opts o;
 	fake_table = table;
@@ -130,7 +130,7 @@ static struct rt_engine_opts fake_opts(const char *path, struct fake_fn *table, 
 }
 
 /* The instance's row into *out (strings in `a`): RT_STORE_OK, RT_STORE_NOTFOUND, ... */
-static int fake_read(struct rt_engine *e, const char *id, struct rt_instance *out,
+static inline int fake_read(struct rt_engine *e, const char *id, struct rt_instance *out,
 		     struct rt_arena *a)
 {
 	char *err = NULL;
@@ -149,12 +149,12 @@ static int fake_read(struct rt_engine *e, const char *id, struct rt_instance *ou
 /* A condition on the instance's committed row. */
 typedef int (*fake_pred)(const struct rt_instance *in, const void *arg);
 
-static int pred_status(const struct rt_instance *in, const void *arg)
+static inline int pred_status(const struct rt_instance *in, const void *arg)
 {
 	return in->status == *(const enum rt_status *)arg;
 }
 
-static int pred_custom(const struct rt_instance *in, const void *arg)
+static inline int pred_custom(const struct rt_instance *in, const void *arg)
 {
 	return in->custom_status && strcmp(in->custom_status, arg) == 0;
 }
@@ -165,7 +165,7 @@ static int pred_custom(const struct rt_instance *in, const void *arg)
  * came before the wait began. Gives up after `ms`. Returns 1 when it holds,
  * with the row in *out (strings in `a`).
  */
-static int fake_wait(struct rt_engine *e, const char *id, fake_pred p, const void *arg, int ms,
+static inline int fake_wait(struct rt_engine *e, const char *id, fake_pred p, const void *arg, int ms,
 		     struct rt_instance *out, struct rt_arena *a)
 {
 	int64_t deadline = rt_mono_us() + (int64_t)ms * 1000;
@@ -193,7 +193,7 @@ static int fake_wait(struct rt_engine *e, const char *id, fake_pred p, const voi
 	}
 }
 
-static int fake_wait_status(struct rt_engine *e, const char *id, enum rt_status st, int ms,
+static inline int fake_wait_status(struct rt_engine *e, const char *id, enum rt_status st, int ms,
 			    struct rt_instance *out, struct rt_arena *a)
 {
 	return fake_wait(e, id, pred_status, &st, ms, out, a);

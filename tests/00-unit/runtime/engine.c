@@ -55,6 +55,16 @@ static void act_crash(const struct rt_activity_call *call, struct rt_activity_re
 	raise(SIGKILL);
 }
 
+/* Kills the process in the child processes of the poison test; in the test's
+ * own process it reports the attempt like act_attempt. */
+static pid_t main_pid;
+static void act_crash_in_child(const struct rt_activity_call *call, struct rt_activity_result *res)
+{
+	if (getpid() != main_pid)
+		raise(SIGKILL);
+	act_attempt(call, res);
+}
+
 /* hello_seq: three activities one after the other, their results as an array. */
 static int orch_hello_seq(struct rt_orch *o)
 {
@@ -110,6 +120,7 @@ static struct fake_fn app[] = {
 	{.name = "fail_act", .act = act_fail},
 	{.name = "attempt", .act = act_attempt},
 	{.name = "crash", .act = act_crash},
+	{.name = "crash_in_child", .act = act_crash_in_child},
 	{.name = "hello_seq", .orch = orch_hello_seq},
 	{.name = "one", .orch = orch_one},
 	{.name = "wait_event", .orch = orch_wait_event},
@@ -333,7 +344,7 @@ static void test_restart(void)
 
 /* In a child process: starts `id` running `activity`, whose attempt kills
  * the process. Returns 1 when the child died of SIGKILL. */
-static int crash_child(const char *id, int new_instance)
+static int crash_child(const char *id, const char *activity_json, int new_instance)
 {
 	pid_t pid = fork();
 	int status;
@@ -341,7 +352,7 @@ static int crash_child(const char *id, int new_instance)
 		struct rt_engine *e = start_engine(3);
 		if (!e)
 			_exit(3);
-		if (new_instance && start(e, "one", id, "\"crash\"") != RT_C_OK)
+		if (new_instance && start(e, "one", id, activity_json) != RT_C_OK)
 			_exit(4);
 		/* The attempt kills the process; a bounded wait in case it never runs. */
 		for (int i = 0; i < 100; i++) {
@@ -371,8 +382,20 @@ static void test_poison(void)
 
 	is_int(rt_engine_stop_by(eng, rt_mono_us() + 5000000), 0, "stop before the crash tests");
 	eng = NULL;
-	ok(crash_child("poison1", 1), "an activity attempt kills its process");
-	ok(crash_child("poison1", 0), "and again after a restart");
+	ok(crash_child("suspect1", "\"crash_in_child\"", 1), "an activity attempt kills its process");
+	eng = start_engine(3);
+	ok(eng != NULL, "restart with maxDequeueCount 3");
+	if (!eng)
+		return;
+	ok(fake_wait_status(eng, "suspect1", RT_ST_COMPLETED, WAIT_MS, &in, &arena),
+	   "the activity runs again and the orchestration completes");
+	is_str(in.output, "{\"attempt\":2,\"key\":\"suspect1:0:2\"}",
+	       "as attempt 2: the killed attempt counted, and the key says so");
+	is_int(rt_engine_stop_by(eng, rt_mono_us() + 5000000), 0, "stop again");
+	eng = NULL;
+
+	ok(crash_child("poison1", "\"crash\"", 1), "an activity attempt kills its process");
+	ok(crash_child("poison1", NULL, 0), "and again after a restart");
 	eng = start_engine(2);
 	ok(eng != NULL, "restart with maxDequeueCount 2");
 	if (!eng)
@@ -388,6 +411,7 @@ int main(void)
 {
 	tdir_make();
 	rt_arena_init(&arena);
+	main_pid = getpid();
 	fake_echo = getenv("ENGINE_TEST_LOG") != NULL;
 	snprintf(hub_path, sizeof(hub_path), "%s/.cfunc/UnitHub.db", tdir);
 	eng = start_engine(3);

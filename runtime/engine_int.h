@@ -35,6 +35,7 @@ enum engine_cmd_kind {
 	CMD_REWIND,
 	CMD_PURGE,
 	CMD_PURGE_MANY,
+	CMD_SIGNAL, /* entity signal: instance_id "@n@k", name = op, data = input */
 };
 
 /* A client request; lives on the caller's stack until done. */
@@ -50,6 +51,7 @@ struct engine_cmd {
 	char *err;               /* malloc'd */
 	char *out_id;            /* START: malloc'd */
 	int64_t count;           /* PURGE_MANY */
+	int64_t at_us;           /* SIGNAL: not before; 0 = at once */
 	int done;
 	/* A synchronous caller waits on its own condition variable (no
 	 * thundering herd); an asynchronous one gets on_done after the commit
@@ -242,5 +244,14 @@ int engine_inbox_add(struct engine_batch *b, const char *instance_id, const char
 /* Creates (or overwrites) an instance row and queues its ExecutionStarted. */
 int engine_create_instance(struct engine_batch *b, const char *instance_id, const char *name,
 			   const char *input, const struct rt_event *parent_start, char **err);
+
+/* Queues a synchronous command and waits for its commit (engine_cmd.c). */
+int engine_cmd_submit(struct rt_engine *e, struct engine_cmd *c, char **err);
+
+/* engine_entity.c: entity batches and messages (see entity.h). */
+void engine_entity_batch(struct engine_batch *b, const char *instance_id);
+int engine_entity_deliver(struct engine_batch *b, const char *target, const char *event,
+			  const char *data, int64_t visible_us);
+void engine_entity_apply_signal(struct engine_batch *b, struct engine_cmd *c);
 
 #endif

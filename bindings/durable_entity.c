@@ -1,0 +1,74 @@
+/*
+ * durable_entity.c - the durable client's entity calls: signal (through
+ * the engine, acknowledged after commit) and read (a read-only handle, so
+ * the last committed state).
+ */
+#include "durable_client.h"
+#include "engine_entity.h"
+#include "entity_trigger.h"
+#include "http_trigger.h"
+#include "json_util.h"
+
+#include <stdlib.h>
+
+#define H(x) ((struct bind_http *)(x))
+
+static struct bind_durable *durable_of(struct bind_http *h)
+{
+	if (!h->durable)
+		bind_ctx_fail(&h->ctx, CF_ERROR,
+			      "the durable engine is not running (no durable function is registered)");
+	return h->durable;
+}
+
+cf_rc bind_durable_signal_entity(cf_http *hh, const char *name, const char *key, const char *op,
+				 const char *input, int64_t at_ms)
+{
+	struct bind_http *h = H(hh);
+	struct bind_durable *d = durable_of(h);
+	char *err = NULL;
+	if (!d)
+		return CF_ERROR;
+	if (input && !bind_json_valid(input))
+		return bind_ctx_fail(&h->ctx, CF_E_INVALID, "the operation input is not valid JSON");
+	int64_t at_us = at_ms > 0 && at_ms < INT64_MAX / 1000 ? at_ms * 1000 : 0;
+	int rc = rt_engine_signal_entity(d->engine, name, key, op, input, at_us, &err);
+	cf_rc cf = rc == RT_C_OK ? CF_OK
+		 : rc == RT_C_NOTFOUND ? CF_E_NOTFOUND
+		 : rc == RT_C_INVALID ? CF_E_INVALID
+				      : CF_ERROR;
+	if (cf != CF_OK)
+		bind_ctx_fail(&h->ctx, cf, "%s", err ? err : "the signal was not committed");
+	free(err);
+	return cf;
+}
+
+cf_rc bind_durable_read_entity(cf_http *hh, const char *name, const char *key,
+			       const char **out_state)
+{
+	struct bind_http *h = H(hh);
+	struct bind_durable *d = durable_of(h);
+	struct rt_entity_row row;
+	char *err = NULL;
+	if (!d)
+		return CF_ERROR;
+	const char *problem = rt_entity_id_problem(name, key);
+	if (problem)
+		return bind_ctx_fail(&h->ctx, CF_E_INVALID, "invalid entity id: %s", problem);
+	struct rt_store *s = rt_engine_reader_get(d->engine, &err);
+	if (!s) {
+		bind_ctx_fail(&h->ctx, CF_ERROR, "%s", err ? err : "cannot read the task hub");
+		free(err);
+		return CF_ERROR;
+	}
+	int rc = rt_engine_entity_get(s, name, key, &row, h->ctx.arena);
+	const char *msg = rc == 0 ? NULL : rt_arena_strdup(h->ctx.arena, rt_store_errmsg(s));
+	rt_engine_reader_put(d->engine, s);
+	if (rc == RT_STORE_NOTFOUND)
+		return bind_ctx_fail(&h->ctx, CF_E_NOTFOUND, "entity '@%s@%s' does not exist", name, key);
+	if (rc != 0)
+		return bind_ctx_fail(&h->ctx, CF_ERROR, "%s", msg);
+	if (out_state)
+		*out_state = row.state;
+	return CF_OK;
+}

@@ -3,7 +3,8 @@
  * orchestration, and bank accounts with a transfer in a critical section.
  *
  * Entities (operations in quotes; state as JSON):
- *   counter   "add" n (default 1), "reset", "get", "delete"; also "forward"
+ *   counter   "add" n (default 1), "reset", "get", "delete", "set" (the
+ *             input becomes the state); also "forward"
  *             {"key":k,"n":n} (signals counter k), "spawn" (starts
  *             counter_bump on this key), "add_then_fail" (rolled back).
  *             State: a number.
@@ -60,6 +61,8 @@ static cf_rc counter(cf_entity *e)
 	}
 	if (strcmp(op, "reset") == 0)
 		return cf_entity_set_state(e, "0");
+	if (strcmp(op, "set") == 0)
+		return cf_entity_set_state(e, cf_entity_input(e) ? cf_entity_input(e) : "null");
 	if (strcmp(op, "get") == 0)
 		return cf_entity_return(e, cf_fmt(e, "%.15g", state_number(e)));
 	if (strcmp(op, "delete") == 0) {

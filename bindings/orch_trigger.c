@@ -2,7 +2,6 @@
 #include "api.h"
 #include "json_util.h"
 #include "registry.h"
-#include "replay_entity.h"
 
 #include <stddef.h>
 #include <stdio.h>
@@ -23,10 +22,7 @@ int bind_orch_run(void *fn, struct rt_orch *o)
 	bind_ctx_init(&bo.ctx, BIND_CTX_ORCH, f->name, rt_orch_arena(o));
 	bo.ctx.is_replaying = replaying;
 	bo.o = o;
-	int rc = f->orch((cf_orch *)&bo);
-	/* An orchestration that is done releases the locks it still holds. */
-	rt_orch_entity_episode_end(o, rc);
-	return rc;
+	return f->orch((cf_orch *)&bo);
 }
 
 const char *bind_orch_input(cf_orch *o) { return rt_orch_input(RO(o)); }

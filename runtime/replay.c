@@ -9,6 +9,7 @@
  * and handed out again, in order, after the ExecutionResumed.
  */
 #include "replay_int.h"
+#include "replay_entity.h"
 #include "xalloc.h"
 
 #include <stdio.h>
@@ -513,6 +514,8 @@ static void run_code(struct rt_orch *o, struct rt_episode_out *out, struct vec *
 	}
 	o->replaying = o->last_played;
 	rc = in->run(in->fn, o);
+	/* Done for good: release a critical section the code left open. */
+	rt_orch_entity_episode_end(o, rc);
 	o->returned = 1;
 	while (orch_next_event(o, &e))
 		orch_apply(o, &e);

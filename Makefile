@@ -54,7 +54,7 @@ ABI_SRCS  = $(wildcard tests/20-abi/*.c)
 ABI_SO    = $(ABI_SRCS:tests/20-abi/%.c=$(BUILD)/tests/20-abi/%.so)
 SCRIPTS   = $(sort $(wildcard tests/20-abi/*.sh) $(wildcard tests/50-e2e/*.sh))
 
-.PHONY: all host samples tests setup run test npm-client check-layers clean bench bench-http bench-durable crash-long fuzz fresh-check
+.PHONY: all host samples tests setup run test npm-client check-layers clean bench bench-http bench-durable bench-entities crash-long fuzz fresh-check
 all: setup host samples
 
 # SETUP is overridable so tests/50-e2e/make_setup.sh can stand in for apt.
@@ -151,7 +151,7 @@ crash-long: all tests
 fresh-check:
 	@sh scripts/fresh-check.sh $(FRESH_MODES)
 
-bench: bench-http bench-durable
+bench: bench-http bench-durable bench-entities
 
 bench-http: all
 	@sh scripts/setup.sh wrk
@@ -160,6 +160,10 @@ bench-http: all
 bench-durable: all tests
 	@sh scripts/setup.sh wrk sqlite3
 	sh bench/durable.sh
+
+bench-entities: all
+	@sh scripts/setup.sh wrk sqlite3
+	sh bench/entities.sh
 
 clean:
 	rm -rf $(BUILD)

@@ -8,6 +8,7 @@
 #include "entity_trigger.h"
 #include "http_trigger.h"
 #include "json_util.h"
+#include "registry.h"
 
 #include <stdlib.h>
 
@@ -21,6 +22,15 @@ static struct bind_durable *durable_of(struct bind_http *h)
 	return h->durable;
 }
 
+static void committed(void *user, int rc, const char *err)
+{
+	struct bind_http *h = user;
+	(void)err;
+	if (rc != RT_C_OK)
+		__atomic_store_n(&h->commit_failed, 1, __ATOMIC_RELEASE);
+	bind_http_release(h);
+}
+
 cf_rc bind_durable_signal_entity(cf_http *hh, const char *name, const char *key, const char *op,
 				 const char *input, int64_t at_ms)
 {
@@ -32,6 +42,18 @@ cf_rc bind_durable_signal_entity(cf_http *hh, const char *name, const char *key,
 	if (input && !bind_json_valid(input))
 		return bind_ctx_fail(&h->ctx, CF_E_INVALID, "the operation input is not valid JSON");
 	int64_t at_us = at_ms > 0 && at_ms < INT64_MAX / 1000 ? at_ms * 1000 : 0;
+	/* When everything the engine could refuse is checked here, queue it
+	 * and let the host hold the response until the commit instead of
+	 * blocking this worker thread (as cf_durable_start does). */
+	const struct bind_function *fn =
+		d->reg ? bind_registry_find_kind(d->reg, name ? name : "", BIND_FN_ENTITY) : NULL;
+	if (h->resume && fn && !fn->disabled && !rt_entity_id_problem(name, key)) {
+		__atomic_add_fetch(&h->pending, 1, __ATOMIC_ACQ_REL);
+		if (rt_engine_signal_entity_async(d->engine, name, key, op, input, at_us, committed,
+						  h) == RT_C_OK)
+			return CF_OK;
+		__atomic_sub_fetch(&h->pending, 1, __ATOMIC_ACQ_REL);
+	}
 	int rc = rt_engine_signal_entity(d->engine, name, key, op, input, at_us, &err);
 	cf_rc cf = rc == RT_C_OK ? CF_OK
 		 : rc == RT_C_NOTFOUND ? CF_E_NOTFOUND

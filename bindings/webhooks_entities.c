@@ -112,6 +112,16 @@ static int body_input(struct bind_http *h, const char **input)
 	return 0;
 }
 
+/* The engine committed (or failed) a signal queued by signal(). */
+static void committed(void *user, int rc, const char *err)
+{
+	struct bind_http *h = user;
+	(void)err;
+	if (rc != RT_C_OK)
+		__atomic_store_n(&h->commit_failed, 1, __ATOMIC_RELEASE);
+	bind_http_release(h);
+}
+
 static void signal(struct webhook_req *r, const char *name, const char *key, const char *op)
 {
 	struct bind_http *h = r->h;
@@ -155,6 +165,17 @@ static void signal(struct webhook_req *r, const char *name, const char *key, con
 	}
 	if (body_input(h, &input) != 0)
 		return;
+	/* Everything the engine could refuse is checked: queue it and let the
+	 * host send the 202 after the commit, without holding this thread. */
+	if (h->resume) {
+		__atomic_add_fetch(&h->pending, 1, __ATOMIC_ACQ_REL);
+		if (rt_engine_signal_entity_async(r->d->engine, name, key, op, input, 0, committed,
+						  h) == RT_C_OK) {
+			reply_empty(h, 202);
+			return;
+		}
+		__atomic_sub_fetch(&h->pending, 1, __ATOMIC_ACQ_REL);
+	}
 	int rc = rt_engine_signal_entity(r->d->engine, name, key, op, input, 0, &err);
 	if (rc == RT_C_OK)
 		reply_empty(h, 202);

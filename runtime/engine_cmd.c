@@ -312,6 +312,11 @@ int engine_cmd_submit(struct rt_engine *e, struct engine_cmd *c, char **err)
 	return submit(e, c, err);
 }
 
+int engine_cmd_enqueue(struct rt_engine *e, struct engine_cmd *c)
+{
+	return enqueue(e, c);
+}
+
 void engine_cmd_free(struct engine_cmd *c)
 {
 	free((char *)c->name);

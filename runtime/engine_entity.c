@@ -15,6 +15,7 @@
 #include "uuid.h"
 #include "xalloc.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -316,6 +317,31 @@ int rt_engine_signal_entity(struct rt_engine *e, const char *name, const char *k
 	rc = engine_cmd_submit(e, &c, err);
 	rt_arena_cleanup(&a);
 	return rc;
+}
+
+int rt_engine_signal_entity_async(struct rt_engine *e, const char *name, const char *key,
+				  const char *op, const char *input, int64_t at_us,
+				  rt_engine_done_fn on_done, void *user)
+{
+	size_t idlen = strlen(name) + strlen(key) + 3;
+	/* One block: engine_cmd_free() frees the command, and the id with it. */
+	struct engine_cmd *c = xcalloc(1, sizeof(*c) + idlen);
+	char *id = (char *)(c + 1);
+	snprintf(id, idlen, "@%s@%s", name, key);
+	for (char *p = id + 1; *p && *p != '@'; p++)
+		*p = (char)tolower((unsigned char)*p);
+	c->kind = CMD_SIGNAL;
+	c->instance_id = id;
+	c->name = xstrdup(op ? op : "");
+	c->data = input ? xstrdup(input) : NULL;
+	c->at_us = at_us;
+	c->on_done = on_done;
+	c->user = user;
+	if (engine_cmd_enqueue(e, c) != 0) {
+		engine_cmd_free(c);
+		return RT_C_ERROR;
+	}
+	return RT_C_OK;
 }
 
 /* The client's view of one instance row, NULL state when it has none. */

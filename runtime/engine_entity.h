@@ -22,6 +22,15 @@
 int rt_engine_signal_entity(struct rt_engine *e, const char *name, const char *key,
 			    const char *op, const char *input, int64_t at_us, char **err);
 
+/* The same signal without waiting, once the caller has checked what the
+ * engine would refuse (rt_engine_entity_signal_problem): on_done(user, rc,
+ * err) runs on the engine thread after the commit (rc RT_C_OK) or its
+ * failure. RT_C_OK when queued; RT_C_ERROR when the engine is stopping
+ * (on_done is then not called). */
+int rt_engine_signal_entity_async(struct rt_engine *e, const char *name, const char *key,
+				  const char *op, const char *input, int64_t at_us,
+				  rt_engine_done_fn on_done, void *user);
+
 /* One entity as clients see it; strings in the caller's arena. */
 struct rt_entity_row {
 	const char *name;     /* lower case */

@@ -247,6 +247,9 @@ int engine_create_instance(struct engine_batch *b, const char *instance_id, cons
 
 /* Queues a synchronous command and waits for its commit (engine_cmd.c). */
 int engine_cmd_submit(struct rt_engine *e, struct engine_cmd *c, char **err);
+/* Queues an asynchronous command (c->on_done set, c malloc'd; the engine
+ * frees it with engine_cmd_free). 0, or -1 when the engine is stopping. */
+int engine_cmd_enqueue(struct rt_engine *e, struct engine_cmd *c);
 
 /* engine_entity.c: entity batches and messages (see entity.h). */
 void engine_entity_batch(struct engine_batch *b, const char *instance_id);

@@ -3,12 +3,12 @@
  * the engine, acknowledged after commit) and read (a read-only handle, so
  * the last committed state).
  */
-#include "durable_client.h"
-#include "engine_entity.h"
-#include "entity_trigger.h"
-#include "http_trigger.h"
-#include "json_util.h"
-#include "registry.h"
+#include "bindings/durable_client.h"
+#include "runtime/engine_entity.h"
+#include "bindings/entity_trigger.h"
+#include "bindings/http_trigger.h"
+#include "bindings/json_util.h"
+#include "bindings/registry.h"
 
 #include <stdlib.h>
 

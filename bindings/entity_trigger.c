@@ -3,11 +3,11 @@
  * state, result and actions go into the runtime's struct rt_entity_op;
  * entity_batch.c rolls them back when the operation fails.
  */
-#include "entity_trigger.h"
-#include "api.h"
-#include "engine.h"
-#include "json_util.h"
-#include "registry.h"
+#include "bindings/entity_trigger.h"
+#include "bindings/api.h"
+#include "runtime/engine.h"
+#include "bindings/json_util.h"
+#include "bindings/registry.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -7,8 +7,8 @@
 #define BIND_ENTITY_TRIGGER_H
 
 #include "cfunc.h"
-#include "context.h"
-#include "entity.h"
+#include "bindings/context.h"
+#include "runtime/entity.h"
 
 struct bind_entity {
 	struct bind_ctx ctx; /* first */

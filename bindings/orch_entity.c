@@ -2,9 +2,9 @@
  * orch_entity.c - cf_call_entity, cf_signal_entity, cf_lock_entities and
  * cf_unlock_entities over runtime/replay_entity.h.
  */
-#include "entity_trigger.h"
-#include "orch_trigger.h"
-#include "replay_entity.h"
+#include "bindings/entity_trigger.h"
+#include "bindings/orch_trigger.h"
+#include "runtime/replay_entity.h"
 
 #define RO(x) (((struct bind_orch *)(x))->o)
 

@@ -5,22 +5,22 @@
  *   console -> load apps -> bind the port -> print the function list ->
  *   serve until SIGINT/SIGTERM -> drain -> unload apps.
  */
-#include "admin.h"
-#include "api.h"
-#include "apps.h"
-#include "cli_durable.h"
-#include "cli_new.h"
-#include "config.h"
-#include "durable.h"
-#include "keys.h"
-#include "listen_file.h"
-#include "log.h"
-#include "server.h"
-#include "stop_bound.h"
-#include "test_mode.h"
-#include "timers.h"
-#include "webhooks.h"
-#include "xalloc.h"
+#include "host/endpoints/admin.h"
+#include "bindings/api.h"
+#include "host/apps.h"
+#include "host/cli/cli_durable.h"
+#include "host/cli/cli_new.h"
+#include "host/config/config.h"
+#include "host/durable.h"
+#include "host/keys/keys.h"
+#include "host/listen_file.h"
+#include "host/log.h"
+#include "host/http/server.h"
+#include "host/stop_bound.h"
+#include "host/endpoints/test_mode.h"
+#include "host/timers.h"
+#include "host/endpoints/webhooks.h"
+#include "common/xalloc.h"
 
 #include <errno.h>
 #include <limits.h>

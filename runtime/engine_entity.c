@@ -8,12 +8,13 @@
  * Owns nothing across batches: everything lives in the batch arena and the
  * store. Storage layout: entity.h.
  */
-#include "engine_int.h"
-#include "engine_entity.h"
-#include "entity.h"
-#include "json_text.h"
-#include "uuid.h"
-#include "xalloc.h"
+#include "runtime/engine_int.h"
+#include "runtime/engine_entity.h"
+#include "runtime/entity.h"
+#include "runtime/json_text.h"
+#include "runtime/uuid.h"
+#include "common/xalloc.h"
+#include "common/clock.h"
 
 #include <ctype.h>
 #include <stdio.h>

@@ -8,9 +8,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "arena.h"
-#include "engine.h"
-#include "entity.h"
+#include "common/arena.h"
+#include "runtime/engine.h"
+#include "runtime/entity.h"
 
 /*
  * Signals operation `op` (NULL = "") with `input` (JSON text, NULL = none)

@@ -36,8 +36,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "arena.h"
-#include "history.h"
+#include "common/arena.h"
+#include "runtime/history.h"
 
 #define RT_ENTITY_KEY_MAX 200
 #define RT_ENTITY_RELEASE_EVENT "release"

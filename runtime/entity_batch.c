@@ -11,7 +11,7 @@
  * deferred so far back in front of the rest, so an unlock never lets a
  * later message overtake an earlier one.
  */
-#include "entity.h"
+#include "runtime/entity.h"
 
 #include <jansson.h>
 #include <stdlib.h>

@@ -2,7 +2,7 @@
  * entity_msg.c - entity ids and the JSON of the messages between entities,
  * orchestrations and clients (formats in entity.h).
  */
-#include "entity.h"
+#include "runtime/entity.h"
 
 #include <ctype.h>
 #include <jansson.h>

@@ -8,10 +8,10 @@
  * every episode and re-creates it with the same lock call, so o->cs is
  * rebuilt from scratch each time and always matches the history.
  */
-#include "entity.h"
-#include "json_text.h"
-#include "replay_entity.h"
-#include "replay_int.h"
+#include "runtime/entity.h"
+#include "runtime/json_text.h"
+#include "runtime/replay_entity.h"
+#include "runtime/replay_int.h"
 
 #include <stdlib.h>
 #include <string.h>

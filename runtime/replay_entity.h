@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "replay.h"
+#include "runtime/replay.h"
 
 /* Calls `op` on entity (name, key) with `input` (JSON text, NULL = none).
  * Result = the operation's result; failure message = the operation's.

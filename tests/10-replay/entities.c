@@ -5,8 +5,8 @@
  * their due time), critical sections (sorted, de-duplicated lock set,
  * released when the orchestration ends) and replay of all of it.
  */
-#include "entity.h"
-#include "replay_entity.h"
+#include "runtime/entity.h"
+#include "runtime/replay_entity.h"
 #include "replay_util.h"
 
 static const char *last_request; /* the id of the last entity message sent */

@@ -3,7 +3,7 @@
 # handle for the common helpers in C11 and C++ (checked at compile time),
 # through cf_entity_ctx() in C99, and the entity calls compile everywhere.
 . "$(dirname "$0")/../lib.sh"
-INC="$CFUNC_ROOT/bindings"
+INC="$CFUNC_ROOT/include"
 CC=${CC:-cc}
 CXX=${CXX:-g++}
 

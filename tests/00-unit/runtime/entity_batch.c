@@ -3,7 +3,7 @@
  * store: arrival order, per-operation rollback, replies, locks and the
  * queue they hold back, orphaned locks, and the message codec.
  */
-#include "entity.h"
+#include "runtime/entity.h"
 #include "tap.h"
 
 #include <stdlib.h>

@@ -4,6 +4,9 @@
 #      HTTP (POST …/entities/counter/hot?op=add, wrk), each answered 202
 #      after its commit; then how fast the queued operations are applied
 #   2. the same spread over 1,000 entities (a random key per request)
+#   0. the baseline, same run: starts/s of hello_sequence through the
+#      management API (POST …/orchestrators/hello_sequence), also a write
+#      answered 202 after its commit
 #   3. orchestration -> entity call round trip: one orchestration making
 #      CALLS sequential calls; p50/p99 from its history (EventSent ->
 #      EventRaised timestamps)
@@ -35,6 +38,7 @@ wrk.method = "POST"
 wrk.body = "1"
 wrk.headers["Content-Type"] = "application/json"
 LUA
+printf 'wrk.method = "POST"\n' >"$root/start.lua"
 cat >"$root/many.lua" <<'LUA'
 wrk.method = "POST"
 wrk.body = "1"
@@ -73,6 +77,10 @@ signals() {
 }
 
 echo "## entities (synchronous=${SYNC:-FULL}, wrk -t1 -c$CONNS -d${DURATION}s)"
+start
+out=$(wrk -t1 -c"$CONNS" -d"${DURATION}s" -s "$root/start.lua" "$URL/runtime/webhooks/durabletask/orchestrators/hello_sequence")
+printf '%s\n' "$out" | awk '/requests in/ { sub(/s,$/, "", $4); printf "baseline: %d hello_sequence starts acknowledged in %ss = %.0f/s\n", $1, $4, $1 / $4 }'
+stop
 signals one.lua "one entity"
 signals many.lua "1,000 entities"
 
@@ -87,8 +95,10 @@ done
 curl -s "$URL/runtime/webhooks/durabletask/instances/$id?showHistory=true" >"$root/hist.json"
 jq -r '[.historyEvents[] | select(.EventType == "EventSent" or .EventType == "EventRaised") | .Timestamp] | .[]' "$root/hist.json" |
 	while read -r t; do date -u -d "$t" +%s.%N; done | awk '
-	NR % 2 == 1 { s = $1; next } { d[n++] = ($1 - s) * 1000 }
+	NR == 1 { first = $1 } NR % 2 == 1 { s = $1; next } { d[n++] = ($1 - s) * 1000; last = $1 }
 	END {
+		printf "orchestration -> entity calls: %d sequential calls in %.1f ms = %.3f ms per round trip (mean)\n",
+			n, (last - first) * 1000, (last - first) * 1000 / n
 		for (i = 0; i < n; i++) for (j = i + 1; j < n; j++) if (d[j] < d[i]) { x = d[i]; d[i] = d[j]; d[j] = x }
 		printf "orchestration -> entity call round trip, %d sequential calls: p50 %.2f ms, p99 %.2f ms, max %.2f ms\n",
 			n, d[int(n * 0.5)], d[int(n * 0.99)], d[n - 1]

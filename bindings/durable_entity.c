@@ -94,3 +94,24 @@ cf_rc bind_durable_read_entity(cf_http *hh, const char *name, const char *key,
 		*out_state = row.state;
 	return CF_OK;
 }
+
+cf_rc bind_durable_clean_entity_storage(cf_http *hh, int64_t *removed, int64_t *released)
+{
+	struct bind_http *h = H(hh);
+	struct bind_durable *d = durable_of(h);
+	int64_t r = 0, l = 0;
+	char *err = NULL;
+	if (!d)
+		return CF_ERROR;
+	int rc = rt_engine_entity_clean(d->engine, &r, &l, &err);
+	if (rc != RT_C_OK) {
+		bind_ctx_fail(&h->ctx, CF_ERROR, "%s", err ? err : "clean entity storage failed");
+		free(err);
+		return CF_ERROR;
+	}
+	if (removed)
+		*removed = r;
+	if (released)
+		*released = l;
+	return CF_OK;
+}

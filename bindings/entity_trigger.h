@@ -46,6 +46,7 @@ cf_rc bind_durable_signal_entity(cf_http *h, const char *name, const char *key, 
 				 const char *input, int64_t at_ms);
 cf_rc bind_durable_read_entity(cf_http *h, const char *name, const char *key,
 			       const char **out_state);
+cf_rc bind_durable_clean_entity_storage(cf_http *h, int64_t *removed, int64_t *released);
 
 #define BIND_ENTITY_API_ENTRIES                                           \
 	.entity_name = bind_entity_name,                                  \
@@ -64,6 +65,7 @@ cf_rc bind_durable_read_entity(cf_http *h, const char *name, const char *key,
 	.lock_entities = bind_lock_entities,                              \
 	.unlock_entities = bind_unlock_entities,                          \
 	.durable_signal_entity = bind_durable_signal_entity,              \
-	.durable_read_entity = bind_durable_read_entity,
+	.durable_read_entity = bind_durable_read_entity,                  \
+	.durable_clean_entity_storage = bind_durable_clean_entity_storage,
 
 #endif

@@ -304,6 +304,7 @@ struct cf_api {
 				       const char *input_json, int64_t at_ms);
 	cf_rc (*durable_read_entity)(cf_http *, const char *name, const char *key,
 				     const char **out_state);
+	cf_rc (*durable_clean_entity_storage)(cf_http *, int64_t *removed, int64_t *released);
 };
 
 /* Set by cf_app_entry before your init runs; one copy per app. */
@@ -1088,6 +1089,16 @@ static inline cf_rc cf_durable_read_entity(cf_http *h, const char *name, const c
 					   const char **out_state)
 {
 	return cf__api->durable_read_entity(h, name, key, out_state);
+}
+
+/* Clean entity storage: removes the records of entities left without state,
+ * lock or queued operations, and releases the locks of orchestrations that
+ * no longer run (their waiting operations then run). *removed and *released
+ * (either may be NULL) get the counts. CF_OK or CF_ERROR. */
+static inline cf_rc cf_durable_clean_entity_storage(cf_http *h, int64_t *removed,
+						    int64_t *released)
+{
+	return cf__api->durable_clean_entity_storage(h, removed, released);
 }
 
 #ifdef __cplusplus

@@ -254,6 +254,9 @@ void engine_apply_cmd(struct engine_batch *b, struct engine_cmd *c)
 	case CMD_SIGNAL:
 		engine_entity_apply_signal(b, c);
 		break;
+	case CMD_ENTITY_CLEAN:
+		engine_entity_apply_clean(b, c);
+		break;
 	}
 	if (c->rc == RT_C_OK ? rt_store_savepoint_release(b->e->store)
 			     : rt_store_savepoint_rollback(b->e->store))

@@ -399,3 +399,75 @@ int rt_engine_entity_list(struct rt_store *s, const char *name, int64_t from_us,
 	}
 	return 0;
 }
+
+/* The lock holder named in an entity's custom status, NULL when none. */
+static const char *holder_of(const struct rt_instance *inst, struct rt_arena *a)
+{
+	static const char key[] = "\"lockedBy\":\"";
+	const char *p = inst->custom_status ? strstr(inst->custom_status, key) : NULL, *q;
+	if (!p || !(q = strchr(p + sizeof(key) - 1, '"')))
+		return NULL;
+	p += sizeof(key) - 1;
+	return rt_arena_strndup(a, p, (size_t)(q - p));
+}
+
+void engine_entity_apply_clean(struct engine_batch *b, struct engine_cmd *c)
+{
+	struct rt_store *st = b->e->store;
+	struct rt_store_filter f;
+	const char *after = NULL, *next = NULL;
+	rt_store_filter_init(&f);
+	f.prefix = "@";
+	c->count = 0;
+	c->at_us = 0;
+	do {
+		struct rt_instance *rows;
+		size_t n;
+		if (rt_store_instance_list(st, &f, after, 256, &rows, &n, &next, &b->arena) != 0)
+			goto fail;
+		for (size_t i = 0; i < n; i++) {
+			const struct rt_instance *r = &rows[i];
+			const char *holder = holder_of(r, &b->arena);
+			int queued = r->input && strcmp(r->input, "null") != 0;
+			if (holder) {
+				if (holder_alive(&(struct entity_ctx){.b = b}, holder))
+					continue;
+				/* Released as the holder would: the entity's next
+				 * batch unlocks and runs what waited. */
+				const char *msg = rt_entity_msg_release(&b->arena, NULL, holder);
+				if (engine_entity_deliver(b, r->instance_id, RT_ENTITY_RELEASE_EVENT, msg,
+							  0) != 0)
+					goto fail;
+				c->at_us++;
+			} else if (!r->output && !queued) {
+				int more = has_more_messages(b, r->instance_id);
+				if (more < 0)
+					goto fail;
+				if (more)
+					continue;
+				if (rt_store_instance_delete(st, r->instance_id) != 0)
+					goto fail;
+				c->count++;
+			}
+		}
+		after = next;
+	} while (next);
+	c->rc = RT_C_OK;
+	return;
+fail:
+	c->rc = RT_C_ERROR;
+	c->err = xstrdup(rt_store_errmsg(st));
+}
+
+int rt_engine_entity_clean(struct rt_engine *e, int64_t *removed, int64_t *released, char **err)
+{
+	struct engine_cmd c = {.kind = CMD_ENTITY_CLEAN};
+	if (err)
+		*err = NULL;
+	int rc = engine_cmd_submit(e, &c, err);
+	if (removed)
+		*removed = c.count;
+	if (released)
+		*released = c.at_us;
+	return rc;
+}

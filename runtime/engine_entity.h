@@ -31,6 +31,15 @@ int rt_engine_signal_entity_async(struct rt_engine *e, const char *name, const c
 				  const char *op, const char *input, int64_t at_us,
 				  rt_engine_done_fn on_done, void *user);
 
+/*
+ * Clean entity storage (Durable Functions' CleanEntityStorage): removes the
+ * records of entities that have no state, no lock and nothing queued, and
+ * releases locks held by orchestrations that no longer run (their waiting
+ * operations then run). *removed and *released get the counts. RT_C_OK or
+ * RT_C_ERROR (*err malloc'd).
+ */
+int rt_engine_entity_clean(struct rt_engine *e, int64_t *removed, int64_t *released, char **err);
+
 /* One entity as clients see it; strings in the caller's arena. */
 struct rt_entity_row {
 	const char *name;     /* lower case */

@@ -37,6 +37,7 @@ enum engine_cmd_kind {
 	CMD_PURGE,
 	CMD_PURGE_MANY,
 	CMD_SIGNAL, /* entity signal: instance_id "@n@k", name = op, data = input */
+	CMD_ENTITY_CLEAN, /* clean entity storage: count = removed, at_us = released */
 };
 
 /* A client request; lives on the caller's stack until done. */
@@ -257,5 +258,6 @@ void engine_entity_batch(struct engine_batch *b, const char *instance_id);
 int engine_entity_deliver(struct engine_batch *b, const char *target, const char *event,
 			  const char *data, int64_t visible_us);
 void engine_entity_apply_signal(struct engine_batch *b, struct engine_cmd *c);
+void engine_entity_apply_clean(struct engine_batch *b, struct engine_cmd *c);
 
 #endif

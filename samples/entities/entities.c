@@ -24,9 +24,12 @@
  *   call_broken     calls broken; returns the failure message
  *   lock_rules      {"rule":"nested"|"unlocked_call"|"sub_orch"|"signal_locked"}
  *                   breaks that locking rule (and fails)
+ *   hold_lock       {"key":k}: locks counter k until the event "go"
  * HTTP:
  *   POST /api/counter/{key}?op=add  body n: signals the counter (202)
  *   GET  /api/counter/{key}         its state (200) or 404
+ *   POST /api/entities/clean        clean entity storage:
+ *                                   {"removedEmptyEntities":n,"releasedOrphanedLocks":n}
  */
 #include <cfunc.h>
 
@@ -260,6 +263,29 @@ static cf_rc lock_rules(cf_orch *o)
 	return cf_orch_finish(o, "\"no rule broken\"");
 }
 
+/* Holds a lock on counter {key} until the event "go" (for clean storage). */
+static cf_rc hold_lock(cf_orch *o)
+{
+	const char *key = cf_json_string(o, cf_orch_input(o), "key");
+	const char *names[1] = {"counter"}, *keys[1] = {key};
+	if (!key)
+		return cf_orch_fail(o, "hold_lock needs {\"key\": ...}");
+	CF_AWAIT(o, cf_lock_entities(o, names, keys, 1), NULL);
+	cf_orch_set_custom_status(o, "\"locked\"");
+	CF_AWAIT(o, cf_wait_for_event(o, "go"), NULL);
+	return cf_orch_finish(o, NULL);
+}
+
+static cf_rc clean_http(cf_http *h)
+{
+	int64_t removed = 0, released = 0;
+	if (cf_durable_clean_entity_storage(h, &removed, &released) != CF_OK)
+		return cf_http_respond(h, 500, "text/plain", cf_last_error(h));
+	return cf_http_respond(h, 200, "application/json",
+			       cf_fmt(h, "{\"removedEmptyEntities\":%lld,\"releasedOrphanedLocks\":%lld}",
+				      (long long)removed, (long long)released));
+}
+
 static cf_rc counter_http(cf_http *h)
 {
 	const char *key = cf_http_route_param(h, "key"), *state;
@@ -295,7 +321,10 @@ static cf_rc init(cf_app *app)
 	cf_register_orchestrator(app, "aggregate", aggregate);
 	cf_register_orchestrator(app, "call_broken", call_broken);
 	cf_register_orchestrator(app, "lock_rules", lock_rules);
+	cf_register_orchestrator(app, "hold_lock", hold_lock);
 	cf_register_activity(app, "square", square);
+	cf_register_http(app, "entities_clean", "POST", "entities/clean", CF_AUTH_ANONYMOUS,
+			 clean_http);
 	cf_register_http(app, "counter_http", "GET,POST", "counter/{key}", CF_AUTH_ANONYMOUS,
 			 counter_http);
 	return CF_OK;

@@ -146,6 +146,31 @@ CODE=$(http -X POST -H 'Content-Type: application/json' -d 1 "$W/entities/counte
 wait_state counter locked 1
 ok $? "locks of failed orchestrations are released"
 
+# --- clean entity storage releases the locks of orchestrations that ended
+orch_start hold_lock '{"key":"orphan"}'
+holder=$ID
+wait_for "$holder" '.customStatus == "locked"'
+ok $? "an orchestration holds counter orphan"
+http -X POST -H 'Content-Type: application/json' -d 1 "$W/entities/counter/orphan?op=add" >/dev/null
+_i=0
+while [ $_i -lt 100 ]; do
+	q=$(curl -s "$W/instances/@counter@orphan" | jq -r .customStatus.queueSize)
+	[ "$q" = 1 ] && break
+	sleep 0.05
+	_i=$((_i + 1))
+done
+is "$q" "1" "a signal waits behind the lock"
+CODE=$(http -X POST "$W/instances/$holder/terminate?reason=gone")
+wait_for "$holder" '.runtimeStatus == "Terminated"'
+state counter orphan
+is "$CODE" "404" "terminating the holder alone runs nothing"
+CODE=$(http -X POST "$BASE/api/entities/clean")
+is "$CODE:$(body)" '200:{"removedEmptyEntities":0,"releasedOrphanedLocks":1}' "clean entity storage releases the orphaned lock"
+wait_state counter orphan 1
+ok $? "and the waiting signal runs"
+CODE=$(http -X POST "$BASE/api/entities/clean")
+is "$(body)" '{"removedEmptyEntities":0,"releasedOrphanedLocks":0}' "a second clean finds nothing"
+
 # --- entities stay out of the instance listing
 list=$(curl -s "$W/instances?top=1000" | jq '[.[] | select(.instanceId | startswith("@"))] | length')
 is "$list" "0" "no entity in GET instances"

@@ -227,7 +227,23 @@ void engine_entity_batch(struct engine_batch *b, const char *instance_id)
 	}
 	if (rt_store_inbox_delete(st, ids, nstored, NULL) != 0)
 		goto fail_rollback;
+	/* One Executing/Executed pair per batch, as func logs an entity
+	 * function's invocation (not one per operation). */
+	char category[160], guid[37];
+	snprintf(category, sizeof(category), "Function.%s", eb.name);
+	int log_this = e->opts.log_episodes && eb.fn && nmsgs > 0 &&
+		       (!h->log_enabled || h->log_enabled(h->ctx, category, 2));
+	int64_t t0 = rt_mono_us();
+	if (log_this) {
+		engine_guid(guid);
+		engine_log(e, category, 2, "Executing 'Functions.%s' (Reason='(null)', Id=%s)", eb.name,
+			   guid);
+	}
 	rc = rt_entity_batch_run(&eb);
+	if (log_this)
+		engine_log(e, category, 2,
+			   "Executed 'Functions.%s' (Succeeded, Id=%s, Duration=%ldms, Operations=%zu)",
+			   eb.name, guid, (long)((rt_mono_us() - t0) / 1000), eb.ops_run);
 	if (rc != 0) {
 		engine_log(e, "Host.Triggers.DurableTask", 4, "%s: unreadable entity record; messages kept",
 			   instance_id);
@@ -249,9 +265,6 @@ void engine_entity_batch(struct engine_batch *b, const char *instance_id)
 			goto fail_rollback;
 	if (write_entity(b, &inst, exists, &eb, self_mail) != 0)
 		goto fail_rollback;
-	if (eb.ops_failed && e->opts.log_episodes)
-		engine_log(e, "Host.Triggers.DurableTask", 3, "%s: %zu of %zu operations failed",
-			   instance_id, eb.ops_failed, eb.ops_run);
 	e->stats.episodes++;
 	if (rt_store_savepoint_release(st) != 0)
 		b->failed = 1;

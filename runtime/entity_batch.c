@@ -206,7 +206,8 @@ int rt_entity_batch_run(struct rt_entity_batch *b)
 	nwork = nqueued + b->nmsgs;
 	work = rt_arena_calloc(b->arena, (nwork + 1) * sizeof(*work));
 	deferred = rt_arena_calloc(b->arena, (nwork + 1) * sizeof(*deferred));
-	memcpy(work, queued, nqueued * sizeof(*work));
+	if (nqueued)
+		memcpy(work, queued, nqueued * sizeof(*work));
 	for (size_t i = 0; i < b->nmsgs; i++)
 		work[nqueued + i] = &b->msgs[i];
 

@@ -21,6 +21,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Operations one batch of one entity takes at most (Durable Functions'
+ * maxEntityOperationBatchSize default), so a backlog neither holds the
+ * engine thread for long nor loads all of itself into memory. */
+#define ENTITY_BATCH_MAX 5000
+
 int engine_entity_deliver(struct engine_batch *b, const char *target, const char *event,
 			  const char *data, int64_t visible_us)
 {
@@ -167,9 +172,30 @@ void engine_entity_batch(struct engine_batch *b, const char *instance_id)
 	}
 	exists = rc == 0;
 	if (engine_may_have_stored(b, instance_id) &&
-	    rt_store_inbox_load(st, instance_id, b->now_us, 0, &stored, &nstored, &b->arena) != 0) {
+	    rt_store_inbox_load(st, instance_id, b->now_us, ENTITY_BATCH_MAX, &stored, &nstored,
+				&b->arena) != 0) {
 		b->failed = 1;
 		return;
+	}
+	if (nstored == ENTITY_BATCH_MAX) {
+		/* A backlog: this batch takes the oldest ENTITY_BATCH_MAX and the
+		 * next batch goes on. This batch's mail is newer than what is left,
+		 * so it queues behind it rather than overtaking it. */
+		for (struct engine_mail *m = mail; m; m = m->next) {
+			struct rt_inbox_msg msg;
+			memset(&msg, 0, sizeof(msg));
+			msg.instance_id = instance_id;
+			msg.execution_id = m->execution_id;
+			msg.type = m->type;
+			msg.data = m->data;
+			msg.len = m->len;
+			if (rt_store_inbox_add(st, &msg, NULL) != 0) {
+				b->failed = 1;
+				return;
+			}
+		}
+		mail = NULL;
+		b->more = 1;
 	}
 	for (struct engine_mail *m = mail; m; m = m->next)
 		nmail++;

@@ -75,6 +75,20 @@ ok $? "they arrive"
 now=$(ms)
 ok $([ "$now" -ge "$at" ] && echo 0 || echo 1) "and never early ($now >= $at)"
 
+# --- a backlog runs in batches of at most 5,000 operations, in order
+orch_start counter_signals '{"key":"backlog","n":6001,"delay_ms":1000}'
+wait_for "$ID" '.runtimeStatus == "Completed"'
+ok $? "6,001 signals scheduled for the same moment"
+_i=0
+while [ $_i -lt 300 ]; do
+	state counter backlog
+	[ "$STATE" = 6001 ] && break
+	sleep 0.05
+	_i=$((_i + 1))
+done
+is "$STATE" "6001" "all applied"
+like "$(grep -c "Executed 'Functions.counter' (Succeeded, .*Operations=5000)" "$HOST_LOG")" "^[1-9]" "the first batch took 5,000 of them"
+
 # --- entities signal entities and start orchestrations
 CODE=$(http -X POST -H 'Content-Type: application/json' -d '{"key":"target","n":4}' \
 	"$W/entities/counter/source?op=forward")

@@ -22,6 +22,7 @@
  *   aggregate       {"count":n,"key":k}: squares 1..n in parallel
  *                   (activity square) and signals each to sum k
  *   call_broken     calls broken; returns the failure message
+ *   call_any        {"name","key","op"}: {"ok":result} or {"error":message}
  *   lock_rules      {"rule":"nested"|"unlocked_call"|"sub_orch"|"signal_locked"}
  *                   breaks that locking rule (and fails)
  *   hold_lock       {"key":k}: locks counter k until the event "go"
@@ -233,6 +234,21 @@ static cf_rc aggregate(cf_orch *o)
 	return cf_orch_finish(o, cf_fmt(o, "%zu", n));
 }
 
+/* Calls {"name","key","op"} and returns {"ok":result} or {"error":message}. */
+static cf_rc call_any(cf_orch *o)
+{
+	const char *in = cf_orch_input(o), *r;
+	const char *name = cf_json_string(o, in, "name"), *key = cf_json_string(o, in, "key");
+	const char *op = cf_json_string(o, in, "op");
+	cf_task *t = cf_call_entity(o, name ? name : "", key ? key : "", op ? op : "", NULL);
+	cf_rc rc = cf_await(o, t, &r);
+	if (rc == CF_PENDING)
+		return rc;
+	if (rc == CF_OK)
+		return cf_orch_finish(o, cf_fmt(o, "{\"ok\":%s}", r));
+	return cf_orch_finish(o, cf_fmt(o, "{\"error\":%s}", cf_json_quote(o, cf_task_error(t))));
+}
+
 static cf_rc call_broken(cf_orch *o)
 {
 	cf_task *t = cf_call_entity(o, "broken", "x", "anything", "{\"a\":1}");
@@ -320,6 +336,7 @@ static cf_rc init(cf_app *app)
 	cf_register_orchestrator(app, "counter_bump", counter_bump);
 	cf_register_orchestrator(app, "aggregate", aggregate);
 	cf_register_orchestrator(app, "call_broken", call_broken);
+	cf_register_orchestrator(app, "call_any", call_any);
 	cf_register_orchestrator(app, "lock_rules", lock_rules);
 	cf_register_orchestrator(app, "hold_lock", hold_lock);
 	cf_register_activity(app, "square", square);

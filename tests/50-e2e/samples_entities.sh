@@ -43,6 +43,9 @@ CODE=$(http "$BASE/api/counter/cats")
 is "$CODE:$(body)" "200:5" "cf_durable_read_entity reads the committed state"
 CODE=$(http "$BASE/api/counter/dogs")
 is "$CODE" "404" "an entity never signalled does not exist"
+CODE=$(http -X POST -d 1 "$BASE/api/counter/a%3Fb?op=add")
+is "$CODE" "400" "a key with '?' is refused by cf_durable_signal_entity"
+like "$(body)" "invalid entity id|Invalid entity id" "with the reason"
 CODE=$(http -X POST -d '{bad' "$BASE/api/counter/cats?op=add")
 is "$CODE" "400" "input that is not JSON is refused"
 like "$(body)" "not valid JSON" "with the reason"
@@ -109,6 +112,17 @@ state counter rollback-witness
 is "$CODE" "404" "the failed operation's signal was never sent"
 orch_start call_broken '{}'
 is "$(done_output "$ID")" "\"broken refuses 'anything'\"" "a failed call is a failed task with the operation's message"
+
+orch_start call_any '{"name":"nosuch","key":"k","op":"add"}'
+like "$(done_output "$ID")" "The function 'nosuch' doesn't exist, is disabled, or is not an entity function" "a call to an unknown entity fails with the reason"
+orch_start call_any '{"name":"Counter","key":"calls","op":"get"}'
+is "$(done_output "$ID")" '{"ok":7}' "a call by any-case name reaches the entity"
+orch_start call_any '{"name":"","key":"k","op":"get"}'
+wait_for "$ID" '.runtimeStatus == "Failed"'
+like "$(printf '%s' "$ST" | jq -r .output)" "entity name must not be a null or empty string" "a call without a name fails the orchestration"
+http -X POST -d 1 "$W/entities/counter/never-created?op=nosuchop" >/dev/null
+state counter never-created
+is "$CODE" "404" "an operation that fails on a new entity creates nothing"
 
 # --- aggregator fed by a fan-out
 orch_start aggregate '{"count":10,"key":"squares"}'

@@ -395,7 +395,7 @@ static inline const char *cf_app_name(cf_app *app)
 /* Common helpers: cf_log, cf_alloc, cf_fmt, cf_last_error, cf_json_*  */
 /*                                                                      */
 /* Their first argument is a handle: cf_app *, cf_http *, cf_orch *,    */
-/* cf_act * or cf_ctx *. In C11 and C++ anything else (a cf_task *, a    */
+/* cf_act *, cf_timer *, cf_entity * or cf_ctx *. In C11 and C++ anything else (a cf_task *, a    */
 /* char *, a struct pointer) is a compile error; a void * is accepted in */
 /* C11 and checked at run time only. In C99, where _Generic is missing,  */
 /* pass a cf_ctx * made by one of the four functions below, e.g.         */

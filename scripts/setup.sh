@@ -7,9 +7,9 @@ set -eu
 # Everything `make`, `make run` and `make test` use beyond a minimal Debian:
 # the compilers and C library headers (gcc only recommends libc6-dev, and
 # recommends are not installed; g++ builds the C++ ABI test app), the
-# libraries, and the tools the tests call.
+# libraries, and the tools the tests call (shellcheck: make check-shell).
 PKGS="gcc g++ libc6-dev make pkg-config libh2o-evloop-dev libsodium-dev libjansson-dev \
-libsqlite3-dev libssl-dev curl jq procps tzdata $*"
+libsqlite3-dev libssl-dev curl jq procps tzdata shellcheck $*"
 
 # npm ships inside some nodejs builds (NodeSource's): then it is no package
 # of its own, and asking apt for Debian's would fight that nodejs.
@@ -17,6 +17,7 @@ case " $PKGS " in *" npm "*)
 	command -v npm >/dev/null 2>&1 && PKGS=$(echo " $PKGS " | sed 's/ npm / /') ;;
 esac
 
+# shellcheck disable=SC2086 # $PKGS is a list of package names, one word each
 installed=" $(dpkg-query -W -f='${Package} ${db:Status-Abbrev}\n' $PKGS 2>/dev/null |
 	awk '$2 == "ii" { printf "%s ", $1 }')"
 missing=""
@@ -40,4 +41,5 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 # A fresh machine has empty package lists: update once, then install.
 $SUDO apt-get update -qq >&2
+# shellcheck disable=SC2086 # $missing is a list of package names, one word each
 $SUDO apt-get install -y -qq --no-install-recommends $missing >&2

@@ -29,6 +29,7 @@ rand_ms() { echo $(($(od -An -N2 -tu2 /dev/urandom) % $1)); }
 
 # signals <first> <count>: parallel signals to counter m-<i> and to hot.
 signals() {
+	# shellcheck disable=SC2016 # the script expands $0..$4, given after it
 	seq "$1" $(($1 + $2 - 1)) | xargs -P 8 -I{} sh -c '
 		echo {} >>"$2"; echo x >>"$4"
 		code=$(curl -s --max-time 10 -o /dev/null -w "%{http_code}" -X POST \
@@ -43,6 +44,7 @@ signals() {
 
 # calls <round> <count>: counter_calls of 5 on key c-<round>-<i>.
 calls() {
+	# shellcheck disable=SC2016 # the script expands $0..$2, given after it
 	seq 1 "$2" | xargs -P 4 -I{} sh -c '
 		out=$(curl -s --max-time 10 -w " %{http_code}" -X POST -H "Content-Type: application/json" \
 			-d "{\"key\":\"c-$1-{}\",\"n\":5}" "$0/api/orchestrators/counter_calls")
@@ -77,7 +79,7 @@ done
 start_host "$root"
 ok $? "host restarts after the last kill"
 acked=$(wc -l <"$ACKED")
-ok $([ "$acked" -gt 0 ]; echo $?) "some signals were acknowledged ($acked)"
+ok "$([ "$acked" -gt 0 ]; echo $?)" "some signals were acknowledged ($acked)"
 
 E="$BASE/runtime/webhooks/durabletask/entities"
 # Every acknowledged orchestration completes (bounded wait).
@@ -127,7 +129,7 @@ is "$stray" "0" "and nothing was applied that was never sent"
 hot=$(awk '$1 == "hot" { print $2 }' "$T_DIR/counters")
 hot_acked=$(wc -l <"$HOT")
 hot_tried=$(wc -l <"$HOT_TRIED")
-ok $([ "${hot:-0}" -ge "$hot_acked" ] && [ "${hot:-0}" -le "$hot_tried" ]; echo $?) \
+ok "$([ "${hot:-0}" -ge "$hot_acked" ] && [ "${hot:-0}" -le "$hot_tried" ]; echo $?)" \
 	"the hot counter ($hot) lies between its acknowledged ($hot_acked) and attempted ($hot_tried) signals"
 bad=0
 while read -r id key; do

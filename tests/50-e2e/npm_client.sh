@@ -36,5 +36,5 @@ while IFS= read -r line; do
 	*) ok 0 "$name" ;;
 	esac
 done <"$T_DIR/lines"
-ok $([ "$rc" -eq 0 ] && [ "$passed" -ge 20 ] && [ "$bad" -eq 0 ]; echo $?) "the client script ran to the end ($passed passed, $bad failed)"
+ok "$([ "$rc" -eq 0 ] && [ "$passed" -ge 20 ] && [ "$bad" -eq 0 ]; echo $?)" "the client script ran to the end ($passed passed, $bad failed)"
 done_testing

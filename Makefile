@@ -232,27 +232,40 @@ fuzz-seeds: $(FUZZ_DIR)/gen_history_seeds
 
 -include $(shell find $(FUZZ_DIR) -name '*.d' 2>/dev/null)
 
-# ---- templates, install, uninstall (cfunc new, pkg-config cfunc) -----------
+# ---- templates, dashboard, install, uninstall (cfunc new, pkg-config cfunc) -
 #   make install [PREFIX=/usr/local] [DESTDIR=]   $(PREFIX)/bin/cfunc,
 #        $(PREFIX)/include/cfunc.h, $(PREFIX)/share/pkgconfig/cfunc.pc
 #   make uninstall                                 removes exactly those
-# The `cfunc new` templates (templates/) are compiled into the binary by
-# scripts/gen-templates.sh.
+# The `cfunc new` templates (templates/) and the dashboard's front end
+# (dashboard/, served under /admin/dashboard/) are compiled into the binary
+# by scripts/gen-embed.sh; the dashboard's own tests, README and npm files
+# stay out of it.
 PREFIX        ?= /usr/local
+EMBED_SH       = scripts/gen-embed.sh
 TEMPLATE_SRCS  = $(shell find templates -type f 2>/dev/null)
 TEMPLATES_C    = $(BUILD)/gen/templates.c
 TEMPLATES_OBJ  = $(BUILD)/obj/gen/templates.o
+DASHBOARD_SKIP = README.md tests package.json package-lock.json node_modules
+DASHBOARD_SRCS = $(shell find dashboard -type f ! -path 'dashboard/tests/*' ! -path '*/node_modules/*' 2>/dev/null)
+DASHBOARD_C    = $(BUILD)/gen/dashboard_files.c
+DASHBOARD_OBJ  = $(BUILD)/obj/gen/dashboard_files.o
 CFUNC_VERSION  = $(shell sed -n 's/^\#define CFUNC_VERSION "\(.*\)"/\1/p' host/main.c)
 
-$(TEMPLATES_C): scripts/gen-templates.sh $(TEMPLATE_SRCS)
+$(TEMPLATES_C): $(EMBED_SH) $(TEMPLATE_SRCS)
 	@mkdir -p $(@D)
-	sh scripts/gen-templates.sh templates >$@.tmp && mv $@.tmp $@
+	sh $(EMBED_SH) --group templates templates.h host_template_files README >$@.tmp && mv $@.tmp $@
 
-$(TEMPLATES_OBJ): $(TEMPLATES_C) host/templates.h $(BUILD)/.cflags
+$(DASHBOARD_C): $(EMBED_SH) $(DASHBOARD_SRCS)
+	@mkdir -p $(@D)
+	sh $(EMBED_SH) dashboard dashboard.h host_dashboard_files $(DASHBOARD_SKIP) >$@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c host/embed.h $(BUILD)/.cflags
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
-$(HOST): $(TEMPLATES_OBJ)
+$(TEMPLATES_OBJ): host/templates.h
+$(DASHBOARD_OBJ): host/dashboard.h
+$(HOST): $(TEMPLATES_OBJ) $(DASHBOARD_OBJ)
 
 # Rewritten when PREFIX or the version changes (the FORCE rule compares).
 $(BUILD)/cfunc.pc: FORCE
@@ -272,4 +285,4 @@ install: $(HOST) $(BUILD)/cfunc.pc
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/cfunc $(DESTDIR)$(PREFIX)/include/cfunc.h \
 	  $(DESTDIR)$(PREFIX)/share/pkgconfig/cfunc.pc
-# ---- end of templates, install, uninstall ----------------------------------
+# ---- end of templates, dashboard, install, uninstall ----------------------

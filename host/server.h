@@ -82,7 +82,7 @@ struct host_server {
 	struct host_job *batch_head, *batch_tail; /* started this loop iteration */
 	size_t batch_n;
 
-	host_endpoint_router endpoints[4];
+	host_endpoint_router endpoints[8];
 	int nendpoints;
 
 	/* Keys (host/keys.h): checked on every request when auth_on. */

@@ -44,7 +44,7 @@ enum {
 };
 
 /* The schema version this code reads and writes (PRAGMA user_version). */
-#define RT_STORE_SCHEMA_VERSION 4
+#define RT_STORE_SCHEMA_VERSION 5
 
 struct rt_store_opts {
 	int sync_normal;     /* 1: synchronous=NORMAL (a power cut may lose the
@@ -388,6 +388,17 @@ int rt_store_instance_list(struct rt_store *s, const struct rt_store_filter *f, 
  */
 int rt_store_purge(struct rt_store *s, const struct rt_store_filter *f, size_t limit,
 		   int64_t *deleted);
+
+/*
+ * Instances per runtimeStatus (store_counts.c): counts[s] for every
+ * enum rt_status value s below RT_STORE_STATUS_SLOTS (other values, which no
+ * engine writes, are added to *other; may be NULL). One query over the
+ * status index (GROUP BY status), in its own read snapshot; entity ids
+ * ('@...') are not told apart (there are none yet).
+ */
+#define RT_STORE_STATUS_SLOTS 8
+int rt_store_count_by_status(struct rt_store *s, int64_t counts[RT_STORE_STATUS_SLOTS],
+			     int64_t *other);
 
 /* Row counts, for tests, benchmarks and diagnostics (full scans). */
 struct rt_store_stats {

@@ -125,9 +125,22 @@ run: all
 check-layers:
 	@sh scripts/check-layers.sh
 
-test: all tests check-layers
+test: all tests check-layers dashboard-test-deps
 	@CFUNC=$(abspath $(HOST)) CFUNC_ROOT=$(CURDIR) CFUNC_BUILD=$(abspath $(BUILD)) \
 	  sh tests/run.sh $(UNIT_BINS) $(SCRIPTS)
+
+# The dashboard's browser tests (tests/50-e2e/dashboard*.sh) drive Debian's
+# chromium with playwright-core, installed from dashboard/tests/package-lock.json
+# into build/dashboard-tests/node_modules (never into the source tree).
+DASH_TEST_DIR = $(BUILD)/dashboard-tests
+.PHONY: dashboard-test-deps
+dashboard-test-deps: $(DASH_TEST_DIR)/node_modules/.installed
+$(DASH_TEST_DIR)/node_modules/.installed: dashboard/tests/package.json dashboard/tests/package-lock.json
+	@sh scripts/setup.sh --browser
+	@mkdir -p $(DASH_TEST_DIR)
+	cp dashboard/tests/package.json dashboard/tests/package-lock.json $(DASH_TEST_DIR)/
+	cd $(DASH_TEST_DIR) && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	@touch $@
 
 # The long crash test, on demand: 30 rounds of 200 starts with kill -9.
 crash-long: all tests

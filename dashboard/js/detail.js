@@ -3,7 +3,7 @@
 // the history table (paged and filtered in the page: the whole execution is
 // read once per refresh, so 10,000 events cost one request).
 import { call, errorText, MGMT, enc } from './api.js';
-import { el, clear, jsonText, excerpt, fmtTime, instanceHref, statusBadge } from './dom.js';
+import { el, clear, put, jsonText, excerpt, fmtTime, instanceHref, statusBadge } from './dom.js';
 import { modal } from './modal.js';
 import { buildItems, drawTimeline, legend } from './timeline.js';
 
@@ -69,7 +69,7 @@ export function showInstance(root, id) {
     pauseBtn.textContent = paused ? 'Resume refresh' : 'Pause refresh';
     schedule();
   });
-  clear(root).append(
+  put(clear(root), 
     el('p', {}, el('a', { href: '#/instances', testid: 'back' }, '\u2190 all instances')),
     head, actions, message, error, payloads, timelineBox, timersBox, childrenBox, histBox);
 
@@ -88,7 +88,7 @@ export function showInstance(root, id) {
     ]);
     if (stopped) return;
     if (s.status === 404) {
-      clear(head).append(el('h1', {}, 'Instance ', el('span', { class: 'mono' }, id)),
+      put(clear(head), el('h1', {}, 'Instance ', el('span', { class: 'mono' }, id)),
         el('p', { class: 'error', testid: 'not-found' }, 'No such instance (never started, or purged).'));
       for (const b of [actions, payloads, timelineBox, timersBox, childrenBox, histBox]) clear(b);
       status = null;
@@ -109,7 +109,7 @@ export function showInstance(root, id) {
 
   function render() {
     const st = status.runtimeStatus;
-    clear(head).append(
+    put(clear(head), 
       el('h1', {}, el('span', { class: 'mono', testid: 'detail-id' }, status.instanceId), ' ', statusBadge(st)),
       el('dl', { class: 'facts' },
         el('dt', {}, 'Name'), el('dd', { testid: 'detail-name' }, status.name),
@@ -124,7 +124,7 @@ export function showInstance(root, id) {
     const failure = st === 'Failed' && hist
       ? hist.events.filter((e) => e.EventType === 'TaskFailed' || e.EventType === 'SubOrchestrationInstanceFailed').map((e) => ({ reason: e.Reason, details: e.Details }))
       : null;
-    clear(payloads).append(
+    put(clear(payloads), 
       payload('Input', status.input, 'detail-input'),
       payload(st === 'Failed' ? 'Output (failure message)' : 'Output', status.output, 'detail-output'),
       payload('Custom status', status.customStatus, 'detail-custom-status'),
@@ -149,7 +149,7 @@ export function showInstance(root, id) {
     };
     const base = `${MGMT}/instances/${enc(id)}`;
     const newId = el('input', { type: 'checkbox', checked: true, testid: 'restart-new-id' });
-    clear(actions).append(
+    put(clear(actions), 
       mk('raise', 'Raise event\u2026', raiseDialog),
       mk('terminate', 'Terminate\u2026', reasonDialog('Terminate', 'terminate', `${base}/terminate`)),
       mk('suspend', 'Suspend\u2026', reasonDialog('Suspend', 'suspend', `${base}/suspend`)),
@@ -207,29 +207,29 @@ export function showInstance(root, id) {
     if (!hist) return;
     const model = buildItems(hist.events, TERMINAL.has(st), Date.now());
     const tasks = model.items;
-    timelineBox.append(el('h2', {}, `Timeline (${tasks.length} task${tasks.length === 1 ? '' : 's'})`));
+    put(timelineBox, el('h2', {}, `Timeline (${tasks.length} task${tasks.length === 1 ? '' : 's'})`));
     if (!tasks.length) {
-      timelineBox.append(el('p', { class: 'note' }, 'No activities, timers, sub-orchestrations or events yet.'));
+      put(timelineBox, el('p', { class: 'note' }, 'No activities, timers, sub-orchestrations or events yet.'));
     } else {
       if (tlPage * TIMELINE_PAGE >= tasks.length) tlPage = 0;
-      timelineBox.append(legend(), drawTimeline(model, tlPage * TIMELINE_PAGE, TIMELINE_PAGE));
+      put(timelineBox, legend(), drawTimeline(model, tlPage * TIMELINE_PAGE, TIMELINE_PAGE));
       if (tasks.length > TIMELINE_PAGE) {
         const pages = Math.ceil(tasks.length / TIMELINE_PAGE);
-        timelineBox.append(el('div', { class: 'pager' },
+        put(timelineBox, el('div', { class: 'pager' },
           el('button', { type: 'button', disabled: tlPage === 0, onclick: () => { tlPage--; renderTimeline(st); } }, '\u2190'),
           `rows ${tlPage * TIMELINE_PAGE + 1}\u2013${Math.min(tasks.length, (tlPage + 1) * TIMELINE_PAGE)} of ${tasks.length} (page ${tlPage + 1}/${pages})`,
           el('button', { type: 'button', disabled: tlPage + 1 >= pages, onclick: () => { tlPage++; renderTimeline(st); } }, '\u2192')));
       }
     }
     const pending = tasks.filter((t) => t.kind === 'timer' && t.status === 'pending');
-    timersBox.append(el('h2', {}, 'Pending timers'));
-    timersBox.append(pending.length
+    put(timersBox, el('h2', {}, 'Pending timers'));
+    put(timersBox, pending.length
       ? el('ul', { testid: 'pending-timers' }, ...pending.map((t) => el('li', { testid: 'pending-timer' },
         `timer #${t.id} fires at ${fmtTime(new Date(t.fireAt).toISOString())} UTC`)))
       : el('p', { class: 'note', testid: 'no-pending-timers' }, 'None.'));
     const children = tasks.filter((t) => t.kind === 'suborch');
     if (children.length) {
-      childrenBox.append(el('h2', {}, 'Sub-orchestrations'), el('ul', { testid: 'children' },
+      put(childrenBox, el('h2', {}, 'Sub-orchestrations'), el('ul', { testid: 'children' },
         ...children.map((c) => el('li', {}, el('a', { href: instanceHref(c.child), class: 'mono', testid: 'child-link' }, c.child),
           ` ${c.name} (${c.status})`))));
     }
@@ -252,12 +252,12 @@ export function showInstance(root, id) {
     const slice = rows.slice(histPage * HIST_PAGE, (histPage + 1) * HIST_PAGE);
     const tbody = el('tbody');
     for (const e of slice) {
-      tbody.append(el('tr', {
+      put(tbody, el('tr', {
         testid: 'history-row', class: e.Seq === selectedSeq ? 'selected' : '',
         onclick: () => { selectedSeq = e.Seq; renderHistory(); },
       }, el('td', {}, String(e.Seq)), el('td', {}, fmtTime(e.Timestamp)), el('td', {}, e.EventType),
       el('td', {}, e.EventId >= 0 ? String(e.EventId) : ''), el('td', {}, e.Name ?? ''),
-      el('td', { class: 'mono excerpt' }, eventDetail(e))));
+      el('td', {}, el('span', { class: 'mono excerpt' }, eventDetail(e)))));
     }
     const sel = selectedSeq !== null ? hist.events.find((e) => e.Seq === selectedSeq) : null;
     const apply = () => { histType = typeSel.value; histText = textIn.value; showMarkers = markers.checked; histPage = 0; renderHistory(); };
@@ -265,7 +265,7 @@ export function showInstance(root, id) {
     markers.addEventListener('change', apply);
     textIn.addEventListener('keydown', (ev) => { if (ev.key === 'Enter') apply(); });
     textIn.addEventListener('search', apply);
-    histBox.append(
+    put(histBox, 
       el('h2', {}, `History (${hist.totalEvents} events)`),
       el('div', { class: 'row' }, typeSel, textIn, el('label', { class: 'chk' }, markers, 'show OrchestratorStarted/Completed'),
         el('span', { class: 'note', testid: 'history-count' }, `${rows.length} shown`)),

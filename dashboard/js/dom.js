@@ -44,6 +44,11 @@ export function svg(tag, attrs, ...children) {
   return append(node, children);
 }
 
+// node.append() would turn null into the text "null"; this skips it.
+export function put(node, ...children) {
+  return append(node, children);
+}
+
 export function clear(node) {
   while (node.firstChild) node.removeChild(node.firstChild);
   return node;

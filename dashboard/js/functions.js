@@ -2,17 +2,17 @@
 // the worker processes' section, which stays empty until the host runs
 // apps in worker processes (the endpoint answers "workers": null).
 import { call, errorText } from './api.js';
-import { el, clear } from './dom.js';
+import { el, clear, put } from './dom.js';
 
 export function showFunctions(root) {
   let stopped = false;
   const box = el('div');
-  clear(root).append(el('h1', {}, 'Functions'), box);
+  put(clear(root), el('h1', {}, 'Functions'), box);
   (async () => {
     const r = await call('GET', '/admin/host/functions');
     if (stopped) return;
     if (r.status !== 200 || !r.body) {
-      box.append(el('p', { class: 'error' }, errorText(r)));
+      put(box, el('p', { class: 'error' }, errorText(r)));
       document.body.dataset.ready = '1';
       return;
     }
@@ -21,7 +21,7 @@ export function showFunctions(root) {
       el('td', { class: 'mono' }, fn.url ?? fn.schedule ?? ''),
       el('td', {}, fn.methods ? fn.methods.join(', ') : fn.kind === 'httpTrigger' ? 'any' : ''),
       el('td', {}, fn.authLevel ?? ''), el('td', {}, fn.disabled ? 'disabled' : '')));
-    box.append(
+    put(box, 
       el('table', { class: 'grid', testid: 'functions' },
         el('thead', {}, el('tr', {}, ...['Name', 'Kind', 'App', 'Route / schedule', 'Methods', 'Auth level', ''].map((t) => el('th', {}, t)))),
         el('tbody', {}, rows)),

@@ -2,7 +2,7 @@
 // status, pages that follow the API's continuation tokens, auto-refresh,
 // column and sort choices kept in localStorage, bulk actions, start form.
 import { call, listPage, errorText, MGMT, enc } from './api.js';
-import { el, clear, excerpt, fmtTime, fmtDuration, instanceHref, statusBadge } from './dom.js';
+import { el, clear, put, excerpt, fmtTime, fmtDuration, instanceHref, statusBadge } from './dom.js';
 import { modal } from './modal.js';
 
 export const STATUSES = ['Pending', 'Running', 'Suspended', 'Completed', 'Failed', 'Terminated', 'ContinuedAsNew'];
@@ -159,7 +159,7 @@ export function showInstances(root, params, hub) {
   const pager = el('div', { class: 'pager' }, prevBtn, pageLabel, nextBtn);
   const error = el('p', { class: 'error', testid: 'list-error' });
 
-  clear(root).append(el('h1', {}, 'Orchestration instances'), form, counts, toolbar, error, table, pager);
+  put(clear(root), el('h1', {}, 'Orchestration instances'), form, counts, toolbar, error, table, pager);
 
   refreshSel.addEventListener('change', () => { refreshSec = Number(refreshSel.value); save(LS_REFRESH, refreshSec); schedule(); });
   pauseBtn.addEventListener('click', () => {
@@ -182,10 +182,10 @@ export function showInstances(root, params, hub) {
     const r = await call('GET', '/admin/durable/counts');
     clear(counts);
     if (r.status !== 200 || !r.body || !r.body.counts) return;
-    counts.append(el('span', { class: 'total', testid: 'count-total' }, `${r.body.total} instances`));
+    put(counts, el('span', { class: 'total', testid: 'count-total' }, `${r.body.total} instances`));
     for (const s of STATUSES) {
       const n = r.body.counts[s] ?? 0;
-      counts.append(el('a', {
+      put(counts, el('a', {
         class: 'count s-' + s.toLowerCase(), testid: `count-${s}`,
         href: filterHash({ ...f, status: [s] }),
       }, `${s} ${n}`));
@@ -260,15 +260,15 @@ export function showInstances(root, params, hub) {
     }));
     const body = el('tbody');
     for (const it of sortRows(shown, sort)) {
-      body.append(el('tr', { testid: 'instance-row', 'data-id': it.instanceId },
+      put(body, el('tr', { testid: 'instance-row', 'data-id': it.instanceId },
         el('td', {}, el('input', {
           type: 'checkbox', testid: 'select-row', checked: selected.has(it.instanceId),
           onchange: (e) => { e.target.checked ? selected.add(it.instanceId) : selected.delete(it.instanceId); },
         })),
         ...cols.map((c) => el('td', { class: 'c-' + c.key }, cell(c.key, it)))));
     }
-    if (!shown.length) body.append(el('tr', {}, el('td', { colspan: cols.length + 1, class: 'empty', testid: 'no-instances' }, 'No instances match.')));
-    clear(table).append(el('thead', {}, head), body);
+    if (!shown.length) put(body, el('tr', {}, el('td', { colspan: cols.length + 1, class: 'empty', testid: 'no-instances' }, 'No instances match.')));
+    put(clear(table), el('thead', {}, head), body);
     prevBtn.disabled = page === 0;
     nextBtn.disabled = !pages[page + 1];
     pageLabel.textContent = `page ${page + 1}${sort.key ? ' (sorted on this page)' : ''}`;
@@ -322,7 +322,7 @@ export function showInstances(root, params, hub) {
         : `${what}; all ${targets.length} will be purged: their status and history are deleted for good.`),
       kind === 'terminate' ? reason : null);
     const progress = el('p', { testid: 'bulk-progress' });
-    body.append(progress);
+    put(body, progress);
     let result = null;
     const confirmed = await modal(kind === 'terminate' ? 'Terminate instances' : 'Purge instances', body,
       kind === 'terminate' ? `Terminate ${targets.length}` : `Purge ${targets.length}`, async () => {

@@ -3,7 +3,7 @@
 // timer and sub-orchestration, markers for events received and sent.
 // An activity's bar is split at the time its attempt started (StartedTime):
 // the light part is time in the queue, the solid part is the run.
-import { svg, el, fmtTime, fmtDuration, instanceHref } from './dom.js';
+import { svg, el, put, fmtTime, fmtDuration, instanceHref } from './dom.js';
 
 const ROW = 20;
 const LABEL_W = 240;
@@ -86,34 +86,34 @@ export function drawTimeline(model, from, count) {
   const x = (ms) => LABEL_W + ((ms - start) / span) * plotW;
   const height = ROW * (rows.length + 1) + 10;
   const root = svg('svg', { viewBox: `0 0 ${WIDTH} ${height}`, width: '100%', class: 'timeline', testid: 'timeline', role: 'img' });
-  root.append(svg('text', { x: LABEL_W, y: 12, class: 'axis' }, fmtTime(new Date(start).toISOString())));
-  root.append(svg('text', { x: WIDTH - 10, y: 12, class: 'axis', 'text-anchor': 'end' },
+  put(root, svg('text', { x: LABEL_W, y: 12, class: 'axis' }, fmtTime(new Date(start).toISOString())));
+  put(root, svg('text', { x: WIDTH - 10, y: 12, class: 'axis', 'text-anchor': 'end' },
     `${fmtTime(new Date(end).toISOString())} (${fmtDuration(end - start)})`));
   rows.forEach((it, i) => {
     const y = ROW * (i + 1) + 4;
     const g = svg('g', { class: `bar k-${it.kind} b-${it.status}`, testid: `bar-${it.kind}` });
-    g.append(svg('title', {}, describe(it)));
+    put(g, svg('title', {}, describe(it)));
     let label = it.name;
     if (label.length > 34) label = label.slice(0, 33) + '\u2026';
     const labelNode = svg('text', { x: 4, y: y + 13, class: 'label' }, label);
     if (it.kind === 'suborch' && it.child) {
       const a = svg('a', { href: instanceHref(it.child) });
-      a.append(labelNode);
-      g.append(a);
+      put(a, labelNode);
+      put(g, a);
     } else {
-      g.append(labelNode);
+      put(g, labelNode);
     }
     const x0 = x(it.start), x1 = Math.max(x(it.end), x0 + 2);
     if (it.kind === 'event') {
-      g.append(svg('circle', { cx: x0, cy: y + 9, r: 5, class: 'marker' }));
+      put(g, svg('circle', { cx: x0, cy: y + 9, r: 5, class: 'marker' }));
     } else if (it.started && it.started >= it.start) {
       const xs = Math.min(Math.max(x(it.started), x0), x1);
-      g.append(svg('rect', { x: x0, y: y + 3, width: Math.max(xs - x0, 0.5), height: 12, class: 'queue', testid: 'bar-queue' }));
-      g.append(svg('rect', { x: xs, y: y + 3, width: Math.max(x1 - xs, 2), height: 12, class: 'run', testid: 'bar-run' }));
+      put(g, svg('rect', { x: x0, y: y + 3, width: Math.max(xs - x0, 0.5), height: 12, class: 'queue', testid: 'bar-queue' }));
+      put(g, svg('rect', { x: xs, y: y + 3, width: Math.max(x1 - xs, 2), height: 12, class: 'run', testid: 'bar-run' }));
     } else {
-      g.append(svg('rect', { x: x0, y: y + 3, width: x1 - x0, height: 12, class: 'run' }));
+      put(g, svg('rect', { x: x0, y: y + 3, width: x1 - x0, height: 12, class: 'run' }));
     }
-    root.append(g);
+    put(root, g);
   });
   return root;
 }

@@ -5,6 +5,7 @@
 #   make check-layers   fails naming file:line when a layer includes or calls what it must not
 #   make SANITIZE=address,undefined test    the same under sanitizers
 #   make bench      benchmarks (not tests), figures go to BENCHMARKS.md
+#   make bench-dashboard   the dashboard at 100,000 instances (one of them)
 #   make fresh-check   make test inside a fresh minimal Debian 12 root (slow;
 #                   run it whenever set-up, dependencies or this file change)
 
@@ -54,7 +55,7 @@ ABI_SRCS  = $(wildcard tests/20-abi/*.c)
 ABI_SO    = $(ABI_SRCS:tests/20-abi/%.c=$(BUILD)/tests/20-abi/%.so)
 SCRIPTS   = $(sort $(wildcard tests/20-abi/*.sh) $(wildcard tests/50-e2e/*.sh))
 
-.PHONY: all host samples tests setup run test check-layers clean bench bench-http bench-durable crash-long fuzz fresh-check
+.PHONY: all host samples tests setup run test check-layers clean bench bench-http bench-durable bench-dashboard crash-long fuzz fresh-check
 all: setup host samples
 
 # SETUP is overridable so tests/50-e2e/make_setup.sh can stand in for apt.
@@ -157,6 +158,11 @@ bench: bench-http bench-durable
 bench-http: all
 	@sh scripts/setup.sh wrk
 	sh bench/http.sh
+
+# The dashboard at 100,000 instances and with a 10,000-event history.
+bench-dashboard: all
+	@sh scripts/setup.sh jq bc
+	sh bench/dashboard.sh
 
 bench-durable: all tests
 	@sh scripts/setup.sh wrk sqlite3

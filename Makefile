@@ -17,8 +17,11 @@ PKGS      = libh2o-evloop libsodium jansson sqlite3 libcrypto
 
 CFLAGS   ?= $(OPT) -g
 CFLAGS   += -std=c11 -D_GNU_SOURCE -DH2O_USE_LIBUV=0 -pthread \
-            -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes \
-            -Ibindings -Iruntime -Ihost
+            -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes
+# Project code includes by layer ("runtime/engine.h", "host/http/server.h")
+# from the root; apps see include/ alone, so no private header is in reach.
+PROJECT_INC = -I. -Iinclude
+APP_INC     = -Iinclude
 DEPFLAGS  = -MMD -MP
 LDLIBS   += -pthread -ldl -lm
 ifneq ($(SANITIZE),)
@@ -30,27 +33,43 @@ endif
 # has installed anything, and the flags would silently be empty. `pkg` runs
 # pkg-config once per make and stops the build with its message if a package
 # is still missing.
-pkg = $(if $(PKG_$1_CACHE),,$(eval PKG_$1_CACHE := $(call pkg_query,$1)))$(PKG_$1_CACHE)
+# $1 is cflags or libs, $2 the variable naming the packages.
+pkg = $(if $(PKG_$1_$2_CACHE),,$(eval PKG_$1_$2_CACHE := $(call pkg_query,$1,$2)))$(PKG_$1_$2_CACHE)
 PKG_CONFIG ?= pkg-config
-pkg_query = $(or $(shell $(PKG_CONFIG) --$1 $(PKGS) 2>&1 || echo ':failed'),:empty)
-pkg_check = $(if $(findstring :failed,$1),$(error pkg-config --$2 $(PKGS) failed: $(subst :failed,,$1) (run scripts/setup.sh)),$(filter-out :empty,$1))
-PKG_CFLAGS = $(call pkg_check,$(call pkg,cflags),cflags)
-PKG_LIBS   = $(call pkg_check,$(call pkg,libs),libs)
+pkg_query = $(or $(shell $(PKG_CONFIG) --$1 $($2) 2>&1 || echo ':failed'),:empty)
+pkg_check = $(if $(findstring :failed,$1),$(error pkg-config --$2 $($3) failed: $(subst :failed,,$1) (run scripts/setup.sh)),$(filter-out :empty,$1))
+PKG_CFLAGS = $(call pkg_check,$(call pkg,cflags,PKGS),cflags,PKGS)
+PKG_LIBS   = $(call pkg_check,$(call pkg,libs,PKGS),libs,PKGS)
 CFLAGS   += $(PKG_CFLAGS)
 LDLIBS   += $(PKG_LIBS)
+# The runtime archive's own libraries: no h2o, no libdl. Its unit tests link
+# with these alone, so a layering mistake fails the link.
+RT_PKGS    = libsodium jansson sqlite3 libcrypto
+RT_LIBS    = $(call pkg_check,$(call pkg,libs,RT_PKGS),libs,RT_PKGS) -pthread -lm
 SO_CFLAGS = -fPIC -fvisibility=hidden
 
-LIB_SRCS  = $(wildcard runtime/*.c) $(wildcard bindings/*.c) \
-            $(filter-out host/main.c,$(wildcard host/*.c))
-LIB_OBJS  = $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
-LIB       = $(BUILD)/libcfunc.a
+# Two archives, one per side of the line the layers draw: common/ + runtime/
+# (the durable engine and what every layer uses) and the rest of the host
+# (bindings/, management/, host/).
+RT_SRCS   = $(wildcard common/*.c) $(wildcard runtime/*.c)
+RT_OBJS   = $(RT_SRCS:%.c=$(BUILD)/obj/%.o)
+RTLIB     = $(BUILD)/libcfunc-runtime.a
+HOST_SRCS = $(wildcard bindings/*.c) $(wildcard management/*.c) \
+            $(filter-out host/main.c,$(shell find host -name '*.c'))
+LIB_SRCS  = $(RT_SRCS) $(HOST_SRCS)
+LIB_OBJS  = $(HOST_SRCS:%.c=$(BUILD)/obj/%.o)
+LIB       = $(BUILD)/libcfunc.a $(RTLIB)
 HOST      = $(BUILD)/cfunc
 
 SAMPLES   = $(patsubst samples/%/,%,$(wildcard samples/*/))
 SAMPLE_SO = $(SAMPLES:%=$(BUILD)/samples/%.so)
 
-UNIT_SRCS = $(wildcard tests/00-unit/*/*.c) $(wildcard tests/10-replay/*.c)
+UNIT_SRCS = $(sort $(shell find tests/00-unit -name '*.c') $(wildcard tests/10-replay/*.c))
 UNIT_BINS = $(UNIT_SRCS:%.c=$(BUILD)/%)
+# Tests of common/ and runtime/ (and the replay tests) link the runtime
+# archive alone.
+RT_TEST_BINS = $(filter $(BUILD)/tests/00-unit/common/% $(BUILD)/tests/00-unit/runtime/% \
+                 $(BUILD)/tests/10-replay/%,$(UNIT_BINS))
 ABI_SRCS  = $(wildcard tests/20-abi/*.c)
 ABI_SO    = $(ABI_SRCS:tests/20-abi/%.c=$(BUILD)/tests/20-abi/%.so)
 SCRIPTS   = $(sort $(wildcard tests/20-abi/*.sh) $(wildcard tests/50-e2e/*.sh))
@@ -77,43 +96,51 @@ FORCE:
 
 $(BUILD)/obj/%.o: %.c $(BUILD)/.cflags
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(DEPFLAGS) -c -o $@ $<
+	$(CC) $(CFLAGS) $(PROJECT_INC) $(DEPFLAGS) -c -o $@ $<
 
-$(LIB): $(LIB_OBJS)
+$(RTLIB): $(RT_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/libcfunc.a: $(LIB_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
 $(HOST): $(BUILD)/obj/host/main.o $(LIB) $(BUILD)/.cflags
 	$(CC) $(LDFLAGS) -o $@ $(filter-out %/.cflags,$^) $(LDLIBS)
 
-# One .so per sample folder, built against bindings/cfunc.h alone.
+# One .so per sample folder, built against include/cfunc.h alone.
 .SECONDEXPANSION:
-$(BUILD)/samples/%.so: $$(wildcard samples/%/*.c) bindings/cfunc.h $(BUILD)/.cflags
+$(BUILD)/samples/%.so: $$(wildcard samples/%/*.c) include/cfunc.h $(BUILD)/.cflags
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(SO_CFLAGS) -shared -o $@.tmp $(filter %.c,$^) && mv $@.tmp $@
+	$(CC) $(CFLAGS) $(APP_INC) $(SO_CFLAGS) -shared -o $@.tmp $(filter %.c,$^) && mv $@.tmp $@
+
+$(RT_TEST_BINS): $(BUILD)/tests/%: tests/%.c $(RTLIB) tests/tap.h
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(PROJECT_INC) $(DEPFLAGS) -Itests -o $@ $< $(RTLIB) $(LDFLAGS) $(RT_LIBS)
 
 $(BUILD)/tests/%: tests/%.c $(LIB) tests/tap.h
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(DEPFLAGS) -Itests -o $@ $< $(LIB) $(LDFLAGS) $(LDLIBS)
+	$(CC) $(CFLAGS) $(PROJECT_INC) $(DEPFLAGS) -Itests -o $@ $< $(LIB) $(LDFLAGS) $(LDLIBS)
 
 # ABI test apps: deliberately broken plugins. Some leave symbols unresolved.
-$(BUILD)/tests/20-abi/%.so: tests/20-abi/%.c bindings/cfunc.h $(BUILD)/.cflags
+$(BUILD)/tests/20-abi/%.so: tests/20-abi/%.c include/cfunc.h $(BUILD)/.cflags
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $(SO_CFLAGS) -shared -o $@ $<
+	$(CC) $(CFLAGS) $(APP_INC) $(SO_CFLAGS) -shared -o $@ $<
 
 # ---- ABI from other languages: cfunc.h in ISO C99 and in C++17 -------------
 # Two test apps built with nothing but the public header and the strictest
 # flags of each language; tests/20-abi/abi_api.sh loads and runs them.
 CXX          ?= g++
 ABI_LANG_SO   = $(BUILD)/tests/20-abi/lang/c99_app.so $(BUILD)/tests/20-abi/lang/cxx_app.so
-ABI_LANG_WARN = -Wall -Wextra -Werror -pedantic -fPIC -fvisibility=hidden -shared -Ibindings
+ABI_LANG_WARN = -Wall -Wextra -Werror -pedantic -fPIC -fvisibility=hidden -shared $(APP_INC)
 tests: $(ABI_LANG_SO)
 
-$(BUILD)/tests/20-abi/lang/c99_app.so: tests/20-abi/lang/c99_app.c bindings/cfunc.h
+$(BUILD)/tests/20-abi/lang/c99_app.so: tests/20-abi/lang/c99_app.c include/cfunc.h
 	@mkdir -p $(@D)
 	$(CC) -std=c99 -O2 -g $(ABI_LANG_WARN) -o $@ $<
 
-$(BUILD)/tests/20-abi/lang/cxx_app.so: tests/20-abi/lang/cxx_app.cpp bindings/cfunc.h
+$(BUILD)/tests/20-abi/lang/cxx_app.so: tests/20-abi/lang/cxx_app.cpp include/cfunc.h
 	@mkdir -p $(@D)
 	$(CXX) -std=c++17 -O2 -g $(ABI_LANG_WARN) -o $@ $<
 # ---- end of ABI from other languages ---------------------------------------
@@ -214,7 +241,7 @@ $(FUZZ_DIR)/.cflags: FORCE setup
 
 $(FUZZ_DIR)/obj/%.o: %.c $(FUZZ_DIR)/.cflags
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link $(DEPFLAGS) -c -o $@ $<
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(PROJECT_INC) -fsanitize=fuzzer-no-link $(DEPFLAGS) -c -o $@ $<
 
 $(FUZZ_LIB): $(FUZZ_OBJS)
 	@rm -f $@
@@ -222,7 +249,7 @@ $(FUZZ_LIB): $(FUZZ_OBJS)
 
 $(FUZZ_DIR)/%: fuzz/%.c $(FUZZ_LIB) $(FUZZ_DIR)/.cflags
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(DEPFLAGS) -MT $@ -MF $@.d -o $@ $< $(FUZZ_LIB) $(LDLIBS)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $(PROJECT_INC) -fsanitize=fuzzer $(DEPFLAGS) -MT $@ -MF $@.d -o $@ $< $(FUZZ_LIB) $(LDLIBS)
 
 fuzz: fuzz-build
 	@mkdir -p $(FUZZ_DIR)/artifacts
@@ -244,7 +271,7 @@ fuzz: fuzz-build
 
 $(FUZZ_DIR)/gen_history_seeds: fuzz/gen_history_seeds.c $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDFLAGS) $(LDLIBS)
+	$(CC) $(CFLAGS) $(PROJECT_INC) -o $@ $< $(LIB) $(LDFLAGS) $(LDLIBS)
 
 fuzz-seeds: $(FUZZ_DIR)/gen_history_seeds
 	$(FUZZ_DIR)/gen_history_seeds fuzz/corpus/history
@@ -270,20 +297,20 @@ DASHBOARD_C    = $(BUILD)/gen/dashboard_files.c
 DASHBOARD_OBJ  = $(BUILD)/obj/gen/dashboard_files.o
 CFUNC_VERSION  = $(shell sed -n 's/^\#define CFUNC_VERSION "\(.*\)"/\1/p' host/main.c)
 
-$(TEMPLATES_C): $(EMBED_SH) $(TEMPLATE_SRCS)
+$(TEMPLATES_C): $(EMBED_SH) $(TEMPLATE_SRCS) Makefile
 	@mkdir -p $(@D)
-	sh $(EMBED_SH) --group templates templates.h host_template_files README >$@.tmp && mv $@.tmp $@
+	sh $(EMBED_SH) --group templates host/cli/templates.h host_template_files README >$@.tmp && mv $@.tmp $@
 
-$(DASHBOARD_C): $(EMBED_SH) $(DASHBOARD_SRCS)
+$(DASHBOARD_C): $(EMBED_SH) $(DASHBOARD_SRCS) Makefile
 	@mkdir -p $(@D)
-	sh $(EMBED_SH) dashboard dashboard.h host_dashboard_files $(DASHBOARD_SKIP) >$@.tmp && mv $@.tmp $@
+	sh $(EMBED_SH) dashboard host/endpoints/dashboard.h host_dashboard_files $(DASHBOARD_SKIP) >$@.tmp && mv $@.tmp $@
 
 $(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c host/embed.h $(BUILD)/.cflags
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(CFLAGS) $(PROJECT_INC) -c -o $@ $<
 
-$(TEMPLATES_OBJ): host/templates.h
-$(DASHBOARD_OBJ): host/dashboard.h
+$(TEMPLATES_OBJ): host/cli/templates.h
+$(DASHBOARD_OBJ): host/endpoints/dashboard.h
 $(HOST): $(TEMPLATES_OBJ) $(DASHBOARD_OBJ)
 
 # Rewritten when PREFIX or the version changes (the FORCE rule compares).
@@ -298,7 +325,7 @@ $(BUILD)/cfunc.pc: FORCE
 install: $(HOST) $(BUILD)/cfunc.pc
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/include $(DESTDIR)$(PREFIX)/share/pkgconfig
 	install -m 0755 $(HOST) $(DESTDIR)$(PREFIX)/bin/cfunc
-	install -m 0644 bindings/cfunc.h $(DESTDIR)$(PREFIX)/include/cfunc.h
+	install -m 0644 include/cfunc.h $(DESTDIR)$(PREFIX)/include/cfunc.h
 	install -m 0644 $(BUILD)/cfunc.pc $(DESTDIR)$(PREFIX)/share/pkgconfig/cfunc.pc
 
 uninstall:

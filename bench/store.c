@@ -2,7 +2,7 @@
  * bench/store.c - throughput of the SQLite task-hub store on a file.
  *
  *   gcc -std=c11 -D_GNU_SOURCE -O2 -pthread -Iruntime bench/store.c \
- *       runtime/store*.c runtime/arena.c runtime/xalloc.c -lsqlite3 -o build/bench-store
+ *       runtime/store*.c common/arena.c common/xalloc.c -lsqlite3 -o build/bench-store
  *   build/bench-store [dir [engine]] (default dir: /tmp; "engine": part 4 only)
  *
  * 1. commit latency: one small transaction per commit, synchronous FULL and NORMAL;
@@ -22,8 +22,9 @@
  *    bytes written per episode (wal_autocheckpoint=0, so the -wal file only
  *    grows) and episodes/s with synchronous=FULL.
  */
-#include "store.h"
-#include "xalloc.h"
+#include "runtime/store.h"
+#include "common/xalloc.h"
+#include "common/clock.h"
 
 #include <pthread.h>
 #include <stdatomic.h>

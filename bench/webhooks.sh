@@ -27,7 +27,7 @@ B=$BD/bench
 [ "$DURATION" -le 20 ] || DURATION=20
 mkdir -p "$B"
 make -s BUILD="$BUILD" host samples >/dev/null
-cc -O2 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Ibindings -fPIC -fvisibility=hidden -shared \
+cc -O2 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude -fPIC -fvisibility=hidden -shared \
 	-o "$B/webhook_app.so" tests/20-abi/webhook_app.c
 
 root=$(mktemp -d /tmp/cfunc-bench.XXXXXX)

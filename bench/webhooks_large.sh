@@ -23,7 +23,7 @@ B=$BD/bench
 mkdir -p "$B"
 make -s BUILD="$BUILD" host >/dev/null
 for app in webhook_app webhook_big_app; do
-	cc -O2 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Ibindings -fPIC -fvisibility=hidden \
+	cc -O2 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude -fPIC -fvisibility=hidden \
 		-shared -o "$B/$app.so" "tests/20-abi/$app.c"
 done
 

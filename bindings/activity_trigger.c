@@ -1,8 +1,9 @@
-#include "activity_trigger.h"
-#include "api.h"
-#include "json_util.h"
-#include "registry.h"
-#include "xalloc.h"
+#include "bindings/activity_trigger.h"
+#include "bindings/api.h"
+#include "bindings/json_util.h"
+#include "bindings/registry.h"
+#include "common/xalloc.h"
+#include "common/clock.h"
 
 #include <stdio.h>
 

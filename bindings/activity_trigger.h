@@ -6,8 +6,8 @@
 #define BIND_ACTIVITY_TRIGGER_H
 
 #include "cfunc.h"
-#include "context.h"
-#include "engine.h"
+#include "bindings/context.h"
+#include "runtime/engine.h"
 
 struct bind_act {
 	struct bind_ctx ctx; /* first */

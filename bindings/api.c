@@ -4,14 +4,14 @@
  * Trigger-specific entries live in http_trigger.c, orch_trigger.c,
  * activity_trigger.c and durable_client.c.
  */
-#include "api.h"
-#include "activity_trigger.h"
-#include "durable_client.h"
-#include "http_trigger.h"
-#include "json_api.h"
-#include "orch_trigger.h"
-#include "timer_trigger.h"
-#include "xalloc.h"
+#include "bindings/api.h"
+#include "bindings/activity_trigger.h"
+#include "bindings/durable_client.h"
+#include "bindings/http_trigger.h"
+#include "bindings/json_api.h"
+#include "bindings/orch_trigger.h"
+#include "bindings/timer_trigger.h"
+#include "common/xalloc.h"
 
 #include <ctype.h>
 #include <stdio.h>

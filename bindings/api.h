@@ -5,7 +5,7 @@
 #define BIND_API_H
 
 #include "cfunc.h"
-#include "registry.h"
+#include "bindings/registry.h"
 
 /* The table every app receives; lives for the whole process. */
 extern const struct cf_api bind_api;

@@ -13,7 +13,7 @@
 
 #include <stdarg.h>
 
-#include "arena.h"
+#include "common/arena.h"
 #include "cfunc.h"
 
 enum bind_ctx_kind {

@@ -4,12 +4,13 @@
  * read-only handles (status). Also builds the check-status payload that the
  * management webhooks share.
  */
-#include "durable_client.h"
-#include "http_trigger.h"
-#include "json_util.h"
-#include "status_json.h"
-#include "urlcodec.h"
-#include "xalloc.h"
+#include "bindings/durable_client.h"
+#include "bindings/http_trigger.h"
+#include "bindings/json_util.h"
+#include "bindings/status_json.h"
+#include "common/urlcodec.h"
+#include "common/xalloc.h"
+#include "common/clock.h"
 
 #include <stdint.h>
 #include <stdlib.h>

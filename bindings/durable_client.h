@@ -6,9 +6,9 @@
 #define BIND_DURABLE_CLIENT_H
 
 #include "cfunc.h"
-#include "engine.h"
-#include "json_util.h"
-#include "registry.h"
+#include "runtime/engine.h"
+#include "bindings/json_util.h"
+#include "bindings/registry.h"
 
 struct bind_http;
 

@@ -1,4 +1,4 @@
-#include "http_trigger.h"
+#include "bindings/http_trigger.h"
 
 #include <string.h>
 #include <strings.h>

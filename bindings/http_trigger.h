@@ -11,8 +11,8 @@
 
 #include <stddef.h>
 
-#include "context.h"
-#include "registry.h"
+#include "bindings/context.h"
+#include "bindings/registry.h"
 
 struct bind_kv {
 	const char *name;

@@ -3,8 +3,8 @@
  * Inputs are BORROWED, results are SCRATCH of the calling handle; every
  * helper takes the handle first and checks it (bind_ctx_check).
  */
-#include "json_api.h"
-#include "json_util.h"
+#include "bindings/json_api.h"
+#include "bindings/json_util.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -4,7 +4,7 @@
 #ifndef BIND_JSON_API_H
 #define BIND_JSON_API_H
 
-#include "context.h"
+#include "bindings/context.h"
 
 const char *bind_json_quote(cf_ctx *ctx, const char *s);
 const char *bind_json_get(cf_ctx *ctx, const char *json, const char *key);

@@ -13,10 +13,10 @@
  *   - a repeated key keeps one value only;
  *   - deeper than BIND_JSON_MAX_DEPTH is not parsed at all.
  */
-#include "json_canonical.h"
+#include "bindings/json_canonical.h"
 
-#include "json_util.h"
-#include "xalloc.h"
+#include "bindings/json_util.h"
+#include "common/xalloc.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,5 +1,5 @@
-#include "json_util.h"
-#include "xalloc.h"
+#include "bindings/json_util.h"
+#include "common/xalloc.h"
 
 #include <ctype.h>
 #include <stdio.h>

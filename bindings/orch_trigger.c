@@ -1,7 +1,7 @@
-#include "orch_trigger.h"
-#include "api.h"
-#include "json_util.h"
-#include "registry.h"
+#include "bindings/orch_trigger.h"
+#include "bindings/api.h"
+#include "bindings/json_util.h"
+#include "bindings/registry.h"
 
 #include <stddef.h>
 #include <stdio.h>

@@ -10,8 +10,8 @@
 #define BIND_ORCH_TRIGGER_H
 
 #include "cfunc.h"
-#include "context.h"
-#include "replay.h"
+#include "bindings/context.h"
+#include "runtime/replay.h"
 
 struct bind_orch {
 	struct bind_ctx ctx; /* first */

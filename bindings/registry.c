@@ -1,5 +1,5 @@
-#include "registry.h"
-#include "xalloc.h"
+#include "bindings/registry.h"
+#include "common/xalloc.h"
 
 #include <ctype.h>
 #include <stdlib.h>

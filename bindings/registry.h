@@ -11,7 +11,7 @@
 #include <stddef.h>
 
 #include "cfunc.h"
-#include "context.h"
+#include "bindings/context.h"
 
 enum bind_fn_kind {
 	BIND_FN_HTTP,

@@ -2,11 +2,11 @@
  * status_json.c - the instance status object and its history projection,
  * exactly as durable-http-api §2.2 and §7 describe them.
  */
-#include "status_json.h"
+#include "bindings/status_json.h"
 
-#include "json_canonical.h"
-#include "json_util.h"
-#include "xalloc.h"
+#include "bindings/json_canonical.h"
+#include "bindings/json_util.h"
+#include "common/xalloc.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -6,10 +6,10 @@
 
 #include <stddef.h>
 
-#include "body_stream.h"
-#include "history.h"
-#include "json_util.h"
-#include "store.h"
+#include "bindings/body_stream.h"
+#include "runtime/history.h"
+#include "bindings/json_util.h"
+#include "runtime/store.h"
 
 enum {
 	BIND_STATUS_INPUT = 1,          /* showInput (default true) */

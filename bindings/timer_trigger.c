@@ -1,7 +1,8 @@
-#include "timer_trigger.h"
-#include "api.h"
-#include "ncrontab.h"
-#include "xalloc.h"
+#include "bindings/timer_trigger.h"
+#include "bindings/api.h"
+#include "runtime/ncrontab.h"
+#include "common/xalloc.h"
+#include "common/clock.h"
 
 #include <stdio.h>
 #include <stdlib.h>

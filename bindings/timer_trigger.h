@@ -6,9 +6,9 @@
 #define BIND_TIMER_TRIGGER_H
 
 #include "cfunc.h"
-#include "context.h"
-#include "http_trigger.h"
-#include "registry.h"
+#include "bindings/context.h"
+#include "bindings/http_trigger.h"
+#include "bindings/registry.h"
 
 struct bind_timer {
 	struct bind_ctx ctx;       /* first: cf_timer * is a bind_ctx * */

@@ -1,5 +1,5 @@
 /*
- * fuzz/config.c - libFuzzer target for host/config.h (host_config_load).
+ * fuzz/config.c - libFuzzer target for host/config/config.h (host_config_load).
  *
  * The input becomes the files of a script root created once under /tmp:
  *   - input not starting with 's': the whole input is host.json and there
@@ -28,7 +28,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "config.h"
+#include "host/config/config.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "history.h"
+#include "runtime/history.h"
 
 static const char *dir;
 

@@ -18,8 +18,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
-#include "history.h"
+#include "common/arena.h"
+#include "runtime/history.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,5 +1,5 @@
 /*
- * fuzz/jsonc.c - libFuzzer target for host/jsonc.h (JSON with comments,
+ * fuzz/jsonc.c - libFuzzer target for host/config/jsonc.h (JSON with comments,
  * line/column errors, depth and size limits) and bindings/json_util.h.
  *
  * Invariants:
@@ -18,8 +18,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "json_util.h"
-#include "jsonc.h"
+#include "bindings/json_util.h"
+#include "host/config/jsonc.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

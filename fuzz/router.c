@@ -1,5 +1,5 @@
 /*
- * fuzz/router.c - libFuzzer target for host/router.h.
+ * fuzz/router.c - libFuzzer target for host/http/router.h.
  *
  * Two modes, chosen by the first byte:
  *   '!' template[\nmethods[\npath]]
@@ -26,8 +26,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
-#include "router.h"
+#include "common/arena.h"
+#include "host/http/router.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

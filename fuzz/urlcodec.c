@@ -1,5 +1,5 @@
 /*
- * fuzz/urlcodec.c - libFuzzer target for bindings/urlcodec.h.
+ * fuzz/urlcodec.c - libFuzzer target for common/urlcodec.h.
  *
  * The whole input is used four ways: as a path segment (strict decoder,
  * also in place), as a query component (lenient decoder), as bytes to
@@ -17,8 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "arena.h"
-#include "urlcodec.h"
+#include "common/arena.h"
+#include "common/urlcodec.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

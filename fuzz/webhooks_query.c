@@ -1,7 +1,7 @@
 /*
  * fuzz/webhooks_query.c - libFuzzer target for the query and request
- * parsing of the durable management API (bindings/webhooks.c,
- * bindings/webhooks_query.c): createdTimeFrom/To (rt_parse_time, with the
+ * parsing of the durable management API (management/webhooks.c,
+ * management/query.c): createdTimeFrom/To (rt_parse_time, with the
  * '+' that arrives as a space), runtimeStatus lists, top, showInput and the
  * other booleans, continuation tokens, path segments, bodies.
  *
@@ -29,12 +29,12 @@
 #include <string.h>
 #include <strings.h>
 
-#include "arena.h"
-#include "history.h"
-#include "json_util.h"
-#include "urlcodec.h"
-#include "webhooks.h"
-#include "webhooks_int.h"
+#include "common/arena.h"
+#include "runtime/history.h"
+#include "bindings/json_util.h"
+#include "common/urlcodec.h"
+#include "management/webhooks.h"
+#include "management/webhooks_int.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -1,7 +1,7 @@
-#include "apps.h"
-#include "api.h"
-#include "router.h"
-#include "xalloc.h"
+#include "host/apps.h"
+#include "bindings/api.h"
+#include "host/http/router.h"
+#include "common/xalloc.h"
 
 #include <dirent.h>
 #include <dlfcn.h>

@@ -11,7 +11,7 @@
 
 #include <stddef.h>
 
-#include "registry.h"
+#include "bindings/registry.h"
 
 /* Receives one line per refused app ("Refusing app 'x' (path): reason"). */
 typedef void (*host_apps_report_fn)(const char *line);

@@ -1,10 +1,10 @@
-#include "durable.h"
-#include "activity_trigger.h"
-#include "json_util.h"
-#include "log.h"
-#include "orch_trigger.h"
-#include "timers.h"
-#include "xalloc.h"
+#include "host/durable.h"
+#include "bindings/activity_trigger.h"
+#include "bindings/json_util.h"
+#include "host/log.h"
+#include "bindings/orch_trigger.h"
+#include "host/timers.h"
+#include "common/xalloc.h"
 
 #include <stdarg.h>
 #include <stdio.h>

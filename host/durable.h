@@ -7,10 +7,10 @@
 #ifndef HOST_DURABLE_H
 #define HOST_DURABLE_H
 
-#include "config.h"
-#include "durable_client.h"
-#include "registry.h"
-#include "server.h"
+#include "host/config/config.h"
+#include "bindings/durable_client.h"
+#include "bindings/registry.h"
+#include "host/http/server.h"
 
 struct host_durable {
 	struct bind_durable client; /* handed to HTTP invocations */

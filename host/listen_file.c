@@ -1,8 +1,8 @@
 /*
  * listen_file.c - the "<hub file>.host" file of listen_file.h.
  */
-#include "listen_file.h"
-#include "xalloc.h"
+#include "host/listen_file.h"
+#include "common/xalloc.h"
 
 #include <jansson.h>
 #include <stdio.h>

@@ -4,7 +4,7 @@
  * to PIPE_BUF, and larger ones still do not interleave with other
  * single-write lines in practice, so no lock is taken on the hot path.
  */
-#include "log.h"
+#include "host/log.h"
 
 #include <sodium.h>
 #include <stdint.h>

@@ -2,9 +2,10 @@
  * stop_bound.c - a watchdog thread that ends the process when a graceful
  * stop takes longer than its bound (see stop_bound.h).
  */
-#include "stop_bound.h"
-#include "log.h"
-#include "xalloc.h"
+#include "host/stop_bound.h"
+#include "host/log.h"
+#include "common/xalloc.h"
+#include "common/clock.h"
 
 #include <pthread.h>
 #include <stdio.h>

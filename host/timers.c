@@ -10,13 +10,13 @@
  *   - one run at a time per timer: a scheduled occurrence that finds an
  *     admin-fired run still going is skipped.
  */
-#include "timers.h"
-#include "clock.h"
-#include "log.h"
-#include "ncrontab.h"
-#include "store.h"
-#include "timer_trigger.h"
-#include "xalloc.h"
+#include "host/timers.h"
+#include "common/clock.h"
+#include "host/log.h"
+#include "runtime/ncrontab.h"
+#include "runtime/store.h"
+#include "bindings/timer_trigger.h"
+#include "common/xalloc.h"
 
 #include <errno.h>
 #include <pthread.h>

@@ -6,8 +6,8 @@
 #ifndef HOST_TIMERS_H
 #define HOST_TIMERS_H
 
-#include "durable_client.h"
-#include "registry.h"
+#include "bindings/durable_client.h"
+#include "bindings/registry.h"
 
 struct host_timers;
 

@@ -14,10 +14,11 @@
  *     (at least once), and its dequeue count (committed at dequeue) moves it
  *     towards the poison threshold.
  */
-#include "engine.h"
-#include "engine_int.h"
-#include "uuid.h"
-#include "xalloc.h"
+#include "runtime/engine.h"
+#include "runtime/engine_int.h"
+#include "runtime/uuid.h"
+#include "common/xalloc.h"
+#include "common/clock.h"
 
 #include <errno.h>
 #include <pthread.h>

@@ -41,10 +41,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "arena.h"
-#include "history.h"
-#include "replay.h"
-#include "store.h"
+#include "common/arena.h"
+#include "runtime/history.h"
+#include "runtime/replay.h"
+#include "runtime/store.h"
 
 struct rt_engine;
 
@@ -212,5 +212,10 @@ struct rt_engine_health {
 	char last_error[256];
 };
 void rt_engine_get_health(struct rt_engine *e, struct rt_engine_health *h);
+
+/* Wakes the engine thread so it looks at the (moved) test clock again
+ * instead of sleeping until the next timer's wall-clock due time. NULL is
+ * ok. */
+void rt_engine_wake(struct rt_engine *e);
 
 #endif

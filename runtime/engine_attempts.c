@@ -17,8 +17,8 @@
  * disk later cannot turn a slot write into SIGBUS. When it cannot be
  * created, the slots live in plain memory and crashes are not counted.
  */
-#include "engine_int.h"
-#include "xalloc.h"
+#include "runtime/engine_int.h"
+#include "common/xalloc.h"
 
 #include <errno.h>
 #include <fcntl.h>

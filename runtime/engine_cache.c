@@ -19,8 +19,8 @@
  * handed out keep valid strings while the slot grows; the event array
  * itself is realloc'd (engine_cache.h says how long a got array lives).
  */
-#include "engine_cache.h"
-#include "xalloc.h"
+#include "runtime/engine_cache.h"
+#include "common/xalloc.h"
 
 #include <stdlib.h>
 #include <string.h>

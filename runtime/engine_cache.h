@@ -16,10 +16,10 @@
 
 #include <stdint.h>
 
-#include "arena.h"
-#include "history.h"
-#include "replay.h"
-#include "store.h"
+#include "common/arena.h"
+#include "runtime/history.h"
+#include "runtime/replay.h"
+#include "runtime/store.h"
 
 struct engine_cache;
 

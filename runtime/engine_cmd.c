@@ -3,10 +3,10 @@
  * engine thread inside its next batch (each under a savepoint, so one bad
  * command cannot spoil the others), acknowledged after the commit.
  */
-#include "engine_int.h"
-#include "json_text.h"
-#include "uuid.h"
-#include "xalloc.h"
+#include "runtime/engine_int.h"
+#include "runtime/json_text.h"
+#include "runtime/uuid.h"
+#include "common/xalloc.h"
 
 #include <stdarg.h>
 #include <stdio.h>

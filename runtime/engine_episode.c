@@ -4,9 +4,10 @@
  * new history, the status row and the outbound work - all under one
  * savepoint of the batch transaction.
  */
-#include "engine_int.h"
-#include "uuid.h"
-#include "xalloc.h"
+#include "runtime/engine_int.h"
+#include "runtime/uuid.h"
+#include "common/xalloc.h"
+#include "common/clock.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -7,8 +7,9 @@
 
 #include <pthread.h>
 
-#include "engine.h"
-#include "engine_cache.h"
+#include "runtime/engine.h"
+#include "runtime/engine_cache.h"
+#include "common/clock.h"
 
 /* Batch sizes. maxConcurrentActivityFunctions caps activities *running*
  * (one thread each) and episodes run one at a time on the engine thread, so

@@ -6,8 +6,8 @@
  * the inbox before the commit, so nothing is held only in memory across a
  * commit and durability is unchanged.
  */
-#include "engine_int.h"
-#include "xalloc.h"
+#include "runtime/engine_int.h"
+#include "common/xalloc.h"
 
 #include <string.h>
 

@@ -1,10 +1,10 @@
 /*
- * engine_wake.c - rt_engine_wake (clock.h): a signal on the engine's
+ * engine_wake.c - rt_engine_wake (engine.h): a signal on the engine's
  * condition variable. Its wait loop re-reads rt_now_us() on every wake, so
  * a timer whose due time the test clock passed is taken in the next batch.
  */
-#include "clock.h"
-#include "engine_int.h"
+#include "common/clock.h"
+#include "runtime/engine_int.h"
 
 void rt_engine_wake(struct rt_engine *e)
 {

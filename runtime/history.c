@@ -17,8 +17,8 @@
  * produced: unknown version, type or mask bits, over-long varints, values
  * out of range, NUL bytes inside strings, and trailing bytes.
  */
-#include "history.h"
-#include "xalloc.h"
+#include "runtime/history.h"
+#include "common/xalloc.h"
 
 #include <stdio.h>
 #include <stdlib.h>

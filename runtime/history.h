@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "arena.h"
+#include "common/arena.h"
 
 enum rt_event_type {
 	RT_EV_EXECUTION_STARTED = 0,

@@ -1,4 +1,4 @@
-#include "json_text.h"
+#include "runtime/json_text.h"
 
 #include <jansson.h>
 

@@ -4,7 +4,7 @@
  * (the wall clock, no zone), then placed on the UTC time line; the DST
  * adjustments follow the Functions host's CronSchedule (see ncrontab.h).
  */
-#include "ncrontab.h"
+#include "runtime/ncrontab.h"
 
 #include <ctype.h>
 #include <stdio.h>

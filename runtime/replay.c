@@ -1,6 +1,6 @@
 /*
  * replay.c - one episode (replay.h): builds the timeline, applies its events
- * to the tasks of tasks.c while the code awaits, decides the outcome and
+ * to the tasks of replay_tasks.c while the code awaits, decides the outcome and
  * turns new actions into history events and outbound actions.
  *
  * The timeline is past + [OrchestratorStarted(now)] + msgs with the
@@ -8,8 +8,8 @@
  * deliverable events (results, timers, raised events) are parked in `held`
  * and handed out again, in order, after the ExecutionResumed.
  */
-#include "replay_int.h"
-#include "xalloc.h"
+#include "runtime/replay_int.h"
+#include "common/xalloc.h"
 
 #include <stdio.h>
 #include <stdlib.h>

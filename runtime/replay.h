@@ -43,8 +43,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "arena.h"
-#include "history.h"
+#include "common/arena.h"
+#include "runtime/history.h"
 
 /* Return codes, the same values as cfunc.h's CF_OK / CF_PENDING / CF_ERROR. */
 enum {

@@ -1,6 +1,6 @@
 /*
  * replay_int.h - state shared by replay.c (the episode: timeline, outcome,
- * output) and tasks.c (the orchestrator API: tasks, waits, composites,
+ * output) and replay_tasks.c (the orchestrator API: tasks, waits, composites,
  * retries). Not for use outside those two files.
  *
  * Invariants:
@@ -22,7 +22,7 @@
 #ifndef RT_REPLAY_INT_H
 #define RT_REPLAY_INT_H
 
-#include "replay.h"
+#include "runtime/replay.h"
 
 enum task_kind {
 	TK_ACTIVITY,
@@ -164,7 +164,7 @@ struct rt_orch {
 void *vec_push(struct vec *v, size_t elem);
 void vec_free(struct vec *v);
 
-/* tasks.c */
+/* replay_tasks.c */
 void task_complete(struct rt_task *t, enum task_state st, const char *text);
 /* task_complete with a given serial (0 = the next one). Also settles the
  * composites waiting for t. */

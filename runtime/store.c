@@ -15,8 +15,8 @@
  * - The schema version lives in PRAGMA user_version; migrations run in one
  *   transaction, step by step, so a crash mid-upgrade leaves the old schema.
  */
-#include "store_int.h"
-#include "xalloc.h"
+#include "runtime/store_int.h"
+#include "common/xalloc.h"
 
 #include <assert.h>
 #include <errno.h>

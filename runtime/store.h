@@ -29,8 +29,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "arena.h"
-#include "history.h"
+#include "common/arena.h"
+#include "runtime/history.h"
 
 struct rt_store;
 

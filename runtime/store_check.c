@@ -5,7 +5,7 @@
  * Each check names the file and says what is wrong in one line, so the host
  * can print it and exit instead of failing every batch later.
  */
-#include "store_int.h"
+#include "runtime/store_int.h"
 
 #include <stdio.h>
 #include <string.h>

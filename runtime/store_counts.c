@@ -8,7 +8,7 @@
  * the rows with their payloads. The statement is prepared per call: the
  * counters are asked for every few seconds, not in a hot path.
  */
-#include "store_int.h"
+#include "runtime/store_int.h"
 
 #include <string.h>
 

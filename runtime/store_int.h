@@ -7,7 +7,7 @@
 
 #include <sqlite3.h>
 
-#include "store.h"
+#include "runtime/store.h"
 
 /* Every SQL statement the store runs, prepared on first use, kept for the
  * life of the handle. The text of each is in store.c (sql_text[]). */

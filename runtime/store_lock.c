@@ -20,8 +20,8 @@
  * counting the exclusive and shared handles of this process. The strongest
  * mode any handle needs is the one held.
  */
-#include "store_int.h"
-#include "xalloc.h"
+#include "runtime/store_int.h"
+#include "common/xalloc.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -4,11 +4,12 @@
  * store_offline.h), so nothing here decides how an instance behaves: the
  * engine does, when it next runs.
  */
-#include "store_offline.h"
-#include "json_text.h"
-#include "engine.h"
-#include "uuid.h"
-#include "xalloc.h"
+#include "runtime/store_offline.h"
+#include "runtime/json_text.h"
+#include "runtime/engine.h"
+#include "runtime/uuid.h"
+#include "common/xalloc.h"
+#include "common/clock.h"
 
 #include <stdarg.h>
 #include <stdio.h>

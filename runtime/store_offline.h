@@ -13,7 +13,7 @@
 #ifndef RT_STORE_OFFLINE_H
 #define RT_STORE_OFFLINE_H
 
-#include "store.h"
+#include "runtime/store.h"
 
 enum rt_offline_op {
 	RT_OFFLINE_RAISE,

@@ -16,14 +16,14 @@
  * caller's payload_max costs a few page reads instead of a 10 MB read, and
  * one that is read goes from the pages straight into the caller's arena.
  */
-#include "store_int.h"
+#include "runtime/store_int.h"
 
 #include <assert.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "xalloc.h"
+#include "common/xalloc.h"
 
 /* Rows examined per listing call at least, whatever the page size. */
 #define LIST_SCAN_MIN 4096

@@ -8,8 +8,9 @@
  * now by time", merged by id, so their cost follows the rows they return or
  * skip and never the number of timers still in the future.
  */
-#include "store_int.h"
-#include "xalloc.h"
+#include "runtime/store_int.h"
+#include "common/xalloc.h"
+#include "common/clock.h"
 
 #include <assert.h>
 #include <stdint.h>

@@ -3,7 +3,7 @@
  * Statements, transactions and helpers are in store.c; see the invariants
  * there (statements reset after use, writes only inside a transaction).
  */
-#include "store_int.h"
+#include "runtime/store_int.h"
 
 #include <assert.h>
 #include <stdio.h>

@@ -3,7 +3,7 @@
  * function, so a run missed while the host was down runs once on start.
  * Rare statements (a few per timer run): prepared per call, not cached.
  */
-#include "store_int.h"
+#include "runtime/store_int.h"
 
 #include <assert.h>
 #include <ctype.h>

@@ -2,9 +2,10 @@
  * uuid.c - UUID v5 via OpenSSL's EVP SHA-1 (libsodium has no SHA-1) and
  * random ids via libsodium.
  */
-#include "uuid.h"
-#include "xalloc.h"
-#include "history.h"
+#include "runtime/uuid.h"
+#include "common/xalloc.h"
+#include "runtime/history.h"
+#include "common/clock.h"
 
 #include <openssl/evp.h>
 #include <sodium.h>

@@ -1,15 +1,19 @@
 #!/bin/sh
 # check-layers [root]: fails when a source file crosses a layer it must not.
 #
-#   1. runtime/ and bindings/ include no h2o header and not <dlfcn.h>. The
-#      durable engine and the app bindings must build and be tested without
-#      the HTTP front end or the loader; a stray include is how that starts.
-#   2. Only the loader, host/apps.c, calls dlopen. It is also the only file
+#   1. common/, runtime/, bindings/ and management/ include no h2o header and
+#      not <dlfcn.h>. The durable engine, the app bindings and the management
+#      API must build and be tested without the HTTP front end or the loader;
+#      a stray include is how that starts.
+#   2. Project headers are included by their layer's path ("runtime/store.h"),
+#      and only downwards: common/ < runtime/ < bindings/ < management/ <
+#      host/. A file includes headers of its own layer or of a layer below.
+#   3. Only the loader, host/apps.c, calls dlopen. It is also the only file
 #      that calls dlclose and dlsym: the registry (bindings/registry.c) frees
 #      apps through the close_dl pointer the loader stores in each app, so it
 #      needs no dlfcn.h. Loading and unloading apps stay in one place.
 #
-# Scans runtime/, bindings/ and host/ under root (default: this tree). Prints
+# Scans common/, runtime/, bindings/, management/ and host/ under root (default: this tree). Prints
 # "check-layers: ok", or one line per problem naming file:line, and exits 1.
 # POSIX sh and grep; comments mentioning dlopen() are not calls.
 set -u
@@ -53,17 +57,44 @@ trap 'rm -f "$tmp"' EXIT
 # name h2o or dlfcn.h are not matched.
 # shellcheck disable=SC2046 # file names in this tree have no spaces
 hits '^[[:space:]]*#[[:space:]]*include[[:space:]]*[<"](h2o|dlfcn\.h)' \
-	$(sources runtime bindings) >"$tmp"
+	$(sources common runtime bindings management) >"$tmp"
 while IFS= read -r line; do
-	report "$line" "runtime/ and bindings/ must not include h2o or <dlfcn.h>"
+	report "$line" "common/, runtime/, bindings/ and management/ must not include h2o or <dlfcn.h>"
 done <"$tmp"
 
-# Rule 2. A call is "dlopen" then "(" outside a comment: lines inside a block
+# Rule 2. rank <path>: the layer's place in the order, or nothing for a
+# header outside the layers (the public cfunc.h is everyone's).
+rank() {
+	case $1 in
+	common/*) echo 1 ;;
+	runtime/*) echo 2 ;;
+	bindings/*) echo 3 ;;
+	management/*) echo 4 ;;
+	host/*) echo 5 ;;
+	esac
+}
+# shellcheck disable=SC2046
+hits '^[[:space:]]*#[[:space:]]*include[[:space:]]*"' \
+	$(sources common runtime bindings management host) >"$tmp"
+while IFS= read -r line; do
+	file=${line%%:*}
+	inc=$(printf '%s\n' "$line" | sed -n 's/^[^:]*:[0-9]*:[[:space:]]*#[[:space:]]*include[[:space:]]*"\([^"]*\)".*/\1/p')
+	[ "$inc" = cfunc.h ] && continue
+	to=$(rank "$inc")
+	if [ -z "$to" ]; then
+		report "$line" "include project headers by their layer's path (\"runtime/store.h\")"
+		continue
+	fi
+	from=$(rank "$file")
+	[ "$to" -le "$from" ] || report "$line" "${file%%/*}/ must not include ${inc%%/*}/ (layers: common < runtime < bindings < management < host)"
+done <"$tmp"
+
+# Rule 3. A call is "dlopen" then "(" outside a comment: lines inside a block
 # comment (" * ...") are skipped, and anything after // or /* is cut before
 # the second match.
 call='(^|[^A-Za-z0-9_])dlopen[[:space:]]*\('
 # shellcheck disable=SC2046
-hits "$call" $(sources runtime bindings host | grep -vxF "$LOADER") >"$tmp"
+hits "$call" $(sources common runtime bindings management host | grep -vxF "$LOADER") >"$tmp"
 while IFS= read -r line; do
 	code=$(printf '%s\n' "$line" | cut -d: -f3- | sed 's/^[[:space:]]*//')
 	case $code in

@@ -3,7 +3,7 @@
  * event; now / is_replaying per episode; new_uuid determinism.
  */
 #include "replay_util.h"
-#include "uuid.h"
+#include "runtime/uuid.h"
 
 static int hello(struct rt_orch *o)
 {

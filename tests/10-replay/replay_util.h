@@ -21,7 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "replay.h"
+#include "runtime/replay.h"
 #include "tap.h"
 
 #define T0 INT64_C(1704164645000000) /* 2024-01-02T03:04:05Z */

@@ -5,7 +5,7 @@
 # helpers' one calling convention behave as the header says.
 . "$(dirname "$0")/../lib.sh"
 ABI="$CFUNC_BUILD/tests/20-abi"
-INC="$CFUNC_ROOT/bindings"
+INC="$CFUNC_ROOT/include"
 CC=${CC:-cc}
 CXX=${CXX:-g++}
 

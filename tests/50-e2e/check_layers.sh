@@ -1,14 +1,15 @@
 #!/bin/sh
-# scripts/check-layers.sh can fail: on a copy of runtime/, bindings/ and
-# host/ with one offending line planted at a time, it must exit 1 and name the
-# file and line; on the real tree it must pass. A check that never fails
+# scripts/check-layers.sh can fail: on a copy of the layers (common/,
+# runtime/, bindings/, management/, host/) with one offending line planted at
+# a time, it must exit 1 and name the file and line; on the real tree it must pass. A check that never fails
 # proves nothing, so every rule gets a planted breach.
 . "$(dirname "$0")/../lib.sh"
 
 script="$CFUNC_ROOT/scripts/check-layers.sh"
 tree="$T_DIR/tree"
 mkdir -p "$tree"
-cp -R "$CFUNC_ROOT/runtime" "$CFUNC_ROOT/bindings" "$CFUNC_ROOT/host" "$tree/"
+cp -R "$CFUNC_ROOT/common" "$CFUNC_ROOT/runtime" "$CFUNC_ROOT/bindings" \
+	"$CFUNC_ROOT/management" "$CFUNC_ROOT/host" "$tree/"
 
 out=$(sh "$script" "$CFUNC_ROOT" 2>&1)
 ok $? "the real tree passes"
@@ -35,20 +36,29 @@ expect_fail() {
 	restore "$1"
 }
 
-expect_fail runtime/arena.c '#include <h2o.h>' 'must not include h2o' "h2o header in runtime/"
+expect_fail common/arena.c '#include <h2o.h>' 'must not include h2o' "h2o header in common/"
+expect_fail runtime/history.c '#include <h2o.h>' 'must not include h2o' "h2o header in runtime/"
+expect_fail management/query.c '#include "h2o.h"' 'must not include h2o' "quoted h2o header in management/"
 expect_fail bindings/api.c '#include "h2o/memory.h"' 'must not include h2o' "quoted h2o header in bindings/"
 expect_fail bindings/registry.c '#include <dlfcn.h>' 'must not include h2o or <dlfcn.h>' "dlfcn.h in bindings/"
 expect_fail runtime/engine.c '  #  include <dlfcn.h>' 'dlfcn' "indented dlfcn.h in runtime/"
-expect_fail host/server.c 'static void *load_it(void) { return dlopen("x.so", RTLD_NOW); }' \
+expect_fail host/http/server.c 'static void *load_it(void) { return dlopen("x.so", RTLD_NOW); }' \
 	'only the loader \(host/apps.c\) may call dlopen' "dlopen outside the loader"
 expect_fail runtime/store.c 'void *p = dlopen (0, 0);' 'may call dlopen' "dlopen with a space before ("
 
+# Includes go downwards only, and name their layer.
+expect_fail runtime/store.c '#include "bindings/api.h"' 'runtime/ must not include bindings/' "runtime/ including bindings/"
+expect_fail common/xalloc.c '#include "runtime/store.h"' 'common/ must not include runtime/' "common/ including runtime/"
+expect_fail bindings/api.c '#include "management/webhooks.h"' 'bindings/ must not include management/' "bindings/ including management/"
+expect_fail management/webhooks.c '#include "host/log.h"' 'management/ must not include host/' "management/ including host/"
+expect_fail host/main.c '#include "store.h"' "by their layer's path" "an include without its layer"
+
 # Mentions are not breaches: a comment naming dlopen(), an h2o include inside
 # a comment, and dlopen in host/apps.c (the loader) all pass.
-plant host/server.c '/* the loader calls dlopen() once per app */' >/dev/null
+plant host/http/server.c '/* the loader calls dlopen() once per app */' >/dev/null
 out=$(sh "$script" "$tree" 2>&1)
 ok $? "a comment naming dlopen() passes"
-restore host/server.c
+restore host/http/server.c
 plant bindings/api.c ' * #include <h2o.h> is what we avoid' >/dev/null
 out=$(sh "$script" "$tree" 2>&1)
 ok $? "an include quoted in a block comment passes"
@@ -59,13 +69,13 @@ ok $? "the loader may call dlopen"
 restore host/apps.c
 
 # Two breaches are both reported, and counted.
-plant runtime/arena.c '#include <h2o.h>' >/dev/null
+plant common/arena.c '#include <h2o.h>' >/dev/null
 cp "$T_DIR/saved" "$T_DIR/saved_arena"
-plant host/admin.c 'void *q = dlopen("z", 0);' >/dev/null
+plant host/endpoints/admin.c 'void *q = dlopen("z", 0);' >/dev/null
 out=$(sh "$script" "$tree" 2>&1)
 like "$out" "check-layers: 2 problem\\(s\\)" "two breaches are both counted"
-restore host/admin.c
-cp "$T_DIR/saved_arena" "$tree/runtime/arena.c"
+restore host/endpoints/admin.c
+cp "$T_DIR/saved_arena" "$tree/common/arena.c"
 
 out=$(sh "$script" "$tree" 2>&1)
 is "$out" "check-layers: ok" "the copy passes again once restored"

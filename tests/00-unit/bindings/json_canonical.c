@@ -4,14 +4,14 @@
  * every rule and on 200,000 random token soups; and the common shapes of
  * large payloads (arrays of integers, objects, strings) are accepted.
  */
-#include "json_canonical.h"
-#include "json_util.h"
+#include "bindings/json_canonical.h"
+#include "bindings/json_util.h"
 #include "tap.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include "xalloc.h"
+#include "common/xalloc.h"
 
 /* 1 if the API prints `text` back unchanged. */
 static int round_trips(const char *text, size_t len)

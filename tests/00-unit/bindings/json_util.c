@@ -1,6 +1,6 @@
 /* json_util: the compact writer (shortest round-trip reals), the depth
  * limit, and the API's reading of stored payloads. */
-#include "json_util.h"
+#include "bindings/json_util.h"
 #include "tap.h"
 
 #include <stdlib.h>

@@ -4,14 +4,14 @@
  * histories with every kind of event and merge; and the history projection
  * stays fast on a long history (it used to rescan the history per event).
  */
-#include "status_json.h"
+#include "bindings/status_json.h"
 #include "tap.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "xalloc.h"
+#include "common/xalloc.h"
 
 static struct rt_instance instance(enum rt_status st)
 {

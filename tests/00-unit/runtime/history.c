@@ -3,7 +3,7 @@
  * parsing, the storage codec (round trips of every event type, truncation at
  * every length, garbage) and the ISO 8601 helpers.
  */
-#include "history.h"
+#include "runtime/history.h"
 #include "tap.h"
 
 #include <stdint.h>

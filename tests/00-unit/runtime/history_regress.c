@@ -4,7 +4,7 @@
  * the undefined behaviour these guard against; without sanitizers they
  * still check the results.
  */
-#include "history.h"
+#include "runtime/history.h"
 #include "tap.h"
 
 #include <stdint.h>

@@ -4,7 +4,7 @@
  * day-of-month AND day-of-week rule, TimeSpans, func's refusal message,
  * useMonitor's default, and DST in America/Los_Angeles and Europe/Berlin.
  */
-#include "ncrontab.h"
+#include "runtime/ncrontab.h"
 #include "tap.h"
 
 #include <stdio.h>

@@ -8,7 +8,7 @@
 
 #include <stdint.h>
 
-#include "store_int.h" /* statement texts, for the query-plan test */
+#include "runtime/store_int.h" /* statement texts, for the query-plan test */
 #include <sys/stat.h>
 
 static struct rt_arena arena;

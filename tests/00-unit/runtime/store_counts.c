@@ -5,7 +5,7 @@
  */
 #include "store_util.h"
 
-#include "history.h"
+#include "runtime/history.h"
 
 static void test_counts_empty(void)
 {

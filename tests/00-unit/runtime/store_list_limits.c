@@ -8,7 +8,7 @@
 
 #include <stdint.h>
 
-#include "xalloc.h"
+#include "common/xalloc.h"
 
 static struct rt_arena arena;
 

@@ -7,7 +7,8 @@
 
 #include <stdint.h>
 
-#include "xalloc.h"
+#include "common/xalloc.h"
+#include "common/clock.h"
 
 static struct rt_arena arena;
 

@@ -3,7 +3,7 @@
  * table useMonitor keeps (absent, stored, replaced, case-insensitive
  * names, kept across reopening, only inside a transaction).
  */
-#include "store.h"
+#include "runtime/store.h"
 #include "tap.h"
 
 #include <stdio.h>

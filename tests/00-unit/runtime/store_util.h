@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "store.h"
+#include "runtime/store.h"
 #include "tap.h"
 
 static char tdir[64];        /* the test's temporary directory */

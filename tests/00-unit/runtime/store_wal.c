@@ -17,7 +17,8 @@
 #include <pthread.h>
 #include <sys/stat.h>
 
-#include "xalloc.h"
+#include "common/xalloc.h"
+#include "common/clock.h"
 
 #define WAL_LIMIT (4LL << 20)
 #define KEEP_INSTANCES 2000 /* the writer deletes older ones: the file stays small */

@@ -3,9 +3,10 @@
  * four test vectors of durable-semantics.md §5.3, the new_uuid name form,
  * random hex ids.
  */
-#include "uuid.h"
-#include "xalloc.h"
+#include "runtime/uuid.h"
+#include "common/xalloc.h"
 #include "tap.h"
+#include "common/clock.h"
 
 #include <stdio.h>
 #include <string.h>

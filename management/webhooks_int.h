@@ -1,0 +1,50 @@
+/*
+ * webhooks_int.h - what webhooks.c (routing, single-instance endpoints) and
+ * webhooks_query.c (listing, purge many, continuation tokens) share.
+ */
+#ifndef BIND_WEBHOOKS_INT_H
+#define BIND_WEBHOOKS_INT_H
+
+#include "common/urlcodec.h"
+#include "management/webhooks.h"
+
+/* One management request being served. */
+struct webhook_req {
+	struct bind_durable *d; /* NULL: no engine */
+	struct bind_http *h;
+	struct bind_query q;    /* h->raw_query, parsed into h's arena */
+	int served;             /* taskHub names the engine's hub */
+};
+
+/* .NET names the error bodies carry (durable-http-api §1.3). */
+#define WH_MSG_ARGUMENT "One or more of the arguments submitted is incorrect"
+#define WH_MSG_SERVER "Something went wrong while processing your request"
+#define WH_EX_ARGUMENT "System.ArgumentException"
+#define WH_EX_INVALID_OP "System.InvalidOperationException"
+#define WH_EX_EXISTS "DurableTask.Core.Exceptions.OrchestrationAlreadyExistsException"
+#define WH_EX_JSON "Newtonsoft.Json.JsonReaderException"
+#define WH_EX_GENERIC "System.Exception"
+
+/*
+ * Sets an error response: {"Message":message} alone when exc_type is NULL,
+ * else with ExceptionMessage, ExceptionType and StackTrace (a single frame
+ * naming `where`, since there is no managed stack to show).
+ */
+void bind_webhooks_error(struct bind_http *h, int status, const char *message,
+			 const char *exc_message, const char *exc_type, const char *where);
+/* Sets a JSON response from `v` (reference stolen). */
+void bind_webhooks_json(struct bind_http *h, int status, json_t *v);
+
+/* Query booleans: "true"/"false" in any case; anything else -> dflt. */
+int bind_webhooks_bool(const struct bind_query *q, const char *name, int dflt);
+/* Any ISO 8601 date-time into *us; 0, or -1 when absent or unparseable. */
+int bind_webhooks_time(const struct bind_query *q, const char *name, int64_t *us);
+/* runtimeStatus, comma-separated and/or repeated, as RT_STORE_STATUS_BIT()s;
+ * unknown tokens dropped; 0 when none survive. */
+unsigned bind_webhooks_statuses(const struct bind_query *q);
+
+/* GET instances and DELETE instances (webhooks_query.c). */
+void bind_webhooks_list(struct webhook_req *r);
+void bind_webhooks_purge_many(struct webhook_req *r);
+
+#endif

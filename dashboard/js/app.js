@@ -42,7 +42,7 @@ function route() {
   } else if (path === '/functions') {
     stopView = showFunctions(view);
   } else {
-    stopView = showInstances(view, params, hub);
+    stopView = showInstances(view, params);
   }
 }
 

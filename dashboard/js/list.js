@@ -81,7 +81,7 @@ function sortRows(rows, sort) {
   return sort.desc ? out.reverse() : out;
 }
 
-export function showInstances(root, params, hub) {
+export function showInstances(root, params) {
   const f = filterFrom(params);
   let columns = load(LS_COLUMNS, null);
   if (!Array.isArray(columns)) columns = COLUMNS.filter((c) => c.on).map((c) => c.key);
@@ -367,6 +367,5 @@ export function showInstances(root, params, hub) {
   }
 
   reload();
-  void hub;
   return () => { stopped = true; clearTimeout(timer); };
 }

@@ -9,6 +9,7 @@
  * and an unchanged file costs a 304.
  */
 #include "host/endpoints/dashboard.h"
+#include "common/xalloc.h"
 
 #include <pthread.h>
 #include <stdint.h>
@@ -22,15 +23,15 @@ static const char csp[] = "default-src 'self'; script-src 'self'; style-src 'sel
 			  "img-src 'self' data:; connect-src 'self'; object-src 'none'; "
 			  "base-uri 'none'; frame-ancestors 'none'; form-action 'self'";
 
-/* ETags: 64-bit FNV-1a of each file, computed once. */
+/* ETags: 64-bit FNV-1a of each file, computed once, kept for the process. */
 static char (*etags)[20];
 static pthread_once_t etags_once = PTHREAD_ONCE_INIT;
 
 static void etags_compute(void)
 {
-	static char storage[256][20];
+	char(*storage)[20] = xcalloc(host_dashboard_files_n + 1, sizeof(*storage));
 	etags = storage;
-	for (unsigned i = 0; i < host_dashboard_files_n && i < 256; i++) {
+	for (unsigned i = 0; i < host_dashboard_files_n; i++) {
 		uint64_t h = 1469598103934665603ull;
 		for (size_t k = 0; k < host_dashboard_files[i].len; k++) {
 			h ^= host_dashboard_files[i].data[k];
@@ -96,7 +97,7 @@ static void serve_file(struct host_server *srv, struct bind_http *h)
 	if (!*name)
 		name = "index.html";
 	pthread_once(&etags_once, etags_compute);
-	for (unsigned i = 0; i < host_dashboard_files_n && i < 256; i++) {
+	for (unsigned i = 0; i < host_dashboard_files_n; i++) {
 		const struct host_embedded_file *f = &host_dashboard_files[i];
 		if (strcmp(f->path, name) != 0)
 			continue;

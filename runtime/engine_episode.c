@@ -121,6 +121,9 @@ static int do_actions(struct engine_batch *b, const struct rt_instance *inst,
 			if (rt_store_history_delete(st, inst->instance_id, NULL, NULL) != 0)
 				return -1;
 			row.execution_id = exec_id;
+			/* A new execution of the id, as a restart is: the dashboard
+			 * shows how many came before this one. */
+			row.generation = inst->generation + 1;
 			row.status = RT_ST_RUNNING;
 			row.created_us = b->now_us;
 			row.updated_us = b->now_us;

@@ -167,7 +167,8 @@ struct rt_instance {
 	enum rt_status status;
 	int64_t created_us;          /* ExecutionStarted time of this execution */
 	int64_t updated_us;          /* last checkpoint */
-	int64_t generation;          /* +1 on each overwrite of the id */
+	int64_t generation;          /* +1 on each overwrite of the id: a start over a
+				      * finished instance, a continue-as-new */
 	int history_len;             /* rows in this execution's history = next seq */
 	const char *parent_instance_id; /* sub-orchestrations only, else NULL */
 	const char *parent_execution_id;

@@ -116,7 +116,8 @@ export function showInstance(root, id) {
         el('dt', {}, 'Created (UTC)'), el('dd', {}, fmtTime(status.createdTime)),
         el('dt', {}, 'Last updated (UTC)'), el('dd', {}, fmtTime(status.lastUpdatedTime)),
         hist ? [el('dt', {}, 'Execution'), el('dd', { class: 'mono' }, hist.executionId ?? '')] : null,
-        hist ? [el('dt', {}, 'Generation'), el('dd', { testid: 'detail-generation' }, String(hist.generation))] : null,
+        hist ? [el('dt', { title: 'executions of this id before the current one: continue-as-new, or a start over a finished instance' }, 'Generation'),
+          el('dd', { testid: 'detail-generation' }, String(hist.generation))] : null,
         hist && hist.parentInstanceId ? [el('dt', {}, 'Parent'),
           el('dd', {}, el('a', { href: instanceHref(hist.parentInstanceId), class: 'mono', testid: 'parent-link' }, hist.parentInstanceId))] : null),
       ACTIVE.has(st) ? pauseBtn : null);

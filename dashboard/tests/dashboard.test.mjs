@@ -254,6 +254,15 @@ async function main() {
     await until(async () => (await rowsShown(page)) === 0);
     is(await page.getByTestId('no-instances').count(), 1, '… and the list shows none');
 
+    // continue-as-new: the test clock fires the eternal orchestration's timer
+    is(await page.evaluate(async () => (await fetch('/admin/test/clock', { method: 'POST', body: '{"advanceSeconds":3700}' })).status), 200, 'the test clock moves an hour on');
+    await openDetail(page, eternal);
+    ok(await until(async () => {
+      await openDetail(page, eternal);
+      return (await page.getByTestId('detail-generation').textContent()) === '1';
+    }), 'after continue-as-new the detail shows generation 1');
+    ok((await page.getByTestId('detail-custom-status').textContent()).includes('"current_iteration": 2'), '… and the next iteration in the custom status');
+
     // ---- functions
     await page.goto(`${DASH}#/functions`);
     await ready(page);

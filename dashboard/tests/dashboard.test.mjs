@@ -76,6 +76,12 @@ async function main() {
     await page.goto(`${DASH}#/instances?status=Failed,Completed&prefix=hello-`);
     await until(async () => (await rowIds(page)).length === 3);
     is((await rowIds(page)).join(' '), 'hello-0 hello-1 hello-2', 'id prefix and several statuses at once');
+    await page.goto(`${DASH}#/instances?prefix=hello-&from=2000-01-01T00:00:00Z`);
+    await until(async () => (await rowIds(page)).length === 3);
+    is((await rowIds(page)).length, 3, 'created from a past date keeps them');
+    await page.goto(`${DASH}#/instances?prefix=hello-&from=2000-01-01T00:00:00Z&to=2000-01-02T00:00:00Z`);
+    await until(async () => (await page.getByTestId('no-instances').count()) === 1);
+    is(await page.getByTestId('no-instances').count(), 1, 'created from/to a day in 2000 selects none');
     await page.goto(`${DASH}#/instances?prefix=zzz`);
     await ready(page);
     is(await page.getByTestId('no-instances').count(), 1, 'a filter that matches nothing says so');
@@ -190,6 +196,23 @@ async function main() {
     await action(page, 'resume');
     is(await waitStatus(a2, ['Running']), 'Running', 'resume makes it Running again');
     await openDetail(page, a2);
+    await action(page, 'raise', async () => {
+      await page.getByTestId('raise-name').fill(HOSTILE_ID);
+      await page.getByTestId('raise-data').fill(JSON.stringify(HOSTILE_TEXT));
+    });
+    await until(async () => {
+      await openDetail(page, a2);
+      return (await page.getByTestId('history').textContent()).includes(HOSTILE_ID);
+    });
+    ok((await page.getByTestId('history').textContent()).includes(HOSTILE_ID), 'an event whose name holds HTML is listed as text');
+    await page.getByTestId('history-filter').fill('onerror');
+    await page.getByTestId('history-filter').press('Enter');
+    await until(async () => (await page.getByTestId('history-row').count()) === 1);
+    await page.getByTestId('history-row').first().click();
+    ok((await page.getByTestId('history-event').textContent()).includes(HOSTILE_TEXT.replace(/"/g, '')), '… and its data, shown in full, as text');
+    ok(await page.locator('[data-testid=timeline] text', { hasText: 'event <img' }).count() === 1, '… also on the timeline');
+    is(await page.locator('main script, main img, main b').count(), 0, '… no element came from it');
+    is(await page.evaluate(() => window.__xss), undefined, '… and nothing ran');
     await page.getByTestId('action-restart').click();
     await page.getByTestId('restart-new-id').uncheck();
     await page.getByTestId('modal-ok').click();

@@ -138,6 +138,7 @@ static int do_actions(struct engine_batch *b, const struct rt_instance *inst,
 			ev.timestamp_us = b->now_us;
 			ev.name = inst->name;
 			ev.input = row.input;
+			ev.previous_input = inst->input;
 			ev.instance_id = inst->instance_id;
 			ev.execution_id = rt_arena_strdup(&b->arena, exec_id);
 			if (engine_inbox_add(b, inst->instance_id, ev.execution_id, 0, &ev) != 0)

@@ -46,6 +46,7 @@ enum field {
 	F_PARENT_TASK_ID,
 	F_DATA,
 	F_STARTED, /* added later: an older cfunc refuses the event (and the hub, by its schema) */
+	F_PREVIOUS_INPUT, /* the same */
 	F__COUNT
 };
 
@@ -196,6 +197,7 @@ static const char **str_field(const struct rt_event *ev, enum field f)
 	case F_PARENT_EXECUTION_ID: return &e->parent_execution_id;
 	case F_PARENT_NAME: return &e->parent_name;
 	case F_DATA: return &e->data;
+	case F_PREVIOUS_INPUT: return &e->previous_input;
 	default: return NULL;
 	}
 }

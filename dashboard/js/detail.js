@@ -122,6 +122,7 @@ export function showInstance(root, id) {
           el('dd', {}, el('a', { href: instanceHref(hist.parentInstanceId), class: 'mono', testid: 'parent-link' }, hist.parentInstanceId))] : null),
       ACTIVE.has(st) ? pauseBtn : null);
     renderActions(st);
+    const started = hist ? hist.events.find((e) => e.EventType === 'ExecutionStarted') : null;
     const failure = st === 'Failed' && hist
       ? hist.events.filter((e) => e.EventType === 'TaskFailed' || e.EventType === 'SubOrchestrationInstanceFailed').map((e) => ({ reason: e.Reason, details: e.Details }))
       : null;
@@ -129,7 +130,9 @@ export function showInstance(root, id) {
       payload('Input', status.input, 'detail-input'),
       payload(st === 'Failed' ? 'Output (failure message)' : 'Output', status.output, 'detail-output'),
       payload('Custom status', status.customStatus, 'detail-custom-status'),
-      failure && failure.length ? payload('Failure details', failure, 'detail-failure') : null);
+      failure && failure.length ? payload('Failure details', failure, 'detail-failure') : null,
+      started && started.PreviousInput !== undefined
+        ? payload(`Previous input (before continue-as-new)`, started.PreviousInput, 'detail-previous-input') : null);
     renderTimeline(st);
     renderHistory();
   }

@@ -285,6 +285,10 @@ async function main() {
       return (await page.getByTestId('detail-generation').textContent()) === '1';
     }), 'after continue-as-new the detail shows generation 1');
     ok((await page.getByTestId('detail-custom-status').textContent()).includes('"current_iteration": 2'), '… and the next iteration in the custom status');
+    const prevInput = await page.getByTestId('detail-previous-input').textContent();
+    ok(prevInput.includes('"interval_seconds": 3600') && !prevInput.includes('current_iteration') &&
+      (await page.getByTestId('detail-input').textContent()).includes('"current_iteration": 1'),
+    '… and the input it had before continue-as-new, next to the new one');
 
     // ---- functions
     await page.goto(`${DASH}#/functions`);

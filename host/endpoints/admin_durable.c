@@ -137,6 +137,8 @@ static json_t *event_json(const struct rt_event *ev, size_t seq)
 	set_str(o, "ExecutionId", ev->execution_id);
 	set_str(o, "ParentInstanceId", ev->parent_instance_id);
 	set_str(o, "Data", ev->data);
+	if (ev->previous_input)
+		json_object_set_new(o, "PreviousInput", bind_json_payload(ev->previous_input));
 	if (ev->started_us)
 		json_object_set_new(o, "StartedTime", time_json(ev->started_us));
 	return o;

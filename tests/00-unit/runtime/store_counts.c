@@ -1,7 +1,8 @@
 /*
  * Unit tests for runtime/store_counts.c: instances per runtimeStatus
  * (schema 5, index instances_status), and the activity attempt's start time
- * that TaskCompleted/TaskFailed events carry (history codec field started_us).
+ * that TaskCompleted/TaskFailed events carry (history codec field started_us),
+ * and the previous input a continue-as-new keeps in ExecutionStarted.
  */
 #include "store_util.h"
 
@@ -131,6 +132,19 @@ static void test_started_codec(void)
 	ok(back.started_us == ev.started_us && back.task_scheduled_id == 3 && strcmp(back.result, "42") == 0,
 	   "… with its start time and everything else");
 	ok(rt_history_decode(buf, len - 1, &back, &a) != 0, "a cut start time is refused");
+	rt_event_init(&ev, RT_EV_EXECUTION_STARTED);
+	ev.name = "eternal";
+	ev.input = "{\"n\":2}";
+	ev.previous_input = "{\"n\":1}";
+	len = 0;
+	rt_history_encode(&ev, &buf, &len, &cap);
+	ok(rt_history_decode(buf, len, &back, &a) == 0 && back.previous_input &&
+	   strcmp(back.previous_input, "{\"n\":1}") == 0 && strcmp(back.input, "{\"n\":2}") == 0,
+	   "ExecutionStarted keeps the previous input of a continue-as-new");
+	rt_event_init(&ev, RT_EV_EXECUTION_STARTED);
+	len = 0;
+	rt_history_encode(&ev, &buf, &len, &cap);
+	ok(rt_history_decode(buf, len, &back, &a) == 0 && back.previous_input == NULL, "… and none otherwise");
 	free(buf);
 	rt_arena_cleanup(&a);
 }
@@ -143,7 +157,7 @@ int main(void)
 	subtest("counts per status", test_counts);
 	subtest("the query plan", test_counts_plan);
 	subtest("schema 5", test_schema_has_index);
-	subtest("started_us in the codec", test_started_codec);
+	subtest("started_us and previous_input in the codec", test_started_codec);
 	tdir_remove();
 	return done_testing();
 }

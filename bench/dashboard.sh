@@ -44,8 +44,8 @@ done
 URL="http://127.0.0.1:$PORT"
 W="$URL/runtime/webhooks/durabletask"
 
-# median <numbers...>
-median() { printf '%s\n' "$@" | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
+# median "<numbers separated by spaces>"
+median() { printf '%s\n' "$1" | tr ' ' '\n' | sed '/^$/d' | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 # timings <url>: RUNS request times in ms
 timings() {
 	_t=""
@@ -70,10 +70,10 @@ echo "instances: $(curl -s "$URL/admin/durable/counts" | jq -c .) in $(echo "$t1
 c=$(timings "$URL/admin/durable/counts")
 p=$(timings "$URL/admin/host/ping")
 l=$(timings "$W/instances?top=100")
-echo "counts ms:$c (median $(median $c))"
-echo "ping ms:$p (median $(median $p))"
-echo "listing top=100 ms:$l (median $(median $l))"
-echo "counts/ping: $(echo "scale=2; $(median $c) / $(median $p)" | bc)"
+echo "counts ms:$c (median $(median "$c"))"
+echo "ping ms:$p (median $(median "$p"))"
+echo "listing top=100 ms:$l (median $(median "$l"))"
+echo "counts/ping: $(echo "scale=2; $(median "$c") / $(median "$p")" | bc)"
 
 # --- 2. a big history
 BIG=$(curl -s -X POST -H 'Content-Type: application/json' -d "{\"count\": $FAN}" "$W/orchestrators/fan_out_fan_in" | jq -r .id)
@@ -82,9 +82,9 @@ until [ "$(curl -s "$W/instances/$BIG" | jq -r .runtimeStatus)" = Completed ] ||
 h=$(timings "$URL/admin/durable/history?instanceId=$BIG")
 s=$(timings "$W/instances/$BIG?showHistory=true&showHistoryOutput=true")
 echo "big instance: $(curl -s "$URL/admin/durable/history?instanceId=$BIG&top=0" | jq -c '{totalEvents}') events, $(curl -s "$URL/admin/durable/history?instanceId=$BIG" | wc -c) bytes"
-echo "history ms:$h (median $(median $h))"
-echo "showHistory ms:$s (median $(median $s))"
-echo "history/showHistory: $(echo "scale=2; $(median $h) / $(median $s)" | bc)"
+echo "history ms:$h (median $(median "$h"))"
+echo "showHistory ms:$s (median $(median "$s"))"
+echo "history/showHistory: $(echo "scale=2; $(median "$h") / $(median "$s")" | bc)"
 
 # --- 3. in the browser
 BASE="$URL" BIG="$BIG" RUNS=5 CFUNC_DASHBOARD_MODULES="$BD/dashboard-tests/node_modules" \

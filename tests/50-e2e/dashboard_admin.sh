@@ -28,7 +28,7 @@ D="$BASE/admin/dashboard"
 is "$(get "$D/")" 200 "GET /admin/dashboard/: 200"
 is "$(hdr Content-Type)" "text/html; charset=utf-8" "… HTML"
 like "$(hdr Content-Security-Policy)" "^default-src 'self'; script-src 'self'; style-src 'self';" "… a strict CSP (self only, no inline script)"
-ok $(hdr Content-Security-Policy | grep -vq "unsafe"; echo $?) "… with nothing unsafe in it"
+ok "$(hdr Content-Security-Policy | grep -vq "unsafe"; echo $?)" "… with nothing unsafe in it"
 is "$(hdr X-Content-Type-Options)" "nosniff" "… nosniff"
 is "$(hdr Cache-Control)" "no-cache" "… revalidated on every load"
 etag=$(hdr ETag)
@@ -55,7 +55,7 @@ is "$(get "$D")" 301 "/admin/dashboard without the slash: 301"
 is "$(hdr Location)" "/admin/dashboard/" "… to /admin/dashboard/"
 
 # --- counts
-for i in 1 2 3; do orch_start hello_sequence '""'; done
+for _ in 1 2 3; do orch_start hello_sequence '""'; done
 orch_start approval_workflow '{"timeout_seconds": 600}'
 RUN=$ID
 wait_for "$RUN" '.runtimeStatus == "Running"'

@@ -15,7 +15,7 @@ key_of() { # key_of <section heading> <name>
 }
 MASTER=$(key_of "Master Key" master)
 SYSTEM=$(key_of "System Keys" durabletask_extension)
-ok $([ ${#MASTER} -ge 43 ] && [ ${#SYSTEM} -ge 43 ]; echo $?) "master and system keys exist"
+ok "$([ ${#MASTER} -ge 43 ] && [ ${#SYSTEM} -ge 43 ]; echo $?)" "master and system keys exist"
 start_host "$root" --enableAuth --ephemeral
 ok $? "host starts with keys on"
 dash_run keys.test.mjs MASTER="$MASTER" SYSTEM="$SYSTEM"

@@ -407,8 +407,8 @@ int rt_store_purge(struct rt_store *s, const struct rt_store_filter *f, size_t l
  * Instances per runtimeStatus (store_counts.c): counts[s] for every
  * enum rt_status value s below RT_STORE_STATUS_SLOTS (other values, which no
  * engine writes, are added to *other; may be NULL). One query over the
- * status index (GROUP BY status), in its own read snapshot; entity ids
- * ('@...') are not told apart (there are none yet).
+ * status index (GROUP BY status), in its own read snapshot. Entities'
+ * rows ('@name@key') are counted too: the index does not hold the id.
  */
 #define RT_STORE_STATUS_SLOTS 8
 int rt_store_count_by_status(struct rt_store *s, int64_t counts[RT_STORE_STATUS_SLOTS],

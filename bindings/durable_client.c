@@ -9,6 +9,7 @@
 #include "bindings/json_util.h"
 #include "bindings/status_json.h"
 #include "common/urlcodec.h"
+#include "common/utf8.h"
 #include "common/xalloc.h"
 #include "common/clock.h"
 
@@ -241,7 +242,7 @@ const char *bind_event_name_problem(const char *name)
 	if (!name || !*name)
 		return "event name is empty";
 	for (const unsigned char *p = (const unsigned char *)name; *p; p += n) {
-		if ((n = bind_utf8_seq(p, SIZE_MAX)) == 0)
+		if ((n = rt_utf8_seq(p, SIZE_MAX)) == 0)
 			return "event name is not valid UTF-8";
 		/* Stop counting early: a hostile name may be megabytes long. */
 		if ((units += n == 4 ? 2 : 1) > BIND_EVENT_NAME_MAX)

@@ -16,6 +16,7 @@
 #include "bindings/json_canonical.h"
 
 #include "bindings/json_util.h"
+#include "common/utf8.h"
 #include "common/xalloc.h"
 
 #include <stdlib.h>
@@ -48,7 +49,7 @@ static size_t scan_string(const unsigned char *s, size_t i, size_t len)
 			return 0;
 		} else if (c < 0x80) {
 			i++;
-		} else if ((k = bind_utf8_seq(s + i, len - i)) != 0) {
+		} else if ((k = rt_utf8_seq(s + i, len - i)) != 0) {
 			i += k;
 		} else {
 			return 0;

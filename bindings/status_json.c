@@ -6,6 +6,7 @@
 
 #include "bindings/json_canonical.h"
 #include "bindings/json_util.h"
+#include "common/utf8.h"
 #include "common/xalloc.h"
 
 #include <stdint.h>
@@ -41,7 +42,7 @@ json_t *bind_json_text(const char *s)
 		return v;
 	o = fixed = xmalloc(3 * strlen(s) + 1);
 	while (*p) {
-		size_t n = bind_utf8_seq(p, SIZE_MAX);
+		size_t n = rt_utf8_seq(p, SIZE_MAX);
 		if (n) {
 			memcpy(o, p, n);
 			o += n;

@@ -21,6 +21,7 @@
 #include "management/webhooks_int.h"
 
 #include "bindings/status_json.h"
+#include "common/utf8.h"
 #include "common/xalloc.h"
 
 #include <ctype.h>
@@ -193,14 +194,6 @@ static int blank(const char *s, size_t n)
 	return 1;
 }
 
-/* jansson accepts exactly valid UTF-8, which every JSON answer needs. */
-static int utf8_ok(const char *s)
-{
-	json_t *v = json_string(s);
-	json_decref(v);
-	return v != NULL;
-}
-
 static int hub_served(const struct bind_durable *d, const struct bind_query *q)
 {
 	const char *hub = bind_urlcodec_query_get(q, "taskHub");
@@ -363,7 +356,7 @@ static void start(struct webhook_req *r, const char *fn_name, const char *id)
 		bind_webhooks_error(h, 400, WH_MSG_ARGUMENT, msg, WH_EX_ARGUMENT, "StartOrchestration");
 		return;
 	}
-	if (id && (rt_instance_id_problem(id) || !utf8_ok(id))) {
+	if (id && (rt_instance_id_problem(id) || !rt_utf8_valid(id))) {
 		/* The engine takes any bytes; URLs and JSON answers need UTF-8. */
 		const char *why = rt_instance_id_problem(id);
 		bind_webhooks_error(h, 400, WH_MSG_ARGUMENT, why ? why : "instance id is not valid UTF-8",
@@ -606,7 +599,7 @@ static void lifecycle(struct webhook_req *r, const char *id, lifecycle_fn fn, co
 
 	/* The reason becomes the output and a history field, both shown as
 	 * JSON: bytes that are not UTF-8 could only be shown mangled. */
-	if (reason && !utf8_ok(reason)) {
+	if (reason && !rt_utf8_valid(reason)) {
 		bind_webhooks_error(r->h, 400, WH_MSG_ARGUMENT, "reason is not valid UTF-8",
 				    WH_EX_ARGUMENT, where);
 		return;
@@ -654,7 +647,7 @@ static int known_operation(const char *op)
  */
 static int id_utf8(struct bind_http *h, const char *id, const char *where)
 {
-	if (utf8_ok(id))
+	if (rt_utf8_valid(id))
 		return 1;
 	bind_webhooks_error(h, 400, WH_MSG_ARGUMENT, "instance id is not valid UTF-8",
 			    WH_EX_ARGUMENT, where);

@@ -19,6 +19,7 @@
 #include "runtime/uuid.h"
 #include "common/xalloc.h"
 #include "common/clock.h"
+#include "common/utf8.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -146,35 +147,10 @@ int engine_encode_row(struct engine_batch *b, const struct rt_event *ev, int seq
 	return 0;
 }
 
-/* Length of the UTF-8 sequence at p (1-4), or 0 if it is not valid UTF-8
- * (overlong forms, surrogates and code points past U+10FFFF included). */
-static int utf8_len(const unsigned char *p)
-{
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		return (p[1] & 0xc0) == 0x80 ? 2 : 0;
-	if (p[0] >= 0xe0 && p[0] <= 0xef) {
-		if ((p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80)
-			return 0;
-		if ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] > 0x9f))
-			return 0;
-		return 3;
-	}
-	if (p[0] >= 0xf0 && p[0] <= 0xf4) {
-		if ((p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80 || (p[3] & 0xc0) != 0x80)
-			return 0;
-		if ((p[0] == 0xf0 && p[1] < 0x90) || (p[0] == 0xf4 && p[1] > 0x8f))
-			return 0;
-		return 4;
-	}
-	return 0;
-}
-
 const char *rt_instance_id_problem(const char *id)
 {
 	size_t units = 0; /* UTF-16 code units, as .NET counts string length */
-	int n;
+	size_t n;
 	if (!id || !*id)
 		return "instance id is empty";
 	if (id[0] == '@')
@@ -184,7 +160,7 @@ const char *rt_instance_id_problem(const char *id)
 			return "instance id must not contain control characters";
 		if (*p == '/' || *p == '\\' || *p == '#' || *p == '?')
 			return "instance id must not contain '/', '\\', '#' or '?'";
-		if ((n = utf8_len(p)) == 0)
+		if ((n = rt_utf8_seq(p, SIZE_MAX)) == 0)
 			return "instance id is not valid UTF-8";
 		units += n == 4 ? 2 : 1;
 	}

@@ -20,6 +20,7 @@
  * itself is realloc'd (engine_cache.h says how long a got array lives).
  */
 #include "runtime/engine_cache.h"
+#include "common/hash.h"
 #include "common/xalloc.h"
 
 #include <stdlib.h>
@@ -68,14 +69,6 @@ struct engine_cache {
 	struct rt_arena scratch; /* rows being decoded by put */
 };
 
-static uint64_t hash(const char *s)
-{
-	uint64_t h = 1469598103934665603ull;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return h;
-}
-
 static void slot_clear(struct engine_cache *c, struct engine_cache_slot *s)
 {
 	struct pool_chunk *p, *next;
@@ -115,7 +108,7 @@ void engine_cache_free(struct engine_cache *c)
 
 static struct engine_cache_slot *slot_of(struct engine_cache *c, const char *id)
 {
-	return &c->slots[hash(id) & (ENGINE_CACHE_SLOTS - 1)];
+	return &c->slots[rt_hash_str(id) & (ENGINE_CACHE_SLOTS - 1)];
 }
 
 static int holds(const struct engine_cache_slot *s, const char *id, const char *execution_id)

@@ -11,6 +11,7 @@
  */
 #include "runtime/replay_int.h"
 #include "runtime/uuid.h"
+#include "common/utf8.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -340,24 +341,12 @@ const char *rt_orch_new_uuid(struct rt_orch *o)
 	return s;
 }
 
-/* UTF-16 length in bytes of UTF-8 text: 4 for a 4-byte sequence (a
- * surrogate pair), 2 for every other character. */
-static size_t utf16_bytes(const char *s)
-{
-	size_t n = 0;
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if ((*p & 0xc0) == 0x80)
-			continue;
-		n += *p >= 0xf0 ? 4 : 2;
-	}
-	return n;
-}
-
 int rt_orch_set_custom_status(struct rt_orch *o, const char *json)
 {
 	int kib = o->in->custom_status_max_kib > 0 ? o->in->custom_status_max_kib : 16;
 	if (json) {
-		size_t n = utf16_bytes(json);
+		/* Bytes in UTF-16: the limit .NET applies to the serialized text. */
+		size_t n = 2 * rt_utf16_units(json, strlen(json));
 		if (n / 1024 > (size_t)kib) {
 			o->last_error = rt_arena_fmt(
 				o->a,

@@ -9,6 +9,7 @@
  * skip and never the number of timers still in the future.
  */
 #include "runtime/store_int.h"
+#include "common/hash.h"
 #include "common/xalloc.h"
 #include "common/clock.h"
 
@@ -25,18 +26,10 @@ struct idset {
 	size_t n;
 };
 
-static uint64_t hash_bytes(const char *p, size_t len)
-{
-	uint64_t h = 1469598103934665603ull; /* FNV-1a */
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ (unsigned char)p[i]) * 1099511628211ull;
-	return h;
-}
-
 /* The slot holding `id`, or the empty slot where it belongs. */
 static const char **idset_find(struct idset *set, const char *id, size_t len)
 {
-	size_t i = (size_t)hash_bytes(id, len) & (set->cap - 1);
+	size_t i = (size_t)rt_hash_bytes(id, len) & (set->cap - 1);
 	for (;; i = (i + 1) & (set->cap - 1)) {
 		const char *k = set->slot[i];
 		if (!k || (strncmp(k, id, len) == 0 && k[len] == '\0'))

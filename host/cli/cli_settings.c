@@ -29,6 +29,7 @@
 #include <sodium.h>
 
 #include "host/config/jsonc.h"
+#include "common/file_atomic.h"
 #include "common/xalloc.h"
 
 #define SETTINGS_FILE "local.settings.json"
@@ -236,7 +237,7 @@ static int save(struct doc *d)
 		return -1;
 	}
 	data = xasprintf("%s\n", text);
-	rc = host_keys_write_file(d->path, data, strlen(data), d->mode, &err);
+	rc = rt_file_write_atomic(d->path, data, strlen(data), d->mode, &err);
 	if (rc < 0) {
 		fprintf(stderr, "cfunc: %s\n", err);
 		free(err);

@@ -238,15 +238,6 @@ void host_keys_settings_encrypt(json_t *root, const unsigned char key[HOST_KEYS_
 /* Number of non-empty string values a settings file has to seal/unseal. */
 size_t host_keys_settings_count(json_t *root);
 
-/*
- * Writes `data` to `path` atomically: a temp file in the same folder
- * created with `mode`, write, fsync, rename over `path`, fsync the folder.
- * On failure `path` is untouched and the temp file removed. 0 or -1 with
- * *err.
- */
-int host_keys_write_file(const char *path, const char *data, size_t len, unsigned mode,
-			 char **err);
-
 /* ---- CLI (cli_keys.c, cli_settings.c): `cfunc keys ...`, `cfunc settings
  * ...`; argv starts after the family word. Return the exit code. ---- */
 int host_cli_keys(int argc, char **argv);

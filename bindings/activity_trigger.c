@@ -4,6 +4,7 @@
 #include "bindings/registry.h"
 #include "common/xalloc.h"
 #include "common/clock.h"
+#include "common/invocation_id.h"
 
 #include <stdio.h>
 
@@ -45,7 +46,7 @@ void bind_act_run(void *ctx, void *fn, const struct rt_activity_call *call,
 
 	bind_ctx_init(&act.ctx, BIND_CTX_ACT, f->name, call->arena);
 	snprintf(category, sizeof(category), "Function.%s", f->name);
-	bind_new_invocation_id(guid);
+	rt_invocation_id(guid);
 	bind_log(category, CF_LOG_INFO, "Executing 'Functions.%s' (Reason='(null)', Id=%s)", f->name,
 		 guid);
 	int64_t t0 = rt_mono_us();

@@ -35,21 +35,6 @@ void bind_log(const char *category, int level, const char *fmt, ...)
 	va_end(ap);
 }
 
-static bind_guid_fn guid_fn;
-
-void bind_api_set_guid(bind_guid_fn fn)
-{
-	guid_fn = fn;
-}
-
-void bind_new_invocation_id(char out[37])
-{
-	if (guid_fn)
-		guid_fn(out);
-	else
-		snprintf(out, 37, "00000000-0000-4000-8000-000000000000");
-}
-
 static cf_rc app_fail(struct bind_app *app, const char *fmt, const char *name)
 {
 	if (!app->error)

@@ -19,9 +19,4 @@ void bind_api_set_logger(bind_log_fn fn);
 void bind_log(const char *category, int level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-/* Invocation ids for console lines: the host's generator (set with the logger). */
-typedef void (*bind_guid_fn)(char out[37]);
-void bind_api_set_guid(bind_guid_fn fn);
-void bind_new_invocation_id(char out[37]);
-
 #endif

@@ -3,6 +3,7 @@
 #include "runtime/ncrontab.h"
 #include "common/xalloc.h"
 #include "common/clock.h"
+#include "common/invocation_id.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -115,7 +116,7 @@ void bind_timer_run(const struct bind_function *fn, struct bind_durable *durable
 	t.info = info;
 	t.durable = durable;
 	snprintf(category, sizeof(category), "Function.%s", fn->name);
-	bind_new_invocation_id(guid);
+	rt_invocation_id(guid);
 	bind_log(category, CF_LOG_INFO, "Executing 'Functions.%s' (Reason='%s', Id=%s)", fn->name,
 		 reason, guid);
 	if (details)

@@ -6,7 +6,6 @@
  */
 #include "host/log.h"
 
-#include <sodium.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -231,50 +230,4 @@ int host_log_level_parse(const char *name)
 		if (strcasecmp(name, names[i]) == 0)
 			return i;
 	return -1;
-}
-
-static void format_guid(unsigned char b[16], char out[37])
-{
-	static const char hex[] = "0123456789abcdef";
-	int j = 0;
-	b[6] = (b[6] & 0x0f) | 0x40;
-	b[8] = (b[8] & 0x3f) | 0x80;
-	for (int i = 0; i < 16; i++) {
-		if (i == 4 || i == 6 || i == 8 || i == 10)
-			out[j++] = '-';
-		out[j++] = hex[b[i] >> 4];
-		out[j++] = hex[b[i] & 15];
-	}
-	out[j] = '\0';
-}
-
-void host_log_fast_guid(char out[37])
-{
-	/* xoshiro256** per thread; seeded once from libsodium. */
-	static _Thread_local uint64_t s[4];
-	static _Thread_local int seeded;
-	unsigned char b[16];
-	if (!seeded) {
-		randombytes_buf(s, sizeof(s));
-		seeded = 1;
-	}
-	for (int k = 0; k < 2; k++) {
-		uint64_t r = s[1] * 5, t = s[1] << 17;
-		r = ((r << 7) | (r >> 57)) * 9;
-		s[2] ^= s[0];
-		s[3] ^= s[1];
-		s[1] ^= s[2];
-		s[0] ^= s[3];
-		s[2] ^= t;
-		s[3] = (s[3] << 45) | (s[3] >> 19);
-		memcpy(b + 8 * k, &r, 8);
-	}
-	format_guid(b, out);
-}
-
-void host_log_new_guid(char out[37])
-{
-	unsigned char b[16];
-	randombytes_buf(b, sizeof(b));
-	format_guid(b, out);
 }

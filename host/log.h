@@ -48,10 +48,5 @@ void host_log_flush(void);
 /* Parses "Information", "warning", ... (case-insensitive); -1 if unknown. */
 int host_log_level_parse(const char *name);
 
-/* A random invocation id, lowercase 8-4-4-4-12, written to out[37]. */
-void host_log_new_guid(char out[37]);
-/* The same shape from a per-thread generator seeded from the OS once: for
- * ids that must be unique, not secret (invocation ids on the hot path). */
-void host_log_fast_guid(char out[37]);
 
 #endif

@@ -113,26 +113,6 @@ void engine_log(struct rt_engine *e, const char *category, int level, const char
 	e->opts.hooks.log(e->opts.hooks.ctx, category, level, "%s", buf);
 }
 
-/* Invocation ids for the console: unique, not secret, so no syscall each. */
-void engine_guid(char out[37])
-{
-	static _Thread_local uint64_t state;
-	unsigned char b[16];
-	if (!state) {
-		char seed[33];
-		rt_uuid_random_hex(seed);
-		state = strtoull(seed + 16, NULL, 16) | 1;
-	}
-	for (int i = 0; i < 16; i++) {
-		state ^= state << 13;
-		state ^= state >> 7;
-		state ^= state << 17;
-		b[i] = (unsigned char)(state >> 24);
-	}
-	b[6] = (b[6] & 0x0f) | 0x40;
-	b[8] = (b[8] & 0x3f) | 0x80;
-	rt_uuid_format(b, out);
-}
 
 int engine_encode_row(struct engine_batch *b, const struct rt_event *ev, int seq,
 		      struct rt_history_row *row)

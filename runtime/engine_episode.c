@@ -8,6 +8,7 @@
 #include "runtime/uuid.h"
 #include "common/xalloc.h"
 #include "common/clock.h"
+#include "common/invocation_id.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -351,7 +352,7 @@ void engine_episode(struct engine_batch *b, const char *instance_id)
 	int log_this = e->opts.log_episodes &&
 		       (!h->log_enabled || h->log_enabled(h->ctx, category, 2));
 	if (log_this)
-		engine_guid(guid);
+		rt_invocation_id(guid);
 	if (log_this)
 		engine_log(e, category, 2, "Executing 'Functions.%s' (Reason='(null)', Id=%s)",
 			   inst.name, guid);
@@ -371,7 +372,7 @@ void engine_episode(struct engine_batch *b, const char *instance_id)
 		goto release;
 	}
 	if (!log_this && e->opts.log_episodes && out.status == RT_ST_FAILED)
-		engine_guid(guid); /* a failure shows even when Information does not */
+		rt_invocation_id(guid); /* a failure shows even when Information does not */
 	if (log_this || (e->opts.log_episodes && out.status == RT_ST_FAILED))
 		engine_log(e, category, out.status == RT_ST_FAILED ? 4 : 2,
 			   "Executed 'Functions.%s' (%s, Id=%s, Duration=%ldms)", inst.name,

@@ -22,6 +22,7 @@
 #include "common/urlcodec.h"
 #include "common/xalloc.h"
 #include "common/clock.h"
+#include "common/invocation_id.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -639,7 +640,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
 		job->http.resume = job_resume;
 		job->http.resume_data = job;
 		copy_request(job, req, path_len, &m);
-		host_log_fast_guid(job->invocation_id);
+		rt_invocation_id(job->invocation_id);
 	}
 	if (!host_access_allowed(srv, &job->http)) {
 		/* 401 with an empty body, as the Functions host answers. */

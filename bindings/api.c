@@ -11,6 +11,7 @@
 #include "bindings/json_api.h"
 #include "bindings/orch_trigger.h"
 #include "bindings/timer_trigger.h"
+#include "common/log_level.h"
 #include "common/xalloc.h"
 
 #include <ctype.h>
@@ -141,6 +142,14 @@ static const char *setting(const char *name)
 	 * the environment is never modified afterwards, so getenv is safe here. */
 	return name ? getenv(name) : NULL;
 }
+
+/* App levels reach the console's enum unchanged. */
+_Static_assert(CF_LOG_TRACE == (int)RT_LOG_TRACE, "CF_LOG_TRACE is RT_LOG_TRACE");
+_Static_assert(CF_LOG_DEBUG == (int)RT_LOG_DEBUG, "CF_LOG_DEBUG is RT_LOG_DEBUG");
+_Static_assert(CF_LOG_INFO == (int)RT_LOG_INFO, "CF_LOG_INFO is RT_LOG_INFO");
+_Static_assert(CF_LOG_WARNING == (int)RT_LOG_WARNING, "CF_LOG_WARNING is RT_LOG_WARNING");
+_Static_assert(CF_LOG_ERROR == (int)RT_LOG_ERROR, "CF_LOG_ERROR is RT_LOG_ERROR");
+_Static_assert(CF_LOG_CRITICAL == (int)RT_LOG_CRITICAL, "CF_LOG_CRITICAL is RT_LOG_CRITICAL");
 
 static void logv(cf_ctx *p, cf_log_level level, const char *fmt, va_list ap)
 {

@@ -7,6 +7,7 @@
 #include "bindings/durable_client.h"
 #include "bindings/http_trigger.h"
 #include "bindings/json_util.h"
+#include "bindings/rc.h"
 #include "bindings/status_json.h"
 #include "common/urlcodec.h"
 #include "common/utf8.h"
@@ -17,26 +18,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-static int map_rc(int rc)
-{
-	switch (rc) {
-	case RT_C_OK:
-		return CF_OK;
-	case RT_C_NOTFOUND:
-		return CF_E_NOTFOUND;
-	case RT_C_GONE:
-		return CF_E_GONE;
-	case RT_C_STATE:
-		return CF_E_STATE;
-	case RT_C_INVALID:
-		return CF_E_INVALID;
-	case RT_C_EXISTS:
-		return CF_E_EXISTS;
-	default:
-		return CF_ERROR;
-	}
-}
 
 static struct bind_durable *durable_of(struct bind_http *h)
 {
@@ -52,7 +33,7 @@ static struct bind_durable *durable_of(struct bind_http *h)
  * unspecified, and gcc reads err (still NULL) before the call sets it. */
 static int finish(struct bind_http *h, int rc, char *err)
 {
-	int cf = map_rc(rc);
+	int cf = bind_rc(rc);
 	if (cf != CF_OK)
 		bind_ctx_fail(&h->ctx, cf, "%s", err ? err : "durable operation failed");
 	free(err);
@@ -131,7 +112,7 @@ int bind_durable_read(struct bind_durable *d, const char *id, int flags, struct 
 	rc = rt_store_instance_get(s, id, inst, a);
 	if (rc == 0 && (flags & BIND_STATUS_HISTORY))
 		rc = rt_engine_history(s, id, inst->execution_id, &hist, &n, a);
-	if (rc == RT_STORE_NOTFOUND) {
+	if (rc == RT_E_NOTFOUND) {
 		rt_engine_reader_put(d->engine, s);
 		return CF_E_NOTFOUND;
 	}
@@ -155,7 +136,7 @@ static void started(void *user, int rc, const char *err)
 {
 	struct bind_http *h = user;
 	(void)err;
-	if (rc != RT_C_OK)
+	if (rc != RT_OK)
 		__atomic_store_n(&h->commit_failed, 1, __ATOMIC_RELEASE);
 	bind_http_release(h);
 }
@@ -185,7 +166,7 @@ cf_rc bind_durable_start(cf_http *hh, const char *name, const char *id, const ch
 					     "The function '%s' doesn't exist, is disabled, or is not an orchestrator function.",
 					     name);
 		__atomic_add_fetch(&h->pending, 1, __ATOMIC_ACQ_REL);
-		if (rt_engine_start_async(d->engine, name, input, idbuf, started, h) != RT_C_OK) {
+		if (rt_engine_start_async(d->engine, name, input, idbuf, started, h) != RT_OK) {
 			__atomic_sub_fetch(&h->pending, 1, __ATOMIC_ACQ_REL);
 			return bind_ctx_fail(&h->ctx, CF_ERROR, "the host is shutting down");
 		}
@@ -194,7 +175,7 @@ cf_rc bind_durable_start(cf_http *hh, const char *name, const char *id, const ch
 		return CF_OK;
 	}
 	rc = rt_engine_start_instance(d->engine, name, id, input, &new_id, &err);
-	if (rc == RT_C_OK && out_id)
+	if (rc == RT_OK && out_id)
 		*out_id = rt_arena_strdup(h->ctx.arena, new_id);
 	free(new_id);
 	return finish(h, rc, err);
@@ -306,11 +287,11 @@ int bind_durable_restart_id(struct bind_durable *d, const char *id, int new_inst
 	if (rc == CF_E_NOTFOUND) {
 		*err = xstrdup("InstanceId does not match a valid orchestration instance.");
 		rt_arena_cleanup(&a);
-		return RT_C_NOTFOUND;
+		return RT_E_NOTFOUND;
 	}
 	if (rc != CF_OK) {
 		rt_arena_cleanup(&a);
-		return RT_C_ERROR;
+		return RT_ERROR;
 	}
 	rc = rt_engine_start_instance(d->engine, inst.name, new_instance_id ? NULL : id, inst.input,
 				      out_id, err);
@@ -329,7 +310,7 @@ cf_rc bind_durable_restart(cf_http *hh, const char *id, unsigned flags, const ch
 	if (flags & ~(unsigned)CF_RESTART_NEW_INSTANCE_ID)
 		return bind_ctx_fail(&h->ctx, CF_E_INVALID, "cf_durable_restart: unknown flags 0x%x", flags);
 	rc = bind_durable_restart_id(d, id, (flags & CF_RESTART_NEW_INSTANCE_ID) != 0, &nid, &err);
-	if (rc == RT_C_OK && out_id)
+	if (rc == RT_OK && out_id)
 		*out_id = rt_arena_strdup(h->ctx.arena, nid);
 	free(nid);
 	return finish(h, rc, err);

@@ -49,7 +49,7 @@ int bind_durable_wait(struct bind_http *h, struct bind_durable *d, const char *i
 #define BIND_EVENT_NAME_MAX 256
 const char *bind_event_name_problem(const char *name);
 
-/* Restart (§4.11): RT_C_* code; *out_id malloc'd. */
+/* Restart (§4.11): runtime/rc.h code; *out_id malloc'd. */
 int bind_durable_restart_id(struct bind_durable *d, const char *id, int new_instance_id,
 			    char **out_id, char **err);
 

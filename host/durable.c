@@ -32,14 +32,14 @@ static void engine_log_line(void *ctx, const char *category, int level, const ch
 	va_list ap;
 	(void)ctx;
 	va_start(ap, fmt);
-	host_logv(category, (enum host_log_level)level, fmt, ap);
+	host_logv(category, (enum rt_log_level)level, fmt, ap);
 	va_end(ap);
 }
 
 static int engine_log_enabled(void *ctx, const char *category, int level)
 {
 	(void)ctx;
-	return host_log_enabled(category, (enum host_log_level)level);
+	return host_log_enabled(category, (enum rt_log_level)level);
 }
 
 /* Engine and activity threads buffer their console lines like HTTP workers. */
@@ -93,7 +93,7 @@ int host_durable_start(struct host_durable *hd, const struct host_config *cfg,
 	hd->client.connection = "Storage";
 	hd->client.system_key = NULL;
 	hd->client.reg = reg;
-	host_log("Host.Triggers.DurableTask", HOST_LOG_INFO, "Task hub '%s' at %s", hd->client.hub,
+	host_log("Host.Triggers.DurableTask", RT_LOG_INFO, "Task hub '%s' at %s", hd->client.hub,
 		 rt_engine_path(hd->engine));
 	return 0;
 }
@@ -153,9 +153,9 @@ int host_durable_admin_invoke(struct host_server *srv, const struct bind_functio
 		char *id = NULL, *err = NULL;
 		int rc = srv->durable ? rt_engine_start_instance(srv->durable->engine, fn->name, NULL,
 								 json, &id, &err)
-				      : RT_C_ERROR;
+				      : RT_ERROR;
 		free(json);
-		if (rc != RT_C_OK) {
+		if (rc != RT_OK) {
 			json_t *o = json_pack("{s:s}", "Message", err ? err : "cannot start the orchestration");
 			char *text = bind_json_dump(o);
 			bind_http_set_json(h, 400, text);
@@ -164,7 +164,7 @@ int host_durable_admin_invoke(struct host_server *srv, const struct bind_functio
 			free(err);
 			return -1;
 		}
-		host_log("Host.Triggers.DurableTask", HOST_LOG_INFO,
+		host_log("Host.Triggers.DurableTask", RT_LOG_INFO,
 			 "Started orchestration with ID = '%s'.", id);
 		free(id);
 		return 0;

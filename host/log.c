@@ -39,12 +39,12 @@ static int is_system_category(const char *category)
 	       strncmp(category, "Microsoft", 9) == 0;
 }
 
-int host_log_enabled(const char *category, enum host_log_level level)
+int host_log_enabled(const char *category, enum rt_log_level level)
 {
 	int min = log_level_fn ? log_level_fn(log_level_user, category) : -1;
 	if (min < 0)
-		min = is_system_category(category) && !log_verbose ? HOST_LOG_WARNING : HOST_LOG_INFO;
-	return (int)level >= min && level < HOST_LOG_NONE;
+		min = is_system_category(category) && !log_verbose ? RT_LOG_WARNING : RT_LOG_INFO;
+	return (int)level >= min && level < RT_LOG_NONE;
 }
 
 static size_t format_stamp(char *buf, size_t cap)
@@ -114,23 +114,23 @@ static void write_all(const char *p, size_t n)
 	}
 }
 
-static const char *color_of(enum host_log_level level)
+static const char *color_of(enum rt_log_level level)
 {
 	switch (level) {
-	case HOST_LOG_ERROR:
-	case HOST_LOG_CRITICAL:
+	case RT_LOG_ERROR:
+	case RT_LOG_CRITICAL:
 		return "\033[31m";
-	case HOST_LOG_WARNING:
+	case RT_LOG_WARNING:
 		return "\033[33m";
-	case HOST_LOG_TRACE:
-	case HOST_LOG_DEBUG:
+	case RT_LOG_TRACE:
+	case RT_LOG_DEBUG:
 		return "\033[90m";
 	default:
 		return NULL;
 	}
 }
 
-static void emit(enum host_log_level level, const char *fmt, va_list ap)
+static void emit(enum rt_log_level level, const char *fmt, va_list ap)
 {
 	char stack[1024], *msg = stack, *out;
 	char stamp[40];
@@ -184,7 +184,7 @@ static void emit(enum host_log_level level, const char *fmt, va_list ap)
 		free(msg);
 }
 
-void host_logv(const char *category, enum host_log_level level, const char *fmt, va_list ap)
+void host_logv(const char *category, enum rt_log_level level, const char *fmt, va_list ap)
 {
 	if (host_log_enabled(category, level))
 		emit(level, fmt, ap);
@@ -194,11 +194,11 @@ void host_log_always(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	emit(HOST_LOG_INFO, fmt, ap);
+	emit(RT_LOG_INFO, fmt, ap);
 	va_end(ap);
 }
 
-void host_log(const char *category, enum host_log_level level, const char *fmt, ...)
+void host_log(const char *category, enum rt_log_level level, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -220,14 +220,4 @@ void host_log_plain(const char *fmt, ...)
 		n = (int)sizeof(buf) - 2;
 	buf[n++] = '\n';
 	write_all(buf, (size_t)n);
-}
-
-int host_log_level_parse(const char *name)
-{
-	static const char *const names[] = {"Trace",	"Debug",    "Information", "Warning",
-					    "Error",	"Critical", "None"};
-	for (int i = 0; i < 7; i++)
-		if (strcasecmp(name, names[i]) == 0)
-			return i;
-	return -1;
 }

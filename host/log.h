@@ -13,15 +13,7 @@
 
 #include <stdarg.h>
 
-enum host_log_level {
-	HOST_LOG_TRACE = 0,
-	HOST_LOG_DEBUG,
-	HOST_LOG_INFO,
-	HOST_LOG_WARNING,
-	HOST_LOG_ERROR,
-	HOST_LOG_CRITICAL,
-	HOST_LOG_NONE,
-};
+#include "common/log_level.h"
 
 /* Resolves a category to a minimum level, or -1 for "no configured level". */
 typedef int (*host_log_level_fn)(void *user, const char *category);
@@ -31,10 +23,10 @@ void host_log_init(int verbose, host_log_level_fn fn, void *user);
 /* Switches colours off (tests) or on regardless of the TTY check. */
 void host_log_set_color(int on);
 
-int host_log_enabled(const char *category, enum host_log_level level);
-void host_log(const char *category, enum host_log_level level, const char *fmt, ...)
+int host_log_enabled(const char *category, enum rt_log_level level);
+void host_log(const char *category, enum rt_log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-void host_logv(const char *category, enum host_log_level level, const char *fmt, va_list ap);
+void host_logv(const char *category, enum rt_log_level level, const char *fmt, va_list ap);
 /* A timestamped line shown whatever the levels say (func's two always-shown lines). */
 void host_log_always(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* A line without timestamp or filtering (banner, function list). */
@@ -45,8 +37,6 @@ void host_log_plain(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void host_log_thread_buffered(int on);
 void host_log_flush(void);
 
-/* Parses "Information", "warning", ... (case-insensitive); -1 if unknown. */
-int host_log_level_parse(const char *name);
 
 
 #endif

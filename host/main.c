@@ -140,12 +140,12 @@ static int level_of(void *user, const char *category)
 
 static void log_to_console(const char *category, int level, const char *fmt, va_list ap)
 {
-	host_logv(category, (enum host_log_level)level, fmt, ap);
+	host_logv(category, (enum rt_log_level)level, fmt, ap);
 }
 
 static void report_refused(const char *line)
 {
-	host_log("Host.Startup", HOST_LOG_ERROR, "%s", line);
+	host_log("Host.Startup", RT_LOG_ERROR, "%s", line);
 }
 
 static void mark_disabled(struct bind_registry *reg)
@@ -194,9 +194,9 @@ static void print_functions(const struct host_server *srv, struct bind_registry 
 	}
 	for (size_t i = 0; i < reg->nfns; i++)
 		if (sorted[i]->disabled)
-			host_log("Host.Startup", HOST_LOG_WARNING, "Function %s is disabled.", sorted[i]->name);
+			host_log("Host.Startup", RT_LOG_WARNING, "Function %s is disabled.", sorted[i]->name);
 	if (reg->nfns == 0)
-		host_log("Host.Startup", HOST_LOG_WARNING,
+		host_log("Host.Startup", RT_LOG_WARNING,
 			 "No job functions found. Try making your job classes and methods public. "
 			 "If you're using binding extensions (e.g. Azure Storage, ServiceBus, Timers, etc.) "
 			 "make sure you've called the registration method for the extension(s) in your "
@@ -208,7 +208,7 @@ static void print_functions(const struct host_server *srv, struct bind_registry 
 static void print_warnings(const struct host_config *cfg, size_t from)
 {
 	for (size_t i = from; i < cfg->n_warnings; i++)
-		host_log("Host.Startup", HOST_LOG_WARNING, "%s", cfg->warnings[i]);
+		host_log("Host.Startup", RT_LOG_WARNING, "%s", cfg->warnings[i]);
 }
 
 /* 127.0.0.0/8 and ::1 count as loopback; anything else turns keys on. */
@@ -302,15 +302,15 @@ static int cmd_start(int argc, char **argv)
 			reg.only[i] = xstrdup(cfg.functions[i]);
 		reg.nonly = cfg.n_functions;
 	}
-	host_log("Host.Startup", HOST_LOG_INFO, "Loading apps from %zu location(s)", cfg.n_apps);
+	host_log("Host.Startup", RT_LOG_INFO, "Loading apps from %zu location(s)", cfg.n_apps);
 	if (host_apps_load(&reg, root, cfg.apps, cfg.n_apps, report_refused, &err) != 0) {
-		host_log("Host.Startup", HOST_LOG_ERROR, "%s", err);
+		host_log("Host.Startup", RT_LOG_ERROR, "%s", err);
 		goto out;
 	}
 	mark_disabled(&reg);
 	srv = host_server_new(&cfg, &reg, address, port, &err);
 	if (!srv) {
-		host_log("Host.Startup", HOST_LOG_ERROR, "%s", err);
+		host_log("Host.Startup", RT_LOG_ERROR, "%s", err);
 		goto out;
 	}
 	/* Bind first: WEBSITE_HOSTNAME needs the port (--port 0 lets the kernel
@@ -325,7 +325,7 @@ static int cmd_start(int argc, char **argv)
 	host_config_export_cli_env(&cfg, srv->port);
 	/* From here on the environment is read-only: threads may start. */
 	if (host_durable_start(&durable, &cfg, &reg, &err) != 0) {
-		host_log("Host.Startup", HOST_LOG_ERROR, "%s", err);
+		host_log("Host.Startup", RT_LOG_ERROR, "%s", err);
 		goto out;
 	}
 	unsigned char id[16];
@@ -334,7 +334,7 @@ static int cmd_start(int argc, char **argv)
 	if (durable.engine)
 		srv->durable = &durable.client;
 	if (host_keys_load(&keys, root, &err) != 0) {
-		host_log("Host.Startup", HOST_LOG_ERROR, "%s", err);
+		host_log("Host.Startup", RT_LOG_ERROR, "%s", err);
 		goto out;
 	}
 	srv->keys = keys;
@@ -382,7 +382,7 @@ static int cmd_start(int argc, char **argv)
 				   strcmp(cfg.durable.storage_synchronous, "NORMAL") == 0);
 
 	rc = host_server_run(srv);
-	host_log("Host.General", HOST_LOG_INFO, "Host stopped");
+	host_log("Host.General", RT_LOG_INFO, "Host stopped");
 	/* Timers first: they may still call the durable client (the stop bound's
 	 * watchdog ends a timer function that does not return). */
 	host_timers_stop(timers);

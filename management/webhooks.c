@@ -16,7 +16,7 @@
  *
  * The state checks of each operation are the engine's (it applies them to
  * the last committed state inside its transaction); this file maps its
- * RT_C_* outcomes onto the status codes of the §6 matrix.
+ * runtime/rc.h outcomes onto the status codes of the §6 matrix.
  */
 #include "management/webhooks_int.h"
 
@@ -83,21 +83,21 @@ static void reply_engine_error(struct bind_http *h, int rc, const char *err, con
 {
 	const char *msg = err ? err : "the durable engine could not apply the request";
 	switch (rc) {
-	case RT_C_NOTFOUND:
+	case RT_E_NOTFOUND:
 		reply_empty(h, 404);
 		break;
-	case RT_C_GONE:
+	case RT_E_GONE:
 		reply_empty(h, 410);
 		break;
-	case RT_C_INVALID:
+	case RT_E_INVALID:
 		bind_webhooks_error(h, 400, WH_MSG_ARGUMENT, msg, WH_EX_ARGUMENT, where);
 		break;
-	case RT_C_STATE:
+	case RT_E_STATE:
 		/* The client throws InvalidOperationException; the dispatcher's
 		 * catch-all turns it into a 500 (§4.8-§4.10, §9 item 6). */
 		bind_webhooks_error(h, 500, WH_MSG_SERVER, msg, WH_EX_INVALID_OP, where);
 		break;
-	case RT_C_EXISTS:
+	case RT_E_EXISTS:
 		bind_webhooks_error(h, 500, WH_MSG_SERVER, msg, WH_EX_EXISTS, where);
 		break;
 	default:
@@ -289,7 +289,7 @@ static void start_committed(void *user, int rc, const char *err)
 {
 	struct bind_http *h = user;
 	(void)err;
-	if (rc != RT_C_OK)
+	if (rc != RT_OK)
 		__atomic_store_n(&h->commit_failed, 1, __ATOMIC_RELEASE);
 	bind_http_release(h);
 }
@@ -308,9 +308,9 @@ static int start_async(struct webhook_req *r, const char *fn_name, const char *i
 	if (!h->resume)
 		return -1;
 	__atomic_add_fetch(&h->pending, 1, __ATOMIC_ACQ_REL);
-	if (rt_engine_start_async(r->d->engine, fn_name, input, id, start_committed, h) != RT_C_OK) {
+	if (rt_engine_start_async(r->d->engine, fn_name, input, id, start_committed, h) != RT_OK) {
 		__atomic_sub_fetch(&h->pending, 1, __ATOMIC_ACQ_REL);
-		reply_engine_error(h, RT_C_ERROR, "the host is shutting down", "StartOrchestration");
+		reply_engine_error(h, RT_ERROR, "the host is shutting down", "StartOrchestration");
 		return 0;
 	}
 	bind_durable_set_check_status(h, r->d, id, 0);
@@ -366,9 +366,9 @@ static void start(struct webhook_req *r, const char *fn_name, const char *id)
 	if (!id && !wants_wait(r, &timeout_ms, &poll_ms) && start_async(r, fn_name, input) == 0)
 		return;
 	rc = rt_engine_start_instance(r->d->engine, fn_name, id, input, &new_id, &err);
-	if (rc == RT_C_OK)
+	if (rc == RT_OK)
 		created(r, new_id, "StartOrchestration");
-	else if (rc == RT_C_NOTFOUND) /* disabled meanwhile: still the caller's argument */
+	else if (rc == RT_E_NOTFOUND) /* disabled meanwhile: still the caller's argument */
 		bind_webhooks_error(h, 400, WH_MSG_ARGUMENT, err, WH_EX_ARGUMENT, "StartOrchestration");
 	else
 		reply_engine_error(h, rc, err, "StartOrchestration");
@@ -394,15 +394,15 @@ static void restart(struct webhook_req *r, const char *id)
 		return;
 	}
 	if (rc != CF_OK) {
-		reply_engine_error(h, RT_C_ERROR, err, where);
+		reply_engine_error(h, RT_ERROR, err, where);
 		free(err);
 		return;
 	}
 	rc = rt_engine_start_instance(r->d->engine, inst.name, new_instance_id ? NULL : id,
 				      inst.input, &new_id, &err);
-	if (rc == RT_C_OK)
+	if (rc == RT_OK)
 		created(r, new_id, where);
-	else if (rc == RT_C_NOTFOUND || rc == RT_C_INVALID) /* the orchestrator is gone */
+	else if (rc == RT_E_NOTFOUND || rc == RT_E_INVALID) /* the orchestrator is gone */
 		bind_webhooks_error(h, 400, no_instance, err, WH_EX_ARGUMENT, where);
 	else
 		reply_engine_error(h, rc, err, where);
@@ -462,11 +462,11 @@ static int read_status(struct webhook_req *r, const char *id, int flags, struct 
 	rc = rt_store_instance_get(s, id, inst, a);
 	if (rc == 0 && (flags & BIND_STATUS_HISTORY))
 		rc = rt_engine_history(s, id, inst->execution_id, &hist, &n, a);
-	if (rc != 0 && rc != RT_STORE_NOTFOUND)
+	if (rc != 0 && rc != RT_E_NOTFOUND)
 		*err = xstrdup(rt_store_errmsg(s));
 	rt_engine_reader_put(r->d->engine, s);
 	if (rc != 0)
-		return rc == RT_STORE_NOTFOUND ? CF_E_NOTFOUND : CF_ERROR;
+		return rc == RT_E_NOTFOUND ? CF_E_NOTFOUND : CF_ERROR;
 	if (status_is_large(inst, hist, n, flags))
 		*stream = bind_status_stream(inst, hist, n, flags);
 	else
@@ -499,7 +499,7 @@ static void get_status(struct webhook_req *r, const char *id)
 		return;
 	}
 	if (rc != CF_OK) {
-		reply_engine_error(h, RT_C_ERROR, err, "GetStatus");
+		reply_engine_error(h, RT_ERROR, err, "GetStatus");
 		free(err);
 		return;
 	}
@@ -537,8 +537,8 @@ static void get_status(struct webhook_req *r, const char *id)
 static void purge_one(struct webhook_req *r, const char *id)
 {
 	char *err = NULL;
-	int rc = r->served ? rt_engine_purge(r->d->engine, id, &err) : RT_C_NOTFOUND;
-	if (rc == RT_C_OK)
+	int rc = r->served ? rt_engine_purge(r->d->engine, id, &err) : RT_E_NOTFOUND;
+	if (rc == RT_OK)
 		bind_webhooks_json(r->h, 200, json_pack("{s:i}", "instancesDeleted", 1));
 	else
 		reply_engine_error(r->h, rc, err, "PurgeHistory");
@@ -563,7 +563,7 @@ static void raise_event(struct webhook_req *r, const char *id, const char *event
 	 */
 	if (r->served && content_type_json(h) && body_is_json(h) && !bind_event_name_problem(event)) {
 		rc = rt_engine_raise_event(r->d->engine, id, event, h->body, &err);
-		if (rc == RT_C_OK)
+		if (rc == RT_OK)
 			reply_empty(h, 202);
 		else
 			reply_engine_error(h, rc, err, where);
@@ -575,7 +575,7 @@ static void raise_event(struct webhook_req *r, const char *id, const char *event
 	if (rc == CF_E_NOTFOUND) {
 		reply_empty(h, 404);
 	} else if (rc != CF_OK) {
-		reply_engine_error(h, RT_C_ERROR, err, where);
+		reply_engine_error(h, RT_ERROR, err, where);
 	} else if (rt_status_is_terminal(inst.status)) {
 		reply_empty(h, 410);
 	} else if (!content_type_json(h)) {
@@ -604,8 +604,8 @@ static void lifecycle(struct webhook_req *r, const char *id, lifecycle_fn fn, co
 				    WH_EX_ARGUMENT, where);
 		return;
 	}
-	rc = r->served ? fn(r->d->engine, id, reason, &err) : RT_C_NOTFOUND;
-	if (rc == RT_C_OK)
+	rc = r->served ? fn(r->d->engine, id, reason, &err) : RT_E_NOTFOUND;
+	if (rc == RT_OK)
 		reply_empty(r->h, 202);
 	else
 		reply_engine_error(r->h, rc, err, where);

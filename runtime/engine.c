@@ -7,7 +7,7 @@
  *     by e->lock: commands (clients), results (activity threads) and runs
  *     (activities handed to activity threads).
  *   - A command is marked done, and its caller woken, only after the batch
- *     that applied it committed; on a failed commit it gets RT_C_ERROR.
+ *     that applied it committed; on a failed commit it gets RT_ERROR.
  *   - An activity id is in e->inflight from the batch that dequeued it until
  *     the batch that applied its result; such rows are skipped by dequeue.
  *     After a crash nothing is in flight, so every queued activity runs again
@@ -251,7 +251,7 @@ static void apply_result(struct engine_batch *b, struct engine_run *run)
 {
 	struct rt_event ev;
 	int rc = rt_store_activity_delete(b->e->store, run->activity_id);
-	if (rc == RT_STORE_NOTFOUND)
+	if (rc == RT_E_NOTFOUND)
 		return;
 	if (rc != 0) {
 		b->failed = 1;
@@ -332,7 +332,7 @@ static void poison(struct engine_batch *b, const struct rt_activity *a)
 	if (rt_store_activity_delete(e->store, a->id) != 0 ||
 	    engine_inbox_add(b, a->instance_id, a->execution_id, 0, &ev) != 0)
 		b->failed = 1;
-	engine_log(e, "Host.Triggers.DurableTask", 4,
+	engine_log(e, "Host.Triggers.DurableTask", RT_LOG_ERROR,
 		   "%s: Function '%s (Activity)' failed with an error. Reason: %s", a->instance_id,
 		   a->name, ev.details);
 }
@@ -390,7 +390,7 @@ static void count_left_attempts(struct engine_batch *b)
 	for (size_t i = 0; i < n && !b->failed; i++) {
 		struct rt_activity row;
 		int rc = rt_store_activity_get(e->store, left[i].id, &row, &b->arena);
-		if (rc == RT_STORE_NOTFOUND)
+		if (rc == RT_E_NOTFOUND)
 			continue;
 		if (rc != 0) {
 			b->failed = 1;
@@ -402,7 +402,7 @@ static void count_left_attempts(struct engine_batch *b)
 			continue;
 		if (rt_store_activity_count_attempt(e->store, left[i].id) != 0)
 			b->failed = 1;
-		engine_log(e, "Host.Triggers.DurableTask", 3,
+		engine_log(e, "Host.Triggers.DurableTask", RT_LOG_WARNING,
 			   "%s: activity '%s' (task %d) was running when the host died; it runs "
 			   "again as a suspect (%d of maxDequeueCount %d attempts used)",
 			   row.instance_id, row.name, row.task_id, row.dequeue_count + 1,
@@ -536,7 +536,7 @@ static void batch_failed(struct rt_engine *e)
 		e->failing_since_us = rt_now_us();
 		e->last_report_us = now;
 		e->unreported = 0;
-		engine_log(e, "Host.Triggers.DurableTask", 4,
+		engine_log(e, "Host.Triggers.DurableTask", RT_LOG_ERROR,
 			   "task hub '%s': a batch could not be committed and was rolled back: %s; "
 			   "retrying with back-off",
 			   e->opts.hub_name, e->last_error);
@@ -544,7 +544,7 @@ static void batch_failed(struct rt_engine *e)
 	}
 	e->unreported++;
 	if (now - e->last_report_us >= ENGINE_FAIL_REPORT_US) {
-		engine_log(e, "Host.Triggers.DurableTask", 4,
+		engine_log(e, "Host.Triggers.DurableTask", RT_LOG_ERROR,
 			   "task hub '%s': still failing: %llu batches in the last %lld s, last error: %s",
 			   e->opts.hub_name, (unsigned long long)e->unreported,
 			   (long long)((now - e->last_report_us + 500000) / 1000000), e->last_error);
@@ -558,7 +558,7 @@ static void batch_committed(struct rt_engine *e)
 {
 	if (!e->fail_streak)
 		return;
-	engine_log(e, "Host.Triggers.DurableTask", 3,
+	engine_log(e, "Host.Triggers.DurableTask", RT_LOG_WARNING,
 		   "task hub '%s': commits succeed again after %llu failed batches",
 		   e->opts.hub_name, (unsigned long long)e->failed_batches);
 	e->fail_streak = 0;
@@ -609,7 +609,7 @@ static void abandon_at_deadline(struct rt_engine *e)
 	pthread_mutex_unlock(&e->lock);
 	for (struct engine_cmd *c = cmds, *next; c; c = next) {
 		next = c->next;
-		c->rc = RT_C_ERROR;
+		c->rc = RT_ERROR;
 		free(c->err);
 		c->err = xstrdup("the host is stopping");
 		sync = finish_cmd(c, sync);
@@ -626,7 +626,7 @@ static void abandon_at_deadline(struct rt_engine *e)
 		c->done = 1;
 		pthread_cond_signal(c->cond);
 	}
-	engine_log(e, "Host.Triggers.DurableTask", 3,
+	engine_log(e, "Host.Triggers.DurableTask", RT_LOG_WARNING,
 		   "task hub '%s': stop deadline reached: %zu command(s) refused, %zu result(s) and "
 		   "%d running activit%s abandoned (they run again after the next start)",
 		   e->opts.hub_name, ncmds, nresults, e->running, e->running == 1 ? "y" : "ies");
@@ -739,8 +739,8 @@ static void *engine_main(void *arg)
 		struct engine_cmd *sync = NULL;
 		for (struct engine_cmd *c = b.cmds, *next; c; c = next) {
 			next = c->next;
-			if (b.failed && c->rc == RT_C_OK) {
-				c->rc = RT_C_ERROR;
+			if (b.failed && c->rc == RT_OK) {
+				c->rc = RT_ERROR;
 				free(c->err);
 				c->err = xstrdup("the task hub could not commit the change");
 			}
@@ -837,7 +837,7 @@ static void *checkpoint_main(void *arg)
 	char *err = NULL;
 
 	if (rt_store_open(&cs, e->opts.path, &so, &err) != 0) {
-		engine_log(e, "Host.Triggers.DurableTask", 3,
+		engine_log(e, "Host.Triggers.DurableTask", RT_LOG_WARNING,
 			   "task hub '%s': no checkpoint thread (%s); the WAL grows until restart",
 			   e->opts.hub_name, err);
 		free(err);
@@ -899,7 +899,7 @@ struct rt_engine *rt_engine_start(const struct rt_engine_opts *opts, char **err)
 	char *warning = NULL;
 	e->attempts = engine_attempts_open(e->opts.path, e->nthreads, &warning);
 	if (warning) {
-		engine_log(e, "Host.Triggers.DurableTask", 3, "task hub '%s': %s", e->opts.hub_name,
+		engine_log(e, "Host.Triggers.DurableTask", RT_LOG_WARNING, "task hub '%s': %s", e->opts.hub_name,
 			   warning);
 		free(warning);
 	}
@@ -1061,7 +1061,7 @@ int rt_engine_history(struct rt_store *s, const char *instance_id, const char *e
 	*events = rt_arena_calloc(a, (nrows + 1) * sizeof(**events));
 	for (size_t i = 0; i < nrows; i++) {
 		if (rt_history_decode(rows[i].data, rows[i].len, &(*events)[i], a) != 0)
-			return RT_STORE_ERROR;
+			return RT_ERROR;
 		(*events)[i].is_played = 1;
 	}
 	*n = nrows;

@@ -38,17 +38,17 @@ int engine_create_instance(struct engine_batch *b, const char *instance_id, cons
 	int rc = rt_store_instance_get(e->store, instance_id, &old, &b->arena);
 	int exists = rc == 0;
 
-	if (rc != 0 && rc != RT_STORE_NOTFOUND)
-		return RT_C_ERROR;
+	if (rc != 0 && rc != RT_E_NOTFOUND)
+		return RT_ERROR;
 	if (exists && !rt_status_is_terminal(old.status) && !e->opts.overwrite_any_state) {
 		*err = xasprintf("An Orchestration instance with the status %s already exists.",
 				 rt_status_name(old.status));
-		return RT_C_EXISTS;
+		return RT_E_EXISTS;
 	}
 	/* Overwriting: the old execution's history goes; its late messages
 	 * and results are dropped by their execution id. */
 	if (exists && rt_store_history_delete(e->store, instance_id, NULL, NULL) != 0)
-		return RT_C_ERROR;
+		return RT_ERROR;
 	rt_uuid_random_hex(exec_id);
 	memset(&row, 0, sizeof(row));
 	row.instance_id = instance_id;
@@ -66,7 +66,7 @@ int engine_create_instance(struct engine_batch *b, const char *instance_id, cons
 		row.parent_task_id = parent_start->parent_task_id;
 	}
 	if (rt_store_instance_put(e->store, &row, exists) != 0)
-		return RT_C_ERROR;
+		return RT_ERROR;
 
 	if (parent_start)
 		ev = *parent_start;
@@ -78,8 +78,8 @@ int engine_create_instance(struct engine_batch *b, const char *instance_id, cons
 	ev.input = row.input;
 	ev.instance_id = instance_id;
 	ev.execution_id = rt_arena_strdup(&b->arena, exec_id);
-	return engine_inbox_add(b, instance_id, ev.execution_id, 0, &ev) == 0 ? RT_C_OK
-									      : RT_C_ERROR;
+	return engine_inbox_add(b, instance_id, ev.execution_id, 0, &ev) == 0 ? RT_OK
+									      : RT_ERROR;
 }
 
 static void cmd_start(struct engine_batch *b, struct engine_cmd *c)
@@ -91,7 +91,7 @@ static void cmd_start(struct engine_batch *b, struct engine_cmd *c)
 	const char *instance_id = c->instance_id ? c->instance_id : c->id_buf[0] ? c->id_buf : NULL;
 
 	if (!h->find_orchestrator || !h->find_orchestrator(h->ctx, c->name)) {
-		set_err(c, RT_C_NOTFOUND,
+		set_err(c, RT_E_NOTFOUND,
 			"The function '%s' doesn't exist, is disabled, or is not an orchestrator function.",
 			c->name);
 		return;
@@ -100,29 +100,29 @@ static void cmd_start(struct engine_batch *b, struct engine_cmd *c)
 		rt_uuid_random_hex(id);
 		instance_id = id;
 	} else if (rt_instance_id_problem(instance_id)) {
-		set_err(c, RT_C_INVALID, "%s", rt_instance_id_problem(instance_id));
+		set_err(c, RT_E_INVALID, "%s", rt_instance_id_problem(instance_id));
 		return;
 	}
 	int rc = engine_create_instance(b, instance_id, c->name, c->data, NULL, &err);
-	if (rc != RT_C_OK) {
+	if (rc != RT_OK) {
 		set_err(c, rc, "%s", err ? err : rt_store_errmsg(e->store));
 		free(err);
 		return;
 	}
 	c->out_id = xstrdup(instance_id);
-	c->rc = RT_C_OK;
+	c->rc = RT_OK;
 }
 
 /* Fetches the instance for a lifecycle command; fills NOTFOUND / GONE. */
 static int load_for(struct engine_batch *b, struct engine_cmd *c, struct rt_instance *inst)
 {
 	int rc = rt_store_instance_get(b->e->store, c->instance_id, inst, &b->arena);
-	if (rc == RT_STORE_NOTFOUND) {
-		set_err(c, RT_C_NOTFOUND, "No instance with ID '%s' found.", c->instance_id);
+	if (rc == RT_E_NOTFOUND) {
+		set_err(c, RT_E_NOTFOUND, "No instance with ID '%s' found.", c->instance_id);
 		return -1;
 	}
 	if (rc != 0) {
-		set_err(c, RT_C_ERROR, "%s", rt_store_errmsg(b->e->store));
+		set_err(c, RT_ERROR, "%s", rt_store_errmsg(b->e->store));
 		return -1;
 	}
 	return 0;
@@ -131,10 +131,10 @@ static int load_for(struct engine_batch *b, struct engine_cmd *c, struct rt_inst
 static int send_msg(struct engine_batch *b, struct engine_cmd *c, const struct rt_event *ev)
 {
 	if (engine_inbox_add(b, c->instance_id, NULL, 0, ev) != 0) {
-		set_err(c, RT_C_ERROR, "%s", rt_store_errmsg(b->e->store));
+		set_err(c, RT_ERROR, "%s", rt_store_errmsg(b->e->store));
 		return -1;
 	}
-	c->rc = RT_C_OK;
+	c->rc = RT_OK;
 	return 0;
 }
 
@@ -150,7 +150,7 @@ static void cmd_lifecycle(struct engine_batch *b, struct engine_cmd *c)
 			engine_rewind(b, c, &inst);
 			return;
 		}
-		set_err(c, RT_C_GONE, "Instance '%s' is %s.", c->instance_id,
+		set_err(c, RT_E_GONE, "Instance '%s' is %s.", c->instance_id,
 			rt_status_name(inst.status));
 		return;
 	}
@@ -166,7 +166,7 @@ static void cmd_lifecycle(struct engine_batch *b, struct engine_cmd *c)
 		break;
 	case CMD_SUSPEND:
 		if (inst.status == RT_ST_SUSPENDED) {
-			set_err(c, RT_C_STATE, "Cannot suspend orchestration instance in the Suspended state.");
+			set_err(c, RT_E_STATE, "Cannot suspend orchestration instance in the Suspended state.");
 			return;
 		}
 		rt_event_init(&ev, RT_EV_EXECUTION_SUSPENDED);
@@ -174,7 +174,7 @@ static void cmd_lifecycle(struct engine_batch *b, struct engine_cmd *c)
 		break;
 	case CMD_RESUME:
 		if (inst.status != RT_ST_SUSPENDED) {
-			set_err(c, RT_C_STATE, "Cannot resume orchestration instance in the %s state.",
+			set_err(c, RT_E_STATE, "Cannot resume orchestration instance in the %s state.",
 				rt_status_name(inst.status));
 			return;
 		}
@@ -182,12 +182,12 @@ static void cmd_lifecycle(struct engine_batch *b, struct engine_cmd *c)
 		ev.reason = c->data;
 		break;
 	case CMD_REWIND:
-		set_err(c, RT_C_STATE,
+		set_err(c, RT_E_STATE,
 			"Rewind is only supported on failed orchestration instances; '%s' is %s.",
 			c->instance_id, rt_status_name(inst.status));
 		return;
 	default:
-		set_err(c, RT_C_ERROR, "unexpected command");
+		set_err(c, RT_ERROR, "unexpected command");
 		return;
 	}
 	ev.timestamp_us = b->now_us;
@@ -198,44 +198,44 @@ static void cmd_purge(struct engine_batch *b, struct engine_cmd *c)
 {
 	int rc = rt_store_instance_delete(b->e->store, c->instance_id);
 	engine_cache_drop(b->e->cache, c->instance_id);
-	if (rc == RT_STORE_NOTFOUND)
-		set_err(c, RT_C_NOTFOUND, "No instance with ID '%s' found.", c->instance_id);
+	if (rc == RT_E_NOTFOUND)
+		set_err(c, RT_E_NOTFOUND, "No instance with ID '%s' found.", c->instance_id);
 	else if (rc != 0)
-		set_err(c, RT_C_ERROR, "%s", rt_store_errmsg(b->e->store));
+		set_err(c, RT_ERROR, "%s", rt_store_errmsg(b->e->store));
 	else
-		c->rc = RT_C_OK;
+		c->rc = RT_OK;
 }
 
 static void cmd_purge_many(struct engine_batch *b, struct engine_cmd *c)
 {
 	engine_cache_clear(b->e->cache);
 	if (rt_store_purge(b->e->store, c->filter, 0, &c->count) != 0)
-		set_err(c, RT_C_ERROR, "%s", rt_store_errmsg(b->e->store));
+		set_err(c, RT_ERROR, "%s", rt_store_errmsg(b->e->store));
 	else
-		c->rc = RT_C_OK;
+		c->rc = RT_OK;
 }
 
 void engine_apply_cmd(struct engine_batch *b, struct engine_cmd *c)
 {
 	if (b->failed) {
-		set_err(c, RT_C_ERROR, "the task hub could not apply the change");
+		set_err(c, RT_ERROR, "the task hub could not apply the change");
 		return;
 	}
 	if (rt_store_savepoint(b->e->store) != 0) {
 		b->failed = 1;
 		return;
 	}
-	c->rc = RT_C_ERROR;
+	c->rc = RT_ERROR;
 	switch (c->kind) {
 	case CMD_START:
 		if (!rt_json_text_ok(c->data))
-			set_err(c, RT_C_INVALID, "the input is not valid JSON");
+			set_err(c, RT_E_INVALID, "the input is not valid JSON");
 		else
 			cmd_start(b, c);
 		break;
 	case CMD_RAISE:
 		if (!rt_json_text_ok(c->data))
-			set_err(c, RT_C_INVALID, "the event data is not valid JSON");
+			set_err(c, RT_E_INVALID, "the event data is not valid JSON");
 		else
 			cmd_lifecycle(b, c);
 		break;
@@ -252,7 +252,7 @@ void engine_apply_cmd(struct engine_batch *b, struct engine_cmd *c)
 		cmd_purge_many(b, c);
 		break;
 	}
-	if (c->rc == RT_C_OK ? rt_store_savepoint_release(b->e->store)
+	if (c->rc == RT_OK ? rt_store_savepoint_release(b->e->store)
 			     : rt_store_savepoint_rollback(b->e->store))
 		b->failed = 1;
 	b->e->stats.commands++;
@@ -294,7 +294,7 @@ static int submit(struct rt_engine *e, struct engine_cmd *c, char **err)
 		pthread_cond_destroy(&cond);
 		if (err)
 			*err = xstrdup("the host is shutting down");
-		return RT_C_ERROR;
+		return RT_ERROR;
 	}
 	pthread_cond_destroy(&cond);
 	if (err)
@@ -326,9 +326,9 @@ int rt_engine_start_async(struct rt_engine *e, const char *name, const char *inp
 	memcpy(out_id, c->id_buf, 33);
 	if (enqueue(e, c) != 0) {
 		engine_cmd_free(c);
-		return RT_C_ERROR;
+		return RT_ERROR;
 	}
-	return RT_C_OK;
+	return RT_OK;
 }
 
 int rt_engine_start_instance(struct rt_engine *e, const char *name, const char *instance_id,
@@ -342,7 +342,7 @@ int rt_engine_start_instance(struct rt_engine *e, const char *name, const char *
 	if (instance_id && rt_instance_id_problem(instance_id)) {
 		if (err)
 			*err = xstrdup(rt_instance_id_problem(instance_id));
-		return RT_C_INVALID;
+		return RT_E_INVALID;
 	}
 	rc = submit(e, &c, err);
 	if (out_id)
@@ -361,7 +361,7 @@ static int simple(struct rt_engine *e, enum engine_cmd_kind kind, const char *id
 	if (!id || !*id) {
 		if (err)
 			*err = xstrdup("instance id is empty");
-		return RT_C_NOTFOUND;
+		return RT_E_NOTFOUND;
 	}
 	return submit(e, &c, err);
 }
@@ -372,7 +372,7 @@ int rt_engine_raise_event(struct rt_engine *e, const char *instance_id, const ch
 	if (!event || !*event) {
 		if (err)
 			*err = xstrdup("event name is empty");
-		return RT_C_INVALID;
+		return RT_E_INVALID;
 	}
 	return simple(e, CMD_RAISE, instance_id, event, data, err);
 }

@@ -81,7 +81,7 @@ static int do_actions(struct engine_batch *b, const struct rt_instance *inst,
 			char *err = NULL;
 			int rc = engine_create_instance(b, a->instance_id, a->name, a->input, &a->msg,
 							&err);
-			if (rc == RT_C_EXISTS) {
+			if (rc == RT_E_EXISTS) {
 				/* The child id is taken by a running instance: the call fails. */
 				struct rt_event ev;
 				rt_event_init(&ev, RT_EV_SUB_ORCH_FAILED);
@@ -95,7 +95,7 @@ static int do_actions(struct engine_batch *b, const struct rt_instance *inst,
 				break;
 			}
 			free(err);
-			if (rc != RT_C_OK)
+			if (rc != RT_OK)
 				return -1;
 			break;
 		}
@@ -103,7 +103,7 @@ static int do_actions(struct engine_batch *b, const struct rt_instance *inst,
 			struct rt_instance target;
 			int rc = rt_store_instance_get(st, a->instance_id, &target, &b->arena);
 			/* Events to unknown instances are dropped, as in Durable Functions. */
-			if (rc == RT_STORE_NOTFOUND)
+			if (rc == RT_E_NOTFOUND)
 				break;
 			if (rc != 0 || engine_inbox_add(b, a->instance_id, NULL, 0, &a->msg) != 0)
 				return -1;
@@ -219,7 +219,7 @@ void engine_episode(struct engine_batch *b, const char *instance_id)
 
 	b->episodes++;
 	rc = rt_store_instance_get(st, instance_id, &inst, &b->arena);
-	if (rc == RT_STORE_NOTFOUND) {
+	if (rc == RT_E_NOTFOUND) {
 		drop_orphans(b, instance_id); /* in-batch mail is simply dropped */
 		return;
 	}
@@ -350,18 +350,18 @@ void engine_episode(struct engine_batch *b, const char *instance_id)
 
 	snprintf(category, sizeof(category), "Function.%s", inst.name);
 	int log_this = e->opts.log_episodes &&
-		       (!h->log_enabled || h->log_enabled(h->ctx, category, 2));
+		       (!h->log_enabled || h->log_enabled(h->ctx, category, RT_LOG_INFO));
 	if (log_this)
 		rt_invocation_id(guid);
 	if (log_this)
-		engine_log(e, category, 2, "Executing 'Functions.%s' (Reason='(null)', Id=%s)",
+		engine_log(e, category, RT_LOG_INFO, "Executing 'Functions.%s' (Reason='(null)', Id=%s)",
 			   inst.name, guid);
 	int64_t t0 = rt_mono_us(), replay_us;
 	rc = rt_replay_run(&in, &out);
 	replay_us = rt_mono_us() - t0;
 	if (rc != 0) {
 		/* History the replayer cannot use: fail the instance, keep the rows. */
-		engine_log(e, "Host.Triggers.DurableTask", 4, "%s: cannot replay: %s", instance_id,
+		engine_log(e, "Host.Triggers.DurableTask", RT_LOG_ERROR, "%s: cannot replay: %s", instance_id,
 			   out.error ? out.error : "unknown error");
 		inst.status = RT_ST_FAILED;
 		inst.output = rt_arena_fmt(&b->arena, "\"Orchestrator function '%s' failed: %s\"",
@@ -374,18 +374,18 @@ void engine_episode(struct engine_batch *b, const char *instance_id)
 	if (!log_this && e->opts.log_episodes && out.status == RT_ST_FAILED)
 		rt_invocation_id(guid); /* a failure shows even when Information does not */
 	if (log_this || (e->opts.log_episodes && out.status == RT_ST_FAILED))
-		engine_log(e, category, out.status == RT_ST_FAILED ? 4 : 2,
+		engine_log(e, category, out.status == RT_ST_FAILED ? RT_LOG_ERROR : RT_LOG_INFO,
 			   "Executed 'Functions.%s' (%s, Id=%s, Duration=%ldms)", inst.name,
 			   status_word(out.status), guid, (long)((rt_mono_us() - t0) / 1000));
 	if (out.status == RT_ST_FAILED)
-		engine_log(e, "Host.Triggers.DurableTask", 4, "%s: Function '%s (Orchestrator)' failed: %s",
+		engine_log(e, "Host.Triggers.DurableTask", RT_LOG_ERROR, "%s: Function '%s (Orchestrator)' failed: %s",
 			   instance_id, inst.name, out.output ? out.output : "");
 
 	new_rows = rt_arena_alloc(&b->arena, (out.n_new_events + 1) * sizeof(*new_rows));
 	for (size_t i = 0; i < out.n_new_events; i++)
 		engine_encode_row(b, &out.new_events[i], inst.history_len + (int)i, &new_rows[i]);
 	rc = rt_store_history_append(st, instance_id, inst.execution_id, new_rows, out.n_new_events);
-	if (rc == RT_STORE_CONFLICT) {
+	if (rc == RT_E_CONFLICT) {
 		/* Someone else checkpointed this execution: replay next time,
 		 * keeping this batch's mail for it in the inbox. */
 		rt_store_savepoint_rollback(st);
@@ -437,7 +437,7 @@ release:
 		b->failed = 1;
 	return;
 fail_rollback:
-	engine_log(e, "Host.Triggers.DurableTask", 4, "%s: episode not committed: %s", instance_id,
+	engine_log(e, "Host.Triggers.DurableTask", RT_LOG_ERROR, "%s: episode not committed: %s", instance_id,
 		   rt_store_errmsg(st));
 	rt_store_savepoint_rollback(st);
 	b->failed = 1;
@@ -491,10 +491,10 @@ void engine_rewind(struct engine_batch *b, struct engine_cmd *c, const struct rt
 {
 	(void)inst;
 	if (rewind_one(b, c->instance_id, c->data, 0) != 0) {
-		c->rc = RT_C_ERROR;
+		c->rc = RT_ERROR;
 		free(c->err);
 		c->err = xstrdup(rt_store_errmsg(b->e->store));
 		return;
 	}
-	c->rc = RT_C_OK;
+	c->rc = RT_OK;
 }

@@ -45,13 +45,9 @@
 
 #include "common/arena.h"
 #include "runtime/history.h"
+#include "runtime/rc.h"
 
-/* Return codes, the same values as cfunc.h's CF_OK / CF_PENDING / CF_ERROR. */
-enum {
-	RT_OK = 0,
-	RT_PENDING = 1, /* not yet: return it from the orchestrator */
-	RT_ERROR = -1,
-};
+/* Return codes: RT_OK, RT_PENDING, RT_ERROR of runtime/rc.h. */
 
 /* Same fields and meaning as struct cf_retry: times in ms; 0 in an optional
  * field = unbounded (max_interval_ms, timeout_ms) or 1.0 (backoff_coefficient). */

@@ -297,14 +297,14 @@ int rt_store__sqlerr(struct rt_store *s, int sqlite_rc, const char *what)
 	switch (sqlite_rc & 0xff) {
 	case SQLITE_BUSY:
 	case SQLITE_LOCKED:
-		rc = RT_STORE_BUSY;
+		rc = RT_E_BUSY;
 		break;
 	case SQLITE_CONSTRAINT:
 		rc = (sqlite_rc == SQLITE_CONSTRAINT_PRIMARYKEY ||
-		      sqlite_rc == SQLITE_CONSTRAINT_UNIQUE) ? RT_STORE_CONFLICT : RT_STORE_ERROR;
+		      sqlite_rc == SQLITE_CONSTRAINT_UNIQUE) ? RT_E_CONFLICT : RT_ERROR;
 		break;
 	default:
-		rc = RT_STORE_ERROR;
+		rc = RT_ERROR;
 	}
 	return rt_store__fail(s, rc, "%s: %s", what, sqlite3_errmsg(s->db));
 }
@@ -396,7 +396,7 @@ static int exec_stmt(struct rt_store *s, enum store_stmt id, const char *what)
 	sqlite3_stmt *st = rt_store__stmt(s, id);
 	int rc;
 	if (!st)
-		return RT_STORE_ERROR;
+		return RT_ERROR;
 	rc = sqlite3_step(st);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 		rc = rt_store__sqlerr(s, rc, what);
@@ -416,7 +416,7 @@ static int make_parent_dirs(struct rt_store *s, const char *path)
 	for (slash = strchr(p + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
 		*slash = '\0';
 		if (mkdir(p, 0777) != 0 && errno != EEXIST) {
-			rc = rt_store__fail(s, RT_STORE_ERROR, "cannot create directory %s: %s", p,
+			rc = rt_store__fail(s, RT_ERROR, "cannot create directory %s: %s", p,
 					    strerror(errno));
 			break;
 		}
@@ -451,7 +451,7 @@ static int exec_sql(struct rt_store *s, const char *sql, const char *what)
 	int rc = sqlite3_exec(s->db, sql, NULL, NULL, &msg);
 	if (rc == SQLITE_OK)
 		return 0;
-	rc = rt_store__fail(s, (rc & 0xff) == SQLITE_BUSY ? RT_STORE_BUSY : RT_STORE_ERROR,
+	rc = rt_store__fail(s, (rc & 0xff) == SQLITE_BUSY ? RT_E_BUSY : RT_ERROR,
 			    "%s: %s", what, msg ? msg : sqlite3_errstr(rc));
 	sqlite3_free(msg);
 	return rc;
@@ -465,15 +465,15 @@ static int check_version(struct rt_store *s, const char *path, int *version)
 	    (rc = pragma_int(s, path, "PRAGMA user_version", version)))
 		return rc;
 	if (app_id != 0 && app_id != STORE_APPLICATION_ID)
-		return rt_store__fail(s, RT_STORE_ERROR,
+		return rt_store__fail(s, RT_ERROR,
 				      "%s is not a cfunc task hub (application_id %#x)", path,
 				      (unsigned)app_id);
 	if (*version > RT_STORE_SCHEMA_VERSION)
-		return rt_store__fail(s, RT_STORE_ERROR,
+		return rt_store__fail(s, RT_ERROR,
 				      "%s has schema version %d, newer than this cfunc knows (%d)",
 				      path, *version, RT_STORE_SCHEMA_VERSION);
 	if (*version < 0)
-		return rt_store__fail(s, RT_STORE_ERROR, "%s has invalid schema version %d", path,
+		return rt_store__fail(s, RT_ERROR, "%s has invalid schema version %d", path,
 				      *version);
 	/* A new file has application_id 0 too: adopt it only if it is empty. */
 	if (app_id == 0)
@@ -491,7 +491,7 @@ static int migrate(struct rt_store *s, const char *path)
 	if (version == RT_STORE_SCHEMA_VERSION)
 		return 0;
 	if (s->readonly)
-		return rt_store__fail(s, RT_STORE_ERROR,
+		return rt_store__fail(s, RT_ERROR,
 				      "%s has schema version %d, expected %d (open it read-write "
 				      "once to upgrade it)",
 				      path, version, RT_STORE_SCHEMA_VERSION);
@@ -532,7 +532,7 @@ static int enable_wal(struct rt_store *s, const char *path, int in_memory)
 	} else {
 		const char *mode = (const char *)sqlite3_column_text(st, 0);
 		if (!in_memory && (!mode || strcmp(mode, "wal") != 0))
-			rc = rt_store__fail(s, RT_STORE_ERROR, "cannot enable WAL on %s (mode %s)",
+			rc = rt_store__fail(s, RT_ERROR, "cannot enable WAL on %s (mode %s)",
 					    path, mode ? mode : "unknown");
 		else
 			rc = 0;
@@ -558,7 +558,7 @@ int rt_store_open(struct rt_store **out, const char *path, const struct rt_store
 	s->readonly = opts->readonly;
 	rt_arena_init(&s->tmp);
 	if (s->readonly && in_memory) {
-		rc = rt_store__fail(s, RT_STORE_ERROR, "cannot open %s read-only: nothing to read",
+		rc = rt_store__fail(s, RT_ERROR, "cannot open %s read-only: nothing to read",
 				    path[0] ? path : "a temporary store");
 		goto fail;
 	}
@@ -576,7 +576,7 @@ int rt_store_open(struct rt_store **out, const char *path, const struct rt_store
 		SQLITE_OPEN_NOMUTEX;
 	rc = sqlite3_open_v2(path, &s->db, flags, NULL);
 	if (rc != SQLITE_OK) {
-		rc = rt_store__fail(s, RT_STORE_ERROR, "cannot open %s: %s", path,
+		rc = rt_store__fail(s, RT_ERROR, "cannot open %s: %s", path,
 				    s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
 		goto fail;
 	}
@@ -649,7 +649,7 @@ int rt_store_begin(struct rt_store *s)
 	int rc;
 	assert(sqlite3_get_autocommit(s->db));
 	if (s->readonly)
-		return rt_store__fail(s, RT_STORE_ERROR,
+		return rt_store__fail(s, RT_ERROR,
 				      "cannot begin transaction: store is read-only");
 	assert(!s->gate_held);
 	/* The backstop: a checkpoint thread that fell behind a fast writer
@@ -751,7 +751,7 @@ int rt_store_checkpoint_truncate(struct rt_store *s)
 	rt_store__ckpt_unlock(s->lock);
 	if (rc != SQLITE_OK && rc != SQLITE_BUSY)
 		return rt_store__sqlerr(s, rc, "cannot checkpoint");
-	return rc == SQLITE_BUSY ? RT_STORE_BUSY : 0;
+	return rc == SQLITE_BUSY ? RT_E_BUSY : 0;
 }
 
 int rt_store_checkpoint(struct rt_store *s, int *busy)
@@ -799,7 +799,7 @@ static int truncate_past(struct rt_store *s, int64_t threshold)
 	if (wal <= s->truncate_above)
 		return 0;
 	rc = rt_store_checkpoint_truncate(s);
-	s->truncate_above = rc == RT_STORE_BUSY ? 2 * wal : 0;
+	s->truncate_above = rc == RT_E_BUSY ? 2 * wal : 0;
 	return rc;
 }
 

@@ -190,7 +190,7 @@ int rt_store_instance_list(struct rt_store *s, const struct rt_store_filter *f, 
 	st = rt_store__stmt(s, gt ? (upper ? ST_LIST_GT_UPPER : ST_LIST_GT)
 				  : (upper ? ST_LIST_GE_UPPER : ST_LIST_GE));
 	if (!st) {
-		rc = RT_STORE_ERROR;
+		rc = RT_ERROR;
 		goto out_tmp;
 	}
 	rc = sqlite3_prepare_v2(s->db, list_row_sql, -1, &lr.row, NULL);
@@ -274,7 +274,7 @@ static int delete_activities(struct rt_store *s, const struct purge_victim *v, s
 	int rc;
 
 	if (!scan || !del)
-		return RT_STORE_ERROR;
+		return RT_ERROR;
 	/* Collect first, delete after: never change a table under a live scan. */
 	while ((rc = sqlite3_step(scan)) == SQLITE_ROW) {
 		struct purge_victim key = { 0, (const char *)sqlite3_column_text(scan, 1) };
@@ -315,7 +315,7 @@ int rt_store_purge(struct rt_store *s, const struct rt_store_filter *f, size_t l
 	assert(rt_store__writing(s));
 	*deleted = 0;
 	if (!st)
-		return RT_STORE_ERROR;
+		return RT_ERROR;
 	if (!limit)
 		limit = SIZE_MAX;
 	/* Collect first, delete after: never change a table under a live scan. */
@@ -357,7 +357,7 @@ static int count_rows(struct rt_store *s, enum store_stmt id, int64_t *out)
 	sqlite3_stmt *st = rt_store__stmt(s, id);
 	int rc;
 	if (!st)
-		return RT_STORE_ERROR;
+		return RT_ERROR;
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		*out = sqlite3_column_int64(st, 0);

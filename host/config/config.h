@@ -44,8 +44,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Same numbering as enum host_log_level in log.h: 0..5 = Trace..Critical. */
-#define HOST_CONFIG_LOG_NONE 6
+#include "common/log_level.h"
+
+/* Levels are enum rt_log_level: 0..5 = Trace..Critical, then None. */
+#define HOST_CONFIG_LOG_NONE RT_LOG_NONE
 
 /* functionTimeout "-1": no timeout. */
 #define HOST_CONFIG_UNBOUNDED (-1)

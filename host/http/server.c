@@ -190,7 +190,7 @@ static void run_function(struct req_job *job)
 	int rc;
 
 	snprintf(category, sizeof(category), "Function.%s", fn->name);
-	host_log(category, HOST_LOG_INFO, "Executing 'Functions.%s' (Reason='%s', Id=%s)", fn->name,
+	host_log(category, RT_LOG_INFO, "Executing 'Functions.%s' (Reason='%s', Id=%s)", fn->name,
 		 INVOKE_REASON, job->invocation_id);
 	/* Nothing else queued: this may be a long call, show its start now. */
 	if (host_pool_queued(job->srv->pool) == 0)
@@ -203,14 +203,14 @@ static void run_function(struct req_job *job)
 		job->http.nresp = 0;
 		job->http.resp_body = "";
 		job->http.resp_len = 0;
-		host_log(category, HOST_LOG_ERROR, "Executed 'Functions.%s' (Failed, Id=%s, Duration=%ldms)",
+		host_log(category, RT_LOG_ERROR, "Executed 'Functions.%s' (Failed, Id=%s, Duration=%ldms)",
 			 fn->name, job->invocation_id, ms);
-		host_log(category, HOST_LOG_ERROR, "Exception while executing function: Functions.%s. %s",
+		host_log(category, RT_LOG_ERROR, "Exception while executing function: Functions.%s. %s",
 			 fn->name,
 			 job->http.ctx.last_error ? job->http.ctx.last_error
 						  : rt_arena_fmt(&job->arena, "The function returned %d.", rc));
 	} else {
-		host_log(category, HOST_LOG_INFO, "Executed 'Functions.%s' (Succeeded, Id=%s, Duration=%ldms)",
+		host_log(category, RT_LOG_INFO, "Executed 'Functions.%s' (Succeeded, Id=%s, Duration=%ldms)",
 			 fn->name, job->invocation_id, ms);
 	}
 }
@@ -391,7 +391,7 @@ static void on_function_timeout(h2o_timeout_entry_t *entry)
 	if (!job->req)
 		return;
 	snprintf(category, sizeof(category), "Function.%s", job->fn->name);
-	host_log(category, HOST_LOG_ERROR,
+	host_log(category, RT_LOG_ERROR,
 		 "Timeout value of %s exceeded by function 'Functions.%s' (Id: '%s'). Initiating cancellation.",
 		 rt_arena_fmt(&job->arena, "%02lld:%02lld:%02lld",
 			      (long long)(srv->cfg->function_timeout_ms / 3600000),
@@ -720,7 +720,7 @@ static void note_refused_connection(struct host_server *srv, const struct sockad
 		inet_ntop(AF_INET, &((const struct sockaddr_in *)peer)->sin_addr, addr, sizeof(addr));
 	else if (peer->sa_family == AF_INET6)
 		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)peer)->sin6_addr, addr, sizeof(addr));
-	host_log("Host.General", HOST_LOG_WARNING,
+	host_log("Host.General", RT_LOG_WARNING,
 		 "Closed %ld connection(s) at once (the last from %s): over %s", srv->conns_refused,
 		 addr, why);
 	srv->conns_refused = 0;
@@ -790,7 +790,7 @@ static void on_signal_readable(h2o_socket_t *sock, const char *err)
 	srv->state = HOST_STATE_STOPPING;
 	if (srv->on_stop_requested)
 		srv->on_stop_requested(srv->on_stop_ctx);
-	host_log("Host.General", HOST_LOG_INFO, "Stopping the host: draining %ld in-flight request(s)",
+	host_log("Host.General", RT_LOG_INFO, "Stopping the host: draining %ld in-flight request(s)",
 		 srv->outstanding);
 	if (srv->listener) {
 		h2o_socket_read_stop(srv->listener);

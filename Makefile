@@ -43,7 +43,7 @@ CFLAGS   += $(PKG_CFLAGS)
 LDLIBS   += $(PKG_LIBS)
 # The runtime archive's own libraries: no h2o, no libdl. Its unit tests link
 # with these alone, so a layering mistake fails the link.
-RT_PKGS    = libsodium jansson sqlite3 libcrypto
+RT_PKGS    = libsodium sqlite3 libcrypto
 RT_LIBS    = $(call pkg_check,$(call pkg,libs,RT_PKGS),libs,RT_PKGS) -pthread -lm
 SO_CFLAGS = -fPIC -fvisibility=hidden
 

@@ -3,8 +3,6 @@
 #include "bindings/json_util.h"
 #include "bindings/registry.h"
 #include "common/xalloc.h"
-#include "common/clock.h"
-#include "common/invocation_id.h"
 
 #include <stdio.h>
 
@@ -41,17 +39,12 @@ void bind_act_run(void *ctx, void *fn, const struct rt_activity_call *call,
 {
 	const struct bind_function *f = fn;
 	struct bind_act act = {.call = call};
-	char category[160], guid[37];
+	struct rt_invocation inv = {.function = f->name};
 	(void)ctx;
 
 	bind_ctx_init(&act.ctx, BIND_CTX_ACT, f->name, call->arena);
-	snprintf(category, sizeof(category), "Function.%s", f->name);
-	rt_invocation_id(guid);
-	bind_log(category, CF_LOG_INFO, "Executing 'Functions.%s' (Reason='(null)', Id=%s)", f->name,
-		 guid);
-	int64_t t0 = rt_mono_us();
+	bind_invocation(&inv, RT_INVOCATION_START);
 	int rc = f->act((cf_act *)&act);
-	long ms = (long)((rt_mono_us() - t0) / 1000);
 	if (rc < 0 && !act.failed) {
 		act.failed = 1;
 		act.message = act.ctx.last_error ? act.ctx.last_error
@@ -60,14 +53,10 @@ void bind_act_run(void *ctx, void *fn, const struct rt_activity_call *call,
 	res->failed = act.failed;
 	res->message = act.message;
 	res->result = act.result ? act.result : "null";
-	if (act.failed) {
-		bind_log(category, CF_LOG_ERROR, "Executed 'Functions.%s' (Failed, Id=%s, Duration=%ldms)",
-			 f->name, guid, ms);
+	inv.failed = act.failed;
+	bind_invocation(&inv, RT_INVOCATION_END);
+	if (act.failed)
 		bind_log("Host.Triggers.DurableTask", CF_LOG_ERROR,
 			 "%s: Function '%s (Activity)' failed with an error. Reason: %s",
 			 call->instance_id, f->name, act.message);
-	} else {
-		bind_log(category, CF_LOG_INFO, "Executed 'Functions.%s' (Succeeded, Id=%s, Duration=%ldms)",
-			 f->name, guid, ms);
-	}
 }

@@ -20,10 +20,22 @@
 #include <string.h>
 
 static bind_log_fn app_logger;
+static rt_invocation_fn invocation_reporter;
 
 void bind_api_set_logger(bind_log_fn fn)
 {
 	app_logger = fn;
+}
+
+void bind_api_set_invocation_reporter(rt_invocation_fn fn)
+{
+	invocation_reporter = fn;
+}
+
+void bind_invocation(struct rt_invocation *inv, enum rt_invocation_phase phase)
+{
+	if (invocation_reporter)
+		invocation_reporter(inv, phase);
 }
 
 void bind_log(const char *category, int level, const char *fmt, ...)

@@ -6,6 +6,7 @@
 
 #include "cfunc.h"
 #include "bindings/registry.h"
+#include "common/invocation.h"
 
 /* The table every app receives; lives for the whole process. */
 extern const struct cf_api bind_api;
@@ -18,5 +19,11 @@ void bind_api_set_logger(bind_log_fn fn);
 /* A host console line from the bindings (category, CF_LOG_* level). */
 void bind_log(const char *category, int level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* The console's Executing/Executed lines of the trigger adapters (timer,
+ * activity): they call bind_invocation, which hands the invocation to the
+ * host's reporter, set before loading apps. Without one nothing shows. */
+void bind_api_set_invocation_reporter(rt_invocation_fn fn);
+void bind_invocation(struct rt_invocation *inv, enum rt_invocation_phase phase);
 
 #endif

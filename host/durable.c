@@ -76,7 +76,6 @@ int host_durable_start(struct host_durable *hd, const struct host_config *cfg,
 	o.max_actions = cfg->durable.max_orchestration_actions;
 	o.overwrite_any_state =
 		cfg->durable.overridable_existing_instance_states == HOST_CONFIG_ANY_STATE;
-	o.log_episodes = 1;
 	o.hooks.ctx = reg;
 	o.hooks.find_orchestrator = find_orchestrator;
 	o.hooks.find_activity = find_activity;
@@ -85,6 +84,7 @@ int host_durable_start(struct host_durable *hd, const struct host_config *cfg,
 	o.hooks.log = engine_log_line;
 	o.hooks.log_enabled = engine_log_enabled;
 	o.hooks.thread_event = thread_event;
+	o.hooks.invocation = host_log_invocation;
 	hd->engine = rt_engine_start(&o, err);
 	if (!hd->engine)
 		return -1;

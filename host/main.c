@@ -279,6 +279,7 @@ static int cmd_start(int argc, char **argv)
 	host_timers_apply_time_zone(); /* settings are exported; no thread runs yet */
 	host_log_init(cli.verbose, level_of, &cfg);
 	bind_api_set_logger(log_to_console);
+	bind_api_set_invocation_reporter(host_log_invocation);
 
 	host_log_plain("cfunc - a function host for compiled C apps");
 	host_log_plain("cfunc Version:            %s (64-bit)", CFUNC_VERSION);

@@ -42,6 +42,7 @@
 #include <stdint.h>
 
 #include "common/arena.h"
+#include "common/invocation.h"
 #include "common/log_level.h"
 #include "runtime/history.h"
 #include "runtime/replay.h"
@@ -89,6 +90,10 @@ struct rt_engine_hooks {
 	/* Called on each activity thread when it starts, goes idle, exits
 	 * (0, 1, 2), e.g. for per-thread log buffers. May be NULL. */
 	void (*thread_event)(void *ctx, int event);
+	/* Each orchestrator episode's start and end (failed when the instance
+	 * failed), on the engine thread: the host prints func's
+	 * Executing/Executed lines. The engine formats none. May be NULL. */
+	rt_invocation_fn invocation;
 };
 
 struct rt_engine_opts {
@@ -100,7 +105,6 @@ struct rt_engine_opts {
 	int max_dequeue_count;   /* poison threshold */
 	int max_actions;         /* maxOrchestrationActions */
 	int overwrite_any_state; /* overridableExistingInstanceStates = AnyState */
-	int log_episodes;        /* Executing/Executed lines per episode and activity */
 	int stop_timeout_ms;     /* rt_engine_stop's bound; 0: 10 s */
 	struct rt_engine_hooks hooks;
 };

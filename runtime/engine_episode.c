@@ -8,7 +8,6 @@
 #include "runtime/uuid.h"
 #include "common/xalloc.h"
 #include "common/clock.h"
-#include "common/invocation_id.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -188,11 +187,6 @@ int engine_batch_over_budget(const struct engine_batch *b)
 	return b->episodes > 0 && rt_mono_us() - b->start_mono_us > ENGINE_BATCH_BUDGET_US;
 }
 
-static const char *status_word(enum rt_status s)
-{
-	return s == RT_ST_FAILED ? "Failed" : "Succeeded";
-}
-
 static int rewind_one(struct engine_batch *b, const char *instance_id, const char *reason,
 		      int depth);
 
@@ -210,7 +204,7 @@ void engine_episode(struct engine_batch *b, const char *instance_id)
 	struct rt_episode_out out;
 	size_t nmsgs, nrows, nkeep = 0;
 	int64_t *ids;
-	char guid[37], category[160];
+	struct rt_invocation inv = {0}; /* func's reason for durable triggers: (null) */
 	int rc, rewind_due = 0;
 	const char *rewind_reason = NULL;
 
@@ -348,14 +342,9 @@ void engine_episode(struct engine_batch *b, const char *instance_id)
 	in.custom_status = inst.custom_status;
 	in.arena = &b->arena;
 
-	snprintf(category, sizeof(category), "Function.%s", inst.name);
-	int log_this = e->opts.log_episodes &&
-		       (!h->log_enabled || h->log_enabled(h->ctx, category, RT_LOG_INFO));
-	if (log_this)
-		rt_invocation_id(guid);
-	if (log_this)
-		engine_log(e, category, RT_LOG_INFO, "Executing 'Functions.%s' (Reason='(null)', Id=%s)",
-			   inst.name, guid);
+	inv.function = inst.name;
+	if (h->invocation)
+		h->invocation(&inv, RT_INVOCATION_START);
 	int64_t t0 = rt_mono_us(), replay_us;
 	rc = rt_replay_run(&in, &out);
 	replay_us = rt_mono_us() - t0;
@@ -371,12 +360,9 @@ void engine_episode(struct engine_batch *b, const char *instance_id)
 			goto fail_rollback;
 		goto release;
 	}
-	if (!log_this && e->opts.log_episodes && out.status == RT_ST_FAILED)
-		rt_invocation_id(guid); /* a failure shows even when Information does not */
-	if (log_this || (e->opts.log_episodes && out.status == RT_ST_FAILED))
-		engine_log(e, category, out.status == RT_ST_FAILED ? RT_LOG_ERROR : RT_LOG_INFO,
-			   "Executed 'Functions.%s' (%s, Id=%s, Duration=%ldms)", inst.name,
-			   status_word(out.status), guid, (long)((rt_mono_us() - t0) / 1000));
+	inv.failed = out.status == RT_ST_FAILED;
+	if (h->invocation)
+		h->invocation(&inv, RT_INVOCATION_END);
 	if (out.status == RT_ST_FAILED)
 		engine_log(e, "Host.Triggers.DurableTask", RT_LOG_ERROR, "%s: Function '%s (Orchestrator)' failed: %s",
 			   instance_id, inst.name, out.output ? out.output : "");

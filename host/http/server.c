@@ -185,33 +185,29 @@ static void job_free(struct req_job *job)
 static void run_function(struct req_job *job)
 {
 	const struct bind_function *fn = job->fn;
+	struct rt_invocation inv = {.function = fn->name, .reason = INVOKE_REASON};
 	char category[160];
-	int64_t t0 = rt_mono_us();
 	int rc;
 
+	memcpy(inv.id, job->invocation_id, sizeof(inv.id));
 	snprintf(category, sizeof(category), "Function.%s", fn->name);
-	host_log(category, RT_LOG_INFO, "Executing 'Functions.%s' (Reason='%s', Id=%s)", fn->name,
-		 INVOKE_REASON, job->invocation_id);
+	host_log_invocation(&inv, RT_INVOCATION_START);
 	/* Nothing else queued: this may be a long call, show its start now. */
 	if (host_pool_queued(job->srv->pool) == 0)
 		host_log_flush();
 	rc = fn->http((cf_http *)&job->http);
-	long ms = (long)((rt_mono_us() - t0) / 1000);
+	inv.failed = rc < 0;
+	host_log_invocation(&inv, RT_INVOCATION_END);
 	if (rc < 0) {
 		/* A failed function answers 500 with an empty body, like a thrown exception. */
 		job->http.status = 500;
 		job->http.nresp = 0;
 		job->http.resp_body = "";
 		job->http.resp_len = 0;
-		host_log(category, RT_LOG_ERROR, "Executed 'Functions.%s' (Failed, Id=%s, Duration=%ldms)",
-			 fn->name, job->invocation_id, ms);
 		host_log(category, RT_LOG_ERROR, "Exception while executing function: Functions.%s. %s",
 			 fn->name,
 			 job->http.ctx.last_error ? job->http.ctx.last_error
 						  : rt_arena_fmt(&job->arena, "The function returned %d.", rc));
-	} else {
-		host_log(category, RT_LOG_INFO, "Executed 'Functions.%s' (Succeeded, Id=%s, Duration=%ldms)",
-			 fn->name, job->invocation_id, ms);
 	}
 }
 

@@ -98,6 +98,15 @@ wait_status "$fid" "Failed"
 ok $? "the orchestration fails"
 is "$(printf '%s' "$WS" | jq -r .output)" "Orchestrator function 'test_fails' failed: Activity function 'test_fail_activity' failed: boom" "failure output names orchestrator, activity and message"
 is "$(printf '%s' "$WS" | jq -r '.historyEvents[] | select(.EventType == "TaskFailed") | .Reason')" "Activity function 'test_fail_activity' failed: boom" "TaskFailed reason in history"
+# The console reports both failures like func, each Executed line before the
+# Host.Triggers.DurableTask line that explains it.
+i=0; until grep -q "Executed 'Functions.test_fails' (Failed" "$HOST_LOG" || [ $i -ge 200 ]; do sleep 0.02; i=$((i + 1)); done
+log=$(cat "$HOST_LOG")
+like "$log" "Executed 'Functions.test_fail_activity' \\(Failed, Id=[0-9a-f-]{36}, Duration=[0-9]+ms\\)" "failed activity: Executed (Failed) line"
+like "$log" "Executed 'Functions.test_fails' \\(Failed, Id=[0-9a-f-]{36}, Duration=[0-9]+ms\\)" "failed episode: Executed (Failed) line"
+first=$(grep -n -m1 "Executed 'Functions.test_fail_activity' (Failed" "$HOST_LOG" | cut -d: -f1)
+why=$(grep -n -m1 "Function 'test_fail_activity (Activity)' failed" "$HOST_LOG" | cut -d: -f1)
+ok "$([ -n "$first" ] && [ -n "$why" ] && [ "$first" -lt "$why" ] && echo 0 || echo 1)" "the activity's Executed line comes before its reason"
 
 # --- POST /admin/functions/{name} fires non-HTTP functions in the background
 is "$(http -X POST -d '{"input":"\"by hand\""}' "$BASE/admin/functions/test_activity")" "202" "admin invoke of an activity"

@@ -1,4 +1,5 @@
 #include "bindings/json_util.h"
+#include "common/vec.h"
 #include "common/xalloc.h"
 
 #include <ctype.h>
@@ -79,11 +80,7 @@ struct out {
 
 static void put(struct out *o, const char *s, size_t n)
 {
-	if (o->len + n + 1 > o->cap) {
-		while (o->len + n + 1 > o->cap)
-			o->cap = o->cap ? 2 * o->cap : 256;
-		o->buf = xrealloc(o->buf, o->cap);
-	}
+	RT_VEC_RESERVE(o->buf, o->cap, o->len + n + 1, 256);
 	memcpy(o->buf + o->len, s, n);
 	o->len += n;
 	o->buf[o->len] = '\0';

@@ -6,6 +6,7 @@
 
 #include "bindings/json_canonical.h"
 #include "bindings/json_util.h"
+#include "common/vec.h"
 #include "common/utf8.h"
 #include "common/xalloc.h"
 
@@ -381,11 +382,7 @@ struct text {
 
 static void text_put(struct text *t, const char *s, size_t n)
 {
-	if (t->len + n + 1 > t->cap) {
-		while (t->len + n + 1 > t->cap)
-			t->cap = t->cap ? 2 * t->cap : 256;
-		t->buf = xrealloc(t->buf, t->cap);
-	}
+	RT_VEC_RESERVE(t->buf, t->cap, t->len + n + 1, 256);
 	memcpy(t->buf + t->len, s, n);
 	t->len += n;
 	t->buf[t->len] = '\0';

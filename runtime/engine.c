@@ -17,6 +17,7 @@
 #include "runtime/engine.h"
 #include "runtime/engine_int.h"
 #include "runtime/uuid.h"
+#include "common/vec.h"
 #include "common/xalloc.h"
 #include "common/clock.h"
 #include "common/utf8.h"
@@ -1042,10 +1043,7 @@ void rt_engine_reader_put(struct rt_engine *e, struct rt_store *s)
 	if (!s)
 		return;
 	pthread_mutex_lock(&e->readers_lock);
-	if (e->nreaders == e->capreaders) {
-		e->capreaders = e->capreaders ? 2 * e->capreaders : 8;
-		e->readers = xrealloc(e->readers, e->capreaders * sizeof(*e->readers));
-	}
+	RT_VEC_RESERVE(e->readers, e->capreaders, e->nreaders + 1, 8);
 	e->readers[e->nreaders++] = s;
 	pthread_mutex_unlock(&e->readers_lock);
 }

@@ -20,6 +20,7 @@
  * itself is realloc'd (engine_cache.h says how long a got array lives).
  */
 #include "runtime/engine_cache.h"
+#include "common/vec.h"
 #include "common/hash.h"
 #include "common/xalloc.h"
 
@@ -210,10 +211,8 @@ static void index_add(struct engine_cache *c, struct engine_cache_slot *s, const
 	}
 	size_t id = (size_t)ev->event_id;
 	if (id >= s->cap_sched) {
-		size_t cap = s->cap_sched ? s->cap_sched : 64;
-		while (cap <= id)
-			cap *= 2;
-		s->sched_at = xrealloc(s->sched_at, cap * sizeof(*s->sched_at));
+		size_t cap = s->cap_sched;
+		s->sched_at = rt_vec_reserve(s->sched_at, &cap, id + 1, sizeof(*s->sched_at), 64);
 		for (size_t k = s->cap_sched; k < cap; k++)
 			s->sched_at[k] = -1;
 		s->bytes += (cap - s->cap_sched) * sizeof(*s->sched_at);
@@ -242,10 +241,8 @@ static int slot_add(struct engine_cache *c, struct engine_cache_slot *s,
 	if (!fits(c, s, need + POOL_FIRST))
 		return -1;
 	if (s->n + n > s->cap) {
-		size_t cap = s->cap ? s->cap : 16;
-		while (cap < s->n + n)
-			cap *= 2;
-		s->ev = xrealloc(s->ev, cap * sizeof(*s->ev));
+		size_t cap = s->cap;
+		s->ev = rt_vec_reserve(s->ev, &cap, s->n + n, sizeof(*s->ev), 16);
 		s->bytes += (cap - s->cap) * sizeof(*s->ev);
 		c->bytes += (cap - s->cap) * sizeof(*s->ev);
 		s->cap = cap;

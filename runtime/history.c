@@ -18,6 +18,7 @@
  * out of range, NUL bytes inside strings, and trailing bytes.
  */
 #include "runtime/history.h"
+#include "common/vec.h"
 #include "common/xalloc.h"
 
 #include <stdio.h>
@@ -139,10 +140,8 @@ struct wbuf {
 static void put(struct wbuf *w, const void *p, size_t n)
 {
 	if (*w->len + n > *w->cap) {
-		size_t cap = *w->cap ? *w->cap : 64;
-		while (cap < *w->len + n)
-			cap *= 2;
-		*w->buf = xrealloc(*w->buf, cap);
+		size_t cap = *w->cap;
+		*w->buf = rt_vec_reserve(*w->buf, &cap, *w->len + n, 1, 64);
 		*w->cap = cap;
 	}
 	memcpy(*w->buf + *w->len, p, n);

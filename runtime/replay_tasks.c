@@ -135,13 +135,13 @@ static int take_seq(struct rt_orch *o, struct rt_task *t)
 		return -1;
 	}
 	t->seq = (int)seq;
-	*(struct rt_task **)vec_push(&o->by_seq, sizeof(t)) = t;
+	*(struct rt_task **)rt_vec_push(&o->by_seq, sizeof(t)) = t;
 	if (keeps_open(t))
 		o->n_open++;
 	past = seq < o->n_past_sched ? o->past_sched[seq] : NULL;
 	if (!past) {
 		t->is_new = 1;
-		*(struct rt_task **)vec_push(&o->new_tasks, sizeof(t)) = t;
+		*(struct rt_task **)rt_vec_push(&o->new_tasks, sizeof(t)) = t;
 		return 0;
 	}
 	o->claimed[seq] = 1;
@@ -432,7 +432,7 @@ struct rt_task *rt_orch_wait_for_event(struct rt_orch *o, const char *name)
 			return t;
 		}
 	}
-	*(struct rt_task **)vec_push(&o->waiters, sizeof(t)) = t;
+	*(struct rt_task **)rt_vec_push(&o->waiters, sizeof(t)) = t;
 	return t;
 }
 

@@ -16,6 +16,7 @@
  *   transaction, step by step, so a crash mid-upgrade leaves the old schema.
  */
 #include "runtime/store_int.h"
+#include "common/vec.h"
 #include "common/xalloc.h"
 
 #include <assert.h>
@@ -344,10 +345,8 @@ sqlite3_stmt *rt_store__stmt(struct rt_store *s, enum store_stmt id)
 void *rt_store__scratch(struct rt_store *s, size_t n)
 {
 	if (n > s->scratch_cap) {
-		size_t cap = s->scratch_cap ? s->scratch_cap : 4096;
-		while (cap < n)
-			cap *= 2;
-		s->scratch = xrealloc(s->scratch, cap);
+		size_t cap = s->scratch_cap;
+		s->scratch = rt_vec_reserve(s->scratch, &cap, n, 1, 4096);
 		s->scratch_cap = cap;
 	}
 	return s->scratch;

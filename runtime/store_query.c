@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/vec.h"
 #include "common/xalloc.h"
 
 /* Rows examined per listing call at least, whatever the page size. */
@@ -280,10 +281,7 @@ static int delete_activities(struct rt_store *s, const struct purge_victim *v, s
 		struct purge_victim key = { 0, (const char *)sqlite3_column_text(scan, 1) };
 		if (!key.id || !bsearch(&key, v, n, sizeof(*v), victim_cmp))
 			continue;
-		if (count == cap) {
-			cap = cap ? 2 * cap : 64;
-			ids = xrealloc(ids, cap * sizeof(*ids));
-		}
+		RT_VEC_RESERVE(ids, cap, count + 1, 64);
 		ids[count++] = sqlite3_column_int64(scan, 0);
 	}
 	sqlite3_reset(scan);

@@ -17,6 +17,7 @@
 #include "runtime/engine.h"
 #include "runtime/engine_int.h"
 #include "runtime/uuid.h"
+#include "common/queue.h"
 #include "common/vec.h"
 #include "common/xalloc.h"
 #include "common/clock.h"
@@ -216,12 +217,7 @@ static void *activity_main(void *arg)
 		rt_arena_reset(&arena);
 
 		pthread_mutex_lock(&e->lock);
-		run->next = NULL;
-		if (e->results_tail)
-			e->results_tail->next = run;
-		else
-			e->results = run;
-		e->results_tail = run;
+		RT_QUEUE_APPEND(e->results, e->results_tail, run, next);
 		e->running--;
 		pthread_cond_signal(&e->cond);
 	}
@@ -291,11 +287,7 @@ static struct engine_run *new_run(struct engine_batch *b, const struct rt_activi
 	run->attempt = a->dequeue_count + 1;
 	snprintf(run->key, sizeof(run->key), "%.200s:%d:%d", a->instance_id, a->task_id,
 		 run->attempt);
-	if (b->dequeued_tail)
-		b->dequeued_tail->next = run;
-	else
-		b->dequeued = run;
-	b->dequeued_tail = run;
+	RT_QUEUE_APPEND(b->dequeued, b->dequeued_tail, run, next);
 	b->ndequeued++;
 	pthread_mutex_lock(&b->e->lock);
 	set_add(&b->e->inflight, a->id);
@@ -794,12 +786,7 @@ static void *engine_main(void *arg)
 			}
 			if (r->activity_id == e->isolated && !e->quiet_until_us)
 				e->quiet_until_us = rt_mono_us() + ENGINE_SUSPECT_QUIET_US;
-			r->next = NULL;
-			if (e->runs_tail)
-				e->runs_tail->next = r;
-			else
-				e->runs = r;
-			e->runs_tail = r;
+			RT_QUEUE_APPEND(e->runs, e->runs_tail, r, next);
 			e->stats.activities++;
 		}
 		if (e->runs)

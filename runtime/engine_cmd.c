@@ -6,6 +6,7 @@
 #include "runtime/engine_int.h"
 #include "runtime/json_text.h"
 #include "runtime/uuid.h"
+#include "common/queue.h"
 #include "common/xalloc.h"
 
 #include <stdarg.h>
@@ -271,11 +272,7 @@ static int enqueue(struct rt_engine *e, struct engine_cmd *c)
 		pthread_mutex_unlock(&e->lock);
 		return -1;
 	}
-	if (e->cmds_tail)
-		e->cmds_tail->next = c;
-	else
-		e->cmds = c;
-	e->cmds_tail = c;
+	RT_QUEUE_APPEND(e->cmds, e->cmds_tail, c, next);
 	pthread_cond_signal(&e->cond);
 	if (!c->on_done)
 		while (!c->done)

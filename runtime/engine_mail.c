@@ -7,6 +7,7 @@
  * commit and durability is unchanged.
  */
 #include "runtime/engine_int.h"
+#include "common/queue.h"
 #include "common/hash.h"
 #include "common/xalloc.h"
 
@@ -76,11 +77,7 @@ static void mail_put(struct engine_batch *b, const char *instance_id, const char
 	m->type = (int)ev->type;
 	m->data = rt_arena_strndup(&b->arena, (const char *)b->enc, b->enc_len);
 	m->len = b->enc_len;
-	if (box->tail)
-		box->tail->next = m;
-	else
-		box->head = m;
-	box->tail = m;
+	RT_QUEUE_APPEND(box->head, box->tail, m, next);
 	if (b->nmail_order == b->capmail_order) {
 		size_t cap = b->capmail_order ? 2 * b->capmail_order : 256;
 		const char **order = rt_arena_alloc(&b->arena, cap * sizeof(*order));

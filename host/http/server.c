@@ -19,6 +19,7 @@
 #include "host/log.h"
 #include "host/http/request_head.h"
 #include "host/http/server_conn.h"
+#include "common/queue.h"
 #include "common/urlcodec.h"
 #include "common/xalloc.h"
 #include "common/clock.h"
@@ -222,11 +223,7 @@ static void job_resume(struct bind_http *h)
 		h2o_multithread_send_message(&job->srv->done_receiver, &job->msg);
 		return;
 	}
-	if (tls_out_tail)
-		tls_out_tail->out_next = job;
-	else
-		tls_out_head = job;
-	tls_out_tail = job;
+	RT_QUEUE_APPEND(tls_out_head, tls_out_tail, job, out_next);
 	tls_out_n++;
 }
 
@@ -251,12 +248,7 @@ static void job_run(struct host_job *work)
 static void start_job(struct host_server *srv, struct req_job *job)
 {
 	srv->running++;
-	job->work.next = NULL;
-	if (srv->batch_tail)
-		srv->batch_tail->next = &job->work;
-	else
-		srv->batch_head = &job->work;
-	srv->batch_tail = &job->work;
+	RT_QUEUE_APPEND(srv->batch_head, srv->batch_tail, &job->work, next);
 	srv->batch_n++;
 }
 
@@ -659,11 +651,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
 		h2o_timeout_link(srv->h2o_ctx.loop, &srv->fn_timeout, &job->timeout_entry);
 	long max_conc = srv->cfg->http.max_concurrent_requests;
 	if (max_conc >= 0 && srv->running >= max_conc) {
-		if (srv->wait_tail)
-			srv->wait_tail->wait_next = job;
-		else
-			srv->wait_head = job;
-		srv->wait_tail = job;
+		RT_QUEUE_APPEND(srv->wait_head, srv->wait_tail, job, wait_next);
 		return 0;
 	}
 	start_job(srv, job);

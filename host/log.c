@@ -30,11 +30,6 @@ void host_log_init(int verbose, host_log_level_fn fn, void *user)
 	log_color = isatty(STDOUT_FILENO);
 }
 
-void host_log_set_color(int on)
-{
-	log_color = on;
-}
-
 static int is_system_category(const char *category)
 {
 	return strncmp(category, "Host.", 5) == 0 || strcmp(category, "Host") == 0 ||

@@ -21,8 +21,6 @@ typedef int (*host_log_level_fn)(void *user, const char *category);
 
 /* Call once at start-up, before threads exist. */
 void host_log_init(int verbose, host_log_level_fn fn, void *user);
-/* Switches colours off (tests) or on regardless of the TTY check. */
-void host_log_set_color(int on);
 
 int host_log_enabled(const char *category, enum rt_log_level level);
 void host_log(const char *category, enum rt_log_level level, const char *fmt, ...)

@@ -727,7 +727,6 @@ static void *engine_main(void *arg)
 
 		run_batch(e, &b);
 		due = b.more ? 0 : next_due(e, b.now_us);
-		e->stats.batches++;
 
 		struct engine_cmd *sync = NULL;
 		for (struct engine_cmd *c = b.cmds, *next; c; c = next) {
@@ -787,7 +786,6 @@ static void *engine_main(void *arg)
 			if (r->activity_id == e->isolated && !e->quiet_until_us)
 				e->quiet_until_us = rt_mono_us() + ENGINE_SUSPECT_QUIET_US;
 			RT_QUEUE_APPEND(e->runs, e->runs_tail, r, next);
-			e->stats.activities++;
 		}
 		if (e->runs)
 			pthread_cond_signal(&e->runs_cond);
@@ -1002,13 +1000,6 @@ const char *rt_engine_hub(const struct rt_engine *e)
 const char *rt_engine_path(const struct rt_engine *e)
 {
 	return e->opts.path;
-}
-
-void rt_engine_get_stats(struct rt_engine *e, struct rt_engine_stats *st)
-{
-	pthread_mutex_lock(&e->lock);
-	*st = e->stats;
-	pthread_mutex_unlock(&e->lock);
 }
 
 /* ---- reads ------------------------------------------------------------------- */

@@ -321,11 +321,9 @@ static struct rt_task *start_retry(struct rt_orch *o, enum task_kind what, const
 const char *rt_orch_input(struct rt_orch *o) { return o->input; }
 const char *rt_orch_instance_id(struct rt_orch *o) { return o->instance_id; }
 const char *rt_orch_name(struct rt_orch *o) { return o->name; }
-const char *rt_orch_execution_id(struct rt_orch *o) { return o->execution_id; }
 int64_t rt_orch_now_us(struct rt_orch *o) { return o->now_us; }
 int rt_orch_is_replaying(struct rt_orch *o) { return o->replaying; }
 struct rt_arena *rt_orch_arena(struct rt_orch *o) { return o->a; }
-void *rt_orch_ctx(struct rt_orch *o) { return o->in->ctx; }
 const char *rt_orch_last_error(struct rt_orch *o) { return o->last_error; }
 
 int64_t rt_orch_now_ms(struct rt_orch *o)

@@ -99,6 +99,7 @@ const char *rt_store_errmsg(const struct rt_store *s);
 int rt_store_begin(struct rt_store *s);
 int rt_store_commit(struct rt_store *s);
 int rt_store_rollback(struct rt_store *s);
+/* Tests and fuzz targets only: the host does not call it. */
 int rt_store_in_transaction(const struct rt_store *s);
 /*
  * Savepoints inside a transaction, so one episode of a group commit can be
@@ -193,6 +194,7 @@ int rt_store_instance_put(struct rt_store *s, const struct rt_instance *in, int 
 int rt_store_instance_update(struct rt_store *s, const struct rt_instance *in);
 /* Sets status and updated_us only (e.g. rewind resets a Failed instance to
  * Pending). RT_E_NOTFOUND if absent. */
+/* Tests and fuzz targets only: the host does not call it. */
 int rt_store_instance_set_status(struct rt_store *s, const char *instance_id,
 				 enum rt_status status, int64_t updated_us);
 /*
@@ -323,6 +325,7 @@ int rt_store_activity_count_attempt(struct rt_store *s, int64_t id);
 int rt_store_activity_delete(struct rt_store *s, int64_t id);
 /* Makes an activity invisible until visible_us (retry back-off, lease).
  * RT_E_NOTFOUND if it is gone. */
+/* Tests and fuzz targets only: the host does not call it. */
 int rt_store_activity_postpone(struct rt_store *s, int64_t id, int64_t visible_us);
 /* Loads every queued activity of an instance in id order into `a`. Scans
  * the whole queue (no index by instance: it would cost a random page write
@@ -391,6 +394,7 @@ struct rt_store_stats {
 	int64_t inbox;
 	int64_t activities;
 };
+/* Tests and fuzz targets only: the host does not call it. */
 int rt_store_stats(struct rt_store *s, struct rt_store_stats *st);
 
 #endif

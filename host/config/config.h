@@ -196,6 +196,7 @@ int host_config_log_level(const struct host_config *cfg, const char *category);
 int host_config_parse_log_level(const char *name);
 
 /* Whether the "functions" filter admits `name` (case-insensitive). */
+/* Tests and fuzz targets only: the host does not call it. */
 bool host_config_function_selected(const struct host_config *cfg, const char *name);
 
 /*

@@ -3,6 +3,7 @@
  * recursion is bounded by max_depth, and the callers pass at most 2048.
  */
 #include "common/json_check.h"
+#include "common/hex.h"
 #include "common/utf8.h"
 
 #include <errno.h>
@@ -28,14 +29,8 @@ static long hex4(struct scan *s)
 	if (s->end - s->p < 4)
 		return -1;
 	for (int i = 0; i < 4; i++) {
-		int c = s->p[i], d;
-		if (c >= '0' && c <= '9')
-			d = c - '0';
-		else if (c >= 'a' && c <= 'f')
-			d = c - 'a' + 10;
-		else if (c >= 'A' && c <= 'F')
-			d = c - 'A' + 10;
-		else
+		int d = rt_hex_value(s->p[i]);
+		if (d < 0)
 			return -1;
 		v = v << 4 | d;
 	}

@@ -108,8 +108,8 @@ static int parse(int argc, char **argv, struct settings_cli *c)
 /* func looks for either file upwards (spec §1). */
 static char *find_root(const char *script_root)
 {
-	char cwd[PATH_MAX], *dir, *slash, *file;
-	struct stat st;
+	static const char *const markers[] = {"host.json", SETTINGS_FILE, NULL};
+	char cwd[PATH_MAX], *dir, *root = NULL, *err = NULL;
 
 	if (script_root) {
 		dir = realpath(script_root, NULL);
@@ -122,28 +122,12 @@ static char *find_root(const char *script_root)
 		fprintf(stderr, "cfunc: cannot read the current directory\n");
 		return NULL;
 	}
-	for (;;) {
-		for (int i = 0; i < 2; i++) {
-			file = xasprintf("%s/%s", strcmp(dir, "/") ? dir : "",
-					 i ? SETTINGS_FILE : "host.json");
-			if (stat(file, &st) == 0 && S_ISREG(st.st_mode)) {
-				free(file);
-				return dir;
-			}
-			free(file);
-		}
-		if (strcmp(dir, "/") == 0)
-			break;
-		slash = strrchr(dir, '/');
-		if (slash == dir)
-			slash[1] = '\0';
-		else
-			*slash = '\0';
+	if (host_config_find_root_of(dir, markers, &root, &err) != 0) {
+		fprintf(stderr, "%s\n", err);
+		free(err);
 	}
 	free(dir);
-	fprintf(stderr, "Unable to find project root. Expecting to find one of host.json, "
-			"local.settings.json in project root.\n");
-	return NULL;
+	return root;
 }
 
 /* IsEncrypted as settings.c reads it: missing or null = false. */

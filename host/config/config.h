@@ -156,6 +156,11 @@ struct host_config {
  * there is none.
  */
 int host_config_find_root(const char *start_dir, char **root, char **err);
+/* The same walk, stopping at the first directory holding any of `markers`
+ * (file names, NULL-terminated): `cfunc settings` also takes a folder with
+ * only local.settings.json. */
+int host_config_find_root_of(const char *start_dir, const char *const *markers, char **root,
+			     char **err);
 
 /*
  * Fills *cfg (which it zeroes first) from <root>/local.settings.json, then

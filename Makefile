@@ -269,7 +269,7 @@ PREFIX        ?= /usr/local
 TEMPLATE_SRCS  = $(shell find templates -type f 2>/dev/null)
 TEMPLATES_C    = $(BUILD)/gen/templates.c
 TEMPLATES_OBJ  = $(BUILD)/obj/gen/templates.o
-CFUNC_VERSION  = $(shell sed -n 's/^\#define CFUNC_VERSION "\(.*\)"/\1/p' host/main.c)
+CFUNC_VERSION  = $(shell sed -n 's/^\#define CFUNC_VERSION "\(.*\)"/\1/p' host/version.h)
 
 $(TEMPLATES_C): scripts/gen-templates.sh $(TEMPLATE_SRCS)
 	@mkdir -p $(@D)

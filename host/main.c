@@ -5,6 +5,7 @@
  *   console -> load apps -> bind the port -> print the function list ->
  *   serve until SIGINT/SIGTERM -> drain -> unload apps.
  */
+#include "host/version.h"
 #include "host/endpoints/admin.h"
 #include "bindings/api.h"
 #include "host/apps.h"
@@ -31,8 +32,6 @@
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
-
-#define CFUNC_VERSION "0.1.0"
 
 struct cli {
 	const char *script_root;

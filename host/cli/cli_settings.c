@@ -13,6 +13,7 @@
  * file writes plain values); `list` without -a needs no key; `delete
  * --connectionString` deletes a connection string (func ignores the flag).
  */
+#include "host/cli/cli_args.h"
 #include "host/config/config.h"
 #include "host/keys/keys.h"
 
@@ -72,32 +73,17 @@ static void settings_usage(FILE *out)
 
 static int parse(int argc, char **argv, struct settings_cli *c)
 {
-	for (int i = 0; i < argc; i++) {
-		const char *a = argv[i];
+	const struct host_cli_opt opts[] = {
+		{"--script-root", 0, &c->script_root, NULL},
+		{"--connectionString", 1, NULL, &c->connection_string},
+		{"-a", 0, NULL, &c->show},
+		{"--showValue", 1, NULL, &c->show},
+		{NULL, 0, NULL, NULL},
+	};
+	const char **pos[] = {&c->cmd, &c->name, &c->value};
 
-		if (strcmp(a, "--script-root") == 0 && i + 1 < argc) {
-			c->script_root = argv[++i];
-		} else if (strcasecmp(a, "--connectionString") == 0) {
-			c->connection_string = 1;
-		} else if (strcmp(a, "-a") == 0 || strcasecmp(a, "--showValue") == 0) {
-			c->show = 1;
-		} else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-			settings_usage(stdout);
-			exit(0);
-		} else if (a[0] == '-' && a[1]) {
-			fprintf(stderr, "cfunc: unknown or incomplete option '%s'\n", a);
-			return -1;
-		} else if (!c->cmd) {
-			c->cmd = a;
-		} else if (!c->name) {
-			c->name = a;
-		} else if (!c->value) {
-			c->value = a;
-		} else {
-			fprintf(stderr, "cfunc: unexpected argument '%s'\n", a);
-			return -1;
-		}
-	}
+	if (host_cli_parse(argc, argv, opts, pos, 3, settings_usage) < 0)
+		return -1;
 	if (!c->cmd) {
 		fprintf(stderr, "cfunc: missing settings command\n");
 		return -1;

@@ -70,22 +70,10 @@ static void test_mutations(void)
 	is_int(differ, 0, "the same verdict on all %d mutations", tried);
 }
 
-/* n nested arrays around a scalar: n + 1 values deep. */
-static char *nested(int n)
-{
-	char *s = malloc(2 * (size_t)n + 2), *p = s;
-	memset(p, '[', (size_t)n);
-	p += n;
-	*p++ = '1';
-	memset(p, ']', (size_t)n);
-	p[n] = '\0';
-	return s;
-}
-
 static void test_depth(void)
 {
 	for (int n = RT_JSON_JANSSON_DEPTH - 2; n <= RT_JSON_JANSSON_DEPTH + 1; n++) {
-		char *s = nested(n);
+		char *s = json_nested(n);
 		is_int(rt_json_check(s, strlen(s), RT_JSON_JANSSON_DEPTH), jansson_ok(s, strlen(s)),
 		       "the same verdict %d values deep", n + 1);
 		free(s);

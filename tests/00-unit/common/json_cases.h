@@ -8,6 +8,9 @@
 #ifndef TESTS_JSON_CASES_H
 #define TESTS_JSON_CASES_H
 
+#include <stdlib.h>
+#include <string.h>
+
 static const struct json_case {
 	const char *text;
 	int ok;
@@ -39,6 +42,18 @@ static const struct json_case {
 };
 
 #define JSON_NCASES (sizeof(json_cases) / sizeof(json_cases[0]))
+
+/* n nested arrays around a scalar, n + 1 values deep (malloc'd). */
+static inline char *json_nested(int n)
+{
+	char *s = malloc(2 * (size_t)n + 2), *p = s;
+	memset(p, '[', (size_t)n);
+	p += n;
+	*p++ = '1';
+	memset(p, ']', (size_t)n);
+	p[n] = '\0';
+	return s;
+}
 
 /* A test name must stay on one line: the case with its blanks shown. */
 static inline const char *json_case_shown(const char *text)

@@ -20,26 +20,14 @@ static void test_cases(void)
 		       json_case_shown(json_cases[i].text));
 }
 
-/* n nested arrays around a scalar: n + 1 values deep. */
-static char *nested(int n)
-{
-	char *s = malloc(2 * (size_t)n + 2), *p = s;
-	memset(p, '[', (size_t)n);
-	p += n;
-	*p++ = '1';
-	memset(p, ']', (size_t)n);
-	p[n] = '\0';
-	return s;
-}
-
 static void test_depth(void)
 {
-	char *at = nested(RT_JSON_JANSSON_DEPTH - 1), *past = nested(RT_JSON_JANSSON_DEPTH);
+	char *at = json_nested(RT_JSON_JANSSON_DEPTH - 1), *past = json_nested(RT_JSON_JANSSON_DEPTH);
 	ok(rt_json_check(at, strlen(at), RT_JSON_JANSSON_DEPTH), "2048 values deep is accepted");
 	ok(!rt_json_check(past, strlen(past), RT_JSON_JANSSON_DEPTH), "2049 deep is refused");
 	free(at);
 	free(past);
-	char *deep = nested(100000);
+	char *deep = json_nested(100000);
 	ok(!rt_json_check(deep, strlen(deep), RT_JSON_JANSSON_DEPTH),
 	   "100,000 deep is refused without running out of stack");
 	free(deep);

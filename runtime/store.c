@@ -831,3 +831,32 @@ void *rt_store__scratch_copy(struct rt_store *s, struct rt_arena *a, size_t coun
 	memcpy(p, s->scratch, count * size);
 	return p;
 }
+
+void *rt_store__gathered(struct rt_store *s, sqlite3_stmt *st, int *rc, const char *what,
+			 size_t count, size_t size, struct rt_arena *a)
+{
+	void *rows = NULL;
+	if (*rc != SQLITE_DONE) {
+		*rc = rt_store__sqlerr(s, *rc, what);
+	} else {
+		*rc = 0;
+		if (count)
+			rows = rt_store__scratch_copy(s, a, count, size);
+	}
+	sqlite3_reset(st);
+	return rows;
+}
+
+int rt_store__step_done(struct rt_store *s, sqlite3_stmt *st, const char *what, int64_t *changes)
+{
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE) {
+		rc = 0;
+		if (changes)
+			*changes = sqlite3_changes64(s->db);
+	} else {
+		rc = rt_store__sqlerr(s, rc, what);
+	}
+	sqlite3_reset(st);
+	return rc;
+}

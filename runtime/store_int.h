@@ -179,5 +179,17 @@ int rt_store__check_schema(struct rt_store *s, const char *path);
 
 /* Copies `count` rows of `size` bytes gathered in s->scratch into `a`. */
 void *rt_store__scratch_copy(struct rt_store *s, struct rt_arena *a, size_t count, size_t size);
+/*
+ * Ends a loop that stepped `st` until step_rc, gathering `count` rows of
+ * `size` bytes in s->scratch: resets st; on SQLITE_DONE sets *rc = 0 and
+ * returns the rows copied into `a` (only the final array goes there; NULL
+ * for none), else sets *rc to the error naming `what` and returns NULL.
+ */
+void *rt_store__gathered(struct rt_store *s, sqlite3_stmt *st, int *rc, const char *what,
+			 size_t count, size_t size, struct rt_arena *a);
+/* Steps a statement that returns no rows (DELETE, UPDATE) and resets it:
+ * 0 with *changes (may be NULL) the rows it changed, or the error naming
+ * `what`. */
+int rt_store__step_done(struct rt_store *s, sqlite3_stmt *st, const char *what, int64_t *changes);
 
 #endif

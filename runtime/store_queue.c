@@ -106,17 +106,9 @@ int rt_store_inbox_load(struct rt_store *s, const char *instance_id, int64_t now
 		m->data = rt_store__col_blob(st, 4, &m->len, a);
 		m->enqueued_us = sqlite3_column_int64(st, 5);
 	}
-	if (rc != SQLITE_DONE) {
-		rc = rt_store__sqlerr(s, rc, "cannot load messages");
-		goto out;
-	}
-	rc = 0;
-	if (count) {
-		*msgs = rt_store__scratch_copy(s, a, count, sizeof(**msgs));
+	*msgs = rt_store__gathered(s, st, &rc, "cannot load messages", count, sizeof(**msgs), a);
+	if (rc == 0)
 		*n = count;
-	}
-out:
-	sqlite3_reset(st);
 	return rc;
 }
 
@@ -451,17 +443,9 @@ int rt_store_activity_list(struct rt_store *s, const char *instance_id, struct r
 		read_activity(st, 1, &tmp[count], a);
 		count++;
 	}
-	if (rc != SQLITE_DONE) {
-		rc = rt_store__sqlerr(s, rc, "cannot list activities");
-		goto out;
-	}
-	rc = 0;
-	if (count) {
-		*rows = rt_store__scratch_copy(s, a, count, sizeof(**rows));
+	*rows = rt_store__gathered(s, st, &rc, "cannot list activities", count, sizeof(**rows), a);
+	if (rc == 0)
 		*n = count;
-	}
-out:
-	sqlite3_reset(st);
 	return rc;
 }
 

@@ -197,23 +197,13 @@ static int delete_by(struct rt_store *s, enum store_stmt id, const char *instanc
 		     int64_t iid, int64_t *changes)
 {
 	sqlite3_stmt *st = rt_store__stmt(s, id);
-	int rc;
 	if (!st)
 		return RT_ERROR;
 	if (instance_id)
 		rt_store__bind_text(st, 1, instance_id);
 	else
 		sqlite3_bind_int64(st, 1, iid);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE) {
-		rc = 0;
-		if (changes)
-			*changes = sqlite3_changes64(s->db);
-	} else {
-		rc = rt_store__sqlerr(s, rc, "cannot delete instance rows");
-	}
-	sqlite3_reset(st);
-	return rc;
+	return rt_store__step_done(s, st, "cannot delete instance rows", changes);
 }
 
 int rt_store__delete_instance_rows(struct rt_store *s, int64_t iid, const char *instance_id)
@@ -274,18 +264,9 @@ int rt_store_history_load(struct rt_store *s, const char *instance_id, const cha
 		r->timestamp_us = sqlite3_column_int64(st, 2);
 		r->data = rt_store__col_blob(st, 3, &r->len, a);
 	}
-	if (rc != SQLITE_DONE) {
-		rc = rt_store__sqlerr(s, rc, "cannot load history");
-		goto out;
-	}
-	rc = 0;
-	if (count) {
-		/* Rows were gathered in scratch; only the final array goes to `a`. */
-		*rows = rt_store__scratch_copy(s, a, count, sizeof(**rows));
+	*rows = rt_store__gathered(s, st, &rc, "cannot load history", count, sizeof(**rows), a);
+	if (rc == 0)
 		*n = count;
-	}
-out:
-	sqlite3_reset(st);
 	return rc;
 }
 
@@ -345,16 +326,7 @@ int rt_store_history_delete(struct rt_store *s, const char *instance_id, const c
 		return RT_ERROR;
 	sqlite3_bind_int64(st, 1, iid);
 	rt_store__bind_text(st, 2, execution_id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE) {
-		rc = 0;
-		if (deleted)
-			*deleted = sqlite3_changes64(s->db);
-	} else {
-		rc = rt_store__sqlerr(s, rc, "cannot delete history");
-	}
-	sqlite3_reset(st);
-	return rc;
+	return rt_store__step_done(s, st, "cannot delete history", deleted);
 }
 
 int rt_store_history_rewrite(struct rt_store *s, const char *instance_id,

@@ -33,41 +33,13 @@ int engine_create_instance(struct engine_batch *b, const char *instance_id, cons
 			   const char *input, const struct rt_event *parent_start, char **err)
 {
 	struct rt_engine *e = b->e;
-	struct rt_instance old, row;
 	struct rt_event ev;
 	char exec_id[33];
-	int rc = rt_store_instance_get(e->store, instance_id, &old, &b->arena);
-	int exists = rc == 0;
+	int rc = rt_store_instance_create(e->store, instance_id, name, input, b->now_us,
+					  e->opts.overwrite_any_state, parent_start, exec_id, err);
 
-	if (rc != 0 && rc != RT_E_NOTFOUND)
-		return RT_ERROR;
-	if (exists && !rt_status_is_terminal(old.status) && !e->opts.overwrite_any_state) {
-		*err = xasprintf("An Orchestration instance with the status %s already exists.",
-				 rt_status_name(old.status));
-		return RT_E_EXISTS;
-	}
-	/* Overwriting: the old execution's history goes; its late messages
-	 * and results are dropped by their execution id. */
-	if (exists && rt_store_history_delete(e->store, instance_id, NULL, NULL) != 0)
-		return RT_ERROR;
-	rt_uuid_random_hex(exec_id);
-	memset(&row, 0, sizeof(row));
-	row.instance_id = instance_id;
-	row.name = name;
-	row.execution_id = exec_id;
-	row.status = RT_ST_PENDING;
-	row.created_us = b->now_us;
-	row.updated_us = b->now_us;
-	row.generation = exists ? old.generation + 1 : 0;
-	row.parent_task_id = -1;
-	row.input = input ? input : "null";
-	if (parent_start) {
-		row.parent_instance_id = parent_start->parent_instance_id;
-		row.parent_execution_id = parent_start->parent_execution_id;
-		row.parent_task_id = parent_start->parent_task_id;
-	}
-	if (rt_store_instance_put(e->store, &row, exists) != 0)
-		return RT_ERROR;
+	if (rc != RT_OK)
+		return rc;
 
 	if (parent_start)
 		ev = *parent_start;
@@ -76,7 +48,7 @@ int engine_create_instance(struct engine_batch *b, const char *instance_id, cons
 	ev.type = RT_EV_EXECUTION_STARTED;
 	ev.timestamp_us = b->now_us;
 	ev.name = name;
-	ev.input = row.input;
+	ev.input = input ? input : "null";
 	ev.instance_id = instance_id;
 	ev.execution_id = rt_arena_strdup(&b->arena, exec_id);
 	return engine_inbox_add(b, instance_id, ev.execution_id, 0, &ev) == 0 ? RT_OK

@@ -199,6 +199,20 @@ int rt_store_instance_get(struct rt_store *s, const char *instance_id, struct rt
  */
 int rt_store_instance_put(struct rt_store *s, const struct rt_instance *in, int replace);
 /*
+ * The row half of starting an orchestration, shared by the engine and the
+ * offline `cfunc durable start`: writes `instance_id` as Pending under a
+ * new execution id (into exec_id) at now_us, or overwrites an existing
+ * terminal instance (any instance with overwrite_any) after deleting its
+ * history. input NULL stores "null"; parent (an ExecutionStarted of a
+ * sub-orchestration) or NULL gives the parent fields. The caller then
+ * queues the ExecutionStarted message. Inside a transaction. Returns RT_OK;
+ * RT_E_EXISTS with *err (malloc'd; err may be NULL) naming the status of
+ * the instance in the way; RT_ERROR (see rt_store_errmsg()).
+ */
+int rt_store_instance_create(struct rt_store *s, const char *instance_id, const char *name,
+			     const char *input, int64_t now_us, int overwrite_any,
+			     const struct rt_event *parent, char exec_id[33], char **err);
+/*
  * The checkpoint after an episode: writes execution_id, status, created_us,
  * updated_us, generation, history_len, output and custom_status of the row
  * in->instance_id. name, input and the parent link stay as they are.

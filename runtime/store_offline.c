@@ -67,12 +67,10 @@ int rt_offline_start(struct rt_store *s, const char *name, const char *instance_
 		     const char *input, int overwrite_any_state, char **out_id,
 		     int64_t *created_us, char **err)
 {
-	struct rt_arena a;
-	struct rt_instance old, row;
 	struct rt_event ev;
 	char gen_id[33], exec_id[33];
 	int64_t now = rt_now_us();
-	int rc, exists;
+	int rc;
 
 	if (err)
 		*err = NULL;
@@ -88,47 +86,25 @@ int rt_offline_start(struct rt_store *s, const char *name, const char *instance_
 	}
 	if (rt_store_begin(s) != 0)
 		return fail(err, RT_ERROR, "cannot write the task hub: %s", rt_store_errmsg(s));
-	rt_arena_init(&a);
-	rc = rt_store_instance_get(s, instance_id, &old, &a);
-	exists = rc == 0;
-	if (rc != 0 && rc != RT_E_NOTFOUND) {
+	/* The same rows the engine writes (an overwrite drops the old history). */
+	rc = rt_store_instance_create(s, instance_id, name, input, now, overwrite_any_state, NULL,
+				      exec_id, err);
+	if (rc == RT_ERROR)
 		rc = fail(err, RT_ERROR, "%s", rt_store_errmsg(s));
+	if (rc != RT_OK)
 		goto out;
-	}
-	if (exists && !rt_status_is_terminal(old.status) && !overwrite_any_state) {
-		rc = fail(err, RT_E_EXISTS, "An Orchestration instance with the status %s already exists.",
-			  rt_status_name(old.status));
-		goto out;
-	}
-	/* As the engine does on an overwrite: the old execution's history goes. */
-	if (exists && rt_store_history_delete(s, instance_id, NULL, NULL) != 0) {
-		rc = fail(err, RT_ERROR, "%s", rt_store_errmsg(s));
-		goto out;
-	}
-	rt_uuid_random_hex(exec_id);
-	memset(&row, 0, sizeof(row));
-	row.instance_id = instance_id;
-	row.name = name;
-	row.execution_id = exec_id;
-	row.status = RT_ST_PENDING;
-	row.created_us = now;
-	row.updated_us = now;
-	row.generation = exists ? old.generation + 1 : 0;
-	row.parent_task_id = -1;
-	row.input = input ? input : "null";
 	rt_event_init(&ev, RT_EV_EXECUTION_STARTED);
 	ev.timestamp_us = now;
 	ev.name = name;
-	ev.input = row.input;
+	ev.input = input ? input : "null";
 	ev.instance_id = instance_id;
 	ev.execution_id = exec_id;
-	if (rt_store_instance_put(s, &row, exists) != 0 || add_msg(s, instance_id, exec_id, &ev) != 0) {
+	if (add_msg(s, instance_id, exec_id, &ev) != 0) {
 		rc = fail(err, RT_ERROR, "%s", rt_store_errmsg(s));
 		goto out;
 	}
 	rc = RT_OK;
 out:
-	rt_arena_cleanup(&a);
 	rc = finish(s, rc, err);
 	if (rc == RT_OK) {
 		if (out_id)

@@ -4,6 +4,8 @@
  * there (statements reset after use, writes only inside a transaction).
  */
 #include "runtime/store_int.h"
+#include "runtime/uuid.h"
+#include "common/xalloc.h"
 
 #include <assert.h>
 #include <stdio.h>
@@ -353,4 +355,54 @@ int rt_store_history_rewrite(struct rt_store *s, const char *instance_id,
 	}
 	snprintf(key, sizeof(key), "#%d", seq);
 	return step_one_row(s, st, "cannot rewrite history", key);
+}
+
+int rt_store_instance_create(struct rt_store *s, const char *instance_id, const char *name,
+			     const char *input, int64_t now_us, int overwrite_any,
+			     const struct rt_event *parent, char exec_id[33], char **err)
+{
+	struct rt_instance old, row;
+	struct rt_arena a;
+	int rc, exists;
+
+	rt_arena_init(&a);
+	rc = rt_store_instance_get(s, instance_id, &old, &a);
+	exists = rc == 0;
+	if (rc != 0 && rc != RT_E_NOTFOUND) {
+		rc = RT_ERROR;
+		goto out;
+	}
+	if (exists && !rt_status_is_terminal(old.status) && !overwrite_any) {
+		if (err)
+			*err = xasprintf("An Orchestration instance with the status %s already exists.",
+					 rt_status_name(old.status));
+		rc = RT_E_EXISTS;
+		goto out;
+	}
+	/* Overwriting: the old execution's history goes; its late messages
+	 * and results are dropped by their execution id. */
+	if (exists && rt_store_history_delete(s, instance_id, NULL, NULL) != 0) {
+		rc = RT_ERROR;
+		goto out;
+	}
+	rt_uuid_random_hex(exec_id);
+	memset(&row, 0, sizeof(row));
+	row.instance_id = instance_id;
+	row.name = name;
+	row.execution_id = exec_id;
+	row.status = RT_ST_PENDING;
+	row.created_us = now_us;
+	row.updated_us = now_us;
+	row.generation = exists ? old.generation + 1 : 0;
+	row.parent_task_id = -1;
+	row.input = input ? input : "null";
+	if (parent) {
+		row.parent_instance_id = parent->parent_instance_id;
+		row.parent_execution_id = parent->parent_execution_id;
+		row.parent_task_id = parent->parent_task_id;
+	}
+	rc = rt_store_instance_put(s, &row, exists) != 0 ? RT_ERROR : RT_OK;
+out:
+	rt_arena_cleanup(&a);
+	return rc;
 }

@@ -865,6 +865,60 @@ static void test_purge_one(void)
 	rt_store_close(s);
 }
 
+/* rt_store_instance_create: a new row, a refused reuse, an overwrite. */
+static void test_instance_create(void)
+{
+	struct rt_store *s = fresh_store();
+	struct rt_history_row h = { 0, 12, 1, "x", 1 };
+	struct rt_instance got;
+	struct rt_event parent;
+	char exec1[33], exec2[33], *err = NULL;
+	size_t n;
+	struct rt_history_row *rows;
+	if (!s)
+		return;
+	rt_store_begin(s);
+	is_int(rt_store_instance_create(s, "c1", "orch", NULL, 1000, 0, NULL, exec1, &err), RT_OK,
+	       "a new instance");
+	ok(rt_store_instance_get(s, "c1", &got, &arena) == 0 && got.status == RT_ST_PENDING &&
+		   strcmp(got.execution_id, exec1) == 0 && strcmp(got.input, "null") == 0 &&
+		   got.generation == 0 && got.parent_task_id == -1 && got.created_us == 1000,
+	   "Pending, the new execution id, input null, generation 0, no parent");
+	rt_store_history_append(s, "c1", exec1, &h, 1);
+
+	is_int(rt_store_instance_create(s, "c1", "orch", "1", 2000, 0, NULL, exec2, &err),
+	       RT_E_EXISTS, "a Pending instance is not overwritten");
+	is_str(err, "An Orchestration instance with the status Pending already exists.",
+	       "the message names its status");
+	free(err);
+	err = NULL;
+	is_int(rt_store_instance_create(s, "c1", "orch", "1", 2000, 0, NULL, exec2, NULL),
+	       RT_E_EXISTS, "err may be NULL");
+
+	rt_store_instance_set_status(s, "c1", RT_ST_COMPLETED, 1500);
+	is_int(rt_store_instance_create(s, "c1", "orch", "[2]", 3000, 0, NULL, exec2, &err), RT_OK,
+	       "a terminal instance is overwritten");
+	ok(rt_store_instance_get(s, "c1", &got, &arena) == 0 && got.generation == 1 &&
+		   strcmp(got.input, "[2]") == 0 && strcmp(exec1, exec2) != 0,
+	   "with the next generation, its input and a new execution id");
+	ok(rt_store_history_load(s, "c1", exec1, &rows, &n, &arena) == 0 && n == 0,
+	   "and without the old history");
+	is_int(rt_store_instance_create(s, "c1", "orch", NULL, 4000, 1, NULL, exec1, &err), RT_OK,
+	       "overwrite_any replaces even a Pending one");
+
+	rt_event_init(&parent, RT_EV_EXECUTION_STARTED);
+	parent.parent_instance_id = "p";
+	parent.parent_execution_id = "pe";
+	parent.parent_task_id = 7;
+	is_int(rt_store_instance_create(s, "sub", "child", NULL, 5000, 0, &parent, exec1, &err),
+	       RT_OK, "a sub-orchestration");
+	ok(rt_store_instance_get(s, "sub", &got, &arena) == 0 &&
+		   strcmp(got.parent_instance_id, "p") == 0 && got.parent_task_id == 7,
+	   "keeps its parent's fields");
+	rt_store_commit(s);
+	rt_store_close(s);
+}
+
 int main(void)
 {
 	tdir_make();
@@ -884,6 +938,7 @@ int main(void)
 		subtest("inbox", test_inbox);
 		subtest("activities", test_activities);
 		subtest("purge one", test_purge_one);
+		subtest("instance create", test_instance_create);
 		rt_arena_reset(&arena);
 	}
 

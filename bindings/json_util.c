@@ -1,5 +1,6 @@
 #include "bindings/json_util.h"
 #include "common/vec.h"
+#include "common/json_quote.h"
 #include "common/xalloc.h"
 
 #include <ctype.h>
@@ -88,42 +89,8 @@ static void put(struct out *o, const char *s, size_t n)
 
 static void put_str(struct out *o, const char *s, size_t n)
 {
-	static const char hex[] = "0123456789abcdef";
-	size_t start = 0;
-	put(o, "\"", 1);
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		const char *esc = NULL;
-		char u[7];
-		if (c == '"')
-			esc = "\\\"";
-		else if (c == '\\')
-			esc = "\\\\";
-		else if (c == '\n')
-			esc = "\\n";
-		else if (c == '\r')
-			esc = "\\r";
-		else if (c == '\t')
-			esc = "\\t";
-		else if (c == '\b')
-			esc = "\\b";
-		else if (c == '\f')
-			esc = "\\f";
-		else if (c < 0x20 || c == 0x7f) {
-			memcpy(u, "\\u00", 4);
-			u[4] = hex[c >> 4];
-			u[5] = hex[c & 15];
-			u[6] = '\0';
-			esc = u;
-		}
-		if (!esc)
-			continue;
-		put(o, s + start, i - start);
-		put(o, esc, strlen(esc));
-		start = i + 1;
-	}
-	put(o, s + start, n - start);
-	put(o, "\"", 1);
+	RT_VEC_RESERVE(o->buf, o->cap, o->len + rt_json_quoted_len(s, n) + 1, 256);
+	o->len += rt_json_quote_to(o->buf + o->len, s, n);
 }
 
 static void put_real(struct out *o, double d)

@@ -9,6 +9,7 @@
  * and handed out again, in order, after the ExecutionResumed.
  */
 #include "runtime/replay_int.h"
+#include "common/json_quote.h"
 #include "common/xalloc.h"
 
 #include <stdio.h>
@@ -16,35 +17,12 @@
 #include <string.h>
 #include <strings.h>
 
-/* JSON string literal of s (UTF-8 passes through). */
+/* JSON string literal of s (UTF-8 passes through), in the episode arena. */
 char *json_quote(struct rt_arena *a, const char *s)
 {
-	size_t n = 3;
-	for (const char *p = s; *p; p++)
-		n += (unsigned char)*p < 0x20 ? 6 : (*p == '"' || *p == '\\') ? 2 : 1;
-	char *out = rt_arena_alloc(a, n), *q = out;
-	*q++ = '"';
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '"' || *p == '\\') {
-			*q++ = '\\';
-			*q++ = (char)*p;
-		} else if (*p == '\n') {
-			*q++ = '\\';
-			*q++ = 'n';
-		} else if (*p == '\r') {
-			*q++ = '\\';
-			*q++ = 'r';
-		} else if (*p == '\t') {
-			*q++ = '\\';
-			*q++ = 't';
-		} else if (*p < 0x20) {
-			q += sprintf(q, "\\u%04x", *p);
-		} else {
-			*q++ = (char)*p;
-		}
-	}
-	*q++ = '"';
-	*q = '\0';
+	size_t n = strlen(s);
+	char *out = rt_arena_alloc(a, rt_json_quoted_len(s, n) + 1);
+	rt_json_quote_to(out, s, n);
 	return out;
 }
 

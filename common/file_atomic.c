@@ -46,8 +46,8 @@ int rt_file_write_all(int fd, const void *data, size_t len)
 	return 0;
 }
 
-int rt_file_write_atomic(const char *path, const void *data, size_t len, unsigned mode,
-			 char **err)
+static int replace(const char *path, const void *data, size_t len, unsigned mode, int durable,
+		   char **err)
 {
 	char *dir = rt_file_dir_of(path), *tmp;
 	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
@@ -63,7 +63,7 @@ int rt_file_write_atomic(const char *path, const void *data, size_t len, unsigne
 		goto fail;
 	}
 	if (fchmod(fd, (mode_t)mode) < 0 || rt_file_write_all(fd, data, len) < 0 ||
-	    fsync(fd) < 0) {
+	    (durable && fsync(fd) < 0)) {
 		saved = errno;
 		close(fd);
 		*err = xasprintf("cannot write %s: %s", path, strerror(saved));
@@ -77,7 +77,8 @@ int rt_file_write_atomic(const char *path, const void *data, size_t len, unsigne
 		*err = xasprintf("cannot replace %s: %s", path, strerror(errno));
 		goto fail_unlink;
 	}
-	rt_file_fsync_dir(dir);
+	if (durable)
+		rt_file_fsync_dir(dir);
 	free(tmp);
 	free(dir);
 	return 0;
@@ -87,4 +88,15 @@ fail:
 	free(tmp);
 	free(dir);
 	return -1;
+}
+
+int rt_file_write_atomic(const char *path, const void *data, size_t len, unsigned mode,
+			 char **err)
+{
+	return replace(path, data, len, mode, 1, err);
+}
+
+int rt_file_replace(const char *path, const void *data, size_t len, unsigned mode, char **err)
+{
+	return replace(path, data, len, mode, 0, err);
 }

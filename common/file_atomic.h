@@ -3,8 +3,8 @@
  * after a crash, sees either the old content or the new one, never a part:
  * a temporary file in the same folder, written and fsync'd, renamed over
  * the target, then the folder fsync'd so the rename itself survives a power
- * loss. Used for the key store, local.settings.json, the settings key and
- * the host's listen file.
+ * loss. Used for the key store, local.settings.json and the settings key;
+ * the host's listen file is replaced the same way without the fsyncs.
  *
  * Paths and data are borrowed for the call; strings returned are malloc'd
  * and the caller frees them.
@@ -22,6 +22,11 @@
  */
 int rt_file_write_atomic(const char *path, const void *data, size_t len, unsigned mode,
 			 char **err);
+/* The same without the two fsyncs: readers still see the old content or
+ * the new, but a power loss may lose the change. For files that only
+ * describe the running process (the listen file), where waiting for the
+ * disk would only slow the start. */
+int rt_file_replace(const char *path, const void *data, size_t len, unsigned mode, char **err);
 
 /* write(2) until all len bytes are out, retrying on EINTR: 0, or -1 with errno. */
 int rt_file_write_all(int fd, const void *data, size_t len);

@@ -24,7 +24,7 @@ int host_listen_file_write(const char *hub_path, const struct host_listen *l)
 			      l->address, "port", l->port, "auth", l->auth);
 	char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
 	/* 0600: the file tells where a host with the master key listens. */
-	int rc = text ? rt_file_write_atomic(path, text, strlen(text), 0600, &err) : -1;
+	int rc = text ? rt_file_replace(path, text, strlen(text), 0600, &err) : -1;
 	free(err);
 	free(text);
 	json_decref(o);

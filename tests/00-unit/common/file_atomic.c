@@ -60,6 +60,9 @@ static void test_write(void)
 	ok(stat(path, &st) == 0 && (st.st_mode & 0777) == 0600, "with the new mode");
 	is_int(rt_file_write_atomic(path, "", 0, 0600, &err), 0, "an empty write");
 	is_str(slurp(path), "", "empties the file");
+	is_int(rt_file_replace(path, "third", 5, 0640, &err), 0, "replacing without fsync");
+	is_str(slurp(path), "third", "holds that data");
+	ok(stat(path, &st) == 0 && (st.st_mode & 0777) == 0640, "and its mode");
 	is_int(entries(), 1, "no temporary file left");
 	ok(err == NULL, "no error text on success");
 	umask(old);

@@ -2,7 +2,7 @@
  * isotime.c - unit tests for common/isotime.c: the three formats the wire
  * uses (trailing zeros, before the epoch, leap days, year 9999), every ISO
  * 8601 form the parser accepts and 26 it refuses, format/parse round trips
- * and the calendar helpers on their own.
+ * and the calendar functions on their own.
  */
 #include "common/isotime.h"
 #include "tap.h"

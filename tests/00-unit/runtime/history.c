@@ -1,7 +1,7 @@
 /*
  * history.c - unit tests for runtime/history.c: defaults, names, status
  * parsing, the storage codec (round trips of every event type, truncation at
- * every length, garbage). The ISO 8601 helpers: tests/00-unit/common/isotime.c.
+ * every length, garbage). The ISO 8601 functions: tests/00-unit/common/isotime.c.
  */
 #include "runtime/history.h"
 #include "tap.h"

@@ -5,6 +5,7 @@
  * savepoint of the batch transaction.
  */
 #include "runtime/engine_int.h"
+#include "runtime/durable_trace.h"
 #include "runtime/uuid.h"
 #include "common/xalloc.h"
 #include "common/clock.h"
@@ -190,6 +191,24 @@ int engine_batch_over_budget(const struct engine_batch *b)
 static int rewind_one(struct engine_batch *b, const char *instance_id, const char *reason,
 		      int depth);
 
+/* The input ExecutionStarted brings to a first episode, for its trace line. */
+static const char *started_input(const struct rt_event *msgs, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (msgs[i].type == RT_EV_EXECUTION_STARTED)
+			return msgs[i].input;
+	return NULL;
+}
+
+/* A failure's output is a JSON string; its trace line shows the text. */
+static const char *unquoted(struct rt_arena *a, const char *json)
+{
+	size_t n = json ? strlen(json) : 0;
+	if (n >= 2 && json[0] == '"' && json[n - 1] == '"')
+		return rt_arena_strndup(a, json + 1, n - 2);
+	return json ? json : "";
+}
+
 void engine_episode(struct engine_batch *b, const char *instance_id)
 {
 	struct rt_engine *e = b->e;
@@ -205,6 +224,7 @@ void engine_episode(struct engine_batch *b, const char *instance_id)
 	size_t nmsgs, nrows, nkeep = 0;
 	int64_t *ids;
 	struct rt_invocation inv = {0}; /* func's reason for durable triggers: (null) */
+	char category[160];
 	int rc, rewind_due = 0;
 	const char *rewind_reason = NULL;
 
@@ -343,6 +363,14 @@ void engine_episode(struct engine_batch *b, const char *instance_id)
 	in.arena = &b->arena;
 
 	inv.function = inst.name;
+	snprintf(category, sizeof(category), "Function.%s", inst.name);
+	/* The extension's trace lines, formatted only when they show. */
+	int traced = h->invocation &&
+		     (!h->log_enabled || h->log_enabled(h->ctx, category, RT_LOG_INFO));
+	if (traced && nrows == 0) /* an execution's first episode (durable_trace.h) */
+		engine_log(e, category, RT_LOG_INFO, "%s",
+			   rt_durable_trace_started(&b->arena, RT_TRACE_ORCHESTRATOR, instance_id,
+						    inst.name, started_input(keep, nkeep), -1));
 	if (h->invocation)
 		h->invocation(&inv, RT_INVOCATION_START);
 	int64_t t0 = rt_mono_us(), replay_us;
@@ -364,8 +392,14 @@ void engine_episode(struct engine_batch *b, const char *instance_id)
 	if (h->invocation)
 		h->invocation(&inv, RT_INVOCATION_END);
 	if (out.status == RT_ST_FAILED)
-		engine_log(e, "Host.Triggers.DurableTask", RT_LOG_ERROR, "%s: Function '%s (Orchestrator)' failed: %s",
-			   instance_id, inst.name, out.output ? out.output : "");
+		engine_log(e, "Host.Triggers.DurableTask", RT_LOG_ERROR, "%s",
+			   rt_durable_trace_failed(&b->arena, RT_TRACE_ORCHESTRATOR, instance_id,
+						   inst.name, unquoted(&b->arena, out.output), -1));
+	else if (traced && (out.status == RT_ST_COMPLETED || out.status == RT_ST_CONTINUED_AS_NEW))
+		engine_log(e, category, RT_LOG_INFO, "%s",
+			   rt_durable_trace_completed(&b->arena, RT_TRACE_ORCHESTRATOR, instance_id,
+						      inst.name, out.output,
+						      out.status == RT_ST_CONTINUED_AS_NEW, -1));
 
 	new_rows = rt_arena_alloc(&b->arena, (out.n_new_events + 1) * sizeof(*new_rows));
 	for (size_t i = 0; i < out.n_new_events; i++)

@@ -730,6 +730,7 @@ static void *engine_main(void *arg)
 
 		run_batch(e, &b);
 		due = b.more ? 0 : next_due(e, b.now_us);
+		e->stats.batches++;
 
 		struct engine_cmd *sync = NULL;
 		for (struct engine_cmd *c = b.cmds, *next; c; c = next) {
@@ -789,6 +790,7 @@ static void *engine_main(void *arg)
 			if (r->activity_id == e->isolated && !e->quiet_until_us)
 				e->quiet_until_us = rt_mono_us() + ENGINE_SUSPECT_QUIET_US;
 			RT_QUEUE_APPEND(e->runs, e->runs_tail, r, next);
+			e->stats.activities++;
 		}
 		if (e->runs)
 			pthread_cond_signal(&e->runs_cond);
@@ -1015,6 +1017,13 @@ const char *rt_engine_hub(const struct rt_engine *e)
 const char *rt_engine_path(const struct rt_engine *e)
 {
 	return e->opts.path;
+}
+
+void rt_engine_get_stats(struct rt_engine *e, struct rt_engine_stats *st)
+{
+	pthread_mutex_lock(&e->lock);
+	*st = e->stats;
+	pthread_mutex_unlock(&e->lock);
 }
 
 /* ---- reads ------------------------------------------------------------------- */

@@ -194,6 +194,15 @@ void rt_engine_reader_put(struct rt_engine *e, struct rt_store *s);
 int rt_engine_history(struct rt_store *s, const char *instance_id, const char *execution_id,
 		      struct rt_event **events, size_t *n, struct rt_arena *a);
 
+/* Counters for the engine unit test; the host does not read them. */
+struct rt_engine_stats {
+	uint64_t batches;
+	uint64_t episodes;
+	uint64_t activities;
+	uint64_t commands;
+};
+void rt_engine_get_stats(struct rt_engine *e, struct rt_engine_stats *st);
+
 /* Whether the task hub takes commits (any thread). */
 struct rt_engine_health {
 	int degraded;             /* the last batch could not be committed */

@@ -228,6 +228,7 @@ void engine_apply_cmd(struct engine_batch *b, struct engine_cmd *c)
 	if (c->rc == RT_OK ? rt_store_savepoint_release(b->e->store)
 			     : rt_store_savepoint_rollback(b->e->store))
 		b->failed = 1;
+	b->e->stats.commands++;
 }
 
 /* ---- the client side: queue, wake the engine, wait for the commit ------- */

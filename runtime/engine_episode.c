@@ -451,6 +451,7 @@ void engine_episode(struct engine_batch *b, const char *instance_id)
 	} else {
 		engine_cache_drop(e->cache, instance_id);
 	}
+	e->stats.episodes++;
 release:
 	if (rt_store_savepoint_release(st) != 0)
 		b->failed = 1;

@@ -150,6 +150,7 @@ struct rt_engine {
 	uint64_t unreported;       /* failures since the last console line */
 	int64_t last_report_us;
 	char last_error[256];
+	struct rt_engine_stats stats;
 
 	/* WAL checkpoints run on their own thread and handle, so a commit
 	 * never waits for the WAL to be copied back into the database. */

@@ -20,6 +20,8 @@ struct rt_invocation {
 	const char *function; /* the function's name (borrowed) */
 	const char *reason;   /* the Reason='...' text; NULL prints func's "(null)" */
 	int failed;           /* set before the end: Failed instead of Succeeded */
+	const char *extra;    /* set before the end, or NULL: appended after
+				 Duration=..ms, e.g. ", Operations=3" (entities) */
 	int64_t start_us;     /* set by the reporter at the start (rt_mono_us) */
 	char id[37];          /* the invocation id; "" = the reporter makes one */
 };

@@ -238,7 +238,7 @@ void host_log_invocation(struct rt_invocation *inv, enum rt_invocation_phase pha
 		host_log(category, level, "Executing 'Functions.%s' (Reason='%s', Id=%s)",
 			 inv->function, inv->reason ? inv->reason : "(null)", inv->id);
 	else
-		host_log(category, level, "Executed 'Functions.%s' (%s, Id=%s, Duration=%ldms)",
+		host_log(category, level, "Executed 'Functions.%s' (%s, Id=%s, Duration=%ldms%s)",
 			 inv->function, inv->failed ? "Failed" : "Succeeded", inv->id,
-			 (long)((rt_mono_us() - inv->start_us) / 1000));
+			 (long)((rt_mono_us() - inv->start_us) / 1000), inv->extra ? inv->extra : "");
 }

@@ -48,6 +48,8 @@
 #include "runtime/replay.h"
 #include "runtime/store.h"
 
+struct rt_entity_op;
+
 struct rt_engine;
 
 /* One activity attempt handed to the host's runner. BORROWED for the call. */
@@ -94,6 +96,11 @@ struct rt_engine_hooks {
 	 * failed), on the engine thread: the host prints func's
 	 * Executing/Executed lines. The engine formats none. May be NULL. */
 	rt_invocation_fn invocation;
+	/* Entities (entity.h): the registered entity function or NULL, and
+	 * running one operation on the engine thread. May be NULL (no
+	 * entities: every operation fails as an unknown entity). */
+	void *(*find_entity)(void *ctx, const char *name);
+	void (*run_entity)(void *ctx, void *fn, struct rt_entity_op *op);
 };
 
 struct rt_engine_opts {

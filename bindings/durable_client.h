@@ -49,14 +49,14 @@ int bind_client_start(struct bind_durable *d, const char *name, const char *id, 
  * batch is missed; -1: no wait. The caller sets the response h gives when
  * there is no wait or it times out (the check-status response). The caller checks
  * the name first (the outcome must be known: a new id cannot collide).
- * RT_C_OK, or RT_C_ERROR when the engine is stopping.
+ * RT_OK, or RT_ERROR when the engine is stopping.
  */
 int bind_client_start_held(struct bind_durable *d, struct bind_http *h, const char *name,
 			   const char *input, char id_out[33], int64_t wait_timeout_ms);
 /* Restart (§4.11): the instance's orchestrator again with its input, as a
- * new id (new_instance_id) or the same one; *out_id malloc'd. RT_C_NOTFOUND
- * with *unknown_id = 1 (when not NULL) when the id is unknown, RT_C_NOTFOUND
- * or RT_C_INVALID from the start when its orchestrator is gone. */
+ * new id (new_instance_id) or the same one; *out_id malloc'd. RT_E_NOTFOUND
+ * with *unknown_id = 1 (when not NULL) when the id is unknown, RT_E_NOTFOUND
+ * or RT_E_INVALID from the start when its orchestrator is gone. */
 int bind_client_restart(struct bind_durable *d, const char *id, int new_instance_id,
 			char **out_id, char **err, int *unknown_id);
 int bind_client_raise(struct bind_durable *d, const char *id, const char *event,

@@ -26,7 +26,7 @@ static void committed(void *user, int rc, const char *err)
 {
 	struct bind_http *h = user;
 	(void)err;
-	if (rc != RT_C_OK)
+	if (rc != RT_OK)
 		__atomic_store_n(&h->commit_failed, 1, __ATOMIC_RELEASE);
 	bind_http_release(h);
 }
@@ -50,14 +50,14 @@ cf_rc bind_durable_signal_entity(cf_http *hh, const char *name, const char *key,
 	if (h->resume && fn && !fn->disabled && !rt_entity_id_problem(name, key)) {
 		__atomic_add_fetch(&h->pending, 1, __ATOMIC_ACQ_REL);
 		if (rt_engine_signal_entity_async(d->engine, name, key, op, input, at_us, committed,
-						  h) == RT_C_OK)
+						  h) == RT_OK)
 			return CF_OK;
 		__atomic_sub_fetch(&h->pending, 1, __ATOMIC_ACQ_REL);
 	}
 	int rc = rt_engine_signal_entity(d->engine, name, key, op, input, at_us, &err);
-	cf_rc cf = rc == RT_C_OK ? CF_OK
-		 : rc == RT_C_NOTFOUND ? CF_E_NOTFOUND
-		 : rc == RT_C_INVALID ? CF_E_INVALID
+	cf_rc cf = rc == RT_OK ? CF_OK
+		 : rc == RT_E_NOTFOUND ? CF_E_NOTFOUND
+		 : rc == RT_E_INVALID ? CF_E_INVALID
 				      : CF_ERROR;
 	if (cf != CF_OK)
 		bind_ctx_fail(&h->ctx, cf, "%s", err ? err : "the signal was not committed");
@@ -86,7 +86,7 @@ cf_rc bind_durable_read_entity(cf_http *hh, const char *name, const char *key,
 	int rc = rt_engine_entity_get(s, name, key, &row, h->ctx.arena);
 	const char *msg = rc == 0 ? NULL : rt_arena_strdup(h->ctx.arena, rt_store_errmsg(s));
 	rt_engine_reader_put(d->engine, s);
-	if (rc == RT_STORE_NOTFOUND)
+	if (rc == RT_E_NOTFOUND)
 		return bind_ctx_fail(&h->ctx, CF_E_NOTFOUND, "entity '@%s@%s' does not exist", name, key);
 	if (rc != 0)
 		return bind_ctx_fail(&h->ctx, CF_ERROR, "%s", msg);
@@ -104,7 +104,7 @@ cf_rc bind_durable_clean_entity_storage(cf_http *hh, int64_t *removed, int64_t *
 	if (!d)
 		return CF_ERROR;
 	int rc = rt_engine_entity_clean(d->engine, &r, &l, &err);
-	if (rc != RT_C_OK) {
+	if (rc != RT_OK) {
 		bind_ctx_fail(&h->ctx, CF_ERROR, "%s", err ? err : "clean entity storage failed");
 		free(err);
 		return CF_ERROR;

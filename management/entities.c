@@ -69,7 +69,7 @@ static void read_state(struct webhook_req *r, const char *name, const char *key)
 	rc = rt_engine_entity_get(s, name, key, &row, h->ctx.arena);
 	if (rc == 0)
 		bind_http_set_json(h, 200, row.state);
-	else if (rc == RT_STORE_NOTFOUND)
+	else if (rc == RT_E_NOTFOUND)
 		reply_empty(h, 404);
 	else
 		bind_webhooks_error(h, 500, WH_MSG_SERVER, rt_store_errmsg(s), WH_EX_GENERIC,
@@ -117,7 +117,7 @@ static void committed(void *user, int rc, const char *err)
 {
 	struct bind_http *h = user;
 	(void)err;
-	if (rc != RT_C_OK)
+	if (rc != RT_OK)
 		__atomic_store_n(&h->commit_failed, 1, __ATOMIC_RELEASE);
 	bind_http_release(h);
 }
@@ -170,16 +170,16 @@ static void signal(struct webhook_req *r, const char *name, const char *key, con
 	if (h->resume) {
 		__atomic_add_fetch(&h->pending, 1, __ATOMIC_ACQ_REL);
 		if (rt_engine_signal_entity_async(r->d->engine, name, key, op, input, 0, committed,
-						  h) == RT_C_OK) {
+						  h) == RT_OK) {
 			reply_empty(h, 202);
 			return;
 		}
 		__atomic_sub_fetch(&h->pending, 1, __ATOMIC_ACQ_REL);
 	}
 	int rc = rt_engine_signal_entity(r->d->engine, name, key, op, input, 0, &err);
-	if (rc == RT_C_OK)
+	if (rc == RT_OK)
 		reply_empty(h, 202);
-	else if (rc == RT_C_INVALID || rc == RT_C_NOTFOUND)
+	else if (rc == RT_E_INVALID || rc == RT_E_NOTFOUND)
 		bind_webhooks_error(h, 400, err ? err : "invalid signal", NULL, NULL, "SignalEntity");
 	else
 		bind_webhooks_error(h, 500, WH_MSG_SERVER, err, WH_EX_GENERIC, "SignalEntity");

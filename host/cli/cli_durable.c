@@ -121,7 +121,7 @@ static void print_json(const json_t *v)
 /* One line on stderr for a failed operation; the exit code. */
 static int report(const struct dcli_result *r, const char *id)
 {
-	if (r->rc == RT_C_NOTFOUND && (!r->err || strstr(r->err, "No instance")))
+	if (r->rc == RT_E_NOTFOUND && (!r->err || strstr(r->err, "No instance")))
 		fprintf(stderr, "cfunc durable: Could not find an orchestration instance with id '%s'.\n",
 			id ? id : "");
 	else
@@ -145,7 +145,7 @@ static int cmd_start_new(struct dcli_hub *h, const struct dcli_args *a)
 {
 	struct dcli_result r = {0}, st = {0};
 	int rc = h->online ? dremote_start(h, a, &r) : doffline_start(h, a, &r);
-	if (rc != RT_C_OK) {
+	if (rc != RT_OK) {
 		rc = report(&r, a->id);
 		dcli_result_clear(&r);
 		return rc;
@@ -154,7 +154,7 @@ static int cmd_start_new(struct dcli_hub *h, const struct dcli_args *a)
 		print_json(r.json);
 	} else {
 		const char *created = "";
-		if (status_of(h, r.id, 0, 0, &st) == RT_C_OK)
+		if (status_of(h, r.id, 0, 0, &st) == RT_OK)
 			created = json_string_value(json_object_get(st.json, "createdTime"));
 		printf("Started '%s' at %s. Instance ID: '%s'.\n", a->function_name,
 		       created ? created : "", r.id);
@@ -172,7 +172,7 @@ static int cmd_status(struct dcli_hub *h, const struct dcli_args *a, int history
 	struct dcli_result r = {0};
 	int rc = history && a->json ? dcli_history(h, a->id, &r)
 				    : status_of(h, a->id, history ? 0 : a->show_input, history, &r);
-	if (rc != RT_C_OK) {
+	if (rc != RT_OK) {
 		rc = report(&r, a->id);
 	} else if (history && a->json) {
 		/* The stored events, as func durable get-history prints them
@@ -209,7 +209,7 @@ static int cmd_list(struct dcli_hub *h, const struct dcli_args *a)
 {
 	struct dcli_result r = {0};
 	int rc = h->online ? dremote_list(h, a, &r) : doffline_list(h, a, &r);
-	if (rc != RT_C_OK) {
+	if (rc != RT_OK) {
 		rc = report(&r, NULL);
 		dcli_result_clear(&r);
 		return rc;
@@ -234,7 +234,7 @@ static void wait_terminated(struct dcli_hub *h, const char *id)
 	int64_t deadline = rt_mono_us() + 30 * 1000000LL;
 	while (rt_mono_us() < deadline) {
 		struct dcli_result st = {0};
-		const char *status = dremote_status(h, id, 0, 0, &st) == RT_C_OK
+		const char *status = dremote_status(h, id, 0, 0, &st) == RT_OK
 					     ? json_string_value(json_object_get(st.json, "runtimeStatus"))
 					     : NULL;
 		int done = status && strcmp(status, "Terminated") == 0;
@@ -261,7 +261,7 @@ static int cmd_lifecycle(struct dcli_hub *h, const struct dcli_args *a, enum dcl
 	}
 	rc = h->online ? dremote_lifecycle(h, op, a->id, name, data, &r)
 		       : doffline_lifecycle(h, op, a->id, name, data, &r);
-	if (rc != RT_C_OK) {
+	if (rc != RT_OK) {
 		rc = report(&r, a->id);
 		dcli_result_clear(&r);
 		return rc;
@@ -303,7 +303,7 @@ static int cmd_purge(struct dcli_hub *h, const struct dcli_args *a)
 {
 	struct dcli_result r = {0};
 	int rc = h->online ? dremote_purge(h, a, &r) : doffline_purge(h, a, &r);
-	if (rc != RT_C_OK) {
+	if (rc != RT_OK) {
 		rc = report(&r, a->id);
 		dcli_result_clear(&r);
 		return rc;

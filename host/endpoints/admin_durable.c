@@ -203,7 +203,7 @@ static void history(struct host_server *srv, struct bind_http *h)
 	rc = rt_store_instance_get(s, id, &inst, h->ctx.arena);
 	if (rc == 0 && inst.execution_id)
 		rc = rt_engine_history(s, id, inst.execution_id, &evs, &n, h->ctx.arena);
-	if (rc == RT_STORE_NOTFOUND) {
+	if (rc == RT_E_NOTFOUND) {
 		rt_engine_reader_put(srv->durable->engine, s);
 		h->status = 404;
 		return;

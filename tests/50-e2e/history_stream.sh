@@ -2,7 +2,8 @@
 # GET /runtime/webhooks/durabletask/instances/{id}/history of a 10,000-event
 # instance is streamed (chunked, built as the client reads) like a large
 # status with history: the host's peak memory while a slow client reads it
-# stays far below what building the answer whole takes, the bytes are those
+# stays far below what building the answer whole took (a JSON tree and two
+# copies of the text: 11 times the body), the bytes are those
 # of the unstreamed answer (the CLI online, through the host, prints what it
 # prints offline from the file), and a short history keeps a plain body.
 . "$(dirname "$0")/../lib.sh"
@@ -62,8 +63,10 @@ ok $([ "$n" -ge 10000 ]; echo $?) "… parses, with $n events"
 is "$(jb '[.[] | select(.EventType == "TaskCompleted")] | length')" 5000 "… 5,000 of them TaskCompleted"
 is "$(jq -c . "$BODY_FILE")" "$(cat "$BODY_FILE")" "… as compact JSON, like the unstreamed answer"
 echo "# body $size bytes, peak RSS above the idle host while it was read: $peak kB"
-ok $([ "$peak" -lt $((size / 1024)) ]; echo $?) \
-	"the host's peak memory while a slow client read it grew by less than the body's size ($peak kB < $((size / 1024)) kB)"
+# Measured on the machine of BENCHMARKS.md: about 1.5 times the body
+# streamed (the events read from the file), 11 times built whole.
+ok $([ "$peak" -lt $((6 * size / 1024)) ]; echo $?) \
+	"the host's peak memory while a slow client read it grew by less than 6 times the body ($peak kB < $((6 * size / 1024)) kB)"
 
 online=$(d get-history --id big --json | md5sum)
 is "$(curl -s --max-time 5 "$W/instances/few" | jq -r .runtimeStatus)" Completed "the host still answers"

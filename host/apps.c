@@ -190,12 +190,7 @@ int host_apps_load(struct bind_registry *reg, const char *root, char *const *pat
 		char *full = paths[i][0] == '/' ? xstrdup(paths[i]) : xasprintf("%s/%s", root, paths[i]);
 		int rc = 0;
 		if (stat(full, &st) != 0) {
-			/* A missing default folder is normal; a missing named file is not. */
-			if (strlen(full) > 3 && strcmp(full + strlen(full) - 3, ".so") == 0) {
-				char *line = xasprintf("Refusing app '%s': %s", full, strerror(errno));
-				report(line);
-				free(line);
-			}
+			/* host_apps_report_missing() said so, if it was listed. */
 		} else if (S_ISDIR(st.st_mode)) {
 			rc = load_dir(reg, full, report, err);
 		} else {

@@ -33,6 +33,10 @@ like "$out" "^HTTP/1.1 200 " "HTTP/1.0 without a Host header (no browser sends t
 stop_host
 
 # Bound to every address: the host is meant to be reached by other names.
+# Emptied first: the background start truncates the file only when its shell
+# gets to run, and the previous host's "Now listening on" line (its port)
+# would be read until then.
+: >"$HOST_LOG"
 (cd "$root" && exec "$CFUNC" start --port 0 --address 0.0.0.0) >"$HOST_LOG" 2>&1 &
 HOST_PID=$!
 i=0

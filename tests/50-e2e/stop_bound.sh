@@ -15,7 +15,7 @@ SLACK_MS=600 # polling and scheduling on a shared 2-core machine
 
 root="$T_DIR/app"
 make_root "$root" "[\"$ABI/engine_app.so\"]" \
-	"\"extensions\": { \"durableTask\": { \"maxConcurrentActivityFunctions\": 4 } }, \"cfunc_\": {}"
+	"\"extensions\": { \"durableTask\": { \"maxConcurrentActivityFunctions\": 4 } }"
 # the stop bound lives in the cfunc section
 sed -i "s|\"cfunc\": {|\"cfunc\": { \"stopTimeoutSeconds\": $BOUND_S,|" "$root/host.json"
 

@@ -31,7 +31,7 @@ start_host "$root"
 ok $? "host starts with durable apps"
 like "$(cat "$HOST_LOG")" "$(printf '\thello_sequence: orchestrationTrigger')" "orchestrator listed"
 like "$(cat "$HOST_LOG")" "$(printf '\tsay_hello: activityTrigger')" "activity listed"
-ok $([ -f "$root/.cfunc/TestHubName.db" ]; echo $?) "task hub file under the app root, named after the hub"
+ok "$([ -f "$root/.cfunc/TestHubName.db" ]; echo $?)" "task hub file under the app root, named after the hub"
 
 # --- the sample: 202 + check-status payload, then Completed with the output
 code=$(curl -s -D "$T_DIR/h" -o "$BODY_FILE" -w '%{http_code}' -X POST "$BASE/api/orchestrators/hello_sequence")
@@ -167,7 +167,7 @@ wait_status "$tid" "Running"
 is "$(printf '%s' "$WS" | jq -c .customStatus)" '{"phase":"waiting"}' "custom status while waiting"
 wait_status "$tid" "Completed"
 is "$(printf '%s' "$WS" | jq -c .customStatus)" '{"phase":"done"}' "custom status after the timer"
-ok $(printf '%s' "$WS" | jq -e '.output.woke_at >= .output.fire_at' >/dev/null; echo $?) "the timer did not fire early"
+ok "$(printf '%s' "$WS" | jq -e '.output.woke_at >= .output.fire_at' >/dev/null; echo $?)" "the timer did not fire early"
 
 # --- a timer that falls due while the host is down fires right after the restart
 is "$(http -X POST -d '{"ms":1200}' "$BASE/api/test/start/test_timer")" "202" "start a 1.2 s timer"
@@ -185,8 +185,8 @@ restarted=$(date +%s%N)
 wait_status "$oid" "Completed"
 ok $? "the overdue timer fired after the restart"
 elapsed_ms=$((($(date +%s%N) - restarted) / 1000000))
-ok $([ "$elapsed_ms" -lt 3000 ]; echo $?) "right after it ($elapsed_ms ms)"
-ok $(printf '%s' "$WS" | jq -e '.output.woke_at >= .output.fire_at' >/dev/null; echo $?) "and not before its due time"
+ok "$([ "$elapsed_ms" -lt 3000 ]; echo $?)" "right after it ($elapsed_ms ms)"
+ok "$(printf '%s' "$WS" | jq -e '.output.woke_at >= .output.fire_at' >/dev/null; echo $?)" "and not before its due time"
 
 # --- an activity that kills the host every time is poisoned after maxDequeueCount
 # The host may die before the 202 goes out: the start committed before the
@@ -221,7 +221,7 @@ printf '{ "IsEncrypted": false, "Values": { "MY_HUB": "OtherHub" } }\n' >"$hub_r
 start_host "$hub_root"
 is "$(http -X POST "$BASE/api/test/start/test_orchestrator/hubbed")" "202" "start in the other hub"
 wait_status hubbed "Completed"
-ok $([ -f "$hub_root/.cfunc/OtherHub.db" ] && [ ! -f "$hub_root/.cfunc/TestHubName.db" ]; echo $?) "the hub file is named after the resolved setting"
+ok "$([ -f "$hub_root/.cfunc/OtherHub.db" ] && [ ! -f "$hub_root/.cfunc/TestHubName.db" ]; echo $?)" "the hub file is named after the resolved setting"
 stop_host
 printf '{ "IsEncrypted": false, "Values": { "MY_HUB": "Third1" } }\n' >"$hub_root/local.settings.json"
 start_host "$hub_root"

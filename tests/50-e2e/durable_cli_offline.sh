@@ -109,7 +109,7 @@ is "$(d get-history --id waiter --json | jq -r '.[0].EventType, .[-1].EventType'
 is "$(d get-history --id waiter --json | jq -r '[.[] | select(.EventType == "ExecutionCompleted")][0].Result')" \
 	'"offline"' "… with the result as stored JSON text"
 out=$(d get-history --id nosuch 2>&1); rc=$?
-ok $([ $rc -ne 0 ]; echo $?) "get-history offline of an unknown id fails"
+ok "$([ $rc -ne 0 ]; echo $?)" "get-history offline of an unknown id fails"
 like "$out" "Could not find an orchestration instance with id 'nosuch'" "with func's message"
 for i in 1 2 3 4 5; do d start-new --function-name wait_event --id "p$i" >/dev/null; done
 is "$(d get-instances --json | jq length)" 7 "get-instances lists every instance (default top 10)"

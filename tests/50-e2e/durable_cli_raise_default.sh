@@ -22,8 +22,8 @@ is "$rc" 0 "raise-event without --event-name succeeds offline"
 like "$(printf '%s\n' "$out" | head -1)" "^Raised event 'Event_[0-9a-f]{32}' to instance 'off'\.$" \
 	"it names the event Event_<32 hex digits> (func's Event_<Guid:N>) and says so"
 off_name=$(name_of "$out")
-out2=$(d raise-event --id other-never-started 2>&1)
-ok $([ $? -ne 0 ]; echo $?) "without a name, an unknown instance is still refused"
+out2=$(d raise-event --id other-never-started 2>&1); rc=$?
+ok "$([ $rc -ne 0 ]; echo $?)" "without a name, an unknown instance is still refused"
 like "$out2" "Could not find an orchestration instance with id 'other-never-started'" "with func's message"
 d raise-event --id off --event-name name --event-data "\"$off_name\"" >/dev/null
 ok $? "tell the orchestration the generated name"
@@ -43,9 +43,9 @@ out=$(d raise-event --id on --event-data '{"v":2}'); rc=$?
 is "$rc" 0 "raise-event without --event-name succeeds through the host"
 like "$out" "^Raised event 'Event_[0-9a-f]{32}' to instance 'on'\.$" "with the same kind of name"
 on_name=$(name_of "$out")
-ok $([ "$on_name" != "$off_name" ]; echo $?) "a new name each time"
+ok "$([ "$on_name" != "$off_name" ]; echo $?)" "a new name each time"
 out=$(d raise-event --id on --event-data '{"v":3}')
-ok $([ "$(name_of "$out")" != "$on_name" ]; echo $?) "… also for the next raise to the same instance"
+ok "$([ "$(name_of "$out")" != "$on_name" ]; echo $?)" "… also for the next raise to the same instance"
 d raise-event --id on --event-name name --event-data "\"$on_name\"" >/dev/null
 wait_for on '.runtimeStatus == "Completed"'
 ok $? "the orchestration waiting for the first generated name completes"

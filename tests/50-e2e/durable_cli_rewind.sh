@@ -75,8 +75,8 @@ d start-new --function-name wh_flaky --id flaky2 --input "\"$flag2\"" >/dev/null
 ok $? "start-new flaky2 through the host"
 wait_for flaky2 '.runtimeStatus == "Failed"'
 ok $? "flaky2 fails"
-out=$(d rewind --id done 2>&1); rc=$?
-ok $([ $rc -ne 0 ]; echo $?) "online, rewind of a Completed instance is refused"
+out=$(d rewind --id "done" 2>&1); rc=$?
+ok "$([ $rc -ne 0 ]; echo $?)" "online, rewind of a Completed instance is refused"
 like "$out" "Instance 'done' is Completed\.$" "and says why, as offline (the API's 410 has no body)"
 is "$(printf '%s\n' "$out" | wc -l | tr -d ' ')" 1 "in one line"
 : >"$flag2"
@@ -91,7 +91,7 @@ wait_for flaky2 '.runtimeStatus == "Completed"'
 ok $? "the rewound instance completes"
 is "$(printf '%s' "$ST" | jq -c .output)" '"recovered"' "with the activity's new result"
 out=$(d rewind --id flaky2 --json 2>&1); rc=$?
-ok $([ $rc -ne 0 ]; echo $?) "a second rewind, now that it is Completed, is refused"
+ok "$([ $rc -ne 0 ]; echo $?)" "a second rewind, now that it is Completed, is refused"
 like "$out" "Instance 'flaky2' is Completed\.$" "and says why"
 stop_host
 is "$(d get-history --id flaky --json | jq -r '[.[] | select(.EventType == "GenericEvent")] | length > 0')" \

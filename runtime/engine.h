@@ -46,6 +46,8 @@
 #include "runtime/replay.h"
 #include "runtime/store.h"
 
+struct rt_entity_op;
+
 struct rt_engine;
 
 /* One activity attempt handed to the host's runner. BORROWED for the call. */
@@ -88,6 +90,11 @@ struct rt_engine_hooks {
 	/* Called on each activity thread when it starts, goes idle, exits
 	 * (0, 1, 2), e.g. for per-thread log buffers. May be NULL. */
 	void (*thread_event)(void *ctx, int event);
+	/* Entities (entity.h): the registered entity function or NULL, and
+	 * running one operation on the engine thread. May be NULL (no
+	 * entities: every operation fails as an unknown entity). */
+	void *(*find_entity)(void *ctx, const char *name);
+	void (*run_entity)(void *ctx, void *fn, struct rt_entity_op *op);
 };
 
 struct rt_engine_opts {

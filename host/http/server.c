@@ -10,12 +10,19 @@
  * The h2o request may disappear first (client gone, or we already answered
  * 500 on a function timeout): a shared "slot" in the request's pool is
  * disposed by h2o and clears job->req, so the late result is dropped.
+ *
+ * A job whose response waits for a durable instance (h->park) is parked
+ * when it comes back: owned by the loop, on srv->parked_head, with a timer,
+ * and no worker. The engine's commit wakes it with the same message a
+ * worker sends; the timer, a client that left or a drain end the wait
+ * instead (bind_park_cancel decides which of them answers).
  */
 #include "host/http/server.h"
 #include "host/stop_signal.h"
 #include "host/http/access.h"
 #include "bindings/body_stream.h"
 #include "host/http/client_limits.h"
+#include "bindings/durable_client.h"
 #include "host/http/inflight.h"
 #include "host/log.h"
 #include "host/http/request_head.h"
@@ -61,6 +68,20 @@ struct req_job {
 	int answered;                   /* counted out of srv->outstanding */
 	int64_t held_bytes;             /* its body copy, counted in srv->inflight_held */
 	struct req_ticket *ticket;      /* its request's, valid while req is */
+	/* parked on a durable wait (loop thread): owned by the loop until
+	 * answered; listed (with its timer) until its wait ended */
+	int parked;
+	int park_listed;
+	struct req_job *park_prev, *park_next;
+	h2o_timeout_entry_t park_entry;
+	struct park_timeout *park_timeout;
+};
+
+struct park_timeout {
+	h2o_timeout_t timeout;
+	uint64_t ms;
+	long users;
+	struct park_timeout *next;
 };
 
 /* Finished jobs a worker collects before waking the loop once for all. */
@@ -152,22 +173,37 @@ static void respond_text(struct host_server *srv, h2o_req_t *req, int status, co
 
 /* ---- jobs ------------------------------------------------------------- */
 
+static void unpark(struct host_server *srv, struct req_job *job);
+static void job_free(struct req_job *job);
+
 static void slot_dispose(void *p)
 {
 	struct req_slot *slot = p;
-	if (slot->job) {
+	struct req_job *job = slot->job;
+	if (job) {
 		/* The client went away before the answer (e.g. an HTTP/2 reset). */
-		if (!slot->job->answered) {
-			slot->job->answered = 1;
-			slot->job->srv->outstanding--;
+		if (!job->answered) {
+			job->answered = 1;
+			job->srv->outstanding--;
 		}
-		slot->job->req = NULL;
-		slot->job->slot = NULL;
+		job->req = NULL;
+		job->slot = NULL;
+		/* Parked: end the wait now rather than at its timeout. If it
+		 * fired meanwhile, the engine's wake-up frees the job instead. */
+		if (job->park_listed && bind_park_cancel(job->http.park)) {
+			unpark(job->srv, job);
+			bind_park_done(job->http.park);
+			job_free(job);
+		}
 	}
 }
 
 static void job_free(struct req_job *job)
 {
+	/* A parked job's wake-up may still be on its way after its client
+	 * left: the drain waits for this, not for `outstanding`. */
+	if (job->parked)
+		job->srv->parked_jobs--;
 	if (job->http.resp_stream)
 		job->http.resp_stream->close(job->http.resp_stream);
 	job->srv->inflight_held -= job->held_bytes;
@@ -322,10 +358,9 @@ static void respond_stream(struct host_server *srv, struct req_job *job)
 	stream_proceed(&sg->super, req);
 }
 
-/* Loop thread: send a finished job's response (if its client still waits). */
-static void finish_job(struct host_server *srv, struct req_job *job)
+/* Loop thread: send a job's response (if its client still waits) and free it. */
+static void answer_job(struct host_server *srv, struct req_job *job)
 {
-	srv->running--;
 	if (__atomic_load_n(&job->http.commit_failed, __ATOMIC_ACQUIRE)) {
 		/* A queued start did not commit: nothing may claim it did. */
 		if (job->http.resp_stream) {
@@ -354,6 +389,127 @@ static void finish_job(struct host_server *srv, struct req_job *job)
 		}
 	}
 	job_free(job);
+}
+
+/* ---- parked requests (durable waits) ------------------------------------ */
+
+static void on_park_timeout(h2o_timeout_entry_t *entry);
+
+/* Engine thread: the instance a parked job waits for finished. */
+static void park_wake(void *data)
+{
+	struct req_job *job = data;
+	job->out_next = NULL;
+	h2o_multithread_send_message(&job->srv->done_receiver, &job->msg);
+}
+
+static void park(struct host_server *srv, struct req_job *job)
+{
+	uint64_t ms = (uint64_t)job->http.park->timeout_ms;
+	struct park_timeout *t = srv->park_timeouts;
+	while (t && t->ms != ms)
+		t = t->next;
+	if (!t) {
+		t = xcalloc(1, sizeof(*t));
+		t->ms = ms;
+		h2o_timeout_init(srv->h2o_ctx.loop, &t->timeout, ms);
+		t->next = srv->park_timeouts;
+		srv->park_timeouts = t;
+	}
+	t->users++;
+	job->park_timeout = t;
+	job->park_entry.cb = on_park_timeout;
+	h2o_timeout_link(srv->h2o_ctx.loop, &t->timeout, &job->park_entry);
+	job->parked = 1;
+	job->park_listed = 1;
+	srv->parked_jobs++;
+	job->park_prev = NULL;
+	job->park_next = srv->parked_head;
+	if (srv->parked_head)
+		srv->parked_head->park_prev = job;
+	srv->parked_head = job;
+	srv->nparked++;
+}
+
+/* Off the list and its timer (the job stays parked until answered). */
+static void unpark(struct host_server *srv, struct req_job *job)
+{
+	if (!job->park_listed)
+		return;
+	if (h2o_timeout_is_linked(&job->park_entry))
+		h2o_timeout_unlink(&job->park_entry);
+	/* An unused timeout is disposed after the loop's turn (sweep_park_timeouts),
+	 * never here: this may run inside that very timeout's callback. */
+	job->park_timeout->users--;
+	job->park_timeout = NULL;
+	if (job->park_prev)
+		job->park_prev->park_next = job->park_next;
+	else
+		srv->parked_head = job->park_next;
+	if (job->park_next)
+		job->park_next->park_prev = job->park_prev;
+	job->park_listed = 0;
+	srv->nparked--;
+}
+
+/* Ends a parked job's wait from the loop's side: at its timeout, or at a
+ * drain. 1 when answered (and freed); 0 when the engine fired first: its
+ * wake-up answers instead. */
+static int end_park(struct host_server *srv, struct req_job *job)
+{
+	if (!bind_park_cancel(job->http.park))
+		return 0;
+	unpark(srv, job);
+	bind_park_done(job->http.park);
+	answer_job(srv, job); /* the 202 check-status response */
+	return 1;
+}
+
+static void on_park_timeout(h2o_timeout_entry_t *entry)
+{
+	struct req_job *job = H2O_STRUCT_FROM_MEMBER(struct req_job, park_entry, entry);
+	end_park(job->srv, job);
+}
+
+/* Loop thread, outside every timeout callback. */
+static void sweep_park_timeouts(struct host_server *srv)
+{
+	for (struct park_timeout **pt = &srv->park_timeouts; *pt;) {
+		struct park_timeout *t = *pt;
+		if (t->users) {
+			pt = &t->next;
+			continue;
+		}
+		*pt = t->next;
+		h2o_timeout_dispose(srv->h2o_ctx.loop, &t->timeout);
+		free(t);
+	}
+}
+
+/* Loop thread: a job came back, from its worker (its held commands
+ * committed) or, parked, from the engine's wake-up. */
+static void finish_job(struct host_server *srv, struct req_job *job)
+{
+	struct bind_park *p = job->http.park;
+	if (job->parked) {
+		unpark(srv, job);
+		bind_park_done(p);
+		answer_job(srv, job);
+		return;
+	}
+	srv->running--;
+	if (p) {
+		if (job->req && !srv->draining &&
+		    !__atomic_load_n(&job->http.commit_failed, __ATOMIC_ACQUIRE) &&
+		    bind_park_hold(p, park_wake, job)) {
+			park(srv, job);
+			return;
+		}
+		/* No wait after all (or it is over): end it, answer now. */
+		bind_park_cancel(p);
+		bind_park_done(p);
+	}
+	answer_job(srv, job);
 }
 
 /* Loop thread: chains of finished jobs came back from workers. */
@@ -612,6 +768,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
 		job->endpoint = endpoint;
 		bind_http_init(&job->http, NULL, &job->arena);
 		job->http.stream_ok = 1;
+		job->http.park_ok = 1;
 		job->http.resume = job_resume;
 		job->http.resume_data = job;
 		copy_request(job, req, path_len, NULL);
@@ -784,6 +941,13 @@ static void on_signal_readable(h2o_socket_t *sock, const char *err)
 		srv->on_stop_requested(srv->on_stop_ctx);
 	host_log("Host.General", HOST_LOG_INFO, "Stopping the host: draining %ld in-flight request(s)",
 		 srv->outstanding);
+	/* Waits would hold the stop for their whole timeout: they get their
+	 * check-status response now and can poll the host once it is back. */
+	while (srv->parked_head) {
+		struct req_job *job = srv->parked_head;
+		if (!end_park(srv, job)) /* it fired meanwhile: its wake-up answers */
+			unpark(srv, job);
+	}
 	if (srv->listener) {
 		h2o_socket_read_stop(srv->listener);
 		h2o_socket_close(srv->listener);
@@ -953,10 +1117,13 @@ int host_server_run(struct host_server *srv)
 
 	/* Drain: after a signal, keep serving until every routed request is
 	 * answered and every worker job is back, then leave the loop. */
-	while (!(srv->draining && srv->outstanding == 0 && srv->running == 0)) {
+	while (!(srv->draining && srv->outstanding == 0 && srv->running == 0 &&
+		 srv->parked_jobs == 0)) {
 		h2o_evloop_run(srv->h2o_ctx.loop, srv->draining ? 10 : INT32_MAX);
 		host_inflight_tick(srv);
 		flush_jobs(srv);
+		if (srv->park_timeouts)
+			sweep_park_timeouts(srv);
 	}
 	close_idle_connections(srv);
 	return 0;
@@ -975,6 +1142,9 @@ void host_server_free(struct host_server *srv)
 		if (srv->signal_sock)
 			h2o_socket_close(srv->signal_sock);
 		h2o_multithread_unregister_receiver(srv->h2o_ctx.queue, &srv->done_receiver);
+		/* Every parked request was answered by the drain; what is left of
+		 * their timeouts goes with the loop. */
+		sweep_park_timeouts(srv);
 		if (srv->fn_timeout_on)
 			h2o_timeout_dispose(srv->h2o_ctx.loop, &srv->fn_timeout);
 		/* h2o asserts that no connection is left; one that ignored the

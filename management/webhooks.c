@@ -508,12 +508,24 @@ static void get_status(struct webhook_req *r, const char *id)
 	json_decref(status);
 }
 
+/* A history to stream rather than build whole: the status's thresholds. */
+static int history_is_large(const struct rt_event *hist, size_t n)
+{
+	size_t bytes = 0;
+	if (n >= STREAM_MIN_EVENTS)
+		return 1;
+	for (size_t i = 0; i < n && bytes < STREAM_MIN_BYTES; i++)
+		bytes += len0(hist[i].name) + len0(hist[i].input) + len0(hist[i].result) +
+			 len0(hist[i].reason) + len0(hist[i].details) + len0(hist[i].data);
+	return bytes >= STREAM_MIN_BYTES;
+}
+
 /*
  * GET instances/{id}/history (cfunc's own, not the extension's): the
  * current execution's stored events, unprojected (history_json.h), for
  * `cfunc durable get-history --json` and `cfunc replay` while a host holds
  * the hub file. 200 with the array ([] while Pending), 404 for an unknown
- * instance, like GET status.
+ * instance, like GET status; a large one is streamed like a large status.
  */
 static void get_history(struct webhook_req *r, const char *id)
 {
@@ -544,7 +556,12 @@ static void get_history(struct webhook_req *r, const char *id)
 		reply_empty(r->h, 404);
 	else if (rc != 0)
 		reply_engine_error(r->h, RT_ERROR, err, "GetHistory");
-	else
+	else if (r->h->stream_ok && history_is_large(hist, n)) {
+		r->h->nresp = 0;
+		r->h->status = 200;
+		bind_http_add_header((cf_http *)r->h, "Content-Type", "application/json; charset=utf-8");
+		r->h->resp_stream = bind_history_stream(hist, n);
+	} else
 		bind_webhooks_json(r->h, 200, bind_history_json(hist, n));
 	free(err);
 }

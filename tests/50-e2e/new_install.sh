@@ -18,6 +18,38 @@ sed 's/^/#   /' "$T_DIR/install.log" | head -20
 ok "$([ -x "$prefix/bin/cfunc" ] && [ -f "$prefix/include/cfunc.h" ] &&
 	[ -f "$prefix/share/pkgconfig/cfunc.pc" ]; echo $?)" "bin/cfunc, include/cfunc.h and share/pkgconfig/cfunc.pc are installed"
 
+# ---- a staged install (DESTDIR), as a package build does ---------------
+# Files land under DESTDIR+PREFIX, nothing under PREFIX itself, the .pc
+# names PREFIX (where the package will put them), and uninstall with the
+# same DESTDIR removes exactly those files.
+stage=$T_DIR/stage
+sprefix=$T_DIR/pkgprefix
+make -s -C "$CFUNC_ROOT" BUILD="$CFUNC_BUILD" HOST="$CFUNC" -o "$CFUNC" -o setup PREFIX="$sprefix" \
+	DESTDIR="$stage" install >"$T_DIR/stage.log" 2>&1
+is "$?" "0" "make install PREFIX=<p> DESTDIR=<stage> succeeds"
+is "$(cd "$stage" && find . -type f | sort | tr '\n' ' ')" \
+	".$sprefix/bin/cfunc .$sprefix/include/cfunc.h .$sprefix/share/pkgconfig/cfunc.pc " \
+	"the three files land under DESTDIR+PREFIX, nothing else"
+ok "$([ -x "$stage$sprefix/bin/cfunc" ]; echo $?)" "the staged cfunc is executable"
+cmp -s "$stage$sprefix/include/cfunc.h" "$CFUNC_ROOT/include/cfunc.h"
+ok $? "the staged header is include/cfunc.h"
+ok "$([ ! -e "$sprefix" ]; echo $?)" "nothing is written under PREFIX itself"
+is "$(sed -n 's/^prefix=//p' "$stage$sprefix/share/pkgconfig/cfunc.pc")" "$sprefix" \
+	"the staged cfunc.pc names PREFIX"
+ok "$(! grep -q "$stage" "$stage$sprefix/share/pkgconfig/cfunc.pc"; echo $?)" \
+	"… and never DESTDIR"
+is "$(PKG_CONFIG_PATH=$stage$sprefix/share/pkgconfig pkg-config --cflags cfunc | sed "s/ *$//")" "-I$sprefix/include" \
+	"pkg-config --cflags of the staged file gives PREFIX's include folder"
+echo keep >"$stage$sprefix/bin/other-tool"
+make -s -C "$CFUNC_ROOT" BUILD="$CFUNC_BUILD" HOST="$CFUNC" -o "$CFUNC" -o setup PREFIX="$sprefix" \
+	DESTDIR="$stage" uninstall >/dev/null 2>&1
+is "$?" "0" "make uninstall with the same PREFIX and DESTDIR succeeds"
+is "$(cd "$stage" && find . -type f | sort | tr '\n' ' ')" ".$sprefix/bin/other-tool " \
+	"it removes exactly the three files, and keeps another one beside them"
+ok "$([ -x "$prefix/bin/cfunc" ] && [ -f "$prefix/share/pkgconfig/cfunc.pc" ]; echo $?)" \
+	"the install into the other prefix is untouched"
+is "$(sed -n 's/^prefix=//p' "$prefix/share/pkgconfig/cfunc.pc")" "$prefix" "… and its cfunc.pc still names its own prefix"
+
 # Only the prefix: no source folder on any search path.
 PATH=$prefix/bin:$PATH
 PKG_CONFIG_PATH=$prefix/share/pkgconfig

@@ -20,6 +20,8 @@
 #include "host/endpoints/test_mode.h"
 #include "host/timers.h"
 #include "host/endpoints/webhooks.h"
+#include "host/worker/supervisor.h"
+#include "host/worker/worker_main.h"
 #include "common/xalloc.h"
 
 #include <errno.h>
@@ -45,6 +47,7 @@ struct cli {
 	char **functions;
 	int nfunctions;
 	struct host_test_mode test; /* --ephemeral, --clean */
+	int worker_processes; /* --worker-processes: HTTP functions and activities out of process */
 };
 
 static void usage(FILE *out)
@@ -68,6 +71,8 @@ static void usage(FILE *out)
 		"  --cors-credentials      allow credentials on CORS requests\n"
 		"  --enableAuth            check keys (always on when bound to a non-loopback address)\n"
 		"  --verbose               show host (system) logs at Information\n"
+		"  --worker-processes      run HTTP functions and activities in worker processes\n"
+		"                          that the host restarts when they crash or time out\n"
 		"  --ephemeral             test mode: a task hub removed at stop, and\n"
 		"                          POST /admin/test/clock {\"advanceSeconds\":N}\n"
 		"  --clean                 start from an empty task hub (deletes the configured one)\n");
@@ -111,6 +116,8 @@ static int parse_start(int argc, char **argv, struct cli *cli)
 			cli->cors_credentials = 1;
 		} else if (strcmp(a, "--enableAuth") == 0) {
 			cli->enable_auth = 1;
+		} else if (strcmp(a, "--worker-processes") == 0) {
+			cli->worker_processes = 1;
 		} else if (strcmp(a, "--ephemeral") == 0) {
 			cli->test.ephemeral = 1;
 		} else if (strcmp(a, "--clean") == 0) {
@@ -227,6 +234,7 @@ static int cmd_start(int argc, char **argv)
 	struct host_durable durable = {0};
 	struct host_keys *keys = NULL;
 	struct host_timers *timers = NULL;
+	struct host_workers *workers = NULL;
 	char *system_key = NULL;
 	struct host_stop_bound *stop_bound = NULL;
 	char *root = NULL, *err = NULL, cwd[PATH_MAX];
@@ -324,7 +332,26 @@ static int cmd_start(int argc, char **argv)
 	}
 	size_t seen = cfg.n_warnings;
 	host_config_export_cli_env(&cfg, srv->port);
-	/* From here on the environment is read-only: threads may start. */
+	/* From here on the environment is read-only: threads may start. The
+	 * workers are forked first, while this is the only thread. */
+	if (cli.worker_processes) {
+		struct host_workers_opts wo = {
+			.root = root,
+			.per_app = cfg.workers > 1 ? cfg.workers : 2,
+			.timeout_ms = cfg.function_timeout_ms > 0 ? cfg.function_timeout_ms : 0,
+			.verbose = cli.verbose,
+		};
+		workers = host_workers_start(&reg, &wo, &err);
+		if (!workers) {
+			host_log("Host.Startup", HOST_LOG_ERROR, "%s", err);
+			goto out;
+		}
+		srv->workers = workers;
+		host_durable_use_workers(workers);
+		host_log("Host.Workers", HOST_LOG_INFO,
+			 "HTTP functions and activities run in %d worker process(es) per app",
+			 wo.per_app);
+	}
 	if (host_durable_start(&durable, &cfg, &reg, &err) != 0) {
 		host_log("Host.Startup", HOST_LOG_ERROR, "%s", err);
 		goto out;
@@ -402,6 +429,7 @@ out:
 	host_server_free(srv);
 	host_timers_stop(timers); /* timers may call the durable client */
 	host_durable_stop(&durable);
+	host_workers_stop(workers); /* after every caller: server, timers, engine */
 	host_stop_bound_free(stop_bound);
 	host_test_mode_finish(&cli.test);
 	host_keys_free(keys);
@@ -435,6 +463,8 @@ int main(int argc, char **argv)
 		return host_cli_replay(argc - 2, argv + 2);
 	if (strcmp(argv[1], "start") == 0)
 		return cmd_start(argc - 2, argv + 2);
+	if (strcmp(argv[1], "worker") == 0)
+		return host_worker_main(argc - 2, argv + 2);
 	if (strcmp(argv[1], "keys") == 0)
 		return host_cli_keys(argc - 2, argv + 2);
 	if (strcmp(argv[1], "settings") == 0)

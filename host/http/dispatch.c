@@ -23,6 +23,7 @@
 #include "host/log.h"
 #include "host/http/request_head.h"
 #include "host/http/server_conn.h"
+#include "host/worker/supervisor.h"
 #include "common/urlcodec.h"
 #include "common/xalloc.h"
 #include "common/clock.h"
@@ -197,7 +198,26 @@ static void run_function(struct req_job *job)
 	/* Nothing else queued: this may be a long call, show its start now. */
 	if (host_pool_queued(job->srv->pool) == 0)
 		host_log_flush();
-	rc = fn->http((cf_http *)&job->http);
+	if (job->srv->workers) {
+		const char *why = NULL;
+		enum host_workers_rc wrc = host_workers_http(job->srv->workers, fn, &job->http,
+							     job->invocation_id, &why);
+		long wms = (long)((rt_mono_us() - t0) / 1000);
+		if (wrc == HOST_WORKERS_OK || wrc == HOST_WORKERS_FAILED) {
+			rc = wrc == HOST_WORKERS_OK ? 0 : -1;
+		} else {
+			/* The response (500 naming the signal, the timeout, or 503)
+			 * is set; the supervisor logged the worker's end. */
+			host_log(category, HOST_LOG_ERROR,
+				 "Executed 'Functions.%s' (Failed, Id=%s, Duration=%ldms)", fn->name,
+				 job->invocation_id, wms);
+			host_log(category, HOST_LOG_ERROR,
+				 "Exception while executing function: Functions.%s. %s", fn->name, why);
+			return;
+		}
+	} else {
+		rc = fn->http((cf_http *)&job->http);
+	}
 	long ms = (long)((rt_mono_us() - t0) / 1000);
 	if (rc < 0) {
 		/* A failed function answers 500 with an empty body, like a thrown exception. */

@@ -48,6 +48,9 @@ struct host_server {
 	int64_t started_mono_us;
 	char instance_id[33];
 	struct bind_durable *durable; /* NULL until the engine is attached */
+	/* Worker processes running the apps' HTTP functions (--worker-processes),
+	 * borrowed; NULL: the functions run on the pool's threads. */
+	struct host_workers *workers;
 
 	/* h2o, loop thread only */
 	h2o_globalconf_t h2o_conf;

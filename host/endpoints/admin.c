@@ -9,6 +9,7 @@
 #include "bindings/durable_client.h"
 #include "runtime/engine.h"
 #include "host/log.h"
+#include "host/worker/supervisor.h"
 #include "common/xalloc.h"
 #include "common/clock.h"
 
@@ -62,6 +63,22 @@ static json_t *task_hub_health(struct host_server *srv, int *degraded)
 	return o;
 }
 
+/* --worker-processes: deaths, replacements, and the apps that crash-looped. */
+static json_t *workers_status(struct host_server *srv)
+{
+	struct host_workers_stats st;
+	json_t *o = json_object(), *failed = json_array();
+	host_workers_get_stats(srv->workers, &st);
+	json_object_set_new(o, "deaths", json_integer(st.crashes));
+	json_object_set_new(o, "replaced", json_integer(st.replaced));
+	json_object_set_new(o, "lastReplacementMs", json_real((double)st.last_replace_us / 1000.0));
+	for (size_t i = 0; i < srv->reg->napps; i++)
+		if (host_workers_app_failed(srv->workers, srv->reg->apps[i]))
+			json_array_append_new(failed, json_string(srv->reg->apps[i]->name));
+	json_object_set_new(o, "failedApps", failed);
+	return o;
+}
+
 static void host_status(struct host_server *srv, struct bind_http *h)
 {
 	int degraded;
@@ -81,6 +98,8 @@ static void host_status(struct host_server *srv, struct bind_http *h)
 	json_t *hub = task_hub_health(srv, &degraded);
 	if (hub)
 		json_object_set_new(o, "taskHub", hub);
+	if (srv->workers)
+		json_object_set_new(o, "workers", workers_status(srv));
 	reply_json(h, 200, o);
 }
 

@@ -199,6 +199,31 @@ static int note_death(struct wpool *pool, int64_t now)
 	return now - pool->deaths[pool->death_at] < CRASH_WINDOW_US;
 }
 
+/* A failed app keeps no processes: its idle workers are told to leave (EOF)
+ * and reaped; a busy one is buried by its caller (the pool is failed, so
+ * it is not replaced). Waiters are woken to answer 503. */
+static void retire_idle(struct host_workers *w, struct wpool *pool)
+{
+	pthread_mutex_lock(&w->lock);
+	for (int i = 0; i < pool->n; i++) {
+		struct wproc *q = &pool->procs[i];
+		if (q->busy || q->gone)
+			continue;
+		q->gone = 1;
+		q->busy = 1; /* ours until reaped */
+		pthread_mutex_unlock(&w->lock);
+		close(q->fd);
+		q->fd = -1;
+		while (waitpid(q->pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		q->pid = 0;
+		pthread_mutex_lock(&w->lock);
+		q->busy = 0;
+	}
+	pthread_cond_broadcast(&pool->idle);
+	pthread_mutex_unlock(&w->lock);
+}
+
 /*
  * The worker `p` is dead or must die (timeout, protocol error): reaps it,
  * logs one line, and replaces it unless the app is crash-looping. `what`
@@ -229,21 +254,21 @@ static void bury(struct host_workers *w, struct wpool *pool, struct wproc *p, in
 
 	if (failed) {
 		p->gone = 1;
+		p->pid = 0;
 		host_log("Host.Workers", HOST_LOG_ERROR,
 			 "Worker process %d of app '%s' died (%s) while running '%s' (Id=%s); the app "
 			 "failed: %d worker deaths within %d s, its functions answer 503 until the "
 			 "host is restarted or the app is deployed again",
 			 (int)old, pool->app->name, status_out, what, id ? id : "-",
 			 CRASH_LOOP_FACTOR * pool->n, (int)(CRASH_WINDOW_US / 1000000));
-		pthread_mutex_lock(&w->lock);
-		pthread_cond_broadcast(&pool->idle);
-		pthread_mutex_unlock(&w->lock);
+		retire_idle(w, pool);
 		return;
 	}
 	int64_t t0 = rt_mono_us();
 	char *err = NULL;
 	if (spawn(w, pool, p, &err) != 0) {
 		p->gone = 1;
+		p->pid = 0;
 		host_log("Host.Workers", HOST_LOG_ERROR,
 			 "Worker process %d of app '%s' died (%s) while running '%s' (Id=%s); no "
 			 "replacement: %s",

@@ -5,7 +5,8 @@
  *   GET /api/pid                the pid of the process running it
  *   GET /api/crash/{kind}       segv | bus | fpe | abort | exit | stack
  *   GET /api/spin               never returns (functionTimeout)
- *   GET /api/sleep?ms=N         sleeps N ms (a kill from outside meanwhile)
+ *   GET /api/sleep?ms=N         writes its pid to ./sleeping.pid, sleeps N ms
+ *                               (so a test can kill that worker meanwhile)
  *   GET /api/cwd                the working directory
  *   activity crashy_activity    input "ok": "fine"; "abort": abort();
  *                               "once": abort() unless ./crashy-once exists
@@ -83,6 +84,12 @@ static cf_rc sleep_fn(cf_http *h)
 {
 	const char *ms = cf_http_query(h, "ms");
 	long n = ms ? strtol(ms, NULL, 10) : 1000;
+	FILE *f = fopen("sleeping.pid.tmp", "w");
+	if (f) {
+		fprintf(f, "%ld\n", (long)getpid());
+		fclose(f);
+		rename("sleeping.pid.tmp", "sleeping.pid");
+	}
 	struct timespec ts = {n / 1000, (n % 1000) * 1000000L};
 	nanosleep(&ts, NULL);
 	return cf_http_respond(h, 200, "text/plain", "slept");

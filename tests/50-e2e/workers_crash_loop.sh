@@ -1,0 +1,41 @@
+#!/bin/sh
+# workers_crash_loop.sh - an app whose workers keep dying is stopped, not
+# restarted forever: after 3 x its worker count deaths within 60 s it is
+# marked failed in /admin/host/status, its routes answer 503 with a body
+# that says why, a console line says what happened, and another app in the
+# same host keeps serving.
+. "$CFUNC_ROOT/tests/lib.sh"
+
+R="$T_DIR/app"
+mkdir -p "$R/apps"
+cp "$CFUNC_BUILD/tests/20-abi/crashy.so" "$CFUNC_BUILD/tests/20-abi/testapp.so" "$R/apps/"
+# "workers": 1 -> 2 processes per app, so the bound is 6 deaths.
+cat >"$R/host.json" <<'JSON'
+{ "version": "2.0", "cfunc": { "apps": ["apps"], "workers": 1 } }
+JSON
+start_host "$R" --worker-processes
+ok $? "host starts with --worker-processes"
+
+i=1
+while [ $i -le 5 ]; do
+	is "$(http "$BASE/api/crash/segv")" 500 "crash $i of 6 answers 500"
+	i=$((i + 1))
+done
+is "$(http "$BASE/api/ok")" 200 "after 5 deaths the app still serves (replacements)"
+is "$(http "$BASE/api/crash/abort")" 500 "the 6th crash answers 500 too"
+like "$(grep "the app failed" "$HOST_LOG")" \
+	"Worker process [0-9]+ of app 'crashy' died \(SIGABRT\) while running 'crash'.*the app failed: 6 worker deaths within 60 s" \
+	"one console line says the app failed and why"
+code=$(http "$BASE/api/ok")
+is "$code" 503 "its routes now answer 503"
+like "$(body)" "crashy.*kept crashing" "with a body that names the app and the reason"
+is "$(curl -s "$BASE/admin/host/status" | jq -c '.workers.failedApps')" '["crashy"]' \
+	"/admin/host/status lists the failed app"
+is "$(http "$BASE/api/echo/still?q=1")" 200 "another app in the same host keeps serving"
+is "$(curl -s -o /dev/null -w '%{http_code}' "$BASE/admin/host/status")" 200 "and so does the host itself"
+n=$(pgrep -P "$HOST_PID" | wc -l | tr -d ' ')
+is "$n" 2 "no worker of the failed app is restarted (only the other app's 2 remain)"
+
+stop_host TERM
+is "$HOST_RC" 0 "the host stops cleanly"
+done_testing

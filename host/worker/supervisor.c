@@ -20,6 +20,7 @@
 #include "common/xalloc.h"
 #include "host/log.h"
 #include "host/worker/channel.h"
+#include "host/worker/worker_client.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -331,17 +332,36 @@ static void release(struct host_workers *w, struct wpool *pool, struct wproc *p)
  * and replaced, and status describes how it ended.
  */
 static enum host_workers_rc exchange(struct host_workers *w, struct wpool *pool, struct wproc *p,
-				     enum rt_wire_type type, uint64_t id, const char *what,
-				     const char *inv, struct rt_wire_frame *f, size_t *used,
-				     char *status, size_t status_n)
+				     struct bind_http *h, enum rt_wire_type type, uint64_t id,
+				     const char *what, const char *inv, struct rt_wire_frame *f,
+				     size_t *used, char *status, size_t status_n)
 {
 	int64_t deadline = w->opts.timeout_ms > 0 ? rt_mono_us() + w->opts.timeout_ms * 1000 : 0;
 	const char *err = NULL;
 	enum host_chan_rc cr = HOST_CHAN_EOF;
-	if (host_chan_write(p->fd, &p->out) == 0) {
+	int sent = host_chan_write(p->fd, &p->out) == 0;
+	while (sent) {
 		cr = host_chan_read(p->fd, &p->in, REPLY_MAX_FRAME, deadline, f, used, &err);
-		if (cr == HOST_CHAN_FRAME && (f->type != type || f->id != id))
+		if (cr != HOST_CHAN_FRAME)
+			break;
+		/* The function's durable-client calls, answered as they come. */
+		if (f->type == RT_WIRE_CLIENT_CALL && h) {
+			struct rt_wire_client_call m;
+			if (rt_wire_client_call_decode(f, &m, h->ctx.arena, &err) != 0) {
+				cr = HOST_CHAN_BROKEN;
+				break;
+			}
+			struct rt_wire_client_reply r = {.status = 200,
+							 .output = host_workers_client_call(h, &m)};
+			rt_wire_buf_consume(&p->in, *used);
+			if (rt_wire_client_reply_encode(&p->out, f->id, &r) != 0 ||
+			    host_chan_write(p->fd, &p->out) != 0)
+				sent = 0;
+			continue;
+		}
+		if (f->type != type || f->id != id)
 			cr = HOST_CHAN_BROKEN; /* a worker that answers out of turn is broken */
+		break;
 	}
 	if (cr == HOST_CHAN_FRAME)
 		return HOST_WORKERS_OK;
@@ -409,7 +429,7 @@ enum host_workers_rc host_workers_http(struct host_workers *w, const struct bind
 		set_error_body(h, 413, "{\"error\":\"The request is too large.\"}");
 		return HOST_WORKERS_CRASHED;
 	}
-	rc = exchange(w, pool, p, RT_WIRE_HTTP_RESPONSE, id, fn->name, invocation_id, &f, &used,
+	rc = exchange(w, pool, p, h, RT_WIRE_HTTP_RESPONSE, id, fn->name, invocation_id, &f, &used,
 		      status, sizeof(status));
 	if (rc == HOST_WORKERS_OK) {
 		struct rt_wire_http_response res;
@@ -484,7 +504,7 @@ void host_workers_activity(void *ctx, void *fnp, const struct rt_activity_call *
 		return;
 	}
 	char *what = rt_arena_fmt(a, "%s (instance %s)", fn->name, call->instance_id);
-	enum host_workers_rc rc = exchange(w, pool, p, RT_WIRE_ACTIVITY_RESULT, id, what,
+	enum host_workers_rc rc = exchange(w, pool, p, NULL, RT_WIRE_ACTIVITY_RESULT, id, what,
 					   call->idempotency_key, &f, &used, status, sizeof(status));
 	if (rc == HOST_WORKERS_OK) {
 		struct rt_wire_activity_result r;

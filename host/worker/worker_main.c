@@ -24,6 +24,7 @@
 #include "host/config/config.h"
 #include "host/log.h"
 #include "host/worker/channel.h"
+#include "host/worker/worker_client.h"
 
 #include <signal.h>
 #include <sodium.h>
@@ -219,6 +220,7 @@ int host_worker_main(int argc, char **argv)
 	rt_arena_init(&arena);
 
 	err = NULL;
+	host_apps_set_api(host_worker_client_api(CHANNEL_FD, &in, &out));
 	int rc = host_apps_load_one(&reg, app_path, report, &err);
 	const char *slash = strrchr(app_path, '/');
 	const char *error = rc == 0 ? NULL : err ? err : load_error[0] ? load_error : "not loaded";
@@ -239,11 +241,17 @@ int host_worker_main(int argc, char **argv)
 			struct rt_wire_http_request m;
 			if (rt_wire_http_request_decode(&f, &m, &arena, &why) != 0)
 				break;
+			/* Decoded copies live in the arena: the buffer is free for
+			 * the durable-client replies read while the function runs. */
+			rt_wire_buf_consume(&in, used);
+			used = 0;
 			serve_http(&out, &reg, f.id, &m, &arena);
 		} else if (f.type == RT_WIRE_ACTIVITY_REQUEST) {
 			struct rt_wire_activity_request m;
 			if (rt_wire_activity_request_decode(&f, &m, &arena, &why) != 0)
 				break;
+			rt_wire_buf_consume(&in, used);
+			used = 0;
 			serve_activity(&out, &reg, f.id, &m, &arena);
 		} else if (f.type == RT_WIRE_SHUTDOWN) {
 			break;

@@ -147,6 +147,8 @@ static void on_signal_readable(h2o_socket_t *sock, const char *err)
 	srv->state = HOST_STATE_STOPPING;
 	if (srv->on_stop_requested)
 		srv->on_stop_requested(srv->on_stop_ctx);
+	/* What func prints on Ctrl+C, whatever the log level. */
+	host_log_always("Application is shutting down...");
 	host_log("Host.General", HOST_LOG_INFO, "Stopping the host: draining %ld in-flight request(s)",
 		 srv->outstanding);
 	if (srv->listener) {
@@ -249,6 +251,17 @@ int host_server_listen(struct host_server *srv, char **err)
 							  : ((struct sockaddr_in *)&ss)->sin_port);
 	}
 	srv->listen_fd = fd;
+	/* The handlers go in now, before "Now listening on" is printed: a
+	 * script that signals as soon as it reads that line gets a drain, not
+	 * the default action. A signal before the loop runs waits in the pipe. */
+	if (pipe2(srv->signal_pipe, O_CLOEXEC | O_NONBLOCK) == 0) {
+		signal_server = srv;
+		struct sigaction sa;
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_signal;
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGTERM, &sa, NULL);
+	}
 	return 0;
 
 bad_address:
@@ -292,16 +305,10 @@ int host_server_run(struct host_server *srv)
 	srv->listener->data = srv;
 	h2o_socket_read_start(srv->listener, on_accept);
 
-	if (pipe2(srv->signal_pipe, O_CLOEXEC | O_NONBLOCK) == 0) {
-		signal_server = srv;
+	if (srv->signal_pipe[0] >= 0) {
 		srv->signal_sock = h2o_evloop_socket_create(srv->h2o_ctx.loop, srv->signal_pipe[0], 0);
 		srv->signal_sock->data = srv;
 		h2o_socket_read_start(srv->signal_sock, on_signal_readable);
-		struct sigaction sa;
-		memset(&sa, 0, sizeof(sa));
-		sa.sa_handler = on_signal;
-		sigaction(SIGINT, &sa, NULL);
-		sigaction(SIGTERM, &sa, NULL);
 	}
 	srv->state = HOST_STATE_RUNNING;
 
@@ -348,6 +355,8 @@ void host_server_free(struct host_server *srv)
 	} else if (srv->listen_fd >= 0) {
 		close(srv->listen_fd);
 	}
+	if (srv->signal_pipe[0] >= 0 && !srv->signal_sock)
+		close(srv->signal_pipe[0]); /* the loop never took it */
 	if (srv->signal_pipe[1] >= 0)
 		close(srv->signal_pipe[1]);
 	signal_server = NULL;

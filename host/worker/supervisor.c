@@ -62,7 +62,6 @@ struct wpool {
 struct host_workers {
 	struct host_workers_opts opts;
 	char *root;
-	char self[PATH_MAX];
 	char host_pid[24];
 	pthread_mutex_t lock;
 	struct wpool *pools;
@@ -167,7 +166,9 @@ static int spawn(struct host_workers *w, struct wpool *pool, struct wproc *p, ch
 		sigset_t none;
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
-		execv(w->self, argv);
+		/* /proc/self/exe, not the path: a host whose binary was rebuilt
+		 * (unlinked and written anew) still starts workers of its own build. */
+		execv("/proc/self/exe", argv);
 		_exit(127);
 	}
 	close(sv[1]);
@@ -544,13 +545,11 @@ struct host_workers *host_workers_start(const struct bind_registry *reg,
 	w->root = xstrdup(opts->root);
 	pthread_mutex_init(&w->lock, NULL);
 	snprintf(w->host_pid, sizeof(w->host_pid), "%ld", (long)getpid());
-	ssize_t n = readlink("/proc/self/exe", w->self, sizeof(w->self) - 1);
-	if (n <= 0) {
-		*err = xasprintf("cannot find the cfunc binary for workers: %s", strerror(errno));
+	if (access("/proc/self/exe", X_OK) != 0) {
+		*err = xasprintf("cannot start workers: /proc/self/exe: %s", strerror(errno));
 		host_workers_stop(w);
 		return NULL;
 	}
-	w->self[n] = 0;
 	w->pools = xcalloc(reg->napps ? reg->napps : 1, sizeof(*w->pools));
 	for (size_t i = 0; i < reg->napps; i++) {
 		struct wpool *pool = &w->pools[w->npools++];

@@ -126,6 +126,8 @@ $(BUILD)/tests/%: tests/%.c $(LIB) tests/tap.h
 $(BUILD)/tests/20-abi/%.so: tests/20-abi/%.c include/cfunc.h $(BUILD)/.cflags
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(APP_INC) $(SO_CFLAGS) -shared -o $@ $<
+# crashy_v2 is crashy.c rebuilt with another version string.
+$(BUILD)/tests/20-abi/crashy_v2.so: tests/20-abi/crashy.c
 
 # ---- ABI from other languages: cfunc.h in ISO C99 and in C++17 -------------
 # Two test apps built with nothing but the public header and the strictest

@@ -22,6 +22,7 @@
 #include "host/endpoints/webhooks.h"
 #include "host/worker/supervisor.h"
 #include "host/worker/worker_main.h"
+#include "host/worker/watch.h"
 #include "common/xalloc.h"
 
 #include <errno.h>
@@ -48,6 +49,7 @@ struct cli {
 	int nfunctions;
 	struct host_test_mode test; /* --ephemeral, --clean */
 	int worker_processes; /* --worker-processes: HTTP functions and activities out of process */
+	int no_watch;         /* --no-watch: a replaced .so is not deployed by itself */
 };
 
 static void usage(FILE *out)
@@ -73,6 +75,8 @@ static void usage(FILE *out)
 		"  --verbose               show host (system) logs at Information\n"
 		"  --worker-processes      run HTTP functions and activities in worker processes\n"
 		"                          that the host restarts when they crash or time out\n"
+		"  --no-watch              with --worker-processes: do not deploy a replaced .so\n"
+		"                          by itself (SIGHUP and POST /admin/host/reload still do)\n"
 		"  --ephemeral             test mode: a task hub removed at stop, and\n"
 		"                          POST /admin/test/clock {\"advanceSeconds\":N}\n"
 		"  --clean                 start from an empty task hub (deletes the configured one)\n");
@@ -118,6 +122,8 @@ static int parse_start(int argc, char **argv, struct cli *cli)
 			cli->enable_auth = 1;
 		} else if (strcmp(a, "--worker-processes") == 0) {
 			cli->worker_processes = 1;
+		} else if (strcmp(a, "--no-watch") == 0) {
+			cli->no_watch = 1;
 		} else if (strcmp(a, "--ephemeral") == 0) {
 			cli->test.ephemeral = 1;
 		} else if (strcmp(a, "--clean") == 0) {
@@ -225,6 +231,18 @@ static int is_loopback(const char *address)
 	       strcmp(address, "localhost") == 0;
 }
 
+static void reload_all(void *ctx)
+{
+	host_workers_request_reload(ctx, NULL);
+}
+
+/* The watcher saw an app's file replaced: deploy that app again. */
+static void app_changed(void *ctx, const char *path)
+{
+	host_log_always("%s changed: deploying it again", path);
+	host_workers_request_reload(ctx, path);
+}
+
 static int cmd_start(int argc, char **argv)
 {
 	struct cli cli = {.port = -1};
@@ -235,6 +253,8 @@ static int cmd_start(int argc, char **argv)
 	struct host_keys *keys = NULL;
 	struct host_timers *timers = NULL;
 	struct host_workers *workers = NULL;
+	struct host_watch *watch = NULL;
+	char **app_paths = NULL;
 	char *system_key = NULL;
 	struct host_stop_bound *stop_bound = NULL;
 	char *root = NULL, *err = NULL, cwd[PATH_MAX];
@@ -347,7 +367,20 @@ static int cmd_start(int argc, char **argv)
 			goto out;
 		}
 		srv->workers = workers;
+		srv->on_reload = reload_all;
+		srv->on_reload_ctx = workers;
 		host_durable_use_workers(workers);
+		if (!cli.no_watch) {
+			app_paths = xcalloc(reg.napps + 1, sizeof(*app_paths));
+			for (size_t i = 0; i < reg.napps; i++)
+				app_paths[i] = reg.apps[i]->path;
+			watch = host_watch_start(app_paths, reg.napps, app_changed, workers, &err);
+			if (!watch) {
+				host_log("Host.Workers", HOST_LOG_WARNING, "%s", err);
+				free(err);
+				err = NULL;
+			}
+		}
 		host_log("Host.Workers", HOST_LOG_INFO,
 			 "HTTP functions and activities run in %d worker process(es) per app",
 			 wo.per_app);
@@ -429,7 +462,9 @@ out:
 	host_server_free(srv);
 	host_timers_stop(timers); /* timers may call the durable client */
 	host_durable_stop(&durable);
+	host_watch_stop(watch);
 	host_workers_stop(workers); /* after every caller: server, timers, engine */
+	free(app_paths);
 	host_stop_bound_free(stop_bound);
 	host_test_mode_finish(&cli.test);
 	host_keys_free(keys);

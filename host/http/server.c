@@ -139,9 +139,26 @@ static void on_signal(int sig)
 static void on_signal_readable(h2o_socket_t *sock, const char *err)
 {
 	struct host_server *srv = sock->data;
+	int stop = 0, reload = 0;
 	(void)err;
+	for (size_t i = 0; i < sock->input->size; i++) {
+		if ((unsigned char)sock->input->bytes[i] == SIGHUP)
+			reload = 1;
+		else
+			stop = 1;
+	}
 	h2o_buffer_consume(&sock->input, sock->input->size);
-	if (srv->draining)
+	if (reload && !srv->draining) {
+		if (srv->on_reload) {
+			host_log_always("SIGHUP: deploying the apps again");
+			srv->on_reload(srv->on_reload_ctx);
+		} else {
+			host_log("Host.General", HOST_LOG_WARNING,
+				 "SIGHUP ignored: apps are deployed again without a restart only "
+				 "with --worker-processes");
+		}
+	}
+	if (!stop || srv->draining)
 		return;
 	srv->draining = 1;
 	srv->state = HOST_STATE_STOPPING;
@@ -261,6 +278,7 @@ int host_server_listen(struct host_server *srv, char **err)
 		sa.sa_handler = on_signal;
 		sigaction(SIGINT, &sa, NULL);
 		sigaction(SIGTERM, &sa, NULL);
+		sigaction(SIGHUP, &sa, NULL);
 	}
 	return 0;
 

@@ -67,6 +67,9 @@ struct host_server {
 	/* Called on the loop thread at the first SIGINT/SIGTERM; may be NULL. */
 	void (*on_stop_requested)(void *ctx);
 	void *on_stop_ctx;
+	/* SIGHUP: deploy the apps again (loop thread; NULL: ignored). */
+	void (*on_reload)(void *ctx);
+	void *on_reload_ctx;
 
 	h2o_linklist_t conns; /* struct conn_track of every open connection */
 	long nconns;

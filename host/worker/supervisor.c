@@ -30,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -46,14 +47,17 @@ struct wproc {
 	int fd;
 	int busy;
 	int gone;
+	int retire;     /* of an older build: leaves after its current call */
 	struct rt_wire_buf in, out;
 };
 
 struct wpool {
 	const struct bind_app *app;
-	struct wproc *procs;
-	int n;
+	struct wproc *procs; /* cap slots, never moved: callers hold pointers */
+	int n;               /* live workers wanted */
+	int cap;             /* 2 n: room for a new build's workers beside the old */
 	int failed;
+	int reload_wanted;
 	int64_t *deaths; /* ring of death times, CRASH_LOOP_FACTOR * n long */
 	int ndeaths, death_at;
 	pthread_cond_t idle;
@@ -68,6 +72,10 @@ struct host_workers {
 	size_t npools;
 	uint64_t next_id;
 	struct host_workers_stats stats;
+	const struct bind_registry *reg;
+	pthread_t reloader;
+	int reloader_on, stopping;
+	pthread_cond_t reload_cond;
 };
 
 /* ---- processes ------------------------------------------------------------ */
@@ -83,6 +91,59 @@ static void describe_status(int status, char *out, size_t n)
 	} else {
 		snprintf(out, n, "status %d", status);
 	}
+}
+
+static int same_str(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+/* Left out by host.json "functions" / --functions: the host never indexed it. */
+static int filtered_out(const struct bind_registry *reg, const char *name)
+{
+	if (!reg->only)
+		return 0;
+	for (size_t i = 0; i < reg->nonly; i++)
+		if (strcasecmp(reg->only[i], name) == 0)
+			return 0;
+	return 1;
+}
+
+/*
+ * The host routes and lists what it loaded itself; a worker must register
+ * the same functions (a rebuilt app that adds, drops or re-routes one needs
+ * a restart until registration drives the router). 0 or -1 with *err.
+ */
+static int same_functions(struct host_workers *w, const struct wpool *pool,
+			  const struct rt_wire_registration *r, char **err)
+{
+	size_t mine = 0;
+	for (size_t i = 0; i < w->reg->nfns; i++)
+		if (w->reg->fns[i]->app == pool->app)
+			mine++;
+	for (size_t i = 0; i < r->nfns; i++) {
+		const struct rt_wire_function *f = &r->fns[i];
+		const struct bind_function *fn = bind_registry_find(w->reg, f->name);
+		if (!fn && filtered_out(w->reg, f->name))
+			continue;
+		if (!fn || fn->app != pool->app || (int)f->kind != (int)fn->kind ||
+		    !same_str(f->route, fn->route) || !same_str(f->methods, fn->methods) ||
+		    f->auth != (uint32_t)fn->auth) {
+			*err = xasprintf("app '%s' now registers '%s' differently from the running "
+					 "build (added, renamed, re-routed or of another kind): "
+					 "restart the host to serve it",
+					 pool->app->name, f->name);
+			return -1;
+		}
+	}
+	/* Functions filtered out by host.json "functions" are absent on our side only. */
+	if (r->nfns < mine) {
+		*err = xasprintf("app '%s' now registers %zu function(s) instead of %zu: restart the "
+				 "host to serve it",
+				 pool->app->name, r->nfns, mine);
+		return -1;
+	}
+	return 0;
 }
 
 /* Reads the worker's HELLO and REGISTRATION: 0, or -1 with *err. */
@@ -121,7 +182,7 @@ static int await_ready(struct host_workers *w, struct wpool *pool, struct wproc 
 				*err = xasprintf("the worker could not load app '%s': %s",
 						 pool->app->name, r.error);
 			} else {
-				rc = 0;
+				rc = same_functions(w, pool, &r, err);
 			}
 			rt_wire_buf_consume(&p->in, used);
 			break;
@@ -207,7 +268,7 @@ static int note_death(struct wpool *pool, int64_t now)
 static void retire_idle(struct host_workers *w, struct wpool *pool)
 {
 	pthread_mutex_lock(&w->lock);
-	for (int i = 0; i < pool->n; i++) {
+	for (int i = 0; i < pool->cap; i++) {
 		struct wproc *q = &pool->procs[i];
 		if (q->busy || q->gone)
 			continue;
@@ -251,8 +312,18 @@ static void bury(struct host_workers *w, struct wpool *pool, struct wproc *p, in
 		pool->failed = 1;
 		w->stats.failed_apps++;
 	}
-	int failed = pool->failed;
+	int failed = pool->failed, retiring = p->retire;
 	pthread_mutex_unlock(&w->lock);
+	if (retiring) {
+		/* A worker of the previous build: the new ones serve already. */
+		p->gone = 1;
+		p->pid = 0;
+		host_log("Host.Workers", HOST_LOG_ERROR,
+			 "Worker process %d of app '%s' (previous build) died (%s) while running "
+			 "'%s' (Id=%s)",
+			 (int)old, pool->app->name, status_out, what, id ? id : "-");
+		return;
+	}
 
 	if (failed) {
 		p->gone = 1;
@@ -306,8 +377,8 @@ static struct wproc *acquire(struct host_workers *w, struct wpool *pool)
 	struct wproc *got = NULL;
 	pthread_mutex_lock(&w->lock);
 	while (!pool->failed) {
-		for (int i = 0; i < pool->n && !got; i++)
-			if (!pool->procs[i].busy && !pool->procs[i].gone)
+		for (int i = 0; i < pool->cap && !got; i++)
+			if (!pool->procs[i].busy && !pool->procs[i].gone && !pool->procs[i].retire)
 				got = &pool->procs[i];
 		if (got)
 			break;
@@ -319,10 +390,34 @@ static struct wproc *acquire(struct host_workers *w, struct wpool *pool)
 	return got;
 }
 
+/* Closes and reaps a worker the caller owns (busy), then frees its slot. */
+static void retire_now(struct host_workers *w, struct wproc *p)
+{
+	if (p->fd >= 0)
+		close(p->fd); /* EOF: it leaves */
+	p->fd = -1;
+	if (p->pid > 0)
+		while (waitpid(p->pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	pthread_mutex_lock(&w->lock);
+	p->pid = 0;
+	p->gone = 1;
+	p->retire = 0;
+	p->busy = 0;
+	pthread_mutex_unlock(&w->lock);
+}
+
 static void release(struct host_workers *w, struct wpool *pool, struct wproc *p)
 {
 	pthread_mutex_lock(&w->lock);
+	if (p->retire && !p->gone) {
+		/* Of an older build: it finished its call, now it leaves. */
+		pthread_mutex_unlock(&w->lock);
+		retire_now(w, p);
+		return;
+	}
 	p->busy = 0;
+	p->retire = 0;
 	pthread_cond_signal(&pool->idle);
 	pthread_mutex_unlock(&w->lock);
 }
@@ -533,6 +628,135 @@ void host_workers_activity(void *ctx, void *fnp, const struct rt_activity_call *
 		res->message = rt_arena_fmt(a, "The activity ended its worker process (%s).", status);
 }
 
+/* ---- deploy without restart -------------------------------------------------- */
+
+/*
+ * Starts pool->n workers of the app's current file in free slots, then
+ * routes new calls to them; the old workers finish their calls and leave.
+ * A build that fails to load (or registers other functions) leaves the old
+ * workers serving. Runs on the reload thread.
+ */
+static void reload_pool(struct host_workers *w, struct wpool *pool)
+{
+	int fresh[64], nfresh = 0;
+	char *err = NULL;
+
+	pthread_mutex_lock(&w->lock);
+	for (int i = 0; i < pool->cap && nfresh < pool->n && nfresh < 64; i++) {
+		struct wproc *p = &pool->procs[i];
+		if (p->gone && !p->busy) {
+			p->busy = 1; /* ours while it starts */
+			fresh[nfresh++] = i;
+		}
+	}
+	if (nfresh < pool->n) {
+		for (int i = 0; i < nfresh; i++)
+			pool->procs[fresh[i]].busy = 0;
+		pool->reload_wanted = 1; /* again once the previous build has left */
+		pthread_mutex_unlock(&w->lock);
+		return;
+	}
+	pthread_mutex_unlock(&w->lock);
+
+	int64_t t0 = rt_mono_us();
+	for (int i = 0; i < nfresh; i++) {
+		if (spawn(w, pool, &pool->procs[fresh[i]], &err) == 0)
+			continue;
+		for (int j = 0; j < i; j++)
+			retire_now(w, &pool->procs[fresh[j]]);
+		pthread_mutex_lock(&w->lock);
+		for (int j = i; j < nfresh; j++) {
+			pool->procs[fresh[j]].busy = 0;
+			pool->procs[fresh[j]].gone = 1;
+		}
+		w->stats.reload_failures++;
+		pthread_mutex_unlock(&w->lock);
+		host_log("Host.Workers", HOST_LOG_ERROR,
+			 "Deploying app '%s' again failed: %s; the running build keeps serving",
+			 pool->app->name, err);
+		free(err);
+		return;
+	}
+
+	struct wproc *idle_old[64];
+	int nidle = 0;
+	pthread_mutex_lock(&w->lock);
+	for (int i = 0; i < pool->cap; i++) {
+		struct wproc *p = &pool->procs[i];
+		int is_new = 0;
+		for (int j = 0; j < nfresh; j++)
+			is_new |= fresh[j] == i;
+		if (is_new || p->gone)
+			continue;
+		p->retire = 1;
+		if (!p->busy && nidle < 64) {
+			p->busy = 1;
+			idle_old[nidle++] = p;
+		}
+	}
+	for (int j = 0; j < nfresh; j++)
+		pool->procs[fresh[j]].busy = 0;
+	/* A new build is a new start: a crash loop of the old one is forgiven. */
+	if (pool->failed)
+		w->stats.failed_apps--;
+	pool->failed = 0;
+	pool->ndeaths = 0;
+	pool->death_at = 0;
+	w->stats.reloads++;
+	pthread_cond_broadcast(&pool->idle);
+	pthread_mutex_unlock(&w->lock);
+	for (int i = 0; i < nidle; i++)
+		retire_now(w, idle_old[i]);
+	/* Shown at every level, as func shows a detected file change. */
+	host_log_always("Deployed app '%s' again: %d worker(s) of the new build ready in %.1f ms; "
+			"the previous ones finish what they run",
+			pool->app->name, nfresh, (double)(rt_mono_us() - t0) / 1000.0);
+}
+
+static void *reloader_main(void *arg)
+{
+	struct host_workers *w = arg;
+	pthread_mutex_lock(&w->lock);
+	while (!w->stopping) {
+		struct wpool *todo = NULL;
+		for (size_t i = 0; i < w->npools && !todo; i++)
+			if (w->pools[i].reload_wanted)
+				todo = &w->pools[i];
+		if (!todo) {
+			pthread_cond_wait(&w->reload_cond, &w->lock);
+			continue;
+		}
+		todo->reload_wanted = 0;
+		pthread_mutex_unlock(&w->lock);
+		reload_pool(w, todo);
+		pthread_mutex_lock(&w->lock);
+		/* A reload that waits for the previous build polls (bounded by
+		 * that build's calls), instead of spinning. */
+		if (todo->reload_wanted && !w->stopping) {
+			struct timespec ts;
+			clock_gettime(CLOCK_REALTIME, &ts);
+			ts.tv_nsec += 50 * 1000000L;
+			if (ts.tv_nsec >= 1000000000L) {
+				ts.tv_sec++;
+				ts.tv_nsec -= 1000000000L;
+			}
+			pthread_cond_timedwait(&w->reload_cond, &w->lock, &ts);
+		}
+	}
+	pthread_mutex_unlock(&w->lock);
+	return NULL;
+}
+
+void host_workers_request_reload(struct host_workers *w, const char *path)
+{
+	pthread_mutex_lock(&w->lock);
+	for (size_t i = 0; i < w->npools; i++)
+		if (!path || strcmp(path, w->pools[i].app->path) == 0)
+			w->pools[i].reload_wanted = 1;
+	pthread_cond_signal(&w->reload_cond);
+	pthread_mutex_unlock(&w->lock);
+}
+
 /* ---- life cycle ------------------------------------------------------------------ */
 
 struct host_workers *host_workers_start(const struct bind_registry *reg,
@@ -543,7 +767,9 @@ struct host_workers *host_workers_start(const struct bind_registry *reg,
 	if (w->opts.per_app < 1)
 		w->opts.per_app = 1;
 	w->root = xstrdup(opts->root);
+	w->reg = reg;
 	pthread_mutex_init(&w->lock, NULL);
+	pthread_cond_init(&w->reload_cond, NULL);
 	snprintf(w->host_pid, sizeof(w->host_pid), "%ld", (long)getpid());
 	if (access("/proc/self/exe", X_OK) != 0) {
 		*err = xasprintf("cannot start workers: /proc/self/exe: %s", strerror(errno));
@@ -555,10 +781,11 @@ struct host_workers *host_workers_start(const struct bind_registry *reg,
 		struct wpool *pool = &w->pools[w->npools++];
 		pool->app = reg->apps[i];
 		pool->n = w->opts.per_app;
-		pool->procs = xcalloc((size_t)pool->n, sizeof(*pool->procs));
+		pool->cap = 2 * pool->n;
+		pool->procs = xcalloc((size_t)pool->cap, sizeof(*pool->procs));
 		pool->deaths = xcalloc((size_t)(CRASH_LOOP_FACTOR * pool->n), sizeof(*pool->deaths));
 		pthread_cond_init(&pool->idle, NULL);
-		for (int j = 0; j < pool->n; j++) {
+		for (int j = 0; j < pool->cap; j++) {
 			struct wproc *p = &pool->procs[j];
 			p->fd = -1;
 			p->gone = 1;
@@ -572,6 +799,7 @@ struct host_workers *host_workers_start(const struct bind_registry *reg,
 			}
 		}
 	}
+	w->reloader_on = pthread_create(&w->reloader, NULL, reloader_main, w) == 0;
 	return w;
 }
 
@@ -579,9 +807,16 @@ void host_workers_stop(struct host_workers *w)
 {
 	if (!w)
 		return;
+	if (w->reloader_on) {
+		pthread_mutex_lock(&w->lock);
+		w->stopping = 1;
+		pthread_cond_signal(&w->reload_cond);
+		pthread_mutex_unlock(&w->lock);
+		pthread_join(w->reloader, NULL);
+	}
 	/* EOF on its socket tells a worker to leave once its call is done. */
 	for (size_t i = 0; i < w->npools; i++)
-		for (int j = 0; j < w->pools[i].n; j++)
+		for (int j = 0; j < w->pools[i].cap; j++)
 			if (w->pools[i].procs[j].fd >= 0) {
 				close(w->pools[i].procs[j].fd);
 				w->pools[i].procs[j].fd = -1;
@@ -589,11 +824,9 @@ void host_workers_stop(struct host_workers *w)
 	int64_t until = rt_mono_us() + STOP_GRACE_US;
 	for (size_t i = 0; i < w->npools; i++) {
 		struct wpool *pool = &w->pools[i];
-		for (int j = 0; j < pool->n; j++) {
+		for (int j = 0; j < pool->cap; j++) {
 			struct wproc *p = &pool->procs[j];
-			if (p->pid <= 0)
-				continue;
-			while (waitpid(p->pid, NULL, WNOHANG) == 0) {
+			while (p->pid > 0 && waitpid(p->pid, NULL, WNOHANG) == 0) {
 				if (rt_mono_us() >= until) {
 					kill(p->pid, SIGKILL);
 					waitpid(p->pid, NULL, 0);
@@ -609,6 +842,7 @@ void host_workers_stop(struct host_workers *w)
 		free(pool->deaths);
 	}
 	free(w->pools);
+	pthread_cond_destroy(&w->reload_cond);
 	pthread_mutex_destroy(&w->lock);
 	free(w->root);
 	free(w);

@@ -72,9 +72,19 @@ struct host_workers_stats {
 	long crashes;      /* since start */
 	long replaced;     /* workers started after one died */
 	int failed_apps;
+	long reloads;        /* apps deployed again without a restart */
+	long reload_failures; /* new builds refused; the old one kept serving */
 	int64_t last_replace_us; /* how long the last replacement took to be ready */
 };
 void host_workers_get_stats(struct host_workers *w, struct host_workers_stats *st);
+
+/*
+ * Deploys again, without a restart, the app whose file is `path` (NULL:
+ * every app): new workers load the file as it is now and take new calls;
+ * the old ones finish theirs and leave. Asynchronous (a thread of the
+ * supervisor does it); any thread, also the loop.
+ */
+void host_workers_request_reload(struct host_workers *w, const char *path);
 
 /* 1 when the app's workers crash-looped and it was marked failed. */
 int host_workers_app_failed(struct host_workers *w, const struct bind_app *app);

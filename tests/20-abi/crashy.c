@@ -8,6 +8,8 @@
  *   GET /api/sleep?ms=N         writes its pid to ./sleeping.pid, sleeps N ms
  *                               (so a test can kill that worker meanwhile)
  *   GET /api/cwd                the working directory
+ *   GET /api/version            CRASHY_VERSION: "1" here, "2" in crashy_v2.so,
+ *                               the same app rebuilt (tests of deploys)
  *   activity crashy_activity    input "ok": "fine"; "abort": abort();
  *                               "once": abort() unless ./crashy-once exists
  *                               (it creates it first), so a retry succeeds
@@ -22,6 +24,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#ifndef CRASHY_VERSION
+#define CRASHY_VERSION "1"
+#endif
+
 static cf_rc ok_fn(cf_http *h)
 {
 	return cf_http_respond(h, 200, "text/plain", "ok");
@@ -30,6 +36,11 @@ static cf_rc ok_fn(cf_http *h)
 static cf_rc pid_fn(cf_http *h)
 {
 	return cf_http_respond(h, 200, "text/plain", cf_fmt(h, "%ld", (long)getpid()));
+}
+
+static cf_rc version_fn(cf_http *h)
+{
+	return cf_http_respond(h, 200, "text/plain", CRASHY_VERSION);
 }
 
 static cf_rc cwd_fn(cf_http *h)
@@ -121,6 +132,7 @@ static cf_rc init(cf_app *app)
 {
 	cf_register_http(app, "ok", "GET", "ok", CF_AUTH_ANONYMOUS, ok_fn);
 	cf_register_http(app, "pid", "GET", "pid", CF_AUTH_ANONYMOUS, pid_fn);
+	cf_register_http(app, "version", "GET", "version", CF_AUTH_ANONYMOUS, version_fn);
 	cf_register_http(app, "cwd", "GET", "cwd", CF_AUTH_ANONYMOUS, cwd_fn);
 	cf_register_http(app, "crash", "GET", "crash/{kind}", CF_AUTH_ANONYMOUS, crash_fn);
 	cf_register_http(app, "spin", "GET", "spin", CF_AUTH_ANONYMOUS, spin_fn);

@@ -208,13 +208,14 @@ static void print_functions(const struct host_server *srv, struct bind_registry 
 	for (size_t i = 0; i < reg->nfns; i++)
 		if (sorted[i]->disabled)
 			host_log("Host.Startup", HOST_LOG_WARNING, "Function %s is disabled.", sorted[i]->name);
-	if (reg->nfns == 0)
+	if (reg->nfns == 0) {
+		/* func's text here is .NET advice; name where cfunc looked instead. */
 		host_log("Host.Startup", HOST_LOG_WARNING,
-			 "No job functions found. Try making your job classes and methods public. "
-			 "If you're using binding extensions (e.g. Azure Storage, ServiceBus, Timers, etc.) "
-			 "make sure you've called the registration method for the extension(s) in your "
-			 "startup code (e.g. builder.AddAzureStorage(), builder.AddServiceBus(), "
-			 "builder.AddTimers(), etc.).");
+			 "No functions found: no app was loaded from the %zu location(s) of host.json "
+			 "cfunc.apps:", srv->cfg->n_apps);
+		for (size_t i = 0; i < srv->cfg->n_apps; i++)
+			host_log("Host.Startup", HOST_LOG_WARNING, "  %s", srv->cfg->apps[i]);
+	}
 	free(sorted);
 }
 

@@ -6,7 +6,7 @@
  * a file descriptor); this header is everything that crosses that socket.
  * The messages are the Durable Task work items (an orchestrator request:
  * instance, execution, past + new history events -> actions, custom status,
- * outcome; an activity request -> result or failure), plus HTTP invocations,
+ * status; an activity request -> result or failure), plus HTTP invocations,
  * registration, console lines and the durable-client calls app code makes.
  * A later endpoint for out-of-tree workers (the Durable Task gRPC protocol)
  * can decode its own framing into the same message structs and reuse the
@@ -69,7 +69,7 @@ enum rt_wire_type {
 	RT_WIRE_ACTIVITY_REQUEST = 5,
 	RT_WIRE_ACTIVITY_RESULT = 6, /* (w) */
 	RT_WIRE_ORCH_REQUEST = 7,    /* one episode: history in */
-	RT_WIRE_ORCH_RESULT = 8,     /* (w) actions, custom status, outcome */
+	RT_WIRE_ORCH_RESULT = 8,     /* (w) new history, actions, custom status, status */
 	RT_WIRE_CLIENT_CALL = 9,     /* (w) a durable-client call made by app code */
 	RT_WIRE_CLIENT_REPLY = 10,   /* its result (same id) */
 	RT_WIRE_LOG = 11,            /* (w) one console line */
@@ -114,12 +114,15 @@ enum rt_wire_tag {
 	RT_WT_ATTEMPT = 41,      /* i64 */
 	RT_WT_KEY = 42,          /* idempotency key */
 	RT_WT_FAILED = 43,       /* u32 1 = failed: ERROR is the message */
-	/* ORCHESTRATION (events and actions are history-codec bytes, opaque here) */
+	/* ORCHESTRATION (events and actions are runtime-codec bytes, opaque here) */
 	RT_WT_PAST = 50,         /* list: one encoded history event each */
-	RT_WT_NEW = 51,          /* list */
-	RT_WT_ACTION = 52,       /* list */
-	RT_WT_CUSTOM_STATUS = 53,
-	RT_WT_OUTCOME = 54,      /* u32 enum rt_wire_outcome */
+	RT_WT_NEW = 51,          /* list: new messages (request), new history (result) */
+	RT_WT_ACTION = 52,       /* list: one encoded action each (host/worker/episode.c) */
+	RT_WT_CUSTOM_STATUS = 53, /* JSON text: committed (request), set (result) */
+	RT_WT_NOW = 54,          /* i64 us: the episode's OrchestratorStarted time */
+	RT_WT_MAX_ACTIONS = 55,  /* u32 maxOrchestrationActions */
+	RT_WT_CHANGED = 56,      /* u32 1: the episode did more than append messages */
+	RT_WT_CUSTOM_SET = 57,   /* u32 1: the code set (or cleared) its custom status */
 	/* CLIENT */
 	RT_WT_OP = 60,           /* "start", "status", "raise", ... */
 	RT_WT_ARGS = 61,         /* JSON object */
@@ -135,14 +138,6 @@ enum rt_wire_fn_kind {
 	RT_WIRE_FN_ACTIVITY = 2,
 	RT_WIRE_FN_TIMER = 3,
 	RT_WIRE_FN_KIND_MAX = 3,
-};
-
-enum rt_wire_outcome {
-	RT_WIRE_PENDING = 0,   /* the episode yielded: actions only */
-	RT_WIRE_COMPLETED = 1, /* OUTPUT is the result */
-	RT_WIRE_FAILED = 2,    /* ERROR is the failure */
-	RT_WIRE_CONTINUED = 3, /* continue-as-new: INPUT is the new input */
-	RT_WIRE_OUTCOME_MAX = 3,
 };
 
 /* ---- writing ------------------------------------------------------------ */
@@ -286,12 +281,24 @@ struct rt_wire_orch_request {
 	const char *name, *instance, *execution;
 	struct rt_wire_bytes *past, *fresh; /* history-codec events */
 	size_t npast, nfresh;
+	int64_t now_us;
+	uint32_t max_actions;
+	const char *custom_status; /* committed so far, NULL: none */
 };
 
 struct rt_wire_orch_result {
-	enum rt_wire_outcome outcome;
-	const char *output, *error, *input, *custom_status;
-	struct rt_wire_bytes *actions;
+	/* The instance's status after the episode, as the Durable Task
+	 * OrchestrationStatus numbers it (Running 0, Completed 1,
+	 * ContinuedAsNew 2, Failed 3, Terminated 5, Suspended 7). */
+	uint32_t status;
+	const char *output;        /* the status row's output, JSON text or NULL */
+	const char *error;         /* set: the history could not be replayed */
+	uint32_t custom_set;
+	const char *custom_status; /* when custom_set; NULL = cleared */
+	uint32_t changed;
+	struct rt_wire_bytes *events;  /* history to append, in order */
+	size_t nevents;
+	struct rt_wire_bytes *actions; /* outbound work, in order */
 	size_t nactions;
 };
 

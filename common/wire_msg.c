@@ -479,6 +479,9 @@ int rt_wire_orch_request_encode(struct rt_wire_buf *b, uint64_t id,
 	rt_wire_put_str(b, RT_WT_NAME, m->name);
 	rt_wire_put_str(b, RT_WT_INSTANCE, m->instance);
 	rt_wire_put_str(b, RT_WT_EXECUTION, m->execution);
+	rt_wire_put_i64(b, RT_WT_NOW, m->now_us);
+	rt_wire_put_u32(b, RT_WT_MAX_ACTIONS, m->max_actions);
+	rt_wire_put_str(b, RT_WT_CUSTOM_STATUS, m->custom_status);
 	put_list(b, RT_WT_PAST, m->past, m->npast);
 	put_list(b, RT_WT_NEW, m->fresh, m->nfresh);
 	return rt_wire_end(b);
@@ -505,16 +508,25 @@ int rt_wire_orch_request_decode(const struct rt_wire_frame *f, struct rt_wire_or
 		case RT_WT_NAME: s = &m->name; break;
 		case RT_WT_INSTANCE: s = &m->instance; break;
 		case RT_WT_EXECUTION: s = &m->execution; break;
+		case RT_WT_CUSTOM_STATUS: s = &m->custom_status; break;
 		case RT_WT_PAST: get_bytes(&fld, a, &m->past[m->npast++]); break;
 		case RT_WT_NEW: get_bytes(&fld, a, &m->fresh[m->nfresh++]); break;
+		case RT_WT_NOW:
+			if (rt_wire_get_i64(&fld, &m->now_us))
+				FAIL("bad time");
+			break;
+		case RT_WT_MAX_ACTIONS:
+			if (rt_wire_get_u32(&fld, &m->max_actions))
+				FAIL("bad action limit");
+			break;
 		}
 		if (s && rt_wire_get_str(&fld, a, s))
 			FAIL("bad string field");
 	}
 	if (rc < 0)
 		FAIL("truncated field");
-	if (!m->name || !m->instance || !m->execution)
-		FAIL("orchestration request without name, instance or execution");
+	if (!m->name || !m->instance)
+		FAIL("orchestration request without name or instance");
 	return 0;
 }
 
@@ -522,11 +534,15 @@ int rt_wire_orch_result_encode(struct rt_wire_buf *b, uint64_t id,
 			       const struct rt_wire_orch_result *m)
 {
 	rt_wire_begin(b, RT_WIRE_ORCH_RESULT, id);
-	rt_wire_put_u32(b, RT_WT_OUTCOME, m->outcome);
+	rt_wire_put_u32(b, RT_WT_STATUS, m->status);
 	rt_wire_put_str(b, RT_WT_OUTPUT, m->output);
 	rt_wire_put_str(b, RT_WT_ERROR, m->error);
-	rt_wire_put_str(b, RT_WT_INPUT, m->input);
+	if (m->custom_set)
+		rt_wire_put_u32(b, RT_WT_CUSTOM_SET, 1);
 	rt_wire_put_str(b, RT_WT_CUSTOM_STATUS, m->custom_status);
+	if (m->changed)
+		rt_wire_put_u32(b, RT_WT_CHANGED, 1);
+	put_list(b, RT_WT_NEW, m->events, m->nevents);
 	put_list(b, RT_WT_ACTION, m->actions, m->nactions);
 	return rt_wire_end(b);
 }
@@ -536,38 +552,44 @@ int rt_wire_orch_result_decode(const struct rt_wire_frame *f, struct rt_wire_orc
 {
 	struct rt_wire_iter it;
 	struct rt_wire_field fld;
-	size_t na;
-	uint32_t outcome = UINT32_MAX;
-	int rc;
+	size_t na, ne;
+	int rc, have_status = 0;
 	if (check_type(f, RT_WIRE_ORCH_RESULT, err) ||
-	    count_tag(f->body, f->len, RT_WT_ACTION, &na, err))
+	    count_tag(f->body, f->len, RT_WT_ACTION, &na, err) ||
+	    count_tag(f->body, f->len, RT_WT_NEW, &ne, err))
 		return -1;
 	memset(m, 0, sizeof(*m));
 	m->actions = rt_arena_calloc(a, (na ? na : 1) * sizeof(*m->actions));
+	m->events = rt_arena_calloc(a, (ne ? ne : 1) * sizeof(*m->events));
 	rt_wire_iter_init(&it, f->body, f->len);
 	while ((rc = rt_wire_iter_next(&it, &fld)) == 1) {
 		const char **s = NULL;
+		uint32_t *u = NULL;
 		switch (fld.tag) {
-		case RT_WT_OUTCOME:
-			if (rt_wire_get_u32(&fld, &outcome) || outcome > RT_WIRE_OUTCOME_MAX)
-				FAIL("bad outcome");
+		case RT_WT_STATUS:
+			/* Only the statuses an episode can leave behind. */
+			if (rt_wire_get_u32(&fld, &m->status) || m->status > 7 || m->status == 4 ||
+			    m->status == 6)
+				FAIL("bad status");
+			have_status = 1;
 			break;
 		case RT_WT_OUTPUT: s = &m->output; break;
 		case RT_WT_ERROR: s = &m->error; break;
-		case RT_WT_INPUT: s = &m->input; break;
 		case RT_WT_CUSTOM_STATUS: s = &m->custom_status; break;
+		case RT_WT_CUSTOM_SET: u = &m->custom_set; break;
+		case RT_WT_CHANGED: u = &m->changed; break;
+		case RT_WT_NEW: get_bytes(&fld, a, &m->events[m->nevents++]); break;
 		case RT_WT_ACTION: get_bytes(&fld, a, &m->actions[m->nactions++]); break;
 		}
 		if (s && rt_wire_get_str(&fld, a, s))
 			FAIL("bad string field");
+		if (u && (rt_wire_get_u32(&fld, u) || *u > 1))
+			FAIL("bad flag");
 	}
 	if (rc < 0)
 		FAIL("truncated field");
-	if (outcome == UINT32_MAX)
-		FAIL("orchestration result without outcome");
-	m->outcome = (enum rt_wire_outcome)outcome;
-	if (m->outcome == RT_WIRE_FAILED && !m->error)
-		FAIL("failed orchestration result without error");
+	if (!have_status && !m->error)
+		FAIL("orchestration result without status");
 	return 0;
 }
 

@@ -56,12 +56,19 @@ static void thread_event(void *ctx, int event)
 }
 
 /* Set by host_durable_use_workers before the engine starts; read by the
- * activity threads afterwards. */
+ * engine and activity threads afterwards. */
 static struct host_workers *activity_workers;
 
 void host_durable_use_workers(struct host_workers *w)
 {
 	activity_workers = w;
+}
+
+static int replay_in_worker(void *ctx, void *fn, const struct rt_episode_in *in,
+			    struct rt_episode_out *out)
+{
+	(void)ctx;
+	return host_workers_episode(activity_workers, fn, in, out);
 }
 
 static void run_activity_in_worker(void *ctx, void *fn, const struct rt_activity_call *call,
@@ -99,6 +106,7 @@ int host_durable_start(struct host_durable *hd, const struct host_config *cfg,
 	o.hooks.find_activity = find_activity;
 	o.hooks.run_orchestrator = bind_orch_run;
 	o.hooks.run_activity = activity_workers ? run_activity_in_worker : bind_act_run;
+	o.hooks.replay = activity_workers ? replay_in_worker : NULL;
 	o.hooks.log = engine_log_line;
 	o.hooks.log_enabled = engine_log_enabled;
 	o.hooks.thread_event = thread_event;

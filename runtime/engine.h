@@ -88,6 +88,12 @@ struct rt_engine_hooks {
 	/* Called on each activity thread when it starts, goes idle, exits
 	 * (0, 1, 2), e.g. for per-thread log buffers. May be NULL. */
 	void (*thread_event)(void *ctx, int event);
+	/* Runs one episode instead of rt_replay_run in this process (e.g. in a
+	 * worker process); `fn` is find_orchestrator's answer. 0 and -1 as
+	 * rt_replay_run; -2: it could not run (the process running it died):
+	 * nothing of it is committed and it is tried again. NULL: in process. */
+	int (*replay)(void *ctx, void *fn, const struct rt_episode_in *in,
+		      struct rt_episode_out *out);
 };
 
 struct rt_engine_opts {

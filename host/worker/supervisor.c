@@ -21,6 +21,7 @@
 #include "host/log.h"
 #include "host/worker/channel.h"
 #include "host/worker/worker_client.h"
+#include "host/worker/episode.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -626,6 +627,92 @@ void host_workers_activity(void *ctx, void *fnp, const struct rt_activity_call *
 					    (long long)w->opts.timeout_ms, fn->name);
 	else
 		res->message = rt_arena_fmt(a, "The activity ended its worker process (%s).", status);
+}
+
+/* ---- episodes ---------------------------------------------------------------------- */
+
+#define EPISODE_CRASH_LIMIT 3
+#define CRASH_POINTS 64
+
+/* Where an instance's episodes died: the same instance at the same history
+ * length is the same point. A small ring: a crash-looping instance stays in
+ * it, old ones fall out. (lock held) */
+struct crash_point {
+	char instance[160];
+	size_t n_past;
+	int count;
+};
+static struct crash_point crash_points[CRASH_POINTS];
+static int crash_point_next;
+
+static int count_crash(const char *instance, size_t n_past)
+{
+	for (int i = 0; i < CRASH_POINTS; i++) {
+		struct crash_point *c = &crash_points[i];
+		if (c->count && c->n_past == n_past && strcmp(c->instance, instance) == 0)
+			return ++c->count;
+	}
+	struct crash_point *c = &crash_points[crash_point_next];
+	crash_point_next = (crash_point_next + 1) % CRASH_POINTS;
+	snprintf(c->instance, sizeof(c->instance), "%s", instance);
+	c->n_past = n_past;
+	c->count = 1;
+	return 1;
+}
+
+int host_workers_episode(struct host_workers *w, const struct bind_function *fn,
+			 const struct rt_episode_in *in, struct rt_episode_out *out)
+{
+	struct rt_arena *a = in->arena;
+	struct wpool *pool = pool_of(w, fn->app);
+	memset(out, 0, sizeof(*out));
+	struct wproc *p = pool ? acquire(w, pool) : NULL;
+	if (!p) {
+		out->error = rt_arena_fmt(a, "the app '%s' is not running: its worker processes "
+					     "kept crashing", fn->app->name);
+		return -1;
+	}
+	uint64_t id = next_id(w);
+	if (host_episode_request(&p->out, id, in) != 0) {
+		release(w, pool, p);
+		out->error = "the episode's history is too large for a worker";
+		return -1;
+	}
+	char *what = rt_arena_fmt(a, "%s (instance %s)", fn->name, in->instance_id);
+	struct rt_wire_frame f;
+	size_t used = 0;
+	char status[64];
+	enum host_workers_rc rc = exchange(w, pool, p, NULL, RT_WIRE_ORCH_RESULT, id, what,
+					   in->instance_id, &f, &used, status, sizeof(status));
+	if (rc == HOST_WORKERS_OK) {
+		struct rt_wire_orch_result m;
+		const char *err = NULL;
+		int bad = rt_wire_orch_result_decode(&f, &m, a, &err) != 0 ||
+			  host_episode_result(&m, out, a, &err) != 0;
+		rt_wire_buf_consume(&p->in, used);
+		if (bad) {
+			bury(w, pool, p, 1, what, in->instance_id, status, sizeof(status));
+			release(w, pool, p);
+			out->error = rt_arena_fmt(a, "the worker sent a malformed episode result: %s", err);
+			return -2;
+		}
+		release(w, pool, p);
+		return out->error ? -1 : 0;
+	}
+	release(w, pool, p);
+	pthread_mutex_lock(&w->lock);
+	int n = count_crash(in->instance_id, in->n_past);
+	pthread_mutex_unlock(&w->lock);
+	const char *how = rc == HOST_WORKERS_TIMEOUT ? "ran past functionTimeout" : status;
+	if (n >= EPISODE_CRASH_LIMIT) {
+		out->error = rt_arena_fmt(a, "the orchestrator '%s' ended its worker process (%s) %d "
+					     "times at the same point of its history",
+					  fn->name, how, n);
+		return -1;
+	}
+	out->error = rt_arena_fmt(a, "the orchestrator '%s' ended its worker process (%s)", fn->name,
+				  how);
+	return -2;
 }
 
 /* ---- deploy without restart -------------------------------------------------- */

@@ -24,6 +24,7 @@
 #include "bindings/http_trigger.h"
 #include "bindings/registry.h"
 #include "runtime/engine.h"
+#include "runtime/replay.h"
 
 struct host_workers;
 
@@ -66,6 +67,17 @@ enum host_workers_rc host_workers_http(struct host_workers *w, const struct bind
  * ctx the struct host_workers. A crash or timeout is a failed attempt. */
 void host_workers_activity(void *ctx, void *fn, const struct rt_activity_call *call,
 			   struct rt_activity_result *res);
+
+/*
+ * rt_engine_hooks.replay in worker mode: runs the episode in a worker of
+ * the orchestrator's app (fn is its bind_function). 0 and *out as
+ * rt_replay_run fills it; -1 when the history cannot be replayed
+ * (out->error), also after EPISODE_CRASH_LIMIT deaths at the same point of
+ * the same instance (the message names the function and the signal); -2
+ * when the worker died or timed out: nothing is to be committed, try again.
+ */
+int host_workers_episode(struct host_workers *w, const struct bind_function *fn,
+			 const struct rt_episode_in *in, struct rt_episode_out *out);
 
 /* For /admin/host/status: apps whose workers crash-looped, and counts. */
 struct host_workers_stats {

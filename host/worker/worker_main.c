@@ -25,6 +25,7 @@
 #include "host/log.h"
 #include "host/worker/channel.h"
 #include "host/worker/worker_client.h"
+#include "host/worker/episode.h"
 
 #include <signal.h>
 #include <sodium.h>
@@ -253,6 +254,13 @@ int host_worker_main(int argc, char **argv)
 			rt_wire_buf_consume(&in, used);
 			used = 0;
 			serve_activity(&out, &reg, f.id, &m, &arena);
+		} else if (f.type == RT_WIRE_ORCH_REQUEST) {
+			struct rt_wire_orch_request m;
+			if (rt_wire_orch_request_decode(&f, &m, &arena, &why) != 0)
+				break;
+			rt_wire_buf_consume(&in, used);
+			used = 0;
+			host_episode_serve(&out, &reg, f.id, &m, &arena);
 		} else if (f.type == RT_WIRE_SHUTDOWN) {
 			break;
 		}

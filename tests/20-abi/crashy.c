@@ -15,6 +15,8 @@
  *                               (it creates it first), so a retry succeeds
  *   orchestrator crashy_orch    calls crashy_activity with its input, 3
  *                               attempts 100 ms apart, returns the result
+ *   orchestrator crashy_replay  input "segv": dereferences NULL in every
+ *                               episode; else returns its input
  */
 #include <cfunc.h>
 #include <signal.h>
@@ -128,6 +130,14 @@ static cf_rc orch(cf_orch *o)
 	return cf_orch_finish(o, out);
 }
 
+static cf_rc replay_crash(cf_orch *o)
+{
+	volatile int zero = 0;
+	if (strcmp(cf_orch_input(o), "\"segv\"") == 0)
+		*(volatile int *)(uintptr_t)zero = 1;
+	return cf_orch_finish(o, cf_orch_input(o));
+}
+
 static cf_rc init(cf_app *app)
 {
 	cf_register_http(app, "ok", "GET", "ok", CF_AUTH_ANONYMOUS, ok_fn);
@@ -139,6 +149,7 @@ static cf_rc init(cf_app *app)
 	cf_register_http(app, "sleep", "GET", "sleep", CF_AUTH_ANONYMOUS, sleep_fn);
 	cf_register_activity(app, "crashy_activity", activity);
 	cf_register_orchestrator(app, "crashy_orch", orch);
+	cf_register_orchestrator(app, "crashy_replay", replay_crash);
 	return CF_OK;
 }
 

@@ -11,7 +11,7 @@
 R="$T_DIR/app"
 mkdir -p "$R/apps"
 cp "$CFUNC_BUILD/tests/20-abi/crashy.so" "$R/apps/"
-# 6 workers: the 12 deaths below stay under the crash-loop bound (3 x 6).
+# 6 workers: the 15 deaths below stay under the crash-loop bound (3 x 6).
 cat >"$R/host.json" <<'JSON'
 { "version": "2.0", "functionTimeout": "00:00:02",
   "cfunc": { "apps": ["apps"], "workers": 6 } }
@@ -111,8 +111,22 @@ wait_for abort1 '.runtimeStatus == "Failed"'
 like "$(printf '%s' "$ST" | jq -r .output)" "SIGABRT" "an activity that always aborts fails the orchestration, naming the signal"
 is "$(http "$BASE/api/ok")" 200 "HTTP functions keep serving meanwhile"
 
+# Orchestrators: episodes run in the workers too. One whose code crashes in
+# every episode is retried, then fails naming the function and the signal;
+# another instance completes meanwhile.
+d start-new --function-name crashy_replay --input '"segv"' --id rseg >/dev/null
+d start-new --function-name crashy_replay --input '"fine"' --id rok >/dev/null
+wait_for rok '.runtimeStatus == "Completed"'
+is "$(printf '%s' "$ST" | jq -r .output)" fine "an orchestration beside a crashing one completes"
+wait_for rseg '.runtimeStatus == "Failed"'
+like "$(printf '%s' "$ST" | jq -r .output)" "crashy_replay.*SIGSEGV.*3 times" \
+	"an orchestrator that crashes every episode fails after 3 tries, naming the function and the signal"
+like "$(grep "while running 'crashy_replay (instance rseg)'" "$HOST_LOG" | head -1)" "died \(SIGSEGV\)" \
+	"the console names the orchestrator, its instance and the signal"
+is "$(http "$BASE/api/ok")" 200 "and HTTP functions keep serving"
+
 st=$(curl -s "$BASE/admin/host/status")
-is "$(printf '%s' "$st" | jq -c '[.workers.deaths >= 12, .workers.replaced >= 12, .workers.failedApps]')" \
+is "$(printf '%s' "$st" | jq -c '[.workers.deaths >= 15, .workers.replaced >= 15, .workers.failedApps]')" \
 	'[true,true,[]]' "/admin/host/status counts the deaths and replacements, no app failed"
 ms=$(printf '%s' "$st" | jq '.workers.lastReplacementMs')
 ok $(awk "BEGIN { exit !($ms < 100) }"; echo $?) "the last replacement was ready in ${ms} ms (< 100)"

@@ -132,13 +132,27 @@ static void test_durable_round_trip(void)
 	is_int(oout.nfresh, 1, "new events");
 	is_str(oout.past[1].data, "e2", "past events in order");
 
-	struct rt_wire_orch_result ores = {.outcome = RT_WIRE_FAILED}, rout;
+	is_int(oout.now_us, 0, "no time given: 0");
+	struct rt_wire_bytes evs[1] = {{"h1", 2}}, acts[2] = {{"a1", 2}, {"a2", 2}};
+	struct rt_wire_orch_result ores = {.status = 0, .custom_set = 1, .custom_status = "\"s\"",
+					   .events = evs, .nevents = 1, .actions = acts,
+					   .nactions = 2, .changed = 1}, rout;
 	rt_wire_buf_cleanup(&b);
 	rt_wire_buf_init(&b);
 	rt_wire_orch_result_encode(&b, 8, &ores);
 	ok(only_frame(&b, &f), "one frame");
+	is_int(rt_wire_orch_result_decode(&f, &rout, &arena, &err), 0, "episode result decodes");
+	is_int(rout.nactions, 2, "actions kept");
+	is_int(rout.nevents, 1, "new history kept");
+	is_str(rout.custom_status, "\"s\"", "custom status kept");
+	ok(rout.custom_set && rout.changed, "flags kept");
+	struct rt_wire_orch_result pend = {.status = 6};
+	rt_wire_buf_cleanup(&b);
+	rt_wire_buf_init(&b);
+	rt_wire_orch_result_encode(&b, 8, &pend);
+	ok(only_frame(&b, &f), "one frame");
 	ok(rt_wire_orch_result_decode(&f, &rout, &arena, &err) == -1 && err,
-	   "a failed outcome without an error is refused (%s)", err ? err : "");
+	   "a status an episode cannot leave (Pending) is refused (%s)", err ? err : "");
 	rt_wire_buf_cleanup(&b);
 }
 

@@ -94,6 +94,7 @@ int host_durable_start(struct host_durable *hd, const struct host_config *cfg,
 	o.path = cfg->durable.storage_path;
 	o.hub_name = cfg->durable.hub_name;
 	o.sync_normal = strcmp(cfg->durable.storage_synchronous, "NORMAL") == 0;
+	o.sync_acks = strcmp(cfg->durable.storage_synchronous, "ACKNOWLEDGED") == 0;
 	o.max_activities = cfg->durable.max_concurrent_activities;
 	o.max_orchestrators = cfg->durable.max_concurrent_orchestrators;
 	o.max_dequeue_count = cfg->durable.max_dequeue_count;

@@ -441,7 +441,7 @@ static int cmd_start(int argc, char **argv)
 	 * running their status lives in the task hub (useMonitor). */
 	timers = host_timers_start(&reg, durable.engine ? &durable.client : NULL,
 				   durable.engine ? cfg.durable.storage_path : NULL,
-				   strcmp(cfg.durable.storage_synchronous, "NORMAL") == 0);
+				   strcmp(cfg.durable.storage_synchronous, "FULL") != 0);
 
 	rc = host_server_run(srv);
 	host_log("Host.General", HOST_LOG_INFO, "Host stopped");

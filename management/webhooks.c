@@ -11,7 +11,8 @@
  *   entities/{entityName?}/{entityKey?}
  *   instances/{instanceId?}/{operation?}
  *   instances/{instanceId}/raiseEvent/{eventName}
- * with literals and operation names compared case-insensitively. No match,
+ * with literals and operation names compared case-insensitively (and
+ * cfunc's GET instances/{instanceId}/history, the stored events). No match,
  * or a match with the wrong method: 404 with an empty body.
  *
  * The state checks of each operation are the engine's (it applies them to
@@ -20,6 +21,7 @@
  */
 #include "management/webhooks_int.h"
 
+#include "bindings/history_json.h"
 #include "bindings/status_json.h"
 #include "common/xalloc.h"
 
@@ -541,6 +543,47 @@ static void get_status(struct webhook_req *r, const char *id)
 	json_decref(status);
 }
 
+/*
+ * GET instances/{id}/history (cfunc's own, not the extension's): the
+ * current execution's stored events, unprojected (history_json.h), for
+ * `cfunc durable get-history --json` and `cfunc replay` while a host holds
+ * the hub file. 200 with the array ([] while Pending), 404 for an unknown
+ * instance, like GET status.
+ */
+static void get_history(struct webhook_req *r, const char *id)
+{
+	struct rt_arena *a = r->h->ctx.arena;
+	struct rt_instance inst;
+	struct rt_event *hist = NULL;
+	size_t n = 0;
+	struct rt_store *s;
+	char *err = NULL;
+	int rc;
+
+	if (!r->served) {
+		reply_empty(r->h, 404);
+		return;
+	}
+	if (!(s = rt_engine_reader_get(r->d->engine, &err))) {
+		reply_engine_error(r->h, RT_C_ERROR, err, "GetHistory");
+		free(err);
+		return;
+	}
+	rc = rt_store_instance_get(s, id, &inst, a);
+	if (rc == 0)
+		rc = rt_engine_history(s, id, inst.execution_id, &hist, &n, a);
+	if (rc != 0 && rc != RT_STORE_NOTFOUND)
+		err = xstrdup(rt_store_errmsg(s));
+	rt_engine_reader_put(r->d->engine, s);
+	if (rc == RT_STORE_NOTFOUND)
+		reply_empty(r->h, 404);
+	else if (rc != 0)
+		reply_engine_error(r->h, RT_C_ERROR, err, "GetHistory");
+	else
+		bind_webhooks_json(r->h, 200, bind_history_json(hist, n));
+	free(err);
+}
+
 static void purge_one(struct webhook_req *r, const char *id)
 {
 	char *err = NULL;
@@ -731,7 +774,9 @@ void bind_webhooks_handle(struct bind_durable *d, struct bind_http *h)
 			purge_one(&r, seg[1]);
 	} else if (n == 3) {
 		/* "instances/{id}/raiseEvent" without a name lands here: 404. */
-		if (post && known_operation(seg[2]) && id_utf8(h, seg[1], "InstanceOperation"))
+		if (get && strcasecmp(seg[2], "history") == 0)
+			get_history(&r, seg[1]);
+		else if (post && known_operation(seg[2]) && id_utf8(h, seg[1], "InstanceOperation"))
 			operation(&r, seg[1], seg[2]);
 	} else if (post && strcasecmp(seg[2], "raiseEvent") == 0) {
 		if (id_utf8(h, seg[1], "RaiseEvent"))

@@ -201,6 +201,8 @@ static void run_batch(struct rt_engine *e, struct engine_batch *b)
 		/* The cache may hold episodes that were just rolled back. */
 		engine_cache_clear(e->cache);
 	}
+	else if (e->opts.sync_acks)
+		engine_sync_after_commit(b);
 	engine_cache_sweep(e->cache, b->now_us);
 }
 
@@ -535,6 +537,9 @@ static void *engine_main(void *arg)
 		rt_arena_reset(&b.arena);
 	}
 	pthread_mutex_unlock(&e->lock);
+	/* What the checkpoint thread had not fsynced yet (sync_acks). */
+	if (e->opts.sync_acks)
+		rt_store_sync_wal(e->store);
 	if (e->opts.hooks.thread_event)
 		e->opts.hooks.thread_event(e->opts.hooks.ctx, 2);
 	free(b.enc);
@@ -552,7 +557,8 @@ static void *checkpoint_main(void *arg)
 {
 	struct rt_engine *e = arg;
 	struct rt_store *cs = NULL;
-	struct rt_store_opts so = {.sync_normal = e->opts.sync_normal};
+	struct rt_store_opts so = {.sync_normal = e->opts.sync_normal,
+				   .sync_acks = e->opts.sync_acks};
 	char *err = NULL;
 
 	if (rt_store_open(&cs, e->opts.path, &so, &err) != 0) {
@@ -565,7 +571,7 @@ static void *checkpoint_main(void *arg)
 	pthread_mutex_lock(&e->lock);
 	while (!e->stopping) {
 		if (!e->ckpt_requested) {
-			pthread_cond_wait(&e->ckpt_cond, &e->lock);
+			engine_sync_wait(e, cs);
 			continue;
 		}
 		e->ckpt_requested = 0;
@@ -583,6 +589,12 @@ static void maybe_checkpoint(struct rt_engine *e)
 {
 	if (++e->commits_since_ckpt < 8)
 		return;
+	/* A checkpoint fsyncs the WAL first: under sync_acks, at most one per
+	 * sync window unless the WAL grows fast (the size bound still holds). */
+	if (e->opts.sync_acks && e->commits_since_ckpt < 256 &&
+	    rt_mono_us() - e->last_ckpt_us < ENGINE_SYNC_WINDOW_US)
+		return;
+	e->last_ckpt_us = rt_mono_us();
 	e->commits_since_ckpt = 0;
 	e->ckpt_requested = 1;
 	pthread_cond_signal(&e->ckpt_cond);
@@ -593,7 +605,9 @@ static void maybe_checkpoint(struct rt_engine *e)
 struct rt_engine *rt_engine_start(const struct rt_engine_opts *opts, char **err)
 {
 	struct rt_engine *e = xcalloc(1, sizeof(*e));
-	struct rt_store_opts so = {.sync_normal = opts->sync_normal, .manual_checkpoint = 1};
+	struct rt_store_opts so = {.sync_normal = opts->sync_normal,
+				   .sync_acks = opts->sync_acks,
+				   .manual_checkpoint = 1};
 
 	e->opts = *opts;
 	e->opts.path = xstrdup(opts->path);

@@ -100,6 +100,9 @@ struct rt_engine_opts {
 	const char *path;        /* SQLite file ("<root>/.cfunc/<hub>.db") */
 	const char *hub_name;
 	int sync_normal;         /* synchronous=NORMAL instead of FULL */
+	int sync_acks;           /* fsync what is acknowledged before the answer,
+				  * the rest within 50 ms (engine_sync.c);
+				  * wins over sync_normal */
 	int max_activities;      /* activity threads, maxConcurrentActivityFunctions */
 	int max_orchestrators;   /* episodes per batch, maxConcurrentOrchestratorFunctions */
 	int max_dequeue_count;   /* poison threshold */

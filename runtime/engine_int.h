@@ -158,6 +158,10 @@ struct rt_engine {
 	pthread_cond_t ckpt_cond;
 	int ckpt_requested;
 	int commits_since_ckpt;
+	/* sync_acks (engine_sync.c): rt_mono_us() of the oldest commit not
+	 * yet fsynced, 0 when everything committed is durable. */
+	int64_t unsynced_since_us;
+	int64_t last_ckpt_us;      /* rt_mono_us() of the last checkpoint request */
 
 	pthread_mutex_t readers_lock;
 	struct rt_store **readers;
@@ -255,5 +259,18 @@ int engine_inbox_add(struct engine_batch *b, const char *instance_id, const char
 /* Creates (or overwrites) an instance row and queues its ExecutionStarted. */
 int engine_create_instance(struct engine_batch *b, const char *instance_id, const char *name,
 			   const char *input, const struct rt_event *parent_start, char **err);
+
+/* Under sync_acks, the longest a commit waits to be fsynced. */
+#define ENGINE_SYNC_WINDOW_US 50000
+
+/* engine_sync.c: with opts.sync_acks, what makes commits durable. After a
+ * committed batch (engine thread, lock not held): fsyncs at once when the
+ * batch holds commands to acknowledge, else leaves it to the checkpoint
+ * thread within ENGINE_SYNC_WINDOW_US. */
+void engine_sync_after_commit(struct engine_batch *b);
+/* The checkpoint thread's wait (lock held): returns when a checkpoint is
+ * requested or the engine stops, fsyncing the WAL on `cs` whenever a
+ * commit has been waiting ENGINE_SYNC_WINDOW_US for it. */
+void engine_sync_wait(struct rt_engine *e, struct rt_store *cs);
 
 #endif

@@ -282,33 +282,6 @@ const char *rt_store__sql(enum store_stmt id)
 
 /* ---- internal helpers shared with store_queue.c and store_query.c ------- */
 
-int rt_store__fail(struct rt_store *s, int rc, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(s->errbuf, sizeof(s->errbuf), fmt, ap);
-	va_end(ap);
-	return rc;
-}
-
-int rt_store__sqlerr(struct rt_store *s, int sqlite_rc, const char *what)
-{
-	int rc;
-	switch (sqlite_rc & 0xff) {
-	case SQLITE_BUSY:
-	case SQLITE_LOCKED:
-		rc = RT_STORE_BUSY;
-		break;
-	case SQLITE_CONSTRAINT:
-		rc = (sqlite_rc == SQLITE_CONSTRAINT_PRIMARYKEY ||
-		      sqlite_rc == SQLITE_CONSTRAINT_UNIQUE) ? RT_STORE_CONFLICT : RT_STORE_ERROR;
-		break;
-	default:
-		rc = RT_STORE_ERROR;
-	}
-	return rt_store__fail(s, rc, "%s: %s", what, sqlite3_errmsg(s->db));
-}
-
 /* 1 if the handle is between read snapshots: no transaction, no statement
  * stepping (a listing reads rows while its scan is open). */
 static int idle(struct rt_store *s)
@@ -541,6 +514,25 @@ static int enable_wal(struct rt_store *s, const char *path, int in_memory)
 	return rc;
 }
 
+/* Every statement the store runs must compile: this catches a column
+ * dropped or renamed behind our back (the tables themselves were checked
+ * by rt_store__check_schema). */
+static int check_statements(struct rt_store *s, const char *path)
+{
+	for (int id = 0; id < ST__COUNT; id++) {
+		if (!rt_store__stmt(s, (enum store_stmt)id)) {
+			char why[256];
+			rt_store__one_line(why, sizeof(why), sqlite3_errmsg(s->db));
+			return rt_store__fail(s, RT_STORE_ERROR,
+					      "task hub %s does not match schema version %d (%s); "
+					      "restore it from a copy or move it away to start "
+					      "with an empty hub",
+					      path, RT_STORE_SCHEMA_VERSION, why);
+		}
+	}
+	return 0;
+}
+
 int rt_store_open(struct rt_store **out, const char *path, const struct rt_store_opts *opts,
 		  char **errmsg)
 {
@@ -593,14 +585,16 @@ int rt_store_open(struct rt_store **out, const char *path, const struct rt_store
 		goto fail;
 	if (!s->readonly) {
 		if ((rc = enable_wal(s, path, in_memory)) ||
-		    (rc = exec_sql(s, opts->sync_normal ? "PRAGMA synchronous=NORMAL"
-							: "PRAGMA synchronous=FULL",
+		    (rc = exec_sql(s, opts->sync_normal || opts->sync_acks
+					      ? "PRAGMA synchronous=NORMAL"
+					      : "PRAGMA synchronous=FULL",
 				   "cannot configure store")) ||
 		    (opts->manual_checkpoint &&
 		     (rc = exec_sql(s, "PRAGMA wal_autocheckpoint=0", "cannot configure store"))))
 			goto fail;
 	}
-	if ((rc = migrate(s, path)) || (first && (rc = rt_store__check_schema(s, path))))
+	if ((rc = migrate(s, path)) ||
+	    (first && ((rc = rt_store__check_schema(s, path)) || (rc = check_statements(s, path)))))
 		goto fail;
 	*out = s;
 	return 0;

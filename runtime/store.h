@@ -49,6 +49,10 @@ enum {
 struct rt_store_opts {
 	int sync_normal;     /* 1: synchronous=NORMAL (a power cut may lose the
 			      * last commits, never corrupt); 0: FULL */
+	int sync_acks;       /* 1: synchronous=NORMAL underneath, and the owner
+			      * makes what it acknowledges durable itself with
+			      * rt_store_sync_wal() (see store_sync.c); wins
+			      * over sync_normal */
 	int readonly;        /* 1: query handle; never migrates, never writes,
 			      * takes the hub's lock shared (see below) */
 	int busy_timeout_ms; /* 0: 5000 */
@@ -103,6 +107,15 @@ const char *rt_store_errmsg(const struct rt_store *s);
  */
 int rt_store_begin(struct rt_store *s);
 int rt_store_commit(struct rt_store *s);
+/*
+ * Makes every transaction committed so far in this hub durable: fdatasync
+ * of the WAL file through SQLite's own file handle, so it covers the
+ * commits of every handle of this process. Needed only with sync_acks
+ * (under FULL each commit already did it). Returns 0, or RT_STORE_ERROR
+ * with the message set. Counts calls (rt_store_wal_syncs) for tests.
+ */
+int rt_store_sync_wal(struct rt_store *s);
+uint64_t rt_store_wal_syncs(const struct rt_store *s);
 int rt_store_rollback(struct rt_store *s);
 int rt_store_in_transaction(const struct rt_store *s);
 /*

@@ -22,15 +22,6 @@ static const struct {
 	{"index", "activities_visible"},
 };
 
-/* One-line copy of a message SQLite may spread over several lines. */
-static void one_line(char *dst, size_t cap, const char *src)
-{
-	size_t i;
-	for (i = 0; src && src[i] && i + 1 < cap; i++)
-		dst[i] = (src[i] == '\n' || src[i] == '\r') ? ' ' : src[i];
-	dst[i] = '\0';
-}
-
 int rt_store__check_pages(struct rt_store *s, const char *path)
 {
 	sqlite3_stmt *st;
@@ -49,9 +40,9 @@ int rt_store__check_pages(struct rt_store *s, const char *path)
 			sqlite3_finalize(st);
 			return 0;
 		}
-		one_line(what, sizeof(what), res);
+		rt_store__one_line(what, sizeof(what), res);
 	} else {
-		one_line(what, sizeof(what), sqlite3_errmsg(s->db));
+		rt_store__one_line(what, sizeof(what), sqlite3_errmsg(s->db));
 	}
 	sqlite3_finalize(st);
 	return rt_store__fail(s, RT_STORE_ERROR,
@@ -109,19 +100,6 @@ int rt_store__check_schema(struct rt_store *s, const char *path)
 					      "it away to start with an empty hub",
 					      path, schema_objects[i].type, schema_objects[i].name,
 					      RT_STORE_SCHEMA_VERSION);
-	}
-	/* Every statement the store runs must compile: this catches a
-	 * column dropped or renamed behind our back. */
-	for (int id = 0; id < ST__COUNT; id++) {
-		if (!rt_store__stmt(s, (enum store_stmt)id)) {
-			char why[256];
-			one_line(why, sizeof(why), sqlite3_errmsg(s->db));
-			return rt_store__fail(s, RT_STORE_ERROR,
-					      "task hub %s does not match schema version %d (%s); "
-					      "restore it from a copy or move it away to start "
-					      "with an empty hub",
-					      path, RT_STORE_SCHEMA_VERSION, why);
-		}
 	}
 	return 0;
 }

@@ -82,6 +82,7 @@ struct rt_store {
 				       * checkpoint is tried again (a reader
 				       * defeated the last one); 0: none */
 	int savepoints;               /* open savepoint depth */
+	uint64_t wal_syncs;           /* rt_store_sync_wal calls that synced */
 	sqlite3_stmt *stmt[ST__COUNT];
 	void *scratch;                /* reusable buffer for building result arrays */
 	size_t scratch_cap;
@@ -94,11 +95,13 @@ struct rt_store {
 sqlite3_stmt *rt_store__stmt(struct rt_store *s, enum store_stmt id);
 /* The SQL text of a statement (for tests checking query plans). */
 const char *rt_store__sql(enum store_stmt id);
-/* Formats the error text; returns rc. */
+/* store_error.c. Formats the error text; returns rc. */
 int rt_store__fail(struct rt_store *s, int rc, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* "<what>: <sqlite message>", mapping SQLite's code to an RT_STORE_* code. */
 int rt_store__sqlerr(struct rt_store *s, int sqlite_rc, const char *what);
+/* A copy of src on one line (SQLite's messages may span several). */
+void rt_store__one_line(char *dst, size_t cap, const char *src);
 /* The scratch buffer grown to at least n bytes (contents kept). */
 void *rt_store__scratch(struct rt_store *s, size_t n);
 /* 1 if a write transaction is open: mutating functions assert it. */

@@ -34,24 +34,27 @@ static int pid_alive(long pid)
 	return kill((pid_t)pid, 0) == 0 || errno == EPERM;
 }
 
-/* Loads the config, then decides between the running host and the file. */
-static int open_hub(struct dcli_hub *h, const struct dcli_args *a)
+int dcli_hub_open(struct dcli_hub *h, const char *script_root, const char *task_hub,
+		  const char *who)
 {
 	struct host_listen l;
 	char cwd[PATH_MAX], *err = NULL;
 
 	memset(h, 0, sizeof(*h));
-	if (a->task_hub)
-		setenv("AzureFunctionsJobHost__extensions__durableTask__hubName", a->task_hub, 1);
-	if (a->script_root) {
-		h->root = realpath(a->script_root, NULL);
+	if (task_hub)
+		setenv("AzureFunctionsJobHost__extensions__durableTask__hubName", task_hub, 1);
+	if (script_root) {
+		h->root = realpath(script_root, NULL);
 		if (!h->root) {
-			fprintf(stderr, "cfunc durable: cannot use --script-root '%s': %s\n",
-				a->script_root, strerror(errno));
+			fprintf(stderr, "%s: cannot use --script-root '%s': %s\n", who, script_root,
+				strerror(errno));
 			return -1;
 		}
 	} else if (!getcwd(cwd, sizeof(cwd)) || host_config_find_root(cwd, &h->root, &err) != 0) {
-		fprintf(stderr, "%s\n", err ? err : "cfunc durable: cannot read the current directory");
+		if (err)
+			fprintf(stderr, "%s\n", err);
+		else
+			fprintf(stderr, "%s: cannot read the current directory\n", who);
 		free(err);
 		return -1;
 	}
@@ -80,16 +83,16 @@ static int open_hub(struct dcli_hub *h, const struct dcli_args *a)
 		/* A live process that does not answer may still hold the hub:
 		 * writing under it could lose its commits. */
 		fprintf(stderr,
-			"cfunc durable: the host of task hub '%s' (pid %ld) does not answer on %s:%d; "
+			"%s: the host of task hub '%s' (pid %ld) does not answer on %s:%d; "
 			"stop it or wait until it listens\n",
-			h->name, l.pid, h->connect_to, l.port);
+			who, h->name, l.pid, h->connect_to, l.port);
 		return -1;
 	}
 	h->online = 1;
 	if (l.auth) {
 		struct host_keys *keys = NULL;
 		if (host_keys_load(&keys, h->root, &err) != 0) {
-			fprintf(stderr, "cfunc durable: %s\n", err);
+			fprintf(stderr, "%s: %s\n", who, err);
 			free(err);
 			return -1;
 		}
@@ -99,7 +102,7 @@ static int open_hub(struct dcli_hub *h, const struct dcli_args *a)
 	return 0;
 }
 
-static void close_hub(struct dcli_hub *h)
+void dcli_hub_close(struct dcli_hub *h)
 {
 	doffline_close(h);
 	free(h->key);
@@ -133,6 +136,11 @@ static int status_of(struct dcli_hub *h, const char *id, int input, int history,
 			 : doffline_status(h, id, input, history, r);
 }
 
+int dcli_history(struct dcli_hub *h, const char *id, struct dcli_result *r)
+{
+	return h->online ? dremote_history(h, id, r) : doffline_history(h, id, r);
+}
+
 static int cmd_start_new(struct dcli_hub *h, const struct dcli_args *a)
 {
 	struct dcli_result r = {0}, st = {0};
@@ -162,17 +170,19 @@ static int cmd_start_new(struct dcli_hub *h, const struct dcli_args *a)
 static int cmd_status(struct dcli_hub *h, const struct dcli_args *a, int history)
 {
 	struct dcli_result r = {0};
-	int rc = status_of(h, a->id, history ? 0 : a->show_input, history, &r);
+	int rc = history && a->json ? dcli_history(h, a->id, &r)
+				    : status_of(h, a->id, history ? 0 : a->show_input, history, &r);
 	if (rc != RT_C_OK) {
 		rc = report(&r, a->id);
+	} else if (history && a->json) {
+		/* The stored events, as func durable get-history prints them
+		 * (and cfunc replay reads them), not the API's projection. */
+		print_json(r.json);
+		rc = 0;
 	} else if (history) {
 		/* A Pending instance has no historyEvents yet. */
 		json_t *ev = json_object_get(r.json, "historyEvents");
-		if (a->json) {
-			json_t *empty = json_array();
-			print_json(ev ? ev : empty);
-			json_decref(empty);
-		} else if (ev) {
+		if (ev) {
 			dtable_print_history(ev, stdout);
 		} else {
 			printf("Instance '%s' is %s: it has no history yet.\n", a->id,
@@ -351,8 +361,8 @@ int host_cli_durable(int argc, char **argv)
 		dcli_args_free(&a);
 		return rc > 0 ? 0 : 2;
 	}
-	if (open_hub(&h, &a) != 0) {
-		close_hub(&h);
+	if (dcli_hub_open(&h, a.script_root, a.task_hub, "cfunc durable") != 0) {
+		dcli_hub_close(&h);
 		dcli_args_free(&a);
 		return 1;
 	}
@@ -378,7 +388,7 @@ int host_cli_durable(int argc, char **argv)
 		rc = cmd_purge(&h, &a);
 	else
 		rc = cmd_delete_hub(&h, &a);
-	close_hub(&h);
+	dcli_hub_close(&h);
 	dcli_args_free(&a);
 	return rc;
 }

@@ -11,7 +11,8 @@
  *   cli_durable_table.c   aligned text tables
  *
  * Both backends answer with the management API's JSON (status objects,
- * arrays of them), so the printers and --json never know which one ran.
+ * arrays of them) and, for get-history --json, history_json.h's array of
+ * the stored events, so the printers and --json never know which one ran.
  * Memory: every char * and json_t * in these structs is owned by the struct
  * and released by its _free/_clear function.
  */
@@ -78,6 +79,21 @@ struct dcli_result {
 };
 void dcli_result_clear(struct dcli_result *r);
 
+/*
+ * Loads the config of the app root (script_root, else found from the
+ * current directory) and decides between the host serving its hub
+ * (online) and the hub file. task_hub NULL = the host's default hub.
+ * Problems are printed on stderr after "<who>: "; returns 0 or -1. Close
+ * with dcli_hub_close() either way.
+ */
+int dcli_hub_open(struct dcli_hub *h, const char *script_root, const char *task_hub,
+		  const char *who);
+void dcli_hub_close(struct dcli_hub *h);
+
+/* The stored events of instance id's current execution as
+ * history_json.h's array (r->json), from the host or the file. */
+int dcli_history(struct dcli_hub *h, const char *id, struct dcli_result *r);
+
 enum dcli_lifecycle { DCLI_RAISE, DCLI_TERMINATE, DCLI_SUSPEND, DCLI_RESUME, DCLI_REWIND };
 
 /* ---- HTTP client (cli_durable_http.c) ---------------------------------- */
@@ -103,6 +119,7 @@ int dhttp_probe(const char *connect_to, int port, int timeout_ms);
 int dremote_start(struct dcli_hub *h, const struct dcli_args *a, struct dcli_result *r);
 int dremote_status(struct dcli_hub *h, const char *id, int input, int history,
 		   struct dcli_result *r);
+int dremote_history(struct dcli_hub *h, const char *id, struct dcli_result *r);
 int dremote_list(struct dcli_hub *h, const struct dcli_args *a, struct dcli_result *r);
 int dremote_lifecycle(struct dcli_hub *h, enum dcli_lifecycle op, const char *id,
 		      const char *name, const char *data, struct dcli_result *r);
@@ -111,6 +128,7 @@ int dremote_purge(struct dcli_hub *h, const struct dcli_args *a, struct dcli_res
 int doffline_start(struct dcli_hub *h, const struct dcli_args *a, struct dcli_result *r);
 int doffline_status(struct dcli_hub *h, const char *id, int input, int history,
 		    struct dcli_result *r);
+int doffline_history(struct dcli_hub *h, const char *id, struct dcli_result *r);
 int doffline_list(struct dcli_hub *h, const struct dcli_args *a, struct dcli_result *r);
 int doffline_lifecycle(struct dcli_hub *h, enum dcli_lifecycle op, const char *id,
 		       const char *name, const char *data, struct dcli_result *r);

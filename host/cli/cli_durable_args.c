@@ -38,7 +38,8 @@ static const struct cmd {
 	 "  --show-input     include its input\n"
 	 "  --show-output    include its output\n"},
 	{"get-history", C_HISTORY, "--id",
-	 "Shows the history of an instance's current execution.\n"
+	 "Shows the history of an instance's current execution; with --json, the stored\n"
+	 "events themselves (with their ids), which cfunc replay --history reads.\n"
 	 "  --id <id>        the instance (required)\n"},
 	{"get-instances", C_LIST, NULL,
 	 "Lists instances, ordered by id, one page at a time.\n"

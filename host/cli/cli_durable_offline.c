@@ -6,6 +6,7 @@
  */
 #include "host/cli/cli_durable.h"
 #include "runtime/engine.h"
+#include "bindings/history_json.h"
 #include "bindings/status_json.h"
 #include "runtime/store_offline.h"
 #include "common/xalloc.h"
@@ -90,6 +91,35 @@ int doffline_status(struct dcli_hub *h, const char *id, int input, int history,
 						     (history ? BIND_STATUS_HISTORY |
 								BIND_STATUS_HISTORY_OUTPUT
 							      : 0));
+		r->rc = RT_C_OK;
+	}
+	rt_arena_cleanup(&arena);
+	return r->rc;
+}
+
+int doffline_history(struct dcli_hub *h, const char *id, struct dcli_result *r)
+{
+	struct rt_arena arena;
+	struct rt_instance inst;
+	struct rt_event *ev = NULL;
+	size_t n = 0;
+	int rc;
+
+	if (open_store(h, 0, r) != 0)
+		return r->rc;
+	if (!h->store)
+		return r->rc = RT_C_NOTFOUND;
+	rt_arena_init(&arena);
+	rc = rt_store_instance_get(h->store, id, &inst, &arena);
+	if (rc == 0)
+		rc = rt_engine_history(h->store, id, inst.execution_id, &ev, &n, &arena);
+	if (rc == RT_STORE_NOTFOUND) {
+		r->rc = RT_C_NOTFOUND;
+	} else if (rc != 0) {
+		r->rc = RT_C_ERROR;
+		r->err = xstrdup(rt_store_errmsg(h->store));
+	} else {
+		r->json = bind_history_json(ev, n);
 		r->rc = RT_C_OK;
 	}
 	rt_arena_cleanup(&arena);

@@ -128,6 +128,23 @@ int dremote_status(struct dcli_hub *h, const char *id, int input, int history,
 	return r->rc;
 }
 
+int dremote_history(struct dcli_hub *h, const char *id, struct dcli_result *r)
+{
+	struct dhttp_resp resp;
+	char *e = enc(id);
+	char *t = xasprintf(BASE "instances/%s/history", e);
+	free(e);
+	if (call(h, "GET", t, NULL, &resp, r) == RT_C_OK) {
+		r->json = body_json(&resp);
+		if (!json_is_array(r->json)) {
+			r->rc = RT_C_ERROR;
+			r->err = xstrdup("the host's history answer is not a JSON array");
+		}
+	}
+	dhttp_resp_free(&resp);
+	return r->rc;
+}
+
 static void append_filters(char **t, const struct dcli_args *a)
 {
 	char buf[48], *old;

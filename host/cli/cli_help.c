@@ -35,7 +35,7 @@ void host_cli_help(FILE *out, const char *version)
 		"    --template [-t]     Template name (cfunc templates). Default: chaining\n"
 		"    --force             Write into a folder that is not empty\n"
 		"templates   Lists the templates of cfunc new\n"
-		"replay      Replays an exported history against the current build (cfunc replay --help)\n"
+		"replay      Replays an instance's stored history against the current build (cfunc replay --help)\n"
 		"    --history           The status JSON with historyEvents, or '-' for stdin\n"
 		"    --orchestrator      The orchestrator. Default: the one named in the history\n"
 		"help        Shows this text\n"

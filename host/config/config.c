@@ -34,41 +34,6 @@
 
 #define HOST_JSON_PREFIX "Unable to parse host configuration file"
 
-void host_config_warn(struct host_config *cfg, const char *fmt, ...)
-{
-	va_list ap;
-	char *line;
-
-	va_start(ap, fmt);
-	if (vasprintf(&line, fmt, ap) < 0) {
-		fprintf(stderr, "cfunc: out of memory\n");
-		abort();
-	}
-	va_end(ap);
-	cfg->warnings = xrealloc(cfg->warnings, (cfg->n_warnings + 1) * sizeof(*cfg->warnings));
-	cfg->warnings[cfg->n_warnings++] = line;
-}
-
-static void free_pairs(struct host_config_pair *p, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		free(p[i].name);
-		free(p[i].value);
-	}
-	free(p);
-}
-
-void host_config_free_strv(char **v, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
 void host_config_free(struct host_config *cfg)
 {
 	size_t i;
@@ -81,13 +46,13 @@ void host_config_free(struct host_config *cfg)
 	free(cfg->log_rules);
 	host_config_free_strv(cfg->functions, cfg->n_functions);
 	free(cfg->http.route_prefix);
-	free_pairs(cfg->http.custom_headers, cfg->http.n_custom_headers);
+	host_config_free_pairs(cfg->http.custom_headers, cfg->http.n_custom_headers);
 	free(cfg->durable.hub_name);
 	free(cfg->durable.storage_type);
 	free(cfg->durable.storage_path);
 	host_config_free_strv(cfg->apps, cfg->n_apps);
 	host_config_free_strv(cfg->allowed_hosts, cfg->n_allowed_hosts);
-	free_pairs(cfg->settings.values, cfg->settings.n_values);
+	host_config_free_pairs(cfg->settings.values, cfg->settings.n_values);
 	for (i = 0; i < cfg->settings.n_connection_strings; i++) {
 		free(cfg->settings.connection_strings[i].name);
 		free(cfg->settings.connection_strings[i].value);
@@ -462,9 +427,11 @@ static int read_storage(struct host_config *cfg, json_t *root, char **err)
 	free(path);
 
 	if (host_config_get_string(root, "extensions.durableTask.storageProvider.synchronous",
-				   "FULL", &sync, err) < 0)
+				   "ACKNOWLEDGED", &sync, err) < 0)
 		return -1;
-	if (strcasecmp(sync, "FULL") == 0) {
+	if (strcasecmp(sync, "ACKNOWLEDGED") == 0) {
+		d->storage_synchronous = "ACKNOWLEDGED";
+	} else if (strcasecmp(sync, "FULL") == 0) {
 		d->storage_synchronous = "FULL";
 	} else if (strcasecmp(sync, "NORMAL") == 0) {
 		d->storage_synchronous = "NORMAL";
@@ -473,7 +440,7 @@ static int read_storage(struct host_config *cfg, json_t *root, char **err)
 			"extensions.durableTask.storageProvider.synchronous",
 			host_config_lookup(root,
 					   "extensions.durableTask.storageProvider.synchronous"),
-			"FULL or NORMAL");
+			"ACKNOWLEDGED, FULL or NORMAL");
 		free(sync);
 		return -1;
 	}

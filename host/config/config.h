@@ -83,7 +83,7 @@ struct host_config_durable {
 	 * the hub name, relative paths against the script root), default
 	 * <root>/.cfunc/<hubName>.db. */
 	char *storage_path;
-	const char *storage_synchronous; /* static "FULL" (default) or "NORMAL" */
+	const char *storage_synchronous; /* static "ACKNOWLEDGED" (default), "FULL" or "NORMAL" */
 	int max_dequeue_count;           /* poison threshold, 5 */
 	enum host_config_overridable_states overridable_existing_instance_states;
 	int max_orchestration_actions;   /* 100000 */

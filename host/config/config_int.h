@@ -16,6 +16,7 @@
 
 /* config.c: frees n strings and the array. */
 void host_config_free_strv(char **v, size_t n);
+void host_config_free_pairs(struct host_config_pair *p, size_t n);
 
 /* config_env.c: merges the AzureFunctionsJobHost__* variables into the tree. */
 void host_config_merge_env(struct host_config *cfg, json_t *root);

@@ -2,7 +2,9 @@
  * config_values.c - turning text into typed values: the typed readers over
  * the merged host.json tree (every one also accepts the strings that
  * environment overrides bring) and the small parsers other code shares
- * (time spans, log levels and categories, the functions filter, %Setting%).
+ * (time spans, log levels and categories, the functions filter, %Setting%),
+ * and the bottom of the config files: warnings and freeing, which
+ * config.c, config_env.c and settings.c all use.
  */
 #include "host/config/config.h"
 #include "host/config/config_int.h"
@@ -10,6 +12,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +22,43 @@
 
 #include "host/config/jsonc.h"
 #include "common/xalloc.h"
+
+/* ---- warnings and freeing ---- */
+
+void host_config_warn(struct host_config *cfg, const char *fmt, ...)
+{
+	va_list ap;
+	char *line;
+
+	va_start(ap, fmt);
+	if (vasprintf(&line, fmt, ap) < 0) {
+		fprintf(stderr, "cfunc: out of memory\n");
+		abort();
+	}
+	va_end(ap);
+	cfg->warnings = xrealloc(cfg->warnings, (cfg->n_warnings + 1) * sizeof(*cfg->warnings));
+	cfg->warnings[cfg->n_warnings++] = line;
+}
+
+void host_config_free_pairs(struct host_config_pair *p, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(p[i].name);
+		free(p[i].value);
+	}
+	free(p);
+}
+
+void host_config_free_strv(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
 
 /* ---- shared parsers ---- */
 

@@ -2,6 +2,9 @@
  * keys_snap.c - the key store's snapshots in memory: keys with their MACs,
  * key sets, and the per-function sets of a snapshot (find, add, remove,
  * free). A snapshot is only changed before it is swapped in (keys_file.c).
+ * Also the rules every key obeys (names, hand-set values) and the making
+ * of new values: the bottom of the key store, used by keys.c and
+ * keys_file.c alike.
  */
 #include "host/keys/keys_int.h"
 
@@ -116,4 +119,43 @@ void host_keys_snap_remove_function(struct snap *s, struct fnkeys *f)
 	keyset_cleanup(&f->keys);
 	memmove(&s->fns[i], &s->fns[i + 1], (s->nfns - i - 1) * sizeof(*s->fns));
 	s->nfns--;
+}
+
+/* ---- names, values, generation ---- */
+
+int host_keys_name_valid(const char *name)
+{
+	size_t n = 0;
+
+	if (!name)
+		return 0;
+	for (; name[n]; n++) {
+		char c = name[n];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '_' || c == '-' || c == '.'))
+			return 0;
+	}
+	return n >= 1 && n <= HOST_KEYS_NAME_MAX;
+}
+
+int host_keys_value_valid(const char *value)
+{
+	size_t n = 0;
+
+	if (!value)
+		return 0;
+	for (; value[n]; n++)
+		if ((unsigned char)value[n] <= 0x20 || (unsigned char)value[n] >= 0x7f)
+			return 0;
+	return n >= HOST_KEYS_VALUE_MIN && n <= HOST_KEYS_VALUE_MAX;
+}
+
+void host_keys_generate(char out[HOST_KEYS_VALUE_LEN + 1])
+{
+	unsigned char bin[HOST_KEYS_RANDOM_BYTES];
+
+	randombytes_buf(bin, sizeof(bin));
+	sodium_bin2base64(out, HOST_KEYS_VALUE_LEN + 1, bin, sizeof(bin),
+			  sodium_base64_VARIANT_URLSAFE);
+	sodium_memzero(bin, sizeof(bin));
 }

@@ -31,8 +31,12 @@ st=$(d get-runtime-status --id seq1 --show-output --json)
 is "$(printf '%s' "$st" | jq -c .output)" '["Hello Tokyo!","Hello Seattle!","Hello London!"]' "status --show-output"
 is "$(printf '%s' "$st" | jq 'has("input")')" false "no input without --show-input"
 like "$(d get-runtime-status --id seq1)" "Runtime status +Completed" "status as a table"
-is "$(d get-history --id seq1 --json | jq -r '.[0].EventType, .[-1].EventType' | tr '\n' ' ')" \
-	"ExecutionStarted ExecutionCompleted " "get-history --json from first to last event"
+is "$(d get-history --id seq1 --json | jq -r '.[0].EventType, .[1].EventType, .[-2].EventType, .[-1].EventType' | tr '\n' ' ')" \
+	"OrchestratorStarted ExecutionStarted ExecutionCompleted OrchestratorCompleted " "get-history --json: the stored events, first to last"
+is "$(d get-history --id seq1 --json | jq -c '[.[] | select(.EventType == "TaskCompleted") | .TaskScheduledId]')" \
+	"[0,1,2]" "with the ids that tie each result to its call"
+is "$(http "$BASE/runtime/webhooks/durabletask/instances/seq1/history")" "401" \
+	"the history route it reads needs the key, like the rest of the API"
 like "$(d get-history --id seq1)" "TaskCompleted +say_hello" "get-history as a table"
 out=$(d get-runtime-status --id nope 2>&1); rc=$?
 ok $([ $rc -ne 0 ]; echo $?) "status of an unknown id fails"

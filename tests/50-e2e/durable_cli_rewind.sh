@@ -66,5 +66,11 @@ ok $? "and waiter too"
 stop_host
 is "$(d get-history --id flaky --json | jq -r '[.[] | select(.EventType == "GenericEvent")] | length > 0')" \
 	true "the history shows the rewind as the online one does (GenericEvent)"
+out=$(cd "$R" && "$CFUNC" replay --id flaky 2>&1)
+is "$?" 0 "cfunc replay: the rewound history replays on the same build"
+like "$out" "ends Completed, as recorded\.$" "its rewritten rows skipped, as the engine skips them"
+out=$(cd "$R" && "$CFUNC" replay --id waiter 2>&1)
+is "$?" 0 "a running instance replays too"
+like "$out" "is now Running\.$" "and is still waiting"
 
 done_testing

@@ -118,7 +118,7 @@ static void test_defaults(void)
 	want = xasprintf("%s/.cfunc/TestHubName.db", root);
 	is_str(cfg.durable.storage_path, want, "storage path .cfunc/<hub>.db");
 	free(want);
-	is_str(cfg.durable.storage_synchronous, "FULL", "synchronous FULL");
+	is_str(cfg.durable.storage_synchronous, "ACKNOWLEDGED", "synchronous ACKNOWLEDGED");
 	is_int(cfg.durable.max_dequeue_count, 5, "maxDequeueCount 5");
 	is_int(cfg.durable.overridable_existing_instance_states, HOST_CONFIG_NON_RUNNING_STATES,
 	       "overridable states NonRunningStates");
@@ -567,6 +567,10 @@ static void test_durable(void)
 	ok(load("{\"version\": \"2.0\", \"extensions\": {\"durableTask\": {\"storageProvider\": "
 		"{\"synchronous\": \"OFF\"}}}}") < 0,
 	   "synchronous OFF refused");
+	ok(load("{\"version\": \"2.0\", \"extensions\": {\"durableTask\": {\"storageProvider\": "
+		"{\"synchronous\": \"full\"}}}}") == 0 &&
+		   strcmp(cfg.durable.storage_synchronous, "FULL") == 0,
+	   "synchronous full: FULL, every commit fsynced");
 	ok(load("{\"version\": \"2.0\", \"extensions\": {\"durableTask\": {\"storageProvider\": "
 		"{\"maxDequeueCount\": 0}}}}") < 0,
 	   "maxDequeueCount 0 refused");

@@ -383,7 +383,8 @@ static int cmd_start(int argc, char **argv)
 			}
 		}
 		host_log("Host.Workers", HOST_LOG_INFO,
-			 "HTTP functions and activities run in %d worker process(es) per app",
+			 "HTTP functions and activities run in %d worker process(es) per app, "
+			 "orchestrator episodes in one more",
 			 wo.per_app);
 	}
 	if (host_durable_start(&durable, &cfg, &reg, &err) != 0) {

@@ -49,6 +49,7 @@ struct wproc {
 	int busy;
 	int gone;
 	int retire;     /* of an older build: leaves after its current call */
+	int episodes;   /* serves orchestrator episodes only (see acquire) */
 	struct rt_wire_buf in, out;
 };
 
@@ -372,14 +373,20 @@ static struct wpool *pool_of(struct host_workers *w, const struct bind_app *app)
 	return NULL;
 }
 
-/* An idle worker of the pool, now owned by the caller; NULL when the app failed. */
-static struct wproc *acquire(struct host_workers *w, struct wpool *pool)
+/*
+ * An idle worker of the pool, now owned by the caller; NULL when the app
+ * failed. Episodes have a worker of their own: an HTTP function waiting for
+ * a commit holds its worker, and the engine thread must never wait for
+ * one of those to run the episode of the batch that commits.
+ */
+static struct wproc *acquire(struct host_workers *w, struct wpool *pool, int episodes)
 {
 	struct wproc *got = NULL;
 	pthread_mutex_lock(&w->lock);
 	while (!pool->failed) {
 		for (int i = 0; i < pool->cap && !got; i++)
-			if (!pool->procs[i].busy && !pool->procs[i].gone && !pool->procs[i].retire)
+			if (!pool->procs[i].busy && !pool->procs[i].gone && !pool->procs[i].retire &&
+			    pool->procs[i].episodes == episodes)
 				got = &pool->procs[i];
 		if (got)
 			break;
@@ -493,7 +500,7 @@ enum host_workers_rc host_workers_http(struct host_workers *w, const struct bind
 {
 	struct rt_arena *a = h->ctx.arena;
 	struct wpool *pool = pool_of(w, fn->app);
-	struct wproc *p = pool ? acquire(w, pool) : NULL;
+	struct wproc *p = pool ? acquire(w, pool, 0) : NULL;
 	if (!p) {
 		*why = rt_arena_fmt(a, "app '%s' failed: its workers kept crashing", fn->app->name);
 		set_error_body(h, 503,
@@ -579,7 +586,7 @@ void host_workers_activity(void *ctx, void *fnp, const struct rt_activity_call *
 	const struct bind_function *fn = fnp;
 	struct rt_arena *a = call->arena;
 	struct wpool *pool = pool_of(w, fn->app);
-	struct wproc *p = pool ? acquire(w, pool) : NULL;
+	struct wproc *p = pool ? acquire(w, pool, 0) : NULL;
 	res->failed = 1;
 	if (!p) {
 		res->message = rt_arena_fmt(a, "The app '%s' is not running: its worker processes "
@@ -666,7 +673,7 @@ int host_workers_episode(struct host_workers *w, const struct bind_function *fn,
 	struct rt_arena *a = in->arena;
 	struct wpool *pool = pool_of(w, fn->app);
 	memset(out, 0, sizeof(*out));
-	struct wproc *p = pool ? acquire(w, pool) : NULL;
+	struct wproc *p = pool ? acquire(w, pool, 1) : NULL;
 	if (!p) {
 		out->error = rt_arena_fmt(a, "the app '%s' is not running: its worker processes "
 					     "kept crashing", fn->app->name);
@@ -746,6 +753,8 @@ static void reload_pool(struct host_workers *w, struct wpool *pool)
 	pthread_mutex_unlock(&w->lock);
 
 	int64_t t0 = rt_mono_us();
+	for (int i = 0; i < nfresh; i++)
+		pool->procs[fresh[i]].episodes = i == 0;
 	for (int i = 0; i < nfresh; i++) {
 		if (spawn(w, pool, &pool->procs[fresh[i]], &err) == 0)
 			continue;
@@ -867,7 +876,7 @@ struct host_workers *host_workers_start(const struct bind_registry *reg,
 	for (size_t i = 0; i < reg->napps; i++) {
 		struct wpool *pool = &w->pools[w->npools++];
 		pool->app = reg->apps[i];
-		pool->n = w->opts.per_app;
+		pool->n = w->opts.per_app + 1; /* + the episode worker */
 		pool->cap = 2 * pool->n;
 		pool->procs = xcalloc((size_t)pool->cap, sizeof(*pool->procs));
 		pool->deaths = xcalloc((size_t)(CRASH_LOOP_FACTOR * pool->n), sizeof(*pool->deaths));
@@ -879,6 +888,7 @@ struct host_workers *host_workers_start(const struct bind_registry *reg,
 			rt_wire_buf_init(&p->in);
 			rt_wire_buf_init(&p->out);
 		}
+		pool->procs[0].episodes = 1;
 		for (int j = 0; j < pool->n; j++) {
 			if (spawn(w, pool, &pool->procs[j], err) != 0) {
 				host_workers_stop(w);

@@ -30,7 +30,8 @@ struct host_workers;
 
 struct host_workers_opts {
 	const char *root;       /* working directory of the workers (the script root) */
-	int per_app;            /* processes per app, >= 1 */
+	int per_app;            /* processes per app for HTTP and activities, >= 1;
+				 * each app has one more for orchestrator episodes */
 	int64_t timeout_ms;     /* functionTimeout; <= 0: none */
 	int verbose;            /* --verbose, passed on */
 };

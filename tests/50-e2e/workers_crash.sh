@@ -11,7 +11,8 @@
 R="$T_DIR/app"
 mkdir -p "$R/apps"
 cp "$CFUNC_BUILD/tests/20-abi/crashy.so" "$R/apps/"
-# 6 workers: the 15 deaths below stay under the crash-loop bound (3 x 6).
+# 6 workers (+1 for episodes): the 15 deaths below stay under the
+# crash-loop bound (3 x 7).
 cat >"$R/host.json" <<'JSON'
 { "version": "2.0", "functionTimeout": "00:00:02",
   "cfunc": { "apps": ["apps"], "workers": 6 } }

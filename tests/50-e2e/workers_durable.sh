@@ -8,7 +8,11 @@
 R="$T_DIR/app"
 mkdir -p "$R/apps"
 cp "$CFUNC_BUILD/tests/20-abi/testapp.so" "$CFUNC_BUILD/samples/durable_hello.so" "$R/apps/"
-make_root "$R" '["apps"]'
+# "workers": 2 -> 2 HTTP threads and 2 call workers per app: parallel
+# starters can hold every call worker while they wait for their commits.
+cat >"$R/host.json" <<'JSON'
+{ "version": "2.0", "cfunc": { "apps": ["apps"], "workers": 2 } }
+JSON
 start_host "$R" --worker-processes
 ok $? "host starts with --worker-processes"
 
@@ -36,6 +40,15 @@ is "$(printf '%s' "$ST" | jq -c .output)" '{"v":42}' "the waiter got the event d
 is "$(http "$BASE/api/test/status/w1")" 200 "status read from a worker"
 is "$(jq -r .runtimeStatus "$BODY_FILE")" Completed "with the instance's status"
 is "$(http -X POST -d '1' "$BASE/api/test/raise/nope/Go")" 404 "raise to an unknown instance: 404 as in process"
+
+# More starters at once than call workers: each holds its worker until its
+# start committed, and the engine runs the episodes on its own worker.
+seq 1 8 | xargs -P 8 -I{} curl -s -o /dev/null -w '%{http_code}\n' --max-time 15 \
+	-X POST -d '"p"' "$BASE/api/test/start/test_orchestrator/par{}" >"$T_DIR/par"
+is "$(sort "$T_DIR/par" | uniq -c | tr -s ' ')" " 8 202" "8 parallel starters on 2 call workers: all 202, no deadlock"
+done8=0
+for k in 1 2 3 4 5 6 7 8; do wait_for "par$k" '.runtimeStatus == "Completed"' && done8=$((done8 + 1)); done
+is "$done8" 8 "and all 8 complete"
 
 pids=$(pgrep -P "$HOST_PID" | wc -l | tr -d ' ')
 ok $([ "$pids" -ge 2 ]; echo $?) "the apps run in $pids worker processes"

@@ -40,7 +40,7 @@ static struct rt_wire_bytes encode_event(const struct rt_event *ev, struct rt_ar
 	return (struct rt_wire_bytes){copy, len};
 }
 
-static struct rt_wire_bytes encode_action(const struct rt_action *act, struct rt_arena *a)
+struct rt_wire_bytes host_episode_action_encode(const struct rt_action *act, struct rt_arena *a)
 {
 	struct rt_wire_buf b;
 	rt_wire_buf_init(&b);
@@ -65,7 +65,8 @@ static struct rt_wire_bytes encode_action(const struct rt_action *act, struct rt
 	return out;
 }
 
-static int decode_action(const struct rt_wire_bytes *in, struct rt_action *act, struct rt_arena *a)
+int host_episode_action_decode(const struct rt_wire_bytes *in, struct rt_action *act,
+			       struct rt_arena *a)
 {
 	struct rt_wire_iter it;
 	struct rt_wire_field f;
@@ -164,7 +165,7 @@ int host_episode_result(const struct rt_wire_orch_result *m, struct rt_episode_o
 			return -1;
 		}
 	for (size_t i = 0; i < m->nactions; i++)
-		if (decode_action(&m->actions[i], &out->actions[i], a) != 0) {
+		if (host_episode_action_decode(&m->actions[i], &out->actions[i], a) != 0) {
 			*err = "an action that does not decode";
 			return -1;
 		}
@@ -240,7 +241,7 @@ void host_episode_serve(struct rt_wire_buf *b, const struct bind_registry *reg, 
 	for (size_t i = 0; i < out.n_new_events; i++)
 		r.events[i] = encode_event(&out.new_events[i], a);
 	for (size_t i = 0; i < out.n_actions; i++)
-		r.actions[i] = encode_action(&out.actions[i], a);
+		r.actions[i] = host_episode_action_encode(&out.actions[i], a);
 	r.nevents = out.n_new_events;
 	r.nactions = out.n_actions;
 	if (rt_wire_orch_result_encode(b, id, &r) != 0) {

@@ -6,6 +6,8 @@
  *  - the frame splitter never claims more bytes than it was given, and a
  *    refused header stops the stream (no resynchronisation);
  *  - a decoder reads only the frame (ASan sees any overread of the input);
+ *  - an orchestrator result that decodes goes through the host's episode
+ *    conversion (history events and actions from a worker) without a crash;
  *  - an HTTP response that decodes encodes again to a frame that decodes to
  *    the same status, headers and body (what the host answers is what the
  *    worker said).
@@ -16,6 +18,7 @@
 
 #include "common/arena.h"
 #include "common/wire.h"
+#include "host/worker/episode.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -65,6 +68,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		if (f.type == RT_WIRE_HTTP_RESPONSE)
 			check_response_round_trip(&f, &a);
+		if (f.type == RT_WIRE_ORCH_RESULT) {
+			struct rt_wire_orch_result m;
+			struct rt_episode_out out;
+			if (rt_wire_orch_result_decode(&f, &m, &a, &err) == 0 &&
+			    host_episode_result(&m, &out, &a, &err) == 0 &&
+			    (out.n_actions != m.nactions || out.n_new_events != m.nevents))
+				abort();
+		}
 		at += used;
 		rt_arena_reset(&a);
 	}

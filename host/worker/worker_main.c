@@ -197,9 +197,11 @@ int host_worker_main(int argc, char **argv)
 	if (getppid() != (pid_t)host_pid)
 		return 1;
 	signal(SIGPIPE, SIG_IGN);
-	/* SIGINT from the terminal goes to the whole process group: the host
-	 * drains and closes our socket; we must not die first. */
+	/* SIGINT (Ctrl+C) and SIGHUP (a closed terminal, or `kill -HUP` of the
+	 * group) reach the whole process group: the host drains or deploys
+	 * and closes our socket when it wants us gone; we must not die first. */
 	signal(SIGINT, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
 	if (sodium_init() < 0)
 		return 1;
 

@@ -39,4 +39,22 @@ is "$n" 3 "no worker of the failed app is restarted (only the other app's 3 rema
 
 stop_host TERM
 is "$HOST_RC" 0 "the host stops cleanly"
+
+# kill -9 of the host: its workers do not outlive it.
+start_host "$R" --worker-processes
+kids=$(pgrep -P "$HOST_PID" | tr '\n' ' ')
+ok $([ -n "$kids" ]; echo $?) "a new host has workers ($kids)"
+kill -9 "$HOST_PID"
+wait "$HOST_PID" 2>/dev/null
+HOST_PID=""
+left=1
+i=0
+while [ $i -lt 100 ]; do
+	left=0
+	for k in $kids; do kill -0 "$k" 2>/dev/null && left=$((left + 1)); done
+	[ "$left" -eq 0 ] && break
+	sleep 0.05
+	i=$((i + 1))
+done
+is "$left" 0 "kill -9 of the host takes its workers with it"
 done_testing

@@ -192,7 +192,6 @@ static int await_ready(struct host_workers *w, struct wpool *pool, struct wproc 
 		rt_wire_buf_consume(&p->in, used);
 	}
 	rt_arena_cleanup(&a);
-	(void)w;
 	return rc;
 }
 
@@ -426,7 +425,9 @@ static void release(struct host_workers *w, struct wpool *pool, struct wproc *p)
 	}
 	p->busy = 0;
 	p->retire = 0;
-	pthread_cond_signal(&pool->idle);
+	/* Broadcast: waiters for the episode worker and for the others share
+	 * the condition, and a signal could wake one that cannot use it. */
+	pthread_cond_broadcast(&pool->idle);
 	pthread_mutex_unlock(&w->lock);
 }
 
@@ -444,7 +445,7 @@ static enum host_workers_rc exchange(struct host_workers *w, struct wpool *pool,
 	const char *err = NULL;
 	enum host_chan_rc cr = HOST_CHAN_EOF;
 	int sent = host_chan_write(p->fd, &p->out) == 0;
-	while (sent) {
+	while (sent) { /* until the reply, or the worker's end */
 		cr = host_chan_read(p->fd, &p->in, REPLY_MAX_FRAME, deadline, f, used, &err);
 		if (cr != HOST_CHAN_FRAME)
 			break;
@@ -459,8 +460,10 @@ static enum host_workers_rc exchange(struct host_workers *w, struct wpool *pool,
 							 .output = host_workers_client_call(h, &m)};
 			rt_wire_buf_consume(&p->in, *used);
 			if (rt_wire_client_reply_encode(&p->out, f->id, &r) != 0 ||
-			    host_chan_write(p->fd, &p->out) != 0)
-				sent = 0;
+			    host_chan_write(p->fd, &p->out) != 0) {
+				cr = HOST_CHAN_EOF; /* the worker is gone */
+				break;
+			}
 			continue;
 		}
 		if (f->type != type || f->id != id)

@@ -1,8 +1,9 @@
 # cfunc - one GNU Makefile, objects under build/.
 #   make            host (build/cfunc) and every sample (build/samples/<app>.so)
 #   make run        set-up, build, start the host on 127.0.0.1:7071
-#   make test       set-up, build, check-layers, run every test; last line "N passed, N failed"
+#   make test       set-up, build, check-layers, check-shell, run every test; last line "N passed, N failed"
 #   make check-layers   fails naming file:line when a layer includes or calls what it must not
+#   make check-shell    shellcheck over every shell script (tests, bench, scripts)
 #   make SANITIZE=address,undefined test    the same under sanitizers
 #   make bench      benchmarks (not tests), figures go to BENCHMARKS.md
 #   make fresh-check   make test inside a fresh minimal Debian 12 root (slow;
@@ -73,7 +74,7 @@ ABI_SRCS  = $(wildcard tests/20-abi/*.c)
 ABI_SO    = $(ABI_SRCS:tests/20-abi/%.c=$(BUILD)/tests/20-abi/%.so)
 SCRIPTS   = $(sort $(wildcard tests/20-abi/*.sh) $(wildcard tests/50-e2e/*.sh))
 
-.PHONY: all host samples tests setup run test check-layers clean bench bench-http bench-durable crash-long fuzz fresh-check
+.PHONY: all host samples tests setup run test check-layers check-shell clean bench bench-http bench-durable crash-long fuzz fresh-check
 all: setup host samples
 
 # SETUP is overridable so tests/50-e2e/make_setup.sh can stand in for apt.
@@ -156,7 +157,12 @@ run: all
 check-layers:
 	@sh scripts/check-layers.sh
 
-test: all tests check-layers
+# shellcheck over the test scripts, benchmarks and scripts/ (settings in
+# .shellcheckrc), so a quoting slip in a test fails `make test` too.
+check-shell: setup
+	@sh scripts/check-shell.sh
+
+test: all tests check-layers check-shell
 	@CFUNC=$(abspath $(HOST)) CFUNC_ROOT=$(CURDIR) CFUNC_BUILD=$(abspath $(BUILD)) \
 	  sh tests/run.sh $(UNIT_BINS) $(SCRIPTS)
 

@@ -96,7 +96,7 @@ echo "   command: BODY='{\"count\":100}' wrk -t1 -c16 -d${DURATION}s -s post.lua
 stop
 
 start
-for n in 1 2 3; do
+for _ in 1 2 3; do
 	curl -s -X POST -d '{"count":1000}' "$URL/api/orchestrators/fan_out_fan_in" >/dev/null
 	drain
 done
@@ -105,6 +105,7 @@ stop
 
 start
 idle=$(rss_kb "$pid")
+# shellcheck disable=SC2016 # $0 is the inner shell's, given after the script
 seq 1 "$WAITERS" | xargs -P 16 -n 50 sh -c 'for i; do curl -s -o /dev/null -X POST "$0/api/test/start/test_waiter"; done' "$URL"
 i=0
 while [ "$(q "select count(*) from instances where status = 0")" -lt "$WAITERS" ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i + 1)); done

@@ -12,6 +12,7 @@ ROUNDS=${ROUNDS:-3}
 TOP=$(pwd)
 B=build/bench
 mkdir -p "$B"
+# shellcheck disable=SC2046 # pkg-config prints several flags, one word each
 cc -O2 -std=c11 -D_GNU_SOURCE -DH2O_USE_LIBUV=0 -Wall -Wextra -Werror -o "$B/h2o_hello" bench/h2o_hello.c \
 	$(pkg-config --cflags --libs libh2o-evloop) -lssl -lcrypto -lz -lpthread
 

@@ -20,7 +20,7 @@ pid=""
 loops=""
 cleanup() {
 	for p in $loops; do kill "$p" 2>/dev/null || :; done
-	[ -n "$pid" ] && kill "$pid" 2>/dev/null || :
+	if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || :; fi
 	rm -rf "$root"
 }
 trap cleanup EXIT

@@ -179,18 +179,22 @@ wrk -t1 -c8 -d3s "$H/api/hello?name=bench" >/dev/null
 touch "$root/stop"
 wait $wpid
 
+# shellcheck disable=SC2046 # stats prints "p50 p99 max", split into $1..$3
 set -- $(stats "$root/pages")
 echo
 echo "## Listing while starting orchestrations"
 echo
 echo "listed $listed instances in $pages pages of top=1000 (starting $N_LIST wh_noop instances with 64 parallel POSTs took $(echo "$t0 $t1" | awk '{ printf "%.1f", $2 - $1 }') s, 20 s at most)"
 echo "page time ms: p50 $1, p99 $2, longest $3"
+# shellcheck disable=SC2046 # stats prints "p50 p99 max", split into $1..$3
 set -- $(stats "$root/before")
 b50=$1 bmax=$3
 echo "start latency before the listing ms ($(wc -l <"$root/before") starts): p50 $1, p99 $2, max $3"
+# shellcheck disable=SC2046 # stats prints "p50 p99 max", split into $1..$3
 set -- $(stats "$root/during")
 dmax=$3
 echo "start latency during the listing ms ($(wc -l <"$root/during") starts): p50 $1, p99 $2, max $3"
+# shellcheck disable=SC2046 # stats prints "p50 p99 max", split into $1..$3
 set -- $(stats "$root/control")
 echo "start latency during wrk on /api/hello ms ($(wc -l <"$root/control") starts, control): p50 $1, p99 $2, max $3"
 echo "commits delayed > 10 ms by the listing: $(echo "$dmax $bmax" | awk '{ print ($1 > $2 + 10) ? "yes" : "no" }') (max during vs max before + 10 ms; p50 before $b50)"

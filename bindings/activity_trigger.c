@@ -4,6 +4,7 @@
 #include "bindings/registry.h"
 #include "common/xalloc.h"
 #include "common/clock.h"
+#include "runtime/durable_trace.h"
 
 #include <stdio.h>
 
@@ -46,6 +47,15 @@ void bind_act_run(void *ctx, void *fn, const struct rt_activity_call *call,
 	bind_ctx_init(&act.ctx, BIND_CTX_ACT, f->name, call->arena);
 	snprintf(category, sizeof(category), "Function.%s", f->name);
 	bind_new_invocation_id(guid);
+	/* The extension's lines carry the instance id (runtime/durable_trace.h);
+	 * an activity run by hand (POST /admin/functions) belongs to none.
+	 * Formatted only when they show: they cost an arena copy each. */
+	int traced = call->instance_id && *call->instance_id &&
+		     bind_log_enabled(category, CF_LOG_INFO);
+	if (traced)
+		bind_log(category, CF_LOG_INFO, "%s",
+			 rt_durable_trace_started(call->arena, RT_TRACE_ACTIVITY, call->instance_id,
+						  f->name, call->input, call->task_id));
 	bind_log(category, CF_LOG_INFO, "Executing 'Functions.%s' (Reason='(null)', Id=%s)", f->name,
 		 guid);
 	int64_t t0 = rt_mono_us();
@@ -62,11 +72,18 @@ void bind_act_run(void *ctx, void *fn, const struct rt_activity_call *call,
 	if (act.failed) {
 		bind_log(category, CF_LOG_ERROR, "Executed 'Functions.%s' (Failed, Id=%s, Duration=%ldms)",
 			 f->name, guid, ms);
-		bind_log("Host.Triggers.DurableTask", CF_LOG_ERROR,
-			 "%s: Function '%s (Activity)' failed with an error. Reason: %s",
-			 call->instance_id, f->name, act.message);
+		if (call->instance_id && *call->instance_id)
+			bind_log("Host.Triggers.DurableTask", CF_LOG_ERROR, "%s",
+				 rt_durable_trace_failed(call->arena, RT_TRACE_ACTIVITY,
+							 call->instance_id, f->name, act.message,
+							 call->task_id));
 	} else {
 		bind_log(category, CF_LOG_INFO, "Executed 'Functions.%s' (Succeeded, Id=%s, Duration=%ldms)",
 			 f->name, guid, ms);
+		if (traced)
+			bind_log(category, CF_LOG_INFO, "%s",
+				 rt_durable_trace_completed(call->arena, RT_TRACE_ACTIVITY,
+							    call->instance_id, f->name, res->result,
+							    0, call->task_id));
 	}
 }

@@ -35,6 +35,18 @@ void bind_log(const char *category, int level, const char *fmt, ...)
 	va_end(ap);
 }
 
+static bind_log_enabled_fn log_filter;
+
+void bind_api_set_log_filter(bind_log_enabled_fn fn)
+{
+	log_filter = fn;
+}
+
+int bind_log_enabled(const char *category, int level)
+{
+	return app_logger && (!log_filter || log_filter(category, level));
+}
+
 static bind_guid_fn guid_fn;
 
 void bind_api_set_guid(bind_guid_fn fn)

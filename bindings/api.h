@@ -19,6 +19,12 @@ void bind_api_set_logger(bind_log_fn fn);
 void bind_log(const char *category, int level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* Whether a line of this category and level would show, so a caller can
+ * skip formatting it (set with the logger; without a filter every line shows). */
+typedef int (*bind_log_enabled_fn)(const char *category, int level);
+void bind_api_set_log_filter(bind_log_enabled_fn fn);
+int bind_log_enabled(const char *category, int level);
+
 /* Invocation ids for console lines: the host's generator (set with the logger). */
 typedef void (*bind_guid_fn)(char out[37]);
 void bind_api_set_guid(bind_guid_fn fn);

@@ -199,14 +199,7 @@ int host_apps_load(struct bind_registry *reg, const char *root, char *const *pat
 		char *full = paths[i][0] == '/' ? xstrdup(paths[i]) : xasprintf("%s/%s", root, paths[i]);
 		int rc = 0;
 		if (stat(full, &st) != 0) {
-			/* Said for folders too: a misspelt location otherwise ends in
-			 * an empty function list and no hint why. */
-			int is_file = strlen(full) > 3 && strcmp(full + strlen(full) - 3, ".so") == 0;
-			char *line = is_file ? xasprintf("Refusing app '%s': %s", full, strerror(errno))
-					     : xasprintf("No app folder '%s' (host.json cfunc.apps): %s",
-							 full, strerror(errno));
-			report(line);
-			free(line);
+			/* host_apps_report_missing() said so, if it was listed. */
 		} else if (S_ISDIR(st.st_mode)) {
 			rc = load_dir(reg, full, report, err);
 		} else {

@@ -5,6 +5,7 @@
 #include "host/log.h"
 #include "bindings/orch_trigger.h"
 #include "host/timers.h"
+#include "runtime/durable_trace.h"
 #include "common/xalloc.h"
 
 #include <stdarg.h>
@@ -111,6 +112,7 @@ int host_durable_start(struct host_durable *hd, const struct host_config *cfg,
 	o.hooks.log = engine_log_line;
 	o.hooks.log_enabled = engine_log_enabled;
 	o.hooks.thread_event = thread_event;
+	rt_durable_trace_init(cfg->durable.hub_name); /* before the engine's threads */
 	hd->engine = rt_engine_start(&o, err);
 	if (!hd->engine)
 		return -1;

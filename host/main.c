@@ -8,6 +8,7 @@
 #include "host/endpoints/admin.h"
 #include "bindings/api.h"
 #include "host/apps.h"
+#include "host/apps_missing.h"
 #include "host/cli/cli_durable.h"
 #include "host/cli/cli_new.h"
 #include "host/config/config.h"
@@ -17,6 +18,7 @@
 #include "host/log.h"
 #include "host/http/server.h"
 #include "host/stop_bound.h"
+#include "host/stop_signal.h"
 #include "host/endpoints/test_mode.h"
 #include "host/timers.h"
 #include "host/endpoints/webhooks.h"
@@ -156,6 +158,11 @@ static void log_to_console(const char *category, int level, const char *fmt, va_
 	host_logv(category, (enum host_log_level)level, fmt, ap);
 }
 
+static int log_shows(const char *category, int level)
+{
+	return host_log_enabled(category, (enum host_log_level)level);
+}
+
 static void report_refused(const char *line)
 {
 	host_log("Host.Startup", HOST_LOG_ERROR, "%s", line);
@@ -175,6 +182,36 @@ static int cmp_fn_name(const void *a, const void *b)
 {
 	return strcasecmp((*(struct bind_function *const *)a)->name,
 			  (*(struct bind_function *const *)b)->name);
+}
+
+/* func's advice here is about .NET job classes; say instead why nothing
+ * was found: no app loaded (and where cfunc looked), the apps registered
+ * nothing, or the functions filter kept none. */
+static void warn_no_functions(const struct host_config *cfg, const struct bind_registry *reg)
+{
+	char *where = xstrdup("");
+	for (size_t i = 0; i < cfg->n_apps; i++) {
+		char *next = xasprintf("%s%s'%s'", where, i ? ", " : "", cfg->apps[i]);
+		free(where);
+		where = next;
+	}
+	if (reg->napps > 0 && cfg->functions)
+		host_log("Host.Startup", HOST_LOG_WARNING,
+			 "No job functions found. %zu app(s) loaded, but none has a function "
+			 "named in host.json \"functions\" (or --functions).",
+			 reg->napps);
+	else if (reg->napps > 0)
+		host_log("Host.Startup", HOST_LOG_WARNING,
+			 "No job functions found. %zu app(s) loaded from %s, but their init "
+			 "registered no function.",
+			 reg->napps, where);
+	else
+		host_log("Host.Startup", HOST_LOG_WARNING,
+			 "No job functions found. cfunc loads apps (*.so) from %s%s; build an "
+			 "app there or list its .so or folder in host.json \"cfunc.apps\".",
+			 where, cfg->apps_listed ? " (host.json \"cfunc.apps\")"
+						: " (the default: host.json has no \"cfunc.apps\")");
+	free(where);
 }
 
 /* The "Functions:" block exactly as func prints it: HTTP first, then the
@@ -208,14 +245,8 @@ static void print_functions(const struct host_server *srv, struct bind_registry 
 	for (size_t i = 0; i < reg->nfns; i++)
 		if (sorted[i]->disabled)
 			host_log("Host.Startup", HOST_LOG_WARNING, "Function %s is disabled.", sorted[i]->name);
-	if (reg->nfns == 0) {
-		/* func's text here is .NET advice; name where cfunc looked instead. */
-		host_log("Host.Startup", HOST_LOG_WARNING,
-			 "No functions found: no app was loaded from the %zu location(s) of host.json "
-			 "cfunc.apps:", srv->cfg->n_apps);
-		for (size_t i = 0; i < srv->cfg->n_apps; i++)
-			host_log("Host.Startup", HOST_LOG_WARNING, "  %s", srv->cfg->apps[i]);
-	}
+	if (reg->nfns == 0)
+		warn_no_functions(srv->cfg, reg);
 	free(sorted);
 }
 
@@ -308,6 +339,7 @@ static int cmd_start(int argc, char **argv)
 	host_timers_apply_time_zone(); /* settings are exported; no thread runs yet */
 	host_log_init(cli.verbose, level_of, &cfg);
 	bind_api_set_logger(log_to_console);
+	bind_api_set_log_filter(log_shows);
 	bind_api_set_guid(host_log_fast_guid);
 
 	host_log_plain("cfunc - a function host for compiled C apps");
@@ -333,6 +365,7 @@ static int cmd_start(int argc, char **argv)
 		reg.nonly = cfg.n_functions;
 	}
 	host_log("Host.Startup", HOST_LOG_INFO, "Loading apps from %zu location(s)", cfg.n_apps);
+	host_apps_report_missing(&cfg, report_refused);
 	if (host_apps_load(&reg, root, cfg.apps, cfg.n_apps, report_refused, &err) != 0) {
 		host_log("Host.Startup", HOST_LOG_ERROR, "%s", err);
 		goto out;
@@ -429,6 +462,15 @@ static int cmd_start(int argc, char **argv)
 		snprintf(l.address, sizeof(l.address), "%s", address);
 		listen_file = host_listen_file_write(cfg.durable.storage_path, &l) == 0;
 	}
+	/* Before the lines scripts wait for: a SIGTERM sent the moment
+	 * "Now listening on" appears must stop the host cleanly. */
+	if (host_stop_signal_install() != 0) {
+		host_log("Host.Startup", HOST_LOG_ERROR, "cannot catch SIGINT/SIGTERM: %s",
+			 strerror(errno));
+		goto out;
+	}	if (cli.worker_processes && host_stop_signal_catch_hup() != 0)
+		host_log("Host.Startup", HOST_LOG_WARNING, "cannot catch SIGHUP: %s", strerror(errno));
+
 	print_warnings(&cfg, seen);
 	print_functions(srv, &reg);
 	if (!cli.verbose)

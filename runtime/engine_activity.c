@@ -9,6 +9,7 @@
  */
 #include "runtime/engine.h"
 #include "runtime/engine_int.h"
+#include "runtime/durable_trace.h"
 #include "common/xalloc.h"
 #include "common/clock.h"
 
@@ -268,9 +269,9 @@ static void poison(struct engine_batch *b, const struct rt_activity *a)
 	if (rt_store_activity_delete(e->store, a->id) != 0 ||
 	    engine_inbox_add(b, a->instance_id, a->execution_id, 0, &ev) != 0)
 		b->failed = 1;
-	engine_log(e, "Host.Triggers.DurableTask", 4,
-		   "%s: Function '%s (Activity)' failed with an error. Reason: %s", a->instance_id,
-		   a->name, ev.details);
+	engine_log(e, "Host.Triggers.DurableTask", 4, "%s",
+		   rt_durable_trace_failed(&b->arena, RT_TRACE_ACTIVITY, a->instance_id, a->name,
+					   ev.details, a->task_id));
 }
 
 /*

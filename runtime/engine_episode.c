@@ -5,6 +5,7 @@
  * savepoint of the batch transaction.
  */
 #include "runtime/engine_int.h"
+#include "runtime/durable_trace.h"
 #include "runtime/uuid.h"
 #include "common/xalloc.h"
 #include "common/clock.h"
@@ -216,6 +217,24 @@ static const char *status_word(enum rt_status s)
 static int rewind_one(struct engine_batch *b, const char *instance_id, const char *reason,
 		      int depth);
 
+/* The input ExecutionStarted brings to a first episode, for its trace line. */
+static const char *started_input(const struct rt_event *msgs, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (msgs[i].type == RT_EV_EXECUTION_STARTED)
+			return msgs[i].input;
+	return NULL;
+}
+
+/* A failure's output is a JSON string; its trace line shows the text. */
+static const char *unquoted(struct rt_arena *a, const char *json)
+{
+	size_t n = json ? strlen(json) : 0;
+	if (n >= 2 && json[0] == '"' && json[n - 1] == '"')
+		return rt_arena_strndup(a, json + 1, n - 2);
+	return json ? json : "";
+}
+
 void engine_episode(struct engine_batch *b, const char *instance_id)
 {
 	struct rt_engine *e = b->e;
@@ -373,6 +392,10 @@ void engine_episode(struct engine_batch *b, const char *instance_id)
 		       (!h->log_enabled || h->log_enabled(h->ctx, category, 2));
 	if (log_this)
 		engine_guid(guid);
+	if (log_this && nrows == 0) /* an execution's first episode (durable_trace.h) */
+		engine_log(e, category, 2, "%s",
+			   rt_durable_trace_started(&b->arena, RT_TRACE_ORCHESTRATOR, instance_id,
+						    inst.name, started_input(keep, nkeep), -1));
 	if (log_this)
 		engine_log(e, category, 2, "Executing 'Functions.%s' (Reason='(null)', Id=%s)",
 			   inst.name, guid);
@@ -406,8 +429,14 @@ void engine_episode(struct engine_batch *b, const char *instance_id)
 			   "Executed 'Functions.%s' (%s, Id=%s, Duration=%ldms)", inst.name,
 			   status_word(out.status), guid, (long)((rt_mono_us() - t0) / 1000));
 	if (out.status == RT_ST_FAILED)
-		engine_log(e, "Host.Triggers.DurableTask", 4, "%s: Function '%s (Orchestrator)' failed: %s",
-			   instance_id, inst.name, out.output ? out.output : "");
+		engine_log(e, "Host.Triggers.DurableTask", 4, "%s",
+			   rt_durable_trace_failed(&b->arena, RT_TRACE_ORCHESTRATOR, instance_id,
+						   inst.name, unquoted(&b->arena, out.output), -1));
+	else if (log_this && (out.status == RT_ST_COMPLETED || out.status == RT_ST_CONTINUED_AS_NEW))
+		engine_log(e, category, 2, "%s",
+			   rt_durable_trace_completed(&b->arena, RT_TRACE_ORCHESTRATOR, instance_id,
+						      inst.name, out.output,
+						      out.status == RT_ST_CONTINUED_AS_NEW, -1));
 
 	new_rows = rt_arena_alloc(&b->arena, (out.n_new_events + 1) * sizeof(*new_rows));
 	for (size_t i = 0; i < out.n_new_events; i++)

@@ -109,6 +109,7 @@ run_once() { # run_once root|user
 	log=$FRESH/make-test-$1.log
 	echo "fresh-check: make test as $1 in a fresh Debian $SUITE root (log: $log)" >&2
 	set +e
+	# shellcheck disable=SC2086 # $as is a command with its arguments (su ... -c or sh -c)
 	chroot "$RUN" /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
 		HOME="$home" LANG=C.UTF-8 $as "cd $home/cfunc && make test" >"$log" 2>&1
 	rc=$?
@@ -128,6 +129,7 @@ probe_make_run() {
 	log=$FRESH/make-run.log
 	port=${FRESH_RUN_PORT:-7071}
 	echo "fresh-check: make run as user in a fresh Debian $SUITE root (log: $log)" >&2
+	# shellcheck disable=SC2086 # $2 is a command with its arguments (su ... -c or sh -c)
 	setsid chroot "$RUN" /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
 		HOME="$1" LANG=C.UTF-8 $2 "cd $1/cfunc && make run" >"$log" 2>&1 &
 	pid=$!

@@ -7,10 +7,11 @@ set -eu
 # Everything `make`, `make run` and `make test` use beyond a minimal Debian:
 # the compilers and C library headers (gcc only recommends libc6-dev, and
 # recommends are not installed; g++ builds the C++ ABI test app), the
-# libraries, and the tools the tests call.
+# libraries, and the tools the tests call (shellcheck: make check-shell).
 PKGS="gcc g++ libc6-dev make pkg-config libh2o-evloop-dev libsodium-dev libjansson-dev \
-libsqlite3-dev libssl-dev curl jq procps tzdata $*"
+libsqlite3-dev libssl-dev curl jq procps tzdata shellcheck $*"
 
+# shellcheck disable=SC2086 # $PKGS is a list of package names, one word each
 installed=" $(dpkg-query -W -f='${Package} ${db:Status-Abbrev}\n' $PKGS 2>/dev/null |
 	awk '$2 == "ii" { printf "%s ", $1 }')"
 missing=""
@@ -34,4 +35,5 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 # A fresh machine has empty package lists: update once, then install.
 $SUDO apt-get update -qq >&2
+# shellcheck disable=SC2086 # $missing is a list of package names, one word each
 $SUDO apt-get install -y -qq --no-install-recommends $missing >&2

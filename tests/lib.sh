@@ -1,3 +1,4 @@
+# shellcheck shell=sh
 # lib.sh - shared helpers for end-to-end tests (sourced, POSIX sh).
 #
 # Each test makes its own app root under a temp dir, starts build/cfunc on
@@ -91,6 +92,7 @@ stop_host() {
 	[ -n "$HOST_PID" ] || return 0
 	kill -"${1:-TERM}" "$HOST_PID" 2>/dev/null
 	wait "$HOST_PID"
+	# shellcheck disable=SC2034 # for the tests that check how the host ended
 	HOST_RC=$?
 	HOST_PID=""
 }
@@ -104,6 +106,7 @@ body() { cat "$BODY_FILE"; }
 
 # orch_start <orchestrator> <body>: POST to durable_hello's starter
 # (POST /api/orchestrators/<name>); sets CODE and ID.
+# shellcheck disable=SC2034 # CODE and ID are what the caller reads
 orch_start() {
 	CODE=$(http -X POST -H 'Content-Type: application/json' -d "$2" "$BASE/api/orchestrators/$1")
 	ID=$(jq -r '.id // empty' "$BODY_FILE" 2>/dev/null)

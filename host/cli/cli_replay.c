@@ -19,6 +19,7 @@
  * it), and the end the current build reaches is compared with it.
  */
 #include "host/apps.h"
+#include "host/apps_missing.h"
 #include "host/cli/cli_durable.h"
 #include "host/cli/cli_new.h"
 #include "host/config/config.h"
@@ -310,6 +311,7 @@ int host_cli_replay(int argc, char **argv)
 	}
 	have_cfg = 1;
 	host_log_init(0, level_of, &cfg);
+	host_apps_report_missing(&cfg, report_refused);
 	if (host_apps_load(&reg, root, cfg.apps, cfg.n_apps, report_refused, &err) != 0)
 		goto out;
 	struct bind_function *fn = find_enabled(&reg, orch, BIND_FN_ORCHESTRATOR);

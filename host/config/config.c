@@ -3,12 +3,13 @@
  * its sections, loading, project discovery and the life cycle of struct
  * host_config. The environment overrides are in config_env.c, the typed
  * readers and the small parsers other code shares (time spans, log levels,
- * %Setting%) in config_values.c, local.settings.json in settings.c.
+ * %Setting%) in config_values.c, local.settings.json in settings.c, which
+ * keys exist in config_keys.c.
  *
- * host.json is read in three steps: parse (jsonc.c), check "version" on the
+ * host.json is read in four steps: parse (jsonc.c), check "version" on the
  * file as written, merge AzureFunctionsJobHost__* environment variables into
- * the jansson tree (creating objects/arrays as needed), then read typed
- * values from the merged tree. Merging first means every key is overridable
+ * the jansson tree (creating objects/arrays as needed), report keys no
+ * section has (config_keys.c), then read typed values from the merged tree. Merging first means every key is overridable
  * without each reader knowing about the environment, and values from the
  * environment arrive as strings, so every typed reader also accepts strings.
  * A JSON null counts as absent (the default applies).
@@ -538,6 +539,7 @@ static int read_cfunc(struct host_config *cfg, json_t *root, char **err)
 		cfg->apps[0] = join_root(cfg, "apps");
 		cfg->n_apps = 1;
 	} else {
+		cfg->apps_listed = true;
 		cfg->apps = xcalloc(n + 1, sizeof(*cfg->apps));
 		for (i = 0; i < n; i++)
 			cfg->apps[cfg->n_apps++] = join_root(cfg, apps[i]);
@@ -612,6 +614,8 @@ int host_config_load_host(struct host_config *cfg, char **err)
 	if (check_version(cfg, root, err) < 0)
 		goto out;
 	host_config_merge_env(cfg, root);
+	if (host_config_check_keys(cfg, root, err) < 0)
+		goto out;
 	if (read_timeout(cfg, root, err) < 0 || read_logging(cfg, root, err) < 0 ||
 	    read_functions(cfg, root, err) < 0 || read_http(cfg, root, err) < 0 ||
 	    read_durable(cfg, root, err) < 0 || read_cfunc(cfg, root, err) < 0)

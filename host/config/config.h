@@ -135,6 +135,7 @@ struct host_config {
 	struct host_config_durable durable;
 	char **apps;                  /* cfunc.apps, absolute paths */
 	size_t n_apps;
+	bool apps_listed;             /* host.json named them (else the default "apps") */
 	struct host_config_limits limits; /* cfunc.limits */
 	int workers;                  /* cfunc.workers */
 	int stop_timeout_ms;          /* cfunc.stopTimeoutSeconds: bound on a graceful stop */

@@ -21,6 +21,10 @@ void host_config_free_pairs(struct host_config_pair *p, size_t n);
 /* config_env.c: merges the AzureFunctionsJobHost__* variables into the tree. */
 void host_config_merge_env(struct host_config *cfg, json_t *root);
 
+/* config_keys.c: reports keys no known section has (warnings in cfg, or -1
+ * with *err for cfunc's own section, which must be exact). */
+int host_config_check_keys(struct host_config *cfg, json_t *root, char **err);
+
 /*
  * config_values.c: typed readers over the merged tree. Paths are dotted
  * keys, matched case-insensitively; JSON null counts as absent (then the

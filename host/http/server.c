@@ -4,6 +4,7 @@
  * it is in host/http/dispatch.c.
  */
 #include "host/http/dispatch.h"
+#include "host/stop_signal.h"
 #include "host/http/server.h"
 #include "host/http/access.h"
 #include "bindings/body_stream.h"
@@ -28,8 +29,6 @@
 #include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
-
-static struct host_server *signal_server;
 
 /* ---- listener, connections, signals, drain ---------------------------- */
 
@@ -128,14 +127,6 @@ static void close_idle_connections(struct host_server *srv)
 		h2o_evloop_run(srv->h2o_ctx.loop, 10);
 }
 
-static void on_signal(int sig)
-{
-	unsigned char c = (unsigned char)sig;
-	if (signal_server && write(signal_server->signal_pipe[1], &c, 1) < 0) {
-		/* nothing useful to do in a signal handler */
-	}
-}
-
 static void on_signal_readable(h2o_socket_t *sock, const char *err)
 {
 	struct host_server *srv = sock->data;
@@ -185,7 +176,6 @@ struct host_server *host_server_new(const struct host_config *cfg, struct bind_r
 	srv->address = address;
 	srv->port = port;
 	srv->listen_fd = -1;
-	srv->signal_pipe[0] = srv->signal_pipe[1] = -1;
 	srv->state = HOST_STATE_STARTING;
 	srv->started_mono_us = rt_mono_us();
 	h2o_linklist_init_anchor(&srv->conns);
@@ -268,18 +258,6 @@ int host_server_listen(struct host_server *srv, char **err)
 							  : ((struct sockaddr_in *)&ss)->sin_port);
 	}
 	srv->listen_fd = fd;
-	/* The handlers go in now, before "Now listening on" is printed: a
-	 * script that signals as soon as it reads that line gets a drain, not
-	 * the default action. A signal before the loop runs waits in the pipe. */
-	if (pipe2(srv->signal_pipe, O_CLOEXEC | O_NONBLOCK) == 0) {
-		signal_server = srv;
-		struct sigaction sa;
-		memset(&sa, 0, sizeof(sa));
-		sa.sa_handler = on_signal;
-		sigaction(SIGINT, &sa, NULL);
-		sigaction(SIGTERM, &sa, NULL);
-		sigaction(SIGHUP, &sa, NULL);
-	}
 	return 0;
 
 bad_address:
@@ -323,8 +301,11 @@ int host_server_run(struct host_server *srv)
 	srv->listener->data = srv;
 	h2o_socket_read_start(srv->listener, on_accept);
 
-	if (srv->signal_pipe[0] >= 0) {
-		srv->signal_sock = h2o_evloop_socket_create(srv->h2o_ctx.loop, srv->signal_pipe[0], 0);
+	/* Start-up installed the handlers before it printed "Now listening
+	 * on"; a signal since then is waiting in the pipe. */
+	int stop_fd = host_stop_signal_take_fd();
+	if (stop_fd >= 0) {
+		srv->signal_sock = h2o_evloop_socket_create(srv->h2o_ctx.loop, stop_fd, 0);
 		srv->signal_sock->data = srv;
 		h2o_socket_read_start(srv->signal_sock, on_signal_readable);
 	}
@@ -373,11 +354,6 @@ void host_server_free(struct host_server *srv)
 	} else if (srv->listen_fd >= 0) {
 		close(srv->listen_fd);
 	}
-	if (srv->signal_pipe[0] >= 0 && !srv->signal_sock)
-		close(srv->signal_pipe[0]); /* the loop never took it */
-	if (srv->signal_pipe[1] >= 0)
-		close(srv->signal_pipe[1]);
-	signal_server = NULL;
 	host_clients_free(srv->clients);
 	for (size_t i = 0; i < srv->ncors; i++)
 		free(srv->cors_origins[i]);

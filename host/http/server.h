@@ -61,8 +61,7 @@ struct host_server {
 	h2o_multithread_receiver_t done_receiver;
 	h2o_timeout_t fn_timeout;
 	int fn_timeout_on;
-	h2o_socket_t *signal_sock;
-	int signal_pipe[2];
+	h2o_socket_t *signal_sock; /* host/stop_signal.h's pipe */
 	int draining;
 	/* Called on the loop thread at the first SIGINT/SIGTERM; may be NULL. */
 	void (*on_stop_requested)(void *ctx);

@@ -27,7 +27,7 @@ HOSTK=$(section_key "Host Keys" default)
 SYSTEM=$(section_key "System Keys" durabletask_extension)
 FN=$(awk '/Value:/ { v = $2 } END { print v }' "$keys_out.f")
 OTHER=$(awk '/Value:/ { v = $2 } END { print v }' "$keys_out.o")
-ok $([ ${#MASTER} -ge 43 ] && [ ${#HOSTK} -ge 43 ] && [ ${#SYSTEM} -ge 43 ] && [ ${#FN} -ge 43 ] && [ ${#OTHER} -ge 43 ]; echo $?) "keys exist and are at least 256 bits"
+ok "$([ ${#MASTER} -ge 43 ] && [ ${#HOSTK} -ge 43 ] && [ ${#SYSTEM} -ge 43 ] && [ ${#FN} -ge 43 ] && [ ${#OTHER} -ge 43 ]; echo $?)" "keys exist and are at least 256 bits"
 is "$(stat -c %a "$root/.cfunc/secrets.json")" "600" "the key file is 0600"
 
 # Keys are off by default on loopback, like func start.
@@ -48,7 +48,7 @@ expect() {
 		i=0
 		for k in "" "not-a-valid-key-0123456789012345678901234567890123" "$OTHER" "$FN" "$HOSTK" "$MASTER" "$SYSTEM"; do
 			i=$((i + 1))
-			eval want=\$$i
+			eval "want=\$$i"
 			label=$(echo "none wrong other-fn fn host master system" | cut -d' ' -f$i)
 			if [ -z "$k" ]; then
 				got=$(http "$BASE$path")
@@ -59,6 +59,7 @@ expect() {
 				case "$path" in *\?*) sep='&' ;; esac
 				got=$(http "$BASE$path${sep}code=$k")
 			fi
+			# shellcheck disable=SC2154 # want is set by the eval above
 			is "$got" "$want" "$path with $label key ($how)"
 			[ "$got" = 401 ] && [ -n "$(body)" ] && ok 1 "401 has an empty body"
 		done
@@ -78,7 +79,7 @@ is "$(http -X POST "$BASE/api/orchestrators/hello_sequence")" "202" "a start thr
 status_url=$(jq -r .statusQueryGetUri "$BODY_FILE")
 like "$status_url" "&code=$SYSTEM\$" "statusQueryGetUri carries code=<durabletask_extension key>"
 code=$(http "$status_url")
-ok $([ "$code" = 200 ] || [ "$code" = 202 ]; echo $?) "statusQueryGetUri answers ($code)"
+ok "$([ "$code" = 200 ] || [ "$code" = 202 ]; echo $?)" "statusQueryGetUri answers ($code)"
 
 # Admin key endpoints (master key).
 M="x-functions-key: $MASTER"
@@ -88,7 +89,7 @@ is "$(http -H "$M" "$BASE/admin/host/systemkeys/durabletask_extension")" "200" "
 is "$(jq -r .value "$BODY_FILE")" "$SYSTEM" "its value"
 is "$(http -H "$M" -X POST "$BASE/admin/host/keys/ci")" "201" "generate a host key"
 NEWK=$(jq -r .value "$BODY_FILE")
-ok $([ ${#NEWK} -ge 43 ]; echo $?) "a generated key"
+ok "$([ ${#NEWK} -ge 43 ]; echo $?)" "a generated key"
 is "$(http -H "x-functions-key: $NEWK" "$BASE/api/secure/function")" "200" "the new host key opens function routes at once"
 is "$(http -H "$M" -X POST "$BASE/admin/host/keys/ci")" "200" "regenerating replaces it (200)"
 is "$(http -H "x-functions-key: $NEWK" "$BASE/api/secure/function")" "401" "the old value no longer works"

@@ -114,7 +114,7 @@ c "$root" keys frobnicate
 is "$RC" "1" "unknown keys command exits 1"
 
 is "$(mode "$root/.cfunc/secrets.json")" "600" "still 0600 after rewrites"
-is "$(ls -A "$root/.cfunc" | grep -c '^\.secrets')" "0" "no temporary files left"
+is "$(find "$root/.cfunc" -maxdepth 1 -name '.secrets*' | wc -l)" "0" "no temporary files left"
 chmod 644 "$root/.cfunc/secrets.json"
 c "$root" keys list
 is "$(mode "$root/.cfunc/secrets.json")" "600" "a loosened secrets.json is made 0600 again"
@@ -292,8 +292,10 @@ if [ -e "$oroot/keys" ]; then ok 1 "nothing created there"; else ok 0 "nothing c
 # --- no key value leaked anywhere it was not asked for
 sed -n 's/.*"value": "\(.*\)",*$/\1/p' "$root/.cfunc/secrets.json" >"$T_DIR/allkeys"
 values_shown=$(sed -n 's/^      Value: //p' "$SHOWN" | grep -vx '\*\*\*\*\*')
-printf '%s\n' "$values_shown" >>"$T_DIR/allkeys"
-tr -d '\n' <"$T_DIR/good.key" >>"$T_DIR/allkeys"
+{
+	printf '%s\n' "$values_shown"
+	tr -d '\n' <"$T_DIR/good.key"
+} >>"$T_DIR/allkeys"
 printf '\n' >>"$T_DIR/allkeys"
 sort -u "$T_DIR/allkeys" | grep -v '^$' >"$T_DIR/allkeys.u"
 nkeys=$(grep -c . "$T_DIR/allkeys.u")

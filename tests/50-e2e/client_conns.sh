@@ -10,7 +10,7 @@ HC="$T_DIR/hostile_client"
 ${CC:-cc} -std=c11 -O1 -o "$HC" "$CFUNC_ROOT/tests/50-e2e/clients/hostile_client.c"
 ok $? "the hostile client builds"
 
-open_fds() { ls "/proc/$HOST_PID/fd" | wc -l; }
+open_fds() { find "/proc/$HOST_PID/fd" -mindepth 1 -maxdepth 1 | wc -l; }
 
 # wait_fds <n>: until the host holds at least n more descriptors than at
 # $base (3 s at most); 0 if it did.
@@ -48,15 +48,15 @@ control "$T_DIR/control1"
 held=$(($(open_fds) - base))
 wait $attacker
 echo "# attacker: $(cat "$T_DIR/slow1"); host held $held connections"
-ok $([ "$held" -le 55 ]; echo $?) "the host holds at most 50 of them (+ the control's), not 200 ($held)"
+ok "$([ "$held" -le 55 ]; echo $?)" "the host holds at most 50 of them (+ the control's), not 200 ($held)"
 like "$(cat "$T_DIR/slow1")" "closed_by_host=[0-9]{3,}" "the rest are closed at once, again and again"
 is "$(grep -c '^200 ' "$T_DIR/control1")" "30" "every request of the client on 127.0.0.1 succeeded"
 like "$(cat "$HOST_LOG")" "Closed [0-9]+ connection\(s\) at once \(the last from 127\.0\.0\.2\): over cfunc\.limits\.maxConnectionsPerClient" \
 	"the host says why, naming the address and the setting"
 n=$(grep -c "connection(s) at once" "$HOST_LOG")
-ok $([ "$n" -le 3 ]; echo $?) "in a few lines, not one per connection ($n)"
+ok "$([ "$n" -le 3 ]; echo $?)" "in a few lines, not one per connection ($n)"
 slowest=$(sort -k2 -n "$T_DIR/control1" | tail -1 | cut -d' ' -f2)
-ok $(awk -v t="$slowest" 'BEGIN { exit !(t < 2.0) }'; echo $?) "none took 2 s (slowest ${slowest} s)"
+ok "$(awk -v t="$slowest" 'BEGIN { exit !(t < 2.0) }'; echo $?)" "none took 2 s (slowest ${slowest} s)"
 
 # Four addresses, each filling its 50: together they would take all 200; the
 # last 25 are kept for clients holding fewer than 4.
@@ -73,7 +73,7 @@ control "$T_DIR/control2"
 held=$(($(open_fds) - base))
 for p in $pids; do wait "$p"; done
 echo "# four attackers; host held $held connections"
-ok $([ "$held" -le 180 ]; echo $?) "they hold at most 175 (+ the control's), not 200 ($held)"
+ok "$([ "$held" -le 180 ]; echo $?)" "they hold at most 175 (+ the control's), not 200 ($held)"
 is "$(grep -c '^200 ' "$T_DIR/control2")" "30" "every request of the newcomer on 127.0.0.1 succeeded"
 
 stop_host

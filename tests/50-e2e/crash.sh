@@ -23,6 +23,7 @@ rand_ms() { # a random number in [0, $1)
 
 # start_batch <kind> <orchestrator> <count>: parallel starts, acks appended.
 start_batch() {
+	# shellcheck disable=SC2016 # the script expands $0..$3, given after it
 	seq 1 "$3" | xargs -P 8 -I{} sh -c '
 		out=$(curl -s --max-time 10 -w " %{http_code}" -X POST \
 			-d "{\"n\":{}}" "$0/api/test/start/$1")
@@ -32,7 +33,8 @@ start_batch() {
 
 # raise_pending: raise "Go" (data = the id) to waiters not yet acknowledged.
 raise_pending() {
-	for id in $(awk '$1 == "wait" { print $2 }' "$ACKED"); do
+	# shellcheck disable=SC2016 # the script expands $0 and $1, given after it
+	awk '$1 == "wait" { print $2 }' "$ACKED" | while read -r id; do
 		grep -qx "$id" "$RAISED" && continue
 		echo "$id"
 	done | xargs -P 8 -I{} sh -c '
@@ -72,7 +74,7 @@ start_host "$root"
 ok $? "host restarts after the last kill"
 raise_pending
 total=$(wc -l <"$ACKED")
-ok $([ "$total" -gt 0 ]; echo $?) "some starts were acknowledged ($total)"
+ok "$([ "$total" -gt 0 ]; echo $?)" "some starts were acknowledged ($total)"
 
 # Wait (bounded) until every acknowledged instance is terminal.
 deadline=$(($(date +%s) + 60))

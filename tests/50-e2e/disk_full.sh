@@ -76,7 +76,7 @@ poll_until 150 failing_on
 ok $? "status: the task hub turns Degraded when commits keep failing"
 s=$(curl -s "$BASE/admin/host/status")
 like "$(printf '%s' "$s" | jq -r .taskHub.lastError)" "full|disk|space" "status names the last error"
-ok $([ "$(printf '%s' "$s" | jq -r .taskHub.failedBatches)" -ge 1 ]; echo $?) "status counts the failed batches"
+ok "$([ "$(printf '%s' "$s" | jq -r .taskHub.failedBatches)" -ge 1 ]; echo $?)" "status counts the failed batches"
 is "$(http "$BASE/runtime/health/ready")" "503" "not ready while commits fail"
 like "$(body)" '"Degraded"' "readiness says Degraded"
 is "$(http "$BASE/runtime/health/live")" "200" "still live"
@@ -87,12 +87,12 @@ t0=$(cpu_ticks)
 l0=$(wc -l <"$HOST_LOG")
 sleep 6
 used=$(( $(cpu_ticks) - t0 ))
-ok $([ "$used" -lt 120 ]; echo $?) "backing off: $used CPU ticks of 600 in 6 s (a spin takes ~600)"
-ok $([ "$(grep -c "could not be committed" "$HOST_LOG")" -ge 1 ]; echo $?) "the first failure is logged"
+ok "$([ "$used" -lt 120 ]; echo $?)" "backing off: $used CPU ticks of 600 in 6 s (a spin takes ~600)"
+ok "$([ "$(grep -c "could not be committed" "$HOST_LOG")" -ge 1 ]; echo $?)" "the first failure is logged"
 window=$(tail -n +$((l0 + 1)) "$HOST_LOG")
 is "$(printf '%s\n' "$window" | grep -c "could not be committed")" "0" "no line per failed batch while it keeps failing"
 summ=$(printf '%s\n' "$window" | grep -c "still failing: ")
-ok $([ "$summ" -ge 1 ] && [ "$summ" -le 2 ]; echo $?) "a summary every few seconds instead ($summ in 6 s)"
+ok "$([ "$summ" -ge 1 ] && [ "$summ" -le 2 ]; echo $?)" "a summary every few seconds instead ($summ in 6 s)"
 like "$(grep "still failing: " "$HOST_LOG" | head -1)" "still failing: [0-9]+ batches in the last [0-9]+ s, last error: " "the summary's shape"
 
 rm -f "$disk/fill"
@@ -122,7 +122,7 @@ while kill -0 "$HOST_PID" 2>/dev/null && [ $i -lt $((BOUND_S * 50 + 200)) ]; do
 done
 ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 kill -0 "$HOST_PID" 2>/dev/null && kill -9 "$HOST_PID"
-ok $([ $ms -le $((BOUND_S * 1000 + 600)) ]; echo $?) "SIGTERM with the disk full ends the host within the bound ($ms ms)"
+ok "$([ $ms -le $((BOUND_S * 1000 + 600)) ]; echo $?)" "SIGTERM with the disk full ends the host within the bound ($ms ms)"
 stop_host
 is "$HOST_RC" "0" "with exit status 0"
 

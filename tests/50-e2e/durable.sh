@@ -19,11 +19,19 @@ wait_status() {
 	done
 }
 
+# wait_log <fixed text>: polls (bounded, 5 s) until the host log has the
+# text: threads write their lines when they run out of work, which may be
+# just after the commit a status query sees.
+wait_log() {
+	_wl_i=0
+	until grep -qF -- "$1" "$HOST_LOG" || [ $_wl_i -ge 250 ]; do sleep 0.02; _wl_i=$((_wl_i + 1)); done
+}
+
 start_host "$root"
 ok $? "host starts with durable apps"
 like "$(cat "$HOST_LOG")" "$(printf '\thello_sequence: orchestrationTrigger')" "orchestrator listed"
 like "$(cat "$HOST_LOG")" "$(printf '\tsay_hello: activityTrigger')" "activity listed"
-ok $([ -f "$root/.cfunc/TestHubName.db" ]; echo $?) "task hub file under the app root, named after the hub"
+ok "$([ -f "$root/.cfunc/TestHubName.db" ]; echo $?)" "task hub file under the app root, named after the hub"
 
 # --- the sample: 202 + check-status payload, then Completed with the output
 code=$(curl -s -D "$T_DIR/h" -o "$BODY_FILE" -w '%{http_code}' -X POST "$BASE/api/orchestrators/hello_sequence")
@@ -42,16 +50,34 @@ is "$(printf '%s' "$WS" | jq -c .output)" '["Hello Tokyo!","Hello Seattle!","Hel
 is "$(printf '%s' "$WS" | jq -r '[.historyEvents[] | select(.EventType == "TaskCompleted") | .FunctionName] | join(",")')" "say_hello,say_hello,say_hello" "three say_hello results in history"
 is "$(printf '%s' "$WS" | jq -r '[.historyEvents[] | .EventType] | first + "," + last')" "ExecutionStarted,ExecutionCompleted" "history starts and ends as DTFx does"
 like "$(printf '%s' "$WS" | jq -r .createdTime)" "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$" "createdTime with second precision"
+wait_log "$id: Function 'hello_sequence (Orchestrator)' completed"
 log=$(cat "$HOST_LOG")
 like "$log" "Executing 'Functions.hello_sequence' \\(Reason='\\(null\\)', Id=[0-9a-f-]{36}\\)" "episode Executing line"
 like "$log" "Executed 'Functions.say_hello' \\(Succeeded, Id=[0-9a-f-]{36}, Duration=[0-9]+ms\\)" "activity Executed line"
 like "$log" "Started orchestration with ID = '$id'." "the starter's log line"
+# func's Durable extension lines carry the instance id; replays are not traced
+tail_re="HubName: TestHubName\\. AppName: \\. SlotName: \\. ExtensionVersion: cfunc\\. SequenceNumber: [0-9]+\\."
+like "$log" "\\] $id: Function 'hello_sequence \\(Orchestrator\\)' started\\. IsReplay: False\\. Input: \\(Redacted 4 characters\\)\\. State: Started\\. RuntimeStatus: Running\\. $tail_re TaskEventId: -1$" "orchestrator started line with the instance id"
+is "$(grep -c "$id: Function 'hello_sequence (Orchestrator)' started" "$HOST_LOG")" "1" "started once, though every episode replays"
+for n in 0 1 2; do
+	like "$log" "\\] $id: Function 'say_hello \\(Activity\\)' started\\. IsReplay: False\\. Input: \\(Redacted [0-9]+ characters\\)\\. State: Started\\. RuntimeStatus: Running\\. $tail_re TaskEventId: $n$" "activity $n started line with the instance id and its task id"
+	like "$log" "\\] $id: Function 'say_hello \\(Activity\\)' completed\\. ContinuedAsNew: False\\. IsReplay: False\\. Output: \\(Redacted [0-9]+ characters\\)\\. State: Completed\\. RuntimeStatus: Completed\\. $tail_re TaskEventId: $n$" "activity $n completed line"
+done
+like "$log" "\\] $id: Function 'say_hello \\(Activity\\)' started\\. IsReplay: False\\. Input: \\(Redacted 7 characters\\)\\..* TaskEventId: 0$" "the input is redacted to its length (\"Tokyo\")"
+like "$log" "\\] $id: Function 'hello_sequence \\(Orchestrator\\)' completed\\. ContinuedAsNew: False\\. IsReplay: False\\. Output: \\(Redacted 49 characters\\)\\. State: Completed\\. RuntimeStatus: Completed\\. $tail_re TaskEventId: -1$" "orchestrator completed line, output length"
+started=$(grep -n "$id: Function 'say_hello (Activity)' started.* TaskEventId: 0$" "$HOST_LOG" | cut -d: -f1)
+completed=$(grep -n "$id: Function 'say_hello (Activity)' completed.* TaskEventId: 0$" "$HOST_LOG" | cut -d: -f1)
+ok "$([ -n "$started" ] && [ -n "$completed" ] && [ "$started" -lt "$completed" ]; echo $?)" "an activity's started line comes before its completed line"
+seqs=$(grep -o "$id: .*SequenceNumber: [0-9]*" "$HOST_LOG" | sed 's/.*SequenceNumber: //' | sort -n | uniq -d)
+is "$seqs" "" "no SequenceNumber is used twice"
 
 # --- the request body becomes the input
 is "$(http -X POST -H 'Content-Type: application/json' -d '{"city":"Oslo","n":[1,2]}' "$BASE/api/orchestrators/hello_sequence")" "202" "start with a JSON body"
 id2=$(jq -r .id "$BODY_FILE")
 wait_status "$id2" "Completed"
 is "$(printf '%s' "$WS" | jq -c .input)" '{"city":"Oslo","n":[1,2]}' "input kept as JSON"
+wait_log "$id2: Function 'hello_sequence (Orchestrator)' completed"
+like "$(cat "$HOST_LOG")" "$id2: Function 'hello_sequence \\(Orchestrator\\)' started\\. IsReplay: False\\. Input: \\(Redacted 25 characters\\)" "the started line gives the input's length"
 
 # --- bad input: clear errors, nothing created
 is "$(http -X POST "$BASE/api/orchestrators/no_such_orchestrator")" "400" "unknown orchestrator is 400"
@@ -98,6 +124,11 @@ wait_status "$fid" "Failed"
 ok $? "the orchestration fails"
 is "$(printf '%s' "$WS" | jq -r .output)" "Orchestrator function 'test_fails' failed: Activity function 'test_fail_activity' failed: boom" "failure output names orchestrator, activity and message"
 is "$(printf '%s' "$WS" | jq -r '.historyEvents[] | select(.EventType == "TaskFailed") | .Reason')" "Activity function 'test_fail_activity' failed: boom" "TaskFailed reason in history"
+wait_log "$fid: Function 'test_fails (Orchestrator)' failed"
+log=$(cat "$HOST_LOG")
+like "$log" "\\] $fid: Function 'test_fail_activity \\(Activity\\)' failed with an error\\. Reason: boom\\. IsReplay: False\\. State: Failed\\. RuntimeStatus: Failed\\. $tail_re TaskEventId: 0$" "activity failure line: instance id, reason"
+like "$log" "\\] $fid: Function 'test_fails \\(Orchestrator\\)' failed with an error\\. Reason: Orchestrator function 'test_fails' failed: Activity function 'test_fail_activity' failed: boom\\. IsReplay: False\\. State: Failed\\. RuntimeStatus: Failed\\. $tail_re TaskEventId: -1$" "orchestrator failure line: instance id, reason unquoted"
+if grep -q "$fid: Function 'test_fails (Orchestrator)' completed" "$HOST_LOG"; then ok 1 "a failed orchestration has no completed line"; else ok 0 "a failed orchestration has no completed line"; fi
 
 # --- POST /admin/functions/{name} fires non-HTTP functions in the background
 is "$(http -X POST -d '{"input":"\"by hand\""}' "$BASE/admin/functions/test_activity")" "202" "admin invoke of an activity"
@@ -136,7 +167,7 @@ wait_status "$tid" "Running"
 is "$(printf '%s' "$WS" | jq -c .customStatus)" '{"phase":"waiting"}' "custom status while waiting"
 wait_status "$tid" "Completed"
 is "$(printf '%s' "$WS" | jq -c .customStatus)" '{"phase":"done"}' "custom status after the timer"
-ok $(printf '%s' "$WS" | jq -e '.output.woke_at >= .output.fire_at' >/dev/null; echo $?) "the timer did not fire early"
+ok "$(printf '%s' "$WS" | jq -e '.output.woke_at >= .output.fire_at' >/dev/null; echo $?)" "the timer did not fire early"
 
 # --- a timer that falls due while the host is down fires right after the restart
 is "$(http -X POST -d '{"ms":1200}' "$BASE/api/test/start/test_timer")" "202" "start a 1.2 s timer"
@@ -154,8 +185,8 @@ restarted=$(date +%s%N)
 wait_status "$oid" "Completed"
 ok $? "the overdue timer fired after the restart"
 elapsed_ms=$((($(date +%s%N) - restarted) / 1000000))
-ok $([ "$elapsed_ms" -lt 3000 ]; echo $?) "right after it ($elapsed_ms ms)"
-ok $(printf '%s' "$WS" | jq -e '.output.woke_at >= .output.fire_at' >/dev/null; echo $?) "and not before its due time"
+ok "$([ "$elapsed_ms" -lt 3000 ]; echo $?)" "right after it ($elapsed_ms ms)"
+ok "$(printf '%s' "$WS" | jq -e '.output.woke_at >= .output.fire_at' >/dev/null; echo $?)" "and not before its due time"
 
 # --- an activity that kills the host every time is poisoned after maxDequeueCount
 # The host may die before the 202 goes out: the start committed before the
@@ -177,6 +208,8 @@ done
 is "$crashes" "2" "the activity ran maxDequeueCount (2) times"
 wait_status "$pid_" "Failed"
 like "$(printf '%s' "$WS" | jq -r .output)" "Activity function 'test_crash_activity' failed: poisoned: the activity was started 2 times without completing" "poisoned with details"
+wait_log "$pid_: Function 'test_crash_activity (Activity)' failed with an error"
+like "$(cat "$HOST_LOG")" "\\] $pid_: Function 'test_crash_activity \\(Activity\\)' failed with an error\\. Reason: poisoned: the activity was started 2 times without completing \\(maxDequeueCount 2\\)\\. IsReplay: False\\. State: Failed\\. RuntimeStatus: Failed\\. $tail_re TaskEventId: 0$" "the poisoning is logged with the instance id, func's way"
 
 stop_host
 is "$HOST_RC" "0" "clean shutdown"
@@ -188,7 +221,7 @@ printf '{ "IsEncrypted": false, "Values": { "MY_HUB": "OtherHub" } }\n' >"$hub_r
 start_host "$hub_root"
 is "$(http -X POST "$BASE/api/test/start/test_orchestrator/hubbed")" "202" "start in the other hub"
 wait_status hubbed "Completed"
-ok $([ -f "$hub_root/.cfunc/OtherHub.db" ] && [ ! -f "$hub_root/.cfunc/TestHubName.db" ]; echo $?) "the hub file is named after the resolved setting"
+ok "$([ -f "$hub_root/.cfunc/OtherHub.db" ] && [ ! -f "$hub_root/.cfunc/TestHubName.db" ]; echo $?)" "the hub file is named after the resolved setting"
 stop_host
 printf '{ "IsEncrypted": false, "Values": { "MY_HUB": "Third1" } }\n' >"$hub_root/local.settings.json"
 start_host "$hub_root"
@@ -198,4 +231,20 @@ printf '{ "IsEncrypted": false, "Values": { "MY_HUB": "no" } }\n' >"$hub_root/lo
 (cd "$hub_root" && "$CFUNC" start --port 0) >"$T_DIR/out" 2>&1
 is "$?" "1" "an invalid hub name stops the host"
 like "$(cat "$T_DIR/out")" "Task hub name 'no' should contain only alphanumeric characters, start with a letter, and have length between 3 and 45." "invalid hub name message"
+
+# --- the instance-id lines follow the function's log level, failures excepted
+quiet="$T_DIR/quiet"
+make_root "$quiet" "[\"$ABI/testapp.so\", \"$CFUNC_BUILD/samples/durable_hello.so\"]" \
+	'"logging": { "logLevel": { "Function": "Warning" } }'
+start_host "$quiet"
+code=$(http -X POST "$BASE/api/orchestrators/hello_sequence")
+qid=$(jq -r .id "$BODY_FILE")
+wait_status "$qid" "Completed"
+is "$(http -X POST "$BASE/api/test/start/test_fails")" "202" "a failing one too"
+qfid=$(body)
+wait_status "$qfid" "Failed"
+wait_log "$qfid: Function 'test_fails (Orchestrator)' failed"
+if grep -q "$qid: Function" "$HOST_LOG"; then ok 1 "Function at Warning: no started/completed lines"; else ok 0 "Function at Warning: no started/completed lines"; fi
+like "$(cat "$HOST_LOG")" "$qfid: Function 'test_fail_activity \\(Activity\\)' failed with an error\\. Reason: boom" "failures still show (Host.Triggers.DurableTask at Error)"
+stop_host
 done_testing

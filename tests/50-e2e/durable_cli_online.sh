@@ -12,7 +12,7 @@ d() { (cd "$R" && "$CFUNC" durable "$@"); }
 
 start_host "$R" --enableAuth
 ok $? "host started with key checks"
-ok $([ -f "$R/.cfunc/TestHubName.db.host" ]; echo $?) "the host wrote its listen file"
+ok "$([ -f "$R/.cfunc/TestHubName.db.host" ]; echo $?)" "the host wrote its listen file"
 KEY=$(jq -r '.systemKeys[]? | select(.name=="durabletask_extension") | .value' "$R/.cfunc/secrets.json" 2>/dev/null)
 
 out=$(d start-new --function-name hello_sequence --id seq1); rc=$?
@@ -21,7 +21,7 @@ like "$out" "^Started 'hello_sequence' at [0-9T:-]+Z\. Instance ID: 'seq1'\.$" "
 is "$(d start-new --function-name hello_sequence --json | jq -r '.statusQueryGetUri' | grep -c '/runtime/webhooks/durabletask/instances/')" 1 \
 	"--json gives the API's check-status payload"
 out=$(d start-new --function-name no_such_orch 2>&1); rc=$?
-ok $([ $rc -ne 0 ]; echo $?) "an unknown orchestrator fails"
+ok "$([ $rc -ne 0 ]; echo $?)" "an unknown orchestrator fails"
 like "$out" "no_such_orch" "and is named"
 
 i=0
@@ -39,7 +39,7 @@ is "$(http "$BASE/runtime/webhooks/durabletask/instances/seq1/history")" "401" \
 	"the history route it reads needs the key, like the rest of the API"
 like "$(d get-history --id seq1)" "TaskCompleted +say_hello" "get-history as a table"
 out=$(d get-runtime-status --id nope 2>&1); rc=$?
-ok $([ $rc -ne 0 ]; echo $?) "status of an unknown id fails"
+ok "$([ $rc -ne 0 ]; echo $?)" "status of an unknown id fails"
 like "$out" "Could not find an orchestration instance with id 'nope'" "with func's message"
 
 # raise, suspend, resume, terminate on waiting instances
@@ -48,16 +48,16 @@ d start-new --function-name wait_event --id w2 >/dev/null
 is "$(d raise-event --id w1 --event-name go --event-data '{"v":1}')" "Raised event 'go' to instance 'w1'." "raise-event"
 wait_for w1 '.runtimeStatus == "Completed"' "?code=$KEY"
 is "$(printf '%s' "$ST" | jq -c .output)" '{"v":1}' "the event data reached the orchestrator"
-out=$(d raise-event --id w1 --event-name go 2>&1); ok $([ $? -ne 0 ]; echo $?) "raise to a completed instance fails"
+out=$(d raise-event --id w1 --event-name go 2>&1); rc=$?; ok "$([ $rc -ne 0 ]; echo $?)" "raise to a completed instance fails"
 d suspend --id w2 --reason nap >/dev/null; ok $? "suspend"
 wait_for w2 '.runtimeStatus == "Suspended"' "?code=$KEY"; ok $? "w2 is Suspended"
-out=$(d suspend --id w2 2>&1); ok $([ $? -ne 0 ]; echo $?) "suspending a suspended instance fails"
+out=$(d suspend --id w2 2>&1); rc=$?; ok "$([ $rc -ne 0 ]; echo $?)" "suspending a suspended instance fails"
 d resume --id w2 >/dev/null; ok $? "resume"
 wait_for w2 '.runtimeStatus == "Running"' "?code=$KEY"; ok $? "w2 is Running again"
 is "$(d terminate --id w2 --reason enough)" "Successfully terminated 'w2'." "terminate waits for Terminated"
 is "$(d get-runtime-status --id w2 --show-output --json | jq -r '.runtimeStatus + " " + .output')" \
 	"Terminated enough" "w2 Terminated with the reason"
-out=$(d rewind --id seq1 2>&1); ok $([ $? -ne 0 ]; echo $?) "rewind of a completed instance fails"
+out=$(d rewind --id seq1 2>&1); rc=$?; ok "$([ $rc -ne 0 ]; echo $?)" "rewind of a completed instance fails"
 
 # paging through the host's own tokens
 for i in 1 2 3 4; do d start-new --function-name wait_event --id "q$i" >/dev/null; done
@@ -70,17 +70,18 @@ while [ $n -lt 10 ]; do
 	tok=$(printf '%s\n' "$out" | sed -n "s/^Continuation token for next set of results: '\(.*\)'$/\1/p")
 	[ -n "$tok" ] || break
 done
+# shellcheck disable=SC2086,SC2116 # echo of the unquoted list squeezes its spaces
 is "$(echo $seen)" "q1 q2 q3 q4" "get-instances pages with the host's continuation token"
 is "$(d get-instances --json --runtime-status Terminated | jq -r '.[].instanceId')" "w2" "--json listing with a status filter"
 
 is "$(d purge-history --runtime-status completed)" "Instances deleted: 3" "purge-history through the host"
 is "$(d purge-history --id w2)" "Instances deleted: 1" "purge one through the host"
-out=$(d purge-history --id w2 2>&1); ok $([ $? -ne 0 ]; echo $?) "purging it again fails"
+out=$(d purge-history --id w2 2>&1); rc=$?; ok "$([ $rc -ne 0 ]; echo $?)" "purging it again fails"
 
 out=$(d delete-task-hub --yes 2>&1); rc=$?
-ok $([ $rc -ne 0 ]; echo $?) "delete-task-hub refuses while the host runs"
+ok "$([ $rc -ne 0 ]; echo $?)" "delete-task-hub refuses while the host runs"
 like "$out" "stop it first" "and says so"
-ok $([ -f "$R/.cfunc/TestHubName.db" ]; echo $?) "the hub is still there"
+ok "$([ -f "$R/.cfunc/TestHubName.db" ]; echo $?)" "the hub is still there"
 
 stop_host
 is "$(d get-instances --runtime-status running --json | jq length)" 4 "after the stop the same instances read offline"

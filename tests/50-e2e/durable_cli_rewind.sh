@@ -15,7 +15,7 @@ d() { (cd "$R" && "$CFUNC" durable "$@"); }
 flag="$T_DIR/flag"
 d start-new --function-name wh_flaky --id flaky --input "\"$flag\"" >/dev/null
 ok $? "start-new flaky offline"
-d start-new --function-name wh_noop --id done --input '"fine"' >/dev/null
+d start-new --function-name wh_noop --id "done" --input '"fine"' >/dev/null
 ok $? "start-new done offline"
 d start-new --function-name wh_wait --id waiter >/dev/null
 ok $? "start-new waiter offline"
@@ -24,23 +24,23 @@ start_host "$R"
 ok $? "the host starts"
 wait_for flaky '.runtimeStatus == "Failed"'
 ok $? "flaky fails"
-wait_for done '.runtimeStatus == "Completed"'
+wait_for "done" '.runtimeStatus == "Completed"'
 ok $? "done completes"
 wait_for waiter '.runtimeStatus == "Running"'
 ok $? "waiter runs"
 stop_host
-ok $([ ! -e "$R/.cfunc/TestHubName.db.host" ]; echo $?) "the host stopped"
+ok "$([ ! -e "$R/.cfunc/TestHubName.db.host" ]; echo $?)" "the host stopped"
 
 # --- refused offline as online, nothing written ---------------------------------
-out=$(d rewind --id done 2>&1); rc=$?
-ok $([ $rc -ne 0 ]; echo $?) "rewind of a Completed instance is refused"
+out=$(d rewind --id "done" 2>&1); rc=$?
+ok "$([ $rc -ne 0 ]; echo $?)" "rewind of a Completed instance is refused"
 like "$out" "is Completed" "and says why"
 is "$(printf '%s\n' "$out" | wc -l | tr -d ' ')" 1 "in one line"
 out=$(d rewind --id waiter 2>&1); rc=$?
-ok $([ $rc -ne 0 ]; echo $?) "rewind of a Running instance is refused"
+ok "$([ $rc -ne 0 ]; echo $?)" "rewind of a Running instance is refused"
 like "$out" "only supported on failed orchestration instances" "and says why"
 out=$(d rewind --id nosuch 2>&1); rc=$?
-ok $([ $rc -ne 0 ]; echo $?) "rewind of an unknown id fails"
+ok "$([ $rc -ne 0 ]; echo $?)" "rewind of an unknown id fails"
 like "$out" "Could not find an orchestration instance with id 'nosuch'" "with func's message"
 
 # --- the Failed one is queued, and applied when the host starts -------------------
@@ -49,7 +49,7 @@ out=$(d rewind --id flaky --reason "try again"); rc=$?
 is "$rc" 0 "rewind of the Failed instance offline succeeds"
 like "$out" "takes effect when the host starts" "and says when it applies"
 out=$(d rewind --id flaky 2>&1); rc=$?
-ok $([ $rc -ne 0 ]; echo $?) "a second rewind before the host ran is refused"
+ok "$([ $rc -ne 0 ]; echo $?)" "a second rewind before the host ran is refused"
 like "$out" "already has a rewind waiting" "and says why"
 is "$(d get-runtime-status --id flaky --json | jq -r .runtimeStatus)" Failed \
 	"offline, flaky stays Failed until the host applies the rewind"
@@ -59,7 +59,7 @@ ok $? "the host starts again"
 wait_for flaky '.runtimeStatus == "Completed"'
 ok $? "the rewound instance completes"
 is "$(printf '%s' "$ST" | jq -c .output)" '"recovered"' "with the activity's new result"
-wait_for done '.runtimeStatus == "Completed"'
+wait_for "done" '.runtimeStatus == "Completed"'
 is "$(printf '%s' "$ST" | jq -c .output)" '"fine"' "the refused rewind left done as it was"
 wait_for waiter '.runtimeStatus == "Running"'
 ok $? "and waiter too"

@@ -50,7 +50,7 @@ is "$(http "$BASE/api/echo/meanwhile")" "200" "others are served while a client 
 wait $slow
 took=$(($(date +%s) - start_s))
 is "$(cat "$T_DIR/slow")" "closed" "the server closed the half-sent request"
-ok $([ "$took" -ge 1 ] && [ "$took" -le 5 ]; echo $?) "after about the request timeout (${took}s)"
+ok "$([ "$took" -ge 1 ] && [ "$took" -le 5 ]; echo $?)" "after about the request timeout (${took}s)"
 
 stop_host
 is "$HOST_RC" "0" "clean shutdown"

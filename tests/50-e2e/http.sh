@@ -100,7 +100,7 @@ like "$fl" "$(printf '\ttest_activity: activityTrigger')" "activity line"
 like "$fl" "$(printf '\ttest_orchestrator: orchestrationTrigger')" "orchestrator line"
 first_nonhttp=$(printf '%s\n' "$fl" | grep -n 'Trigger$' | head -1 | cut -d: -f1)
 last_http=$(printf '%s\n' "$fl" | grep -n 'http://' | tail -1 | cut -d: -f1)
-ok $([ "$last_http" -lt "$first_nonhttp" ]; echo $?) "HTTP functions are listed before the others"
+ok "$([ "$last_http" -lt "$first_nonhttp" ]; echo $?)" "HTTP functions are listed before the others"
 
 # --- admin API
 is "$(http "$BASE/admin/host/status")" "200" "host status"

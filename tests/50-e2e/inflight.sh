@@ -75,11 +75,11 @@ like "$attack" " 503=([1-9][0-9]+|[1-9]) " "bodies over the cap get 503"
 like "$attack" " 200=[1-9]" "bodies within the cap are still served"
 like "$attack" " other=0 unanswered=0$" "every hostile request got one of the two answers"
 grown=$(((after - before) / 1024))
-ok $([ "$grown" -lt 112 ]; echo $?) "peak memory grew by ${grown} MB (< 64 MB cap + 48 MB)"
+ok "$([ "$grown" -lt 112 ]; echo $?)" "peak memory grew by ${grown} MB (< 64 MB cap + 48 MB)"
 is "$(grep -c '^200 ' "$T_DIR/control")" "40" "the control client's 40 requests all succeeded"
 slowest=$(sort -k2 -n "$T_DIR/control" | tail -1 | cut -d' ' -f2)
 echo "# control: slowest request ${slowest} s"
-ok $(awk -v t="$slowest" 'BEGIN { exit !(t < 1.0) }'; echo $?) "and none took a second (slowest ${slowest} s)"
+ok "$(awk -v t="$slowest" 'BEGIN { exit !(t < 1.0) }'; echo $?)" "and none took a second (slowest ${slowest} s)"
 is "$(http "$BASE/api/echo/after")" "200" "the host still serves"
 stop_host
 is "$HOST_RC" "0" "clean shutdown"

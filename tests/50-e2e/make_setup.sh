@@ -37,9 +37,9 @@ build2=$T_DIR/build2
 make -s BUILD="$build2" OPT=-O0 PKG_CONFIG="$stub/pkg-config" SETUP="true" \
 	"$build2/cfunc" >"$T_DIR/make2.log" 2>&1
 rc=$?
-ok $([ "$rc" -ne 0 ]; echo $?) "a package still missing after setup fails the build"
+ok "$([ "$rc" -ne 0 ]; echo $?)" "a package still missing after setup fails the build"
 like "$(cat "$T_DIR/make2.log")" "pkg-config --cflags .* failed: Package libh2o-evloop was not found" \
 	"the failure quotes pkg-config"
-ok $([ ! -e "$build2/cfunc" ]; echo $?) "no host is linked without the libraries"
+ok "$([ ! -e "$build2/cfunc" ]; echo $?)" "no host is linked without the libraries"
 
 done_testing

@@ -15,8 +15,8 @@ make -s -C "$CFUNC_ROOT" BUILD="$CFUNC_BUILD" HOST="$CFUNC" -o "$CFUNC" -o setup
 	>"$T_DIR/install.log" 2>&1
 is "$?" "0" "make install PREFIX=<tmp> succeeds"
 sed 's/^/#   /' "$T_DIR/install.log" | head -20
-ok $([ -x "$prefix/bin/cfunc" ] && [ -f "$prefix/include/cfunc.h" ] &&
-	[ -f "$prefix/share/pkgconfig/cfunc.pc" ]; echo $?) "bin/cfunc, include/cfunc.h and share/pkgconfig/cfunc.pc are installed"
+ok "$([ -x "$prefix/bin/cfunc" ] && [ -f "$prefix/include/cfunc.h" ] &&
+	[ -f "$prefix/share/pkgconfig/cfunc.pc" ]; echo $?)" "bin/cfunc, include/cfunc.h and share/pkgconfig/cfunc.pc are installed"
 
 # Only the prefix: no source folder on any search path.
 PATH=$prefix/bin:$PATH
@@ -39,9 +39,9 @@ err=$(cd "$T_DIR" && cfunc new fresh --template nope 2>&1)
 is "$?" "1" "an unknown template is refused (exit 1)"
 like "$err" "unknown template 'nope'" "the message names the template"
 like "$err" "fan-out" "and lists the ones there are"
-ok $([ ! -e "$T_DIR/fresh" ]; echo $?) "no folder was created for it"
+ok "$([ ! -e "$T_DIR/fresh" ]; echo $?)" "no folder was created for it"
 (cd "$T_DIR" && cfunc new busy --force) >/dev/null 2>&1
-ok $([ -f "$T_DIR/busy/app.c" ] && [ "$(cat "$T_DIR/busy/notes.txt")" = keep ]; echo $?) \
+ok "$([ -f "$T_DIR/busy/app.c" ] && [ "$(cat "$T_DIR/busy/notes.txt")" = keep ]; echo $?)" \
 	"--force writes into a non-empty folder and keeps other files"
 like "$(cfunc new --help)" 'human-interaction' "cfunc new --help lists the templates"
 is "$(cfunc templates | grep -c '^  [a-z]')" "4" "cfunc templates lists four templates"
@@ -55,13 +55,14 @@ new_app() {
 	APP=$T_DIR/apps-$1
 	(cd "$T_DIR" && cfunc new "apps-$1" --template "$1") >"$T_DIR/new-$1.log" 2>&1
 	is "$?" "0" "$1: cfunc new succeeds in an empty folder"
+	# shellcheck disable=SC2012 # the template's file names are plain ASCII
 	is "$(cd "$APP" && ls -A | sort | tr '\n' ' ')" ".gitignore Makefile app.c host.json local.settings.json " \
 		"$1: it writes the app's five files"
 	(cd "$APP" && make) >"$T_DIR/make-$1.log" 2>&1
 	is "$?" "0" "$1: make builds it"
 	grep -q -- "-I$prefix/include" "$T_DIR/make-$1.log"
 	ok $? "$1: the compile line uses the installed header"
-	ok $([ -f "$APP/apps/app.so" ]; echo $?) "$1: apps/app.so is built"
+	ok "$([ -f "$APP/apps/app.so" ]; echo $?)" "$1: apps/app.so is built"
 	CFUNC=cfunc start_host "$APP"
 	ok $? "$1: cfunc start (from PATH) serves it"
 }

@@ -9,6 +9,7 @@
 ABI="$CFUNC_BUILD/tests/20-abi"
 W_PATH=runtime/webhooks/durabletask
 COUNT=${POISON_COUNT:-300}
+# shellcheck disable=SC3045 # dash and bash have -c; elsewhere it fails quietly
 ulimit -c 0 2>/dev/null # abort() on purpose: no core files
 
 root="$T_DIR/app"
@@ -40,7 +41,7 @@ while [ $restarts -lt 10 ]; do
 	# "Now listening": that is one more crash, counted on the next turn.
 	start_host "$root" || ! kill -0 "$HOST_PID" 2>/dev/null || break
 done
-ok $([ $restarts -ge 3 ] && [ $restarts -le 4 ]; echo $?) "the host went down 3 times (maxDequeueCount) and no more, or once more while pinning it (got $restarts)"
+ok "$([ $restarts -ge 3 ] && [ $restarts -le 4 ]; echo $?)" "the host went down 3 times (maxDequeueCount) and no more, or once more while pinning it (got $restarts)"
 wait_for guilty '.runtimeStatus == "Completed"' '?showHistory=true'
 is "$(printf '%s' "$ST" | jq -r .runtimeStatus)" "Completed" "the orchestration completed"
 is "$(printf '%s' "$ST" | jq -r .output.ok)" "$COUNT" "every innocent activity completed"
@@ -55,7 +56,7 @@ like "$(printf '%s' "$ST" | jq -r '.historyEvents[] | select(.EventType == "Task
 stop_host
 is "$HOST_RC" "0" "clean shutdown"
 att="$root/.cfunc/TestHubName.db-attempts"
-ok $([ -f "$att" ]; echo $?) "the attempts file sits next to the hub"
+ok "$([ -f "$att" ]; echo $?)" "the attempts file sits next to the hub"
 head -c 8192 /dev/urandom >"$att"
 start_host "$root"
 ok $? "a host starts over a damaged attempts file"

@@ -10,7 +10,7 @@ readme=$CFUNC_ROOT/README.md
 section=$T_DIR/section.md
 # The section, from its heading to the next level-2 heading.
 awk '/^## Writing an app/ { on = 1; print; next } on && /^## / { exit } on' "$readme" >"$section"
-ok $([ -s "$section" ]; echo $?) "README has a 'Writing an app' section"
+ok "$([ -s "$section" ]; echo $?)" "README has a 'Writing an app' section"
 
 # block <n> <lang>: the n-th fenced block of that language in the section
 block() {
@@ -37,8 +37,8 @@ fi
 (cd "$app" && sh -e "$T_DIR/build-run.sh") >"$T_DIR/build.log" 2>&1
 is "$?" "0" "the build commands run as written in an empty folder"
 [ -s "$T_DIR/build.log" ] && sed 's/^/#   /' "$T_DIR/build.log"
-ok $([ -f "$app/apps/myapp.so" ]; echo $?) "apps/myapp.so is built"
-ok $([ -f "$app/host.json" ]; echo $?) "host.json is written"
+ok "$([ -f "$app/apps/myapp.so" ]; echo $?)" "apps/myapp.so is built"
+ok "$([ -f "$app/host.json" ]; echo $?)" "host.json is written"
 
 start_host "$app" --script-root "$app"
 like "$(cat "$HOST_LOG")" 'hello: \[GET,POST\] http://localhost:[0-9]+/api/hello' "the Functions list shows hello"

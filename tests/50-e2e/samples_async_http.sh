@@ -8,7 +8,6 @@ make_root "$root" "[\"$S/durable_hello.so\", \"$S/async_http.so\"]"
 start_host "$root"
 ok $? "host starts"
 
-MGMT="$BASE/runtime/webhooks/durabletask/instances"
 HDR="$T_DIR/headers"
 # run <function> <query> <body>: POST /api/async/...; sets CODE, body in $BODY_FILE.
 run() {

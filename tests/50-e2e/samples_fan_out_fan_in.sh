@@ -8,7 +8,6 @@ make_root "$root" "[\"$S/durable_hello.so\", \"$S/fan_out_fan_in.so\"]"
 start_host "$root"
 ok $? "host starts"
 
-MGMT="$BASE/runtime/webhooks/durabletask/instances"
 
 orch_start fan_out_fan_in '{"count": 5}'
 is "$CODE" "202" "start with count 5"

@@ -8,7 +8,6 @@ make_root "$root" "[\"$S/durable_hello.so\", \"$S/monitor.so\"]"
 start_host "$root"
 ok $? "host starts"
 
-MGMT="$BASE/runtime/webhooks/durabletask/instances"
 count() { # count <jq event filter>: events of that kind in $ST's history
 	printf '%s' "$ST" | jq "[.historyEvents[] | select($1)] | length"
 }

@@ -12,7 +12,6 @@ JSON
 start_host "$root"
 ok $? "host starts"
 
-MGMT="$BASE/runtime/webhooks/durabletask/instances"
 ms() { echo $(($(date +%s%N) / 1000000)); }
 count() { # count <jq event filter>: events of that kind in $ST's history
 	printf '%s' "$ST" | jq "[.historyEvents[] | select($1)] | length"
@@ -29,7 +28,7 @@ is "$(printf '%s' "$ST" | jq -c .output)" '{"status":"succeeded","attempt":3}' "
 is "$(printf '%s' "$ST" | jq -c .customStatus)" "null" "no error in the custom status"
 is "$(count '.EventType == "TaskFailed"')" "2" "two failed attempts in the history"
 like "$(printf '%s' "$ST" | jq -r '[.historyEvents[] | select(.EventType == "TaskFailed")][0].Reason')" "simulated failure 1 of 2" "with the service's message"
-ok $([ "$elapsed" -ge 600 ]; echo $?) "backoff 2.0: waited 0.2 s + 0.4 s at least (${elapsed} ms)"
+ok "$([ "$elapsed" -ge 600 ]; echo $?)" "backoff 2.0: waited 0.2 s + 0.4 s at least (${elapsed} ms)"
 is "$(count '.EventType == "TaskCompleted" and .FunctionName == "compensation_activity"')" "0" "no compensation"
 is "$(find "$state/counts" -type f | wc -l | tr -d ' ')" "1" "attempts counted in a file under CFUNC_SAMPLE_STATE_DIR"
 
@@ -53,7 +52,6 @@ ok $? "an attempt failed"
 stop_host KILL
 start_host "$root"
 ok $? "host restarts on the same root"
-MGMT="$BASE/runtime/webhooks/durabletask/instances"
 wait_for "$ID" '.runtimeStatus == "Completed"'
 ok $? "the instance completes after the crash"
 is "$(printf '%s' "$ST" | jq -c .output)" '{"status":"succeeded","attempt":3}' "attempt 3 succeeds: the count was not reset"

@@ -8,7 +8,6 @@ make_root "$root" "[\"$S/durable_hello.so\", \"$S/sub_orchestration.so\"]"
 start_host "$root"
 ok $? "host starts"
 
-MGMT="$BASE/runtime/webhooks/durabletask/instances"
 
 orch_start deploy_all_regions '{"regions": ["westus", "eastus", "westeurope"]}'
 is "$CODE" "202" "start with three regions"

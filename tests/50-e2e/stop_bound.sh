@@ -15,7 +15,7 @@ SLACK_MS=600 # polling and scheduling on a shared 2-core machine
 
 root="$T_DIR/app"
 make_root "$root" "[\"$ABI/engine_app.so\"]" \
-	"\"extensions\": { \"durableTask\": { \"maxConcurrentActivityFunctions\": 4 } }, \"cfunc_\": {}"
+	"\"extensions\": { \"durableTask\": { \"maxConcurrentActivityFunctions\": 4 } }"
 # the stop bound lives in the cfunc section
 sed -i "s|\"cfunc\": {|\"cfunc\": { \"stopTimeoutSeconds\": $BOUND_S,|" "$root/host.json"
 
@@ -102,7 +102,7 @@ check_acked() {
 	start_host "$1"
 	n=$(wc -l <"$2")
 	deadline=$(( $(date +%s) + 60 + STOPS / 2 ))
-	for id in $(cat "$2"); do
+	while read -r id; do
 		while :; do
 			st=$(curl -s --max-time 5 "$BASE/$W_PATH/instances/$id" | jq -r .runtimeStatus 2>/dev/null)
 			case $st in Completed|Failed|Terminated) break ;; esac
@@ -110,14 +110,14 @@ check_acked() {
 			sleep 0.1
 		done
 		[ "$st" = Completed ] || echo "# $id: $st"
-	done
+	done <"$2"
 	done_n=0
-	for id in $(cat "$2"); do
+	while read -r id; do
 		[ "$(curl -s "$BASE/$W_PATH/instances/$id" | jq -r .runtimeStatus)" = Completed ] && done_n=$((done_n + 1))
-	done
+	done <"$2"
 }
 check_acked "$root" "$acked"
-ok $([ "$n" -gt 0 ]; echo $?) "some starts were acknowledged before the stops ($n)"
+ok "$([ "$n" -gt 0 ]; echo $?)" "some starts were acknowledged before the stops ($n)"
 is "$done_n" "$n" "every acknowledged instance completed after the restart"
 stop_host
 check_acked "$root_long" "$acked.long"

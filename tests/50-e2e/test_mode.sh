@@ -10,7 +10,7 @@ make_root "$root" "[\"$CFUNC_BUILD/tests/20-abi/test_clock_app.so\"]"
 hub=$root/.cfunc/TestHubName.db
 tmp=$T_DIR/tmp
 mkdir -p "$tmp"
-export TMPDIR=$tmp
+export TMPDIR="$tmp"
 
 # ---- without test mode: the clock cannot be moved ----------------------------
 start_host "$root"
@@ -19,7 +19,7 @@ is "$CODE" "202" "a one-hour timer orchestration starts"
 kept=$ID
 is "$(http -X POST -d '{"advanceSeconds":3600}' "$BASE/admin/test/clock")" "404" \
 	"POST /admin/test/clock is 404 without --ephemeral"
-ok $([ -f "$hub" ]; echo $?) "the normal hub is a file under .cfunc/"
+ok "$([ -f "$hub" ]; echo $?)" "the normal hub is a file under .cfunc/"
 # --clean is refused while this host has the hub open.
 err=$(cd "$root" && "$CFUNC" start --port 0 --clean 2>&1)
 is "$?" "1" "--clean refuses a hub that a running host has open"
@@ -42,7 +42,7 @@ before=$(stat -c %Y "$hub" 2>/dev/null)
 start_host "$root" --ephemeral
 ephemeral=$(sed -n 's/.*Test mode (--ephemeral): task hub \(.*\), removed at stop.*/\1/p' "$HOST_LOG" | head -1)
 like "$ephemeral" "^$tmp/cfunc-hub-[A-Za-z0-9]+/TestHubName.db$" "--ephemeral: the hub is under \$TMPDIR"
-ok $([ -f "$ephemeral" ]; echo $?) "--ephemeral: the hub file exists while the host runs"
+ok "$([ -f "$ephemeral" ]; echo $?)" "--ephemeral: the hub file exists while the host runs"
 orch_start wait_an_hour ''
 id=$ID
 wait_for "$id" '.runtimeStatus == "Running"'
@@ -70,10 +70,10 @@ while :; do
 done
 is "$st" "Completed" "the one-hour timer fired within a second of moving the clock"
 ms=$(( ($(date +%s%N) - t0) / 1000000 ))
-ok $([ "$ms" -lt 1000 ]; echo $?) "in ${ms} ms"
+ok "$([ "$ms" -lt 1000 ]; echo $?)" "in ${ms} ms"
 stop_host
 is "$HOST_RC" "0" "--ephemeral: the host stops cleanly"
-ok $([ ! -e "$ephemeral" ] && [ ! -e "$(dirname "$ephemeral")" ]; echo $?) "--ephemeral: the hub and its folder are gone after stop"
+ok "$([ ! -e "$ephemeral" ] && [ ! -e "$(dirname "$ephemeral")" ]; echo $?)" "--ephemeral: the hub and its folder are gone after stop"
 is "$(ls -A "$tmp")" "" "--ephemeral: nothing is left in \$TMPDIR"
 is "$(stat -c %Y "$hub" 2>/dev/null)" "$before" "--ephemeral: the configured hub was not touched"
 

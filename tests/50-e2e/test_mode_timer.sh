@@ -7,7 +7,7 @@
 root=$T_DIR/app
 make_root "$root" "[\"$CFUNC_BUILD/tests/20-abi/timer_app.so\"]"
 mkdir -p "$T_DIR/tmp"
-export TMPDIR=$T_DIR/tmp TZ=UTC TickSchedule="0 0 3 * * *"
+export TMPDIR="$T_DIR/tmp" TZ=UTC TickSchedule="0 0 3 * * *"
 
 count() { grep -cE "$1" "$HOST_LOG"; }
 # wait_runs <n>: polls the log until n runs ended, for at most 2 s of wall
@@ -44,12 +44,12 @@ is "$(printf '%s' "$i1" | jq -r .IsPastDue)" "false" "a scheduled run, not past 
 next1=$(printf '%s' "$i1" | jq -r .ScheduleStatus.Next)
 like "$next1" '^[0-9]{4}-[0-9]{2}-[0-9]{2}T03:00:00\+00:00$' "TimerInfo Next is a 03:00 occurrence"
 n1=$(epoch "$next1")
-ok $([ "$n1" -gt "$real0" ] && [ "$n1" -le $((real0 + 86400)) ]; echo $?) \
+ok "$([ "$n1" -gt "$real0" ] && [ "$n1" -le $((real0 + 86400)) ]; echo $?)" \
 	"and the one that was next before the clock moved"
 is "$(printf '%s' "$i1" | jq -r .ScheduleStatus.Last)" "0001-01-01T00:00:00" "no Last before the first run"
 fired=$(sed -n "s/.*Executing 'Functions.tick' (Reason='Timer fired at \([^.]*\)\..*/\1/p" "$HOST_LOG" | head -1)
 f1=$(epoch "$fired")
-ok $([ "$f1" -ge $((real0 + 86460)) ]; echo $?) "the reason gives the moved time ($fired)"
+ok "$([ "$f1" -ge $((real0 + 86460)) ]; echo $?)" "the reason gives the moved time ($fired)"
 
 # A second day: the next run's TimerInfo has the first run at the moved
 # time as Last, and the 03:00 after it as Next; the first advance did not
@@ -61,7 +61,7 @@ i2=$(info 2)
 last2=$(printf '%s' "$i2" | jq -r .ScheduleStatus.Last)
 next2=$(printf '%s' "$i2" | jq -r .ScheduleStatus.Next)
 l2=$(epoch "$last2")
-ok $([ "$l2" -ge $((real0 + 86460)) ] && [ "$l2" -le $((f1 + 1)) ]; echo $?) \
+ok "$([ "$l2" -ge $((real0 + 86460)) ] && [ "$l2" -le $((f1 + 1)) ]; echo $?)" \
 	"TimerInfo Last is the first run at the moved time ($last2)"
 # The 03:00 strictly after l2 is 03:00 on the day after l2 - 3 h.
 is "$next2" "$(date -u -d "$(date -u -d "@$((l2 - 10800))" +%F) + 1 day" +%F)T03:00:00+00:00" \

@@ -83,7 +83,8 @@ unset TickSleepMs
 
 # --- past due: a daily time a few seconds ahead, missed while the host is down
 target=$(($(date +%s) + 6))
-export TickSchedule="$(date -u -d "@$target" '+%-S %-M %-H') * * *"
+TickSchedule="$(date -u -d "@$target" '+%-S %-M %-H') * * *"
+export TickSchedule
 start_host "$root"
 ok $? "host starts with a daily schedule at $(date -u -d "@$target" +%T)"
 stop_host

@@ -30,7 +30,7 @@ until [ "$(count 'instanceIdPrefix=p-&runtimeStatus=Completed')" = 25 ] && [ "$(
 	sleep 0.02
 	_i=$((_i + 1))
 done
-ok $([ $_i -lt 500 ]; echo $?) "25 Completed, 3 Running and 1 Failed instance listed"
+ok "$([ $_i -lt 500 ]; echo $?)" "25 Completed, 3 Running and 1 Failed instance listed"
 
 # --- the listing ------------------------------------------------------------------
 is "$(req "$W/instances")" 200 "GET instances: 200"
@@ -39,7 +39,7 @@ is "$(jb length)" 29 "… every instance"
 is "$(jb '[.[].instanceId] == ([.[].instanceId] | sort)')" "true" "… ordered by instance id"
 is "$(jb '[.[] | has("historyEvents")] | any')" "false" "… never historyEvents"
 is "$(jb '.[0] | keys_unsorted | join(",")')" "name,instanceId,runtimeStatus,input,customStatus,output,createdTime,lastUpdatedTime" "… status objects"
-ok $(has_hdr $TOKEN; echo $?) "the single page carries the token header"
+ok "$(has_hdr $TOKEN; echo $?)" "the single page carries the token header"
 is "$(hdr $TOKEN)" "" "… with an empty value"
 is "$(req "$W/instances/")" 200 "GET instances/: 200"
 is "$(jb length)" 29 "… the same listing"

@@ -24,7 +24,7 @@ empty_body() {
 # One instance in each state the matrix has (Pending is too brief to hold).
 start wh_wait run >/dev/null
 start wh_wait susp >/dev/null
-start hello_sequence done >/dev/null
+start hello_sequence "done" >/dev/null
 start wh_fail failed >/dev/null
 start wh_wait term >/dev/null
 wait_for run Running && wait_for susp Running && wait_for term Running
@@ -39,7 +39,7 @@ ok "$(empty_body)" "… empty body"
 wait_for term Terminated
 ok $? "… becomes Terminated"
 is "$(printf '%s' "$WS" | jq -r .output)" "stop" "the terminate reason is the output"
-wait_for done Completed && wait_for failed Failed
+wait_for "done" Completed && wait_for failed Failed
 ok $? "Completed and Failed instances"
 
 # --- raise event (§4.6) --------------------------------------------------------
@@ -79,7 +79,7 @@ is "$(printf '%s' "$WS" | jq -c '[.historyEvents[] | select(.EventType == "Event
 # --- terminate (§4.7) --------------------------------------------------------------
 is "$(post nobody/terminate)" 404 "terminate unknown: 404"
 ok "$(empty_body)" "… empty body"
-for s in done failed term; do
+for s in "done" failed term; do
 	is "$(post "$s/terminate")" 410 "terminate $s: 410"
 	ok "$(empty_body)" "… empty body"
 done
@@ -121,14 +121,14 @@ is "$(jb .ExceptionType)" "System.InvalidOperationException" "… InvalidOperati
 is "$(jb .Message)" "Something went wrong while processing your request" "… the dispatcher's 500 Message"
 like "$(jb .ExceptionMessage)" "Suspended" "… names the state"
 is "$(post nobody/suspend)" 404 "suspend unknown: 404"
-for s in done failed term; do
+for s in "done" failed term; do
 	is "$(post "$s/suspend")" 410 "suspend $s: 410"
 done
 start wh_wait r-run >/dev/null && wait_for r-run Running
 is "$(post r-run/resume)" 500 "resume Running: 500"
 is "$(jb .ExceptionType)" "System.InvalidOperationException" "… InvalidOperationException"
 is "$(post nobody/resume)" 404 "resume unknown: 404"
-for s in done failed term; do
+for s in "done" failed term; do
 	is "$(post "$s/resume")" 410 "resume $s: 410"
 done
 is "$(post 'susp/resume?reason=back+again')" 202 "resume Suspended: 202"
@@ -164,7 +164,7 @@ is "$(printf '%s' "$WS" | jq -c .output)" '"recovered"' "… with the activity's
 # --- restart (§4.11) -------------------------------------------------------------
 is "$(post done/restart)" 202 "restart Completed: 202"
 nid=$(jb .id)
-ok $([ -n "$nid" ] && [ "$nid" != done ]; echo $?) "… with a new instance id"
+ok "$([ -n "$nid" ] && [ "$nid" != "done" ]; echo $?)" "… with a new instance id"
 is "$(jb 'keys_unsorted | length')" 8 "… and the 8-key payload"
 is "$(hdr Location)" "$W/instances/$nid?taskHub=TestHubName&connection=Storage" "… Location of the new instance"
 is "$(hdr Retry-After)" 10 "… Retry-After: 10"
@@ -172,7 +172,7 @@ wait_for "$nid" Completed
 is "$(printf '%s' "$WS" | jq -r .name)" "hello_sequence" "the restarted instance runs the same orchestrator"
 is "$(post 'done/restart?restartWithNewInstanceId=false')" 202 "restart with the same id: 202"
 is "$(jb .id)" "done" "… same id"
-wait_for done Completed
+wait_for "done" Completed
 ok $? "… completes again"
 start wh_noop rs-in '{"keep":"me"}' >/dev/null && wait_for rs-in Completed
 post 'rs-in/restart?restartWithNewInstanceId=false' >/dev/null
@@ -201,8 +201,8 @@ is "$(req -X DELETE "$W/instances/nobody")" 404 "purge unknown: 404"
 for s in failed term rw-susp r-run; do
 	is "$(req -X DELETE "$W/instances/$s")" 200 "purge $s: 200 (the backend does not check the state)"
 done
-is "$(start wh_noop done)" done "a purged id can be reused"
-wait_for done Completed
+is "$(start wh_noop "done")" "done" "a purged id can be reused"
+wait_for "done" Completed
 ok $? "… and runs"
 is "$(post done/raiseEvent/x -H "$JSON" -d 1)" 410 "the reused id is a new, completed instance"
 

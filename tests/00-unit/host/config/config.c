@@ -590,6 +590,60 @@ static void test_durable(void)
 	   "a bool must be true or false");
 }
 
+static void test_unknown_keys(void)
+{
+	ok(load("{\"version\": \"2.0\"}") == 0, "a minimal file loads");
+	is_int(cfg.n_warnings, 0, "... with no warning");
+	ok(cfg.apps_listed == false, "no cfunc.apps: the default location, not listed");
+
+	ok(load("{\"version\": \"2.0\", \"functionTimout\": \"00:01:00\", \"Logging\": "
+		"{\"LogLevel\": {\"anything.at.all\": \"Warning\"}, \"fileLogingMode\": \"never\"},"
+		" \"extensions\": {\"eventHubs\": {\"batchCheckpointFrequency\": 1}, "
+		"\"DurableTask\": {\"HubName\": \"Abc\", \"storageprovider\": {\"pathh\": \"x\"}}},"
+		" \"healthMonitor\": {\"whatever\": 1}, \"zzz\": null}") == 0,
+	   "unknown keys outside cfunc still load");
+	ok(has_warning("Unknown host.json property 'functionTimout' is ignored. Did you mean "
+		       "'functionTimeout'?"),
+	   "top-level typo warns with the key meant");
+	ok(has_warning("Unknown host.json property 'Logging.fileLogingMode' is ignored. Did you "
+		       "mean 'Logging.fileLoggingMode'?"),
+	   "the path keeps the file's spelling of its parents");
+	ok(has_warning("Unknown host.json property 'extensions.DurableTask.storageprovider.pathh' "
+		       "is ignored. Did you mean 'extensions.DurableTask.storageprovider.path'?"),
+	   "three levels deep");
+	ok(has_warning("host.json 'extensions.eventHubs' configures an extension cfunc does not "
+		       "have; it is ignored."),
+	   "another extension: said to be ignored");
+	ok(has_warning("Unknown host.json property 'zzz' is ignored."), "null values are keys too");
+	is_int(cfg.n_warnings, 4 + 1, "nothing else: log categories and healthMonitor are free-form");
+	is_str(cfg.durable.hub_name, "Abc", "known keys under odd casing still apply");
+
+	is_str(fails(load("{\"version\": \"2.0\", \"cfunc\": {\"apps\": [\"a\"], \"wrokers\": 2}}")),
+	       "Unknown host.json property 'cfunc.wrokers'. Did you mean 'cfunc.workers'? ('cfunc' "
+	       "takes: apps, allowedHosts, stopTimeoutSeconds, workers, limits)",
+	       "a cfunc typo is an error (swapped letters)");
+	is_str(fails(load("{\"version\": \"2.0\", \"cfunc\": {\"limits\": {\"x\": 1}}}")),
+	       "Unknown host.json property 'cfunc.limits.x'. ('cfunc.limits' takes: "
+	       "maxRequestBodyBytes, maxRequestLineBytes, maxHeaderBytes, maxHeaderCount, "
+	       "maxConnections, maxConnectionsPerClient, maxInFlightBytes, requestTimeoutSeconds)",
+	       "no near key: the list");
+	is_str(fails(load("{\"version\": \"2.0\", \"cfun\": {}}")),
+	       "Unknown host.json property 'cfun'. Did you mean 'cfunc'?",
+	       "a typo of the cfunc section is an error");
+	ok(load("{\"version\": \"2.0\", \"cfunc\": 5}") < 0 && strstr(err, "cfunc") != NULL,
+	   "a cfunc that is no object is still the reader's error");
+
+	setenv("AzureFunctionsJobHost__cfunc__appz__0", "x", 1);
+	is_str(fails(load("{\"version\": \"2.0\"}")),
+	       "Unknown host.json property 'cfunc.appz'. Did you mean 'cfunc.apps'? ('cfunc' takes: "
+	       "apps, allowedHosts, stopTimeoutSeconds, workers, limits)",
+	       "keys from the environment are checked too");
+	reset_env();
+
+	ok(load("{\"version\": \"2.0\", \"cfunc\": {\"apps\": [\"a\"]}}") == 0 && cfg.apps_listed,
+	   "cfunc.apps given: listed");
+}
+
 static void test_cfunc_section(void)
 {
 	char *want;
@@ -839,6 +893,7 @@ int main(void)
 	subtest("hub name", test_hub_name);
 	subtest("durableTask", test_durable);
 	subtest("cfunc section", test_cfunc_section);
+	subtest("unknown keys", test_unknown_keys);
 	subtest("local.settings.json", test_local_settings);
 	subtest("CLI environment", test_cli_env);
 	subtest("project root", test_find_root);

@@ -32,14 +32,14 @@ while [ $i -lt 200 ]; do
 	i=$((i + 1))
 done
 BASE="http://127.0.0.1:$PORT"
-ok $([ -n "$PORT" ]; echo $?) "host starts with --worker-processes"
+ok "$([ -n "$PORT" ]; echo $?)" "host starts with --worker-processes"
 
 is "$(http "$BASE/api/ok")" 200 "a function answers through a worker"
 is "$(http "$BASE/api/cwd"; echo " $(body)")" "200 $(cd "$R" && pwd -P)" \
 	"the worker's working directory is the script root, not where cfunc was started"
 http "$BASE/api/pid" >/dev/null
 wpid=$(body)
-ok $([ -n "$wpid" ] && [ "$wpid" != "$HOST_PID" ]; echo $?) "the function runs in another process than the host"
+ok "$([ -n "$wpid" ] && [ "$wpid" != "$HOST_PID" ]; echo $?)" "the function runs in another process than the host"
 is "$(ps -o ppid= -p "$wpid" | tr -d ' ')" "$HOST_PID" "that process is the host's child"
 
 # The control client: sequential requests for the whole crash section.
@@ -72,7 +72,7 @@ sleeper=$!
 i=0
 while [ ! -s "$R/sleeping.pid" ] && [ $i -lt 200 ]; do sleep 0.02; i=$((i + 1)); done
 victim=$(cat "$R/sleeping.pid" 2>/dev/null)
-ok $([ -n "$victim" ] && [ "$victim" != "$HOST_PID" ]; echo $?) "the sleeping function's worker is known"
+ok "$([ -n "$victim" ] && [ "$victim" != "$HOST_PID" ]; echo $?)" "the sleeping function's worker is known"
 kill -9 "$victim" 2>/dev/null
 wait "$sleeper"
 is "$(cat "$T_DIR/sleep.code")" 500 "kill -9 of a worker: its invocation gets 500"
@@ -83,11 +83,11 @@ like "$(grep -F "Worker process $victim " "$HOST_LOG")" "died \(SIGKILL\) while 
 t0=$(date +%s%N)
 is "$(http "$BASE/api/spin")" 500 "a function past functionTimeout answers 500"
 ms=$((($(date +%s%N) - t0) / 1000000))
-ok $([ "$ms" -lt 6000 ]; echo $?) "at the timeout, not later (${ms} ms)"
+ok "$([ "$ms" -lt 6000 ]; echo $?)" "at the timeout, not later (${ms} ms)"
 i=0
 while ! grep -q "died (SIGKILL) while running 'spin'" "$HOST_LOG" && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
 like "$(grep "while running 'spin'" "$HOST_LOG")" "died \(SIGKILL\)" "the spinning worker is killed and replaced"
-ok $(grep -q "Executed 'Functions.spin' (Succeeded" "$HOST_LOG"; [ $? -ne 0 ]; echo $?) \
+ok "$(if grep -q "Executed 'Functions.spin' (Succeeded" "$HOST_LOG"; then echo 1; else echo 0; fi)" \
 	"the timed-out invocation is never logged as Succeeded"
 like "$(grep "Executed 'Functions.spin'" "$HOST_LOG")" "Failed" "it is logged as Failed"
 
@@ -95,14 +95,14 @@ touch "$STOP"
 wait "$control"
 total=$(wc -l <"$CONTROL" | tr -d ' ')
 good=$(grep -c '^200$' "$CONTROL")
-ok $([ "$total" -gt 0 ] && [ "$good" = "$total" ]; echo $?) \
+ok "$([ "$total" -gt 0 ] && [ "$good" = "$total" ]; echo $?)" \
 	"the control client's $total requests during the crashes all succeeded ($good)"
 is "$(http "$BASE/api/ok")" 200 "the app still serves after the crashes"
 
 # Activities: an abort is a failed attempt; the retry (a new worker) succeeds.
 d() { (cd "$R" && "$CFUNC" durable "$@"); }
 d start-new --function-name crashy_orch --input '"once"' --id once1 >/dev/null
-ok $? "an orchestration calling a crashing activity starts"
+ok "$?" "an orchestration calling a crashing activity starts"
 wait_for once1 '.runtimeStatus == "Completed"'
 is "$(printf '%s' "$ST" | jq -r .output)" fine "the activity that aborted once succeeds on its retry"
 like "$(grep "while running 'crashy_activity (instance once1)'" "$HOST_LOG")" "died \(SIGABRT\)" \
@@ -130,9 +130,9 @@ st=$(curl -s "$BASE/admin/host/status")
 is "$(printf '%s' "$st" | jq -c '[.workers.deaths >= 15, .workers.replaced >= 15, .workers.failedApps]')" \
 	'[true,true,[]]' "/admin/host/status counts the deaths and replacements, no app failed"
 ms=$(printf '%s' "$st" | jq '.workers.lastReplacementMs')
-ok $(awk "BEGIN { exit !($ms < 100) }"; echo $?) "the last replacement was ready in ${ms} ms (< 100)"
+ok "$(awk "BEGIN { exit !($ms < 100) }"; echo $?)" "the last replacement was ready in ${ms} ms (< 100)"
 
 stop_host TERM
 is "$HOST_RC" 0 "the host stops cleanly"
-ok $(kill -0 "$wpid" 2>/dev/null; [ $? -ne 0 ]; echo $?) "its workers are gone with it"
+ok "$(if kill -0 "$wpid" 2>/dev/null; then echo 1; else echo 0; fi)" "its workers are gone with it"
 done_testing

@@ -43,7 +43,7 @@ is "$HOST_RC" 0 "the host stops cleanly"
 # kill -9 of the host: its workers do not outlive it.
 start_host "$R" --worker-processes
 kids=$(pgrep -P "$HOST_PID" | tr '\n' ' ')
-ok $([ -n "$kids" ]; echo $?) "a new host has workers ($kids)"
+ok "$([ -n "$kids" ]; echo $?)" "a new host has workers ($kids)"
 kill -9 "$HOST_PID"
 wait "$HOST_PID" 2>/dev/null
 HOST_PID=""

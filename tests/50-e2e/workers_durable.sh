@@ -51,7 +51,7 @@ for k in 1 2 3 4 5 6 7 8; do wait_for "par$k" '.runtimeStatus == "Completed"' &&
 is "$done8" 8 "and all 8 complete"
 
 pids=$(pgrep -P "$HOST_PID" | wc -l | tr -d ' ')
-ok $([ "$pids" -ge 2 ]; echo $?) "the apps run in $pids worker processes"
+ok "$([ "$pids" -ge 2 ]; echo $?)" "the apps run in $pids worker processes"
 stop_host TERM
 is "$HOST_RC" 0 "the host stops cleanly"
 done_testing

@@ -47,7 +47,7 @@ IDS="$T_DIR/ids"
 : >"$CODES"
 : >"$IDS"
 loaders=""
-for c in 1 2; do
+for _c in 1 2; do
 	(
 		while [ ! -f "$STOP" ]; do
 			curl -s -o /dev/null -w '%{http_code}\n' --max-time 10 "$BASE/api/ok" >>"$CODES"
@@ -81,7 +81,7 @@ wait "$slow"
 is "$(cat "$T_DIR/slow.code")" 200 "a call that started on the old build finished there"
 i=0
 while kill -0 "$old_worker" 2>/dev/null && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
-ok $(kill -0 "$old_worker" 2>/dev/null; [ $? -ne 0 ]; echo $?) "then the old worker left"
+ok "$(if kill -0 "$old_worker" 2>/dev/null; then echo 1; else echo 0; fi)" "then the old worker left"
 
 before=$(reloads)
 kill -HUP "$HOST_PID"
@@ -116,14 +116,15 @@ touch "$STOP"
 for j in $loaders; do wait "$j"; done
 total=$(wc -l <"$CODES" | tr -d ' ')
 good=$(grep -c '^200$' "$CODES")
-ok $([ "$total" -gt 0 ] && [ "$good" = "$total" ]; echo $?) "all $total HTTP requests during the deploys succeeded ($good)"
+ok "$([ "$total" -gt 0 ] && [ "$good" = "$total" ]; echo $?)" "all $total HTTP requests during the deploys succeeded ($good)"
 starts=$(wc -l <"$IDS" | tr -d ' ')
 acked=$(grep -c ' 202$' "$IDS")
-ok $([ "$starts" -gt 0 ] && [ "$acked" = "$starts" ]; echo $?) "all $starts durable starts were accepted ($acked)"
+ok "$([ "$starts" -gt 0 ] && [ "$acked" = "$starts" ]; echo $?)" "all $starts durable starts were accepted ($acked)"
 failed=0
-for id in $(awk '$2 == 202 { print $1 }' "$IDS"); do
+awk '$2 == 202 { print $1 }' "$IDS" >"$T_DIR/acked"
+while read -r id; do
 	wait_for "$id" '.runtimeStatus == "Completed"' || failed=$((failed + 1))
-done
+done <"$T_DIR/acked"
 is "$failed" 0 "every orchestration started during the deploys completed"
 stop_host TERM
 is "$HOST_RC" 0 "the host stops cleanly"

@@ -74,7 +74,7 @@ ABI_SRCS  = $(wildcard tests/20-abi/*.c)
 ABI_SO    = $(ABI_SRCS:tests/20-abi/%.c=$(BUILD)/tests/20-abi/%.so)
 SCRIPTS   = $(sort $(wildcard tests/20-abi/*.sh) $(wildcard tests/50-e2e/*.sh))
 
-.PHONY: all host samples tests setup run test check-layers check-shell clean bench bench-http bench-durable crash-long fuzz fresh-check
+.PHONY: all host samples tests setup run test npm-client check-layers check-shell clean bench bench-http bench-durable bench-entities crash-long fuzz fresh-check
 all: setup host samples
 
 # SETUP is overridable so tests/50-e2e/make_setup.sh can stand in for apt.
@@ -166,6 +166,18 @@ test: all tests check-layers check-shell
 	@CFUNC=$(abspath $(HOST)) CFUNC_ROOT=$(CURDIR) CFUNC_BUILD=$(abspath $(BUILD)) \
 	  sh tests/run.sh $(UNIT_BINS) $(SCRIPTS)
 
+# Microsoft's durable-functions npm client for tests/50-e2e/npm_client.sh,
+# pinned by the committed tests/npm/package-lock.json and installed on demand
+# into $(BUILD)/npm (node and npm from Debian, through setup).
+NPM_DIR = $(BUILD)/npm
+npm-client: $(NPM_DIR)/node_modules/.package-lock.json
+$(NPM_DIR)/node_modules/.package-lock.json: tests/npm/package.json tests/npm/package-lock.json
+	@$(SETUP) nodejs npm
+	@mkdir -p $(NPM_DIR)
+	cp tests/npm/package.json tests/npm/package-lock.json $(NPM_DIR)/
+	cd $(NPM_DIR) && npm ci --no-audit --no-fund --loglevel=error
+test: npm-client
+
 # The long crash test, on demand: 30 rounds of 200 starts with kill -9.
 crash-long: all tests
 	@CFUNC=$(abspath $(HOST)) CFUNC_BUILD=$(abspath $(BUILD)) CRASH_ROUNDS=30 CRASH_STARTS=200 \
@@ -176,7 +188,7 @@ crash-long: all tests
 fresh-check:
 	@sh scripts/fresh-check.sh $(FRESH_MODES)
 
-bench: bench-http bench-durable
+bench: bench-http bench-durable bench-entities
 
 bench-http: all
 	@sh scripts/setup.sh wrk
@@ -185,6 +197,10 @@ bench-http: all
 bench-durable: all tests
 	@sh scripts/setup.sh wrk sqlite3
 	sh bench/durable.sh
+
+bench-entities: all
+	@sh scripts/setup.sh wrk sqlite3
+	sh bench/entities.sh
 
 clean:
 	rm -rf $(BUILD)

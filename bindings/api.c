@@ -12,6 +12,7 @@
 #include "bindings/orch_trigger.h"
 #include "bindings/timer_trigger.h"
 #include "common/xalloc.h"
+#include "bindings/entity_trigger.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -150,6 +151,18 @@ static cf_rc register_activity(cf_app *app, const char *name, cf_act_fn f)
 	return bind_registry_add(((struct bind_app *)app)->reg, fn, NULL) ? CF_E_EXISTS : CF_OK;
 }
 
+static cf_rc register_entity(cf_app *app, const char *name, cf_entity_fn f)
+{
+	struct bind_function *fn;
+	cf_rc rc;
+	if (!f)
+		return app_fail((struct bind_app *)app, "function '%s' has no handler", name);
+	if ((rc = add_function(app, name, BIND_FN_ENTITY, &fn)) != CF_OK)
+		return rc;
+	fn->entity = f;
+	return bind_registry_add(((struct bind_app *)app)->reg, fn, NULL) ? CF_E_EXISTS : CF_OK;
+}
+
 static void app_set_fini(cf_app *capp, cf_fini_fn fn, void *user)
 {
 	struct bind_app *app = (struct bind_app *)capp;
@@ -241,4 +254,7 @@ const struct cf_api bind_api = {
 	BIND_DURABLE_API_ENTRIES
 	BIND_JSON_API_ENTRIES
 	BIND_TIMER_API_ENTRIES
+
+	.register_entity = register_entity,
+	BIND_ENTITY_API_ENTRIES
 };

@@ -28,10 +28,10 @@ struct bind_ctx *bind_ctx_check(cf_ctx *p, const char *call, int null_ok)
 	struct bind_ctx *ctx = (struct bind_ctx *)(void *)p;
 	if (!ctx && null_ok)
 		return NULL;
-	if (!ctx || ctx->kind < BIND_CTX_APP || ctx->kind > BIND_CTX_TIMER) {
+	if (!ctx || ctx->kind < BIND_CTX_APP || ctx->kind > BIND_CTX_ENTITY) {
 		fprintf(stderr,
 			"cfunc: fatal: %s() was given %p, which is not a cfunc handle (cf_app, cf_http, "
-			"cf_orch, cf_act or cf_timer valid during this call); aborting\n",
+			"cf_orch, cf_act, cf_timer or cf_entity valid during this call); aborting\n",
 			call, (void *)p);
 		fflush(stderr);
 		abort();

@@ -21,7 +21,8 @@ enum bind_ctx_kind {
 	BIND_CTX_HTTP,
 	BIND_CTX_ORCH,
 	BIND_CTX_ACT,
-	BIND_CTX_TIMER, /* last: bind_ctx_check tests the range */
+	BIND_CTX_TIMER,
+	BIND_CTX_ENTITY, /* last: bind_ctx_check tests the range */
 };
 
 struct bind_ctx {

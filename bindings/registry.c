@@ -126,6 +126,8 @@ const char *bind_fn_kind_trigger(enum bind_fn_kind kind)
 		return "activityTrigger";
 	case BIND_FN_TIMER:
 		return "timerTrigger";
+	case BIND_FN_ENTITY:
+		return "entityTrigger";
 	}
 	return "unknown";
 }

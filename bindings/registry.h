@@ -18,6 +18,7 @@ enum bind_fn_kind {
 	BIND_FN_ORCHESTRATOR,
 	BIND_FN_ACTIVITY,
 	BIND_FN_TIMER,
+	BIND_FN_ENTITY,
 };
 
 struct bind_app {
@@ -44,6 +45,7 @@ struct bind_function {
 	cf_orch_fn orch;
 	cf_act_fn act;
 	cf_timer_fn timer;
+	cf_entity_fn entity;
 	char *schedule;       /* timers: the expression after %Setting% resolution */
 	unsigned timer_flags; /* CF_TIMER_* */
 	char *methods;        /* "GET,POST" upper case, NULL = all */

@@ -137,7 +137,8 @@ enum rt_wire_fn_kind {
 	RT_WIRE_FN_ORCHESTRATOR = 1,
 	RT_WIRE_FN_ACTIVITY = 2,
 	RT_WIRE_FN_TIMER = 3,
-	RT_WIRE_FN_KIND_MAX = 3,
+	RT_WIRE_FN_ENTITY = 4,
+	RT_WIRE_FN_KIND_MAX = 4,
 };
 
 /* ---- writing ------------------------------------------------------------ */

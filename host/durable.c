@@ -7,6 +7,7 @@
 #include "host/timers.h"
 #include "runtime/durable_trace.h"
 #include "common/xalloc.h"
+#include "bindings/entity_trigger.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -27,6 +28,11 @@ static void *find_orchestrator(void *ctx, const char *name)
 static void *find_activity(void *ctx, const char *name)
 {
 	return find_kind(ctx, name, BIND_FN_ACTIVITY);
+}
+
+static void *find_entity(void *ctx, const char *name)
+{
+	return find_kind(ctx, name, BIND_FN_ENTITY);
 }
 
 static void engine_log_line(void *ctx, const char *category, int level, const char *fmt, ...)
@@ -112,6 +118,8 @@ int host_durable_start(struct host_durable *hd, const struct host_config *cfg,
 	o.hooks.log = engine_log_line;
 	o.hooks.log_enabled = engine_log_enabled;
 	o.hooks.thread_event = thread_event;
+	o.hooks.find_entity = find_entity;
+	o.hooks.run_entity = bind_entity_run;
 	rt_durable_trace_init(cfg->durable.hub_name); /* before the engine's threads */
 	hd->engine = rt_engine_start(&o, err);
 	if (!hd->engine)

@@ -36,7 +36,8 @@
  *   (4) App globals: malloc them in your init function, free them in the
  *       fini callback given to cf_app_set_fini().
  *
- * Every handle (cf_app, cf_http, cf_orch, cf_act, cf_task) is opaque and is
+ * Every handle (cf_app, cf_http, cf_orch, cf_act, cf_task, cf_timer, cf_entity)
+ * is opaque and is
  * valid only during the call that passed it to you.
  *
  * JSON values cross this boundary as JSON text ("\"Tokyo\"", "[1,2]", "null").
@@ -51,7 +52,10 @@
 /* 2.0: flags instead of boolean ints, sized structs, typed handles, one
  * result type, named entry codes, cf_orch_send_event. */
 #define CF_ABI_MAJOR 2
-#define CF_ABI_MINOR 1 /* 2.1: timer triggers (cf_register_timer, cf_timer_*) */
+/* 2.1: timer triggers (cf_register_timer, cf_timer_*)
+ * 2.2: durable entities (cf_register_entity, cf_entity_*, cf_call_entity,
+ *      cf_signal_entity, cf_lock_entities, cf_durable_signal_entity, ...) */
+#define CF_ABI_MINOR 2
 
 #if defined(__GNUC__)
 #define CF__EXPORT __attribute__((visibility("default")))
@@ -71,6 +75,7 @@ typedef struct cf_orch cf_orch; /* one orchestrator episode */
 typedef struct cf_act cf_act;   /* one activity attempt */
 typedef struct cf_task cf_task; /* a durable task inside an episode */
 typedef struct cf_timer cf_timer; /* one timer-trigger invocation (ABI 2.1) */
+typedef struct cf_entity cf_entity; /* one entity operation (ABI 2.2) */
 /* Any of cf_app, cf_http, cf_orch, cf_act, seen through the calls they all
  * share (cf_log, cf_alloc, cf_fmt, cf_last_error, cf_json_*). Get one with
  * cf_app_ctx() and friends; C11 and C++ convert for you. */
@@ -156,6 +161,7 @@ typedef cf_rc (*cf_orch_fn)(cf_orch *o);
 typedef cf_rc (*cf_act_fn)(cf_act *a);
 typedef void (*cf_fini_fn)(void *user);
 typedef cf_rc (*cf_timer_fn)(cf_timer *t);
+typedef cf_rc (*cf_entity_fn)(cf_entity *e);
 
 /* cf_register_timer() flags (ABI 2.1). 0 = func's defaults: no run on start-up,
  * useMonitor on unless occurrences are less than a minute apart. */
@@ -271,6 +277,34 @@ struct cf_api {
 				cf_timer_fn fn);
 	const char *(*timer_info)(cf_timer *);
 	cf_http *(*timer_durable_client)(cf_timer *);
+
+	/* durable entities (ABI 2.2) */
+	cf_rc (*register_entity)(cf_app *, const char *name, cf_entity_fn fn);
+	const char *(*entity_name)(cf_entity *);
+	const char *(*entity_key)(cf_entity *);
+	const char *(*entity_op)(cf_entity *);
+	const char *(*entity_input)(cf_entity *);
+	const char *(*entity_state)(cf_entity *);
+	cf_rc (*entity_set_state)(cf_entity *, const char *json);
+	void (*entity_delete_state)(cf_entity *);
+	cf_rc (*entity_return)(cf_entity *, const char *json);
+	cf_rc (*entity_fail)(cf_entity *, const char *message);
+	cf_rc (*entity_signal)(cf_entity *, const char *name, const char *key, const char *op,
+			       const char *input_json, int64_t at_ms);
+	cf_rc (*entity_start_orchestration)(cf_entity *, const char *orch_name,
+					    const char *instance_id, const char *input_json);
+	cf_task *(*call_entity)(cf_orch *, const char *name, const char *key, const char *op,
+				const char *input_json);
+	cf_rc (*orch_signal_entity)(cf_orch *, const char *name, const char *key, const char *op,
+				    const char *input_json, int64_t at_ms);
+	cf_task *(*lock_entities)(cf_orch *, const char *const *names, const char *const *keys,
+				  size_t n);
+	cf_rc (*unlock_entities)(cf_orch *);
+	cf_rc (*durable_signal_entity)(cf_http *, const char *name, const char *key, const char *op,
+				       const char *input_json, int64_t at_ms);
+	cf_rc (*durable_read_entity)(cf_http *, const char *name, const char *key,
+				     const char **out_state);
+	cf_rc (*durable_clean_entity_storage)(cf_http *, int64_t *removed, int64_t *released);
 };
 
 /* Set by cf_app_entry before your init runs; one copy per app. */
@@ -361,7 +395,7 @@ static inline const char *cf_app_name(cf_app *app)
 /* Common helpers: cf_log, cf_alloc, cf_fmt, cf_last_error, cf_json_*  */
 /*                                                                      */
 /* Their first argument is a handle: cf_app *, cf_http *, cf_orch *,    */
-/* cf_act * or cf_ctx *. In C11 and C++ anything else (a cf_task *, a    */
+/* cf_act *, cf_timer *, cf_entity * or cf_ctx *. In C11 and C++ anything else (a cf_task *, a    */
 /* char *, a struct pointer) is a compile error; a void * is accepted in */
 /* C11 and checked at run time only. In C99, where _Generic is missing,  */
 /* pass a cf_ctx * made by one of the four functions below, e.g.         */
@@ -379,6 +413,7 @@ static inline cf_ctx *cf_http_ctx(cf_http *h) { return (cf_ctx *)(void *)h; }
 static inline cf_ctx *cf_orch_ctx(cf_orch *o) { return (cf_ctx *)(void *)o; }
 static inline cf_ctx *cf_act_ctx(cf_act *a) { return (cf_ctx *)(void *)a; }
 static inline cf_ctx *cf_timer_ctx(cf_timer *t) { return (cf_ctx *)(void *)t; }
+static inline cf_ctx *cf_entity_ctx(cf_entity *e) { return (cf_ctx *)(void *)e; }
 
 /* CF__CTX(x): x as a cf_ctx *, a compile error for a non-handle. */
 #if defined(__cplusplus)
@@ -389,7 +424,7 @@ static inline cf_ctx *cf__ctx_unchecked(void *p) { return (cf_ctx *)p; }
 #define CF__CTX(x)                                                      \
 	_Generic((x), cf_app *: cf_app_ctx, cf_http *: cf_http_ctx,     \
 		 cf_orch *: cf_orch_ctx, cf_act *: cf_act_ctx,          \
-		 cf_timer *: cf_timer_ctx,                               \
+		 cf_timer *: cf_timer_ctx, cf_entity *: cf_entity_ctx,   \
 		 cf_ctx *: cf__ctx_self, void *: cf__ctx_unchecked)(x)
 #else
 #define CF__CTX(x) (x) /* C99: must already be a cf_ctx * */
@@ -912,6 +947,160 @@ static inline const char *cf_timer_info(cf_timer *t) { return cf__api->timer_inf
  * fail with CF_ERROR. */
 static inline cf_http *cf_timer_durable_client(cf_timer *t) { return cf__api->timer_durable_client(t); }
 
+/* ------------------------------------------------------------------ */
+/* Durable entities (ABI 2.2)                                           */
+/*                                                                      */
+/* An entity is a small piece of durable state with a name and a key   */
+/* (a counter "counter"/"cats", an account "account"/"alice"), changed  */
+/* only by operations. The host runs the operations of one entity one   */
+/* at a time, in the order they arrived, several queued ones in one     */
+/* batch; the state is committed with the batch. An operation that      */
+/* fails (cf_entity_fail, or a negative return) has its state change,   */
+/* signals and starts rolled back; the others of the batch stand.       */
+/* Names are case-insensitive (lower-cased in every output), keys case- */
+/* sensitive; the entity's instance id is "@<name>@<key>". An entity    */
+/* exists while it has state: the first operation that sets state       */
+/* creates it, cf_entity_delete_state deletes it.                       */
+/* Keys: any UTF-8 text without '/', '\\', '#', '?' or control            */
+/* characters, at most 200 bytes; "" is a key too.                      */
+/* ------------------------------------------------------------------ */
+
+/* Registers entity function `name` (COPIED; the function-name rules of
+ * cf_register_http). It is called once per operation. CF_OK, CF_E_INVALID,
+ * CF_E_EXISTS. */
+static inline cf_rc cf_register_entity(cf_app *app, const char *name, cf_entity_fn fn)
+{
+	return cf__api->register_entity(app, name, fn);
+}
+
+/* The entity's name (lower case), key, the operation's name (as sent, "" for
+ * none) and input (JSON text, NULL when the operation has none). BORROWED
+ * for the operation. */
+static inline const char *cf_entity_name(cf_entity *e) { return cf__api->entity_name(e); }
+static inline const char *cf_entity_key(cf_entity *e) { return cf__api->entity_key(e); }
+static inline const char *cf_entity_op(cf_entity *e) { return cf__api->entity_op(e); }
+static inline const char *cf_entity_input(cf_entity *e) { return cf__api->entity_input(e); }
+
+/* The current state as JSON text, NULL when the entity has none (absent,
+ * which is not the JSON value null). BORROWED until the next set/delete. */
+static inline const char *cf_entity_state(cf_entity *e) { return cf__api->entity_state(e); }
+
+/* Replaces the state (JSON text, COPIED; NULL = the JSON value null).
+ * CF_E_INVALID for text that is not JSON (the state is unchanged). */
+static inline cf_rc cf_entity_set_state(cf_entity *e, const char *json)
+{
+	return cf__api->entity_set_state(e, json);
+}
+
+/* Removes the state: once the batch commits the entity no longer exists
+ * (reads give "not found") unless a later operation sets state again. */
+static inline void cf_entity_delete_state(cf_entity *e) { cf__api->entity_delete_state(e); }
+
+/* The operation's result (JSON text, COPIED; NULL = null), which a caller
+ * (cf_call_entity) gets. CF_E_INVALID for text that is not JSON. */
+static inline cf_rc cf_entity_return(cf_entity *e, const char *json)
+{
+	return cf__api->entity_return(e, json);
+}
+
+/* Fails the operation with `message` (COPIED): its state change, signals
+ * and starts are rolled back; a caller's task fails with the message.
+ * Returns CF_ERROR, so `return cf_entity_fail(e, "...")` ends it. */
+static inline cf_rc cf_entity_fail(cf_entity *e, const char *message)
+{
+	return cf__api->entity_fail(e, message);
+}
+
+/* Signals operation `op` (with input_json, NULL = none) on entity
+ * (name, key), one-way, once this operation's batch commits; at_ms > 0
+ * delivers it no earlier than that Unix time in ms. All strings COPIED.
+ * CF_E_INVALID for a bad name, key or input. */
+static inline cf_rc cf_entity_signal(cf_entity *e, const char *name, const char *key,
+				     const char *op, const char *input_json, int64_t at_ms)
+{
+	return cf__api->entity_signal(e, name, key, op, input_json, at_ms);
+}
+
+/* Starts orchestrator `orch_name` (instance_id NULL = a new id) with
+ * input_json once the batch commits. CF_E_NOTFOUND unknown orchestrator,
+ * CF_E_INVALID bad id or input. An id in use by a running instance is
+ * logged and skipped. */
+static inline cf_rc cf_entity_start_orchestration(cf_entity *e, const char *orch_name,
+						  const char *instance_id, const char *input_json)
+{
+	return cf__api->entity_start_orchestration(e, orch_name, instance_id, input_json);
+}
+
+/* From an orchestrator: calls operation `op` on entity (name, key) and
+ * waits for its result (two-way). The request id is cf_orch_new_uuid's
+ * next value, so replay is exact. The task's result is the operation's
+ * result; it fails with the operation's failure message. Inside a
+ * critical section only locked entities may be called. SCRATCH task. */
+static inline cf_task *cf_call_entity(cf_orch *o, const char *name, const char *key,
+				      const char *op, const char *input_json)
+{
+	return cf__api->call_entity(o, name, key, op, input_json);
+}
+
+/* From an orchestrator: one-way signal, sent when the episode commits
+ * (once, not again on replay); at_ms > 0 schedules it. Returns CF_OK, or
+ * CF_ERROR and fails the orchestration for bad arguments or a signal to
+ * an entity this orchestration holds locked. */
+static inline cf_rc cf_signal_entity(cf_orch *o, const char *name, const char *key,
+				     const char *op, const char *input_json, int64_t at_ms)
+{
+	return cf__api->orch_signal_entity(o, name, key, op, input_json, at_ms);
+}
+
+/*
+ * Critical section: locks the n entities (names[i], keys[i]), sorted by id
+ * and de-duplicated, granted one after the other in that order so two
+ * orchestrations never deadlock. The task completes once all are held;
+ * other callers' operations on them wait until cf_unlock_entities(), or
+ * until the orchestration ends (completes, fails or is terminated).
+ * Rules (breaking one fails the orchestration with a message naming it):
+ * no lock inside a critical section, only locked entities are called and
+ * one call at a time per entity, no sub-orchestrations, no signals to
+ * locked entities. The arrays are COPIED. SCRATCH task.
+ */
+static inline cf_task *cf_lock_entities(cf_orch *o, const char *const *names,
+					const char *const *keys, size_t n)
+{
+	return cf__api->lock_entities(o, names, keys, n);
+}
+
+/* Ends the critical section: release messages go out when the episode
+ * commits. CF_E_STATE when none is open. */
+static inline cf_rc cf_unlock_entities(cf_orch *o) { return cf__api->unlock_entities(o); }
+
+/* From an HTTP function (or a timer's client): signals `op` with input_json
+ * (NULL = none) on entity (name, key); at_ms > 0 delivers it no earlier
+ * than then. Returns after the signal is committed. CF_E_NOTFOUND unknown
+ * entity function, CF_E_INVALID bad key or input. */
+static inline cf_rc cf_durable_signal_entity(cf_http *h, const char *name, const char *key,
+					     const char *op, const char *input_json, int64_t at_ms)
+{
+	return cf__api->durable_signal_entity(h, name, key, op, input_json, at_ms);
+}
+
+/* The last committed state of entity (name, key) into *out_state (SCRATCH
+ * of the invocation). CF_E_NOTFOUND when it does not exist. */
+static inline cf_rc cf_durable_read_entity(cf_http *h, const char *name, const char *key,
+					   const char **out_state)
+{
+	return cf__api->durable_read_entity(h, name, key, out_state);
+}
+
+/* Clean entity storage: removes the records of entities left without state,
+ * lock or queued operations, and releases the locks of orchestrations that
+ * no longer run (their waiting operations then run). *removed and *released
+ * (either may be NULL) get the counts. CF_OK or CF_ERROR. */
+static inline cf_rc cf_durable_clean_entity_storage(cf_http *h, int64_t *removed,
+						    int64_t *released)
+{
+	return cf__api->durable_clean_entity_storage(h, removed, released);
+}
+
 #ifdef __cplusplus
 } /* extern "C" */
 
@@ -922,6 +1111,7 @@ static inline cf_ctx *cf__ctx(cf_http *p) { return cf_http_ctx(p); }
 static inline cf_ctx *cf__ctx(cf_orch *p) { return cf_orch_ctx(p); }
 static inline cf_ctx *cf__ctx(cf_act *p) { return cf_act_ctx(p); }
 static inline cf_ctx *cf__ctx(cf_timer *p) { return cf_timer_ctx(p); }
+static inline cf_ctx *cf__ctx(cf_entity *p) { return cf_entity_ctx(p); }
 static inline cf_ctx *cf__ctx(cf_ctx *p) { return p; }
 static inline cf_ctx *cf__ctx(decltype(nullptr)) { return 0; }
 #endif

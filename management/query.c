@@ -282,3 +282,19 @@ void bind_webhooks_purge_many(struct webhook_req *r)
 	}
 	free(err);
 }
+
+/* For the entity listing (entities.c): the same tokens and top. */
+const char *bind_webhooks_token_make(const char *id, struct rt_arena *a)
+{
+	return token_make(id, a);
+}
+
+const char *bind_webhooks_token_parse(const char *tok, struct rt_arena *a)
+{
+	return token_parse(tok, a);
+}
+
+long bind_webhooks_long(const struct bind_query *q, const char *name, long dflt)
+{
+	return query_long(q, name, dflt);
+}

@@ -8,7 +8,7 @@
  * segment once (so "%2F" inside an id stays inside that segment and is
  * refused as an id character later), then try the templates in order
  *   orchestrators/{functionName}/{instanceId?}
- *   entities/{entityName?}/{entityKey?}
+ *   entities/{entityName?}/{entityKey?}     (entities.c)
  *   instances/{instanceId?}/{operation?}
  *   instances/{instanceId}/raiseEvent/{eventName}
  * with literals and operation names compared case-insensitively (and
@@ -759,7 +759,12 @@ void bind_webhooks_handle(struct bind_durable *d, struct bind_http *h)
 			start(&r, seg[1], n == 3 ? seg[2] : NULL);
 		return;
 	}
-	/* Entities (§5) are not implemented: every entities/... route is 404. */
+	if (strcasecmp(seg[0], "entities") == 0) {
+		if (n <= 3)
+			bind_webhooks_entities(&r, h->method, n > 1 ? seg[1] : NULL,
+					       n > 2 ? seg[2] : NULL);
+		return;
+	}
 	if (strcasecmp(seg[0], "instances") != 0)
 		return;
 	if (n == 1) {

@@ -47,4 +47,16 @@ unsigned bind_webhooks_statuses(const struct bind_query *q);
 void bind_webhooks_list(struct webhook_req *r);
 void bind_webhooks_purge_many(struct webhook_req *r);
 
+/* Continuation tokens of the listings (webhooks_query.c): the token that
+ * continues after instance `id`, and the id a token continues after (NULL
+ * when this process did not issue it); both in `a`. */
+const char *bind_webhooks_token_make(const char *id, struct rt_arena *a);
+const char *bind_webhooks_token_parse(const char *tok, struct rt_arena *a);
+/* int.TryParse of a query value; invalid or out of range -> dflt. */
+long bind_webhooks_long(const struct bind_query *q, const char *name, long dflt);
+
+/* entities[/{name}[/{key}]] (entities.c): nseg counts "entities". */
+void bind_webhooks_entities(struct webhook_req *r, const char *method, const char *name,
+			    const char *key);
+
 #endif

@@ -46,6 +46,8 @@
 #include "runtime/replay.h"
 #include "runtime/store.h"
 
+struct rt_entity_op;
+
 struct rt_engine;
 
 /* One activity attempt handed to the host's runner. BORROWED for the call. */
@@ -94,6 +96,11 @@ struct rt_engine_hooks {
 	 * nothing of it is committed and it is tried again. NULL: in process. */
 	int (*replay)(void *ctx, void *fn, const struct rt_episode_in *in,
 		      struct rt_episode_out *out);
+	/* Entities (entity.h): the registered entity function or NULL, and
+	 * running one operation on the engine thread. May be NULL (no
+	 * entities: every operation fails as an unknown entity). */
+	void *(*find_entity)(void *ctx, const char *name);
+	void (*run_entity)(void *ctx, void *fn, struct rt_entity_op *op);
 };
 
 struct rt_engine_opts {

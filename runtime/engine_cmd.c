@@ -251,6 +251,12 @@ void engine_apply_cmd(struct engine_batch *b, struct engine_cmd *c)
 	case CMD_PURGE_MANY:
 		cmd_purge_many(b, c);
 		break;
+	case CMD_SIGNAL:
+		engine_entity_apply_signal(b, c);
+		break;
+	case CMD_ENTITY_CLEAN:
+		engine_entity_apply_clean(b, c);
+		break;
 	}
 	if (c->rc == RT_C_OK ? rt_store_savepoint_release(b->e->store)
 			     : rt_store_savepoint_rollback(b->e->store))
@@ -302,6 +308,16 @@ static int submit(struct rt_engine *e, struct engine_cmd *c, char **err)
 	else
 		free(c->err);
 	return c->rc;
+}
+
+int engine_cmd_submit(struct rt_engine *e, struct engine_cmd *c, char **err)
+{
+	return submit(e, c, err);
+}
+
+int engine_cmd_enqueue(struct rt_engine *e, struct engine_cmd *c)
+{
+	return enqueue(e, c);
 }
 
 void engine_cmd_free(struct engine_cmd *c)

@@ -9,6 +9,7 @@
 #include "runtime/uuid.h"
 #include "common/xalloc.h"
 #include "common/clock.h"
+#include "runtime/entity.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -122,6 +123,13 @@ static int do_actions(struct engine_batch *b, const struct rt_instance *inst,
 		}
 		case RT_ACT_SEND_EVENT: {
 			struct rt_instance target;
+			/* Entities exist from their first message on. */
+			if (rt_entity_id_is(a->instance_id)) {
+				if (engine_entity_deliver(b, a->instance_id, a->msg.name, a->msg.input,
+							  rt_entity_msg_due(a->msg.input)) != 0)
+					return -1;
+				break;
+			}
 			int rc = rt_store_instance_get(st, a->instance_id, &target, &b->arena);
 			/* Events to unknown instances are dropped, as in Durable Functions. */
 			if (rc == RT_STORE_NOTFOUND)
@@ -253,6 +261,10 @@ void engine_episode(struct engine_batch *b, const char *instance_id)
 	int rc, rewind_due = 0;
 	const char *rewind_reason = NULL;
 
+	if (rt_entity_id_is(instance_id)) {
+		engine_entity_batch(b, instance_id);
+		return;
+	}
 	struct engine_mail *mail = engine_mail_take(b, instance_id), *mail_head = mail;
 	size_t nmail = 0;
 

@@ -36,6 +36,8 @@ enum engine_cmd_kind {
 	CMD_REWIND,
 	CMD_PURGE,
 	CMD_PURGE_MANY,
+	CMD_SIGNAL, /* entity signal: instance_id "@n@k", name = op, data = input */
+	CMD_ENTITY_CLEAN, /* clean entity storage: count = removed, at_us = released */
 };
 
 /* A client request; lives on the caller's stack until done. */
@@ -51,6 +53,7 @@ struct engine_cmd {
 	char *err;               /* malloc'd */
 	char *out_id;            /* START: malloc'd */
 	int64_t count;           /* PURGE_MANY */
+	int64_t at_us;           /* SIGNAL: not before; 0 = at once */
 	int done;
 	/* A synchronous caller waits on its own condition variable (no
 	 * thundering herd); an asynchronous one gets on_done after the commit
@@ -259,6 +262,19 @@ int engine_inbox_add(struct engine_batch *b, const char *instance_id, const char
 /* Creates (or overwrites) an instance row and queues its ExecutionStarted. */
 int engine_create_instance(struct engine_batch *b, const char *instance_id, const char *name,
 			   const char *input, const struct rt_event *parent_start, char **err);
+
+/* Queues a synchronous command and waits for its commit (engine_cmd.c). */
+int engine_cmd_submit(struct rt_engine *e, struct engine_cmd *c, char **err);
+/* Queues an asynchronous command (c->on_done set, c malloc'd; the engine
+ * frees it with engine_cmd_free). 0, or -1 when the engine is stopping. */
+int engine_cmd_enqueue(struct rt_engine *e, struct engine_cmd *c);
+
+/* engine_entity.c: entity batches and messages (see entity.h). */
+void engine_entity_batch(struct engine_batch *b, const char *instance_id);
+int engine_entity_deliver(struct engine_batch *b, const char *target, const char *event,
+			  const char *data, int64_t visible_us);
+void engine_entity_apply_signal(struct engine_batch *b, struct engine_cmd *c);
+void engine_entity_apply_clean(struct engine_batch *b, struct engine_cmd *c);
 
 /* Under sync_acks, the longest a commit waits to be fsynced. */
 #define ENGINE_SYNC_WINDOW_US 50000

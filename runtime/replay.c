@@ -10,6 +10,7 @@
  */
 #include "runtime/replay_int.h"
 #include "common/xalloc.h"
+#include "runtime/replay_entity.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -513,6 +514,8 @@ static void run_code(struct rt_orch *o, struct rt_episode_out *out, struct vec *
 	}
 	o->replaying = o->last_played;
 	rc = in->run(in->fn, o);
+	/* Done for good: release a critical section the code left open. */
+	rt_orch_entity_episode_end(o, rc);
 	o->returned = 1;
 	while (orch_next_event(o, &e))
 		orch_apply(o, &e);

@@ -77,6 +77,7 @@ struct rt_task {
 	struct rt_task *winner;  /* TK_ANY */
 	struct retry *retry;     /* TK_RETRY: its state */
 	struct retry *owner;     /* attempt/timer of a retry: the retry */
+	int entity_reply;        /* TK_EVENT awaiting an entity's reply (entity_orch.c) */
 };
 
 struct retry {
@@ -159,6 +160,8 @@ struct rt_orch {
 
 	int custom_set;
 	const char *custom;
+
+	struct entity_cs *cs;  /* open critical section, NULL = none (entity_orch.c) */
 };
 
 void *vec_push(struct vec *v, size_t elem);
@@ -175,6 +178,10 @@ void task_retry_step(struct retry *r, struct rt_task *child);
 void orch_check_missing(struct rt_orch *o);
 void orch_set_fatal(struct rt_orch *o, int nondeterminism, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+
+/* entity_orch.c: turns an entity reply {"result"} / {"exceptionType"}
+ * into the task's outcome. */
+void entity_reply_decode(struct rt_task *t, enum task_state *st, const char **text);
 
 /* replay.c */
 int orch_next_event(struct rt_orch *o, struct tl_entry *e);

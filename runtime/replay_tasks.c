@@ -11,6 +11,7 @@
  */
 #include "runtime/replay_int.h"
 #include "runtime/uuid.h"
+#include "runtime/replay_entity.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -44,6 +45,8 @@ void task_complete_at(struct rt_task *t, enum task_state st, const char *text, u
 {
 	if (t->state != TS_PENDING)
 		return;
+	if (t->entity_reply)
+		entity_reply_decode(t, &st, &text);
 	t->state = st;
 	t->serial = serial ? serial : ++t->o->serial;
 	if (keeps_open(t))
@@ -403,6 +406,9 @@ struct rt_task *rt_orch_call_sub_orchestrator(struct rt_orch *o, const char *nam
 			       "The function '%s' doesn't exist, is disabled, or is not an "
 			       "orchestrator function.",
 			       name);
+	else if (o->cs && rt_orch_in_critical_section(o))
+		orch_set_fatal(o, 0,
+			       "Must not call a sub-orchestration from within a critical section.");
 	else if (instance_id && (!*instance_id || *instance_id == '@' ||
 				 strcmp(instance_id, o->instance_id) == 0))
 		orch_set_fatal(o, 0,

@@ -11,6 +11,12 @@ set -eu
 PKGS="gcc g++ libc6-dev make pkg-config libh2o-evloop-dev libsodium-dev libjansson-dev \
 libsqlite3-dev libssl-dev curl jq procps tzdata shellcheck $*"
 
+# npm ships inside some nodejs builds (NodeSource's): then it is no package
+# of its own, and asking apt for Debian's would fight that nodejs.
+case " $PKGS " in *" npm "*)
+	command -v npm >/dev/null 2>&1 && PKGS=$(echo " $PKGS " | sed 's/ npm / /') ;;
+esac
+
 # shellcheck disable=SC2086 # $PKGS is a list of package names, one word each
 installed=" $(dpkg-query -W -f='${Package} ${db:Status-Abbrev}\n' $PKGS 2>/dev/null |
 	awk '$2 == "ii" { printf "%s ", $1 }')"

@@ -187,6 +187,9 @@ static json_t *function_config(const struct bind_function *fn)
 	case BIND_FN_ACTIVITY:
 		json_object_set_new(b, "name", json_string("input"));
 		break;
+	case BIND_FN_ENTITY:
+		json_object_set_new(b, "name", json_string("context"));
+		break;
 	case BIND_FN_TIMER:
 		json_object_set_new(b, "name", json_string("myTimer"));
 		json_object_set_new(b, "schedule", json_string(fn->schedule));

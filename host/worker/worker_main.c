@@ -64,6 +64,7 @@ static enum rt_wire_fn_kind wire_kind(enum bind_fn_kind k)
 	case BIND_FN_ORCHESTRATOR: return RT_WIRE_FN_ORCHESTRATOR;
 	case BIND_FN_ACTIVITY: return RT_WIRE_FN_ACTIVITY;
 	case BIND_FN_TIMER: return RT_WIRE_FN_TIMER;
+	case BIND_FN_ENTITY: return RT_WIRE_FN_ENTITY;
 	}
 	return RT_WIRE_FN_HTTP;
 }

@@ -1,0 +1,106 @@
+#!/bin/sh
+# bench/entities.sh - durable entity figures (not a test; `make bench-entities`).
+#   1. signals/s to one entity (the "counter" of samples/entities), over
+#      HTTP (POST …/entities/counter/hot?op=add, wrk), each answered 202
+#      after its commit; then how fast the queued operations are applied
+#   2. the same spread over 1,000 entities (a random key per request)
+#   0. the baseline, same run: starts/s of hello_sequence through the
+#      management API (POST …/orchestrators/hello_sequence), also a write
+#      answered 202 after its commit
+#   3. orchestration -> entity call round trip: one orchestration making
+#      CALLS sequential calls; p50/p99 from its history (EventSent ->
+#      EventRaised timestamps)
+# synchronous=FULL, loopback only; every load phase is bounded by DURATION s.
+set -eu
+cd "$(dirname "$0")/.."
+TOP=$(pwd)
+DURATION=${DURATION:-10}
+CONNS=${CONNS:-64}
+PORT=${PORT:-7097}
+CALLS=${CALLS:-500}
+B=$TOP/build
+root=$(mktemp -d /tmp/cfunc-bench-entities.XXXXXX)
+pid=""
+cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$root"; }
+trap cleanup EXIT
+DB="$root/.cfunc/TestHubName.db"
+URL="http://127.0.0.1:$PORT"
+E="$URL/runtime/webhooks/durabletask/entities"
+
+cat >"$root/host.json" <<JSON
+{ "version": "2.0",
+  "logging": { "logLevel": { "default": "${LOG_LEVEL:-Warning}" } },
+  "extensions": { "durableTask": { "storageProvider": { "synchronous": "${SYNC:-FULL}" } } },
+  "cfunc": { "apps": ["$B/samples/durable_hello.so", "$B/samples/entities.so"] } }
+JSON
+cat >"$root/one.lua" <<'LUA'
+wrk.method = "POST"
+wrk.body = "1"
+wrk.headers["Content-Type"] = "application/json"
+LUA
+printf 'wrk.method = "POST"\n' >"$root/start.lua"
+cat >"$root/many.lua" <<'LUA'
+wrk.method = "POST"
+wrk.body = "1"
+wrk.headers["Content-Type"] = "application/json"
+request = function()
+	return wrk.format(nil, "/runtime/webhooks/durabletask/entities/counter/k" .. math.random(0, 999) .. "?op=add")
+end
+LUA
+
+start() {
+	rm -rf "$root/.cfunc"
+	(cd "$root" && exec "$B/cfunc" start --port "$PORT") >"$root/host.log" 2>&1 &
+	pid=$!
+	i=0
+	until curl -s -o /dev/null "$URL/admin/host/ping" || [ $i -ge 100 ]; do sleep 0.05; i=$((i + 1)); done
+}
+stop() { kill "$pid"; wait "$pid" || true; pid=""; }
+q() { sqlite3 -cmd ".timeout 5000" "$DB" "$1"; }
+ms() { echo $(($(date +%s%N) / 1000000)); }
+# applied: the sum of every counter's state
+applied() { q "select coalesce(sum(cast(output as integer)), 0) from instances where instance_id like '@counter@%'"; }
+# signals <lua> <label>
+signals() {
+	start
+	out=$(wrk -t1 -c"$CONNS" -d"${DURATION}s" -s "$root/$1" "$E/counter/hot?op=add")
+	t_end=$(ms)
+	sent=$(printf '%s\n' "$out" | awk '/requests in/ { print $1 }')
+	secs=$(printf '%s\n' "$out" | awk '/requests in/ { sub(/s,$/, "", $4); print $4 }')
+	non2xx=$(printf '%s\n' "$out" | awk '/Non-2xx/ { print $NF }')
+	i=0
+	while [ "$(applied)" -lt "$sent" ] && [ $i -lt 1200 ]; do sleep 0.1; i=$((i + 1)); done
+	t_done=$(ms)
+	got=$(applied)
+	echo "$2: $sent signals acknowledged in ${secs}s = $(awk "BEGIN { printf \"%.0f\", $sent / $secs }")/s (non-2xx: ${non2xx:-0}); all $got applied $((t_done - t_end)) ms after the load ended"
+	stop
+}
+
+echo "## entities (synchronous=${SYNC:-FULL}, wrk -t1 -c$CONNS -d${DURATION}s)"
+start
+out=$(wrk -t1 -c"$CONNS" -d"${DURATION}s" -s "$root/start.lua" "$URL/runtime/webhooks/durabletask/orchestrators/hello_sequence")
+printf '%s\n' "$out" | awk '/requests in/ { sub(/s,$/, "", $4); printf "baseline: %d hello_sequence starts acknowledged in %ss = %.0f/s\n", $1, $4, $1 / $4 }'
+stop
+signals one.lua "one entity"
+signals many.lua "1,000 entities"
+
+start
+id=$(curl -s -X POST -H 'Content-Type: application/json' -d "{\"key\":\"rt\",\"n\":$CALLS}" \
+	"$URL/api/orchestrators/counter_calls" | jq -r .id)
+i=0
+until [ "$(curl -s "$URL/runtime/webhooks/durabletask/instances/$id" | jq -r .runtimeStatus)" = Completed ] || [ $i -ge 600 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+curl -s "$URL/runtime/webhooks/durabletask/instances/$id?showHistory=true" >"$root/hist.json"
+jq -r '[.historyEvents[] | select(.EventType == "EventSent" or .EventType == "EventRaised") | .Timestamp] | .[]' "$root/hist.json" |
+	while read -r t; do date -u -d "$t" +%s.%N; done | awk '
+	NR == 1 { first = $1 } NR % 2 == 1 { s = $1; next } { d[n++] = ($1 - s) * 1000; last = $1 }
+	END {
+		printf "orchestration -> entity calls: %d sequential calls in %.1f ms = %.3f ms per round trip (mean)\n",
+			n, (last - first) * 1000, (last - first) * 1000 / n
+		for (i = 0; i < n; i++) for (j = i + 1; j < n; j++) if (d[j] < d[i]) { x = d[i]; d[i] = d[j]; d[j] = x }
+		printf "orchestration -> entity call round trip, %d sequential calls: p50 %.2f ms, p99 %.2f ms, max %.2f ms\n",
+			n, d[int(n * 0.5)], d[int(n * 0.99)], d[n - 1]
+	}'
+stop

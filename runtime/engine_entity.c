@@ -1,0 +1,512 @@
+/*
+ * engine_entity.c - entities inside the engine's batches: deliver messages
+ * to them, run one entity batch (entity_batch.c) for every entity with
+ * visible messages, write its state, scheduler record and outbound
+ * messages under one savepoint of the group-commit transaction; plus the
+ * client side (signal, read, list).
+ *
+ * Owns nothing across batches: everything lives in the batch arena and the
+ * store. Storage layout: entity.h.
+ */
+#include "runtime/engine_int.h"
+#include "runtime/engine_entity.h"
+#include "runtime/entity.h"
+#include "runtime/json_text.h"
+#include "runtime/uuid.h"
+#include "common/xalloc.h"
+#include "common/clock.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Operations one batch of one entity takes at most (Durable Functions'
+ * maxEntityOperationBatchSize default), so a backlog neither holds the
+ * engine thread for long nor loads all of itself into memory. */
+#define ENTITY_BATCH_MAX 5000
+
+int engine_entity_deliver(struct engine_batch *b, const char *target, const char *event,
+			  const char *data, int64_t visible_us)
+{
+	struct rt_event ev;
+	rt_event_init(&ev, RT_EV_EVENT_RAISED);
+	ev.timestamp_us = b->now_us;
+	ev.name = event;
+	ev.input = data;
+	return engine_inbox_add(b, target, NULL, visible_us > b->now_us ? visible_us : 0, &ev);
+}
+
+/* A message for an orchestration: an EventRaised named by the request. */
+static int deliver_to_orch(struct engine_batch *b, const struct rt_entity_out *o)
+{
+	struct rt_event ev;
+	rt_event_init(&ev, RT_EV_EVENT_RAISED);
+	ev.timestamp_us = b->now_us;
+	ev.name = o->event;
+	ev.input = o->data;
+	return engine_inbox_add(b, o->target, o->execution_id, 0, &ev);
+}
+
+/* What the batch's callbacks reach. */
+struct entity_ctx {
+	const struct rt_engine_hooks *h;
+	struct engine_batch *b;
+};
+
+static void run_entity(void *ctx, void *fn, struct rt_entity_op *op)
+{
+	const struct rt_engine_hooks *h = ((struct entity_ctx *)ctx)->h;
+	h->run_entity(h->ctx, fn, op);
+}
+
+static int holder_alive(void *ctx, const char *instance_id)
+{
+	struct engine_batch *b = ((struct entity_ctx *)ctx)->b;
+	struct rt_instance inst;
+	int rc = rt_store_instance_get(b->e->store, instance_id, &inst, &b->arena);
+	/* On a read error keep the lock: releasing it wrongly would break the
+	 * critical section; keeping it only delays. */
+	if (rc != 0)
+		return rc != RT_STORE_NOTFOUND;
+	return !rt_status_is_terminal(inst.status);
+}
+
+static int start_orchestration(struct engine_batch *b, const char *entity,
+			       const struct rt_entity_action *a)
+{
+	const struct rt_engine_hooks *h = &b->e->opts.hooks;
+	char id[33], *err = NULL;
+	const char *instance_id = a->instance_id;
+	if (!h->find_orchestrator || !h->find_orchestrator(h->ctx, a->name)) {
+		engine_log(b->e, "Host.Triggers.DurableTask", 3,
+			   "%s: orchestrator '%s' to start does not exist; not started", entity,
+			   a->name);
+		return 0;
+	}
+	if (!instance_id) {
+		rt_uuid_random_hex(id);
+		instance_id = id;
+	}
+	int rc = engine_create_instance(b, instance_id, a->name, a->input, NULL, &err);
+	if (rc == RT_C_EXISTS || rc == RT_C_INVALID) {
+		engine_log(b->e, "Host.Triggers.DurableTask", 3, "%s: not starting '%s' as '%s': %s",
+			   entity, a->name, instance_id, err ? err : "");
+		rc = RT_C_OK;
+	}
+	free(err);
+	return rc == RT_C_OK ? 0 : -1;
+}
+
+/* Any inbox row left for the instance, visible or scheduled. */
+static int has_more_messages(struct engine_batch *b, const char *instance_id)
+{
+	struct rt_inbox_msg *msgs;
+	size_t n = 0;
+	if (rt_store_inbox_load(b->e->store, instance_id, INT64_MAX, 1, &msgs, &n, &b->arena) != 0)
+		return -1;
+	return n > 0;
+}
+
+static int write_entity(struct engine_batch *b, const struct rt_instance *old, int exists,
+			const struct rt_entity_batch *eb, int self_mail)
+{
+	struct rt_store *st = b->e->store;
+	struct rt_instance row;
+	char exec_id[33];
+
+	if (!eb->new_state && !eb->new_scheduler) {
+		/* Deleted (or never created): the row goes, unless messages
+		 * (scheduled signals, mail to itself) still wait for it. */
+		if (!exists)
+			return 0;
+		int more = self_mail ? 1 : has_more_messages(b, eb->instance_id);
+		if (more < 0)
+			return -1;
+		if (!more) {
+			int rc = rt_store_instance_delete(st, eb->instance_id);
+			return rc == 0 || rc == RT_STORE_NOTFOUND ? 0 : -1;
+		}
+	}
+	if (exists && !eb->changed)
+		return 0;
+	memset(&row, 0, sizeof(row));
+	row.instance_id = eb->instance_id;
+	row.name = eb->name;
+	if (exists) {
+		row.execution_id = old->execution_id;
+		row.created_us = old->created_us;
+		row.generation = old->generation;
+	} else {
+		rt_uuid_random_hex(exec_id);
+		row.execution_id = exec_id;
+		row.created_us = b->now_us;
+	}
+	row.status = RT_ST_RUNNING;
+	row.updated_us = eb->ops_run || !exists ? b->now_us : old->updated_us;
+	row.parent_task_id = -1;
+	row.input = eb->new_scheduler ? eb->new_scheduler : "null";
+	row.output = eb->new_state;
+	row.custom_status =
+		rt_entity_status_json(&b->arena, eb->new_state != NULL, eb->queue_len, eb->locked_by);
+	return rt_store_instance_put(st, &row, exists);
+}
+
+void engine_entity_batch(struct engine_batch *b, const char *instance_id)
+{
+	struct rt_engine *e = b->e;
+	struct rt_store *st = e->store;
+	const struct rt_engine_hooks *h = &e->opts.hooks;
+	struct engine_mail *mail = engine_mail_take(b, instance_id);
+	struct rt_inbox_msg *stored = NULL;
+	size_t nstored = 0, nmail = 0, nmsgs = 0;
+	struct rt_instance inst;
+	struct rt_entity_batch eb;
+	int rc, exists, self_mail = 0;
+
+	b->episodes++;
+	rc = rt_store_instance_get(st, instance_id, &inst, &b->arena);
+	if (rc != 0 && rc != RT_STORE_NOTFOUND) {
+		b->failed = 1;
+		return;
+	}
+	exists = rc == 0;
+	if (engine_may_have_stored(b, instance_id) &&
+	    rt_store_inbox_load(st, instance_id, b->now_us, ENTITY_BATCH_MAX, &stored, &nstored,
+				&b->arena) != 0) {
+		b->failed = 1;
+		return;
+	}
+	if (nstored == ENTITY_BATCH_MAX) {
+		/* A backlog: this batch takes the oldest ENTITY_BATCH_MAX and the
+		 * next batch goes on. This batch's mail is newer than what is left,
+		 * so it queues behind it rather than overtaking it. */
+		for (struct engine_mail *m = mail; m; m = m->next) {
+			struct rt_inbox_msg msg;
+			memset(&msg, 0, sizeof(msg));
+			msg.instance_id = instance_id;
+			msg.execution_id = m->execution_id;
+			msg.type = m->type;
+			msg.data = m->data;
+			msg.len = m->len;
+			if (rt_store_inbox_add(st, &msg, NULL) != 0) {
+				b->failed = 1;
+				return;
+			}
+		}
+		mail = NULL;
+		b->more = 1;
+	}
+	for (struct engine_mail *m = mail; m; m = m->next)
+		nmail++;
+	struct rt_entity_msg *msgs = rt_arena_calloc(&b->arena, (nstored + nmail + 1) * sizeof(*msgs));
+	int64_t *ids = rt_arena_alloc(&b->arena, (nstored + 1) * sizeof(*ids));
+	/* Stored messages are older than this batch's mail: arrival order. */
+	for (size_t i = 0; i < nstored + nmail; i++) {
+		struct rt_event ev;
+		const void *data;
+		size_t len;
+		int type;
+		if (i < nstored) {
+			ids[i] = stored[i].id;
+			data = stored[i].data;
+			len = stored[i].len;
+			type = stored[i].type;
+		} else {
+			data = mail->data;
+			len = mail->len;
+			type = mail->type;
+			mail = mail->next;
+		}
+		/* Only entity messages mean anything here; terminate, suspend
+		 * and the like, sent to an entity's id, are consumed. */
+		if (type != RT_EV_EVENT_RAISED || rt_history_decode(data, len, &ev, &b->arena) != 0)
+			continue;
+		if (rt_entity_msg_parse(ev.name, ev.input, &msgs[nmsgs], &b->arena) != 0) {
+			engine_log(e, "Host.Triggers.DurableTask", 3,
+				   "%s: dropped a message that is not an entity request", instance_id);
+			continue;
+		}
+		nmsgs++;
+	}
+
+	memset(&eb, 0, sizeof(eb));
+	eb.instance_id = instance_id;
+	if (rt_entity_id_split(instance_id, &b->arena, &eb.name, &eb.key) != 0) {
+		eb.name = "";
+		eb.key = "";
+	}
+	eb.state = exists ? inst.output : NULL;
+	eb.scheduler = exists ? inst.input : NULL;
+	eb.msgs = msgs;
+	eb.nmsgs = nmsgs;
+	eb.fn = h->find_entity && *eb.name ? h->find_entity(h->ctx, eb.name) : NULL;
+	struct entity_ctx ectx = {.h = h, .b = b};
+	eb.run = run_entity;
+	eb.alive = holder_alive;
+	eb.ctx = &ectx;
+	eb.arena = &b->arena;
+
+	if (rt_store_savepoint(st) != 0) {
+		b->failed = 1;
+		return;
+	}
+	if (rt_store_inbox_delete(st, ids, nstored, NULL) != 0)
+		goto fail_rollback;
+	/* One Executing/Executed pair per batch, as func logs an entity
+	 * function's invocation (not one per operation). */
+	char category[160], guid[37];
+	snprintf(category, sizeof(category), "Function.%s", eb.name);
+	int log_this = e->opts.log_episodes && eb.fn && nmsgs > 0 &&
+		       (!h->log_enabled || h->log_enabled(h->ctx, category, 2));
+	int64_t t0 = rt_mono_us();
+	if (log_this) {
+		engine_guid(guid);
+		engine_log(e, category, 2, "Executing 'Functions.%s' (Reason='(null)', Id=%s)", eb.name,
+			   guid);
+	}
+	rc = rt_entity_batch_run(&eb);
+	if (log_this)
+		engine_log(e, category, 2,
+			   "Executed 'Functions.%s' (Succeeded, Id=%s, Duration=%ldms, Operations=%zu)",
+			   eb.name, guid, (long)((rt_mono_us() - t0) / 1000), eb.ops_run);
+	if (rc != 0) {
+		engine_log(e, "Host.Triggers.DurableTask", 4, "%s: unreadable entity record; messages kept",
+			   instance_id);
+		goto fail_rollback;
+	}
+	for (size_t i = 0; i < eb.nouts; i++) {
+		const struct rt_entity_out *o = &eb.outs[i];
+		if (!o->target)
+			continue;
+		if (strcmp(o->target, instance_id) == 0)
+			self_mail = 1;
+		if (rt_entity_id_is(o->target) ? engine_entity_deliver(b, o->target, o->event, o->data,
+								       o->visible_us) != 0
+						: deliver_to_orch(b, o) != 0)
+			goto fail_rollback;
+	}
+	for (size_t i = 0; i < eb.nstarts; i++)
+		if (start_orchestration(b, instance_id, &eb.starts[i]) != 0)
+			goto fail_rollback;
+	if (write_entity(b, &inst, exists, &eb, self_mail) != 0)
+		goto fail_rollback;
+	e->stats.episodes++;
+	if (rt_store_savepoint_release(st) != 0)
+		b->failed = 1;
+	return;
+fail_rollback:
+	engine_log(e, "Host.Triggers.DurableTask", 4, "%s: entity batch not committed: %s",
+		   instance_id, rt_store_errmsg(st));
+	rt_store_savepoint_rollback(st);
+	b->failed = 1;
+}
+
+/* ---- clients ------------------------------------------------------------- */
+
+void engine_entity_apply_signal(struct engine_batch *b, struct engine_cmd *c)
+{
+	const struct rt_engine_hooks *h = &b->e->opts.hooks;
+	const char *name, *key;
+	if (rt_entity_id_split(c->instance_id, &b->arena, &name, &key) != 0) {
+		c->rc = RT_C_INVALID;
+		c->err = xstrdup("not an entity id");
+		return;
+	}
+	if (!h->find_entity || !h->find_entity(h->ctx, name)) {
+		c->rc = RT_C_NOTFOUND;
+		c->err = xasprintf("The function '%s' doesn't exist, is disabled, or is not an entity "
+				   "function. Additional info: No entity function named '%s' was found.",
+				   name, name);
+		return;
+	}
+	const char *msg = rt_entity_msg_op(&b->arena, c->name, c->data, 1, NULL, NULL, NULL,
+					   c->at_us > b->now_us ? c->at_us : 0);
+	if (engine_entity_deliver(b, c->instance_id, RT_ENTITY_OP_EVENT, msg, c->at_us) != 0) {
+		c->rc = RT_C_ERROR;
+		c->err = xstrdup(rt_store_errmsg(b->e->store));
+		return;
+	}
+	c->rc = RT_C_OK;
+}
+
+int rt_engine_signal_entity(struct rt_engine *e, const char *name, const char *key,
+			    const char *op, const char *input, int64_t at_us, char **err)
+{
+	const char *problem = rt_entity_id_problem(name, key);
+	struct rt_arena a;
+	int rc;
+	if (err)
+		*err = NULL;
+	if (problem) {
+		if (err)
+			*err = xasprintf("Invalid entity id: %s.", problem);
+		return RT_C_INVALID;
+	}
+	if (!rt_json_text_ok(input)) {
+		if (err)
+			*err = xstrdup("the operation input is not valid JSON");
+		return RT_C_INVALID;
+	}
+	rt_arena_init(&a);
+	struct engine_cmd c = {.kind = CMD_SIGNAL,
+			       .instance_id = rt_entity_id(&a, name, key),
+			       .name = op ? op : "",
+			       .data = input,
+			       .at_us = at_us};
+	rc = engine_cmd_submit(e, &c, err);
+	rt_arena_cleanup(&a);
+	return rc;
+}
+
+int rt_engine_signal_entity_async(struct rt_engine *e, const char *name, const char *key,
+				  const char *op, const char *input, int64_t at_us,
+				  rt_engine_done_fn on_done, void *user)
+{
+	size_t idlen = strlen(name) + strlen(key) + 3;
+	/* One block: engine_cmd_free() frees the command, and the id with it. */
+	struct engine_cmd *c = xcalloc(1, sizeof(*c) + idlen);
+	char *id = (char *)(c + 1);
+	snprintf(id, idlen, "@%s@%s", name, key);
+	for (char *p = id + 1; *p && *p != '@'; p++)
+		*p = (char)tolower((unsigned char)*p);
+	c->kind = CMD_SIGNAL;
+	c->instance_id = id;
+	c->name = xstrdup(op ? op : "");
+	c->data = input ? xstrdup(input) : NULL;
+	c->at_us = at_us;
+	c->on_done = on_done;
+	c->user = user;
+	if (engine_cmd_enqueue(e, c) != 0) {
+		engine_cmd_free(c);
+		return RT_C_ERROR;
+	}
+	return RT_C_OK;
+}
+
+/* The client's view of one instance row, NULL state when it has none. */
+static int row_of(const struct rt_instance *inst, int with_state, struct rt_entity_row *out,
+		  struct rt_arena *a)
+{
+	memset(out, 0, sizeof(*out));
+	if (!inst->output || rt_entity_id_split(inst->instance_id, a, &out->name, &out->key) != 0)
+		return -1;
+	out->state = with_state ? inst->output : NULL;
+	out->last_op_us = inst->updated_us;
+	if (inst->custom_status && strstr(inst->custom_status, "\"lockedBy\":\"")) {
+		const char *p = strstr(inst->custom_status, "\"lockedBy\":\"") + 12;
+		const char *q = strchr(p, '"');
+		if (q)
+			out->locked_by = rt_arena_strndup(a, p, (size_t)(q - p));
+	}
+	return 0;
+}
+
+int rt_engine_entity_get(struct rt_store *s, const char *name, const char *key,
+			 struct rt_entity_row *out, struct rt_arena *a)
+{
+	struct rt_instance inst;
+	if (rt_entity_id_problem(name, key))
+		return RT_STORE_NOTFOUND;
+	int rc = rt_store_instance_get(s, rt_entity_id(a, name, key), &inst, a);
+	if (rc != 0)
+		return rc;
+	return row_of(&inst, 1, out, a) == 0 ? 0 : RT_STORE_NOTFOUND;
+}
+
+int rt_engine_entity_list(struct rt_store *s, const char *name, int64_t from_us, int64_t to_us,
+			  int with_state, const char *after, size_t top, struct rt_entity_row **rows,
+			  size_t *n, const char **next, struct rt_arena *a)
+{
+	struct rt_store_filter f;
+	struct rt_instance *inst;
+	size_t ni;
+	rt_store_filter_init(&f);
+	f.prefix = name ? rt_entity_id(a, name, "") : "@";
+	/* The state is the output column: read it only when asked for. */
+	f.skip_input = 1;
+	int rc = rt_store_instance_list(s, &f, after, top ? top : 1, &inst, &ni, next, a);
+	if (rc != 0)
+		return rc;
+	*rows = rt_arena_calloc(a, (ni + 1) * sizeof(**rows));
+	*n = 0;
+	for (size_t i = 0; i < ni; i++) {
+		if (inst[i].updated_us < from_us || inst[i].updated_us > to_us)
+			continue;
+		if (row_of(&inst[i], with_state, &(*rows)[*n], a) == 0)
+			(*n)++;
+	}
+	return 0;
+}
+
+/* The lock holder named in an entity's custom status, NULL when none. */
+static const char *holder_of(const struct rt_instance *inst, struct rt_arena *a)
+{
+	static const char key[] = "\"lockedBy\":\"";
+	const char *p = inst->custom_status ? strstr(inst->custom_status, key) : NULL, *q;
+	if (!p || !(q = strchr(p + sizeof(key) - 1, '"')))
+		return NULL;
+	p += sizeof(key) - 1;
+	return rt_arena_strndup(a, p, (size_t)(q - p));
+}
+
+void engine_entity_apply_clean(struct engine_batch *b, struct engine_cmd *c)
+{
+	struct rt_store *st = b->e->store;
+	struct rt_store_filter f;
+	const char *after = NULL, *next = NULL;
+	rt_store_filter_init(&f);
+	f.prefix = "@";
+	c->count = 0;
+	c->at_us = 0;
+	do {
+		struct rt_instance *rows;
+		size_t n;
+		if (rt_store_instance_list(st, &f, after, 256, &rows, &n, &next, &b->arena) != 0)
+			goto fail;
+		for (size_t i = 0; i < n; i++) {
+			const struct rt_instance *r = &rows[i];
+			const char *holder = holder_of(r, &b->arena);
+			int queued = r->input && strcmp(r->input, "null") != 0;
+			if (holder) {
+				if (holder_alive(&(struct entity_ctx){.b = b}, holder))
+					continue;
+				/* Released as the holder would: the entity's next
+				 * batch unlocks and runs what waited. */
+				const char *msg = rt_entity_msg_release(&b->arena, NULL, holder);
+				if (engine_entity_deliver(b, r->instance_id, RT_ENTITY_RELEASE_EVENT, msg,
+							  0) != 0)
+					goto fail;
+				c->at_us++;
+			} else if (!r->output && !queued) {
+				int more = has_more_messages(b, r->instance_id);
+				if (more < 0)
+					goto fail;
+				if (more)
+					continue;
+				if (rt_store_instance_delete(st, r->instance_id) != 0)
+					goto fail;
+				c->count++;
+			}
+		}
+		after = next;
+	} while (next);
+	c->rc = RT_C_OK;
+	return;
+fail:
+	c->rc = RT_C_ERROR;
+	c->err = xstrdup(rt_store_errmsg(st));
+}
+
+int rt_engine_entity_clean(struct rt_engine *e, int64_t *removed, int64_t *released, char **err)
+{
+	struct engine_cmd c = {.kind = CMD_ENTITY_CLEAN};
+	if (err)
+		*err = NULL;
+	int rc = engine_cmd_submit(e, &c, err);
+	if (removed)
+		*removed = c.count;
+	if (released)
+		*released = c.at_us;
+	return rc;
+}

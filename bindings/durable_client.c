@@ -1,8 +1,9 @@
 /*
- * durable_client.c - cf_durable_*: the durable client of HTTP functions,
- * over the engine's commands (writes, acknowledged after commit) and its
- * read-only handles (status). Also builds the check-status payload that the
- * management webhooks share.
+ * durable_client.c - the durable client (durable_client.h): the engine's
+ * commands (writes, acknowledged after commit) and read-only handles
+ * (status, listings) for apps, the management API and the admin invoke,
+ * the check-status payload they share, and cf_durable_* over all of it.
+ * Waits are in durable_wait.c.
  */
 #include "bindings/durable_client.h"
 #include "bindings/http_trigger.h"
@@ -15,7 +16,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 static int map_rc(int rc)
 {
@@ -118,39 +118,16 @@ void bind_durable_set_check_status(struct bind_http *h, const struct bind_durabl
 	json_decref(o);
 }
 
-int bind_durable_read(struct bind_durable *d, const char *id, int flags, struct rt_instance *inst,
-		      json_t **status, struct rt_arena *a, char **err)
+/* ---- commands ------------------------------------------------------------ */
+
+int bind_client_start(struct bind_durable *d, const char *name, const char *id, const char *input,
+		      char **out_id, char **err)
 {
-	struct rt_event *hist = NULL;
-	size_t n = 0;
-	struct rt_store *s = rt_engine_reader_get(d->engine, err);
-	int rc;
-	if (!s)
-		return CF_ERROR;
-	rc = rt_store_instance_get(s, id, inst, a);
-	if (rc == 0 && (flags & BIND_STATUS_HISTORY))
-		rc = rt_engine_history(s, id, inst->execution_id, &hist, &n, a);
-	if (rc == RT_STORE_NOTFOUND) {
-		rt_engine_reader_put(d->engine, s);
-		return CF_E_NOTFOUND;
-	}
-	if (rc != 0) {
-		if (err)
-			*err = xstrdup(rt_store_errmsg(s));
-		rt_engine_reader_put(d->engine, s);
-		return CF_ERROR;
-	}
-	rt_engine_reader_put(d->engine, s);
-	if (status)
-		*status = bind_status_object(inst, hist, n, flags);
-	return CF_OK;
+	return rt_engine_start_instance(d->engine, name, id, input, out_id, err);
 }
 
-/* ---- cf_durable_* ------------------------------------------------------- */
-
-#define H(x) ((struct bind_http *)(x))
-
-static void started(void *user, int rc, const char *err)
+/* The engine committed (or failed) a start queued by bind_client_start_held. */
+static void start_committed(void *user, int rc, const char *err)
 {
 	struct bind_http *h = user;
 	(void)err;
@@ -158,6 +135,146 @@ static void started(void *user, int rc, const char *err)
 		__atomic_store_n(&h->commit_failed, 1, __ATOMIC_RELEASE);
 	bind_http_release(h);
 }
+
+int bind_client_start_held(struct bind_durable *d, struct bind_http *h, const char *name,
+			   const char *input, char id_out[33], int64_t wait_timeout_ms)
+{
+	struct bind_park *park = NULL;
+	char *id = id_out;
+	if (wait_timeout_ms >= 0 && h->park_ok) {
+		/* The id the wait points at must outlive this call: h's arena. */
+		park = bind_park_new(h, d, NULL, wait_timeout_ms);
+		id = (char *)park->id;
+	}
+	__atomic_add_fetch(&h->pending, 1, __ATOMIC_ACQ_REL);
+	if (rt_engine_start_async(d->engine, name, input, id, start_committed, h,
+				  park ? &park->w : NULL) != RT_C_OK) {
+		__atomic_sub_fetch(&h->pending, 1, __ATOMIC_ACQ_REL);
+		return RT_C_ERROR;
+	}
+	if (park) {
+		memcpy(id_out, id, 33);
+		/* Read by the host once the start committed and this worker let go. */
+		h->park = park;
+	}
+	return RT_C_OK;
+}
+
+int bind_client_restart(struct bind_durable *d, const char *id, int new_instance_id,
+			char **out_id, char **err, int *unknown_id)
+{
+	struct rt_arena a;
+	struct rt_instance inst;
+	int rc;
+	if (unknown_id)
+		*unknown_id = 0;
+	rt_arena_init(&a);
+	rc = bind_client_read(d, id, BIND_STATUS_INPUT, &inst, NULL, NULL, &a, err);
+	if (rc == CF_E_NOTFOUND) {
+		*err = xstrdup("InstanceId does not match a valid orchestration instance.");
+		if (unknown_id)
+			*unknown_id = 1;
+		rt_arena_cleanup(&a);
+		return RT_C_NOTFOUND;
+	}
+	if (rc != CF_OK) {
+		rt_arena_cleanup(&a);
+		return RT_C_ERROR;
+	}
+	rc = rt_engine_start_instance(d->engine, inst.name, new_instance_id ? NULL : id, inst.input,
+				      out_id, err);
+	rt_arena_cleanup(&a);
+	return rc;
+}
+
+int bind_client_raise(struct bind_durable *d, const char *id, const char *event,
+		      const char *data, char **err)
+{
+	return rt_engine_raise_event(d->engine, id, event, data, err);
+}
+
+int bind_client_lifecycle(struct bind_durable *d, enum bind_client_op op, const char *id,
+			  const char *reason, char **err)
+{
+	switch (op) {
+	case BIND_CLIENT_TERMINATE:
+		return rt_engine_terminate(d->engine, id, reason, err);
+	case BIND_CLIENT_SUSPEND:
+		return rt_engine_suspend(d->engine, id, reason, err);
+	case BIND_CLIENT_RESUME:
+		return rt_engine_resume(d->engine, id, reason, err);
+	case BIND_CLIENT_REWIND:
+		return rt_engine_rewind(d->engine, id, reason, err);
+	}
+	if (err)
+		*err = xstrdup("unknown operation");
+	return RT_C_ERROR;
+}
+
+int bind_client_purge(struct bind_durable *d, const char *id, char **err)
+{
+	return rt_engine_purge(d->engine, id, err);
+}
+
+int bind_client_purge_many(struct bind_durable *d, const struct rt_store_filter *f,
+			   int64_t *deleted, char **err)
+{
+	return rt_engine_purge_many(d->engine, f, deleted, err);
+}
+
+/* ---- reads ------------------------------------------------------------------ */
+
+int bind_client_read(struct bind_durable *d, const char *id, int flags, struct rt_instance *inst,
+		     struct rt_event **hist, size_t *n, struct rt_arena *a, char **err)
+{
+	struct rt_store *s = rt_engine_reader_get(d->engine, err);
+	int rc;
+	if (hist) {
+		*hist = NULL;
+		*n = 0;
+	}
+	if (!s)
+		return CF_ERROR;
+	rc = rt_store_instance_get(s, id, inst, a);
+	if (rc == 0 && hist && (flags & BIND_STATUS_HISTORY))
+		rc = rt_engine_history(s, id, inst->execution_id, hist, n, a);
+	if (rc != 0 && rc != RT_STORE_NOTFOUND && err)
+		*err = xstrdup(rt_store_errmsg(s));
+	rt_engine_reader_put(d->engine, s);
+	if (rc == RT_STORE_NOTFOUND)
+		return CF_E_NOTFOUND;
+	return rc == 0 ? CF_OK : CF_ERROR;
+}
+
+int bind_durable_read(struct bind_durable *d, const char *id, int flags, struct rt_instance *inst,
+		      json_t **status, struct rt_arena *a, char **err)
+{
+	struct rt_event *hist = NULL;
+	size_t n = 0;
+	int rc = bind_client_read(d, id, flags, inst, &hist, &n, a, err);
+	if (rc == CF_OK && status)
+		*status = bind_status_object(inst, hist, n, flags);
+	return rc;
+}
+
+int bind_client_list(struct bind_durable *d, const struct rt_store_filter *f, const char *after,
+		     size_t top, struct rt_instance **rows, size_t *n, const char **next,
+		     struct rt_arena *a, char **err)
+{
+	struct rt_store *s = rt_engine_reader_get(d->engine, err);
+	int rc;
+	if (!s)
+		return CF_ERROR;
+	rc = rt_store_instance_list(s, f, after, top, rows, n, next, a);
+	if (rc != 0 && err)
+		*err = xstrdup(rt_store_errmsg(s));
+	rt_engine_reader_put(d->engine, s);
+	return rc == 0 ? CF_OK : CF_ERROR;
+}
+
+/* ---- cf_durable_* ------------------------------------------------------- */
+
+#define H(x) ((struct bind_http *)(x))
 
 cf_rc bind_durable_start(cf_http *hh, const char *name, const char *id, const char *input,
 			 const char **out_id)
@@ -183,16 +300,13 @@ cf_rc bind_durable_start(cf_http *hh, const char *name, const char *id, const ch
 			return bind_ctx_fail(&h->ctx, CF_E_NOTFOUND,
 					     "The function '%s' doesn't exist, is disabled, or is not an orchestrator function.",
 					     name);
-		__atomic_add_fetch(&h->pending, 1, __ATOMIC_ACQ_REL);
-		if (rt_engine_start_async(d->engine, name, input, idbuf, started, h) != RT_C_OK) {
-			__atomic_sub_fetch(&h->pending, 1, __ATOMIC_ACQ_REL);
+		if (bind_client_start_held(d, h, name, input, idbuf, -1) != RT_C_OK)
 			return bind_ctx_fail(&h->ctx, CF_ERROR, "the host is shutting down");
-		}
 		if (out_id)
 			*out_id = rt_arena_strdup(h->ctx.arena, idbuf);
 		return CF_OK;
 	}
-	rc = rt_engine_start_instance(d->engine, name, id, input, &new_id, &err);
+	rc = bind_client_start(d, name, id, input, &new_id, &err);
 	if (rc == RT_C_OK && out_id)
 		*out_id = rt_arena_strdup(h->ctx.arena, new_id);
 	free(new_id);
@@ -262,11 +376,11 @@ cf_rc bind_durable_raise_event(cf_http *hh, const char *id, const char *event, c
 		return bind_ctx_fail(&h->ctx, CF_E_INVALID, "%s", bad_name);
 	if (data && !bind_json_valid(data))
 		return bind_ctx_fail(&h->ctx, CF_E_INVALID, "the event data is not valid JSON");
-	int rc = rt_engine_raise_event(d->engine, id, event, data, &err);
+	int rc = bind_client_raise(d, id, event, data, &err);
 	return finish(h, rc, err);
 }
 
-#define LIFECYCLE(fn, call)                                                      \
+#define LIFECYCLE(fn, op)                                                        \
 	cf_rc fn(cf_http *hh, const char *id, const char *reason)               \
 	{                                                                        \
 		struct bind_http *h = H(hh);                                     \
@@ -274,13 +388,13 @@ cf_rc bind_durable_raise_event(cf_http *hh, const char *id, const char *event, c
 		char *err = NULL;                                                \
 		if (!d)                                                          \
 			return CF_ERROR;                                         \
-		int rc = call(d->engine, id, reason, &err);                      \
+		int rc = bind_client_lifecycle(d, op, id, reason, &err);         \
 		return finish(h, rc, err);                                       \
 	}
-LIFECYCLE(bind_durable_terminate, rt_engine_terminate)
-LIFECYCLE(bind_durable_suspend, rt_engine_suspend)
-LIFECYCLE(bind_durable_resume, rt_engine_resume)
-LIFECYCLE(bind_durable_rewind, rt_engine_rewind)
+LIFECYCLE(bind_durable_terminate, BIND_CLIENT_TERMINATE)
+LIFECYCLE(bind_durable_suspend, BIND_CLIENT_SUSPEND)
+LIFECYCLE(bind_durable_resume, BIND_CLIENT_RESUME)
+LIFECYCLE(bind_durable_rewind, BIND_CLIENT_REWIND)
 #undef LIFECYCLE
 
 cf_rc bind_durable_purge(cf_http *hh, const char *id)
@@ -290,31 +404,8 @@ cf_rc bind_durable_purge(cf_http *hh, const char *id)
 	char *err = NULL;
 	if (!d)
 		return CF_ERROR;
-	int rc = rt_engine_purge(d->engine, id, &err);
+	int rc = bind_client_purge(d, id, &err);
 	return finish(h, rc, err);
-}
-
-int bind_durable_restart_id(struct bind_durable *d, const char *id, int new_instance_id,
-			    char **out_id, char **err)
-{
-	struct rt_arena a;
-	struct rt_instance inst;
-	int rc;
-	rt_arena_init(&a);
-	rc = bind_durable_read(d, id, BIND_STATUS_INPUT, &inst, NULL, &a, err);
-	if (rc == CF_E_NOTFOUND) {
-		*err = xstrdup("InstanceId does not match a valid orchestration instance.");
-		rt_arena_cleanup(&a);
-		return RT_C_NOTFOUND;
-	}
-	if (rc != CF_OK) {
-		rt_arena_cleanup(&a);
-		return RT_C_ERROR;
-	}
-	rc = rt_engine_start_instance(d->engine, inst.name, new_instance_id ? NULL : id, inst.input,
-				      out_id, err);
-	rt_arena_cleanup(&a);
-	return rc;
 }
 
 cf_rc bind_durable_restart(cf_http *hh, const char *id, unsigned flags, const char **out_id)
@@ -327,7 +418,7 @@ cf_rc bind_durable_restart(cf_http *hh, const char *id, unsigned flags, const ch
 		return CF_ERROR;
 	if (flags & ~(unsigned)CF_RESTART_NEW_INSTANCE_ID)
 		return bind_ctx_fail(&h->ctx, CF_E_INVALID, "cf_durable_restart: unknown flags 0x%x", flags);
-	rc = bind_durable_restart_id(d, id, (flags & CF_RESTART_NEW_INSTANCE_ID) != 0, &nid, &err);
+	rc = bind_client_restart(d, id, (flags & CF_RESTART_NEW_INSTANCE_ID) != 0, &nid, &err, NULL);
 	if (rc == RT_C_OK && out_id)
 		*out_id = rt_arena_strdup(h->ctx.arena, nid);
 	free(nid);
@@ -346,53 +437,6 @@ cf_rc bind_durable_check_status_response(cf_http *hh, const char *id)
 	return CF_OK;
 }
 
-/* Status polling for wait_or_check: what happened, and the reply to give. */
-int bind_durable_wait(struct bind_http *h, struct bind_durable *d, const char *id,
-		      int64_t timeout_ms, int64_t retry_ms, int with_rewind)
-{
-	int64_t deadline = rt_mono_us() + timeout_ms * 1000;
-	struct rt_arena poll;
-	rt_arena_init(&poll);
-	for (;;) {
-		struct rt_instance inst;
-		json_t *status = NULL;
-		/* Each poll reads into its own arena, reset every time: a long wait
-		 * must not grow the request's memory. */
-		rt_arena_reset(&poll);
-		int rc = bind_durable_read(d, id, BIND_STATUS_INPUT, &inst, &status, &poll, NULL);
-		if (rc == CF_OK && inst.status == RT_ST_COMPLETED) {
-			json_t *out = bind_json_payload(inst.output);
-			char *text = bind_json_dump(out);
-			h->nresp = 0;
-			bind_http_set_json(h, 200, text);
-			free(text);
-			json_decref(out);
-			json_decref(status);
-			rt_arena_cleanup(&poll);
-			return CF_OK;
-		}
-		if (rc == CF_OK && rt_status_is_terminal(inst.status)) {
-			char *text = bind_json_dump(status);
-			h->nresp = 0;
-			bind_http_set_json(h, 200, text);
-			free(text);
-			json_decref(status);
-			rt_arena_cleanup(&poll);
-			return CF_OK;
-		}
-		json_decref(status);
-		int64_t left_us = deadline - rt_mono_us();
-		if (left_us <= 0)
-			break;
-		int64_t nap_us = retry_ms * 1000 < left_us ? retry_ms * 1000 : left_us;
-		struct timespec ts = {nap_us / 1000000, (nap_us % 1000000) * 1000};
-		nanosleep(&ts, NULL);
-	}
-	rt_arena_cleanup(&poll);
-	bind_durable_set_check_status(h, d, id, with_rewind);
-	return CF_OK;
-}
-
 cf_rc bind_durable_wait_or_check(cf_http *hh, const char *id, int64_t timeout_ms, int64_t retry_ms)
 {
 	struct bind_http *h = H(hh);
@@ -404,5 +448,8 @@ cf_rc bind_durable_wait_or_check(cf_http *hh, const char *id, int64_t timeout_ms
 	if (timeout_ms < 0 || retry_ms <= 0 || retry_ms > timeout_ms)
 		return bind_ctx_fail(&h->ctx, CF_E_INVALID,
 				     "retry interval must be positive and not exceed the timeout");
-	return bind_durable_wait(h, d, id, timeout_ms, retry_ms, 1);
+	/* retry_ms is checked as the real client checks it, but not needed:
+	 * the commit of the outcome wakes the wait. */
+	bind_client_wait(h, d, id, timeout_ms, 1);
+	return CF_OK;
 }

@@ -20,6 +20,7 @@ struct bind_kv {
 };
 
 struct bind_durable; /* the engine's client side, see durable_client.h */
+struct bind_park;
 
 struct bind_http {
 	struct bind_ctx ctx; /* first: cf_http * is a bind_ctx * */
@@ -50,6 +51,11 @@ struct bind_http {
 	 * host endpoints only, and only when the host set stream_ok. */
 	struct bind_body_stream *resp_stream;
 	int stream_ok;
+	/* A response that waits for an instance to finish, held by the host
+	 * without a thread (durable_client.h, struct bind_park); host
+	 * endpoints only, and only when the host set park_ok. */
+	struct bind_park *park;
+	int park_ok;
 
 	struct bind_durable *durable; /* NULL when no engine runs */
 

@@ -187,8 +187,7 @@ int host_durable_admin_invoke(struct host_server *srv, const struct bind_functio
 	}
 	if (fn->kind == BIND_FN_ORCHESTRATOR) {
 		char *id = NULL, *err = NULL;
-		int rc = srv->durable ? rt_engine_start_instance(srv->durable->engine, fn->name, NULL,
-								 json, &id, &err)
+		int rc = srv->durable ? bind_client_start(srv->durable, fn->name, NULL, json, &id, &err)
 				      : RT_C_ERROR;
 		free(json);
 		if (rc != RT_C_OK) {

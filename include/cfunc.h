@@ -908,9 +908,12 @@ static inline cf_rc cf_durable_check_status_response(cf_http *h, const char *ins
 	return cf__api->durable_check_status_response(h, instance_id);
 }
 
-/* Waits up to timeout_ms, polling every retry_ms: 200 with the output when the
- * instance completed, the status object when it failed or was terminated, the
- * check-status response otherwise. CF_E_INVALID when retry_ms > timeout_ms. */
+/* Waits up to timeout_ms for the instance to finish: 200 with the output when
+ * it completed, the status object when it failed or was terminated, the
+ * check-status response otherwise. The wait ends as soon as the outcome is
+ * committed (the calling thread sleeps until then; nothing polls), so
+ * retry_ms is only checked: CF_E_INVALID when it is not positive or exceeds
+ * timeout_ms. */
 static inline cf_rc cf_durable_wait_or_check_status_response(cf_http *h, const char *instance_id,
 							     int64_t timeout_ms, int64_t retry_ms)
 {

@@ -201,27 +201,20 @@ void bind_webhooks_list(struct webhook_req *r)
 	}
 
 	if (r->served) {
-		char *err = NULL;
-		struct rt_store *s = rt_engine_reader_get(r->d->engine, &err);
 		size_t count = 0, bytes = 0;
-		if (!s) {
-			json_decref(arr);
-			bind_webhooks_error(h, 500, WH_MSG_SERVER, err, WH_EX_GENERIC, "GetInstances");
-			free(err);
-			return;
-		}
 		for (int calls = 0; calls < LIST_CALLS_MAX && count < (size_t)top &&
 				    bytes < LIST_PAGE_BYTES;
 		     calls++) {
-			struct rt_instance *rows;
-			size_t n;
+			struct rt_instance *rows = NULL;
+			size_t n = 0;
+			char *err = NULL;
 			f.page_bytes = LIST_PAGE_BYTES - bytes;
-			if (rt_store_instance_list(s, &f, after, (size_t)top - count, &rows, &n, &next,
-						   a) != 0) {
+			if (bind_client_list(r->d, &f, after, (size_t)top - count, &rows, &n, &next, a,
+					     &err) != CF_OK) {
 				json_decref(arr);
-				bind_webhooks_error(h, 500, WH_MSG_SERVER, rt_store_errmsg(s),
-						    WH_EX_GENERIC, "GetInstances");
-				rt_engine_reader_put(r->d->engine, s);
+				bind_webhooks_error(h, 500, WH_MSG_SERVER, err, WH_EX_GENERIC,
+						    "GetInstances");
+				free(err);
 				return;
 			}
 			for (size_t i = 0; i < n; i++) {
@@ -236,7 +229,6 @@ void bind_webhooks_list(struct webhook_req *r)
 				break;
 			after = next;
 		}
-		rt_engine_reader_put(r->d->engine, s);
 	}
 
 	bind_webhooks_json(h, 200, arr);
@@ -272,7 +264,7 @@ void bind_webhooks_purge_many(struct webhook_req *r)
 		h->status = 404;
 		return;
 	}
-	rc = rt_engine_purge_many(r->d->engine, &f, &deleted, &err);
+	rc = bind_client_purge_many(r->d, &f, &deleted, &err);
 	if (rc != RT_C_OK) {
 		bind_webhooks_error(h, 500, WH_MSG_SERVER, err, WH_EX_GENERIC, "PurgeHistory");
 	} else if (deleted > 0) {

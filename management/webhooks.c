@@ -33,9 +33,8 @@
 
 #define MAX_SEGMENTS 4
 /* Azure's front end drops requests after 230 s; a longer wait would only
- * pin a worker thread for nothing. */
+ * hold a request nobody reads. */
 #define MAX_WAIT_MS 230000
-#define MIN_POLL_MS 10
 
 int bind_webhooks_match(const char *path)
 {
@@ -273,7 +272,9 @@ static int wants_wait(struct webhook_req *r, int64_t *timeout_ms, int64_t *poll_
 }
 
 /* After an instance was created: the 8-key check-status response, or the
- * §3.4 wait when both timeout and pollingInterval are given. */
+ * §3.4 wait when both timeout and pollingInterval are given. The wait ends
+ * when the instance's terminal state commits (durable_wait.c), so the
+ * interval is only checked, never slept. */
 static void created(struct webhook_req *r, const char *id, const char *where)
 {
 	int64_t timeout_ms = 0, poll_ms = 0;
@@ -286,39 +287,30 @@ static void created(struct webhook_req *r, const char *id, const char *where)
 			free(msg);
 			return;
 		}
-		bind_durable_wait(r->h, r->d, id, timeout_ms, poll_ms < MIN_POLL_MS ? MIN_POLL_MS : poll_ms,
-				  0);
+		bind_client_wait(r->h, r->d, id, timeout_ms, 0);
 		return;
 	}
 	bind_durable_set_check_status(r->h, r->d, id, 0);
 }
 
-/* The engine committed (or failed) a start queued by start_async(). */
-static void start_committed(void *user, int rc, const char *err)
-{
-	struct bind_http *h = user;
-	(void)err;
-	if (rc != RT_C_OK)
-		__atomic_store_n(&h->commit_failed, 1, __ATOMIC_RELEASE);
-	bind_http_release(h);
-}
-
 /*
- * A start with a generated id and no wait has a known outcome (the id
- * cannot collide; name and input were checked), so it need not hold this
- * worker thread: the command is queued and the host sends the 202 once it
- * committed. 0 when done that way, -1 when the caller must start it
- * synchronously (the host cannot hold this response).
+ * A start with a generated id has a known outcome (the id cannot collide;
+ * name and input were checked), so it need not hold this worker thread:
+ * the command is queued and the host answers once it committed - and, for
+ * a §3.4 wait, once the instance finished or the timeout passed, parked
+ * without a thread. 0 when done that way, -1 when the caller must start it
+ * synchronously (the host cannot hold this response, or the §4.1 quirk's
+ * 400 must follow a committed start).
  */
-static int start_async(struct webhook_req *r, const char *fn_name, const char *input)
+static int start_held(struct webhook_req *r, const char *fn_name, const char *input)
 {
 	struct bind_http *h = r->h;
+	int64_t timeout_ms = 0, poll_ms = 0;
+	int waits = wants_wait(r, &timeout_ms, &poll_ms);
 	char id[33];
-	if (!h->resume)
+	if (!h->resume || (waits && (!h->park_ok || poll_ms > timeout_ms)))
 		return -1;
-	__atomic_add_fetch(&h->pending, 1, __ATOMIC_ACQ_REL);
-	if (rt_engine_start_async(r->d->engine, fn_name, input, id, start_committed, h) != RT_C_OK) {
-		__atomic_sub_fetch(&h->pending, 1, __ATOMIC_ACQ_REL);
+	if (bind_client_start_held(r->d, h, fn_name, input, id, waits ? timeout_ms : -1) != RT_C_OK) {
 		reply_engine_error(h, RT_C_ERROR, "the host is shutting down", "StartOrchestration");
 		return 0;
 	}
@@ -343,7 +335,6 @@ static void start(struct webhook_req *r, const char *fn_name, const char *id)
 	const struct bind_function *fn;
 	const char *input = NULL;
 	char *new_id = NULL, *err = NULL;
-	int64_t timeout_ms, poll_ms;
 	int rc;
 
 	/* The extension reads the body first: bad JSON wins over a bad name. */
@@ -372,9 +363,9 @@ static void start(struct webhook_req *r, const char *fn_name, const char *id)
 				    WH_EX_ARGUMENT, "StartOrchestration");
 		return;
 	}
-	if (!id && !wants_wait(r, &timeout_ms, &poll_ms) && start_async(r, fn_name, input) == 0)
+	if (!id && start_held(r, fn_name, input) == 0)
 		return;
-	rc = rt_engine_start_instance(r->d->engine, fn_name, id, input, &new_id, &err);
+	rc = bind_client_start(r->d, fn_name, id, input, &new_id, &err);
 	if (rc == RT_C_OK)
 		created(r, new_id, "StartOrchestration");
 	else if (rc == RT_C_NOTFOUND) /* disabled meanwhile: still the caller's argument */
@@ -390,31 +381,23 @@ static void restart(struct webhook_req *r, const char *id)
 	static const char where[] = "RestartInstance";
 	static const char no_instance[] = "InstanceId does not match a valid orchestration instance.";
 	struct bind_http *h = r->h;
-	struct rt_instance inst;
 	char *new_id = NULL, *err = NULL;
 	int new_instance_id = bind_webhooks_bool(&r->q, "restartWithNewInstanceId", 1);
-	int rc = r->served ? bind_durable_read(r->d, id, 0, &inst, NULL, h->ctx.arena, &err)
-			   : CF_E_NOTFOUND;
+	int unknown = 1;
+	int rc = r->served ? bind_client_restart(r->d, id, new_instance_id, &new_id, &err, &unknown)
+			   : RT_C_NOTFOUND;
 
-	if (rc == CF_E_NOTFOUND) {
+	if (rc == RT_C_NOTFOUND && unknown) {
 		char *msg = xasprintf("An orchestration with the instanceId %s was not found.", id);
 		bind_webhooks_error(h, 400, no_instance, msg, WH_EX_ARGUMENT, where);
 		free(msg);
-		return;
-	}
-	if (rc != CF_OK) {
-		reply_engine_error(h, RT_C_ERROR, err, where);
-		free(err);
-		return;
-	}
-	rc = rt_engine_start_instance(r->d->engine, inst.name, new_instance_id ? NULL : id,
-				      inst.input, &new_id, &err);
-	if (rc == RT_C_OK)
+	} else if (rc == RT_C_OK) {
 		created(r, new_id, where);
-	else if (rc == RT_C_NOTFOUND || rc == RT_C_INVALID) /* the orchestrator is gone */
+	} else if (rc == RT_C_NOTFOUND || rc == RT_C_INVALID) { /* the orchestrator is gone */
 		bind_webhooks_error(h, 400, no_instance, err, WH_EX_ARGUMENT, where);
-	else
+	} else {
 		reply_engine_error(h, rc, err, where);
+	}
 	free(new_id);
 	free(err);
 }
@@ -456,27 +439,15 @@ static int status_is_large(const struct rt_instance *inst, const struct rt_event
 static int read_status(struct webhook_req *r, const char *id, int flags, struct rt_instance *inst,
 		       json_t **status, struct bind_body_stream **stream, char **err)
 {
-	struct rt_arena *a = r->h->ctx.arena;
 	struct rt_event *hist = NULL;
 	size_t n = 0;
-	struct rt_store *s;
-	int rc;
+	int rc = bind_client_read(r->d, id, flags, inst, &hist, &n, r->h->ctx.arena, err);
 
 	*status = NULL;
 	*stream = NULL;
-	if (!r->h->stream_ok)
-		return bind_durable_read(r->d, id, flags, inst, status, a, err);
-	if (!(s = rt_engine_reader_get(r->d->engine, err)))
-		return CF_ERROR;
-	rc = rt_store_instance_get(s, id, inst, a);
-	if (rc == 0 && (flags & BIND_STATUS_HISTORY))
-		rc = rt_engine_history(s, id, inst->execution_id, &hist, &n, a);
-	if (rc != 0 && rc != RT_STORE_NOTFOUND)
-		*err = xstrdup(rt_store_errmsg(s));
-	rt_engine_reader_put(r->d->engine, s);
-	if (rc != 0)
-		return rc == RT_STORE_NOTFOUND ? CF_E_NOTFOUND : CF_ERROR;
-	if (status_is_large(inst, hist, n, flags))
+	if (rc != CF_OK)
+		return rc;
+	if (r->h->stream_ok && status_is_large(inst, hist, n, flags))
 		*stream = bind_status_stream(inst, hist, n, flags);
 	else
 		*status = bind_status_object(inst, hist, n, flags);
@@ -587,7 +558,7 @@ static void get_history(struct webhook_req *r, const char *id)
 static void purge_one(struct webhook_req *r, const char *id)
 {
 	char *err = NULL;
-	int rc = r->served ? rt_engine_purge(r->d->engine, id, &err) : RT_C_NOTFOUND;
+	int rc = r->served ? bind_client_purge(r->d, id, &err) : RT_C_NOTFOUND;
 	if (rc == RT_C_OK)
 		bind_webhooks_json(r->h, 200, json_pack("{s:i}", "instancesDeleted", 1));
 	else
@@ -612,7 +583,7 @@ static void raise_event(struct webhook_req *r, const char *id, const char *event
 	 * to tell 404 and 410 from 400. Same answers, one read fewer per event.
 	 */
 	if (r->served && content_type_json(h) && body_is_json(h) && !bind_event_name_problem(event)) {
-		rc = rt_engine_raise_event(r->d->engine, id, event, h->body, &err);
+		rc = bind_client_raise(r->d, id, event, h->body, &err);
 		if (rc == RT_C_OK)
 			reply_empty(h, 202);
 		else
@@ -639,9 +610,8 @@ static void raise_event(struct webhook_req *r, const char *id, const char *event
 	free(err);
 }
 
-typedef int (*lifecycle_fn)(struct rt_engine *e, const char *id, const char *reason, char **err);
-
-static void lifecycle(struct webhook_req *r, const char *id, lifecycle_fn fn, const char *where)
+static void lifecycle(struct webhook_req *r, const char *id, enum bind_client_op op,
+		      const char *where)
 {
 	const char *reason = bind_urlcodec_query_get(&r->q, "reason");
 	char *err = NULL;
@@ -654,7 +624,7 @@ static void lifecycle(struct webhook_req *r, const char *id, lifecycle_fn fn, co
 				    WH_EX_ARGUMENT, where);
 		return;
 	}
-	rc = r->served ? fn(r->d->engine, id, reason, &err) : RT_C_NOTFOUND;
+	rc = r->served ? bind_client_lifecycle(r->d, op, id, reason, &err) : RT_C_NOTFOUND;
 	if (rc == RT_C_OK)
 		reply_empty(r->h, 202);
 	else
@@ -665,13 +635,13 @@ static void lifecycle(struct webhook_req *r, const char *id, lifecycle_fn fn, co
 static void operation(struct webhook_req *r, const char *id, const char *op)
 {
 	if (strcasecmp(op, "terminate") == 0)
-		lifecycle(r, id, rt_engine_terminate, "TerminateInstance");
+		lifecycle(r, id, BIND_CLIENT_TERMINATE, "TerminateInstance");
 	else if (strcasecmp(op, "suspend") == 0)
-		lifecycle(r, id, rt_engine_suspend, "SuspendInstance");
+		lifecycle(r, id, BIND_CLIENT_SUSPEND, "SuspendInstance");
 	else if (strcasecmp(op, "resume") == 0)
-		lifecycle(r, id, rt_engine_resume, "ResumeInstance");
+		lifecycle(r, id, BIND_CLIENT_RESUME, "ResumeInstance");
 	else if (strcasecmp(op, "rewind") == 0)
-		lifecycle(r, id, rt_engine_rewind, "RewindInstance");
+		lifecycle(r, id, BIND_CLIENT_REWIND, "RewindInstance");
 	else if (strcasecmp(op, "restart") == 0)
 		restart(r, id);
 	else

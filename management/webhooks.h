@@ -3,11 +3,14 @@
  * /runtime/webhooks/durabletask (spec: durable-http-api.md §1-§4, §6, §9).
  *
  * One entry point: the host hands over a request whose path starts with
- * the base path, and gets the response filled in. Everything runs on the
- * worker thread that called it; writes go through the engine's commands
- * (acknowledged after commit), reads through its read-only handles. A
- * start with a generated id and no wait is only queued: the host holds the
- * 202 until the engine committed it (h->resume), freeing the worker.
+ * the base path, and gets the response filled in. It runs on the worker
+ * thread that called it; writes and reads go through the durable client
+ * (durable_client.h; acknowledged after commit). A start with a generated
+ * id is only queued: the host holds the 202 until the engine committed it
+ * (h->resume), freeing the worker. A §3.4 wait (timeout and
+ * pollingInterval) holds no worker either where the host parks requests
+ * (h->park_ok): it is answered when the instance's terminal state commits,
+ * or with the 202 at the timeout.
  *
  * Choices where the spec leaves room (details in webhooks.c):
  *  - No engine (no orchestrator or activity loaded): the API answers like
@@ -45,8 +48,9 @@
  *    names in runtimeStatus are dropped, and a list left without any
  *    terminal status purges nothing (404) - never a running instance.
  *  - timeout / pollingInterval: invalid or negative values count as absent;
- *    timeout is capped at 230 s (Azure's front-end request limit) and the
- *    polling interval raised to at least 10 ms.
+ *    timeout is capped at 230 s (Azure's front-end request limit). The
+ *    interval is checked against the timeout but never slept: the answer
+ *    comes as soon as the instance's outcome commits.
  */
 #ifndef BIND_WEBHOOKS_H
 #define BIND_WEBHOOKS_H
@@ -65,7 +69,7 @@ int bind_webhooks_match(const char *path);
  * h->raw_query, the headers and the body, and fills h's response (status,
  * headers, body in h's arena). `d` is the engine's client, NULL when no
  * engine runs. Blocks the calling worker thread until the engine committed
- * the change, or for the wait of timeout/pollingInterval.
+ * the change, except for what the host holds (h->resume, h->park_ok).
  */
 void bind_webhooks_handle(struct bind_durable *d, struct bind_http *h);
 

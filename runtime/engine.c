@@ -148,6 +148,7 @@ static void run_batch(struct rt_engine *e, struct engine_batch *b)
 	b->start_mono_us = rt_mono_us();
 	b->mail_on = 1;
 	b->nresults = 0;
+	b->nfinished = 0;
 	for (struct engine_run *r = b->results; r; r = r->next)
 		b->nresults++;
 	pthread_mutex_lock(&e->lock);
@@ -454,6 +455,9 @@ static void *engine_main(void *arg)
 		pthread_mutex_unlock(&e->lock);
 
 		run_batch(e, &b);
+		/* Outcomes are durable now: answer whoever waits for them. */
+		if (!b.failed)
+			engine_wait_notify(e, &b);
 		due = b.more ? 0 : next_due(e, b.now_us);
 		e->stats.batches++;
 
@@ -543,6 +547,7 @@ static void *engine_main(void *arg)
 	if (e->opts.hooks.thread_event)
 		e->opts.hooks.thread_event(e->opts.hooks.ctx, 2);
 	free(b.enc);
+	free(b.finished);
 	rt_arena_cleanup(&b.arena);
 	return NULL;
 }
@@ -628,6 +633,7 @@ struct rt_engine *rt_engine_start(const struct rt_engine_opts *opts, char **err)
 	pthread_cond_init(&e->cond, NULL);
 	pthread_cond_init(&e->runs_cond, NULL);
 	pthread_mutex_init(&e->readers_lock, NULL);
+	e->waits = engine_waits_new();
 	e->nthreads = e->opts.max_activities;
 	char *warning = NULL;
 	e->attempts = engine_attempts_open(e->opts.path, e->nthreads, &warning);
@@ -715,6 +721,7 @@ int rt_engine_stop_by(struct rt_engine *e, int64_t deadline_mono_us)
 	pthread_cond_destroy(&e->runs_cond);
 	pthread_mutex_destroy(&e->readers_lock);
 	pthread_cond_destroy(&e->ckpt_cond);
+	engine_waits_free(e->waits);
 	free((char *)e->opts.path);
 	free((char *)e->opts.hub_name);
 	free(e);

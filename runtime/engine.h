@@ -49,6 +49,7 @@
 struct rt_entity_op;
 
 struct rt_engine;
+struct rt_engine_wait;
 
 /* One activity attempt handed to the host's runner. BORROWED for the call. */
 struct rt_activity_call {
@@ -172,13 +173,17 @@ int rt_engine_start_instance(struct rt_engine *e, const char *name, const char *
  * The same start, without waiting: the instance id (32 hex) is generated
  * into out_id[33] at once and the command queued; on_done(user, rc, err)
  * runs on the engine thread after the batch that applied it committed (rc
- * RT_C_OK) or failed. `name` and `input` are copied. Returns RT_C_OK when
- * queued, RT_C_ERROR when the engine is stopping (on_done is then not
- * called). `err` is borrowed for the callback only.
+ * RT_C_OK) or failed. `name` and `input` are copied. `wait`, when not
+ * NULL, is registered (rt_engine_wait_add) for the new id before the
+ * command is queued, so it cannot miss even a completion in the very batch
+ * that starts the instance; on RT_C_ERROR it is not registered. Returns
+ * RT_C_OK when queued, RT_C_ERROR when the engine is stopping (on_done is
+ * then not called). `err` is borrowed for the callback only.
  */
 typedef void (*rt_engine_done_fn)(void *user, int rc, const char *err);
 int rt_engine_start_async(struct rt_engine *e, const char *name, const char *input,
-			  char out_id[33], rt_engine_done_fn on_done, void *user);
+			  char out_id[33], rt_engine_done_fn on_done, void *user,
+			  struct rt_engine_wait *wait);
 
 /* Queues an external event (data: JSON text). NOTFOUND / GONE. */
 int rt_engine_raise_event(struct rt_engine *e, const char *instance_id, const char *event,
@@ -200,6 +205,44 @@ int rt_engine_purge(struct rt_engine *e, const char *instance_id, char **err);
  * caller); *deleted gets the count. */
 int rt_engine_purge_many(struct rt_engine *e, const struct rt_store_filter *f, int64_t *deleted,
 			 char **err);
+
+/* ---- waiting for an instance to finish (any thread) -------------------- */
+
+/*
+ * A wait for the commit of an instance's terminal status (Completed,
+ * Failed, Terminated, Canceled), so that a client answers the moment the
+ * outcome is durable instead of re-reading the store on a timer.
+ *
+ * The caller owns the struct and the id string, sets `fired` and `user`
+ * before rt_engine_wait_add, and frees neither while the wait is
+ * registered. fired(w, row) runs at most once, on the engine thread, after
+ * the commit that made the instance terminal; `row` (the committed row,
+ * input and output included) is BORROWED for the call. fired must be short
+ * (it delays the next batch), must not call rt_engine_wait_*, and may be
+ * the last thing to touch `w`: once it has handed `w` on (to another
+ * thread that frees it), the engine does not look at `w` again.
+ *
+ * Only commits after the add count. A caller that cannot rule out an
+ * earlier one (the instance may exist already) reads the status after the
+ * add and cancels when it is terminal by then; nothing falls in between,
+ * because the engine looks for waits only after each commit.
+ *
+ * Every wait is fired or cancelled before rt_engine_stop.
+ */
+struct rt_engine_wait {
+	void (*fired)(struct rt_engine_wait *w, const struct rt_instance *row);
+	void *user;
+	/* the engine's */
+	const char *instance_id;
+	uint64_t hash;
+	struct rt_engine_wait *next, *prev;
+	const struct rt_instance *row; /* while being fired */
+	int linked;
+};
+void rt_engine_wait_add(struct rt_engine *e, struct rt_engine_wait *w, const char *instance_id);
+/* Ends a wait. 1: it had not fired and now never will. 0: it fired, and
+ * `fired` has returned by the time this does. */
+int rt_engine_wait_cancel(struct rt_engine *e, struct rt_engine_wait *w);
 
 /* ---- reads (any thread; read-only handle, never blocks the writer) ------ */
 

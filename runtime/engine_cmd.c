@@ -330,7 +330,8 @@ void engine_cmd_free(struct engine_cmd *c)
 }
 
 int rt_engine_start_async(struct rt_engine *e, const char *name, const char *input,
-			  char out_id[33], rt_engine_done_fn on_done, void *user)
+			  char out_id[33], rt_engine_done_fn on_done, void *user,
+			  struct rt_engine_wait *wait)
 {
 	struct engine_cmd *c = xcalloc(1, sizeof(*c));
 	c->kind = CMD_START;
@@ -340,7 +341,11 @@ int rt_engine_start_async(struct rt_engine *e, const char *name, const char *inp
 	c->user = user;
 	rt_uuid_random_hex(c->id_buf);
 	memcpy(out_id, c->id_buf, 33);
+	if (wait)
+		rt_engine_wait_add(e, wait, out_id);
 	if (enqueue(e, c) != 0) {
+		if (wait)
+			rt_engine_wait_cancel(e, wait);
 		engine_cmd_free(c);
 		return RT_C_ERROR;
 	}

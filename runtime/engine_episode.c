@@ -432,6 +432,7 @@ void engine_episode(struct engine_batch *b, const char *instance_id)
 		inst.updated_us = b->now_us;
 		if (rt_store_instance_update(st, &inst) != 0)
 			goto fail_rollback;
+		engine_wait_note(b, &inst);
 		goto release;
 	}
 	if (!log_this && e->opts.log_episodes && out.status == RT_ST_FAILED)
@@ -475,6 +476,8 @@ void engine_episode(struct engine_batch *b, const char *instance_id)
 		inst.history_len += (int)out.n_new_events;
 		if (rt_store_instance_update(st, &inst) != 0)
 			goto fail_rollback;
+		if (rt_status_is_terminal(inst.status))
+			engine_wait_note(b, &inst);
 	}
 	/* Last: out's strings may live in the cached past this changes. A
 	 * failed batch clears the whole cache, so appending before the commit

@@ -169,6 +169,8 @@ struct rt_engine {
 	pthread_mutex_t readers_lock;
 	struct rt_store **readers;
 	size_t nreaders, capreaders;
+
+	struct engine_waits *waits; /* rt_engine_wait_* (engine_wait.c) */
 };
 
 /* A message deliverable now, kept in memory within its batch: the episode
@@ -215,6 +217,10 @@ struct engine_batch {
 	int act_backlog;         /* visible activities may be left undispatched */
 	int suspect_may_start;   /* nothing started recently runs or waits to run */
 	size_t nresults;         /* results applied in this batch */
+	/* Instances left terminal by this batch's episodes, for the waits
+	 * (engine_wait.c); rows shallow-copied, strings in `arena`. */
+	struct rt_instance *finished;
+	size_t nfinished, capfinished;
 };
 
 /* The instance is on the store's ready list of this batch. */
@@ -230,6 +236,16 @@ struct engine_mail *engine_mail_take(struct engine_batch *b, const char *instanc
 /* An activity just created by an episode: queue it as already dequeued and
  * hand it to a thread after the commit, if this batch has room. */
 int engine_dispatch_new_activity(struct engine_batch *b, struct rt_activity *act);
+
+/* ---- waits for terminal commits (engine_wait.c) -------------------------- */
+
+struct engine_waits *engine_waits_new(void);
+void engine_waits_free(struct engine_waits *w);
+/* An episode left `inst` terminal (its row is written in this batch). */
+void engine_wait_note(struct engine_batch *b, const struct rt_instance *inst);
+/* After the batch committed: fires the waits on the noted instances and
+ * forgets the notes. Engine thread, e->lock not held. */
+void engine_wait_notify(struct rt_engine *e, struct engine_batch *b);
 
 void engine_apply_cmd(struct engine_batch *b, struct engine_cmd *c);
 void engine_cmd_free(struct engine_cmd *c); /* asynchronous commands only */

@@ -13,12 +13,18 @@
  * The h2o request may disappear first (client gone, or we already answered
  * 500 on a function timeout): a shared "slot" in the request's pool is
  * disposed by h2o and clears job->req, so the late result is dropped.
+ *
+ * A job whose response waits for a durable instance (h->park) is parked
+ * when it comes back: owned by the loop, on srv->parked_head, with a timer,
+ * and no worker. The engine's commit wakes it with the same message a
+ * worker sends; the timer, a client that left or a drain end the wait
+ * instead (bind_park_cancel decides which of them answers).
  */
 #include "host/http/dispatch.h"
-#include "host/http/server.h"
 #include "host/http/access.h"
 #include "bindings/body_stream.h"
 #include "host/http/client_limits.h"
+#include "bindings/durable_client.h"
 #include "host/http/inflight.h"
 #include "host/log.h"
 #include "host/http/request_head.h"
@@ -65,6 +71,20 @@ struct req_job {
 	int answered;                   /* counted out of srv->outstanding */
 	int64_t held_bytes;             /* its body copy, counted in srv->inflight_held */
 	struct req_ticket *ticket;      /* its request's, valid while req is */
+	/* parked on a durable wait (loop thread): owned by the loop until
+	 * answered; listed (with its timer) until its wait ended */
+	int parked;
+	int park_listed;
+	struct req_job *park_prev, *park_next;
+	h2o_timeout_entry_t park_entry;
+	struct park_timeout *park_timeout;
+};
+
+struct park_timeout {
+	h2o_timeout_t timeout;
+	uint64_t ms;
+	long users;
+	struct park_timeout *next;
 };
 
 /* Finished jobs a worker collects before waking the loop once for all. */
@@ -80,7 +100,6 @@ static void flush_out(void)
 	tls_out_head = tls_out_tail = NULL;
 	tls_out_n = 0;
 }
-
 
 /* ---- helpers ---------------------------------------------------------- */
 
@@ -157,22 +176,37 @@ static void respond_text(struct host_server *srv, h2o_req_t *req, int status, co
 
 /* ---- jobs ------------------------------------------------------------- */
 
+static void unpark(struct host_server *srv, struct req_job *job);
+static void job_free(struct req_job *job);
+
 static void slot_dispose(void *p)
 {
 	struct req_slot *slot = p;
-	if (slot->job) {
+	struct req_job *job = slot->job;
+	if (job) {
 		/* The client went away before the answer (e.g. an HTTP/2 reset). */
-		if (!slot->job->answered) {
-			slot->job->answered = 1;
-			slot->job->srv->outstanding--;
+		if (!job->answered) {
+			job->answered = 1;
+			job->srv->outstanding--;
 		}
-		slot->job->req = NULL;
-		slot->job->slot = NULL;
+		job->req = NULL;
+		job->slot = NULL;
+		/* Parked: end the wait now rather than at its timeout. If it
+		 * fired meanwhile, the engine's wake-up frees the job instead. */
+		if (job->park_listed && bind_park_cancel(job->http.park)) {
+			unpark(job->srv, job);
+			bind_park_done(job->http.park);
+			job_free(job);
+		}
 	}
 }
 
 static void job_free(struct req_job *job)
 {
+	/* A parked job's wake-up may still be on its way after its client
+	 * left: the drain waits for this, not for `outstanding`. */
+	if (job->parked)
+		job->srv->parked_jobs--;
 	if (job->http.resp_stream)
 		job->http.resp_stream->close(job->http.resp_stream);
 	job->srv->inflight_held -= job->held_bytes;
@@ -346,10 +380,9 @@ static void respond_stream(struct host_server *srv, struct req_job *job)
 	stream_proceed(&sg->super, req);
 }
 
-/* Loop thread: send a finished job's response (if its client still waits). */
-static void finish_job(struct host_server *srv, struct req_job *job)
+/* Loop thread: send a job's response (if its client still waits) and free it. */
+static void answer_job(struct host_server *srv, struct req_job *job)
 {
-	srv->running--;
 	if (__atomic_load_n(&job->http.commit_failed, __ATOMIC_ACQUIRE)) {
 		/* A queued start did not commit: nothing may claim it did. */
 		if (job->http.resp_stream) {
@@ -378,6 +411,127 @@ static void finish_job(struct host_server *srv, struct req_job *job)
 		}
 	}
 	job_free(job);
+}
+
+/* ---- parked requests (durable waits) ------------------------------------ */
+
+static void on_park_timeout(h2o_timeout_entry_t *entry);
+
+/* Engine thread: the instance a parked job waits for finished. */
+static void park_wake(void *data)
+{
+	struct req_job *job = data;
+	job->out_next = NULL;
+	h2o_multithread_send_message(&job->srv->done_receiver, &job->msg);
+}
+
+static void park(struct host_server *srv, struct req_job *job)
+{
+	uint64_t ms = (uint64_t)job->http.park->timeout_ms;
+	struct park_timeout *t = srv->park_timeouts;
+	while (t && t->ms != ms)
+		t = t->next;
+	if (!t) {
+		t = xcalloc(1, sizeof(*t));
+		t->ms = ms;
+		h2o_timeout_init(srv->h2o_ctx.loop, &t->timeout, ms);
+		t->next = srv->park_timeouts;
+		srv->park_timeouts = t;
+	}
+	t->users++;
+	job->park_timeout = t;
+	job->park_entry.cb = on_park_timeout;
+	h2o_timeout_link(srv->h2o_ctx.loop, &t->timeout, &job->park_entry);
+	job->parked = 1;
+	job->park_listed = 1;
+	srv->parked_jobs++;
+	job->park_prev = NULL;
+	job->park_next = srv->parked_head;
+	if (srv->parked_head)
+		srv->parked_head->park_prev = job;
+	srv->parked_head = job;
+	srv->nparked++;
+}
+
+/* Off the list and its timer (the job stays parked until answered). */
+static void unpark(struct host_server *srv, struct req_job *job)
+{
+	if (!job->park_listed)
+		return;
+	if (h2o_timeout_is_linked(&job->park_entry))
+		h2o_timeout_unlink(&job->park_entry);
+	/* An unused timeout is disposed after the loop's turn (sweep_park_timeouts),
+	 * never here: this may run inside that very timeout's callback. */
+	job->park_timeout->users--;
+	job->park_timeout = NULL;
+	if (job->park_prev)
+		job->park_prev->park_next = job->park_next;
+	else
+		srv->parked_head = job->park_next;
+	if (job->park_next)
+		job->park_next->park_prev = job->park_prev;
+	job->park_listed = 0;
+	srv->nparked--;
+}
+
+/* Ends a parked job's wait from the loop's side: at its timeout, or at a
+ * drain. 1 when answered (and freed); 0 when the engine fired first: its
+ * wake-up answers instead. */
+static int end_park(struct host_server *srv, struct req_job *job)
+{
+	if (!bind_park_cancel(job->http.park))
+		return 0;
+	unpark(srv, job);
+	bind_park_done(job->http.park);
+	answer_job(srv, job); /* the 202 check-status response */
+	return 1;
+}
+
+static void on_park_timeout(h2o_timeout_entry_t *entry)
+{
+	struct req_job *job = H2O_STRUCT_FROM_MEMBER(struct req_job, park_entry, entry);
+	end_park(job->srv, job);
+}
+
+/* Loop thread, outside every timeout callback. */
+void host_dispatch_sweep_parked(struct host_server *srv)
+{
+	for (struct park_timeout **pt = &srv->park_timeouts; *pt;) {
+		struct park_timeout *t = *pt;
+		if (t->users) {
+			pt = &t->next;
+			continue;
+		}
+		*pt = t->next;
+		h2o_timeout_dispose(srv->h2o_ctx.loop, &t->timeout);
+		free(t);
+	}
+}
+
+/* Loop thread: a job came back, from its worker (its held commands
+ * committed) or, parked, from the engine's wake-up. */
+static void finish_job(struct host_server *srv, struct req_job *job)
+{
+	struct bind_park *p = job->http.park;
+	if (job->parked) {
+		unpark(srv, job);
+		bind_park_done(p);
+		answer_job(srv, job);
+		return;
+	}
+	srv->running--;
+	if (p) {
+		if (job->req && !srv->draining &&
+		    !__atomic_load_n(&job->http.commit_failed, __ATOMIC_ACQUIRE) &&
+		    bind_park_hold(p, park_wake, job)) {
+			park(srv, job);
+			return;
+		}
+		/* No wait after all (or it is over): end it, answer now. */
+		bind_park_cancel(p);
+		bind_park_done(p);
+	}
+	answer_job(srv, job);
 }
 
 /* Loop thread: chains of finished jobs came back from workers. */
@@ -636,6 +790,7 @@ int host_dispatch_on_req(h2o_handler_t *self, h2o_req_t *req)
 		job->endpoint = endpoint;
 		bind_http_init(&job->http, NULL, &job->arena);
 		job->http.stream_ok = 1;
+		job->http.park_ok = 1;
 		job->http.resume = job_resume;
 		job->http.resume_data = job;
 		copy_request(job, req, path_len, NULL);
@@ -696,6 +851,7 @@ int host_dispatch_on_req(h2o_handler_t *self, h2o_req_t *req)
 	return 0;
 }
 
+
 void host_dispatch_pool_event(int event)
 {
 	switch (event) {
@@ -711,3 +867,12 @@ void host_dispatch_pool_event(int event)
 		break;
 	}
 }
+void host_dispatch_end_parked(struct host_server *srv)
+{
+	while (srv->parked_head) {
+		struct req_job *job = srv->parked_head;
+		if (!end_park(srv, job)) /* it fired meanwhile: its wake-up answers */
+			unpark(srv, job);
+	}
+}
+

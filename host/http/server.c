@@ -1,7 +1,27 @@
 /*
+<<<<<<< HEAD
  * server.c - the h2o listener and its loop: accepted connections and their
  * caps, signals and the drain. What happens to a request once h2o has parsed
  * it is in host/http/dispatch.c.
+=======
+ * server.c - h2o listener, request routing and the loop <-> worker hand-off.
+ *
+ * Ownership of a request job (struct req_job):
+ *   - created on the loop thread in on_req(), with its own arena holding the
+ *     copied request and, later, the response;
+ *   - owned by a worker while run() executes; handed back with
+ *     h2o_multithread_send_message();
+ *   - freed on the loop thread in on_job_done() after the response is sent.
+ * The h2o request may disappear first (client gone, or we already answered
+ * 500 on a function timeout): a shared "slot" in the request's pool is
+ * disposed by h2o and clears job->req, so the late result is dropped.
+ *
+ * A job whose response waits for a durable instance (h->park) is parked
+ * when it comes back: owned by the loop, on srv->parked_head, with a timer,
+ * and no worker. The engine's commit wakes it with the same message a
+ * worker sends; the timer, a client that left or a drain end the wait
+ * instead (bind_park_cancel decides which of them answers).
+>>>>>>> main
  */
 #include "host/http/dispatch.h"
 #include "host/stop_signal.h"
@@ -9,6 +29,7 @@
 #include "host/http/access.h"
 #include "bindings/body_stream.h"
 #include "host/http/client_limits.h"
+#include "bindings/durable_client.h"
 #include "host/http/inflight.h"
 #include "host/log.h"
 #include "host/http/request_head.h"
@@ -152,13 +173,16 @@ static void on_signal_readable(h2o_socket_t *sock, const char *err)
 	if (!stop || srv->draining)
 		return;
 	srv->draining = 1;
+	/* What ASP.NET's console lifetime prints when func is stopped. */
+	host_log_always("Application is shutting down...");
 	srv->state = HOST_STATE_STOPPING;
 	if (srv->on_stop_requested)
 		srv->on_stop_requested(srv->on_stop_ctx);
-	/* What func prints on Ctrl+C, whatever the log level. */
-	host_log_always("Application is shutting down...");
 	host_log("Host.General", HOST_LOG_INFO, "Stopping the host: draining %ld in-flight request(s)",
 		 srv->outstanding);
+	/* Waits would hold the stop for their whole timeout: they get their
+	 * check-status response now and can poll the host once it is back. */
+	host_dispatch_end_parked(srv);
 	if (srv->listener) {
 		h2o_socket_read_stop(srv->listener);
 		h2o_socket_close(srv->listener);
@@ -313,10 +337,13 @@ int host_server_run(struct host_server *srv)
 
 	/* Drain: after a signal, keep serving until every routed request is
 	 * answered and every worker job is back, then leave the loop. */
-	while (!(srv->draining && srv->outstanding == 0 && srv->running == 0)) {
+	while (!(srv->draining && srv->outstanding == 0 && srv->running == 0 &&
+		 srv->parked_jobs == 0)) {
 		h2o_evloop_run(srv->h2o_ctx.loop, srv->draining ? 10 : INT32_MAX);
 		host_inflight_tick(srv);
 		host_dispatch_flush(srv);
+		if (srv->park_timeouts)
+			host_dispatch_sweep_parked(srv);
 	}
 	close_idle_connections(srv);
 	return 0;
@@ -335,6 +362,9 @@ void host_server_free(struct host_server *srv)
 		if (srv->signal_sock)
 			h2o_socket_close(srv->signal_sock);
 		h2o_multithread_unregister_receiver(srv->h2o_ctx.queue, &srv->done_receiver);
+		/* Every parked request was answered by the drain; what is left of
+		 * their timeouts goes with the loop. */
+		host_dispatch_sweep_parked(srv);
 		if (srv->fn_timeout_on)
 			h2o_timeout_dispose(srv->h2o_ctx.loop, &srv->fn_timeout);
 		/* h2o asserts that no connection is left; one that ignored the

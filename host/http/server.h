@@ -6,7 +6,9 @@
  * run on the worker pool; the worker posts the finished job back to the loop
  * with h2o_multithread, and the loop sends the response. Host endpoints
 * (/admin/..., /runtime/webhooks/durabletask/...) are jobs too, because some of
- * them touch the disk.
+ * them touch the disk. A management request that waits for an instance to
+ * finish is parked on the loop after its job (no thread held) and answered
+ * from the loop when the engine's commit wakes it or its timeout passes.
  */
 #ifndef HOST_SERVER_H
 #define HOST_SERVER_H
@@ -22,6 +24,8 @@
 #include "host/http/workers.h"
 
 struct host_server;
+struct req_job;
+struct park_timeout;
 
 /* A host endpoint: runs on a worker thread and fills h's response. */
 typedef void (*host_endpoint_fn)(struct host_server *srv, struct bind_http *h);
@@ -86,6 +90,13 @@ struct host_server {
 	struct req_job *wait_head, *wait_tail; /* held back by maxConcurrentRequests */
 	struct host_job *batch_head, *batch_tail; /* started this loop iteration */
 	size_t batch_n;
+
+	/* Requests parked on a durable wait (server.c, "parked requests"):
+	 * loop thread only. One h2o timeout per distinct wait length. */
+	struct req_job *parked_head;
+	long nparked;      /* on the list: waiting */
+	long parked_jobs;  /* not freed yet: waiting, or their wake-up on its way */
+	struct park_timeout *park_timeouts;
 
 	host_endpoint_router endpoints[4];
 	int nendpoints;

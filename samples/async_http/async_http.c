@@ -5,8 +5,9 @@
  *
  *   POST /api/async/{function_name}?timeout_ms=10000&retry_ms=1000
  *        starts orchestrator function_name with the body (JSON, optional)
- *        as input and checks its status every retry_ms for up to
- *        timeout_ms. Answers
+ *        as input and waits up to timeout_ms for it to finish (retry_ms
+ *        is the polling interval of the real client; cfunc checks it but
+ *        answers as soon as the outcome commits). Answers
  *          200 + the output               when it completed in time,
  *          200 + the status object        when it failed or was terminated,
  *          202 + the check-status payload (Location: statusQueryGetUri)

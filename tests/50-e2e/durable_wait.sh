@@ -1,0 +1,124 @@
+#!/bin/sh
+# Waiting for an instance to finish (durable-http-api §3.4): the management
+# API's timeout + pollingInterval and cf_durable_wait_or_check_status_response
+# answer when the instance's terminal state commits, not at the next poll;
+# parked management waits hold no HTTP worker; a timeout gives the 202
+# check-status response unchanged; a client that leaves, and a stop, end
+# the wait at once.
+. "$(dirname "$0")/../lib.sh"
+S="$CFUNC_BUILD/samples"
+APPS="[\"$S/durable_hello.so\", \"$S/hello_http.so\", \"$S/async_http.so\", \"$CFUNC_BUILD/tests/20-abi/webhook_app.so\"]"
+root="$T_DIR/app"
+# Two HTTP workers: more parked waits than that must not starve the rest.
+make_root "$root" "$APPS" '"cfunc": { "apps": '"$APPS"', "workers": 2 }'
+start_host "$root"
+ok $? "host starts with two HTTP workers"
+W="$BASE/runtime/webhooks/durabletask"
+Q="taskHub=TestHubName&connection=Storage"
+HDRS="$T_DIR/headers"
+ms() { date +%s%3N; }
+# wait_status <id> <status>: polls GET status (10 s at most).
+wait_status() {
+	_i=0
+	while [ $_i -lt 500 ]; do
+		[ "$(curl -s --max-time 5 "$W/instances/$1" | jq -r .runtimeStatus 2>/dev/null)" = "$2" ] && return 0
+		sleep 0.02
+		_i=$((_i + 1))
+	done
+	return 1
+}
+
+# --- the answer is the output ------------------------------------------------
+is "$(http -X POST "$W/orchestrators/hello_sequence?timeout=20&pollingInterval=1")" 200 \
+	"management start + wait: 200"
+is "$(jq -c . "$BODY_FILE")" '["Hello Tokyo!","Hello Seattle!","Hello London!"]' "… with the output"
+# Finished in the very batch that started it: the wait must not miss it.
+is "$(http -X POST -d '"quick"' "$W/orchestrators/wh_noop?timeout=20&pollingInterval=1")" 200 \
+	"an orchestration done in its first episode (generated id): 200"
+is "$(body)" '"quick"' "… with its output"
+is "$(http -X POST -d '"named"' "$W/orchestrators/wh_noop/noop-named?timeout=20&pollingInterval=1")" 200 \
+	"the same with an id of the caller's"
+is "$(body)" '"named"' "… with its output"
+
+# --- more parked waits than workers, while other functions answer -----------
+pids=""
+for i in 1 2 3 4 5 6; do
+	curl -s -o "$T_DIR/park-$i.body" -w '%{http_code}' --max-time 30 -X POST \
+		"$W/orchestrators/wh_wait/park-$i?timeout=25&pollingInterval=5" >"$T_DIR/park-$i.code" &
+	pids="$pids $!"
+done
+all=0
+for i in 1 2 3 4 5 6; do wait_status "park-$i" Running && all=$((all + 1)); done
+is "$all" 6 "six waits parked on two workers"
+is "$(http --max-time 2 "$BASE/api/hello?name=busy")" 200 "an HTTP function still answers"
+is "$(body)" "Hello, busy!" "… with its body"
+is "$(http --max-time 2 "$W/instances/park-1")" 202 "the management API still answers"
+t0=$(ms)
+for i in 1 2 3 4 5 6; do
+	curl -s -o /dev/null --max-time 5 -X POST -H 'Content-Type: application/json' \
+		-d "\"done-$i\"" "$W/instances/park-$i/raiseEvent/go"
+done
+# shellcheck disable=SC2086 # one PID per word
+wait $pids
+elapsed=$(($(ms) - t0))
+good=0
+for i in 1 2 3 4 5 6; do
+	[ "$(cat "$T_DIR/park-$i.code")" = 200 ] && [ "$(cat "$T_DIR/park-$i.body")" = "\"done-$i\"" ] &&
+		good=$((good + 1))
+done
+is "$good" 6 "every parked wait answers 200 with its own output"
+# pollingInterval=5: a poll would answer seconds after the event; the commit answers at once.
+ok "$([ "$elapsed" -lt 3000 ]; echo $?)" "the waits answered when the instances finished (${elapsed} ms after the events, interval 5 s)"
+
+# --- the timeout: the 202 check-status response, unchanged ------------------
+is "$(http -X POST "$W/orchestrators/wh_wait/plain-202")" 202 "a start without a wait: 202"
+plain=$(sed 's/plain-202/late-202/g' "$BODY_FILE")
+t0=$(ms)
+is "$(curl -s -D "$HDRS" -o "$BODY_FILE" -w '%{http_code}' --max-time 10 -X POST \
+	"$W/orchestrators/wh_wait/late-202?timeout=0.5&pollingInterval=0.1")" 202 "still running at the timeout: 202"
+elapsed=$(($(ms) - t0))
+ok "$([ "$elapsed" -ge 450 ] && [ "$elapsed" -lt 5000 ]; echo $?)" "… after the timeout (${elapsed} ms for 0.5 s)"
+is "$(body)" "$plain" "… the same body as a start without a wait"
+is "$(tr -d '\r' <"$HDRS" | sed -n 's/^Location: //Ip')" "$W/instances/late-202?$Q" "… Location"
+is "$(tr -d '\r' <"$HDRS" | sed -n 's/^Retry-After: //Ip')" "10" "… Retry-After: 10"
+is "$(http -X POST "$W/orchestrators/wh_wait?timeout=0&pollingInterval=0")" 202 \
+	"timeout 0: one look, then 202"
+
+# --- the app's wait (cf_durable_wait_or_check_status_response) ---------------
+t0=$(ms)
+is "$(http -X POST -d '{"duration_seconds":0.3}' "$BASE/api/async/long_running_job?timeout_ms=20000&retry_ms=5000")" 200 \
+	"app wait: 200 when the job finished"
+elapsed=$(($(ms) - t0))
+is "$(jq -c . "$BODY_FILE")" '{"job":"done","duration_seconds":0.3}' "… with the output"
+ok "$([ "$elapsed" -lt 3000 ]; echo $?)" "… when it finished (${elapsed} ms for a 0.3 s job, retry 5 s)"
+is "$(http -X POST -d '{"duration_seconds":30}' "$BASE/api/async/long_running_job?timeout_ms=300&retry_ms=100")" 202 \
+	"app wait: 202 at its timeout"
+is "$(jq -r 'keys_unsorted | length' "$BODY_FILE")" 9 "… the 9-key client payload"
+
+# --- a client that leaves ------------------------------------------------------
+curl -s -o /dev/null --max-time 0.5 -X POST "$W/orchestrators/wh_wait/left-1?timeout=25&pollingInterval=1"
+is "$?" 28 "the client gives up on its wait"
+curl -s -o /dev/null --max-time 5 -X POST -H 'Content-Type: application/json' -d '"late"' \
+	"$W/instances/left-1/raiseEvent/go"
+wait_status left-1 Completed
+ok $? "its instance finishes after it left"
+is "$(http --max-time 2 "$BASE/api/hello?name=after")" 200 "the host still answers"
+# One more that never finishes: the stop must not wait for its 25 s.
+curl -s -o /dev/null --max-time 0.5 -X POST "$W/orchestrators/wh_wait/left-2?timeout=25&pollingInterval=1"
+
+# --- a stop answers the waits still parked ---------------------------------------
+curl -s -o "$T_DIR/drain.body" -w '%{http_code}' --max-time 20 -X POST \
+	"$W/orchestrators/wh_wait/drain-1?timeout=25&pollingInterval=1" >"$T_DIR/drain.code" &
+cpid=$!
+wait_status drain-1 Running
+t0=$(ms)
+stop_host
+elapsed=$(($(ms) - t0))
+wait "$cpid"
+is "$HOST_RC" 0 "the host stops cleanly"
+ok "$([ "$elapsed" -lt 5000 ]; echo $?)" "… without waiting for the parked waits (${elapsed} ms)"
+is "$(cat "$T_DIR/drain.code")" 202 "a wait parked at the stop gets its 202"
+is "$(jq -r .id "$T_DIR/drain.body")" drain-1 "… naming its instance"
+ok "$(! grep -q "Sanitizer" "$HOST_LOG"; echo $?)" "no sanitizer report"
+
+done_testing

@@ -19,6 +19,7 @@
 
 #include "cfunc.h"
 #include "runtime/engine.h"
+#include "runtime/engine_entity.h"
 #include "bindings/json_util.h"
 #include "bindings/registry.h"
 
@@ -90,6 +91,36 @@ int bind_durable_read(struct bind_durable *d, const char *id, int flags, struct 
 int bind_client_list(struct bind_durable *d, const struct rt_store_filter *f, const char *after,
 		     size_t top, struct rt_instance **rows, size_t *n, const char **next,
 		     struct rt_arena *a, char **err);
+
+/* ---- entities (any thread) ---------------------------------------------------- */
+
+/* Signals operation `op` on entity (name, key) and waits for the commit;
+ * at_us > 0 delivers it no earlier than then. RT_C_* outcome
+ * (rt_engine_signal_entity, runtime/engine_entity.h). */
+int bind_client_signal_entity(struct bind_durable *d, const char *name, const char *key,
+			      const char *op, const char *input, int64_t at_us, char **err);
+/* The same signal without blocking, once the caller has checked everything
+ * the engine could refuse: h's response is held until the commit
+ * (h->pending, h->resume; a failed commit sets h->commit_failed). RT_C_OK
+ * when queued, RT_C_ERROR when the engine is stopping (nothing held). */
+int bind_client_signal_entity_held(struct bind_durable *d, struct bind_http *h, const char *name,
+				   const char *key, const char *op, const char *input,
+				   int64_t at_us);
+/* Clean entity storage; *removed / *released get the counts. RT_C_*. */
+int bind_client_entity_clean(struct bind_durable *d, int64_t *removed, int64_t *released,
+			     char **err);
+/* The last committed state of (name, key) into *row (strings in `a`).
+ * CF_OK, CF_E_NOTFOUND, or CF_ERROR with *err malloc'd. */
+int bind_client_entity_read(struct bind_durable *d, const char *name, const char *key,
+			    struct rt_entity_row *row, struct rt_arena *a, char **err);
+/* Up to `top` entities after `after` (rt_engine_entity_list's filter),
+ * gathered from at most `pages` store pages on one read-only handle, so the
+ * rows come from one snapshot. *rows / *n in `a`; *next the id to continue
+ * after, NULL at the end. CF_OK or CF_ERROR with *err malloc'd. */
+int bind_client_entity_list(struct bind_durable *d, const char *name, int64_t from_us,
+			    int64_t to_us, int with_state, const char *after, size_t top,
+			    int pages, struct rt_entity_row **rows, size_t *n, const char **next,
+			    struct rt_arena *a, char **err);
 
 /* ---- check-status responses and waits -------------------------------------- */
 

@@ -6,6 +6,7 @@
 #   make check-shell    shellcheck over every shell script (tests, bench, scripts)
 #   make SANITIZE=address,undefined test    the same under sanitizers
 #   make bench      benchmarks (not tests), figures go to BENCHMARKS.md
+#   make bench-dashboard   the dashboard at 100,000 instances (one of them)
 #   make fresh-check   make test inside a fresh minimal Debian 12 root (slow;
 #                   run it whenever set-up, dependencies or this file change)
 
@@ -74,7 +75,7 @@ ABI_SRCS  = $(wildcard tests/20-abi/*.c)
 ABI_SO    = $(ABI_SRCS:tests/20-abi/%.c=$(BUILD)/tests/20-abi/%.so)
 SCRIPTS   = $(sort $(wildcard tests/20-abi/*.sh) $(wildcard tests/50-e2e/*.sh))
 
-.PHONY: all host samples tests setup run test npm-client check-layers check-shell clean bench bench-http bench-durable bench-entities crash-long fuzz fresh-check
+.PHONY: all host samples tests setup run test npm-client check-layers check-shell clean bench bench-http bench-durable bench-entities bench-dashboard crash-long fuzz fresh-check
 all: setup host samples
 
 # SETUP is overridable so tests/50-e2e/make_setup.sh can stand in for apt.
@@ -160,9 +161,22 @@ check-layers:
 check-shell: setup
 	@sh scripts/check-shell.sh
 
-test: all tests check-layers check-shell
+test: all tests check-layers check-shell dashboard-test-deps
 	@CFUNC=$(abspath $(HOST)) CFUNC_ROOT=$(CURDIR) CFUNC_BUILD=$(abspath $(BUILD)) \
 	  sh tests/run.sh $(UNIT_BINS) $(SCRIPTS)
+
+# The dashboard's browser tests (tests/50-e2e/dashboard*.sh) drive Debian's
+# chromium with playwright-core, installed from dashboard/tests/package-lock.json
+# into build/dashboard-tests/node_modules (never into the source tree).
+DASH_TEST_DIR = $(BUILD)/dashboard-tests
+.PHONY: dashboard-test-deps
+dashboard-test-deps: $(DASH_TEST_DIR)/node_modules/.installed
+$(DASH_TEST_DIR)/node_modules/.installed: dashboard/tests/package.json dashboard/tests/package-lock.json
+	@sh scripts/setup.sh --browser
+	@mkdir -p $(DASH_TEST_DIR)
+	cp dashboard/tests/package.json dashboard/tests/package-lock.json $(DASH_TEST_DIR)/
+	cd $(DASH_TEST_DIR) && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	@touch $@
 
 # Microsoft's durable-functions npm client for tests/50-e2e/npm_client.sh,
 # pinned by the committed tests/npm/package-lock.json and installed on demand
@@ -191,6 +205,11 @@ bench: bench-http bench-durable bench-entities
 bench-http: all
 	@sh scripts/setup.sh wrk
 	sh bench/http.sh
+
+# The dashboard at 100,000 instances and with a 10,000-event history.
+bench-dashboard: all
+	@sh scripts/setup.sh jq bc
+	sh bench/dashboard.sh
 
 bench-durable: all tests
 	@sh scripts/setup.sh wrk sqlite3
@@ -283,27 +302,40 @@ fuzz-seeds: $(FUZZ_DIR)/gen_history_seeds
 
 -include $(shell find $(FUZZ_DIR) -name '*.d' 2>/dev/null)
 
-# ---- templates, install, uninstall (cfunc new, pkg-config cfunc) -----------
+# ---- templates, dashboard, install, uninstall (cfunc new, pkg-config cfunc) -
 #   make install [PREFIX=/usr/local] [DESTDIR=]   $(PREFIX)/bin/cfunc,
 #        $(PREFIX)/include/cfunc.h, $(PREFIX)/share/pkgconfig/cfunc.pc
 #   make uninstall                                 removes exactly those
-# The `cfunc new` templates (templates/) are compiled into the binary by
-# scripts/gen-templates.sh.
+# The `cfunc new` templates (templates/) and the dashboard's front end
+# (dashboard/, served under /admin/dashboard/) are compiled into the binary
+# by scripts/gen-embed.sh; the dashboard's own tests, README and npm files
+# stay out of it.
 PREFIX        ?= /usr/local
+EMBED_SH       = scripts/gen-embed.sh
 TEMPLATE_SRCS  = $(shell find templates -type f 2>/dev/null)
 TEMPLATES_C    = $(BUILD)/gen/templates.c
 TEMPLATES_OBJ  = $(BUILD)/obj/gen/templates.o
+DASHBOARD_SKIP = README.md tests package.json package-lock.json node_modules
+DASHBOARD_SRCS = $(shell find dashboard -type f ! -path 'dashboard/tests/*' ! -path '*/node_modules/*' 2>/dev/null)
+DASHBOARD_C    = $(BUILD)/gen/dashboard_files.c
+DASHBOARD_OBJ  = $(BUILD)/obj/gen/dashboard_files.o
 CFUNC_VERSION  = $(shell sed -n 's/^\#define CFUNC_VERSION "\(.*\)"/\1/p' host/main.c)
 
-$(TEMPLATES_C): scripts/gen-templates.sh $(TEMPLATE_SRCS)
+$(TEMPLATES_C): $(EMBED_SH) $(TEMPLATE_SRCS) Makefile
 	@mkdir -p $(@D)
-	sh scripts/gen-templates.sh templates >$@.tmp && mv $@.tmp $@
+	sh $(EMBED_SH) --group templates host/cli/templates.h host_template_files README >$@.tmp && mv $@.tmp $@
 
-$(TEMPLATES_OBJ): $(TEMPLATES_C) host/cli/templates.h $(BUILD)/.cflags
+$(DASHBOARD_C): $(EMBED_SH) $(DASHBOARD_SRCS) Makefile
+	@mkdir -p $(@D)
+	sh $(EMBED_SH) dashboard host/endpoints/dashboard.h host_dashboard_files $(DASHBOARD_SKIP) >$@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c host/embed.h $(BUILD)/.cflags
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(PROJECT_INC) -c -o $@ $<
 
-$(HOST): $(TEMPLATES_OBJ)
+$(TEMPLATES_OBJ): host/cli/templates.h
+$(DASHBOARD_OBJ): host/endpoints/dashboard.h
+$(HOST): $(TEMPLATES_OBJ) $(DASHBOARD_OBJ)
 
 # Rewritten when PREFIX or the version changes (the FORCE rule compares).
 $(BUILD)/cfunc.pc: FORCE
@@ -323,4 +355,4 @@ install: $(HOST) $(BUILD)/cfunc.pc
 uninstall:
 	rm -f $(DESTDIR)$(PREFIX)/bin/cfunc $(DESTDIR)$(PREFIX)/include/cfunc.h \
 	  $(DESTDIR)$(PREFIX)/share/pkgconfig/cfunc.pc
-# ---- end of templates, install, uninstall ----------------------------------
+# ---- end of templates, dashboard, install, uninstall ----------------------

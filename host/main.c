@@ -6,6 +6,8 @@
  *   serve until SIGINT/SIGTERM -> drain -> unload apps.
  */
 #include "host/endpoints/admin.h"
+#include "host/endpoints/admin_dashboard.h"
+#include "host/endpoints/dashboard.h"
 #include "bindings/api.h"
 #include "host/apps.h"
 #include "host/apps_missing.h"
@@ -393,6 +395,9 @@ static int cmd_start(int argc, char **argv)
 	host_admin_set_invoker(host_durable_admin_invoke);
 	if (cli.test.ephemeral) /* before the admin router, which 404s the rest */
 		host_server_add_endpoints(srv, host_test_mode_route);
+	host_server_add_endpoints(srv, host_dashboard_route);
+	host_server_add_endpoints(srv, host_admin_durable_route);
+	host_server_add_endpoints(srv, host_admin_functions_route);
 	host_server_add_endpoints(srv, host_admin_route);
 	host_server_add_endpoints(srv, host_webhooks_route);
 	if (durable.engine) {
@@ -412,6 +417,7 @@ static int cmd_start(int argc, char **argv)
 	print_functions(srv, &reg);
 	if (!cli.verbose)
 		host_log_plain("For detailed output, run cfunc with --verbose flag.");
+	host_log_plain("Dashboard: http://localhost:%d" HOST_DASHBOARD_PATH, srv->port);
 	/* ASP.NET prints this in verbose mode only; scripts need the port (--port 0). */
 	host_log_always("Now listening on: http://%s%s%s:%d", strchr(address, ':') ? "[" : "", address,
 			strchr(address, ':') ? "]" : "", srv->port);

@@ -243,6 +243,7 @@ static void *activity_main(void *arg)
 		};
 		struct rt_activity_result res = {0};
 		void *fn = h->find_activity ? h->find_activity(h->ctx, run->name) : NULL;
+		run->started_us = rt_now_us();
 		engine_attempts_begin(e->attempts, w->slot, run->activity_id, run->task_id,
 				      run->instance_id);
 		if (!fn) {
@@ -305,6 +306,7 @@ static void apply_result(struct engine_batch *b, struct engine_run *run)
 	rt_event_init(&ev, run->failed ? RT_EV_TASK_FAILED : RT_EV_TASK_COMPLETED);
 	ev.timestamp_us = b->now_us;
 	ev.task_scheduled_id = run->task_id;
+	ev.started_us = run->started_us;
 	if (run->failed) {
 		ev.reason = rt_arena_fmt(&b->arena, "Activity function '%s' failed: %s", run->name,
 					 run->result);

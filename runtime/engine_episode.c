@@ -130,6 +130,9 @@ static int do_actions(struct engine_batch *b, const struct rt_instance *inst,
 			if (rt_store_history_delete(st, inst->instance_id, NULL, NULL) != 0)
 				return -1;
 			row.execution_id = exec_id;
+			/* A new execution of the id, as a restart is: the dashboard
+			 * shows how many came before this one. */
+			row.generation = inst->generation + 1;
 			row.status = RT_ST_RUNNING;
 			row.created_us = b->now_us;
 			row.updated_us = b->now_us;
@@ -144,6 +147,7 @@ static int do_actions(struct engine_batch *b, const struct rt_instance *inst,
 			ev.timestamp_us = b->now_us;
 			ev.name = inst->name;
 			ev.input = row.input;
+			ev.previous_input = inst->input;
 			ev.instance_id = inst->instance_id;
 			ev.execution_id = rt_arena_strdup(&b->arena, exec_id);
 			if (engine_inbox_add(b, inst->instance_id, ev.execution_id, 0, &ev) != 0)

@@ -75,6 +75,7 @@ struct engine_run {
 	int task_id;
 	int attempt;
 	char key[280];
+	int64_t started_us; /* rt_now_us() when a thread began it (TaskCompleted's started_us) */
 	/* result */
 	int failed;
 	char *result; /* JSON, or the failure message */

@@ -45,6 +45,8 @@ enum field {
 	F_PARENT_NAME,
 	F_PARENT_TASK_ID,
 	F_DATA,
+	F_STARTED, /* added later: an older cfunc refuses the event (and the hub, by its schema) */
+	F_PREVIOUS_INPUT, /* the same */
 	F__COUNT
 };
 
@@ -195,6 +197,7 @@ static const char **str_field(const struct rt_event *ev, enum field f)
 	case F_PARENT_EXECUTION_ID: return &e->parent_execution_id;
 	case F_PARENT_NAME: return &e->parent_name;
 	case F_DATA: return &e->data;
+	case F_PREVIOUS_INPUT: return &e->previous_input;
 	default: return NULL;
 	}
 }
@@ -210,6 +213,7 @@ static int int_field(const struct rt_event *ev, enum field f, int64_t *v, int64_
 	case F_FIRE_AT: *v = ev->fire_at_us; *def = 0; return 1;
 	case F_ORCH_STATUS: *v = ev->orchestration_status; *def = 0; return 1;
 	case F_PARENT_TASK_ID: *v = ev->parent_task_id; *def = -1; return 1;
+	case F_STARTED: *v = ev->started_us; *def = 0; return 1;
 	default: return 0;
 	}
 }
@@ -293,6 +297,7 @@ static int set_int_field(struct rt_event *ev, enum field f, int64_t v)
 	switch (f) {
 	case F_TIMESTAMP: ev->timestamp_us = v; return 0;
 	case F_FIRE_AT: ev->fire_at_us = v; return 0;
+	case F_STARTED: ev->started_us = v; return 0;
 	case F_IS_PLAYED:
 		if (v != 0 && v != 1)
 			return -1;

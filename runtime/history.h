@@ -88,6 +88,15 @@ struct rt_event {
 	int parent_task_id; /* the parent's SubOrchCreated EventId, -1 if none */
 	/* GenericEvent. */
 	const char *data;
+	/* TaskCompleted/Failed: when the attempt that gave this result started
+	 * (engine clock), so a timeline can tell queue time (TaskScheduled to
+	 * here) from run time (here to the event's timestamp); 0 = not known
+	 * (results recorded before cfunc kept it). */
+	int64_t started_us;
+	/* ExecutionStarted of an execution that a continue-as-new began: the
+	 * input of the execution it replaced (JSON text), whose history is gone,
+	 * so the dashboard can show what changed; NULL otherwise. */
+	const char *previous_input;
 };
 
 /* Sets every field to its "unused" value (NULL, -1, 0) and the given type. */

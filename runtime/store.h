@@ -44,7 +44,7 @@ enum {
 };
 
 /* The schema version this code reads and writes (PRAGMA user_version). */
-#define RT_STORE_SCHEMA_VERSION 4
+#define RT_STORE_SCHEMA_VERSION 5
 
 struct rt_store_opts {
 	int sync_normal;     /* 1: synchronous=NORMAL (a power cut may lose the
@@ -180,7 +180,8 @@ struct rt_instance {
 	enum rt_status status;
 	int64_t created_us;          /* ExecutionStarted time of this execution */
 	int64_t updated_us;          /* last checkpoint */
-	int64_t generation;          /* +1 on each overwrite of the id */
+	int64_t generation;          /* +1 on each overwrite of the id: a start over a
+				      * finished instance, a continue-as-new */
 	int history_len;             /* rows in this execution's history = next seq */
 	const char *parent_instance_id; /* sub-orchestrations only, else NULL */
 	const char *parent_execution_id;
@@ -401,6 +402,17 @@ int rt_store_instance_list(struct rt_store *s, const struct rt_store_filter *f, 
  */
 int rt_store_purge(struct rt_store *s, const struct rt_store_filter *f, size_t limit,
 		   int64_t *deleted);
+
+/*
+ * Instances per runtimeStatus (store_counts.c): counts[s] for every
+ * enum rt_status value s below RT_STORE_STATUS_SLOTS (other values, which no
+ * engine writes, are added to *other; may be NULL). One query over the
+ * status index (GROUP BY status), in its own read snapshot. Entities'
+ * rows ('@name@key') are counted too: the index does not hold the id.
+ */
+#define RT_STORE_STATUS_SLOTS 8
+int rt_store_count_by_status(struct rt_store *s, int64_t counts[RT_STORE_STATUS_SLOTS],
+			     int64_t *other);
 
 /* Row counts, for tests, benchmarks and diagnostics (full scans). */
 struct rt_store_stats {

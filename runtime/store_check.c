@@ -19,7 +19,7 @@ static const struct {
 	{"table", "inbox"},           {"table", "activities"},
 	{"index", "instances_id"},    {"index", "instances_created"},
 	{"index", "inbox_visible"},   {"index", "inbox_instance"},
-	{"index", "activities_visible"},
+	{"index", "activities_visible"}, {"index", "instances_status"},
 };
 
 int rt_store__check_pages(struct rt_store *s, const char *path)

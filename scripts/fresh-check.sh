@@ -86,6 +86,15 @@ run_once() { # run_once root|user
 	rm -rf "$RUN"
 	cp -a "$BASE" "$RUN"
 	cp /etc/resolv.conf "$RUN/etc/resolv.conf" 2>/dev/null || true
+	# The network's trust, like resolv.conf: where the way out inspects TLS,
+	# every machine on it trusts that CA, so a fresh one would too. It is
+	# handed to Node.js (npm) by file name; nothing of the project's.
+	ca_env=""
+	if [ -f /etc/ssl/certs/ca-certificates.crt ]; then
+		mkdir -p "$RUN/etc/ssl/certs"
+		cp /etc/ssl/certs/ca-certificates.crt "$RUN/etc/ssl/certs/network-trust.pem"
+		ca_env="NODE_EXTRA_CA_CERTS=/etc/ssl/certs/network-trust.pem"
+	fi
 	mount_in /proc -t proc proc
 	mount_in /sys -t sysfs sysfs
 	mount_in /dev --bind /dev
@@ -109,9 +118,9 @@ run_once() { # run_once root|user
 	log=$FRESH/make-test-$1.log
 	echo "fresh-check: make test as $1 in a fresh Debian $SUITE root (log: $log)" >&2
 	set +e
-	# shellcheck disable=SC2086 # $as is a command with its arguments (su ... -c or sh -c)
+	# shellcheck disable=SC2086 # $as is a command with its arguments (su ... -c or sh -c); $ca_env is empty or one word
 	chroot "$RUN" /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-		HOME="$home" LANG=C.UTF-8 $as "cd $home/cfunc && make test" >"$log" 2>&1
+		HOME="$home" LANG=C.UTF-8 $ca_env $as "cd $home/cfunc && make test" >"$log" 2>&1
 	rc=$?
 	set -e
 	grep -E '^(not ok|failing:)' "$log" | head -n 40 >&2 || true
@@ -129,9 +138,9 @@ probe_make_run() {
 	log=$FRESH/make-run.log
 	port=${FRESH_RUN_PORT:-7071}
 	echo "fresh-check: make run as user in a fresh Debian $SUITE root (log: $log)" >&2
-	# shellcheck disable=SC2086 # $2 is a command with its arguments (su ... -c or sh -c)
+	# shellcheck disable=SC2086 # $2 is a command with its arguments (su ... -c or sh -c); $ca_env is empty or one word
 	setsid chroot "$RUN" /usr/bin/env -i PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
-		HOME="$1" LANG=C.UTF-8 $2 "cd $1/cfunc && make run" >"$log" 2>&1 &
+		HOME="$1" LANG=C.UTF-8 $ca_env $2 "cd $1/cfunc && make run" >"$log" 2>&1 &
 	pid=$!
 	deadline=$(($(date +%s) + ${FRESH_RUN_SECONDS:-900}))
 	while ! grep -q 'Now listening on' "$log" && kill -0 "$pid" 2>/dev/null &&

@@ -4,6 +4,18 @@
 # Extra packages (wrk for benchmarks, clang for fuzzing) can be named as arguments.
 set -eu
 
+# --browser: what the dashboard's browser tests need on top: Debian's
+# chromium, and Node.js with npm (npm installs playwright-core from the
+# lockfile in dashboard/tests/). A Node.js that is already there with its
+# npm (another distribution's package) is used as it is.
+if [ "${1:-}" = "--browser" ]; then
+	shift
+	set -- chromium "$@"
+	if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+		set -- nodejs npm "$@"
+	fi
+fi
+
 # Everything `make`, `make run` and `make test` use beyond a minimal Debian:
 # the compilers and C library headers (gcc only recommends libc6-dev, and
 # recommends are not installed; g++ builds the C++ ABI test app), the

@@ -23,8 +23,8 @@ static int is_template(const char *name)
 {
 	if (strcmp(name, "common") == 0)
 		return 0;
-	for (unsigned i = 0; i < host_template_nfiles; i++)
-		if (strcmp(host_template_files[i].template_name, name) == 0)
+	for (unsigned i = 0; i < host_template_files_n; i++)
+		if (strcmp(host_template_files[i].group, name) == 0)
 			return 1;
 	return 0;
 }
@@ -32,9 +32,9 @@ static int is_template(const char *name)
 /* The first line of the template's app.c is "/" "* <description> *" "/". */
 static void print_description(FILE *out, const char *name)
 {
-	for (unsigned i = 0; i < host_template_nfiles; i++) {
-		const struct host_template_file *f = &host_template_files[i];
-		if (strcmp(f->template_name, name) != 0 || strcmp(f->path, "app.c") != 0)
+	for (unsigned i = 0; i < host_template_files_n; i++) {
+		const struct host_embedded_file *f = &host_template_files[i];
+		if (strcmp(f->group, name) != 0 || strcmp(f->path, "app.c") != 0)
 			continue;
 		const char *s = (const char *)f->data, *end = strchr(s, '\n');
 		if (strncmp(s, "/* ", 3) == 0 && end && end - s > 6 && strncmp(end - 3, " */", 3) == 0)
@@ -45,11 +45,11 @@ static void print_description(FILE *out, const char *name)
 
 static void list_templates(FILE *out)
 {
-	for (unsigned i = 0; i < host_template_nfiles; i++) {
-		const char *name = host_template_files[i].template_name;
+	for (unsigned i = 0; i < host_template_files_n; i++) {
+		const char *name = host_template_files[i].group;
 		int seen = strcmp(name, "common") == 0;
 		for (unsigned j = 0; j < i && !seen; j++)
-			seen = strcmp(host_template_files[j].template_name, name) == 0;
+			seen = strcmp(host_template_files[j].group, name) == 0;
 		if (seen)
 			continue;
 		fprintf(out, "  %-18s ", name);
@@ -110,7 +110,7 @@ static int make_dirs(const char *path, int self)
 	return rc;
 }
 
-static int write_file(const char *dir, const struct host_template_file *f)
+static int write_file(const char *dir, const struct host_embedded_file *f)
 {
 	size_t n = strlen(dir) + strlen(f->path) + 2;
 	char *path = malloc(n);
@@ -134,8 +134,8 @@ static int write_file(const char *dir, const struct host_template_file *f)
 /* Whether the template has its own file at `path` (it wins over common/). */
 static int overridden(const char *name, const char *path)
 {
-	for (unsigned i = 0; i < host_template_nfiles; i++)
-		if (strcmp(host_template_files[i].template_name, name) == 0 &&
+	for (unsigned i = 0; i < host_template_files_n; i++)
+		if (strcmp(host_template_files[i].group, name) == 0 &&
 		    strcmp(host_template_files[i].path, path) == 0)
 			return 1;
 	return 0;
@@ -198,10 +198,10 @@ int host_cli_new(int argc, char **argv)
 		fprintf(stderr, "cfunc new: cannot create folder '%s': %s\n", dir, strerror(errno));
 		return 1;
 	}
-	for (unsigned i = 0; i < host_template_nfiles; i++) {
-		const struct host_template_file *f = &host_template_files[i];
-		int mine = strcmp(f->template_name, name) == 0;
-		if (!mine && (strcmp(f->template_name, "common") != 0 || overridden(name, f->path)))
+	for (unsigned i = 0; i < host_template_files_n; i++) {
+		const struct host_embedded_file *f = &host_template_files[i];
+		int mine = strcmp(f->group, name) == 0;
+		if (!mine && (strcmp(f->group, "common") != 0 || overridden(name, f->path)))
 			continue;
 		if (write_file(dir, f) != 0)
 			return 1;

@@ -1,21 +1,15 @@
 /*
  * templates.h - the `cfunc new` templates, compiled into the binary from
- * templates/ by scripts/gen-templates.sh (the generated table lives in
- * build/gen/templates.c). Everything here is static, read-only data.
+ * templates/ by scripts/gen-embed.sh --group (the generated table lives in
+ * build/gen/templates.c): an entry's group is its template's name, "common"
+ * for files every app gets, and its path is relative to the new app folder.
  */
 #ifndef HOST_TEMPLATES_H
 #define HOST_TEMPLATES_H
 
-#include <stddef.h>
+#include "host/embed.h"
 
-struct host_template_file {
-	const char *template_name; /* "common" for files every app gets */
-	const char *path;          /* relative to the new app folder */
-	const unsigned char *data; /* NUL-terminated, len bytes before it */
-	size_t len;
-};
-
-extern const struct host_template_file host_template_files[];
-extern const unsigned host_template_nfiles;
+extern const struct host_embedded_file host_template_files[];
+extern const unsigned host_template_files_n;
 
 #endif

@@ -3,6 +3,7 @@
  * and CORS as func start's ASP.NET middleware does it. Loop thread only.
  */
 #include "host/http/access.h"
+#include "host/endpoints/dashboard.h"
 #include "host/keys/keys.h"
 #include "host/log.h"
 #include "common/xalloc.h"
@@ -126,6 +127,9 @@ static enum need need_of(const char *path, const struct bind_function *fn)
 		       : fn->auth == CF_AUTH_ADMIN   ? NEED_ADMIN
 						     : NEED_FUNCTION;
 	if (strcasecmp(path, "/admin/host/ping") == 0)
+		return NEED_NONE;
+	/* The dashboard's files: no data in them; the page asks for the key. */
+	if (host_dashboard_is_static_path(path))
 		return NEED_NONE;
 	if (strncasecmp(path, "/admin/", 7) == 0 || strcasecmp(path, "/admin") == 0)
 		return NEED_ADMIN;

@@ -92,7 +92,7 @@ struct host_server {
 	long parked_jobs;  /* not freed yet: waiting, or their wake-up on its way */
 	struct park_timeout *park_timeouts;
 
-	host_endpoint_router endpoints[4];
+	host_endpoint_router endpoints[8];
 	int nendpoints;
 
 	/* Keys (host/keys/keys.h): checked on every request when auth_on. */

@@ -236,7 +236,7 @@ int bind_client_read(struct bind_durable *d, const char *id, int flags, struct r
 	if (!s)
 		return CF_ERROR;
 	rc = rt_store_instance_get(s, id, inst, a);
-	if (rc == 0 && hist && (flags & BIND_STATUS_HISTORY))
+	if (rc == 0 && hist && (flags & BIND_STATUS_HISTORY) && inst->execution_id)
 		rc = rt_engine_history(s, id, inst->execution_id, hist, n, a);
 	if (rc != 0 && rc != RT_STORE_NOTFOUND && err)
 		*err = xstrdup(rt_store_errmsg(s));
@@ -266,6 +266,20 @@ int bind_client_list(struct bind_durable *d, const struct rt_store_filter *f, co
 	if (!s)
 		return CF_ERROR;
 	rc = rt_store_instance_list(s, f, after, top, rows, n, next, a);
+	if (rc != 0 && err)
+		*err = xstrdup(rt_store_errmsg(s));
+	rt_engine_reader_put(d->engine, s);
+	return rc == 0 ? CF_OK : CF_ERROR;
+}
+
+int bind_client_count_by_status(struct bind_durable *d, int64_t counts[RT_STORE_STATUS_SLOTS],
+				int64_t *other, char **err)
+{
+	struct rt_store *s = rt_engine_reader_get(d->engine, err);
+	int rc;
+	if (!s)
+		return CF_ERROR;
+	rc = rt_store_count_by_status(s, counts, other);
 	if (rc != 0 && err)
 		*err = xstrdup(rt_store_errmsg(s));
 	rt_engine_reader_put(d->engine, s);

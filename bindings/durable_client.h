@@ -80,7 +80,8 @@ int bind_client_purge_many(struct bind_durable *d, const struct rt_store_filter 
 /* ---- reads (any thread, read-only handles; CF_OK / CF_E_NOTFOUND / CF_ERROR) */
 
 /* Instance `id` into *inst and, with BIND_STATUS_HISTORY (status_json.h),
- * its current execution's history into *hist / *n (all in `a`). */
+ * its current execution's history into *hist / *n (all in `a`; none while
+ * it has no execution). */
 int bind_client_read(struct bind_durable *d, const char *id, int flags, struct rt_instance *inst,
 		     struct rt_event **hist, size_t *n, struct rt_arena *a, char **err);
 /* The same, with the status object built (*status a new reference, when
@@ -91,6 +92,10 @@ int bind_durable_read(struct bind_durable *d, const char *id, int flags, struct 
 int bind_client_list(struct bind_durable *d, const struct rt_store_filter *f, const char *after,
 		     size_t top, struct rt_instance **rows, size_t *n, const char **next,
 		     struct rt_arena *a, char **err);
+
+/* The number of instances in each status (rt_store_count_by_status). */
+int bind_client_count_by_status(struct bind_durable *d, int64_t counts[RT_STORE_STATUS_SLOTS],
+				int64_t *other, char **err);
 
 /* ---- entities (any thread) ---------------------------------------------------- */
 

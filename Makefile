@@ -45,6 +45,8 @@ CFLAGS   += $(PKG_CFLAGS)
 LDLIBS   += $(PKG_LIBS)
 # The runtime archive's own libraries: no h2o, no libdl. Its unit tests link
 # with these alone, so a layering mistake fails the link.
+# jansson only for the entity state machine (runtime/entity_*.c); the rest of
+# the runtime checks JSON text with common/json_check.c (see check-layers).
 RT_PKGS    = libsodium jansson sqlite3 libcrypto
 RT_LIBS    = $(call pkg_check,$(call pkg,libs,RT_PKGS),libs,RT_PKGS) -pthread -lm
 SO_CFLAGS = -fPIC -fvisibility=hidden
@@ -319,7 +321,7 @@ DASHBOARD_SKIP = README.md tests package.json package-lock.json node_modules
 DASHBOARD_SRCS = $(shell find dashboard -type f ! -path 'dashboard/tests/*' ! -path '*/node_modules/*' 2>/dev/null)
 DASHBOARD_C    = $(BUILD)/gen/dashboard_files.c
 DASHBOARD_OBJ  = $(BUILD)/obj/gen/dashboard_files.o
-CFUNC_VERSION  = $(shell sed -n 's/^\#define CFUNC_VERSION "\(.*\)"/\1/p' host/main.c)
+CFUNC_VERSION  = $(shell sed -n 's/^\#define CFUNC_VERSION "\(.*\)"/\1/p' host/version.h)
 
 $(TEMPLATES_C): $(EMBED_SH) $(TEMPLATE_SRCS) Makefile
 	@mkdir -p $(@D)

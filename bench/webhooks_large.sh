@@ -112,6 +112,8 @@ while [ $r -le "$ROUNDS" ]; do
 	measure "status of big" "$W/instances/big"
 	measure "status+history of big" "$W/instances/big?showHistory=true&showHistoryOutput=true"
 	measure "status+history of many" "$W/instances/many?showHistory=true&showHistoryOutput=true"
+	measure "history route of big" "$W/instances/big/history"
+	measure "history route of many" "$W/instances/many/history"
 	r=$((r + 1))
 done
 echo

@@ -3,7 +3,6 @@
 #include "bindings/json_util.h"
 #include "bindings/registry.h"
 #include "common/xalloc.h"
-#include "common/clock.h"
 #include "runtime/durable_trace.h"
 
 #include <stdio.h>
@@ -41,12 +40,12 @@ void bind_act_run(void *ctx, void *fn, const struct rt_activity_call *call,
 {
 	const struct bind_function *f = fn;
 	struct bind_act act = {.call = call};
-	char category[160], guid[37];
+	struct rt_invocation inv = {.function = f->name};
+	char category[160];
 	(void)ctx;
 
 	bind_ctx_init(&act.ctx, BIND_CTX_ACT, f->name, call->arena);
 	snprintf(category, sizeof(category), "Function.%s", f->name);
-	bind_new_invocation_id(guid);
 	/* The extension's lines carry the instance id (runtime/durable_trace.h);
 	 * an activity run by hand (POST /admin/functions) belongs to none.
 	 * Formatted only when they show: they cost an arena copy each. */
@@ -56,11 +55,8 @@ void bind_act_run(void *ctx, void *fn, const struct rt_activity_call *call,
 		bind_log(category, CF_LOG_INFO, "%s",
 			 rt_durable_trace_started(call->arena, RT_TRACE_ACTIVITY, call->instance_id,
 						  f->name, call->input, call->task_id));
-	bind_log(category, CF_LOG_INFO, "Executing 'Functions.%s' (Reason='(null)', Id=%s)", f->name,
-		 guid);
-	int64_t t0 = rt_mono_us();
+	bind_invocation(&inv, RT_INVOCATION_START);
 	int rc = f->act((cf_act *)&act);
-	long ms = (long)((rt_mono_us() - t0) / 1000);
 	if (rc < 0 && !act.failed) {
 		act.failed = 1;
 		act.message = act.ctx.last_error ? act.ctx.last_error
@@ -69,21 +65,17 @@ void bind_act_run(void *ctx, void *fn, const struct rt_activity_call *call,
 	res->failed = act.failed;
 	res->message = act.message;
 	res->result = act.result ? act.result : "null";
+	inv.failed = act.failed;
+	bind_invocation(&inv, RT_INVOCATION_END);
 	if (act.failed) {
-		bind_log(category, CF_LOG_ERROR, "Executed 'Functions.%s' (Failed, Id=%s, Duration=%ldms)",
-			 f->name, guid, ms);
 		if (call->instance_id && *call->instance_id)
 			bind_log("Host.Triggers.DurableTask", CF_LOG_ERROR, "%s",
 				 rt_durable_trace_failed(call->arena, RT_TRACE_ACTIVITY,
 							 call->instance_id, f->name, act.message,
 							 call->task_id));
-	} else {
-		bind_log(category, CF_LOG_INFO, "Executed 'Functions.%s' (Succeeded, Id=%s, Duration=%ldms)",
-			 f->name, guid, ms);
-		if (traced)
-			bind_log(category, CF_LOG_INFO, "%s",
-				 rt_durable_trace_completed(call->arena, RT_TRACE_ACTIVITY,
-							    call->instance_id, f->name, res->result,
-							    0, call->task_id));
+	} else if (traced) {
+		bind_log(category, CF_LOG_INFO, "%s",
+			 rt_durable_trace_completed(call->arena, RT_TRACE_ACTIVITY, call->instance_id,
+						    f->name, res->result, 0, call->task_id));
 	}
 }

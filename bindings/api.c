@@ -11,6 +11,7 @@
 #include "bindings/json_api.h"
 #include "bindings/orch_trigger.h"
 #include "bindings/timer_trigger.h"
+#include "common/log_level.h"
 #include "common/xalloc.h"
 #include "bindings/entity_trigger.h"
 
@@ -20,10 +21,22 @@
 #include <string.h>
 
 static bind_log_fn app_logger;
+static rt_invocation_fn invocation_reporter;
 
 void bind_api_set_logger(bind_log_fn fn)
 {
 	app_logger = fn;
+}
+
+void bind_api_set_invocation_reporter(rt_invocation_fn fn)
+{
+	invocation_reporter = fn;
+}
+
+void bind_invocation(struct rt_invocation *inv, enum rt_invocation_phase phase)
+{
+	if (invocation_reporter)
+		invocation_reporter(inv, phase);
 }
 
 void bind_log(const char *category, int level, const char *fmt, ...)
@@ -46,21 +59,6 @@ void bind_api_set_log_filter(bind_log_enabled_fn fn)
 int bind_log_enabled(const char *category, int level)
 {
 	return app_logger && (!log_filter || log_filter(category, level));
-}
-
-static bind_guid_fn guid_fn;
-
-void bind_api_set_guid(bind_guid_fn fn)
-{
-	guid_fn = fn;
-}
-
-void bind_new_invocation_id(char out[37])
-{
-	if (guid_fn)
-		guid_fn(out);
-	else
-		snprintf(out, 37, "00000000-0000-4000-8000-000000000000");
 }
 
 static cf_rc app_fail(struct bind_app *app, const char *fmt, const char *name)
@@ -181,6 +179,14 @@ static const char *setting(const char *name)
 	 * the environment is never modified afterwards, so getenv is safe here. */
 	return name ? getenv(name) : NULL;
 }
+
+/* App levels reach the console's enum unchanged. */
+_Static_assert(CF_LOG_TRACE == (int)RT_LOG_TRACE, "CF_LOG_TRACE is RT_LOG_TRACE");
+_Static_assert(CF_LOG_DEBUG == (int)RT_LOG_DEBUG, "CF_LOG_DEBUG is RT_LOG_DEBUG");
+_Static_assert(CF_LOG_INFO == (int)RT_LOG_INFO, "CF_LOG_INFO is RT_LOG_INFO");
+_Static_assert(CF_LOG_WARNING == (int)RT_LOG_WARNING, "CF_LOG_WARNING is RT_LOG_WARNING");
+_Static_assert(CF_LOG_ERROR == (int)RT_LOG_ERROR, "CF_LOG_ERROR is RT_LOG_ERROR");
+_Static_assert(CF_LOG_CRITICAL == (int)RT_LOG_CRITICAL, "CF_LOG_CRITICAL is RT_LOG_CRITICAL");
 
 static void logv(cf_ctx *p, cf_log_level level, const char *fmt, va_list ap)
 {

@@ -6,6 +6,7 @@
 
 #include "cfunc.h"
 #include "bindings/registry.h"
+#include "common/invocation.h"
 
 /* The table every app receives; lives for the whole process. */
 extern const struct cf_api bind_api;
@@ -25,9 +26,10 @@ typedef int (*bind_log_enabled_fn)(const char *category, int level);
 void bind_api_set_log_filter(bind_log_enabled_fn fn);
 int bind_log_enabled(const char *category, int level);
 
-/* Invocation ids for console lines: the host's generator (set with the logger). */
-typedef void (*bind_guid_fn)(char out[37]);
-void bind_api_set_guid(bind_guid_fn fn);
-void bind_new_invocation_id(char out[37]);
+/* The console's Executing/Executed lines of the trigger adapters (timer,
+ * activity): they call bind_invocation, which hands the invocation to the
+ * host's reporter, set before loading apps. Without one nothing shows. */
+void bind_api_set_invocation_reporter(rt_invocation_fn fn);
+void bind_invocation(struct rt_invocation *inv, enum rt_invocation_phase phase);
 
 #endif

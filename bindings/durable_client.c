@@ -8,34 +8,16 @@
 #include "bindings/durable_client.h"
 #include "bindings/http_trigger.h"
 #include "bindings/json_util.h"
+#include "bindings/rc.h"
 #include "bindings/status_json.h"
 #include "common/urlcodec.h"
+#include "common/utf8.h"
 #include "common/xalloc.h"
 #include "common/clock.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int map_rc(int rc)
-{
-	switch (rc) {
-	case RT_C_OK:
-		return CF_OK;
-	case RT_C_NOTFOUND:
-		return CF_E_NOTFOUND;
-	case RT_C_GONE:
-		return CF_E_GONE;
-	case RT_C_STATE:
-		return CF_E_STATE;
-	case RT_C_INVALID:
-		return CF_E_INVALID;
-	case RT_C_EXISTS:
-		return CF_E_EXISTS;
-	default:
-		return CF_ERROR;
-	}
-}
 
 static struct bind_durable *durable_of(struct bind_http *h)
 {
@@ -51,7 +33,7 @@ static struct bind_durable *durable_of(struct bind_http *h)
  * unspecified, and gcc reads err (still NULL) before the call sets it. */
 static int finish(struct bind_http *h, int rc, char *err)
 {
-	int cf = map_rc(rc);
+	int cf = bind_rc(rc);
 	if (cf != CF_OK)
 		bind_ctx_fail(&h->ctx, cf, "%s", err ? err : "durable operation failed");
 	free(err);
@@ -131,7 +113,7 @@ static void held_committed(void *user, int rc, const char *err)
 {
 	struct bind_http *h = user;
 	(void)err;
-	if (rc != RT_C_OK)
+	if (rc != RT_OK)
 		__atomic_store_n(&h->commit_failed, 1, __ATOMIC_RELEASE);
 	bind_http_release(h);
 }
@@ -148,16 +130,16 @@ int bind_client_start_held(struct bind_durable *d, struct bind_http *h, const ch
 	}
 	__atomic_add_fetch(&h->pending, 1, __ATOMIC_ACQ_REL);
 	if (rt_engine_start_async(d->engine, name, input, id, held_committed, h,
-				  park ? &park->w : NULL) != RT_C_OK) {
+				  park ? &park->w : NULL) != RT_OK) {
 		__atomic_sub_fetch(&h->pending, 1, __ATOMIC_ACQ_REL);
-		return RT_C_ERROR;
+		return RT_ERROR;
 	}
 	if (park) {
 		memcpy(id_out, id, 33);
 		/* Read by the host once the start committed and this worker let go. */
 		h->park = park;
 	}
-	return RT_C_OK;
+	return RT_OK;
 }
 
 int bind_client_restart(struct bind_durable *d, const char *id, int new_instance_id,
@@ -175,11 +157,11 @@ int bind_client_restart(struct bind_durable *d, const char *id, int new_instance
 		if (unknown_id)
 			*unknown_id = 1;
 		rt_arena_cleanup(&a);
-		return RT_C_NOTFOUND;
+		return RT_E_NOTFOUND;
 	}
 	if (rc != CF_OK) {
 		rt_arena_cleanup(&a);
-		return RT_C_ERROR;
+		return RT_ERROR;
 	}
 	rc = rt_engine_start_instance(d->engine, inst.name, new_instance_id ? NULL : id, inst.input,
 				      out_id, err);
@@ -208,7 +190,7 @@ int bind_client_lifecycle(struct bind_durable *d, enum bind_client_op op, const 
 	}
 	if (err)
 		*err = xstrdup("unknown operation");
-	return RT_C_ERROR;
+	return RT_ERROR;
 }
 
 int bind_client_purge(struct bind_durable *d, const char *id, char **err)
@@ -238,10 +220,10 @@ int bind_client_read(struct bind_durable *d, const char *id, int flags, struct r
 	rc = rt_store_instance_get(s, id, inst, a);
 	if (rc == 0 && hist && (flags & BIND_STATUS_HISTORY) && inst->execution_id)
 		rc = rt_engine_history(s, id, inst->execution_id, hist, n, a);
-	if (rc != 0 && rc != RT_STORE_NOTFOUND && err)
+	if (rc != 0 && rc != RT_E_NOTFOUND && err)
 		*err = xstrdup(rt_store_errmsg(s));
 	rt_engine_reader_put(d->engine, s);
-	if (rc == RT_STORE_NOTFOUND)
+	if (rc == RT_E_NOTFOUND)
 		return CF_E_NOTFOUND;
 	return rc == 0 ? CF_OK : CF_ERROR;
 }
@@ -300,11 +282,11 @@ int bind_client_signal_entity_held(struct bind_durable *d, struct bind_http *h, 
 {
 	__atomic_add_fetch(&h->pending, 1, __ATOMIC_ACQ_REL);
 	if (rt_engine_signal_entity_async(d->engine, name, key, op, input, at_us, held_committed,
-					  h) != RT_C_OK) {
+					  h) != RT_OK) {
 		__atomic_sub_fetch(&h->pending, 1, __ATOMIC_ACQ_REL);
-		return RT_C_ERROR;
+		return RT_ERROR;
 	}
-	return RT_C_OK;
+	return RT_OK;
 }
 
 int bind_client_entity_clean(struct bind_durable *d, int64_t *removed, int64_t *released,
@@ -321,10 +303,10 @@ int bind_client_entity_read(struct bind_durable *d, const char *name, const char
 	if (!s)
 		return CF_ERROR;
 	rc = rt_engine_entity_get(s, name, key, row, a);
-	if (rc != 0 && rc != RT_STORE_NOTFOUND && err)
+	if (rc != 0 && rc != RT_E_NOTFOUND && err)
 		*err = xstrdup(rt_store_errmsg(s));
 	rt_engine_reader_put(d->engine, s);
-	if (rc == RT_STORE_NOTFOUND)
+	if (rc == RT_E_NOTFOUND)
 		return CF_E_NOTFOUND;
 	return rc == 0 ? CF_OK : CF_ERROR;
 }
@@ -398,14 +380,14 @@ cf_rc bind_durable_start(cf_http *hh, const char *name, const char *id, const ch
 			return bind_ctx_fail(&h->ctx, CF_E_NOTFOUND,
 					     "The function '%s' doesn't exist, is disabled, or is not an orchestrator function.",
 					     name);
-		if (bind_client_start_held(d, h, name, input, idbuf, -1) != RT_C_OK)
+		if (bind_client_start_held(d, h, name, input, idbuf, -1) != RT_OK)
 			return bind_ctx_fail(&h->ctx, CF_ERROR, "the host is shutting down");
 		if (out_id)
 			*out_id = rt_arena_strdup(h->ctx.arena, idbuf);
 		return CF_OK;
 	}
 	rc = bind_client_start(d, name, id, input, &new_id, &err);
-	if (rc == RT_C_OK && out_id)
+	if (rc == RT_OK && out_id)
 		*out_id = rt_arena_strdup(h->ctx.arena, new_id);
 	free(new_id);
 	return finish(h, rc, err);
@@ -453,7 +435,7 @@ const char *bind_event_name_problem(const char *name)
 	if (!name || !*name)
 		return "event name is empty";
 	for (const unsigned char *p = (const unsigned char *)name; *p; p += n) {
-		if ((n = bind_utf8_seq(p, SIZE_MAX)) == 0)
+		if ((n = rt_utf8_seq(p, SIZE_MAX)) == 0)
 			return "event name is not valid UTF-8";
 		/* Stop counting early: a hostile name may be megabytes long. */
 		if ((units += n == 4 ? 2 : 1) > BIND_EVENT_NAME_MAX)
@@ -506,6 +488,7 @@ cf_rc bind_durable_purge(cf_http *hh, const char *id)
 	return finish(h, rc, err);
 }
 
+
 cf_rc bind_durable_restart(cf_http *hh, const char *id, unsigned flags, const char **out_id)
 {
 	struct bind_http *h = H(hh);
@@ -517,7 +500,7 @@ cf_rc bind_durable_restart(cf_http *hh, const char *id, unsigned flags, const ch
 	if (flags & ~(unsigned)CF_RESTART_NEW_INSTANCE_ID)
 		return bind_ctx_fail(&h->ctx, CF_E_INVALID, "cf_durable_restart: unknown flags 0x%x", flags);
 	rc = bind_client_restart(d, id, (flags & CF_RESTART_NEW_INSTANCE_ID) != 0, &nid, &err, NULL);
-	if (rc == RT_C_OK && out_id)
+	if (rc == RT_OK && out_id)
 		*out_id = rt_arena_strdup(h->ctx.arena, nid);
 	free(nid);
 	return finish(h, rc, err);

@@ -4,7 +4,7 @@
  * the management API (management/) and the host's admin invoke.
  *
  * Two layers. The bind_client_* calls take the host's `struct bind_durable`
- * and return the engine's RT_C_* outcome with a malloc'd message, so that
+ * and return the engine's RT_OK / RT_E_* outcome with a malloc'd message, so that
  * each caller maps outcomes onto its own answers (the management API onto
  * the status matrix of durable-http-api §6, apps onto CF_E_*). The
  * bind_durable_* entries below them are the cf_durable_* functions of the
@@ -34,7 +34,7 @@ struct bind_durable {
 	struct bind_registry *reg;
 };
 
-/* ---- commands (any thread; RT_C_* outcome, *err malloc'd or NULL) -------- */
+/* ---- commands (any thread; RT_OK / RT_E_* outcome, *err malloc'd or NULL) -------- */
 
 /* Starts orchestrator `name` as instance `id` (NULL: a new id) and waits for
  * the commit; *out_id malloc'd (may be NULL when not wanted). */
@@ -50,14 +50,14 @@ int bind_client_start(struct bind_durable *d, const char *name, const char *id, 
  * batch is missed; -1: no wait. The caller sets the response h gives when
  * there is no wait or it times out (the check-status response). The caller checks
  * the name first (the outcome must be known: a new id cannot collide).
- * RT_C_OK, or RT_C_ERROR when the engine is stopping.
+ * RT_OK, or RT_ERROR when the engine is stopping.
  */
 int bind_client_start_held(struct bind_durable *d, struct bind_http *h, const char *name,
 			   const char *input, char id_out[33], int64_t wait_timeout_ms);
 /* Restart (§4.11): the instance's orchestrator again with its input, as a
- * new id (new_instance_id) or the same one; *out_id malloc'd. RT_C_NOTFOUND
- * with *unknown_id = 1 (when not NULL) when the id is unknown, RT_C_NOTFOUND
- * or RT_C_INVALID from the start when its orchestrator is gone. */
+ * new id (new_instance_id) or the same one; *out_id malloc'd. RT_E_NOTFOUND
+ * with *unknown_id = 1 (when not NULL) when the id is unknown, RT_E_NOTFOUND
+ * or RT_E_INVALID from the start when its orchestrator is gone. */
 int bind_client_restart(struct bind_durable *d, const char *id, int new_instance_id,
 			char **out_id, char **err, int *unknown_id);
 int bind_client_raise(struct bind_durable *d, const char *id, const char *event,
@@ -100,18 +100,18 @@ int bind_client_count_by_status(struct bind_durable *d, int64_t counts[RT_STORE_
 /* ---- entities (any thread) ---------------------------------------------------- */
 
 /* Signals operation `op` on entity (name, key) and waits for the commit;
- * at_us > 0 delivers it no earlier than then. RT_C_* outcome
+ * at_us > 0 delivers it no earlier than then. RT_OK / RT_E_* outcome
  * (rt_engine_signal_entity, runtime/engine_entity.h). */
 int bind_client_signal_entity(struct bind_durable *d, const char *name, const char *key,
 			      const char *op, const char *input, int64_t at_us, char **err);
 /* The same signal without blocking, once the caller has checked everything
  * the engine could refuse: h's response is held until the commit
- * (h->pending, h->resume; a failed commit sets h->commit_failed). RT_C_OK
- * when queued, RT_C_ERROR when the engine is stopping (nothing held). */
+ * (h->pending, h->resume; a failed commit sets h->commit_failed). RT_OK
+ * when queued, RT_ERROR when the engine is stopping (nothing held). */
 int bind_client_signal_entity_held(struct bind_durable *d, struct bind_http *h, const char *name,
 				   const char *key, const char *op, const char *input,
 				   int64_t at_us);
-/* Clean entity storage; *removed / *released get the counts. RT_C_*. */
+/* Clean entity storage; *removed / *released get the counts. RT_OK / RT_E_*. */
 int bind_client_entity_clean(struct bind_durable *d, int64_t *removed, int64_t *released,
 			     char **err);
 /* The last committed state of (name, key) into *row (strings in `a`).

@@ -39,12 +39,12 @@ cf_rc bind_durable_signal_entity(cf_http *hh, const char *name, const char *key,
 	const struct bind_function *fn =
 		d->reg ? bind_registry_find_kind(d->reg, name ? name : "", BIND_FN_ENTITY) : NULL;
 	if (h->resume && fn && !fn->disabled && !rt_entity_id_problem(name, key) &&
-	    bind_client_signal_entity_held(d, h, name, key, op, input, at_us) == RT_C_OK)
+	    bind_client_signal_entity_held(d, h, name, key, op, input, at_us) == RT_OK)
 		return CF_OK;
 	int rc = bind_client_signal_entity(d, name, key, op, input, at_us, &err);
-	cf_rc cf = rc == RT_C_OK ? CF_OK
-		 : rc == RT_C_NOTFOUND ? CF_E_NOTFOUND
-		 : rc == RT_C_INVALID ? CF_E_INVALID
+	cf_rc cf = rc == RT_OK ? CF_OK
+		 : rc == RT_E_NOTFOUND ? CF_E_NOTFOUND
+		 : rc == RT_E_INVALID ? CF_E_INVALID
 				      : CF_ERROR;
 	if (cf != CF_OK)
 		bind_ctx_fail(&h->ctx, cf, "%s", err ? err : "the signal was not committed");
@@ -88,7 +88,7 @@ cf_rc bind_durable_clean_entity_storage(cf_http *hh, int64_t *removed, int64_t *
 	if (!d)
 		return CF_ERROR;
 	int rc = bind_client_entity_clean(d, &r, &l, &err);
-	if (rc != RT_C_OK) {
+	if (rc != RT_OK) {
 		bind_ctx_fail(&h->ctx, CF_ERROR, "%s", err ? err : "clean entity storage failed");
 		free(err);
 		return CF_ERROR;

@@ -102,6 +102,124 @@ json_t *bind_history_json(const struct rt_event *ev, size_t n)
 	return a;
 }
 
+/* ---- the same array, streamed ----------------------------------------- */
+
+/*
+ * The writer is compact and keeps member order, so '[', the events' own
+ * texts joined by ',', and ']' are the bytes of the array printed whole.
+ */
+struct history_stream {
+	struct bind_body_stream base; /* first */
+	const struct rt_event *ev;
+	size_t n;
+	size_t next;   /* the next event to render */
+	int finished;  /* the closing ']' is in `text` */
+	char *text;    /* malloc'd piece being sent */
+	size_t len, off;
+	char **ahead;  /* [i]: event i rendered ahead (heavy), NULL once taken */
+};
+
+#define HEAVY_FIELD (64 * 1024)
+
+static int event_is_heavy(const struct rt_event *ev)
+{
+	const char *f[] = {ev->name, ev->input, ev->result, ev->reason, ev->details, ev->data};
+	for (size_t k = 0; k < sizeof(f) / sizeof(f[0]); k++)
+		if (f[k] && strlen(f[k]) >= HEAVY_FIELD)
+			return 1;
+	return 0;
+}
+
+/* Event i's text with the separator before it (none before the first). */
+static char *event_text(struct history_stream *s, size_t i)
+{
+	char *one = s->ahead[i], *piece;
+	size_t len;
+	if (one) {
+		s->ahead[i] = NULL;
+	} else {
+		json_t *o = event_json(&s->ev[i]);
+		one = bind_json_dump(o);
+		json_decref(o);
+	}
+	if (i == 0)
+		return one;
+	len = strlen(one);
+	piece = xmalloc(len + 2);
+	piece[0] = ',';
+	memcpy(piece + 1, one, len + 1);
+	free(one);
+	return piece;
+}
+
+/* The next piece into s->text; 0 when the body is complete. */
+static int history_next_text(struct history_stream *s)
+{
+	free(s->text);
+	s->text = NULL;
+	s->len = s->off = 0;
+	if (s->next < s->n) {
+		s->text = event_text(s, s->next++);
+	} else if (!s->finished) {
+		s->finished = 1;
+		s->text = xstrdup("]");
+	} else {
+		return 0;
+	}
+	s->len = strlen(s->text);
+	return 1;
+}
+
+static size_t history_fill(struct bind_body_stream *base, char *buf, size_t cap, int *last)
+{
+	struct history_stream *s = (struct history_stream *)base;
+	size_t n = 0;
+	*last = 0;
+	while (n < cap) {
+		if (s->off == s->len && !history_next_text(s)) {
+			*last = 1;
+			break;
+		}
+		size_t k = s->len - s->off < cap - n ? s->len - s->off : cap - n;
+		memcpy(buf + n, s->text + s->off, k);
+		s->off += k;
+		n += k;
+	}
+	/* Say "last" with the final bytes rather than in an empty piece. */
+	if (!*last && s->finished && s->off == s->len)
+		*last = 1;
+	return n;
+}
+
+static void history_close(struct bind_body_stream *base)
+{
+	struct history_stream *s = (struct history_stream *)base;
+	for (size_t i = 0; i < s->n; i++)
+		free(s->ahead[i]);
+	free(s->ahead);
+	free(s->text);
+	free(s);
+}
+
+struct bind_body_stream *bind_history_stream(const struct rt_event *ev, size_t n)
+{
+	struct history_stream *s = xcalloc(1, sizeof(*s));
+	s->base.fill = history_fill;
+	s->base.close = history_close;
+	s->ev = ev;
+	s->n = n;
+	s->ahead = xcalloc(n ? n : 1, sizeof(*s->ahead));
+	for (size_t i = 0; i < n; i++)
+		if (event_is_heavy(&ev[i])) {
+			json_t *o = event_json(&ev[i]);
+			s->ahead[i] = bind_json_dump(o);
+			json_decref(o);
+		}
+	s->text = xstrdup("[");
+	s->len = 1;
+	return &s->base;
+}
+
 /* ---- back to events -------------------------------------------------- */
 
 struct row {

@@ -21,11 +21,23 @@
 #include <jansson.h>
 #include <stddef.h>
 
+#include "bindings/body_stream.h"
 #include "common/arena.h"
 #include "runtime/history.h"
 
 /* The n events `ev` (borrowed) as a JSON array. New reference. */
 json_t *bind_history_json(const struct rt_event *ev, size_t n);
+
+/*
+ * The same array as a body stream (body_stream.h) whose bytes are exactly
+ * bind_json_dump(bind_history_json(ev, n)), for histories too large to
+ * build whole (no JSON tree of them, one event's text at a time). Events
+ * with a field of 64 KiB or more are rendered here, on the caller's thread,
+ * so fill() on the loop never reprints a large payload. `ev` is borrowed
+ * and must outlive the stream (the request's arena). The stream is
+ * malloc'd; its close() frees it.
+ */
+struct bind_body_stream *bind_history_stream(const struct rt_event *ev, size_t n);
 
 /*
  * Parses an array bind_history_json made back into events. *ev (n of

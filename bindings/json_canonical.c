@@ -16,6 +16,8 @@
 #include "bindings/json_canonical.h"
 
 #include "bindings/json_util.h"
+#include "common/vec.h"
+#include "common/utf8.h"
 #include "common/xalloc.h"
 
 #include <stdlib.h>
@@ -48,7 +50,7 @@ static size_t scan_string(const unsigned char *s, size_t i, size_t len)
 			return 0;
 		} else if (c < 0x80) {
 			i++;
-		} else if ((k = bind_utf8_seq(s + i, len - i)) != 0) {
+		} else if ((k = rt_utf8_seq(s + i, len - i)) != 0) {
 			i += k;
 		} else {
 			return 0;
@@ -132,10 +134,7 @@ int bind_json_is_canonical(const char *text, size_t len)
 			}
 			if (c != '"' || !(end = scan_string(s, i, len)) || end >= len || s[end] != ':')
 				goto out;
-			if (top->nkeys == top->cap) {
-				top->cap = top->cap ? 2 * top->cap : 8;
-				top->keys = xrealloc(top->keys, top->cap * sizeof(*top->keys));
-			}
+			RT_VEC_RESERVE(top->keys, top->cap, top->nkeys + 1, 8);
 			top->keys[top->nkeys++] = (struct key){s + i, end - i};
 			i = end + 1;
 			want = VALUE;

@@ -1,4 +1,6 @@
 #include "bindings/json_util.h"
+#include "common/vec.h"
+#include "common/json_quote.h"
 #include "common/xalloc.h"
 
 #include <ctype.h>
@@ -79,11 +81,7 @@ struct out {
 
 static void put(struct out *o, const char *s, size_t n)
 {
-	if (o->len + n + 1 > o->cap) {
-		while (o->len + n + 1 > o->cap)
-			o->cap = o->cap ? 2 * o->cap : 256;
-		o->buf = xrealloc(o->buf, o->cap);
-	}
+	RT_VEC_RESERVE(o->buf, o->cap, o->len + n + 1, 256);
 	memcpy(o->buf + o->len, s, n);
 	o->len += n;
 	o->buf[o->len] = '\0';
@@ -91,42 +89,8 @@ static void put(struct out *o, const char *s, size_t n)
 
 static void put_str(struct out *o, const char *s, size_t n)
 {
-	static const char hex[] = "0123456789abcdef";
-	size_t start = 0;
-	put(o, "\"", 1);
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		const char *esc = NULL;
-		char u[7];
-		if (c == '"')
-			esc = "\\\"";
-		else if (c == '\\')
-			esc = "\\\\";
-		else if (c == '\n')
-			esc = "\\n";
-		else if (c == '\r')
-			esc = "\\r";
-		else if (c == '\t')
-			esc = "\\t";
-		else if (c == '\b')
-			esc = "\\b";
-		else if (c == '\f')
-			esc = "\\f";
-		else if (c < 0x20 || c == 0x7f) {
-			memcpy(u, "\\u00", 4);
-			u[4] = hex[c >> 4];
-			u[5] = hex[c & 15];
-			u[6] = '\0';
-			esc = u;
-		}
-		if (!esc)
-			continue;
-		put(o, s + start, i - start);
-		put(o, esc, strlen(esc));
-		start = i + 1;
-	}
-	put(o, s + start, n - start);
-	put(o, "\"", 1);
+	RT_VEC_RESERVE(o->buf, o->cap, o->len + rt_json_quoted_len(s, n) + 1, 256);
+	o->len += rt_json_quote_to(o->buf + o->len, s, n);
 }
 
 static void put_real(struct out *o, double d)
@@ -204,26 +168,3 @@ char *bind_json_dump(const json_t *v)
 	return o.buf;
 }
 
-size_t bind_utf8_seq(const unsigned char *p, size_t left)
-{
-	size_t n;
-	unsigned min, c = p[0];
-	if (c < 0x80)
-		return 1;
-	if (c >= 0xc2 && c <= 0xdf)
-		n = 2, min = 0x80, c &= 0x1f;
-	else if (c >= 0xe0 && c <= 0xef)
-		n = 3, min = 0x800, c &= 0x0f;
-	else if (c >= 0xf0 && c <= 0xf4)
-		n = 4, min = 0x10000, c &= 0x07;
-	else
-		return 0;
-	if (n > left)
-		return 0;
-	for (size_t i = 1; i < n; i++) {
-		if ((p[i] & 0xc0) != 0x80)
-			return 0;
-		c = c << 6 | (p[i] & 0x3f);
-	}
-	return c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff) ? 0 : n;
-}

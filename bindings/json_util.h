@@ -10,11 +10,6 @@
 /* Maximum nesting accepted from outside input (request bodies, results). */
 #define BIND_JSON_MAX_DEPTH 64
 
-/* Length (1-4) of the valid UTF-8 sequence at p, of at most `left` bytes, or
- * 0 if there is none (overlong, surrogate, past U+10FFFF, cut short). A
- * NUL-terminated string may pass SIZE_MAX: a NUL is never a continuation. */
-size_t bind_utf8_seq(const unsigned char *p, size_t left);
-
 /* 1 if `text` is one valid JSON value (any type) within the depth limit. */
 int bind_json_valid(const char *text);
 int bind_json_valid_n(const char *text, size_t len);

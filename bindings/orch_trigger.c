@@ -1,4 +1,5 @@
 #include "bindings/orch_trigger.h"
+#include "bindings/rc.h"
 #include "bindings/api.h"
 #include "bindings/json_util.h"
 #include "bindings/registry.h"
@@ -118,7 +119,7 @@ cf_rc bind_await(cf_orch *o, cf_task *t, const char **result)
 	int rc = rt_orch_await(bo->o, RT(t), result);
 	if (rc == RT_ERROR)
 		bo->ctx.last_error = rt_orch_last_error(bo->o);
-	return rc == RT_OK ? CF_OK : rc == RT_PENDING ? CF_PENDING : CF_ERROR;
+	return bind_rc_replay(rc);
 }
 
 const char *bind_task_result(cf_task *t) { return rt_task_result(RT(t)); }

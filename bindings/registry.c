@@ -1,4 +1,5 @@
 #include "bindings/registry.h"
+#include "common/vec.h"
 #include "common/xalloc.h"
 
 #include <ctype.h>
@@ -95,10 +96,7 @@ int bind_registry_add(struct bind_registry *reg, struct bind_function *fn,
 		function_free(fn);
 		return 0;
 	}
-	if (reg->nfns == reg->capfns) {
-		reg->capfns = reg->capfns ? 2 * reg->capfns : 16;
-		reg->fns = xrealloc(reg->fns, reg->capfns * sizeof(*reg->fns));
-	}
+	RT_VEC_RESERVE(reg->fns, reg->capfns, reg->nfns + 1, 16);
 	reg->fns[reg->nfns++] = fn;
 	return 0;
 }

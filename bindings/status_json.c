@@ -6,6 +6,8 @@
 
 #include "bindings/json_canonical.h"
 #include "bindings/json_util.h"
+#include "common/vec.h"
+#include "common/utf8.h"
 #include "common/xalloc.h"
 
 #include <stdint.h>
@@ -41,7 +43,7 @@ json_t *bind_json_text(const char *s)
 		return v;
 	o = fixed = xmalloc(3 * strlen(s) + 1);
 	while (*p) {
-		size_t n = bind_utf8_seq(p, SIZE_MAX);
+		size_t n = rt_utf8_seq(p, SIZE_MAX);
 		if (n) {
 			memcpy(o, p, n);
 			o += n;
@@ -380,11 +382,7 @@ struct text {
 
 static void text_put(struct text *t, const char *s, size_t n)
 {
-	if (t->len + n + 1 > t->cap) {
-		while (t->len + n + 1 > t->cap)
-			t->cap = t->cap ? 2 * t->cap : 256;
-		t->buf = xrealloc(t->buf, t->cap);
-	}
+	RT_VEC_RESERVE(t->buf, t->cap, t->len + n + 1, 256);
 	memcpy(t->buf + t->len, s, n);
 	t->len += n;
 	t->buf[t->len] = '\0';

@@ -2,7 +2,6 @@
 #include "bindings/api.h"
 #include "runtime/ncrontab.h"
 #include "common/xalloc.h"
-#include "common/clock.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -108,31 +107,23 @@ void bind_timer_run(const struct bind_function *fn, struct bind_durable *durable
 {
 	struct rt_arena arena;
 	struct bind_timer t = {0};
-	char category[160], guid[37];
+	struct rt_invocation inv = {.function = fn->name, .reason = reason};
+	char category[160];
 
 	rt_arena_init(&arena);
 	bind_ctx_init(&t.ctx, BIND_CTX_TIMER, fn->name, &arena);
 	t.info = info;
 	t.durable = durable;
 	snprintf(category, sizeof(category), "Function.%s", fn->name);
-	bind_new_invocation_id(guid);
-	bind_log(category, CF_LOG_INFO, "Executing 'Functions.%s' (Reason='%s', Id=%s)", fn->name,
-		 reason, guid);
+	bind_invocation(&inv, RT_INVOCATION_START);
 	if (details)
 		bind_log(category, CF_LOG_INFO, "Trigger Details: %s", details);
-	int64_t t0 = rt_mono_us();
 	cf_rc rc = fn->timer((cf_timer *)&t);
-	long ms = (long)((rt_mono_us() - t0) / 1000);
-	if (rc < 0) {
-		bind_log(category, CF_LOG_ERROR, "Executed 'Functions.%s' (Failed, Id=%s, Duration=%ldms)",
-			 fn->name, guid, ms);
+	inv.failed = rc < 0;
+	bind_invocation(&inv, RT_INVOCATION_END);
+	if (rc < 0)
 		bind_log(category, CF_LOG_ERROR,
 			 "Exception while executing function: Functions.%s. %s", fn->name,
 			 t.ctx.last_error ? t.ctx.last_error : "the function returned an error");
-	} else {
-		bind_log(category, CF_LOG_INFO,
-			 "Executed 'Functions.%s' (Succeeded, Id=%s, Duration=%ldms)", fn->name, guid,
-			 ms);
-	}
 	rt_arena_cleanup(&arena);
 }

@@ -4,21 +4,11 @@
 #include "common/urlcodec.h"
 
 #include "common/arena.h"
+#include "common/hex.h"
 #include "common/xalloc.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-static int hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 int bind_urlcodec_decode_segment(char *dst, const char *src, size_t len, size_t *outlen)
 {
@@ -31,8 +21,8 @@ int bind_urlcodec_decode_segment(char *dst, const char *src, size_t len, size_t 
 		}
 		if (len - i < 3)
 			return -1;
-		int hi = hexval((unsigned char)src[i + 1]);
-		int lo = hexval((unsigned char)src[i + 2]);
+		int hi = rt_hex_value((unsigned char)src[i + 1]);
+		int lo = rt_hex_value((unsigned char)src[i + 2]);
 		if (hi < 0 || lo < 0 || (hi | lo) == 0)
 			return -1;
 		dst[o++] = (char)(hi << 4 | lo);
@@ -53,8 +43,8 @@ size_t bind_urlcodec_decode_component(char *dst, const char *src, size_t len)
 		if (c == '+') {
 			dst[o++] = ' ';
 		} else if (c == '%' && len - i >= 3) {
-			int hi = hexval((unsigned char)src[i + 1]);
-			int lo = hexval((unsigned char)src[i + 2]);
+			int hi = rt_hex_value((unsigned char)src[i + 1]);
+			int lo = rt_hex_value((unsigned char)src[i + 2]);
 			if (hi < 0 || lo < 0 || (hi | lo) == 0) {
 				dst[o++] = c;
 			} else {

@@ -77,6 +77,7 @@ void bind_urlcodec_query_parse(struct bind_query *q, const char *qs, size_t len,
 			       struct rt_arena *a);
 
 /* Frees what a parse without an arena allocated and empties *q; harmless otherwise. */
+/* Tests and fuzz targets only: the host does not call it. */
 void bind_urlcodec_query_cleanup(struct bind_query *q);
 
 /*

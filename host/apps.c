@@ -1,6 +1,7 @@
 #include "host/apps.h"
 #include "bindings/api.h"
 #include "host/http/router.h"
+#include "common/vec.h"
 #include "common/xalloc.h"
 
 #include <dirent.h>
@@ -137,10 +138,7 @@ int host_apps_load_one(struct bind_registry *reg, const char *path, host_apps_re
 		discard(reg, app);
 		return 1;
 	}
-	if (reg->napps == reg->capapps) {
-		reg->capapps = reg->capapps ? 2 * reg->capapps : 8;
-		reg->apps = xrealloc(reg->apps, reg->capapps * sizeof(*reg->apps));
-	}
+	RT_VEC_RESERVE(reg->apps, reg->capapps, reg->napps + 1, 8);
 	reg->apps[reg->napps++] = app;
 	return 0;
 }
@@ -165,10 +163,7 @@ static int load_dir(struct bind_registry *reg, const char *dir, host_apps_report
 		size_t len = strlen(de->d_name);
 		if (len < 4 || strcmp(de->d_name + len - 3, ".so") != 0 || de->d_name[0] == '.')
 			continue;
-		if (n == cap) {
-			cap = cap ? 2 * cap : 16;
-			names = xrealloc(names, cap * sizeof(*names));
-		}
+		RT_VEC_RESERVE(names, cap, n + 1, 16);
 		names[n++] = xasprintf("%s/%s", dir, de->d_name);
 	}
 	closedir(d);

@@ -39,14 +39,14 @@ static void engine_log_line(void *ctx, const char *category, int level, const ch
 	va_list ap;
 	(void)ctx;
 	va_start(ap, fmt);
-	host_logv(category, (enum host_log_level)level, fmt, ap);
+	host_logv(category, (enum rt_log_level)level, fmt, ap);
 	va_end(ap);
 }
 
 static int engine_log_enabled(void *ctx, const char *category, int level)
 {
 	(void)ctx;
-	return host_log_enabled(category, (enum host_log_level)level);
+	return host_log_enabled(category, (enum rt_log_level)level);
 }
 
 /* Engine and activity threads buffer their console lines like HTTP workers. */
@@ -86,7 +86,6 @@ int host_durable_start(struct host_durable *hd, const struct host_config *cfg,
 	o.entity_keep_failed = !cfg->durable.rollback_entity_operations;
 	o.overwrite_any_state =
 		cfg->durable.overridable_existing_instance_states == HOST_CONFIG_ANY_STATE;
-	o.log_episodes = 1;
 	o.hooks.ctx = reg;
 	o.hooks.find_orchestrator = find_orchestrator;
 	o.hooks.find_activity = find_activity;
@@ -95,6 +94,7 @@ int host_durable_start(struct host_durable *hd, const struct host_config *cfg,
 	o.hooks.log = engine_log_line;
 	o.hooks.log_enabled = engine_log_enabled;
 	o.hooks.thread_event = thread_event;
+	o.hooks.invocation = host_log_invocation;
 	o.hooks.find_entity = find_entity;
 	o.hooks.run_entity = bind_entity_run;
 	rt_durable_trace_init(cfg->durable.hub_name); /* before the engine's threads */
@@ -106,7 +106,7 @@ int host_durable_start(struct host_durable *hd, const struct host_config *cfg,
 	hd->client.connection = "Storage";
 	hd->client.system_key = NULL;
 	hd->client.reg = reg;
-	host_log("Host.Triggers.DurableTask", HOST_LOG_INFO, "Task hub '%s' at %s", hd->client.hub,
+	host_log("Host.Triggers.DurableTask", RT_LOG_INFO, "Task hub '%s' at %s", hd->client.hub,
 		 rt_engine_path(hd->engine));
 	return 0;
 }
@@ -165,9 +165,9 @@ int host_durable_admin_invoke(struct host_server *srv, const struct bind_functio
 	if (fn->kind == BIND_FN_ORCHESTRATOR) {
 		char *id = NULL, *err = NULL;
 		int rc = srv->durable ? bind_client_start(srv->durable, fn->name, NULL, json, &id, &err)
-				      : RT_C_ERROR;
+				      : RT_ERROR;
 		free(json);
-		if (rc != RT_C_OK) {
+		if (rc != RT_OK) {
 			json_t *o = json_pack("{s:s}", "Message", err ? err : "cannot start the orchestration");
 			char *text = bind_json_dump(o);
 			bind_http_set_json(h, 400, text);
@@ -176,7 +176,7 @@ int host_durable_admin_invoke(struct host_server *srv, const struct bind_functio
 			free(err);
 			return -1;
 		}
-		host_log("Host.Triggers.DurableTask", HOST_LOG_INFO,
+		host_log("Host.Triggers.DurableTask", RT_LOG_INFO,
 			 "Started orchestration with ID = '%s'.", id);
 		free(id);
 		return 0;

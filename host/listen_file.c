@@ -2,6 +2,7 @@
  * listen_file.c - the "<hub file>.host" file of listen_file.h.
  */
 #include "host/listen_file.h"
+#include "common/file_atomic.h"
 #include "common/xalloc.h"
 
 #include <jansson.h>
@@ -18,21 +19,17 @@ char *host_listen_file_path(const char *hub_path)
 
 int host_listen_file_write(const char *hub_path, const struct host_listen *l)
 {
-	char *path = host_listen_file_path(hub_path);
-	char *tmp = xasprintf("%s.%ld.tmp", path, (long)getpid());
+	char *path = host_listen_file_path(hub_path), *err = NULL;
 	json_t *o = json_pack("{s:I,s:s,s:i,s:b}", "pid", (json_int_t)l->pid, "address",
 			      l->address, "port", l->port, "auth", l->auth);
-	mode_t old = umask(077);
-	int rc = json_dump_file(o, tmp, JSON_COMPACT);
-	umask(old);
-	if (rc == 0 && rename(tmp, path) != 0)
-		rc = -1;
-	if (rc != 0)
-		unlink(tmp);
+	char *text = o ? json_dumps(o, JSON_COMPACT) : NULL;
+	/* 0600: the file tells where a host with the master key listens. */
+	int rc = text ? rt_file_replace(path, text, strlen(text), 0600, &err) : -1;
+	free(err);
+	free(text);
 	json_decref(o);
-	free(tmp);
 	free(path);
-	return rc == 0 ? 0 : -1;
+	return rc;
 }
 
 int host_listen_file_read(const char *hub_path, struct host_listen *l)

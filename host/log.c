@@ -5,8 +5,9 @@
  * single-write lines in practice, so no lock is taken on the hot path.
  */
 #include "host/log.h"
+#include "common/clock.h"
+#include "common/invocation_id.h"
 
-#include <sodium.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,23 +30,18 @@ void host_log_init(int verbose, host_log_level_fn fn, void *user)
 	log_color = isatty(STDOUT_FILENO);
 }
 
-void host_log_set_color(int on)
-{
-	log_color = on;
-}
-
 static int is_system_category(const char *category)
 {
 	return strncmp(category, "Host.", 5) == 0 || strcmp(category, "Host") == 0 ||
 	       strncmp(category, "Microsoft", 9) == 0;
 }
 
-int host_log_enabled(const char *category, enum host_log_level level)
+int host_log_enabled(const char *category, enum rt_log_level level)
 {
 	int min = log_level_fn ? log_level_fn(log_level_user, category) : -1;
 	if (min < 0)
-		min = is_system_category(category) && !log_verbose ? HOST_LOG_WARNING : HOST_LOG_INFO;
-	return (int)level >= min && level < HOST_LOG_NONE;
+		min = is_system_category(category) && !log_verbose ? RT_LOG_WARNING : RT_LOG_INFO;
+	return (int)level >= min && level < RT_LOG_NONE;
 }
 
 static size_t format_stamp(char *buf, size_t cap)
@@ -115,23 +111,23 @@ static void write_all(const char *p, size_t n)
 	}
 }
 
-static const char *color_of(enum host_log_level level)
+static const char *color_of(enum rt_log_level level)
 {
 	switch (level) {
-	case HOST_LOG_ERROR:
-	case HOST_LOG_CRITICAL:
+	case RT_LOG_ERROR:
+	case RT_LOG_CRITICAL:
 		return "\033[31m";
-	case HOST_LOG_WARNING:
+	case RT_LOG_WARNING:
 		return "\033[33m";
-	case HOST_LOG_TRACE:
-	case HOST_LOG_DEBUG:
+	case RT_LOG_TRACE:
+	case RT_LOG_DEBUG:
 		return "\033[90m";
 	default:
 		return NULL;
 	}
 }
 
-static void emit(enum host_log_level level, const char *fmt, va_list ap)
+static void emit(enum rt_log_level level, const char *fmt, va_list ap)
 {
 	char stack[1024], *msg = stack, *out;
 	char stamp[40];
@@ -185,7 +181,7 @@ static void emit(enum host_log_level level, const char *fmt, va_list ap)
 		free(msg);
 }
 
-void host_logv(const char *category, enum host_log_level level, const char *fmt, va_list ap)
+void host_logv(const char *category, enum rt_log_level level, const char *fmt, va_list ap)
 {
 	if (host_log_enabled(category, level))
 		emit(level, fmt, ap);
@@ -195,11 +191,11 @@ void host_log_always(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	emit(HOST_LOG_INFO, fmt, ap);
+	emit(RT_LOG_INFO, fmt, ap);
 	va_end(ap);
 }
 
-void host_log(const char *category, enum host_log_level level, const char *fmt, ...)
+void host_log(const char *category, enum rt_log_level level, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -223,58 +219,26 @@ void host_log_plain(const char *fmt, ...)
 	write_all(buf, (size_t)n);
 }
 
-int host_log_level_parse(const char *name)
+void host_log_invocation(struct rt_invocation *inv, enum rt_invocation_phase phase)
 {
-	static const char *const names[] = {"Trace",	"Debug",    "Information", "Warning",
-					    "Error",	"Critical", "None"};
-	for (int i = 0; i < 7; i++)
-		if (strcasecmp(name, names[i]) == 0)
-			return i;
-	return -1;
-}
+	char category[160];
+	enum rt_log_level level = RT_LOG_INFO;
 
-static void format_guid(unsigned char b[16], char out[37])
-{
-	static const char hex[] = "0123456789abcdef";
-	int j = 0;
-	b[6] = (b[6] & 0x0f) | 0x40;
-	b[8] = (b[8] & 0x3f) | 0x80;
-	for (int i = 0; i < 16; i++) {
-		if (i == 4 || i == 6 || i == 8 || i == 10)
-			out[j++] = '-';
-		out[j++] = hex[b[i] >> 4];
-		out[j++] = hex[b[i] & 15];
-	}
-	out[j] = '\0';
-}
-
-void host_log_fast_guid(char out[37])
-{
-	/* xoshiro256** per thread; seeded once from libsodium. */
-	static _Thread_local uint64_t s[4];
-	static _Thread_local int seeded;
-	unsigned char b[16];
-	if (!seeded) {
-		randombytes_buf(s, sizeof(s));
-		seeded = 1;
-	}
-	for (int k = 0; k < 2; k++) {
-		uint64_t r = s[1] * 5, t = s[1] << 17;
-		r = ((r << 7) | (r >> 57)) * 9;
-		s[2] ^= s[0];
-		s[3] ^= s[1];
-		s[1] ^= s[2];
-		s[0] ^= s[3];
-		s[2] ^= t;
-		s[3] = (s[3] << 45) | (s[3] >> 19);
-		memcpy(b + 8 * k, &r, 8);
-	}
-	format_guid(b, out);
-}
-
-void host_log_new_guid(char out[37])
-{
-	unsigned char b[16];
-	randombytes_buf(b, sizeof(b));
-	format_guid(b, out);
+	if (phase == RT_INVOCATION_START)
+		inv->start_us = rt_mono_us();
+	else if (inv->failed)
+		level = RT_LOG_ERROR;
+	snprintf(category, sizeof(category), "Function.%s", inv->function);
+	/* Nothing to format, and no id to make, for a line that would not show. */
+	if (!host_log_enabled(category, level))
+		return;
+	if (!inv->id[0])
+		rt_invocation_id(inv->id);
+	if (phase == RT_INVOCATION_START)
+		host_log(category, level, "Executing 'Functions.%s' (Reason='%s', Id=%s)",
+			 inv->function, inv->reason ? inv->reason : "(null)", inv->id);
+	else
+		host_log(category, level, "Executed 'Functions.%s' (%s, Id=%s, Duration=%ldms%s)",
+			 inv->function, inv->failed ? "Failed" : "Succeeded", inv->id,
+			 (long)((rt_mono_us() - inv->start_us) / 1000), inv->extra ? inv->extra : "");
 }

@@ -13,28 +13,19 @@
 
 #include <stdarg.h>
 
-enum host_log_level {
-	HOST_LOG_TRACE = 0,
-	HOST_LOG_DEBUG,
-	HOST_LOG_INFO,
-	HOST_LOG_WARNING,
-	HOST_LOG_ERROR,
-	HOST_LOG_CRITICAL,
-	HOST_LOG_NONE,
-};
+#include "common/invocation.h"
+#include "common/log_level.h"
 
 /* Resolves a category to a minimum level, or -1 for "no configured level". */
 typedef int (*host_log_level_fn)(void *user, const char *category);
 
 /* Call once at start-up, before threads exist. */
 void host_log_init(int verbose, host_log_level_fn fn, void *user);
-/* Switches colours off (tests) or on regardless of the TTY check. */
-void host_log_set_color(int on);
 
-int host_log_enabled(const char *category, enum host_log_level level);
-void host_log(const char *category, enum host_log_level level, const char *fmt, ...)
+int host_log_enabled(const char *category, enum rt_log_level level);
+void host_log(const char *category, enum rt_log_level level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-void host_logv(const char *category, enum host_log_level level, const char *fmt, va_list ap);
+void host_logv(const char *category, enum rt_log_level level, const char *fmt, va_list ap);
 /* A timestamped line shown whatever the levels say (func's two always-shown lines). */
 void host_log_always(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* A line without timestamp or filtering (banner, function list). */
@@ -45,13 +36,14 @@ void host_log_plain(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void host_log_thread_buffered(int on);
 void host_log_flush(void);
 
-/* Parses "Information", "warning", ... (case-insensitive); -1 if unknown. */
-int host_log_level_parse(const char *name);
 
-/* A random invocation id, lowercase 8-4-4-4-12, written to out[37]. */
-void host_log_new_guid(char out[37]);
-/* The same shape from a per-thread generator seeded from the OS once: for
- * ids that must be unique, not secret (invocation ids on the hot path). */
-void host_log_fast_guid(char out[37]);
+
+/*
+ * The console's invocation lines for every trigger kind (an rt_invocation_fn,
+ * common/invocation.h): Executing at Information, Executed at Information
+ * or, when it failed, at Error, both in the category "Function.<name>". The
+ * id is made when a line first shows (inv->id kept if the trigger set it).
+ */
+void host_log_invocation(struct rt_invocation *inv, enum rt_invocation_phase phase);
 
 #endif

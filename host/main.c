@@ -5,6 +5,7 @@
  *   console -> load apps -> bind the port -> print the function list ->
  *   serve until SIGINT/SIGTERM -> drain -> unload apps.
  */
+#include "host/version.h"
 #include "host/endpoints/admin.h"
 #include "host/endpoints/admin_dashboard.h"
 #include "host/endpoints/dashboard.h"
@@ -35,8 +36,6 @@
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
-
-#define CFUNC_VERSION "0.1.0"
 
 struct cli {
 	const char *script_root;
@@ -144,17 +143,17 @@ static int level_of(void *user, const char *category)
 
 static void log_to_console(const char *category, int level, const char *fmt, va_list ap)
 {
-	host_logv(category, (enum host_log_level)level, fmt, ap);
+	host_logv(category, (enum rt_log_level)level, fmt, ap);
 }
 
 static int log_shows(const char *category, int level)
 {
-	return host_log_enabled(category, (enum host_log_level)level);
+	return host_log_enabled(category, (enum rt_log_level)level);
 }
 
 static void report_refused(const char *line)
 {
-	host_log("Host.Startup", HOST_LOG_ERROR, "%s", line);
+	host_log("Host.Startup", RT_LOG_ERROR, "%s", line);
 }
 
 static void mark_disabled(struct bind_registry *reg)
@@ -185,17 +184,17 @@ static void warn_no_functions(const struct host_config *cfg, const struct bind_r
 		where = next;
 	}
 	if (reg->napps > 0 && cfg->functions)
-		host_log("Host.Startup", HOST_LOG_WARNING,
+		host_log("Host.Startup", RT_LOG_WARNING,
 			 "No job functions found. %zu app(s) loaded, but none has a function "
 			 "named in host.json \"functions\" (or --functions).",
 			 reg->napps);
 	else if (reg->napps > 0)
-		host_log("Host.Startup", HOST_LOG_WARNING,
+		host_log("Host.Startup", RT_LOG_WARNING,
 			 "No job functions found. %zu app(s) loaded from %s, but their init "
 			 "registered no function.",
 			 reg->napps, where);
 	else
-		host_log("Host.Startup", HOST_LOG_WARNING,
+		host_log("Host.Startup", RT_LOG_WARNING,
 			 "No job functions found. cfunc loads apps (*.so) from %s%s; build an "
 			 "app there or list its .so or folder in host.json \"cfunc.apps\".",
 			 where, cfg->apps_listed ? " (host.json \"cfunc.apps\")"
@@ -233,7 +232,7 @@ static void print_functions(const struct host_server *srv, struct bind_registry 
 	}
 	for (size_t i = 0; i < reg->nfns; i++)
 		if (sorted[i]->disabled)
-			host_log("Host.Startup", HOST_LOG_WARNING, "Function %s is disabled.", sorted[i]->name);
+			host_log("Host.Startup", RT_LOG_WARNING, "Function %s is disabled.", sorted[i]->name);
 	if (reg->nfns == 0)
 		warn_no_functions(srv->cfg, reg);
 	free(sorted);
@@ -242,7 +241,7 @@ static void print_functions(const struct host_server *srv, struct bind_registry 
 static void print_warnings(const struct host_config *cfg, size_t from)
 {
 	for (size_t i = from; i < cfg->n_warnings; i++)
-		host_log("Host.Startup", HOST_LOG_WARNING, "%s", cfg->warnings[i]);
+		host_log("Host.Startup", RT_LOG_WARNING, "%s", cfg->warnings[i]);
 }
 
 /* 127.0.0.0/8 and ::1 count as loopback; anything else turns keys on. */
@@ -313,8 +312,8 @@ static int cmd_start(int argc, char **argv)
 	host_timers_apply_time_zone(); /* settings are exported; no thread runs yet */
 	host_log_init(cli.verbose, level_of, &cfg);
 	bind_api_set_logger(log_to_console);
+	bind_api_set_invocation_reporter(host_log_invocation);
 	bind_api_set_log_filter(log_shows);
-	bind_api_set_guid(host_log_fast_guid);
 
 	host_log_plain("cfunc - a function host for compiled C apps");
 	host_log_plain("cfunc Version:            %s (64-bit)", CFUNC_VERSION);
@@ -338,16 +337,16 @@ static int cmd_start(int argc, char **argv)
 			reg.only[i] = xstrdup(cfg.functions[i]);
 		reg.nonly = cfg.n_functions;
 	}
-	host_log("Host.Startup", HOST_LOG_INFO, "Loading apps from %zu location(s)", cfg.n_apps);
+	host_log("Host.Startup", RT_LOG_INFO, "Loading apps from %zu location(s)", cfg.n_apps);
 	host_apps_report_missing(&cfg, report_refused);
 	if (host_apps_load(&reg, root, cfg.apps, cfg.n_apps, report_refused, &err) != 0) {
-		host_log("Host.Startup", HOST_LOG_ERROR, "%s", err);
+		host_log("Host.Startup", RT_LOG_ERROR, "%s", err);
 		goto out;
 	}
 	mark_disabled(&reg);
 	srv = host_server_new(&cfg, &reg, address, port, &err);
 	if (!srv) {
-		host_log("Host.Startup", HOST_LOG_ERROR, "%s", err);
+		host_log("Host.Startup", RT_LOG_ERROR, "%s", err);
 		goto out;
 	}
 	/* Bind first: WEBSITE_HOSTNAME needs the port (--port 0 lets the kernel
@@ -362,7 +361,7 @@ static int cmd_start(int argc, char **argv)
 	host_config_export_cli_env(&cfg, srv->port);
 	/* From here on the environment is read-only: threads may start. */
 	if (host_durable_start(&durable, &cfg, &reg, &err) != 0) {
-		host_log("Host.Startup", HOST_LOG_ERROR, "%s", err);
+		host_log("Host.Startup", RT_LOG_ERROR, "%s", err);
 		goto out;
 	}
 	unsigned char id[16];
@@ -371,7 +370,7 @@ static int cmd_start(int argc, char **argv)
 	if (durable.engine)
 		srv->durable = &durable.client;
 	if (host_keys_load(&keys, root, &err) != 0) {
-		host_log("Host.Startup", HOST_LOG_ERROR, "%s", err);
+		host_log("Host.Startup", RT_LOG_ERROR, "%s", err);
 		goto out;
 	}
 	srv->keys = keys;
@@ -409,7 +408,7 @@ static int cmd_start(int argc, char **argv)
 	/* Before the lines scripts wait for: a SIGTERM sent the moment
 	 * "Now listening on" appears must stop the host cleanly. */
 	if (host_stop_signal_install() != 0) {
-		host_log("Host.Startup", HOST_LOG_ERROR, "cannot catch SIGINT/SIGTERM: %s",
+		host_log("Host.Startup", RT_LOG_ERROR, "cannot catch SIGINT/SIGTERM: %s",
 			 strerror(errno));
 		goto out;
 	}
@@ -430,7 +429,7 @@ static int cmd_start(int argc, char **argv)
 				   strcmp(cfg.durable.storage_synchronous, "FULL") != 0);
 
 	rc = host_server_run(srv);
-	host_log("Host.General", HOST_LOG_INFO, "Host stopped");
+	host_log("Host.General", RT_LOG_INFO, "Host stopped");
 	/* Timers first: they may still call the durable client (the stop bound's
 	 * watchdog ends a timer function that does not return). */
 	host_timers_stop(timers);

@@ -74,7 +74,7 @@ struct host_stop_bound *host_stop_bound_new(int timeout_ms)
 	pthread_cond_init(&sb->cond, &ca);
 	pthread_condattr_destroy(&ca);
 	if (pthread_create(&sb->thread, NULL, watchdog_main, sb) != 0) {
-		host_log("Host.General", HOST_LOG_WARNING, "no stop watchdog thread: stops are not bounded");
+		host_log("Host.General", RT_LOG_WARNING, "no stop watchdog thread: stops are not bounded");
 		sb->done = 1;
 	}
 	return sb;

@@ -112,7 +112,7 @@ static void save_status(struct host_timer *t)
 	if (rt_store_begin(ts->store) != 0 ||
 	    rt_store_timer_status_put(ts->store, t->fn->name, &t->status) != 0 ||
 	    rt_store_commit(ts->store) != 0) {
-		host_log("Host.Triggers.Timer", HOST_LOG_ERROR,
+		host_log("Host.Triggers.Timer", RT_LOG_ERROR,
 			 "Cannot save the schedule status of '%s': %s", t->fn->name,
 			 rt_store_errmsg(ts->store));
 		rt_store_rollback(ts->store);
@@ -163,14 +163,14 @@ static void load_status(struct host_timer *t, int64_t now, int *past_due)
 {
 	struct host_timers *ts = t->owner;
 	struct rt_timer_status st;
-	int rc = RT_STORE_NOTFOUND;
+	int rc = RT_E_NOTFOUND;
 	*past_due = 0;
 	if (ts->store) {
 		pthread_mutex_lock(&ts->mu);
 		rc = rt_store_timer_status_get(ts->store, t->fn->name, &st);
 		pthread_mutex_unlock(&ts->mu);
 	}
-	if (rc != RT_STORE_OK) {
+	if (rc != RT_OK) {
 		t->status = (struct rt_timer_status){0, rt_schedule_next(&t->sched, now), now};
 		save_status(t);
 		return;
@@ -203,7 +203,7 @@ static void log_occurrences(const struct host_timer *t, int64_t now)
 		rt_schedule_iso_local(now, iso, sizeof(iso));
 		n += snprintf(line + n, sizeof(line) - (size_t)n, "\n%s", iso);
 	}
-	host_log("Host.Triggers.Timer", HOST_LOG_INFO, "%s", line);
+	host_log("Host.Triggers.Timer", RT_LOG_INFO, "%s", line);
 }
 
 static void *timer_main(void *arg)
@@ -219,7 +219,7 @@ static void *timer_main(void *arg)
 	if (t->monitor)
 		load_status(t, now, &past_due);
 	if (past_due) {
-		host_log("Host.Triggers.Timer", HOST_LOG_INFO,
+		host_log("Host.Triggers.Timer", RT_LOG_INFO,
 			 "Function '%s' is past due on startup. Executing now.", t->fn->name);
 		iso_fired(reason + 15, sizeof(reason) - 15);
 		memcpy(reason, "Timer fired at ", 15);
@@ -230,7 +230,7 @@ static void *timer_main(void *arg)
 		run_locked(t, 1, reason, details, 0);
 		pthread_mutex_unlock(&t->run_lock);
 	} else if (t->fn->timer_flags & CF_TIMER_RUN_ON_STARTUP) {
-		host_log("Host.Triggers.Timer", HOST_LOG_INFO,
+		host_log("Host.Triggers.Timer", RT_LOG_INFO,
 			 "Function '%s' is configured to run on startup. Executing now.", t->fn->name);
 		iso_fired(reason + 15, sizeof(reason) - 15);
 		memcpy(reason, "Timer fired at ", 15);
@@ -292,7 +292,7 @@ struct host_timers *host_timers_start(struct bind_registry *reg, struct bind_dur
 		struct rt_store_opts o = {.sync_normal = sync_normal};
 		char *err = NULL;
 		if (rt_store_open(&ts->store, store_path, &o, &err) != 0) {
-			host_log("Host.Triggers.Timer", HOST_LOG_ERROR,
+			host_log("Host.Triggers.Timer", RT_LOG_ERROR,
 				 "Cannot open the task hub for timer schedule status (%s); statuses "
 				 "are kept in memory only.", err ? err : "unknown error");
 			free(err);

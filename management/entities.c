@@ -151,14 +151,14 @@ static void signal(struct webhook_req *r, const char *name, const char *key, con
 		return;
 	/* Everything the engine could refuse is checked: queue it and let the
 	 * host send the 202 after the commit, without holding this thread. */
-	if (h->resume && bind_client_signal_entity_held(r->d, h, name, key, op, input, 0) == RT_C_OK) {
+	if (h->resume && bind_client_signal_entity_held(r->d, h, name, key, op, input, 0) == RT_OK) {
 		reply_empty(h, 202);
 		return;
 	}
 	int rc = bind_client_signal_entity(r->d, name, key, op, input, 0, &err);
-	if (rc == RT_C_OK)
+	if (rc == RT_OK)
 		reply_empty(h, 202);
-	else if (rc == RT_C_INVALID || rc == RT_C_NOTFOUND)
+	else if (rc == RT_E_INVALID || rc == RT_E_NOTFOUND)
 		bind_webhooks_error(h, 400, err ? err : "invalid signal", NULL, NULL, "SignalEntity");
 	else
 		bind_webhooks_error(h, 500, WH_MSG_SERVER, err, WH_EX_GENERIC, "SignalEntity");

@@ -265,7 +265,7 @@ void bind_webhooks_purge_many(struct webhook_req *r)
 		return;
 	}
 	rc = bind_client_purge_many(r->d, &f, &deleted, &err);
-	if (rc != RT_C_OK) {
+	if (rc != RT_OK) {
 		bind_webhooks_error(h, 500, WH_MSG_SERVER, err, WH_EX_GENERIC, "PurgeHistory");
 	} else if (deleted > 0) {
 		bind_webhooks_json(h, 200, json_pack("{s:I}", "instancesDeleted", (json_int_t)deleted));

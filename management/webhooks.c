@@ -17,12 +17,13 @@
  *
  * The state checks of each operation are the engine's (it applies them to
  * the last committed state inside its transaction); this file maps its
- * RT_C_* outcomes onto the status codes of the §6 matrix.
+ * runtime/rc.h outcomes onto the status codes of the §6 matrix.
  */
 #include "management/webhooks_int.h"
 
 #include "bindings/history_json.h"
 #include "bindings/status_json.h"
+#include "common/utf8.h"
 #include "common/xalloc.h"
 
 #include <ctype.h>
@@ -83,21 +84,21 @@ static void reply_engine_error(struct bind_http *h, int rc, const char *err, con
 {
 	const char *msg = err ? err : "the durable engine could not apply the request";
 	switch (rc) {
-	case RT_C_NOTFOUND:
+	case RT_E_NOTFOUND:
 		reply_empty(h, 404);
 		break;
-	case RT_C_GONE:
+	case RT_E_GONE:
 		reply_empty(h, 410);
 		break;
-	case RT_C_INVALID:
+	case RT_E_INVALID:
 		bind_webhooks_error(h, 400, WH_MSG_ARGUMENT, msg, WH_EX_ARGUMENT, where);
 		break;
-	case RT_C_STATE:
+	case RT_E_STATE:
 		/* The client throws InvalidOperationException; the dispatcher's
 		 * catch-all turns it into a 500 (§4.8-§4.10, §9 item 6). */
 		bind_webhooks_error(h, 500, WH_MSG_SERVER, msg, WH_EX_INVALID_OP, where);
 		break;
-	case RT_C_EXISTS:
+	case RT_E_EXISTS:
 		bind_webhooks_error(h, 500, WH_MSG_SERVER, msg, WH_EX_EXISTS, where);
 		break;
 	default:
@@ -194,14 +195,6 @@ static int blank(const char *s, size_t n)
 	return 1;
 }
 
-/* jansson accepts exactly valid UTF-8, which every JSON answer needs. */
-static int utf8_ok(const char *s)
-{
-	json_t *v = json_string(s);
-	json_decref(v);
-	return v != NULL;
-}
-
 static int hub_served(const struct bind_durable *d, const struct bind_query *q)
 {
 	const char *hub = bind_urlcodec_query_get(q, "taskHub");
@@ -293,6 +286,7 @@ static void created(struct webhook_req *r, const char *id, const char *where)
 	bind_durable_set_check_status(r->h, r->d, id, 0);
 }
 
+
 /*
  * A start with a generated id has a known outcome (the id cannot collide;
  * name and input were checked), so it need not hold this worker thread:
@@ -310,8 +304,8 @@ static int start_held(struct webhook_req *r, const char *fn_name, const char *in
 	char id[33];
 	if (!h->resume || (waits && (!h->park_ok || poll_ms > timeout_ms)))
 		return -1;
-	if (bind_client_start_held(r->d, h, fn_name, input, id, waits ? timeout_ms : -1) != RT_C_OK) {
-		reply_engine_error(h, RT_C_ERROR, "the host is shutting down", "StartOrchestration");
+	if (bind_client_start_held(r->d, h, fn_name, input, id, waits ? timeout_ms : -1) != RT_OK) {
+		reply_engine_error(h, RT_ERROR, "the host is shutting down", "StartOrchestration");
 		return 0;
 	}
 	bind_durable_set_check_status(h, r->d, id, 0);
@@ -356,7 +350,7 @@ static void start(struct webhook_req *r, const char *fn_name, const char *id)
 		bind_webhooks_error(h, 400, WH_MSG_ARGUMENT, msg, WH_EX_ARGUMENT, "StartOrchestration");
 		return;
 	}
-	if (id && (rt_instance_id_problem(id) || !utf8_ok(id))) {
+	if (id && (rt_instance_id_problem(id) || !rt_utf8_valid(id))) {
 		/* The engine takes any bytes; URLs and JSON answers need UTF-8. */
 		const char *why = rt_instance_id_problem(id);
 		bind_webhooks_error(h, 400, WH_MSG_ARGUMENT, why ? why : "instance id is not valid UTF-8",
@@ -366,9 +360,9 @@ static void start(struct webhook_req *r, const char *fn_name, const char *id)
 	if (!id && start_held(r, fn_name, input) == 0)
 		return;
 	rc = bind_client_start(r->d, fn_name, id, input, &new_id, &err);
-	if (rc == RT_C_OK)
+	if (rc == RT_OK)
 		created(r, new_id, "StartOrchestration");
-	else if (rc == RT_C_NOTFOUND) /* disabled meanwhile: still the caller's argument */
+	else if (rc == RT_E_NOTFOUND) /* disabled meanwhile: still the caller's argument */
 		bind_webhooks_error(h, 400, WH_MSG_ARGUMENT, err, WH_EX_ARGUMENT, "StartOrchestration");
 	else
 		reply_engine_error(h, rc, err, "StartOrchestration");
@@ -385,15 +379,15 @@ static void restart(struct webhook_req *r, const char *id)
 	int new_instance_id = bind_webhooks_bool(&r->q, "restartWithNewInstanceId", 1);
 	int unknown = 1;
 	int rc = r->served ? bind_client_restart(r->d, id, new_instance_id, &new_id, &err, &unknown)
-			   : RT_C_NOTFOUND;
+			   : RT_E_NOTFOUND;
 
-	if (rc == RT_C_NOTFOUND && unknown) {
+	if (rc == RT_E_NOTFOUND && unknown) {
 		char *msg = xasprintf("An orchestration with the instanceId %s was not found.", id);
 		bind_webhooks_error(h, 400, no_instance, msg, WH_EX_ARGUMENT, where);
 		free(msg);
-	} else if (rc == RT_C_OK) {
+	} else if (rc == RT_OK) {
 		created(r, new_id, where);
-	} else if (rc == RT_C_NOTFOUND || rc == RT_C_INVALID) { /* the orchestrator is gone */
+	} else if (rc == RT_E_NOTFOUND || rc == RT_E_INVALID) { /* the orchestrator is gone */
 		bind_webhooks_error(h, 400, no_instance, err, WH_EX_ARGUMENT, where);
 	} else {
 		reply_engine_error(h, rc, err, where);
@@ -479,7 +473,7 @@ static void get_status(struct webhook_req *r, const char *id)
 		return;
 	}
 	if (rc != CF_OK) {
-		reply_engine_error(h, RT_C_ERROR, err, "GetStatus");
+		reply_engine_error(h, RT_ERROR, err, "GetStatus");
 		free(err);
 		return;
 	}
@@ -514,12 +508,24 @@ static void get_status(struct webhook_req *r, const char *id)
 	json_decref(status);
 }
 
+/* A history to stream rather than build whole: the status's thresholds. */
+static int history_is_large(const struct rt_event *hist, size_t n)
+{
+	size_t bytes = 0;
+	if (n >= STREAM_MIN_EVENTS)
+		return 1;
+	for (size_t i = 0; i < n && bytes < STREAM_MIN_BYTES; i++)
+		bytes += len0(hist[i].name) + len0(hist[i].input) + len0(hist[i].result) +
+			 len0(hist[i].reason) + len0(hist[i].details) + len0(hist[i].data);
+	return bytes >= STREAM_MIN_BYTES;
+}
+
 /*
  * GET instances/{id}/history (cfunc's own, not the extension's): the
  * current execution's stored events, unprojected (history_json.h), for
  * `cfunc durable get-history --json` and `cfunc replay` while a host holds
  * the hub file. 200 with the array ([] while Pending), 404 for an unknown
- * instance, like GET status.
+ * instance, like GET status; a large one is streamed like a large status.
  */
 static void get_history(struct webhook_req *r, const char *id)
 {
@@ -538,8 +544,13 @@ static void get_history(struct webhook_req *r, const char *id)
 	if (rc == CF_E_NOTFOUND)
 		reply_empty(r->h, 404);
 	else if (rc != CF_OK)
-		reply_engine_error(r->h, RT_C_ERROR, err, "GetHistory");
-	else
+		reply_engine_error(r->h, RT_ERROR, err, "GetHistory");
+	else if (r->h->stream_ok && history_is_large(hist, n)) {
+		r->h->nresp = 0;
+		r->h->status = 200;
+		bind_http_add_header((cf_http *)r->h, "Content-Type", "application/json; charset=utf-8");
+		r->h->resp_stream = bind_history_stream(hist, n);
+	} else
 		bind_webhooks_json(r->h, 200, bind_history_json(hist, n));
 	free(err);
 }
@@ -547,8 +558,8 @@ static void get_history(struct webhook_req *r, const char *id)
 static void purge_one(struct webhook_req *r, const char *id)
 {
 	char *err = NULL;
-	int rc = r->served ? bind_client_purge(r->d, id, &err) : RT_C_NOTFOUND;
-	if (rc == RT_C_OK)
+	int rc = r->served ? bind_client_purge(r->d, id, &err) : RT_E_NOTFOUND;
+	if (rc == RT_OK)
 		bind_webhooks_json(r->h, 200, json_pack("{s:i}", "instancesDeleted", 1));
 	else
 		reply_engine_error(r->h, rc, err, "PurgeHistory");
@@ -573,7 +584,7 @@ static void raise_event(struct webhook_req *r, const char *id, const char *event
 	 */
 	if (r->served && content_type_json(h) && body_is_json(h) && !bind_event_name_problem(event)) {
 		rc = bind_client_raise(r->d, id, event, h->body, &err);
-		if (rc == RT_C_OK)
+		if (rc == RT_OK)
 			reply_empty(h, 202);
 		else
 			reply_engine_error(h, rc, err, where);
@@ -585,7 +596,7 @@ static void raise_event(struct webhook_req *r, const char *id, const char *event
 	if (rc == CF_E_NOTFOUND) {
 		reply_empty(h, 404);
 	} else if (rc != CF_OK) {
-		reply_engine_error(h, RT_C_ERROR, err, where);
+		reply_engine_error(h, RT_ERROR, err, where);
 	} else if (rt_status_is_terminal(inst.status)) {
 		reply_empty(h, 410);
 	} else if (!content_type_json(h)) {
@@ -608,13 +619,13 @@ static void lifecycle(struct webhook_req *r, const char *id, enum bind_client_op
 
 	/* The reason becomes the output and a history field, both shown as
 	 * JSON: bytes that are not UTF-8 could only be shown mangled. */
-	if (reason && !utf8_ok(reason)) {
+	if (reason && !rt_utf8_valid(reason)) {
 		bind_webhooks_error(r->h, 400, WH_MSG_ARGUMENT, "reason is not valid UTF-8",
 				    WH_EX_ARGUMENT, where);
 		return;
 	}
-	rc = r->served ? bind_client_lifecycle(r->d, op, id, reason, &err) : RT_C_NOTFOUND;
-	if (rc == RT_C_OK)
+	rc = r->served ? bind_client_lifecycle(r->d, op, id, reason, &err) : RT_E_NOTFOUND;
+	if (rc == RT_OK)
 		reply_empty(r->h, 202);
 	else
 		reply_engine_error(r->h, rc, err, where);
@@ -656,7 +667,7 @@ static int known_operation(const char *op)
  */
 static int id_utf8(struct bind_http *h, const char *id, const char *where)
 {
-	if (utf8_ok(id))
+	if (rt_utf8_valid(id))
 		return 1;
 	bind_webhooks_error(h, 400, WH_MSG_ARGUMENT, "instance id is not valid UTF-8",
 			    WH_EX_ARGUMENT, where);

@@ -7,7 +7,7 @@
  *     by e->lock: commands (clients), results (activity threads) and runs
  *     (activities handed to activity threads).
  *   - A command is marked done, and its caller woken, only after the batch
- *     that applied it committed; on a failed commit it gets RT_C_ERROR.
+ *     that applied it committed; on a failed commit it gets RT_ERROR.
  *   - An activity id is in e->inflight from the batch that dequeued it until
  *     the batch that applied its result; such rows are skipped by dequeue.
  *     After a crash nothing is in flight, so every queued activity runs again
@@ -18,8 +18,11 @@
 #include "runtime/engine_int.h"
 #include "runtime/durable_trace.h"
 #include "runtime/uuid.h"
+#include "common/queue.h"
+#include "common/vec.h"
 #include "common/xalloc.h"
 #include "common/clock.h"
+#include "common/utf8.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -113,26 +116,6 @@ void engine_log(struct rt_engine *e, const char *category, int level, const char
 	e->opts.hooks.log(e->opts.hooks.ctx, category, level, "%s", buf);
 }
 
-/* Invocation ids for the console: unique, not secret, so no syscall each. */
-void engine_guid(char out[37])
-{
-	static _Thread_local uint64_t state;
-	unsigned char b[16];
-	if (!state) {
-		char seed[33];
-		rt_uuid_random_hex(seed);
-		state = strtoull(seed + 16, NULL, 16) | 1;
-	}
-	for (int i = 0; i < 16; i++) {
-		state ^= state << 13;
-		state ^= state >> 7;
-		state ^= state << 17;
-		b[i] = (unsigned char)(state >> 24);
-	}
-	b[6] = (b[6] & 0x0f) | 0x40;
-	b[8] = (b[8] & 0x3f) | 0x80;
-	rt_uuid_format(b, out);
-}
 
 int engine_encode_row(struct engine_batch *b, const struct rt_event *ev, int seq,
 		      struct rt_history_row *row)
@@ -147,35 +130,10 @@ int engine_encode_row(struct engine_batch *b, const struct rt_event *ev, int seq
 	return 0;
 }
 
-/* Length of the UTF-8 sequence at p (1-4), or 0 if it is not valid UTF-8
- * (overlong forms, surrogates and code points past U+10FFFF included). */
-static int utf8_len(const unsigned char *p)
-{
-	if (p[0] < 0x80)
-		return 1;
-	if (p[0] >= 0xc2 && p[0] <= 0xdf)
-		return (p[1] & 0xc0) == 0x80 ? 2 : 0;
-	if (p[0] >= 0xe0 && p[0] <= 0xef) {
-		if ((p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80)
-			return 0;
-		if ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] > 0x9f))
-			return 0;
-		return 3;
-	}
-	if (p[0] >= 0xf0 && p[0] <= 0xf4) {
-		if ((p[1] & 0xc0) != 0x80 || (p[2] & 0xc0) != 0x80 || (p[3] & 0xc0) != 0x80)
-			return 0;
-		if ((p[0] == 0xf0 && p[1] < 0x90) || (p[0] == 0xf4 && p[1] > 0x8f))
-			return 0;
-		return 4;
-	}
-	return 0;
-}
-
 const char *rt_instance_id_problem(const char *id)
 {
 	size_t units = 0; /* UTF-16 code units, as .NET counts string length */
-	int n;
+	size_t n;
 	if (!id || !*id)
 		return "instance id is empty";
 	if (id[0] == '@')
@@ -185,7 +143,7 @@ const char *rt_instance_id_problem(const char *id)
 			return "instance id must not contain control characters";
 		if (*p == '/' || *p == '\\' || *p == '#' || *p == '?')
 			return "instance id must not contain '/', '\\', '#' or '?'";
-		if ((n = utf8_len(p)) == 0)
+		if ((n = rt_utf8_seq(p, SIZE_MAX)) == 0)
 			return "instance id is not valid UTF-8";
 		units += n == 4 ? 2 : 1;
 	}
@@ -261,12 +219,7 @@ static void *activity_main(void *arg)
 		rt_arena_reset(&arena);
 
 		pthread_mutex_lock(&e->lock);
-		run->next = NULL;
-		if (e->results_tail)
-			e->results_tail->next = run;
-		else
-			e->results = run;
-		e->results_tail = run;
+		RT_QUEUE_APPEND(e->results, e->results_tail, run, next);
 		e->running--;
 		pthread_cond_signal(&e->cond);
 	}
@@ -297,7 +250,7 @@ static void apply_result(struct engine_batch *b, struct engine_run *run)
 {
 	struct rt_event ev;
 	int rc = rt_store_activity_delete(b->e->store, run->activity_id);
-	if (rc == RT_STORE_NOTFOUND)
+	if (rc == RT_E_NOTFOUND)
 		return;
 	if (rc != 0) {
 		b->failed = 1;
@@ -337,11 +290,7 @@ static struct engine_run *new_run(struct engine_batch *b, const struct rt_activi
 	run->attempt = a->dequeue_count + 1;
 	snprintf(run->key, sizeof(run->key), "%.200s:%d:%d", a->instance_id, a->task_id,
 		 run->attempt);
-	if (b->dequeued_tail)
-		b->dequeued_tail->next = run;
-	else
-		b->dequeued = run;
-	b->dequeued_tail = run;
+	RT_QUEUE_APPEND(b->dequeued, b->dequeued_tail, run, next);
 	b->ndequeued++;
 	pthread_mutex_lock(&b->e->lock);
 	set_add(&b->e->inflight, a->id);
@@ -379,7 +328,7 @@ static void poison(struct engine_batch *b, const struct rt_activity *a)
 	if (rt_store_activity_delete(e->store, a->id) != 0 ||
 	    engine_inbox_add(b, a->instance_id, a->execution_id, 0, &ev) != 0)
 		b->failed = 1;
-	engine_log(e, "Host.Triggers.DurableTask", 4, "%s",
+	engine_log(e, "Host.Triggers.DurableTask", RT_LOG_ERROR, "%s",
 		   rt_durable_trace_failed(&b->arena, RT_TRACE_ACTIVITY, a->instance_id, a->name,
 					   ev.details, a->task_id));
 }
@@ -437,7 +386,7 @@ static void count_left_attempts(struct engine_batch *b)
 	for (size_t i = 0; i < n && !b->failed; i++) {
 		struct rt_activity row;
 		int rc = rt_store_activity_get(e->store, left[i].id, &row, &b->arena);
-		if (rc == RT_STORE_NOTFOUND)
+		if (rc == RT_E_NOTFOUND)
 			continue;
 		if (rc != 0) {
 			b->failed = 1;
@@ -449,7 +398,7 @@ static void count_left_attempts(struct engine_batch *b)
 			continue;
 		if (rt_store_activity_count_attempt(e->store, left[i].id) != 0)
 			b->failed = 1;
-		engine_log(e, "Host.Triggers.DurableTask", 3,
+		engine_log(e, "Host.Triggers.DurableTask", RT_LOG_WARNING,
 			   "%s: activity '%s' (task %d) was running when the host died; it runs "
 			   "again as a suspect (%d of maxDequeueCount %d attempts used)",
 			   row.instance_id, row.name, row.task_id, row.dequeue_count + 1,
@@ -586,7 +535,7 @@ static void batch_failed(struct rt_engine *e)
 		e->failing_since_us = rt_now_us();
 		e->last_report_us = now;
 		e->unreported = 0;
-		engine_log(e, "Host.Triggers.DurableTask", 4,
+		engine_log(e, "Host.Triggers.DurableTask", RT_LOG_ERROR,
 			   "task hub '%s': a batch could not be committed and was rolled back: %s; "
 			   "retrying with back-off",
 			   e->opts.hub_name, e->last_error);
@@ -594,7 +543,7 @@ static void batch_failed(struct rt_engine *e)
 	}
 	e->unreported++;
 	if (now - e->last_report_us >= ENGINE_FAIL_REPORT_US) {
-		engine_log(e, "Host.Triggers.DurableTask", 4,
+		engine_log(e, "Host.Triggers.DurableTask", RT_LOG_ERROR,
 			   "task hub '%s': still failing: %llu batches in the last %lld s, last error: %s",
 			   e->opts.hub_name, (unsigned long long)e->unreported,
 			   (long long)((now - e->last_report_us + 500000) / 1000000), e->last_error);
@@ -608,7 +557,7 @@ static void batch_committed(struct rt_engine *e)
 {
 	if (!e->fail_streak)
 		return;
-	engine_log(e, "Host.Triggers.DurableTask", 3,
+	engine_log(e, "Host.Triggers.DurableTask", RT_LOG_WARNING,
 		   "task hub '%s': commits succeed again after %llu failed batches",
 		   e->opts.hub_name, (unsigned long long)e->failed_batches);
 	e->fail_streak = 0;
@@ -659,7 +608,7 @@ static void abandon_at_deadline(struct rt_engine *e)
 	pthread_mutex_unlock(&e->lock);
 	for (struct engine_cmd *c = cmds, *next; c; c = next) {
 		next = c->next;
-		c->rc = RT_C_ERROR;
+		c->rc = RT_ERROR;
 		free(c->err);
 		c->err = xstrdup("the host is stopping");
 		sync = finish_cmd(c, sync);
@@ -676,7 +625,7 @@ static void abandon_at_deadline(struct rt_engine *e)
 		c->done = 1;
 		pthread_cond_signal(c->cond);
 	}
-	engine_log(e, "Host.Triggers.DurableTask", 3,
+	engine_log(e, "Host.Triggers.DurableTask", RT_LOG_WARNING,
 		   "task hub '%s': stop deadline reached: %zu command(s) refused, %zu result(s) and "
 		   "%d running activit%s abandoned (they run again after the next start)",
 		   e->opts.hub_name, ncmds, nresults, e->running, e->running == 1 ? "y" : "ies");
@@ -792,8 +741,8 @@ static void *engine_main(void *arg)
 		struct engine_cmd *sync = NULL;
 		for (struct engine_cmd *c = b.cmds, *next; c; c = next) {
 			next = c->next;
-			if (b.failed && c->rc == RT_C_OK) {
-				c->rc = RT_C_ERROR;
+			if (b.failed && c->rc == RT_OK) {
+				c->rc = RT_ERROR;
 				free(c->err);
 				c->err = xstrdup("the task hub could not commit the change");
 			}
@@ -846,12 +795,7 @@ static void *engine_main(void *arg)
 			}
 			if (r->activity_id == e->isolated && !e->quiet_until_us)
 				e->quiet_until_us = rt_mono_us() + ENGINE_SUSPECT_QUIET_US;
-			r->next = NULL;
-			if (e->runs_tail)
-				e->runs_tail->next = r;
-			else
-				e->runs = r;
-			e->runs_tail = r;
+			RT_QUEUE_APPEND(e->runs, e->runs_tail, r, next);
 			e->stats.activities++;
 		}
 		if (e->runs)
@@ -895,7 +839,7 @@ static void *checkpoint_main(void *arg)
 	char *err = NULL;
 
 	if (rt_store_open(&cs, e->opts.path, &so, &err) != 0) {
-		engine_log(e, "Host.Triggers.DurableTask", 3,
+		engine_log(e, "Host.Triggers.DurableTask", RT_LOG_WARNING,
 			   "task hub '%s': no checkpoint thread (%s); the WAL grows until restart",
 			   e->opts.hub_name, err);
 		free(err);
@@ -966,7 +910,7 @@ struct rt_engine *rt_engine_start(const struct rt_engine_opts *opts, char **err)
 	char *warning = NULL;
 	e->attempts = engine_attempts_open(e->opts.path, e->nthreads, &warning);
 	if (warning) {
-		engine_log(e, "Host.Triggers.DurableTask", 3, "task hub '%s': %s", e->opts.hub_name,
+		engine_log(e, "Host.Triggers.DurableTask", RT_LOG_WARNING, "task hub '%s': %s", e->opts.hub_name,
 			   warning);
 		free(warning);
 	}
@@ -1110,10 +1054,7 @@ void rt_engine_reader_put(struct rt_engine *e, struct rt_store *s)
 	if (!s)
 		return;
 	pthread_mutex_lock(&e->readers_lock);
-	if (e->nreaders == e->capreaders) {
-		e->capreaders = e->capreaders ? 2 * e->capreaders : 8;
-		e->readers = xrealloc(e->readers, e->capreaders * sizeof(*e->readers));
-	}
+	RT_VEC_RESERVE(e->readers, e->capreaders, e->nreaders + 1, 8);
 	e->readers[e->nreaders++] = s;
 	pthread_mutex_unlock(&e->readers_lock);
 }
@@ -1129,7 +1070,7 @@ int rt_engine_history(struct rt_store *s, const char *instance_id, const char *e
 	*events = rt_arena_calloc(a, (nrows + 1) * sizeof(**events));
 	for (size_t i = 0; i < nrows; i++) {
 		if (rt_history_decode(rows[i].data, rows[i].len, &(*events)[i], a) != 0)
-			return RT_STORE_ERROR;
+			return RT_ERROR;
 		(*events)[i].is_played = 1;
 	}
 	*n = nrows;

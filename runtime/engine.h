@@ -42,6 +42,8 @@
 #include <stdint.h>
 
 #include "common/arena.h"
+#include "common/invocation.h"
+#include "common/log_level.h"
 #include "runtime/history.h"
 #include "runtime/replay.h"
 #include "runtime/store.h"
@@ -82,7 +84,7 @@ struct rt_engine_hooks {
 	/* Runs activity `fn`; fills *res. */
 	void (*run_activity)(void *ctx, void *fn, const struct rt_activity_call *call,
 			     struct rt_activity_result *res);
-	/* A console line (category, level 0..5 like host.json levels). */
+	/* A console line (category, an enum rt_log_level of common/log_level.h). */
 	void (*log)(void *ctx, const char *category, int level, const char *fmt, ...)
 		__attribute__((format(printf, 4, 5)));
 	/* Whether such a line would show; lets the engine skip formatting.
@@ -91,6 +93,10 @@ struct rt_engine_hooks {
 	/* Called on each activity thread when it starts, goes idle, exits
 	 * (0, 1, 2), e.g. for per-thread log buffers. May be NULL. */
 	void (*thread_event)(void *ctx, int event);
+	/* Each orchestrator episode's start and end (failed when the instance
+	 * failed), on the engine thread: the host prints func's
+	 * Executing/Executed lines. The engine formats none. May be NULL. */
+	rt_invocation_fn invocation;
 	/* Entities (entity.h): the registered entity function or NULL, and
 	 * running one operation on the engine thread. May be NULL (no
 	 * entities: every operation fails as an unknown entity). */
@@ -110,7 +116,6 @@ struct rt_engine_opts {
 	int max_dequeue_count;   /* poison threshold */
 	int max_actions;         /* maxOrchestrationActions */
 	int overwrite_any_state; /* overridableExistingInstanceStates = AnyState */
-	int log_episodes;        /* Executing/Executed lines per episode and activity */
 	int stop_timeout_ms;     /* rt_engine_stop's bound; 0: 10 s */
 	int entity_batch_max;    /* messages one entity batch takes, maxEntityOperationBatchSize; 0: 5000 */
 	int entity_keep_failed;  /* rollbackEntityOperationsOnExceptions = false: a failed
@@ -129,7 +134,7 @@ void rt_engine_stop(struct rt_engine *e);
  * The same stop with an absolute deadline (rt_mono_us()). Attempts not
  * started are dropped; running ones get until the deadline to finish and
  * their results are committed. Past it, commands still queued fail with
- * RT_C_ERROR and what is left is abandoned: it runs again after the next
+ * RT_ERROR and what is left is abandoned: it runs again after the next
  * start. Returns 0 when everything stopped and `e` is freed, 1 when some
  * activity threads still run app code: `e` is then left allocated (they
  * use it) and the caller must end the process without unloading the apps.
@@ -141,16 +146,7 @@ const char *rt_engine_path(const struct rt_engine *e);
 
 /* ---- client commands (any thread; block until committed) ---------------- */
 
-/* Outcome codes, mirroring cfunc.h's CF_E_*. */
-enum {
-	RT_C_OK = 0,
-	RT_C_ERROR = -1,
-	RT_C_NOTFOUND = -2,
-	RT_C_GONE = -3,     /* terminal instance */
-	RT_C_STATE = -4,    /* not valid in the current state */
-	RT_C_INVALID = -5,  /* bad id, name or JSON */
-	RT_C_EXISTS = -6,   /* id used by a non-terminal instance */
-};
+/* Outcome codes: RT_OK, RT_ERROR and RT_E_* of runtime/rc.h. */
 
 /* Instance ids: not empty, not starting with '@', no '/', '\\', '#', '?' or
  * control characters, at most 256 bytes, valid UTF-8. Returns NULL if valid,
@@ -160,8 +156,8 @@ const char *rt_instance_id_problem(const char *id);
 /*
  * Starts orchestrator `name` with `input` (JSON text or NULL) as instance
  * `instance_id` (NULL: a new 32-hex id). *out_id (malloc'd, caller frees)
- * gets the id. Errors: RT_C_NOTFOUND unknown orchestrator, RT_C_INVALID bad
- * id or input, RT_C_EXISTS a non-terminal instance has the id (the message
+ * gets the id. Errors: RT_E_NOTFOUND unknown orchestrator, RT_E_INVALID bad
+ * id or input, RT_E_EXISTS a non-terminal instance has the id (the message
  * in *err names its status). *err is malloc'd; the caller frees it.
  */
 int rt_engine_start_instance(struct rt_engine *e, const char *name, const char *instance_id,
@@ -170,11 +166,11 @@ int rt_engine_start_instance(struct rt_engine *e, const char *name, const char *
  * The same start, without waiting: the instance id (32 hex) is generated
  * into out_id[33] at once and the command queued; on_done(user, rc, err)
  * runs on the engine thread after the batch that applied it committed (rc
- * RT_C_OK) or failed. `name` and `input` are copied. `wait`, when not
+ * RT_OK) or failed. `name` and `input` are copied. `wait`, when not
  * NULL, is registered (rt_engine_wait_add) for the new id before the
  * command is queued, so it cannot miss even a completion in the very batch
- * that starts the instance; on RT_C_ERROR it is not registered. Returns
- * RT_C_OK when queued, RT_C_ERROR when the engine is stopping (on_done is
+ * that starts the instance; on RT_ERROR it is not registered. Returns
+ * RT_OK when queued, RT_ERROR when the engine is stopping (on_done is
  * then not called). `err` is borrowed for the callback only.
  */
 typedef void (*rt_engine_done_fn)(void *user, int rc, const char *err);
@@ -251,7 +247,7 @@ void rt_engine_reader_put(struct rt_engine *e, struct rt_store *s);
 int rt_engine_history(struct rt_store *s, const char *instance_id, const char *execution_id,
 		      struct rt_event **events, size_t *n, struct rt_arena *a);
 
-/* Counters for tests and benchmarks. */
+/* Counters for the engine unit test; the host does not read them. */
 struct rt_engine_stats {
 	uint64_t batches;
 	uint64_t episodes;

@@ -18,6 +18,7 @@
  * created, the slots live in plain memory and crashes are not counted.
  */
 #include "runtime/engine_int.h"
+#include "common/hash.h"
 #include "common/xalloc.h"
 
 #include <errno.h>
@@ -50,10 +51,7 @@ struct engine_attempts {
 
 uint64_t engine_attempts_hash(const char *instance_id)
 {
-	uint64_t h = 1469598103934665603ull; /* FNV-1a */
-	for (const unsigned char *p = (const unsigned char *)instance_id; *p; p++)
-		h = (h ^ *p) * 1099511628211ull;
-	return h;
+	return rt_hash_str(instance_id);
 }
 
 static uint64_t slot_check(int64_t id, int64_t task_id, uint64_t hash)

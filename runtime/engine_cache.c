@@ -20,6 +20,8 @@
  * itself is realloc'd (engine_cache.h says how long a got array lives).
  */
 #include "runtime/engine_cache.h"
+#include "common/vec.h"
+#include "common/hash.h"
 #include "common/xalloc.h"
 
 #include <stdlib.h>
@@ -68,14 +70,6 @@ struct engine_cache {
 	struct rt_arena scratch; /* rows being decoded by put */
 };
 
-static uint64_t hash(const char *s)
-{
-	uint64_t h = 1469598103934665603ull;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return h;
-}
-
 static void slot_clear(struct engine_cache *c, struct engine_cache_slot *s)
 {
 	struct pool_chunk *p, *next;
@@ -115,7 +109,7 @@ void engine_cache_free(struct engine_cache *c)
 
 static struct engine_cache_slot *slot_of(struct engine_cache *c, const char *id)
 {
-	return &c->slots[hash(id) & (ENGINE_CACHE_SLOTS - 1)];
+	return &c->slots[rt_hash_str(id) & (ENGINE_CACHE_SLOTS - 1)];
 }
 
 static int holds(const struct engine_cache_slot *s, const char *id, const char *execution_id)
@@ -217,10 +211,8 @@ static void index_add(struct engine_cache *c, struct engine_cache_slot *s, const
 	}
 	size_t id = (size_t)ev->event_id;
 	if (id >= s->cap_sched) {
-		size_t cap = s->cap_sched ? s->cap_sched : 64;
-		while (cap <= id)
-			cap *= 2;
-		s->sched_at = xrealloc(s->sched_at, cap * sizeof(*s->sched_at));
+		size_t cap = s->cap_sched;
+		s->sched_at = rt_vec_reserve(s->sched_at, &cap, id + 1, sizeof(*s->sched_at), 64);
 		for (size_t k = s->cap_sched; k < cap; k++)
 			s->sched_at[k] = -1;
 		s->bytes += (cap - s->cap_sched) * sizeof(*s->sched_at);
@@ -249,10 +241,8 @@ static int slot_add(struct engine_cache *c, struct engine_cache_slot *s,
 	if (!fits(c, s, need + POOL_FIRST))
 		return -1;
 	if (s->n + n > s->cap) {
-		size_t cap = s->cap ? s->cap : 16;
-		while (cap < s->n + n)
-			cap *= 2;
-		s->ev = xrealloc(s->ev, cap * sizeof(*s->ev));
+		size_t cap = s->cap;
+		s->ev = rt_vec_reserve(s->ev, &cap, s->n + n, sizeof(*s->ev), 16);
 		s->bytes += (cap - s->cap) * sizeof(*s->ev);
 		c->bytes += (cap - s->cap) * sizeof(*s->ev);
 		s->cap = cap;

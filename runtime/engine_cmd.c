@@ -6,6 +6,7 @@
 #include "runtime/engine_int.h"
 #include "runtime/json_text.h"
 #include "runtime/uuid.h"
+#include "common/queue.h"
 #include "common/xalloc.h"
 
 #include <stdarg.h>
@@ -32,41 +33,13 @@ int engine_create_instance(struct engine_batch *b, const char *instance_id, cons
 			   const char *input, const struct rt_event *parent_start, char **err)
 {
 	struct rt_engine *e = b->e;
-	struct rt_instance old, row;
 	struct rt_event ev;
 	char exec_id[33];
-	int rc = rt_store_instance_get(e->store, instance_id, &old, &b->arena);
-	int exists = rc == 0;
+	int rc = rt_store_instance_create(e->store, instance_id, name, input, b->now_us,
+					  e->opts.overwrite_any_state, parent_start, exec_id, err);
 
-	if (rc != 0 && rc != RT_STORE_NOTFOUND)
-		return RT_C_ERROR;
-	if (exists && !rt_status_is_terminal(old.status) && !e->opts.overwrite_any_state) {
-		*err = xasprintf("An Orchestration instance with the status %s already exists.",
-				 rt_status_name(old.status));
-		return RT_C_EXISTS;
-	}
-	/* Overwriting: the old execution's history goes; its late messages
-	 * and results are dropped by their execution id. */
-	if (exists && rt_store_history_delete(e->store, instance_id, NULL, NULL) != 0)
-		return RT_C_ERROR;
-	rt_uuid_random_hex(exec_id);
-	memset(&row, 0, sizeof(row));
-	row.instance_id = instance_id;
-	row.name = name;
-	row.execution_id = exec_id;
-	row.status = RT_ST_PENDING;
-	row.created_us = b->now_us;
-	row.updated_us = b->now_us;
-	row.generation = exists ? old.generation + 1 : 0;
-	row.parent_task_id = -1;
-	row.input = input ? input : "null";
-	if (parent_start) {
-		row.parent_instance_id = parent_start->parent_instance_id;
-		row.parent_execution_id = parent_start->parent_execution_id;
-		row.parent_task_id = parent_start->parent_task_id;
-	}
-	if (rt_store_instance_put(e->store, &row, exists) != 0)
-		return RT_C_ERROR;
+	if (rc != RT_OK)
+		return rc;
 
 	if (parent_start)
 		ev = *parent_start;
@@ -75,11 +48,11 @@ int engine_create_instance(struct engine_batch *b, const char *instance_id, cons
 	ev.type = RT_EV_EXECUTION_STARTED;
 	ev.timestamp_us = b->now_us;
 	ev.name = name;
-	ev.input = row.input;
+	ev.input = input ? input : "null";
 	ev.instance_id = instance_id;
 	ev.execution_id = rt_arena_strdup(&b->arena, exec_id);
-	return engine_inbox_add(b, instance_id, ev.execution_id, 0, &ev) == 0 ? RT_C_OK
-									      : RT_C_ERROR;
+	return engine_inbox_add(b, instance_id, ev.execution_id, 0, &ev) == 0 ? RT_OK
+									      : RT_ERROR;
 }
 
 static void cmd_start(struct engine_batch *b, struct engine_cmd *c)
@@ -91,7 +64,7 @@ static void cmd_start(struct engine_batch *b, struct engine_cmd *c)
 	const char *instance_id = c->instance_id ? c->instance_id : c->id_buf[0] ? c->id_buf : NULL;
 
 	if (!h->find_orchestrator || !h->find_orchestrator(h->ctx, c->name)) {
-		set_err(c, RT_C_NOTFOUND,
+		set_err(c, RT_E_NOTFOUND,
 			"The function '%s' doesn't exist, is disabled, or is not an orchestrator function.",
 			c->name);
 		return;
@@ -100,29 +73,29 @@ static void cmd_start(struct engine_batch *b, struct engine_cmd *c)
 		rt_uuid_random_hex(id);
 		instance_id = id;
 	} else if (rt_instance_id_problem(instance_id)) {
-		set_err(c, RT_C_INVALID, "%s", rt_instance_id_problem(instance_id));
+		set_err(c, RT_E_INVALID, "%s", rt_instance_id_problem(instance_id));
 		return;
 	}
 	int rc = engine_create_instance(b, instance_id, c->name, c->data, NULL, &err);
-	if (rc != RT_C_OK) {
+	if (rc != RT_OK) {
 		set_err(c, rc, "%s", err ? err : rt_store_errmsg(e->store));
 		free(err);
 		return;
 	}
 	c->out_id = xstrdup(instance_id);
-	c->rc = RT_C_OK;
+	c->rc = RT_OK;
 }
 
 /* Fetches the instance for a lifecycle command; fills NOTFOUND / GONE. */
 static int load_for(struct engine_batch *b, struct engine_cmd *c, struct rt_instance *inst)
 {
 	int rc = rt_store_instance_get(b->e->store, c->instance_id, inst, &b->arena);
-	if (rc == RT_STORE_NOTFOUND) {
-		set_err(c, RT_C_NOTFOUND, "No instance with ID '%s' found.", c->instance_id);
+	if (rc == RT_E_NOTFOUND) {
+		set_err(c, RT_E_NOTFOUND, "No instance with ID '%s' found.", c->instance_id);
 		return -1;
 	}
 	if (rc != 0) {
-		set_err(c, RT_C_ERROR, "%s", rt_store_errmsg(b->e->store));
+		set_err(c, RT_ERROR, "%s", rt_store_errmsg(b->e->store));
 		return -1;
 	}
 	return 0;
@@ -131,10 +104,10 @@ static int load_for(struct engine_batch *b, struct engine_cmd *c, struct rt_inst
 static int send_msg(struct engine_batch *b, struct engine_cmd *c, const struct rt_event *ev)
 {
 	if (engine_inbox_add(b, c->instance_id, NULL, 0, ev) != 0) {
-		set_err(c, RT_C_ERROR, "%s", rt_store_errmsg(b->e->store));
+		set_err(c, RT_ERROR, "%s", rt_store_errmsg(b->e->store));
 		return -1;
 	}
-	c->rc = RT_C_OK;
+	c->rc = RT_OK;
 	return 0;
 }
 
@@ -150,7 +123,7 @@ static void cmd_lifecycle(struct engine_batch *b, struct engine_cmd *c)
 			engine_rewind(b, c, &inst);
 			return;
 		}
-		set_err(c, RT_C_GONE, "Instance '%s' is %s.", c->instance_id,
+		set_err(c, RT_E_GONE, "Instance '%s' is %s.", c->instance_id,
 			rt_status_name(inst.status));
 		return;
 	}
@@ -166,7 +139,7 @@ static void cmd_lifecycle(struct engine_batch *b, struct engine_cmd *c)
 		break;
 	case CMD_SUSPEND:
 		if (inst.status == RT_ST_SUSPENDED) {
-			set_err(c, RT_C_STATE, "Cannot suspend orchestration instance in the Suspended state.");
+			set_err(c, RT_E_STATE, "Cannot suspend orchestration instance in the Suspended state.");
 			return;
 		}
 		rt_event_init(&ev, RT_EV_EXECUTION_SUSPENDED);
@@ -174,7 +147,7 @@ static void cmd_lifecycle(struct engine_batch *b, struct engine_cmd *c)
 		break;
 	case CMD_RESUME:
 		if (inst.status != RT_ST_SUSPENDED) {
-			set_err(c, RT_C_STATE, "Cannot resume orchestration instance in the %s state.",
+			set_err(c, RT_E_STATE, "Cannot resume orchestration instance in the %s state.",
 				rt_status_name(inst.status));
 			return;
 		}
@@ -182,12 +155,12 @@ static void cmd_lifecycle(struct engine_batch *b, struct engine_cmd *c)
 		ev.reason = c->data;
 		break;
 	case CMD_REWIND:
-		set_err(c, RT_C_STATE,
+		set_err(c, RT_E_STATE,
 			"Rewind is only supported on failed orchestration instances; '%s' is %s.",
 			c->instance_id, rt_status_name(inst.status));
 		return;
 	default:
-		set_err(c, RT_C_ERROR, "unexpected command");
+		set_err(c, RT_ERROR, "unexpected command");
 		return;
 	}
 	ev.timestamp_us = b->now_us;
@@ -198,44 +171,44 @@ static void cmd_purge(struct engine_batch *b, struct engine_cmd *c)
 {
 	int rc = rt_store_instance_delete(b->e->store, c->instance_id);
 	engine_cache_drop(b->e->cache, c->instance_id);
-	if (rc == RT_STORE_NOTFOUND)
-		set_err(c, RT_C_NOTFOUND, "No instance with ID '%s' found.", c->instance_id);
+	if (rc == RT_E_NOTFOUND)
+		set_err(c, RT_E_NOTFOUND, "No instance with ID '%s' found.", c->instance_id);
 	else if (rc != 0)
-		set_err(c, RT_C_ERROR, "%s", rt_store_errmsg(b->e->store));
+		set_err(c, RT_ERROR, "%s", rt_store_errmsg(b->e->store));
 	else
-		c->rc = RT_C_OK;
+		c->rc = RT_OK;
 }
 
 static void cmd_purge_many(struct engine_batch *b, struct engine_cmd *c)
 {
 	engine_cache_clear(b->e->cache);
 	if (rt_store_purge(b->e->store, c->filter, 0, &c->count) != 0)
-		set_err(c, RT_C_ERROR, "%s", rt_store_errmsg(b->e->store));
+		set_err(c, RT_ERROR, "%s", rt_store_errmsg(b->e->store));
 	else
-		c->rc = RT_C_OK;
+		c->rc = RT_OK;
 }
 
 void engine_apply_cmd(struct engine_batch *b, struct engine_cmd *c)
 {
 	if (b->failed) {
-		set_err(c, RT_C_ERROR, "the task hub could not apply the change");
+		set_err(c, RT_ERROR, "the task hub could not apply the change");
 		return;
 	}
 	if (rt_store_savepoint(b->e->store) != 0) {
 		b->failed = 1;
 		return;
 	}
-	c->rc = RT_C_ERROR;
+	c->rc = RT_ERROR;
 	switch (c->kind) {
 	case CMD_START:
 		if (!rt_json_text_ok(c->data))
-			set_err(c, RT_C_INVALID, "the input is not valid JSON");
+			set_err(c, RT_E_INVALID, "the input is not valid JSON");
 		else
 			cmd_start(b, c);
 		break;
 	case CMD_RAISE:
 		if (!rt_json_text_ok(c->data))
-			set_err(c, RT_C_INVALID, "the event data is not valid JSON");
+			set_err(c, RT_E_INVALID, "the event data is not valid JSON");
 		else
 			cmd_lifecycle(b, c);
 		break;
@@ -258,7 +231,7 @@ void engine_apply_cmd(struct engine_batch *b, struct engine_cmd *c)
 		engine_entity_apply_clean(b, c);
 		break;
 	}
-	if (c->rc == RT_C_OK ? rt_store_savepoint_release(b->e->store)
+	if (c->rc == RT_OK ? rt_store_savepoint_release(b->e->store)
 			     : rt_store_savepoint_rollback(b->e->store))
 		b->failed = 1;
 	b->e->stats.commands++;
@@ -277,11 +250,7 @@ static int enqueue(struct rt_engine *e, struct engine_cmd *c)
 		pthread_mutex_unlock(&e->lock);
 		return -1;
 	}
-	if (e->cmds_tail)
-		e->cmds_tail->next = c;
-	else
-		e->cmds = c;
-	e->cmds_tail = c;
+	RT_QUEUE_APPEND(e->cmds, e->cmds_tail, c, next);
 	pthread_cond_signal(&e->cond);
 	if (!c->on_done)
 		while (!c->done)
@@ -300,7 +269,7 @@ static int submit(struct rt_engine *e, struct engine_cmd *c, char **err)
 		pthread_cond_destroy(&cond);
 		if (err)
 			*err = xstrdup("the host is shutting down");
-		return RT_C_ERROR;
+		return RT_ERROR;
 	}
 	pthread_cond_destroy(&cond);
 	if (err)
@@ -347,9 +316,9 @@ int rt_engine_start_async(struct rt_engine *e, const char *name, const char *inp
 		if (wait)
 			rt_engine_wait_cancel(e, wait);
 		engine_cmd_free(c);
-		return RT_C_ERROR;
+		return RT_ERROR;
 	}
-	return RT_C_OK;
+	return RT_OK;
 }
 
 int rt_engine_start_instance(struct rt_engine *e, const char *name, const char *instance_id,
@@ -363,7 +332,7 @@ int rt_engine_start_instance(struct rt_engine *e, const char *name, const char *
 	if (instance_id && rt_instance_id_problem(instance_id)) {
 		if (err)
 			*err = xstrdup(rt_instance_id_problem(instance_id));
-		return RT_C_INVALID;
+		return RT_E_INVALID;
 	}
 	rc = submit(e, &c, err);
 	if (out_id)
@@ -382,7 +351,7 @@ static int simple(struct rt_engine *e, enum engine_cmd_kind kind, const char *id
 	if (!id || !*id) {
 		if (err)
 			*err = xstrdup("instance id is empty");
-		return RT_C_NOTFOUND;
+		return RT_E_NOTFOUND;
 	}
 	return submit(e, &c, err);
 }
@@ -393,7 +362,7 @@ int rt_engine_raise_event(struct rt_engine *e, const char *instance_id, const ch
 	if (!event || !*event) {
 		if (err)
 			*err = xstrdup("event name is empty");
-		return RT_C_INVALID;
+		return RT_E_INVALID;
 	}
 	return simple(e, CMD_RAISE, instance_id, event, data, err);
 }

@@ -68,7 +68,7 @@ static int holder_alive(void *ctx, const char *instance_id)
 	/* On a read error keep the lock: releasing it wrongly would break the
 	 * critical section; keeping it only delays. */
 	if (rc != 0)
-		return rc != RT_STORE_NOTFOUND;
+		return rc != RT_E_NOTFOUND;
 	return !rt_status_is_terminal(inst.status);
 }
 
@@ -89,13 +89,13 @@ static int start_orchestration(struct engine_batch *b, const char *entity,
 		instance_id = id;
 	}
 	int rc = engine_create_instance(b, instance_id, a->name, a->input, NULL, &err);
-	if (rc == RT_C_EXISTS || rc == RT_C_INVALID) {
+	if (rc == RT_E_EXISTS || rc == RT_E_INVALID) {
 		engine_log(b->e, "Host.Triggers.DurableTask", 3, "%s: not starting '%s' as '%s': %s",
 			   entity, a->name, instance_id, err ? err : "");
-		rc = RT_C_OK;
+		rc = RT_OK;
 	}
 	free(err);
-	return rc == RT_C_OK ? 0 : -1;
+	return rc == RT_OK ? 0 : -1;
 }
 
 /* Any inbox row left for the instance, visible or scheduled. */
@@ -125,7 +125,7 @@ static int write_entity(struct engine_batch *b, const struct rt_instance *old, i
 			return -1;
 		if (!more) {
 			int rc = rt_store_instance_delete(st, eb->instance_id);
-			return rc == 0 || rc == RT_STORE_NOTFOUND ? 0 : -1;
+			return rc == 0 || rc == RT_E_NOTFOUND ? 0 : -1;
 		}
 	}
 	if (exists && !eb->changed)
@@ -166,7 +166,7 @@ void engine_entity_batch(struct engine_batch *b, const char *instance_id)
 
 	b->episodes++;
 	rc = rt_store_instance_get(st, instance_id, &inst, &b->arena);
-	if (rc != 0 && rc != RT_STORE_NOTFOUND) {
+	if (rc != 0 && rc != RT_E_NOTFOUND) {
 		b->failed = 1;
 		return;
 	}
@@ -230,7 +230,7 @@ void engine_entity_batch(struct engine_batch *b, const char *instance_id)
 		if (type != RT_EV_EVENT_RAISED || rt_history_decode(data, len, &ev, &b->arena) != 0)
 			continue;
 		if (rt_entity_msg_parse(ev.name, ev.input, &msgs[nmsgs], &b->arena) != 0) {
-			engine_log(e, "Host.Triggers.DurableTask", 3,
+			engine_log(e, "Host.Triggers.DurableTask", RT_LOG_WARNING,
 				   "%s: dropped a message that is not an entity request", instance_id);
 			continue;
 		}
@@ -263,23 +263,17 @@ void engine_entity_batch(struct engine_batch *b, const char *instance_id)
 		goto fail_rollback;
 	/* One Executing/Executed pair per batch, as func logs an entity
 	 * function's invocation (not one per operation). */
-	char category[160], guid[37];
-	snprintf(category, sizeof(category), "Function.%s", eb.name);
-	int log_this = e->opts.log_episodes && eb.fn && nmsgs > 0 &&
-		       (!h->log_enabled || h->log_enabled(h->ctx, category, 2));
-	int64_t t0 = rt_mono_us();
-	if (log_this) {
-		engine_guid(guid);
-		engine_log(e, category, 2, "Executing 'Functions.%s' (Reason='(null)', Id=%s)", eb.name,
-			   guid);
-	}
+	struct rt_invocation inv = {.function = eb.name};
+	int reported = h->invocation && eb.fn && nmsgs > 0;
+	if (reported)
+		h->invocation(&inv, RT_INVOCATION_START);
 	rc = rt_entity_batch_run(&eb);
-	if (log_this)
-		engine_log(e, category, 2,
-			   "Executed 'Functions.%s' (Succeeded, Id=%s, Duration=%ldms, Operations=%zu)",
-			   eb.name, guid, (long)((rt_mono_us() - t0) / 1000), eb.ops_run);
+	if (reported) {
+		inv.extra = rt_arena_fmt(&b->arena, ", Operations=%zu", eb.ops_run);
+		h->invocation(&inv, RT_INVOCATION_END);
+	}
 	if (rc != 0) {
-		engine_log(e, "Host.Triggers.DurableTask", 4, "%s: unreadable entity record; messages kept",
+		engine_log(e, "Host.Triggers.DurableTask", RT_LOG_ERROR, "%s: unreadable entity record; messages kept",
 			   instance_id);
 		goto fail_rollback;
 	}
@@ -304,7 +298,7 @@ void engine_entity_batch(struct engine_batch *b, const char *instance_id)
 		b->failed = 1;
 	return;
 fail_rollback:
-	engine_log(e, "Host.Triggers.DurableTask", 4, "%s: entity batch not committed: %s",
+	engine_log(e, "Host.Triggers.DurableTask", RT_LOG_ERROR, "%s: entity batch not committed: %s",
 		   instance_id, rt_store_errmsg(st));
 	rt_store_savepoint_rollback(st);
 	b->failed = 1;
@@ -317,12 +311,12 @@ void engine_entity_apply_signal(struct engine_batch *b, struct engine_cmd *c)
 	const struct rt_engine_hooks *h = &b->e->opts.hooks;
 	const char *name, *key;
 	if (rt_entity_id_split(c->instance_id, &b->arena, &name, &key) != 0) {
-		c->rc = RT_C_INVALID;
+		c->rc = RT_E_INVALID;
 		c->err = xstrdup("not an entity id");
 		return;
 	}
 	if (!h->find_entity || !h->find_entity(h->ctx, name)) {
-		c->rc = RT_C_NOTFOUND;
+		c->rc = RT_E_NOTFOUND;
 		c->err = xasprintf("The function '%s' doesn't exist, is disabled, or is not an entity "
 				   "function. Additional info: No entity function named '%s' was found.",
 				   name, name);
@@ -331,11 +325,11 @@ void engine_entity_apply_signal(struct engine_batch *b, struct engine_cmd *c)
 	const char *msg = rt_entity_msg_op(&b->arena, c->name, c->data, 1, NULL, NULL, NULL,
 					   c->at_us > b->now_us ? c->at_us : 0);
 	if (engine_entity_deliver(b, c->instance_id, RT_ENTITY_OP_EVENT, msg, c->at_us) != 0) {
-		c->rc = RT_C_ERROR;
+		c->rc = RT_ERROR;
 		c->err = xstrdup(rt_store_errmsg(b->e->store));
 		return;
 	}
-	c->rc = RT_C_OK;
+	c->rc = RT_OK;
 }
 
 int rt_engine_signal_entity(struct rt_engine *e, const char *name, const char *key,
@@ -349,12 +343,12 @@ int rt_engine_signal_entity(struct rt_engine *e, const char *name, const char *k
 	if (problem) {
 		if (err)
 			*err = xasprintf("Invalid entity id: %s.", problem);
-		return RT_C_INVALID;
+		return RT_E_INVALID;
 	}
 	if (!rt_json_text_ok(input)) {
 		if (err)
 			*err = xstrdup("the operation input is not valid JSON");
-		return RT_C_INVALID;
+		return RT_E_INVALID;
 	}
 	rt_arena_init(&a);
 	struct engine_cmd c = {.kind = CMD_SIGNAL,
@@ -387,9 +381,9 @@ int rt_engine_signal_entity_async(struct rt_engine *e, const char *name, const c
 	c->user = user;
 	if (engine_cmd_enqueue(e, c) != 0) {
 		engine_cmd_free(c);
-		return RT_C_ERROR;
+		return RT_ERROR;
 	}
-	return RT_C_OK;
+	return RT_OK;
 }
 
 /* The client's view of one instance row, NULL state when it has none. */
@@ -415,11 +409,11 @@ int rt_engine_entity_get(struct rt_store *s, const char *name, const char *key,
 {
 	struct rt_instance inst;
 	if (rt_entity_id_problem(name, key))
-		return RT_STORE_NOTFOUND;
+		return RT_E_NOTFOUND;
 	int rc = rt_store_instance_get(s, rt_entity_id(a, name, key), &inst, a);
 	if (rc != 0)
 		return rc;
-	return row_of(&inst, 1, out, a) == 0 ? 0 : RT_STORE_NOTFOUND;
+	return row_of(&inst, 1, out, a) == 0 ? 0 : RT_E_NOTFOUND;
 }
 
 int rt_engine_entity_list(struct rt_store *s, const char *name, int64_t from_us, int64_t to_us,
@@ -499,10 +493,10 @@ void engine_entity_apply_clean(struct engine_batch *b, struct engine_cmd *c)
 		}
 		after = next;
 	} while (next);
-	c->rc = RT_C_OK;
+	c->rc = RT_OK;
 	return;
 fail:
-	c->rc = RT_C_ERROR;
+	c->rc = RT_ERROR;
 	c->err = xstrdup(rt_store_errmsg(st));
 }
 

@@ -15,8 +15,8 @@
 /*
  * Signals operation `op` (NULL = "") with `input` (JSON text, NULL = none)
  * on entity (name, key); at_us > 0 delivers it no earlier than that time.
- * Blocks until committed: acknowledged = durable. RT_C_NOTFOUND when no
- * entity function `name` is registered, RT_C_INVALID for a bad name, key
+ * Blocks until committed: acknowledged = durable. RT_E_NOTFOUND when no
+ * entity function `name` is registered, RT_E_INVALID for a bad name, key
  * or input (*err malloc'd, the caller frees it).
  */
 int rt_engine_signal_entity(struct rt_engine *e, const char *name, const char *key,
@@ -24,8 +24,8 @@ int rt_engine_signal_entity(struct rt_engine *e, const char *name, const char *k
 
 /* The same signal without waiting, once the caller has checked what the
  * engine would refuse (rt_engine_entity_signal_problem): on_done(user, rc,
- * err) runs on the engine thread after the commit (rc RT_C_OK) or its
- * failure. RT_C_OK when queued; RT_C_ERROR when the engine is stopping
+ * err) runs on the engine thread after the commit (rc RT_OK) or its
+ * failure. RT_OK when queued; RT_ERROR when the engine is stopping
  * (on_done is then not called). */
 int rt_engine_signal_entity_async(struct rt_engine *e, const char *name, const char *key,
 				  const char *op, const char *input, int64_t at_us,
@@ -35,8 +35,8 @@ int rt_engine_signal_entity_async(struct rt_engine *e, const char *name, const c
  * Clean entity storage (Durable Functions' CleanEntityStorage): removes the
  * records of entities that have no state, no lock and nothing queued, and
  * releases locks held by orchestrations that no longer run (their waiting
- * operations then run). *removed and *released get the counts. RT_C_OK or
- * RT_C_ERROR (*err malloc'd).
+ * operations then run). *removed and *released get the counts. RT_OK or
+ * RT_ERROR (*err malloc'd).
  */
 int rt_engine_entity_clean(struct rt_engine *e, int64_t *removed, int64_t *released, char **err);
 
@@ -51,7 +51,7 @@ struct rt_entity_row {
 };
 
 /* Reads the last committed state of (name, key) on handle `s` (a reader).
- * 0, RT_STORE_NOTFOUND when the entity does not exist, or a store error. */
+ * 0, RT_E_NOTFOUND when the entity does not exist, or a store error. */
 int rt_engine_entity_get(struct rt_store *s, const char *name, const char *key,
 			 struct rt_entity_row *out, struct rt_arena *a);
 

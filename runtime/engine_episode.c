@@ -82,7 +82,7 @@ static int do_actions(struct engine_batch *b, const struct rt_instance *inst,
 			char *err = NULL;
 			int rc = engine_create_instance(b, a->instance_id, a->name, a->input, &a->msg,
 							&err);
-			if (rc == RT_C_EXISTS) {
+			if (rc == RT_E_EXISTS) {
 				/* The child id is taken by a running instance: the call fails. */
 				struct rt_event ev;
 				rt_event_init(&ev, RT_EV_SUB_ORCH_FAILED);
@@ -96,7 +96,7 @@ static int do_actions(struct engine_batch *b, const struct rt_instance *inst,
 				break;
 			}
 			free(err);
-			if (rc != RT_C_OK)
+			if (rc != RT_OK)
 				return -1;
 			break;
 		}
@@ -111,7 +111,7 @@ static int do_actions(struct engine_batch *b, const struct rt_instance *inst,
 			}
 			int rc = rt_store_instance_get(st, a->instance_id, &target, &b->arena);
 			/* Events to unknown instances are dropped, as in Durable Functions. */
-			if (rc == RT_STORE_NOTFOUND)
+			if (rc == RT_E_NOTFOUND)
 				break;
 			if (rc != 0 || engine_inbox_add(b, a->instance_id, NULL, 0, &a->msg) != 0)
 				return -1;
@@ -200,11 +200,6 @@ int engine_batch_over_budget(const struct engine_batch *b)
 	return b->episodes > 0 && rt_mono_us() - b->start_mono_us > ENGINE_BATCH_BUDGET_US;
 }
 
-static const char *status_word(enum rt_status s)
-{
-	return s == RT_ST_FAILED ? "Failed" : "Succeeded";
-}
-
 static int rewind_one(struct engine_batch *b, const char *instance_id, const char *reason,
 		      int depth);
 
@@ -240,7 +235,8 @@ void engine_episode(struct engine_batch *b, const char *instance_id)
 	struct rt_episode_out out;
 	size_t nmsgs, nrows, nkeep = 0;
 	int64_t *ids;
-	char guid[37], category[160];
+	struct rt_invocation inv = {0}; /* func's reason for durable triggers: (null) */
+	char category[160];
 	int rc, rewind_due = 0;
 	const char *rewind_reason = NULL;
 
@@ -253,7 +249,7 @@ void engine_episode(struct engine_batch *b, const char *instance_id)
 
 	b->episodes++;
 	rc = rt_store_instance_get(st, instance_id, &inst, &b->arena);
-	if (rc == RT_STORE_NOTFOUND) {
+	if (rc == RT_E_NOTFOUND) {
 		drop_orphans(b, instance_id); /* in-batch mail is simply dropped */
 		return;
 	}
@@ -382,24 +378,23 @@ void engine_episode(struct engine_batch *b, const char *instance_id)
 	in.custom_status = inst.custom_status;
 	in.arena = &b->arena;
 
+	inv.function = inst.name;
 	snprintf(category, sizeof(category), "Function.%s", inst.name);
-	int log_this = e->opts.log_episodes &&
-		       (!h->log_enabled || h->log_enabled(h->ctx, category, 2));
-	if (log_this)
-		engine_guid(guid);
-	if (log_this && nrows == 0) /* an execution's first episode (durable_trace.h) */
-		engine_log(e, category, 2, "%s",
+	/* The extension's trace lines, formatted only when they show. */
+	int traced = h->invocation &&
+		     (!h->log_enabled || h->log_enabled(h->ctx, category, RT_LOG_INFO));
+	if (traced && nrows == 0) /* an execution's first episode (durable_trace.h) */
+		engine_log(e, category, RT_LOG_INFO, "%s",
 			   rt_durable_trace_started(&b->arena, RT_TRACE_ORCHESTRATOR, instance_id,
 						    inst.name, started_input(keep, nkeep), -1));
-	if (log_this)
-		engine_log(e, category, 2, "Executing 'Functions.%s' (Reason='(null)', Id=%s)",
-			   inst.name, guid);
+	if (h->invocation)
+		h->invocation(&inv, RT_INVOCATION_START);
 	int64_t t0 = rt_mono_us(), replay_us;
 	rc = rt_replay_run(&in, &out);
 	replay_us = rt_mono_us() - t0;
 	if (rc != 0) {
 		/* History the replayer cannot use: fail the instance, keep the rows. */
-		engine_log(e, "Host.Triggers.DurableTask", 4, "%s: cannot replay: %s", instance_id,
+		engine_log(e, "Host.Triggers.DurableTask", RT_LOG_ERROR, "%s: cannot replay: %s", instance_id,
 			   out.error ? out.error : "unknown error");
 		inst.status = RT_ST_FAILED;
 		inst.output = rt_arena_fmt(&b->arena, "\"Orchestrator function '%s' failed: %s\"",
@@ -410,18 +405,15 @@ void engine_episode(struct engine_batch *b, const char *instance_id)
 		engine_wait_note(b, &inst);
 		goto release;
 	}
-	if (!log_this && e->opts.log_episodes && out.status == RT_ST_FAILED)
-		engine_guid(guid); /* a failure shows even when Information does not */
-	if (log_this || (e->opts.log_episodes && out.status == RT_ST_FAILED))
-		engine_log(e, category, out.status == RT_ST_FAILED ? 4 : 2,
-			   "Executed 'Functions.%s' (%s, Id=%s, Duration=%ldms)", inst.name,
-			   status_word(out.status), guid, (long)((rt_mono_us() - t0) / 1000));
+	inv.failed = out.status == RT_ST_FAILED;
+	if (h->invocation)
+		h->invocation(&inv, RT_INVOCATION_END);
 	if (out.status == RT_ST_FAILED)
-		engine_log(e, "Host.Triggers.DurableTask", 4, "%s",
+		engine_log(e, "Host.Triggers.DurableTask", RT_LOG_ERROR, "%s",
 			   rt_durable_trace_failed(&b->arena, RT_TRACE_ORCHESTRATOR, instance_id,
 						   inst.name, unquoted(&b->arena, out.output), -1));
-	else if (log_this && (out.status == RT_ST_COMPLETED || out.status == RT_ST_CONTINUED_AS_NEW))
-		engine_log(e, category, 2, "%s",
+	else if (traced && (out.status == RT_ST_COMPLETED || out.status == RT_ST_CONTINUED_AS_NEW))
+		engine_log(e, category, RT_LOG_INFO, "%s",
 			   rt_durable_trace_completed(&b->arena, RT_TRACE_ORCHESTRATOR, instance_id,
 						      inst.name, out.output,
 						      out.status == RT_ST_CONTINUED_AS_NEW, -1));
@@ -430,7 +422,7 @@ void engine_episode(struct engine_batch *b, const char *instance_id)
 	for (size_t i = 0; i < out.n_new_events; i++)
 		engine_encode_row(b, &out.new_events[i], inst.history_len + (int)i, &new_rows[i]);
 	rc = rt_store_history_append(st, instance_id, inst.execution_id, new_rows, out.n_new_events);
-	if (rc == RT_STORE_CONFLICT) {
+	if (rc == RT_E_CONFLICT) {
 		/* Someone else checkpointed this execution: replay next time,
 		 * keeping this batch's mail for it in the inbox. */
 		rt_store_savepoint_rollback(st);
@@ -484,7 +476,7 @@ release:
 		b->failed = 1;
 	return;
 fail_rollback:
-	engine_log(e, "Host.Triggers.DurableTask", 4, "%s: episode not committed: %s", instance_id,
+	engine_log(e, "Host.Triggers.DurableTask", RT_LOG_ERROR, "%s: episode not committed: %s", instance_id,
 		   rt_store_errmsg(st));
 	rt_store_savepoint_rollback(st);
 	b->failed = 1;
@@ -538,10 +530,10 @@ void engine_rewind(struct engine_batch *b, struct engine_cmd *c, const struct rt
 {
 	(void)inst;
 	if (rewind_one(b, c->instance_id, c->data, 0) != 0) {
-		c->rc = RT_C_ERROR;
+		c->rc = RT_ERROR;
 		free(c->err);
 		c->err = xstrdup(rt_store_errmsg(b->e->store));
 		return;
 	}
-	c->rc = RT_C_OK;
+	c->rc = RT_OK;
 }

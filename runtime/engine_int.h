@@ -259,7 +259,6 @@ int engine_batch_over_budget(const struct engine_batch *b);
 void engine_run_free(struct engine_run *run);
 void engine_log(struct rt_engine *e, const char *category, int level, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
-void engine_guid(char out[37]);
 int engine_encode_row(struct engine_batch *b, const struct rt_event *ev, int seq,
 		      struct rt_history_row *row);
 int engine_inbox_add(struct engine_batch *b, const char *instance_id, const char *execution_id,

@@ -7,17 +7,11 @@
  * commit and durability is unchanged.
  */
 #include "runtime/engine_int.h"
+#include "common/queue.h"
+#include "common/hash.h"
 #include "common/xalloc.h"
 
 #include <string.h>
-
-static uint64_t hash_str(const char *s)
-{
-	uint64_t h = 1469598103934665603ull;
-	for (; *s; s++)
-		h = (h ^ (unsigned char)*s) * 1099511628211ull;
-	return h;
-}
 
 static struct engine_mailbox *box_find(struct engine_batch *b, const char *id, int create)
 {
@@ -29,7 +23,7 @@ static struct engine_mailbox *box_find(struct engine_batch *b, const char *id, i
 		for (size_t i = 0; i < oldcap; i++) {
 			if (!old[i].instance_id)
 				continue;
-			size_t j = hash_str(old[i].instance_id) & (b->capboxes - 1);
+			size_t j = rt_hash_str(old[i].instance_id) & (b->capboxes - 1);
 			while (b->boxes[j].instance_id)
 				j = (j + 1) & (b->capboxes - 1);
 			b->boxes[j] = old[i];
@@ -37,7 +31,7 @@ static struct engine_mailbox *box_find(struct engine_batch *b, const char *id, i
 	}
 	if (!b->capboxes)
 		return NULL;
-	size_t i = hash_str(id) & (b->capboxes - 1);
+	size_t i = rt_hash_str(id) & (b->capboxes - 1);
 	while (b->boxes[i].instance_id) {
 		if (strcmp(b->boxes[i].instance_id, id) == 0)
 			return &b->boxes[i];
@@ -83,11 +77,7 @@ static void mail_put(struct engine_batch *b, const char *instance_id, const char
 	m->type = (int)ev->type;
 	m->data = rt_arena_strndup(&b->arena, (const char *)b->enc, b->enc_len);
 	m->len = b->enc_len;
-	if (box->tail)
-		box->tail->next = m;
-	else
-		box->head = m;
-	box->tail = m;
+	RT_QUEUE_APPEND(box->head, box->tail, m, next);
 	if (b->nmail_order == b->capmail_order) {
 		size_t cap = b->capmail_order ? 2 * b->capmail_order : 256;
 		const char **order = rt_arena_alloc(&b->arena, cap * sizeof(*order));

@@ -43,7 +43,7 @@ void engine_sync_after_commit(struct engine_batch *b)
 	for (struct engine_cmd *c = b->cmds; c; c = c->next) {
 		if (c->rc != 0)
 			continue;
-		c->rc = RT_STORE_ERROR;
+		c->rc = RT_ERROR;
 		free(c->err);
 		c->err = xasprintf("task hub: the change was committed but could not be "
 				   "flushed to disk: %s",

@@ -14,6 +14,9 @@
 #include <stdint.h>
 
 #include "common/arena.h"
+/* The wire times of events (rt_format_time_*, rt_parse_time) live in
+ * common/isotime.h; every reader of a history needs them. */
+#include "common/isotime.h"
 
 enum rt_event_type {
 	RT_EV_EXECUTION_STARTED = 0,
@@ -120,15 +123,6 @@ int rt_status_is_terminal(enum rt_status s);
 void rt_history_encode(const struct rt_event *ev, unsigned char **buf, size_t *len, size_t *cap);
 int rt_history_decode(const void *data, size_t len, struct rt_event *ev, struct rt_arena *a);
 
-/* ISO 8601 UTC with up to 7 fractional digits, trailing zeros dropped, "Z"
- * (spec: durable-http-api §2.3). out must hold 40 bytes. */
-void rt_format_time_7(int64_t us, char *out);
-/* "yyyy-MM-ddTHH:mm:ssZ", second precision (status createdTime etc.). */
-void rt_format_time_s(int64_t us, char *out);
-/* Parses any ISO 8601 date-time (date only, with or without fraction, Z or
- * an offset); returns 0 and sets *us, or -1. */
-int rt_parse_time(const char *s, int64_t *us);
-
 /*
  * Additions (append-only; the declarations above are unchanged).
  */
@@ -138,9 +132,5 @@ int rt_parse_time(const char *s, int64_t *us);
  * Returns 0, or -1 for truncated or malformed input (never reads past len). */
 int rt_history_decode_next(const void *data, size_t len, size_t *used, struct rt_event *ev,
 			   struct rt_arena *a);
-
-/* .NET round-trip ("o") form: always 7 fractional digits, e.g.
- * "2024-01-02T03:04:05.6789010Z"; what new_uuid hashes. out must hold 40 bytes. */
-void rt_format_time_o(int64_t us, char *out);
 
 #endif

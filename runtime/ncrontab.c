@@ -5,6 +5,7 @@
  * adjustments follow the Functions host's CronSchedule (see ncrontab.h).
  */
 #include "runtime/ncrontab.h"
+#include "common/isotime.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -13,17 +14,7 @@
 #include <strings.h>
 #include <time.h>
 
-/* ---- calendar arithmetic (proleptic Gregorian, days since 1970-01-01) --- */
-
-static int64_t days_from_civil(int64_t y, int m, int d)
-{
-	y -= m <= 2;
-	int64_t era = (y >= 0 ? y : y - 399) / 400;
-	int64_t yoe = y - era * 400;
-	int64_t doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
+/* ---- calendar arithmetic: common/isotime.h, split into fields here ------ */
 
 struct civil {
 	int64_t y;
@@ -34,15 +25,7 @@ static void civil_from_secs(int64_t t, struct civil *c)
 {
 	int64_t days = t >= 0 ? t / 86400 : -((-t + 86399) / 86400);
 	int64_t rem = t - days * 86400;
-	int64_t z = days + 719468;
-	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-	int64_t doe = z - era * 146097;
-	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	int64_t mp = (5 * doy + 2) / 153;
-	c->d = (int)(doy - (153 * mp + 2) / 5 + 1);
-	c->mo = (int)(mp < 10 ? mp + 3 : mp - 9);
-	c->y = yoe + era * 400 + (c->mo <= 2);
+	rt_civil_from_days(days, &c->y, &c->mo, &c->d);
 	c->h = (int)(rem / 3600);
 	c->mi = (int)(rem / 60 % 60);
 	c->s = (int)(rem % 60);
@@ -50,23 +33,12 @@ static void civil_from_secs(int64_t t, struct civil *c)
 
 static int64_t secs_from_civil(const struct civil *c)
 {
-	return days_from_civil(c->y, c->mo, c->d) * 86400 + c->h * 3600 + c->mi * 60 + c->s;
-}
-
-static int is_leap(int64_t y)
-{
-	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-}
-
-static int days_in_month(int64_t y, int m)
-{
-	static const int dim[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	return m == 2 && is_leap(y) ? 29 : dim[m - 1];
+	return rt_days_from_civil(c->y, c->mo, c->d) * 86400 + c->h * 3600 + c->mi * 60 + c->s;
 }
 
 static int weekday(int64_t y, int m, int d)
 {
-	int64_t days = days_from_civil(y, m, d);
+	int64_t days = rt_days_from_civil(y, m, d);
 	return (int)(((days + 4) % 7 + 7) % 7); /* 1970-01-01 was a Thursday */
 }
 
@@ -376,7 +348,7 @@ static int64_t next_naive(const struct rt_schedule *s, int64_t naive)
 		/* A skipped month may stand at 13 here: carry it before the
 		 * day check, which needs a real month. */
 		if (c.mo > 12) { c.mo = 1; c.y++; }
-		if (c.d > days_in_month(c.y, c.mo)) { c.d = 1; c.mo++; }
+		if (c.d > rt_days_in_month(c.y, c.mo)) { c.d = 1; c.mo++; }
 		if (c.mo > 12) { c.mo = 1; c.y++; }
 		if (c.y > last_year)
 			return RT_SCHEDULE_NEVER;

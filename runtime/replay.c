@@ -9,6 +9,7 @@
  * and handed out again, in order, after the ExecutionResumed.
  */
 #include "runtime/replay_int.h"
+#include "common/json_quote.h"
 #include "common/xalloc.h"
 #include "runtime/replay_entity.h"
 
@@ -17,53 +18,12 @@
 #include <string.h>
 #include <strings.h>
 
-void *vec_push(struct vec *v, size_t elem)
-{
-	if (v->n == v->cap) {
-		v->cap = v->cap ? v->cap * 2 : 16;
-		v->v = xrealloc(v->v, v->cap * elem);
-	}
-	void *p = (char *)v->v + v->n++ * elem;
-	memset(p, 0, elem);
-	return p;
-}
-
-void vec_free(struct vec *v)
-{
-	free(v->v);
-	v->v = NULL;
-	v->n = v->cap = 0;
-}
-
-/* JSON string literal of s (UTF-8 passes through). */
+/* JSON string literal of s (UTF-8 passes through), in the episode arena. */
 char *json_quote(struct rt_arena *a, const char *s)
 {
-	size_t n = 3;
-	for (const char *p = s; *p; p++)
-		n += (unsigned char)*p < 0x20 ? 6 : (*p == '"' || *p == '\\') ? 2 : 1;
-	char *out = rt_arena_alloc(a, n), *q = out;
-	*q++ = '"';
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '"' || *p == '\\') {
-			*q++ = '\\';
-			*q++ = (char)*p;
-		} else if (*p == '\n') {
-			*q++ = '\\';
-			*q++ = 'n';
-		} else if (*p == '\r') {
-			*q++ = '\\';
-			*q++ = 'r';
-		} else if (*p == '\t') {
-			*q++ = '\\';
-			*q++ = 't';
-		} else if (*p < 0x20) {
-			q += sprintf(q, "\\u%04x", *p);
-		} else {
-			*q++ = (char)*p;
-		}
-	}
-	*q++ = '"';
-	*q = '\0';
+	size_t n = strlen(s);
+	char *out = rt_arena_alloc(a, rt_json_quoted_len(s, n) + 1);
+	rt_json_quote_to(out, s, n);
 	return out;
 }
 
@@ -99,7 +59,7 @@ int orch_next_event(struct rt_orch *o, struct tl_entry *e)
 			return 0;
 		*e = tl_at(o, o->cur++);
 		if (o->suspended && deliverable(e->ev->type)) {
-			*(struct tl_entry *)vec_push(&o->held, sizeof(*e)) = *e;
+			*(struct tl_entry *)rt_vec_push(&o->held, sizeof(*e)) = *e;
 			continue;
 		}
 		return 1;
@@ -130,7 +90,7 @@ static void deliver_event(struct rt_orch *o, const struct tl_entry *e)
 
 	if (o->outcome == OUT_CAN) {
 		/* Decided to continue as new: the next execution gets it. */
-		*(const struct rt_event **)vec_push(&o->carried, sizeof(e->ev)) = e->ev;
+		*(const struct rt_event **)rt_vec_push(&o->carried, sizeof(e->ev)) = e->ev;
 		return;
 	}
 	/* Resolved waiters at the end go: a loop of waits leaves no trail
@@ -144,7 +104,7 @@ static void deliver_event(struct rt_orch *o, const struct tl_entry *e)
 			return;
 		}
 	}
-	struct tl_entry *b = vec_push(&o->buffered, sizeof(*e));
+	struct tl_entry *b = rt_vec_push(&o->buffered, sizeof(*e));
 	*b = *e;
 	b->serial = ++o->serial;
 }
@@ -219,22 +179,22 @@ static int outstanding(struct rt_orch *o)
 	return o->n_open > 0;
 }
 
-static struct rt_event *ev_new(struct rt_orch *o, struct vec *evs, enum rt_event_type type)
+static struct rt_event *ev_new(struct rt_orch *o, struct rt_vec *evs, enum rt_event_type type)
 {
-	struct rt_event *ev = vec_push(evs, sizeof(*ev));
+	struct rt_event *ev = rt_vec_push(evs, sizeof(*ev));
 	rt_event_init(ev, type);
 	ev->timestamp_us = o->in->now_us;
 	return ev;
 }
 
-static void add_notify(struct rt_orch *o, struct vec *acts, enum rt_status st, const char *text)
+static void add_notify(struct rt_orch *o, struct rt_vec *acts, enum rt_status st, const char *text)
 {
 	const struct rt_event *s = o->started;
 	struct rt_action *a;
 
 	if (!s->parent_instance_id)
 		return;
-	a = vec_push(acts, sizeof(*a));
+	a = rt_vec_push(acts, sizeof(*a));
 	a->kind = RT_ACT_NOTIFY_PARENT;
 	a->seq = -1;
 	a->name = o->name;
@@ -250,9 +210,9 @@ static void add_notify(struct rt_orch *o, struct vec *acts, enum rt_status st, c
 		a->msg.reason = text;
 }
 
-static void add_action(struct rt_orch *o, struct vec *evs, struct vec *acts, struct rt_task *t)
+static void add_action(struct rt_orch *o, struct rt_vec *evs, struct rt_vec *acts, struct rt_task *t)
 {
-	struct rt_action *a = vec_push(acts, sizeof(*a));
+	struct rt_action *a = rt_vec_push(acts, sizeof(*a));
 	struct rt_event *ev;
 	int64_t now = o->in->now_us;
 
@@ -311,10 +271,10 @@ static void add_action(struct rt_orch *o, struct vec *evs, struct vec *acts, str
 		a->msg = *ev;
 }
 
-static void add_continue(struct rt_orch *o, struct vec *acts)
+static void add_continue(struct rt_orch *o, struct rt_vec *acts)
 {
-	struct rt_action *a = vec_push(acts, sizeof(*a));
-	struct vec carry = { 0 };
+	struct rt_action *a = rt_vec_push(acts, sizeof(*a));
+	struct rt_vec carry = { 0 };
 
 	a->kind = RT_ACT_CONTINUE_AS_NEW;
 	a->seq = -1;
@@ -335,15 +295,15 @@ static void add_continue(struct rt_orch *o, struct vec *acts)
 		struct tl_entry *b = o->buffered.v;
 		for (size_t i = 0; i < o->buffered.n; i++)
 			if (b[i].ev)
-				*(const struct rt_event **)vec_push(&carry, sizeof(b[i].ev)) = b[i].ev;
+				*(const struct rt_event **)rt_vec_push(&carry, sizeof(b[i].ev)) = b[i].ev;
 	}
 	for (size_t i = 0; i < o->carried.n; i++)
-		*(const struct rt_event **)vec_push(&carry, sizeof(void *)) =
+		*(const struct rt_event **)rt_vec_push(&carry, sizeof(void *)) =
 			((const struct rt_event **)o->carried.v)[i];
 	struct tl_entry *h = o->held.v;
 	for (size_t i = o->held_head; i < o->held.n; i++)
 		if (h[i].ev->type == RT_EV_EVENT_RAISED)
-			*(const struct rt_event **)vec_push(&carry, sizeof(void *)) = h[i].ev;
+			*(const struct rt_event **)rt_vec_push(&carry, sizeof(void *)) = h[i].ev;
 
 	struct rt_event *evs = rt_arena_alloc(o->a, (carry.n ? carry.n : 1) * sizeof(*evs));
 	for (size_t i = 0; i < carry.n; i++) {
@@ -352,7 +312,7 @@ static void add_continue(struct rt_orch *o, struct vec *acts)
 	}
 	a->carried = evs;
 	a->n_carried = carry.n;
-	vec_free(&carry);
+	rt_vec_free(&carry);
 }
 
 /* Builds the timeline and the past-action map; 0 or -1 (out->error). One
@@ -447,10 +407,10 @@ have_past:
 }
 
 /* Appends OrchestratorStarted and the messages (ExecutionStarted first). */
-static void add_head(struct rt_orch *o, struct vec *evs)
+static void add_head(struct rt_orch *o, struct rt_vec *evs)
 {
 	for (size_t i = o->in->n_past; i < o->n_tl; i++) {
-		struct rt_event *ev = vec_push(evs, sizeof(*ev));
+		struct rt_event *ev = rt_vec_push(evs, sizeof(*ev));
 		*ev = *tl_at(o, i).ev;
 		ev->is_played = 0;
 	}
@@ -467,8 +427,8 @@ static int streq_null(const char *a, const char *b)
 	return a == b || (a && b && strcmp(a, b) == 0);
 }
 
-static void finish_out(struct rt_orch *o, struct rt_episode_out *out, struct vec *evs,
-		       struct vec *acts)
+static void finish_out(struct rt_orch *o, struct rt_episode_out *out, struct rt_vec *evs,
+		       struct rt_vec *acts)
 {
 	ev_new(o, evs, RT_EV_ORCHESTRATOR_COMPLETED);
 	out->new_events = rt_arena_alloc(o->a, (evs->n ? evs->n : 1) * sizeof(struct rt_event));
@@ -481,7 +441,7 @@ static void finish_out(struct rt_orch *o, struct rt_episode_out *out, struct vec
 }
 
 static void terminate(struct rt_orch *o, const struct rt_event *term, struct rt_episode_out *out,
-		      struct vec *evs, struct vec *acts)
+		      struct rt_vec *evs, struct rt_vec *acts)
 {
 	struct rt_event *done;
 	const char *reason = term->input;
@@ -497,8 +457,8 @@ static void terminate(struct rt_orch *o, const struct rt_event *term, struct rt_
 	out->changed = 1;
 }
 
-static void run_code(struct rt_orch *o, struct rt_episode_out *out, struct vec *evs,
-		     struct vec *acts)
+static void run_code(struct rt_orch *o, struct rt_episode_out *out, struct rt_vec *evs,
+		     struct rt_vec *acts)
 {
 	const struct rt_episode_in *in = o->in;
 	struct tl_entry e;
@@ -595,7 +555,7 @@ static void run_code(struct rt_orch *o, struct rt_episode_out *out, struct vec *
 int rt_replay_run(const struct rt_episode_in *in, struct rt_episode_out *out)
 {
 	struct rt_orch o;
-	struct vec evs = { 0 }, acts = { 0 };
+	struct rt_vec evs = { 0 }, acts = { 0 };
 	const struct rt_event *term = NULL;
 	int rc = 0;
 
@@ -624,14 +584,14 @@ int rt_replay_run(const struct rt_episode_in *in, struct rt_episode_out *out)
 			out->changed = 1;
 	finish_out(&o, out, &evs, &acts);
 out_free:
-	vec_free(&evs);
-	vec_free(&acts);
-	vec_free(&o.held);
-	vec_free(&o.by_seq);
-	vec_free(&o.new_tasks);
-	vec_free(&o.waiters);
-	vec_free(&o.buffered);
-	vec_free(&o.carried);
+	rt_vec_free(&evs);
+	rt_vec_free(&acts);
+	rt_vec_free(&o.held);
+	rt_vec_free(&o.by_seq);
+	rt_vec_free(&o.new_tasks);
+	rt_vec_free(&o.waiters);
+	rt_vec_free(&o.buffered);
+	rt_vec_free(&o.carried);
 	return rc;
 }
 

@@ -45,13 +45,9 @@
 
 #include "common/arena.h"
 #include "runtime/history.h"
+#include "runtime/rc.h"
 
-/* Return codes, the same values as cfunc.h's CF_OK / CF_PENDING / CF_ERROR. */
-enum {
-	RT_OK = 0,
-	RT_PENDING = 1, /* not yet: return it from the orchestrator */
-	RT_ERROR = -1,
-};
+/* Return codes: RT_OK, RT_PENDING, RT_ERROR of runtime/rc.h. */
 
 /* Same fields and meaning as struct cf_retry: times in ms; 0 in an optional
  * field = unbounded (max_interval_ms, timeout_ms) or 1.0 (backoff_coefficient). */
@@ -115,7 +111,7 @@ struct rt_episode_in {
 	 * activity / orchestrator. NULL accepts every name. */
 	int (*is_activity)(void *ctx, const char *name);
 	int (*is_orchestrator)(void *ctx, const char *name);
-	void *ctx; /* passed to the checks; rt_orch_ctx() returns it */
+	void *ctx; /* passed to the checks */
 
 	int max_actions;          /* maxOrchestrationActions; 0 = 100000 */
 	int custom_status_max_kib; /* 0 = 16: rejected when floor(utf16 bytes / 1024) > 16 */
@@ -248,11 +244,11 @@ int rt_replay_rewind(const struct rt_event *hist, size_t n, struct rt_arena *a,
 const char *rt_orch_input(struct rt_orch *o);
 const char *rt_orch_instance_id(struct rt_orch *o);
 const char *rt_orch_name(struct rt_orch *o);
-const char *rt_orch_execution_id(struct rt_orch *o);
 
 /* Deterministic now (§5.1): the timestamp of the latest OrchestratorStarted
  * replay has consumed; never moves backwards. */
 int64_t rt_orch_now_ms(struct rt_orch *o);
+/* Tests and fuzz targets only: the host does not call it. */
 int64_t rt_orch_now_us(struct rt_orch *o);
 
 /* 1 while the code runs because of events committed by earlier episodes
@@ -338,10 +334,9 @@ int rt_orch_fail(struct rt_orch *o, const char *message);
  * later in this episode are always carried. RT_OK (RT_ERROR after fatal). */
 int rt_orch_continue_as_new(struct rt_orch *o, const char *input, int keep_events);
 
-/* For the adapter: the episode arena (cf_alloc, cf_fmt), in->ctx, and the
+/* For the adapter: the episode arena (cf_alloc, cf_fmt) and the
  * message of the last failure seen by the code (cf_last_error; NULL). */
 struct rt_arena *rt_orch_arena(struct rt_orch *o);
-void *rt_orch_ctx(struct rt_orch *o);
 const char *rt_orch_last_error(struct rt_orch *o);
 
 #endif

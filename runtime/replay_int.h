@@ -15,7 +15,7 @@
  *     a rescan of all N kids after every event. A composite's n_pending
  *     counts its slots whose kid is still pending; `first` / `last` keep
  *     the kids that decide it (see task_link).
- *   - Growing arrays are malloc'd (struct vec) and freed by rt_replay_run;
+ *   - Growing arrays are malloc'd (struct rt_vec) and freed by rt_replay_run;
  *     fixed-size tables, tasks, strings and outputs live in the episode
  *     arena.
  */
@@ -23,6 +23,7 @@
 #define RT_REPLAY_INT_H
 
 #include "runtime/replay.h"
+#include "common/vec.h"
 
 enum task_kind {
 	TK_ACTIVITY,
@@ -91,11 +92,6 @@ struct retry {
 	const char *last_error;
 };
 
-struct vec {
-	void *v;
-	size_t n, cap;
-};
-
 enum outcome {
 	OUT_NONE,
 	OUT_FINISH,
@@ -123,7 +119,7 @@ struct rt_orch {
 	struct tl_entry *tl;
 	size_t n_tl, cur;
 	enum rt_status prior_status; /* before this episode, for out->changed */
-	struct vec held;     /* struct tl_entry, withheld while suspended */
+	struct rt_vec held;     /* struct tl_entry, withheld while suspended */
 	size_t held_head;
 	int suspended;
 	int release_played;  /* played flag of the resume releasing `held` */
@@ -138,8 +134,8 @@ struct rt_orch {
 	unsigned uuid_counter;
 	uint64_t serial;
 
-	struct vec by_seq;   /* struct rt_task * */
-	struct vec new_tasks; /* struct rt_task *, is_new, in sequence order */
+	struct rt_vec by_seq;   /* struct rt_task * */
+	struct rt_vec new_tasks; /* struct rt_task *, is_new, in sequence order */
 	size_t n_open;       /* pending numbered activities, timers, sub-orchestrations */
 	const struct rt_event **past_sched; /* index = seq; NULL = none */
 	unsigned char *claimed;
@@ -147,10 +143,10 @@ struct rt_orch {
 	int max_actions;
 	const char *known_activity; /* the last name is_activity accepted */
 
-	struct vec waiters;  /* struct rt_task *, creation order */
-	struct vec buffered; /* struct tl_entry; ev NULL once consumed */
+	struct rt_vec waiters;  /* struct rt_task *, creation order */
+	struct rt_vec buffered; /* struct tl_entry; ev NULL once consumed */
 	size_t buffered_head; /* entries before it are all consumed */
-	struct vec carried;  /* const struct rt_event *, after continue-as-new */
+	struct rt_vec carried;  /* const struct rt_event *, after continue-as-new */
 
 	enum outcome outcome;
 	const char *out_value; /* finish output / fail message / new input */
@@ -164,8 +160,6 @@ struct rt_orch {
 	struct entity_cs *cs;  /* open critical section, NULL = none (entity_orch.c) */
 };
 
-void *vec_push(struct vec *v, size_t elem);
-void vec_free(struct vec *v);
 
 /* replay_tasks.c */
 void task_complete(struct rt_task *t, enum task_state st, const char *text);

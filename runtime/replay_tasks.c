@@ -11,6 +11,7 @@
  */
 #include "runtime/replay_int.h"
 #include "runtime/uuid.h"
+#include "common/utf8.h"
 #include "runtime/replay_entity.h"
 
 #include <math.h>
@@ -137,13 +138,13 @@ static int take_seq(struct rt_orch *o, struct rt_task *t)
 		return -1;
 	}
 	t->seq = (int)seq;
-	*(struct rt_task **)vec_push(&o->by_seq, sizeof(t)) = t;
+	*(struct rt_task **)rt_vec_push(&o->by_seq, sizeof(t)) = t;
 	if (keeps_open(t))
 		o->n_open++;
 	past = seq < o->n_past_sched ? o->past_sched[seq] : NULL;
 	if (!past) {
 		t->is_new = 1;
-		*(struct rt_task **)vec_push(&o->new_tasks, sizeof(t)) = t;
+		*(struct rt_task **)rt_vec_push(&o->new_tasks, sizeof(t)) = t;
 		return 0;
 	}
 	o->claimed[seq] = 1;
@@ -323,11 +324,9 @@ static struct rt_task *start_retry(struct rt_orch *o, enum task_kind what, const
 const char *rt_orch_input(struct rt_orch *o) { return o->input; }
 const char *rt_orch_instance_id(struct rt_orch *o) { return o->instance_id; }
 const char *rt_orch_name(struct rt_orch *o) { return o->name; }
-const char *rt_orch_execution_id(struct rt_orch *o) { return o->execution_id; }
 int64_t rt_orch_now_us(struct rt_orch *o) { return o->now_us; }
 int rt_orch_is_replaying(struct rt_orch *o) { return o->replaying; }
 struct rt_arena *rt_orch_arena(struct rt_orch *o) { return o->a; }
-void *rt_orch_ctx(struct rt_orch *o) { return o->in->ctx; }
 const char *rt_orch_last_error(struct rt_orch *o) { return o->last_error; }
 
 int64_t rt_orch_now_ms(struct rt_orch *o)
@@ -343,24 +342,12 @@ const char *rt_orch_new_uuid(struct rt_orch *o)
 	return s;
 }
 
-/* UTF-16 length in bytes of UTF-8 text: 4 for a 4-byte sequence (a
- * surrogate pair), 2 for every other character. */
-static size_t utf16_bytes(const char *s)
-{
-	size_t n = 0;
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if ((*p & 0xc0) == 0x80)
-			continue;
-		n += *p >= 0xf0 ? 4 : 2;
-	}
-	return n;
-}
-
 int rt_orch_set_custom_status(struct rt_orch *o, const char *json)
 {
 	int kib = o->in->custom_status_max_kib > 0 ? o->in->custom_status_max_kib : 16;
 	if (json) {
-		size_t n = utf16_bytes(json);
+		/* Bytes in UTF-16: the limit .NET applies to the serialized text. */
+		size_t n = 2 * rt_utf16_units(json, strlen(json));
 		if (n / 1024 > (size_t)kib) {
 			o->last_error = rt_arena_fmt(
 				o->a,
@@ -449,7 +436,7 @@ struct rt_task *rt_orch_wait_for_event(struct rt_orch *o, const char *name)
 			return t;
 		}
 	}
-	*(struct rt_task **)vec_push(&o->waiters, sizeof(t)) = t;
+	*(struct rt_task **)rt_vec_push(&o->waiters, sizeof(t)) = t;
 	return t;
 }
 

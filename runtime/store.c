@@ -374,7 +374,7 @@ static int exec_stmt(struct rt_store *s, enum store_stmt id, const char *what)
 	sqlite3_stmt *st = rt_store__stmt(s, id);
 	int rc;
 	if (!st)
-		return RT_STORE_ERROR;
+		return RT_ERROR;
 	rc = sqlite3_step(st);
 	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 		rc = rt_store__sqlerr(s, rc, what);
@@ -394,7 +394,7 @@ static int make_parent_dirs(struct rt_store *s, const char *path)
 	for (slash = strchr(p + 1, '/'); slash; slash = strchr(slash + 1, '/')) {
 		*slash = '\0';
 		if (mkdir(p, 0777) != 0 && errno != EEXIST) {
-			rc = rt_store__fail(s, RT_STORE_ERROR, "cannot create directory %s: %s", p,
+			rc = rt_store__fail(s, RT_ERROR, "cannot create directory %s: %s", p,
 					    strerror(errno));
 			break;
 		}
@@ -429,7 +429,7 @@ static int exec_sql(struct rt_store *s, const char *sql, const char *what)
 	int rc = sqlite3_exec(s->db, sql, NULL, NULL, &msg);
 	if (rc == SQLITE_OK)
 		return 0;
-	rc = rt_store__fail(s, (rc & 0xff) == SQLITE_BUSY ? RT_STORE_BUSY : RT_STORE_ERROR,
+	rc = rt_store__fail(s, (rc & 0xff) == SQLITE_BUSY ? RT_E_BUSY : RT_ERROR,
 			    "%s: %s", what, msg ? msg : sqlite3_errstr(rc));
 	sqlite3_free(msg);
 	return rc;
@@ -443,15 +443,15 @@ static int check_version(struct rt_store *s, const char *path, int *version)
 	    (rc = pragma_int(s, path, "PRAGMA user_version", version)))
 		return rc;
 	if (app_id != 0 && app_id != STORE_APPLICATION_ID)
-		return rt_store__fail(s, RT_STORE_ERROR,
+		return rt_store__fail(s, RT_ERROR,
 				      "%s is not a cfunc task hub (application_id %#x)", path,
 				      (unsigned)app_id);
 	if (*version > RT_STORE_SCHEMA_VERSION)
-		return rt_store__fail(s, RT_STORE_ERROR,
+		return rt_store__fail(s, RT_ERROR,
 				      "%s has schema version %d, newer than this cfunc knows (%d)",
 				      path, *version, RT_STORE_SCHEMA_VERSION);
 	if (*version < 0)
-		return rt_store__fail(s, RT_STORE_ERROR, "%s has invalid schema version %d", path,
+		return rt_store__fail(s, RT_ERROR, "%s has invalid schema version %d", path,
 				      *version);
 	/* A new file has application_id 0 too: adopt it only if it is empty. */
 	if (app_id == 0)
@@ -469,7 +469,7 @@ static int migrate(struct rt_store *s, const char *path)
 	if (version == RT_STORE_SCHEMA_VERSION)
 		return 0;
 	if (s->readonly)
-		return rt_store__fail(s, RT_STORE_ERROR,
+		return rt_store__fail(s, RT_ERROR,
 				      "%s has schema version %d, expected %d (open it read-write "
 				      "once to upgrade it)",
 				      path, version, RT_STORE_SCHEMA_VERSION);
@@ -510,7 +510,7 @@ static int enable_wal(struct rt_store *s, const char *path, int in_memory)
 	} else {
 		const char *mode = (const char *)sqlite3_column_text(st, 0);
 		if (!in_memory && (!mode || strcmp(mode, "wal") != 0))
-			rc = rt_store__fail(s, RT_STORE_ERROR, "cannot enable WAL on %s (mode %s)",
+			rc = rt_store__fail(s, RT_ERROR, "cannot enable WAL on %s (mode %s)",
 					    path, mode ? mode : "unknown");
 		else
 			rc = 0;
@@ -528,7 +528,7 @@ static int check_statements(struct rt_store *s, const char *path)
 		if (!rt_store__stmt(s, (enum store_stmt)id)) {
 			char why[256];
 			rt_store__one_line(why, sizeof(why), sqlite3_errmsg(s->db));
-			return rt_store__fail(s, RT_STORE_ERROR,
+			return rt_store__fail(s, RT_ERROR,
 					      "task hub %s does not match schema version %d (%s); "
 					      "restore it from a copy or move it away to start "
 					      "with an empty hub",
@@ -555,7 +555,7 @@ int rt_store_open(struct rt_store **out, const char *path, const struct rt_store
 	s->readonly = opts->readonly;
 	rt_arena_init(&s->tmp);
 	if (s->readonly && in_memory) {
-		rc = rt_store__fail(s, RT_STORE_ERROR, "cannot open %s read-only: nothing to read",
+		rc = rt_store__fail(s, RT_ERROR, "cannot open %s read-only: nothing to read",
 				    path[0] ? path : "a temporary store");
 		goto fail;
 	}
@@ -573,7 +573,7 @@ int rt_store_open(struct rt_store **out, const char *path, const struct rt_store
 		SQLITE_OPEN_NOMUTEX;
 	rc = sqlite3_open_v2(path, &s->db, flags, NULL);
 	if (rc != SQLITE_OK) {
-		rc = rt_store__fail(s, RT_STORE_ERROR, "cannot open %s: %s", path,
+		rc = rt_store__fail(s, RT_ERROR, "cannot open %s: %s", path,
 				    s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(rc));
 		goto fail;
 	}
@@ -648,7 +648,7 @@ int rt_store_begin(struct rt_store *s)
 	int rc;
 	assert(sqlite3_get_autocommit(s->db));
 	if (s->readonly)
-		return rt_store__fail(s, RT_STORE_ERROR,
+		return rt_store__fail(s, RT_ERROR,
 				      "cannot begin transaction: store is read-only");
 	assert(!s->gate_held);
 	/* The backstop: a checkpoint thread that fell behind a fast writer
@@ -750,7 +750,7 @@ int rt_store_checkpoint_truncate(struct rt_store *s)
 	rt_store__ckpt_unlock(s->lock);
 	if (rc != SQLITE_OK && rc != SQLITE_BUSY)
 		return rt_store__sqlerr(s, rc, "cannot checkpoint");
-	return rc == SQLITE_BUSY ? RT_STORE_BUSY : 0;
+	return rc == SQLITE_BUSY ? RT_E_BUSY : 0;
 }
 
 int rt_store_checkpoint(struct rt_store *s, int *busy)
@@ -798,7 +798,7 @@ static int truncate_past(struct rt_store *s, int64_t threshold)
 	if (wal <= s->truncate_above)
 		return 0;
 	rc = rt_store_checkpoint_truncate(s);
-	s->truncate_above = rc == RT_STORE_BUSY ? 2 * wal : 0;
+	s->truncate_above = rc == RT_E_BUSY ? 2 * wal : 0;
 	return rc;
 }
 
@@ -835,4 +835,33 @@ void *rt_store__scratch_copy(struct rt_store *s, struct rt_arena *a, size_t coun
 	void *p = rt_arena_alloc(a, count * size);
 	memcpy(p, s->scratch, count * size);
 	return p;
+}
+
+void *rt_store__gathered(struct rt_store *s, sqlite3_stmt *st, int *rc, const char *what,
+			 size_t count, size_t size, struct rt_arena *a)
+{
+	void *rows = NULL;
+	if (*rc != SQLITE_DONE) {
+		*rc = rt_store__sqlerr(s, *rc, what);
+	} else {
+		*rc = 0;
+		if (count)
+			rows = rt_store__scratch_copy(s, a, count, size);
+	}
+	sqlite3_reset(st);
+	return rows;
+}
+
+int rt_store__step_done(struct rt_store *s, sqlite3_stmt *st, const char *what, int64_t *changes)
+{
+	int rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE) {
+		rc = 0;
+		if (changes)
+			*changes = sqlite3_changes64(s->db);
+	} else {
+		rc = rt_store__sqlerr(s, rc, what);
+	}
+	sqlite3_reset(st);
+	return rc;
 }

@@ -31,17 +31,12 @@
 
 #include "common/arena.h"
 #include "runtime/history.h"
+#include "runtime/rc.h"
 
 struct rt_store;
 
-enum {
-	RT_STORE_OK = 0,
-	RT_STORE_ERROR = -1,    /* anything else; see rt_store_errmsg() */
-	RT_STORE_NOTFOUND = -2, /* no such instance / row */
-	RT_STORE_CONFLICT = -3, /* key collision: the caller lost a race */
-	RT_STORE_BUSY = -4,     /* the file stayed locked beyond the busy timeout */
-	RT_STORE_LOCKED = -5,   /* another process holds the hub (rt_store_open) */
-};
+/* Results: RT_OK, RT_ERROR (see rt_store_errmsg()), RT_E_NOTFOUND (no such
+ * instance / row), RT_E_CONFLICT, RT_E_BUSY, RT_E_LOCKED (runtime/rc.h). */
 
 /* The schema version this code reads and writes (PRAGMA user_version). */
 #define RT_STORE_SCHEMA_VERSION 5
@@ -64,8 +59,8 @@ struct rt_store_opts {
 /*
  * Opens (creating it and its parent directory if needed) the store at
  * `path`, or an in-memory store for ":memory:", and upgrades its schema.
- * `opts` may be NULL for the defaults. On failure returns RT_STORE_ERROR
- * (or RT_STORE_BUSY, RT_STORE_LOCKED) and, if errmsg is not NULL, sets
+ * `opts` may be NULL for the defaults. On failure returns RT_ERROR
+ * (or RT_E_BUSY, RT_E_LOCKED) and, if errmsg is not NULL, sets
  * *errmsg to a malloc'd one-line message naming the file, which the caller
  * frees.
  *
@@ -74,7 +69,7 @@ struct rt_store_opts {
  * exclusively for a read-write handle, shared for a read-only one. Every
  * handle of one process shares that process's lock, which lives until its
  * last handle is closed, or the process dies (kill -9 included); it is not
- * inherited by fork(). A handle the lock refuses gets RT_STORE_LOCKED with
+ * inherited by fork(). A handle the lock refuses gets RT_E_LOCKED with
  * the holder's pid in the message: a writer excludes every other process,
  * readers exclude writers of other processes only.
  *
@@ -111,16 +106,17 @@ int rt_store_commit(struct rt_store *s);
  * Makes every transaction committed so far in this hub durable: fdatasync
  * of the WAL file through SQLite's own file handle, so it covers the
  * commits of every handle of this process. Needed only with sync_acks
- * (under FULL each commit already did it). Returns 0, or RT_STORE_ERROR
+ * (under FULL each commit already did it). Returns 0, or RT_ERROR
  * with the message set. Counts calls (rt_store_wal_syncs) for tests.
  */
 int rt_store_sync_wal(struct rt_store *s);
 uint64_t rt_store_wal_syncs(const struct rt_store *s);
 int rt_store_rollback(struct rt_store *s);
+/* Tests and fuzz targets only: the host does not call it. */
 int rt_store_in_transaction(const struct rt_store *s);
 /*
  * Savepoints inside a transaction, so one episode of a group commit can be
- * undone (e.g. after RT_STORE_CONFLICT) without losing the others. They nest;
+ * undone (e.g. after RT_E_CONFLICT) without losing the others. They nest;
  * _release keeps the changes since the matching rt_store_savepoint(),
  * _rollback undoes them. Both end the innermost savepoint.
  */
@@ -137,7 +133,7 @@ int rt_store_checkpoint(struct rt_store *s, int *busy);
  * transactions on every handle of this process (rt_store_begin() waits),
  * waits for the open ones to end, then waits (busy timeout, at most 1 s) for
  * readers to leave old snapshots, copies the WAL back and truncates it.
- * RT_STORE_BUSY if a reader kept it from finishing. Never call it while the
+ * RT_E_BUSY if a reader kept it from finishing. Never call it while the
  * same thread has a transaction open on another handle of the hub. */
 int rt_store_checkpoint_truncate(struct rt_store *s);
 /*
@@ -162,7 +158,7 @@ int rt_store_checkpoint_bounded(struct rt_store *s, int64_t wal_limit, int64_t *
 struct rt_timer_status {
 	int64_t last_ms, next_ms, updated_ms;
 };
-/* Reads the status of timer `name` (case-insensitive); RT_STORE_NOTFOUND
+/* Reads the status of timer `name` (case-insensitive); RT_E_NOTFOUND
  * when none was stored. */
 int rt_store_timer_status_get(struct rt_store *s, const char *name, struct rt_timer_status *out);
 /* Stores it (insert or replace); inside a write transaction. */
@@ -191,12 +187,12 @@ struct rt_instance {
 	const char *custom_status;
 };
 
-/* Fills *out (strings copied into `a`); RT_STORE_NOTFOUND if there is no
+/* Fills *out (strings copied into `a`); RT_E_NOTFOUND if there is no
  * such instance. */
 int rt_store_instance_get(struct rt_store *s, const char *instance_id, struct rt_instance *out,
 			  struct rt_arena *a);
 /*
- * Writes every column of `in`. replace = 0: RT_STORE_CONFLICT if the id
+ * Writes every column of `in`. replace = 0: RT_E_CONFLICT if the id
  * exists (start of a new id, sub-orchestration creation); replace = 1:
  * overwrites an existing row in place (overwrite of a terminal instance,
  * continue-as-new). Rows of other tables are not touched: history the
@@ -204,19 +200,34 @@ int rt_store_instance_get(struct rt_store *s, const char *instance_id, struct rt
  */
 int rt_store_instance_put(struct rt_store *s, const struct rt_instance *in, int replace);
 /*
+ * The row half of starting an orchestration, shared by the engine and the
+ * offline `cfunc durable start`: writes `instance_id` as Pending under a
+ * new execution id (into exec_id) at now_us, or overwrites an existing
+ * terminal instance (any instance with overwrite_any) after deleting its
+ * history. input NULL stores "null"; parent (an ExecutionStarted of a
+ * sub-orchestration) or NULL gives the parent fields. The caller then
+ * queues the ExecutionStarted message. Inside a transaction. Returns RT_OK;
+ * RT_E_EXISTS with *err (malloc'd; err may be NULL) naming the status of
+ * the instance in the way; RT_ERROR (see rt_store_errmsg()).
+ */
+int rt_store_instance_create(struct rt_store *s, const char *instance_id, const char *name,
+			     const char *input, int64_t now_us, int overwrite_any,
+			     const struct rt_event *parent, char exec_id[33], char **err);
+/*
  * The checkpoint after an episode: writes execution_id, status, created_us,
  * updated_us, generation, history_len, output and custom_status of the row
  * in->instance_id. name, input and the parent link stay as they are.
- * RT_STORE_NOTFOUND if the row is gone (purged meanwhile).
+ * RT_E_NOTFOUND if the row is gone (purged meanwhile).
  */
 int rt_store_instance_update(struct rt_store *s, const struct rt_instance *in);
 /* Sets status and updated_us only (e.g. rewind resets a Failed instance to
- * Pending). RT_STORE_NOTFOUND if absent. */
+ * Pending). RT_E_NOTFOUND if absent. */
+/* Tests and fuzz targets only: the host does not call it. */
 int rt_store_instance_set_status(struct rt_store *s, const char *instance_id,
 				 enum rt_status status, int64_t updated_us);
 /*
  * Purges one instance: its row, its history of every execution, its inbox
- * messages and timers, its queued activities. Returns RT_STORE_NOTFOUND if
+ * messages and timers, its queued activities. Returns RT_E_NOTFOUND if
  * the instance row did not exist (stray rows are removed all the same).
  */
 int rt_store_instance_delete(struct rt_store *s, const char *instance_id);
@@ -242,9 +253,9 @@ int rt_store_history_load(struct rt_store *s, const char *instance_id, const cha
 			  struct rt_history_row **rows, size_t *n, struct rt_arena *a);
 /*
  * Appends rows with the seq numbers they carry. A seq that already exists
- * makes the call fail with RT_STORE_CONFLICT: another episode committed
+ * makes the call fail with RT_E_CONFLICT: another episode committed
  * first. Rows before the failing one are inserted by then, so the caller
- * rolls back (to its savepoint) and replays. RT_STORE_NOTFOUND (nothing
+ * rolls back (to its savepoint) and replays. RT_E_NOTFOUND (nothing
  * written) if the instance row does not exist.
  */
 int rt_store_history_append(struct rt_store *s, const char *instance_id, const char *execution_id,
@@ -255,7 +266,7 @@ int rt_store_history_append(struct rt_store *s, const char *instance_id, const c
 int rt_store_history_delete(struct rt_store *s, const char *instance_id, const char *execution_id,
 			    int64_t *deleted);
 /* Replaces type and data of one existing row (rewind); the timestamp stays.
- * RT_STORE_NOTFOUND if the row (or the instance) does not exist. */
+ * RT_E_NOTFOUND if the row (or the instance) does not exist. */
 int rt_store_history_rewrite(struct rt_store *s, const char *instance_id,
 			     const char *execution_id, int seq, int type, const void *data,
 			     size_t len);
@@ -332,16 +343,17 @@ int rt_store_activity_add(struct rt_store *s, const struct rt_activity *act, int
  */
 int rt_store_activity_pick(struct rt_store *s, int64_t now_us, size_t max, rt_store_busy_id_fn busy,
 			   void *ctx, struct rt_activity **rows, size_t *n, struct rt_arena *a);
-/* One activity row into `a`; RT_STORE_NOTFOUND if it is gone. */
+/* One activity row into `a`; RT_E_NOTFOUND if it is gone. */
 int rt_store_activity_get(struct rt_store *s, int64_t id, struct rt_activity *row,
 			  struct rt_arena *a);
 /* Adds one to the row's dequeue_count: an attempt of it started and never
- * finished (the poison count). RT_STORE_NOTFOUND if it is gone. */
+ * finished (the poison count). RT_E_NOTFOUND if it is gone. */
 int rt_store_activity_count_attempt(struct rt_store *s, int64_t id);
-/* Removes a finished activity; RT_STORE_NOTFOUND if it is gone (purged). */
+/* Removes a finished activity; RT_E_NOTFOUND if it is gone (purged). */
 int rt_store_activity_delete(struct rt_store *s, int64_t id);
 /* Makes an activity invisible until visible_us (retry back-off, lease).
- * RT_STORE_NOTFOUND if it is gone. */
+ * RT_E_NOTFOUND if it is gone. */
+/* Tests and fuzz targets only: the host does not call it. */
 int rt_store_activity_postpone(struct rt_store *s, int64_t id, int64_t visible_us);
 /* Loads every queued activity of an instance in id order into `a`. Scans
  * the whole queue (no index by instance: it would cost a random page write
@@ -421,6 +433,7 @@ struct rt_store_stats {
 	int64_t inbox;
 	int64_t activities;
 };
+/* Tests and fuzz targets only: the host does not call it. */
 int rt_store_stats(struct rt_store *s, struct rt_store_stats *st);
 
 #endif

@@ -45,7 +45,7 @@ int rt_store__check_pages(struct rt_store *s, const char *path)
 		rt_store__one_line(what, sizeof(what), sqlite3_errmsg(s->db));
 	}
 	sqlite3_finalize(st);
-	return rt_store__fail(s, RT_STORE_ERROR,
+	return rt_store__fail(s, RT_ERROR,
 			      "task hub %s is damaged (%s); restore it from a copy or move it "
 			      "away to start with an empty hub",
 			      path, what);
@@ -76,7 +76,7 @@ int rt_store__check_foreign(struct rt_store *s, const char *path)
 	ours = count_schema(s, "type = 'table' AND name = 'instances'");
 	if (ours > 0)
 		return 0; /* an early hub that did not mark itself yet */
-	return rt_store__fail(s, RT_STORE_ERROR,
+	return rt_store__fail(s, RT_ERROR,
 			      "%s is not a cfunc task hub: it holds another program's tables "
 			      "(application_id 0, no task hub tables); cfunc only adopts an empty "
 			      "file",
@@ -94,7 +94,7 @@ int rt_store__check_schema(struct rt_store *s, const char *path)
 			return rt_store__sqlerr(s, sqlite3_errcode(s->db),
 						"cannot read the schema");
 		if (n == 0)
-			return rt_store__fail(s, RT_STORE_ERROR,
+			return rt_store__fail(s, RT_ERROR,
 					      "task hub %s is incomplete: %s %s is missing "
 					      "(schema version %d); restore it from a copy or move "
 					      "it away to start with an empty hub",

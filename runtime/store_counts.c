@@ -40,5 +40,5 @@ int rt_store_count_by_status(struct rt_store *s, int64_t counts[RT_STORE_STATUS_
 		return rc;
 	}
 	sqlite3_finalize(st);
-	return RT_STORE_OK;
+	return RT_OK;
 }

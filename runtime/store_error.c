@@ -22,14 +22,14 @@ int rt_store__sqlerr(struct rt_store *s, int sqlite_rc, const char *what)
 	switch (sqlite_rc & 0xff) {
 	case SQLITE_BUSY:
 	case SQLITE_LOCKED:
-		rc = RT_STORE_BUSY;
+		rc = RT_E_BUSY;
 		break;
 	case SQLITE_CONSTRAINT:
 		rc = (sqlite_rc == SQLITE_CONSTRAINT_PRIMARYKEY ||
-		      sqlite_rc == SQLITE_CONSTRAINT_UNIQUE) ? RT_STORE_CONFLICT : RT_STORE_ERROR;
+		      sqlite_rc == SQLITE_CONSTRAINT_UNIQUE) ? RT_E_CONFLICT : RT_ERROR;
 		break;
 	default:
-		rc = RT_STORE_ERROR;
+		rc = RT_ERROR;
 	}
 	return rt_store__fail(s, rc, "%s: %s", what, sqlite3_errmsg(s->db));
 }

@@ -117,7 +117,7 @@ const char *rt_store__col_text(sqlite3_stmt *st, int i, struct rt_arena *a);
 const void *rt_store__col_blob(sqlite3_stmt *st, int i, size_t *len, struct rt_arena *a);
 
 /* One instance row (input left NULL unless with_input) into `a`;
- * RT_STORE_NOTFOUND if absent. */
+ * RT_E_NOTFOUND if absent. */
 int rt_store__instance_read(struct rt_store *s, const char *instance_id, int with_input,
 			    struct rt_instance *out, struct rt_arena *a);
 /* Deletes the instance row `iid` (0: none) with its history, and the inbox
@@ -133,7 +133,7 @@ int rt_store__insert_step(struct rt_store *s, sqlite3_stmt *st, int64_t *id, con
  * store_lock.c: the lock on "<hub>.lock". Takes it exclusively (a writer)
  * or shared (a reader) for this process, or joins the hold this process
  * already has on it; *first is 1 when this process did not hold it before,
- * so the caller checks the file once per process. RT_STORE_LOCKED (message
+ * so the caller checks the file once per process. RT_E_LOCKED (message
  * naming the file and the holder's pid) when another process holds it in a
  * conflicting mode.
  */
@@ -166,7 +166,7 @@ void rt_store__gate_wait_reader(struct store_lock *l);
 void rt_store__gate_close(struct store_lock *l);
 void rt_store__gate_open(struct store_lock *l);
 
-/* store_check.c: each 0, or RT_STORE_ERROR with a one-line message that
+/* store_check.c: each 0, or RT_ERROR with a one-line message that
  * names `path`. */
 /* PRAGMA quick_check: every page readable and well formed. */
 int rt_store__check_pages(struct rt_store *s, const char *path);
@@ -179,5 +179,17 @@ int rt_store__check_schema(struct rt_store *s, const char *path);
 
 /* Copies `count` rows of `size` bytes gathered in s->scratch into `a`. */
 void *rt_store__scratch_copy(struct rt_store *s, struct rt_arena *a, size_t count, size_t size);
+/*
+ * Ends a loop that stepped `st` until step_rc, gathering `count` rows of
+ * `size` bytes in s->scratch: resets st; on SQLITE_DONE sets *rc = 0 and
+ * returns the rows copied into `a` (only the final array goes there; NULL
+ * for none), else sets *rc to the error naming `what` and returns NULL.
+ */
+void *rt_store__gathered(struct rt_store *s, sqlite3_stmt *st, int *rc, const char *what,
+			 size_t count, size_t size, struct rt_arena *a);
+/* Steps a statement that returns no rows (DELETE, UPDATE) and resets it:
+ * 0 with *changes (may be NULL) the rows it changed, or the error naming
+ * `what`. */
+int rt_store__step_done(struct rt_store *s, sqlite3_stmt *st, const char *what, int64_t *changes);
 
 #endif

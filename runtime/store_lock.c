@@ -129,11 +129,11 @@ static int refuse_held(struct rt_store *s, const char *hub, const char *lock_pat
 	else
 		snprintf(who, sizeof(who), "another process");
 	if (!exclusive || holder_exclusive == 1)
-		return rt_store__fail(s, RT_STORE_LOCKED,
+		return rt_store__fail(s, RT_E_LOCKED,
 				      "task hub %s is in use by %s (it holds %s); one host per "
 				      "task hub: stop that host or use another hub",
 				      hub, who, lock_path);
-	return rt_store__fail(s, RT_STORE_LOCKED,
+	return rt_store__fail(s, RT_E_LOCKED,
 			      "task hub %s is open read-only by %s (it holds %s); close that "
 			      "tool before starting a host on the hub",
 			      hub, who, lock_path);
@@ -157,13 +157,13 @@ static int lock_more(struct rt_store *s, struct store_lock *l, const char *hub,
 	if (exclusive && l->n_exclusive == 0) {
 		int err;
 		if (!l->writable)
-			return rt_store__fail(s, RT_STORE_ERROR,
+			return rt_store__fail(s, RT_ERROR,
 					      "cannot lock task hub %s for writing: %s is read-only",
 					      hub, lock_path);
 		if ((err = set_lock(l->fd, F_WRLCK)) != 0) {
 			if (err == EAGAIN || err == EACCES)
 				return refuse_held(s, hub, lock_path, l->fd, 1);
-			return rt_store__fail(s, RT_STORE_ERROR, "cannot lock %s: %s", lock_path,
+			return rt_store__fail(s, RT_ERROR, "cannot lock %s: %s", lock_path,
 					      strerror(err));
 		}
 		write_pid(l->fd);
@@ -186,7 +186,7 @@ int rt_store__lock_acquire(struct rt_store *s, const char *hub, int exclusive,
 	*out = NULL;
 	*first = 0;
 	if ((size_t)snprintf(lock_path, sizeof(lock_path), "%s.lock", hub) >= sizeof(lock_path))
-		return rt_store__fail(s, RT_STORE_ERROR, "task hub path too long: %s", hub);
+		return rt_store__fail(s, RT_ERROR, "task hub path too long: %s", hub);
 
 	pthread_once(&atfork_once, install_atfork);
 	pthread_mutex_lock(&registry_mu);
@@ -208,7 +208,7 @@ int rt_store__lock_acquire(struct rt_store *s, const char *hub, int exclusive,
 	if (fd < 0) {
 		err = errno;
 		pthread_mutex_unlock(&registry_mu);
-		return rt_store__fail(s, RT_STORE_ERROR, "cannot open lock file %s: %s", lock_path,
+		return rt_store__fail(s, RT_ERROR, "cannot open lock file %s: %s", lock_path,
 				      strerror(err));
 	}
 	if (fstat(fd, &st) == 0 && (l = registry_find(st.st_dev, st.st_ino))) {
@@ -224,7 +224,7 @@ int rt_store__lock_acquire(struct rt_store *s, const char *hub, int exclusive,
 		if (err == EAGAIN || err == EACCES)
 			rc = refuse_held(s, hub, lock_path, fd, exclusive);
 		else
-			rc = rt_store__fail(s, RT_STORE_ERROR, "cannot lock %s: %s", lock_path,
+			rc = rt_store__fail(s, RT_ERROR, "cannot lock %s: %s", lock_path,
 					    strerror(err));
 		close(fd); /* nothing of ours was locked through this file */
 		pthread_mutex_unlock(&registry_mu);

@@ -54,10 +54,10 @@ static int add_msg(struct rt_store *s, const char *instance_id, const char *exec
 /* Runs after a successful body; rolls back otherwise. */
 static int finish(struct rt_store *s, int rc, char **err)
 {
-	if (rc == RT_C_OK && rt_store_commit(s) == 0)
-		return RT_C_OK;
-	if (rc == RT_C_OK) {
-		rc = fail(err, RT_C_ERROR, "cannot commit to the task hub: %s", rt_store_errmsg(s));
+	if (rc == RT_OK && rt_store_commit(s) == 0)
+		return RT_OK;
+	if (rc == RT_OK) {
+		rc = fail(err, RT_ERROR, "cannot commit to the task hub: %s", rt_store_errmsg(s));
 	}
 	rt_store_rollback(s);
 	return rc;
@@ -67,70 +67,46 @@ int rt_offline_start(struct rt_store *s, const char *name, const char *instance_
 		     const char *input, int overwrite_any_state, char **out_id,
 		     int64_t *created_us, char **err)
 {
-	struct rt_arena a;
-	struct rt_instance old, row;
 	struct rt_event ev;
 	char gen_id[33], exec_id[33];
 	int64_t now = rt_now_us();
-	int rc, exists;
+	int rc;
 
 	if (err)
 		*err = NULL;
 	if (!name || !*name)
-		return fail(err, RT_C_INVALID, "the orchestrator name is empty");
+		return fail(err, RT_E_INVALID, "the orchestrator name is empty");
 	if (!rt_json_text_ok(input))
-		return fail(err, RT_C_INVALID, "the input is not valid JSON");
+		return fail(err, RT_E_INVALID, "the input is not valid JSON");
 	if (!instance_id) {
 		rt_uuid_random_hex(gen_id);
 		instance_id = gen_id;
 	} else if (rt_instance_id_problem(instance_id)) {
-		return fail(err, RT_C_INVALID, "%s", rt_instance_id_problem(instance_id));
+		return fail(err, RT_E_INVALID, "%s", rt_instance_id_problem(instance_id));
 	}
 	if (rt_store_begin(s) != 0)
-		return fail(err, RT_C_ERROR, "cannot write the task hub: %s", rt_store_errmsg(s));
-	rt_arena_init(&a);
-	rc = rt_store_instance_get(s, instance_id, &old, &a);
-	exists = rc == 0;
-	if (rc != 0 && rc != RT_STORE_NOTFOUND) {
-		rc = fail(err, RT_C_ERROR, "%s", rt_store_errmsg(s));
+		return fail(err, RT_ERROR, "cannot write the task hub: %s", rt_store_errmsg(s));
+	/* The same rows the engine writes (an overwrite drops the old history). */
+	rc = rt_store_instance_create(s, instance_id, name, input, now, overwrite_any_state, NULL,
+				      exec_id, err);
+	if (rc == RT_ERROR)
+		rc = fail(err, RT_ERROR, "%s", rt_store_errmsg(s));
+	if (rc != RT_OK)
 		goto out;
-	}
-	if (exists && !rt_status_is_terminal(old.status) && !overwrite_any_state) {
-		rc = fail(err, RT_C_EXISTS, "An Orchestration instance with the status %s already exists.",
-			  rt_status_name(old.status));
-		goto out;
-	}
-	/* As the engine does on an overwrite: the old execution's history goes. */
-	if (exists && rt_store_history_delete(s, instance_id, NULL, NULL) != 0) {
-		rc = fail(err, RT_C_ERROR, "%s", rt_store_errmsg(s));
-		goto out;
-	}
-	rt_uuid_random_hex(exec_id);
-	memset(&row, 0, sizeof(row));
-	row.instance_id = instance_id;
-	row.name = name;
-	row.execution_id = exec_id;
-	row.status = RT_ST_PENDING;
-	row.created_us = now;
-	row.updated_us = now;
-	row.generation = exists ? old.generation + 1 : 0;
-	row.parent_task_id = -1;
-	row.input = input ? input : "null";
 	rt_event_init(&ev, RT_EV_EXECUTION_STARTED);
 	ev.timestamp_us = now;
 	ev.name = name;
-	ev.input = row.input;
+	ev.input = input ? input : "null";
 	ev.instance_id = instance_id;
 	ev.execution_id = exec_id;
-	if (rt_store_instance_put(s, &row, exists) != 0 || add_msg(s, instance_id, exec_id, &ev) != 0) {
-		rc = fail(err, RT_C_ERROR, "%s", rt_store_errmsg(s));
+	if (add_msg(s, instance_id, exec_id, &ev) != 0) {
+		rc = fail(err, RT_ERROR, "%s", rt_store_errmsg(s));
 		goto out;
 	}
-	rc = RT_C_OK;
+	rc = RT_OK;
 out:
-	rt_arena_cleanup(&a);
 	rc = finish(s, rc, err);
-	if (rc == RT_C_OK) {
+	if (rc == RT_OK) {
 		if (out_id)
 			*out_id = xstrdup(instance_id);
 		if (created_us)
@@ -184,13 +160,13 @@ static int queue_rewind(struct rt_store *s, const struct rt_instance *inst, cons
 	struct rt_event ev;
 
 	if (inst->status != RT_ST_FAILED && rt_status_is_terminal(inst->status))
-		return fail(err, RT_C_GONE, "Instance '%s' is %s.", id, rt_status_name(inst->status));
+		return fail(err, RT_E_GONE, "Instance '%s' is %s.", id, rt_status_name(inst->status));
 	if (inst->status != RT_ST_FAILED)
-		return fail(err, RT_C_STATE,
+		return fail(err, RT_E_STATE,
 			    "Rewind is only supported on failed orchestration instances; '%s' is %s.",
 			    id, rt_status_name(inst->status));
 	if (rewind_queued(s, id, a))
-		return fail(err, RT_C_STATE,
+		return fail(err, RT_E_STATE,
 			    "Instance '%s' already has a rewind waiting for the host.", id);
 	rt_event_init(&ev, RT_EV_EXECUTION_REWOUND);
 	ev.reason = reason;
@@ -199,8 +175,8 @@ static int queue_rewind(struct rt_store *s, const struct rt_instance *inst, cons
 	 * before the host runs, the engine drops the rewind with the rest of
 	 * the old execution's messages. */
 	if (add_msg(s, id, inst->execution_id, &ev) != 0)
-		return fail(err, RT_C_ERROR, "%s", rt_store_errmsg(s));
-	return RT_C_OK;
+		return fail(err, RT_ERROR, "%s", rt_store_errmsg(s));
+	return RT_OK;
 }
 
 static int lifecycle(struct rt_store *s, enum rt_offline_op op, const struct rt_instance *inst,
@@ -214,9 +190,9 @@ static int lifecycle(struct rt_store *s, enum rt_offline_op op, const struct rt_
 		return queue_rewind(s, inst, data, a, err);
 	queued = status_after_queue(s, inst, a);
 	if (rt_status_is_terminal(inst->status))
-		return fail(err, RT_C_GONE, "Instance '%s' is %s.", id, rt_status_name(inst->status));
+		return fail(err, RT_E_GONE, "Instance '%s' is %s.", id, rt_status_name(inst->status));
 	if (queued == RT_ST_TERMINATED)
-		return fail(err, RT_C_STATE,
+		return fail(err, RT_E_STATE,
 			    "Instance '%s' already has a terminate waiting for the host.", id);
 	switch (op) {
 	case RT_OFFLINE_RAISE:
@@ -230,26 +206,26 @@ static int lifecycle(struct rt_store *s, enum rt_offline_op op, const struct rt_
 		break;
 	case RT_OFFLINE_SUSPEND:
 		if (queued == RT_ST_SUSPENDED)
-			return fail(err, RT_C_STATE,
+			return fail(err, RT_E_STATE,
 				    "Cannot suspend orchestration instance in the Suspended state.");
 		rt_event_init(&ev, RT_EV_EXECUTION_SUSPENDED);
 		ev.reason = data;
 		break;
 	case RT_OFFLINE_RESUME:
 		if (queued != RT_ST_SUSPENDED)
-			return fail(err, RT_C_STATE,
+			return fail(err, RT_E_STATE,
 				    "Cannot resume orchestration instance in the %s state.",
 				    rt_status_name(queued));
 		rt_event_init(&ev, RT_EV_EXECUTION_RESUMED);
 		ev.reason = data;
 		break;
 	default:
-		return fail(err, RT_C_ERROR, "unexpected command");
+		return fail(err, RT_ERROR, "unexpected command");
 	}
 	ev.timestamp_us = rt_now_us();
 	if (add_msg(s, id, NULL, &ev) != 0)
-		return fail(err, RT_C_ERROR, "%s", rt_store_errmsg(s));
-	return RT_C_OK;
+		return fail(err, RT_ERROR, "%s", rt_store_errmsg(s));
+	return RT_OK;
 }
 
 int rt_offline_command(struct rt_store *s, enum rt_offline_op op, const char *instance_id,
@@ -262,19 +238,19 @@ int rt_offline_command(struct rt_store *s, enum rt_offline_op op, const char *in
 	if (err)
 		*err = NULL;
 	if (!instance_id || !*instance_id)
-		return fail(err, RT_C_NOTFOUND, "instance id is empty");
+		return fail(err, RT_E_NOTFOUND, "instance id is empty");
 	if (op == RT_OFFLINE_RAISE && (!name || !*name))
-		return fail(err, RT_C_INVALID, "event name is empty");
+		return fail(err, RT_E_INVALID, "event name is empty");
 	if (op == RT_OFFLINE_RAISE && !rt_json_text_ok(data))
-		return fail(err, RT_C_INVALID, "the event data is not valid JSON");
+		return fail(err, RT_E_INVALID, "the event data is not valid JSON");
 	if (rt_store_begin(s) != 0)
-		return fail(err, RT_C_ERROR, "cannot write the task hub: %s", rt_store_errmsg(s));
+		return fail(err, RT_ERROR, "cannot write the task hub: %s", rt_store_errmsg(s));
 	rt_arena_init(&a);
 	rc = rt_store_instance_get(s, instance_id, &inst, &a);
-	if (rc == RT_STORE_NOTFOUND)
-		rc = fail(err, RT_C_NOTFOUND, "No instance with ID '%s' found.", instance_id);
+	if (rc == RT_E_NOTFOUND)
+		rc = fail(err, RT_E_NOTFOUND, "No instance with ID '%s' found.", instance_id);
 	else if (rc != 0)
-		rc = fail(err, RT_C_ERROR, "%s", rt_store_errmsg(s));
+		rc = fail(err, RT_ERROR, "%s", rt_store_errmsg(s));
 	else
 		rc = lifecycle(s, op, &inst, name, data, &a, err);
 	rt_arena_cleanup(&a);

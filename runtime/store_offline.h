@@ -7,7 +7,7 @@
  * terminate recorded here ends the instance without running its code.
  *
  * Each call runs its own transaction on `s`, which must not be in one.
- * Inputs are borrowed for the call. Returns the RT_C_* codes of engine.h;
+ * Inputs are borrowed for the call. Returns the codes of runtime/rc.h;
  * on failure *err (may be NULL) gets a malloc'd one-line message.
  */
 #ifndef RT_STORE_OFFLINE_H
@@ -29,8 +29,8 @@ enum rt_offline_op {
  * does. The orchestrator name cannot be checked without the apps: an
  * unknown one fails when the host runs it. overwrite_any_state: host.json
  * overridableExistingInstanceStates AnyState. *out_id (malloc'd) gets the
- * id, *created_us its creation time. RT_C_INVALID (bad id or JSON) /
- * RT_C_EXISTS (a non-terminal instance has the id).
+ * id, *created_us its creation time. RT_E_INVALID (bad id or JSON) /
+ * RT_E_EXISTS (a non-terminal instance has the id).
  */
 int rt_offline_start(struct rt_store *s, const char *name, const char *instance_id,
 		     const char *input, int overwrite_any_state, char **out_id,
@@ -38,11 +38,11 @@ int rt_offline_start(struct rt_store *s, const char *name, const char *instance_
 
 /* Queues raise (name = event name, data = JSON), terminate, suspend,
  * resume or rewind (data = reason text, may be NULL) for the instance.
- * RT_C_NOTFOUND, RT_C_GONE (terminal; for rewind: terminal but not
- * Failed), RT_C_STATE (suspend of a suspended instance, resume of one that
- * is not, rewind of one that has not finished), RT_C_INVALID (event data
+ * RT_E_NOTFOUND, RT_E_GONE (terminal; for rewind: terminal but not
+ * Failed), RT_E_STATE (suspend of a suspended instance, resume of one that
+ * is not, rewind of one that has not finished), RT_E_INVALID (event data
  * not JSON). A second terminate, suspend or rewind queued before the host
- * applied the first is refused with RT_C_STATE, since its effect is already
+ * applied the first is refused with RT_E_STATE, since its effect is already
  * on the way. A rewind is an ExecutionRewound message the engine applies
  * to the Failed instance as its rewind command does (engine_episode.c). */
 int rt_offline_command(struct rt_store *s, enum rt_offline_op op, const char *instance_id,

@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/vec.h"
 #include "common/xalloc.h"
 
 /* Rows examined per listing call at least, whatever the page size. */
@@ -190,7 +191,7 @@ int rt_store_instance_list(struct rt_store *s, const struct rt_store_filter *f, 
 	st = rt_store__stmt(s, gt ? (upper ? ST_LIST_GT_UPPER : ST_LIST_GT)
 				  : (upper ? ST_LIST_GE_UPPER : ST_LIST_GE));
 	if (!st) {
-		rc = RT_STORE_ERROR;
+		rc = RT_ERROR;
 		goto out_tmp;
 	}
 	rc = sqlite3_prepare_v2(s->db, list_row_sql, -1, &lr.row, NULL);
@@ -274,16 +275,13 @@ static int delete_activities(struct rt_store *s, const struct purge_victim *v, s
 	int rc;
 
 	if (!scan || !del)
-		return RT_STORE_ERROR;
+		return RT_ERROR;
 	/* Collect first, delete after: never change a table under a live scan. */
 	while ((rc = sqlite3_step(scan)) == SQLITE_ROW) {
 		struct purge_victim key = { 0, (const char *)sqlite3_column_text(scan, 1) };
 		if (!key.id || !bsearch(&key, v, n, sizeof(*v), victim_cmp))
 			continue;
-		if (count == cap) {
-			cap = cap ? 2 * cap : 64;
-			ids = xrealloc(ids, cap * sizeof(*ids));
-		}
+		RT_VEC_RESERVE(ids, cap, count + 1, 64);
 		ids[count++] = sqlite3_column_int64(scan, 0);
 	}
 	sqlite3_reset(scan);
@@ -315,7 +313,7 @@ int rt_store_purge(struct rt_store *s, const struct rt_store_filter *f, size_t l
 	assert(rt_store__writing(s));
 	*deleted = 0;
 	if (!st)
-		return RT_STORE_ERROR;
+		return RT_ERROR;
 	if (!limit)
 		limit = SIZE_MAX;
 	/* Collect first, delete after: never change a table under a live scan. */
@@ -357,7 +355,7 @@ static int count_rows(struct rt_store *s, enum store_stmt id, int64_t *out)
 	sqlite3_stmt *st = rt_store__stmt(s, id);
 	int rc;
 	if (!st)
-		return RT_STORE_ERROR;
+		return RT_ERROR;
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		*out = sqlite3_column_int64(st, 0);

@@ -9,6 +9,7 @@
  * skip and never the number of timers still in the future.
  */
 #include "runtime/store_int.h"
+#include "common/hash.h"
 #include "common/xalloc.h"
 #include "common/clock.h"
 
@@ -25,18 +26,10 @@ struct idset {
 	size_t n;
 };
 
-static uint64_t hash_bytes(const char *p, size_t len)
-{
-	uint64_t h = 1469598103934665603ull; /* FNV-1a */
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ (unsigned char)p[i]) * 1099511628211ull;
-	return h;
-}
-
 /* The slot holding `id`, or the empty slot where it belongs. */
 static const char **idset_find(struct idset *set, const char *id, size_t len)
 {
-	size_t i = (size_t)hash_bytes(id, len) & (set->cap - 1);
+	size_t i = (size_t)rt_hash_bytes(id, len) & (set->cap - 1);
 	for (;; i = (i + 1) & (set->cap - 1)) {
 		const char *k = set->slot[i];
 		if (!k || (strncmp(k, id, len) == 0 && k[len] == '\0'))
@@ -67,7 +60,7 @@ int rt_store_inbox_add(struct rt_store *s, const struct rt_inbox_msg *m, int64_t
 	int rc;
 	assert(rt_store__writing(s));
 	if (!st)
-		return RT_STORE_ERROR;
+		return RT_ERROR;
 	if (rt_store__bind_text(st, 1, m->instance_id) |
 	    rt_store__bind_text(st, 2, m->execution_id) |
 	    /* Negative times would fall outside both scan streams. */
@@ -95,7 +88,7 @@ int rt_store_inbox_load(struct rt_store *s, const char *instance_id, int64_t now
 	*msgs = NULL;
 	*n = 0;
 	if (!st)
-		return RT_STORE_ERROR;
+		return RT_ERROR;
 	rt_store__bind_text(st, 1, instance_id);
 	sqlite3_bind_int64(st, 2, now_us);
 	sqlite3_bind_int64(st, 3, limit ? (int64_t)limit : -1);
@@ -113,17 +106,9 @@ int rt_store_inbox_load(struct rt_store *s, const char *instance_id, int64_t now
 		m->data = rt_store__col_blob(st, 4, &m->len, a);
 		m->enqueued_us = sqlite3_column_int64(st, 5);
 	}
-	if (rc != SQLITE_DONE) {
-		rc = rt_store__sqlerr(s, rc, "cannot load messages");
-		goto out;
-	}
-	rc = 0;
-	if (count) {
-		*msgs = rt_store__scratch_copy(s, a, count, sizeof(**msgs));
+	*msgs = rt_store__gathered(s, st, &rc, "cannot load messages", count, sizeof(**msgs), a);
+	if (rc == 0)
 		*n = count;
-	}
-out:
-	sqlite3_reset(st);
 	return rc;
 }
 
@@ -134,7 +119,7 @@ int rt_store_inbox_delete(struct rt_store *s, const int64_t *ids, size_t n, int6
 	int rc = 0;
 	assert(rt_store__writing(s));
 	if (!st)
-		return RT_STORE_ERROR;
+		return RT_ERROR;
 	for (size_t i = 0; i < n; i++) {
 		sqlite3_bind_int64(st, 1, ids[i]);
 		rc = sqlite3_step(st);
@@ -188,7 +173,7 @@ int rt_store_inbox_ready(struct rt_store *s, int64_t now_us, size_t limit, rt_st
 	if (!limit)
 		limit = SIZE_MAX;
 	if (!now || !due) {
-		rc = RT_STORE_ERROR;
+		rc = RT_ERROR;
 		goto out;
 	}
 	sqlite3_bind_int64(due, 1, now_us);
@@ -235,7 +220,7 @@ static int next_visible(struct rt_store *s, enum store_stmt id, int64_t now_us, 
 	int rc;
 	*next_us = INT64_MAX;
 	if (!st)
-		return RT_STORE_ERROR;
+		return RT_ERROR;
 	sqlite3_bind_int64(st, 1, now_us);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
@@ -263,7 +248,7 @@ int rt_store_activity_add(struct rt_store *s, const struct rt_activity *act, int
 	int rc;
 	assert(rt_store__writing(s));
 	if (!st)
-		return RT_STORE_ERROR;
+		return RT_ERROR;
 	if (rt_store__bind_text(st, 1, act->instance_id) |
 	    rt_store__bind_text(st, 2, act->execution_id) | sqlite3_bind_int(st, 3, act->task_id) |
 	    sqlite3_bind_int64(st, 4, act->visible_us > 0 ? act->visible_us : 0) |
@@ -305,7 +290,7 @@ static int pick_activities(struct rt_store *s, int64_t now_us, size_t max,
 
 	*count = 0;
 	if (!now || !due)
-		return RT_STORE_ERROR;
+		return RT_ERROR;
 	sqlite3_bind_int64(due, 1, now_us);
 	if ((rc = advance(s, now, &now_row, what)) || (rc = advance(s, due, &due_row, what)))
 		goto out;
@@ -359,7 +344,7 @@ int rt_store_activity_pick(struct rt_store *s, int64_t now_us, size_t max, rt_st
 	*rows = NULL;
 	*n = 0;
 	if (!(get = rt_store__stmt(s, ST_ACT_GET)))
-		return RT_STORE_ERROR;
+		return RT_ERROR;
 	/* Pick first, read after: the scans are closed before the next statement. */
 	if ((rc = pick_activities(s, now_us, max ? max : SIZE_MAX, busy, ctx, &count)) || !count)
 		return rc;
@@ -381,10 +366,10 @@ int rt_store_activity_get(struct rt_store *s, int64_t id, struct rt_activity *ro
 	sqlite3_stmt *get = rt_store__stmt(s, ST_ACT_GET);
 	int rc;
 	if (!get)
-		return RT_STORE_ERROR;
+		return RT_ERROR;
 	rc = read_one(s, get, id, row, a);
 	if (rc == 0)
-		return rt_store__fail(s, RT_STORE_NOTFOUND, "no activity %lld", (long long)id);
+		return rt_store__fail(s, RT_E_NOTFOUND, "no activity %lld", (long long)id);
 	return rc < 0 ? rc : 0;
 }
 
@@ -396,13 +381,13 @@ static int activity_row_change(struct rt_store *s, enum store_stmt which, int64_
 	int rc;
 	assert(rt_store__writing(s));
 	if (!st)
-		return RT_STORE_ERROR;
+		return RT_ERROR;
 	sqlite3_bind_int64(st, 1, id);
 	rc = sqlite3_step(st);
 	if (rc != SQLITE_DONE)
 		rc = rt_store__sqlerr(s, rc, what);
 	else if (sqlite3_changes(s->db) == 0)
-		rc = rt_store__fail(s, RT_STORE_NOTFOUND, "no activity %lld", (long long)id);
+		rc = rt_store__fail(s, RT_E_NOTFOUND, "no activity %lld", (long long)id);
 	else
 		rc = 0;
 	sqlite3_reset(st);
@@ -425,14 +410,14 @@ int rt_store_activity_postpone(struct rt_store *s, int64_t id, int64_t visible_u
 	int rc;
 	assert(rt_store__writing(s));
 	if (!st)
-		return RT_STORE_ERROR;
+		return RT_ERROR;
 	sqlite3_bind_int64(st, 1, id);
 	sqlite3_bind_int64(st, 2, visible_us > 0 ? visible_us : 0);
 	rc = sqlite3_step(st);
 	if (rc != SQLITE_DONE)
 		rc = rt_store__sqlerr(s, rc, "cannot postpone activity");
 	else if (sqlite3_changes(s->db) == 0)
-		rc = rt_store__fail(s, RT_STORE_NOTFOUND, "no activity %lld", (long long)id);
+		rc = rt_store__fail(s, RT_E_NOTFOUND, "no activity %lld", (long long)id);
 	else
 		rc = 0;
 	sqlite3_reset(st);
@@ -450,7 +435,7 @@ int rt_store_activity_list(struct rt_store *s, const char *instance_id, struct r
 	*rows = NULL;
 	*n = 0;
 	if (!st)
-		return RT_STORE_ERROR;
+		return RT_ERROR;
 	rt_store__bind_text(st, 1, instance_id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		tmp = rt_store__scratch(s, (count + 1) * sizeof(*tmp));
@@ -458,17 +443,9 @@ int rt_store_activity_list(struct rt_store *s, const char *instance_id, struct r
 		read_activity(st, 1, &tmp[count], a);
 		count++;
 	}
-	if (rc != SQLITE_DONE) {
-		rc = rt_store__sqlerr(s, rc, "cannot list activities");
-		goto out;
-	}
-	rc = 0;
-	if (count) {
-		*rows = rt_store__scratch_copy(s, a, count, sizeof(**rows));
+	*rows = rt_store__gathered(s, st, &rc, "cannot list activities", count, sizeof(**rows), a);
+	if (rc == 0)
 		*n = count;
-	}
-out:
-	sqlite3_reset(st);
 	return rc;
 }
 

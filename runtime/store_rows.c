@@ -4,6 +4,8 @@
  * there (statements reset after use, writes only inside a transaction).
  */
 #include "runtime/store_int.h"
+#include "runtime/uuid.h"
+#include "common/xalloc.h"
 
 #include <assert.h>
 #include <stdio.h>
@@ -14,21 +16,21 @@
 /*
  * The iid (the surrogate key of the instance row, see migration 2 -> 3 in
  * store.c) of instance_id: an index read. 0 with *iid set, or
- * RT_STORE_NOTFOUND (message set), or an error.
+ * RT_E_NOTFOUND (message set), or an error.
  */
 static int lookup_iid(struct rt_store *s, const char *instance_id, int64_t *iid)
 {
 	sqlite3_stmt *st = rt_store__stmt(s, ST_INST_IID);
 	int rc;
 	if (!st)
-		return RT_STORE_ERROR;
+		return RT_ERROR;
 	rt_store__bind_text(st, 1, instance_id);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		*iid = sqlite3_column_int64(st, 0);
 		rc = 0;
 	} else if (rc == SQLITE_DONE) {
-		rc = rt_store__fail(s, RT_STORE_NOTFOUND, "no instance %s", instance_id);
+		rc = rt_store__fail(s, RT_E_NOTFOUND, "no instance %s", instance_id);
 	} else {
 		rc = rt_store__sqlerr(s, rc, "cannot find instance");
 	}
@@ -82,14 +84,14 @@ int rt_store__instance_read(struct rt_store *s, const char *instance_id, int wit
 	sqlite3_stmt *st = rt_store__stmt(s, with_input ? ST_INST_GET : ST_INST_GET_NOINPUT);
 	int rc;
 	if (!st)
-		return RT_STORE_ERROR;
+		return RT_ERROR;
 	rt_store__bind_text(st, 1, instance_id);
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		read_instance(st, out, a);
 		rc = 0;
 	} else if (rc == SQLITE_DONE) {
-		rc = rt_store__fail(s, RT_STORE_NOTFOUND, "no instance %s", instance_id);
+		rc = rt_store__fail(s, RT_E_NOTFOUND, "no instance %s", instance_id);
 	} else {
 		rc = rt_store__sqlerr(s, rc, "cannot read instance");
 	}
@@ -109,7 +111,7 @@ int rt_store_instance_put(struct rt_store *s, const struct rt_instance *in, int 
 	int rc;
 	assert(rt_store__writing(s));
 	if (!st)
-		return RT_STORE_ERROR;
+		return RT_ERROR;
 	if (bind_instance(st, in) || rt_store__bind_text(st, 14, in->input)) {
 		rc = rt_store__sqlerr(s, sqlite3_errcode(s->db), "cannot write instance");
 		goto out;
@@ -118,7 +120,7 @@ int rt_store_instance_put(struct rt_store *s, const struct rt_instance *in, int 
 	if (rc == SQLITE_DONE)
 		rc = 0;
 	else if (rc == SQLITE_CONSTRAINT_UNIQUE)
-		rc = rt_store__fail(s, RT_STORE_CONFLICT, "instance %s already exists",
+		rc = rt_store__fail(s, RT_E_CONFLICT, "instance %s already exists",
 				    in->instance_id);
 	else
 		rc = rt_store__sqlerr(s, rc, "cannot write instance");
@@ -127,14 +129,14 @@ out:
 	return rc;
 }
 
-/* Runs a bound single-row UPDATE/DELETE; RT_STORE_NOTFOUND if no row matched. */
+/* Runs a bound single-row UPDATE/DELETE; RT_E_NOTFOUND if no row matched. */
 static int step_one_row(struct rt_store *s, sqlite3_stmt *st, const char *what, const char *key)
 {
 	int rc = sqlite3_step(st);
 	if (rc != SQLITE_DONE)
 		rc = rt_store__sqlerr(s, rc, what);
 	else if (sqlite3_changes(s->db) == 0)
-		rc = rt_store__fail(s, RT_STORE_NOTFOUND, "%s: no such row %s", what, key);
+		rc = rt_store__fail(s, RT_E_NOTFOUND, "%s: no such row %s", what, key);
 	else
 		rc = 0;
 	sqlite3_reset(st);
@@ -148,7 +150,7 @@ int rt_store_instance_update(struct rt_store *s, const struct rt_instance *in)
 	int rc;
 	assert(rt_store__writing(s));
 	if (!st)
-		return RT_STORE_ERROR;
+		return RT_ERROR;
 	/* The statement leaves ?3, ?6, ?9..?11 unused; binding all keeps one helper. */
 	if (bind_instance(st, in)) {
 		rc = rt_store__sqlerr(s, sqlite3_errcode(s->db), "cannot update instance");
@@ -163,7 +165,7 @@ int rt_store_instance_update(struct rt_store *s, const struct rt_instance *in)
 		rc = sqlite3_reset(st);
 		rc = rc == SQLITE_OK ? 0 : rt_store__sqlerr(s, rc, "cannot update instance");
 	} else {
-		rc = rc == SQLITE_DONE ? rt_store__fail(s, RT_STORE_NOTFOUND,
+		rc = rc == SQLITE_DONE ? rt_store__fail(s, RT_E_NOTFOUND,
 							"cannot update instance: no such row %s",
 							in->instance_id)
 				       : rt_store__sqlerr(s, rc, "cannot update instance");
@@ -172,7 +174,7 @@ int rt_store_instance_update(struct rt_store *s, const struct rt_instance *in)
 	if (rc || created == in->created_us)
 		return rc;
 	if (!(st = rt_store__stmt(s, ST_INST_SET_CREATED)))
-		return RT_STORE_ERROR;
+		return RT_ERROR;
 	sqlite3_bind_int64(st, 1, iid);
 	sqlite3_bind_int64(st, 2, in->created_us);
 	return step_one_row(s, st, "cannot update instance", in->instance_id);
@@ -184,7 +186,7 @@ int rt_store_instance_set_status(struct rt_store *s, const char *instance_id,
 	sqlite3_stmt *st = rt_store__stmt(s, ST_INST_SET_STATUS);
 	assert(rt_store__writing(s));
 	if (!st)
-		return RT_STORE_ERROR;
+		return RT_ERROR;
 	rt_store__bind_text(st, 1, instance_id);
 	sqlite3_bind_int(st, 2, (int)status);
 	sqlite3_bind_int64(st, 3, updated_us);
@@ -197,23 +199,13 @@ static int delete_by(struct rt_store *s, enum store_stmt id, const char *instanc
 		     int64_t iid, int64_t *changes)
 {
 	sqlite3_stmt *st = rt_store__stmt(s, id);
-	int rc;
 	if (!st)
-		return RT_STORE_ERROR;
+		return RT_ERROR;
 	if (instance_id)
 		rt_store__bind_text(st, 1, instance_id);
 	else
 		sqlite3_bind_int64(st, 1, iid);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE) {
-		rc = 0;
-		if (changes)
-			*changes = sqlite3_changes64(s->db);
-	} else {
-		rc = rt_store__sqlerr(s, rc, "cannot delete instance rows");
-	}
-	sqlite3_reset(st);
-	return rc;
+	return rt_store__step_done(s, st, "cannot delete instance rows", changes);
 }
 
 int rt_store__delete_instance_rows(struct rt_store *s, int64_t iid, const char *instance_id)
@@ -234,14 +226,14 @@ int rt_store_instance_delete(struct rt_store *s, const char *instance_id)
 	int rc;
 	assert(rt_store__writing(s));
 	rc = lookup_iid(s, instance_id, &iid);
-	if (rc < 0 && rc != RT_STORE_NOTFOUND)
+	if (rc < 0 && rc != RT_E_NOTFOUND)
 		return rc;
 	/* Stray inbox rows and activities of an id without a row go too. */
 	if ((rc = rt_store__delete_instance_rows(s, iid, instance_id)) ||
 	    (rc = delete_by(s, ST_ACT_DELETE_INSTANCE, instance_id, 0, NULL)))
 		return rc;
 	if (!iid)
-		return rt_store__fail(s, RT_STORE_NOTFOUND, "no instance %s", instance_id);
+		return rt_store__fail(s, RT_E_NOTFOUND, "no instance %s", instance_id);
 	return 0;
 }
 
@@ -259,10 +251,10 @@ int rt_store_history_load(struct rt_store *s, const char *instance_id, const cha
 	*rows = NULL;
 	*n = 0;
 	if (!st)
-		return RT_STORE_ERROR;
+		return RT_ERROR;
 	/* No instance row, no history. */
 	if ((rc = lookup_iid(s, instance_id, &iid)))
-		return rc == RT_STORE_NOTFOUND ? 0 : rc;
+		return rc == RT_E_NOTFOUND ? 0 : rc;
 	sqlite3_bind_int64(st, 1, iid);
 	rt_store__bind_text(st, 2, execution_id);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -274,18 +266,9 @@ int rt_store_history_load(struct rt_store *s, const char *instance_id, const cha
 		r->timestamp_us = sqlite3_column_int64(st, 2);
 		r->data = rt_store__col_blob(st, 3, &r->len, a);
 	}
-	if (rc != SQLITE_DONE) {
-		rc = rt_store__sqlerr(s, rc, "cannot load history");
-		goto out;
-	}
-	rc = 0;
-	if (count) {
-		/* Rows were gathered in scratch; only the final array goes to `a`. */
-		*rows = rt_store__scratch_copy(s, a, count, sizeof(**rows));
+	*rows = rt_store__gathered(s, st, &rc, "cannot load history", count, sizeof(**rows), a);
+	if (rc == 0)
 		*n = count;
-	}
-out:
-	sqlite3_reset(st);
 	return rc;
 }
 
@@ -297,7 +280,7 @@ int rt_store_history_append(struct rt_store *s, const char *instance_id, const c
 	int rc = 0;
 	assert(rt_store__writing(s));
 	if (!st)
-		return RT_STORE_ERROR;
+		return RT_ERROR;
 	if ((rc = lookup_iid(s, instance_id, &iid)))
 		return rc;
 	sqlite3_bind_int64(st, 1, iid);
@@ -315,7 +298,7 @@ int rt_store_history_append(struct rt_store *s, const char *instance_id, const c
 		if (rc == SQLITE_DONE) {
 			rc = 0;
 		} else if (rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
-			rc = rt_store__fail(s, RT_STORE_CONFLICT,
+			rc = rt_store__fail(s, RT_E_CONFLICT,
 					    "history row %s/%s #%d already exists", instance_id,
 					    execution_id, r->seq);
 			break;
@@ -338,23 +321,14 @@ int rt_store_history_delete(struct rt_store *s, const char *instance_id, const c
 	if (deleted)
 		*deleted = 0;
 	if ((rc = lookup_iid(s, instance_id, &iid)))
-		return rc == RT_STORE_NOTFOUND ? 0 : rc;
+		return rc == RT_E_NOTFOUND ? 0 : rc;
 	if (!execution_id)
 		return delete_by(s, ST_HIST_DELETE_ALL, NULL, iid, deleted);
 	if (!(st = rt_store__stmt(s, ST_HIST_DELETE_EXEC)))
-		return RT_STORE_ERROR;
+		return RT_ERROR;
 	sqlite3_bind_int64(st, 1, iid);
 	rt_store__bind_text(st, 2, execution_id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE) {
-		rc = 0;
-		if (deleted)
-			*deleted = sqlite3_changes64(s->db);
-	} else {
-		rc = rt_store__sqlerr(s, rc, "cannot delete history");
-	}
-	sqlite3_reset(st);
-	return rc;
+	return rt_store__step_done(s, st, "cannot delete history", deleted);
 }
 
 int rt_store_history_rewrite(struct rt_store *s, const char *instance_id,
@@ -367,7 +341,7 @@ int rt_store_history_rewrite(struct rt_store *s, const char *instance_id,
 	int rc;
 	assert(rt_store__writing(s));
 	if (!st)
-		return RT_STORE_ERROR;
+		return RT_ERROR;
 	if ((rc = lookup_iid(s, instance_id, &iid)))
 		return rc;
 	sqlite3_bind_int64(st, 1, iid);
@@ -381,4 +355,54 @@ int rt_store_history_rewrite(struct rt_store *s, const char *instance_id,
 	}
 	snprintf(key, sizeof(key), "#%d", seq);
 	return step_one_row(s, st, "cannot rewrite history", key);
+}
+
+int rt_store_instance_create(struct rt_store *s, const char *instance_id, const char *name,
+			     const char *input, int64_t now_us, int overwrite_any,
+			     const struct rt_event *parent, char exec_id[33], char **err)
+{
+	struct rt_instance old, row;
+	struct rt_arena a;
+	int rc, exists;
+
+	rt_arena_init(&a);
+	rc = rt_store_instance_get(s, instance_id, &old, &a);
+	exists = rc == 0;
+	if (rc != 0 && rc != RT_E_NOTFOUND) {
+		rc = RT_ERROR;
+		goto out;
+	}
+	if (exists && !rt_status_is_terminal(old.status) && !overwrite_any) {
+		if (err)
+			*err = xasprintf("An Orchestration instance with the status %s already exists.",
+					 rt_status_name(old.status));
+		rc = RT_E_EXISTS;
+		goto out;
+	}
+	/* Overwriting: the old execution's history goes; its late messages
+	 * and results are dropped by their execution id. */
+	if (exists && rt_store_history_delete(s, instance_id, NULL, NULL) != 0) {
+		rc = RT_ERROR;
+		goto out;
+	}
+	rt_uuid_random_hex(exec_id);
+	memset(&row, 0, sizeof(row));
+	row.instance_id = instance_id;
+	row.name = name;
+	row.execution_id = exec_id;
+	row.status = RT_ST_PENDING;
+	row.created_us = now_us;
+	row.updated_us = now_us;
+	row.generation = exists ? old.generation + 1 : 0;
+	row.parent_task_id = -1;
+	row.input = input ? input : "null";
+	if (parent) {
+		row.parent_instance_id = parent->parent_instance_id;
+		row.parent_execution_id = parent->parent_execution_id;
+		row.parent_task_id = parent->parent_task_id;
+	}
+	rc = rt_store_instance_put(s, &row, exists) != 0 ? RT_ERROR : RT_OK;
+out:
+	rt_arena_cleanup(&a);
+	return rc;
 }

@@ -21,7 +21,7 @@ int rt_store_sync_wal(struct rt_store *s)
 	int rc;
 
 	if (s->readonly)
-		return rt_store__fail(s, RT_STORE_ERROR, "cannot sync: store is read-only");
+		return rt_store__fail(s, RT_ERROR, "cannot sync: store is read-only");
 	/* The WAL's sqlite3_file: SQLite's own handle, so xSync is the same
 	 * call FULL makes at each commit. An in-memory store has none. */
 	rc = sqlite3_file_control(s->db, "main", SQLITE_FCNTL_JOURNAL_POINTER, &wal);

@@ -33,9 +33,9 @@ int rt_store_timer_status_get(struct rt_store *s, const char *name, struct rt_ti
 		out->last_ms = sqlite3_column_int64(st, 0);
 		out->next_ms = sqlite3_column_int64(st, 1);
 		out->updated_ms = sqlite3_column_int64(st, 2);
-		rc = RT_STORE_OK;
+		rc = RT_OK;
 	} else if (rc == SQLITE_DONE) {
-		rc = RT_STORE_NOTFOUND;
+		rc = RT_E_NOTFOUND;
 	} else {
 		rc = rt_store__sqlerr(s, rc, "cannot read timer status");
 	}
@@ -62,5 +62,5 @@ int rt_store_timer_status_put(struct rt_store *s, const char *name,
 	sqlite3_bind_int64(st, 4, in->updated_ms);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? RT_STORE_OK : rt_store__sqlerr(s, rc, "cannot write timer status");
+	return rc == SQLITE_DONE ? RT_OK : rt_store__sqlerr(s, rc, "cannot write timer status");
 }

@@ -6,23 +6,13 @@
 #include "common/xalloc.h"
 #include "runtime/history.h"
 #include "common/clock.h"
+#include "common/hex.h"
 
 #include <openssl/evp.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
 
 int rt_uuid_parse(const char *s, unsigned char out[16])
 {
@@ -35,10 +25,10 @@ int rt_uuid_parse(const char *s, unsigned char out[16])
 				return -1;
 			continue;
 		}
-		int hi = hexval(s[i]);
+		int hi = rt_hex_value(s[i]);
 		if (hi < 0)
 			return -1;
-		int lo = hexval(s[++i]);
+		int lo = rt_hex_value(s[++i]);
 		if (lo < 0)
 			return -1;
 		out[n++] = (unsigned char)(hi << 4 | lo);

@@ -21,6 +21,7 @@
 
 /* Parses "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" (either case) into 16 bytes
  * in network order. Returns 0, or -1 for anything else. */
+/* Tests and fuzz targets only: the host does not call it. */
 int rt_uuid_parse(const char *s, unsigned char out[16]);
 
 /* Lower-case 8-4-4-4-12 text of `u`; out must hold 37 bytes. */

@@ -121,7 +121,7 @@ static void print_json(const json_t *v)
 /* One line on stderr for a failed operation; the exit code. */
 static int report(const struct dcli_result *r, const char *id)
 {
-	if (r->rc == RT_C_NOTFOUND && (!r->err || strstr(r->err, "No instance")))
+	if (r->rc == RT_E_NOTFOUND && (!r->err || strstr(r->err, "No instance")))
 		fprintf(stderr, "cfunc durable: Could not find an orchestration instance with id '%s'.\n",
 			id ? id : "");
 	else
@@ -145,7 +145,7 @@ static int cmd_start_new(struct dcli_hub *h, const struct dcli_args *a)
 {
 	struct dcli_result r = {0}, st = {0};
 	int rc = h->online ? dremote_start(h, a, &r) : doffline_start(h, a, &r);
-	if (rc != RT_C_OK) {
+	if (rc != RT_OK) {
 		rc = report(&r, a->id);
 		dcli_result_clear(&r);
 		return rc;
@@ -154,7 +154,7 @@ static int cmd_start_new(struct dcli_hub *h, const struct dcli_args *a)
 		print_json(r.json);
 	} else {
 		const char *created = "";
-		if (status_of(h, r.id, 0, 0, &st) == RT_C_OK)
+		if (status_of(h, r.id, 0, 0, &st) == RT_OK)
 			created = json_string_value(json_object_get(st.json, "createdTime"));
 		printf("Started '%s' at %s. Instance ID: '%s'.\n", a->function_name,
 		       created ? created : "", r.id);
@@ -172,7 +172,7 @@ static int cmd_status(struct dcli_hub *h, const struct dcli_args *a, int history
 	struct dcli_result r = {0};
 	int rc = history && a->json ? dcli_history(h, a->id, &r)
 				    : status_of(h, a->id, history ? 0 : a->show_input, history, &r);
-	if (rc != RT_C_OK) {
+	if (rc != RT_OK) {
 		rc = report(&r, a->id);
 	} else if (history && a->json) {
 		/* The stored events, as func durable get-history prints them
@@ -209,7 +209,7 @@ static int cmd_list(struct dcli_hub *h, const struct dcli_args *a)
 {
 	struct dcli_result r = {0};
 	int rc = h->online ? dremote_list(h, a, &r) : doffline_list(h, a, &r);
-	if (rc != RT_C_OK) {
+	if (rc != RT_OK) {
 		rc = report(&r, NULL);
 		dcli_result_clear(&r);
 		return rc;
@@ -234,7 +234,7 @@ static void wait_terminated(struct dcli_hub *h, const char *id)
 	int64_t deadline = rt_mono_us() + 30 * 1000000LL;
 	while (rt_mono_us() < deadline) {
 		struct dcli_result st = {0};
-		const char *status = dremote_status(h, id, 0, 0, &st) == RT_C_OK
+		const char *status = dremote_status(h, id, 0, 0, &st) == RT_OK
 					     ? json_string_value(json_object_get(st.json, "runtimeStatus"))
 					     : NULL;
 		int done = status && strcmp(status, "Terminated") == 0;
@@ -245,12 +245,51 @@ static void wait_terminated(struct dcli_hub *h, const char *id)
 	}
 }
 
+/* The instance's runtimeStatus (malloc'd), through the host or the file;
+ * NULL when it cannot be read. */
+static char *runtime_status(struct dcli_hub *h, const char *id)
+{
+	struct dcli_result st = {0};
+	int rc = h->online ? dremote_status(h, id, 0, 0, &st) : doffline_status(h, id, 0, 0, &st);
+	const char *s = rc == RT_OK ? json_string_value(json_object_get(st.json, "runtimeStatus"))
+				      : NULL;
+	char *out = s ? xstrdup(s) : NULL;
+	dcli_result_clear(&st);
+	return out;
+}
+
+/*
+ * func's rewind prints the status before and, three seconds later, after.
+ * Here the host is polled (every 50 ms, 3 s at most) until the instance
+ * has left `before`, so a script does not wait longer than the rewind
+ * takes; offline nothing changes until a host starts.
+ */
+static void print_rewind_statuses(struct dcli_hub *h, const char *id, const char *before)
+{
+	int64_t deadline = rt_mono_us() + 3 * 1000000LL;
+	char *after = runtime_status(h, id);
+
+	printf("Rewind message sent to instance '%s'. Retrieving new status now...\n", id);
+	while (h->online && after && before && strcmp(after, before) == 0 &&
+	       rt_mono_us() < deadline) {
+		usleep(50 * 1000); /* polling the host for a condition, bounded above */
+		free(after);
+		after = runtime_status(h, id);
+	}
+	if (before && after) {
+		printf("Status before rewind: %s\n", before);
+		printf("Status after rewind: %s\n", after);
+	}
+	free(after);
+}
+
 static int cmd_lifecycle(struct dcli_hub *h, const struct dcli_args *a, enum dcli_lifecycle op)
 {
 	struct dcli_result r = {0};
 	char event_name[64];
 	const char *name = a->event_name;
 	const char *data = op == DCLI_RAISE ? a->input_json : a->reason;
+	char *before = NULL; /* rewind: the status it had */
 	int rc;
 
 	if (op == DCLI_RAISE && !name) {
@@ -259,11 +298,22 @@ static int cmd_lifecycle(struct dcli_hub *h, const struct dcli_args *a, enum dcl
 		snprintf(event_name, sizeof(event_name), "Event_%s", hex);
 		name = event_name;
 	}
+	if (op == DCLI_REWIND && !a->json)
+		before = runtime_status(h, a->id);
 	rc = h->online ? dremote_lifecycle(h, op, a->id, name, data, &r)
 		       : doffline_lifecycle(h, op, a->id, name, data, &r);
-	if (rc != RT_C_OK) {
+	if (rc != RT_OK) {
+		/* The API's 410 (the instance has ended) has no body: say what
+		 * the offline path says. */
+		if (rc == RT_E_GONE && !r.err) {
+			char *now = runtime_status(h, a->id);
+			if (now)
+				r.err = xasprintf("Instance '%s' is %s.", a->id, now);
+			free(now);
+		}
 		rc = report(&r, a->id);
 		dcli_result_clear(&r);
+		free(before);
 		return rc;
 	}
 	dcli_result_clear(&r);
@@ -290,7 +340,8 @@ static int cmd_lifecycle(struct dcli_hub *h, const struct dcli_args *a, enum dcl
 		printf("Resumed '%s'.\n", a->id);
 		break;
 	case DCLI_REWIND:
-		printf("Rewound '%s'.\n", a->id);
+		print_rewind_statuses(h, a->id, before);
+		free(before);
 		break;
 	}
 	if (!h->online)
@@ -303,7 +354,7 @@ static int cmd_purge(struct dcli_hub *h, const struct dcli_args *a)
 {
 	struct dcli_result r = {0};
 	int rc = h->online ? dremote_purge(h, a, &r) : doffline_purge(h, a, &r);
-	if (rc != RT_C_OK) {
+	if (rc != RT_OK) {
 		rc = report(&r, a->id);
 		dcli_result_clear(&r);
 		return rc;

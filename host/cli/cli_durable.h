@@ -68,7 +68,7 @@ struct dcli_hub {
 	int store_writable;
 };
 
-/* One operation's outcome. rc is an RT_C_* code; err a one-line message. */
+/* One operation's outcome. rc is an runtime/rc.h code; err a one-line message. */
 struct dcli_result {
 	int rc;
 	char *err;

@@ -33,7 +33,7 @@ static int open_store(struct dcli_hub *h, int write, struct dcli_result *r)
 	 * either is refused while a host holds the hub. */
 	if ((write ? rt_store_open(&h->store, h->path, NULL, &msg)
 		   : rt_store_open_readonly(&h->store, h->path, &msg)) != 0) {
-		r->rc = RT_C_ERROR;
+		r->rc = RT_ERROR;
 		r->err = xasprintf("cannot open the task hub %s: %s", h->path, msg ? msg : "error");
 		free(msg);
 		h->store = NULL;
@@ -59,7 +59,7 @@ int doffline_start(struct dcli_hub *h, const struct dcli_args *a, struct dcli_re
 				 h->cfg.durable.overridable_existing_instance_states ==
 					 HOST_CONFIG_ANY_STATE,
 				 &r->id, &created, &r->err);
-	if (r->rc == RT_C_OK)
+	if (r->rc == RT_OK)
 		r->json = json_pack("{s:s}", "id", r->id);
 	return r->rc;
 }
@@ -76,14 +76,14 @@ int doffline_status(struct dcli_hub *h, const char *id, int input, int history,
 	if (open_store(h, 0, r) != 0)
 		return r->rc;
 	if (!h->store)
-		return r->rc = RT_C_NOTFOUND;
+		return r->rc = RT_E_NOTFOUND;
 	rt_arena_init(&arena);
 	rc = rt_store_instance_get(h->store, id, &inst, &arena);
-	if (rc == RT_STORE_NOTFOUND) {
-		r->rc = RT_C_NOTFOUND;
+	if (rc == RT_E_NOTFOUND) {
+		r->rc = RT_E_NOTFOUND;
 	} else if (rc != 0 || (history && rt_engine_history(h->store, id, inst.execution_id, &ev,
 							     &n, &arena) != 0)) {
-		r->rc = RT_C_ERROR;
+		r->rc = RT_ERROR;
 		r->err = xstrdup(rt_store_errmsg(h->store));
 	} else {
 		r->json = bind_status_object(&inst, ev, n,
@@ -91,7 +91,7 @@ int doffline_status(struct dcli_hub *h, const char *id, int input, int history,
 						     (history ? BIND_STATUS_HISTORY |
 								BIND_STATUS_HISTORY_OUTPUT
 							      : 0));
-		r->rc = RT_C_OK;
+		r->rc = RT_OK;
 	}
 	rt_arena_cleanup(&arena);
 	return r->rc;
@@ -108,19 +108,19 @@ int doffline_history(struct dcli_hub *h, const char *id, struct dcli_result *r)
 	if (open_store(h, 0, r) != 0)
 		return r->rc;
 	if (!h->store)
-		return r->rc = RT_C_NOTFOUND;
+		return r->rc = RT_E_NOTFOUND;
 	rt_arena_init(&arena);
 	rc = rt_store_instance_get(h->store, id, &inst, &arena);
 	if (rc == 0)
 		rc = rt_engine_history(h->store, id, inst.execution_id, &ev, &n, &arena);
-	if (rc == RT_STORE_NOTFOUND) {
-		r->rc = RT_C_NOTFOUND;
+	if (rc == RT_E_NOTFOUND) {
+		r->rc = RT_E_NOTFOUND;
 	} else if (rc != 0) {
-		r->rc = RT_C_ERROR;
+		r->rc = RT_ERROR;
 		r->err = xstrdup(rt_store_errmsg(h->store));
 	} else {
 		r->json = bind_history_json(ev, n);
-		r->rc = RT_C_OK;
+		r->rc = RT_OK;
 	}
 	rt_arena_cleanup(&arena);
 	return r->rc;
@@ -166,14 +166,14 @@ int doffline_list(struct dcli_hub *h, const struct dcli_args *a, struct dcli_res
 				   "without a host (tokens work with the host, or without it, "
 				   "whichever gave them)",
 				   a->continuation_token);
-		return r->rc = RT_C_INVALID;
+		return r->rc = RT_E_INVALID;
 	}
 	if (open_store(h, 0, r) != 0) {
 		free(after);
 		return r->rc;
 	}
 	r->json = json_array();
-	r->rc = RT_C_OK;
+	r->rc = RT_OK;
 	if (!h->store) {
 		free(after);
 		return r->rc;
@@ -185,7 +185,7 @@ int doffline_list(struct dcli_hub *h, const struct dcli_args *a, struct dcli_res
 	f.skip_input = 1;
 	rt_arena_init(&arena);
 	if (rt_store_instance_list(h->store, &f, after, (size_t)a->top, &rows, &n, &next, &arena) != 0) {
-		r->rc = RT_C_ERROR;
+		r->rc = RT_ERROR;
 		r->err = xstrdup(rt_store_errmsg(h->store));
 	} else {
 		for (size_t i = 0; i < n; i++)
@@ -210,7 +210,7 @@ int doffline_lifecycle(struct dcli_hub *h, enum dcli_lifecycle op, const char *i
 	};
 	if (access(h->path, F_OK) != 0) {
 		r->err = xasprintf("No instance with ID '%s' found.", id);
-		return r->rc = RT_C_NOTFOUND;
+		return r->rc = RT_E_NOTFOUND;
 	}
 	if (open_store(h, 1, r) != 0)
 		return r->rc;
@@ -225,12 +225,12 @@ int doffline_purge(struct dcli_hub *h, const struct dcli_args *a, struct dcli_re
 	int rc;
 	r->count = 0;
 	if (access(h->path, F_OK) != 0)
-		return r->rc = a->id ? RT_C_NOTFOUND : RT_C_OK;
+		return r->rc = a->id ? RT_E_NOTFOUND : RT_OK;
 	if (open_store(h, 1, r) != 0)
 		return r->rc;
 	if (rt_store_begin(h->store) != 0) {
 		r->err = xstrdup(rt_store_errmsg(h->store));
-		return r->rc = RT_C_ERROR;
+		return r->rc = RT_ERROR;
 	}
 	if (a->id) {
 		rc = rt_store_instance_delete(h->store, a->id);
@@ -247,16 +247,16 @@ int doffline_purge(struct dcli_hub *h, const struct dcli_args *a, struct dcli_re
 		f.statuses = a->statuses ? a->statuses & terminal : terminal;
 		rc = rt_store_purge(h->store, &f, 0, &r->count);
 	}
-	if (rc == RT_STORE_NOTFOUND) {
+	if (rc == RT_E_NOTFOUND) {
 		rt_store_rollback(h->store);
-		return r->rc = RT_C_NOTFOUND;
+		return r->rc = RT_E_NOTFOUND;
 	}
 	if (rc != 0 || rt_store_commit(h->store) != 0) {
 		r->err = xstrdup(rt_store_errmsg(h->store));
 		rt_store_rollback(h->store);
-		return r->rc = RT_C_ERROR;
+		return r->rc = RT_ERROR;
 	}
-	return r->rc = RT_C_OK;
+	return r->rc = RT_OK;
 }
 
 int doffline_delete_hub(struct dcli_hub *h, char **err)

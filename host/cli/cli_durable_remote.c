@@ -2,7 +2,7 @@
  * cli_durable_remote.c - `cfunc durable` through the running host's
  * /runtime/webhooks/durabletask API, so every change goes through its
  * engine (the only writer of the hub). Status codes map back onto the
- * RT_C_* outcomes the offline path gives.
+ * runtime/rc.h outcomes the offline path gives.
  */
 #include "host/cli/cli_durable.h"
 #include "runtime/engine.h"
@@ -52,15 +52,15 @@ static int call_with(struct dcli_hub *h, const char *method, char *target, const
 	free(target);
 	if (rc != 0) {
 		r->err = err;
-		return r->rc = RT_C_ERROR;
+		return r->rc = RT_ERROR;
 	}
 	if (resp->status >= 200 && resp->status < 300)
-		return r->rc = RT_C_OK;
-	r->rc = resp->status == 404   ? RT_C_NOTFOUND
-		: resp->status == 410 ? RT_C_GONE
-		: resp->status == 400 ? RT_C_INVALID
-		: resp->status == 500 ? RT_C_STATE
-				      : RT_C_ERROR;
+		return r->rc = RT_OK;
+	r->rc = resp->status == 404   ? RT_E_NOTFOUND
+		: resp->status == 410 ? RT_E_GONE
+		: resp->status == 400 ? RT_E_INVALID
+		: resp->status == 500 ? RT_E_STATE
+				      : RT_ERROR;
 	json_error_t jerr;
 	json_t *j = resp->len ? json_loads(resp->body, JSON_DECODE_ANY, &jerr) : NULL;
 	const char *m = json_string_value(json_object_get(j, "ExceptionMessage"));
@@ -72,10 +72,10 @@ static int call_with(struct dcli_hub *h, const char *method, char *target, const
 		r->err = xstrdup(m);
 	else if (resp->status == 401)
 		r->err = xstrdup("the host refused the durabletask_extension key (401)");
-	else if (r->rc == RT_C_ERROR)
+	else if (r->rc == RT_ERROR)
 		r->err = xasprintf("the host answered %d", resp->status);
 	if (m && strstr(m, "already exists"))
-		r->rc = RT_C_EXISTS;
+		r->rc = RT_E_EXISTS;
 	json_decref(j);
 	return r->rc;
 }
@@ -99,12 +99,12 @@ int dremote_start(struct dcli_hub *h, const struct dcli_args *a, struct dcli_res
 	char *t = xasprintf(BASE "orchestrators/%s%s%s", fn, id ? "/" : "", id ? id : "");
 	free(fn);
 	free(id);
-	if (call(h, "POST", t, a->input_json ? a->input_json : "", &resp, r) == RT_C_OK) {
+	if (call(h, "POST", t, a->input_json ? a->input_json : "", &resp, r) == RT_OK) {
 		r->json = body_json(&resp);
 		const char *got = json_string_value(json_object_get(r->json, "id"));
 		r->id = got ? xstrdup(got) : NULL;
 		if (!r->id) {
-			r->rc = RT_C_ERROR;
+			r->rc = RT_ERROR;
 			r->err = xstrdup("the host's start answer has no id");
 		}
 	}
@@ -120,8 +120,8 @@ int dremote_status(struct dcli_hub *h, const char *id, int input, int history,
 	char *t = xasprintf(BASE "instances/%s?showInput=%s%s", e, input ? "true" : "false",
 			    history ? "&showHistory=true&showHistoryOutput=true" : "");
 	free(e);
-	if (call(h, "GET", t, NULL, &resp, r) == RT_C_OK && !(r->json = body_json(&resp))) {
-		r->rc = RT_C_ERROR;
+	if (call(h, "GET", t, NULL, &resp, r) == RT_OK && !(r->json = body_json(&resp))) {
+		r->rc = RT_ERROR;
 		r->err = xstrdup("the host's status answer is not JSON");
 	}
 	dhttp_resp_free(&resp);
@@ -134,10 +134,10 @@ int dremote_history(struct dcli_hub *h, const char *id, struct dcli_result *r)
 	char *e = enc(id);
 	char *t = xasprintf(BASE "instances/%s/history", e);
 	free(e);
-	if (call(h, "GET", t, NULL, &resp, r) == RT_C_OK) {
+	if (call(h, "GET", t, NULL, &resp, r) == RT_OK) {
 		r->json = body_json(&resp);
 		if (!json_is_array(r->json)) {
-			r->rc = RT_C_ERROR;
+			r->rc = RT_ERROR;
 			r->err = xstrdup("the host's history answer is not a JSON array");
 		}
 	}
@@ -176,13 +176,13 @@ int dremote_list(struct dcli_hub *h, const struct dcli_args *a, struct dcli_resu
 	if (a->continuation_token && strpbrk(a->continuation_token, "\r\n")) {
 		free(t);
 		r->err = xstrdup("the continuation token holds a line break");
-		return r->rc = RT_C_INVALID;
+		return r->rc = RT_E_INVALID;
 	}
 	call_with(h, "GET", t, NULL, a->continuation_token, &resp, r);
-	if (r->rc == RT_C_OK) {
+	if (r->rc == RT_OK) {
 		r->json = body_json(&resp);
 		if (!json_is_array(r->json)) {
-			r->rc = RT_C_ERROR;
+			r->rc = RT_ERROR;
 			r->err = xstrdup("the host's listing is not a JSON array");
 		} else if (resp.continuation && *resp.continuation &&
 			   strcmp(resp.continuation, "null") != 0) {
@@ -238,12 +238,12 @@ int dremote_purge(struct dcli_hub *h, const struct dcli_args *a, struct dcli_res
 		}
 	}
 	r->count = 0;
-	if (call(h, "DELETE", t, NULL, &resp, r) == RT_C_OK) {
+	if (call(h, "DELETE", t, NULL, &resp, r) == RT_OK) {
 		json_t *j = body_json(&resp);
 		r->count = json_integer_value(json_object_get(j, "instancesDeleted"));
 		json_decref(j);
-	} else if (r->rc == RT_C_NOTFOUND && !a->id) {
-		r->rc = RT_C_OK; /* the API's 404: nothing matched */
+	} else if (r->rc == RT_E_NOTFOUND && !a->id) {
+		r->rc = RT_OK; /* the API's 404: nothing matched */
 	}
 	dhttp_resp_free(&resp);
 	return r->rc;

@@ -3,6 +3,7 @@
  * from the command line. Values are shown only when asked (--show); a
  * running host reads the file again when it refreshes its keys.
  */
+#include "host/cli/cli_args.h"
 #include "host/config/config.h"
 #include "host/keys/keys.h"
 
@@ -49,37 +50,17 @@ static void keys_usage(FILE *out)
 
 static int parse(int argc, char **argv, struct keys_cli *c)
 {
-	for (int i = 0; i < argc; i++) {
-		const char *a = argv[i];
-		const char *next = i + 1 < argc ? argv[i + 1] : NULL;
+	const struct host_cli_opt opts[] = {
+		{"--function", 0, &c->function, NULL},
+		{"--script-root", 0, &c->script_root, NULL},
+		{"--system", 0, NULL, &c->system},
+		{"--show", 0, NULL, &c->show},
+		{NULL, 0, NULL, NULL},
+	};
+	const char **pos[] = {&c->cmd, &c->name, &c->value};
 
-		if (strcmp(a, "--function") == 0 && next) {
-			c->function = next;
-			i++;
-		} else if (strcmp(a, "--script-root") == 0 && next) {
-			c->script_root = next;
-			i++;
-		} else if (strcmp(a, "--system") == 0) {
-			c->system = 1;
-		} else if (strcmp(a, "--show") == 0) {
-			c->show = 1;
-		} else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-			keys_usage(stdout);
-			exit(0);
-		} else if (a[0] == '-' && a[1]) {
-			fprintf(stderr, "cfunc: unknown or incomplete option '%s'\n", a);
-			return -1;
-		} else if (!c->cmd) {
-			c->cmd = a;
-		} else if (!c->name) {
-			c->name = a;
-		} else if (!c->value) {
-			c->value = a;
-		} else {
-			fprintf(stderr, "cfunc: unexpected argument '%s'\n", a);
-			return -1;
-		}
-	}
+	if (host_cli_parse(argc, argv, opts, pos, 3, keys_usage) < 0)
+		return -1;
 	if (!c->cmd) {
 		fprintf(stderr, "cfunc: missing keys command\n");
 		return -1;

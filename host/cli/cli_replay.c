@@ -141,9 +141,9 @@ static json_t *load_instance(const char *id, const char *script_root, const char
 
 	if (dcli_hub_open(&hub, script_root, task_hub, "cfunc replay") != 0) {
 		*err = xstrdup("cannot read the task hub");
-	} else if (dcli_history(&hub, id, &r) == RT_C_OK) {
+	} else if (dcli_history(&hub, id, &r) == RT_OK) {
 		events = json_incref(r.json);
-	} else if (r.rc == RT_C_NOTFOUND) {
+	} else if (r.rc == RT_E_NOTFOUND) {
 		*err = xasprintf("task hub '%s' has no instance '%s'", hub.name, id);
 	} else {
 		*err = xasprintf("cannot read the history of '%s': %s", id,

@@ -13,6 +13,7 @@
  * file writes plain values); `list` without -a needs no key; `delete
  * --connectionString` deletes a connection string (func ignores the flag).
  */
+#include "host/cli/cli_args.h"
 #include "host/config/config.h"
 #include "host/keys/keys.h"
 
@@ -29,6 +30,7 @@
 #include <sodium.h>
 
 #include "host/config/jsonc.h"
+#include "common/file_atomic.h"
 #include "common/xalloc.h"
 
 #define SETTINGS_FILE "local.settings.json"
@@ -71,32 +73,17 @@ static void settings_usage(FILE *out)
 
 static int parse(int argc, char **argv, struct settings_cli *c)
 {
-	for (int i = 0; i < argc; i++) {
-		const char *a = argv[i];
+	const struct host_cli_opt opts[] = {
+		{"--script-root", 0, &c->script_root, NULL},
+		{"--connectionString", 1, NULL, &c->connection_string},
+		{"-a", 0, NULL, &c->show},
+		{"--showValue", 1, NULL, &c->show},
+		{NULL, 0, NULL, NULL},
+	};
+	const char **pos[] = {&c->cmd, &c->name, &c->value};
 
-		if (strcmp(a, "--script-root") == 0 && i + 1 < argc) {
-			c->script_root = argv[++i];
-		} else if (strcasecmp(a, "--connectionString") == 0) {
-			c->connection_string = 1;
-		} else if (strcmp(a, "-a") == 0 || strcasecmp(a, "--showValue") == 0) {
-			c->show = 1;
-		} else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
-			settings_usage(stdout);
-			exit(0);
-		} else if (a[0] == '-' && a[1]) {
-			fprintf(stderr, "cfunc: unknown or incomplete option '%s'\n", a);
-			return -1;
-		} else if (!c->cmd) {
-			c->cmd = a;
-		} else if (!c->name) {
-			c->name = a;
-		} else if (!c->value) {
-			c->value = a;
-		} else {
-			fprintf(stderr, "cfunc: unexpected argument '%s'\n", a);
-			return -1;
-		}
-	}
+	if (host_cli_parse(argc, argv, opts, pos, 3, settings_usage) < 0)
+		return -1;
 	if (!c->cmd) {
 		fprintf(stderr, "cfunc: missing settings command\n");
 		return -1;
@@ -107,8 +94,8 @@ static int parse(int argc, char **argv, struct settings_cli *c)
 /* func looks for either file upwards (spec §1). */
 static char *find_root(const char *script_root)
 {
-	char cwd[PATH_MAX], *dir, *slash, *file;
-	struct stat st;
+	static const char *const markers[] = {"host.json", SETTINGS_FILE, NULL};
+	char cwd[PATH_MAX], *dir, *root = NULL, *err = NULL;
 
 	if (script_root) {
 		dir = realpath(script_root, NULL);
@@ -121,28 +108,12 @@ static char *find_root(const char *script_root)
 		fprintf(stderr, "cfunc: cannot read the current directory\n");
 		return NULL;
 	}
-	for (;;) {
-		for (int i = 0; i < 2; i++) {
-			file = xasprintf("%s/%s", strcmp(dir, "/") ? dir : "",
-					 i ? SETTINGS_FILE : "host.json");
-			if (stat(file, &st) == 0 && S_ISREG(st.st_mode)) {
-				free(file);
-				return dir;
-			}
-			free(file);
-		}
-		if (strcmp(dir, "/") == 0)
-			break;
-		slash = strrchr(dir, '/');
-		if (slash == dir)
-			slash[1] = '\0';
-		else
-			*slash = '\0';
+	if (host_config_find_root_of(dir, markers, &root, &err) != 0) {
+		fprintf(stderr, "%s\n", err);
+		free(err);
 	}
 	free(dir);
-	fprintf(stderr, "Unable to find project root. Expecting to find one of host.json, "
-			"local.settings.json in project root.\n");
-	return NULL;
+	return root;
 }
 
 /* IsEncrypted as settings.c reads it: missing or null = false. */
@@ -236,7 +207,7 @@ static int save(struct doc *d)
 		return -1;
 	}
 	data = xasprintf("%s\n", text);
-	rc = host_keys_write_file(d->path, data, strlen(data), d->mode, &err);
+	rc = rt_file_write_atomic(d->path, data, strlen(data), d->mode, &err);
 	if (rc < 0) {
 		fprintf(stderr, "cfunc: %s\n", err);
 		free(err);

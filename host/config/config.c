@@ -70,6 +70,13 @@ void host_config_free(struct host_config *cfg)
 
 int host_config_find_root(const char *start_dir, char **root, char **err)
 {
+	static const char *const markers[] = {"host.json", NULL};
+	return host_config_find_root_of(start_dir, markers, root, err);
+}
+
+int host_config_find_root_of(const char *start_dir, const char *const *markers, char **root,
+			     char **err)
+{
 	char *dir, *slash, *file;
 	struct stat st;
 
@@ -80,13 +87,15 @@ int host_config_find_root(const char *start_dir, char **root, char **err)
 		return -1;
 	}
 	for (;;) {
-		file = xasprintf("%s%shost.json", dir, strcmp(dir, "/") == 0 ? "" : "/");
-		if (stat(file, &st) == 0 && S_ISREG(st.st_mode)) {
+		for (const char *const *m = markers; *m; m++) {
+			file = xasprintf("%s%s%s", dir, strcmp(dir, "/") == 0 ? "" : "/", *m);
+			if (stat(file, &st) == 0 && S_ISREG(st.st_mode)) {
+				free(file);
+				*root = dir;
+				return 0;
+			}
 			free(file);
-			*root = dir;
-			return 0;
 		}
-		free(file);
 		if (strcmp(dir, "/") == 0)
 			break;
 		slash = strrchr(dir, '/');

@@ -44,8 +44,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Same numbering as enum host_log_level in log.h: 0..5 = Trace..Critical. */
-#define HOST_CONFIG_LOG_NONE 6
+#include "common/log_level.h"
+
+/* Levels are enum rt_log_level: 0..5 = Trace..Critical, then None. */
+#define HOST_CONFIG_LOG_NONE RT_LOG_NONE
 
 /* functionTimeout "-1": no timeout. */
 #define HOST_CONFIG_UNBOUNDED (-1)
@@ -157,6 +159,11 @@ struct host_config {
  * there is none.
  */
 int host_config_find_root(const char *start_dir, char **root, char **err);
+/* The same walk, stopping at the first directory holding any of `markers`
+ * (file names, NULL-terminated): `cfunc settings` also takes a folder with
+ * only local.settings.json. */
+int host_config_find_root_of(const char *start_dir, const char *const *markers, char **root,
+			     char **err);
 
 /*
  * Fills *cfg (which it zeroes first) from <root>/local.settings.json, then
@@ -197,6 +204,7 @@ int host_config_log_level(const struct host_config *cfg, const char *category);
 int host_config_parse_log_level(const char *name);
 
 /* Whether the "functions" filter admits `name` (case-insensitive). */
+/* Tests and fuzz targets only: the host does not call it. */
 bool host_config_function_selected(const struct host_config *cfg, const char *name);
 
 /*

@@ -4,7 +4,6 @@
  * and encrypting or decrypting every value of a parsed local.settings.json.
  */
 #include "host/keys/keys.h"
-#include "host/keys/keys_int.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -18,6 +17,7 @@
 #include <sodium.h>
 
 #include "host/config/jsonc.h"
+#include "common/file_atomic.h"
 #include "common/xalloc.h"
 
 char *host_keys_settings_key_path(char **err)
@@ -125,7 +125,7 @@ static int create_key_file(const char *path, char **err)
 	unsigned char key[HOST_KEYS_SETTINGS_KEY_BYTES];
 	char b64[sodium_base64_ENCODED_LEN(HOST_KEYS_SETTINGS_KEY_BYTES,
 					   sodium_base64_VARIANT_ORIGINAL) + 1];
-	char *dir = host_keys_dir_of(path), *tmp = NULL;
+	char *dir = rt_file_dir_of(path), *tmp = NULL;
 	int fd = -1, rc = -1;
 	size_t n;
 
@@ -141,7 +141,7 @@ static int create_key_file(const char *path, char **err)
 		*err = xasprintf("cannot create the settings key in %s: %s", dir, strerror(errno));
 		goto out;
 	}
-	if (fchmod(fd, 0600) < 0 || host_keys_write_all(fd, b64, n) < 0 || fsync(fd) < 0) {
+	if (fchmod(fd, 0600) < 0 || rt_file_write_all(fd, b64, n) < 0 || fsync(fd) < 0) {
 		*err = xasprintf("cannot write the settings key '%s': %s", path, strerror(errno));
 		goto out_unlink;
 	}
@@ -149,7 +149,7 @@ static int create_key_file(const char *path, char **err)
 		*err = xasprintf("cannot create the settings key '%s': %s", path, strerror(errno));
 		goto out_unlink;
 	}
-	host_keys_fsync_dir(dir);
+	rt_file_fsync_dir(dir);
 	rc = 0;
 out_unlink:
 	unlink(tmp);

@@ -5,6 +5,7 @@
  * /runtime/health*. They run on worker threads like app functions, but
  * without the Executing/Executed lines.
  */
+#include "host/version.h"
 #include "host/endpoints/admin.h"
 #include "bindings/durable_client.h"
 #include "runtime/engine.h"
@@ -17,8 +18,6 @@
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
-
-#define CFUNC_VERSION "0.1.0"
 
 static void reply_json(struct bind_http *h, int status, json_t *body)
 {
@@ -72,7 +71,7 @@ static void host_status(struct host_server *srv, struct bind_http *h)
 	json_object_set_new(o, "state", json_string(state_name(srv->state)));
 	json_object_set_new(o, "version", json_string(CFUNC_VERSION));
 	json_object_set_new(o, "versionDetails",
-			    json_string(CFUNC_VERSION " (cfunc, app ABI " CF__STR(CF_ABI_MAJOR) "." CF__STR(CF_ABI_MINOR) ")"));
+			    json_string(CFUNC_VERSION " (cfunc, app ABI " HOST_STR(CF_ABI_MAJOR) "." HOST_STR(CF_ABI_MINOR) ")"));
 	json_object_set_new(o, "instanceId", json_string(srv->instance_id));
 	json_object_set_new(o, "computerName", json_string(host));
 	json_object_set_new(o, "processUptime",

@@ -6,8 +6,8 @@
 
 #include "host/http/server.h"
 
-#define CF__STR2(x) #x
-#define CF__STR(x) CF__STR2(x)
+#define HOST_STR2(x) #x
+#define HOST_STR(x) HOST_STR2(x)
 
 /* Endpoint router for host_server_add_endpoints(). */
 host_endpoint_fn host_admin_route(struct host_server *srv, const char *method, const char *path);

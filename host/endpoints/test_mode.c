@@ -123,7 +123,7 @@ static void advance_clock(struct host_server *srv, struct bind_http *h)
 	if (srv->durable)
 		rt_engine_wake(srv->durable->engine);
 	host_timers_wake(); /* timer triggers follow the same clock */
-	host_log("Host.General", HOST_LOG_INFO, "Test clock moved forward by %gs (now +%lldms)",
+	host_log("Host.General", RT_LOG_INFO, "Test clock moved forward by %gs (now +%lldms)",
 		 secs, (long long)(off / 1000));
 	char *reply = xasprintf("{\"offsetSeconds\":%.6f}", (double)off / 1e6);
 	bind_http_set_json(h, 200, reply);

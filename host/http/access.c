@@ -152,7 +152,7 @@ static int authorized(struct host_server *srv, const struct bind_http *h, enum n
 	if (rt_mono_us() - srv->keys_checked_us > 1000000) {
 		char *err = NULL;
 		if (host_keys_refresh(srv->keys, &err) < 0)
-			host_log("Host.General", HOST_LOG_WARNING, "keys not reloaded: %s", err);
+			host_log("Host.General", RT_LOG_WARNING, "keys not reloaded: %s", err);
 		free(err);
 		srv->keys_checked_us = rt_mono_us();
 	}

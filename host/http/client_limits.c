@@ -3,6 +3,7 @@
  * (see the header for the rules).
  */
 #include "host/http/client_limits.h"
+#include "common/hash.h"
 #include "common/xalloc.h"
 
 #include <netinet/in.h>
@@ -62,10 +63,7 @@ static void client_key(const struct sockaddr *sa, unsigned char key[16])
 
 static size_t bucket_of(const unsigned char key[16])
 {
-	uint32_t h = 2166136261u; /* FNV-1a */
-	for (int i = 0; i < 16; i++)
-		h = (h ^ key[i]) * 16777619u;
-	return h & (NBUCKETS - 1);
+	return rt_hash32_bytes(key, 16) & (NBUCKETS - 1);
 }
 
 static struct host_client **find(struct host_clients *c, const unsigned char key[16])

@@ -22,7 +22,7 @@ static void note_refusal(struct host_server *srv)
 	srv->inflight_refused++;
 	if (srv->inflight_logged_us && now - srv->inflight_logged_us < 5000000)
 		return;
-	host_log("Host.General", HOST_LOG_WARNING,
+	host_log("Host.General", RT_LOG_WARNING,
 		 "Refused %ld request(s) with 503: the request and response bytes held would exceed "
 		 "cfunc.limits.maxInFlightBytes (%lld)",
 		 srv->inflight_refused, (long long)srv->cfg->limits.max_in_flight_bytes);

@@ -18,6 +18,7 @@
 #include "host/http/router.h"
 #include "host/http/router_int.h"
 
+#include "common/vec.h"
 #include "common/arena.h"
 #include "common/urlcodec.h"
 #include "common/xalloc.h"
@@ -68,10 +69,7 @@ int host_router_add(struct host_router *r, const char *tmpl, const char *methods
 	rt->tmpl = xstrdup(tmpl);
 	rt->target = target;
 	rt->order = r->n;
-	if (r->n == r->cap) {
-		r->cap = r->cap ? r->cap * 2 : 16;
-		r->routes = xrealloc(r->routes, r->cap * sizeof(*r->routes));
-	}
+	RT_VEC_RESERVE(r->routes, r->cap, r->n + 1, 16);
 	r->routes[r->n++] = rt;
 	if (rt->nparams > r->maxparams)
 		r->maxparams = rt->nparams;

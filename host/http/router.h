@@ -104,10 +104,12 @@ int host_router_match(const struct host_router *r, const char *method, size_t me
  * route values), or NULL if the template has no such parameter. Its value
  * may still be NULL (absent optional parameter).
  */
+/* Tests and fuzz targets only: the host does not call it. */
 const struct host_route_param *host_router_param(const struct host_route_match *m,
 						 const char *name);
 
 /* Number of routes; indexes below are in the current (sorted) order. */
+/* Tests and fuzz targets only, down to host_router_target: the host does not call them. */
 size_t host_router_count(const struct host_router *r);
 
 /* The template of route i as given to add() (borrowed, lives with the router). */

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "common/arena.h"
+#include "common/utf8.h"
 #include "common/xalloc.h"
 
 /* ---- small helpers ---- */
@@ -288,18 +289,6 @@ static int is_alpha(const char *s, size_t len)
 	return 1;
 }
 
-/* .NET string length: UTF-16 code units, so 4-byte UTF-8 sequences count twice. */
-static size_t utf16_len(const char *s, size_t len)
-{
-	size_t i, n = 0;
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if ((c & 0xC0) != 0x80)
-			n += c >= 0xF0 && c <= 0xF4 ? 2 : 1;
-	}
-	return n;
-}
-
 int host_router_check_constraint(const struct constraint *c, const char *v, size_t len,
 				 struct rt_arena *a)
 {
@@ -332,11 +321,11 @@ int host_router_check_constraint(const struct constraint *c, const char *v, size
 	case C_RANGE:
 		return parse_int64(v, len, &n) && n >= c->a && n <= c->b;
 	case C_MINLENGTH:
-		return (long long)utf16_len(v, len) >= c->a;
+		return (long long)rt_utf16_units(v, len) >= c->a;
 	case C_MAXLENGTH:
-		return (long long)utf16_len(v, len) <= c->a;
+		return (long long)rt_utf16_units(v, len) <= c->a;
 	case C_LENGTH:
-		n = (long long)utf16_len(v, len);
+		n = (long long)rt_utf16_units(v, len);
 		return n >= c->a && n <= c->b;
 	case C_REGEX: {
 		/* regexec() wants a C string; decoded values never contain NUL */

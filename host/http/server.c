@@ -27,9 +27,11 @@
 #include "host/log.h"
 #include "host/http/request_head.h"
 #include "host/http/server_conn.h"
+#include "common/queue.h"
 #include "common/urlcodec.h"
 #include "common/xalloc.h"
 #include "common/clock.h"
+#include "common/invocation_id.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -219,33 +221,29 @@ static void job_free(struct req_job *job)
 static void run_function(struct req_job *job)
 {
 	const struct bind_function *fn = job->fn;
+	struct rt_invocation inv = {.function = fn->name, .reason = INVOKE_REASON};
 	char category[160];
-	int64_t t0 = rt_mono_us();
 	int rc;
 
+	memcpy(inv.id, job->invocation_id, sizeof(inv.id));
 	snprintf(category, sizeof(category), "Function.%s", fn->name);
-	host_log(category, HOST_LOG_INFO, "Executing 'Functions.%s' (Reason='%s', Id=%s)", fn->name,
-		 INVOKE_REASON, job->invocation_id);
+	host_log_invocation(&inv, RT_INVOCATION_START);
 	/* Nothing else queued: this may be a long call, show its start now. */
 	if (host_pool_queued(job->srv->pool) == 0)
 		host_log_flush();
 	rc = fn->http((cf_http *)&job->http);
-	long ms = (long)((rt_mono_us() - t0) / 1000);
+	inv.failed = rc < 0;
+	host_log_invocation(&inv, RT_INVOCATION_END);
 	if (rc < 0) {
 		/* A failed function answers 500 with an empty body, like a thrown exception. */
 		job->http.status = 500;
 		job->http.nresp = 0;
 		job->http.resp_body = "";
 		job->http.resp_len = 0;
-		host_log(category, HOST_LOG_ERROR, "Executed 'Functions.%s' (Failed, Id=%s, Duration=%ldms)",
-			 fn->name, job->invocation_id, ms);
-		host_log(category, HOST_LOG_ERROR, "Exception while executing function: Functions.%s. %s",
+		host_log(category, RT_LOG_ERROR, "Exception while executing function: Functions.%s. %s",
 			 fn->name,
 			 job->http.ctx.last_error ? job->http.ctx.last_error
 						  : rt_arena_fmt(&job->arena, "The function returned %d.", rc));
-	} else {
-		host_log(category, HOST_LOG_INFO, "Executed 'Functions.%s' (Succeeded, Id=%s, Duration=%ldms)",
-			 fn->name, job->invocation_id, ms);
 	}
 }
 
@@ -260,11 +258,7 @@ static void job_resume(struct bind_http *h)
 		h2o_multithread_send_message(&job->srv->done_receiver, &job->msg);
 		return;
 	}
-	if (tls_out_tail)
-		tls_out_tail->out_next = job;
-	else
-		tls_out_head = job;
-	tls_out_tail = job;
+	RT_QUEUE_APPEND(tls_out_head, tls_out_tail, job, out_next);
 	tls_out_n++;
 }
 
@@ -289,12 +283,7 @@ static void job_run(struct host_job *work)
 static void start_job(struct host_server *srv, struct req_job *job)
 {
 	srv->running++;
-	job->work.next = NULL;
-	if (srv->batch_tail)
-		srv->batch_tail->next = &job->work;
-	else
-		srv->batch_head = &job->work;
-	srv->batch_tail = &job->work;
+	RT_QUEUE_APPEND(srv->batch_head, srv->batch_tail, &job->work, next);
 	srv->batch_n++;
 }
 
@@ -545,7 +534,7 @@ static void on_function_timeout(h2o_timeout_entry_t *entry)
 	if (!job->req)
 		return;
 	snprintf(category, sizeof(category), "Function.%s", job->fn->name);
-	host_log(category, HOST_LOG_ERROR,
+	host_log(category, RT_LOG_ERROR,
 		 "Timeout value of %s exceeded by function 'Functions.%s' (Id: '%s'). Initiating cancellation.",
 		 rt_arena_fmt(&job->arena, "%02lld:%02lld:%02lld",
 			      (long long)(srv->cfg->function_timeout_ms / 3600000),
@@ -795,7 +784,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
 		job->http.resume = job_resume;
 		job->http.resume_data = job;
 		copy_request(job, req, path_len, &m);
-		host_log_fast_guid(job->invocation_id);
+		rt_invocation_id(job->invocation_id);
 	}
 	if (!host_access_allowed(srv, &job->http)) {
 		/* 401 with an empty body, as the Functions host answers. */
@@ -818,11 +807,7 @@ static int on_req(h2o_handler_t *self, h2o_req_t *req)
 		h2o_timeout_link(srv->h2o_ctx.loop, &srv->fn_timeout, &job->timeout_entry);
 	long max_conc = srv->cfg->http.max_concurrent_requests;
 	if (max_conc >= 0 && srv->running >= max_conc) {
-		if (srv->wait_tail)
-			srv->wait_tail->wait_next = job;
-		else
-			srv->wait_head = job;
-		srv->wait_tail = job;
+		RT_QUEUE_APPEND(srv->wait_head, srv->wait_tail, job, wait_next);
 		return 0;
 	}
 	start_job(srv, job);
@@ -875,7 +860,7 @@ static void note_refused_connection(struct host_server *srv, const struct sockad
 		inet_ntop(AF_INET, &((const struct sockaddr_in *)peer)->sin_addr, addr, sizeof(addr));
 	else if (peer->sa_family == AF_INET6)
 		inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)peer)->sin6_addr, addr, sizeof(addr));
-	host_log("Host.General", HOST_LOG_WARNING,
+	host_log("Host.General", RT_LOG_WARNING,
 		 "Closed %ld connection(s) at once (the last from %s): over %s", srv->conns_refused,
 		 addr, why);
 	srv->conns_refused = 0;
@@ -939,7 +924,7 @@ static void on_signal_readable(h2o_socket_t *sock, const char *err)
 	srv->state = HOST_STATE_STOPPING;
 	if (srv->on_stop_requested)
 		srv->on_stop_requested(srv->on_stop_ctx);
-	host_log("Host.General", HOST_LOG_INFO, "Stopping the host: draining %ld in-flight request(s)",
+	host_log("Host.General", RT_LOG_INFO, "Stopping the host: draining %ld in-flight request(s)",
 		 srv->outstanding);
 	/* Waits would hold the stop for their whole timeout: they get their
 	 * check-status response now and can poll the host once it is back. */

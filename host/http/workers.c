@@ -4,6 +4,7 @@
  * per worker, not one per job.
  */
 #include "host/http/workers.h"
+#include "common/queue.h"
 #include "common/xalloc.h"
 
 #include <pthread.h>
@@ -94,13 +95,8 @@ void host_pool_submit_list(struct host_pool *pool, struct host_job *head, struct
 {
 	if (!head)
 		return;
-	tail->next = NULL;
 	pthread_mutex_lock(&pool->lock);
-	if (pool->tail)
-		pool->tail->next = head;
-	else
-		pool->head = head;
-	pool->tail = tail;
+	RT_QUEUE_APPEND_CHAIN(pool->head, pool->tail, head, tail, next);
 	pool->queued += n;
 	/* One wake per batch; the woken worker wakes the next if work remains. */
 	if (pool->idle > 0)

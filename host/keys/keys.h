@@ -102,6 +102,7 @@ int host_keys_load(struct host_keys **out, const char *root, char **err);
 void host_keys_free(struct host_keys *k);
 
 /* The absolute path of the secrets file (borrowed until host_keys_free). */
+/* Tests and fuzz targets only: the host does not call it. */
 const char *host_keys_path(const struct host_keys *k);
 
 /*
@@ -113,6 +114,7 @@ const char *host_keys_path(const struct host_keys *k);
 int host_keys_refresh(struct host_keys *k, char **err);
 
 /* Bumped by every change (own or reloaded): cache derived data against it. */
+/* Tests and fuzz targets only: the host does not call it. */
 uint64_t host_keys_generation(struct host_keys *k);
 
 /*
@@ -167,6 +169,7 @@ int host_keys_delete(struct host_keys *k, enum host_keys_scope scope, const char
 
 /* Gives `function` a `default` key if it has none (the real host creates
  * function secrets on first access). *created = 1 if it did. 0 or -1. */
+/* Tests and fuzz targets only: the host does not call it. */
 int host_keys_ensure_function(struct host_keys *k, const char *function, int *created,
 			      char **err);
 
@@ -237,15 +240,6 @@ void host_keys_settings_encrypt(json_t *root, const unsigned char key[HOST_KEYS_
 
 /* Number of non-empty string values a settings file has to seal/unseal. */
 size_t host_keys_settings_count(json_t *root);
-
-/*
- * Writes `data` to `path` atomically: a temp file in the same folder
- * created with `mode`, write, fsync, rename over `path`, fsync the folder.
- * On failure `path` is untouched and the temp file removed. 0 or -1 with
- * *err.
- */
-int host_keys_write_file(const char *path, const char *data, size_t len, unsigned mode,
-			 char **err);
 
 /* ---- CLI (cli_keys.c, cli_settings.c): `cfunc keys ...`, `cfunc settings
  * ...`; argv starts after the family word. Return the exit code. ---- */

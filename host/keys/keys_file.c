@@ -1,6 +1,6 @@
 /*
  * keys_file.c - secrets.json on disk: parsing it into a snapshot and
- * serialising one, atomic writes (also host_keys_write_file() for others),
+ * serialising one, written atomically (common/file_atomic.h),
  * the flock on secrets.lock, and the change protocol (fresh snapshot from
  * the file, apply, write, swap in).
  */
@@ -20,6 +20,7 @@
 #include <sodium.h>
 
 #include "host/config/jsonc.h"
+#include "common/file_atomic.h"
 #include "common/xalloc.h"
 
 #define SECRETS_PREFIX "Unable to parse secrets file"
@@ -170,85 +171,6 @@ static json_t *snap_json(const struct snap *s)
 	return root;
 }
 
-/* ---- atomic writes ---- */
-
-void host_keys_fsync_dir(const char *dir)
-{
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-
-	if (fd >= 0) {
-		(void)fsync(fd);
-		close(fd);
-	}
-}
-
-char *host_keys_dir_of(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-
-	if (!slash)
-		return xstrdup(".");
-	if (slash == path)
-		return xstrdup("/");
-	return xstrndup(path, (size_t)(slash - path));
-}
-
-int host_keys_write_all(int fd, const char *data, size_t len)
-{
-	while (len > 0) {
-		ssize_t w = write(fd, data, len);
-		if (w < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		data += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
-int host_keys_write_file(const char *path, const char *data, size_t len, unsigned mode,
-			 char **err)
-{
-	char *dir = host_keys_dir_of(path), *tmp;
-	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
-	int fd, saved;
-
-	tmp = xasprintf("%s/.%s.XXXXXX", dir, base);
-	fd = mkostemp(tmp, O_CLOEXEC);
-	if (fd < 0) {
-		*err = xasprintf("cannot create a temporary file next to %s: %s", path,
-				 strerror(errno));
-		goto fail;
-	}
-	if (fchmod(fd, (mode_t)mode) < 0 || host_keys_write_all(fd, data, len) < 0 ||
-	    fsync(fd) < 0) {
-		saved = errno;
-		close(fd);
-		*err = xasprintf("cannot write %s: %s", path, strerror(saved));
-		goto fail_unlink;
-	}
-	if (close(fd) < 0) {
-		*err = xasprintf("cannot write %s: %s", path, strerror(errno));
-		goto fail_unlink;
-	}
-	if (rename(tmp, path) < 0) {
-		*err = xasprintf("cannot replace %s: %s", path, strerror(errno));
-		goto fail_unlink;
-	}
-	host_keys_fsync_dir(dir);
-	free(tmp);
-	free(dir);
-	return 0;
-fail_unlink:
-	unlink(tmp);
-fail:
-	free(tmp);
-	free(dir);
-	return -1;
-}
-
 /* ---- reading, writing and changing the file ---- */
 
 static int write_snap(struct host_keys *k, const struct snap *s, char **err)
@@ -263,7 +185,7 @@ static int write_snap(struct host_keys *k, const struct snap *s, char **err)
 		return -1;
 	}
 	data = xasprintf("%s\n", text);
-	rc = host_keys_write_file(k->path, data, strlen(data), 0600, err);
+	rc = rt_file_write_atomic(k->path, data, strlen(data), 0600, err);
 	if (rc == 0 && stat(k->path, &k->seen) < 0)
 		memset(&k->seen, 0, sizeof(k->seen));
 	sodium_memzero(text, strlen(text));

@@ -65,11 +65,6 @@ struct fnkeys *host_keys_snap_function(const struct snap *s, const char *functio
 struct fnkeys *host_keys_snap_add_function(struct snap *s, const char *function);
 void host_keys_snap_remove_function(struct snap *s, struct fnkeys *f);
 
-/* keys_file.c: the folder of a path (malloc'd), and the pieces of an atomic write. */
-char *host_keys_dir_of(const char *path);
-int host_keys_write_all(int fd, const char *data, size_t len);
-void host_keys_fsync_dir(const char *dir);
-
 /*
  * keys_file.c: reads the file into a new snapshot, creating the file or the
  * missing mandatory keys (then writing it back). Caller holds the flock.

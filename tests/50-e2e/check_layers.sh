@@ -40,6 +40,8 @@ expect_fail common/arena.c '#include <h2o.h>' 'must not include h2o' "h2o header
 expect_fail runtime/history.c '#include <h2o.h>' 'must not include h2o' "h2o header in runtime/"
 expect_fail management/query.c '#include "h2o.h"' 'must not include h2o' "quoted h2o header in management/"
 expect_fail bindings/api.c '#include "h2o/memory.h"' 'must not include h2o' "quoted h2o header in bindings/"
+expect_fail runtime/json_text.c '#include <jansson.h>' 'must not include jansson' "jansson in runtime/"
+expect_fail common/utf8.c '#include "jansson.h"' 'must not include jansson' "jansson in common/"
 expect_fail bindings/registry.c '#include <dlfcn.h>' 'must not include h2o or <dlfcn.h>' "dlfcn.h in bindings/"
 expect_fail runtime/engine.c '  #  include <dlfcn.h>' 'dlfcn' "indented dlfcn.h in runtime/"
 expect_fail host/http/server.c 'static void *load_it(void) { return dlopen("x.so", RTLD_NOW); }' \

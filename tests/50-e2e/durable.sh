@@ -129,6 +129,15 @@ log=$(cat "$HOST_LOG")
 like "$log" "\\] $fid: Function 'test_fail_activity \\(Activity\\)' failed with an error\\. Reason: boom\\. IsReplay: False\\. State: Failed\\. RuntimeStatus: Failed\\. $tail_re TaskEventId: 0$" "activity failure line: instance id, reason"
 like "$log" "\\] $fid: Function 'test_fails \\(Orchestrator\\)' failed with an error\\. Reason: Orchestrator function 'test_fails' failed: Activity function 'test_fail_activity' failed: boom\\. IsReplay: False\\. State: Failed\\. RuntimeStatus: Failed\\. $tail_re TaskEventId: -1$" "orchestrator failure line: instance id, reason unquoted"
 if grep -q "$fid: Function 'test_fails (Orchestrator)' completed" "$HOST_LOG"; then ok 1 "a failed orchestration has no completed line"; else ok 0 "a failed orchestration has no completed line"; fi
+# The console reports both failures like func, each Executed line before the
+# Host.Triggers.DurableTask line that explains it.
+i=0; until grep -q "Executed 'Functions.test_fails' (Failed" "$HOST_LOG" || [ $i -ge 200 ]; do sleep 0.02; i=$((i + 1)); done
+log=$(cat "$HOST_LOG")
+like "$log" "Executed 'Functions.test_fail_activity' \\(Failed, Id=[0-9a-f-]{36}, Duration=[0-9]+ms\\)" "failed activity: Executed (Failed) line"
+like "$log" "Executed 'Functions.test_fails' \\(Failed, Id=[0-9a-f-]{36}, Duration=[0-9]+ms\\)" "failed episode: Executed (Failed) line"
+first=$(grep -n -m1 "Executed 'Functions.test_fail_activity' (Failed" "$HOST_LOG" | cut -d: -f1)
+why=$(grep -n -m1 "Function 'test_fail_activity (Activity)' failed" "$HOST_LOG" | cut -d: -f1)
+ok "$([ -n "$first" ] && [ -n "$why" ] && [ "$first" -lt "$why" ] && echo 0 || echo 1)" "the activity's Executed line comes before its reason"
 
 # --- POST /admin/functions/{name} fires non-HTTP functions in the background
 is "$(http -X POST -d '{"input":"\"by hand\""}' "$BASE/admin/functions/test_activity")" "202" "admin invoke of an activity"

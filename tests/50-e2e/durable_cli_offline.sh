@@ -102,6 +102,15 @@ stop_host
 ok "$([ ! -e "$R/.cfunc/CliHub.db.host" ]; echo $?)" "a clean stop removes the listen file"
 
 # --- offline reads, paging, purge, delete ---------------------------------------
+# get-history from the file: the table and the stored events.
+like "$(d get-history --id waiter)" "EventRaised +go" "get-history offline: the table, with the raised event"
+is "$(d get-history --id waiter --json | jq -r '.[0].EventType, .[-1].EventType' | tr '\n' ' ')" \
+	"OrchestratorStarted OrchestratorCompleted " "get-history --json offline: the stored events, first to last"
+is "$(d get-history --id waiter --json | jq -r '[.[] | select(.EventType == "ExecutionCompleted")][0].Result')" \
+	'"offline"' "… with the result as stored JSON text"
+out=$(d get-history --id nosuch 2>&1); rc=$?
+ok "$([ $rc -ne 0 ]; echo $?)" "get-history offline of an unknown id fails"
+like "$out" "Could not find an orchestration instance with id 'nosuch'" "with func's message"
 for i in 1 2 3 4 5; do d start-new --function-name wait_event --id "p$i" >/dev/null; done
 is "$(d get-instances --json | jq length)" 7 "get-instances lists every instance (default top 10)"
 ids=""

@@ -73,6 +73,13 @@ done
 # shellcheck disable=SC2086,SC2116 # echo of the unquoted list squeezes its spaces
 is "$(echo $seen)" "q1 q2 q3 q4" "get-instances pages with the host's continuation token"
 is "$(d get-instances --json --runtime-status Terminated | jq -r '.[].instanceId')" "w2" "--json listing with a status filter"
+# The date filters through the host: q1..q4's created times bound them.
+q1=$(d get-runtime-status --id q1 --json | jq -r .createdTime)
+is "$(d get-instances --json --created-before 2000-01-01T00:00:00Z | jq length)" 0 "--created-before through the host"
+is "$(d get-instances --json --created-after "$q1" --runtime-status running | jq -r '[.[].instanceId] | sort | join(" ")')" \
+	"q1 q2 q3 q4" "--created-after through the host (from q1's created time, inclusive)"
+out=$(d get-instances --created-after yesterday 2>&1); rc=$?
+is "$rc" 2 "a date that is not ISO 8601 is refused before the host is asked (exit 2)"
 
 is "$(d purge-history --runtime-status completed)" "Instances deleted: 3" "purge-history through the host"
 is "$(d purge-history --id w2)" "Instances deleted: 1" "purge one through the host"

@@ -18,6 +18,38 @@ sed 's/^/#   /' "$T_DIR/install.log" | head -20
 ok "$([ -x "$prefix/bin/cfunc" ] && [ -f "$prefix/include/cfunc.h" ] &&
 	[ -f "$prefix/share/pkgconfig/cfunc.pc" ]; echo $?)" "bin/cfunc, include/cfunc.h and share/pkgconfig/cfunc.pc are installed"
 
+# ---- a staged install (DESTDIR), as a package build does ---------------
+# Files land under DESTDIR+PREFIX, nothing under PREFIX itself, the .pc
+# names PREFIX (where the package will put them), and uninstall with the
+# same DESTDIR removes exactly those files.
+stage=$T_DIR/stage
+sprefix=$T_DIR/pkgprefix
+make -s -C "$CFUNC_ROOT" BUILD="$CFUNC_BUILD" HOST="$CFUNC" -o "$CFUNC" -o setup PREFIX="$sprefix" \
+	DESTDIR="$stage" install >"$T_DIR/stage.log" 2>&1
+is "$?" "0" "make install PREFIX=<p> DESTDIR=<stage> succeeds"
+is "$(cd "$stage" && find . -type f | sort | tr '\n' ' ')" \
+	".$sprefix/bin/cfunc .$sprefix/include/cfunc.h .$sprefix/share/pkgconfig/cfunc.pc " \
+	"the three files land under DESTDIR+PREFIX, nothing else"
+ok "$([ -x "$stage$sprefix/bin/cfunc" ]; echo $?)" "the staged cfunc is executable"
+cmp -s "$stage$sprefix/include/cfunc.h" "$CFUNC_ROOT/include/cfunc.h"
+ok $? "the staged header is include/cfunc.h"
+ok "$([ ! -e "$sprefix" ]; echo $?)" "nothing is written under PREFIX itself"
+is "$(sed -n 's/^prefix=//p' "$stage$sprefix/share/pkgconfig/cfunc.pc")" "$sprefix" \
+	"the staged cfunc.pc names PREFIX"
+ok "$(! grep -q "$stage" "$stage$sprefix/share/pkgconfig/cfunc.pc"; echo $?)" \
+	"… and never DESTDIR"
+is "$(PKG_CONFIG_PATH=$stage$sprefix/share/pkgconfig pkg-config --cflags cfunc | sed "s/ *$//")" "-I$sprefix/include" \
+	"pkg-config --cflags of the staged file gives PREFIX's include folder"
+echo keep >"$stage$sprefix/bin/other-tool"
+make -s -C "$CFUNC_ROOT" BUILD="$CFUNC_BUILD" HOST="$CFUNC" -o "$CFUNC" -o setup PREFIX="$sprefix" \
+	DESTDIR="$stage" uninstall >/dev/null 2>&1
+is "$?" "0" "make uninstall with the same PREFIX and DESTDIR succeeds"
+is "$(cd "$stage" && find . -type f | sort | tr '\n' ' ')" ".$sprefix/bin/other-tool " \
+	"it removes exactly the three files, and keeps another one beside them"
+ok "$([ -x "$prefix/bin/cfunc" ] && [ -f "$prefix/share/pkgconfig/cfunc.pc" ]; echo $?)" \
+	"the install into the other prefix is untouched"
+is "$(sed -n 's/^prefix=//p' "$prefix/share/pkgconfig/cfunc.pc")" "$prefix" "… and its cfunc.pc still names its own prefix"
+
 # Only the prefix: no source folder on any search path.
 PATH=$prefix/bin:$PATH
 PKG_CONFIG_PATH=$prefix/share/pkgconfig
@@ -44,7 +76,7 @@ ok "$([ ! -e "$T_DIR/fresh" ]; echo $?)" "no folder was created for it"
 ok "$([ -f "$T_DIR/busy/app.c" ] && [ "$(cat "$T_DIR/busy/notes.txt")" = keep ]; echo $?)" \
 	"--force writes into a non-empty folder and keeps other files"
 like "$(cfunc new --help)" 'human-interaction' "cfunc new --help lists the templates"
-is "$(cfunc templates | grep -c '^  [a-z]')" "4" "cfunc templates lists four templates"
+is "$(cfunc templates | grep -c '^  [a-z]')" "5" "cfunc templates lists five templates"
 is "$(cfunc new --list)" "$(cfunc templates)" "cfunc new --list is cfunc templates"
 out=$(cd "$T_DIR/busy" && PKG_CONFIG_PATH=$T_DIR/none make 2>&1)
 like "$out" "pkg-config cannot find cfunc" "without cfunc.pc the app's make says what is missing"
@@ -112,6 +144,30 @@ is "$(printf '%s' "$ST" | jq -r .runtimeStatus)" "Running" "eternal: and keeps r
 is "$(http -X POST "$BASE/runtime/webhooks/durabletask/instances/$ID/terminate?reason=done")" "202" "eternal: terminate is accepted"
 wait_for "$ID" '.runtimeStatus == "Terminated"'
 ok $? "eternal: terminate stops it"
+stop_host
+
+new_app entity
+is "$(http -X POST -d 5 "$BASE/api/counter/mine/add")" "202" "entity: a signal is accepted"
+i=0
+while [ "$(http "$BASE/api/counter/mine")" != 200 ] && [ $i -lt 200 ]; do
+	sleep 0.05
+	i=$((i + 1))
+done
+is "$(cat "$BODY_FILE")" "5" "entity: the counter's state reads back"
+orch_start count_twice '"mine"'
+wait_for "$ID" '.runtimeStatus == "Completed"'
+is "$(printf '%s' "$ST" | jq -c .output)" '[6,7]' "entity: the orchestration's calls answer in order"
+is "$(http "$BASE/runtime/webhooks/durabletask/entities/counter/mine")" "200" "entity: the management API reads it"
+is "$(cat "$BODY_FILE")" "7" "entity: with the state the calls left"
+is "$(http -X POST -d '"x"' "$BASE/api/counter/mine/add")" "202" "entity: a bad operation input is still a signal"
+i=0
+while ! grep -q "operation 'add' failed: add needs a number" "$HOST_LOG" && [ $i -lt 200 ]; do
+	sleep 0.05
+	i=$((i + 1))
+done
+like "$(cat "$HOST_LOG")" "operation 'add' failed: add needs a number" "entity: whose failure is logged"
+is "$(http "$BASE/api/counter/mine")" "200" "entity: and changes nothing"
+is "$(cat "$BODY_FILE")" "7" "entity: the state is unchanged"
 stop_host
 
 # ---- uninstall ---------------------------------------------------------------

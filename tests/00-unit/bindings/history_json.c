@@ -1,13 +1,18 @@
 /* history_json: every event type with every field it can carry survives
  * the trip to JSON and back exactly (the storage codec gives the same
- * bytes), the JSON uses the Durable Task names, and rows that are not
- * stored events are refused with the row and the reason. */
+ * bytes), the JSON uses the Durable Task names, rows that are not stored
+ * events are refused with the row and the reason, and the streamed array
+ * (what GET instances/{id}/history sends for a long history) has the bytes
+ * of the array printed whole while holding one event's text at a time. */
 #include "bindings/history_json.h"
 #include "bindings/json_util.h"
 #include "tap.h"
 
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "common/xalloc.h"
 
 #define T0 1767225600123456LL /* 2026-01-01T00:00:00.123456Z */
 
@@ -242,8 +247,121 @@ static void empty(void)
 	rt_arena_cleanup(&a);
 }
 
+/* Bytes the C heap has handed out and not had back (glibc's count; 0
+ * under a sanitizer, whose allocator glibc does not see). */
+static size_t heap_in_use(void)
+{
+	return mallinfo2().uordblks;
+}
+
+/* The whole body a stream gives read `cap` bytes at a time; *pieces_ok
+ * says no piece was over cap or empty before the last, *peak is the most
+ * heap in use above the start while the stream was being read. */
+static char *drain(struct bind_body_stream *s, size_t cap, int *pieces_ok, size_t *peak)
+{
+	size_t len = 0, room = 1024, base = heap_in_use();
+	char *out = xmalloc(room), *buf = xmalloc(cap);
+	int last = 0, guard = 0;
+	*pieces_ok = 1;
+	*peak = 0;
+	while (!last && guard++ < 10000000) {
+		size_t n = s->fill(s, buf, cap, &last), used = heap_in_use();
+		/* The collected body is the reader's, not the stream's. */
+		used -= used >= room ? room : used;
+		if (used > base && used - base > *peak)
+			*peak = used - base;
+		if (n > cap || (n == 0 && !last))
+			*pieces_ok = 0;
+		if (len + n + 1 > room) {
+			while (len + n + 1 > room)
+				room *= 2;
+			out = xrealloc(out, room);
+			base = heap_in_use() - room;
+		}
+		memcpy(out + len, buf, n);
+		len += n;
+	}
+	out[len] = '\0';
+	free(buf);
+	s->close(s);
+	return out;
+}
+
+static void compare(const struct rt_event *ev, size_t n, const char *what)
+{
+	static const size_t caps[] = {1, 7, 4096, 1 << 20};
+	json_t *j = bind_history_json(ev, n);
+	char *want = bind_json_dump(j);
+	json_decref(j);
+	for (size_t i = 0; i < sizeof(caps) / sizeof(caps[0]); i++) {
+		int pieces_ok;
+		size_t peak;
+		char *got = drain(bind_history_stream(ev, n), caps[i], &pieces_ok, &peak);
+		ok(strcmp(got, want) == 0 && pieces_ok, "%s, %zu-byte pieces: same bytes", what, caps[i]);
+		free(got);
+	}
+	free(want);
+}
+
+static void streamed(void)
+{
+	struct rt_event ev[2 * RT_EV__COUNT];
+	size_t n = sample(ev);
+	char *big = xmalloc(300 * 1024);
+
+	compare(ev, n, "every event type");
+	compare(ev, 0, "no events");
+	compare(ev, 1, "one event");
+	/* Payloads over 64 KiB (rendered ahead) and text that is not UTF-8. */
+	memset(big, 'x', 300 * 1024 - 1);
+	big[0] = '"';
+	big[300 * 1024 - 2] = '"';
+	big[300 * 1024 - 1] = '\0';
+	ev[RT_EV_TASK_COMPLETED].result = big;
+	ev[RT_EV_EXECUTION_STARTED].input = big;
+	ev[RT_EV_TASK_FAILED].reason = "caf\xe9";
+	compare(ev, n, "large payloads and bytes that are not UTF-8");
+	free(big);
+}
+
+/* 10,000 events with 1 KB results: the array printed whole is about 12 MB;
+ * read 16 KiB at a time, the stream never holds more than a few events. */
+static void long_history(void)
+{
+	size_t n = 10000, peak;
+	struct rt_event *ev = xcalloc(n, sizeof(*ev));
+	char result[1024];
+	int pieces_ok;
+
+	memset(result, 'r', sizeof(result) - 1);
+	result[0] = '"';
+	result[sizeof(result) - 2] = '"';
+	result[sizeof(result) - 1] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		rt_event_init(&ev[i], i % 2 ? RT_EV_TASK_COMPLETED : RT_EV_TASK_SCHEDULED);
+		ev[i].timestamp_us = T0 + (int64_t)i;
+		ev[i].event_id = i % 2 ? -1 : (int)(i / 2);
+		ev[i].task_scheduled_id = i % 2 ? (int)(i / 2) : -1;
+		ev[i].name = i % 2 ? NULL : "echo";
+		ev[i].input = i % 2 ? NULL : result;
+		ev[i].result = i % 2 ? result : NULL;
+	}
+	json_t *j = bind_history_json(ev, n);
+	char *want = bind_json_dump(j);
+	json_decref(j);
+	char *got = drain(bind_history_stream(ev, n), 16384, &pieces_ok, &peak);
+	ok(strcmp(got, want) == 0 && pieces_ok, "10,000 events (%zu bytes): the same bytes", strlen(want));
+	ok(peak < 256 * 1024, "… with at most %zu bytes of heap held while it was read (the whole text is %zu)",
+	   peak, strlen(want));
+	free(got);
+	free(want);
+	free(ev);
+}
+
 int main(void)
 {
+	subtest("streamed", streamed);
+	subtest("long history, streamed", long_history);
 	subtest("round trip", round_trip);
 	subtest("Durable Task names", names);
 	subtest("bad rows", bad_rows);

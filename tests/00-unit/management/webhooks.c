@@ -213,7 +213,7 @@ static int engine_start(const char *id, const char *name, const char *input)
 {
 	char *out = NULL, *err = NULL;
 	int rc = rt_engine_start_instance(eng, name, id, input, &out, &err);
-	if (rc != RT_C_OK)
+	if (rc != RT_OK)
 		printf("#   start %s: %s\n", id, err ? err : "?");
 	free(out);
 	free(err);
@@ -230,7 +230,7 @@ static int make_live_states(void)
 		if (st == 0 || st == 3)
 			continue;
 		for (size_t op = 0; op < NOPS; op++)
-			all &= engine_start(cell_id(st, op), name, "\"in\"") == RT_C_OK;
+			all &= engine_start(cell_id(st, op), name, "\"in\"") == RT_OK;
 	}
 	for (size_t st = 0; st < NSTATES; st++) {
 		enum rt_status want = st == 2 ? RT_ST_SUSPENDED
@@ -375,7 +375,7 @@ static void test_matrix_effects(void)
 	   "resume of a Suspended instance: Running again");
 	ok(fake_wait_status(eng, "Failed-rewind", RT_ST_FAILED, WAIT_MS, &in, &arena),
 	   "rewind of Failed: runs again (and fails again, as boom always does)");
-	is_int(fake_read(eng, "Completed-purge", &in, &arena), RT_STORE_NOTFOUND,
+	is_int(fake_read(eng, "Completed-purge", &in, &arena), RT_E_NOTFOUND,
 	       "purge: the instance is gone");
 	is_int(req("GET", "instances/Completed-purge", ""), 404, "and GET says 404");
 	ok(fake_wait_status(eng, "Completed-restart", RT_ST_COMPLETED, WAIT_MS, &in, &arena),
@@ -464,7 +464,7 @@ static void test_start(void)
 	ok(strstr(body_str("ExceptionMessage"), "bigger than retry timeout") != NULL, "saying so");
 	ok(req("GET", "instances/s6", "") != 404, "but the instance was started (the §4.1 quirk)");
 
-	is_int(engine_start("busy", "wait_event", NULL), RT_C_OK, "a running instance 'busy'");
+	is_int(engine_start("busy", "wait_event", NULL), RT_OK, "a running instance 'busy'");
 	code = req("POST", "orchestrators/wait_event/busy", "");
 	is_int(code, 500, "start on an id in use: 500");
 	is_str(body_str("Message"), "Something went wrong while processing your request", "server error");

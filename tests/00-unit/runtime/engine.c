@@ -151,7 +151,7 @@ static int start(struct rt_engine *e, const char *name, const char *id, const ch
 {
 	char *out = NULL, *err = NULL;
 	int rc = rt_engine_start_instance(e, name, id, input, &out, &err);
-	if (rc != RT_C_OK && err)
+	if (rc != RT_OK && err)
 		printf("#   start %s: %s\n", id ? id : "(new)", err);
 	free(out);
 	free(err);
@@ -181,14 +181,14 @@ static void test_start(void)
 	char *id = NULL, *err = NULL;
 	struct rt_instance in;
 
-	is_int(start(eng, "no_such_orch", "x1", NULL), RT_C_NOTFOUND, "unknown orchestrator: NOTFOUND");
-	is_int(start(eng, "wait_event", "@entity", NULL), RT_C_INVALID, "id starting with @: INVALID");
-	is_int(start(eng, "wait_event", "a/b", NULL), RT_C_INVALID, "id with '/': INVALID");
-	is_int(start(eng, "wait_event", "", NULL), RT_C_INVALID, "empty id: INVALID");
-	is_int(start(eng, "wait_event", "bad-json", "{nope"), RT_C_INVALID, "input that is not JSON: INVALID");
-	is_int(fake_read(eng, "bad-json", &in, &arena), RT_STORE_NOTFOUND, "a refused start leaves no instance");
+	is_int(start(eng, "no_such_orch", "x1", NULL), RT_E_NOTFOUND, "unknown orchestrator: NOTFOUND");
+	is_int(start(eng, "wait_event", "@entity", NULL), RT_E_INVALID, "id starting with @: INVALID");
+	is_int(start(eng, "wait_event", "a/b", NULL), RT_E_INVALID, "id with '/': INVALID");
+	is_int(start(eng, "wait_event", "", NULL), RT_E_INVALID, "empty id: INVALID");
+	is_int(start(eng, "wait_event", "bad-json", "{nope"), RT_E_INVALID, "input that is not JSON: INVALID");
+	is_int(fake_read(eng, "bad-json", &in, &arena), RT_E_NOTFOUND, "a refused start leaves no instance");
 
-	is_int(rt_engine_start_instance(eng, "hello_seq", NULL, NULL, &id, &err), RT_C_OK,
+	is_int(rt_engine_start_instance(eng, "hello_seq", NULL, NULL, &id, &err), RT_OK,
 	       "start with a generated id");
 	ok(id && strlen(id) == 32 && strspn(id, "0123456789abcdef") == 32, "the id is 32 hex digits (%s)",
 	   id ? id : "NULL");
@@ -197,13 +197,13 @@ static void test_start(void)
 	   "it completes");
 	free(id);
 
-	is_int(start(eng, "wait_event", "dup", NULL), RT_C_OK, "start a waiting instance");
+	is_int(start(eng, "wait_event", "dup", NULL), RT_OK, "start a waiting instance");
 	err = NULL;
-	is_int(rt_engine_start_instance(eng, "wait_event", "dup", NULL, &id, &err), RT_C_EXISTS,
+	is_int(rt_engine_start_instance(eng, "wait_event", "dup", NULL, &id, &err), RT_E_EXISTS,
 	       "a second start on a running id: EXISTS");
 	ok(err && strstr(err, "already exists"), "and the message says so (%s)", err ? err : "NULL");
 	free(err);
-	is_int(start(eng, "WAIT_EVENT", "case", NULL), RT_C_OK, "orchestrator names are case-insensitive");
+	is_int(start(eng, "WAIT_EVENT", "case", NULL), RT_OK, "orchestrator names are case-insensitive");
 }
 
 static void test_episodes(void)
@@ -213,7 +213,7 @@ static void test_episodes(void)
 	int calls0 = fake_calls("greet");
 
 	rt_engine_get_stats(eng, &before);
-	is_int(start(eng, "hello_seq", "seq1", "{\"n\":1}"), RT_C_OK, "start hello_seq");
+	is_int(start(eng, "hello_seq", "seq1", "{\"n\":1}"), RT_OK, "start hello_seq");
 	ok(fake_wait_status(eng, "seq1", RT_ST_COMPLETED, WAIT_MS, &in, &arena), "it completes");
 	is_str(in.output, "[\"Hello Tokyo!\",\"Hello Seattle!\",\"Hello London!\"]",
 	       "the output holds the three activity results in order");
@@ -225,7 +225,7 @@ static void test_episodes(void)
 	   (unsigned long long)(after.episodes - before.episodes));
 	ok(after.activities - before.activities >= 3, "three activities counted");
 
-	is_int(start(eng, "one", "key1", "\"attempt\""), RT_C_OK, "start an activity that reports its call");
+	is_int(start(eng, "one", "key1", "\"attempt\""), RT_OK, "start an activity that reports its call");
 	ok(fake_wait_status(eng, "key1", RT_ST_COMPLETED, WAIT_MS, &in, &arena), "it completes");
 	is_str(in.output, "{\"attempt\":1,\"key\":\"key1:0:1\"}",
 	       "first attempt, idempotency key <instance>:<task>:<attempt>");
@@ -235,7 +235,7 @@ static void test_failure(void)
 {
 	struct rt_instance in;
 
-	is_int(start(eng, "one", "fail1", "\"fail_act\""), RT_C_OK, "start an orchestration whose activity fails");
+	is_int(start(eng, "one", "fail1", "\"fail_act\""), RT_OK, "start an orchestration whose activity fails");
 	ok(fake_wait_status(eng, "fail1", RT_ST_FAILED, WAIT_MS, &in, &arena), "it fails");
 	ok(in.output && strstr(in.output, "Activity function 'fail_act' failed: boom"),
 	   "the output names the activity and its message (%s)", in.output ? in.output : "NULL");
@@ -243,7 +243,7 @@ static void test_failure(void)
 				strlen("\"Orchestrator function 'one' failed: ")) == 0,
 	   "as the orchestrator's failure");
 
-	is_int(start(eng, "one", "unknown_act", "\"nobody\""), RT_C_OK, "start one calling an unknown activity");
+	is_int(start(eng, "one", "unknown_act", "\"nobody\""), RT_OK, "start one calling an unknown activity");
 	ok(fake_wait_status(eng, "unknown_act", RT_ST_FAILED, WAIT_MS, &in, &arena), "it fails");
 	ok(in.output && strstr(in.output, "The function 'nobody' doesn't exist"),
 	   "saying the function does not exist (%s)", in.output ? in.output : "NULL");
@@ -252,7 +252,7 @@ static void test_failure(void)
 static void test_timer(void)
 {
 	struct rt_instance in;
-	is_int(start(eng, "timer_hour", "t1", NULL), RT_C_OK, "start an orchestration with a 1 h timer");
+	is_int(start(eng, "timer_hour", "t1", NULL), RT_OK, "start an orchestration with a 1 h timer");
 	ok(fake_wait(eng, "t1", pred_custom, "\"timer set\"", WAIT_MS, &in, &arena),
 	   "its timer is committed");
 	is_int(in.status, RT_ST_RUNNING, "and it waits");
@@ -266,15 +266,15 @@ static void test_timer(void)
 static void test_events(void)
 {
 	struct rt_instance in;
-	is_int(start(eng, "wait_event", "ev1", NULL), RT_C_OK, "start a waiter");
+	is_int(start(eng, "wait_event", "ev1", NULL), RT_OK, "start a waiter");
 	ok(fake_wait_status(eng, "ev1", RT_ST_RUNNING, WAIT_MS, &in, &arena), "it runs");
-	is_int(raise_ev(eng, "ev1", "other", "1"), RT_C_OK, "an event it does not wait for is accepted");
-	is_int(raise_ev(eng, "ev1", "approval", "{\"ok\":true}"), RT_C_OK,
+	is_int(raise_ev(eng, "ev1", "other", "1"), RT_OK, "an event it does not wait for is accepted");
+	is_int(raise_ev(eng, "ev1", "approval", "{\"ok\":true}"), RT_OK,
 	       "the event it waits for (names are case-insensitive)");
 	ok(fake_wait_status(eng, "ev1", RT_ST_COMPLETED, WAIT_MS, &in, &arena), "it completes");
 	is_str(in.output, "{\"ok\":true}", "with the event's data");
-	is_int(raise_ev(eng, "ev1", "Approval", "1"), RT_C_GONE, "raise to a completed instance: GONE");
-	is_int(raise_ev(eng, "nobody", "Approval", "1"), RT_C_NOTFOUND, "raise to an unknown id: NOTFOUND");
+	is_int(raise_ev(eng, "ev1", "Approval", "1"), RT_E_GONE, "raise to a completed instance: GONE");
+	is_int(raise_ev(eng, "nobody", "Approval", "1"), RT_E_NOTFOUND, "raise to an unknown id: NOTFOUND");
 }
 
 static void test_lifecycle(void)
@@ -282,41 +282,41 @@ static void test_lifecycle(void)
 	struct rt_instance in;
 	char *msg = NULL;
 
-	is_int(start(eng, "wait_event", "life", NULL), RT_C_OK, "start a waiter");
+	is_int(start(eng, "wait_event", "life", NULL), RT_OK, "start a waiter");
 	ok(fake_wait_status(eng, "life", RT_ST_RUNNING, WAIT_MS, &in, &arena), "it runs");
-	is_int(rt_engine_resume(eng, "life", NULL, &msg), RT_C_STATE,
+	is_int(rt_engine_resume(eng, "life", NULL, &msg), RT_E_STATE,
 	       "resume of a running instance: STATE");
 	ok(msg && strstr(msg, "Running"), "naming its state (%s)", msg ? msg : "NULL");
 	free(msg);
 	msg = NULL;
-	is_int(quiet(rt_engine_suspend(eng, "life", "pause", &msg), &msg), RT_C_OK, "suspend");
+	is_int(quiet(rt_engine_suspend(eng, "life", "pause", &msg), &msg), RT_OK, "suspend");
 	ok(fake_wait_status(eng, "life", RT_ST_SUSPENDED, WAIT_MS, &in, &arena), "it is Suspended");
 	is_str(in.output, "pause", "the reason is its output (plain text in the row)");
-	is_int(quiet(rt_engine_suspend(eng, "life", NULL, &msg), &msg), RT_C_STATE,
+	is_int(quiet(rt_engine_suspend(eng, "life", NULL, &msg), &msg), RT_E_STATE,
 	       "a second suspend: STATE");
-	is_int(raise_ev(eng, "life", "Approval", "\"late\""), RT_C_OK, "an event while suspended is accepted");
-	is_int(fake_read(eng, "life", &in, &arena), RT_STORE_OK, "read it");
+	is_int(raise_ev(eng, "life", "Approval", "\"late\""), RT_OK, "an event while suspended is accepted");
+	is_int(fake_read(eng, "life", &in, &arena), RT_OK, "read it");
 	is_int(in.status, RT_ST_SUSPENDED, "and held while suspended");
-	is_int(quiet(rt_engine_resume(eng, "life", "go on", &msg), &msg), RT_C_OK, "resume");
+	is_int(quiet(rt_engine_resume(eng, "life", "go on", &msg), &msg), RT_OK, "resume");
 	ok(fake_wait_status(eng, "life", RT_ST_COMPLETED, WAIT_MS, &in, &arena),
 	   "it completes with the held event");
 	is_str(in.output, "\"late\"", "whose data is the output");
 
-	is_int(start(eng, "wait_event", "term", NULL), RT_C_OK, "start another waiter");
-	is_int(quiet(rt_engine_terminate(eng, "term", "enough", &msg), &msg), RT_C_OK, "terminate");
+	is_int(start(eng, "wait_event", "term", NULL), RT_OK, "start another waiter");
+	is_int(quiet(rt_engine_terminate(eng, "term", "enough", &msg), &msg), RT_OK, "terminate");
 	ok(fake_wait_status(eng, "term", RT_ST_TERMINATED, WAIT_MS, &in, &arena), "it is Terminated");
 	is_str(in.output, "enough", "the reason is its output (plain text in the row)");
-	is_int(quiet(rt_engine_terminate(eng, "term", NULL, &msg), &msg), RT_C_GONE,
+	is_int(quiet(rt_engine_terminate(eng, "term", NULL, &msg), &msg), RT_E_GONE,
 	       "terminate again: GONE");
-	is_int(quiet(rt_engine_terminate(eng, "nobody", NULL, &msg), &msg), RT_C_NOTFOUND,
+	is_int(quiet(rt_engine_terminate(eng, "nobody", NULL, &msg), &msg), RT_E_NOTFOUND,
 	       "terminate an unknown id: NOTFOUND");
-	is_int(quiet(rt_engine_rewind(eng, "term", NULL, &msg), &msg), RT_C_GONE,
+	is_int(quiet(rt_engine_rewind(eng, "term", NULL, &msg), &msg), RT_E_GONE,
 	       "rewind of a Terminated instance: GONE");
-	is_int(quiet(rt_engine_purge(eng, "term", &msg), &msg), RT_C_OK, "purge it");
-	is_int(fake_read(eng, "term", &in, &arena), RT_STORE_NOTFOUND, "it is gone");
-	is_int(quiet(rt_engine_purge(eng, "term", &msg), &msg), RT_C_NOTFOUND, "purge again: NOTFOUND");
-	is_int(start(eng, "wait_event", "term", NULL), RT_C_OK, "a purged id can be reused");
-	is_int(quiet(rt_engine_terminate(eng, "term", NULL, &msg), &msg), RT_C_OK, "and terminated");
+	is_int(quiet(rt_engine_purge(eng, "term", &msg), &msg), RT_OK, "purge it");
+	is_int(fake_read(eng, "term", &in, &arena), RT_E_NOTFOUND, "it is gone");
+	is_int(quiet(rt_engine_purge(eng, "term", &msg), &msg), RT_E_NOTFOUND, "purge again: NOTFOUND");
+	is_int(start(eng, "wait_event", "term", NULL), RT_OK, "a purged id can be reused");
+	is_int(quiet(rt_engine_terminate(eng, "term", NULL, &msg), &msg), RT_OK, "and terminated");
 }
 
 /* Stop and start on the same file: what was committed is there, and what
@@ -324,7 +324,7 @@ static void test_lifecycle(void)
 static void test_restart(void)
 {
 	struct rt_instance in;
-	is_int(start(eng, "wait_event", "survivor", NULL), RT_C_OK, "start a waiter");
+	is_int(start(eng, "wait_event", "survivor", NULL), RT_OK, "start a waiter");
 	ok(fake_wait_status(eng, "survivor", RT_ST_RUNNING, WAIT_MS, &in, &arena), "it runs");
 	is_int(rt_engine_stop_by(eng, rt_mono_us() + 5000000), 0, "the engine stops cleanly");
 	eng = start_engine(3);
@@ -335,10 +335,10 @@ static void test_restart(void)
 	   "a completed instance is still there");
 	is_str(in.output, "[\"Hello Tokyo!\",\"Hello Seattle!\",\"Hello London!\"]", "with its output");
 	ok(fake_wait_status(eng, "survivor", RT_ST_RUNNING, 0, &in, &arena), "the waiter still waits");
-	is_int(raise_ev(eng, "survivor", "Approval", "\"after restart\""), RT_C_OK, "raise to it");
+	is_int(raise_ev(eng, "survivor", "Approval", "\"after restart\""), RT_OK, "raise to it");
 	ok(fake_wait_status(eng, "survivor", RT_ST_COMPLETED, WAIT_MS, &in, &arena), "it completes");
 	is_str(in.output, "\"after restart\"", "with the event's data");
-	is_int(start(eng, "wait_event", "dup", NULL), RT_C_EXISTS,
+	is_int(start(eng, "wait_event", "dup", NULL), RT_E_EXISTS,
 	       "the running instance from before the stop still holds its id");
 }
 
@@ -352,7 +352,7 @@ static int crash_child(const char *id, const char *activity_json, int new_instan
 		struct rt_engine *e = start_engine(3);
 		if (!e)
 			_exit(3);
-		if (new_instance && start(e, "one", id, activity_json) != RT_C_OK)
+		if (new_instance && start(e, "one", id, activity_json) != RT_OK)
 			_exit(4);
 		/* The attempt kills the process; a bounded wait in case it never runs. */
 		for (int i = 0; i < 100; i++) {

@@ -119,7 +119,6 @@ static inline struct rt_engine_opts fake_opts(const char *path, struct fake_fn *
 	o.max_activities = 4;
 	o.max_orchestrators = 16;
 	o.max_dequeue_count = 3;
-	o.log_episodes = 1;
 	o.stop_timeout_ms = 5000;
 	o.hooks.find_orchestrator = fake_find_orchestrator;
 	o.hooks.find_activity = fake_find_activity;
@@ -129,7 +128,7 @@ static inline struct rt_engine_opts fake_opts(const char *path, struct fake_fn *
 	return o;
 }
 
-/* The instance's row into *out (strings in `a`): RT_STORE_OK, RT_STORE_NOTFOUND, ... */
+/* The instance's row into *out (strings in `a`): RT_OK, RT_E_NOTFOUND, ... */
 static inline int fake_read(struct rt_engine *e, const char *id, struct rt_instance *out,
 		     struct rt_arena *a)
 {
@@ -139,7 +138,7 @@ static inline int fake_read(struct rt_engine *e, const char *id, struct rt_insta
 	if (!s) {
 		printf("# reader: %s\n", err ? err : "?");
 		free(err);
-		return RT_STORE_ERROR;
+		return RT_ERROR;
 	}
 	rc = rt_store_instance_get(s, id, out, a);
 	rt_engine_reader_put(e, s);
@@ -175,7 +174,7 @@ static inline int fake_wait(struct rt_engine *e, const char *id, fake_pred p, co
 		pthread_mutex_lock(&fake_mu);
 		seen = fake_lines;
 		pthread_mutex_unlock(&fake_mu);
-		if (fake_read(e, id, out, a) == RT_STORE_OK && p(out, arg))
+		if (fake_read(e, id, out, a) == RT_OK && p(out, arg))
 			return 1;
 		if (rt_mono_us() >= deadline)
 			return 0;

@@ -294,7 +294,7 @@ int main(void)
 	/* An instance that then waits for an event: its start's batch is the
 	 * last thing written, so "on disk when acknowledged" is exact. */
 	long syncs0 = atomic_load(&wal_syncs);
-	is_int(rt_engine_start_instance(e, "wait", "waiter", "null", &id, &err), RT_C_OK,
+	is_int(rt_engine_start_instance(e, "wait", "waiter", "null", &id, &err), RT_OK,
 	       "start acknowledged");
 	ok(all_synced(), "every WAL write of the acknowledged start is synced when it returns");
 	ok(atomic_load(&wal_syncs) > syncs0, "the acknowledgement cost a sync");
@@ -306,7 +306,7 @@ int main(void)
 	int64_t t0 = rt_mono_us();
 	char steps[16];
 	snprintf(steps, sizeof(steps), "%d", STEPS);
-	is_int(rt_engine_start_instance(e, "chain", "chain1", steps, &id, &err), RT_C_OK,
+	is_int(rt_engine_start_instance(e, "chain", "chain1", steps, &id, &err), RT_OK,
 	       "chain started");
 	free(id);
 	id = NULL;
@@ -327,7 +327,7 @@ int main(void)
 
 	/* Purge: acknowledged, and nothing runs after it. */
 	ok(wait_synced(2000000), "quiet before the purge");
-	is_int(rt_engine_purge(e, "chain1", &err), RT_C_OK, "purge acknowledged");
+	is_int(rt_engine_purge(e, "chain1", &err), RT_OK, "purge acknowledged");
 	ok(all_synced(), "every WAL write of the acknowledged purge is synced when it returns");
 	rt_engine_stop(e);
 
@@ -347,7 +347,7 @@ int main(void)
 	ok(e != NULL, "engine starts with FULL");
 	if (e) {
 		long s0 = atomic_load(&wal_syncs);
-		is_int(rt_engine_start_instance(e, "chain", "chain2", steps, &id, &err), RT_C_OK,
+		is_int(rt_engine_start_instance(e, "chain", "chain2", steps, &id, &err), RT_OK,
 		       "chain started under FULL");
 		free(id);
 		id = NULL;

@@ -59,7 +59,7 @@ static void on_started(void *user, int rc, const char *err)
 	struct seen *s = user;
 	(void)err;
 	pthread_mutex_lock(&s->lock);
-	s->committed = rc == RT_C_OK;
+	s->committed = rc == RT_OK;
 	pthread_mutex_unlock(&s->lock);
 }
 
@@ -116,7 +116,7 @@ int main(void)
 	/* Registered before the start is queued: the completion in the very
 	 * batch that starts the instance is seen. */
 	seen_init(&s1, &w1);
-	is_int(rt_engine_start_async(e, "done", "\"one\"", new_id, on_started, &s1, &w1), RT_C_OK,
+	is_int(rt_engine_start_async(e, "done", "\"one\"", new_id, on_started, &s1, &w1), RT_OK,
 	       "start queued with a wait");
 	is_int(wait_fired(&s1, 1), 1, "the wait fires once");
 	is_int(s1.status, RT_ST_COMPLETED, "with the committed status");
@@ -125,7 +125,7 @@ int main(void)
 
 	/* A wait on a running instance fires when an event finishes it; one on
 	 * another id does not; a cancelled one never does. */
-	is_int(rt_engine_start_instance(e, "stuck", "stuck-1", NULL, NULL, &err), RT_C_OK,
+	is_int(rt_engine_start_instance(e, "stuck", "stuck-1", NULL, NULL, &err), RT_OK,
 	       "a waiting instance starts");
 	seen_init(&s2, &w2);
 	seen_init(&s3, &w3);
@@ -136,7 +136,7 @@ int main(void)
 	is_int(rt_engine_wait_cancel(e, &w4), 1, "cancel before it fired: 1");
 	/* Committed Running, waiting for its event: nothing can fire yet. */
 	is_int(s2.fired, 0, "no fire while the instance runs");
-	is_int(rt_engine_raise_event(e, "stuck-1", "go", "\"went\"", &err), RT_C_OK, "the event");
+	is_int(rt_engine_raise_event(e, "stuck-1", "go", "\"went\"", &err), RT_OK, "the event");
 	is_int(wait_fired(&s2, 1), 1, "the wait fires when it completes");
 	is_str(s2.output, "\"went\"", "with the output of that commit");
 	/* Same id, same firing round as w2: had it still been linked, it
@@ -146,11 +146,11 @@ int main(void)
 	is_int(rt_engine_wait_cancel(e, &w3), 1, "… and can still be cancelled");
 
 	/* A terminate commits a terminal state too. */
-	is_int(rt_engine_start_instance(e, "stuck", "stuck-2", NULL, &id, &err), RT_C_OK, "another");
+	is_int(rt_engine_start_instance(e, "stuck", "stuck-2", NULL, &id, &err), RT_OK, "another");
 	free(id);
 	seen_init(&s2, &w2);
 	rt_engine_wait_add(e, &w2, "stuck-2");
-	is_int(rt_engine_terminate(e, "stuck-2", "enough", &err), RT_C_OK, "terminated");
+	is_int(rt_engine_terminate(e, "stuck-2", "enough", &err), RT_OK, "terminated");
 	is_int(wait_fired(&s2, 1), 1, "the wait fires on Terminated");
 	is_int(s2.status, RT_ST_TERMINATED, "with that status");
 

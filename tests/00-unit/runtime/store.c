@@ -65,14 +65,14 @@ static void test_open_errors(void)
 	const char *missing = tpath("missing.db");
 	char path[256];
 
-	is_int(rt_store_open_readonly(&s, missing, &err), RT_STORE_ERROR, "read-only needs a file");
+	is_int(rt_store_open_readonly(&s, missing, &err), RT_ERROR, "read-only needs a file");
 	ok(s == NULL, "no handle on failure");
 	ok(err && strstr(err, "cannot open") && strstr(err, "missing.db"), "message: %s",
 	   err ? err : "(null)");
 	free(err);
 	err = NULL;
 
-	is_int(rt_store_open_readonly(&s, ":memory:", &err), RT_STORE_ERROR, "read-only :memory:");
+	is_int(rt_store_open_readonly(&s, ":memory:", &err), RT_ERROR, "read-only :memory:");
 	free(err);
 	err = NULL;
 
@@ -80,7 +80,7 @@ static void test_open_errors(void)
 	snprintf(path, sizeof(path), "%s", tpath("file"));
 	raw_exec(path, "CREATE TABLE x(y)");
 	strcat(path, "/hub.db");
-	is_int(rt_store_open(&s, path, NULL, &err), RT_STORE_ERROR, "parent is a file");
+	is_int(rt_store_open(&s, path, NULL, &err), RT_ERROR, "parent is a file");
 	ok(err && strncmp(err, "cannot ", 7) == 0, "message: %s", err ? err : "(null)");
 	free(err);
 	err = NULL;
@@ -88,13 +88,13 @@ static void test_open_errors(void)
 	/* Not a task hub: someone else's application_id. */
 	snprintf(path, sizeof(path), "%s", tpath("other.db"));
 	raw_exec(path, "PRAGMA application_id = 42; CREATE TABLE t(x)");
-	is_int(rt_store_open(&s, path, NULL, &err), RT_STORE_ERROR, "foreign file refused");
+	is_int(rt_store_open(&s, path, NULL, &err), RT_ERROR, "foreign file refused");
 	ok(err && strstr(err, "not a cfunc task hub"), "message: %s", err ? err : "(null)");
 	free(err);
 	err = NULL;
 
 	/* errmsg may be NULL. */
-	is_int(rt_store_open(&s, path, NULL, NULL), RT_STORE_ERROR, "errmsg optional");
+	is_int(rt_store_open(&s, path, NULL, NULL), RT_ERROR, "errmsg optional");
 }
 
 /* The v1 layout, written by hand as an older cfunc would have left it. */
@@ -140,7 +140,7 @@ static void test_migrate(void)
 	snprintf(path, sizeof(path), "%s", tpath("v1.db"));
 	if (!ok(raw_exec(path, v1_schema) == 0, "hand-made v1 file"))
 		return;
-	is_int(rt_store_open_readonly(&s, path, &err), RT_STORE_ERROR,
+	is_int(rt_store_open_readonly(&s, path, &err), RT_ERROR,
 	       "read-only handle does not upgrade");
 	ok(err && strstr(err, "schema version 1"), "message: %s", err ? err : "(null)");
 	free(err);
@@ -175,19 +175,19 @@ static void test_migrate(void)
 	/* A file from the future is refused and left alone. */
 	snprintf(path, sizeof(path), "%s", tpath("v99.db"));
 	raw_exec(path, "CREATE TABLE future(x); PRAGMA user_version = 99");
-	is_int(rt_store_open(&s, path, NULL, &err), RT_STORE_ERROR, "newer schema refused");
+	is_int(rt_store_open(&s, path, NULL, &err), RT_ERROR, "newer schema refused");
 	ok(err && strstr(err, "newer") && strstr(err, "99"), "message: %s", err ? err : "(null)");
 	free(err);
 	err = NULL;
 	is_int(peek_int(path, "PRAGMA user_version"), 99, "newer file untouched");
-	is_int(rt_store_open_readonly(&s, path, NULL), RT_STORE_ERROR, "read-only refuses too");
+	is_int(rt_store_open_readonly(&s, path, NULL), RT_ERROR, "read-only refuses too");
 
 	/* A failing step leaves the old version: v1 marker on a file whose
 	 * inbox already has the v2 column. */
 	snprintf(path, sizeof(path), "%s", tpath("broken.db"));
 	raw_exec(path, v1_schema);
 	raw_exec(path, "ALTER TABLE inbox ADD COLUMN enqueued_us INTEGER");
-	is_int(rt_store_open(&s, path, NULL, &err), RT_STORE_ERROR, "failing upgrade step");
+	is_int(rt_store_open(&s, path, NULL, &err), RT_ERROR, "failing upgrade step");
 	ok(err && strstr(err, "version 2"), "message: %s", err ? err : "(null)");
 	free(err);
 	err = NULL;
@@ -284,12 +284,12 @@ static void test_migrate_v2(void)
 	/* Writes on the upgraded file. */
 	rt_store_begin(s);
 	in = make_instance("alpha", RT_ST_PENDING, 50);
-	is_int(rt_store_instance_put(s, &in, 0), RT_STORE_CONFLICT, "ids still unique");
+	is_int(rt_store_instance_put(s, &in, 0), RT_E_CONFLICT, "ids still unique");
 	in = make_instance("new", RT_ST_PENDING, 50);
 	is_int(rt_store_instance_put(s, &in, 0), 0, "new instance");
 	struct rt_history_row h = { 3, 4, 103, "z", 1 };
 	is_int(rt_store_history_append(s, "zeta", "ez", &h, 1), 0, "append to an old history");
-	is_int(rt_store_history_append(s, "zeta", "ez", &h, 1), RT_STORE_CONFLICT,
+	is_int(rt_store_history_append(s, "zeta", "ez", &h, 1), RT_E_CONFLICT,
 	       "seq still unique");
 	is_int(rt_store_instance_delete(s, "zeta"), 0, "purge an old instance");
 	rt_store_commit(s);
@@ -410,7 +410,7 @@ static void test_savepoints(void)
 	/* Episode 2 collides halfway and is undone alone. */
 	is_int(rt_store_savepoint(s), 0, "savepoint 2");
 	is_int(rt_store_history_append(s, "y", "e", &a, 1), 0, "episode 2 first row");
-	is_int(rt_store_history_append(s, "x", "e", &a, 1), RT_STORE_CONFLICT,
+	is_int(rt_store_history_append(s, "x", "e", &a, 1), RT_E_CONFLICT,
 	       "episode 2 collides");
 	is_int(rt_store_savepoint_rollback(s), 0, "rollback to savepoint 2");
 	/* Nested: an inner one rolled back, the outer kept. */
@@ -440,7 +440,7 @@ static void test_instances(void)
 	if (!s)
 		return;
 
-	is_int(rt_store_instance_get(s, "inst-1", &got, &arena), RT_STORE_NOTFOUND, "absent");
+	is_int(rt_store_instance_get(s, "inst-1", &got, &arena), RT_E_NOTFOUND, "absent");
 	ok(strstr(rt_store_errmsg(s), "inst-1") != NULL, "message names the id: %s",
 	   rt_store_errmsg(s));
 
@@ -452,7 +452,7 @@ static void test_instances(void)
 	in.custom_status = "";
 	rt_store_begin(s);
 	is_int(rt_store_instance_put(s, &in, 0), 0, "insert");
-	is_int(rt_store_instance_put(s, &in, 0), RT_STORE_CONFLICT, "second insert conflicts");
+	is_int(rt_store_instance_put(s, &in, 0), RT_E_CONFLICT, "second insert conflicts");
 	ok(strstr(rt_store_errmsg(s), "already exists") != NULL, "message: %s", rt_store_errmsg(s));
 	rt_store_commit(s);
 
@@ -512,13 +512,13 @@ static void test_instances(void)
 	   got.generation == 5 && got.output == NULL, "replaced row");
 
 	is_int(rt_store_instance_update(s, &(struct rt_instance){ .instance_id = "nope" }),
-	       RT_STORE_NOTFOUND, "update of a missing row");
-	is_int(rt_store_instance_set_status(s, "nope", RT_ST_RUNNING, 1), RT_STORE_NOTFOUND,
+	       RT_E_NOTFOUND, "update of a missing row");
+	is_int(rt_store_instance_set_status(s, "nope", RT_ST_RUNNING, 1), RT_E_NOTFOUND,
 	       "set status of a missing row");
 	is_int(rt_store_instance_delete(s, "inst-1"), 0, "delete");
-	is_int(rt_store_instance_delete(s, "inst-1"), RT_STORE_NOTFOUND, "delete again");
+	is_int(rt_store_instance_delete(s, "inst-1"), RT_E_NOTFOUND, "delete again");
 	rt_store_commit(s);
-	is_int(rt_store_instance_get(s, "inst-1", &got, &arena), RT_STORE_NOTFOUND, "gone");
+	is_int(rt_store_instance_get(s, "inst-1", &got, &arena), RT_E_NOTFOUND, "gone");
 
 	/* Ids are byte strings: case and odd bytes are kept. */
 	rt_store_begin(s);
@@ -551,7 +551,7 @@ static void test_history(void)
 	}
 	struct rt_instance inst = make_instance("h", RT_ST_RUNNING, 1);
 	rt_store_begin(s);
-	is_int(rt_store_history_append(s, "h", "e1", &in[0], 1), RT_STORE_NOTFOUND,
+	is_int(rt_store_history_append(s, "h", "e1", &in[0], 1), RT_E_NOTFOUND,
 	       "no history without the instance row");
 	ok(strstr(rt_store_errmsg(s), "no instance h") != NULL, "message: %s", rt_store_errmsg(s));
 	rt_store_instance_put(s, &inst, 0);
@@ -559,7 +559,7 @@ static void test_history(void)
 	is_int(rt_store_history_append(s, "h", "e1", &in[2], 3), 0, "append 2..4");
 	is_int(rt_store_history_append(s, "h", "e1", &in[0], 2), 0, "append 0..1");
 	is_int(rt_store_history_append(s, "h", "e2", &in[0], 1), 0, "other execution");
-	is_int(rt_store_history_append(s, "h", "e1", &in[3], 1), RT_STORE_CONFLICT,
+	is_int(rt_store_history_append(s, "h", "e1", &in[3], 1), RT_E_CONFLICT,
 	       "collision on (instance, execution, seq) fails");
 	ok(strstr(rt_store_errmsg(s), "#3") != NULL, "message: %s", rt_store_errmsg(s));
 	rt_store_commit(s);
@@ -587,10 +587,10 @@ static void test_history(void)
 	rt_store_begin(s);
 	is_int(rt_store_history_rewrite(s, "h", "e1", 2, RT_EV_GENERIC, "rewound", 7), 0,
 	       "rewrite");
-	is_int(rt_store_history_rewrite(s, "h", "e1", 9, RT_EV_GENERIC, "x", 1), RT_STORE_NOTFOUND,
+	is_int(rt_store_history_rewrite(s, "h", "e1", 9, RT_EV_GENERIC, "x", 1), RT_E_NOTFOUND,
 	       "rewrite of a missing row");
 	is_int(rt_store_history_rewrite(s, "nobody", "e1", 0, RT_EV_GENERIC, "x", 1),
-	       RT_STORE_NOTFOUND, "rewrite of a missing instance");
+	       RT_E_NOTFOUND, "rewrite of a missing instance");
 	rt_store_commit(s);
 	rt_store_history_load(s, "h", "e1", &rows, &n, &arena);
 	ok(n == 5 && rows[2].type == RT_EV_GENERIC && rows[2].len == 7 &&
@@ -796,7 +796,7 @@ static void test_activities(void)
 	rt_store_activity_pick(s, t, 0, busy_by_id, busy, &rows, &n, &arena);
 	ok(n == 2 && rows[0].id == ids[2] && rows[1].id == ids[3], "busy ones skipped");
 	is_int(rt_store_activity_count_attempt(s, ids[0]), 0, "count an attempt");
-	is_int(rt_store_activity_count_attempt(s, 424242), RT_STORE_NOTFOUND, "count a missing row");
+	is_int(rt_store_activity_count_attempt(s, 424242), RT_E_NOTFOUND, "count a missing row");
 	rt_store_commit(s);
 
 	/* The count belongs to the caller's transaction. */
@@ -804,7 +804,7 @@ static void test_activities(void)
 	is_int(rt_store_activity_get(s, ids[0], &one, &arena), 0, "get");
 	ok(one.dequeue_count == 1 && one.task_id == 0 && strcmp(one.instance_id, "inst") == 0,
 	   "the committed attempt counts 1");
-	is_int(rt_store_activity_get(s, 424242, &one, &arena), RT_STORE_NOTFOUND, "get a missing row");
+	is_int(rt_store_activity_get(s, 424242, &one, &arena), RT_E_NOTFOUND, "get a missing row");
 	rt_store_begin(s);
 	rt_store_activity_count_attempt(s, ids[0]);
 	rt_store_rollback(s);
@@ -822,12 +822,12 @@ static void test_activities(void)
 	rt_store_activity_pick(s, t + 100, 0, NULL, NULL, &rows, &n, &arena);
 	ok(n == 4 && rows[0].id == ids[0] && rows[0].dequeue_count == 2, "visible again, in order");
 	ok(n == 4 && rows[0].visible_us == t + 100, "visible_us reported");
-	is_int(rt_store_activity_postpone(s, 424242, t), RT_STORE_NOTFOUND, "postpone missing");
+	is_int(rt_store_activity_postpone(s, 424242, t), RT_E_NOTFOUND, "postpone missing");
 
 	is_int(rt_store_activity_list(s, "inst", &rows, &n, &arena), 0, "list");
 	ok(n == 3 && rows[0].id == ids[0] && rows[2].id == ids[2], "list by instance in id order");
 	is_int(rt_store_activity_delete(s, ids[1]), 0, "delete");
-	is_int(rt_store_activity_delete(s, ids[1]), RT_STORE_NOTFOUND, "delete again");
+	is_int(rt_store_activity_delete(s, ids[1]), RT_E_NOTFOUND, "delete again");
 	rt_store_commit(s);
 	rt_store_activity_next_visible(s, t + 100, &next);
 	ok(next == INT64_MAX, "no future activity");
@@ -856,12 +856,66 @@ static void test_purge_one(void)
 	}
 	/* Stray rows of an instance without a status row go too. */
 	add_msg(s, "stray", NULL, 0);
-	is_int(rt_store_instance_delete(s, "stray"), RT_STORE_NOTFOUND, "stray: no instance row");
+	is_int(rt_store_instance_delete(s, "stray"), RT_E_NOTFOUND, "stray: no instance row");
 	is_int(rt_store_instance_delete(s, "purge"), 0, "purge one");
 	rt_store_commit(s);
 	st = stats_of(s);
 	ok(st.instances == 1 && st.history == 4 && st.inbox == 2 && st.activities == 1,
 	   "every row of the purged instance gone, the other intact");
+	rt_store_close(s);
+}
+
+/* rt_store_instance_create: a new row, a refused reuse, an overwrite. */
+static void test_instance_create(void)
+{
+	struct rt_store *s = fresh_store();
+	struct rt_history_row h = { 0, 12, 1, "x", 1 };
+	struct rt_instance got;
+	struct rt_event parent;
+	char exec1[33], exec2[33], *err = NULL;
+	size_t n;
+	struct rt_history_row *rows;
+	if (!s)
+		return;
+	rt_store_begin(s);
+	is_int(rt_store_instance_create(s, "c1", "orch", NULL, 1000, 0, NULL, exec1, &err), RT_OK,
+	       "a new instance");
+	ok(rt_store_instance_get(s, "c1", &got, &arena) == 0 && got.status == RT_ST_PENDING &&
+		   strcmp(got.execution_id, exec1) == 0 && strcmp(got.input, "null") == 0 &&
+		   got.generation == 0 && got.parent_task_id == -1 && got.created_us == 1000,
+	   "Pending, the new execution id, input null, generation 0, no parent");
+	rt_store_history_append(s, "c1", exec1, &h, 1);
+
+	is_int(rt_store_instance_create(s, "c1", "orch", "1", 2000, 0, NULL, exec2, &err),
+	       RT_E_EXISTS, "a Pending instance is not overwritten");
+	is_str(err, "An Orchestration instance with the status Pending already exists.",
+	       "the message names its status");
+	free(err);
+	err = NULL;
+	is_int(rt_store_instance_create(s, "c1", "orch", "1", 2000, 0, NULL, exec2, NULL),
+	       RT_E_EXISTS, "err may be NULL");
+
+	rt_store_instance_set_status(s, "c1", RT_ST_COMPLETED, 1500);
+	is_int(rt_store_instance_create(s, "c1", "orch", "[2]", 3000, 0, NULL, exec2, &err), RT_OK,
+	       "a terminal instance is overwritten");
+	ok(rt_store_instance_get(s, "c1", &got, &arena) == 0 && got.generation == 1 &&
+		   strcmp(got.input, "[2]") == 0 && strcmp(exec1, exec2) != 0,
+	   "with the next generation, its input and a new execution id");
+	ok(rt_store_history_load(s, "c1", exec1, &rows, &n, &arena) == 0 && n == 0,
+	   "and without the old history");
+	is_int(rt_store_instance_create(s, "c1", "orch", NULL, 4000, 1, NULL, exec1, &err), RT_OK,
+	       "overwrite_any replaces even a Pending one");
+
+	rt_event_init(&parent, RT_EV_EXECUTION_STARTED);
+	parent.parent_instance_id = "p";
+	parent.parent_execution_id = "pe";
+	parent.parent_task_id = 7;
+	is_int(rt_store_instance_create(s, "sub", "child", NULL, 5000, 0, &parent, exec1, &err),
+	       RT_OK, "a sub-orchestration");
+	ok(rt_store_instance_get(s, "sub", &got, &arena) == 0 &&
+		   strcmp(got.parent_instance_id, "p") == 0 && got.parent_task_id == 7,
+	   "keeps its parent's fields");
+	rt_store_commit(s);
 	rt_store_close(s);
 }
 
@@ -884,6 +938,7 @@ int main(void)
 		subtest("inbox", test_inbox);
 		subtest("activities", test_activities);
 		subtest("purge one", test_purge_one);
+		subtest("instance create", test_instance_create);
 		rt_arena_reset(&arena);
 	}
 

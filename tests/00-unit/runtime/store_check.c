@@ -83,14 +83,14 @@ static int file_equals(const char *path, const void *want, size_t len)
 	return n == len && memcmp(buf, want, len) == 0;
 }
 
-/* A refused open: RT_STORE_ERROR, no handle, one line naming the file and
+/* A refused open: RT_ERROR, no handle, one line naming the file and
  * containing `what`. */
 static void refused(const char *path, int readonly, const char *what, const char *label)
 {
 	struct rt_store *s = (struct rt_store *)1;
 	char *err = NULL;
 	int rc = readonly ? rt_store_open_readonly(&s, path, &err) : rt_store_open(&s, path, NULL, &err);
-	is_int(rc, RT_STORE_ERROR, "%s: refused%s", label, readonly ? " (read-only)" : "");
+	is_int(rc, RT_ERROR, "%s: refused%s", label, readonly ? " (read-only)" : "");
 	ok(s == NULL, "%s: no handle", label);
 	ok(err && strstr(err, path) && strstr(err, what) && !strchr(err, '\n'),
 	   "%s: one line naming the file: %s", label, err ? err : "(null)");

@@ -85,13 +85,13 @@ static void test_exclusive(void)
 		return;
 	snprintf(pidtext, sizeof(pidtext), "process %ld", (long)h.pid);
 
-	is_int(rt_store_open(&s, path, NULL, &err), RT_STORE_LOCKED, "a second writer is refused");
+	is_int(rt_store_open(&s, path, NULL, &err), RT_E_LOCKED, "a second writer is refused");
 	ok(s == NULL, "no handle on refusal");
 	ok(err && strstr(err, path) && strstr(err, pidtext) && !strchr(err, '\n'),
 	   "one line naming the file and the holder's pid: %s", err ? err : "(null)");
 	free(err);
 	err = NULL;
-	is_int(rt_store_open_readonly(&s, path, &err), RT_STORE_LOCKED,
+	is_int(rt_store_open_readonly(&s, path, &err), RT_E_LOCKED,
 	       "a reader is refused while a host runs");
 	ok(err && strstr(err, pidtext), "the reader is told the pid: %s", err ? err : "(null)");
 	free(err);
@@ -111,8 +111,8 @@ static void test_exclusive(void)
 	free(err);
 	err = NULL;
 	/* And now this process is the one that excludes the others. */
-	is_int(child_open(path, 0), RT_STORE_LOCKED, "a writer in another process is refused");
-	is_int(child_open(path, 1), RT_STORE_LOCKED, "so is a reader");
+	is_int(child_open(path, 0), RT_E_LOCKED, "a writer in another process is refused");
+	is_int(child_open(path, 1), RT_E_LOCKED, "so is a reader");
 	rt_store_close(s);
 	is_int(child_open(path, 0), 0, "after close, another process opens it");
 }
@@ -134,14 +134,14 @@ static void test_shared(void)
 	free(err);
 	err = NULL;
 	struct rt_store *w = (struct rt_store *)1;
-	is_int(rt_store_open(&w, path, NULL, &err), RT_STORE_LOCKED,
+	is_int(rt_store_open(&w, path, NULL, &err), RT_E_LOCKED,
 	       "a host cannot start while another process reads");
 	ok(err && strstr(err, "read-only") && strstr(err, pidtext) && strstr(err, path),
 	   "message names the reader: %s", err ? err : "(null)");
 	free(err);
 	err = NULL;
 	ok(crash(&h), "the reader is killed with SIGKILL");
-	is_int(child_open(path, 0), RT_STORE_LOCKED, "our own reader still keeps hosts out");
+	is_int(child_open(path, 0), RT_E_LOCKED, "our own reader still keeps hosts out");
 	is_int(child_open(path, 1), 0, "but not other readers");
 	rt_store_close(r1);
 	is_int(child_open(path, 0), 0, "no reader left: a host starts");
@@ -153,10 +153,10 @@ static void test_shared(void)
 	is_int(rt_store_open_readonly(&r2, path, &err), 0, "reader beside our own writer: %s",
 	       err ? err : "");
 	free(err);
-	is_int(child_open(path, 1), RT_STORE_LOCKED, "other readers wait for the writer");
+	is_int(child_open(path, 1), RT_E_LOCKED, "other readers wait for the writer");
 	rt_store_close(w);
 	is_int(child_open(path, 1), 0, "writer closed, reader kept: other readers come in");
-	is_int(child_open(path, 0), RT_STORE_LOCKED, "writers still do not");
+	is_int(child_open(path, 0), RT_E_LOCKED, "writers still do not");
 	rt_store_close(r2);
 }
 
@@ -170,7 +170,7 @@ static void test_process_wide(void)
 	    !ok(rt_store_open(&b, path, NULL, NULL) == 0, "a second handle of the same process"))
 		return;
 	rt_store_close(a);
-	is_int(child_open(path, 0), RT_STORE_LOCKED, "closing one handle keeps the lock");
+	is_int(child_open(path, 0), RT_E_LOCKED, "closing one handle keeps the lock");
 	rt_store_close(b);
 	is_int(child_open(path, 0), 0, "closing the last one releases it");
 
@@ -178,14 +178,14 @@ static void test_process_wide(void)
 	 * holder because its memory says so. */
 	if (!ok(rt_store_open(&a, path, NULL, NULL) == 0, "the parent holds the hub"))
 		return;
-	is_int(child_open(path, 0), RT_STORE_LOCKED, "a forked child is refused like a stranger");
+	is_int(child_open(path, 0), RT_E_LOCKED, "a forked child is refused like a stranger");
 	rt_store_close(a);
 
 	/* A reader of a file that is not there is told so; no lock file. */
 	char missing[256], lock[300];
 	snprintf(missing, sizeof(missing), "%s", tpath("none.db"));
 	snprintf(lock, sizeof(lock), "%s.lock", missing);
-	is_int(rt_store_open_readonly(&a, missing, NULL), RT_STORE_ERROR, "missing file");
+	is_int(rt_store_open_readonly(&a, missing, NULL), RT_ERROR, "missing file");
 	ok(access(lock, F_OK) != 0, "no lock file left behind by a reader");
 }
 

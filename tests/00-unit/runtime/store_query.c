@@ -307,7 +307,7 @@ static void test_two_handles(void)
 	rt_store_begin(w);
 	struct rt_instance extra = make_instance("r99999", RT_ST_RUNNING, 1);
 	rt_store_instance_put(w, &extra, 0);
-	is_int(rt_store_instance_get(r, "r99999", &got, &arena), RT_STORE_NOTFOUND,
+	is_int(rt_store_instance_get(r, "r99999", &got, &arena), RT_E_NOTFOUND,
 	       "uncommitted row invisible to the reader");
 	rt_store_filter_init(&f);
 	is_int(rt_store_instance_list(r, &f, "r02990", 100, &rows, &n, &next, &arena), 0,
@@ -318,7 +318,7 @@ static void test_two_handles(void)
 	struct rt_store *w2;
 	if (rt_store_open(&w2, last_path, &quick, NULL) == 0) {
 		int64_t t0 = rt_mono_us();
-		is_int(rt_store_begin(w2), RT_STORE_BUSY, "second writer: RT_STORE_BUSY");
+		is_int(rt_store_begin(w2), RT_E_BUSY, "second writer: RT_E_BUSY");
 		ok(rt_mono_us() - t0 >= 40000, "after waiting for the busy timeout");
 		ok(strstr(rt_store_errmsg(w2), "locked") != NULL, "message: %s",
 		   rt_store_errmsg(w2));
@@ -363,7 +363,7 @@ static void test_two_handles(void)
 	sqlite3_finalize(st);
 	sqlite3_close(raw);
 
-	is_int(rt_store_begin(r), RT_STORE_ERROR, "read-only handle cannot write");
+	is_int(rt_store_begin(r), RT_ERROR, "read-only handle cannot write");
 	ok(strstr(rt_store_errmsg(r), "read-only") != NULL, "message: %s", rt_store_errmsg(r));
 	rt_store_close(r);
 	rt_store_close(w);

@@ -35,7 +35,7 @@ int main(void)
 	snprintf(path, sizeof(path), "%s/hub.db", dir);
 
 	is_int(rt_store_open(&s, path, NULL, &err), 0, "open a new hub");
-	is_int(rt_store_timer_status_get(s, "tick", &st), RT_STORE_NOTFOUND, "no status before the first write");
+	is_int(rt_store_timer_status_get(s, "tick", &st), RT_E_NOTFOUND, "no status before the first write");
 	is_int(put(s, "Tick", 0, 2000, 1000), 0, "store a status");
 	ok(rt_store_timer_status_get(s, "tick", &st) == 0 && st.last_ms == 0 && st.next_ms == 2000 &&
 		   st.updated_ms == 1000,
@@ -43,7 +43,7 @@ int main(void)
 	is_int(put(s, "tick", 2000, 3000, 2000), 0, "replace it");
 	ok(rt_store_timer_status_get(s, "TICK", &st) == 0 && st.last_ms == 2000 && st.next_ms == 3000,
 	   "the replacement is what is read");
-	is_int(rt_store_timer_status_get(s, "tock", &st), RT_STORE_NOTFOUND, "other timers are separate");
+	is_int(rt_store_timer_status_get(s, "tock", &st), RT_E_NOTFOUND, "other timers are separate");
 	rt_store_close(s);
 
 	s = NULL;

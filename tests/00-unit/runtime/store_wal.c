@@ -108,7 +108,7 @@ static void *checkpointer_main(void *arg)
 		pthread_mutex_unlock(&g.mu);
 		int rc = rt_store_checkpoint_bounded(c, WAL_LIMIT, NULL);
 		pthread_mutex_lock(&g.mu);
-		if (rc == RT_STORE_BUSY)
+		if (rc == RT_E_BUSY)
 			g.truncations_busy++;
 	}
 	pthread_mutex_unlock(&g.mu);

@@ -870,6 +870,26 @@ static void test_find_root(void)
 	free(err);
 	err = NULL;
 
+	/* A folder with local.settings.json only: a root for `cfunc settings`
+	 * (either marker), not for `cfunc start` (host.json). */
+	{
+		static const char *const either[] = {"host.json", "local.settings.json", NULL};
+		char *ls = xasprintf("%s/local.settings.json", a);
+		f = fopen(ls, "w");
+		fputs("{}", f);
+		fclose(f);
+		ok(host_config_find_root(deep, &found, &err) == 0 && strcmp(found, sub) == 0,
+		   "host.json only: local.settings.json alone is passed by");
+		free(found);
+		found = NULL;
+		ok(host_config_find_root_of(deep, either, &found, &err) == 0 && strcmp(found, a) == 0,
+		   "either marker: the nearer folder with local.settings.json");
+		free(found);
+		found = NULL;
+		unlink(ls);
+		free(ls);
+	}
+
 	unlink(hj);
 	rmdir(deep);
 	rmdir(a);

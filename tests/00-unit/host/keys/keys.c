@@ -17,6 +17,7 @@
 
 #include "host/keys/keys.h"
 #include "tap.h"
+#include "common/file_atomic.h"
 #include "common/xalloc.h"
 
 static char tmpdir[] = "/tmp/cfunc-keys-XXXXXX";
@@ -355,7 +356,7 @@ static void test_atomic(void)
 		rc |= strcmp(e[i].name, "doomed") == 0;
 	host_keys_entries_free(e, n);
 	ok(!rc, "the in-memory keys are unchanged too");
-	is_int(host_keys_write_file(path, "x", 1, 0600, &err), 0, "write_file works again");
+	is_int(rt_file_write_atomic(path, "x", 1, 0600, &err), 0, "write_file works again");
 	spit(path, before);
 	free(before);
 	free(after);

@@ -130,6 +130,8 @@ $(BUILD)/tests/%: tests/%.c $(LIB) tests/tap.h
 $(BUILD)/tests/20-abi/%.so: tests/20-abi/%.c include/cfunc.h $(BUILD)/.cflags
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(APP_INC) $(SO_CFLAGS) -shared -o $@ $<
+# crashy_v2 is crashy.c rebuilt with another version string.
+$(BUILD)/tests/20-abi/crashy_v2.so: tests/20-abi/crashy.c
 # replay_v2.c is replay_v1.c with two calls changed (#include).
 $(BUILD)/tests/20-abi/replay_v2.so: tests/20-abi/replay_v1.c
 

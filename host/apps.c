@@ -66,6 +66,15 @@ static int check_routes(struct bind_registry *reg, struct bind_app *app)
 	return rc;
 }
 
+/* The table apps get; a worker process swaps in one whose durable-client
+ * calls go to the host (host/worker/worker_client.c). */
+static const struct cf_api *app_api = &bind_api;
+
+void host_apps_set_api(const struct cf_api *api)
+{
+	app_api = api ? api : &bind_api;
+}
+
 int host_apps_load_one(struct bind_registry *reg, const char *path, host_apps_report_fn report,
 		       char **err)
 {
@@ -94,7 +103,7 @@ int host_apps_load_one(struct bind_registry *reg, const char *path, host_apps_re
 		discard(reg, app);
 		return 1;
 	}
-	rc = entry(&bind_api, (cf_app *)app, &built);
+	rc = entry(app_api, (cf_app *)app, &built);
 	/* Before 2.0 the entry knew nothing of `built` and returned codes of
 	 * its own; it never ran init against this host's table. */
 	if (built.abi_major == 0) {

@@ -29,4 +29,8 @@ int host_apps_load(struct bind_registry *reg, const char *root, char *const *pat
 int host_apps_load_one(struct bind_registry *reg, const char *path, host_apps_report_fn report,
 		       char **err);
 
+/* The function table handed to the apps loaded from now on (NULL: the
+ * host's own, bindings/api.c); borrowed, must outlive the apps. */
+void host_apps_set_api(const struct cf_api *api);
+
 #endif

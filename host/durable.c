@@ -1,4 +1,5 @@
 #include "host/durable.h"
+#include "host/worker/supervisor.h"
 #include "bindings/activity_trigger.h"
 #include "bindings/json_util.h"
 #include "host/log.h"
@@ -61,6 +62,29 @@ static void thread_event(void *ctx, int event)
 		host_log_thread_buffered(0);
 }
 
+/* Set by host_durable_use_workers before the engine starts; read by the
+ * engine and activity threads afterwards. */
+static struct host_workers *activity_workers;
+
+void host_durable_use_workers(struct host_workers *w)
+{
+	activity_workers = w;
+}
+
+static int replay_in_worker(void *ctx, void *fn, const struct rt_episode_in *in,
+			    struct rt_episode_out *out)
+{
+	(void)ctx;
+	return host_workers_episode(activity_workers, fn, in, out);
+}
+
+static void run_activity_in_worker(void *ctx, void *fn, const struct rt_activity_call *call,
+				   struct rt_activity_result *res)
+{
+	(void)ctx;
+	host_workers_activity(activity_workers, fn, call, res);
+}
+
 int host_durable_start(struct host_durable *hd, const struct host_config *cfg,
 		       struct bind_registry *reg, char **err)
 {
@@ -90,7 +114,8 @@ int host_durable_start(struct host_durable *hd, const struct host_config *cfg,
 	o.hooks.find_orchestrator = find_orchestrator;
 	o.hooks.find_activity = find_activity;
 	o.hooks.run_orchestrator = bind_orch_run;
-	o.hooks.run_activity = bind_act_run;
+	o.hooks.run_activity = activity_workers ? run_activity_in_worker : bind_act_run;
+	o.hooks.replay = activity_workers ? replay_in_worker : NULL;
 	o.hooks.log = engine_log_line;
 	o.hooks.log_enabled = engine_log_enabled;
 	o.hooks.thread_event = thread_event;

@@ -22,6 +22,10 @@ struct host_durable {
 int host_durable_start(struct host_durable *hd, const struct host_config *cfg,
 		       struct bind_registry *reg, char **err);
 void host_durable_stop(struct host_durable *hd);
+/* Activities run in these worker processes instead of on the engine's
+ * threads (--worker-processes); call before host_durable_start. */
+struct host_workers;
+void host_durable_use_workers(struct host_workers *w);
 
 /* host_admin_invoke_fn for POST /admin/functions/{name}: starts an
  * orchestrator instance, or runs an activity in the background. */

@@ -25,6 +25,9 @@
 #include "host/endpoints/test_mode.h"
 #include "host/timers.h"
 #include "host/endpoints/webhooks.h"
+#include "host/worker/supervisor.h"
+#include "host/worker/worker_main.h"
+#include "host/worker/watch.h"
 #include "common/xalloc.h"
 
 #include <errno.h>
@@ -48,6 +51,8 @@ struct cli {
 	char **functions;
 	int nfunctions;
 	struct host_test_mode test; /* --ephemeral, --clean */
+	int worker_processes; /* --worker-processes: HTTP functions and activities out of process */
+	int no_watch;         /* --no-watch: a replaced .so is not deployed by itself */
 };
 
 static void usage(FILE *out)
@@ -71,6 +76,10 @@ static void usage(FILE *out)
 		"  --cors-credentials      allow credentials on CORS requests\n"
 		"  --enableAuth            check keys (always on when bound to a non-loopback address)\n"
 		"  --verbose               show host (system) logs at Information\n"
+		"  --worker-processes      run HTTP functions and activities in worker processes\n"
+		"                          that the host restarts when they crash or time out\n"
+		"  --no-watch              with --worker-processes: do not deploy a replaced .so\n"
+		"                          by itself (SIGHUP and POST /admin/host/reload still do)\n"
 		"  --ephemeral             test mode: a task hub removed at stop, and\n"
 		"                          POST /admin/test/clock {\"advanceSeconds\":N}\n"
 		"  --clean                 start from an empty task hub (deletes the configured one)\n");
@@ -114,6 +123,10 @@ static int parse_start(int argc, char **argv, struct cli *cli)
 			cli->cors_credentials = 1;
 		} else if (strcmp(a, "--enableAuth") == 0) {
 			cli->enable_auth = 1;
+		} else if (strcmp(a, "--worker-processes") == 0) {
+			cli->worker_processes = 1;
+		} else if (strcmp(a, "--no-watch") == 0) {
+			cli->no_watch = 1;
 		} else if (strcmp(a, "--ephemeral") == 0) {
 			cli->test.ephemeral = 1;
 		} else if (strcmp(a, "--clean") == 0) {
@@ -251,6 +264,18 @@ static int is_loopback(const char *address)
 	       strcmp(address, "localhost") == 0;
 }
 
+static void reload_all(void *ctx)
+{
+	host_workers_request_reload(ctx, NULL);
+}
+
+/* The watcher saw an app's file replaced: deploy that app again. */
+static void app_changed(void *ctx, const char *path)
+{
+	host_log_always("%s changed: deploying it again", path);
+	host_workers_request_reload(ctx, path);
+}
+
 static int cmd_start(int argc, char **argv)
 {
 	struct cli cli = {.port = -1};
@@ -260,6 +285,9 @@ static int cmd_start(int argc, char **argv)
 	struct host_durable durable = {0};
 	struct host_keys *keys = NULL;
 	struct host_timers *timers = NULL;
+	struct host_workers *workers = NULL;
+	struct host_watch *watch = NULL;
+	char **app_paths = NULL;
 	char *system_key = NULL;
 	struct host_stop_bound *stop_bound = NULL;
 	char *root = NULL, *err = NULL, cwd[PATH_MAX];
@@ -359,7 +387,40 @@ static int cmd_start(int argc, char **argv)
 	}
 	size_t seen = cfg.n_warnings;
 	host_config_export_cli_env(&cfg, srv->port);
-	/* From here on the environment is read-only: threads may start. */
+	/* From here on the environment is read-only: threads may start. The
+	 * workers are forked first, while this is the only thread. */
+	if (cli.worker_processes) {
+		struct host_workers_opts wo = {
+			.root = root,
+			.per_app = cfg.workers > 1 ? cfg.workers : 2,
+			.timeout_ms = cfg.function_timeout_ms > 0 ? cfg.function_timeout_ms : 0,
+			.verbose = cli.verbose,
+		};
+		workers = host_workers_start(&reg, &wo, &err);
+		if (!workers) {
+			host_log("Host.Startup", RT_LOG_ERROR, "%s", err);
+			goto out;
+		}
+		srv->workers = workers;
+		srv->on_reload = reload_all;
+		srv->on_reload_ctx = workers;
+		host_durable_use_workers(workers);
+		if (!cli.no_watch) {
+			app_paths = xcalloc(reg.napps + 1, sizeof(*app_paths));
+			for (size_t i = 0; i < reg.napps; i++)
+				app_paths[i] = reg.apps[i]->path;
+			watch = host_watch_start(app_paths, reg.napps, app_changed, workers, &err);
+			if (!watch) {
+				host_log("Host.Workers", RT_LOG_WARNING, "%s", err);
+				free(err);
+				err = NULL;
+			}
+		}
+		host_log("Host.Workers", RT_LOG_INFO,
+			 "HTTP functions and activities run in %d worker process(es) per app, "
+			 "orchestrator episodes in one more",
+			 wo.per_app);
+	}
 	if (host_durable_start(&durable, &cfg, &reg, &err) != 0) {
 		host_log("Host.Startup", RT_LOG_ERROR, "%s", err);
 		goto out;
@@ -411,7 +472,9 @@ static int cmd_start(int argc, char **argv)
 		host_log("Host.Startup", RT_LOG_ERROR, "cannot catch SIGINT/SIGTERM: %s",
 			 strerror(errno));
 		goto out;
-	}
+	}	if (cli.worker_processes && host_stop_signal_catch_hup() != 0)
+		host_log("Host.Startup", RT_LOG_WARNING, "cannot catch SIGHUP: %s", strerror(errno));
+
 	print_warnings(&cfg, seen);
 	print_functions(srv, &reg);
 	if (!cli.verbose)
@@ -448,6 +511,9 @@ out:
 	host_server_free(srv);
 	host_timers_stop(timers); /* timers may call the durable client */
 	host_durable_stop(&durable);
+	host_watch_stop(watch);
+	host_workers_stop(workers); /* after every caller: server, timers, engine */
+	free(app_paths);
 	host_stop_bound_free(stop_bound);
 	host_test_mode_finish(&cli.test);
 	host_keys_free(keys);
@@ -481,6 +547,8 @@ int main(int argc, char **argv)
 		return host_cli_replay(argc - 2, argv + 2);
 	if (strcmp(argv[1], "start") == 0)
 		return cmd_start(argc - 2, argv + 2);
+	if (strcmp(argv[1], "worker") == 0)
+		return host_worker_main(argc - 2, argv + 2);
 	if (strcmp(argv[1], "keys") == 0)
 		return host_cli_keys(argc - 2, argv + 2);
 	if (strcmp(argv[1], "settings") == 0)

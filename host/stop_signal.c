@@ -42,6 +42,17 @@ int host_stop_signal_install(void)
 	return 0;
 }
 
+int host_stop_signal_catch_hup(void)
+{
+	struct sigaction sa;
+	if (host_stop_signal_install() != 0)
+		return -1;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop_signal;
+	sigemptyset(&sa.sa_mask);
+	return sigaction(SIGHUP, &sa, NULL);
+}
+
 int host_stop_signal_take_fd(void)
 {
 	if (read_end_taken || host_stop_signal_install() != 0)

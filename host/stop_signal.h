@@ -23,4 +23,9 @@ int host_stop_signal_install(void);
  */
 int host_stop_signal_take_fd(void);
 
+/* SIGHUP too, through the same pipe (the reader tells it by its number):
+ * with worker processes it deploys the apps again instead of ending the
+ * host. 0, or -1 with errno. */
+int host_stop_signal_catch_hup(void);
+
 #endif

@@ -97,6 +97,12 @@ struct rt_engine_hooks {
 	 * failed), on the engine thread: the host prints func's
 	 * Executing/Executed lines. The engine formats none. May be NULL. */
 	rt_invocation_fn invocation;
+	/* Runs one episode instead of rt_replay_run in this process (e.g. in a
+	 * worker process); `fn` is find_orchestrator's answer. 0 and -1 as
+	 * rt_replay_run; -2: it could not run (the process running it died):
+	 * nothing of it is committed and it is tried again. NULL: in process. */
+	int (*replay)(void *ctx, void *fn, const struct rt_episode_in *in,
+		      struct rt_episode_out *out);
 	/* Entities (entity.h): the registered entity function or NULL, and
 	 * running one operation on the engine thread. May be NULL (no
 	 * entities: every operation fails as an unknown entity). */

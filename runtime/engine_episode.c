@@ -15,6 +15,27 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Rolls the episode back and keeps this batch's mail for the instance in
+ * the inbox, so the next batch replays it again from the same point. */
+static void keep_mail_for_retry(struct engine_batch *b, const char *instance_id,
+				struct engine_mail *mail_head)
+{
+	struct rt_store *st = b->e->store;
+	rt_store_savepoint_rollback(st);
+	for (struct engine_mail *m = mail_head; m; m = m->next) {
+		struct rt_inbox_msg msg;
+		memset(&msg, 0, sizeof(msg));
+		msg.instance_id = instance_id;
+		msg.execution_id = m->execution_id;
+		msg.type = m->type;
+		msg.data = m->data;
+		msg.len = m->len;
+		if (rt_store_inbox_add(st, &msg, NULL) != 0)
+			b->failed = 1;
+	}
+	b->more = 1;
+}
+
 static int is_activity(void *ctx, const char *name)
 {
 	const struct rt_engine_hooks *h = ctx;
@@ -390,8 +411,16 @@ void engine_episode(struct engine_batch *b, const char *instance_id)
 	if (h->invocation)
 		h->invocation(&inv, RT_INVOCATION_START);
 	int64_t t0 = rt_mono_us(), replay_us;
-	rc = rt_replay_run(&in, &out);
+	rc = h->replay && in.fn ? h->replay(h->ctx, in.fn, &in, &out) : rt_replay_run(&in, &out);
 	replay_us = rt_mono_us() - t0;
+	if (rc == -2) {
+		/* It did not run to an end (its worker died): commit nothing for
+		 * it, keep its messages, and let the next batch try again. */
+		engine_log(e, "Host.Triggers.DurableTask", 3, "%s: episode not run: %s; it runs again",
+			   instance_id, out.error ? out.error : "unknown error");
+		keep_mail_for_retry(b, instance_id, mail_head);
+		return;
+	}
 	if (rc != 0) {
 		/* History the replayer cannot use: fail the instance, keep the rows. */
 		engine_log(e, "Host.Triggers.DurableTask", RT_LOG_ERROR, "%s: cannot replay: %s", instance_id,
@@ -425,19 +454,7 @@ void engine_episode(struct engine_batch *b, const char *instance_id)
 	if (rc == RT_E_CONFLICT) {
 		/* Someone else checkpointed this execution: replay next time,
 		 * keeping this batch's mail for it in the inbox. */
-		rt_store_savepoint_rollback(st);
-		for (struct engine_mail *m = mail_head; m; m = m->next) {
-			struct rt_inbox_msg msg;
-			memset(&msg, 0, sizeof(msg));
-			msg.instance_id = instance_id;
-			msg.execution_id = m->execution_id;
-			msg.type = m->type;
-			msg.data = m->data;
-			msg.len = m->len;
-			if (rt_store_inbox_add(st, &msg, NULL) != 0)
-				b->failed = 1;
-		}
-		b->more = 1;
+		keep_mail_for_retry(b, instance_id, mail_head);
 		return;
 	}
 	if (rc != 0)

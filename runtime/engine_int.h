@@ -257,6 +257,18 @@ void engine_episode(struct engine_batch *b, const char *instance_id);
  * heavy episode does not also hold back everyone else's commits. */
 int engine_batch_over_budget(const struct engine_batch *b);
 void engine_run_free(struct engine_run *run);
+/* engine_activity.c: the in-flight id set (ids are never 0), */
+void engine_idset_add(struct id_set *s, int64_t id);
+int engine_idset_has(const struct id_set *s, int64_t id);
+void engine_idset_del(struct id_set *s, int64_t id);
+/* one activity thread (arg: its struct engine_worker), */
+void *engine_activity_main(void *arg);
+/* and the batch's activity steps: apply one result (row out, completion
+ * in, one transaction), take visible rows for the free capacity (a suspect
+ * runs alone), count the attempts a dead process left unfinished. */
+void engine_activity_apply(struct engine_batch *b, struct engine_run *run);
+void engine_activity_dequeue(struct engine_batch *b);
+void engine_activity_count_left(struct engine_batch *b);
 void engine_log(struct rt_engine *e, const char *category, int level, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 int engine_encode_row(struct engine_batch *b, const struct rt_event *ev, int seq,

@@ -1,6 +1,6 @@
 /*
  * admin.c - the host's own endpoints (spec: functions-host.md §7):
- * /admin/host/status, /admin/host/ping, /admin/functions[/{name}[/status]],
+ * /admin/host/status, /admin/host/ping, POST /admin/host/reload, /admin/functions[/{name}[/status]],
  * POST /admin/functions/{name} to fire a function by hand, and
  * /runtime/health*. They run on worker threads like app functions, but
  * without the Executing/Executed lines.
@@ -10,6 +10,7 @@
 #include "bindings/durable_client.h"
 #include "runtime/engine.h"
 #include "host/log.h"
+#include "host/worker/supervisor.h"
 #include "common/xalloc.h"
 #include "common/clock.h"
 
@@ -61,6 +62,24 @@ static json_t *task_hub_health(struct host_server *srv, int *degraded)
 	return o;
 }
 
+/* --worker-processes: deaths, replacements, and the apps that crash-looped. */
+static json_t *workers_status(struct host_server *srv)
+{
+	struct host_workers_stats st;
+	json_t *o = json_object(), *failed = json_array();
+	host_workers_get_stats(srv->workers, &st);
+	json_object_set_new(o, "deaths", json_integer(st.crashes));
+	json_object_set_new(o, "replaced", json_integer(st.replaced));
+	json_object_set_new(o, "lastReplacementMs", json_real((double)st.last_replace_us / 1000.0));
+	json_object_set_new(o, "reloads", json_integer(st.reloads));
+	json_object_set_new(o, "reloadFailures", json_integer(st.reload_failures));
+	for (size_t i = 0; i < srv->reg->napps; i++)
+		if (host_workers_app_failed(srv->workers, srv->reg->apps[i]))
+			json_array_append_new(failed, json_string(srv->reg->apps[i]->name));
+	json_object_set_new(o, "failedApps", failed);
+	return o;
+}
+
 static void host_status(struct host_server *srv, struct bind_http *h)
 {
 	int degraded;
@@ -80,7 +99,22 @@ static void host_status(struct host_server *srv, struct bind_http *h)
 	json_t *hub = task_hub_health(srv, &degraded);
 	if (hub)
 		json_object_set_new(o, "taskHub", hub);
+	if (srv->workers)
+		json_object_set_new(o, "workers", workers_status(srv));
 	reply_json(h, 200, o);
+}
+
+/* POST /admin/host/reload: every app deployed again from its file, without a
+ * restart (--worker-processes); 202, the console says when it is done. */
+static void host_reload(struct host_server *srv, struct bind_http *h)
+{
+	if (!srv->workers) {
+		bind_http_set_json(h, 409, "{\"error\":\"Apps are deployed again without a "
+					"restart only with --worker-processes.\"}");
+		return;
+	}
+	host_workers_request_reload(srv->workers, NULL);
+	bind_http_set_json(h, 202, "{\"reload\":\"requested\"}");
 }
 
 static void host_ping(struct host_server *srv, struct bind_http *h)
@@ -313,6 +347,8 @@ host_endpoint_fn host_admin_route(struct host_server *srv, const char *method, c
 		return host_status;
 	if (strcasecmp(path, "/admin/host/ping") == 0 && (get || post))
 		return host_ping;
+	if (strcasecmp(path, "/admin/host/reload") == 0 && post)
+		return host_reload;
 	if ((strcasecmp(path, "/admin/functions") == 0 || strcasecmp(path, "/admin/functions/") == 0) && get)
 		return list_functions;
 	if (strncasecmp(path, "/admin/functions/", 17) == 0 && path[17]) {

@@ -52,6 +52,9 @@ struct host_server {
 	int64_t started_mono_us;
 	char instance_id[33];
 	struct bind_durable *durable; /* NULL until the engine is attached */
+	/* Worker processes running the apps' HTTP functions (--worker-processes),
+	 * borrowed; NULL: the functions run on the pool's threads. */
+	struct host_workers *workers;
 
 	/* h2o, loop thread only */
 	h2o_globalconf_t h2o_conf;
@@ -67,6 +70,9 @@ struct host_server {
 	/* Called on the loop thread at the first SIGINT/SIGTERM; may be NULL. */
 	void (*on_stop_requested)(void *ctx);
 	void *on_stop_ctx;
+	/* SIGHUP: deploy the apps again (loop thread; NULL: ignored). */
+	void (*on_reload)(void *ctx);
+	void *on_reload_ctx;
 
 	h2o_linklist_t conns; /* struct conn_track of every open connection */
 	long nconns;

@@ -1,0 +1,103 @@
+#!/bin/sh
+# bench/workers.sh - what worker processes cost, against the in-process
+# build, in one run (not a test; figures go into BENCHMARKS.md):
+#   1. HTTP hello (hello_http) requests/s, wrk
+#   2. hello_sequence completed/s at saturation (HTTP starter + 3 activities)
+#   3. start-to-Completed latency of one hello_sequence with one client
+#   4. resident memory of the host and of its workers
+#   5. time from a worker's death to its replacement being ready (crashy)
+# Each phase runs in-process, then --worker-processes, same commands.
+# Loopback only; every load phase is bounded by DURATION seconds.
+set -eu
+cd "$(dirname "$0")/.."
+TOP=$(pwd)
+B=$TOP/build
+DURATION=${DURATION:-10}
+CONNS=${CONNS:-64}
+PORT=${PORT:-7099}
+LAT_RUNS=${LAT_RUNS:-200}
+CRASHES=${CRASHES:-20}
+URL="http://127.0.0.1:$PORT"
+root=$(mktemp -d /tmp/cfunc-bench-workers.XXXXXX)
+pid=""
+cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$root"; }
+trap cleanup EXIT
+DB="$root/.cfunc/TestHubName.db"
+cat >"$root/host.json" <<JSON
+{ "version": "2.0",
+  "logging": { "logLevel": { "default": "Warning", "Host.Workers": "Error" } },
+  "cfunc": { "apps": ["$B/samples/hello_http.so", "$B/samples/durable_hello.so",
+                      "$B/tests/20-abi/crashy.so"], "workers": 4 } }
+JSON
+printf 'wrk.method = "POST"\nwrk.body = ""\n' >"$root/post.lua"
+
+start() { # start [--worker-processes]
+	rm -rf "$root/.cfunc"
+	(cd "$root" && exec "$B/cfunc" start --port "$PORT" "$@") >"$root/host.log" 2>&1 &
+	pid=$!
+	i=0
+	until curl -s -o /dev/null "$URL/admin/host/ping" || [ $i -ge 200 ]; do sleep 0.05; i=$((i + 1)); done
+}
+stop() { kill "$pid"; wait "$pid" || true; pid=""; }
+q() { sqlite3 -cmd ".timeout 5000" "$DB" "$1"; }
+drain() {
+	i=0
+	while [ "$(q "select count(*) from instances where status in (0, 6)")" != 0 ] && [ $i -lt 1200 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+rss_kb() { awk '/VmRSS/ { print $2 }' "/proc/$1/status"; }
+children_rss_kb() {
+	t=0
+	for c in $(pgrep -P "$pid"); do t=$((t + $(rss_kb "$c"))); done
+	echo "$t $(pgrep -P "$pid" | wc -l | tr -d ' ')"
+}
+
+for mode in in-process workers; do
+	args=""
+	[ "$mode" = workers ] && args="--worker-processes"
+	start $args
+	http=$(wrk -t1 -c"$CONNS" -d"${DURATION}s" "$URL/api/hello?name=bench" | awk '/Requests\/sec/ { print $2 }')
+	stop
+	start $args
+	wrk -t1 -c"$CONNS" -d"${DURATION}s" -s "$root/post.lua" "$URL/api/orchestrators/hello_sequence" >/dev/null
+	drain
+	seq_rate=$(q "select printf('%.0f', count(*) / ((max(updated_us) - min(created_us)) / 1e6)) from instances where status = 1")
+	stop
+	start $args
+	i=0
+	while [ $i -lt "$LAT_RUNS" ]; do
+		curl -s -o /dev/null -X POST \
+			"$URL/runtime/webhooks/durabletask/orchestrators/hello_sequence?timeout=5&pollingInterval=0.01"
+		i=$((i + 1))
+	done
+	lat=$(q "with l as (select (updated_us - created_us) / 1000.0 as ms from instances where status = 1 order by ms),
+		n as (select count(*) as c from l)
+		select printf('%.2f', (select ms from l limit 1 offset (select c * 50 / 100 from n)))")
+	host_rss=$(rss_kb "$pid")
+	kids=$(children_rss_kb)
+	repl="-"
+	if [ "$mode" = workers ]; then
+		i=0
+		while [ $i -lt "$CRASHES" ]; do
+			curl -s -o /dev/null "$URL/api/crash/segv"
+			i=$((i + 1))
+		done
+		repl=$(sed -n 's/.*replaced by process [0-9]* in \([0-9.]*\) ms.*/\1/p' "$root/host.log" | sort -n |
+			awk '{ v[NR] = $1 } END { if (NR) printf "median %.1f ms, max %.1f ms (%d)", v[int((NR + 1) / 2)], v[NR], NR }')
+	fi
+	stop
+	echo "$mode|$http|$seq_rate|$lat|$host_rss|$kids|$repl" >>"$root/results"
+done
+
+echo "| mode | HTTP hello req/s | hello_sequence completed/s | p50 start->Completed ms | host RSS KiB | workers (RSS KiB, count) | replacement after a crash |"
+echo "|---|---|---|---|---|---|---|"
+awk -F'|' '{ printf "| %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7 }' "$root/results"
+awk -F'|' 'NR == 1 { h = $2; s = $3 } NR == 2 { printf "\nratios (workers / in-process): HTTP %.2f, hello_sequence %.2f\n", $2 / h, $3 / s }' "$root/results"
+echo
+echo "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(uname -sr)"
+echo "commands: wrk -t1 -c$CONNS -d${DURATION}s $URL/api/hello?name=bench;" \
+	"wrk -t1 -c$CONNS -d${DURATION}s -s post.lua $URL/api/orchestrators/hello_sequence;" \
+	"$LAT_RUNS x curl -X POST '$URL/runtime/webhooks/durabletask/orchestrators/hello_sequence?timeout=5&pollingInterval=0.01';" \
+	"$CRASHES x curl $URL/api/crash/segv"

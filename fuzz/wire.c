@@ -1,0 +1,84 @@
+/*
+ * fuzz/wire.c - libFuzzer target for the host <-> worker protocol decoder
+ * (common/wire.h): the input is a byte stream as a worker could write it.
+ *
+ * Every complete frame is decoded as its type says. Invariants:
+ *  - the frame splitter never claims more bytes than it was given, and a
+ *    refused header stops the stream (no resynchronisation);
+ *  - a decoder reads only the frame (ASan sees any overread of the input);
+ *  - an orchestrator result that decodes goes through the host's episode
+ *    conversion (history events and actions from a worker) without a crash;
+ *  - an HTTP response that decodes encodes again to a frame that decodes to
+ *    the same status, headers and body (what the host answers is what the
+ *    worker said).
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/arena.h"
+#include "common/wire.h"
+#include "host/worker/episode.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void check_response_round_trip(const struct rt_wire_frame *f, struct rt_arena *a)
+{
+	struct rt_wire_http_response m, again;
+	struct rt_wire_buf b;
+	struct rt_wire_frame g;
+	const char *err = NULL;
+	size_t used;
+
+	if (rt_wire_http_response_decode(f, &m, a, &err) != 0)
+		return;
+	rt_wire_buf_init(&b);
+	if (rt_wire_http_response_encode(&b, f->id, &m) != 0 ||
+	    rt_wire_frame_next(b.data, b.len, RT_WIRE_MAX_FRAME, &g, &used, &err) != 1 ||
+	    used != b.len || rt_wire_http_response_decode(&g, &again, a, &err) != 0 ||
+	    again.status != m.status || again.nheaders != m.nheaders ||
+	    again.body.len != m.body.len || memcmp(again.body.data, m.body.data, m.body.len) != 0)
+		abort();
+	for (size_t i = 0; i < m.nheaders; i++)
+		if (strcmp(again.headers[i].name, m.headers[i].name) != 0 ||
+		    strcmp(again.headers[i].value, m.headers[i].value) != 0)
+			abort();
+	rt_wire_buf_cleanup(&b);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct rt_arena a;
+	size_t at = 0;
+
+	rt_arena_init(&a);
+	while (at < size) {
+		struct rt_wire_frame f;
+		const char *err = NULL;
+		size_t used = 0;
+		int rc = rt_wire_frame_next(data + at, size - at, 1u << 20, &f, &used, &err);
+		if (rc <= 0) {
+			if (rc < 0 && !err)
+				abort();
+			break;
+		}
+		if (used > size - at || used < RT_WIRE_HEADER)
+			abort();
+		if (rt_wire_decode_any(&f, &a, &err) != 0 && !err)
+			abort();
+		if (f.type == RT_WIRE_HTTP_RESPONSE)
+			check_response_round_trip(&f, &a);
+		if (f.type == RT_WIRE_ORCH_RESULT) {
+			struct rt_wire_orch_result m;
+			struct rt_episode_out out;
+			if (rt_wire_orch_result_decode(&f, &m, &a, &err) == 0 &&
+			    host_episode_result(&m, &out, &a, &err) == 0 &&
+			    (out.n_actions != m.nactions || out.n_new_events != m.nevents))
+				abort();
+		}
+		at += used;
+		rt_arena_reset(&a);
+	}
+	rt_arena_cleanup(&a);
+	return 0;
+}

@@ -1,0 +1,342 @@
+/*
+ * engine_activity.c - activities on the engine's side: the threads that run
+ * attempts, the set of ids in flight, and the batch steps that dequeue,
+ * dispatch, poison and apply them.
+ *
+ * The invariants are those of engine.c: an id is in e->inflight from the
+ * batch that dequeued it until the batch that applied its result, and only
+ * the engine thread touches the store.
+ */
+#include "runtime/engine.h"
+#include "runtime/engine_int.h"
+#include "runtime/durable_trace.h"
+#include "common/xalloc.h"
+#include "common/clock.h"
+#include "common/queue.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- in-flight activity ids: open addressing, ids are never 0 ---------- */
+
+static size_t set_slot(const struct id_set *s, int64_t id)
+{
+	uint64_t h = (uint64_t)id * 0x9e3779b97f4a7c15ull;
+	return (size_t)(h >> 20) & (s->cap - 1);
+}
+
+static void set_grow(struct id_set *s);
+
+void engine_idset_add(struct id_set *s, int64_t id)
+{
+	if ((s->n + 1) * 2 > s->cap)
+		set_grow(s);
+	size_t i = set_slot(s, id);
+	while (s->keys[i] != 0 && s->keys[i] != id)
+		i = (i + 1) & (s->cap - 1);
+	if (s->keys[i] == 0) {
+		s->keys[i] = id;
+		s->n++;
+	}
+}
+
+int engine_idset_has(const struct id_set *s, int64_t id)
+{
+	if (!s->cap)
+		return 0;
+	size_t i = set_slot(s, id);
+	while (s->keys[i] != 0) {
+		if (s->keys[i] == id)
+			return 1;
+		i = (i + 1) & (s->cap - 1);
+	}
+	return 0;
+}
+
+void engine_idset_del(struct id_set *s, int64_t id)
+{
+	if (!s->cap)
+		return;
+	size_t i = set_slot(s, id);
+	while (s->keys[i] != 0 && s->keys[i] != id)
+		i = (i + 1) & (s->cap - 1);
+	if (s->keys[i] == 0)
+		return;
+	s->keys[i] = 0;
+	s->n--;
+	/* Re-insert the rest of the cluster so lookups never stop early. */
+	for (size_t j = (i + 1) & (s->cap - 1); s->keys[j] != 0; j = (j + 1) & (s->cap - 1)) {
+		int64_t k = s->keys[j];
+		s->keys[j] = 0;
+		s->n--;
+		engine_idset_add(s, k);
+	}
+}
+
+static void set_grow(struct id_set *s)
+{
+	struct id_set old = *s;
+	s->cap = old.cap ? old.cap * 2 : 64;
+	s->keys = xcalloc(s->cap, sizeof(*s->keys));
+	s->n = 0;
+	for (size_t i = 0; i < old.cap; i++)
+		if (old.keys[i])
+			engine_idset_add(s, old.keys[i]);
+	free(old.keys);
+}
+
+
+/* ---- activity threads --------------------------------------------------- */
+
+void *engine_activity_main(void *arg)
+{
+	struct engine_worker *w = arg;
+	struct rt_engine *e = w->e;
+	const struct rt_engine_hooks *h = &e->opts.hooks;
+	struct rt_arena arena;
+
+	rt_arena_init(&arena);
+	if (h->thread_event)
+		h->thread_event(h->ctx, 0);
+	pthread_mutex_lock(&e->lock);
+	for (;;) {
+		if (!e->runs && h->thread_event) {
+			pthread_mutex_unlock(&e->lock);
+			h->thread_event(h->ctx, 1);
+			pthread_mutex_lock(&e->lock);
+		}
+		e->idle_activity_threads++;
+		while (!e->runs && !e->stopping)
+			pthread_cond_wait(&e->runs_cond, &e->lock);
+		e->idle_activity_threads--;
+		/* Stopping: finish nothing new; queued runs never started, so
+		 * dropping them costs no attempt. */
+		if (!e->runs || e->stopping)
+			break;
+		struct engine_run *run = e->runs;
+		e->runs = run->next;
+		if (!e->runs)
+			e->runs_tail = NULL;
+		e->running++;
+		e->last_start_us = rt_mono_us();
+		if (e->runs && e->idle_activity_threads > 0)
+			pthread_cond_signal(&e->runs_cond);
+		pthread_mutex_unlock(&e->lock);
+
+		struct rt_activity_call call = {
+			.name = run->name,
+			.input = run->input ? run->input : "null",
+			.instance_id = run->instance_id,
+			.execution_id = run->execution_id,
+			.task_id = run->task_id,
+			.attempt = run->attempt,
+			.idempotency_key = run->key,
+			.arena = &arena,
+		};
+		struct rt_activity_result res = {0};
+		void *fn = h->find_activity ? h->find_activity(h->ctx, run->name) : NULL;
+		run->started_us = rt_now_us();
+		engine_attempts_begin(e->attempts, w->slot, run->activity_id, run->task_id,
+				      run->instance_id);
+		if (!fn) {
+			res.failed = 1;
+			res.message = rt_arena_fmt(&arena,
+						   "The function '%s' doesn't exist, is disabled, or is not an activity function.",
+						   run->name);
+		} else {
+			h->run_activity(h->ctx, fn, &call, &res);
+		}
+		engine_attempts_end(e->attempts, w->slot);
+		run->failed = res.failed;
+		run->result = xstrdup(res.failed ? (res.message ? res.message : "activity failed")
+						 : (res.result ? res.result : "null"));
+		rt_arena_reset(&arena);
+
+		pthread_mutex_lock(&e->lock);
+		RT_QUEUE_APPEND(e->results, e->results_tail, run, next);
+		e->running--;
+		pthread_cond_signal(&e->cond);
+	}
+	e->live_activity_threads--;
+	pthread_cond_signal(&e->cond);
+	pthread_mutex_unlock(&e->lock);
+	if (h->thread_event)
+		h->thread_event(h->ctx, 2);
+	rt_arena_cleanup(&arena);
+	return NULL;
+}
+
+void engine_run_free(struct engine_run *run)
+{
+	free(run->instance_id);
+	free(run->execution_id);
+	free(run->name);
+	free(run->input);
+	free(run->result);
+	free(run);
+}
+
+
+/* Applies one activity result: the row goes, the completion message comes,
+ * in the same transaction. A row already gone (purged) drops the result. */
+void engine_activity_apply(struct engine_batch *b, struct engine_run *run)
+{
+	struct rt_event ev;
+	int rc = rt_store_activity_delete(b->e->store, run->activity_id);
+	if (rc == RT_E_NOTFOUND)
+		return;
+	if (rc != 0) {
+		b->failed = 1;
+		return;
+	}
+	rt_event_init(&ev, run->failed ? RT_EV_TASK_FAILED : RT_EV_TASK_COMPLETED);
+	ev.timestamp_us = b->now_us;
+	ev.task_scheduled_id = run->task_id;
+	ev.started_us = run->started_us;
+	if (run->failed) {
+		ev.reason = rt_arena_fmt(&b->arena, "Activity function '%s' failed: %s", run->name,
+					 run->result);
+		ev.details = run->result;
+	} else {
+		ev.result = run->result;
+	}
+	if (engine_inbox_add(b, run->instance_id, run->execution_id, 0, &ev) != 0)
+		b->failed = 1;
+}
+
+static int busy_activity(void *ctx, int64_t id)
+{
+	return engine_idset_has(ctx, id);
+}
+
+/* Queues an attempt of `a` for the threads after the commit, behind the
+ * ones already queued in this batch (oldest first). */
+static struct engine_run *new_run(struct engine_batch *b, const struct rt_activity *a)
+{
+	struct engine_run *run = xcalloc(1, sizeof(*run));
+	run->activity_id = a->id;
+	run->instance_id = xstrdup(a->instance_id);
+	run->execution_id = xstrdup(a->execution_id);
+	run->name = xstrdup(a->name);
+	run->input = a->input ? xstrdup(a->input) : NULL;
+	run->task_id = a->task_id;
+	run->attempt = a->dequeue_count + 1;
+	snprintf(run->key, sizeof(run->key), "%.200s:%d:%d", a->instance_id, a->task_id,
+		 run->attempt);
+	RT_QUEUE_APPEND(b->dequeued, b->dequeued_tail, run, next);
+	b->ndequeued++;
+	pthread_mutex_lock(&b->e->lock);
+	engine_idset_add(&b->e->inflight, a->id);
+	pthread_mutex_unlock(&b->e->lock);
+	return run;
+}
+
+int engine_dispatch_new_activity(struct engine_batch *b, struct rt_activity *act)
+{
+	act->dequeue_count = 0;
+	if (rt_store_activity_add(b->e->store, act, &act->id) != 0)
+		return -1;
+	if (b->act_free > 0) {
+		b->act_free--;
+		new_run(b, act);
+	} else if (!b->e->stopping) {
+		b->act_backlog = 1;
+	}
+	return 0;
+}
+
+/* Fails an activity that was started max_dequeue_count times without
+ * finishing, instead of starting it again. */
+static void poison(struct engine_batch *b, const struct rt_activity *a)
+{
+	struct rt_engine *e = b->e;
+	struct rt_event ev;
+	rt_event_init(&ev, RT_EV_TASK_FAILED);
+	ev.timestamp_us = b->now_us;
+	ev.task_scheduled_id = a->task_id;
+	ev.details = rt_arena_fmt(&b->arena,
+				  "poisoned: the activity was started %d times without completing (maxDequeueCount %d)",
+				  a->dequeue_count, e->opts.max_dequeue_count);
+	ev.reason = rt_arena_fmt(&b->arena, "Activity function '%s' failed: %s", a->name, ev.details);
+	if (rt_store_activity_delete(e->store, a->id) != 0 ||
+	    engine_inbox_add(b, a->instance_id, a->execution_id, 0, &ev) != 0)
+		b->failed = 1;
+	engine_log(e, "Host.Triggers.DurableTask", RT_LOG_ERROR, "%s",
+		   rt_durable_trace_failed(&b->arena, RT_TRACE_ACTIVITY, a->instance_id, a->name,
+					   ev.details, a->task_id));
+}
+
+/*
+ * Takes visible activities, oldest first, for the free capacity. A suspect
+ * (an earlier attempt started and never finished) runs alone: it waits
+ * until nothing else runs, and nothing else starts until its result is in,
+ * so only the activity that crashes the host is charged for the crash.
+ */
+void engine_activity_dequeue(struct engine_batch *b)
+{
+	struct rt_engine *e = b->e;
+	struct rt_activity *rows;
+	size_t n, limit = b->act_free;
+
+	if (limit == 0)
+		return;
+	if (rt_store_activity_pick(e->store, b->now_us, limit, busy_activity, &e->inflight, &rows,
+				   &n, &b->arena) != 0) {
+		b->failed = 1;
+		return;
+	}
+	if (n == limit)
+		b->act_backlog = 1;
+	for (size_t i = 0; i < n && !b->failed; i++) {
+		struct rt_activity *a = &rows[i];
+		if (e->opts.max_dequeue_count > 0 && a->dequeue_count >= e->opts.max_dequeue_count) {
+			poison(b, a);
+			continue;
+		}
+		if (a->dequeue_count > 0) {
+			if (!b->suspect_may_start || b->ndequeued > 0) {
+				e->suspect_waiting = 1;
+			} else {
+				new_run(b, a);
+				e->isolated = a->id;
+			}
+			b->act_free = 0;
+			return;
+		}
+		new_run(b, a);
+		b->act_free--;
+	}
+}
+
+/* First batch after a start: counts the attempts the previous process
+ * started and never finished, if their rows are still the same. */
+void engine_activity_count_left(struct engine_batch *b)
+{
+	struct rt_engine *e = b->e;
+	const struct engine_attempt *left;
+	size_t n = engine_attempts_left(e->attempts, &left);
+
+	for (size_t i = 0; i < n && !b->failed; i++) {
+		struct rt_activity row;
+		int rc = rt_store_activity_get(e->store, left[i].id, &row, &b->arena);
+		if (rc == RT_E_NOTFOUND)
+			continue;
+		if (rc != 0) {
+			b->failed = 1;
+			break;
+		}
+		/* A row id reused by another activity (purged, new hub file) is not it. */
+		if (row.task_id != left[i].task_id ||
+		    engine_attempts_hash(row.instance_id) != left[i].instance_hash)
+			continue;
+		if (rt_store_activity_count_attempt(e->store, left[i].id) != 0)
+			b->failed = 1;
+		engine_log(e, "Host.Triggers.DurableTask", RT_LOG_WARNING,
+			   "%s: activity '%s' (task %d) was running when the host died; it runs "
+			   "again as a suspect (%d of maxDequeueCount %d attempts used)",
+			   row.instance_id, row.name, row.task_id, row.dequeue_count + 1,
+			   e->opts.max_dequeue_count);
+	}
+}

@@ -1,0 +1,362 @@
+/*
+ * Unit tests for common/wire.h: what a worker sends arrives as sent, in
+ * batches and split at any byte; and what a broken or hostile worker sends
+ * (truncated, oversized, wrong major, NUL in a string, lists over the limit,
+ * missing required fields) is refused with a reason instead of read past.
+ */
+#include "common/wire.h"
+
+#include "common/arena.h"
+#include "common/xalloc.h"
+#include "tap.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static struct rt_arena arena;
+
+/* Takes the one frame in `b`; returns 1 when it is complete and alone. */
+static int only_frame(const struct rt_wire_buf *b, struct rt_wire_frame *f)
+{
+	size_t used;
+	const char *err = NULL;
+	return rt_wire_frame_next(b->data, b->len, RT_WIRE_MAX_FRAME, f, &used, &err) == 1 &&
+	       used == b->len;
+}
+
+static void test_registration_round_trip(void)
+{
+	struct rt_wire_buf b;
+	struct rt_wire_function fns[3] = {
+		{.name = "hello", .kind = RT_WIRE_FN_HTTP, .methods = "GET,POST",
+		 .route = "hello/{name?}", .auth = 1},
+		{.name = "say_hello", .kind = RT_WIRE_FN_ACTIVITY},
+		{.name = "tick", .kind = RT_WIRE_FN_TIMER, .schedule = "*/5 * * * * *", .flags = 1},
+	};
+	struct rt_wire_registration in = {.app = "samples", .fns = fns, .nfns = 3}, out;
+	struct rt_wire_frame f;
+	const char *err = NULL;
+
+	rt_wire_buf_init(&b);
+	is_int(rt_wire_registration_encode(&b, &in), 0, "registration encodes");
+	ok(only_frame(&b, &f), "one complete frame");
+	is_int(rt_wire_registration_decode(&f, &out, &arena, &err), 0, "and decodes");
+	is_str(out.app, "samples", "app name");
+	is_int(out.nfns, 3, "three functions");
+	is_str(out.fns[0].route, "hello/{name?}", "route kept");
+	is_str(out.fns[0].methods, "GET,POST", "methods kept");
+	is_int(out.fns[0].auth, 1, "auth level kept");
+	ok(out.fns[1].route == NULL && out.fns[1].methods == NULL, "absent fields stay absent");
+	is_int(out.fns[1].kind, RT_WIRE_FN_ACTIVITY, "kind kept");
+	is_str(out.fns[2].schedule, "*/5 * * * * *", "schedule kept");
+	is_int(out.fns[2].flags, 1, "timer flags kept");
+	ok(out.error == NULL, "no error");
+	rt_wire_buf_cleanup(&b);
+}
+
+static void test_http_round_trip(void)
+{
+	struct rt_wire_buf b;
+	struct rt_wire_kv hdrs[2] = {{"host", "127.0.0.1"}, {"x-empty", ""}};
+	struct rt_wire_kv params[2] = {{"name", "tokyo"}, {"opt", NULL}};
+	static const char body[] = "bin\0ary";
+	struct rt_wire_http_request in = {
+		.name = "hello", .invocation = "id-1", .method = "POST",
+		.url = "http://127.0.0.1/api/hello?a=1", .base_url = "http://127.0.0.1",
+		.path = "/api/hello", .query = "a=1", .headers = hdrs, .nheaders = 2,
+		.params = params, .nparams = 2, .body = {body, sizeof(body) - 1},
+	}, out;
+	struct rt_wire_frame f;
+	const char *err = NULL;
+
+	rt_wire_buf_init(&b);
+	is_int(rt_wire_http_request_encode(&b, 42, &in), 0, "HTTP request encodes");
+	ok(only_frame(&b, &f), "one frame");
+	is_int((long long)f.id, 42, "id kept");
+	is_int(rt_wire_http_request_decode(&f, &out, &arena, &err), 0, "decodes");
+	is_str(out.method, "POST", "method");
+	is_str(out.query, "a=1", "query");
+	is_int(out.nheaders, 2, "headers");
+	is_str(out.headers[1].value, "", "an empty header value stays empty, not absent");
+	is_int(out.nparams, 2, "params");
+	ok(out.params[1].value == NULL, "an unmatched optional parameter stays NULL");
+	is_int(out.body.len, 7, "binary body length");
+	ok(memcmp(out.body.data, body, 7) == 0, "binary body bytes, NUL included");
+
+	struct rt_wire_http_response rin = {.status = 201, .headers = hdrs, .nheaders = 1,
+					    .body = {"{}", 2}}, rout;
+	rt_wire_buf_cleanup(&b);
+	rt_wire_buf_init(&b);
+	is_int(rt_wire_http_response_encode(&b, 42, &rin), 0, "response encodes");
+	ok(only_frame(&b, &f), "one frame");
+	is_int(rt_wire_http_response_decode(&f, &rout, &arena, &err), 0, "decodes");
+	is_int(rout.status, 201, "status");
+	is_str(rout.body.data, "{}", "body");
+	is_int(rout.failed, 0, "not failed");
+	rt_wire_buf_cleanup(&b);
+}
+
+static void test_durable_round_trip(void)
+{
+	struct rt_wire_buf b;
+	struct rt_wire_frame f;
+	const char *err = NULL;
+	struct rt_wire_activity_request areq = {.name = "say_hello", .instance = "i1",
+						.execution = "e1", .input = "\"Tokyo\"",
+						.key = "i1:3:1", .task = 3, .attempt = 1}, aout;
+	rt_wire_buf_init(&b);
+	is_int(rt_wire_activity_request_encode(&b, 7, &areq), 0, "activity request encodes");
+	ok(only_frame(&b, &f), "one frame");
+	is_int(rt_wire_activity_request_decode(&f, &aout, &arena, &err), 0, "decodes");
+	is_int(aout.task, 3, "task id");
+	is_str(aout.key, "i1:3:1", "idempotency key");
+
+	struct rt_wire_activity_result fail = {.failed = 1}, fout;
+	rt_wire_buf_cleanup(&b);
+	rt_wire_buf_init(&b);
+	rt_wire_activity_result_encode(&b, 7, &fail);
+	ok(only_frame(&b, &f), "one frame");
+	is_int(rt_wire_activity_result_decode(&f, &fout, &arena, &err), 0, "failure decodes");
+	is_str(fout.error, "activity failed", "a failure without a message still says something");
+
+	struct rt_wire_bytes past[2] = {{"e1", 2}, {"e2", 2}}, fresh[1] = {{"n1", 2}};
+	struct rt_wire_orch_request oreq = {.name = "hello_sequence", .instance = "i1",
+					    .execution = "e1", .past = past, .npast = 2,
+					    .fresh = fresh, .nfresh = 1}, oout;
+	rt_wire_buf_cleanup(&b);
+	rt_wire_buf_init(&b);
+	rt_wire_orch_request_encode(&b, 8, &oreq);
+	ok(only_frame(&b, &f), "one frame");
+	is_int(rt_wire_orch_request_decode(&f, &oout, &arena, &err), 0, "episode request decodes");
+	is_int(oout.npast, 2, "past events");
+	is_int(oout.nfresh, 1, "new events");
+	is_str(oout.past[1].data, "e2", "past events in order");
+
+	is_int(oout.now_us, 0, "no time given: 0");
+	struct rt_wire_bytes evs[1] = {{"h1", 2}}, acts[2] = {{"a1", 2}, {"a2", 2}};
+	struct rt_wire_orch_result ores = {.status = 0, .custom_set = 1, .custom_status = "\"s\"",
+					   .events = evs, .nevents = 1, .actions = acts,
+					   .nactions = 2, .changed = 1}, rout;
+	rt_wire_buf_cleanup(&b);
+	rt_wire_buf_init(&b);
+	rt_wire_orch_result_encode(&b, 8, &ores);
+	ok(only_frame(&b, &f), "one frame");
+	is_int(rt_wire_orch_result_decode(&f, &rout, &arena, &err), 0, "episode result decodes");
+	is_int(rout.nactions, 2, "actions kept");
+	is_int(rout.nevents, 1, "new history kept");
+	is_str(rout.custom_status, "\"s\"", "custom status kept");
+	ok(rout.custom_set && rout.changed, "flags kept");
+	struct rt_wire_orch_result pend = {.status = 6};
+	rt_wire_buf_cleanup(&b);
+	rt_wire_buf_init(&b);
+	rt_wire_orch_result_encode(&b, 8, &pend);
+	ok(only_frame(&b, &f), "one frame");
+	ok(rt_wire_orch_result_decode(&f, &rout, &arena, &err) == -1 && err,
+	   "a status an episode cannot leave (Pending) is refused (%s)", err ? err : "");
+	rt_wire_buf_cleanup(&b);
+}
+
+/* A batch of frames in one buffer comes out whole however the bytes arrive. */
+static void test_batch_split_anywhere(void)
+{
+	struct rt_wire_buf b;
+	rt_wire_buf_init(&b);
+	for (int i = 0; i < 5; i++) {
+		struct rt_wire_log m = {.category = "Function.hello", .level = 2,
+					.text = i % 2 ? "odd" : "even"};
+		rt_wire_log_encode(&b, &m);
+	}
+	int all_ok = 1;
+	for (size_t cut = 0; cut <= b.len; cut++) {
+		/* First `cut` bytes, then the rest appended: as two reads. */
+		unsigned char *in = xmalloc(b.len);
+		size_t have = 0, at = 0;
+		int frames = 0;
+		memcpy(in, b.data, cut);
+		have = cut;
+		for (int round = 0; round < 2; round++) {
+			for (;;) {
+				struct rt_wire_frame f;
+				size_t used;
+				const char *err = NULL;
+				int rc = rt_wire_frame_next(in + at, have - at, 1 << 20, &f, &used, &err);
+				if (rc != 1) {
+					if (rc < 0)
+						all_ok = 0;
+					break;
+				}
+				struct rt_wire_log m;
+				if (rt_wire_log_decode(&f, &m, &arena, &err) != 0 ||
+				    strcmp(m.text, frames % 2 ? "odd" : "even") != 0)
+					all_ok = 0;
+				frames++;
+				at += used;
+			}
+			memcpy(in + cut, b.data + cut, b.len - cut);
+			have = b.len;
+		}
+		if (frames != 5)
+			all_ok = 0;
+		free(in);
+	}
+	ok(all_ok, "five frames out of every split of the batch");
+	rt_wire_buf_cleanup(&b);
+}
+
+static void test_hostile_frames(void)
+{
+	struct rt_wire_buf b;
+	struct rt_wire_frame f;
+	size_t used;
+	const char *err = NULL;
+	unsigned char hdr[RT_WIRE_HEADER] = {0};
+
+	/* Header announcing a body over the limit: refused before the body. */
+	hdr[0] = 0xff; hdr[1] = 0xff; hdr[2] = 0xff; hdr[3] = 0x7f;
+	hdr[4] = RT_WIRE_LOG; hdr[5] = RT_WIRE_MAJOR;
+	is_int(rt_wire_frame_next(hdr, sizeof(hdr), RT_WIRE_MAX_FRAME, &f, &used, &err), -1,
+	       "a 2 GiB frame is refused from its header alone");
+	hdr[0] = 0; hdr[1] = 4; hdr[2] = 0; hdr[3] = 0; /* 1 KiB */
+	is_int(rt_wire_frame_next(hdr, sizeof(hdr), 512, &f, &used, &err), -1,
+	       "a frame over the reader's own limit is refused");
+	is_int(rt_wire_frame_next(hdr, sizeof(hdr), 4096, &f, &used, &err), 0,
+	       "a frame within the limit waits for its body");
+	is_int(used, RT_WIRE_HEADER + 1024, "and says how many bytes it needs");
+	hdr[5] = RT_WIRE_MAJOR + 1;
+	is_int(rt_wire_frame_next(hdr, sizeof(hdr), 4096, &f, &used, &err), -1,
+	       "another major is refused");
+	hdr[5] = RT_WIRE_MAJOR;
+	hdr[4] = 0;
+	is_int(rt_wire_frame_next(hdr, sizeof(hdr), 4096, &f, &used, &err), -1, "type 0 is refused");
+	hdr[4] = RT_WIRE_TYPE_MAX + 1;
+	is_int(rt_wire_frame_next(hdr, sizeof(hdr), 4096, &f, &used, &err), -1,
+	       "an unknown type is refused");
+	hdr[4] = RT_WIRE_LOG;
+	hdr[6] = 1;
+	is_int(rt_wire_frame_next(hdr, sizeof(hdr), 4096, &f, &used, &err), -1,
+	       "flags are refused in this major");
+	is_int(rt_wire_frame_next(hdr, 7, 4096, &f, &used, &err), 0, "a partial header waits");
+
+	/* A field whose length runs past the frame. */
+	rt_wire_buf_init(&b);
+	rt_wire_begin(&b, RT_WIRE_LOG, 0);
+	rt_wire_put_str(&b, RT_WT_TEXT, "hello");
+	rt_wire_end(&b);
+	b.data[RT_WIRE_HEADER + 2] = 200; /* field length 5 -> 200 */
+	ok(only_frame(&b, &f), "frame itself is complete");
+	struct rt_wire_log log;
+	ok(rt_wire_log_decode(&f, &log, &arena, &err) == -1, "a field past the frame is refused");
+
+	/* A NUL inside a string. */
+	rt_wire_buf_cleanup(&b);
+	rt_wire_buf_init(&b);
+	rt_wire_begin(&b, RT_WIRE_LOG, 0);
+	rt_wire_put_bytes(&b, RT_WT_TEXT, "a\0b", 3);
+	rt_wire_end(&b);
+	ok(only_frame(&b, &f), "frame");
+	ok(rt_wire_log_decode(&f, &log, &arena, &err) == -1, "a NUL in a string is refused");
+
+	/* An integer field of the wrong width. */
+	rt_wire_buf_cleanup(&b);
+	rt_wire_buf_init(&b);
+	rt_wire_begin(&b, RT_WIRE_HTTP_RESPONSE, 1);
+	rt_wire_put_bytes(&b, RT_WT_STATUS, "\xc8\0", 2);
+	rt_wire_end(&b);
+	ok(only_frame(&b, &f), "frame");
+	struct rt_wire_http_response res;
+	ok(rt_wire_http_response_decode(&f, &res, &arena, &err) == -1, "a 2-byte u32 is refused");
+
+	/* Status that would not fit a status line. */
+	rt_wire_buf_cleanup(&b);
+	rt_wire_buf_init(&b);
+	rt_wire_begin(&b, RT_WIRE_HTTP_RESPONSE, 1);
+	rt_wire_put_u32(&b, RT_WT_STATUS, 12345);
+	rt_wire_end(&b);
+	ok(only_frame(&b, &f), "frame");
+	ok(rt_wire_http_response_decode(&f, &res, &arena, &err) == -1, "status 12345 is refused");
+
+	/* A list over the limit: counted, refused before any allocation. */
+	rt_wire_buf_cleanup(&b);
+	rt_wire_buf_init(&b);
+	rt_wire_begin(&b, RT_WIRE_HTTP_RESPONSE, 1);
+	rt_wire_put_u32(&b, RT_WT_STATUS, 200);
+	for (int i = 0; i <= RT_WIRE_MAX_LIST; i++)
+		rt_wire_put_pair(&b, RT_WT_HEADER, "h", "v");
+	rt_wire_end(&b);
+	ok(only_frame(&b, &f), "frame");
+	ok(rt_wire_http_response_decode(&f, &res, &arena, &err) == -1 && err &&
+	   strstr(err, "limit"), "headers over RT_WIRE_MAX_LIST are refused");
+
+	/* A header without its NUL separator, and an empty name. */
+	rt_wire_buf_cleanup(&b);
+	rt_wire_buf_init(&b);
+	rt_wire_begin(&b, RT_WIRE_HTTP_RESPONSE, 1);
+	rt_wire_put_u32(&b, RT_WT_STATUS, 200);
+	rt_wire_put_bytes(&b, RT_WT_HEADER, "novalue", 7);
+	rt_wire_end(&b);
+	ok(only_frame(&b, &f), "frame");
+	ok(rt_wire_http_response_decode(&f, &res, &arena, &err) == -1,
+	   "a header without a value is refused");
+	rt_wire_buf_cleanup(&b);
+	rt_wire_buf_init(&b);
+	rt_wire_begin(&b, RT_WIRE_HTTP_RESPONSE, 1);
+	rt_wire_put_u32(&b, RT_WT_STATUS, 200);
+	rt_wire_put_bytes(&b, RT_WT_HEADER, "\0v", 2);
+	rt_wire_end(&b);
+	ok(only_frame(&b, &f), "frame");
+	ok(rt_wire_http_response_decode(&f, &res, &arena, &err) == -1,
+	   "a header with an empty name is refused");
+
+	/* Required fields. */
+	rt_wire_buf_cleanup(&b);
+	rt_wire_buf_init(&b);
+	rt_wire_begin(&b, RT_WIRE_REGISTRATION, 0);
+	rt_wire_nest_open(&b, RT_WT_FUNCTION);
+	rt_wire_put_str(&b, RT_WT_NAME, "f");
+	rt_wire_nest_close(&b);
+	rt_wire_end(&b);
+	struct rt_wire_registration reg;
+	ok(only_frame(&b, &f), "frame");
+	ok(rt_wire_registration_decode(&f, &reg, &arena, &err) == -1,
+	   "a registration without an app name is refused");
+	rt_wire_buf_cleanup(&b);
+	rt_wire_buf_init(&b);
+	rt_wire_begin(&b, RT_WIRE_REGISTRATION, 0);
+	rt_wire_put_str(&b, RT_WT_NAME, "app");
+	rt_wire_nest_open(&b, RT_WT_FUNCTION);
+	rt_wire_put_str(&b, RT_WT_NAME, "f");
+	rt_wire_put_u32(&b, RT_WT_FN_KIND, 99);
+	rt_wire_nest_close(&b);
+	rt_wire_end(&b);
+	ok(only_frame(&b, &f), "frame");
+	ok(rt_wire_registration_decode(&f, &reg, &arena, &err) == -1,
+	   "a function of an unknown kind is refused");
+
+	/* Unknown tags are skipped (a newer minor adds fields). */
+	rt_wire_buf_cleanup(&b);
+	rt_wire_buf_init(&b);
+	rt_wire_begin(&b, RT_WIRE_LOG, 0);
+	rt_wire_put_str(&b, 999, "from a newer minor");
+	rt_wire_put_str(&b, RT_WT_TEXT, "still read");
+	rt_wire_end(&b);
+	ok(only_frame(&b, &f), "frame");
+	ok(rt_wire_log_decode(&f, &log, &arena, &err) == 0 && strcmp(log.text, "still read") == 0,
+	   "an unknown tag is skipped");
+
+	/* A decoder given another type's frame. */
+	ok(rt_wire_http_response_decode(&f, &res, &arena, &err) == -1,
+	   "a LOG frame is not an HTTP response");
+	rt_wire_buf_cleanup(&b);
+}
+
+int main(void)
+{
+	rt_arena_init(&arena);
+	subtest("registration", test_registration_round_trip);
+	subtest("http", test_http_round_trip);
+	subtest("durable work items", test_durable_round_trip);
+	subtest("batches", test_batch_split_anywhere);
+	subtest("hostile input", test_hostile_frames);
+	rt_arena_cleanup(&arena);
+	return done_testing();
+}

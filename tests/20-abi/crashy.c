@@ -1,0 +1,156 @@
+/*
+ * crashy - an app whose functions end their process in every way a C
+ * function can, for the worker-process tests (tests/50-e2e/workers_*.sh):
+ *   GET /api/ok                 "ok" (the control client's function)
+ *   GET /api/pid                the pid of the process running it
+ *   GET /api/crash/{kind}       segv | bus | fpe | abort | exit | stack
+ *   GET /api/spin               never returns (functionTimeout)
+ *   GET /api/sleep?ms=N         writes its pid to ./sleeping.pid, sleeps N ms
+ *                               (so a test can kill that worker meanwhile)
+ *   GET /api/cwd                the working directory
+ *   GET /api/version            CRASHY_VERSION: "1" here, "2" in crashy_v2.so,
+ *                               the same app rebuilt (tests of deploys)
+ *   activity crashy_activity    input "ok": "fine"; "abort": abort();
+ *                               "once": abort() unless ./crashy-once exists
+ *                               (it creates it first), so a retry succeeds
+ *   orchestrator crashy_orch    calls crashy_activity with its input, 3
+ *                               attempts 100 ms apart, returns the result
+ *   orchestrator crashy_replay  input "segv": dereferences NULL in every
+ *                               episode; else returns its input
+ */
+#include <cfunc.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef CRASHY_VERSION
+#define CRASHY_VERSION "1"
+#endif
+
+static cf_rc ok_fn(cf_http *h)
+{
+	return cf_http_respond(h, 200, "text/plain", "ok");
+}
+
+static cf_rc pid_fn(cf_http *h)
+{
+	return cf_http_respond(h, 200, "text/plain", cf_fmt(h, "%ld", (long)getpid()));
+}
+
+static cf_rc version_fn(cf_http *h)
+{
+	return cf_http_respond(h, 200, "text/plain", CRASHY_VERSION);
+}
+
+static cf_rc cwd_fn(cf_http *h)
+{
+	char buf[4096];
+	return cf_http_respond(h, 200, "text/plain", getcwd(buf, sizeof(buf)) ? buf : "?");
+}
+
+/* Deep enough to overflow any default stack; the volatile keeps the frames.
+ * The limit only hides the recursion from the compiler's warning. */
+static volatile long stack_limit = 1L << 40;
+
+static int recurse(volatile char *prev, long depth)
+{
+	volatile char frame[4096];
+	frame[0] = prev ? prev[0] : (char)depth;
+	if (depth > stack_limit)
+		return frame[0];
+	return recurse(frame, depth + 1) + frame[1];
+}
+
+static cf_rc crash_fn(cf_http *h)
+{
+	const char *kind = cf_http_route_param(h, "kind");
+	volatile int zero = 0, seven = 7;
+	if (!kind)
+		return CF_ERROR;
+	if (strcmp(kind, "segv") == 0)
+		*(volatile int *)(uintptr_t)zero = 1;
+	else if (strcmp(kind, "bus") == 0)
+		raise(SIGBUS);
+	else if (strcmp(kind, "fpe") == 0)
+		return cf_http_respond(h, 200, "text/plain", cf_fmt(h, "%d", seven / zero));
+	else if (strcmp(kind, "abort") == 0)
+		abort();
+	else if (strcmp(kind, "exit") == 0)
+		exit(3);
+	else if (strcmp(kind, "stack") == 0)
+		return cf_http_respond(h, 200, "text/plain", cf_fmt(h, "%d", recurse(NULL, 0)));
+	return cf_http_respond(h, 400, "text/plain", "unknown kind");
+}
+
+static cf_rc spin_fn(cf_http *h)
+{
+	(void)h;
+	for (volatile unsigned long i = 0;; i++)
+		;
+	return CF_OK;
+}
+
+static cf_rc sleep_fn(cf_http *h)
+{
+	const char *ms = cf_http_query(h, "ms");
+	long n = ms ? strtol(ms, NULL, 10) : 1000;
+	FILE *f = fopen("sleeping.pid.tmp", "w");
+	if (f) {
+		fprintf(f, "%ld\n", (long)getpid());
+		fclose(f);
+		rename("sleeping.pid.tmp", "sleeping.pid");
+	}
+	struct timespec ts = {n / 1000, (n % 1000) * 1000000L};
+	nanosleep(&ts, NULL);
+	return cf_http_respond(h, 200, "text/plain", "slept");
+}
+
+static cf_rc activity(cf_act *a)
+{
+	const char *in = cf_act_input(a);
+	if (strcmp(in, "\"abort\"") == 0)
+		abort();
+	if (strcmp(in, "\"once\"") == 0 && access("crashy-once", F_OK) != 0) {
+		FILE *f = fopen("crashy-once", "w");
+		if (f)
+			fclose(f);
+		abort();
+	}
+	return cf_act_return(a, "\"fine\"");
+}
+
+static cf_rc orch(cf_orch *o)
+{
+	struct cf_retry retry = CF_RETRY_INIT(100, 3);
+	const char *out;
+	CF_AWAIT(o, cf_call_activity_with_retry(o, "crashy_activity", &retry, cf_orch_input(o)), &out);
+	return cf_orch_finish(o, out);
+}
+
+static cf_rc replay_crash(cf_orch *o)
+{
+	volatile int zero = 0;
+	if (strcmp(cf_orch_input(o), "\"segv\"") == 0)
+		*(volatile int *)(uintptr_t)zero = 1;
+	return cf_orch_finish(o, cf_orch_input(o));
+}
+
+static cf_rc init(cf_app *app)
+{
+	cf_register_http(app, "ok", "GET", "ok", CF_AUTH_ANONYMOUS, ok_fn);
+	cf_register_http(app, "pid", "GET", "pid", CF_AUTH_ANONYMOUS, pid_fn);
+	cf_register_http(app, "version", "GET", "version", CF_AUTH_ANONYMOUS, version_fn);
+	cf_register_http(app, "cwd", "GET", "cwd", CF_AUTH_ANONYMOUS, cwd_fn);
+	cf_register_http(app, "crash", "GET", "crash/{kind}", CF_AUTH_ANONYMOUS, crash_fn);
+	cf_register_http(app, "spin", "GET", "spin", CF_AUTH_ANONYMOUS, spin_fn);
+	cf_register_http(app, "sleep", "GET", "sleep", CF_AUTH_ANONYMOUS, sleep_fn);
+	cf_register_activity(app, "crashy_activity", activity);
+	cf_register_orchestrator(app, "crashy_orch", orch);
+	cf_register_orchestrator(app, "crashy_replay", replay_crash);
+	return CF_OK;
+}
+
+CF_APP_INIT(init)

@@ -1,0 +1,60 @@
+#!/bin/sh
+# workers_crash_loop.sh - an app whose workers keep dying is stopped, not
+# restarted forever: after 3 x its worker count deaths within 60 s it is
+# marked failed in /admin/host/status, its routes answer 503 with a body
+# that says why, a console line says what happened, and another app in the
+# same host keeps serving.
+. "$CFUNC_ROOT/tests/lib.sh"
+
+R="$T_DIR/app"
+mkdir -p "$R/apps"
+cp "$CFUNC_BUILD/tests/20-abi/crashy.so" "$CFUNC_BUILD/tests/20-abi/testapp.so" "$R/apps/"
+# "workers": 1 -> 2 processes per app for calls + 1 for episodes, so the
+# bound is 3 x 3 = 9 deaths.
+cat >"$R/host.json" <<'JSON'
+{ "version": "2.0", "cfunc": { "apps": ["apps"], "workers": 1 } }
+JSON
+start_host "$R" --worker-processes
+ok $? "host starts with --worker-processes"
+
+i=1
+while [ $i -le 8 ]; do
+	is "$(http "$BASE/api/crash/segv")" 500 "crash $i of 9 answers 500"
+	i=$((i + 1))
+done
+is "$(http "$BASE/api/ok")" 200 "after 8 deaths the app still serves (replacements)"
+is "$(http "$BASE/api/crash/abort")" 500 "the 9th crash answers 500 too"
+like "$(grep "the app failed" "$HOST_LOG")" \
+	"Worker process [0-9]+ of app 'crashy' died \(SIGABRT\) while running 'crash'.*the app failed: 9 worker deaths within 60 s" \
+	"one console line says the app failed and why"
+code=$(http "$BASE/api/ok")
+is "$code" 503 "its routes now answer 503"
+like "$(body)" "crashy.*kept crashing" "with a body that names the app and the reason"
+is "$(curl -s "$BASE/admin/host/status" | jq -c '.workers.failedApps')" '["crashy"]' \
+	"/admin/host/status lists the failed app"
+is "$(http "$BASE/api/echo/still?q=1")" 200 "another app in the same host keeps serving"
+is "$(curl -s -o /dev/null -w '%{http_code}' "$BASE/admin/host/status")" 200 "and so does the host itself"
+n=$(pgrep -P "$HOST_PID" | wc -l | tr -d ' ')
+is "$n" 3 "no worker of the failed app is restarted (only the other app's 3 remain)"
+
+stop_host TERM
+is "$HOST_RC" 0 "the host stops cleanly"
+
+# kill -9 of the host: its workers do not outlive it.
+start_host "$R" --worker-processes
+kids=$(pgrep -P "$HOST_PID" | tr '\n' ' ')
+ok "$([ -n "$kids" ]; echo $?)" "a new host has workers ($kids)"
+kill -9 "$HOST_PID"
+wait "$HOST_PID" 2>/dev/null
+HOST_PID=""
+left=1
+i=0
+while [ $i -lt 100 ]; do
+	left=0
+	for k in $kids; do kill -0 "$k" 2>/dev/null && left=$((left + 1)); done
+	[ "$left" -eq 0 ] && break
+	sleep 0.05
+	i=$((i + 1))
+done
+is "$left" 0 "kill -9 of the host takes its workers with it"
+done_testing

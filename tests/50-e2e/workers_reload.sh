@@ -1,0 +1,131 @@
+#!/bin/sh
+# workers_reload.sh - deploy without restart (--worker-processes): a .so
+# replaced the way make does it (written to a new file, renamed) is noticed
+# and served by new workers while the old ones finish what they started;
+# SIGHUP and POST /admin/host/reload do the same; a build that does not load
+# leaves the old one serving and says why. Under a steady load of HTTP
+# requests and durable starts, no request and no orchestration fails.
+. "$CFUNC_ROOT/tests/lib.sh"
+
+ABI="$CFUNC_BUILD/tests/20-abi"
+R="$T_DIR/app"
+mkdir -p "$R/apps"
+cp "$ABI/crashy.so" "$ABI/testapp.so" "$R/apps/"
+cat >"$R/host.json" <<'JSON'
+{ "version": "2.0", "cfunc": { "apps": ["apps"], "workers": 2 } }
+JSON
+start_host "$R" --worker-processes
+ok $? "host starts with --worker-processes"
+is "$(http "$BASE/api/version"; echo " $(body)")" "200 1" "version 1 serves"
+
+# deploy <file>: replaces apps/crashy.so as make does (new file, then rename).
+deploy() {
+	cp "$1" "$R/apps/.crashy.so.tmp"
+	mv "$R/apps/.crashy.so.tmp" "$R/apps/crashy.so"
+}
+# wait_version <v>: polls /api/version (bounded, 10 s).
+wait_version() {
+	_i=0
+	while [ "$(curl -s --max-time 5 "$BASE/api/version")" != "$1" ] && [ $_i -lt 200 ]; do
+		sleep 0.05
+		_i=$((_i + 1))
+	done
+	[ "$(curl -s --max-time 5 "$BASE/api/version")" = "$1" ]
+}
+reloads() { curl -s "$BASE/admin/host/status" | jq '.workers.reloads + .workers.reloadFailures'; }
+# wait_reloads <n>: until reloads + failures reach n (bounded, 10 s).
+wait_reloads() {
+	_i=0
+	while [ "$(reloads)" -lt "$1" ] && [ $_i -lt 200 ]; do sleep 0.05; _i=$((_i + 1)); done
+	[ "$(reloads)" -ge "$1" ]
+}
+
+# The load: two HTTP clients and one client starting orchestrations.
+STOP="$T_DIR/stop"
+CODES="$T_DIR/codes"
+IDS="$T_DIR/ids"
+: >"$CODES"
+: >"$IDS"
+loaders=""
+for _c in 1 2; do
+	(
+		while [ ! -f "$STOP" ]; do
+			curl -s -o /dev/null -w '%{http_code}\n' --max-time 10 "$BASE/api/ok" >>"$CODES"
+		done
+	) &
+	loaders="$loaders $!"
+done
+(
+	n=0
+	while [ ! -f "$STOP" ]; do
+		n=$((n + 1))
+		out=$(curl -s --max-time 10 -w ' %{http_code}' -X POST -d "{\"n\":$n}" "$BASE/api/test/start/test_orchestrator")
+		echo "$out" >>"$IDS"
+	done
+) &
+loaders="$loaders $!"
+
+# A call under way on the old build finishes there.
+http "$BASE/api/sleep?ms=1500" >"$T_DIR/slow.code" &
+slow=$!
+i=0
+while [ ! -s "$R/sleeping.pid" ] && [ $i -lt 200 ]; do sleep 0.02; i=$((i + 1)); done
+old_worker=$(cat "$R/sleeping.pid")
+
+deploy "$ABI/crashy_v2.so"
+wait_version 2
+ok $? "a .so renamed over the old one is deployed: version 2 serves"
+like "$(grep "Deployed app 'crashy' again" "$HOST_LOG")" "worker\(s\) of the new build ready in [0-9.]+ ms" \
+	"the console says the app was deployed again"
+wait "$slow"
+is "$(cat "$T_DIR/slow.code")" 200 "a call that started on the old build finished there"
+i=0
+while kill -0 "$old_worker" 2>/dev/null && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
+ok "$(if kill -0 "$old_worker" 2>/dev/null; then echo 1; else echo 0; fi)" "then the old worker left"
+
+before=$(reloads)
+kill -HUP "$HOST_PID"
+wait_reloads $((before + 2))
+ok $? "SIGHUP deploys every app again"
+like "$(grep 'SIGHUP' "$HOST_LOG")" "SIGHUP: deploying the apps again" "and says so"
+
+before=$(reloads)
+is "$(http -X POST "$BASE/admin/host/reload")" 202 "POST /admin/host/reload is accepted"
+wait_reloads $((before + 2))
+ok $? "and deploys every app again"
+
+before=$(reloads)
+printf 'not an ELF file\n' >"$R/apps/.crashy.so.tmp"
+mv "$R/apps/.crashy.so.tmp" "$R/apps/crashy.so"
+wait_reloads $((before + 1))
+like "$(grep "Deploying app 'crashy' again failed" "$HOST_LOG")" "the running build keeps serving" \
+	"a build that does not load is refused, with the reason"
+is "$(http "$BASE/api/version"; echo " $(body)")" "200 2" "and version 2 keeps serving"
+
+before=$(reloads)
+cp "$ABI/testapp.so" "$R/apps/.crashy.so.tmp"
+mv "$R/apps/.crashy.so.tmp" "$R/apps/crashy.so"
+wait_reloads $((before + 1))
+like "$(grep "Deploying app 'crashy' again failed" "$HOST_LOG" | tail -1)" "registers .* differently|instead of" \
+	"a build with other functions is refused until a restart"
+deploy "$ABI/crashy.so"
+wait_version 1
+ok $? "deploying version 1 again works after the refusals"
+
+touch "$STOP"
+for j in $loaders; do wait "$j"; done
+total=$(wc -l <"$CODES" | tr -d ' ')
+good=$(grep -c '^200$' "$CODES")
+ok "$([ "$total" -gt 0 ] && [ "$good" = "$total" ]; echo $?)" "all $total HTTP requests during the deploys succeeded ($good)"
+starts=$(wc -l <"$IDS" | tr -d ' ')
+acked=$(grep -c ' 202$' "$IDS")
+ok "$([ "$starts" -gt 0 ] && [ "$acked" = "$starts" ]; echo $?)" "all $starts durable starts were accepted ($acked)"
+failed=0
+awk '$2 == 202 { print $1 }' "$IDS" >"$T_DIR/acked"
+while read -r id; do
+	wait_for "$id" '.runtimeStatus == "Completed"' || failed=$((failed + 1))
+done <"$T_DIR/acked"
+is "$failed" 0 "every orchestration started during the deploys completed"
+stop_host TERM
+is "$HOST_RC" 0 "the host stops cleanly"
+done_testing

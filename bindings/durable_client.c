@@ -108,8 +108,8 @@ int bind_client_start(struct bind_durable *d, const char *name, const char *id, 
 	return rt_engine_start_instance(d->engine, name, id, input, out_id, err);
 }
 
-/* The engine committed (or failed) a start queued by bind_client_start_held. */
-static void start_committed(void *user, int rc, const char *err)
+/* The engine committed (or failed) a command queued by bind_client_*_held. */
+static void held_committed(void *user, int rc, const char *err)
 {
 	struct bind_http *h = user;
 	(void)err;
@@ -129,7 +129,7 @@ int bind_client_start_held(struct bind_durable *d, struct bind_http *h, const ch
 		id = (char *)park->id;
 	}
 	__atomic_add_fetch(&h->pending, 1, __ATOMIC_ACQ_REL);
-	if (rt_engine_start_async(d->engine, name, input, id, start_committed, h,
+	if (rt_engine_start_async(d->engine, name, input, id, held_committed, h,
 				  park ? &park->w : NULL) != RT_OK) {
 		__atomic_sub_fetch(&h->pending, 1, __ATOMIC_ACQ_REL);
 		return RT_ERROR;
@@ -218,7 +218,7 @@ int bind_client_read(struct bind_durable *d, const char *id, int flags, struct r
 	if (!s)
 		return CF_ERROR;
 	rc = rt_store_instance_get(s, id, inst, a);
-	if (rc == 0 && hist && (flags & BIND_STATUS_HISTORY))
+	if (rc == 0 && hist && (flags & BIND_STATUS_HISTORY) && inst->execution_id)
 		rc = rt_engine_history(s, id, inst->execution_id, hist, n, a);
 	if (rc != 0 && rc != RT_E_NOTFOUND && err)
 		*err = xstrdup(rt_store_errmsg(s));
@@ -252,6 +252,104 @@ int bind_client_list(struct bind_durable *d, const struct rt_store_filter *f, co
 		*err = xstrdup(rt_store_errmsg(s));
 	rt_engine_reader_put(d->engine, s);
 	return rc == 0 ? CF_OK : CF_ERROR;
+}
+
+int bind_client_count_by_status(struct bind_durable *d, int64_t counts[RT_STORE_STATUS_SLOTS],
+				int64_t *other, char **err)
+{
+	struct rt_store *s = rt_engine_reader_get(d->engine, err);
+	int rc;
+	if (!s)
+		return CF_ERROR;
+	rc = rt_store_count_by_status(s, counts, other);
+	if (rc != 0 && err)
+		*err = xstrdup(rt_store_errmsg(s));
+	rt_engine_reader_put(d->engine, s);
+	return rc == 0 ? CF_OK : CF_ERROR;
+}
+
+/* ---- entities ---------------------------------------------------------------- */
+
+int bind_client_signal_entity(struct bind_durable *d, const char *name, const char *key,
+			      const char *op, const char *input, int64_t at_us, char **err)
+{
+	return rt_engine_signal_entity(d->engine, name, key, op, input, at_us, err);
+}
+
+int bind_client_signal_entity_held(struct bind_durable *d, struct bind_http *h, const char *name,
+				   const char *key, const char *op, const char *input,
+				   int64_t at_us)
+{
+	__atomic_add_fetch(&h->pending, 1, __ATOMIC_ACQ_REL);
+	if (rt_engine_signal_entity_async(d->engine, name, key, op, input, at_us, held_committed,
+					  h) != RT_OK) {
+		__atomic_sub_fetch(&h->pending, 1, __ATOMIC_ACQ_REL);
+		return RT_ERROR;
+	}
+	return RT_OK;
+}
+
+int bind_client_entity_clean(struct bind_durable *d, int64_t *removed, int64_t *released,
+			     char **err)
+{
+	return rt_engine_entity_clean(d->engine, removed, released, err);
+}
+
+int bind_client_entity_read(struct bind_durable *d, const char *name, const char *key,
+			    struct rt_entity_row *row, struct rt_arena *a, char **err)
+{
+	struct rt_store *s = rt_engine_reader_get(d->engine, err);
+	int rc;
+	if (!s)
+		return CF_ERROR;
+	rc = rt_engine_entity_get(s, name, key, row, a);
+	if (rc != 0 && rc != RT_E_NOTFOUND && err)
+		*err = xstrdup(rt_store_errmsg(s));
+	rt_engine_reader_put(d->engine, s);
+	if (rc == RT_E_NOTFOUND)
+		return CF_E_NOTFOUND;
+	return rc == 0 ? CF_OK : CF_ERROR;
+}
+
+int bind_client_entity_list(struct bind_durable *d, const char *name, int64_t from_us,
+			    int64_t to_us, int with_state, const char *after, size_t top,
+			    int pages, struct rt_entity_row **rows, size_t *n, const char **next,
+			    struct rt_arena *a, char **err)
+{
+	struct rt_store *s = rt_engine_reader_get(d->engine, err);
+	struct rt_entity_row *all = NULL;
+	size_t count = 0;
+	*rows = NULL;
+	*n = 0;
+	*next = NULL;
+	if (!s)
+		return CF_ERROR;
+	for (int p = 0; p < pages && count < top; p++) {
+		struct rt_entity_row *page;
+		size_t got;
+		if (rt_engine_entity_list(s, name, from_us, to_us, with_state, after, top - count,
+					  &page, &got, next, a) != 0) {
+			if (err)
+				*err = xstrdup(rt_store_errmsg(s));
+			rt_engine_reader_put(d->engine, s);
+			return CF_ERROR;
+		}
+		if (got) {
+			struct rt_entity_row *grown = rt_arena_alloc(a, (count + got) * sizeof(*grown));
+			if (count)
+				memcpy(grown, all, count * sizeof(*grown));
+			memcpy(grown + count, page, got * sizeof(*grown));
+			all = grown;
+			count += got;
+		}
+		if (!*next)
+			break;
+		after = *next;
+	}
+	rt_engine_reader_put(d->engine, s);
+	*rows = all;
+	*n = count;
+	return CF_OK;
 }
 
 /* ---- cf_durable_* ------------------------------------------------------- */

@@ -4,7 +4,7 @@
  * the management API (management/) and the host's admin invoke.
  *
  * Two layers. The bind_client_* calls take the host's `struct bind_durable`
- * and return the engine's RT_C_* outcome with a malloc'd message, so that
+ * and return the engine's RT_OK / RT_E_* outcome with a malloc'd message, so that
  * each caller maps outcomes onto its own answers (the management API onto
  * the status matrix of durable-http-api §6, apps onto CF_E_*). The
  * bind_durable_* entries below them are the cf_durable_* functions of the
@@ -19,6 +19,7 @@
 
 #include "cfunc.h"
 #include "runtime/engine.h"
+#include "runtime/engine_entity.h"
 #include "bindings/json_util.h"
 #include "bindings/registry.h"
 
@@ -33,7 +34,7 @@ struct bind_durable {
 	struct bind_registry *reg;
 };
 
-/* ---- commands (any thread; RT_C_* outcome, *err malloc'd or NULL) -------- */
+/* ---- commands (any thread; RT_OK / RT_E_* outcome, *err malloc'd or NULL) -------- */
 
 /* Starts orchestrator `name` as instance `id` (NULL: a new id) and waits for
  * the commit; *out_id malloc'd (may be NULL when not wanted). */
@@ -79,7 +80,8 @@ int bind_client_purge_many(struct bind_durable *d, const struct rt_store_filter 
 /* ---- reads (any thread, read-only handles; CF_OK / CF_E_NOTFOUND / CF_ERROR) */
 
 /* Instance `id` into *inst and, with BIND_STATUS_HISTORY (status_json.h),
- * its current execution's history into *hist / *n (all in `a`). */
+ * its current execution's history into *hist / *n (all in `a`; none while
+ * it has no execution). */
 int bind_client_read(struct bind_durable *d, const char *id, int flags, struct rt_instance *inst,
 		     struct rt_event **hist, size_t *n, struct rt_arena *a, char **err);
 /* The same, with the status object built (*status a new reference, when
@@ -90,6 +92,40 @@ int bind_durable_read(struct bind_durable *d, const char *id, int flags, struct 
 int bind_client_list(struct bind_durable *d, const struct rt_store_filter *f, const char *after,
 		     size_t top, struct rt_instance **rows, size_t *n, const char **next,
 		     struct rt_arena *a, char **err);
+
+/* The number of instances in each status (rt_store_count_by_status). */
+int bind_client_count_by_status(struct bind_durable *d, int64_t counts[RT_STORE_STATUS_SLOTS],
+				int64_t *other, char **err);
+
+/* ---- entities (any thread) ---------------------------------------------------- */
+
+/* Signals operation `op` on entity (name, key) and waits for the commit;
+ * at_us > 0 delivers it no earlier than then. RT_OK / RT_E_* outcome
+ * (rt_engine_signal_entity, runtime/engine_entity.h). */
+int bind_client_signal_entity(struct bind_durable *d, const char *name, const char *key,
+			      const char *op, const char *input, int64_t at_us, char **err);
+/* The same signal without blocking, once the caller has checked everything
+ * the engine could refuse: h's response is held until the commit
+ * (h->pending, h->resume; a failed commit sets h->commit_failed). RT_OK
+ * when queued, RT_ERROR when the engine is stopping (nothing held). */
+int bind_client_signal_entity_held(struct bind_durable *d, struct bind_http *h, const char *name,
+				   const char *key, const char *op, const char *input,
+				   int64_t at_us);
+/* Clean entity storage; *removed / *released get the counts. RT_OK / RT_E_*. */
+int bind_client_entity_clean(struct bind_durable *d, int64_t *removed, int64_t *released,
+			     char **err);
+/* The last committed state of (name, key) into *row (strings in `a`).
+ * CF_OK, CF_E_NOTFOUND, or CF_ERROR with *err malloc'd. */
+int bind_client_entity_read(struct bind_durable *d, const char *name, const char *key,
+			    struct rt_entity_row *row, struct rt_arena *a, char **err);
+/* Up to `top` entities after `after` (rt_engine_entity_list's filter),
+ * gathered from at most `pages` store pages on one read-only handle, so the
+ * rows come from one snapshot. *rows / *n in `a`; *next the id to continue
+ * after, NULL at the end. CF_OK or CF_ERROR with *err malloc'd. */
+int bind_client_entity_list(struct bind_durable *d, const char *name, int64_t from_us,
+			    int64_t to_us, int with_state, const char *after, size_t top,
+			    int pages, struct rt_entity_row **rows, size_t *n, const char **next,
+			    struct rt_arena *a, char **err);
 
 /* ---- check-status responses and waits -------------------------------------- */
 

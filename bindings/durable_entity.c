@@ -22,15 +22,6 @@ static struct bind_durable *durable_of(struct bind_http *h)
 	return h->durable;
 }
 
-static void committed(void *user, int rc, const char *err)
-{
-	struct bind_http *h = user;
-	(void)err;
-	if (rc != RT_OK)
-		__atomic_store_n(&h->commit_failed, 1, __ATOMIC_RELEASE);
-	bind_http_release(h);
-}
-
 cf_rc bind_durable_signal_entity(cf_http *hh, const char *name, const char *key, const char *op,
 				 const char *input, int64_t at_ms)
 {
@@ -47,14 +38,10 @@ cf_rc bind_durable_signal_entity(cf_http *hh, const char *name, const char *key,
 	 * blocking this worker thread (as cf_durable_start does). */
 	const struct bind_function *fn =
 		d->reg ? bind_registry_find_kind(d->reg, name ? name : "", BIND_FN_ENTITY) : NULL;
-	if (h->resume && fn && !fn->disabled && !rt_entity_id_problem(name, key)) {
-		__atomic_add_fetch(&h->pending, 1, __ATOMIC_ACQ_REL);
-		if (rt_engine_signal_entity_async(d->engine, name, key, op, input, at_us, committed,
-						  h) == RT_OK)
-			return CF_OK;
-		__atomic_sub_fetch(&h->pending, 1, __ATOMIC_ACQ_REL);
-	}
-	int rc = rt_engine_signal_entity(d->engine, name, key, op, input, at_us, &err);
+	if (h->resume && fn && !fn->disabled && !rt_entity_id_problem(name, key) &&
+	    bind_client_signal_entity_held(d, h, name, key, op, input, at_us) == RT_OK)
+		return CF_OK;
+	int rc = bind_client_signal_entity(d, name, key, op, input, at_us, &err);
 	cf_rc cf = rc == RT_OK ? CF_OK
 		 : rc == RT_E_NOTFOUND ? CF_E_NOTFOUND
 		 : rc == RT_E_INVALID ? CF_E_INVALID
@@ -77,19 +64,16 @@ cf_rc bind_durable_read_entity(cf_http *hh, const char *name, const char *key,
 	const char *problem = rt_entity_id_problem(name, key);
 	if (problem)
 		return bind_ctx_fail(&h->ctx, CF_E_INVALID, "invalid entity id: %s", problem);
-	struct rt_store *s = rt_engine_reader_get(d->engine, &err);
-	if (!s) {
+	int rc = bind_client_entity_read(d, name, key, &row, h->ctx.arena, &err);
+	if (rc == CF_E_NOTFOUND) {
+		free(err);
+		return bind_ctx_fail(&h->ctx, CF_E_NOTFOUND, "entity '@%s@%s' does not exist", name, key);
+	}
+	if (rc != CF_OK) {
 		bind_ctx_fail(&h->ctx, CF_ERROR, "%s", err ? err : "cannot read the task hub");
 		free(err);
 		return CF_ERROR;
 	}
-	int rc = rt_engine_entity_get(s, name, key, &row, h->ctx.arena);
-	const char *msg = rc == 0 ? NULL : rt_arena_strdup(h->ctx.arena, rt_store_errmsg(s));
-	rt_engine_reader_put(d->engine, s);
-	if (rc == RT_E_NOTFOUND)
-		return bind_ctx_fail(&h->ctx, CF_E_NOTFOUND, "entity '@%s@%s' does not exist", name, key);
-	if (rc != 0)
-		return bind_ctx_fail(&h->ctx, CF_ERROR, "%s", msg);
 	if (out_state)
 		*out_state = row.state;
 	return CF_OK;
@@ -103,7 +87,7 @@ cf_rc bind_durable_clean_entity_storage(cf_http *hh, int64_t *removed, int64_t *
 	char *err = NULL;
 	if (!d)
 		return CF_ERROR;
-	int rc = rt_engine_entity_clean(d->engine, &r, &l, &err);
+	int rc = bind_client_entity_clean(d, &r, &l, &err);
 	if (rc != RT_OK) {
 		bind_ctx_fail(&h->ctx, CF_ERROR, "%s", err ? err : "clean entity storage failed");
 		free(err);

@@ -106,6 +106,8 @@ int host_durable_start(struct host_durable *hd, const struct host_config *cfg,
 	o.max_orchestrators = cfg->durable.max_concurrent_orchestrators;
 	o.max_dequeue_count = cfg->durable.max_dequeue_count;
 	o.max_actions = cfg->durable.max_orchestration_actions;
+	o.entity_batch_max = cfg->durable.max_entity_operation_batch;
+	o.entity_keep_failed = !cfg->durable.rollback_entity_operations;
 	o.overwrite_any_state =
 		cfg->durable.overridable_existing_instance_states == HOST_CONFIG_ANY_STATE;
 	o.hooks.ctx = reg;

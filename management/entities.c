@@ -12,6 +12,7 @@
 
 #include "common/clock.h"
 #include "runtime/engine_entity.h"
+#include "bindings/durable_client.h"
 #include "bindings/http_trigger.h"
 #include "bindings/json_util.h"
 
@@ -54,27 +55,20 @@ static void read_state(struct webhook_req *r, const char *name, const char *key)
 	struct bind_http *h = r->h;
 	struct rt_entity_row row;
 	char *err = NULL;
-	struct rt_store *s;
 	int rc;
 
 	if (!r->served || rt_entity_id_problem(name, key)) {
 		reply_empty(h, 404);
 		return;
 	}
-	if (!(s = rt_engine_reader_get(r->d->engine, &err))) {
-		bind_webhooks_error(h, 500, WH_MSG_SERVER, err, WH_EX_GENERIC, "GetEntity");
-		free(err);
-		return;
-	}
-	rc = rt_engine_entity_get(s, name, key, &row, h->ctx.arena);
-	if (rc == 0)
+	rc = bind_client_entity_read(r->d, name, key, &row, h->ctx.arena, &err);
+	if (rc == CF_OK)
 		bind_http_set_json(h, 200, row.state);
-	else if (rc == RT_E_NOTFOUND)
+	else if (rc == CF_E_NOTFOUND)
 		reply_empty(h, 404);
 	else
-		bind_webhooks_error(h, 500, WH_MSG_SERVER, rt_store_errmsg(s), WH_EX_GENERIC,
-				    "GetEntity");
-	rt_engine_reader_put(r->d->engine, s);
+		bind_webhooks_error(h, 500, WH_MSG_SERVER, err, WH_EX_GENERIC, "GetEntity");
+	free(err);
 }
 
 /* The operation's input from the body (§5.2), or NULL for none; sets the
@@ -110,16 +104,6 @@ static int body_input(struct bind_http *h, const char **input)
 	free(text);
 	json_decref(v);
 	return 0;
-}
-
-/* The engine committed (or failed) a signal queued by signal(). */
-static void committed(void *user, int rc, const char *err)
-{
-	struct bind_http *h = user;
-	(void)err;
-	if (rc != RT_OK)
-		__atomic_store_n(&h->commit_failed, 1, __ATOMIC_RELEASE);
-	bind_http_release(h);
 }
 
 static void signal(struct webhook_req *r, const char *name, const char *key, const char *op)
@@ -167,16 +151,11 @@ static void signal(struct webhook_req *r, const char *name, const char *key, con
 		return;
 	/* Everything the engine could refuse is checked: queue it and let the
 	 * host send the 202 after the commit, without holding this thread. */
-	if (h->resume) {
-		__atomic_add_fetch(&h->pending, 1, __ATOMIC_ACQ_REL);
-		if (rt_engine_signal_entity_async(r->d->engine, name, key, op, input, 0, committed,
-						  h) == RT_OK) {
-			reply_empty(h, 202);
-			return;
-		}
-		__atomic_sub_fetch(&h->pending, 1, __ATOMIC_ACQ_REL);
+	if (h->resume && bind_client_signal_entity_held(r->d, h, name, key, op, input, 0) == RT_OK) {
+		reply_empty(h, 202);
+		return;
 	}
-	int rc = rt_engine_signal_entity(r->d->engine, name, key, op, input, 0, &err);
+	int rc = bind_client_signal_entity(r->d, name, key, op, input, 0, &err);
 	if (rc == RT_OK)
 		reply_empty(h, 202);
 	else if (rc == RT_E_INVALID || rc == RT_E_NOTFOUND)
@@ -217,43 +196,26 @@ static void list(struct webhook_req *r, const char *name)
 	}
 	/* A name that cannot be an entity's lists nothing. */
 	if (r->served && (!name || !rt_entity_id_problem(name, ""))) {
+		struct rt_entity_row *rows;
 		char *err = NULL;
-		struct rt_store *s = rt_engine_reader_get(r->d->engine, &err);
-		size_t count = 0;
-		if (!s) {
+		size_t n;
+		if (bind_client_entity_list(r->d, name, from, to, fetch, after, (size_t)top,
+					    LIST_CALLS_MAX, &rows, &n, &next, a, &err) != CF_OK) {
 			json_decref(arr);
 			bind_webhooks_error(h, 500, WH_MSG_SERVER, err, WH_EX_GENERIC, "ListEntities");
 			free(err);
 			return;
 		}
-		for (int calls = 0; calls < LIST_CALLS_MAX && count < (size_t)top; calls++) {
-			struct rt_entity_row *rows;
-			size_t n;
-			if (rt_engine_entity_list(s, name, from, to, fetch, after, (size_t)top - count,
-						  &rows, &n, &next, a) != 0) {
-				json_decref(arr);
-				bind_webhooks_error(h, 500, WH_MSG_SERVER, rt_store_errmsg(s),
-						    WH_EX_GENERIC, "ListEntities");
-				rt_engine_reader_put(r->d->engine, s);
-				return;
-			}
-			for (size_t i = 0; i < n; i++) {
-				char when[40];
-				json_t *state = rows[i].state ? json_loads(rows[i].state, JSON_DECODE_ANY, NULL)
-							      : NULL;
-				rt_format_time_o(rows[i].last_op_us, when);
-				json_array_append_new(
-					arr, json_pack("{s:{s:s,s:s},s:s,s:o}", "entityId", "name",
-						       rows[i].name, "key", rows[i].key,
-						       "lastOperationTime", when, "state",
-						       state ? state : json_null()));
-				count++;
-			}
-			if (!next)
-				break;
-			after = next;
+		for (size_t i = 0; i < n; i++) {
+			char when[40];
+			json_t *state =
+				rows[i].state ? json_loads(rows[i].state, JSON_DECODE_ANY, NULL) : NULL;
+			rt_format_time_o(rows[i].last_op_us, when);
+			json_array_append_new(arr, json_pack("{s:{s:s,s:s},s:s,s:o}", "entityId", "name",
+							     rows[i].name, "key", rows[i].key,
+							     "lastOperationTime", when, "state",
+							     state ? state : json_null()));
 		}
-		rt_engine_reader_put(r->d->engine, s);
 	}
 	bind_webhooks_json(h, 200, arr);
 	bind_http_add_header((cf_http *)h, TOKEN_HEADER, next ? bind_webhooks_token_make(next, a) : "");

@@ -533,7 +533,6 @@ static void get_history(struct webhook_req *r, const char *id)
 	struct rt_instance inst;
 	struct rt_event *hist = NULL;
 	size_t n = 0;
-	struct rt_store *s;
 	char *err = NULL;
 	int rc;
 
@@ -541,20 +540,10 @@ static void get_history(struct webhook_req *r, const char *id)
 		reply_empty(r->h, 404);
 		return;
 	}
-	if (!(s = rt_engine_reader_get(r->d->engine, &err))) {
-		reply_engine_error(r->h, RT_ERROR, err, "GetHistory");
-		free(err);
-		return;
-	}
-	rc = rt_store_instance_get(s, id, &inst, a);
-	if (rc == 0)
-		rc = rt_engine_history(s, id, inst.execution_id, &hist, &n, a);
-	if (rc != 0 && rc != RT_E_NOTFOUND)
-		err = xstrdup(rt_store_errmsg(s));
-	rt_engine_reader_put(r->d->engine, s);
-	if (rc == RT_E_NOTFOUND)
+	rc = bind_client_read(r->d, id, BIND_STATUS_HISTORY, &inst, &hist, &n, a, &err);
+	if (rc == CF_E_NOTFOUND)
 		reply_empty(r->h, 404);
-	else if (rc != 0)
+	else if (rc != CF_OK)
 		reply_engine_error(r->h, RT_ERROR, err, "GetHistory");
 	else if (r->h->stream_ok && history_is_large(hist, n)) {
 		r->h->nresp = 0;

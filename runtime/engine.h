@@ -123,6 +123,9 @@ struct rt_engine_opts {
 	int max_actions;         /* maxOrchestrationActions */
 	int overwrite_any_state; /* overridableExistingInstanceStates = AnyState */
 	int stop_timeout_ms;     /* rt_engine_stop's bound; 0: 10 s */
+	int entity_batch_max;    /* messages one entity batch takes, maxEntityOperationBatchSize; 0: 5000 */
+	int entity_keep_failed;  /* rollbackEntityOperationsOnExceptions = false: a failed
+				  * operation keeps its state change and sends its signals */
 	struct rt_engine_hooks hooks;
 };
 

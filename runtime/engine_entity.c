@@ -21,7 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Operations one batch of one entity takes at most (Durable Functions'
+/* Operations one batch of one entity takes at most by default (Durable Functions'
  * maxEntityOperationBatchSize default), so a backlog neither holds the
  * engine thread for long nor loads all of itself into memory. */
 #define ENTITY_BATCH_MAX 5000
@@ -171,17 +171,22 @@ void engine_entity_batch(struct engine_batch *b, const char *instance_id)
 		return;
 	}
 	exists = rc == 0;
+	size_t batch_max = e->opts.entity_batch_max > 0 ? (size_t)e->opts.entity_batch_max
+							: ENTITY_BATCH_MAX;
 	if (engine_may_have_stored(b, instance_id) &&
-	    rt_store_inbox_load(st, instance_id, b->now_us, ENTITY_BATCH_MAX, &stored, &nstored,
+	    rt_store_inbox_load(st, instance_id, b->now_us, batch_max, &stored, &nstored,
 				&b->arena) != 0) {
 		b->failed = 1;
 		return;
 	}
-	if (nstored == ENTITY_BATCH_MAX) {
-		/* A backlog: this batch takes the oldest ENTITY_BATCH_MAX and the
-		 * next batch goes on. This batch's mail is newer than what is left,
-		 * so it queues behind it rather than overtaking it. */
-		for (struct engine_mail *m = mail; m; m = m->next) {
+	/* A backlog: this batch takes the oldest batch_max messages and the
+	 * next batch goes on. The mail past them is newer than what is stored,
+	 * so it is stored behind it rather than overtaking it. */
+	struct engine_mail **cut = &mail;
+	for (size_t taken = nstored; *cut && taken < batch_max; taken++)
+		cut = &(*cut)->next;
+	if (*cut) {
+		for (struct engine_mail *m = *cut; m; m = m->next) {
 			struct rt_inbox_msg msg;
 			memset(&msg, 0, sizeof(msg));
 			msg.instance_id = instance_id;
@@ -194,7 +199,9 @@ void engine_entity_batch(struct engine_batch *b, const char *instance_id)
 				return;
 			}
 		}
-		mail = NULL;
+		*cut = NULL;
+		b->more = 1;
+	} else if (nstored == batch_max) {
 		b->more = 1;
 	}
 	for (struct engine_mail *m = mail; m; m = m->next)
@@ -246,6 +253,7 @@ void engine_entity_batch(struct engine_batch *b, const char *instance_id)
 	eb.alive = holder_alive;
 	eb.ctx = &ectx;
 	eb.arena = &b->arena;
+	eb.keep_failed = e->opts.entity_keep_failed;
 
 	if (rt_store_savepoint(st) != 0) {
 		b->failed = 1;

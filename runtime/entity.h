@@ -168,6 +168,7 @@ struct rt_entity_batch {
 	rt_entity_alive_fn alive;    /* may be NULL: holders are taken as alive */
 	void *ctx;
 	struct rt_arena *arena;
+	int keep_failed;             /* a failed operation keeps its state and actions */
 	/* out (in arena) */
 	const char *new_state;
 	const char *new_scheduler;   /* NULL: nothing to keep */

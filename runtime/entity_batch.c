@@ -151,11 +151,13 @@ static void run_op(struct rt_entity_batch *b, const struct rt_entity_msg *m, con
 	}
 	b->ops_run++;
 	if (op.failed) {
-		/* Rolled back: the state before, no signals, no starts. */
 		b->ops_failed++;
 		if (!op.message)
 			op.message = "the entity operation failed";
-	} else {
+	}
+	/* A failed operation is rolled back (the state before, no signals, no
+	 * starts) unless rollbackEntityOperationsOnExceptions is off. */
+	if (!op.failed || b->keep_failed) {
 		*state = op.state;
 		for (size_t i = 0; i < op.nactions; i++) {
 			const struct rt_entity_action *a = &op.actions[i];

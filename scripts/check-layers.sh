@@ -13,6 +13,15 @@
 #      that calls dlclose and dlsym: the registry (bindings/registry.c) frees
 #      apps through the close_dl pointer the loader stores in each app, so it
 #      needs no dlfcn.h. Loading and unloading apps stay in one place.
+#   4. Outside runtime/, only the durable client (bindings/durable_client.c)
+#      calls the engine's commands and reads (ENGINE_CALLS below: starts,
+#      events, lifecycle, purges, entity signals, reads, the reader pool), so
+#      that every caller - apps, the management API, the admin invoke - gets
+#      the same checks and outcomes. One exception: the offline CLI
+#      (host/cli/cli_durable_offline.c) may decode history with
+#      rt_engine_history from a hub file it opened itself, no engine running.
+#      Lifecycle (rt_engine_start/stop), waits, health and stats are not
+#      commands or reads and stay free.
 #
 # Scans common/, runtime/, bindings/, management/ and host/ under root (default: this tree). Prints
 # "check-layers: ok", or one line per problem naming file:line, and exits 1.
@@ -26,6 +35,9 @@ cd "$root" || {
 }
 
 LOADER=host/apps.c
+CLIENT=bindings/durable_client.c
+OFFLINE=host/cli/cli_durable_offline.c
+ENGINE_CALLS='start_instance|start_async|raise_event|terminate|suspend|resume|rewind|purge|purge_many|signal_entity|signal_entity_async|entity_clean|entity_get|entity_list|reader_get|reader_put|history'
 problems=0
 
 # sources <dir>...: the .c and .h files under the dirs that exist, sorted.
@@ -113,6 +125,26 @@ while IFS= read -r line; do
 	code=$(printf '%s\n' "$code" | sed -e 's|//.*||' -e 's|/\*.*||')
 	printf '%s\n' "$code" | grep -qE -- "$call" || continue
 	report "$line" "only the loader ($LOADER) may call dlopen"
+done <"$tmp"
+
+# Rule 4. The same comment handling as rule 3.
+call="(^|[^A-Za-z0-9_])rt_engine_($ENGINE_CALLS)[[:space:]]*\\("
+# shellcheck disable=SC2046
+hits "$call" $(sources common bindings management host | grep -vxF "$CLIENT") >"$tmp"
+while IFS= read -r line; do
+	file=${line%%:*}
+	code=$(printf '%s\n' "$line" | cut -d: -f3- | sed 's/^[[:space:]]*//')
+	case $code in
+	\**) continue ;;
+	esac
+	code=$(printf '%s\n' "$code" | sed -e 's|//.*||' -e 's|/\*.*||')
+	printf '%s\n' "$code" | grep -qE -- "$call" || continue
+	if [ "$file" = "$OFFLINE" ]; then
+		printf '%s\n' "$code" | grep -qE -- "rt_engine_history[[:space:]]*\\(" &&
+			! printf '%s\n' "$code" | sed 's/rt_engine_history[[:space:]]*(//g' | grep -qE -- "$call" &&
+			continue
+	fi
+	report "$line" "outside runtime/, only the durable client ($CLIENT) may call the engine's commands and reads"
 done <"$tmp"
 
 if [ "$problems" -ne 0 ]; then

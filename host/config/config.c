@@ -522,6 +522,13 @@ static int read_durable(struct host_config *cfg, json_t *root, char **err)
 				INT_MAX, &v, err) < 0)
 		return -1;
 	d->max_orchestration_actions = (int)v;
+	if (host_config_get_int(root, "extensions.durableTask.maxEntityOperationBatchSize", 5000,
+				1, INT_MAX, &v, err) < 0)
+		return -1;
+	d->max_entity_operation_batch = (int)v;
+	if (host_config_get_bool(root, "extensions.durableTask.rollbackEntityOperationsOnExceptions",
+				 true, &d->rollback_entity_operations, err) < 0)
+		return -1;
 	return host_config_get_bool(root,
 				    "extensions.durableTask.storeInputsInOrchestrationHistory",
 				    false, &d->store_inputs_in_history, err);

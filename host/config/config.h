@@ -90,6 +90,8 @@ struct host_config_durable {
 	enum host_config_overridable_states overridable_existing_instance_states;
 	int max_orchestration_actions;   /* 100000 */
 	bool store_inputs_in_history;    /* storeInputsInOrchestrationHistory */
+	int max_entity_operation_batch;  /* maxEntityOperationBatchSize, 5000 */
+	bool rollback_entity_operations; /* rollbackEntityOperationsOnExceptions, true */
 };
 
 struct host_config_limits {

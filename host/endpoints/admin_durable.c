@@ -16,6 +16,7 @@
 #include "host/endpoints/admin_dashboard.h"
 #include "bindings/durable_client.h"
 #include "bindings/json_util.h"
+#include "bindings/status_json.h"
 #include "runtime/engine.h"
 #include "runtime/history.h"
 #include "runtime/store.h"
@@ -53,7 +54,6 @@ static void counts(struct host_server *srv, struct bind_http *h)
 {
 	int64_t n[RT_STORE_STATUS_SLOTS], other, total = 0;
 	char *err = NULL;
-	struct rt_store *s;
 	json_t *o, *c;
 	int rc;
 
@@ -61,19 +61,12 @@ static void counts(struct host_server *srv, struct bind_http *h)
 		reply_error(h, 404, "No task hub: this host runs no durable functions.");
 		return;
 	}
-	s = rt_engine_reader_get(srv->durable->engine, &err);
-	if (!s) {
+	rc = bind_client_count_by_status(srv->durable, n, &other, &err);
+	if (rc != CF_OK) {
 		reply_error(h, 500, err);
 		free(err);
 		return;
 	}
-	rc = rt_store_count_by_status(s, n, &other);
-	if (rc != 0) {
-		reply_error(h, 500, rt_store_errmsg(s));
-		rt_engine_reader_put(srv->durable->engine, s);
-		return;
-	}
-	rt_engine_reader_put(srv->durable->engine, s);
 	o = json_object();
 	c = json_object();
 	json_object_set_new(o, "taskHub", json_string(srv->durable->hub));
@@ -167,7 +160,6 @@ static void history(struct host_server *srv, struct bind_http *h)
 	struct rt_event *evs = NULL;
 	size_t n = 0, matched = 0;
 	char *err = NULL;
-	struct rt_store *s;
 	json_t *o, *arr;
 	int rc;
 
@@ -194,26 +186,18 @@ static void history(struct host_server *srv, struct bind_http *h)
 	}
 	if (top > HISTORY_TOP_MAX)
 		top = HISTORY_TOP_MAX;
-	s = rt_engine_reader_get(srv->durable->engine, &err);
-	if (!s) {
+	rc = bind_client_read(srv->durable, id, BIND_STATUS_HISTORY, &inst, &evs, &n, h->ctx.arena,
+			      &err);
+	if (rc == CF_E_NOTFOUND) {
+		free(err);
+		h->status = 404;
+		return;
+	}
+	if (rc != CF_OK) {
 		reply_error(h, 500, err);
 		free(err);
 		return;
 	}
-	rc = rt_store_instance_get(s, id, &inst, h->ctx.arena);
-	if (rc == 0 && inst.execution_id)
-		rc = rt_engine_history(s, id, inst.execution_id, &evs, &n, h->ctx.arena);
-	if (rc == RT_E_NOTFOUND) {
-		rt_engine_reader_put(srv->durable->engine, s);
-		h->status = 404;
-		return;
-	}
-	if (rc != 0) {
-		reply_error(h, 500, rt_store_errmsg(s));
-		rt_engine_reader_put(srv->durable->engine, s);
-		return;
-	}
-	rt_engine_reader_put(srv->durable->engine, s);
 
 	o = json_object();
 	json_object_set_new(o, "instanceId", json_string(inst.instance_id));

@@ -55,6 +55,31 @@ expect_fail bindings/api.c '#include "management/webhooks.h"' 'bindings/ must no
 expect_fail management/webhooks.c '#include "host/log.h"' 'management/ must not include host/' "management/ including host/"
 expect_fail host/main.c '#include "store.h"' "by their layer's path" "an include without its layer"
 
+# Outside runtime/, only the durable client calls the engine's commands and reads.
+client_rule='only the durable client \(bindings/durable_client.c\) may call'
+expect_fail management/entities.c 'static int f(struct rt_engine *e) { return rt_engine_signal_entity(e, "a", "b", 0, 0, 0, 0); }' \
+	"$client_rule" "an entity signal from the management API"
+expect_fail bindings/durable_entity.c 'static void *g(struct rt_engine *e) { return rt_engine_reader_get (e, 0); }' \
+	"$client_rule" "a reader taken by the entity bindings"
+expect_fail host/endpoints/admin.c 'static int h(struct rt_engine *e) { return rt_engine_terminate(e, "x", 0, 0); }' \
+	"$client_rule" "a terminate from the host"
+expect_fail management/webhooks.c 'int k = rt_engine_entity_list(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);' \
+	"$client_rule" "an entity listing from the management API"
+expect_fail host/cli/cli_durable_offline.c 'static int m(void) { return rt_engine_purge(0, "x", 0); }' \
+	"$client_rule" "a command from the offline CLI (only its history decoding is allowed)"
+plant bindings/durable_client.c 'static int n(struct rt_engine *e) { return rt_engine_purge(e, "x", 0); }' >/dev/null
+out=$(sh "$script" "$tree" 2>&1)
+ok $? "the durable client may call the engine"
+restore bindings/durable_client.c
+plant management/entities.c ' * rt_engine_entity_get(s, ...) is what the client wraps' >/dev/null
+out=$(sh "$script" "$tree" 2>&1)
+ok $? "a comment naming an engine read passes"
+restore management/entities.c
+plant host/main.c 'static void w(struct rt_engine *e) { rt_engine_wake(e); }' >/dev/null
+out=$(sh "$script" "$tree" 2>&1)
+ok $? "engine calls that are not commands or reads (wake) pass"
+restore host/main.c
+
 # Mentions are not breaches: a comment naming dlopen(), an h2o include inside
 # a comment, and dlopen in host/apps.c (the loader) all pass.
 plant host/http/server.c '/* the loader calls dlopen() once per app */' >/dev/null

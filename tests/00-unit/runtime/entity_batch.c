@@ -170,6 +170,26 @@ static void test_order_and_rollback(void)
 	ok(b.new_scheduler == NULL, "nothing to keep");
 }
 
+/* rollbackEntityOperationsOnExceptions = false: a failed operation keeps
+ * its state change and its signal; the caller still gets the failure. */
+static void test_keep_failed(void)
+{
+	struct rt_entity_batch b;
+	struct rt_entity_msg m[5] = {signal_op("add", "1"), signal_op("add", "10"),
+				     call_op("fail", NULL, "r1", "orch"), signal_op("bogus", NULL),
+				     call_op("get", NULL, "r2", "orch")};
+	batch_init(&b, NULL, NULL, m, 5);
+	b.keep_failed = 1;
+	ok(rt_entity_batch_run(&b) == 0, "batch runs");
+	is_str(b.new_state, "1011", "the failed operation's +1000 stays");
+	is_int(b.ops_failed, 2, "two failed all the same");
+	is_int(b.nouts, 3, "the failed operation's signal, then two replies");
+	is_str(b.outs[0].target, "@counter@witness", "the signal goes out");
+	is_str(b.outs[1].event, "r1", "the caller hears of the failure");
+	ok(strstr(b.outs[1].data, "\"exceptionMessage\":\"boom\"") != NULL, "with its message");
+	is_str(b.outs[2].data, "{\"result\":\"1011\"}", "get sees the kept change");
+}
+
 static void test_delete_and_actions(void)
 {
 	struct rt_entity_batch b;
@@ -261,6 +281,7 @@ int main(void)
 	subtest("ids", test_ids);
 	subtest("message codec", test_codec);
 	subtest("arrival order and rollback", test_order_and_rollback);
+	subtest("no rollback when asked", test_keep_failed);
 	subtest("delete, signals, starts", test_delete_and_actions);
 	subtest("locks", test_locks);
 	subtest("orphaned locks", test_orphaned_lock);

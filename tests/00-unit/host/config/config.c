@@ -124,6 +124,8 @@ static void test_defaults(void)
 	       "overridable states NonRunningStates");
 	is_int(cfg.durable.max_orchestration_actions, 100000, "maxOrchestrationActions");
 	ok(!cfg.durable.store_inputs_in_history, "storeInputsInOrchestrationHistory false");
+	is_int(cfg.durable.max_entity_operation_batch, 5000, "maxEntityOperationBatchSize 5000");
+	ok(cfg.durable.rollback_entity_operations, "rollbackEntityOperationsOnExceptions true");
 	is_int(cfg.n_apps, 1, "one app path");
 	want = xasprintf("%s/apps", root);
 	is_str(cfg.apps[0], want, "apps default <root>/apps");
@@ -588,6 +590,33 @@ static void test_durable(void)
 	ok(load("{\"version\": \"2.0\", \"extensions\": {\"durableTask\": "
 		"{\"storeInputsInOrchestrationHistory\": \"yes\"}}}") < 0,
 	   "a bool must be true or false");
+
+	/* The entity settings. */
+	ok(load("{\"version\": \"2.0\", \"extensions\": {\"durableTask\": "
+		"{\"maxEntityOperationBatchSize\": 50, "
+		"\"rollbackEntityOperationsOnExceptions\": false}}}") == 0,
+	   "entity settings load");
+	is_int(cfg.durable.max_entity_operation_batch, 50, "maxEntityOperationBatchSize 50");
+	ok(!cfg.durable.rollback_entity_operations, "rollbackEntityOperationsOnExceptions false");
+	is_int(cfg.n_warnings, 0, "known keys: no warning");
+	ok(load("{\"version\": \"2.0\", \"extensions\": {\"durableTask\": "
+		"{\"maxEntityOperationBatchSize\": 1}}}") == 0 &&
+		   cfg.durable.max_entity_operation_batch == 1,
+	   "maxEntityOperationBatchSize 1 (one operation per batch) accepted");
+	const char *e = fails(load("{\"version\": \"2.0\", \"extensions\": {\"durableTask\": "
+				  "{\"maxEntityOperationBatchSize\": 0}}}"));
+	ok(strstr(e, "maxEntityOperationBatchSize") != NULL, "maxEntityOperationBatchSize 0 refused, "
+							    "naming the key: %s", e);
+	ok(load("{\"version\": \"2.0\", \"extensions\": {\"durableTask\": "
+		"{\"maxEntityOperationBatchSize\": \"many\"}}}") < 0,
+	   "maxEntityOperationBatchSize not a number refused");
+	ok(load("{\"version\": \"2.0\", \"extensions\": {\"durableTask\": "
+		"{\"maxEntityOperationBatchSize\": 2.5}}}") < 0,
+	   "maxEntityOperationBatchSize not an integer refused");
+	e = fails(load("{\"version\": \"2.0\", \"extensions\": {\"durableTask\": "
+		       "{\"rollbackEntityOperationsOnExceptions\": \"sometimes\"}}}"));
+	ok(strstr(e, "rollbackEntityOperationsOnExceptions") != NULL,
+	   "rollbackEntityOperationsOnExceptions not a bool refused, naming the key: %s", e);
 }
 
 static void test_unknown_keys(void)

@@ -197,6 +197,52 @@ static int await_ready(struct host_workers *w, struct wpool *pool, struct wproc 
 
 /* Starts one worker process for `pool` into `p` and waits until it is
  * ready: 0, or -1 with *err. Called without the lock (p is owned). */
+
+/*
+ * The environment a worker starts with: the host's. In a build under
+ * AddressSanitizer, ASan would catch the worker's SIGSEGV, SIGBUS and
+ * SIGFPE itself and exit with code 1, so the host could not tell which
+ * signal killed the app code; the worker is told to leave them to the
+ * kernel, as a normal build does (its memory checks stay on).
+ */
+#if defined(__SANITIZE_ADDRESS__)
+static char **worker_environ(void)
+{
+	size_t n = 0;
+	const char *old = getenv("ASAN_OPTIONS");
+	while (environ[n])
+		n++;
+	char **env = xcalloc(n + 2, sizeof(*env));
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (strncmp(environ[i], "ASAN_OPTIONS=", 13) != 0)
+			env[k++] = environ[i];
+	env[k++] = xasprintf("ASAN_OPTIONS=%s%shandle_segv=0:handle_sigbus=0:handle_sigfpe=0",
+			     old ? old : "", old && *old ? ":" : "");
+	env[k] = NULL;
+	return env;
+}
+
+static void worker_environ_free(char **env)
+{
+	size_t k = 0;
+	while (env[k] && strncmp(env[k], "ASAN_OPTIONS=", 13) != 0)
+		k++;
+	free(env[k]);
+	free(env);
+}
+#else
+static char **worker_environ(void)
+{
+	return environ;
+}
+
+static void worker_environ_free(char **env)
+{
+	(void)env;
+}
+#endif
+
 static int spawn(struct host_workers *w, struct wpool *pool, struct wproc *p, char **err)
 {
 	int sv[2];
@@ -208,6 +254,7 @@ static int spawn(struct host_workers *w, struct wpool *pool, struct wproc *p, ch
 	 * async-signal-safe calls until exec. */
 	char *argv[] = {"cfunc", "worker", "--app", pool->app->path, "--host-pid", w->host_pid,
 			w->opts.verbose ? "--verbose" : NULL, NULL};
+	char **envp = worker_environ();
 	pid_t pid = fork();
 	if (pid < 0) {
 		*err = xasprintf("cannot start a worker: %s", strerror(errno));
@@ -230,9 +277,10 @@ static int spawn(struct host_workers *w, struct wpool *pool, struct wproc *p, ch
 		sigprocmask(SIG_SETMASK, &none, NULL);
 		/* /proc/self/exe, not the path: a host whose binary was rebuilt
 		 * (unlinked and written anew) still starts workers of its own build. */
-		execv("/proc/self/exe", argv);
+		execve("/proc/self/exe", argv, envp);
 		_exit(127);
 	}
+	worker_environ_free(envp);
 	close(sv[1]);
 	p->pid = pid;
 	p->fd = sv[0];

@@ -1,35 +1,18 @@
 /*
- * query.c - GET instances (paged listing, §4.3) and DELETE
- * instances (purge many, §4.5), and the continuation tokens of the listing.
- *
- * A token is base64url(version || MAC || last instance id of the page),
- * where MAC is a keyed BLAKE2b-128 over version and id with a key drawn
- * once per process. So a token is opaque to clients, costs the host no
- * memory, stays valid while instances come and go (the store continues
- * after that id, whether or not it still exists), and anything this process
- * did not issue - garbage, a truncated or edited token, one from before a
- * restart - is recognised and refused with a 400 rather than silently
- * restarting or skipping the listing.
+ * query.c - GET instances (paged listing, §4.3) and DELETE instances
+ * (purge many, §4.5). The paging itself, top and continuation tokens, is
+ * page.c's, shared with the entity listing.
  */
-#include "management/webhooks_int.h"
+#include "management/query.h"
 
+#include "management/page.h"
+#include "management/reply.h"
 #include "bindings/status_json.h"
-#include "common/xalloc.h"
 #include "common/clock.h"
 
-#include <limits.h>
-#include <pthread.h>
-#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define TOP_DEFAULT 100
-/* Azure Table returns at most 1000 entities per query page. */
-#define TOP_MAX 1000
-/* Store calls per page: each examines a bounded number of rows, so a
- * sparse filter may need a few to fill a page; the bound keeps page time
- * bounded too (clients follow the token for the rest). */
-#define LIST_CALLS_MAX 4
 /*
  * Size limits of a page, so that its time and memory follow these and not
  * the largest instance. A payload (input, output, custom status) over
@@ -41,86 +24,6 @@
  */
 #define LIST_PAYLOAD_MAX (64 * 1024)
 #define LIST_PAGE_BYTES (4 * 1024 * 1024)
-
-#define TOKEN_VERSION 1
-#define TOKEN_MAC 16
-#define TOKEN_HEADER "x-ms-continuation-token"
-
-static unsigned char token_key[crypto_generichash_KEYBYTES];
-static pthread_once_t token_once = PTHREAD_ONCE_INIT;
-
-static void token_key_init(void)
-{
-	/* Idempotent; main() has normally run it already. */
-	if (sodium_init() < 0)
-		abort();
-	randombytes_buf(token_key, sizeof(token_key));
-}
-
-static void token_mac(const unsigned char *msg, size_t len, unsigned char *mac)
-{
-	pthread_once(&token_once, token_key_init);
-	crypto_generichash(mac, TOKEN_MAC, msg, len, token_key, sizeof(token_key));
-}
-
-/* The token that continues after instance `id`, in `a`. */
-static const char *token_make(const char *id, struct rt_arena *a)
-{
-	size_t idlen = strlen(id), len = 1 + TOKEN_MAC + idlen;
-	unsigned char *raw = rt_arena_alloc(a, len);
-	unsigned char *body = rt_arena_alloc(a, 1 + idlen);
-	size_t b64len = sodium_base64_encoded_len(len, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-	char *out = rt_arena_alloc(a, b64len);
-
-	body[0] = TOKEN_VERSION;
-	memcpy(body + 1, id, idlen);
-	raw[0] = TOKEN_VERSION;
-	token_mac(body, 1 + idlen, raw + 1);
-	memcpy(raw + 1 + TOKEN_MAC, id, idlen);
-	sodium_bin2base64(out, b64len, raw, len, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
-	return out;
-}
-
-/* The instance id a token continues after (in `a`), or NULL if this
- * process did not issue it. */
-static const char *token_parse(const char *tok, struct rt_arena *a)
-{
-	size_t tlen = strlen(tok), len;
-	unsigned char *raw = rt_arena_alloc(a, tlen + 1);
-	unsigned char mac[TOKEN_MAC];
-	char *id;
-
-	if (sodium_base642bin(raw, tlen + 1, tok, tlen, NULL, &len, NULL,
-			      sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
-	    len <= 1 + TOKEN_MAC || raw[0] != TOKEN_VERSION)
-		return NULL;
-	/* Reuse the MAC's slot for the message: version || id. */
-	memcpy(mac, raw + 1, TOKEN_MAC);
-	memmove(raw + 1, raw + 1 + TOKEN_MAC, len - 1 - TOKEN_MAC);
-	unsigned char want[TOKEN_MAC];
-	token_mac(raw, len - TOKEN_MAC, want);
-	if (sodium_memcmp(mac, want, TOKEN_MAC) != 0)
-		return NULL;
-	id = rt_arena_strndup(a, (const char *)raw + 1, len - 1 - TOKEN_MAC);
-	/* A NUL inside would make the id a different one. */
-	return strlen(id) == len - 1 - TOKEN_MAC ? id : NULL;
-}
-
-/* int.TryParse; invalid or out of range -> dflt. */
-static long query_long(const struct bind_query *q, const char *name, long dflt)
-{
-	const char *v = bind_urlcodec_query_get(q, name);
-	char *end;
-	long n;
-	if (!v || !*v)
-		return dflt;
-	n = strtol(v, &end, 10);
-	while (*end == ' ')
-		end++;
-	if (end == v || *end || n > INT_MAX || n < INT_MIN)
-		return dflt;
-	return n;
-}
 
 static size_t payload_bytes(const struct rt_instance *inst)
 {
@@ -162,11 +65,10 @@ void bind_webhooks_list(struct webhook_req *r)
 	struct bind_http *h = r->h;
 	struct rt_arena *a = h->ctx.arena;
 	struct rt_store_filter f;
-	const char *tok = bind_http_header(h, TOKEN_HEADER);
-	const char *after = NULL, *next = NULL, *prefix;
+	const char *after, *next = NULL, *prefix;
 	int show_input = bind_webhooks_bool(&r->q, "showInput", 1);
-	long top = query_long(&r->q, "top", TOP_DEFAULT);
-	json_t *arr = json_array();
+	long top;
+	json_t *arr;
 	int64_t t;
 
 	rt_store_filter_init(&f);
@@ -180,29 +82,13 @@ void bind_webhooks_list(struct webhook_req *r)
 	f.prefix = prefix && *prefix ? prefix : NULL;
 	f.skip_input = !show_input;
 	f.payload_max = LIST_PAYLOAD_MAX;
-	if (top <= 0)
-		top = TOP_DEFAULT;
-	if (top > TOP_MAX)
-		top = TOP_MAX;
+	if (!bind_webhooks_page_args(r, "GetInstances", &top, &after))
+		return;
 
-	/* Empty, absent and "null" all mean "from the start" (§4.3). */
-	if (tok && *tok && strcmp(tok, "null") != 0) {
-		after = token_parse(tok, a);
-		if (!after) {
-			json_decref(arr);
-			bind_webhooks_error(h, 400, WH_MSG_ARGUMENT,
-					    "The continuation token (x-ms-continuation-token) was not "
-					    "issued by this host: pass back the value of the previous "
-					    "page's response header unchanged, or none for the first "
-					    "page. Tokens do not survive a host restart.",
-					    WH_EX_ARGUMENT, "GetInstances");
-			return;
-		}
-	}
-
+	arr = json_array();
 	if (r->served) {
 		size_t count = 0, bytes = 0;
-		for (int calls = 0; calls < LIST_CALLS_MAX && count < (size_t)top &&
+		for (int calls = 0; calls < BIND_WEBHOOKS_LIST_CALLS_MAX && count < (size_t)top &&
 				    bytes < LIST_PAGE_BYTES;
 		     calls++) {
 			struct rt_instance *rows = NULL;
@@ -231,9 +117,7 @@ void bind_webhooks_list(struct webhook_req *r)
 		}
 	}
 
-	bind_webhooks_json(h, 200, arr);
-	/* Sent on the last page too, empty, as the extension does. */
-	bind_http_add_header((cf_http *)h, TOKEN_HEADER, next ? token_make(next, a) : "");
+	bind_webhooks_page_reply(h, arr, next);
 }
 
 void bind_webhooks_purge_many(struct webhook_req *r)
@@ -273,20 +157,4 @@ void bind_webhooks_purge_many(struct webhook_req *r)
 		h->status = 404;
 	}
 	free(err);
-}
-
-/* For the entity listing (entities.c): the same tokens and top. */
-const char *bind_webhooks_token_make(const char *id, struct rt_arena *a)
-{
-	return token_make(id, a);
-}
-
-const char *bind_webhooks_token_parse(const char *tok, struct rt_arena *a)
-{
-	return token_parse(tok, a);
-}
-
-long bind_webhooks_long(const struct bind_query *q, const char *name, long dflt)
-{
-	return query_long(q, name, dflt);
 }

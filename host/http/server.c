@@ -294,7 +294,7 @@ int host_server_run(struct host_server *srv)
 	h2o_handler_t *handler;
 
 	signal(SIGPIPE, SIG_IGN);
-	srv->pool = host_pool_new(srv->cfg->workers, "http", host_dispatch_pool_event);
+	srv->pool = rt_pool_new(srv->cfg->workers, "http", host_dispatch_pool_event, NULL);
 	h2o_config_init(&srv->h2o_conf);
 	srv->h2o_conf.server_name = h2o_iovec_init(H2O_STRLIT("cfunc"));
 	srv->h2o_conf.max_request_entity_size = (size_t)srv->cfg->limits.max_request_body_bytes;
@@ -349,7 +349,7 @@ void host_server_free(struct host_server *srv)
 {
 	if (!srv)
 		return;
-	host_pool_free(srv->pool);
+	rt_pool_free(srv->pool);
 	if (srv->router)
 		host_router_free(srv->router);
 	if (srv->h2o_ctx.loop) {

@@ -59,15 +59,10 @@ echo "   command: wrk -t1 -c$CONNS -d${DURATION}s -s post.lua $URL/api/orchestra
 stop
 
 start
-i=0
 # The management API's start waits server-side (timeout + pollingInterval)
 # and answers once the instance completed, so the client burns no CPU
 # polling; the latency itself is read from the task hub.
-while [ $i -lt "$LAT_RUNS" ]; do
-	curl -s -o /dev/null -X POST \
-		"$URL/runtime/webhooks/durabletask/orchestrators/hello_sequence?timeout=5&pollingInterval=0.01"
-	i=$((i + 1))
-done
+bench_posts "$LAT_RUNS" "$URL/runtime/webhooks/durabletask/orchestrators/hello_sequence?timeout=5&pollingInterval=0.01"
 echo "2. one client, $LAT_RUNS sequential hello_sequence, start commit -> Completed commit:" \
 	"$(bench_start_to_done_ms "$DB" 'p50 %.2f ms, p99 %.2f ms, max %.2f ms')"
 stop

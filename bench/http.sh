@@ -38,16 +38,7 @@ h2o_pid=$!
 i=0
 until curl -s -o /dev/null "http://127.0.0.1:$H2O_PORT/api/hello?name=bench" || [ $i -ge 100 ]; do sleep 0.05; i=$((i + 1)); done
 
-rps() { wrk -t"$THREADS" -c"$CONNS" -d"${DURATION}s" "$1" | awk '/Requests\/sec/ { print $2 }'; }
-echo "| round | cfunc req/s | bare h2o req/s | ratio |"
-echo "|---|---|---|---|"
-r=1
-while [ $r -le "$ROUNDS" ]; do
-	c=$(rps "$H/api/hello?name=bench")
-	h=$(rps "http://127.0.0.1:$H2O_PORT/api/hello?name=bench")
-	echo "| $r | $c | $h | $(echo "$c $h" | awk '{ printf "%.2f", $1 / $2 }') |"
-	r=$((r + 1))
-done
+bench_rounds cfunc "$H/api/hello?name=bench" "bare h2o" "http://127.0.0.1:$H2O_PORT/api/hello?name=bench"
 echo
 bench_machine
 echo "command: wrk -t$THREADS -c$CONNS -d${DURATION}s http://127.0.0.1:PORT/api/hello?name=bench (FUNCTION_LOG_LEVEL=${FUNCTION_LOG_LEVEL:-Information})"

@@ -75,6 +75,37 @@ bench_start_to_done_ms() {
 			(select max(ms) from l))"
 }
 
+# bench_rps <wrk args...>: requests/s of one wrk run (THREADS, CONNS and
+# DURATION seconds, default 1, 64 and 10).
+bench_rps() {
+	wrk -t"${THREADS:-1}" -c"${CONNS:-64}" -d"${DURATION:-10}s" "$@" | awk '/Requests\/sec/ { print $2 }'
+}
+
+# bench_rounds <name a> <url a> <name b> <url b>: ROUNDS rounds (default 3)
+# of bench_rps on a then b, as a table with the ratio a / b per round,
+# so both sides share each round's load on the machine.
+bench_rounds() {
+	echo "| round | $1 req/s | $3 req/s | ratio |"
+	echo "|---|---|---|---|"
+	_r=1
+	while [ $_r -le "${ROUNDS:-3}" ]; do
+		_a=$(bench_rps "$2")
+		_b=$(bench_rps "$4")
+		echo "| $_r | $_a | $_b | $(echo "$_a $_b" | awk '{ printf "%.2f", $1 / $2 }') |"
+		_r=$((_r + 1))
+	done
+}
+
+# bench_posts <n> <url>: n POSTs one after the other (a closed loop of one
+# client), bodies and answers discarded.
+bench_posts() {
+	_i=0
+	while [ $_i -lt "$1" ]; do
+		curl -s -o /dev/null -X POST "$2"
+		_i=$((_i + 1))
+	done
+}
+
 # bench_ms: seconds on each input line (curl's %{time_total}) as ms.
 bench_ms() { awk '{ printf "%.3f\n", $1 * 1000 }'; }
 

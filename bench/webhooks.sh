@@ -43,7 +43,6 @@ JSON
 bench_host_start "$root" "$BD/cfunc"
 W="$H/runtime/webhooks/durabletask"
 
-rps() { wrk -t"$THREADS" -c"$CONNS" -d"${DURATION}s" "$@" | awk '/Requests\/sec/ { print $2 }'; }
 # header <file> <name>: a header's value from a curl -D dump.
 header() { tr -d '\r' <"$1" | awk -v n="$2" 'tolower($0) ~ "^" n ":" { sub(/^[^:]*: ?/, ""); print; exit }'; }
 
@@ -52,15 +51,7 @@ code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$W/orchestrators/hello_se
 [ "$code" = 200 ] || { echo "bench-done did not complete ($code)" >&2; exit 1; }
 echo "## GET status of a completed instance vs GET /api/hello"
 echo
-echo "| round | status req/s | hello req/s | ratio |"
-echo "|---|---|---|---|"
-r=1
-while [ $r -le "$ROUNDS" ]; do
-	s=$(rps "$W/instances/bench-done")
-	h=$(rps "$H/api/hello?name=bench")
-	echo "| $r | $s | $h | $(echo "$s $h" | awk '{ printf "%.2f", $1 / $2 }') |"
-	r=$((r + 1))
-done
+bench_rounds status "$W/instances/bench-done" hello "$H/api/hello?name=bench"
 
 # --- 2. raise events to running instances ---------------------------------------
 i=0

@@ -56,12 +56,7 @@ for mode in in-process workers; do
 	seq_rate=$(q "select printf('%.0f', count(*) / ((max(updated_us) - min(created_us)) / 1e6)) from instances where status = 1")
 	stop
 	start $args
-	i=0
-	while [ $i -lt "$LAT_RUNS" ]; do
-		curl -s -o /dev/null -X POST \
-			"$URL/runtime/webhooks/durabletask/orchestrators/hello_sequence?timeout=5&pollingInterval=0.01"
-		i=$((i + 1))
-	done
+	bench_posts "$LAT_RUNS" "$URL/runtime/webhooks/durabletask/orchestrators/hello_sequence?timeout=5&pollingInterval=0.01"
 	lat=$(bench_start_to_done_ms "$DB" '%.2f')
 	host_rss=$(rss_kb "$pid")
 	kids=$(children_rss_kb)

@@ -23,7 +23,7 @@
  */
 static enum host_workers_rc exchange(struct host_workers *w, struct wpool *pool, struct wproc *p,
 				     struct bind_http *h, enum rt_wire_type type, uint64_t id,
-				     const char *what, const char *inv, struct rt_wire_frame *f,
+				     const struct wcall *c, struct rt_wire_frame *f,
 				     size_t *used, char *status, size_t status_n)
 {
 	int64_t deadline = w->opts.timeout_ms > 0 ? rt_mono_us() + w->opts.timeout_ms * 1000 : 0;
@@ -58,14 +58,15 @@ static enum host_workers_rc exchange(struct host_workers *w, struct wpool *pool,
 	if (cr == HOST_CHAN_FRAME)
 		return HOST_WORKERS_OK;
 	if (cr == HOST_CHAN_TIMEOUT) {
-		wpool_bury(w, pool, p, 1, what, inv, status, status_n);
+		wpool_bury(w, pool, p, WDEATH_TIMEOUT, c, status, status_n);
 		return HOST_WORKERS_TIMEOUT;
 	}
 	if (cr == HOST_CHAN_BROKEN)
 		host_log("Host.Workers", RT_LOG_ERROR,
 			 "Worker process %d of app '%s' broke the protocol while running '%s': %s",
-			 (int)p->pid, pool->app->name, what, err ? err : "unexpected frame");
-	wpool_bury(w, pool, p, cr == HOST_CHAN_BROKEN, what, inv, status, status_n);
+			 (int)p->pid, pool->app->name, c->what, err ? err : "unexpected frame");
+	wpool_bury(w, pool, p, cr == HOST_CHAN_BROKEN ? WDEATH_BROKEN : WDEATH_DIED, c, status,
+		   status_n);
 	return HOST_WORKERS_CRASHED;
 }
 
@@ -88,7 +89,9 @@ enum host_workers_rc host_workers_http(struct host_workers *w, const struct bind
 {
 	struct rt_arena *a = h->ctx.arena;
 	struct wpool *pool = wpool_of(w, fn->app);
-	struct wproc *p = pool ? wpool_acquire(w, pool, 0) : NULL;
+	struct wcall c = {.kind = HOST_CALL_HTTP, .function = fn->name, .what = fn->name,
+			  .id = invocation_id, .invocation = invocation_id};
+	struct wproc *p = pool ? wpool_acquire(w, pool, 0, &c) : NULL;
 	if (!p) {
 		*why = rt_arena_fmt(a, "app '%s' failed: its workers kept crashing", fn->app->name);
 		set_error_body(h, 503,
@@ -121,8 +124,8 @@ enum host_workers_rc host_workers_http(struct host_workers *w, const struct bind
 		set_error_body(h, 413, "{\"error\":\"The request is too large.\"}");
 		return HOST_WORKERS_CRASHED;
 	}
-	rc = exchange(w, pool, p, h, RT_WIRE_HTTP_RESPONSE, id, fn->name, invocation_id, &f, &used,
-		      status, sizeof(status));
+	rc = exchange(w, pool, p, h, RT_WIRE_HTTP_RESPONSE, id, &c, &f, &used, status,
+		      sizeof(status));
 	if (rc == HOST_WORKERS_OK) {
 		struct rt_wire_http_response res;
 		const char *err = NULL;
@@ -131,7 +134,7 @@ enum host_workers_rc host_workers_http(struct host_workers *w, const struct bind
 			host_log("Host.Workers", RT_LOG_ERROR,
 				 "Worker process %d of app '%s' sent a bad response for '%s': %s",
 				 (int)p->pid, pool->app->name, fn->name, err);
-			wpool_bury(w, pool, p, 1, fn->name, invocation_id, status, sizeof(status));
+			wpool_bury(w, pool, p, WDEATH_BROKEN, &c, status, sizeof(status));
 			wpool_release(w, pool, p);
 			*why = rt_arena_fmt(a, "bad response from the worker: %s", err);
 			set_error_body(h, 500, "{\"error\":\"The worker sent a malformed response.\"}");
@@ -174,7 +177,11 @@ void host_workers_activity(void *ctx, void *fnp, const struct rt_activity_call *
 	const struct bind_function *fn = fnp;
 	struct rt_arena *a = call->arena;
 	struct wpool *pool = wpool_of(w, fn->app);
-	struct wproc *p = pool ? wpool_acquire(w, pool, 0) : NULL;
+	struct wcall c = {.kind = HOST_CALL_ACTIVITY, .function = fn->name,
+			  .what = rt_arena_fmt(a, "%s (instance %s)", fn->name, call->instance_id),
+			  .id = call->idempotency_key, .instance = call->instance_id,
+			  .invocation = call->idempotency_key};
+	struct wproc *p = pool ? wpool_acquire(w, pool, 0, &c) : NULL;
 	res->failed = 1;
 	if (!p) {
 		res->message = rt_arena_fmt(a, "The app '%s' is not running: its worker processes "
@@ -195,15 +202,14 @@ void host_workers_activity(void *ctx, void *fnp, const struct rt_activity_call *
 		res->message = "The activity input is too large for a worker.";
 		return;
 	}
-	char *what = rt_arena_fmt(a, "%s (instance %s)", fn->name, call->instance_id);
-	enum host_workers_rc rc = exchange(w, pool, p, NULL, RT_WIRE_ACTIVITY_RESULT, id, what,
-					   call->idempotency_key, &f, &used, status, sizeof(status));
+	enum host_workers_rc rc = exchange(w, pool, p, NULL, RT_WIRE_ACTIVITY_RESULT, id, &c, &f,
+					   &used, status, sizeof(status));
 	if (rc == HOST_WORKERS_OK) {
 		struct rt_wire_activity_result r;
 		const char *err = NULL;
 		if (rt_wire_activity_result_decode(&f, &r, a, &err) != 0) {
 			rt_wire_buf_consume(&p->in, used);
-			wpool_bury(w, pool, p, 1, what, call->idempotency_key, status, sizeof(status));
+			wpool_bury(w, pool, p, WDEATH_BROKEN, &c, status, sizeof(status));
 			wpool_release(w, pool, p);
 			res->message = rt_arena_fmt(a, "The worker sent a malformed result: %s", err);
 			return;
@@ -261,7 +267,10 @@ int host_workers_episode(struct host_workers *w, const struct bind_function *fn,
 	struct rt_arena *a = in->arena;
 	struct wpool *pool = wpool_of(w, fn->app);
 	memset(out, 0, sizeof(*out));
-	struct wproc *p = pool ? wpool_acquire(w, pool, 1) : NULL;
+	struct wcall c = {.kind = HOST_CALL_EPISODE, .function = fn->name,
+			  .what = rt_arena_fmt(a, "%s (instance %s)", fn->name, in->instance_id),
+			  .id = in->instance_id, .instance = in->instance_id};
+	struct wproc *p = pool ? wpool_acquire(w, pool, 1, &c) : NULL;
 	if (!p) {
 		out->error = rt_arena_fmt(a, "the app '%s' is not running: its worker processes "
 					     "kept crashing", fn->app->name);
@@ -273,12 +282,11 @@ int host_workers_episode(struct host_workers *w, const struct bind_function *fn,
 		out->error = "the episode's history is too large for a worker";
 		return -1;
 	}
-	char *what = rt_arena_fmt(a, "%s (instance %s)", fn->name, in->instance_id);
 	struct rt_wire_frame f;
 	size_t used = 0;
 	char status[64];
-	enum host_workers_rc rc = exchange(w, pool, p, NULL, RT_WIRE_ORCH_RESULT, id, what,
-					   in->instance_id, &f, &used, status, sizeof(status));
+	enum host_workers_rc rc = exchange(w, pool, p, NULL, RT_WIRE_ORCH_RESULT, id, &c, &f,
+					   &used, status, sizeof(status));
 	if (rc == HOST_WORKERS_OK) {
 		struct rt_wire_orch_result m;
 		const char *err = NULL;
@@ -286,7 +294,7 @@ int host_workers_episode(struct host_workers *w, const struct bind_function *fn,
 			  host_episode_result(&m, out, a, &err) != 0;
 		rt_wire_buf_consume(&p->in, used);
 		if (bad) {
-			wpool_bury(w, pool, p, 1, what, in->instance_id, status, sizeof(status));
+			wpool_bury(w, pool, p, WDEATH_BROKEN, &c, status, sizeof(status));
 			wpool_release(w, pool, p);
 			out->error = rt_arena_fmt(a, "the worker sent a malformed episode result: %s", err);
 			return -2;

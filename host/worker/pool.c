@@ -55,36 +55,53 @@ static void retire_idle(struct host_workers *w, struct wpool *pool)
 			continue;
 		q->gone = 1;
 		q->busy = 1; /* ours until reaped */
+		q->phase = WPROC_STOPPING;
 		pthread_mutex_unlock(&w->lock);
 		close(q->fd);
 		q->fd = -1;
 		while (waitpid(q->pid, NULL, 0) < 0 && errno == EINTR)
 			;
-		q->pid = 0;
 		pthread_mutex_lock(&w->lock);
+		q->pid = 0;
+		q->phase = WPROC_UP;
 		q->busy = 0;
 	}
 	pthread_cond_broadcast(&pool->idle);
 	pthread_mutex_unlock(&w->lock);
 }
 
-/*
- * The worker `p` is dead or must die (timeout, protocol error): reaps it,
- * logs one line, and replaces it unless the app is crash-looping. `what`
- * is what it was running. Called by the owner, without the lock.
- */
-void wpool_bury(struct host_workers *w, struct wpool *pool, struct wproc *p, int kill_it,
-		 const char *what, const char *id, char *status_out, size_t status_n)
+/* The slot is empty now: no process, nothing running (lock held). */
+static void slot_empty(struct wproc *p)
+{
+	p->gone = 1;
+	p->pid = 0;
+	p->phase = WPROC_UP;
+	p->in_call = 0;
+}
+
+void wpool_bury(struct host_workers *w, struct wpool *pool, struct wproc *p, enum wdeath how,
+		const struct wcall *c, char *status_out, size_t status_n)
 {
 	int status = 0;
 	pid_t old = p->pid;
-	if (kill_it)
+	const char *what = c->what, *id = c->id;
+	struct host_worker_crash crash = {.at_us = rt_now_us(), .pid = old,
+					  .timed_out = how == WDEATH_TIMEOUT};
+	host_worker_call_set(&crash.call, c->kind, c->function, c->instance, c->invocation, 0);
+	host_worker_text_copy(crash.app, sizeof(crash.app), pool->app->name);
+	if (how != WDEATH_DIED)
 		kill(p->pid, SIGKILL);
+	pthread_mutex_lock(&w->lock);
+	p->phase = WPROC_STOPPING;
+	crash.call.since_us = p->in_call ? p->call.since_us : 0;
+	p->in_call = 0;
+	pthread_mutex_unlock(&w->lock);
 	close(p->fd);
 	p->fd = -1;
 	while (waitpid(p->pid, &status, 0) < 0 && errno == EINTR)
 		;
 	describe_status(status, status_out, status_n);
+	host_worker_text_copy(crash.status, sizeof(crash.status), status_out);
 
 	pthread_mutex_lock(&w->lock);
 	w->stats.crashes++;
@@ -92,13 +109,19 @@ void wpool_bury(struct host_workers *w, struct wpool *pool, struct wproc *p, int
 	if (looping && !pool->failed) {
 		pool->failed = 1;
 		w->stats.failed_apps++;
+		snprintf(pool->reason, sizeof(pool->reason),
+			 "%d worker deaths within %d s; the last: %s while running '%s'",
+			 CRASH_LOOP_FACTOR * pool->n, (int)(CRASH_WINDOW_US / 1000000), status_out,
+			 c->function);
 	}
 	int failed = pool->failed, retiring = p->retire;
+	if (retiring || failed) {
+		slot_empty(p);
+		crash_ring_add(&w->crashes, &crash);
+	}
 	pthread_mutex_unlock(&w->lock);
 	if (retiring) {
 		/* A worker of the previous build: the new ones serve already. */
-		p->gone = 1;
-		p->pid = 0;
 		host_log("Host.Workers", RT_LOG_ERROR,
 			 "Worker process %d of app '%s' (previous build) died (%s) while running "
 			 "'%s' (Id=%s)",
@@ -107,8 +130,6 @@ void wpool_bury(struct host_workers *w, struct wpool *pool, struct wproc *p, int
 	}
 
 	if (failed) {
-		p->gone = 1;
-		p->pid = 0;
 		host_log("Host.Workers", RT_LOG_ERROR,
 			 "Worker process %d of app '%s' died (%s) while running '%s' (Id=%s); the app "
 			 "failed: %d worker deaths within %d s, its functions answer 503 until the "
@@ -121,8 +142,10 @@ void wpool_bury(struct host_workers *w, struct wpool *pool, struct wproc *p, int
 	int64_t t0 = rt_mono_us();
 	char *err = NULL;
 	if (wproc_spawn(w, pool, p, &err) != 0) {
-		p->gone = 1;
-		p->pid = 0;
+		pthread_mutex_lock(&w->lock);
+		slot_empty(p);
+		crash_ring_add(&w->crashes, &crash);
+		pthread_mutex_unlock(&w->lock);
 		host_log("Host.Workers", RT_LOG_ERROR,
 			 "Worker process %d of app '%s' died (%s) while running '%s' (Id=%s); no "
 			 "replacement: %s",
@@ -134,6 +157,8 @@ void wpool_bury(struct host_workers *w, struct wpool *pool, struct wproc *p, int
 	pthread_mutex_lock(&w->lock);
 	w->stats.replaced++;
 	w->stats.last_replace_us = took;
+	crash.replaced_by = p->pid;
+	crash_ring_add(&w->crashes, &crash);
 	pthread_mutex_unlock(&w->lock);
 	host_log("Host.Workers", RT_LOG_ERROR,
 		 "Worker process %d of app '%s' died (%s) while running '%s' (Id=%s); replaced by "
@@ -153,12 +178,12 @@ struct wpool *wpool_of(struct host_workers *w, const struct bind_app *app)
 }
 
 /*
- * An idle worker of the pool, now owned by the caller; NULL when the app
- * failed. Episodes have a worker of their own: an HTTP function waiting for
- * a commit holds its worker, and the engine thread must never wait for
- * one of those to run the episode of the batch that commits.
+ * Episodes have a worker of their own: an HTTP function waiting for a
+ * commit holds its worker, and the engine thread must never wait for one
+ * of those to run the episode of the batch that commits.
  */
-struct wproc *wpool_acquire(struct host_workers *w, struct wpool *pool, int episodes)
+struct wproc *wpool_acquire(struct host_workers *w, struct wpool *pool, int episodes,
+			    const struct wcall *c)
 {
 	struct wproc *got = NULL;
 	pthread_mutex_lock(&w->lock);
@@ -171,8 +196,12 @@ struct wproc *wpool_acquire(struct host_workers *w, struct wpool *pool, int epis
 			break;
 		pthread_cond_wait(&pool->idle, &w->lock);
 	}
-	if (got)
+	if (got) {
 		got->busy = 1;
+		got->in_call = 1;
+		host_worker_call_set(&got->call, c->kind, c->function, c->instance, c->invocation,
+				     rt_now_us());
+	}
 	pthread_mutex_unlock(&w->lock);
 	return got;
 }
@@ -180,6 +209,10 @@ struct wproc *wpool_acquire(struct host_workers *w, struct wpool *pool, int epis
 /* Closes and reaps a worker the caller owns (busy), then frees its slot. */
 void wpool_retire_now(struct host_workers *w, struct wproc *p)
 {
+	pthread_mutex_lock(&w->lock);
+	p->phase = WPROC_STOPPING;
+	p->in_call = 0;
+	pthread_mutex_unlock(&w->lock);
 	if (p->fd >= 0)
 		close(p->fd); /* EOF: it leaves */
 	p->fd = -1;
@@ -187,8 +220,7 @@ void wpool_retire_now(struct host_workers *w, struct wproc *p)
 		while (waitpid(p->pid, NULL, 0) < 0 && errno == EINTR)
 			;
 	pthread_mutex_lock(&w->lock);
-	p->pid = 0;
-	p->gone = 1;
+	slot_empty(p);
 	p->retire = 0;
 	p->busy = 0;
 	pthread_mutex_unlock(&w->lock);
@@ -197,6 +229,11 @@ void wpool_retire_now(struct host_workers *w, struct wproc *p)
 void wpool_release(struct host_workers *w, struct wpool *pool, struct wproc *p)
 {
 	pthread_mutex_lock(&w->lock);
+	if (p->in_call) {
+		/* Answered (a buried worker's call was cleared by wpool_bury). */
+		p->served++;
+		p->in_call = 0;
+	}
 	if (p->retire && !p->gone) {
 		/* Of an older build: it finished its call, now it leaves. */
 		pthread_mutex_unlock(&w->lock);
@@ -210,4 +247,3 @@ void wpool_release(struct host_workers *w, struct wpool *pool, struct wproc *p)
 	pthread_cond_broadcast(&pool->idle);
 	pthread_mutex_unlock(&w->lock);
 }
-

@@ -22,6 +22,7 @@
 #define HOST_WORKER_POOL_H
 
 #include "common/wire.h"
+#include "host/worker/crash_ring.h"
 #include "host/worker/supervisor.h"
 
 #include <pthread.h>
@@ -35,6 +36,13 @@
 #define REPLY_MAX_FRAME (RT_WIRE_MAX_FRAME)
 #define WORKER_FD 3
 
+/* What a slot's process is doing beside busy/idle, for the snapshot. */
+enum wproc_phase {
+	WPROC_UP,       /* registered: idle or in a call */
+	WPROC_STARTING, /* wproc_spawn is starting it */
+	WPROC_STOPPING, /* being closed and reaped */
+};
+
 struct wproc {
 	pid_t pid;
 	int fd;
@@ -43,6 +51,30 @@ struct wproc {
 	int retire;     /* of an older build: leaves after its current call */
 	int episodes;   /* serves orchestrator episodes only (see acquire) */
 	struct rt_wire_buf in, out;
+	/* For the snapshot only: */
+	enum wproc_phase phase;
+	int64_t started_us; /* wall clock */
+	long served;        /* calls answered by this process */
+	int in_call;        /* `call` is what it runs */
+	struct host_worker_call call;
+};
+
+/* One call as the supervisor's files pass it: what the console line names
+ * and what the records keep. Strings are borrowed for the call. */
+struct wcall {
+	enum host_call_kind kind;
+	const char *function;
+	const char *what;       /* console: "name" or "name (instance id)" */
+	const char *id;         /* console Id=: the invocation id, attempt key or instance */
+	const char *instance;   /* NULL for HTTP */
+	const char *invocation; /* the HTTP invocation id or activity attempt key */
+};
+
+/* How a worker ended, for wpool_bury. */
+enum wdeath {
+	WDEATH_DIED,    /* it died by itself (or was killed from outside) */
+	WDEATH_BROKEN,  /* it broke the protocol: killed */
+	WDEATH_TIMEOUT, /* past functionTimeout: killed */
 };
 
 struct wpool {
@@ -54,6 +86,7 @@ struct wpool {
 	int reload_wanted;
 	int64_t *deaths; /* ring of death times, CRASH_LOOP_FACTOR * n long */
 	int ndeaths, death_at;
+	char reason[256]; /* why it failed */
 	pthread_cond_t idle;
 };
 
@@ -70,6 +103,7 @@ struct host_workers {
 	pthread_t reloader;
 	int reloader_on, stopping;
 	pthread_cond_t reload_cond;
+	struct crash_ring crashes;
 };
 
 /* spawn.c: starts one worker process for `pool` into `p` and waits until
@@ -78,11 +112,16 @@ int wproc_spawn(struct host_workers *w, struct wpool *pool, struct wproc *p, cha
 
 /* pool.c */
 struct wpool *wpool_of(struct host_workers *w, const struct bind_app *app);
-struct wproc *wpool_acquire(struct host_workers *w, struct wpool *pool, int episodes);
+/* An idle worker, now the caller's, with `c` recorded as what it runs;
+ * NULL when the app failed. */
+struct wproc *wpool_acquire(struct host_workers *w, struct wpool *pool, int episodes,
+			    const struct wcall *c);
 void wpool_release(struct host_workers *w, struct wpool *pool, struct wproc *p);
 void wpool_retire_now(struct host_workers *w, struct wproc *p);
-void wpool_bury(struct host_workers *w, struct wpool *pool, struct wproc *p, int kill_it,
-		const char *what, const char *id, char *status_out, size_t status_n);
+/* The worker died or must die: reaped, logged, recorded in the crash ring,
+ * replaced unless the app now crash-loops; status_out says how it ended. */
+void wpool_bury(struct host_workers *w, struct wpool *pool, struct wproc *p, enum wdeath how,
+		const struct wcall *c, char *status_out, size_t status_n);
 
 /* reload.c: the thread that deploys apps again (host_workers_request_reload). */
 void *wpool_reloader_main(void *arg);

@@ -40,11 +40,11 @@ static void reload_pool(struct host_workers *w, struct wpool *pool)
 		pthread_mutex_unlock(&w->lock);
 		return;
 	}
+	for (int i = 0; i < nfresh; i++)
+		pool->procs[fresh[i]].episodes = i == 0;
 	pthread_mutex_unlock(&w->lock);
 
 	int64_t t0 = rt_mono_us();
-	for (int i = 0; i < nfresh; i++)
-		pool->procs[fresh[i]].episodes = i == 0;
 	for (int i = 0; i < nfresh; i++) {
 		if (wproc_spawn(w, pool, &pool->procs[fresh[i]], &err) == 0)
 			continue;

@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -165,6 +166,20 @@ static void worker_environ_free(char **env)
 }
 #endif
 
+/* The slot's process is now `pid` (0: none, the start failed), in `phase`;
+ * under the lock, as the snapshot reads these. */
+static void set_started(struct host_workers *w, struct wproc *p, pid_t pid, enum wproc_phase phase)
+{
+	pthread_mutex_lock(&w->lock);
+	p->pid = pid;
+	p->gone = pid == 0 ? p->gone : 0;
+	p->phase = phase;
+	p->started_us = rt_now_us();
+	p->served = 0;
+	p->in_call = 0;
+	pthread_mutex_unlock(&w->lock);
+}
+
 int wproc_spawn(struct host_workers *w, struct wpool *pool, struct wproc *p, char **err)
 {
 	int sv[2];
@@ -177,11 +192,16 @@ int wproc_spawn(struct host_workers *w, struct wpool *pool, struct wproc *p, cha
 	char *argv[] = {"cfunc", "worker", "--app", pool->app->path, "--host-pid", w->host_pid,
 			w->opts.verbose ? "--verbose" : NULL, NULL};
 	char **envp = worker_environ();
+	pthread_mutex_lock(&w->lock);
+	p->phase = WPROC_STARTING;
+	pthread_mutex_unlock(&w->lock);
 	pid_t pid = fork();
 	if (pid < 0) {
 		*err = xasprintf("cannot start a worker: %s", strerror(errno));
 		close(sv[0]);
 		close(sv[1]);
+		worker_environ_free(envp);
+		set_started(w, p, 0, WPROC_UP);
 		return -1;
 	}
 	if (pid == 0) {
@@ -204,9 +224,8 @@ int wproc_spawn(struct host_workers *w, struct wpool *pool, struct wproc *p, cha
 	}
 	worker_environ_free(envp);
 	close(sv[1]);
-	p->pid = pid;
+	set_started(w, p, pid, WPROC_STARTING);
 	p->fd = sv[0];
-	p->gone = 0;
 	p->in.len = 0;
 	p->out.len = 0;
 	if (await_ready(w, pool, p, err) != 0) {
@@ -214,7 +233,11 @@ int wproc_spawn(struct host_workers *w, struct wpool *pool, struct wproc *p, cha
 		close(p->fd);
 		p->fd = -1;
 		waitpid(pid, NULL, 0);
+		set_started(w, p, 0, WPROC_UP);
 		return -1;
 	}
+	pthread_mutex_lock(&w->lock);
+	p->phase = WPROC_UP;
+	pthread_mutex_unlock(&w->lock);
 	return 0;
 }

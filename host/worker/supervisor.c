@@ -122,3 +122,85 @@ int host_workers_app_failed(struct host_workers *w, const struct bind_app *app)
 	pthread_mutex_unlock(&w->lock);
 	return failed;
 }
+/* ---- the snapshot --------------------------------------------------------------- */
+
+const char *host_worker_state_name(enum host_worker_state s)
+{
+	switch (s) {
+	case HOST_WORKER_STARTING:
+		return "starting";
+	case HOST_WORKER_READY:
+		return "ready";
+	case HOST_WORKER_BUSY:
+		return "busy";
+	case HOST_WORKER_STOPPING:
+		return "stopping";
+	case HOST_WORKER_REPLACED:
+		return "replaced";
+	}
+	return "?";
+}
+
+const char *host_call_kind_name(enum host_call_kind k)
+{
+	return k == HOST_CALL_HTTP ? "http" : k == HOST_CALL_ACTIVITY ? "activity" : "orchestrator";
+}
+
+/* What a slot's process is doing (lock held). */
+static enum host_worker_state slot_state(const struct wproc *p)
+{
+	if (p->phase == WPROC_STARTING)
+		return HOST_WORKER_STARTING;
+	if (p->phase == WPROC_STOPPING)
+		return HOST_WORKER_STOPPING;
+	if (p->retire)
+		return HOST_WORKER_REPLACED;
+	/* Owned without a call (just replaced, not yet given back): as good as idle. */
+	return p->in_call ? HOST_WORKER_BUSY : HOST_WORKER_READY;
+}
+
+struct host_workers_snapshot *host_workers_snapshot(struct host_workers *w)
+{
+	struct host_workers_snapshot *s = xcalloc(1, sizeof(*s));
+	s->napps = w->npools;
+	s->apps = xcalloc(w->npools ? w->npools : 1, sizeof(*s->apps));
+	/* Slots never move and their number is fixed: allocate before the lock. */
+	for (size_t i = 0; i < w->npools; i++)
+		s->apps[i].workers = xcalloc((size_t)w->pools[i].cap, sizeof(*s->apps[i].workers));
+	pthread_mutex_lock(&w->lock);
+	for (size_t i = 0; i < w->npools; i++) {
+		const struct wpool *pool = &w->pools[i];
+		struct host_app_workers *a = &s->apps[i];
+		host_worker_text_copy(a->app, sizeof(a->app), pool->app->name);
+		a->failed = pool->failed;
+		host_worker_text_copy(a->reason, sizeof(a->reason), pool->failed ? pool->reason : "");
+		for (int j = 0; j < pool->cap; j++) {
+			const struct wproc *p = &pool->procs[j];
+			if (p->pid <= 0)
+				continue;
+			struct host_worker_info *info = &a->workers[a->nworkers++];
+			info->pid = p->pid;
+			info->slot = j;
+			info->state = slot_state(p);
+			info->episodes = p->episodes;
+			info->started_us = p->started_us;
+			info->served = p->served;
+			info->busy = p->in_call;
+			if (p->in_call)
+				info->call = p->call;
+		}
+	}
+	s->ncrashes = crash_ring_copy(&w->crashes, s->crashes);
+	pthread_mutex_unlock(&w->lock);
+	return s;
+}
+
+void host_workers_snapshot_free(struct host_workers_snapshot *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->napps; i++)
+		free(s->apps[i].workers);
+	free(s->apps);
+	free(s);
+}

@@ -81,6 +81,8 @@ function workersPart(workers) {
 
 export function showFunctions(root) {
   let stopped = false, paused = false, timer = null, drawn = false;
+  // A failed app is said above the (long) functions table too.
+  const banner = el('div', { testid: 'failed-banner' });
   const fnBox = el('div');
   const workersBox = el('div', { testid: 'workers-box' });
   const note = el('span', { class: 'note', testid: 'workers-refreshed' });
@@ -90,7 +92,7 @@ export function showFunctions(root) {
     pauseBtn.textContent = paused ? 'Resume refresh' : 'Pause refresh';
     schedule();
   });
-  put(clear(root), el('h1', {}, 'Functions'), fnBox,
+  put(clear(root), el('h1', {}, 'Functions'), banner, fnBox,
     el('h2', {}, 'Worker processes'), el('div', { class: 'toolbar' }, pauseBtn, note), workersBox);
 
   function schedule() {
@@ -109,6 +111,9 @@ export function showFunctions(root) {
     } else {
       if (!drawn) put(clear(fnBox), functionsTable(r.body.functions));
       put(clear(workersBox), workersPart(r.body.workers));
+      const down = (r.body.workers?.apps ?? []).filter((a) => a.state === 'failed').map((a) => a.app);
+      put(clear(banner), down.length ? el('p', { class: 'error failed-app' },
+        `Stopped after a crash loop: ${down.join(', ')}. See Worker processes below.`) : null);
       note.className = 'note';
       note.textContent = `refreshed ${new Date().toISOString().slice(11, 19)} UTC`;
       drawn = true;

@@ -4,7 +4,7 @@
 // the SIGSEGV crash in CRASH_INV and the markup instance id of the aborting
 // activity in HOSTILE): the workers per app, the crashes, a busy worker
 // seen by the auto-refresh, then a crash loop shown as a failed app.
-import { BASE, ok, is, until, api, openBrowser, ready, shot, failed } from './lib.mjs';
+import { BASE, ok, is, until, api, openBrowser, ready, shot, checkClean, run } from './lib.mjs';
 
 const DASH = `${BASE}/admin/dashboard/`;
 const CRASH_INV = process.env.CRASH_INV;
@@ -83,14 +83,10 @@ async function main() {
     await shot(page, 'functions-workers-failed');
 
     is(dialogs.length, 0, 'no dialog was opened by any data');
-    is(foreign.length, 0, 'no request went to another origin');
-    is(problems.join('\n'), '', 'no script error and no CSP violation');
+    checkClean({ foreign, problems });
   } finally {
     await browser.close();
   }
 }
 
-main().then(() => process.exit(failed() ? 1 : 0), (e) => {
-  console.log(`FAIL the browser test stopped: ${e.stack || e}`);
-  process.exit(1);
-});
+run(main);

@@ -129,6 +129,26 @@ is "$(workers '.recentCrashes[0] | [.app, .replacedBy]')" '["crashy",null]' "the
 is "$(workers '.recentCrashes | length')" 9 "the 9 crashes are all there"
 is "$(workers "[.apps[] | select(.app == \"testapp\") | .state, (.workers | length)]")" '["ok",3]' "the other app is still ok"
 is "$(curl -s "$BASE/admin/host/status" | jq -c .workers.failedApps)" '["crashy"]' "/admin/host/status agrees"
+
+# A deploy: the failed app comes back; a worker of the previous build that
+# is still running a call shows as replaced until it has answered.
+TESTAPP='.apps[] | select(.app == "testapp")'
+http "$BASE/api/slow?ms=2500" >"$T_DIR/slow.code" &
+slow=$!
+poll "[$TESTAPP | .workers[] | select(.state == \"busy\" and .current.function == \"slow\")] | length == 1"
+ok $? "a slow function runs in testapp"
+prev=$(workers "[$TESTAPP | .workers[] | select(.state == \"busy\") | .pid][0]")
+is "$(http -X POST "$BASE/admin/host/reload")" 202 "POST /admin/host/reload: 202"
+poll "[$CRASHY | .state == \"ok\" and .reason == null and (.workers | length) == 3 and all(.workers[]; .state == \"ready\")][0]"
+ok $? "the deploy brings the failed app back: ok, 3 new workers ready"
+poll "[$TESTAPP | .workers | length][0] == 4"
+is "$(workers "[$TESTAPP | .workers[] | select(.pid == $prev) | .state, .current.function]")" '["replaced","slow"]' \
+	"testapp's worker of the previous build is replaced, still running its call"
+is "$(workers "[$TESTAPP | .workers[] | select(.pid != $prev) | .state] | unique")" '["ready"]' "… beside 3 of the new build, ready"
+wait "$slow"
+is "$(cat "$T_DIR/slow.code")" 200 "its call answers"
+poll "[$TESTAPP | .workers | length == 3 and all(.[]; .pid != $prev)][0]"
+ok $? "… then the previous build's worker is gone"
 stop_host TERM
 is "$HOST_RC" 0 "the host stops cleanly"
 done_testing

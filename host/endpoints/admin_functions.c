@@ -29,10 +29,10 @@ static const char *auth_level(cf_auth_level a)
 
 static json_t *methods_json(const char *methods)
 {
-	json_t *a = json_array();
-	const char *p = methods;
 	if (!methods) /* every method */
 		return json_null();
+	json_t *a = json_array();
+	const char *p = methods;
 	while (*p) {
 		const char *comma = strchr(p, ',');
 		size_t n = comma ? (size_t)(comma - p) : strlen(p);

@@ -49,7 +49,7 @@ async function main() {
     is(await hostileIds.first().getAttribute('href'), `#/instance/${encodeURIComponent(HOSTILE)}`, '… it links to that instance');
 
     // A sleeping function: the auto-refresh shows the worker busy with it.
-    const sleeping = api('GET', '/api/sleep?ms=3000');
+    const sleeping = api('GET', '/api/sleep?ms=4000');
     const busy = await until(async () => {
       const r = page.locator('[data-testid=worker-row][data-state=busy]');
       return (await r.count()) === 1 && (await r.getByTestId('worker-function').textContent()) === 'sleep' ? r : null;

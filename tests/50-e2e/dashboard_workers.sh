@@ -15,7 +15,7 @@ cp "$CFUNC_BUILD/tests/20-abi/crashy.so" "$CFUNC_BUILD/tests/20-abi/testapp.so" 
 # sleeps) and per app 2 worker processes for calls + 1 for episodes: the
 # crash-loop bound is 3 x 3 = 9 deaths.
 cat >"$R/host.json" <<'JSON'
-{ "version": "2.0", "functionTimeout": "00:00:04",
+{ "version": "2.0", "functionTimeout": "00:00:06",
   "cfunc": { "apps": ["apps"], "workers": 2 } }
 JSON
 cat >"$R/local.settings.json" <<'JSON'
@@ -133,7 +133,7 @@ is "$(curl -s "$BASE/admin/host/status" | jq -c .workers.failedApps)" '["crashy"
 # A deploy: the failed app comes back; a worker of the previous build that
 # is still running a call shows as replaced until it has answered.
 TESTAPP='.apps[] | select(.app == "testapp")'
-http "$BASE/api/slow?ms=2500" >"$T_DIR/slow.code" &
+http "$BASE/api/slow?ms=5000" >"$T_DIR/slow.code" &
 slow=$!
 poll "[$TESTAPP | .workers[] | select(.state == \"busy\" and .current.function == \"slow\")] | length == 1"
 ok $? "a slow function runs in testapp"

@@ -121,7 +121,7 @@ export function showFunctions(root) {
     document.body.dataset.ready = '1';
     // Without worker processes there is nothing that changes to refresh.
     if (r.status !== 200 || r.body?.workers !== null) schedule();
-    else pauseBtn.hidden = true;
+    else pauseBtn.hidden = note.hidden = true;
   }
 
   reload();

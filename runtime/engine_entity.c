@@ -2,8 +2,8 @@
  * engine_entity.c - entities inside the engine's batches: deliver messages
  * to them, run one entity batch (entity_batch.c) for every entity with
  * visible messages, write its state, scheduler record and outbound
- * messages under one savepoint of the group-commit transaction; plus the
- * client side (signal, read, list).
+ * messages in the group-commit transaction (a failure fails the whole
+ * batch); plus the client side (signal, read, list).
  *
  * Owns nothing across batches: everything lives in the batch arena and the
  * store. Storage layout: entity.h.
@@ -130,6 +130,15 @@ static int write_entity(struct engine_batch *b, const struct rt_instance *old, i
 	}
 	if (exists && !eb->changed)
 		return 0;
+	const char *sched = eb->new_scheduler ? eb->new_scheduler : "null";
+	const char *status =
+		rt_entity_status_json(&b->arena, eb->new_state != NULL, eb->queue_len, eb->locked_by);
+	if (exists && old->status == RT_ST_RUNNING && old->name && strcmp(old->name, eb->name) == 0)
+		return rt_store_entity_put_state(st, eb->instance_id,
+						 eb->ops_run ? b->now_us : old->updated_us, status,
+						 eb->new_state, sched);
+	/* A new entity, or a row that is not quite an entity's (written by
+	 * hand, another name's case): every column. */
 	memset(&row, 0, sizeof(row));
 	row.instance_id = eb->instance_id;
 	row.name = eb->name;
@@ -145,10 +154,9 @@ static int write_entity(struct engine_batch *b, const struct rt_instance *old, i
 	row.status = RT_ST_RUNNING;
 	row.updated_us = eb->ops_run || !exists ? b->now_us : old->updated_us;
 	row.parent_task_id = -1;
-	row.input = eb->new_scheduler ? eb->new_scheduler : "null";
+	row.input = sched;
 	row.output = eb->new_state;
-	row.custom_status =
-		rt_entity_status_json(&b->arena, eb->new_state != NULL, eb->queue_len, eb->locked_by);
+	row.custom_status = status;
 	return rt_store_instance_put(st, &row, exists);
 }
 
@@ -255,12 +263,11 @@ void engine_entity_batch(struct engine_batch *b, const char *instance_id)
 	eb.arena = &b->arena;
 	eb.keep_failed = e->opts.entity_keep_failed;
 
-	if (rt_store_savepoint(st) != 0) {
-		b->failed = 1;
-		return;
-	}
-	if (rt_store_inbox_delete(st, ids, nstored, NULL) != 0)
-		goto fail_rollback;
+	/* No savepoint: every failure below fails the whole batch, which
+	 * rolls the transaction back, and the per-operation rollback lives in
+	 * memory (entity_batch.c). Two statements less per entity. */
+	if (nstored && rt_store_inbox_delete(st, ids, nstored, NULL) != 0)
+		goto fail;
 	/* One Executing/Executed pair per batch, as func logs an entity
 	 * function's invocation (not one per operation). */
 	struct rt_invocation inv = {.function = eb.name};
@@ -275,7 +282,7 @@ void engine_entity_batch(struct engine_batch *b, const char *instance_id)
 	if (rc != 0) {
 		engine_log(e, "Host.Triggers.DurableTask", RT_LOG_ERROR, "%s: unreadable entity record; messages kept",
 			   instance_id);
-		goto fail_rollback;
+		goto fail;
 	}
 	for (size_t i = 0; i < eb.nouts; i++) {
 		const struct rt_entity_out *o = &eb.outs[i];
@@ -286,21 +293,18 @@ void engine_entity_batch(struct engine_batch *b, const char *instance_id)
 		if (rt_entity_id_is(o->target) ? engine_entity_deliver(b, o->target, o->event, o->data,
 								       o->visible_us) != 0
 						: deliver_to_orch(b, o) != 0)
-			goto fail_rollback;
+			goto fail;
 	}
 	for (size_t i = 0; i < eb.nstarts; i++)
 		if (start_orchestration(b, instance_id, &eb.starts[i]) != 0)
-			goto fail_rollback;
+			goto fail;
 	if (write_entity(b, &inst, exists, &eb, self_mail) != 0)
-		goto fail_rollback;
+		goto fail;
 	e->stats.episodes++;
-	if (rt_store_savepoint_release(st) != 0)
-		b->failed = 1;
 	return;
-fail_rollback:
+fail:
 	engine_log(e, "Host.Triggers.DurableTask", RT_LOG_ERROR, "%s: entity batch not committed: %s",
 		   instance_id, rt_store_errmsg(st));
-	rt_store_savepoint_rollback(st);
 	b->failed = 1;
 }
 
@@ -325,8 +329,11 @@ void engine_entity_apply_signal(struct engine_batch *b, struct engine_cmd *c)
 	const char *msg = rt_entity_msg_op(&b->arena, c->name, c->data, 1, NULL, NULL, NULL,
 					   c->at_us > b->now_us ? c->at_us : 0);
 	if (engine_entity_deliver(b, c->instance_id, RT_ENTITY_OP_EVENT, msg, c->at_us) != 0) {
+		/* A store error fails the batch: signals run without a
+		 * savepoint of their own (engine_apply_cmd). */
 		c->rc = RT_ERROR;
 		c->err = xstrdup(rt_store_errmsg(b->e->store));
+		b->failed = 1;
 		return;
 	}
 	c->rc = RT_OK;

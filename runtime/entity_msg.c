@@ -232,6 +232,12 @@ out:
 char *rt_entity_status_json(struct rt_arena *a, int exists, size_t queue_len,
 			    const char *locked_by)
 {
+	/* Written once per entity and batch: without a lock holder to escape
+	 * the text is fixed, and formatting it directly costs a fraction of
+	 * building and dumping an object. Same bytes as the jansson form. */
+	if (!locked_by)
+		return rt_arena_fmt(a, "{\"entityExists\":%s,\"queueSize\":%zu,\"lockedBy\":null}",
+				    exists ? "true" : "false", queue_len);
 	json_t *o = json_object();
 	json_object_set_new(o, "entityExists", json_boolean(exists));
 	json_object_set_new(o, "queueSize", json_integer((json_int_t)queue_len));

@@ -15,6 +15,7 @@
 #include "runtime/uuid.h"
 #include "common/xalloc.h"
 #include "common/clock.h"
+#include "common/utf8.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -26,15 +27,23 @@
  * engine thread for long nor loads all of itself into memory. */
 #define ENTITY_BATCH_MAX 5000
 
-int engine_entity_deliver(struct engine_batch *b, const char *target, const char *event,
-			  const char *data, int64_t visible_us)
+/* engine_entity_deliver with the message's decoded form (NULL: none). */
+static int deliver(struct engine_batch *b, const char *target, const char *event,
+		   const char *data, int64_t visible_us, const struct rt_entity_msg *decoded)
 {
 	struct rt_event ev;
 	rt_event_init(&ev, RT_EV_EVENT_RAISED);
 	ev.timestamp_us = b->now_us;
 	ev.name = event;
 	ev.input = data;
-	return engine_inbox_add(b, target, NULL, visible_us > b->now_us ? visible_us : 0, &ev);
+	return engine_inbox_add_decoded(b, target, NULL, visible_us > b->now_us ? visible_us : 0,
+					&ev, decoded);
+}
+
+int engine_entity_deliver(struct engine_batch *b, const char *target, const char *event,
+			  const char *data, int64_t visible_us)
+{
+	return deliver(b, target, event, data, visible_us, NULL);
 }
 
 /* A message for an orchestration: an EventRaised named by the request. */
@@ -228,10 +237,16 @@ void engine_entity_batch(struct engine_batch *b, const char *instance_id)
 			len = stored[i].len;
 			type = stored[i].type;
 		} else {
+			const struct rt_entity_msg *decoded = mail->decoded;
 			data = mail->data;
 			len = mail->len;
 			type = mail->type;
 			mail = mail->next;
+			if (decoded) {
+				/* A client's signal: no decoding, no JSON parse. */
+				msgs[nmsgs++] = *decoded;
+				continue;
+			}
 		}
 		/* Only entity messages mean anything here; terminate, suspend
 		 * and the like, sent to an entity's id, are consumed. */
@@ -326,9 +341,22 @@ void engine_entity_apply_signal(struct engine_batch *b, struct engine_cmd *c)
 				   name, name);
 		return;
 	}
-	const char *msg = rt_entity_msg_op(&b->arena, c->name, c->data, 1, NULL, NULL, NULL,
-					   c->at_us > b->now_us ? c->at_us : 0);
-	if (engine_entity_deliver(b, c->instance_id, RT_ENTITY_OP_EVENT, msg, c->at_us) != 0) {
+	int64_t due_us = c->at_us > b->now_us ? c->at_us : 0;
+	const char *msg = rt_entity_msg_op(&b->arena, c->name, c->data, 1, NULL, NULL, NULL, due_us);
+	/* What rt_entity_msg_parse would make of msg, for the entity's batch
+	 * when it runs in this one (strings in the batch arena). Text that is
+	 * not UTF-8 is left to the parse, which knows what JSON made of it. */
+	struct rt_entity_msg *decoded = NULL;
+	if (rt_utf8_valid(c->name ? c->name : "") && (!c->data || rt_utf8_valid(c->data))) {
+		decoded = rt_arena_calloc(&b->arena, sizeof(*decoded));
+		decoded->kind = RT_EMSG_OP;
+		decoded->op = rt_arena_strdup(&b->arena, c->name ? c->name : "");
+		decoded->input = rt_arena_strdup(&b->arena, c->data);
+		decoded->signal = 1;
+		decoded->due_us = due_us;
+		decoded->raw = msg;
+	}
+	if (deliver(b, c->instance_id, RT_ENTITY_OP_EVENT, msg, c->at_us, decoded) != 0) {
 		/* A store error fails the batch: signals run without a
 		 * savepoint of their own (engine_apply_cmd). */
 		c->rc = RT_ERROR;

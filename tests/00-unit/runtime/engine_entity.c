@@ -16,6 +16,7 @@
 #include "runtime/engine.h"
 #include "runtime/engine_entity.h"
 #include "common/clock.h"
+#include "engine_fake.h"
 #include "tap.h"
 
 #include <pthread.h>
@@ -149,14 +150,10 @@ static int wait_state(struct rt_engine *e, const char *name, const char *key, co
 
 static struct rt_engine *start_engine(const char *path)
 {
-	struct rt_engine_opts o;
 	char *err = NULL;
-	memset(&o, 0, sizeof(o));
-	o.path = path;
-	o.hub_name = "TestHubName";
-	o.sync_acks = 1;
-	o.max_activities = 1;
-	o.max_actions = 1000;
+	struct rt_engine_opts o = fake_opts(path, NULL, 0);
+	o.sync_normal = 0;
+	o.sync_acks = 1; /* the host's default */
 	/* Small, so the backlog of "log" takes several batches. */
 	o.entity_batch_max = 3;
 	o.hooks.find_entity = find_entity;

@@ -231,6 +231,14 @@ int rt_store_instance_set_status(struct rt_store *s, const char *instance_id,
  * the instance row did not exist (stray rows are removed all the same).
  */
 int rt_store_instance_delete(struct rt_store *s, const char *instance_id);
+/*
+ * What one entity batch changes in an existing entity's row (entity.h):
+ * updated_us, custom_status, output (the state; NULL = none) and input (the
+ * scheduler record). Every other column stays, so no index entry is
+ * rewritten. RT_E_NOTFOUND if the row does not exist (store_entity.c).
+ */
+int rt_store_entity_put_state(struct rt_store *s, const char *instance_id, int64_t updated_us,
+			      const char *custom_status, const char *output, const char *input);
 
 /* ---- history ------------------------------------------------------------ */
 

@@ -38,9 +38,9 @@
  * message it did not fetch (64 KiB is Azure Table's property limit, beyond
  * which the extension moves a payload to a blob). And a page ends early,
  * with a continuation token, once it holds LIST_PAGE_BYTES of payloads.
+ * (Both are in webhooks_int.h: the sorted listing, list_sorted.c, keeps
+ * the same limits.)
  */
-#define LIST_PAYLOAD_MAX (64 * 1024)
-#define LIST_PAGE_BYTES (4 * 1024 * 1024)
 
 #define TOKEN_VERSION 1
 #define TOKEN_MAC 16
@@ -122,7 +122,7 @@ static long query_long(const struct bind_query *q, const char *name, long dflt)
 	return n;
 }
 
-static size_t payload_bytes(const struct rt_instance *inst)
+size_t bind_webhooks_payload_bytes(const struct rt_instance *inst)
 {
 	const char *p[] = {inst->input, inst->output, inst->custom_status};
 	size_t n = 0;
@@ -132,10 +132,8 @@ static size_t payload_bytes(const struct rt_instance *inst)
 	return n;
 }
 
-/* The listing's view of one instance: its status object, with the status
- * URL in place of each payload the store left out for its size. */
-static json_t *listed_status(const struct webhook_req *r, const struct rt_instance *inst,
-			     int show_input)
+json_t *bind_webhooks_listed_status(const struct webhook_req *r, const struct rt_instance *inst,
+				    int show_input)
 {
 	json_t *o = bind_status_object(inst, NULL, 0, show_input ? BIND_STATUS_INPUT : 0);
 	const struct {
@@ -221,8 +219,8 @@ void bind_webhooks_list(struct webhook_req *r)
 				/* Entity instances stay out, as on the isolated path. */
 				if (rows[i].instance_id[0] == '@')
 					continue;
-				json_array_append_new(arr, listed_status(r, &rows[i], show_input));
-				bytes += payload_bytes(&rows[i]);
+				json_array_append_new(arr, bind_webhooks_listed_status(r, &rows[i], show_input));
+				bytes += bind_webhooks_payload_bytes(&rows[i]);
 				count++;
 			}
 			if (!next)

@@ -43,6 +43,16 @@ int bind_webhooks_time(const struct bind_query *q, const char *name, int64_t *us
  * unknown tokens dropped; 0 when none survive. */
 unsigned bind_webhooks_statuses(const struct bind_query *q);
 
+/* Size limits of a listing page (query.c explains them). */
+#define LIST_PAYLOAD_MAX (64 * 1024)
+#define LIST_PAGE_BYTES (4 * 1024 * 1024)
+/* The listing's view of one instance: its status object, with the status
+ * URL in place of each payload the store left out for its size. */
+json_t *bind_webhooks_listed_status(const struct webhook_req *r, const struct rt_instance *inst,
+				    int show_input);
+/* The payload bytes of a listed instance, for LIST_PAGE_BYTES. */
+size_t bind_webhooks_payload_bytes(const struct rt_instance *inst);
+
 /* GET instances and DELETE instances (webhooks_query.c). */
 void bind_webhooks_list(struct webhook_req *r);
 void bind_webhooks_purge_many(struct webhook_req *r);

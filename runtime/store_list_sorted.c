@@ -146,6 +146,13 @@ int rt_store_instance_list_sorted(struct rt_store *s, const struct rt_store_filt
 	size_t nphases = 0, cap, scanned = 0, count = 0;
 	int full = 0, stop = 0, rc = 0;
 
+	struct rt_store_keyset from;
+
+	/* after may be next, the caller's place carried from the last call. */
+	if (after) {
+		from = *after;
+		after = &from;
+	}
 	*rows = NULL;
 	*n = 0;
 	*more = 0;

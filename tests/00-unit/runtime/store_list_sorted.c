@@ -324,6 +324,29 @@ static void test_bad_input(void)
 	rt_store_close(s);
 }
 
+/* A schema-5 hub gets the name and last-update indexes when it opens. */
+static void test_upgrade(void)
+{
+	struct rt_store *s = fresh_store();
+	char *err = NULL;
+	if (!s || in_memory) {
+		if (s)
+			rt_store_close(s);
+		return;
+	}
+	rt_store_close(s);
+	ok(raw_exec(last_path, "DROP INDEX instances_name; DROP INDEX instances_updated;"
+			       " PRAGMA user_version = 5;") == 0,
+	   "make a schema-5 file");
+	ok(rt_store_open(&s, last_path, NULL, &err) == 0, "it opens (%s)", err ? err : "");
+	free(err);
+	rt_store_close(s);
+	is_int(peek_int(last_path, "PRAGMA user_version"), RT_STORE_SCHEMA_VERSION, "… upgraded");
+	is_int(peek_int(last_path, "SELECT count(*) FROM sqlite_schema WHERE type = 'index' AND"
+				   " name IN ('instances_name', 'instances_updated')"),
+	       2, "… with both indexes");
+}
+
 int main(void)
 {
 	tdir_make();
@@ -335,6 +358,7 @@ int main(void)
 		subtest("deleted position", test_deleted_position);
 		subtest("budget", test_budget);
 		subtest("bad input", test_bad_input);
+		subtest("upgrade", test_upgrade);
 		rt_arena_reset(&arena);
 	}
 	rt_arena_cleanup(&arena);

@@ -112,7 +112,7 @@ export function showInstances(root, params) {
   // ---- the filter form
   const statusBoxes = STATUSES.map((s) => el('label', { class: 'chk' },
     el('input', { type: 'checkbox', value: s, checked: f.status.includes(s), testid: `filter-status-${s}` }), s));
-  const nameIn = el('input', { type: 'search', value: f.name, placeholder: 'name starts with (any case)', testid: 'filter-name' });
+  const nameIn = el('input', { type: 'search', value: f.name, placeholder: 'name starts with', testid: 'filter-name' });
   const prefixIn = el('input', { type: 'search', value: f.prefix, placeholder: 'instance id prefix', testid: 'filter-prefix' });
   const fromIn = el('input', { type: 'text', value: f.from, placeholder: 'created from, ISO 8601', testid: 'filter-from' });
   const toIn = el('input', { type: 'text', value: f.to, placeholder: 'created to, ISO 8601', testid: 'filter-to' });

@@ -26,7 +26,7 @@ case $BUILD in /*) BD=$BUILD ;; *) BD=$TOP/$BUILD ;; esac
 B=$BD/bench
 mkdir -p "$B"
 make -s BUILD="$BUILD" host samples dashboard-test-deps >/dev/null
-cc -O2 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Ibindings -fPIC -fvisibility=hidden -shared \
+cc -O2 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude -fPIC -fvisibility=hidden -shared \
 	-o "$B/webhook_app.so" tests/20-abi/webhook_app.c
 
 root=$(mktemp -d /tmp/cfunc-bench-dash.XXXXXX)

@@ -152,6 +152,30 @@ static int pick(const char *v, const char *const *names, int n, int dflt)
 	return -1;
 }
 
+/* The sorted listing's pages, each after the place the last one ended. */
+struct sorted_pager {
+	struct bind_durable *d;
+	enum rt_store_sort sort;
+	int desc;
+	const struct rt_store_keyset *after; /* NULL: from the start, else &at */
+	struct rt_store_keyset at;
+};
+
+static int sorted_page(void *ctx, const struct rt_store_filter *f, size_t top,
+		       struct rt_instance **rows, size_t *n, int *more, struct rt_arena *a,
+		       char **err)
+{
+	struct sorted_pager *p = ctx;
+	struct rt_store_keyset next;
+	int rc = bind_client_list_sorted(p->d, f, p->sort, p->desc, p->after, top, rows, n, &next,
+					 more, a, err);
+	if (rc == CF_OK && *more) {
+		p->at = next;
+		p->after = &p->at;
+	}
+	return rc;
+}
+
 static void bad(struct bind_http *h, const char *msg)
 {
 	bind_webhooks_error(h, 400, msg, NULL, NULL, NULL);
@@ -164,12 +188,13 @@ void bind_webhooks_list_sorted(struct bind_durable *d, struct bind_http *h)
 	struct webhook_req r = {.d = d, .h = h, .served = 1};
 	struct rt_arena *a = h->ctx.arena;
 	struct rt_store_filter f;
-	struct rt_store_keyset at, next;
+	struct rt_store_keyset at;
 	const struct rt_store_keyset *after = NULL;
+	struct sorted_pager pager = {.d = d};
 	const char *tok, *v, *why;
 	int sort, desc, more = 0, show_input;
 	long statuses, top = SORTED_TOP_DEFAULT;
-	size_t count = 0, bytes = 0;
+	char *err = NULL;
 	json_t *arr;
 
 	if (!d) {
@@ -231,34 +256,18 @@ void bind_webhooks_list_sorted(struct bind_durable *d, struct bind_http *h)
 	}
 
 	arr = json_array();
-	for (int calls = 0; calls < SORTED_CALLS_MAX && count < (size_t)top &&
-			    bytes < LIST_PAGE_BYTES;
-	     calls++) {
-		struct rt_instance *rows = NULL;
-		size_t n = 0;
-		char *err = NULL;
-		f.page_bytes = LIST_PAGE_BYTES - bytes;
-		if (bind_client_list_sorted(d, &f, (enum rt_store_sort)sort, desc, after,
-					    (size_t)top - count, &rows, &n, &next, &more, a,
-					    &err) != CF_OK) {
-			json_decref(arr);
-			bind_webhooks_error(h, 500, err ? err : "cannot list instances", NULL, NULL,
-					    NULL);
-			free(err);
-			return;
-		}
-		for (size_t i = 0; i < n; i++) {
-			json_array_append_new(arr, bind_webhooks_listed_status(&r, &rows[i], show_input));
-			bytes += bind_webhooks_payload_bytes(&rows[i]);
-			count++;
-		}
-		if (!more)
-			break;
-		at = next;
-		after = &at;
+	pager.sort = (enum rt_store_sort)sort;
+	pager.desc = desc;
+	pager.after = after;
+	if (bind_webhooks_fill_page(&r, &f, (size_t)top, SORTED_CALLS_MAX, show_input, sorted_page,
+				    &pager, arr, &more, &err) != CF_OK) {
+		json_decref(arr);
+		bind_webhooks_error(h, 500, err ? err : "cannot list instances", NULL, NULL, NULL);
+		free(err);
+		return;
 	}
 	bind_webhooks_json(h, 200, arr);
 	/* Sent on the last page too, empty, as GET instances does. */
 	bind_http_add_header((cf_http *)h, TOKEN_HEADER,
-			     more ? token_of((enum rt_store_sort)sort, desc, &next, a) : "");
+			     more ? token_of(pager.sort, desc, &pager.at, a) : "");
 }

@@ -122,7 +122,7 @@ static long query_long(const struct bind_query *q, const char *name, long dflt)
 	return n;
 }
 
-size_t bind_webhooks_payload_bytes(const struct rt_instance *inst)
+static size_t payload_bytes(const struct rt_instance *inst)
 {
 	const char *p[] = {inst->input, inst->output, inst->custom_status};
 	size_t n = 0;
@@ -132,8 +132,10 @@ size_t bind_webhooks_payload_bytes(const struct rt_instance *inst)
 	return n;
 }
 
-json_t *bind_webhooks_listed_status(const struct webhook_req *r, const struct rt_instance *inst,
-				    int show_input)
+/* The listing's view of one instance: its status object, with the status
+ * URL in place of each payload the store left out for its size. */
+static json_t *listed_status(const struct webhook_req *r, const struct rt_instance *inst,
+			     int show_input)
 {
 	json_t *o = bind_status_object(inst, NULL, 0, show_input ? BIND_STATUS_INPUT : 0);
 	const struct {
@@ -153,6 +155,48 @@ json_t *bind_webhooks_listed_status(const struct webhook_req *r, const struct rt
 	}
 	json_decref(urls);
 	return o;
+}
+
+int bind_webhooks_fill_page(const struct webhook_req *r, struct rt_store_filter *f, size_t top,
+			    int calls_max, int show_input, bind_webhooks_page_fn fn, void *ctx,
+			    json_t *arr, int *more, char **err)
+{
+	size_t count = 0, bytes = 0;
+	*more = 0;
+	for (int calls = 0; calls < calls_max && count < top && bytes < LIST_PAGE_BYTES; calls++) {
+		struct rt_instance *rows = NULL;
+		size_t n = 0;
+		f->page_bytes = LIST_PAGE_BYTES - bytes;
+		if (fn(ctx, f, top - count, &rows, &n, more, r->h->ctx.arena, err) != CF_OK)
+			return CF_ERROR;
+		for (size_t i = 0; i < n; i++) {
+			/* Entity instances stay out, as on the isolated path. */
+			if (rows[i].instance_id[0] == '@')
+				continue;
+			json_array_append_new(arr, listed_status(r, &rows[i], show_input));
+			bytes += payload_bytes(&rows[i]);
+			count++;
+		}
+		if (!*more)
+			break;
+	}
+	return CF_OK;
+}
+
+/* GET instances' pages: in id order, after an id. */
+struct id_pager {
+	struct bind_durable *d;
+	const char *after, *next;
+};
+
+static int id_page(void *ctx, const struct rt_store_filter *f, size_t top,
+		   struct rt_instance **rows, size_t *n, int *more, struct rt_arena *a, char **err)
+{
+	struct id_pager *p = ctx;
+	int rc = bind_client_list(p->d, f, p->after, top, rows, n, &p->next, a, err);
+	*more = rc == CF_OK && p->next;
+	p->after = p->next;
+	return rc;
 }
 
 void bind_webhooks_list(struct webhook_req *r)
@@ -199,34 +243,17 @@ void bind_webhooks_list(struct webhook_req *r)
 	}
 
 	if (r->served) {
-		size_t count = 0, bytes = 0;
-		for (int calls = 0; calls < LIST_CALLS_MAX && count < (size_t)top &&
-				    bytes < LIST_PAGE_BYTES;
-		     calls++) {
-			struct rt_instance *rows = NULL;
-			size_t n = 0;
-			char *err = NULL;
-			f.page_bytes = LIST_PAGE_BYTES - bytes;
-			if (bind_client_list(r->d, &f, after, (size_t)top - count, &rows, &n, &next, a,
-					     &err) != CF_OK) {
-				json_decref(arr);
-				bind_webhooks_error(h, 500, WH_MSG_SERVER, err, WH_EX_GENERIC,
-						    "GetInstances");
-				free(err);
-				return;
-			}
-			for (size_t i = 0; i < n; i++) {
-				/* Entity instances stay out, as on the isolated path. */
-				if (rows[i].instance_id[0] == '@')
-					continue;
-				json_array_append_new(arr, bind_webhooks_listed_status(r, &rows[i], show_input));
-				bytes += bind_webhooks_payload_bytes(&rows[i]);
-				count++;
-			}
-			if (!next)
-				break;
-			after = next;
+		struct id_pager p = {r->d, after, NULL};
+		char *err = NULL;
+		int more;
+		if (bind_webhooks_fill_page(r, &f, (size_t)top, LIST_CALLS_MAX, show_input, id_page, &p,
+					    arr, &more, &err) != CF_OK) {
+			json_decref(arr);
+			bind_webhooks_error(h, 500, WH_MSG_SERVER, err, WH_EX_GENERIC, "GetInstances");
+			free(err);
+			return;
 		}
+		next = p.next;
 	}
 
 	bind_webhooks_json(h, 200, arr);

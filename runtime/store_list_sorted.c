@@ -177,6 +177,10 @@ int rt_store_instance_list_sorted(struct rt_store *s, const struct rt_store_filt
 		phases[nphases++] = PH_AFTER;
 	}
 
+	/* A new snapshot waits while a truncating checkpoint holds the gate,
+	 * as every reader's does (rt_store__stmt). */
+	if (s->readonly && s->lock)
+		rt_store__gate_wait_reader(s->lock);
 	/* One snapshot for the whole page: the phases and the row reads. */
 	if ((rc = sqlite3_exec(s->db, "BEGIN", NULL, NULL, NULL)) != SQLITE_OK) {
 		rc = rt_store__sqlerr(s, rc, "cannot list instances");

@@ -332,6 +332,7 @@ async function main() {
     await until(async () => /^Terminate: 0 done, 3 refused/.test(await page.getByTestId('bulk-summary').textContent()));
     const refusedText = await page.getByTestId('bulk-refused').allTextContents();
     ok(refusedText.length === 1 && /^3 × 410 Gone/.test(refusedText[0]), "terminating 3 finished ones: 3 refused, with the API's reason, counted once", refusedText.join(' | '));
+    await shot(page, 'list-bulk-summary');
     await page.goto(`${DASH}#/instances?prefix=page-&status=Completed`);
     await ready(page);
     await page.getByTestId('bulk-purge').click();

@@ -398,7 +398,7 @@ async function main() {
     ok(fnText.includes('hello_sequence') && fnText.includes('orchestrationTrigger') && fnText.includes('activityTrigger'), 'the functions page lists orchestrators and activities');
     const starter = page.locator('[data-testid=function-row][data-name=http_start]');
     ok(/httpTrigger.*orchestrators\/\{function_name\}.*POST.*anonymous/.test(await starter.textContent()), 'an HTTP function with its route, methods and auth level');
-    ok((await page.getByTestId('workers').textContent()).startsWith('Not available'), 'the worker section says workers are not available yet');
+    ok((await page.getByTestId('workers-off').textContent()).includes('--worker-processes'), 'without worker processes, the worker section says how to have them');
     await shot(page, 'functions');
 
     // ---- nothing but this origin, no errors, no key in storage

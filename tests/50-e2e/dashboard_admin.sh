@@ -99,7 +99,7 @@ is "$(get -X DELETE "$H?instanceId=$RUN")" 404 "DELETE history: 404 (read-only)"
 # --- functions
 F="$BASE/admin/host/functions"
 is "$(get "$F")" 200 "GET /admin/host/functions: 200"
-is "$(jq -r '.workers' "$BODY_FILE")" "null" "… workers: null (no worker processes yet)"
+is "$(jq -r '.workers' "$BODY_FILE")" "null" "… workers: null without --worker-processes"
 is "$(jq -c '.functions[] | select(.name == "http_start") | [.kind, .route, .methods, .authLevel, (.url | endswith("/api/orchestrators/{function_name}"))]' "$BODY_FILE")" \
 	'["httpTrigger","orchestrators/{function_name}",["POST"],"anonymous",true]' "… an HTTP function with route, methods, auth level and URL"
 is "$(jq -c '.functions[] | select(.name == "approval_workflow") | [.kind, .app, .route, .authLevel]' "$BODY_FILE")" \

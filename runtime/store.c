@@ -171,6 +171,15 @@ static const char *const migrations[RT_STORE_SCHEMA_VERSION] = {
 	 * the table. Keyed (status, iid), so the rows a group commit moves
 	 * from Running to Completed sit at the right edge of both ranges. */
 	"CREATE INDEX instances_status ON instances(status);",
+	/* 5 -> 6: the dashboard's sorted listing (store_list_sorted.c) walks
+	 * an index in every order it offers: id (instances_id), created
+	 * (instances_created), status (instances_status), and now name and
+	 * last update. Each is keyed (column, iid), so ties come in creation
+	 * order and a keyset position is (value, iid). instances_updated moves
+	 * an entry at each checkpoint, from a recent time to now: both near
+	 * the right edge, the pages a group commit writes anyway. */
+	"CREATE INDEX instances_name ON instances(name);"
+	"CREATE INDEX instances_updated ON instances(updated_us);",
 };
 
 #define INST_COLS                                                                          \

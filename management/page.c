@@ -13,6 +13,7 @@
 #include "management/page.h"
 
 #include "management/reply.h"
+#include "bindings/status_json.h"
 
 #include <pthread.h>
 #include <sodium.h>
@@ -45,7 +46,7 @@ static void token_mac(const unsigned char *msg, size_t len, unsigned char *mac)
 }
 
 /* The token that continues after instance `id`, in `a`. */
-static const char *token_make(const char *id, struct rt_arena *a)
+const char *bind_webhooks_token_make(const char *id, struct rt_arena *a)
 {
 	size_t idlen = strlen(id), len = 1 + TOKEN_MAC + idlen;
 	unsigned char *raw = rt_arena_alloc(a, len);
@@ -64,7 +65,7 @@ static const char *token_make(const char *id, struct rt_arena *a)
 
 /* The instance id a token continues after (in `a`), or NULL if this
  * process did not issue it. */
-static const char *token_parse(const char *tok, struct rt_arena *a)
+const char *bind_webhooks_token_parse(const char *tok, struct rt_arena *a)
 {
 	size_t tlen = strlen(tok), len;
 	unsigned char *raw = rt_arena_alloc(a, tlen + 1);
@@ -87,6 +88,67 @@ static const char *token_parse(const char *tok, struct rt_arena *a)
 	return strlen(id) == len - 1 - TOKEN_MAC ? id : NULL;
 }
 
+static size_t payload_bytes(const struct rt_instance *inst)
+{
+	const char *p[] = {inst->input, inst->output, inst->custom_status};
+	size_t n = 0;
+	for (size_t i = 0; i < sizeof(p) / sizeof(p[0]); i++)
+		if (p[i] && p[i] != rt_store_payload_omitted)
+			n += strlen(p[i]);
+	return n;
+}
+
+/* The listing's view of one instance: its status object, with the status
+ * URL in place of each payload the store left out for its size. */
+static json_t *listed_status(const struct webhook_req *r, const struct rt_instance *inst,
+			     int show_input)
+{
+	json_t *o = bind_status_object(inst, NULL, 0, show_input ? BIND_STATUS_INPUT : 0);
+	const struct {
+		const char *key, *value;
+	} field[] = {
+		{"input", show_input ? inst->input : NULL},
+		{"customStatus", inst->custom_status},
+		{"output", inst->output},
+	};
+	json_t *urls = NULL;
+	for (size_t i = 0; i < sizeof(field) / sizeof(field[0]); i++) {
+		if (field[i].value != rt_store_payload_omitted)
+			continue;
+		if (!urls)
+			urls = bind_durable_payload(r->d, r->h->base_url, inst->instance_id, 0);
+		json_object_set(o, field[i].key, json_object_get(urls, "statusQueryGetUri"));
+	}
+	json_decref(urls);
+	return o;
+}
+
+int bind_webhooks_fill_page(const struct webhook_req *r, struct rt_store_filter *f, size_t top,
+			    int calls_max, int show_input, bind_webhooks_page_fn fn, void *ctx,
+			    json_t *arr, int *more, char **err)
+{
+	size_t count = 0, bytes = 0;
+	*more = 0;
+	for (int calls = 0; calls < calls_max && count < top && bytes < LIST_PAGE_BYTES; calls++) {
+		struct rt_instance *rows = NULL;
+		size_t n = 0;
+		f->page_bytes = LIST_PAGE_BYTES - bytes;
+		if (fn(ctx, f, top - count, &rows, &n, more, r->h->ctx.arena, err) != CF_OK)
+			return CF_ERROR;
+		for (size_t i = 0; i < n; i++) {
+			/* Entity instances stay out, as on the isolated path. */
+			if (rows[i].instance_id[0] == '@')
+				continue;
+			json_array_append_new(arr, listed_status(r, &rows[i], show_input));
+			bytes += payload_bytes(&rows[i]);
+			count++;
+		}
+		if (!*more)
+			break;
+	}
+	return CF_OK;
+}
+
 int bind_webhooks_page_args(struct webhook_req *r, const char *where, long *top,
 			    const char **after)
 {
@@ -100,7 +162,7 @@ int bind_webhooks_page_args(struct webhook_req *r, const char *where, long *top,
 		*top = TOP_MAX;
 	*after = NULL;
 	/* Empty, absent and "null" all mean "from the start" (§4.3). */
-	if (tok && *tok && strcmp(tok, "null") != 0 && !(*after = token_parse(tok, h->ctx.arena))) {
+	if (tok && *tok && strcmp(tok, "null") != 0 && !(*after = bind_webhooks_token_parse(tok, h->ctx.arena))) {
 		bind_webhooks_error(h, 400, WH_MSG_ARGUMENT,
 				    "The continuation token (x-ms-continuation-token) was not issued "
 				    "by this host: pass back the value of the previous page's response "
@@ -116,5 +178,5 @@ void bind_webhooks_page_reply(struct bind_http *h, json_t *arr, const char *next
 {
 	bind_webhooks_json(h, 200, arr);
 	/* Sent on the last page too, empty, as the extension does. */
-	bind_http_add_header((cf_http *)h, TOKEN_HEADER, next ? token_make(next, h->ctx.arena) : "");
+	bind_http_add_header((cf_http *)h, TOKEN_HEADER, next ? bind_webhooks_token_make(next, h->ctx.arena) : "");
 }

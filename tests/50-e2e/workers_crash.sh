@@ -95,8 +95,9 @@ touch "$STOP"
 wait "$control"
 total=$(wc -l <"$CONTROL" | tr -d ' ')
 good=$(grep -c '^200$' "$CONTROL")
+bad=$(grep -v '^200$' "$CONTROL" | sort | uniq -c | tr -s ' \n' ' ')
 ok "$([ "$total" -gt 0 ] && [ "$good" = "$total" ]; echo $?)" \
-	"the control client's $total requests during the crashes all succeeded ($good)"
+	"the control client's $total requests during the crashes all succeeded ($good; others:${bad:- none})"
 is "$(http "$BASE/api/ok")" 200 "the app still serves after the crashes"
 
 # Activities: an abort is a failed attempt; the retry (a new worker) succeeds.

@@ -11,19 +11,17 @@
 # every load phase is bounded by DURATION seconds.
 set -eu
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 TOP=$(pwd)
 DURATION=${DURATION:-10}
 CONNS=${CONNS:-64}
-PORT=${PORT:-7098}
 LAT_RUNS=${LAT_RUNS:-300}
 WAITERS=${WAITERS:-10000}
 B=$TOP/build
 root=$(mktemp -d /tmp/cfunc-bench-durable.XXXXXX)
 pid=""
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$root"; }
-trap cleanup EXIT
+trap bench_cleanup EXIT
 DB="$root/.cfunc/TestHubName.db"
-URL="http://127.0.0.1:$PORT"
 
 cat >"$root/host.json" <<JSON
 { "version": "2.0",
@@ -36,21 +34,12 @@ printf 'wrk.method = "POST"\nwrk.body = os.getenv("BODY") or ""\n' >"$root/post.
 
 start() {
 	rm -rf "$root/.cfunc"
-	(cd "$root" && exec "$B/cfunc" start --port "$PORT") >"$root/host.log" 2>&1 &
-	pid=$!
-	i=0
-	until curl -s -o /dev/null "$URL/admin/host/ping" || [ $i -ge 100 ]; do sleep 0.05; i=$((i + 1)); done
+	bench_host_start "$root" "$B/cfunc"
+	URL=$H
 }
-stop() { kill "$pid"; wait "$pid" || true; pid=""; }
-q() { sqlite3 -cmd ".timeout 5000" "$DB" "$1"; }
-# Waits (bounded) until no instance is Pending or Running.
-drain() {
-	i=0
-	while [ "$(q "select count(*) from instances where status in (0, 6)")" != 0 ] && [ $i -lt 1200 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-}
+stop() { bench_host_stop; }
+q() { bench_q "$DB" "$1"; }
+drain() { bench_drain "$DB"; }
 rate() { # completed orchestrations per second over the run
 	q "select printf('%d completed in %.2f s = %.0f/s', count(*), (max(updated_us) - min(created_us)) / 1e6,
 		count(*) / ((max(updated_us) - min(created_us)) / 1e6)) from instances where status = 1"
@@ -59,7 +48,7 @@ rss_kb() { awk '/VmRSS/ { print $2 }' "/proc/$1/status"; }
 
 echo "## durable engine"
 echo
-echo "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(uname -sr); synchronous=${SYNC:-FULL}"
+bench_machine "; synchronous=${SYNC:-FULL}"
 echo
 
 start
@@ -70,22 +59,12 @@ echo "   command: wrk -t1 -c$CONNS -d${DURATION}s -s post.lua $URL/api/orchestra
 stop
 
 start
-i=0
 # The management API's start waits server-side (timeout + pollingInterval)
 # and answers once the instance completed, so the client burns no CPU
 # polling; the latency itself is read from the task hub.
-while [ $i -lt "$LAT_RUNS" ]; do
-	curl -s -o /dev/null -X POST \
-		"$URL/runtime/webhooks/durabletask/orchestrators/hello_sequence?timeout=5&pollingInterval=0.01"
-	i=$((i + 1))
-done
+bench_posts "$LAT_RUNS" "$URL/runtime/webhooks/durabletask/orchestrators/hello_sequence?timeout=5&pollingInterval=0.01"
 echo "2. one client, $LAT_RUNS sequential hello_sequence, start commit -> Completed commit:" \
-	"$(q "with l as (select (updated_us - created_us) / 1000.0 as ms from instances where status = 1 order by ms),
-		n as (select count(*) as c from l)
-		select printf('p50 %.2f ms, p99 %.2f ms, max %.2f ms',
-			(select ms from l limit 1 offset (select c * 50 / 100 from n)),
-			(select ms from l limit 1 offset (select c * 99 / 100 from n)),
-			(select max(ms) from l))")"
+	"$(bench_start_to_done_ms "$DB" 'p50 %.2f ms, p99 %.2f ms, max %.2f ms')"
 stop
 
 start

@@ -17,6 +17,7 @@
 # configured synchronous setting (FULL unless host.json says otherwise).
 set -eu
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 DURATION=${DURATION:-10}
 THREADS=${THREADS:-1}
 CONNS_LIST=${CONNS_LIST:-"1 32 64"}
@@ -29,10 +30,10 @@ case $BUILD in /*) BD=$BUILD ;; *) BD=$TOP/$BUILD ;; esac
 command -v wrk >/dev/null || { echo "wrk is missing: sh scripts/setup.sh wrk" >&2; exit 1; }
 make -s BUILD="$BUILD" host samples >/dev/null
 
-work=$(mktemp -d /tmp/cfunc-bench-sw.XXXXXX)
+root=$(mktemp -d /tmp/cfunc-bench-sw.XXXXXX)
+work=$root
 pid=""
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$work"; }
-trap cleanup EXIT
+trap bench_cleanup EXIT
 cat >"$work/post.lua" <<'LUA'
 wrk.method = "POST"
 local codes = {}
@@ -49,29 +50,19 @@ LUA
 # start_host <build dir>: a fresh app root with durable_hello and async_http;
 # sets pid and H.
 start_host() {
-	root="$work/root-$(basename "$1")-$$-$(date +%s%N)"
-	mkdir -p "$root"
+	hroot="$work/root-$(basename "$1")-$$-$(date +%s%N)"
+	mkdir -p "$hroot"
 	ext=""
 	[ -n "$SYNC" ] && ext='"extensions": { "durableTask": { "storageProvider": { "synchronous": "'$SYNC'" } } },'
-	cat >"$root/host.json" <<JSON
+	cat >"$hroot/host.json" <<JSON
 { "version": "2.0",
   "logging": { "logLevel": { "default": "Warning" } },
   $ext
   "cfunc": { "apps": ["$1/samples/durable_hello.so", "$1/samples/async_http.so"] } }
 JSON
-	(cd "$root" && exec "$1/cfunc" start --port 0) >"$root/host.log" 2>&1 &
-	pid=$!
-	PORT=""
-	i=0
-	while [ -z "$PORT" ] && [ $i -lt 200 ]; do
-		sleep 0.05
-		PORT=$(sed -n 's/.*Now listening on: http:\/\/.*:\([0-9][0-9]*\)$/\1/p' "$root/host.log" | head -1)
-		i=$((i + 1))
-	done
-	[ -n "$PORT" ] || { echo "the host did not start:" >&2; cat "$root/host.log" >&2; exit 1; }
-	H="http://127.0.0.1:$PORT"
+	bench_host_start "$hroot" "$1/cfunc"
 }
-stop_host() { kill "$pid"; wait "$pid" 2>/dev/null || true; pid=""; }
+stop_host() { bench_host_stop; }
 
 # run <url> <conns>: "req/s p50 p99 non-200" (latencies as wrk prints them).
 run() {

@@ -14,6 +14,7 @@
 # Each load phase is bounded by DURATION (<= 20 s).
 set -eu
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 DURATION=${DURATION:-10}
 CONNS=${CONNS:-64}
 THREADS=${THREADS:-1}
@@ -32,35 +33,16 @@ cc -O2 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude -fPIC -fvisibility
 
 root=$(mktemp -d /tmp/cfunc-bench.XXXXXX)
 pid=""
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$root"; }
-trap cleanup EXIT
+trap bench_cleanup EXIT
 cat >"$root/host.json" <<JSON
 { "version": "2.0",
   "logging": { "logLevel": { "Function": "${FUNCTION_LOG_LEVEL:-Information}" } },
   "cfunc": { "apps": ["$BD/samples/hello_http.so", "$BD/samples/durable_hello.so",
                       "$B/webhook_app.so"] } }
 JSON
-# Port 0: the kernel picks a free one; the host prints it.
-(cd "$root" && exec "$BD/cfunc" start --port 0) >"$root/host.log" 2>&1 &
-pid=$!
-PORT=""
-i=0
-while [ -z "$PORT" ] && [ $i -lt 200 ]; do
-	sleep 0.05
-	PORT=$(sed -n 's/.*Now listening on: http:\/\/.*:\([0-9][0-9]*\)$/\1/p' "$root/host.log" | head -1)
-	i=$((i + 1))
-done
-[ -n "$PORT" ] || { echo "the host did not start:" >&2; cat "$root/host.log" >&2; exit 1; }
-H="http://127.0.0.1:$PORT"
+bench_host_start "$root" "$BD/cfunc"
 W="$H/runtime/webhooks/durabletask"
 
-rps() { wrk -t"$THREADS" -c"$CONNS" -d"${DURATION}s" "$@" | awk '/Requests\/sec/ { print $2 }'; }
-# stats <file of numbers in ms>: "p50 p99 max" (ms, 2 decimals)
-stats() {
-	sort -n "$1" | awk '{ v[NR] = $1 } END { if (!NR) { print "- - -"; exit }
-		p50 = v[int((NR + 1) * 0.50)]; i = int(NR * 0.99); if (i < 1) i = 1
-		printf "%.2f %.2f %.2f\n", p50, v[i], v[NR] }'
-}
 # header <file> <name>: a header's value from a curl -D dump.
 header() { tr -d '\r' <"$1" | awk -v n="$2" 'tolower($0) ~ "^" n ":" { sub(/^[^:]*: ?/, ""); print; exit }'; }
 
@@ -69,15 +51,7 @@ code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$W/orchestrators/hello_se
 [ "$code" = 200 ] || { echo "bench-done did not complete ($code)" >&2; exit 1; }
 echo "## GET status of a completed instance vs GET /api/hello"
 echo
-echo "| round | status req/s | hello req/s | ratio |"
-echo "|---|---|---|---|"
-r=1
-while [ $r -le "$ROUNDS" ]; do
-	s=$(rps "$W/instances/bench-done")
-	h=$(rps "$H/api/hello?name=bench")
-	echo "| $r | $s | $h | $(echo "$s $h" | awk '{ printf "%.2f", $1 / $2 }') |"
-	r=$((r + 1))
-done
+bench_rounds status "$W/instances/bench-done" hello "$H/api/hello?name=bench"
 
 # --- 2. raise events to running instances ---------------------------------------
 i=0
@@ -139,7 +113,7 @@ writer() {
 	_r=0
 	while [ ! -e "$root/stop" ]; do
 		curl -s -o /dev/null -w '%{time_total}\n' -X POST "$W/orchestrators/wh_noop/$1-$_r-[1-50]" |
-			awk '{ printf "%.3f\n", $1 * 1000 }' >>"$2"
+			bench_ms >>"$2"
 		_r=$((_r + 1))
 	done
 }
@@ -160,7 +134,7 @@ listed=0
 pages=0
 while :; do
 	t=$(curl -s -D "$root/h" -o "$root/page" -w '%{time_total}' -H "x-ms-continuation-token: $tok" "$W/instances?top=1000")
-	echo "$t" | awk '{ printf "%.3f\n", $1 * 1000 }' >>"$root/pages"
+	echo "$t" | bench_ms >>"$root/pages"
 	listed=$((listed + $(jq length "$root/page")))
 	pages=$((pages + 1))
 	tok=$(header "$root/h" x-ms-continuation-token)
@@ -179,28 +153,28 @@ wrk -t1 -c8 -d3s "$H/api/hello?name=bench" >/dev/null
 touch "$root/stop"
 wait $wpid
 
-# shellcheck disable=SC2046 # stats prints "p50 p99 max", split into $1..$3
-set -- $(stats "$root/pages")
+# shellcheck disable=SC2046 # bench_stats prints "p50 p99 max", split into $1..$3
+set -- $(bench_stats "$root/pages")
 echo
 echo "## Listing while starting orchestrations"
 echo
 echo "listed $listed instances in $pages pages of top=1000 (starting $N_LIST wh_noop instances with 64 parallel POSTs took $(echo "$t0 $t1" | awk '{ printf "%.1f", $2 - $1 }') s, 20 s at most)"
 echo "page time ms: p50 $1, p99 $2, longest $3"
-# shellcheck disable=SC2046 # stats prints "p50 p99 max", split into $1..$3
-set -- $(stats "$root/before")
+# shellcheck disable=SC2046 # bench_stats prints "p50 p99 max", split into $1..$3
+set -- $(bench_stats "$root/before")
 b50=$1 bmax=$3
 echo "start latency before the listing ms ($(wc -l <"$root/before") starts): p50 $1, p99 $2, max $3"
-# shellcheck disable=SC2046 # stats prints "p50 p99 max", split into $1..$3
-set -- $(stats "$root/during")
+# shellcheck disable=SC2046 # bench_stats prints "p50 p99 max", split into $1..$3
+set -- $(bench_stats "$root/during")
 dmax=$3
 echo "start latency during the listing ms ($(wc -l <"$root/during") starts): p50 $1, p99 $2, max $3"
-# shellcheck disable=SC2046 # stats prints "p50 p99 max", split into $1..$3
-set -- $(stats "$root/control")
+# shellcheck disable=SC2046 # bench_stats prints "p50 p99 max", split into $1..$3
+set -- $(bench_stats "$root/control")
 echo "start latency during wrk on /api/hello ms ($(wc -l <"$root/control") starts, control): p50 $1, p99 $2, max $3"
 echo "commits delayed > 10 ms by the listing: $(echo "$dmax $bmax" | awk '{ print ($1 > $2 + 10) ? "yes" : "no" }') (max during vs max before + 10 ms; p50 before $b50)"
 
 echo
-echo "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(uname -sr)"
+bench_machine
 echo "commands: wrk -t$THREADS -c$CONNS -d${DURATION}s $W/instances/bench-done | $H/api/hello?name=bench;"
 echo "  wrk -t$THREADS -c$CONNS -d${DURATION}s -s raise.lua $H (POST instances/ping-N/raiseEvent/ping, body 1);"
 echo "  curl --parallel --parallel-max 64 -X POST $W/orchestrators/wh_noop/L-[000000-$(printf '%06d' $((N_LIST - 1)))];"

@@ -12,6 +12,7 @@
 # during each request (VmHWM, reset through /proc/PID/clear_refs before it).
 set -eu
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 BIG_MB=${BIG_MB:-10}
 MANY=${MANY:-5000}
 SMALL=${SMALL:-200}
@@ -29,24 +30,14 @@ done
 
 root=$(mktemp -d /tmp/cfunc-bench.XXXXXX)
 pid=""
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; [ -n "${KEEP:-}" ] || rm -rf "$root"; }
-trap cleanup EXIT
+trap bench_cleanup EXIT
 cat >"$root/host.json" <<JSON
 { "version": "2.0",
   "logging": { "logLevel": { "Function": "Warning" } },
   "cfunc": { "apps": ["$B/webhook_app.so", "$B/webhook_big_app.so"] } }
 JSON
-(cd "$root" && exec "$BD/cfunc" start --port 0) >"$root/host.log" 2>&1 &
-pid=$!
-PORT=""
-i=0
-while [ -z "$PORT" ] && [ $i -lt 200 ]; do
-	sleep 0.05
-	PORT=$(sed -n 's/.*Now listening on: http:\/\/.*:\([0-9][0-9]*\)$/\1/p' "$root/host.log" | head -1)
-	i=$((i + 1))
-done
-[ -n "$PORT" ] || { echo "the host did not start:" >&2; cat "$root/host.log" >&2; exit 1; }
-W="http://127.0.0.1:$PORT/runtime/webhooks/durabletask"
+bench_host_start "$root" "$BD/cfunc"
+W="$H/runtime/webhooks/durabletask"
 
 # A JSON array of small numbers: the shape that costs a JSON tree the most.
 awk -v mb="$BIG_MB" 'BEGIN { n = mb * 1048576 / 7; printf "["; for (i = 0; i < n; i++) printf "%s%d", (i ? "," : ""), 100000 + i % 900000; printf "]" }' >"$root/big.json"

@@ -10,18 +10,16 @@
 # Loopback only; every load phase is bounded by DURATION seconds.
 set -eu
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 TOP=$(pwd)
 B=$TOP/build
 DURATION=${DURATION:-10}
 CONNS=${CONNS:-64}
-PORT=${PORT:-7099}
 LAT_RUNS=${LAT_RUNS:-200}
 CRASHES=${CRASHES:-20}
-URL="http://127.0.0.1:$PORT"
 root=$(mktemp -d /tmp/cfunc-bench-workers.XXXXXX)
 pid=""
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$root"; }
-trap cleanup EXIT
+trap bench_cleanup EXIT
 DB="$root/.cfunc/TestHubName.db"
 cat >"$root/host.json" <<JSON
 { "version": "2.0",
@@ -33,20 +31,12 @@ printf 'wrk.method = "POST"\nwrk.body = ""\n' >"$root/post.lua"
 
 start() { # start [--worker-processes]
 	rm -rf "$root/.cfunc"
-	(cd "$root" && exec "$B/cfunc" start --port "$PORT" "$@") >"$root/host.log" 2>&1 &
-	pid=$!
-	i=0
-	until curl -s -o /dev/null "$URL/admin/host/ping" || [ $i -ge 200 ]; do sleep 0.05; i=$((i + 1)); done
+	bench_host_start "$root" "$B/cfunc" "$@"
+	URL=$H
 }
-stop() { kill "$pid"; wait "$pid" || true; pid=""; }
-q() { sqlite3 -cmd ".timeout 5000" "$DB" "$1"; }
-drain() {
-	i=0
-	while [ "$(q "select count(*) from instances where status in (0, 6)")" != 0 ] && [ $i -lt 1200 ]; do
-		sleep 0.1
-		i=$((i + 1))
-	done
-}
+stop() { bench_host_stop; }
+q() { bench_q "$DB" "$1"; }
+drain() { bench_drain "$DB"; }
 rss_kb() { awk '/VmRSS/ { print $2 }' "/proc/$1/status"; }
 children_rss_kb() {
 	t=0
@@ -66,15 +56,8 @@ for mode in in-process workers; do
 	seq_rate=$(q "select printf('%.0f', count(*) / ((max(updated_us) - min(created_us)) / 1e6)) from instances where status = 1")
 	stop
 	start $args
-	i=0
-	while [ $i -lt "$LAT_RUNS" ]; do
-		curl -s -o /dev/null -X POST \
-			"$URL/runtime/webhooks/durabletask/orchestrators/hello_sequence?timeout=5&pollingInterval=0.01"
-		i=$((i + 1))
-	done
-	lat=$(q "with l as (select (updated_us - created_us) / 1000.0 as ms from instances where status = 1 order by ms),
-		n as (select count(*) as c from l)
-		select printf('%.2f', (select ms from l limit 1 offset (select c * 50 / 100 from n)))")
+	bench_posts "$LAT_RUNS" "$URL/runtime/webhooks/durabletask/orchestrators/hello_sequence?timeout=5&pollingInterval=0.01"
+	lat=$(bench_start_to_done_ms "$DB" '%.2f')
 	host_rss=$(rss_kb "$pid")
 	kids=$(children_rss_kb)
 	repl="-"
@@ -96,7 +79,7 @@ echo "|---|---|---|---|---|---|---|"
 awk -F'|' '{ printf "| %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7 }' "$root/results"
 awk -F'|' 'NR == 1 { h = $2; s = $3 } NR == 2 { printf "\nratios (workers / in-process): HTTP %.2f, hello_sequence %.2f\n", $2 / h, $3 / s }' "$root/results"
 echo
-echo "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(uname -sr)"
+bench_machine
 echo "commands: wrk -t1 -c$CONNS -d${DURATION}s $URL/api/hello?name=bench;" \
 	"wrk -t1 -c$CONNS -d${DURATION}s -s post.lua $URL/api/orchestrators/hello_sequence;" \
 	"$LAT_RUNS x curl -X POST '$URL/runtime/webhooks/durabletask/orchestrators/hello_sequence?timeout=5&pollingInterval=0.01';" \

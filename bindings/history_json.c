@@ -9,6 +9,8 @@
  */
 #include "bindings/history_json.h"
 
+#include "bindings/body_pieces.h"
+
 #include "bindings/status_json.h"
 #include "common/xalloc.h"
 
@@ -109,32 +111,17 @@ json_t *bind_history_json(const struct rt_event *ev, size_t n)
  * texts joined by ',', and ']' are the bytes of the array printed whole.
  */
 struct history_stream {
-	struct bind_body_stream base; /* first */
+	struct bind_pieces pc; /* first; finished: the closing ']' is in text */
 	const struct rt_event *ev;
 	size_t n;
 	size_t next;   /* the next event to render */
-	int finished;  /* the closing ']' is in `text` */
-	char *text;    /* malloc'd piece being sent */
-	size_t len, off;
 	char **ahead;  /* [i]: event i rendered ahead (heavy), NULL once taken */
 };
-
-#define HEAVY_FIELD (64 * 1024)
-
-static int event_is_heavy(const struct rt_event *ev)
-{
-	const char *f[] = {ev->name, ev->input, ev->result, ev->reason, ev->details, ev->data};
-	for (size_t k = 0; k < sizeof(f) / sizeof(f[0]); k++)
-		if (f[k] && strlen(f[k]) >= HEAVY_FIELD)
-			return 1;
-	return 0;
-}
 
 /* Event i's text with the separator before it (none before the first). */
 static char *event_text(struct history_stream *s, size_t i)
 {
-	char *one = s->ahead[i], *piece;
-	size_t len;
+	char *one = s->ahead[i];
 	if (one) {
 		s->ahead[i] = NULL;
 	} else {
@@ -142,53 +129,23 @@ static char *event_text(struct history_stream *s, size_t i)
 		one = bind_json_dump(o);
 		json_decref(o);
 	}
-	if (i == 0)
-		return one;
-	len = strlen(one);
-	piece = xmalloc(len + 2);
-	piece[0] = ',';
-	memcpy(piece + 1, one, len + 1);
-	free(one);
-	return piece;
+	return i == 0 ? one : bind_pieces_comma(one);
 }
 
-/* The next piece into s->text; 0 when the body is complete. */
-static int history_next_text(struct history_stream *s)
+/* The next piece: an event, or the closing ']'. */
+static int history_next(struct bind_pieces *pc)
 {
-	free(s->text);
-	s->text = NULL;
-	s->len = s->off = 0;
+	struct history_stream *s = (struct history_stream *)pc;
 	if (s->next < s->n) {
-		s->text = event_text(s, s->next++);
-	} else if (!s->finished) {
-		s->finished = 1;
-		s->text = xstrdup("]");
+		pc->text = event_text(s, s->next++);
+	} else if (!pc->finished) {
+		pc->finished = 1;
+		pc->text = xstrdup("]");
 	} else {
 		return 0;
 	}
-	s->len = strlen(s->text);
+	pc->len = strlen(pc->text);
 	return 1;
-}
-
-static size_t history_fill(struct bind_body_stream *base, char *buf, size_t cap, int *last)
-{
-	struct history_stream *s = (struct history_stream *)base;
-	size_t n = 0;
-	*last = 0;
-	while (n < cap) {
-		if (s->off == s->len && !history_next_text(s)) {
-			*last = 1;
-			break;
-		}
-		size_t k = s->len - s->off < cap - n ? s->len - s->off : cap - n;
-		memcpy(buf + n, s->text + s->off, k);
-		s->off += k;
-		n += k;
-	}
-	/* Say "last" with the final bytes rather than in an empty piece. */
-	if (!*last && s->finished && s->off == s->len)
-		*last = 1;
-	return n;
 }
 
 static void history_close(struct bind_body_stream *base)
@@ -197,27 +154,28 @@ static void history_close(struct bind_body_stream *base)
 	for (size_t i = 0; i < s->n; i++)
 		free(s->ahead[i]);
 	free(s->ahead);
-	free(s->text);
+	bind_pieces_free(&s->pc);
 	free(s);
 }
 
 struct bind_body_stream *bind_history_stream(const struct rt_event *ev, size_t n)
 {
 	struct history_stream *s = xcalloc(1, sizeof(*s));
-	s->base.fill = history_fill;
-	s->base.close = history_close;
+	s->pc.base.fill = bind_pieces_fill;
+	s->pc.base.close = history_close;
+	s->pc.next = history_next;
 	s->ev = ev;
 	s->n = n;
 	s->ahead = xcalloc(n ? n : 1, sizeof(*s->ahead));
 	for (size_t i = 0; i < n; i++)
-		if (event_is_heavy(&ev[i])) {
+		if (bind_event_is_heavy(&ev[i])) {
 			json_t *o = event_json(&ev[i]);
 			s->ahead[i] = bind_json_dump(o);
 			json_decref(o);
 		}
-	s->text = xstrdup("[");
-	s->len = 1;
-	return &s->base;
+	s->pc.text = xstrdup("[");
+	s->pc.len = 1;
+	return &s->pc.base;
 }
 
 /* ---- back to events -------------------------------------------------- */

@@ -4,6 +4,7 @@
  */
 #include "bindings/status_json.h"
 
+#include "bindings/body_pieces.h"
 #include "bindings/json_canonical.h"
 #include "bindings/json_util.h"
 #include "common/vec.h"
@@ -345,14 +346,11 @@ json_t *bind_status_object(const struct rt_instance *inst, const struct rt_event
  * at a time.
  */
 struct status_stream {
-	struct bind_body_stream base; /* first */
+	struct bind_pieces pc; /* first; finished: the closing "]}" is in text */
 	struct projection p;
 	int flags;
 	size_t next_event; /* the next event to project */
 	int events_out;    /* events written so far (for the commas) */
-	int finished;      /* the closing "]}" is in `text` */
-	char *text;        /* malloc'd piece being sent */
-	size_t len, off;
 	/* Events with a large field, rendered ahead on the worker thread that
 	 * made the stream (fill() runs on the loop, which must not spend a
 	 * second re-printing a 10 MB payload): [i] is their text, NULL once
@@ -506,7 +504,7 @@ static char *render_event(const struct status_stream *s, size_t i)
 	return one;
 }
 
-static int event_is_heavy(const struct rt_event *ev)
+int bind_event_is_heavy(const struct rt_event *ev)
 {
 	const char *f[] = {ev->name, ev->input, ev->result, ev->reason, ev->details, ev->data};
 	for (size_t k = 0; k < sizeof(f) / sizeof(f[0]); k++)
@@ -515,12 +513,10 @@ static int event_is_heavy(const struct rt_event *ev)
 	return 0;
 }
 
-/* The next piece of text into s->text; 0 when the body is complete. */
-static int stream_next_text(struct status_stream *s)
+/* The next piece: an event the projection keeps, or the closing "]}". */
+static int stream_next(struct bind_pieces *pc)
 {
-	free(s->text);
-	s->text = NULL;
-	s->len = s->off = 0;
+	struct status_stream *s = (struct status_stream *)pc;
 	while (s->next_event < s->p.n) {
 		size_t i = s->next_event++;
 		char *one;
@@ -530,46 +526,17 @@ static int stream_next_text(struct status_stream *s)
 			s->ahead[i] = NULL;
 		else if ((one = render_event(s, i)) == NULL)
 			continue;
-		if (s->events_out++) {
-			/* Prepend the separator: one piece per event. */
-			s->len = strlen(one) + 1;
-			s->text = xmalloc(s->len + 1);
-			s->text[0] = ',';
-			memcpy(s->text + 1, one, s->len);
-			free(one);
-		} else {
-			s->text = one;
-			s->len = strlen(one);
-		}
+		/* The separator goes before: one piece per event. */
+		pc->text = s->events_out++ ? bind_pieces_comma(one) : one;
+		pc->len = strlen(pc->text);
 		return 1;
 	}
-	if (s->finished)
+	if (pc->finished)
 		return 0;
-	s->finished = 1;
-	s->text = xstrdup("]}");
-	s->len = 2;
+	pc->finished = 1;
+	pc->text = xstrdup("]}");
+	pc->len = 2;
 	return 1;
-}
-
-static size_t stream_fill(struct bind_body_stream *base, char *buf, size_t cap, int *last)
-{
-	struct status_stream *s = (struct status_stream *)base;
-	size_t n = 0;
-	*last = 0;
-	while (n < cap) {
-		if (s->off == s->len && !stream_next_text(s)) {
-			*last = 1;
-			break;
-		}
-		size_t k = s->len - s->off < cap - n ? s->len - s->off : cap - n;
-		memcpy(buf + n, s->text + s->off, k);
-		s->off += k;
-		n += k;
-	}
-	/* Say "last" with the final bytes rather than in an empty piece. */
-	if (!*last && s->finished && s->off == s->len)
-		*last = 1;
-	return n;
 }
 
 static void stream_close(struct bind_body_stream *base)
@@ -580,7 +547,7 @@ static void stream_close(struct bind_body_stream *base)
 	free(s->ahead);
 	free(s->dropped);
 	projection_free(&s->p);
-	free(s->text);
+	bind_pieces_free(&s->pc);
 	free(s);
 }
 
@@ -590,22 +557,23 @@ struct bind_body_stream *bind_status_stream(const struct rt_instance *inst,
 	struct status_stream *s = xcalloc(1, sizeof(*s));
 	struct text head = {0};
 
-	s->base.fill = stream_fill;
-	s->base.close = stream_close;
+	s->pc.base.fill = bind_pieces_fill;
+	s->pc.base.close = stream_close;
+	s->pc.next = stream_next;
 	s->flags = flags & ~OMIT_RESULT;
 	if (!shows_history(inst, s->flags)) {
 		/* The head is the whole object: no events, no closing "]}". */
 		n = 0;
-		s->finished = 1;
+		s->pc.finished = 1;
 	}
 	projection_init(&s->p, hist, n);
 	s->ahead = xcalloc(n ? n : 1, sizeof(*s->ahead));
 	s->dropped = xcalloc(n ? n : 1, 1);
 	for (size_t i = 0; i < n; i++)
-		if (event_is_heavy(&hist[i]) && !(s->ahead[i] = render_event(s, i)))
+		if (bind_event_is_heavy(&hist[i]) && !(s->ahead[i] = render_event(s, i)))
 			s->dropped[i] = 1;
 	stream_head(&head, inst, s->flags);
-	s->text = head.buf;
-	s->len = head.len;
-	return &s->base;
+	s->pc.text = head.buf;
+	s->pc.len = head.len;
+	return &s->pc.base;
 }

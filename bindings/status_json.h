@@ -32,6 +32,11 @@ json_t *bind_json_text(const char *s);
 json_t *bind_status_object(const struct rt_instance *inst, const struct rt_event *hist, size_t n,
 			   int flags);
 
+/* 1 if one of the event's texts is 64 KiB or more: the status and history
+ * streams render such an event ahead, on the thread that makes the stream,
+ * since their fill() runs on the event loop. */
+int bind_event_is_heavy(const struct rt_event *ev);
+
 /*
  * The same object as a body stream (body_stream.h) whose bytes are exactly
  * bind_json_dump(bind_status_object(...)), for statuses too large to build

@@ -1,7 +1,7 @@
 /*
  * fuzz/webhooks_query.c - libFuzzer target for the query and request
  * parsing of the durable management API (management/webhooks.c,
- * management/query.c): createdTimeFrom/To (rt_parse_time, with the
+ * management/query.c, request.c, page.c): createdTimeFrom/To (rt_parse_time, with the
  * '+' that arrives as a space), runtimeStatus lists, top, showInput and the
  * other booleans, continuation tokens, path segments, bodies.
  *
@@ -34,7 +34,7 @@
 #include "bindings/json_util.h"
 #include "common/urlcodec.h"
 #include "management/webhooks.h"
-#include "management/webhooks_int.h"
+#include "management/request.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

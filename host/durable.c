@@ -144,15 +144,16 @@ void host_durable_stop(struct host_durable *hd)
 
 /* A background activity run fired from the admin API. */
 struct admin_run {
-	struct host_job work;
+	struct rt_pool_job work;
 	const struct bind_function *fn;
 	char *input;
 };
 
-static void admin_run_activity(struct host_job *work)
+static void admin_run_activity(struct rt_pool_job *work, int thread)
 {
 	struct admin_run *run = (struct admin_run *)work;
 	struct rt_arena arena;
+	(void)thread;
 	struct rt_activity_result res = {0};
 	char key[64];
 	snprintf(key, sizeof(key), "admin:%p:1", (void *)run);
@@ -211,7 +212,7 @@ int host_durable_admin_invoke(struct host_server *srv, const struct bind_functio
 		run->work.run = admin_run_activity;
 		run->fn = fn;
 		run->input = json;
-		host_pool_submit(srv->pool, &run->work);
+		rt_pool_submit(srv->pool, &run->work);
 		return 0;
 	}
 	free(json);

@@ -8,7 +8,10 @@
  *                                       top, x-ms-continuation-token
  * Signals are acknowledged after their commit.
  */
-#include "management/webhooks_int.h"
+#include "management/entities.h"
+
+#include "management/page.h"
+#include "management/reply.h"
 
 #include "common/clock.h"
 #include "runtime/engine_entity.h"
@@ -21,35 +24,6 @@
 #include <string.h>
 #include <strings.h>
 
-#define TOP_DEFAULT 100
-#define TOP_MAX 1000
-#define LIST_CALLS_MAX 4
-#define TOKEN_HEADER "x-ms-continuation-token"
-
-static void reply_empty(struct bind_http *h, int status)
-{
-	h->nresp = 0;
-	h->status = status;
-	bind_http_set_body((cf_http *)h, NULL, 0);
-}
-
-static int content_type_json(const struct bind_http *h)
-{
-	const char *ct = bind_http_header(h, "content-type");
-	static const char want[] = "application/json";
-	size_t n = sizeof(want) - 1;
-	if (!ct)
-		return 0;
-	while (*ct == ' ' || *ct == '\t')
-		ct++;
-	if (strncasecmp(ct, want, n) != 0)
-		return 0;
-	ct += n;
-	while (*ct == ' ' || *ct == '\t')
-		ct++;
-	return *ct == '\0' || *ct == ';';
-}
-
 static void read_state(struct webhook_req *r, const char *name, const char *key)
 {
 	struct bind_http *h = r->h;
@@ -58,14 +32,14 @@ static void read_state(struct webhook_req *r, const char *name, const char *key)
 	int rc;
 
 	if (!r->served || rt_entity_id_problem(name, key)) {
-		reply_empty(h, 404);
+		bind_webhooks_empty(h, 404);
 		return;
 	}
 	rc = bind_client_entity_read(r->d, name, key, &row, h->ctx.arena, &err);
 	if (rc == CF_OK)
 		bind_http_set_json(h, 200, row.state);
 	else if (rc == CF_E_NOTFOUND)
-		reply_empty(h, 404);
+		bind_webhooks_empty(h, 404);
 	else
 		bind_webhooks_error(h, 500, WH_MSG_SERVER, err, WH_EX_GENERIC, "GetEntity");
 	free(err);
@@ -80,7 +54,7 @@ static int body_input(struct bind_http *h, const char **input)
 	*input = NULL;
 	if (!h->body_len)
 		return 0;
-	if (content_type_json(h)) {
+	if (bind_webhooks_content_json(h)) {
 		v = json_loadb(h->body, h->body_len, JSON_DECODE_ANY, &jerr);
 		if (!v || !bind_json_valid_n(h->body, h->body_len)) {
 			char *msg = rt_arena_fmt(h->ctx.arena, "Could not parse JSON content: %s",
@@ -125,7 +99,7 @@ static void signal(struct webhook_req *r, const char *name, const char *key, con
 		return;
 	}
 	if (!r->served) {
-		reply_empty(h, 404);
+		bind_webhooks_empty(h, 404);
 		return;
 	}
 	const struct bind_function *fn =
@@ -152,12 +126,12 @@ static void signal(struct webhook_req *r, const char *name, const char *key, con
 	/* Everything the engine could refuse is checked: queue it and let the
 	 * host send the 202 after the commit, without holding this thread. */
 	if (h->resume && bind_client_signal_entity_held(r->d, h, name, key, op, input, 0) == RT_OK) {
-		reply_empty(h, 202);
+		bind_webhooks_empty(h, 202);
 		return;
 	}
 	int rc = bind_client_signal_entity(r->d, name, key, op, input, 0, &err);
 	if (rc == RT_OK)
-		reply_empty(h, 202);
+		bind_webhooks_empty(h, 202);
 	else if (rc == RT_E_INVALID || rc == RT_E_NOTFOUND)
 		bind_webhooks_error(h, 400, err ? err : "invalid signal", NULL, NULL, "SignalEntity");
 	else
@@ -169,38 +143,28 @@ static void list(struct webhook_req *r, const char *name)
 {
 	struct bind_http *h = r->h;
 	struct rt_arena *a = h->ctx.arena;
-	const char *tok = bind_http_header(h, TOKEN_HEADER), *after = NULL, *next = NULL;
+	const char *after, *next = NULL;
 	int fetch = bind_webhooks_bool(&r->q, "fetchState", 0);
-	long top = bind_webhooks_long(&r->q, "top", TOP_DEFAULT);
+	long top;
 	int64_t from = INT64_MIN, to = rt_now_us(), t;
-	json_t *arr = json_array();
+	json_t *arr;
 
 	/* Unparseable dates leave the bound at its default (no 400, §1.2). */
 	if (bind_webhooks_time(&r->q, "lastOperationTimeFrom", &t) == 0)
 		from = t;
 	if (bind_webhooks_time(&r->q, "lastOperationTimeTo", &t) == 0)
 		to = t;
-	if (top <= 0)
-		top = TOP_DEFAULT;
-	if (top > TOP_MAX)
-		top = TOP_MAX;
-	if (tok && *tok && strcmp(tok, "null") != 0 && !(after = bind_webhooks_token_parse(tok, a))) {
-		json_decref(arr);
-		bind_webhooks_error(h, 400, WH_MSG_ARGUMENT,
-				    "The continuation token (x-ms-continuation-token) was not issued "
-				    "by this host: pass back the value of the previous page's response "
-				    "header unchanged, or none for the first page. Tokens do not "
-				    "survive a host restart.",
-				    WH_EX_ARGUMENT, "ListEntities");
+	if (!bind_webhooks_page_args(r, "ListEntities", &top, &after))
 		return;
-	}
+	arr = json_array();
 	/* A name that cannot be an entity's lists nothing. */
 	if (r->served && (!name || !rt_entity_id_problem(name, ""))) {
 		struct rt_entity_row *rows;
 		char *err = NULL;
 		size_t n;
 		if (bind_client_entity_list(r->d, name, from, to, fetch, after, (size_t)top,
-					    LIST_CALLS_MAX, &rows, &n, &next, a, &err) != CF_OK) {
+					    BIND_WEBHOOKS_LIST_CALLS_MAX, &rows, &n, &next, a,
+					    &err) != CF_OK) {
 			json_decref(arr);
 			bind_webhooks_error(h, 500, WH_MSG_SERVER, err, WH_EX_GENERIC, "ListEntities");
 			free(err);
@@ -217,8 +181,7 @@ static void list(struct webhook_req *r, const char *name)
 							     state ? state : json_null()));
 		}
 	}
-	bind_webhooks_json(h, 200, arr);
-	bind_http_add_header((cf_http *)h, TOKEN_HEADER, next ? bind_webhooks_token_make(next, a) : "");
+	bind_webhooks_page_reply(h, arr, next);
 }
 
 void bind_webhooks_entities(struct webhook_req *r, const char *method, const char *name,

@@ -2,7 +2,7 @@
  * list_sorted.c - GET /admin/durable/instances: the listing in a chosen
  * order (list_sorted.h), on rt_store_instance_list_sorted.
  *
- * A continuation token is GET instances' token (query.c: MAC'd with the
+ * A continuation token is GET instances' token (page.c: MAC'd with the
  * per-process key) around "\x01<sort><order>:<iid>:<value>", the place the
  * next page starts after. The leading control byte cannot begin an
  * instance id the API accepts, so a token of one listing is never read as
@@ -10,7 +10,9 @@
  * another order a 400 rather than a page from the wrong place.
  */
 #include "management/list_sorted.h"
-#include "management/webhooks_int.h"
+#include "management/page.h"
+#include "management/reply.h"
+#include "management/request.h"
 
 #include "runtime/history.h"
 

@@ -19,7 +19,12 @@
  * the last committed state inside its transaction); this file maps its
  * runtime/rc.h outcomes onto the status codes of the §6 matrix.
  */
-#include "management/webhooks_int.h"
+#include "management/webhooks.h"
+
+#include "management/entities.h"
+#include "management/query.h"
+#include "management/reply.h"
+#include "management/request.h"
 
 #include "bindings/history_json.h"
 #include "bindings/status_json.h"
@@ -45,50 +50,16 @@ int bind_webhooks_match(const char *path)
 
 /* ---- responses ---------------------------------------------------------- */
 
-void bind_webhooks_json(struct bind_http *h, int status, json_t *v)
-{
-	char *text = bind_json_dump(v);
-	h->nresp = 0;
-	bind_http_set_json(h, status, text);
-	free(text);
-	json_decref(v);
-}
-
-void bind_webhooks_error(struct bind_http *h, int status, const char *message,
-			 const char *exc_message, const char *exc_type, const char *where)
-{
-	json_t *o = json_object();
-	json_object_set_new(o, "Message", json_string(message));
-	if (exc_type) {
-		char *frame = xasprintf("   at cfunc.DurableTask.HttpApi.%s()", where);
-		/* The message may quote the request (a function name, a task hub):
-		 * keep it even when that is not UTF-8. */
-		json_object_set_new(o, "ExceptionMessage", bind_json_text(exc_message ? exc_message : ""));
-		json_object_set_new(o, "ExceptionType", json_string(exc_type));
-		json_object_set_new(o, "StackTrace", json_string(frame));
-		free(frame);
-	}
-	bind_webhooks_json(h, status, o);
-}
-
-/* Bodiless answers: 202s, 404s and 410s carry no Content-Type. */
-static void reply_empty(struct bind_http *h, int status)
-{
-	h->nresp = 0;
-	h->status = status;
-	bind_http_set_body((cf_http *)h, NULL, 0);
-}
-
 /* An engine outcome other than OK, as the extension would answer it. */
 static void reply_engine_error(struct bind_http *h, int rc, const char *err, const char *where)
 {
 	const char *msg = err ? err : "the durable engine could not apply the request";
 	switch (rc) {
 	case RT_E_NOTFOUND:
-		reply_empty(h, 404);
+		bind_webhooks_empty(h, 404);
 		break;
 	case RT_E_GONE:
-		reply_empty(h, 410);
+		bind_webhooks_empty(h, 410);
 		break;
 	case RT_E_INVALID:
 		bind_webhooks_error(h, 400, WH_MSG_ARGUMENT, msg, WH_EX_ARGUMENT, where);
@@ -108,66 +79,6 @@ static void reply_engine_error(struct bind_http *h, int rc, const char *err, con
 }
 
 /* ---- query parameters (§1.2) -------------------------------------------- */
-
-int bind_webhooks_bool(const struct bind_query *q, const char *name, int dflt)
-{
-	const char *v = bind_urlcodec_query_get(q, name);
-	if (v && strcasecmp(v, "true") == 0)
-		return 1;
-	if (v && strcasecmp(v, "false") == 0)
-		return 0;
-	return dflt;
-}
-
-int bind_webhooks_time(const struct bind_query *q, const char *name, int64_t *us)
-{
-	const char *v = bind_urlcodec_query_get(q, name);
-	char buf[64];
-	if (!v || !*v)
-		return -1;
-	if (rt_parse_time(v, us) == 0)
-		return 0;
-	/* An unencoded "+02:00" offset arrives as " 02:00" ('+' is a space in
-	 * a query): put the plus back before giving up on the value. */
-	if (strlen(v) < sizeof(buf) && strchr(v, ' ')) {
-		strcpy(buf, v);
-		for (char *p = buf; *p; p++)
-			if (*p == ' ')
-				*p = '+';
-		if (rt_parse_time(buf, us) == 0)
-			return 0;
-	}
-	return -1;
-}
-
-unsigned bind_webhooks_statuses(const struct bind_query *q)
-{
-	unsigned bits = 0;
-	size_t iter = 0;
-	const char *v;
-	while ((v = bind_urlcodec_query_next(q, "runtimeStatus", &iter)) != NULL) {
-		const char *p = v;
-		while (*p) {
-			const char *end = strchr(p, ',');
-			size_t n = end ? (size_t)(end - p) : strlen(p);
-			char tok[32];
-			/* Enum.TryParse ignores surrounding blanks. */
-			while (n && isspace((unsigned char)*p))
-				p++, n--;
-			while (n && isspace((unsigned char)p[n - 1]))
-				n--;
-			if (n && n < sizeof(tok)) {
-				memcpy(tok, p, n);
-				tok[n] = '\0';
-				int st = rt_status_parse(tok);
-				if (st >= 0)
-					bits |= RT_STORE_STATUS_BIT(st);
-			}
-			p = end ? end + 1 : p + strlen(p);
-		}
-	}
-	return bits;
-}
 
 /* Seconds, decimals allowed (TimeSpan.FromSeconds); 0 when absent, not a
  * number, negative or not finite - the caller then does not wait. */
@@ -235,24 +146,6 @@ static int body_json_ok(struct bind_http *h, const char *where)
 	bind_webhooks_error(h, 400, "Invalid JSON content", msg, WH_EX_JSON, where);
 	free(msg);
 	return 0;
-}
-
-/* Media type "application/json", parameters allowed, any case (§4.6). */
-static int content_type_json(const struct bind_http *h)
-{
-	const char *ct = bind_http_header(h, "content-type");
-	static const char want[] = "application/json";
-	size_t n = sizeof(want) - 1;
-	if (!ct)
-		return 0;
-	while (*ct == ' ' || *ct == '\t')
-		ct++;
-	if (strncasecmp(ct, want, n) != 0)
-		return 0;
-	ct += n;
-	while (*ct == ' ' || *ct == '\t')
-		ct++;
-	return *ct == '\0' || *ct == ';';
 }
 
 /* ---- start (§4.1) and restart (§4.11) ----------------------------------- */
@@ -458,7 +351,7 @@ static void get_status(struct webhook_req *r, const char *id)
 	int flags = 0, code, rc;
 
 	if (!r->served) {
-		reply_empty(h, 404);
+		bind_webhooks_empty(h, 404);
 		return;
 	}
 	if (bind_webhooks_bool(&r->q, "showInput", 1))
@@ -469,7 +362,7 @@ static void get_status(struct webhook_req *r, const char *id)
 		flags |= BIND_STATUS_HISTORY_OUTPUT;
 	rc = read_status(r, id, flags, &inst, &status, &stream, &err);
 	if (rc == CF_E_NOTFOUND) {
-		reply_empty(h, 404);
+		bind_webhooks_empty(h, 404);
 		return;
 	}
 	if (rc != CF_OK) {
@@ -537,12 +430,12 @@ static void get_history(struct webhook_req *r, const char *id)
 	int rc;
 
 	if (!r->served) {
-		reply_empty(r->h, 404);
+		bind_webhooks_empty(r->h, 404);
 		return;
 	}
 	rc = bind_client_read(r->d, id, BIND_STATUS_HISTORY, &inst, &hist, &n, a, &err);
 	if (rc == CF_E_NOTFOUND)
-		reply_empty(r->h, 404);
+		bind_webhooks_empty(r->h, 404);
 	else if (rc != CF_OK)
 		reply_engine_error(r->h, RT_ERROR, err, "GetHistory");
 	else if (r->h->stream_ok && history_is_large(hist, n)) {
@@ -582,10 +475,10 @@ static void raise_event(struct webhook_req *r, const char *id, const char *event
 	 * goes straight to it; only a malformed one reads the instance first,
 	 * to tell 404 and 410 from 400. Same answers, one read fewer per event.
 	 */
-	if (r->served && content_type_json(h) && body_is_json(h) && !bind_event_name_problem(event)) {
+	if (r->served && bind_webhooks_content_json(h) && body_is_json(h) && !bind_event_name_problem(event)) {
 		rc = bind_client_raise(r->d, id, event, h->body, &err);
 		if (rc == RT_OK)
-			reply_empty(h, 202);
+			bind_webhooks_empty(h, 202);
 		else
 			reply_engine_error(h, rc, err, where);
 		free(err);
@@ -594,12 +487,12 @@ static void raise_event(struct webhook_req *r, const char *id, const char *event
 	rc = r->served ? bind_durable_read(r->d, id, 0, &inst, NULL, h->ctx.arena, &err)
 		       : CF_E_NOTFOUND;
 	if (rc == CF_E_NOTFOUND) {
-		reply_empty(h, 404);
+		bind_webhooks_empty(h, 404);
 	} else if (rc != CF_OK) {
 		reply_engine_error(h, RT_ERROR, err, where);
 	} else if (rt_status_is_terminal(inst.status)) {
-		reply_empty(h, 410);
-	} else if (!content_type_json(h)) {
+		bind_webhooks_empty(h, 410);
+	} else if (!bind_webhooks_content_json(h)) {
 		bind_webhooks_error(h, 400, "Only application/json request content is supported",
 				    NULL, NULL, where);
 	} else if (body_json_ok(h, where)) {
@@ -626,7 +519,7 @@ static void lifecycle(struct webhook_req *r, const char *id, enum bind_client_op
 	}
 	rc = r->served ? bind_client_lifecycle(r->d, op, id, reason, &err) : RT_E_NOTFOUND;
 	if (rc == RT_OK)
-		reply_empty(r->h, 202);
+		bind_webhooks_empty(r->h, 202);
 	else
 		reply_engine_error(r->h, rc, err, where);
 	free(err);
@@ -645,7 +538,7 @@ static void operation(struct webhook_req *r, const char *id, const char *op)
 	else if (strcasecmp(op, "restart") == 0)
 		restart(r, id);
 	else
-		reply_empty(r->h, 404);
+		bind_webhooks_empty(r->h, 404);
 }
 
 /* ---- routing ------------------------------------------------------------ */
@@ -709,7 +602,7 @@ void bind_webhooks_handle(struct bind_durable *d, struct bind_http *h)
 	int del = strcmp(h->method, "DELETE") == 0;
 	int n;
 
-	reply_empty(h, 404);
+	bind_webhooks_empty(h, 404);
 	if (!bind_webhooks_match(h->path))
 		return;
 	n = split_path(h, seg);

@@ -36,7 +36,7 @@
  *    client reading the header unconditionally keeps working). Tokens are opaque and
  *    authenticated with a per-process key: a token this process never
  *    issued (forged, truncated, or from before a restart) is a 400.
- *    Size limits (webhooks_query.c): a payload over 64 KiB is not read and
+ *    Size limits (query.c): a payload over 64 KiB is not read and
  *    the instance's status URL stands in its place; a page ends once it
  *    holds 4 MiB of payloads.
  *  - A status with 1,000+ history events or 1 MiB of payloads is streamed

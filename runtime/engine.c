@@ -19,6 +19,7 @@
 #include "runtime/engine_int.h"
 #include "runtime/uuid.h"
 #include "common/queue.h"
+#include "common/thread_pool.h"
 #include "common/vec.h"
 #include "common/xalloc.h"
 #include "common/clock.h"
@@ -465,6 +466,7 @@ static void *engine_main(void *arg)
 					e->results_tail = r;
 			}
 		}
+		size_t queued = 0;
 		for (struct engine_run *r = b.dequeued, *next; r; r = next) {
 			next = r->next;
 			if (b.failed) {
@@ -478,9 +480,9 @@ static void *engine_main(void *arg)
 				e->quiet_until_us = rt_mono_us() + ENGINE_SUSPECT_QUIET_US;
 			RT_QUEUE_APPEND(e->runs, e->runs_tail, r, next);
 			e->stats.activities++;
+			queued++;
 		}
-		if (e->runs)
-			pthread_cond_signal(&e->runs_cond);
+		engine_activity_wake(e, queued);
 		/* Visible activities left behind for want of room: take them as
 		 * soon as there is room, never waiting for an unrelated event. */
 		if (!b.failed && b.act_backlog && !e->suspect_waiting &&
@@ -584,7 +586,6 @@ struct rt_engine *rt_engine_start(const struct rt_engine_opts *opts, char **err)
 	}
 	pthread_mutex_init(&e->lock, NULL);
 	pthread_cond_init(&e->cond, NULL);
-	pthread_cond_init(&e->runs_cond, NULL);
 	pthread_mutex_init(&e->readers_lock, NULL);
 	e->waits = engine_waits_new();
 	e->nthreads = e->opts.max_activities;
@@ -597,13 +598,7 @@ struct rt_engine *rt_engine_start(const struct rt_engine_opts *opts, char **err)
 	}
 	const struct engine_attempt *left;
 	e->recovering = engine_attempts_left(e->attempts, &left) > 0;
-	e->workers = xcalloc((size_t)e->nthreads, sizeof(*e->workers));
-	e->live_activity_threads = e->nthreads;
-	for (int i = 0; i < e->nthreads; i++) {
-		e->workers[i].e = e;
-		e->workers[i].slot = i;
-		pthread_create(&e->workers[i].thread, NULL, engine_activity_main, &e->workers[i]);
-	}
+	engine_activity_start(e);
 	pthread_cond_init(&e->ckpt_cond, NULL);
 	pthread_create(&e->thread, NULL, engine_main, e);
 	pthread_setname_np(e->thread, "engine");
@@ -638,7 +633,6 @@ int rt_engine_stop_by(struct rt_engine *e, int64_t deadline_mono_us)
 	e->stopping = 1;
 	e->stop_deadline_us = deadline_mono_us;
 	pthread_cond_broadcast(&e->cond);
-	pthread_cond_broadcast(&e->runs_cond);
 	pthread_cond_broadcast(&e->ckpt_cond);
 	pthread_mutex_unlock(&e->lock);
 	/* The engine thread commits the results of the attempts that finish
@@ -647,12 +641,7 @@ int rt_engine_stop_by(struct rt_engine *e, int64_t deadline_mono_us)
 		engine_attempts_clear(e->attempts);
 		return 1;
 	}
-	for (int i = 0; i < e->nthreads; i++) {
-		if (join_by(e->workers[i].thread, until) == 0)
-			e->workers[i].joined = 1;
-		else
-			left_running++;
-	}
+	left_running += engine_activity_stop_by(e, until);
 	if (join_by(e->ckpt_thread, until) != 0)
 		left_running++;
 	if (left_running) {
@@ -667,11 +656,11 @@ int rt_engine_stop_by(struct rt_engine *e, int64_t deadline_mono_us)
 	rt_store_close(e->store);
 	engine_cache_free(e->cache);
 	engine_attempts_close(e->attempts);
+	rt_pool_free(e->pool);
 	free(e->workers);
 	free(e->inflight.keys);
 	pthread_mutex_destroy(&e->lock);
 	pthread_cond_destroy(&e->cond);
-	pthread_cond_destroy(&e->runs_cond);
 	pthread_mutex_destroy(&e->readers_lock);
 	pthread_cond_destroy(&e->ckpt_cond);
 	engine_waits_free(e->waits);

@@ -13,6 +13,7 @@
 #include "common/xalloc.h"
 #include "common/clock.h"
 #include "common/queue.h"
+#include "common/thread_pool.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -90,82 +91,114 @@ static void set_grow(struct id_set *s)
 
 /* ---- activity threads --------------------------------------------------- */
 
-void *engine_activity_main(void *arg)
+/*
+ * The threads are a common/thread_pool.h pool. The runs themselves stay on
+ * e->runs under e->lock, where the batch steps and the suspect rules look
+ * at them together with e->running: a pool job is only a ticket that takes
+ * the oldest queued run, so a run is never both out of e->runs and not yet
+ * counted as running, and a stop can drop what no thread started.
+ */
+struct run_ticket {
+	struct rt_pool_job job; /* first */
+	struct rt_engine *e;
+};
+
+/* Runs one attempt of `run` on pool thread `thread`, outside the lock. */
+static void run_attempt(struct rt_engine *e, int thread, struct engine_run *run)
 {
-	struct engine_worker *w = arg;
-	struct rt_engine *e = w->e;
 	const struct rt_engine_hooks *h = &e->opts.hooks;
-	struct rt_arena arena;
-
-	rt_arena_init(&arena);
-	if (h->thread_event)
-		h->thread_event(h->ctx, 0);
-	pthread_mutex_lock(&e->lock);
-	for (;;) {
-		if (!e->runs && h->thread_event) {
-			pthread_mutex_unlock(&e->lock);
-			h->thread_event(h->ctx, 1);
-			pthread_mutex_lock(&e->lock);
-		}
-		e->idle_activity_threads++;
-		while (!e->runs && !e->stopping)
-			pthread_cond_wait(&e->runs_cond, &e->lock);
-		e->idle_activity_threads--;
-		/* Stopping: finish nothing new; queued runs never started, so
-		 * dropping them costs no attempt. */
-		if (!e->runs || e->stopping)
-			break;
-		struct engine_run *run = e->runs;
-		e->runs = run->next;
-		if (!e->runs)
-			e->runs_tail = NULL;
-		e->running++;
-		e->last_start_us = rt_mono_us();
-		if (e->runs && e->idle_activity_threads > 0)
-			pthread_cond_signal(&e->runs_cond);
-		pthread_mutex_unlock(&e->lock);
-
-		struct rt_activity_call call = {
-			.name = run->name,
-			.input = run->input ? run->input : "null",
-			.instance_id = run->instance_id,
-			.execution_id = run->execution_id,
-			.task_id = run->task_id,
-			.attempt = run->attempt,
-			.idempotency_key = run->key,
-			.arena = &arena,
-		};
-		struct rt_activity_result res = {0};
-		void *fn = h->find_activity ? h->find_activity(h->ctx, run->name) : NULL;
-		run->started_us = rt_now_us();
-		engine_attempts_begin(e->attempts, w->slot, run->activity_id, run->task_id,
-				      run->instance_id);
-		if (!fn) {
-			res.failed = 1;
-			res.message = rt_arena_fmt(&arena,
-						   "The function '%s' doesn't exist, is disabled, or is not an activity function.",
-						   run->name);
-		} else {
-			h->run_activity(h->ctx, fn, &call, &res);
-		}
-		engine_attempts_end(e->attempts, w->slot);
-		run->failed = res.failed;
-		run->result = xstrdup(res.failed ? (res.message ? res.message : "activity failed")
-						 : (res.result ? res.result : "null"));
-		rt_arena_reset(&arena);
-
-		pthread_mutex_lock(&e->lock);
-		RT_QUEUE_APPEND(e->results, e->results_tail, run, next);
-		e->running--;
-		pthread_cond_signal(&e->cond);
+	struct rt_arena *arena = &e->workers[thread].arena;
+	struct rt_activity_call call = {
+		.name = run->name,
+		.input = run->input ? run->input : "null",
+		.instance_id = run->instance_id,
+		.execution_id = run->execution_id,
+		.task_id = run->task_id,
+		.attempt = run->attempt,
+		.idempotency_key = run->key,
+		.arena = arena,
+	};
+	struct rt_activity_result res = {0};
+	void *fn = h->find_activity ? h->find_activity(h->ctx, run->name) : NULL;
+	run->started_us = rt_now_us();
+	engine_attempts_begin(e->attempts, thread, run->activity_id, run->task_id, run->instance_id);
+	if (!fn) {
+		res.failed = 1;
+		res.message = rt_arena_fmt(arena,
+					   "The function '%s' doesn't exist, is disabled, or is not an activity function.",
+					   run->name);
+	} else {
+		h->run_activity(h->ctx, fn, &call, &res);
 	}
-	e->live_activity_threads--;
+	engine_attempts_end(e->attempts, thread);
+	run->failed = res.failed;
+	run->result = xstrdup(res.failed ? (res.message ? res.message : "activity failed")
+					 : (res.result ? res.result : "null"));
+	rt_arena_reset(arena);
+}
+
+static void ticket_run(struct rt_pool_job *job, int thread)
+{
+	struct rt_engine *e = ((struct run_ticket *)job)->e;
+	free(job);
+	pthread_mutex_lock(&e->lock);
+	/* Stopping: start nothing new; queued runs never started, so
+	 * dropping them costs no attempt. */
+	if (!e->runs || e->stopping) {
+		pthread_mutex_unlock(&e->lock);
+		return;
+	}
+	struct engine_run *run = e->runs;
+	e->runs = run->next;
+	if (!e->runs)
+		e->runs_tail = NULL;
+	e->running++;
+	e->last_start_us = rt_mono_us();
+	pthread_mutex_unlock(&e->lock);
+
+	run_attempt(e, thread, run);
+
+	pthread_mutex_lock(&e->lock);
+	RT_QUEUE_APPEND(e->results, e->results_tail, run, next);
+	e->running--;
 	pthread_cond_signal(&e->cond);
 	pthread_mutex_unlock(&e->lock);
+}
+
+/* Per-thread state, and the host's thread_event hook (0, 1, 2). */
+static void thread_event(void *ctx, enum rt_pool_event ev, int thread)
+{
+	struct rt_engine *e = ctx;
+	const struct rt_engine_hooks *h = &e->opts.hooks;
+	if (ev == RT_POOL_THREAD_START)
+		rt_arena_init(&e->workers[thread].arena);
 	if (h->thread_event)
-		h->thread_event(h->ctx, 2);
-	rt_arena_cleanup(&arena);
-	return NULL;
+		h->thread_event(h->ctx, ev == RT_POOL_THREAD_START ? 0 : ev == RT_POOL_THREAD_IDLE ? 1 : 2);
+	if (ev == RT_POOL_THREAD_EXIT)
+		rt_arena_cleanup(&e->workers[thread].arena);
+}
+
+void engine_activity_start(struct rt_engine *e)
+{
+	e->workers = xcalloc((size_t)e->nthreads, sizeof(*e->workers));
+	e->pool = rt_pool_new(e->nthreads, "activity", thread_event, e);
+}
+
+void engine_activity_wake(struct rt_engine *e, size_t n)
+{
+	struct rt_pool_job *head = NULL, *tail = NULL;
+	for (size_t i = 0; i < n; i++) {
+		struct run_ticket *t = xcalloc(1, sizeof(*t));
+		t->job.run = ticket_run;
+		t->e = e;
+		RT_QUEUE_APPEND(head, tail, &t->job, next);
+	}
+	rt_pool_submit_list(e->pool, head, tail, n);
+}
+
+int engine_activity_stop_by(struct rt_engine *e, int64_t until_us)
+{
+	return rt_pool_stop_by(e->pool, until_us);
 }
 
 void engine_run_free(struct engine_run *run)

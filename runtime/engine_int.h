@@ -9,7 +9,10 @@
 
 #include "runtime/engine.h"
 #include "runtime/engine_cache.h"
+#include "common/arena.h"
 #include "common/clock.h"
+
+struct rt_pool;
 
 /* Batch sizes. maxConcurrentActivityFunctions caps activities *running*
  * (one thread each) and episodes run one at a time on the engine thread, so
@@ -109,12 +112,10 @@ void engine_attempts_end(struct engine_attempts *a, int slot);
 uint64_t engine_attempts_hash(const char *instance_id);
 void engine_attempts_close(struct engine_attempts *a);
 
-/* One activity thread: its slot in the attempts file. */
+/* What one activity thread keeps between attempts; the thread's index in
+ * the pool is also its slot in the attempts file. */
 struct engine_worker {
-	struct rt_engine *e;
-	int slot;
-	pthread_t thread;
-	int joined;
+	struct rt_arena arena; /* the attempt's call and result */
 };
 
 struct rt_engine {
@@ -122,20 +123,18 @@ struct rt_engine {
 	struct rt_store *store; /* engine thread only */
 	struct engine_cache *cache; /* engine thread only */
 	pthread_t thread;
-	struct engine_worker *workers;
+	struct rt_pool *pool;           /* the activity threads (engine_activity.c) */
+	struct engine_worker *workers;  /* [nthreads], by pool thread index */
 	int nthreads;
 	struct engine_attempts *attempts;
 	int recovering;           /* the left attempts are not counted yet */
 
 	pthread_mutex_t lock;
 	pthread_cond_t cond;      /* wakes the engine thread */
-	pthread_cond_t runs_cond; /* wakes activity threads */
 	struct engine_cmd *cmds, *cmds_tail;
 	struct engine_run *results, *results_tail;
 	struct engine_run *runs, *runs_tail;
 	struct id_set inflight;
-	int idle_activity_threads; /* waiting for a run */
-	int live_activity_threads; /* not exited */
 	int running;               /* attempts under way on activity threads */
 	/* Suspects (see engine.h): one starts only when every other running
 	 * attempt has run ENGINE_SUSPECT_QUIET_US, and nothing else starts
@@ -265,8 +264,12 @@ void engine_run_free(struct engine_run *run);
 void engine_idset_add(struct id_set *s, int64_t id);
 int engine_idset_has(const struct id_set *s, int64_t id);
 void engine_idset_del(struct id_set *s, int64_t id);
-/* one activity thread (arg: its struct engine_worker), */
-void *engine_activity_main(void *arg);
+/* the activity threads: start them (nthreads, after e->attempts), hand
+ * them n runs just queued on e->runs (lock held), and stop them by an
+ * rt_mono_us() deadline, returning how many are still in app code; */
+void engine_activity_start(struct rt_engine *e);
+void engine_activity_wake(struct rt_engine *e, size_t n);
+int engine_activity_stop_by(struct rt_engine *e, int64_t until_us);
 /* and the batch's activity steps: apply one result (row out, completion
  * in, one transaction), take visible rows for the free capacity (a suspect
  * runs alone), count the attempts a dead process left unfinished. */

@@ -834,14 +834,21 @@ int rt_store_checkpoint_bounded(struct rt_store *s, int64_t wal_limit, int64_t *
 	return rc;
 }
 
-int rt_store__insert_step(struct rt_store *s, sqlite3_stmt *st, int64_t *id, const char *what)
+int rt_store__insert_bound(struct rt_store *s, sqlite3_stmt *st, int bind_rc, int64_t *id,
+			   const char *what)
 {
-	int rc = sqlite3_step(st);
-	if (rc != SQLITE_DONE)
-		return rt_store__sqlerr(s, rc, what);
-	if (id)
-		*id = sqlite3_last_insert_rowid(s->db);
-	return 0;
+	int rc;
+	if (bind_rc)
+		rc = rt_store__sqlerr(s, sqlite3_errcode(s->db), what);
+	else if ((rc = sqlite3_step(st)) != SQLITE_DONE)
+		rc = rt_store__sqlerr(s, rc, what);
+	else {
+		rc = 0;
+		if (id)
+			*id = sqlite3_last_insert_rowid(s->db);
+	}
+	sqlite3_reset(st);
+	return rc;
 }
 
 void *rt_store__scratch_copy(struct rt_store *s, struct rt_arena *a, size_t count, size_t size)

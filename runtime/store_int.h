@@ -126,9 +126,11 @@ int rt_store__instance_read(struct rt_store *s, const char *instance_id, int wit
  * of the queue for many instances. 0 or <0 on error. */
 int rt_store__delete_instance_rows(struct rt_store *s, int64_t iid, const char *instance_id);
 
-/* Steps an INSERT; 0 and *id (may be NULL) = the new rowid, or the error
- * (`what` names the operation in the message). The caller resets `st`. */
-int rt_store__insert_step(struct rt_store *s, sqlite3_stmt *st, int64_t *id, const char *what);
+/* Runs an INSERT whose parameters were bound with bind_rc (the OR of the
+ * bind calls' results) and resets `st`: 0 and *id (may be NULL) = the new
+ * rowid, or the error (`what` names the operation in the message). */
+int rt_store__insert_bound(struct rt_store *s, sqlite3_stmt *st, int bind_rc, int64_t *id,
+			   const char *what);
 
 /*
  * store_lock.c: the lock on "<hub>.lock". Takes it exclusively (a writer)

@@ -57,23 +57,17 @@ static void idset_put(struct idset *set, const char **slot, const char *key)
 int rt_store_inbox_add(struct rt_store *s, const struct rt_inbox_msg *m, int64_t *id)
 {
 	sqlite3_stmt *st = rt_store__stmt(s, ST_INBOX_ADD);
-	int rc;
+	int bound;
 	assert(rt_store__writing(s));
 	if (!st)
 		return RT_ERROR;
-	if (rt_store__bind_text(st, 1, m->instance_id) |
-	    rt_store__bind_text(st, 2, m->execution_id) |
-	    /* Negative times would fall outside both scan streams. */
-	    sqlite3_bind_int64(st, 3, m->visible_us > 0 ? m->visible_us : 0) |
-	    sqlite3_bind_int(st, 4, m->type) | rt_store__bind_blob(st, 5, m->data, m->len) |
-	    sqlite3_bind_int64(st, 6, rt_now_us())) {
-		rc = rt_store__sqlerr(s, sqlite3_errcode(s->db), "cannot queue message");
-		goto out;
-	}
-	rc = rt_store__insert_step(s, st, id, "cannot queue message");
-out:
-	sqlite3_reset(st);
-	return rc;
+	bound = rt_store__bind_text(st, 1, m->instance_id) |
+		rt_store__bind_text(st, 2, m->execution_id) |
+		/* Negative times would fall outside both scan streams. */
+		sqlite3_bind_int64(st, 3, m->visible_us > 0 ? m->visible_us : 0) |
+		sqlite3_bind_int(st, 4, m->type) | rt_store__bind_blob(st, 5, m->data, m->len) |
+		sqlite3_bind_int64(st, 6, rt_now_us());
+	return rt_store__insert_bound(s, st, bound, id, "cannot queue message");
 }
 
 int rt_store_inbox_load(struct rt_store *s, const char *instance_id, int64_t now_us, size_t limit,
@@ -121,15 +115,11 @@ int rt_store_inbox_delete(struct rt_store *s, const int64_t *ids, size_t n, int6
 	if (!st)
 		return RT_ERROR;
 	for (size_t i = 0; i < n; i++) {
+		int64_t one;
 		sqlite3_bind_int64(st, 1, ids[i]);
-		rc = sqlite3_step(st);
-		sqlite3_reset(st);
-		if (rc != SQLITE_DONE) {
-			rc = rt_store__sqlerr(s, rc, "cannot delete message");
+		if ((rc = rt_store__step_done(s, st, "cannot delete message", &one)) != 0)
 			break;
-		}
-		rc = 0;
-		total += sqlite3_changes(s->db);
+		total += one;
 	}
 	if (deleted)
 		*deleted = total;
@@ -157,58 +147,83 @@ static sqlite3_stmt *pick(sqlite3_stmt *a, int a_row, sqlite3_stmt *b, int b_row
 	return sqlite3_column_int64(a, 0) < sqlite3_column_int64(b, 0) ? a : b;
 }
 
-int rt_store_inbox_ready(struct rt_store *s, int64_t now_us, size_t limit, rt_store_busy_fn busy,
-			 void *ctx, const char ***ids, size_t *n, struct rt_arena *a)
+/*
+ * Walks a queue's two scan streams (`now`: visible at once; `due`: due by
+ * now_us, bound here) merged by id, passing each row to take(), which
+ * returns 1 if it took the row, until `limit` rows were taken or both
+ * streams ended; resets both. 0 or <0 on error.
+ */
+static int scan_visible(struct rt_store *s, sqlite3_stmt *now, sqlite3_stmt *due, int64_t now_us,
+			size_t limit, const char *what, int (*take)(void *ctx, sqlite3_stmt *row),
+			void *ctx)
 {
-	const char *what = "cannot scan inbox";
-	sqlite3_stmt *now = rt_store__stmt(s, ST_INBOX_SCAN_NOW);
-	sqlite3_stmt *due = rt_store__stmt(s, ST_INBOX_SCAN_DUE);
-	struct idset seen = { xcalloc(64, sizeof(*seen.slot)), 64, 0 };
-	const char **list;
-	size_t count = 0;
 	int now_row = 0, due_row = 0, rc;
+	size_t taken = 0;
 
-	*ids = NULL;
-	*n = 0;
-	if (!limit)
-		limit = SIZE_MAX;
-	if (!now || !due) {
-		rc = RT_ERROR;
-		goto out;
-	}
+	if (!now || !due)
+		return RT_ERROR;
 	sqlite3_bind_int64(due, 1, now_us);
 	if ((rc = advance(s, now, &now_row, what)) || (rc = advance(s, due, &due_row, what)))
 		goto out;
-	while (count < limit) {
+	while (taken < limit) {
 		sqlite3_stmt *st = pick(now, now_row, due, due_row);
 		if (!st)
 			break;
-		const char *id = (const char *)sqlite3_column_text(st, 1);
-		size_t len = (size_t)sqlite3_column_bytes(st, 1);
-		const char **slot = idset_find(&seen, id, len);
-		if (!*slot) {
-			/* Remember busy ids too, so busy() runs once per instance. */
-			int skip = busy && busy(ctx, id);
-			const char *copy = rt_arena_strndup(skip ? &s->tmp : a, id, len);
-			idset_put(&seen, slot, copy);
-			if (!skip) {
-				list = rt_store__scratch(s, (count + 1) * sizeof(*list));
-				list[count++] = copy;
-			}
-		}
+		taken += (size_t)take(ctx, st);
 		if ((rc = advance(s, st, st == now ? &now_row : &due_row, what)))
 			goto out;
 	}
-	if (count) {
-		*ids = rt_store__scratch_copy(s, a, count, sizeof(**ids));
-		*n = count;
-	}
 out:
-	if (now)
-		sqlite3_reset(now);
-	if (due)
-		sqlite3_reset(due);
-	free(seen.slot);
+	sqlite3_reset(now);
+	sqlite3_reset(due);
+	return rc;
+}
+
+/* What the inbox scan takes its rows into. */
+struct ready_scan {
+	struct rt_store *s;
+	struct idset seen;
+	rt_store_busy_fn busy;
+	void *ctx;
+	struct rt_arena *a;
+	size_t count;
+};
+
+/* Takes each instance id once, unless busy; rows are (id, instance_id). */
+static int take_ready(void *arg, sqlite3_stmt *st)
+{
+	struct ready_scan *r = arg;
+	const char *id = (const char *)sqlite3_column_text(st, 1);
+	size_t len = (size_t)sqlite3_column_bytes(st, 1);
+	const char **slot = idset_find(&r->seen, id, len);
+	if (*slot)
+		return 0;
+	/* Remember busy ids too, so busy() runs once per instance. */
+	int skip = r->busy && r->busy(r->ctx, id);
+	const char *copy = rt_arena_strndup(skip ? &r->s->tmp : r->a, id, len);
+	idset_put(&r->seen, slot, copy);
+	if (skip)
+		return 0;
+	const char **list = rt_store__scratch(r->s, (r->count + 1) * sizeof(*list));
+	list[r->count++] = copy;
+	return 1;
+}
+
+int rt_store_inbox_ready(struct rt_store *s, int64_t now_us, size_t limit, rt_store_busy_fn busy,
+			 void *ctx, const char ***ids, size_t *n, struct rt_arena *a)
+{
+	struct ready_scan r = { s, { xcalloc(64, sizeof(*r.seen.slot)), 64, 0 }, busy, ctx, a, 0 };
+	int rc = scan_visible(s, rt_store__stmt(s, ST_INBOX_SCAN_NOW),
+			      rt_store__stmt(s, ST_INBOX_SCAN_DUE), now_us, limit ? limit : SIZE_MAX,
+			      "cannot scan inbox", take_ready, &r);
+
+	*ids = NULL;
+	*n = 0;
+	if (rc == 0 && r.count) {
+		*ids = rt_store__scratch_copy(s, a, r.count, sizeof(**ids));
+		*n = r.count;
+	}
+	free(r.seen.slot);
 	rt_arena_reset(&s->tmp);
 	return rc;
 }
@@ -245,23 +260,17 @@ int rt_store_inbox_next_visible(struct rt_store *s, int64_t now_us, int64_t *nex
 int rt_store_activity_add(struct rt_store *s, const struct rt_activity *act, int64_t *id)
 {
 	sqlite3_stmt *st = rt_store__stmt(s, ST_ACT_ADD);
-	int rc;
+	int bound;
 	assert(rt_store__writing(s));
 	if (!st)
 		return RT_ERROR;
-	if (rt_store__bind_text(st, 1, act->instance_id) |
-	    rt_store__bind_text(st, 2, act->execution_id) | sqlite3_bind_int(st, 3, act->task_id) |
-	    sqlite3_bind_int64(st, 4, act->visible_us > 0 ? act->visible_us : 0) |
-	    rt_store__bind_text(st, 5, act->name) | rt_store__bind_text(st, 6, act->input) |
-	    sqlite3_bind_int64(st, 7, rt_now_us()) |
-	    sqlite3_bind_int(st, 8, act->dequeue_count > 0 ? act->dequeue_count : 0)) {
-		rc = rt_store__sqlerr(s, sqlite3_errcode(s->db), "cannot queue activity");
-		goto out;
-	}
-	rc = rt_store__insert_step(s, st, id, "cannot queue activity");
-out:
-	sqlite3_reset(st);
-	return rc;
+	bound = rt_store__bind_text(st, 1, act->instance_id) |
+		rt_store__bind_text(st, 2, act->execution_id) | sqlite3_bind_int(st, 3, act->task_id) |
+		sqlite3_bind_int64(st, 4, act->visible_us > 0 ? act->visible_us : 0) |
+		rt_store__bind_text(st, 5, act->name) | rt_store__bind_text(st, 6, act->input) |
+		sqlite3_bind_int64(st, 7, rt_now_us()) |
+		sqlite3_bind_int(st, 8, act->dequeue_count > 0 ? act->dequeue_count : 0);
+	return rt_store__insert_bound(s, st, bound, id, "cannot queue activity");
 }
 
 /* Reads the columns "[id,] instance_id, execution_id, task_id, visible_us,
@@ -278,37 +287,35 @@ static void read_activity(sqlite3_stmt *st, int c, struct rt_activity *r, struct
 	r->enqueued_us = sqlite3_column_int64(st, c + 7);
 }
 
+/* What the activity scan takes its rows into. */
+struct pick_scan {
+	struct rt_store *s;
+	rt_store_busy_id_fn busy;
+	void *ctx;
+	size_t count;
+};
+
+/* Takes each activity id not busy into the scratch buffer; rows are (id). */
+static int take_activity(void *arg, sqlite3_stmt *st)
+{
+	struct pick_scan *p = arg;
+	int64_t id = sqlite3_column_int64(st, 0);
+	if (p->busy && p->busy(p->ctx, id))
+		return 0;
+	int64_t *ids = rt_store__scratch(p->s, (p->count + 1) * sizeof(*ids));
+	ids[p->count++] = id;
+	return 1;
+}
+
 /* Collects up to max ids of visible activities not busy, oldest first,
  * into the scratch buffer. */
 static int pick_activities(struct rt_store *s, int64_t now_us, size_t max,
 			   rt_store_busy_id_fn busy, void *ctx, size_t *count)
 {
-	const char *what = "cannot scan activities";
-	sqlite3_stmt *now = rt_store__stmt(s, ST_ACT_SCAN_NOW);
-	sqlite3_stmt *due = rt_store__stmt(s, ST_ACT_SCAN_DUE);
-	int now_row = 0, due_row = 0, rc;
-
-	*count = 0;
-	if (!now || !due)
-		return RT_ERROR;
-	sqlite3_bind_int64(due, 1, now_us);
-	if ((rc = advance(s, now, &now_row, what)) || (rc = advance(s, due, &due_row, what)))
-		goto out;
-	while (*count < max) {
-		sqlite3_stmt *st = pick(now, now_row, due, due_row);
-		if (!st)
-			break;
-		int64_t id = sqlite3_column_int64(st, 0);
-		if (!busy || !busy(ctx, id)) {
-			int64_t *ids = rt_store__scratch(s, (*count + 1) * sizeof(*ids));
-			ids[(*count)++] = id;
-		}
-		if ((rc = advance(s, st, st == now ? &now_row : &due_row, what)))
-			goto out;
-	}
-out:
-	sqlite3_reset(now);
-	sqlite3_reset(due);
+	struct pick_scan p = { s, busy, ctx, 0 };
+	int rc = scan_visible(s, rt_store__stmt(s, ST_ACT_SCAN_NOW), rt_store__stmt(s, ST_ACT_SCAN_DUE),
+			      now_us, max, "cannot scan activities", take_activity, &p);
+	*count = p.count;
 	return rc;
 }
 
@@ -373,55 +380,39 @@ int rt_store_activity_get(struct rt_store *s, int64_t id, struct rt_activity *ro
 	return rc < 0 ? rc : 0;
 }
 
-/* Runs a one-row statement on activity `id`: NOTFOUND when no row changed. */
+/* Runs a one-row statement on activity `id` (?1), with `value` as ?2 where
+ * the statement has one: NOTFOUND when no row changed. */
 static int activity_row_change(struct rt_store *s, enum store_stmt which, int64_t id,
-			       const char *what)
+			       int64_t value, const char *what)
 {
 	sqlite3_stmt *st = rt_store__stmt(s, which);
+	int64_t changed;
 	int rc;
 	assert(rt_store__writing(s));
 	if (!st)
 		return RT_ERROR;
 	sqlite3_bind_int64(st, 1, id);
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_DONE)
-		rc = rt_store__sqlerr(s, rc, what);
-	else if (sqlite3_changes(s->db) == 0)
+	if (sqlite3_bind_parameter_count(st) >= 2)
+		sqlite3_bind_int64(st, 2, value);
+	if ((rc = rt_store__step_done(s, st, what, &changed)) == 0 && changed == 0)
 		rc = rt_store__fail(s, RT_E_NOTFOUND, "no activity %lld", (long long)id);
-	else
-		rc = 0;
-	sqlite3_reset(st);
 	return rc;
 }
 
 int rt_store_activity_count_attempt(struct rt_store *s, int64_t id)
 {
-	return activity_row_change(s, ST_ACT_COUNT_ATTEMPT, id, "cannot count activity attempt");
+	return activity_row_change(s, ST_ACT_COUNT_ATTEMPT, id, 0, "cannot count activity attempt");
 }
 
 int rt_store_activity_delete(struct rt_store *s, int64_t id)
 {
-	return activity_row_change(s, ST_ACT_DELETE, id, "cannot delete activity");
+	return activity_row_change(s, ST_ACT_DELETE, id, 0, "cannot delete activity");
 }
 
 int rt_store_activity_postpone(struct rt_store *s, int64_t id, int64_t visible_us)
 {
-	sqlite3_stmt *st = rt_store__stmt(s, ST_ACT_POSTPONE);
-	int rc;
-	assert(rt_store__writing(s));
-	if (!st)
-		return RT_ERROR;
-	sqlite3_bind_int64(st, 1, id);
-	sqlite3_bind_int64(st, 2, visible_us > 0 ? visible_us : 0);
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_DONE)
-		rc = rt_store__sqlerr(s, rc, "cannot postpone activity");
-	else if (sqlite3_changes(s->db) == 0)
-		rc = rt_store__fail(s, RT_E_NOTFOUND, "no activity %lld", (long long)id);
-	else
-		rc = 0;
-	sqlite3_reset(st);
-	return rc;
+	return activity_row_change(s, ST_ACT_POSTPONE, id, visible_us > 0 ? visible_us : 0,
+				   "cannot postpone activity");
 }
 
 int rt_store_activity_list(struct rt_store *s, const char *instance_id, struct rt_activity **rows,

@@ -22,6 +22,11 @@
 #      rt_engine_history from a hub file it opened itself, no engine running.
 #      Lifecycle (rt_engine_start/stop), waits, health and stats are not
 #      commands or reads and stay free.
+#   5. Inside management/, calls go one way: webhooks.c routes to the
+#      endpoint files (query.c, entities.c), and they answer through the
+#      shared helpers (reply.c, request.c, page.c). So only webhooks.c
+#      includes an endpoint file's header or management/webhooks.h, and no
+#      file calls back into the one that calls it.
 #
 # Scans common/, runtime/, bindings/, management/ and host/ under root (default: this tree). Prints
 # "check-layers: ok", or one line per problem naming file:line, and exits 1.
@@ -145,6 +150,19 @@ while IFS= read -r line; do
 			continue
 	fi
 	report "$line" "outside runtime/, only the durable client ($CLIENT) may call the engine's commands and reads"
+done <"$tmp"
+
+# Rule 5. ROUTER names the one file that may include the endpoint headers.
+ROUTER=management/webhooks.c
+# shellcheck disable=SC2046
+hits '^[[:space:]]*#[[:space:]]*include[[:space:]]*"management/(webhooks|query|entities)\.h"' \
+	$(sources management | grep -vxF "$ROUTER" | grep -vE '^management/(webhooks|query|entities)\.h$') >"$tmp"
+while IFS= read -r line; do
+	file=${line%%:*}
+	# A file's own header is its own business (query.c includes query.h).
+	own=$(printf '%s\n' "$line" | sed -n 's|.*"management/\([a-z_]*\)\.h".*|\1|p')
+	[ "$file" = "management/$own.c" ] && continue
+	report "$line" "inside management/, only the router ($ROUTER) includes the endpoint headers"
 done <"$tmp"
 
 if [ "$problems" -ne 0 ]; then

@@ -64,6 +64,36 @@ int doffline_start(struct dcli_hub *h, const struct dcli_args *a, struct dcli_re
 	return r->rc;
 }
 
+/*
+ * Reads instance `id` and, with `history`, the events of its current
+ * execution, into `arena`. 0; or -1 with r->rc set: RT_E_NOTFOUND for no
+ * such instance (or no hub file), else RT_ERROR with the store's message.
+ */
+static int read_instance(struct dcli_hub *h, const char *id, int history, struct rt_instance *inst,
+			 struct rt_event **ev, size_t *n, struct rt_arena *arena,
+			 struct dcli_result *r)
+{
+	int rc;
+	if (open_store(h, 0, r) != 0)
+		return -1;
+	if (!h->store) {
+		r->rc = RT_E_NOTFOUND;
+		return -1;
+	}
+	rc = rt_store_instance_get(h->store, id, inst, arena);
+	if (rc == 0 && history)
+		rc = rt_engine_history(h->store, id, inst->execution_id, ev, n, arena);
+	if (rc == 0)
+		return 0;
+	if (rc == RT_E_NOTFOUND) {
+		r->rc = RT_E_NOTFOUND;
+	} else {
+		r->rc = RT_ERROR;
+		r->err = xstrdup(rt_store_errmsg(h->store));
+	}
+	return -1;
+}
+
 int doffline_status(struct dcli_hub *h, const char *id, int input, int history,
 		    struct dcli_result *r)
 {
@@ -71,21 +101,9 @@ int doffline_status(struct dcli_hub *h, const char *id, int input, int history,
 	struct rt_instance inst;
 	struct rt_event *ev = NULL;
 	size_t n = 0;
-	int rc;
 
-	if (open_store(h, 0, r) != 0)
-		return r->rc;
-	if (!h->store)
-		return r->rc = RT_E_NOTFOUND;
 	rt_arena_init(&arena);
-	rc = rt_store_instance_get(h->store, id, &inst, &arena);
-	if (rc == RT_E_NOTFOUND) {
-		r->rc = RT_E_NOTFOUND;
-	} else if (rc != 0 || (history && rt_engine_history(h->store, id, inst.execution_id, &ev,
-							     &n, &arena) != 0)) {
-		r->rc = RT_ERROR;
-		r->err = xstrdup(rt_store_errmsg(h->store));
-	} else {
+	if (read_instance(h, id, history, &inst, &ev, &n, &arena, r) == 0) {
 		r->json = bind_status_object(&inst, ev, n,
 					     (input ? BIND_STATUS_INPUT : 0) |
 						     (history ? BIND_STATUS_HISTORY |
@@ -103,22 +121,9 @@ int doffline_history(struct dcli_hub *h, const char *id, struct dcli_result *r)
 	struct rt_instance inst;
 	struct rt_event *ev = NULL;
 	size_t n = 0;
-	int rc;
 
-	if (open_store(h, 0, r) != 0)
-		return r->rc;
-	if (!h->store)
-		return r->rc = RT_E_NOTFOUND;
 	rt_arena_init(&arena);
-	rc = rt_store_instance_get(h->store, id, &inst, &arena);
-	if (rc == 0)
-		rc = rt_engine_history(h->store, id, inst.execution_id, &ev, &n, &arena);
-	if (rc == RT_E_NOTFOUND) {
-		r->rc = RT_E_NOTFOUND;
-	} else if (rc != 0) {
-		r->rc = RT_ERROR;
-		r->err = xstrdup(rt_store_errmsg(h->store));
-	} else {
+	if (read_instance(h, id, 1, &inst, &ev, &n, &arena, r) == 0) {
 		r->json = bind_history_json(ev, n);
 		r->rc = RT_OK;
 	}

@@ -55,7 +55,7 @@ struct req_slot {
 };
 
 struct req_job {
-	struct host_job work;           /* pool link; first */
+	struct rt_pool_job work;        /* pool link; first */
 	h2o_multithread_message_t msg;  /* loop link */
 	struct host_server *srv;
 	h2o_req_t *req;                 /* NULL once h2o disposed it */
@@ -231,7 +231,7 @@ static void run_function(struct req_job *job)
 	snprintf(category, sizeof(category), "Function.%s", fn->name);
 	host_log_invocation(&inv, RT_INVOCATION_START);
 	/* Nothing else queued: this may be a long call, show its start now. */
-	if (host_pool_queued(job->srv->pool) == 0)
+	if (rt_pool_queued(job->srv->pool) == 0)
 		host_log_flush();
 	if (job->srv->workers) {
 		const char *why = NULL;
@@ -285,10 +285,11 @@ static void job_resume(struct bind_http *h)
 	tls_out_n++;
 }
 
-static void job_run(struct host_job *work)
+static void job_run(struct rt_pool_job *work, int thread)
 {
 	struct req_job *job = (struct req_job *)work;
 	struct host_server *srv = job->srv;
+	(void)thread;
 	tls_srv = srv;
 	if (job->endpoint)
 		job->endpoint(srv, &job->http);
@@ -296,7 +297,7 @@ static void job_run(struct host_job *work)
 		run_function(job);
 	bind_http_release(&job->http);
 	/* `job` may be gone now (handed back). Wake the loop once per burst. */
-	if (tls_out_n >= 32 || host_pool_queued(srv->pool) == 0)
+	if (tls_out_n >= 32 || rt_pool_queued(srv->pool) == 0)
 		flush_out();
 }
 
@@ -317,7 +318,7 @@ static void start_job(struct host_server *srv, struct req_job *job)
 
 void host_dispatch_flush(struct host_server *srv)
 {
-	host_pool_submit_list(srv->pool, srv->batch_head, srv->batch_tail, srv->batch_n);
+	rt_pool_submit_list(srv->pool, srv->batch_head, srv->batch_tail, srv->batch_n);
 	srv->batch_head = srv->batch_tail = NULL;
 	srv->batch_n = 0;
 }
@@ -847,17 +848,19 @@ int host_dispatch_on_req(h2o_handler_t *self, h2o_req_t *req)
 }
 
 
-void host_dispatch_pool_event(int event)
+void host_dispatch_pool_event(void *ctx, enum rt_pool_event event, int thread)
 {
+	(void)ctx;
+	(void)thread;
 	switch (event) {
-	case HOST_POOL_THREAD_START:
+	case RT_POOL_THREAD_START:
 		host_log_thread_buffered(1);
 		break;
-	case HOST_POOL_THREAD_IDLE:
+	case RT_POOL_THREAD_IDLE:
 		flush_out();
 		host_log_flush();
 		break;
-	case HOST_POOL_THREAD_EXIT:
+	case RT_POOL_THREAD_EXIT:
 		host_log_thread_buffered(0);
 		break;
 	}

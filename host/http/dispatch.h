@@ -17,7 +17,8 @@ void host_dispatch_flush(struct host_server *srv);
 void host_dispatch_end_parked(struct host_server *srv);
 /* Loop thread, outside timeout callbacks: frees unused park timeouts. */
 void host_dispatch_sweep_parked(struct host_server *srv);
-/* The pool's thread events (HOST_POOL_THREAD_*), on the pool's threads. */
-void host_dispatch_pool_event(int event);
+/* The HTTP pool's thread events (rt_pool_hook), on the pool's threads:
+ * per-thread log buffers, flushed whenever the thread goes idle. */
+void host_dispatch_pool_event(void *ctx, enum rt_pool_event event, int thread);
 
 #endif

@@ -49,36 +49,6 @@
 
 /* ---- listener, connections, signals, drain ---------------------------- */
 
-/* Every accepted socket is tracked through its on_close hook
- * (host/http/server_conn.h): for the connection caps, the in-flight bytes, and to
- * close idle keep-alive connections after a drain (h2o 2.2.5 has no call for
- * that). */
-void host_conn_unref(struct conn_track *t)
-{
-	if (--t->refs == 0)
-		free(t);
-}
-
-static void on_conn_close(void *data)
-{
-	struct conn_track *t = data;
-	h2o_linklist_unlink(&t->link);
-	t->srv->nconns--;
-	host_clients_release(t->srv->clients, t->client);
-	t->sock = NULL;
-	host_conn_unref(t);
-}
-
-struct conn_track *host_conn_of(h2o_req_t *req)
-{
-	h2o_socket_t *sock = NULL;
-	if (req->conn && req->conn->callbacks->get_socket)
-		sock = req->conn->callbacks->get_socket(req->conn);
-	if (!sock || sock->on_close.cb != on_conn_close)
-		return NULL;
-	return sock->on_close.data;
-}
-
 /* One warning for the first connection closed at accept, then a count at
  * most every 5 s: a reconnecting client makes thousands a second. */
 static void note_refused_connection(struct host_server *srv, const struct sockaddr *peer,
@@ -119,16 +89,7 @@ static void on_accept(h2o_socket_t *listener, const char *err)
 		note_refused_connection(srv, (struct sockaddr *)&peer, why);
 		return;
 	}
-	struct conn_track *t = xcalloc(1, sizeof(*t));
-	t->sock = sock;
-	t->srv = srv;
-	t->client = client;
-	t->refs = 1;
-	t->announced = -1;
-	h2o_linklist_insert(&srv->conns, &t->link);
-	srv->nconns++;
-	sock->on_close.cb = on_conn_close;
-	sock->on_close.data = t;
+	host_conn_track(srv, sock, client);
 	h2o_accept(&srv->accept_ctx, sock);
 }
 
@@ -294,7 +255,7 @@ int host_server_run(struct host_server *srv)
 	h2o_handler_t *handler;
 
 	signal(SIGPIPE, SIG_IGN);
-	srv->pool = host_pool_new(srv->cfg->workers, "http", host_dispatch_pool_event);
+	srv->pool = rt_pool_new(srv->cfg->workers, "http", host_dispatch_pool_event, NULL);
 	h2o_config_init(&srv->h2o_conf);
 	srv->h2o_conf.server_name = h2o_iovec_init(H2O_STRLIT("cfunc"));
 	srv->h2o_conf.max_request_entity_size = (size_t)srv->cfg->limits.max_request_body_bytes;
@@ -349,7 +310,7 @@ void host_server_free(struct host_server *srv)
 {
 	if (!srv)
 		return;
-	host_pool_free(srv->pool);
+	rt_pool_free(srv->pool);
 	if (srv->router)
 		host_router_free(srv->router);
 	if (srv->h2o_ctx.loop) {

@@ -21,7 +21,7 @@
 #include "bindings/http_trigger.h"
 #include "bindings/registry.h"
 #include "host/http/router.h"
-#include "host/http/workers.h"
+#include "common/thread_pool.h"
 
 struct host_server;
 struct req_job;
@@ -45,7 +45,7 @@ struct host_server {
 	const struct host_config *cfg;
 	struct bind_registry *reg;
 	struct host_router *router;
-	struct host_pool *pool;
+	struct rt_pool *pool;
 	const char *address;
 	int port;
 	enum host_state state;
@@ -88,7 +88,7 @@ struct host_server {
 	long outstanding; /* routed requests not answered yet */
 	long running;     /* jobs handed to the pool */
 	struct req_job *wait_head, *wait_tail; /* held back by maxConcurrentRequests */
-	struct host_job *batch_head, *batch_tail; /* started this loop iteration */
+	struct rt_pool_job *batch_head, *batch_tail; /* started this loop iteration */
 	size_t batch_n;
 
 	/* Requests parked on a durable wait (server.c, "parked requests"):

@@ -1,6 +1,7 @@
 /*
  * server_conn.h - what the front end keeps per accepted connection (private
- * to host/http/server.c and host/http/inflight.c; loop thread only).
+ * to host/http/: conn.c keeps them, server.c, inflight.c and dispatch.c read
+ * them; loop thread only).
  *
  * A conn_track lives while its socket is open or a request from it is being
  * handled, whichever is longer: each holds a reference. Request tickets (one
@@ -33,6 +34,10 @@ struct req_ticket {
 	struct conn_track *conn;
 	int64_t response_bytes;     /* of srv->inflight_held, while h2o holds the response */
 };
+
+/* Starts tracking an accepted socket admitted as `client`: in srv->conns,
+ * counted in srv->nconns, released when the socket closes. */
+void host_conn_track(struct host_server *srv, h2o_socket_t *sock, struct host_client *client);
 
 void host_conn_unref(struct conn_track *t);
 

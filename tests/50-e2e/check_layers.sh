@@ -80,6 +80,16 @@ out=$(sh "$script" "$tree" 2>&1)
 ok $? "engine calls that are not commands or reads (wake) pass"
 restore host/main.c
 
+# Inside management/, only the router includes the endpoint headers.
+router_rule='only the router \(management/webhooks.c\) includes the endpoint headers'
+expect_fail management/query.c '#include "management/webhooks.h"' "$router_rule" "a listing calling back into the router"
+expect_fail management/reply.c '#include "management/entities.h"' "$router_rule" "a shared helper calling an endpoint file"
+expect_fail management/entities.c '#include "management/query.h"' "$router_rule" "one endpoint file calling another"
+plant management/webhooks.c '#include "management/query.h"' >/dev/null
+out=$(sh "$script" "$tree" 2>&1)
+ok $? "the router may include the endpoint headers"
+restore management/webhooks.c
+
 # Mentions are not breaches: a comment naming dlopen(), an h2o include inside
 # a comment, and dlopen in host/apps.c (the loader) all pass.
 plant host/http/server.c '/* the loader calls dlopen() once per app */' >/dev/null

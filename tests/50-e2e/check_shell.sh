@@ -14,12 +14,12 @@ cp "$CFUNC_ROOT/.shellcheckrc" "$tree/"
 cp "$CFUNC_ROOT/tests/lib.sh" "$CFUNC_ROOT/tests/run.sh" "$tree/tests/"
 cp "$CFUNC_ROOT/tests/50-e2e/http.sh" "$CFUNC_ROOT/tests/50-e2e/webhooks.sh" \
 	"$CFUNC_ROOT/tests/50-e2e/webhooks.inc" "$tree/tests/50-e2e/"
-cp "$CFUNC_ROOT/bench/durable.sh" "$tree/bench/"
+cp "$CFUNC_ROOT/bench/durable.sh" "$CFUNC_ROOT/bench/lib.sh" "$tree/bench/"
 cp "$CFUNC_ROOT/scripts/setup.sh" "$tree/scripts/"
 
 out=$(sh "$script" "$tree" 2>&1)
 ok $? "an unchanged copy passes"
-is "$out" "check-shell: ok (7 scripts)" "and says so, with the count"
+is "$out" "check-shell: ok (8 scripts)" "and says so, with the count"
 
 # plant <file> <line of shell>: appends the line; prints its line number.
 plant() {

@@ -87,6 +87,25 @@ const char *rt_instance_id_problem(const char *id)
 /* ---- the batch ------------------------------------------------------------ */
 
 
+/* Results a hurried batch leaves (engine_batch_hurried): back to the
+ * front of the queue; their places stay taken in e->inflight. */
+static void put_back_results(struct rt_engine *e, struct engine_batch *b, struct engine_run *first)
+{
+	struct engine_run *last = first;
+	size_t n = 1;
+	for (; last->next; last = last->next)
+		n++;
+	pthread_mutex_lock(&e->lock);
+	last->next = e->results;
+	if (!e->results)
+		e->results_tail = last;
+	e->results = first;
+	pthread_mutex_unlock(&e->lock);
+	b->nresults -= n;
+	b->act_free = b->act_free > n ? b->act_free - n : 0;
+	b->more = 1;
+}
+
 static void run_batch(struct rt_engine *e, struct engine_batch *b)
 {
 	const char **ready;
@@ -126,15 +145,39 @@ static void run_batch(struct rt_engine *e, struct engine_batch *b)
 	}
 	for (struct engine_cmd *c = b->cmds; c; c = c->next)
 		engine_apply_cmd(b, c);
-	for (struct engine_run *r = b->results; r && !b->failed; r = r->next)
+	for (struct engine_run *r = b->results, *prev = NULL; r && !b->failed; prev = r, r = r->next) {
+		/* Each result costs its mail's insert too, later in the batch. */
+		if (prev && (b->cmds || __atomic_load_n(&e->cmds_waiting, __ATOMIC_RELAXED)) &&
+		    rt_mono_us() - b->start_mono_us > ENGINE_HURRY_US / 3) {
+			/* The rest waits for the next batch, first in line. */
+			prev->next = NULL;
+			put_back_results(e, b, r);
+			break;
+		}
 		engine_activity_apply(b, r);
+	}
+	if (!b->failed)
+		engine_offload_apply(b);
 	if (!b->failed && e->recovering)
 		engine_activity_count_left(b);
+	if (!b->failed && b->act_free && engine_batch_hurried(b)) {
+		b->act_backlog = 1; /* the next batch takes them */
+		b->act_free = 0;
+	}
+	/* A few at a time while clients wait: each costs an update. */
+	if ((b->cmds || __atomic_load_n(&e->cmds_waiting, __ATOMIC_RELAXED)) &&
+	    b->act_free > ENGINE_HURRY_ACTIVITIES)
+		b->act_free = ENGINE_HURRY_ACTIVITIES;
 	if (!b->failed)
 		engine_activity_dequeue(b);
-	if (!b->failed &&
-	    rt_store_inbox_ready(e->store, b->now_us, ENGINE_BATCH_EPISODES, NULL, NULL, &ready,
-				 &nready, &b->arena) == 0) {
+	/* The scan walks every visible message: a hurried batch leaves it
+	 * (and the episodes) to the next one. */
+	if (!b->failed && engine_batch_hurried(b)) {
+		b->more = 1;
+	} else if (!b->failed &&
+	    rt_store_inbox_ready(e->store, b->now_us, ENGINE_BATCH_EPISODES,
+				 e->offloaded ? engine_offload_busy_cb : NULL, e, &ready, &nready,
+				 &b->arena) == 0) {
 		b->ready_complete = nready < ENGINE_BATCH_EPISODES;
 		for (size_t i = 0; i < nready; i++)
 			engine_mail_mark_stored(b, ready[i]);
@@ -370,7 +413,7 @@ static void *engine_main(void *arg)
 				wait_at_most(e, until - mono);
 				continue;
 			}
-			if (e->cmds || e->results)
+			if (e->cmds || e->results || e->replay_done)
 				break;
 			if (e->stopping) {
 				if (e->running == 0) {
@@ -408,15 +451,22 @@ static void *engine_main(void *arg)
 		} else {
 			e->cmds = e->cmds_tail = NULL;
 		}
+		__atomic_store_n(&e->cmds_waiting, e->cmds != NULL, __ATOMIC_RELAXED);
 		b.results = e->results;
 		e->results = e->results_tail = NULL;
+		b.replays = e->replay_done;
+		e->replay_done = e->replay_done_tail = NULL;
 		pthread_mutex_unlock(&e->lock);
 
 		run_batch(e, &b);
 		/* Outcomes are durable now: answer whoever waits for them. */
 		if (!b.failed)
 			engine_wait_notify(e, &b);
+		engine_offload_after_batch(e, &b);
 		due = b.more ? 0 : next_due(e, b.now_us);
+		/* An instance resting after a heavy replay takes its results then. */
+		if (e->offloaded && engine_offload_wake_mono_us(e))
+			due = min_due(due, engine_offload_wake_mono_us(e));
 		e->stats.batches++;
 
 		struct engine_cmd *sync = NULL;
@@ -609,6 +659,11 @@ struct rt_engine *rt_engine_start(const struct rt_engine_opts *opts, char **err)
 	pthread_setname_np(e->thread, "engine");
 	pthread_create(&e->ckpt_thread, NULL, checkpoint_main, e);
 	pthread_setname_np(e->ckpt_thread, "checkpoint");
+	pthread_cond_init(&e->replay_cond, NULL);
+	/* Without it every episode runs inline, as it would anyway. */
+	e->replay_thread_up = pthread_create(&e->replay_thread, NULL, engine_replay_main, e) == 0;
+	if (e->replay_thread_up)
+		pthread_setname_np(e->replay_thread, "replay");
 	return e;
 }
 
@@ -640,6 +695,7 @@ int rt_engine_stop_by(struct rt_engine *e, int64_t deadline_mono_us)
 	pthread_cond_broadcast(&e->cond);
 	pthread_cond_broadcast(&e->runs_cond);
 	pthread_cond_broadcast(&e->ckpt_cond);
+	pthread_cond_broadcast(&e->replay_cond);
 	pthread_mutex_unlock(&e->lock);
 	/* The engine thread commits the results of the attempts that finish
 	 * in time, then leaves; queued attempts stay in the store. */
@@ -655,6 +711,10 @@ int rt_engine_stop_by(struct rt_engine *e, int64_t deadline_mono_us)
 	}
 	if (join_by(e->ckpt_thread, until) != 0)
 		left_running++;
+	/* A replay under way is abandoned: its messages are still in the
+	 * inbox, so it runs again after the next start. */
+	if (e->replay_thread_up && join_by(e->replay_thread, until) != 0)
+		left_running++;
 	if (left_running) {
 		/* Abandoned, not crashed: their attempts do not count. They
 		 * still use `e`, so the process ends instead of freeing it. */
@@ -665,6 +725,7 @@ int rt_engine_stop_by(struct rt_engine *e, int64_t deadline_mono_us)
 		rt_store_close(e->readers[i]);
 	free(e->readers);
 	rt_store_close(e->store);
+	engine_offload_free_all(e);
 	engine_cache_free(e->cache);
 	engine_attempts_close(e->attempts);
 	free(e->workers);
@@ -674,6 +735,7 @@ int rt_engine_stop_by(struct rt_engine *e, int64_t deadline_mono_us)
 	pthread_cond_destroy(&e->runs_cond);
 	pthread_mutex_destroy(&e->readers_lock);
 	pthread_cond_destroy(&e->ckpt_cond);
+	pthread_cond_destroy(&e->replay_cond);
 	engine_waits_free(e->waits);
 	free((char *)e->opts.path);
 	free((char *)e->opts.hub_name);

@@ -10,6 +10,7 @@
 #include "runtime/engine.h"
 #include "runtime/engine_cache.h"
 #include "common/clock.h"
+#include "common/invocation.h"
 
 /* Batch sizes. maxConcurrentActivityFunctions caps activities *running*
  * (one thread each) and episodes run one at a time on the engine thread, so
@@ -18,9 +19,16 @@
 #define ENGINE_BATCH_ACTIVITIES 2048 /* dequeued, queued for the threads */
 #define ENGINE_BATCH_COMMANDS 2048   /* the rest waits: backpressure on clients */
 #define ENGINE_BATCH_BUDGET_US 20000 /* episode time per batch, see engine_batch_over_budget */
+/* A batch that holds commands, or while commands wait, takes no more new
+ * work (results, dequeues, episodes) once it has run this long, so a
+ * client's start is acknowledged within a few batches' worth of this. */
+#define ENGINE_HURRY_US 3000
+#define ENGINE_HURRY_ACTIVITIES 256 /* dequeued by such a batch at most */
 /* A host crash within this time of a suspect's start is pinned on it alone;
  * past it, a long or hung suspect no longer holds the other work back. */
 #define ENGINE_SUSPECT_QUIET_US 2000000
+
+struct engine_replay_job; /* engine_offload.c */
 
 struct id_set {
 	int64_t *keys;
@@ -144,6 +152,7 @@ struct rt_engine {
 	int64_t quiet_until_us;    /* rt_mono_us(): nothing starts before, 0: none */
 	int64_t last_start_us;     /* rt_mono_us() of the latest attempt started */
 	int suspect_waiting;       /* a suspect waits for the others to age */
+	int cmds_waiting;          /* commands queued; read by the engine thread unlocked */
 	int stopping;
 	int64_t stop_deadline_us;  /* rt_mono_us(); past it, what is left is abandoned */
 	/* Failing commits (a full disk): back-off and what health reports. */
@@ -172,6 +181,16 @@ struct rt_engine {
 	size_t nreaders, capreaders;
 
 	struct engine_waits *waits; /* rt_engine_wait_* (engine_wait.c) */
+
+	/* The replay thread (engine_offload.c). Queues under `lock`; the list
+	 * of instances whose replay is out (or that rest) is the engine
+	 * thread's alone. */
+	pthread_t replay_thread;
+	int replay_thread_up;
+	pthread_cond_t replay_cond;
+	struct engine_replay_job *replay_queue, *replay_queue_tail;
+	struct engine_replay_job *replay_done, *replay_done_tail;
+	struct engine_replay_job *offloaded;
 };
 
 /* A message deliverable now, kept in memory within its batch: the episode
@@ -201,6 +220,7 @@ struct engine_batch {
 	int more;                /* something became ready during the batch */
 	struct engine_cmd *cmds;
 	struct engine_run *results;
+	struct engine_replay_job *replays; /* returned from the replay thread */
 	struct engine_run *dequeued, *dequeued_tail; /* in hand-out order */
 	size_t ndequeued;
 	unsigned char *enc;      /* encode buffer */
@@ -248,6 +268,68 @@ void engine_wait_note(struct engine_batch *b, const struct rt_instance *inst);
  * forgets the notes. Engine thread, e->lock not held. */
 void engine_wait_notify(struct rt_engine *e, struct engine_batch *b);
 
+/* ---- one episode, in parts (engine_episode.c) ------------------------------ */
+
+/* What the console shows of an episode, from its start to its end. */
+struct engine_episode_log {
+	struct rt_invocation inv;
+	char category[160];
+	int traced;
+};
+/* The first-episode trace line and the host's Executing line (engine
+ * thread; lg's strings borrow in->name, which must outlive the episode). */
+void engine_episode_begin(struct engine_batch *b, const struct rt_episode_in *in,
+			  struct engine_episode_log *lg);
+/* The replay itself, in process or through the replay hook: any thread. */
+int engine_episode_replay(const struct rt_engine_hooks *h, const struct rt_episode_in *in,
+			  struct rt_episode_out *out);
+/* Writes a replay's outcome (rc as engine_episode_replay's) for `inst`,
+ * read in this batch, under the savepoint the caller opened: 0 when done
+ * (savepoint released, or rolled back with b->failed set), 1 when nothing
+ * of it may be committed and the caller rolls back and keeps the messages. */
+int engine_episode_outcome(struct engine_batch *b, struct rt_instance *inst,
+			   const struct rt_episode_out *out, int rc, int64_t replay_us,
+			   struct engine_episode_log *lg);
+/* History rows decoded into `a`, marked played; NULL if one does not decode. */
+struct rt_event *engine_decode_rows(const struct rt_history_row *rows, size_t n,
+				    struct rt_arena *a);
+
+/* ---- replays off the engine thread (engine_offload.c) ---------------------- */
+
+/* A result sent to a busy instance is parked: stored visible this much
+ * later, so the scan for ready instances does not walk it while the
+ * instance cannot take it. Its next episode takes it early (a result is
+ * never held back for correctness); after a crash it shows up by then. */
+#define ENGINE_OFFLOAD_PARK_US 2000000
+/* An activity or sub-orchestration result: what may be parked or paced. */
+int engine_is_result(int type);
+/* Messages one replay off the engine thread consumes at most. */
+#define ENGINE_OFFLOAD_MAX_MSGS 2048
+/* 1 while the instance's replay is out or it rests: no episode for it. */
+int engine_offload_busy(struct rt_engine *e, const char *instance_id);
+int engine_offload_busy_cb(void *ctx, const char *instance_id); /* ctx: the engine */
+/* A message of `type` went to the inbox for the instance: a resting one
+ * wakes for anything but a result. */
+void engine_offload_note_mail(struct rt_engine *e, const char *instance_id, int type);
+/* rt_mono_us() when the first rest ends (0: none), for the engine's sleep. */
+int64_t engine_offload_wake_mono_us(struct rt_engine *e);
+/* Whether this instance's replay should leave the engine thread. */
+int engine_offload_wanted(struct engine_batch *b, const struct rt_instance *inst);
+/* Hands the episode to the replay thread: in (ids: the stored messages it
+ * consumes; mail: this batch's, written to the inbox here). 0 when it is
+ * out (or the batch failed), -1 when it could not be: run it inline. */
+int engine_offload_launch(struct engine_batch *b, const struct rt_instance *inst,
+			  const struct rt_episode_in *in, const int64_t *ids, size_t nids,
+			  struct engine_mail *mail);
+/* Commits (or drops) the outcomes in b->replays; in the batch. */
+void engine_offload_apply(struct engine_batch *b);
+/* After the batch (and its waits): frees b->replays; after a failed batch,
+ * drops the replays it launched. */
+void engine_offload_after_batch(struct rt_engine *e, struct engine_batch *b);
+void *engine_replay_main(void *arg); /* arg: the engine */
+/* At the end, once the replay thread is joined. */
+void engine_offload_free_all(struct rt_engine *e);
+
 void engine_apply_cmd(struct engine_batch *b, struct engine_cmd *c);
 void engine_cmd_free(struct engine_cmd *c); /* asynchronous commands only */
 void engine_rewind(struct engine_batch *b, struct engine_cmd *c, const struct rt_instance *inst);
@@ -256,6 +338,8 @@ void engine_episode(struct engine_batch *b, const char *instance_id);
  * more, commit, and let the next batch take the rest, so a batch with a
  * heavy episode does not also hold back everyone else's commits. */
 int engine_batch_over_budget(const struct engine_batch *b);
+/* 1 once a batch holding or awaited by commands ran ENGINE_HURRY_US. */
+int engine_batch_hurried(const struct engine_batch *b);
 void engine_run_free(struct engine_run *run);
 /* engine_activity.c: the in-flight id set (ids are never 0), */
 void engine_idset_add(struct id_set *s, int64_t id);

@@ -308,8 +308,8 @@ int engine_is_result(int type);
 /* 1 while the instance's replay is out or it rests: no episode for it. */
 int engine_offload_busy(struct rt_engine *e, const char *instance_id);
 int engine_offload_busy_cb(void *ctx, const char *instance_id); /* ctx: the engine */
-/* A message of `type` went to the inbox for the instance: a resting one
- * wakes for anything but a result. */
+/* A message of `type` went to the inbox for the busy instance: anything
+ * but a result ends (or forbids) its rest. */
 void engine_offload_note_mail(struct rt_engine *e, const char *instance_id, int type);
 /* rt_mono_us() when the first rest ends (0: none), for the engine's sleep. */
 int64_t engine_offload_wake_mono_us(struct rt_engine *e);

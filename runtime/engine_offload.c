@@ -21,7 +21,8 @@
  *   - After a heavy outcome that scheduled nothing, the instance rests for
  *     a few times the replay's cost (as engine_cache.h's pacing does for
  *     episodes run inline), so its results gather and it replays a few
- *     times with many each; anything but a result ends the rest at once.
+ *     times with many each; anything but a result, sent while the replay
+ *     is out or during the rest, ends the rest at once.
  */
 #include "runtime/engine_int.h"
 #include "common/queue.h"
@@ -112,9 +113,7 @@ int engine_offload_busy_cb(void *ctx, const char *instance_id)
 void engine_offload_note_mail(struct rt_engine *e, const char *instance_id, int type)
 {
 	struct engine_replay_job *j = e->offloaded ? find_out(e, instance_id) : NULL;
-	if (j && j->rest_until_mono_us && type != RT_EV_TASK_COMPLETED &&
-	    type != RT_EV_TASK_FAILED && type != RT_EV_SUB_ORCH_COMPLETED &&
-	    type != RT_EV_SUB_ORCH_FAILED)
+	if (j && !engine_is_result(type))
 		j->urgent = 1;
 }
 
@@ -289,7 +288,7 @@ static void apply_one(struct engine_batch *b, struct engine_replay_job *j)
 	}
 	/* A full replay means more are waiting: no rest then. */
 	if (j->rc == 0 && j->out.n_actions == 0 && !rt_status_is_terminal(j->out.status) &&
-	    j->nids < ENGINE_OFFLOAD_MAX_MSGS) {
+	    j->nids < ENGINE_OFFLOAD_MAX_MSGS && !j->urgent) {
 		int64_t rest = j->replay_us * ENGINE_OFFLOAD_REST_FACTOR;
 		j->rest_until_mono_us =
 			rt_mono_us() + (rest < ENGINE_OFFLOAD_REST_MAX_US ? rest : ENGINE_OFFLOAD_REST_MAX_US);

@@ -145,9 +145,12 @@ static void run_batch(struct rt_engine *e, struct engine_batch *b)
 	}
 	for (struct engine_cmd *c = b->cmds; c; c = c->next)
 		engine_apply_cmd(b, c);
+	size_t applied = 0;
 	for (struct engine_run *r = b->results, *prev = NULL; r && !b->failed; prev = r, r = r->next) {
-		/* Each result costs its mail's insert too, later in the batch. */
-		if (prev && (b->cmds || __atomic_load_n(&e->cmds_waiting, __ATOMIC_RELAXED)) &&
+		/* Each result costs its mail's insert too, later in the batch;
+		 * a flood of starts still lets some through every batch. */
+		if (prev && ++applied > ENGINE_HURRY_MIN &&
+		    (b->cmds || __atomic_load_n(&e->cmds_waiting, __ATOMIC_RELAXED)) &&
 		    rt_mono_us() - b->start_mono_us > ENGINE_HURRY_US / 3) {
 			/* The rest waits for the next batch, first in line. */
 			prev->next = NULL;
@@ -160,19 +163,21 @@ static void run_batch(struct rt_engine *e, struct engine_batch *b)
 		engine_offload_apply(b);
 	if (!b->failed && e->recovering)
 		engine_activity_count_left(b);
-	if (!b->failed && b->act_free && engine_batch_hurried(b)) {
-		b->act_backlog = 1; /* the next batch takes them */
-		b->act_free = 0;
-	}
-	/* A few at a time while clients wait: each costs an update. */
-	if ((b->cmds || __atomic_load_n(&e->cmds_waiting, __ATOMIC_RELAXED)) &&
-	    b->act_free > ENGINE_HURRY_ACTIVITIES)
+	/* A few at a time while clients wait (each costs an update); the
+	 * next batch takes the rest (act_backlog). */
+	if (b->act_free > ENGINE_HURRY_MIN && engine_batch_hurried(b))
+		b->act_free = ENGINE_HURRY_MIN;
+	else if ((b->cmds || __atomic_load_n(&e->cmds_waiting, __ATOMIC_RELAXED)) &&
+		 b->act_free > ENGINE_HURRY_ACTIVITIES)
 		b->act_free = ENGINE_HURRY_ACTIVITIES;
 	if (!b->failed)
 		engine_activity_dequeue(b);
 	/* The scan walks every visible message: a hurried batch leaves it
-	 * (and the episodes) to the next one. */
-	if (!b->failed && engine_batch_hurried(b)) {
+	 * (and the episodes) to the next one, but never two in a row, so a
+	 * flood of starts cannot starve stored messages. */
+	int skip_scan = !b->failed && !e->scan_skipped && engine_batch_hurried(b);
+	e->scan_skipped = skip_scan;
+	if (skip_scan) {
 		b->more = 1;
 	} else if (!b->failed &&
 	    rt_store_inbox_ready(e->store, b->now_us, ENGINE_BATCH_EPISODES,

@@ -24,6 +24,7 @@
  * client's start is acknowledged within a few batches' worth of this. */
 #define ENGINE_HURRY_US 3000
 #define ENGINE_HURRY_ACTIVITIES 256 /* dequeued by such a batch at most */
+#define ENGINE_HURRY_MIN 64 /* results and dequeues every batch gets through */
 /* A host crash within this time of a suspect's start is pinned on it alone;
  * past it, a long or hung suspect no longer holds the other work back. */
 #define ENGINE_SUSPECT_QUIET_US 2000000
@@ -153,6 +154,7 @@ struct rt_engine {
 	int64_t last_start_us;     /* rt_mono_us() of the latest attempt started */
 	int suspect_waiting;       /* a suspect waits for the others to age */
 	int cmds_waiting;          /* commands queued; read by the engine thread unlocked */
+	int scan_skipped;          /* the last batch left the ready scan (engine thread) */
 	int stopping;
 	int64_t stop_deadline_us;  /* rt_mono_us(); past it, what is left is abandoned */
 	/* Failing commits (a full disk): back-off and what health reports. */

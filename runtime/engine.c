@@ -14,6 +14,9 @@
  *     After a crash nothing is in flight, so every queued activity runs again
  *     (at least once), and its dequeue count (committed at dequeue) moves it
  *     towards the poison threshold.
+ *   - A heavy episode's replay may run on the replay thread: then a later
+ *     batch commits its outcome, and until then the instance takes no other
+ *     episode (engine_offload.c).
  */
 #include "runtime/engine.h"
 #include "runtime/engine_int.h"

@@ -20,19 +20,10 @@
 static void keep_mail_for_retry(struct engine_batch *b, const char *instance_id,
 				struct engine_mail *mail_head)
 {
-	struct rt_store *st = b->e->store;
-	rt_store_savepoint_rollback(st);
-	for (struct engine_mail *m = mail_head; m; m = m->next) {
-		struct rt_inbox_msg msg;
-		memset(&msg, 0, sizeof(msg));
-		msg.instance_id = instance_id;
-		msg.execution_id = m->execution_id;
-		msg.type = m->type;
-		msg.data = m->data;
-		msg.len = m->len;
-		if (rt_store_inbox_add(st, &msg, NULL) != 0)
+	rt_store_savepoint_rollback(b->e->store);
+	for (struct engine_mail *m = mail_head; m; m = m->next)
+		if (engine_mail_store(b, instance_id, m, 0, NULL) != 0)
 			b->failed = 1;
-	}
 	b->more = 1;
 }
 
@@ -217,18 +208,9 @@ static size_t due_or_result(struct rt_inbox_msg *msgs, size_t n, int64_t now_us)
 static int hold_mail(struct engine_batch *b, const char *instance_id, struct engine_mail *m,
 		     int64_t visible_us)
 {
-	for (; m; m = m->next) {
-		struct rt_inbox_msg msg;
-		memset(&msg, 0, sizeof(msg));
-		msg.instance_id = instance_id;
-		msg.execution_id = m->execution_id;
-		msg.visible_us = visible_us;
-		msg.type = m->type;
-		msg.data = m->data;
-		msg.len = m->len;
-		if (rt_store_inbox_add(b->e->store, &msg, NULL) != 0)
+	for (; m; m = m->next)
+		if (engine_mail_store(b, instance_id, m, visible_us, NULL) != 0)
 			return -1;
-	}
 	return 0;
 }
 

@@ -250,6 +250,10 @@ struct engine_batch {
 void engine_mail_mark_stored(struct engine_batch *b, const char *instance_id);
 /* Episodes for instances that got mail during the batch, round after round. */
 void engine_mail_run(struct engine_batch *b);
+/* Stores one message of mail in the inbox, visible from visible_us (0:
+ * now); *id (may be NULL) gets its row id. */
+int engine_mail_store(struct engine_batch *b, const char *instance_id, const struct engine_mail *m,
+		      int64_t visible_us, int64_t *id);
 /* Writes unconsumed mail to the inbox (same transaction). */
 void engine_mail_flush(struct engine_batch *b);
 /* 1 if the instance may have visible messages in the inbox table. */

@@ -203,14 +203,7 @@ int engine_offload_launch(struct engine_batch *b, const struct rt_instance *inst
 		memcpy(j->ids, ids, nids * sizeof(*ids));
 	j->nids = nids;
 	for (struct engine_mail *m = mail; m; m = m->next) {
-		struct rt_inbox_msg msg;
-		memset(&msg, 0, sizeof(msg));
-		msg.instance_id = inst->instance_id;
-		msg.execution_id = m->execution_id;
-		msg.type = m->type;
-		msg.data = m->data;
-		msg.len = m->len;
-		if (rt_store_inbox_add(st, &msg, &j->ids[j->nids]) != 0) {
+		if (engine_mail_store(b, inst->instance_id, m, 0, &j->ids[j->nids]) != 0) {
 			b->failed = 1;
 			job_free(e, j);
 			return 0; /* the batch rolls back; its mail comes again */

@@ -45,11 +45,25 @@ static void gate_release(void)
 	pthread_mutex_unlock(&gate_mu);
 }
 
+/* The wall-clock time ms from now, for pthread_cond_timedwait. */
+static struct timespec deadline_in(int ms)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += ms / 1000;
+	ts.tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	return ts;
+}
+
 /* Blocks the calling replay while the gate is shut (at most 30 s, so a
  * broken engine cannot hang the test). */
 static void gate_pass(void)
 {
-	struct timespec ts;
+	struct timespec ts = deadline_in(30000);
 	pthread_mutex_lock(&gate_mu);
 	if (gate_open) {
 		pthread_mutex_unlock(&gate_mu);
@@ -57,8 +71,6 @@ static void gate_pass(void)
 	}
 	gate_inside++;
 	pthread_cond_broadcast(&gate_cv);
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_sec += 30;
 	while (!gate_open && pthread_cond_timedwait(&gate_cv, &gate_mu, &ts) == 0)
 		;
 	gate_inside--;
@@ -70,19 +82,11 @@ static void gate_pass(void)
 /* Waits (bounded) until a replay is blocked in the gate. */
 static int gate_wait_inside(void)
 {
-	int64_t until = rt_mono_us() + (int64_t)WAIT_MS * 1000;
-	int in;
+	struct timespec ts = deadline_in(WAIT_MS);
 	pthread_mutex_lock(&gate_mu);
-	while (!(in = gate_inside > 0) && rt_mono_us() < until) {
-		struct timespec ts;
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_nsec += 20 * 1000000L;
-		if (ts.tv_nsec >= 1000000000L) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000L;
-		}
-		pthread_cond_timedwait(&gate_cv, &gate_mu, &ts);
-	}
+	while (gate_inside == 0 && pthread_cond_timedwait(&gate_cv, &gate_mu, &ts) == 0)
+		;
+	int in = gate_inside > 0;
 	pthread_mutex_unlock(&gate_mu);
 	return in;
 }
@@ -181,14 +185,7 @@ static int bg_start_within(struct bg_start *s, struct rt_engine *e, int ms)
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_cond_init(&s->cv, NULL);
 	pthread_create(&s->thread, NULL, bg_start_main, s);
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_sec += ms / 1000;
-	ts.tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (ts.tv_nsec >= 1000000000L) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000L;
-	}
+	struct timespec ts = deadline_in(ms);
 	pthread_mutex_lock(&s->mu);
 	while (!s->done && pthread_cond_timedwait(&s->cv, &s->mu, &ts) == 0)
 		;

@@ -150,10 +150,8 @@ static void run_batch(struct rt_engine *e, struct engine_batch *b)
 		engine_apply_cmd(b, c);
 	size_t applied = 0;
 	for (struct engine_run *r = b->results, *prev = NULL; r && !b->failed; prev = r, r = r->next) {
-		/* Each result costs its mail's insert too, later in the batch;
-		 * a flood of starts still lets some through every batch. */
-		if (prev && ++applied > ENGINE_HURRY_MIN &&
-		    (b->cmds || __atomic_load_n(&e->cmds_waiting, __ATOMIC_RELAXED)) &&
+		/* Each result costs its mail's insert too, later in the batch. */
+		if (prev && ++applied > ENGINE_HURRY_MIN && engine_batch_awaited(b) &&
 		    rt_mono_us() - b->start_mono_us > ENGINE_HURRY_US / 3) {
 			/* The rest waits for the next batch, first in line. */
 			prev->next = NULL;
@@ -166,18 +164,14 @@ static void run_batch(struct rt_engine *e, struct engine_batch *b)
 		engine_offload_apply(b);
 	if (!b->failed && e->recovering)
 		engine_activity_count_left(b);
-	/* A few at a time while clients wait (each costs an update); the
+	/* Fewer at a time while clients wait (each costs an update); the
 	 * next batch takes the rest (act_backlog). */
 	if (b->act_free > ENGINE_HURRY_MIN && engine_batch_hurried(b))
 		b->act_free = ENGINE_HURRY_MIN;
-	else if ((b->cmds || __atomic_load_n(&e->cmds_waiting, __ATOMIC_RELAXED)) &&
-		 b->act_free > ENGINE_HURRY_ACTIVITIES)
-		b->act_free = ENGINE_HURRY_ACTIVITIES;
 	if (!b->failed)
 		engine_activity_dequeue(b);
 	/* The scan walks every visible message: a hurried batch leaves it
-	 * (and the episodes) to the next one, but never two in a row, so a
-	 * flood of starts cannot starve stored messages. */
+	 * (and the episodes it finds) to the next one, never two in a row. */
 	int skip_scan = !b->failed && !e->scan_skipped && engine_batch_hurried(b);
 	e->scan_skipped = skip_scan;
 	if (skip_scan) {
@@ -451,15 +445,17 @@ static void *engine_main(void *arg)
 		 * cannot starve the instances already running. */
 		b.cmds = e->cmds;
 		struct engine_cmd *last = e->cmds;
-		for (int k = 1; last && k < ENGINE_BATCH_COMMANDS; k++)
+		int taken = e->cmds ? 1 : 0;
+		for (; last && taken < ENGINE_BATCH_COMMANDS && last->next; taken++)
 			last = last->next;
+		b.ncmds = (size_t)taken;
 		if (last && last->next) {
 			e->cmds = last->next;
 			last->next = NULL;
 		} else {
 			e->cmds = e->cmds_tail = NULL;
 		}
-		__atomic_store_n(&e->cmds_waiting, e->cmds != NULL, __ATOMIC_RELAXED);
+		__atomic_store_n(&e->cmds_waiting, e->cmds_waiting - taken, __ATOMIC_RELAXED);
 		b.results = e->results;
 		e->results = e->results_tail = NULL;
 		b.replays = e->replay_done;

@@ -214,16 +214,20 @@ static int hold_mail(struct engine_batch *b, const char *instance_id, struct eng
 	return 0;
 }
 
+int engine_batch_awaited(const struct engine_batch *b)
+{
+	size_t n = b->ncmds + (size_t)__atomic_load_n(&b->e->cmds_waiting, __ATOMIC_RELAXED);
+	return n > 0 && n <= ENGINE_HURRY_MAX_CMDS;
+}
+
 int engine_batch_hurried(const struct engine_batch *b)
 {
-	return (b->cmds || __atomic_load_n(&b->e->cmds_waiting, __ATOMIC_RELAXED)) &&
-	       rt_mono_us() - b->start_mono_us > ENGINE_HURRY_US;
+	return engine_batch_awaited(b) && rt_mono_us() - b->start_mono_us > ENGINE_HURRY_US;
 }
 
 int engine_batch_over_budget(const struct engine_batch *b)
 {
-	return b->episodes > 0 && (rt_mono_us() - b->start_mono_us > ENGINE_BATCH_BUDGET_US ||
-				   engine_batch_hurried(b));
+	return b->episodes > 0 && rt_mono_us() - b->start_mono_us > ENGINE_BATCH_BUDGET_US;
 }
 
 static int rewind_one(struct engine_batch *b, const char *instance_id, const char *reason,

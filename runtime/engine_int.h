@@ -19,12 +19,16 @@
 #define ENGINE_BATCH_ACTIVITIES 2048 /* dequeued, queued for the threads */
 #define ENGINE_BATCH_COMMANDS 2048   /* the rest waits: backpressure on clients */
 #define ENGINE_BATCH_BUDGET_US 20000 /* episode time per batch, see engine_batch_over_budget */
-/* A batch that holds commands, or while commands wait, takes no more new
- * work (results, dequeues, episodes) once it has run this long, so a
- * client's start is acknowledged within a few batches' worth of this. */
+/* A batch that holds a few commands, or that they wait for, applies
+ * results for a third of this, and once it has run this long dequeues at
+ * most ENGINE_HURRY_MIN activities and leaves the ready scan to the next
+ * batch, so a client's start is not held behind thousands of them.
+ * Episodes keep ENGINE_BATCH_BUDGET_US: a flood of starts needs them. */
 #define ENGINE_HURRY_US 3000
-#define ENGINE_HURRY_ACTIVITIES 256 /* dequeued by such a batch at most */
 #define ENGINE_HURRY_MIN 64 /* results and dequeues every batch gets through */
+/* Only for a few clients: a flood of starts is better served by full
+ * batches (each start waits mostly for the ones before it). */
+#define ENGINE_HURRY_MAX_CMDS 4
 /* A host crash within this time of a suspect's start is pinned on it alone;
  * past it, a long or hung suspect no longer holds the other work back. */
 #define ENGINE_SUSPECT_QUIET_US 2000000
@@ -153,7 +157,7 @@ struct rt_engine {
 	int64_t quiet_until_us;    /* rt_mono_us(): nothing starts before, 0: none */
 	int64_t last_start_us;     /* rt_mono_us() of the latest attempt started */
 	int suspect_waiting;       /* a suspect waits for the others to age */
-	int cmds_waiting;          /* commands queued; read by the engine thread unlocked */
+	int cmds_waiting;          /* commands queued (written under lock, read without) */
 	int scan_skipped;          /* the last batch left the ready scan (engine thread) */
 	int stopping;
 	int64_t stop_deadline_us;  /* rt_mono_us(); past it, what is left is abandoned */
@@ -221,6 +225,7 @@ struct engine_batch {
 	int failed;              /* roll the whole batch back */
 	int more;                /* something became ready during the batch */
 	struct engine_cmd *cmds;
+	size_t ncmds;
 	struct engine_run *results;
 	struct engine_replay_job *replays; /* returned from the replay thread */
 	struct engine_run *dequeued, *dequeued_tail; /* in hand-out order */
@@ -310,7 +315,7 @@ struct rt_event *engine_decode_rows(const struct rt_history_row *rows, size_t n,
 /* An activity or sub-orchestration result: what may be parked or paced. */
 int engine_is_result(int type);
 /* Messages one replay off the engine thread consumes at most. */
-#define ENGINE_OFFLOAD_MAX_MSGS 2048
+#define ENGINE_OFFLOAD_MAX_MSGS 4096
 /* 1 while the instance's replay is out or it rests: no episode for it. */
 int engine_offload_busy(struct rt_engine *e, const char *instance_id);
 int engine_offload_busy_cb(void *ctx, const char *instance_id); /* ctx: the engine */
@@ -344,7 +349,9 @@ void engine_episode(struct engine_batch *b, const char *instance_id);
  * more, commit, and let the next batch take the rest, so a batch with a
  * heavy episode does not also hold back everyone else's commits. */
 int engine_batch_over_budget(const struct engine_batch *b);
-/* 1 once a batch holding or awaited by commands ran ENGINE_HURRY_US. */
+/* 1 if a few commands (ENGINE_HURRY_MAX_CMDS) are in the batch or wait
+ * for it; engine_batch_hurried: and it ran ENGINE_HURRY_US. */
+int engine_batch_awaited(const struct engine_batch *b);
 int engine_batch_hurried(const struct engine_batch *b);
 void engine_run_free(struct engine_run *run);
 /* engine_activity.c: the in-flight id set (ids are never 0), */

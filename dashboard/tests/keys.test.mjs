@@ -1,7 +1,7 @@
 // keys.test.mjs - the dashboard with keys on (tests/50-e2e/dashboard_keys.sh
 // starts the host with --enableAuth and passes the master key in MASTER and
 // the durabletask_extension key in SYSTEM).
-import { BASE, ok, is, until, start, openBrowser, ready, shot, failed } from './lib.mjs';
+import { BASE, ok, is, until, start, openBrowser, ready, shot, checkClean, run } from './lib.mjs';
 
 const DASH = `${BASE}/admin/dashboard/`;
 const MASTER = process.env.MASTER;
@@ -47,14 +47,10 @@ async function main() {
     await page.reload();
     await ready(page);
     ok(await page.getByTestId('login').isVisible(), 'after a reload the key is asked for again');
-    is(foreign.length, 0, 'no request went to another origin');
-    is(problems.join('\n'), '', 'no script error and no CSP violation');
+    checkClean({ foreign, problems });
   } finally {
     await browser.close();
   }
 }
 
-main().then(() => process.exit(failed() ? 1 : 0), (e) => {
-  console.log(`FAIL the browser test stopped: ${e.stack || e}`);
-  process.exit(1);
-});
+run(main);

@@ -106,3 +106,18 @@ export async function ready(page) {
 export async function shot(page, name) {
   if (SHOTS) await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
 }
+
+// The checks every test ends with: nothing went to another origin, no
+// script error or CSP violation on the page.
+export function checkClean({ foreign, problems }) {
+  is(foreign.length, 0, 'no request went to another origin');
+  is(problems.join('\n'), '', 'no script error and no CSP violation');
+}
+
+// Runs a test's main(): exit 1 when a check failed or it stopped early.
+export function run(main) {
+  main().then(() => process.exit(failed() ? 1 : 0), (e) => {
+    console.log(`FAIL the browser test stopped: ${e.stack || e}`);
+    process.exit(1);
+  });
+}

@@ -5,11 +5,17 @@
  * worker processes' state.
  *
  * /admin/functions keeps func's function.json-shaped answer for tools that
- * expect it; this one is cfunc's own and documented in the README. "workers"
- * is null because apps run in the host process today; it will list the
- * worker processes (pid, state, restarts, last crash) once they exist.
+ * expect it; this one is cfunc's own and documented in the README.
+ * "workers" is null when apps run in the host process; with
+ * --worker-processes it lists each app's workers (pid, state, calls served,
+ * what runs now), the app's state, and the recent crashes, from one
+ * snapshot of the supervisor. Names and ids only: no environment, no keys,
+ * no payloads.
  */
 #include "host/endpoints/admin_dashboard.h"
+
+#include "common/isotime.h"
+#include "host/worker/supervisor.h"
 
 #include <jansson.h>
 #include <stdlib.h>
@@ -23,10 +29,10 @@ static const char *auth_level(cf_auth_level a)
 
 static json_t *methods_json(const char *methods)
 {
-	json_t *a = json_array();
-	const char *p = methods;
 	if (!methods) /* every method */
 		return json_null();
+	json_t *a = json_array();
+	const char *p = methods;
 	while (*p) {
 		const char *comma = strchr(p, ',');
 		size_t n = comma ? (size_t)(comma - p) : strlen(p);
@@ -70,6 +76,90 @@ static json_t *function_json(const struct host_server *srv, const struct bind_ht
 	return o;
 }
 
+/* "" -> null: the records keep absent ids as empty strings. */
+static json_t *text_or_null(const char *s)
+{
+	return s && *s ? json_string(s) : json_null();
+}
+
+static json_t *time_json(int64_t us)
+{
+	char buf[40];
+	if (us <= 0)
+		return json_null();
+	rt_format_time_7(us, buf);
+	return json_string(buf);
+}
+
+/* The call's function, trigger and ids (into o). */
+static void call_fields(json_t *o, const struct host_worker_call *c)
+{
+	json_object_set_new(o, "function", json_string(c->function));
+	json_object_set_new(o, "trigger", json_string(host_call_kind_name(c->kind)));
+	json_object_set_new(o, "instanceId", text_or_null(c->instance));
+	json_object_set_new(o, "invocationId", text_or_null(c->invocation));
+}
+
+static json_t *worker_json(const struct host_worker_info *wi)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "pid", json_integer(wi->pid));
+	json_object_set_new(o, "slot", json_integer(wi->slot));
+	json_object_set_new(o, "state", json_string(host_worker_state_name(wi->state)));
+	json_object_set_new(o, "episodes", json_boolean(wi->episodes));
+	json_object_set_new(o, "started", time_json(wi->started_us));
+	json_object_set_new(o, "served", json_integer(wi->served));
+	if (wi->busy) {
+		json_t *cur = json_object();
+		call_fields(cur, &wi->call);
+		json_object_set_new(cur, "since", time_json(wi->call.since_us));
+		json_object_set_new(o, "current", cur);
+	} else {
+		json_object_set_new(o, "current", json_null());
+	}
+	return o;
+}
+
+static json_t *crash_json(const struct host_worker_crash *c)
+{
+	json_t *o = json_object();
+	json_object_set_new(o, "time", time_json(c->at_us));
+	json_object_set_new(o, "app", json_string(c->app));
+	json_object_set_new(o, "pid", json_integer(c->pid));
+	call_fields(o, &c->call);
+	json_object_set_new(o, "signal", json_string(c->status));
+	json_object_set_new(o, "timedOut", json_boolean(c->timed_out));
+	json_object_set_new(o, "replacedBy", c->replaced_by ? json_integer(c->replaced_by) : json_null());
+	return o;
+}
+
+/* {"apps":[{app,state,reason,workers:[…]}],"recentCrashes":[…]}, or null
+ * without worker processes. */
+static json_t *workers_json(struct host_server *srv)
+{
+	if (!srv->workers)
+		return json_null();
+	struct host_workers_snapshot *s = host_workers_snapshot(srv->workers);
+	json_t *o = json_object(), *apps = json_array(), *crashes = json_array();
+	for (size_t i = 0; i < s->napps; i++) {
+		const struct host_app_workers *a = &s->apps[i];
+		json_t *ao = json_object(), *ws = json_array();
+		json_object_set_new(ao, "app", json_string(a->app));
+		json_object_set_new(ao, "state", json_string(a->failed ? "failed" : "ok"));
+		json_object_set_new(ao, "reason", a->failed ? json_string(a->reason) : json_null());
+		for (size_t j = 0; j < a->nworkers; j++)
+			json_array_append_new(ws, worker_json(&a->workers[j]));
+		json_object_set_new(ao, "workers", ws);
+		json_array_append_new(apps, ao);
+	}
+	for (size_t i = 0; i < s->ncrashes; i++)
+		json_array_append_new(crashes, crash_json(&s->crashes[i]));
+	host_workers_snapshot_free(s);
+	json_object_set_new(o, "apps", apps);
+	json_object_set_new(o, "recentCrashes", crashes);
+	return o;
+}
+
 static int by_name(const void *a, const void *b)
 {
 	return strcasecmp((*(struct bind_function *const *)a)->name,
@@ -95,7 +185,7 @@ static void functions(struct host_server *srv, struct bind_http *h)
 		json_array_append_new(arr, function_json(srv, h, sorted[i]));
 	free(sorted);
 	json_object_set_new(o, "functions", arr);
-	json_object_set_new(o, "workers", json_null());
+	json_object_set_new(o, "workers", workers_json(srv));
 	text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	bind_http_set_json(h, 200, text);
 	free(text);

@@ -20,6 +20,7 @@
 #define HOST_WORKER_SUPERVISOR_H
 
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "bindings/http_trigger.h"
 #include "bindings/registry.h"
@@ -101,5 +102,75 @@ void host_workers_request_reload(struct host_workers *w, const char *path);
 
 /* 1 when the app's workers crash-looped and it was marked failed. */
 int host_workers_app_failed(struct host_workers *w, const struct bind_app *app);
+
+/* ---- what the dashboard shows: workers, their state, recent crashes ------ */
+
+#define HOST_WORKER_NAME_MAX 128  /* app and function names, cut to fit */
+#define HOST_WORKER_ID_MAX 769    /* instance ids: 256 UTF-16 units, at most 768 bytes */
+#define HOST_WORKER_STATUS_MAX 64 /* "SIGSEGV, core dumped", "exit code 3" */
+#define HOST_WORKER_CRASHES 32    /* recent crashes kept, across all apps */
+
+enum host_worker_state {
+	HOST_WORKER_STARTING, /* loading the app; its registration is not in yet */
+	HOST_WORKER_READY,    /* idle, waiting for a call */
+	HOST_WORKER_BUSY,     /* running a call (host_worker_call says which) */
+	HOST_WORKER_STOPPING, /* told to leave, or dead and being reaped */
+	HOST_WORKER_REPLACED, /* of a previous build: finishes its call, then leaves */
+};
+const char *host_worker_state_name(enum host_worker_state s);
+
+enum host_call_kind { HOST_CALL_HTTP, HOST_CALL_ACTIVITY, HOST_CALL_EPISODE };
+/* "http", "activity", "orchestrator". */
+const char *host_call_kind_name(enum host_call_kind k);
+
+/* A call as the snapshot and the crash ring keep it: copies, cut to fit. */
+struct host_worker_call {
+	enum host_call_kind kind;
+	char function[HOST_WORKER_NAME_MAX];
+	char instance[HOST_WORKER_ID_MAX];   /* "" for HTTP */
+	char invocation[HOST_WORKER_ID_MAX]; /* HTTP invocation id, activity attempt key; "" for episodes */
+	int64_t since_us;                    /* wall clock (rt_now_us) */
+};
+
+struct host_worker_info {
+	pid_t pid;
+	int slot;                  /* index in the app's pool */
+	enum host_worker_state state;
+	int episodes;              /* runs orchestrator episodes (else HTTP and activities) */
+	int64_t started_us;        /* wall clock: when this process was started */
+	long served;               /* calls this process answered */
+	int busy;                  /* 1: `call` is what it runs now */
+	struct host_worker_call call;
+};
+
+struct host_worker_crash {
+	int64_t at_us;             /* wall clock */
+	pid_t pid;
+	pid_t replaced_by;         /* 0: not replaced (app failed, previous build, no start) */
+	char app[HOST_WORKER_NAME_MAX];
+	char status[HOST_WORKER_STATUS_MAX]; /* signal or exit status */
+	int timed_out;             /* killed for running past functionTimeout */
+	struct host_worker_call call; /* what was running */
+};
+
+struct host_app_workers {
+	char app[HOST_WORKER_NAME_MAX];
+	int failed;                /* crash-looped: no worker runs it */
+	char reason[256];          /* why, when failed */
+	size_t nworkers;
+	struct host_worker_info *workers;
+};
+
+/* A copy taken under the supervisor's lock; the caller owns it and frees it
+ * with host_workers_snapshot_free. Crashes newest first. No secrets: no
+ * environment, no keys, no payloads. */
+struct host_workers_snapshot {
+	size_t napps;
+	struct host_app_workers *apps;
+	size_t ncrashes;
+	struct host_worker_crash crashes[HOST_WORKER_CRASHES];
+};
+struct host_workers_snapshot *host_workers_snapshot(struct host_workers *w);
+void host_workers_snapshot_free(struct host_workers_snapshot *s);
 
 #endif

@@ -1,0 +1,249 @@
+/*
+ * pool.c - a pool's workers taken and given back by callers, and the death
+ * of one: reaped, logged in one line, replaced, or the app marked failed
+ * when they crash-loop (pool.h has the invariants).
+ */
+#include "host/worker/pool.h"
+
+#include "common/clock.h"
+#include "host/log.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static void describe_status(int status, char *out, size_t n)
+{
+	if (WIFSIGNALED(status)) {
+		int sig = WTERMSIG(status);
+		const char *abbrev = sigabbrev_np(sig);
+		snprintf(out, n, "SIG%s%s", abbrev ? abbrev : "?", WCOREDUMP(status) ? ", core dumped" : "");
+	} else if (WIFEXITED(status)) {
+		snprintf(out, n, "exit code %d", WEXITSTATUS(status));
+	} else {
+		snprintf(out, n, "status %d", status);
+	}
+}
+
+/* Records a death; 1 when the app now counts as crash-looping (lock held). */
+static int note_death(struct wpool *pool, int64_t now)
+{
+	int cap = CRASH_LOOP_FACTOR * pool->n;
+	pool->deaths[pool->death_at] = now;
+	pool->death_at = (pool->death_at + 1) % cap;
+	if (pool->ndeaths < cap)
+		pool->ndeaths++;
+	if (pool->ndeaths < cap)
+		return 0;
+	/* The ring is full: the oldest of the last `cap` deaths is at death_at. */
+	return now - pool->deaths[pool->death_at] < CRASH_WINDOW_US;
+}
+
+/* A failed app keeps no processes: its idle workers are told to leave (EOF)
+ * and reaped; a busy one is buried by its caller (the pool is failed, so
+ * it is not replaced). Waiters are woken to answer 503. */
+static void retire_idle(struct host_workers *w, struct wpool *pool)
+{
+	pthread_mutex_lock(&w->lock);
+	for (int i = 0; i < pool->cap; i++) {
+		struct wproc *q = &pool->procs[i];
+		if (q->busy || q->gone)
+			continue;
+		q->gone = 1;
+		q->busy = 1; /* ours until reaped */
+		q->phase = WPROC_STOPPING;
+		pthread_mutex_unlock(&w->lock);
+		close(q->fd);
+		q->fd = -1;
+		while (waitpid(q->pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		pthread_mutex_lock(&w->lock);
+		q->pid = 0;
+		q->phase = WPROC_UP;
+		q->busy = 0;
+	}
+	pthread_cond_broadcast(&pool->idle);
+	pthread_mutex_unlock(&w->lock);
+}
+
+/* The slot is empty now: no process, nothing running (lock held). */
+static void slot_empty(struct wproc *p)
+{
+	p->gone = 1;
+	p->pid = 0;
+	p->phase = WPROC_UP;
+	p->in_call = 0;
+}
+
+void wpool_bury(struct host_workers *w, struct wpool *pool, struct wproc *p, enum wdeath how,
+		const struct wcall *c, char *status_out, size_t status_n)
+{
+	int status = 0;
+	pid_t old = p->pid;
+	const char *what = c->what, *id = c->id;
+	struct host_worker_crash crash = {.at_us = rt_now_us(), .pid = old,
+					  .timed_out = how == WDEATH_TIMEOUT};
+	host_worker_call_set(&crash.call, c->kind, c->function, c->instance, c->invocation, 0);
+	host_worker_text_copy(crash.app, sizeof(crash.app), pool->app->name);
+	if (how != WDEATH_DIED)
+		kill(p->pid, SIGKILL);
+	pthread_mutex_lock(&w->lock);
+	p->phase = WPROC_STOPPING;
+	crash.call.since_us = p->in_call ? p->call.since_us : 0;
+	p->in_call = 0;
+	pthread_mutex_unlock(&w->lock);
+	close(p->fd);
+	p->fd = -1;
+	while (waitpid(p->pid, &status, 0) < 0 && errno == EINTR)
+		;
+	describe_status(status, status_out, status_n);
+	host_worker_text_copy(crash.status, sizeof(crash.status), status_out);
+
+	pthread_mutex_lock(&w->lock);
+	w->stats.crashes++;
+	int looping = note_death(pool, rt_mono_us());
+	if (looping && !pool->failed) {
+		pool->failed = 1;
+		w->stats.failed_apps++;
+		snprintf(pool->reason, sizeof(pool->reason),
+			 "%d worker deaths within %d s; the last: %s while running '%s'",
+			 CRASH_LOOP_FACTOR * pool->n, (int)(CRASH_WINDOW_US / 1000000), status_out,
+			 c->function);
+	}
+	int failed = pool->failed, retiring = p->retire;
+	if (retiring || failed) {
+		slot_empty(p);
+		crash_ring_add(&w->crashes, &crash);
+	}
+	pthread_mutex_unlock(&w->lock);
+	if (retiring) {
+		/* A worker of the previous build: the new ones serve already. */
+		host_log("Host.Workers", RT_LOG_ERROR,
+			 "Worker process %d of app '%s' (previous build) died (%s) while running "
+			 "'%s' (Id=%s)",
+			 (int)old, pool->app->name, status_out, what, id ? id : "-");
+		return;
+	}
+
+	if (failed) {
+		host_log("Host.Workers", RT_LOG_ERROR,
+			 "Worker process %d of app '%s' died (%s) while running '%s' (Id=%s); the app "
+			 "failed: %d worker deaths within %d s, its functions answer 503 until the "
+			 "host is restarted or the app is deployed again",
+			 (int)old, pool->app->name, status_out, what, id ? id : "-",
+			 CRASH_LOOP_FACTOR * pool->n, (int)(CRASH_WINDOW_US / 1000000));
+		retire_idle(w, pool);
+		return;
+	}
+	int64_t t0 = rt_mono_us();
+	char *err = NULL;
+	if (wproc_spawn(w, pool, p, &err) != 0) {
+		pthread_mutex_lock(&w->lock);
+		slot_empty(p);
+		crash_ring_add(&w->crashes, &crash);
+		pthread_mutex_unlock(&w->lock);
+		host_log("Host.Workers", RT_LOG_ERROR,
+			 "Worker process %d of app '%s' died (%s) while running '%s' (Id=%s); no "
+			 "replacement: %s",
+			 (int)old, pool->app->name, status_out, what, id ? id : "-", err);
+		free(err);
+		return;
+	}
+	int64_t took = rt_mono_us() - t0;
+	pthread_mutex_lock(&w->lock);
+	w->stats.replaced++;
+	w->stats.last_replace_us = took;
+	crash.replaced_by = p->pid;
+	crash_ring_add(&w->crashes, &crash);
+	pthread_mutex_unlock(&w->lock);
+	host_log("Host.Workers", RT_LOG_ERROR,
+		 "Worker process %d of app '%s' died (%s) while running '%s' (Id=%s); replaced by "
+		 "process %d in %.1f ms",
+		 (int)old, pool->app->name, status_out, what, id ? id : "-", (int)p->pid,
+		 (double)took / 1000.0);
+}
+
+/* ---- taking and giving back ------------------------------------------------- */
+
+struct wpool *wpool_of(struct host_workers *w, const struct bind_app *app)
+{
+	for (size_t i = 0; i < w->npools; i++)
+		if (w->pools[i].app == app)
+			return &w->pools[i];
+	return NULL;
+}
+
+/*
+ * Episodes have a worker of their own: an HTTP function waiting for a
+ * commit holds its worker, and the engine thread must never wait for one
+ * of those to run the episode of the batch that commits.
+ */
+struct wproc *wpool_acquire(struct host_workers *w, struct wpool *pool, int episodes,
+			    const struct wcall *c)
+{
+	struct wproc *got = NULL;
+	pthread_mutex_lock(&w->lock);
+	while (!pool->failed) {
+		for (int i = 0; i < pool->cap && !got; i++)
+			if (!pool->procs[i].busy && !pool->procs[i].gone && !pool->procs[i].retire &&
+			    pool->procs[i].episodes == episodes)
+				got = &pool->procs[i];
+		if (got)
+			break;
+		pthread_cond_wait(&pool->idle, &w->lock);
+	}
+	if (got) {
+		got->busy = 1;
+		got->in_call = 1;
+		host_worker_call_set(&got->call, c->kind, c->function, c->instance, c->invocation,
+				     rt_now_us());
+	}
+	pthread_mutex_unlock(&w->lock);
+	return got;
+}
+
+/* Closes and reaps a worker the caller owns (busy), then frees its slot. */
+void wpool_retire_now(struct host_workers *w, struct wproc *p)
+{
+	pthread_mutex_lock(&w->lock);
+	p->phase = WPROC_STOPPING;
+	p->in_call = 0;
+	pthread_mutex_unlock(&w->lock);
+	if (p->fd >= 0)
+		close(p->fd); /* EOF: it leaves */
+	p->fd = -1;
+	if (p->pid > 0)
+		while (waitpid(p->pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	pthread_mutex_lock(&w->lock);
+	slot_empty(p);
+	p->retire = 0;
+	p->busy = 0;
+	pthread_mutex_unlock(&w->lock);
+}
+
+void wpool_release(struct host_workers *w, struct wpool *pool, struct wproc *p)
+{
+	pthread_mutex_lock(&w->lock);
+	if (p->in_call) {
+		/* Answered (a buried worker's call was cleared by wpool_bury). */
+		p->served++;
+		p->in_call = 0;
+	}
+	if (p->retire && !p->gone) {
+		/* Of an older build: it finished its call, now it leaves. */
+		pthread_mutex_unlock(&w->lock);
+		wpool_retire_now(w, p);
+		return;
+	}
+	p->busy = 0;
+	p->retire = 0;
+	/* Broadcast: waiters for the episode worker and for the others share
+	 * the condition, and a signal could wake one that cannot use it. */
+	pthread_cond_broadcast(&pool->idle);
+	pthread_mutex_unlock(&w->lock);
+}

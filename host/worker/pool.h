@@ -1,0 +1,129 @@
+/*
+ * pool.h - what the supervisor's files share (supervisor.h is the public
+ * side): a pool of worker processes per app, its slots, and the steps of a
+ * worker's life: start (spawn.c), take and give back, die and be replaced,
+ * crash-loop (pool.c), deploy again (reload.c).
+ *
+ * Invariants
+ *   - A worker is either idle (in its pool, fd open), busy (owned by exactly
+ *     one calling thread, which alone reads and writes its socket), or gone
+ *     (its pool crash-looped). Only the owner of a busy worker reaps it.
+ *   - A worker that dies or times out is reaped and replaced by the thread
+ *     that was calling it, before that thread returns, so the pool never
+ *     shrinks silently; the replacement is ready when its registration has
+ *     arrived.
+ *   - More than CRASH_LOOP_FACTOR x per_app deaths within CRASH_WINDOW_US
+ *     mark the app failed: no more replacements, callers get 503.
+ *   - w->lock guards every field of a pool and of its slots that another
+ *     thread reads (busy, gone, retire, pid and the rest the snapshot
+ *     copies); a slot's fd and buffers belong to its owner alone.
+ */
+#ifndef HOST_WORKER_POOL_H
+#define HOST_WORKER_POOL_H
+
+#include "common/wire.h"
+#include "host/worker/crash_ring.h"
+#include "host/worker/supervisor.h"
+
+#include <pthread.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define READY_TIMEOUT_US (10 * 1000000LL) /* a worker's load + init */
+#define STOP_GRACE_US (2 * 1000000LL)
+#define CRASH_WINDOW_US (60 * 1000000LL)
+#define CRASH_LOOP_FACTOR 3               /* func: 3 x the worker count */
+#define REPLY_MAX_FRAME (RT_WIRE_MAX_FRAME)
+#define WORKER_FD 3
+
+/* What a slot's process is doing beside busy/idle, for the snapshot. */
+enum wproc_phase {
+	WPROC_UP,       /* registered: idle or in a call */
+	WPROC_STARTING, /* wproc_spawn is starting it */
+	WPROC_STOPPING, /* being closed and reaped */
+};
+
+struct wproc {
+	pid_t pid;
+	int fd;
+	int busy;
+	int gone;
+	int retire;     /* of an older build: leaves after its current call */
+	int episodes;   /* serves orchestrator episodes only (see acquire) */
+	struct rt_wire_buf in, out;
+	/* For the snapshot only: */
+	enum wproc_phase phase;
+	int64_t started_us; /* wall clock */
+	long served;        /* calls answered by this process */
+	int in_call;        /* `call` is what it runs */
+	struct host_worker_call call;
+};
+
+/* One call as the supervisor's files pass it: what the console line names
+ * and what the records keep. Strings are borrowed for the call. */
+struct wcall {
+	enum host_call_kind kind;
+	const char *function;
+	const char *what;       /* console: "name" or "name (instance id)" */
+	const char *id;         /* console Id=: the invocation id, attempt key or instance */
+	const char *instance;   /* NULL for HTTP */
+	const char *invocation; /* the HTTP invocation id or activity attempt key */
+};
+
+/* How a worker ended, for wpool_bury. */
+enum wdeath {
+	WDEATH_DIED,    /* it died by itself (or was killed from outside) */
+	WDEATH_BROKEN,  /* it broke the protocol: killed */
+	WDEATH_TIMEOUT, /* past functionTimeout: killed */
+};
+
+struct wpool {
+	const struct bind_app *app;
+	struct wproc *procs; /* cap slots, never moved: callers hold pointers */
+	int n;               /* live workers wanted */
+	int cap;             /* 2 n: room for a new build's workers beside the old */
+	int failed;
+	int reload_wanted;
+	int64_t *deaths; /* ring of death times, CRASH_LOOP_FACTOR * n long */
+	int ndeaths, death_at;
+	char reason[256]; /* why it failed */
+	pthread_cond_t idle;
+};
+
+struct host_workers {
+	struct host_workers_opts opts;
+	char *root;
+	char host_pid[24];
+	pthread_mutex_t lock;
+	struct wpool *pools;
+	size_t npools;
+	uint64_t next_id;
+	struct host_workers_stats stats;
+	const struct bind_registry *reg;
+	pthread_t reloader;
+	int reloader_on, stopping;
+	pthread_cond_t reload_cond;
+	struct crash_ring crashes;
+};
+
+/* spawn.c: starts one worker process for `pool` into `p` and waits until
+ * it is ready: 0, or -1 with *err. Called without the lock (p is owned). */
+int wproc_spawn(struct host_workers *w, struct wpool *pool, struct wproc *p, char **err);
+
+/* pool.c */
+struct wpool *wpool_of(struct host_workers *w, const struct bind_app *app);
+/* An idle worker, now the caller's, with `c` recorded as what it runs;
+ * NULL when the app failed. */
+struct wproc *wpool_acquire(struct host_workers *w, struct wpool *pool, int episodes,
+			    const struct wcall *c);
+void wpool_release(struct host_workers *w, struct wpool *pool, struct wproc *p);
+void wpool_retire_now(struct host_workers *w, struct wproc *p);
+/* The worker died or must die: reaped, logged, recorded in the crash ring,
+ * replaced unless the app now crash-loops; status_out says how it ended. */
+void wpool_bury(struct host_workers *w, struct wpool *pool, struct wproc *p, enum wdeath how,
+		const struct wcall *c, char *status_out, size_t status_n);
+
+/* reload.c: the thread that deploys apps again (host_workers_request_reload). */
+void *wpool_reloader_main(void *arg);
+
+#endif

@@ -1,0 +1,243 @@
+/*
+ * spawn.c - starting one worker process (pool.h): fork + exec of the host's
+ * own binary in the script root, with one end of a socketpair as fd 3, then
+ * its HELLO and REGISTRATION, checked against what the host routes.
+ */
+#include "host/worker/pool.h"
+
+#include "common/clock.h"
+#include "common/xalloc.h"
+#include "host/worker/channel.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static int same_str(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+/* Left out by host.json "functions" / --functions: the host never indexed it. */
+static int filtered_out(const struct bind_registry *reg, const char *name)
+{
+	if (!reg->only)
+		return 0;
+	for (size_t i = 0; i < reg->nonly; i++)
+		if (strcasecmp(reg->only[i], name) == 0)
+			return 0;
+	return 1;
+}
+
+/*
+ * The host routes and lists what it loaded itself; a worker must register
+ * the same functions (a rebuilt app that adds, drops or re-routes one needs
+ * a restart until registration drives the router). 0 or -1 with *err.
+ */
+static int same_functions(struct host_workers *w, const struct wpool *pool,
+			  const struct rt_wire_registration *r, char **err)
+{
+	size_t mine = 0;
+	for (size_t i = 0; i < w->reg->nfns; i++)
+		if (w->reg->fns[i]->app == pool->app)
+			mine++;
+	for (size_t i = 0; i < r->nfns; i++) {
+		const struct rt_wire_function *f = &r->fns[i];
+		const struct bind_function *fn = bind_registry_find(w->reg, f->name);
+		if (!fn && filtered_out(w->reg, f->name))
+			continue;
+		if (!fn || fn->app != pool->app || (int)f->kind != (int)fn->kind ||
+		    !same_str(f->route, fn->route) || !same_str(f->methods, fn->methods) ||
+		    f->auth != (uint32_t)fn->auth) {
+			*err = xasprintf("app '%s' now registers '%s' differently from the running "
+					 "build (added, renamed, re-routed or of another kind): "
+					 "restart the host to serve it",
+					 pool->app->name, f->name);
+			return -1;
+		}
+	}
+	/* Functions filtered out by host.json "functions" are absent on our side only. */
+	if (r->nfns < mine) {
+		*err = xasprintf("app '%s' now registers %zu function(s) instead of %zu: restart the "
+				 "host to serve it",
+				 pool->app->name, r->nfns, mine);
+		return -1;
+	}
+	return 0;
+}
+
+/* Reads the worker's HELLO and REGISTRATION: 0, or -1 with *err. */
+static int await_ready(struct host_workers *w, struct wpool *pool, struct wproc *p, char **err)
+{
+	int64_t deadline = rt_mono_us() + READY_TIMEOUT_US;
+	struct rt_arena a;
+	int seen_hello = 0, rc = -1;
+
+	rt_arena_init(&a);
+	for (;;) {
+		struct rt_wire_frame f;
+		size_t used;
+		const char *why = "no registration";
+		enum host_chan_rc cr = host_chan_read(p->fd, &p->in, 1 << 20, deadline, &f, &used, &why);
+		if (cr != HOST_CHAN_FRAME) {
+			*err = xasprintf("the worker for app '%s' did not register: %s", pool->app->name,
+					 cr == HOST_CHAN_EOF ? "it exited" :
+					 cr == HOST_CHAN_TIMEOUT ? "no answer within 10 s" : why);
+			break;
+		}
+		if (!seen_hello) {
+			struct rt_wire_hello h;
+			if (rt_wire_hello_decode(&f, &h, &a, &why) != 0) {
+				*err = xasprintf("the worker for app '%s' sent a bad hello: %s",
+						 pool->app->name, why);
+				break;
+			}
+			seen_hello = 1;
+		} else {
+			struct rt_wire_registration r;
+			if (rt_wire_registration_decode(&f, &r, &a, &why) != 0) {
+				*err = xasprintf("the worker for app '%s' sent a bad registration: %s",
+						 pool->app->name, why);
+			} else if (r.error) {
+				*err = xasprintf("the worker could not load app '%s': %s",
+						 pool->app->name, r.error);
+			} else {
+				rc = same_functions(w, pool, &r, err);
+			}
+			rt_wire_buf_consume(&p->in, used);
+			break;
+		}
+		rt_wire_buf_consume(&p->in, used);
+	}
+	rt_arena_cleanup(&a);
+	return rc;
+}
+
+/* Starts one worker process for `pool` into `p` and waits until it is
+ * The environment a worker starts with: the host's. In a build under
+ * AddressSanitizer, ASan would catch the worker's SIGSEGV, SIGBUS and
+ * SIGFPE itself and exit with code 1, so the host could not tell which
+ * signal killed the app code; the worker is told to leave them to the
+ * kernel, as a normal build does (its memory checks stay on).
+ */
+#if defined(__SANITIZE_ADDRESS__)
+static char **worker_environ(void)
+{
+	size_t n = 0;
+	const char *old = getenv("ASAN_OPTIONS");
+	while (environ[n])
+		n++;
+	char **env = xcalloc(n + 2, sizeof(*env));
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (strncmp(environ[i], "ASAN_OPTIONS=", 13) != 0)
+			env[k++] = environ[i];
+	env[k++] = xasprintf("ASAN_OPTIONS=%s%shandle_segv=0:handle_sigbus=0:handle_sigfpe=0",
+			     old ? old : "", old && *old ? ":" : "");
+	env[k] = NULL;
+	return env;
+}
+
+static void worker_environ_free(char **env)
+{
+	size_t k = 0;
+	while (env[k] && strncmp(env[k], "ASAN_OPTIONS=", 13) != 0)
+		k++;
+	free(env[k]);
+	free(env);
+}
+#else
+static char **worker_environ(void)
+{
+	return environ;
+}
+
+static void worker_environ_free(char **env)
+{
+	(void)env;
+}
+#endif
+
+/* The slot's process is now `pid` (0: none, the start failed), in `phase`;
+ * under the lock, as the snapshot reads these. */
+static void set_started(struct host_workers *w, struct wproc *p, pid_t pid, enum wproc_phase phase)
+{
+	pthread_mutex_lock(&w->lock);
+	p->pid = pid;
+	p->gone = pid == 0 ? p->gone : 0;
+	p->phase = phase;
+	p->started_us = rt_now_us();
+	p->served = 0;
+	p->in_call = 0;
+	pthread_mutex_unlock(&w->lock);
+}
+
+int wproc_spawn(struct host_workers *w, struct wpool *pool, struct wproc *p, char **err)
+{
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
+		*err = xasprintf("cannot create a worker socket: %s", strerror(errno));
+		return -1;
+	}
+	/* Everything the child needs is built before fork: after it, only
+	 * async-signal-safe calls until exec. */
+	char *argv[] = {"cfunc", "worker", "--app", pool->app->path, "--host-pid", w->host_pid,
+			w->opts.verbose ? "--verbose" : NULL, NULL};
+	char **envp = worker_environ();
+	pthread_mutex_lock(&w->lock);
+	p->phase = WPROC_STARTING;
+	pthread_mutex_unlock(&w->lock);
+	pid_t pid = fork();
+	if (pid < 0) {
+		*err = xasprintf("cannot start a worker: %s", strerror(errno));
+		close(sv[0]);
+		close(sv[1]);
+		worker_environ_free(envp);
+		set_started(w, p, 0, WPROC_UP);
+		return -1;
+	}
+	if (pid == 0) {
+		/* The child: its end becomes fd 3 (without CLOEXEC), nothing
+		 * else of the host is kept open (client sockets, the hub). */
+		if (sv[1] == WORKER_FD)
+			fcntl(WORKER_FD, F_SETFD, 0);
+		else if (dup2(sv[1], WORKER_FD) < 0)
+			_exit(126);
+		close_range(WORKER_FD + 1, ~0U, 0);
+		if (chdir(w->root) != 0)
+			_exit(126);
+		sigset_t none;
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		/* /proc/self/exe, not the path: a host whose binary was rebuilt
+		 * (unlinked and written anew) still starts workers of its own build. */
+		execve("/proc/self/exe", argv, envp);
+		_exit(127);
+	}
+	worker_environ_free(envp);
+	close(sv[1]);
+	set_started(w, p, pid, WPROC_STARTING);
+	p->fd = sv[0];
+	p->in.len = 0;
+	p->out.len = 0;
+	if (await_ready(w, pool, p, err) != 0) {
+		kill(pid, SIGKILL);
+		close(p->fd);
+		p->fd = -1;
+		waitpid(pid, NULL, 0);
+		set_started(w, p, 0, WPROC_UP);
+		return -1;
+	}
+	pthread_mutex_lock(&w->lock);
+	p->phase = WPROC_UP;
+	pthread_mutex_unlock(&w->lock);
+	return 0;
+}

@@ -14,6 +14,9 @@
  *     After a crash nothing is in flight, so every queued activity runs again
  *     (at least once), and its dequeue count (committed at dequeue) moves it
  *     towards the poison threshold.
+ *   - A heavy episode's replay may run on the replay thread: then a later
+ *     batch commits its outcome, and until then the instance takes no other
+ *     episode (engine_offload.c).
  */
 #include "runtime/engine.h"
 #include "runtime/engine_int.h"
@@ -88,6 +91,25 @@ const char *rt_instance_id_problem(const char *id)
 /* ---- the batch ------------------------------------------------------------ */
 
 
+/* Results a hurried batch leaves (engine_batch_hurried): back to the
+ * front of the queue; their places stay taken in e->inflight. */
+static void put_back_results(struct rt_engine *e, struct engine_batch *b, struct engine_run *first)
+{
+	struct engine_run *last = first;
+	size_t n = 1;
+	for (; last->next; last = last->next)
+		n++;
+	pthread_mutex_lock(&e->lock);
+	last->next = e->results;
+	if (!e->results)
+		e->results_tail = last;
+	e->results = first;
+	pthread_mutex_unlock(&e->lock);
+	b->nresults -= n;
+	b->act_free = b->act_free > n ? b->act_free - n : 0;
+	b->more = 1;
+}
+
 static void run_batch(struct rt_engine *e, struct engine_batch *b)
 {
 	const char **ready;
@@ -127,15 +149,38 @@ static void run_batch(struct rt_engine *e, struct engine_batch *b)
 	}
 	for (struct engine_cmd *c = b->cmds; c; c = c->next)
 		engine_apply_cmd(b, c);
-	for (struct engine_run *r = b->results; r && !b->failed; r = r->next)
+	size_t applied = 0;
+	for (struct engine_run *r = b->results, *prev = NULL; r && !b->failed; prev = r, r = r->next) {
+		/* Each result costs its mail's insert too, later in the batch. */
+		if (prev && ++applied > ENGINE_HURRY_MIN && engine_batch_awaited(b) &&
+		    rt_mono_us() - b->start_mono_us > ENGINE_HURRY_US / 3) {
+			/* The rest waits for the next batch, first in line. */
+			prev->next = NULL;
+			put_back_results(e, b, r);
+			break;
+		}
 		engine_activity_apply(b, r);
+	}
+	if (!b->failed)
+		engine_offload_apply(b);
 	if (!b->failed && e->recovering)
 		engine_activity_count_left(b);
+	/* Fewer at a time while clients wait (each costs an update); the
+	 * next batch takes the rest (act_backlog). */
+	if (b->act_free > ENGINE_HURRY_MIN && engine_batch_hurried(b))
+		b->act_free = ENGINE_HURRY_MIN;
 	if (!b->failed)
 		engine_activity_dequeue(b);
-	if (!b->failed &&
-	    rt_store_inbox_ready(e->store, b->now_us, ENGINE_BATCH_EPISODES, NULL, NULL, &ready,
-				 &nready, &b->arena) == 0) {
+	/* The scan walks every visible message: a hurried batch leaves it
+	 * (and the episodes it finds) to the next one, never two in a row. */
+	int skip_scan = !b->failed && !e->scan_skipped && engine_batch_hurried(b);
+	e->scan_skipped = skip_scan;
+	if (skip_scan) {
+		b->more = 1;
+	} else if (!b->failed &&
+	    rt_store_inbox_ready(e->store, b->now_us, ENGINE_BATCH_EPISODES,
+				 e->offloaded ? engine_offload_busy_cb : NULL, e, &ready, &nready,
+				 &b->arena) == 0) {
 		b->ready_complete = nready < ENGINE_BATCH_EPISODES;
 		for (size_t i = 0; i < nready; i++)
 			engine_mail_mark_stored(b, ready[i]);
@@ -371,7 +416,7 @@ static void *engine_main(void *arg)
 				wait_at_most(e, until - mono);
 				continue;
 			}
-			if (e->cmds || e->results)
+			if (e->cmds || e->results || e->replay_done)
 				break;
 			if (e->stopping) {
 				if (e->running == 0) {
@@ -401,23 +446,32 @@ static void *engine_main(void *arg)
 		 * cannot starve the instances already running. */
 		b.cmds = e->cmds;
 		struct engine_cmd *last = e->cmds;
-		for (int k = 1; last && k < ENGINE_BATCH_COMMANDS; k++)
+		int taken = e->cmds ? 1 : 0;
+		for (; last && taken < ENGINE_BATCH_COMMANDS && last->next; taken++)
 			last = last->next;
+		b.ncmds = (size_t)taken;
 		if (last && last->next) {
 			e->cmds = last->next;
 			last->next = NULL;
 		} else {
 			e->cmds = e->cmds_tail = NULL;
 		}
+		__atomic_store_n(&e->cmds_waiting, e->cmds_waiting - taken, __ATOMIC_RELAXED);
 		b.results = e->results;
 		e->results = e->results_tail = NULL;
+		b.replays = e->replay_done;
+		e->replay_done = e->replay_done_tail = NULL;
 		pthread_mutex_unlock(&e->lock);
 
 		run_batch(e, &b);
 		/* Outcomes are durable now: answer whoever waits for them. */
 		if (!b.failed)
 			engine_wait_notify(e, &b);
+		engine_offload_after_batch(e, &b);
 		due = b.more ? 0 : next_due(e, b.now_us);
+		/* An instance resting after a heavy replay takes its results then. */
+		if (e->offloaded && engine_offload_wake_mono_us(e))
+			due = min_due(due, engine_offload_wake_mono_us(e));
 		e->stats.batches++;
 
 		struct engine_cmd *sync = NULL;
@@ -604,6 +658,11 @@ struct rt_engine *rt_engine_start(const struct rt_engine_opts *opts, char **err)
 	pthread_setname_np(e->thread, "engine");
 	pthread_create(&e->ckpt_thread, NULL, checkpoint_main, e);
 	pthread_setname_np(e->ckpt_thread, "checkpoint");
+	pthread_cond_init(&e->replay_cond, NULL);
+	/* Without it every episode runs inline, as it would anyway. */
+	e->replay_thread_up = pthread_create(&e->replay_thread, NULL, engine_replay_main, e) == 0;
+	if (e->replay_thread_up)
+		pthread_setname_np(e->replay_thread, "replay");
 	return e;
 }
 
@@ -634,6 +693,7 @@ int rt_engine_stop_by(struct rt_engine *e, int64_t deadline_mono_us)
 	e->stop_deadline_us = deadline_mono_us;
 	pthread_cond_broadcast(&e->cond);
 	pthread_cond_broadcast(&e->ckpt_cond);
+	pthread_cond_broadcast(&e->replay_cond);
 	pthread_mutex_unlock(&e->lock);
 	/* The engine thread commits the results of the attempts that finish
 	 * in time, then leaves; queued attempts stay in the store. */
@@ -643,6 +703,10 @@ int rt_engine_stop_by(struct rt_engine *e, int64_t deadline_mono_us)
 	}
 	left_running += engine_activity_stop_by(e, until);
 	if (join_by(e->ckpt_thread, until) != 0)
+		left_running++;
+	/* A replay under way is abandoned: its messages are still in the
+	 * inbox, so it runs again after the next start. */
+	if (e->replay_thread_up && join_by(e->replay_thread, until) != 0)
 		left_running++;
 	if (left_running) {
 		/* Abandoned, not crashed: their attempts do not count. They
@@ -654,6 +718,7 @@ int rt_engine_stop_by(struct rt_engine *e, int64_t deadline_mono_us)
 		rt_store_close(e->readers[i]);
 	free(e->readers);
 	rt_store_close(e->store);
+	engine_offload_free_all(e);
 	engine_cache_free(e->cache);
 	engine_attempts_close(e->attempts);
 	rt_pool_free(e->pool);
@@ -663,6 +728,7 @@ int rt_engine_stop_by(struct rt_engine *e, int64_t deadline_mono_us)
 	pthread_cond_destroy(&e->cond);
 	pthread_mutex_destroy(&e->readers_lock);
 	pthread_cond_destroy(&e->ckpt_cond);
+	pthread_cond_destroy(&e->replay_cond);
 	engine_waits_free(e->waits);
 	free((char *)e->opts.path);
 	free((char *)e->opts.hub_name);

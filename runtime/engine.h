@@ -259,6 +259,7 @@ struct rt_engine_stats {
 	uint64_t episodes;
 	uint64_t activities;
 	uint64_t commands;
+	uint64_t offloaded; /* episodes replayed on the replay thread */
 };
 void rt_engine_get_stats(struct rt_engine *e, struct rt_engine_stats *st);
 

@@ -61,6 +61,7 @@ struct engine_cache_slot {
 	size_t cap_sched;
 	int index_bad;
 	int64_t pace_until_mono_us; /* see engine_cache_pace_until */
+	int64_t last_cost_us;       /* the last episode's replay, engine_cache_last_cost */
 };
 
 struct engine_cache {
@@ -330,6 +331,7 @@ void engine_cache_note_episode(struct engine_cache *c, const char *id, int64_t c
 	int64_t hold = cost_us * ENGINE_PACE_FACTOR;
 	if (!s->instance_id || strcmp(s->instance_id, id) != 0)
 		return;
+	s->last_cost_us = cost_us;
 	if (!scheduled_nothing || cost_us < ENGINE_PACE_MIN_COST_US) {
 		s->pace_until_mono_us = 0;
 		return;
@@ -343,6 +345,60 @@ int64_t engine_cache_pace_until(struct engine_cache *c, const char *id)
 	if (!s->instance_id || strcmp(s->instance_id, id) != 0)
 		return 0;
 	return s->pace_until_mono_us;
+}
+
+int64_t engine_cache_last_cost(struct engine_cache *c, const char *id)
+{
+	struct engine_cache_slot *s = slot_of(c, id);
+	if (!s->instance_id || strcmp(s->instance_id, id) != 0)
+		return 0;
+	return s->last_cost_us;
+}
+
+/* A lent slot is the slot itself, moved out of the table: nothing the
+ * engine does to the table meanwhile (collisions, sweeps, clears) can
+ * free what the borrower reads. */
+struct engine_cache_loan {
+	struct engine_cache_slot slot;
+};
+
+struct engine_cache_loan *engine_cache_lend(struct engine_cache *c, const char *id,
+					    const char *execution_id, int n,
+					    const struct rt_event **events,
+					    const struct rt_past_index **index)
+{
+	struct engine_cache_slot *s = slot_of(c, id);
+	if (!holds(s, id, execution_id) || n < 0 || s->n != (size_t)n)
+		return NULL;
+	struct engine_cache_loan *l = xmalloc(sizeof(*l));
+	l->slot = *s;
+	c->bytes -= s->bytes;
+	memset(s, 0, sizeof(*s));
+	*events = l->slot.ev;
+	l->slot.index.sched_at = l->slot.sched_at;
+	*index = l->slot.n && !l->slot.index_bad ? &l->slot.index : NULL;
+	return l;
+}
+
+void engine_cache_give_back(struct engine_cache *c, struct engine_cache_loan *l, int keep,
+			    int64_t now_us)
+{
+	if (!l)
+		return;
+	if (!keep) {
+		/* Not in the total: slot_clear subtracts what it adds back here. */
+		c->bytes += l->slot.bytes;
+		slot_clear(c, &l->slot);
+		free(l);
+		return;
+	}
+	struct engine_cache_slot *s = slot_of(c, l->slot.instance_id);
+	if (s->instance_id)
+		slot_clear(c, s);
+	*s = l->slot;
+	s->used_us = now_us;
+	c->bytes += s->bytes;
+	free(l);
 }
 
 void engine_cache_drop(struct engine_cache *c, const char *id)

@@ -57,6 +57,26 @@ void engine_cache_note_episode(struct engine_cache *c, const char *id, int64_t c
 			       int scheduled_nothing, int64_t end_mono_us);
 int64_t engine_cache_pace_until(struct engine_cache *c, const char *id);
 
+/* The replay time of the instance's last episode (0: unknown): whether
+ * its next one is worth running off the engine thread. */
+int64_t engine_cache_last_cost(struct engine_cache *c, const char *id);
+
+/*
+ * Lending a slot to an episode replayed on another thread. On a hit (as
+ * engine_cache_get) the slot leaves the table and the events stay valid,
+ * strings included, until engine_cache_give_back: whatever the engine
+ * thread does to the cache meanwhile cannot touch them. NULL on a miss.
+ * give_back (engine thread) puts the slot back (keep = 1, evicting what
+ * took its place) or frees it (keep = 0); the loan is gone either way.
+ */
+struct engine_cache_loan;
+struct engine_cache_loan *engine_cache_lend(struct engine_cache *c, const char *id,
+					    const char *execution_id, int n,
+					    const struct rt_event **events,
+					    const struct rt_past_index **index);
+void engine_cache_give_back(struct engine_cache *c, struct engine_cache_loan *l, int keep,
+			    int64_t now_us);
+
 /* Drops an instance (finished, purged, continued as new). */
 void engine_cache_drop(struct engine_cache *c, const char *id);
 /* Frees slots idle for a while; cheap, call once per batch. */

@@ -257,6 +257,7 @@ static int enqueue(struct rt_engine *e, struct engine_cmd *c)
 		return -1;
 	}
 	RT_QUEUE_APPEND(e->cmds, e->cmds_tail, c, next);
+	__atomic_store_n(&e->cmds_waiting, e->cmds_waiting + 1, __ATOMIC_RELAXED);
 	pthread_cond_signal(&e->cond);
 	if (!c->on_done)
 		while (!c->done)

@@ -20,19 +20,10 @@
 static void keep_mail_for_retry(struct engine_batch *b, const char *instance_id,
 				struct engine_mail *mail_head)
 {
-	struct rt_store *st = b->e->store;
-	rt_store_savepoint_rollback(st);
-	for (struct engine_mail *m = mail_head; m; m = m->next) {
-		struct rt_inbox_msg msg;
-		memset(&msg, 0, sizeof(msg));
-		msg.instance_id = instance_id;
-		msg.execution_id = m->execution_id;
-		msg.type = m->type;
-		msg.data = m->data;
-		msg.len = m->len;
-		if (rt_store_inbox_add(st, &msg, NULL) != 0)
+	rt_store_savepoint_rollback(b->e->store);
+	for (struct engine_mail *m = mail_head; m; m = m->next)
+		if (engine_mail_store(b, instance_id, m, 0, NULL) != 0)
 			b->failed = 1;
-	}
 	b->more = 1;
 }
 
@@ -186,13 +177,29 @@ static int do_actions(struct engine_batch *b, const struct rt_instance *inst,
 
 /* Only activity and sub-orchestration results: what pacing may hold back
  * (events, timers, terminate and the rest are never delayed). */
+int engine_is_result(int type)
+{
+	return type == RT_EV_TASK_COMPLETED || type == RT_EV_TASK_FAILED ||
+	       type == RT_EV_SUB_ORCH_COMPLETED || type == RT_EV_SUB_ORCH_FAILED;
+}
+
 static int only_results(const struct engine_mail *m)
 {
 	for (; m; m = m->next)
-		if (m->type != RT_EV_TASK_COMPLETED && m->type != RT_EV_TASK_FAILED &&
-		    m->type != RT_EV_SUB_ORCH_COMPLETED && m->type != RT_EV_SUB_ORCH_FAILED)
+		if (!engine_is_result(m->type))
 			return 0;
 	return 1;
+}
+
+/* Keeps the messages due now, and the results stored for later (parked
+ * or paced): an episode takes those early. Returns the new count. */
+static size_t due_or_result(struct rt_inbox_msg *msgs, size_t n, int64_t now_us)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < n; i++)
+		if (msgs[i].visible_us <= now_us || engine_is_result(msgs[i].type))
+			msgs[k++] = msgs[i];
+	return k;
 }
 
 /* Stores an instance's in-batch mail in the inbox, visible from
@@ -201,19 +208,21 @@ static int only_results(const struct engine_mail *m)
 static int hold_mail(struct engine_batch *b, const char *instance_id, struct engine_mail *m,
 		     int64_t visible_us)
 {
-	for (; m; m = m->next) {
-		struct rt_inbox_msg msg;
-		memset(&msg, 0, sizeof(msg));
-		msg.instance_id = instance_id;
-		msg.execution_id = m->execution_id;
-		msg.visible_us = visible_us;
-		msg.type = m->type;
-		msg.data = m->data;
-		msg.len = m->len;
-		if (rt_store_inbox_add(b->e->store, &msg, NULL) != 0)
+	for (; m; m = m->next)
+		if (engine_mail_store(b, instance_id, m, visible_us, NULL) != 0)
 			return -1;
-	}
 	return 0;
+}
+
+int engine_batch_awaited(const struct engine_batch *b)
+{
+	size_t n = b->ncmds + (size_t)__atomic_load_n(&b->e->cmds_waiting, __ATOMIC_RELAXED);
+	return n > 0 && n <= ENGINE_HURRY_MAX_CMDS;
+}
+
+int engine_batch_hurried(const struct engine_batch *b)
+{
+	return engine_batch_awaited(b) && rt_mono_us() - b->start_mono_us > ENGINE_HURRY_US;
 }
 
 int engine_batch_over_budget(const struct engine_batch *b)
@@ -242,22 +251,152 @@ static const char *unquoted(struct rt_arena *a, const char *json)
 	return json ? json : "";
 }
 
-void engine_episode(struct engine_batch *b, const char *instance_id)
+/* The extension's trace line for an execution's first episode, and the
+ * host's Executing line: on the engine thread, wherever the replay runs. */
+void engine_episode_begin(struct engine_batch *b, const struct rt_episode_in *in,
+			  struct engine_episode_log *lg)
+{
+	struct rt_engine *e = b->e;
+	const struct rt_engine_hooks *h = &e->opts.hooks;
+
+	memset(&lg->inv, 0, sizeof(lg->inv)); /* func's reason for durable triggers: (null) */
+	lg->inv.function = in->name;
+	snprintf(lg->category, sizeof(lg->category), "Function.%s", in->name);
+	lg->traced = h->invocation &&
+		     (!h->log_enabled || h->log_enabled(h->ctx, lg->category, RT_LOG_INFO));
+	if (lg->traced && in->n_past == 0)
+		engine_log(e, lg->category, RT_LOG_INFO, "%s",
+			   rt_durable_trace_started(&b->arena, RT_TRACE_ORCHESTRATOR, in->instance_id,
+						    in->name, started_input(in->msgs, in->n_msgs), -1));
+	if (h->invocation)
+		h->invocation(&lg->inv, RT_INVOCATION_START);
+}
+
+int engine_episode_replay(const struct rt_engine_hooks *h, const struct rt_episode_in *in,
+			  struct rt_episode_out *out)
+{
+	return h->replay && in->fn ? h->replay(h->ctx, in->fn, in, out) : rt_replay_run(in, out);
+}
+
+/* Fills the parts of `in` that come from the hooks. */
+static void episode_hooks(const struct rt_engine *e, struct rt_episode_in *in)
+{
+	const struct rt_engine_hooks *h = &e->opts.hooks;
+	in->fn = h->find_orchestrator ? h->find_orchestrator(h->ctx, in->name) : NULL;
+	in->run = in->fn ? h->run_orchestrator : missing_orchestrator;
+	in->is_activity = is_activity;
+	in->is_orchestrator = is_orchestrator;
+	in->ctx = (void *)h;
+	in->max_actions = e->opts.max_actions;
+}
+
+int engine_episode_outcome(struct engine_batch *b, struct rt_instance *inst,
+			   const struct rt_episode_out *outp, int rc, int64_t replay_us,
+			   struct engine_episode_log *lg)
 {
 	struct rt_engine *e = b->e;
 	struct rt_store *st = e->store;
 	const struct rt_engine_hooks *h = &e->opts.hooks;
+	const struct rt_episode_out out = *outp;
+	const char *instance_id = inst->instance_id;
+	struct rt_history_row *new_rows;
+
+	if (rc == -2) {
+		/* It did not run to an end (its worker died): commit nothing for
+		 * it, keep its messages, and let the next batch try again. */
+		engine_log(e, "Host.Triggers.DurableTask", 3, "%s: episode not run: %s; it runs again",
+			   instance_id, out.error ? out.error : "unknown error");
+		return 1;
+	}
+	if (rc != 0) {
+		/* History the replayer cannot use: fail the instance, keep the rows. */
+		engine_log(e, "Host.Triggers.DurableTask", RT_LOG_ERROR, "%s: cannot replay: %s", instance_id,
+			   out.error ? out.error : "unknown error");
+		inst->status = RT_ST_FAILED;
+		inst->output = rt_arena_fmt(&b->arena, "\"Orchestrator function '%s' failed: %s\"",
+					    inst->name, out.error ? out.error : "cannot replay");
+		inst->updated_us = b->now_us;
+		if (rt_store_instance_update(st, inst) != 0)
+			goto fail_rollback;
+		engine_wait_note(b, inst);
+		goto release;
+	}
+	lg->inv.failed = out.status == RT_ST_FAILED;
+	if (h->invocation)
+		h->invocation(&lg->inv, RT_INVOCATION_END);
+	if (out.status == RT_ST_FAILED)
+		engine_log(e, "Host.Triggers.DurableTask", RT_LOG_ERROR, "%s",
+			   rt_durable_trace_failed(&b->arena, RT_TRACE_ORCHESTRATOR, instance_id,
+						   inst->name, unquoted(&b->arena, out.output), -1));
+	else if (lg->traced && (out.status == RT_ST_COMPLETED || out.status == RT_ST_CONTINUED_AS_NEW))
+		engine_log(e, lg->category, RT_LOG_INFO, "%s",
+			   rt_durable_trace_completed(&b->arena, RT_TRACE_ORCHESTRATOR, instance_id,
+						      inst->name, out.output,
+						      out.status == RT_ST_CONTINUED_AS_NEW, -1));
+
+	new_rows = rt_arena_alloc(&b->arena, (out.n_new_events + 1) * sizeof(*new_rows));
+	for (size_t i = 0; i < out.n_new_events; i++)
+		engine_encode_row(b, &out.new_events[i], inst->history_len + (int)i, &new_rows[i]);
+	rc = rt_store_history_append(st, instance_id, inst->execution_id, new_rows, out.n_new_events);
+	if (rc == RT_E_CONFLICT)
+		return 1; /* someone else checkpointed this execution: replay next time */
+	if (rc != 0)
+		goto fail_rollback;
+
+	rc = do_actions(b, inst, &out);
+	if (rc < 0)
+		goto fail_rollback;
+	if (rc == 0) {
+		inst->status = out.status;
+		inst->output = out.output;
+		if (out.custom_status_set)
+			inst->custom_status = out.custom_status;
+		inst->updated_us = b->now_us;
+		inst->history_len += (int)out.n_new_events;
+		if (rt_store_instance_update(st, inst) != 0)
+			goto fail_rollback;
+		if (rt_status_is_terminal(inst->status))
+			engine_wait_note(b, inst);
+	}
+	/* Last: out's strings may live in the cached past this changes. A
+	 * failed batch clears the whole cache, so appending before the commit
+	 * is safe. */
+	if (rc == 0 && !rt_status_is_terminal(out.status)) {
+		engine_cache_append(e->cache, instance_id, inst->execution_id,
+				    inst->history_len - (int)out.n_new_events, out.new_events,
+				    out.n_new_events, b->now_us);
+		engine_cache_note_episode(e->cache, instance_id, replay_us, out.n_actions == 0,
+					  rt_mono_us());
+	} else {
+		engine_cache_drop(e->cache, instance_id);
+	}
+	e->stats.episodes++;
+release:
+	if (rt_store_savepoint_release(st) != 0)
+		b->failed = 1;
+	return 0;
+fail_rollback:
+	engine_log(e, "Host.Triggers.DurableTask", RT_LOG_ERROR, "%s: episode not committed: %s", instance_id,
+		   rt_store_errmsg(st));
+	rt_store_savepoint_rollback(st);
+	b->failed = 1;
+	return 0;
+}
+
+void engine_episode(struct engine_batch *b, const char *instance_id)
+{
+	struct rt_engine *e = b->e;
+	struct rt_store *st = e->store;
 	struct rt_instance inst;
 	struct rt_inbox_msg *msgs;
-	struct rt_history_row *rows, *new_rows;
+	struct rt_history_row *rows;
 	const struct rt_event *past;
 	struct rt_event *keep;
 	struct rt_episode_in in;
 	struct rt_episode_out out;
+	struct engine_episode_log lg;
 	size_t nmsgs, nrows, nkeep = 0;
 	int64_t *ids;
-	struct rt_invocation inv = {0}; /* func's reason for durable triggers: (null) */
-	char category[160];
 	int rc, rewind_due = 0;
 	const char *rewind_reason = NULL;
 
@@ -265,6 +404,9 @@ void engine_episode(struct engine_batch *b, const char *instance_id)
 		engine_entity_batch(b, instance_id);
 		return;
 	}
+	/* Its replay runs on the replay thread: its mail waits in the inbox. */
+	if (engine_offload_busy(e, instance_id))
+		return;
 	struct engine_mail *mail = engine_mail_take(b, instance_id), *mail_head = mail;
 	size_t nmail = 0;
 
@@ -276,15 +418,33 @@ void engine_episode(struct engine_batch *b, const char *instance_id)
 	}
 	msgs = NULL;
 	nmsgs = 0;
+	/* A replay off the engine thread takes at most ENGINE_OFFLOAD_MAX_MSGS
+	 * messages: the batch that commits its outcome writes a row for each. */
+	int offload = rc == 0 && engine_offload_wanted(b, &inst);
+	size_t limit = offload ? ENGINE_OFFLOAD_MAX_MSGS : 0;
 	if (rc != 0 || (engine_may_have_stored(b, instance_id) &&
-			rt_store_inbox_load(st, instance_id, b->now_us, 0, &msgs, &nmsgs, &b->arena) != 0)) {
+			rt_store_inbox_load(st, instance_id, b->now_us + ENGINE_OFFLOAD_PARK_US, limit,
+					    &msgs, &nmsgs, &b->arena) != 0)) {
 		b->failed = 1;
 		return;
+	}
+	size_t nloaded = nmsgs, ndue = 0;
+	nmsgs = due_or_result(msgs, nmsgs, b->now_us);
+	for (size_t i = 0; i < nmsgs; i++)
+		ndue += msgs[i].visible_us <= b->now_us;
+	if (limit && nloaded == limit && mail) {
+		/* Older messages fill it: this batch's wait in the inbox. */
+		if (hold_mail(b, instance_id, mail, 0) != 0) {
+			b->failed = 1;
+			return;
+		}
+		b->more = 1;
+		mail = mail_head = NULL;
 	}
 	/* A heavy instance that only absorbs results, whose last episode just
 	 * ended, waits (engine_cache.h): nothing but results is held, and
 	 * never when stored messages are due anyway. */
-	if (nmsgs == 0 && mail && only_results(mail)) {
+	if (ndue == 0 && mail && only_results(mail)) {
 		int64_t until = engine_cache_pace_until(e->cache, instance_id), now = rt_mono_us();
 		if (until > now) {
 			if (hold_mail(b, instance_id, mail, b->now_us + (until - now)) != 0)
@@ -338,6 +498,21 @@ void engine_episode(struct engine_batch *b, const char *instance_id)
 		keep[nkeep].is_played = 0;
 		nkeep++;
 	}
+	memset(&in, 0, sizeof(in));
+	in.instance_id = inst.instance_id;
+	in.execution_id = inst.execution_id;
+	in.name = inst.name;
+	in.msgs = keep;
+	in.n_msgs = nkeep;
+	in.now_us = b->now_us;
+	in.custom_status = inst.custom_status;
+	episode_hooks(e, &in);
+	/* A replay that costs more than the others may wait for goes to the
+	 * replay thread (engine_offload.c); the messages stay in the inbox
+	 * until its outcome is committed. */
+	if (!rewind_due && nkeep > 0 && offload &&
+	    engine_offload_launch(b, &inst, &in, ids, nmsgs, mail_head) == 0)
+		return;
 	if (rt_store_savepoint(st) != 0) {
 		b->failed = 1;
 		return;
@@ -355,7 +530,7 @@ void engine_episode(struct engine_batch *b, const char *instance_id)
 
 	/* The past is borrowed from the cache when it holds it: valid until
 	 * this episode changes the slot, which it does only after its last use
-	 * of the replay's output (see below). */
+	 * of the replay's output (see engine_episode_outcome). */
 	const struct rt_past_index *past_index = NULL;
 	if (engine_cache_get(e->cache, instance_id, inst.execution_id, inst.history_len, b->now_us,
 			     &past, &past_index) == 0) {
@@ -369,125 +544,23 @@ void engine_episode(struct engine_batch *b, const char *instance_id)
 				     b->now_us) != 0 ||
 		    engine_cache_get(e->cache, instance_id, inst.execution_id, (int)nrows, b->now_us,
 				     &past, &past_index) != 0) {
-			struct rt_event *dec = rt_arena_calloc(&b->arena, (nrows + 1) * sizeof(*dec));
-			for (size_t i = 0; i < nrows; i++) {
-				if (rt_history_decode(rows[i].data, rows[i].len, &dec[i], &b->arena) != 0)
-					goto fail_rollback;
-				dec[i].is_played = 1;
-			}
-			past = dec;
+			past = engine_decode_rows(rows, nrows, &b->arena);
 			past_index = NULL;
+			if (!past)
+				goto fail_rollback;
 		}
 	}
-
-	memset(&in, 0, sizeof(in));
-	in.instance_id = inst.instance_id;
-	in.execution_id = inst.execution_id;
-	in.name = inst.name;
 	in.past = past;
 	in.n_past = nrows;
 	in.past_index = past_index;
-	in.msgs = keep;
-	in.n_msgs = nkeep;
-	in.now_us = b->now_us;
-	in.fn = h->find_orchestrator ? h->find_orchestrator(h->ctx, inst.name) : NULL;
-	in.run = in.fn ? h->run_orchestrator : missing_orchestrator;
-	in.is_activity = is_activity;
-	in.is_orchestrator = is_orchestrator;
-	in.ctx = (void *)h;
-	in.max_actions = e->opts.max_actions;
-	in.custom_status = inst.custom_status;
 	in.arena = &b->arena;
 
-	inv.function = inst.name;
-	snprintf(category, sizeof(category), "Function.%s", inst.name);
-	/* The extension's trace lines, formatted only when they show. */
-	int traced = h->invocation &&
-		     (!h->log_enabled || h->log_enabled(h->ctx, category, RT_LOG_INFO));
-	if (traced && nrows == 0) /* an execution's first episode (durable_trace.h) */
-		engine_log(e, category, RT_LOG_INFO, "%s",
-			   rt_durable_trace_started(&b->arena, RT_TRACE_ORCHESTRATOR, instance_id,
-						    inst.name, started_input(keep, nkeep), -1));
-	if (h->invocation)
-		h->invocation(&inv, RT_INVOCATION_START);
-	int64_t t0 = rt_mono_us(), replay_us;
-	rc = h->replay && in.fn ? h->replay(h->ctx, in.fn, &in, &out) : rt_replay_run(&in, &out);
-	replay_us = rt_mono_us() - t0;
-	if (rc == -2) {
-		/* It did not run to an end (its worker died): commit nothing for
-		 * it, keep its messages, and let the next batch try again. */
-		engine_log(e, "Host.Triggers.DurableTask", 3, "%s: episode not run: %s; it runs again",
-			   instance_id, out.error ? out.error : "unknown error");
+	engine_episode_begin(b, &in, &lg);
+	int64_t t0 = rt_mono_us();
+	rc = engine_episode_replay(&e->opts.hooks, &in, &out);
+	if (engine_episode_outcome(b, &inst, &out, rc, rt_mono_us() - t0, &lg) == 1)
 		keep_mail_for_retry(b, instance_id, mail_head);
-		return;
-	}
-	if (rc != 0) {
-		/* History the replayer cannot use: fail the instance, keep the rows. */
-		engine_log(e, "Host.Triggers.DurableTask", RT_LOG_ERROR, "%s: cannot replay: %s", instance_id,
-			   out.error ? out.error : "unknown error");
-		inst.status = RT_ST_FAILED;
-		inst.output = rt_arena_fmt(&b->arena, "\"Orchestrator function '%s' failed: %s\"",
-					   inst.name, out.error ? out.error : "cannot replay");
-		inst.updated_us = b->now_us;
-		if (rt_store_instance_update(st, &inst) != 0)
-			goto fail_rollback;
-		engine_wait_note(b, &inst);
-		goto release;
-	}
-	inv.failed = out.status == RT_ST_FAILED;
-	if (h->invocation)
-		h->invocation(&inv, RT_INVOCATION_END);
-	if (out.status == RT_ST_FAILED)
-		engine_log(e, "Host.Triggers.DurableTask", RT_LOG_ERROR, "%s",
-			   rt_durable_trace_failed(&b->arena, RT_TRACE_ORCHESTRATOR, instance_id,
-						   inst.name, unquoted(&b->arena, out.output), -1));
-	else if (traced && (out.status == RT_ST_COMPLETED || out.status == RT_ST_CONTINUED_AS_NEW))
-		engine_log(e, category, RT_LOG_INFO, "%s",
-			   rt_durable_trace_completed(&b->arena, RT_TRACE_ORCHESTRATOR, instance_id,
-						      inst.name, out.output,
-						      out.status == RT_ST_CONTINUED_AS_NEW, -1));
-
-	new_rows = rt_arena_alloc(&b->arena, (out.n_new_events + 1) * sizeof(*new_rows));
-	for (size_t i = 0; i < out.n_new_events; i++)
-		engine_encode_row(b, &out.new_events[i], inst.history_len + (int)i, &new_rows[i]);
-	rc = rt_store_history_append(st, instance_id, inst.execution_id, new_rows, out.n_new_events);
-	if (rc == RT_E_CONFLICT) {
-		/* Someone else checkpointed this execution: replay next time,
-		 * keeping this batch's mail for it in the inbox. */
-		keep_mail_for_retry(b, instance_id, mail_head);
-		return;
-	}
-	if (rc != 0)
-		goto fail_rollback;
-
-	rc = do_actions(b, &inst, &out);
-	if (rc < 0)
-		goto fail_rollback;
-	if (rc == 0) {
-		inst.status = out.status;
-		inst.output = out.output;
-		if (out.custom_status_set)
-			inst.custom_status = out.custom_status;
-		inst.updated_us = b->now_us;
-		inst.history_len += (int)out.n_new_events;
-		if (rt_store_instance_update(st, &inst) != 0)
-			goto fail_rollback;
-		if (rt_status_is_terminal(inst.status))
-			engine_wait_note(b, &inst);
-	}
-	/* Last: out's strings may live in the cached past this changes. A
-	 * failed batch clears the whole cache, so appending before the commit
-	 * is safe. */
-	if (rc == 0 && !rt_status_is_terminal(out.status)) {
-		engine_cache_append(e->cache, instance_id, inst.execution_id,
-				    inst.history_len - (int)out.n_new_events, out.new_events,
-				    out.n_new_events, b->now_us);
-		engine_cache_note_episode(e->cache, instance_id, replay_us, out.n_actions == 0,
-					  rt_mono_us());
-	} else {
-		engine_cache_drop(e->cache, instance_id);
-	}
-	e->stats.episodes++;
+	return;
 release:
 	if (rt_store_savepoint_release(st) != 0)
 		b->failed = 1;
@@ -497,6 +570,18 @@ fail_rollback:
 		   rt_store_errmsg(st));
 	rt_store_savepoint_rollback(st);
 	b->failed = 1;
+}
+
+struct rt_event *engine_decode_rows(const struct rt_history_row *rows, size_t n,
+				    struct rt_arena *a)
+{
+	struct rt_event *dec = rt_arena_calloc(a, (n + 1) * sizeof(*dec));
+	for (size_t i = 0; i < n; i++) {
+		if (rt_history_decode(rows[i].data, rows[i].len, &dec[i], a) != 0)
+			return NULL;
+		dec[i].is_played = 1;
+	}
+	return dec;
 }
 
 /* Rewind of a Failed instance (§8.6): rewrite the failure rows, reset the

@@ -11,6 +11,7 @@
 #include "runtime/engine_cache.h"
 #include "common/arena.h"
 #include "common/clock.h"
+#include "common/invocation.h"
 
 struct rt_pool;
 
@@ -21,9 +22,21 @@ struct rt_pool;
 #define ENGINE_BATCH_ACTIVITIES 2048 /* dequeued, queued for the threads */
 #define ENGINE_BATCH_COMMANDS 2048   /* the rest waits: backpressure on clients */
 #define ENGINE_BATCH_BUDGET_US 20000 /* episode time per batch, see engine_batch_over_budget */
+/* A batch that holds a few commands, or that they wait for, applies
+ * results for a third of this, and once it has run this long dequeues at
+ * most ENGINE_HURRY_MIN activities and leaves the ready scan to the next
+ * batch, so a client's start is not held behind thousands of them.
+ * Episodes keep ENGINE_BATCH_BUDGET_US: a flood of starts needs them. */
+#define ENGINE_HURRY_US 3000
+#define ENGINE_HURRY_MIN 64 /* results and dequeues every batch gets through */
+/* Only for a few clients: a flood of starts is better served by full
+ * batches (each start waits mostly for the ones before it). */
+#define ENGINE_HURRY_MAX_CMDS 4
 /* A host crash within this time of a suspect's start is pinned on it alone;
  * past it, a long or hung suspect no longer holds the other work back. */
 #define ENGINE_SUSPECT_QUIET_US 2000000
+
+struct engine_replay_job; /* engine_offload.c */
 
 struct id_set {
 	int64_t *keys;
@@ -143,6 +156,8 @@ struct rt_engine {
 	int64_t quiet_until_us;    /* rt_mono_us(): nothing starts before, 0: none */
 	int64_t last_start_us;     /* rt_mono_us() of the latest attempt started */
 	int suspect_waiting;       /* a suspect waits for the others to age */
+	int cmds_waiting;          /* commands queued (written under lock, read without) */
+	int scan_skipped;          /* the last batch left the ready scan (engine thread) */
 	int stopping;
 	int64_t stop_deadline_us;  /* rt_mono_us(); past it, what is left is abandoned */
 	/* Failing commits (a full disk): back-off and what health reports. */
@@ -171,6 +186,16 @@ struct rt_engine {
 	size_t nreaders, capreaders;
 
 	struct engine_waits *waits; /* rt_engine_wait_* (engine_wait.c) */
+
+	/* The replay thread (engine_offload.c). Queues under `lock`; the list
+	 * of instances whose replay is out (or that rest) is the engine
+	 * thread's alone. */
+	pthread_t replay_thread;
+	int replay_thread_up;
+	pthread_cond_t replay_cond;
+	struct engine_replay_job *replay_queue, *replay_queue_tail;
+	struct engine_replay_job *replay_done, *replay_done_tail;
+	struct engine_replay_job *offloaded;
 };
 
 /* A message deliverable now, kept in memory within its batch: the episode
@@ -203,7 +228,9 @@ struct engine_batch {
 	int failed;              /* roll the whole batch back */
 	int more;                /* something became ready during the batch */
 	struct engine_cmd *cmds;
+	size_t ncmds;
 	struct engine_run *results;
+	struct engine_replay_job *replays; /* returned from the replay thread */
 	struct engine_run *dequeued, *dequeued_tail; /* in hand-out order */
 	size_t ndequeued;
 	unsigned char *enc;      /* encode buffer */
@@ -231,6 +258,10 @@ struct engine_batch {
 void engine_mail_mark_stored(struct engine_batch *b, const char *instance_id);
 /* Episodes for instances that got mail during the batch, round after round. */
 void engine_mail_run(struct engine_batch *b);
+/* Stores one message of mail in the inbox, visible from visible_us (0:
+ * now); *id (may be NULL) gets its row id. */
+int engine_mail_store(struct engine_batch *b, const char *instance_id, const struct engine_mail *m,
+		      int64_t visible_us, int64_t *id);
 /* Writes unconsumed mail to the inbox (same transaction). */
 void engine_mail_flush(struct engine_batch *b);
 /* 1 if the instance may have visible messages in the inbox table. */
@@ -251,6 +282,68 @@ void engine_wait_note(struct engine_batch *b, const struct rt_instance *inst);
  * forgets the notes. Engine thread, e->lock not held. */
 void engine_wait_notify(struct rt_engine *e, struct engine_batch *b);
 
+/* ---- one episode, in parts (engine_episode.c) ------------------------------ */
+
+/* What the console shows of an episode, from its start to its end. */
+struct engine_episode_log {
+	struct rt_invocation inv;
+	char category[160];
+	int traced;
+};
+/* The first-episode trace line and the host's Executing line (engine
+ * thread; lg's strings borrow in->name, which must outlive the episode). */
+void engine_episode_begin(struct engine_batch *b, const struct rt_episode_in *in,
+			  struct engine_episode_log *lg);
+/* The replay itself, in process or through the replay hook: any thread. */
+int engine_episode_replay(const struct rt_engine_hooks *h, const struct rt_episode_in *in,
+			  struct rt_episode_out *out);
+/* Writes a replay's outcome (rc as engine_episode_replay's) for `inst`,
+ * read in this batch, under the savepoint the caller opened: 0 when done
+ * (savepoint released, or rolled back with b->failed set), 1 when nothing
+ * of it may be committed and the caller rolls back and keeps the messages. */
+int engine_episode_outcome(struct engine_batch *b, struct rt_instance *inst,
+			   const struct rt_episode_out *out, int rc, int64_t replay_us,
+			   struct engine_episode_log *lg);
+/* History rows decoded into `a`, marked played; NULL if one does not decode. */
+struct rt_event *engine_decode_rows(const struct rt_history_row *rows, size_t n,
+				    struct rt_arena *a);
+
+/* ---- replays off the engine thread (engine_offload.c) ---------------------- */
+
+/* A result sent to a busy instance is parked: stored visible this much
+ * later, so the scan for ready instances does not walk it while the
+ * instance cannot take it. Its next episode takes it early (a result is
+ * never held back for correctness); after a crash it shows up by then. */
+#define ENGINE_OFFLOAD_PARK_US 2000000
+/* An activity or sub-orchestration result: what may be parked or paced. */
+int engine_is_result(int type);
+/* Messages one replay off the engine thread consumes at most. */
+#define ENGINE_OFFLOAD_MAX_MSGS 4096
+/* 1 while the instance's replay is out or it rests: no episode for it. */
+int engine_offload_busy(struct rt_engine *e, const char *instance_id);
+int engine_offload_busy_cb(void *ctx, const char *instance_id); /* ctx: the engine */
+/* A message of `type` went to the inbox for the busy instance: anything
+ * but a result ends (or forbids) its rest. */
+void engine_offload_note_mail(struct rt_engine *e, const char *instance_id, int type);
+/* rt_mono_us() when the first rest ends (0: none), for the engine's sleep. */
+int64_t engine_offload_wake_mono_us(struct rt_engine *e);
+/* Whether this instance's replay should leave the engine thread. */
+int engine_offload_wanted(struct engine_batch *b, const struct rt_instance *inst);
+/* Hands the episode to the replay thread: in (ids: the stored messages it
+ * consumes; mail: this batch's, written to the inbox here). 0 when it is
+ * out (or the batch failed), -1 when it could not be: run it inline. */
+int engine_offload_launch(struct engine_batch *b, const struct rt_instance *inst,
+			  const struct rt_episode_in *in, const int64_t *ids, size_t nids,
+			  struct engine_mail *mail);
+/* Commits (or drops) the outcomes in b->replays; in the batch. */
+void engine_offload_apply(struct engine_batch *b);
+/* After the batch (and its waits): frees b->replays; after a failed batch,
+ * drops the replays it launched. */
+void engine_offload_after_batch(struct rt_engine *e, struct engine_batch *b);
+void *engine_replay_main(void *arg); /* arg: the engine */
+/* At the end, once the replay thread is joined. */
+void engine_offload_free_all(struct rt_engine *e);
+
 void engine_apply_cmd(struct engine_batch *b, struct engine_cmd *c);
 void engine_cmd_free(struct engine_cmd *c); /* asynchronous commands only */
 void engine_rewind(struct engine_batch *b, struct engine_cmd *c, const struct rt_instance *inst);
@@ -259,6 +352,10 @@ void engine_episode(struct engine_batch *b, const char *instance_id);
  * more, commit, and let the next batch take the rest, so a batch with a
  * heavy episode does not also hold back everyone else's commits. */
 int engine_batch_over_budget(const struct engine_batch *b);
+/* 1 if a few commands (ENGINE_HURRY_MAX_CMDS) are in the batch or wait
+ * for it; engine_batch_hurried: and it ran ENGINE_HURRY_US. */
+int engine_batch_awaited(const struct engine_batch *b);
+int engine_batch_hurried(const struct engine_batch *b);
 void engine_run_free(struct engine_run *run);
 /* engine_activity.c: the in-flight id set (ids are never 0), */
 void engine_idset_add(struct id_set *s, int64_t id);

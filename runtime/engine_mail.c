@@ -137,7 +137,8 @@ void engine_mail_run(struct engine_batch *b)
 		progress = 0;
 		for (size_t i = 0; i < b->nmail_order && !b->failed; i++) {
 			struct engine_mailbox *box = box_find(b, b->mail_order[i], 0);
-			if (!box || !box->head)
+			/* A busy instance's mail goes to the inbox at the end. */
+			if (!box || !box->head || engine_offload_busy(b->e, box->instance_id))
 				continue;
 			if (b->episodes >= ENGINE_BATCH_EPISODES || engine_batch_over_budget(b)) {
 				b->more = 1;
@@ -149,23 +150,38 @@ void engine_mail_run(struct engine_batch *b)
 	}
 }
 
+int engine_mail_store(struct engine_batch *b, const char *instance_id, const struct engine_mail *m,
+		      int64_t visible_us, int64_t *id)
+{
+	struct rt_inbox_msg msg;
+	memset(&msg, 0, sizeof(msg));
+	msg.instance_id = instance_id;
+	msg.execution_id = m->execution_id;
+	msg.visible_us = visible_us;
+	msg.type = m->type;
+	msg.data = m->data;
+	msg.len = m->len;
+	return rt_store_inbox_add(b->e->store, &msg, id);
+}
+
 /* Mail nobody consumed goes to the inbox (same transaction). */
 void engine_mail_flush(struct engine_batch *b)
 {
 	b->mail_on = 0;
 	for (size_t i = 0; i < b->nmail_order && !b->failed; i++) {
 		struct engine_mail *m = engine_mail_take(b, b->mail_order[i]);
+		/* A busy instance is woken by its replay's return or the end of
+		 * its rest, not by the next batch. */
+		int busy = m && engine_offload_busy(b->e, b->mail_order[i]);
 		for (; m; m = m->next) {
-			struct rt_inbox_msg msg;
-			memset(&msg, 0, sizeof(msg));
-			msg.instance_id = b->mail_order[i];
-			msg.execution_id = m->execution_id;
-			msg.type = m->type;
-			msg.data = m->data;
-			msg.len = m->len;
-			if (rt_store_inbox_add(b->e->store, &msg, NULL) != 0)
+			int64_t visible = busy && engine_is_result(m->type)
+						  ? b->now_us + ENGINE_OFFLOAD_PARK_US : 0;
+			if (engine_mail_store(b, b->mail_order[i], m, visible, NULL) != 0)
 				b->failed = 1;
-			b->more = 1;
+			if (busy)
+				engine_offload_note_mail(b->e, b->mail_order[i], m->type);
+			else
+				b->more = 1;
 		}
 	}
 }

@@ -1,0 +1,390 @@
+/*
+ * engine_offload.c - heavy replays off the engine thread. A replay is pure
+ * (history + new messages in, new events and actions out), so an episode
+ * expected to take long (a fan-in re-running 100,000 task calls) is handed
+ * to the replay thread while the engine thread keeps committing everyone
+ * else's batches; its outcome is committed by a later batch.
+ *
+ * Invariants
+ *   - While its replay is out, the instance is busy: no batch runs an
+ *     episode for it, and everything sent to it waits in the inbox.
+ *   - The messages a replay consumes stay in the inbox until the batch that
+ *     commits its outcome deletes them, in the same transaction: a crash or
+ *     a failed batch at any point leaves them there and the episode simply
+ *     runs again (nothing of a half-run episode is ever committed).
+ *   - That batch first checks the instance is still the one the replay saw
+ *     (same execution, history length, status, generation) and that every
+ *     consumed message is still there; otherwise (purged, overwritten, ...)
+ *     the outcome is dropped and the episode runs again from the store.
+ *   - A replay launched by a batch that then fails is dropped when it comes
+ *     back (what it was given was never committed).
+ *   - After a heavy outcome that scheduled nothing, the instance rests for
+ *     a few times the replay's cost (as engine_cache.h's pacing does for
+ *     episodes run inline), so its results gather and it replays a few
+ *     times with many each; anything but a result, sent while the replay
+ *     is out or during the rest, ends the rest at once.
+ */
+#include "runtime/engine_int.h"
+#include "common/queue.h"
+#include "common/xalloc.h"
+#include "common/clock.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Replays expected to cost this much (the instance's last one did) go to
+ * the replay thread; cheaper ones stay inline, where they cost one commit
+ * less. A history this long with no cost known yet goes too. */
+#define ENGINE_OFFLOAD_MIN_COST_US 5000
+#define ENGINE_OFFLOAD_MIN_HISTORY 65536
+/* Rest after a heavy outcome that scheduled nothing (see above). */
+#define ENGINE_OFFLOAD_REST_FACTOR 3
+#define ENGINE_OFFLOAD_REST_MAX_US 1000000
+
+struct engine_replay_job {
+	struct engine_replay_job *next;     /* e->replay_queue / replay_done (e->lock) */
+	struct engine_replay_job *next_out; /* e->offloaded (engine thread) */
+	struct rt_arena arena;              /* everything below points into it */
+	char *instance_id;
+	/* the instance as the replay saw it */
+	char execution_id[33];
+	int history_len;
+	enum rt_status status;
+	int64_t generation;
+	/* inbox rows the replay consumes */
+	int64_t *ids;
+	size_t nids;
+	struct engine_cache_loan *loan; /* the past, when the cache held it */
+	struct rt_episode_in in;
+	struct engine_episode_log lg;
+	uint64_t batch; /* e->stats.batches when launched */
+	int cancelled;  /* that batch failed (engine thread) */
+	/* written by the replay thread */
+	struct rt_episode_out out;
+	int rc;
+	int64_t replay_us;
+	/* engine thread: the job is back, the instance may rest */
+	int returned;
+	int64_t rest_until_mono_us;
+	int urgent; /* a message other than a result came while it rested */
+	int in_batch; /* on b->replays of the running batch */
+};
+
+static struct engine_replay_job *find_out(struct rt_engine *e, const char *instance_id)
+{
+	for (struct engine_replay_job *j = e->offloaded; j; j = j->next_out)
+		if (strcmp(j->instance_id, instance_id) == 0)
+			return j;
+	return NULL;
+}
+
+static void job_free(struct rt_engine *e, struct engine_replay_job *j)
+{
+	engine_cache_give_back(e->cache, j->loan, 0, 0);
+	rt_arena_cleanup(&j->arena);
+	free(j);
+}
+
+/* Unlinks j from e->offloaded. */
+static void unlink_out(struct rt_engine *e, struct engine_replay_job *j)
+{
+	for (struct engine_replay_job **p = &e->offloaded; *p; p = &(*p)->next_out)
+		if (*p == j) {
+			*p = j->next_out;
+			return;
+		}
+}
+
+int engine_offload_busy(struct rt_engine *e, const char *instance_id)
+{
+	struct engine_replay_job *j = e->offloaded ? find_out(e, instance_id) : NULL;
+	if (!j)
+		return 0;
+	if (!j->returned)
+		return 1; /* its replay is out */
+	return j->rest_until_mono_us && !j->urgent && rt_mono_us() < j->rest_until_mono_us;
+}
+
+int engine_offload_busy_cb(void *ctx, const char *instance_id)
+{
+	return engine_offload_busy(ctx, instance_id);
+}
+
+void engine_offload_note_mail(struct rt_engine *e, const char *instance_id, int type)
+{
+	struct engine_replay_job *j = e->offloaded ? find_out(e, instance_id) : NULL;
+	if (j && !engine_is_result(type))
+		j->urgent = 1;
+}
+
+int64_t engine_offload_wake_mono_us(struct rt_engine *e)
+{
+	int64_t t = 0;
+	for (struct engine_replay_job *j = e->offloaded; j; j = j->next_out)
+		if (j->returned && j->rest_until_mono_us && !j->urgent &&
+		    (!t || j->rest_until_mono_us < t))
+			t = j->rest_until_mono_us;
+	return t;
+}
+
+int engine_offload_wanted(struct engine_batch *b, const struct rt_instance *inst)
+{
+	if (!b->e->replay_thread_up)
+		return 0;
+	return engine_cache_last_cost(b->e->cache, inst->instance_id) >= ENGINE_OFFLOAD_MIN_COST_US ||
+	       inst->history_len >= ENGINE_OFFLOAD_MIN_HISTORY;
+}
+
+/* A copy of ev whose strings live in `a` (through the codec: every field). */
+static int copy_event(struct engine_batch *b, const struct rt_event *ev, struct rt_event *out,
+		      struct rt_arena *a)
+{
+	b->enc_len = 0;
+	rt_history_encode(ev, &b->enc, &b->enc_len, &b->enc_cap);
+	return rt_history_decode(b->enc, b->enc_len, out, a);
+}
+
+int engine_offload_launch(struct engine_batch *b, const struct rt_instance *inst,
+			  const struct rt_episode_in *in, const int64_t *ids, size_t nids,
+			  struct engine_mail *mail)
+{
+	struct rt_engine *e = b->e;
+	struct rt_store *st = e->store;
+	struct engine_replay_job *j = xcalloc(1, sizeof(*j));
+	struct rt_arena *a = &j->arena;
+	const struct rt_event *past = NULL;
+	const struct rt_past_index *index = NULL;
+	size_t nmail = 0;
+
+	rt_arena_init(a);
+	if (strlen(inst->execution_id) >= sizeof(j->execution_id))
+		goto inline_instead;
+	j->instance_id = rt_arena_strdup(a, inst->instance_id);
+	strcpy(j->execution_id, inst->execution_id);
+	j->history_len = inst->history_len;
+	j->status = inst->status;
+	j->generation = inst->generation;
+	j->in = *in;
+	j->in.instance_id = j->instance_id;
+	j->in.execution_id = j->execution_id;
+	j->in.name = rt_arena_strdup(a, in->name);
+	j->in.custom_status = in->custom_status ? rt_arena_strdup(a, in->custom_status) : NULL;
+	j->in.arena = a;
+	struct rt_event *msgs = rt_arena_calloc(a, (in->n_msgs + 1) * sizeof(*msgs));
+	for (size_t i = 0; i < in->n_msgs; i++) {
+		if (copy_event(b, &in->msgs[i], &msgs[i], a) != 0)
+			goto inline_instead;
+		msgs[i].is_played = 0;
+	}
+	j->in.msgs = msgs;
+
+	j->loan = engine_cache_lend(e->cache, inst->instance_id, inst->execution_id,
+				    inst->history_len, &past, &index);
+	if (!j->loan) {
+		struct rt_history_row *rows;
+		size_t nrows;
+		if (rt_store_history_load(st, inst->instance_id, inst->execution_id, &rows, &nrows,
+					  a) != 0 ||
+		    (int)nrows != inst->history_len ||
+		    !(past = engine_decode_rows(rows, nrows, a)))
+			goto inline_instead;
+		index = NULL;
+	}
+	j->in.past = past;
+	j->in.n_past = (size_t)inst->history_len;
+	j->in.past_index = index;
+
+	/* This batch's mail goes to the inbox now (same transaction), so it
+	 * is consumed, or kept, with the stored messages. */
+	for (struct engine_mail *m = mail; m; m = m->next)
+		nmail++;
+	j->ids = rt_arena_alloc(a, (nids + nmail + 1) * sizeof(*j->ids));
+	if (nids)
+		memcpy(j->ids, ids, nids * sizeof(*ids));
+	j->nids = nids;
+	for (struct engine_mail *m = mail; m; m = m->next) {
+		if (engine_mail_store(b, inst->instance_id, m, 0, &j->ids[j->nids]) != 0) {
+			b->failed = 1;
+			job_free(e, j);
+			return 0; /* the batch rolls back; its mail comes again */
+		}
+		j->nids++;
+	}
+
+	engine_episode_begin(b, &j->in, &j->lg);
+	j->batch = e->stats.batches;
+	j->next_out = e->offloaded;
+	e->offloaded = j;
+	pthread_mutex_lock(&e->lock);
+	RT_QUEUE_APPEND(e->replay_queue, e->replay_queue_tail, j, next);
+	pthread_cond_signal(&e->replay_cond);
+	pthread_mutex_unlock(&e->lock);
+	e->stats.offloaded++;
+	return 0;
+inline_instead:
+	/* The inline path loads the same and reports what fails. */
+	engine_cache_give_back(e->cache, j->loan, 1, b->now_us);
+	j->loan = NULL;
+	job_free(e, j);
+	return -1;
+}
+
+static void batch_failed(struct rt_engine *e, uint64_t batch)
+{
+	for (struct engine_replay_job *j = e->offloaded; j; j = j->next_out)
+		if (j->batch == batch && !j->returned)
+			j->cancelled = 1;
+}
+
+/* 1 if the instance row is still the one the replay saw. */
+static int unchanged(const struct engine_replay_job *j, const struct rt_instance *inst)
+{
+	return strcmp(inst->execution_id, j->execution_id) == 0 &&
+	       inst->history_len == j->history_len && inst->status == j->status &&
+	       inst->generation == j->generation;
+}
+
+/* Commits one returned replay's outcome, or drops it so that the episode
+ * runs again from the store. */
+static void apply_one(struct engine_batch *b, struct engine_replay_job *j)
+{
+	struct rt_engine *e = b->e;
+	struct rt_store *st = e->store;
+	struct rt_instance inst;
+	int64_t deleted = 0;
+
+	if (j->cancelled)
+		return;
+	int rc = rt_store_instance_get(st, j->instance_id, &inst, &b->arena);
+	if (rc == RT_E_NOTFOUND || (rc == 0 && !unchanged(j, &inst)))
+		return;
+	if (rc != 0 || rt_store_savepoint(st) != 0) {
+		b->failed = 1;
+		return;
+	}
+	if (rt_store_inbox_delete(st, j->ids, j->nids, &deleted) != 0) {
+		rt_store_savepoint_rollback(st);
+		b->failed = 1;
+		return;
+	}
+	if (deleted != (int64_t)j->nids) {
+		rt_store_savepoint_rollback(st);
+		return;
+	}
+	/* Back in the table before the outcome appends to it; out's strings
+	 * may live in it. */
+	engine_cache_give_back(e->cache, j->loan, 1, b->now_us);
+	j->loan = NULL;
+	if (engine_episode_outcome(b, &inst, &j->out, j->rc, j->replay_us, &j->lg) == 1) {
+		rt_store_savepoint_rollback(st);
+		return;
+	}
+	/* A full replay means more are waiting: no rest then. */
+	if (j->rc == 0 && j->out.n_actions == 0 && !rt_status_is_terminal(j->out.status) &&
+	    j->nids < ENGINE_OFFLOAD_MAX_MSGS && !j->urgent) {
+		int64_t rest = j->replay_us * ENGINE_OFFLOAD_REST_FACTOR;
+		j->rest_until_mono_us =
+			rt_mono_us() + (rest < ENGINE_OFFLOAD_REST_MAX_US ? rest : ENGINE_OFFLOAD_REST_MAX_US);
+	}
+}
+
+/* An episode for an instance whose messages may all be parked (the
+ * ready scan does not see them). */
+static void follow_up(struct engine_batch *b, const char *instance_id)
+{
+	engine_mail_mark_stored(b, instance_id);
+	engine_episode(b, instance_id);
+}
+
+void engine_offload_apply(struct engine_batch *b)
+{
+	struct rt_engine *e = b->e;
+	for (struct engine_replay_job *j = b->replays; j; j = j->next)
+		j->returned = j->in_batch = 1;
+	for (struct engine_replay_job *j = b->replays; j && !b->failed; j = j->next) {
+		apply_one(b, j);
+		/* What came meanwhile (parked) is taken now, unless it rests. */
+		if (!b->failed && !j->rest_until_mono_us)
+			follow_up(b, j->instance_id);
+	}
+	/* Rests that are over, or were cut short by a message. */
+	for (struct engine_replay_job *j = e->offloaded, *next; j && !b->failed; j = next) {
+		next = j->next_out;
+		if (!j->returned || !j->rest_until_mono_us || j->in_batch ||
+		    engine_offload_busy(e, j->instance_id))
+			continue;
+		const char *id = rt_arena_strdup(&b->arena, j->instance_id);
+		unlink_out(e, j);
+		job_free(e, j);
+		follow_up(b, id);
+		next = e->offloaded; /* the episode may have launched a replay */
+	}
+}
+
+void engine_offload_after_batch(struct rt_engine *e, struct engine_batch *b)
+{
+	for (struct engine_replay_job *j = b->replays, *next; j; j = next) {
+		next = j->next;
+		j->in_batch = 0;
+		/* A rest is kept only when the outcome is committed. */
+		if (b->failed || !j->rest_until_mono_us) {
+			unlink_out(e, j);
+			job_free(e, j);
+		} else {
+			engine_cache_give_back(e->cache, j->loan, 0, 0);
+			j->loan = NULL;
+		}
+	}
+	b->replays = NULL;
+	if (b->failed)
+		batch_failed(e, e->stats.batches);
+}
+
+void *engine_replay_main(void *arg)
+{
+	struct rt_engine *e = arg;
+	const struct rt_engine_hooks *h = &e->opts.hooks;
+
+	if (h->thread_event)
+		h->thread_event(h->ctx, 0);
+	pthread_mutex_lock(&e->lock);
+	while (!e->stopping) {
+		struct engine_replay_job *j = e->replay_queue;
+		if (!j) {
+			pthread_mutex_unlock(&e->lock);
+			if (h->thread_event)
+				h->thread_event(h->ctx, 1);
+			pthread_mutex_lock(&e->lock);
+			if (!e->replay_queue && !e->stopping)
+				pthread_cond_wait(&e->replay_cond, &e->lock);
+			continue;
+		}
+		e->replay_queue = j->next;
+		if (!e->replay_queue)
+			e->replay_queue_tail = NULL;
+		j->next = NULL;
+		pthread_mutex_unlock(&e->lock);
+		int64_t t0 = rt_mono_us();
+		j->rc = engine_episode_replay(h, &j->in, &j->out);
+		j->replay_us = rt_mono_us() - t0;
+		pthread_mutex_lock(&e->lock);
+		RT_QUEUE_APPEND(e->replay_done, e->replay_done_tail, j, next);
+		pthread_cond_signal(&e->cond);
+	}
+	pthread_mutex_unlock(&e->lock);
+	if (h->thread_event)
+		h->thread_event(h->ctx, 2);
+	return NULL;
+}
+
+void engine_offload_free_all(struct rt_engine *e)
+{
+	/* Queued and returned jobs are all on e->offloaded too. */
+	for (struct engine_replay_job *j = e->offloaded, *next; j; j = next) {
+		next = j->next_out;
+		job_free(e, j);
+	}
+	e->offloaded = NULL;
+	e->replay_queue = e->replay_queue_tail = NULL;
+	e->replay_done = e->replay_done_tail = NULL;
+}

@@ -1,0 +1,351 @@
+/*
+ * engine_offload.c - an instance's heavy replay does not hold anyone
+ * else's commits (runtime/engine_offload.c). The "heavy" orchestrator
+ * costs ~8 ms a replay, so its second episode leaves the engine thread;
+ * that replay then blocks in a gate the test holds shut, for as long as
+ * the test likes. While it is out:
+ *   - another instance's start is acknowledged and that instance completes
+ *     (with the replay on the engine thread, the start would wait for the
+ *     gate: the test gives it 10 s and then opens the gate to clean up);
+ *   - an event raised for the busy instance is not lost: it is taken
+ *     after the outcome is committed, and the instance completes with it;
+ *   - a terminate sent meanwhile ends the instance as Terminated;
+ *   - a purge sent meanwhile wins: the returned outcome is dropped, the
+ *     activity it scheduled never runs and the instance stays gone.
+ * Every wait is bounded; nothing sleeps for a guessed time.
+ */
+#include "store_util.h"
+#include "engine_fake.h"
+
+#define WAIT_MS 10000
+
+static struct rt_arena arena;
+
+/* ---- the gate ------------------------------------------------------------- */
+
+static pthread_mutex_t gate_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t gate_cv = PTHREAD_COND_INITIALIZER;
+static int gate_open = 1;
+static int gate_inside; /* replays blocked in it now */
+static int gate_left;   /* replays that went through it while it was shut */
+
+static void gate_shut(void)
+{
+	pthread_mutex_lock(&gate_mu);
+	gate_open = 0;
+	gate_left = 0;
+	pthread_mutex_unlock(&gate_mu);
+}
+
+static void gate_release(void)
+{
+	pthread_mutex_lock(&gate_mu);
+	gate_open = 1;
+	pthread_cond_broadcast(&gate_cv);
+	pthread_mutex_unlock(&gate_mu);
+}
+
+/* The wall-clock time ms from now, for pthread_cond_timedwait. */
+static struct timespec deadline_in(int ms)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += ms / 1000;
+	ts.tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	return ts;
+}
+
+/* Blocks the calling replay while the gate is shut (at most 30 s, so a
+ * broken engine cannot hang the test). */
+static void gate_pass(void)
+{
+	struct timespec ts = deadline_in(30000);
+	pthread_mutex_lock(&gate_mu);
+	if (gate_open) {
+		pthread_mutex_unlock(&gate_mu);
+		return;
+	}
+	gate_inside++;
+	pthread_cond_broadcast(&gate_cv);
+	while (!gate_open && pthread_cond_timedwait(&gate_cv, &gate_mu, &ts) == 0)
+		;
+	gate_inside--;
+	gate_left++;
+	pthread_cond_broadcast(&gate_cv);
+	pthread_mutex_unlock(&gate_mu);
+}
+
+/* Waits (bounded) until a replay is blocked in the gate. */
+static int gate_wait_inside(void)
+{
+	struct timespec ts = deadline_in(WAIT_MS);
+	pthread_mutex_lock(&gate_mu);
+	while (gate_inside == 0 && pthread_cond_timedwait(&gate_cv, &gate_mu, &ts) == 0)
+		;
+	int in = gate_inside > 0;
+	pthread_mutex_unlock(&gate_mu);
+	return in;
+}
+
+static int gate_count_left(void)
+{
+	pthread_mutex_lock(&gate_mu);
+	int n = gate_left;
+	pthread_mutex_unlock(&gate_mu);
+	return n;
+}
+
+/* ---- the fake app ----------------------------------------------------------- */
+
+static void act_inc(const struct rt_activity_call *call, struct rt_activity_result *res)
+{
+	res->result = rt_arena_fmt(call->arena, "%ld", strtol(call->input, NULL, 10) + 1);
+}
+
+/* Work every replay of "heavy" does: what makes its replays worth
+ * running off the engine thread. */
+static void spin_ms(int ms)
+{
+	int64_t until = rt_mono_us() + (int64_t)ms * 1000;
+	while (rt_mono_us() < until)
+		;
+}
+
+/* heavy: 8 ms of work, inc(1), the gate, then input "event": waits for
+ * the event "go" and finishes with its data; else inc(<result>) and
+ * finishes with that. */
+static int orch_heavy(struct rt_orch *o)
+{
+	const char *r;
+	int rc;
+	spin_ms(8);
+	if ((rc = rt_orch_await(o, rt_orch_call_activity(o, "inc", "1", NULL), &r)) != RT_OK)
+		return rc;
+	gate_pass();
+	if (strcmp(rt_orch_input(o), "\"event\"") == 0) {
+		if ((rc = rt_orch_await(o, rt_orch_wait_for_event(o, "go"), &r)) != RT_OK)
+			return rc;
+		return rt_orch_finish(o, r);
+	}
+	if ((rc = rt_orch_await(o, rt_orch_call_activity(o, "after", r, NULL), &r)) != RT_OK)
+		return rc;
+	return rt_orch_finish(o, r);
+}
+
+static int orch_light(struct rt_orch *o)
+{
+	return rt_orch_finish(o, "\"light\"");
+}
+
+static struct fake_fn fns[] = {
+	{.name = "heavy", .orch = orch_heavy},
+	{.name = "light", .orch = orch_light},
+	{.name = "inc", .act = act_inc},
+	{.name = "after", .act = act_inc},
+};
+
+/* ---- a start from another thread, so a stuck engine cannot hang the test -- */
+
+struct bg_start {
+	struct rt_engine *e;
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	int done, rc;
+	char *id;
+	int64_t took_us;
+};
+
+static void *bg_start_main(void *arg)
+{
+	struct bg_start *s = arg;
+	char *id = NULL, *err = NULL;
+	int64_t t0 = rt_mono_us();
+	int rc = rt_engine_start_instance(s->e, "light", NULL, NULL, &id, &err);
+	free(err);
+	pthread_mutex_lock(&s->mu);
+	s->rc = rc;
+	s->id = id;
+	s->took_us = rt_mono_us() - t0;
+	s->done = 1;
+	pthread_cond_broadcast(&s->cv);
+	pthread_mutex_unlock(&s->mu);
+	return NULL;
+}
+
+/* Starts "light" on its own thread; 1 if acknowledged within ms. */
+static int bg_start_within(struct bg_start *s, struct rt_engine *e, int ms)
+{
+	memset(s, 0, sizeof(*s));
+	s->e = e;
+	pthread_mutex_init(&s->mu, NULL);
+	pthread_cond_init(&s->cv, NULL);
+	pthread_create(&s->thread, NULL, bg_start_main, s);
+	struct timespec ts = deadline_in(ms);
+	pthread_mutex_lock(&s->mu);
+	while (!s->done && pthread_cond_timedwait(&s->cv, &s->mu, &ts) == 0)
+		;
+	int done = s->done;
+	pthread_mutex_unlock(&s->mu);
+	return done;
+}
+
+static void bg_start_join(struct bg_start *s)
+{
+	pthread_join(s->thread, NULL);
+	free(s->id);
+	pthread_mutex_destroy(&s->mu);
+	pthread_cond_destroy(&s->cv);
+}
+
+static char *start(struct rt_engine *e, const char *input)
+{
+	char *id = NULL, *err = NULL;
+	int rc = rt_engine_start_instance(e, "heavy", NULL, input, &id, &err);
+	ok(rc == RT_OK, "heavy (%s) starts (%s)", input, err ? err : "");
+	free(err);
+	return id;
+}
+
+/* Shuts the gate, starts heavy, and waits for its replay to block in it. */
+static char *start_gated(struct rt_engine *e, const char *input)
+{
+	gate_shut();
+	char *id = start(e, input);
+	ok(gate_wait_inside(), "its second episode's replay is blocked in the gate");
+	return id;
+}
+
+static uint64_t offloaded(struct rt_engine *e)
+{
+	struct rt_engine_stats st;
+	rt_engine_get_stats(e, &st);
+	return st.offloaded;
+}
+
+/* ---- the cases ------------------------------------------------------------------ */
+
+/* -1 when the start was not acknowledged: the other cases would only
+ * wait on the same stuck engine. */
+static int others_go_on(struct rt_engine *e)
+{
+	struct rt_instance row;
+	struct bg_start s;
+	char *err = NULL;
+	uint64_t before = offloaded(e);
+	char *id = start_gated(e, "\"event\"");
+
+	ok(offloaded(e) > before, "the engine counts a replay off its thread");
+	int acked = bg_start_within(&s, e, WAIT_MS);
+	ok(acked && s.rc == RT_OK, "another instance's start is acknowledged while the replay is out");
+	if (!acked) {
+		gate_release();
+		bg_start_join(&s);
+		free(id);
+		return -1;
+	}
+	{
+		printf("# acknowledged in %.1f ms\n", s.took_us / 1000.0);
+		ok(fake_wait_status(e, s.id, RT_ST_COMPLETED, WAIT_MS, &row, &arena),
+		   "and that instance completes meanwhile");
+	}
+	/* The event comes while the replay is out: kept, and taken after. */
+	int rc = rt_engine_raise_event(e, id, "go", "\"went\"", &err);
+	ok(rc == RT_OK, "an event for the busy instance is accepted (%s)", err ? err : "");
+	free(err);
+	ok(fake_read(e, id, &row, &arena) == RT_OK && row.status == RT_ST_RUNNING,
+	   "the busy instance is still Running while its replay is out");
+	gate_release();
+	bg_start_join(&s);
+	ok(fake_wait_status(e, id, RT_ST_COMPLETED, WAIT_MS, &row, &arena),
+	   "the busy instance completes once the gate opens");
+	is_str(row.output ? row.output : "(null)", "\"went\"", "with the event that came meanwhile");
+	free(id);
+	return 0;
+}
+
+static void terminate_meanwhile(struct rt_engine *e)
+{
+	struct rt_instance row;
+	char *err = NULL;
+	char *id = start_gated(e, "\"plain\"");
+	int rc = rt_engine_terminate(e, id, "\"stop\"", &err);
+	ok(rc == RT_OK, "a terminate for the busy instance is accepted (%s)", err ? err : "");
+	free(err);
+	gate_release();
+	ok(fake_wait_status(e, id, RT_ST_TERMINATED, WAIT_MS, &row, &arena),
+	   "the instance ends Terminated after its replay returns");
+	free(id);
+}
+
+static void purge_meanwhile(struct rt_engine *e)
+{
+	struct rt_instance row;
+	struct rt_engine_stats st;
+	char *err = NULL;
+	int after_before = fake_calls("after");
+	char *id = start_gated(e, "\"plain\"");
+	int rc = rt_engine_purge(e, id, &err);
+	ok(rc == RT_OK, "a purge of the busy instance is accepted (%s)", err ? err : "");
+	free(err);
+	gate_release();
+	/* Its outcome (scheduling "after") comes back to a batch and must be
+	 * dropped: wait until the replay left the gate and two batches ran. */
+	int64_t until = rt_mono_us() + (int64_t)WAIT_MS * 1000;
+	while (gate_count_left() < 1 && rt_mono_us() < until)
+		sched_yield();
+	rt_engine_get_stats(e, &st);
+	uint64_t b0 = st.batches;
+	char *lid = NULL;
+	/* Each start is a batch of its own. */
+	for (int k = 0; k < 3; k++) {
+		rt_engine_start_instance(e, "light", NULL, NULL, &lid, NULL);
+		free(lid);
+		lid = NULL;
+	}
+	rt_engine_get_stats(e, &st);
+	ok(gate_count_left() >= 1 && st.batches >= b0 + 2, "the dropped replay has returned");
+	ok(fake_read(e, id, &row, &arena) == RT_E_NOTFOUND, "the purged instance stays gone");
+	is_int(fake_calls("after"), after_before, "its outcome's activity never runs");
+	free(id);
+}
+
+static void plain_completes(struct rt_engine *e)
+{
+	struct rt_instance row;
+	int after_before = fake_calls("after");
+	char *id = start_gated(e, "\"plain\"");
+	gate_release();
+	ok(fake_wait_status(e, id, RT_ST_COMPLETED, WAIT_MS, &row, &arena),
+	   "without interference the gated instance completes");
+	is_str(row.output ? row.output : "(null)", "3", "with inc(inc(1))");
+	is_int(fake_calls("after"), after_before + 1, "its outcome's activity runs once");
+	free(id);
+}
+
+int main(void)
+{
+	char *err = NULL;
+
+	rt_arena_init(&arena);
+	tdir_make();
+	struct rt_engine_opts o = fake_opts(tpath("hub.db"), fns, sizeof(fns) / sizeof(fns[0]));
+	fake_echo = getenv("ENGINE_ECHO") != NULL;
+	struct rt_engine *e = rt_engine_start(&o, &err);
+	ok(e != NULL, "engine starts (%s)", err ? err : "");
+	if (!e)
+		return done_testing();
+	if (others_go_on(e) == 0) {
+		plain_completes(e);
+		terminate_meanwhile(e);
+		purge_meanwhile(e);
+	}
+	rt_engine_stop(e);
+	rt_arena_cleanup(&arena);
+	tdir_remove();
+	return done_testing();
+}

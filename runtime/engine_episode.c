@@ -216,6 +216,31 @@ static int hold_mail(struct engine_batch *b, const char *instance_id, struct eng
 	return 0;
 }
 
+/* An instance whose app cannot run now (engine.h, can_run): every message
+ * of this episode, stored (already deleted in its savepoint) and in-batch,
+ * goes back to the inbox out of sight for a while, in arrival order. */
+static int wait_for_app(struct engine_batch *b, const char *instance_id,
+			const struct rt_inbox_msg *stored, size_t nstored, struct engine_mail *mail)
+{
+	int64_t visible_us = b->now_us + RT_ENGINE_NOT_NOW_US;
+	for (size_t i = 0; i < nstored; i++) {
+		struct rt_inbox_msg msg = stored[i];
+		msg.instance_id = instance_id;
+		msg.visible_us = visible_us;
+		if (rt_store_inbox_add(b->e->store, &msg, NULL) != 0)
+			return -1;
+	}
+	return hold_mail(b, instance_id, mail, visible_us);
+}
+
+static int terminates(const struct rt_event *msgs, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (msgs[i].type == RT_EV_EXECUTION_TERMINATED)
+			return 1;
+	return 0;
+}
+
 int engine_batch_over_budget(const struct engine_batch *b)
 {
 	return b->episodes > 0 && rt_mono_us() - b->start_mono_us > ENGINE_BATCH_BUDGET_US;
@@ -276,8 +301,14 @@ void engine_episode(struct engine_batch *b, const char *instance_id)
 	}
 	msgs = NULL;
 	nmsgs = 0;
-	if (rc != 0 || (engine_may_have_stored(b, instance_id) &&
-			rt_store_inbox_load(st, instance_id, b->now_us, 0, &msgs, &nmsgs, &b->arena) != 0)) {
+	/* Its app cannot run now (engine.h, can_run): the messages it holds
+	 * back (wait_for_app) come along with whatever made it due, so that a
+	 * terminate finds the ExecutionStarted of an instance that never ran. */
+	void *fn = rc == 0 && h->find_orchestrator ? h->find_orchestrator(h->ctx, inst.name) : NULL;
+	int waits = fn && h->can_run && !h->can_run(h->ctx, fn);
+	int64_t horizon_us = b->now_us + (waits ? RT_ENGINE_NOT_NOW_US : 0);
+	if (rc != 0 || ((waits || engine_may_have_stored(b, instance_id)) &&
+			rt_store_inbox_load(st, instance_id, horizon_us, 0, &msgs, &nmsgs, &b->arena) != 0)) {
 		b->failed = 1;
 		return;
 	}
@@ -352,6 +383,11 @@ void engine_episode(struct engine_batch *b, const char *instance_id)
 	}
 	if (nkeep == 0)
 		goto release;
+	if (waits && !terminates(keep, nkeep)) {
+		if (wait_for_app(b, instance_id, msgs, nmsgs, mail_head) != 0)
+			goto fail_rollback;
+		goto release;
+	}
 
 	/* The past is borrowed from the cache when it holds it: valid until
 	 * this episode changes the slot, which it does only after its last use
@@ -390,7 +426,7 @@ void engine_episode(struct engine_batch *b, const char *instance_id)
 	in.msgs = keep;
 	in.n_msgs = nkeep;
 	in.now_us = b->now_us;
-	in.fn = h->find_orchestrator ? h->find_orchestrator(h->ctx, inst.name) : NULL;
+	in.fn = fn;
 	in.run = in.fn ? h->run_orchestrator : missing_orchestrator;
 	in.is_activity = is_activity;
 	in.is_orchestrator = is_orchestrator;

@@ -51,14 +51,14 @@ is "$(printf '%s' "$ST" | jq -c .output)" '"fine"' "… completes while the firs
 # console line is written for the retries.
 lines() { grep -c "crashy_replay\|crashy_orch\|crashy_activity\|wait-" "$HOST_LOG"; }
 before=$(lines)
-seen=""
 n=0
 while [ $n -lt 8 ]; do
-	seen="$seen $(status wait-ep) $(status wait-act)"
+	status wait-ep
+	status wait-act
 	sleep 0.25
 	n=$((n + 1))
-done
-is "$(printf '%s\n' $seen | sort -u | tr '\n' ' ')" "Pending " \
+done >"$T_DIR/seen"
+is "$(sort -u "$T_DIR/seen" | tr '\n' ' ')" "Pending " \
 	"its instances stay Pending over 2 s (not Failed, not run)"
 is "$(lines)" "$before" "no console line per retry while they wait"
 is "$(curl -s -o /dev/null -w '%{http_code}' "$I/wait-ep")" 202 "their status is read as usual (202: not finished)"

@@ -4,6 +4,12 @@
 #   1. N_INSTANCES (100,000) finished instances, then GET /admin/durable/counts
 #      against GET /admin/host/ping (same curl loop, same run, median of RUNS),
 #      and one page of the listing the list view reads (top=100);
+#   1b. the sorted listing (GET /admin/durable/instances) over those
+#      instances, for each sort and order: the whole listing walked by
+#      continuation token in pages of 1000 (every depth), its first page of
+#      25 RUNS times, and a name filter that matches one instance in all;
+#      p50 and p99 of the page times, against GET instances walked the same
+#      way in the same run;
 #   2. a fan-out of FAN activities (5,000: about 10,000 history events), then
 #      GET /admin/durable/history of it against the management API's
 #      showHistory=true status of the same instance;
@@ -20,7 +26,7 @@ case $BUILD in /*) BD=$BUILD ;; *) BD=$TOP/$BUILD ;; esac
 B=$BD/bench
 mkdir -p "$B"
 make -s BUILD="$BUILD" host samples dashboard-test-deps >/dev/null
-cc -O2 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Ibindings -fPIC -fvisibility=hidden -shared \
+cc -O2 -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Iinclude -fPIC -fvisibility=hidden -shared \
 	-o "$B/webhook_app.so" tests/20-abi/webhook_app.c
 
 root=$(mktemp -d /tmp/cfunc-bench-dash.XXXXXX)
@@ -74,6 +80,35 @@ echo "counts ms:$c (median $(median "$c"))"
 echo "ping ms:$p (median $(median "$p"))"
 echo "listing top=100 ms:$l (median $(median "$l"))"
 echo "counts/ping: $(echo "scale=2; $(median "$c") / $(median "$p")" | bc)"
+
+# --- 1b. the sorted listing at every depth, each order
+# pct <p> "<numbers>": the p-th percentile, nearest rank
+pct() { printf '%s\n' "$2" | tr ' ' '\n' | sed '/^$/d' | sort -n | awk -v p="$1" '{ a[NR] = $1 } END { r = int((p * NR + 99) / 100); if (r < 1) r = 1; print a[r] }'; }
+# walk <url with query>: follows the continuation tokens in pages of 1000;
+# prints "<page ms ...>|<rows>"
+walk() {
+	_tok=""
+	_t=""
+	_rows=0
+	_hdr="$B/walk.hdr"
+	while :; do
+		_t="$_t $(curl -s -D "$_hdr" -o "$B/walk.json" -w '%{time_total}' -H "x-ms-continuation-token: $_tok" "$1&top=1000" | awk '{ printf "%.2f", $1 * 1000 }')"
+		_rows=$((_rows + $(jq length "$B/walk.json")))
+		_tok=$(sed -n 's/^x-ms-continuation-token: *//Ip' "$_hdr" | tr -d '\r')
+		[ -n "$_tok" ] || break
+	done
+	echo "$_t|$_rows"
+}
+w=$(walk "$W/instances?x=1")
+echo "GET instances, walked by 1000: ${w#*|} rows, page ms p50 $(pct 50 "${w%|*}") p99 $(pct 99 "${w%|*}")"
+for sort in id created updated name status; do
+	for order in asc desc; do
+		w=$(walk "$URL/admin/durable/instances?sort=$sort&order=$order")
+		f=$(timings "$URL/admin/durable/instances?sort=$sort&order=$order&top=25")
+		n=$(timings "$URL/admin/durable/instances?sort=$sort&order=$order&top=25&name=fan_out")
+		echo "sorted $sort $order: walked by 1000: ${w#*|} rows, page ms p50 $(pct 50 "${w%|*}") p99 $(pct 99 "${w%|*}"); first 25 ms p50 $(pct 50 "$f") p99 $(pct 99 "$f"); name=fan_out (none match) ms p50 $(pct 50 "$n") p99 $(pct 99 "$n")"
+	done
+done
 
 # --- 2. a big history
 BIG=$(curl -s -X POST -H 'Content-Type: application/json' -d "{\"count\": $FAN}" "$W/orchestrators/fan_out_fan_in" | jq -r .id)

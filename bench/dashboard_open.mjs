@@ -19,16 +19,20 @@ const { browser, page } = await openBrowser();
 try {
   await page.goto(DASH);
   await ready(page);
-  const list = [], next = [], detail = [], rows = [];
+  const list = [], next = [], detail = [], rows = [], sorted = [], sortedNext = [];
   for (let i = 0; i < RUNS; i++) {
-    list.push(await timed(page, () => page.goto(`${DASH}#/instances?size=100&r=${i}`)));
+    list.push(await timed(page, () => page.goto(`${DASH}#/instances?size=100&sort=none&r=${i}`)));
     rows.push(await page.getByTestId('instance-row').count());
     next.push(await timed(page, () => page.getByTestId('page-next').click()));
+    sorted.push(await timed(page, () => page.goto(`${DASH}#/instances?size=100&sort=updated&order=desc&r=${i}`)));
+    sortedNext.push(await timed(page, () => page.getByTestId('page-next').click()));
     detail.push(await timed(page, () => page.goto(`${DASH}#/instance/${encodeURIComponent(process.env.BIG)}?r=${i}`)));
   }
   const events = await page.locator('h2', { hasText: 'History' }).textContent();
   console.log(`list_100_rows_ms ${list.join(' ')} (rows: ${rows.join(' ')})`);
   console.log(`next_page_ms ${next.join(' ')}`);
+  console.log(`list_sorted_updated_desc_ms ${sorted.join(' ')}`);
+  console.log(`sorted_next_page_ms ${sortedNext.join(' ')}`);
   console.log(`detail_open_ms ${detail.join(' ')}`);
   console.log(`detail_heading ${events}`);
 } finally {

@@ -10,16 +10,24 @@
 #   3. orchestration -> entity call round trip: RUNS orchestrations one at a
 #      time, each making CALLS sequential calls; per orchestration the
 #      client's start -> completion time over CALLS, p50/p99 across the RUNS
-# synchronous=FULL, loopback only; every load phase is bounded by DURATION s.
+# Settings: SYNC (default ACKNOWLEDGED, the host's own default; FULL or
+# NORMAL for the others), CONNS (wrk connections; a list such as
+# "64 128 256" runs every signal phase once per count), PHASES (which of
+# "baseline one many calls" to run, default all). Loopback only; every load
+# phase is bounded by DURATION s.
 set -eu
 cd "$(dirname "$0")/.."
 TOP=$(pwd)
 DURATION=${DURATION:-10}
 CONNS=${CONNS:-64}
+SYNC=${SYNC:-ACKNOWLEDGED}
+PHASES=${PHASES:-baseline one many calls}
 PORT=${PORT:-7097}
 CALLS=${CALLS:-20}
 RUNS=${RUNS:-50}
 B=${BUILD_DIR:-$TOP/build}
+TICK=$(getconf CLK_TCK)
+case $B in /*) ;; *) B=$TOP/$B ;; esac
 root=$(mktemp -d /tmp/cfunc-bench-entities.XXXXXX)
 pid=""
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$root"; }
@@ -31,7 +39,7 @@ E="$URL/runtime/webhooks/durabletask/entities"
 cat >"$root/host.json" <<JSON
 { "version": "2.0",
   "logging": { "logLevel": { "default": "${LOG_LEVEL:-Warning}" } },
-  "extensions": { "durableTask": { "storageProvider": { "synchronous": "${SYNC:-FULL}" } } },
+  "extensions": { "durableTask": { "storageProvider": { "synchronous": "$SYNC" } } },
   "cfunc": { "apps": ["$B/samples/durable_hello.so", "$B/samples/entities.so", "$B/samples/async_http.so"] } }
 JSON
 cat >"$root/one.lua" <<'LUA'
@@ -61,10 +69,22 @@ q() { sqlite3 -cmd ".timeout 5000" "$DB" "$1"; }
 ms() { echo $(($(date +%s%N) / 1000000)); }
 # applied: the sum of every counter's state
 applied() { q "select coalesce(sum(cast(output as integer)), 0) from instances where instance_id like '@counter@%'"; }
-# signals <lua> <label>
+# phase <name>: whether PHASES names it
+phase() { case " $PHASES " in *" $1 "*) return 0 ;; esac; return 1; }
+# cpu all|engine: CPU ticks (user + system, 1/CLK_TCK s) the host has used,
+# all its threads or its engine thread only; a figure per signal that the
+# machine's other load changes much less than signals/s
+cpu() {
+	f=/proc/$pid/stat
+	[ "$1" = all ] || f=$(grep -lx engine /proc/"$pid"/task/*/comm | sed 's/comm$/stat/')
+	sed 's/.*) //' "$f" | awk '{ print $12 + $13 }'
+}
+# signals <lua> <label> <connections>
 signals() {
 	start
-	out=$(wrk -t1 -c"$CONNS" -d"${DURATION}s" -s "$root/$1" "$E/counter/hot?op=add")
+	c0=$(cpu all)
+	e0=$(cpu engine)
+	out=$(wrk -t1 -c"$3" -d"${DURATION}s" -s "$root/$1" "$E/counter/hot?op=add")
 	t_end=$(ms)
 	sent=$(printf '%s\n' "$out" | awk '/requests in/ { print $1 }')
 	secs=$(printf '%s\n' "$out" | awk '/requests in/ { sub(/s,$/, "", $4); print $4 }')
@@ -73,17 +93,26 @@ signals() {
 	while [ "$(applied)" -lt "$sent" ] && [ $i -lt 1200 ]; do sleep 0.1; i=$((i + 1)); done
 	t_done=$(ms)
 	got=$(applied)
-	echo "$2: $sent signals acknowledged in ${secs}s = $(awk "BEGIN { printf \"%.0f\", $sent / $secs }")/s (non-2xx: ${non2xx:-0}); all $got applied $((t_done - t_end)) ms after the load ended"
+	c1=$(cpu all)
+	e1=$(cpu engine)
+	echo "$2, -c$3: $sent signals acknowledged in ${secs}s = $(awk "BEGIN { printf \"%.0f\", $sent / $secs }")/s (non-2xx: ${non2xx:-0}); all $got applied $((t_done - t_end)) ms after the load ended;" \
+		"host CPU $(awk "BEGIN { printf \"%.1f\", ($c1 - $c0) * 1e6 / $TICK / $got }") us/signal, engine thread $(awk "BEGIN { printf \"%.1f\", ($e1 - $e0) * 1e6 / $TICK / $got }")"
 	stop
 }
 
-echo "## entities (synchronous=${SYNC:-FULL}, wrk -t1 -c$CONNS -d${DURATION}s)"
-start
-out=$(wrk -t1 -c"$CONNS" -d"${DURATION}s" -s "$root/start.lua" "$URL/runtime/webhooks/durabletask/orchestrators/hello_sequence")
-printf '%s\n' "$out" | awk '/requests in/ { sub(/s,$/, "", $4); printf "baseline: %d hello_sequence starts acknowledged in %ss = %.0f/s\n", $1, $4, $1 / $4 }'
-stop
-signals one.lua "one entity"
-signals many.lua "1,000 entities"
+echo "## entities (synchronous=$SYNC, wrk -t1 -c<$CONNS> -d${DURATION}s, $B)"
+if phase baseline; then
+	c=${CONNS%% *}
+	start
+	out=$(wrk -t1 -c"$c" -d"${DURATION}s" -s "$root/start.lua" "$URL/runtime/webhooks/durabletask/orchestrators/hello_sequence")
+	printf '%s\n' "$out" | awk -v c="$c" '/requests in/ { sub(/s,$/, "", $4); printf "baseline, -c%s: %d hello_sequence starts acknowledged in %ss = %.0f/s\n", c, $1, $4, $1 / $4 }'
+	stop
+fi
+for c in $CONNS; do
+	if phase one; then signals one.lua "one entity" "$c"; fi
+	if phase many; then signals many.lua "1,000 entities" "$c"; fi
+done
+phase calls || exit 0
 
 # 3. Round trip: RUNS orchestrations, one at a time, each making CALLS
 # sequential calls to one counter, started with samples/async_http's

@@ -254,6 +254,22 @@ int bind_client_list(struct bind_durable *d, const struct rt_store_filter *f, co
 	return rc == 0 ? CF_OK : CF_ERROR;
 }
 
+int bind_client_list_sorted(struct bind_durable *d, const struct rt_store_filter *f,
+			    enum rt_store_sort sort, int desc, const struct rt_store_keyset *after,
+			    size_t top, struct rt_instance **rows, size_t *n,
+			    struct rt_store_keyset *next, int *more, struct rt_arena *a, char **err)
+{
+	struct rt_store *s = rt_engine_reader_get(d->engine, err);
+	int rc;
+	if (!s)
+		return CF_ERROR;
+	rc = rt_store_instance_list_sorted(s, f, sort, desc, after, top, rows, n, next, more, a);
+	if (rc != 0 && err)
+		*err = xstrdup(rt_store_errmsg(s));
+	rt_engine_reader_put(d->engine, s);
+	return rc == 0 ? CF_OK : CF_ERROR;
+}
+
 int bind_client_count_by_status(struct bind_durable *d, int64_t counts[RT_STORE_STATUS_SLOTS],
 				int64_t *other, char **err)
 {

@@ -93,6 +93,12 @@ int bind_client_list(struct bind_durable *d, const struct rt_store_filter *f, co
 		     size_t top, struct rt_instance **rows, size_t *n, const char **next,
 		     struct rt_arena *a, char **err);
 
+/* One page of rt_store_instance_list_sorted (store.h), on a handle of its own. */
+int bind_client_list_sorted(struct bind_durable *d, const struct rt_store_filter *f,
+			    enum rt_store_sort sort, int desc, const struct rt_store_keyset *after,
+			    size_t top, struct rt_instance **rows, size_t *n,
+			    struct rt_store_keyset *next, int *more, struct rt_arena *a, char **err);
+
 /* The number of instances in each status (rt_store_count_by_status). */
 int bind_client_count_by_status(struct bind_durable *d, int64_t counts[RT_STORE_STATUS_SLOTS],
 				int64_t *other, char **err);

@@ -38,9 +38,9 @@
  * message it did not fetch (64 KiB is Azure Table's property limit, beyond
  * which the extension moves a payload to a blob). And a page ends early,
  * with a continuation token, once it holds LIST_PAGE_BYTES of payloads.
+ * (Both are in webhooks_int.h: the sorted listing, list_sorted.c, keeps
+ * the same limits.)
  */
-#define LIST_PAYLOAD_MAX (64 * 1024)
-#define LIST_PAGE_BYTES (4 * 1024 * 1024)
 
 #define TOKEN_VERSION 1
 #define TOKEN_MAC 16
@@ -157,6 +157,48 @@ static json_t *listed_status(const struct webhook_req *r, const struct rt_instan
 	return o;
 }
 
+int bind_webhooks_fill_page(const struct webhook_req *r, struct rt_store_filter *f, size_t top,
+			    int calls_max, int show_input, bind_webhooks_page_fn fn, void *ctx,
+			    json_t *arr, int *more, char **err)
+{
+	size_t count = 0, bytes = 0;
+	*more = 0;
+	for (int calls = 0; calls < calls_max && count < top && bytes < LIST_PAGE_BYTES; calls++) {
+		struct rt_instance *rows = NULL;
+		size_t n = 0;
+		f->page_bytes = LIST_PAGE_BYTES - bytes;
+		if (fn(ctx, f, top - count, &rows, &n, more, r->h->ctx.arena, err) != CF_OK)
+			return CF_ERROR;
+		for (size_t i = 0; i < n; i++) {
+			/* Entity instances stay out, as on the isolated path. */
+			if (rows[i].instance_id[0] == '@')
+				continue;
+			json_array_append_new(arr, listed_status(r, &rows[i], show_input));
+			bytes += payload_bytes(&rows[i]);
+			count++;
+		}
+		if (!*more)
+			break;
+	}
+	return CF_OK;
+}
+
+/* GET instances' pages: in id order, after an id. */
+struct id_pager {
+	struct bind_durable *d;
+	const char *after, *next;
+};
+
+static int id_page(void *ctx, const struct rt_store_filter *f, size_t top,
+		   struct rt_instance **rows, size_t *n, int *more, struct rt_arena *a, char **err)
+{
+	struct id_pager *p = ctx;
+	int rc = bind_client_list(p->d, f, p->after, top, rows, n, &p->next, a, err);
+	*more = rc == CF_OK && p->next;
+	p->after = p->next;
+	return rc;
+}
+
 void bind_webhooks_list(struct webhook_req *r)
 {
 	struct bind_http *h = r->h;
@@ -201,34 +243,17 @@ void bind_webhooks_list(struct webhook_req *r)
 	}
 
 	if (r->served) {
-		size_t count = 0, bytes = 0;
-		for (int calls = 0; calls < LIST_CALLS_MAX && count < (size_t)top &&
-				    bytes < LIST_PAGE_BYTES;
-		     calls++) {
-			struct rt_instance *rows = NULL;
-			size_t n = 0;
-			char *err = NULL;
-			f.page_bytes = LIST_PAGE_BYTES - bytes;
-			if (bind_client_list(r->d, &f, after, (size_t)top - count, &rows, &n, &next, a,
-					     &err) != CF_OK) {
-				json_decref(arr);
-				bind_webhooks_error(h, 500, WH_MSG_SERVER, err, WH_EX_GENERIC,
-						    "GetInstances");
-				free(err);
-				return;
-			}
-			for (size_t i = 0; i < n; i++) {
-				/* Entity instances stay out, as on the isolated path. */
-				if (rows[i].instance_id[0] == '@')
-					continue;
-				json_array_append_new(arr, listed_status(r, &rows[i], show_input));
-				bytes += payload_bytes(&rows[i]);
-				count++;
-			}
-			if (!next)
-				break;
-			after = next;
+		struct id_pager p = {r->d, after, NULL};
+		char *err = NULL;
+		int more;
+		if (bind_webhooks_fill_page(r, &f, (size_t)top, LIST_CALLS_MAX, show_input, id_page, &p,
+					    arr, &more, &err) != CF_OK) {
+			json_decref(arr);
+			bind_webhooks_error(h, 500, WH_MSG_SERVER, err, WH_EX_GENERIC, "GetInstances");
+			free(err);
+			return;
 		}
+		next = p.next;
 	}
 
 	bind_webhooks_json(h, 200, arr);

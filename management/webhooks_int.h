@@ -43,6 +43,25 @@ int bind_webhooks_time(const struct bind_query *q, const char *name, int64_t *us
  * unknown tokens dropped; 0 when none survive. */
 unsigned bind_webhooks_statuses(const struct bind_query *q);
 
+/* Size limits of a listing page (query.c explains them). */
+#define LIST_PAYLOAD_MAX (64 * 1024)
+#define LIST_PAGE_BYTES (4 * 1024 * 1024)
+/* One store page of a listing (its place kept in ctx): CF_OK with *more
+ * set when the listing goes on, or CF_ERROR with *err malloc'd. */
+typedef int (*bind_webhooks_page_fn)(void *ctx, const struct rt_store_filter *f, size_t top,
+				     struct rt_instance **rows, size_t *n, int *more,
+				     struct rt_arena *a, char **err);
+/*
+ * Fills arr with the entries of up to `top` instances from at most
+ * calls_max calls of fn, each asking for what is still missing, until a
+ * call says there is no more or the page holds LIST_PAGE_BYTES of payloads
+ * (f->page_bytes is set for each call). Entities are left out. *more: the
+ * last call's. CF_OK, or CF_ERROR with *err malloc'd.
+ */
+int bind_webhooks_fill_page(const struct webhook_req *r, struct rt_store_filter *f, size_t top,
+			    int calls_max, int show_input, bind_webhooks_page_fn fn, void *ctx,
+			    json_t *arr, int *more, char **err);
+
 /* GET instances and DELETE instances (webhooks_query.c). */
 void bind_webhooks_list(struct webhook_req *r);
 void bind_webhooks_purge_many(struct webhook_req *r);

@@ -1,7 +1,8 @@
 /*
  * engine_cmd.c - client commands: queued by any thread, applied by the
  * engine thread inside its next batch (each under a savepoint, so one bad
- * command cannot spoil the others), acknowledged after the commit.
+ * command cannot spoil the others; signals need none), acknowledged after
+ * the commit.
  */
 #include "runtime/engine_int.h"
 #include "runtime/json_text.h"
@@ -194,7 +195,12 @@ void engine_apply_cmd(struct engine_batch *b, struct engine_cmd *c)
 		set_err(c, RT_ERROR, "the task hub could not apply the change");
 		return;
 	}
-	if (rt_store_savepoint(b->e->store) != 0) {
+	/* A signal writes one inbox row at most (none when delivered in this
+	 * batch's mail) and fails the batch on a store error: nothing to undo
+	 * by itself, so no savepoint, the most frequent command's two
+	 * statements saved. */
+	int savepoint = c->kind != CMD_SIGNAL;
+	if (savepoint && rt_store_savepoint(b->e->store) != 0) {
 		b->failed = 1;
 		return;
 	}
@@ -231,8 +237,8 @@ void engine_apply_cmd(struct engine_batch *b, struct engine_cmd *c)
 		engine_entity_apply_clean(b, c);
 		break;
 	}
-	if (c->rc == RT_OK ? rt_store_savepoint_release(b->e->store)
-			     : rt_store_savepoint_rollback(b->e->store))
+	if (savepoint && (c->rc == RT_OK ? rt_store_savepoint_release(b->e->store)
+					: rt_store_savepoint_rollback(b->e->store)))
 		b->failed = 1;
 	b->e->stats.commands++;
 }

@@ -185,6 +185,10 @@ struct engine_mail {
 	int type;
 	const void *data;         /* encoded event, in the batch arena */
 	size_t len;
+	/* The same message already decoded by whoever sent it (an entity
+	 * request from a client: struct rt_entity_msg), so the receiver need
+	 * not decode it again; NULL: decode data. In the batch arena. */
+	const void *decoded;
 };
 
 struct engine_mailbox {
@@ -276,6 +280,11 @@ int engine_encode_row(struct engine_batch *b, const struct rt_event *ev, int seq
 		      struct rt_history_row *row);
 int engine_inbox_add(struct engine_batch *b, const char *instance_id, const char *execution_id,
 		     int64_t visible_us, const struct rt_event *ev);
+/* engine_inbox_add, with the message's decoded form for the receiver when
+ * it stays in this batch's mail (engine_mail.decoded). */
+int engine_inbox_add_decoded(struct engine_batch *b, const char *instance_id,
+			     const char *execution_id, int64_t visible_us,
+			     const struct rt_event *ev, const void *decoded);
 /* Creates (or overwrites) an instance row and queues its ExecutionStarted. */
 int engine_create_instance(struct engine_batch *b, const char *instance_id, const char *name,
 			   const char *input, const struct rt_event *parent_start, char **err);

@@ -67,7 +67,7 @@ struct engine_mail *engine_mail_take(struct engine_batch *b, const char *instanc
 }
 
 static void mail_put(struct engine_batch *b, const char *instance_id, const char *execution_id,
-		     const struct rt_event *ev)
+		     const struct rt_event *ev, const void *decoded)
 {
 	struct engine_mailbox *box = box_find(b, instance_id, 1);
 	struct engine_mail *m = rt_arena_calloc(&b->arena, sizeof(*m));
@@ -77,6 +77,7 @@ static void mail_put(struct engine_batch *b, const char *instance_id, const char
 	m->type = (int)ev->type;
 	m->data = rt_arena_strndup(&b->arena, (const char *)b->enc, b->enc_len);
 	m->len = b->enc_len;
+	m->decoded = decoded;
 	RT_QUEUE_APPEND(box->head, box->tail, m, next);
 	if (b->nmail_order == b->capmail_order) {
 		size_t cap = b->capmail_order ? 2 * b->capmail_order : 256;
@@ -97,10 +98,17 @@ void engine_mail_mark_stored(struct engine_batch *b, const char *instance_id)
 int engine_inbox_add(struct engine_batch *b, const char *instance_id, const char *execution_id,
 		     int64_t visible_us, const struct rt_event *ev)
 {
+	return engine_inbox_add_decoded(b, instance_id, execution_id, visible_us, ev, NULL);
+}
+
+int engine_inbox_add_decoded(struct engine_batch *b, const char *instance_id,
+			     const char *execution_id, int64_t visible_us,
+			     const struct rt_event *ev, const void *decoded)
+{
 	struct rt_inbox_msg m;
 
 	if (b->mail_on && visible_us <= b->now_us) {
-		mail_put(b, instance_id, execution_id, ev);
+		mail_put(b, instance_id, execution_id, ev, decoded);
 		return 0;
 	}
 	memset(&m, 0, sizeof(m));

@@ -10,9 +10,9 @@
  * `updated_us` = the time of the last operation. Messages to it are inbox
  * rows (EventRaised events), so ordering, scheduled delivery (visible_us)
  * and crash safety are those of orchestration messages: a batch consumes
- * its messages and writes the new state in one savepoint of the engine's
- * group-commit transaction, so every committed operation is applied
- * exactly once.
+ * its messages and writes the new state in the engine's group-commit
+ * transaction (a failure rolls the whole transaction back), so every
+ * committed operation is applied exactly once.
  *
  * Message payloads follow Durable Functions' RequestMessage JSON:
  *   operation  {"op":"add","signal":true,"input":"<json text>","id":"<guid>",

@@ -4,7 +4,7 @@
  * than the orchestration holding the lock wait in the scheduler record.
  *
  * Pure: no store, no clock. The engine (engine_entity.c) loads the input,
- * calls rt_entity_batch_run and writes the outcome in one savepoint.
+ * calls rt_entity_batch_run and writes the outcome in its transaction.
  *
  * Invariant: the messages are considered in arrival order, with the
  * waiting queue (older) before the new ones; a release puts the messages

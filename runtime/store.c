@@ -171,6 +171,15 @@ static const char *const migrations[RT_STORE_SCHEMA_VERSION] = {
 	 * the table. Keyed (status, iid), so the rows a group commit moves
 	 * from Running to Completed sit at the right edge of both ranges. */
 	"CREATE INDEX instances_status ON instances(status);",
+	/* 5 -> 6: the dashboard's sorted listing (store_list_sorted.c) walks
+	 * an index in every order it offers: id (instances_id), created
+	 * (instances_created), status (instances_status), and now name and
+	 * last update. Each is keyed (column, iid), so ties come in creation
+	 * order and a keyset position is (value, iid). instances_updated moves
+	 * an entry at each checkpoint, from a recent time to now: both near
+	 * the right edge, the pages a group commit writes anyway. */
+	"CREATE INDEX instances_name ON instances(name);"
+	"CREATE INDEX instances_updated ON instances(updated_us);",
 };
 
 #define INST_COLS                                                                          \
@@ -216,6 +225,11 @@ static const char *const sql_text[ST__COUNT] = {
 	[ST_INST_SET_STATUS] = "UPDATE instances SET status = ?2, updated_us = ?3"
 			       " WHERE instance_id = ?1",
 	[ST_INST_DELETE] = "DELETE FROM instances WHERE iid = ?1",
+	/* The columns an entity batch changes, none of them indexed: an
+	 * upsert naming every column rewrites the entries of instances_status
+	 * and instances_created too (see store_entity.c). */
+	[ST_ENTITY_PUT_STATE] = "UPDATE instances SET updated_us = ?2, custom_status = ?3,"
+				" output = ?4, input = ?5 WHERE instance_id = ?1",
 
 	[ST_HIST_LOAD] = "SELECT seq, type, timestamp_us, data FROM history"
 			 " WHERE iid = ?1 AND execution_id = ?2 ORDER BY seq",

@@ -39,7 +39,7 @@ struct rt_store;
  * instance / row), RT_E_CONFLICT, RT_E_BUSY, RT_E_LOCKED (runtime/rc.h). */
 
 /* The schema version this code reads and writes (PRAGMA user_version). */
-#define RT_STORE_SCHEMA_VERSION 5
+#define RT_STORE_SCHEMA_VERSION 6
 
 struct rt_store_opts {
 	int sync_normal;     /* 1: synchronous=NORMAL (a power cut may lose the
@@ -231,6 +231,14 @@ int rt_store_instance_set_status(struct rt_store *s, const char *instance_id,
  * the instance row did not exist (stray rows are removed all the same).
  */
 int rt_store_instance_delete(struct rt_store *s, const char *instance_id);
+/*
+ * What one entity batch changes in an existing entity's row (entity.h):
+ * updated_us, custom_status, output (the state; NULL = none) and input (the
+ * scheduler record). Every other column stays, so no index entry is
+ * rewritten. RT_E_NOTFOUND if the row does not exist (store_entity.c).
+ */
+int rt_store_entity_put_state(struct rt_store *s, const char *instance_id, int64_t updated_us,
+			      const char *custom_status, const char *output, const char *input);
 
 /* ---- history ------------------------------------------------------------ */
 
@@ -378,6 +386,9 @@ struct rt_store_filter {
 	 * once the payload bytes it read reach page_bytes. */
 	size_t payload_max;
 	size_t page_bytes;
+	/* Sorted listing only: the name starts with this, ASCII letters in
+	 * any case (function names are case-insensitive); NULL or "": any. */
+	const char *name_prefix;
 };
 
 /* What an rt_instance payload field of a listing points to when it was left
@@ -404,6 +415,45 @@ void rt_store_filter_init(struct rt_store_filter *f);
 int rt_store_instance_list(struct rt_store *s, const struct rt_store_filter *f, const char *after,
 			   size_t top, struct rt_instance **rows, size_t *n, const char **next,
 			   struct rt_arena *a);
+/* ---- the dashboard's sorted listing (store_list_sorted.c) ----------------- */
+
+/* What a sorted listing orders by; ties always go in creation order (the
+ * order in which the ids were first stored), so the order is total. */
+enum rt_store_sort {
+	RT_SORT_ID,      /* instance id, byte-wise (no ties) */
+	RT_SORT_CREATED, /* created_us */
+	RT_SORT_UPDATED, /* updated_us: rows move while a client pages */
+	RT_SORT_NAME,    /* name, byte-wise (BINARY: 'Z' < 'a') */
+	RT_SORT_STATUS,  /* enum rt_status value */
+	RT_SORT__COUNT
+};
+
+/* A place in a sorted listing: one row's sort value (num for the times and
+ * the status, text for name and id) and its internal key. The listing
+ * continues strictly after it, whether or not that row still exists. */
+struct rt_store_keyset {
+	int64_t num;
+	const char *text;
+	int64_t iid;
+};
+
+/*
+ * One page of the instances matching `f` (with f->name_prefix), ordered by
+ * `sort` (desc: descending, ties too), after `after` (NULL: from the
+ * start). Entity rows (ids starting with '@') are left out. At most `top`
+ * rows (0 is 1) into *rows (in `a`), with f's payload rules as
+ * rt_store_instance_list. *more is 1 when the listing goes on after *next
+ * (its text in `a`). Each call walks the sort's index from one read
+ * snapshot and examines at most max(4096, 4 * top) rows, so a sparse
+ * filter gives short pages (even empty) with *more set. For a read-only
+ * handle; holds nothing between calls.
+ */
+int rt_store_instance_list_sorted(struct rt_store *s, const struct rt_store_filter *f,
+				  enum rt_store_sort sort, int desc,
+				  const struct rt_store_keyset *after, size_t top,
+				  struct rt_instance **rows, size_t *n, struct rt_store_keyset *next,
+				  int *more, struct rt_arena *a);
+
 /*
  * Purges (as rt_store_instance_delete) up to `limit` (0: all) instances
  * matching `f` (skip_input is ignored); *deleted gets the count. The store

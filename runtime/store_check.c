@@ -20,6 +20,7 @@ static const struct {
 	{"index", "instances_id"},    {"index", "instances_created"},
 	{"index", "inbox_visible"},   {"index", "inbox_instance"},
 	{"index", "activities_visible"}, {"index", "instances_status"},
+	{"index", "instances_name"},  {"index", "instances_updated"},
 };
 
 int rt_store__check_pages(struct rt_store *s, const char *path)

@@ -28,6 +28,7 @@ enum store_stmt {
 	ST_INST_SET_CREATED,
 	ST_INST_SET_STATUS,
 	ST_INST_DELETE,
+	ST_ENTITY_PUT_STATE,
 
 	ST_HIST_LOAD,
 	ST_HIST_APPEND,
@@ -176,6 +177,29 @@ int rt_store__check_foreign(struct rt_store *s, const char *path);
 /* Every table and index of the current schema exists and every statement
  * compiles. */
 int rt_store__check_schema(struct rt_store *s, const char *path);
+
+/*
+ * store_query.c, shared with store_list_sorted.c: reading the rows a
+ * listing matched. A reader holds the row statement and the payloads' blob
+ * handles (which keep the read snapshot open: close it before returning).
+ */
+enum { STORE_PAY_CUSTOM_STATUS, STORE_PAY_OUTPUT, STORE_PAY_INPUT, STORE_PAY__COUNT };
+struct store_list_reader {
+	sqlite3_stmt *row;
+	sqlite3_blob *blob[STORE_PAY__COUNT]; /* moved from row to row with reopen */
+	size_t bytes;                         /* payload bytes read so far */
+};
+int rt_store__list_reader_open(struct rt_store *s, struct store_list_reader *lr);
+void rt_store__list_reader_close(struct store_list_reader *lr);
+/* The instance `id` (a match of the scan, same snapshot) into *out, with
+ * f's payload rules (skip_input, payload_max). */
+int rt_store__list_row(struct rt_store *s, struct store_list_reader *lr, const char *id,
+		       const struct rt_store_filter *f, struct rt_instance *out, struct rt_arena *a);
+/* 1 if (status, created_us) pass f's status set and created range. */
+int rt_store__filter_match(const struct rt_store_filter *f, int status, int64_t created_us);
+/* The least string above every string that starts with `prefix` (in `a`),
+ * or NULL when there is none (empty or all-0xff prefix). */
+const char *rt_store__prefix_upper(const char *prefix, struct rt_arena *a);
 
 /* Copies `count` rows of `size` bytes gathered in s->scratch into `a`. */
 void *rt_store__scratch_copy(struct rt_store *s, struct rt_arena *a, size_t count, size_t size);

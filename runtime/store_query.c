@@ -40,27 +40,28 @@ static const char list_row_sql[] =
 	" typeof(input) IN ('text', 'blob')"
 	" FROM instances WHERE instance_id = ?1";
 
-enum { PAY_CUSTOM_STATUS, PAY_OUTPUT, PAY_INPUT, PAY__COUNT };
-static const char *const payload_column[PAY__COUNT] = {"custom_status", "output", "input"};
+static const char *const payload_column[STORE_PAY__COUNT] = {"custom_status", "output", "input"};
 
-/* What one listing call keeps open: closed by list_reader_close(). */
-struct list_reader {
-	sqlite3_stmt *row;
-	sqlite3_blob *blob[PAY__COUNT]; /* moved from row to row with reopen */
-	size_t bytes;                   /* payload bytes read so far */
-};
-
-static void list_reader_close(struct list_reader *lr)
+int rt_store__list_reader_open(struct rt_store *s, struct store_list_reader *lr)
 {
-	for (int i = 0; i < PAY__COUNT; i++)
+	int rc;
+	memset(lr, 0, sizeof(*lr));
+	rc = sqlite3_prepare_v2(s->db, list_row_sql, -1, &lr->row, NULL);
+	return rc == SQLITE_OK ? 0 : rt_store__sqlerr(s, rc, "cannot prepare the listing");
+}
+
+void rt_store__list_reader_close(struct store_list_reader *lr)
+{
+	for (int i = 0; i < STORE_PAY__COUNT; i++)
 		if (lr->blob[i])
 			sqlite3_blob_close(lr->blob[i]);
 	sqlite3_finalize(lr->row);
+	memset(lr, 0, sizeof(*lr));
 }
 
 /* Payload `col` of row `iid` into *out (in `a`), or rt_store_payload_omitted
  * when it is longer than max (0: no limit). */
-static int list_payload(struct rt_store *s, struct list_reader *lr, int col, int64_t iid,
+static int list_payload(struct rt_store *s, struct store_list_reader *lr, int col, int64_t iid,
 			size_t max, const char **out, struct rt_arena *a)
 {
 	sqlite3_blob **h = &lr->blob[col];
@@ -91,12 +92,11 @@ static int list_payload(struct rt_store *s, struct list_reader *lr, int col, int
 	return 0;
 }
 
-/* The instance `id` (a match of the scan, same snapshot) into *out. */
-static int list_row(struct rt_store *s, struct list_reader *lr, const char *id,
-		    const struct rt_store_filter *f, struct rt_instance *out, struct rt_arena *a)
+int rt_store__list_row(struct rt_store *s, struct store_list_reader *lr, const char *id,
+		       const struct rt_store_filter *f, struct rt_instance *out, struct rt_arena *a)
 {
 	sqlite3_stmt *st = lr->row;
-	const char **field[PAY__COUNT] = {&out->custom_status, &out->output, &out->input};
+	const char **field[STORE_PAY__COUNT] = {&out->custom_status, &out->output, &out->input};
 	int64_t iid;
 	int rc;
 
@@ -119,8 +119,8 @@ static int list_row(struct rt_store *s, struct list_reader *lr, const char *id,
 	out->parent_instance_id = rt_store__col_text(st, 8, a);
 	out->parent_execution_id = rt_store__col_text(st, 9, a);
 	out->parent_task_id = sqlite3_column_int(st, 10);
-	for (int col = 0; col < PAY__COUNT; col++) {
-		if (!sqlite3_column_int(st, 11 + col) || (col == PAY_INPUT && f->skip_input))
+	for (int col = 0; col < STORE_PAY__COUNT; col++) {
+		if (!sqlite3_column_int(st, 11 + col) || (col == STORE_PAY_INPUT && f->skip_input))
 			continue;
 		if ((rc = list_payload(s, lr, col, iid, f->payload_max, field[col], a)) != 0)
 			break;
@@ -141,7 +141,7 @@ static int status_match(const struct rt_store_filter *f, int status)
 	return !f->statuses || (status >= 0 && status < 32 && (f->statuses & (1u << status)));
 }
 
-static int filter_match(const struct rt_store_filter *f, int status, int64_t created_us)
+int rt_store__filter_match(const struct rt_store_filter *f, int status, int64_t created_us)
 {
 	return created_us >= f->created_from && created_us <= f->created_to &&
 	       status_match(f, status);
@@ -154,7 +154,7 @@ static int filter_match(const struct rt_store_filter *f, int status, int64_t cre
  * there is no such string (empty or all-0xff prefix): no upper bound.
  * SQLite's BINARY collation compares like memcmp, as this assumes.
  */
-static const char *prefix_upper(const char *prefix, struct rt_arena *a)
+const char *rt_store__prefix_upper(const char *prefix, struct rt_arena *a)
 {
 	size_t n = strlen(prefix);
 	char *u;
@@ -172,10 +172,10 @@ int rt_store_instance_list(struct rt_store *s, const struct rt_store_filter *f, 
 			   struct rt_arena *a)
 {
 	const char *prefix = f->prefix ? f->prefix : "";
-	const char *upper = prefix_upper(prefix, &s->tmp);
+	const char *upper = rt_store__prefix_upper(prefix, &s->tmp);
 	/* One lower bound only, the tighter one, so it is the index range start. */
 	int gt = after && strcmp(after, prefix) >= 0;
-	struct list_reader lr = {0};
+	struct store_list_reader lr = {0};
 	sqlite3_stmt *st;
 	struct rt_instance *tmp;
 	size_t cap, scanned = 0, count = 0;
@@ -194,18 +194,15 @@ int rt_store_instance_list(struct rt_store *s, const struct rt_store_filter *f, 
 		rc = RT_ERROR;
 		goto out_tmp;
 	}
-	rc = sqlite3_prepare_v2(s->db, list_row_sql, -1, &lr.row, NULL);
-	if (rc != SQLITE_OK) {
-		rc = rt_store__sqlerr(s, rc, "cannot prepare the listing");
+	if ((rc = rt_store__list_reader_open(s, &lr)) != 0)
 		goto out_tmp;
-	}
 	rt_store__bind_text(st, 1, gt ? after : prefix);
 	if (upper)
 		rt_store__bind_text(st, 2, upper);
 
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *id = (const char *)sqlite3_column_text(st, 0);
-		if (filter_match(f, sqlite3_column_int(st, 1), sqlite3_column_int64(st, 2))) {
+		if (rt_store__filter_match(f, sqlite3_column_int(st, 1), sqlite3_column_int64(st, 2))) {
 			if (full) {
 				/* A further match exists: the page is full and not the last. */
 				*next = ((struct rt_instance *)s->scratch)[count - 1].instance_id;
@@ -213,7 +210,7 @@ int rt_store_instance_list(struct rt_store *s, const struct rt_store_filter *f, 
 			}
 			tmp = rt_store__scratch(s, (count + 1) * sizeof(*tmp));
 			/* Same connection, same read snapshot as the scan. */
-			rc = list_row(s, &lr, id, f, &tmp[count], a);
+			rc = rt_store__list_row(s, &lr, id, f, &tmp[count], a);
 			if (rc < 0)
 				goto out;
 			count++;
@@ -241,7 +238,7 @@ out:
 	sqlite3_reset(st);
 out_tmp:
 	/* Open blob handles hold the read snapshot: close them before leaving. */
-	list_reader_close(&lr);
+	rt_store__list_reader_close(&lr);
 	rt_arena_reset(&s->tmp);
 	if (rc < 0) {
 		*rows = NULL;

@@ -58,16 +58,24 @@ export function errorText(r) {
 
 export function enc(s) { return encodeURIComponent(s); }
 
-// One page of GET instances: {items, next} (next: token or null).
-export async function listPage(filter, top, token) {
+// One page of GET /admin/durable/instances, the listing sorted on the host
+// (sort: {key: id|created|updated|name|status, desc}; null: by id) with
+// the name filter: {items, next} (next: token or null). Its entries are
+// those of the management API's GET instances.
+export async function listPage(filter, top, token, sort) {
   const q = new URLSearchParams();
-  for (const s of filter.status || []) q.append('runtimeStatus', s);
+  if (sort && sort.key) {
+    q.set('sort', sort.key);
+    if (sort.desc) q.set('order', 'desc');
+  }
+  if (filter.status && filter.status.length) q.set('runtimeStatus', filter.status.join(','));
+  if (filter.name) q.set('name', filter.name);
   if (filter.prefix) q.set('instanceIdPrefix', filter.prefix);
   if (filter.from) q.set('createdTimeFrom', filter.from);
   if (filter.to) q.set('createdTimeTo', filter.to);
   q.set('top', String(top));
   const headers = token ? { 'x-ms-continuation-token': token } : {};
-  const r = await call('GET', `${MGMT}/instances?${q}`, { headers });
+  const r = await call('GET', `/admin/durable/instances?${q}`, { headers });
   if (r.status !== 200) return { error: errorText(r) };
   const next = r.headers.get('x-ms-continuation-token');
   return { items: Array.isArray(r.body) ? r.body : [], next: next && next !== 'null' ? next : null };

@@ -1,12 +1,18 @@
-// list.js - the instances list: filters kept in the URL, counts per
-// status, pages that follow the API's continuation tokens, auto-refresh,
-// column and sort choices kept in localStorage, bulk actions, start form.
+// list.js - the instances list: filters and sort kept in the URL, counts
+// per status, pages sorted and filtered on the host (GET
+// /admin/durable/instances) that follow its continuation tokens,
+// auto-refresh, column and sort choices kept in localStorage, bulk actions
+// (through the management API), start form.
 import { call, listPage, errorText, MGMT, enc } from './api.js';
 import { el, clear, put, excerpt, fmtTime, fmtDuration, instanceHref, statusBadge } from './dom.js';
 import { modal } from './modal.js';
 
 export const STATUSES = ['Pending', 'Running', 'Suspended', 'Completed', 'Failed', 'Terminated', 'ContinuedAsNew'];
 const ACTIVE = new Set(['Pending', 'Running', 'Suspended', 'ContinuedAsNew']);
+// What the management API's purge by filter deletes: finished instances only.
+const TERMINAL = ['Completed', 'Failed', 'Terminated'];
+// The columns the host sorts on, by the listing's names for them.
+const SORT_KEYS = { instanceId: 'id', name: 'name', runtimeStatus: 'status', createdTime: 'created', lastUpdatedTime: 'updated' };
 
 const COLUMNS = [
   { key: 'instanceId', label: 'Instance ID', on: true },
@@ -22,23 +28,27 @@ const COLUMNS = [
 const LS_COLUMNS = 'cfunc.dashboard.columns';
 const LS_SORT = 'cfunc.dashboard.sort';
 const LS_REFRESH = 'cfunc.dashboard.refresh';
-const MAX_CALLS = 40;      // server pages one dashboard page may read (name filter)
-const BULK_TOP = 1000;     // the API's largest page
-const BULK_PARALLEL = 6;
+const MAX_CALLS = 40;      // listing calls one dashboard page may make (a sparse filter)
+const BULK_TOP = 1000;     // the listing's largest page
+const BULK_PARALLEL = 8;   // per-instance calls in flight in a bulk action
 
 function load(keyName, dflt) {
   try { const v = JSON.parse(localStorage.getItem(keyName)); return v ?? dflt; } catch { return dflt; }
 }
 function save(keyName, v) { try { localStorage.setItem(keyName, JSON.stringify(v)); } catch { /* private mode */ } }
 
-// The filter as the URL holds it: #/instances?status=Running,Failed&name=..&prefix=..&from=..&to=..&size=25
+// The filter as the URL holds it:
+// #/instances?status=Running,Failed&name=..&prefix=..&from=..&to=..&size=25&sort=created&order=desc
+// sort: undefined when the URL names none (then the remembered one applies).
 function filterFrom(params) {
   const status = (params.get('status') || '').split(',').filter((s) => STATUSES.includes(s));
   const size = parseInt(params.get('size') || '25', 10);
+  const col = Object.keys(SORT_KEYS).find((k) => SORT_KEYS[k] === params.get('sort'));
   return {
     status, name: params.get('name') || '', prefix: params.get('prefix') || '',
     from: params.get('from') || '', to: params.get('to') || '',
     size: [10, 25, 50, 100, 200].includes(size) ? size : 25,
+    sort: params.has('sort') ? { key: col || null, desc: col ? params.get('order') === 'desc' : false } : undefined,
   };
 }
 
@@ -47,12 +57,25 @@ export function filterHash(f) {
   if (f.status.length) q.set('status', f.status.join(','));
   for (const k of ['name', 'prefix', 'from', 'to']) if (f[k]) q.set(k, f[k]);
   if (f.size !== 25) q.set('size', String(f.size));
+  if (f.sort) {
+    q.set('sort', f.sort.key ? SORT_KEYS[f.sort.key] : 'none');
+    if (f.sort.key && f.sort.desc) q.set('order', 'desc');
+  }
   const s = q.toString();
   return '#/instances' + (s ? '?' + s : '');
 }
 
-function nameMatches(f, item) {
-  return !f.name || String(item.name).toLowerCase().startsWith(f.name.toLowerCase());
+// The management API's purge by filter for the instances `f` selects,
+// created up to `until` (the time they were counted): null when the filter
+// has what that API cannot express (a name or id prefix).
+function purgeQuery(f, until) {
+  if (f.name || f.prefix) return null;
+  const q = new URLSearchParams();
+  q.set('createdTimeFrom', f.from || '1970-01-01T00:00:00Z');
+  q.set('createdTimeTo', f.to && Date.parse(f.to) < Date.parse(until) ? f.to : until);
+  const st = f.status.length ? TERMINAL.filter((s) => f.status.includes(s)) : TERMINAL;
+  q.set('runtimeStatus', st.join(','));
+  return q.toString();
 }
 
 function cell(col, it) {
@@ -69,28 +92,19 @@ function cell(col, it) {
   }
 }
 
-function sortRows(rows, sort) {
-  if (!sort || !sort.key) return rows;
-  const k = sort.key;
-  const val = (it) => (k === 'duration' ? Date.parse(it.lastUpdatedTime) - Date.parse(it.createdTime)
-    : typeof it[k] === 'string' ? it[k] : JSON.stringify(it[k] ?? ''));
-  const out = rows.slice().sort((a, b) => {
-    const x = val(a), y = val(b);
-    return x < y ? -1 : x > y ? 1 : 0;
-  });
-  return sort.desc ? out.reverse() : out;
-}
-
 export function showInstances(root, params) {
   const f = filterFrom(params);
   let columns = load(LS_COLUMNS, null);
   if (!Array.isArray(columns)) columns = COLUMNS.filter((c) => c.on).map((c) => c.key);
-  let sort = load(LS_SORT, { key: null, desc: false });
+  // The URL's sort wins (a shared link); else the one last chosen.
+  let sort = f.sort || load(LS_SORT, { key: null, desc: false });
+  if (!SORT_KEYS[sort.key]) sort = { key: null, desc: false };
+  if (f.sort) save(LS_SORT, sort);
   let refreshSec = load(LS_REFRESH, 5);
   let paused = false;
   let timer = null;
   let stopped = false;
-  const pages = [{ token: null, carry: [], done: false }];
+  const pages = [{ token: null }];
   let page = 0;
   let shown = [];
   const selected = new Set();
@@ -124,7 +138,7 @@ export function showInstances(root, params) {
     const nf = {
       status: statusBoxes.map((l) => l.firstChild).filter((c) => c.checked).map((c) => c.value),
       name: nameIn.value.trim(), prefix: prefixIn.value.trim(),
-      from: fromIn.value.trim(), to: toIn.value.trim(), size: Number(sizeSel.value),
+      from: fromIn.value.trim(), to: toIn.value.trim(), size: Number(sizeSel.value), sort: f.sort,
     };
     const h = filterHash(nf);
     if (h === location.hash) reload(); else location.hash = h;
@@ -137,6 +151,7 @@ export function showInstances(root, params) {
   const pauseBtn = el('button', { type: 'button', testid: 'refresh-pause' }, 'Pause');
   const refreshBtn = el('button', { type: 'button', testid: 'refresh-now' }, 'Refresh');
   const note = el('span', { class: 'note', testid: 'list-note' });
+  const summary = el('div', { class: 'note', testid: 'bulk-summary' });
   const colMenu = el('details', { class: 'columns' }, el('summary', { testid: 'columns-menu' }, 'Columns'),
     ...COLUMNS.map((c) => el('label', { class: 'chk' },
       el('input', {
@@ -159,7 +174,7 @@ export function showInstances(root, params) {
   const pager = el('div', { class: 'pager' }, prevBtn, pageLabel, nextBtn);
   const error = el('p', { class: 'error', testid: 'list-error' });
 
-  put(clear(root), el('h1', {}, 'Orchestration instances'), form, counts, toolbar, error, table, pager);
+  put(clear(root), el('h1', {}, 'Orchestration instances'), form, counts, toolbar, summary, error, table, pager);
 
   refreshSel.addEventListener('change', () => { refreshSec = Number(refreshSel.value); save(LS_REFRESH, refreshSec); schedule(); });
   pauseBtn.addEventListener('click', () => {
@@ -187,35 +202,29 @@ export function showInstances(root, params) {
       const n = r.body.counts[s] ?? 0;
       put(counts, el('a', {
         class: 'count s-' + s.toLowerCase(), testid: `count-${s}`,
-        href: filterHash({ ...f, status: [s] }),
+        href: filterHash({ ...f, status: [s], sort: f.sort }),
       }, `${s} ${n}`));
     }
   }
 
-  // Fills one dashboard page from pages[page], following tokens; with a
-  // name filter (which the API lacks) it reads bigger pages and carries the
-  // surplus to the next page, so nothing is skipped or shown twice.
+  // Fills one dashboard page from pages[page]'s token. The host sorts and
+  // filters; a page it ends short (it examines a bounded number of rows
+  // per call, so a sparse filter comes in pieces) is topped up from the
+  // next token, a bounded number of times.
   async function collect(state) {
-    let rows = state.carry.slice();
+    let rows = [];
     let token = state.token;
-    let done = state.done;
-    let calls = 0, scanned = 0;
+    let done = false;
+    let calls = 0;
     while (rows.length < f.size && !done && calls < MAX_CALLS) {
-      const top = f.name ? Math.max(500, f.size) : f.size - rows.length;
-      const r = await listPage(f, top, token);
+      const r = await listPage(f, f.size - rows.length, token, sort.key ? { key: SORT_KEYS[sort.key], desc: sort.desc } : null);
       calls++;
       if (r.error) return { error: r.error };
-      scanned += r.items.length;
-      rows = rows.concat(r.items.filter((it) => nameMatches(f, it)));
+      rows = rows.concat(r.items);
       token = r.next;
       done = !r.next;
     }
-    return {
-      rows: rows.slice(0, f.size),
-      next: { token, carry: rows.slice(f.size), done },
-      more: rows.length > f.size || !done,
-      scanned, partial: rows.length < f.size && !done,
-    };
+    return { rows, next: { token }, more: !done, calls, partial: rows.length < f.size && !done };
   }
 
   async function reload(fromTimer) {
@@ -232,7 +241,7 @@ export function showInstances(root, params) {
       pages.length = page + 1;
       if (res.more) pages.push(res.next);
       note.textContent = res.partial
-        ? `read ${res.scanned} instances without filling the page; Next reads on`
+        ? `${res.calls} calls did not fill the page; Next reads on`
         : fromTimer ? `refreshed ${new Date().toISOString().slice(11, 19)} UTC` : '';
       render();
     }
@@ -247,19 +256,22 @@ export function showInstances(root, params) {
       checked: shown.length > 0 && shown.every((it) => selected.has(it.instanceId)),
       onchange: (e) => { for (const it of shown) e.target.checked ? selected.add(it.instanceId) : selected.delete(it.instanceId); render(); },
     });
+    // A click sorts every instance the filter selects, on the host: asc,
+    // desc, then the listing's own order (by id); paging starts over.
     const head = el('tr', {}, el('th', {}, all), ...cols.map((c) => {
+      if (!SORT_KEYS[c.key]) return el('th', { testid: `sort-${c.key}` }, c.label);
       const mark = sort.key === c.key ? (sort.desc ? ' \u25bc' : ' \u25b2') : '';
       return el('th', {
-        class: 'sortable', testid: `sort-${c.key}`,
+        class: 'sortable', testid: `sort-${c.key}`, title: 'sort all instances by this column',
         onclick: () => {
-          sort = sort.key === c.key ? (sort.desc ? { key: null, desc: false } : { key: c.key, desc: true }) : { key: c.key, desc: false };
-          save(LS_SORT, sort);
-          render();
+          const ns = sort.key === c.key ? (sort.desc ? { key: null, desc: false } : { key: c.key, desc: true }) : { key: c.key, desc: false };
+          save(LS_SORT, ns);
+          location.hash = filterHash({ ...f, sort: ns });
         },
       }, c.label + mark);
     }));
     const body = el('tbody');
-    for (const it of sortRows(shown, sort)) {
+    for (const it of shown) {
       put(body, el('tr', { testid: 'instance-row', 'data-id': it.instanceId },
         el('td', {}, el('input', {
           type: 'checkbox', testid: 'select-row', checked: selected.has(it.instanceId),
@@ -271,7 +283,7 @@ export function showInstances(root, params) {
     put(clear(table), el('thead', {}, head), body);
     prevBtn.disabled = page === 0;
     nextBtn.disabled = !pages[page + 1];
-    pageLabel.textContent = `page ${page + 1}${sort.key ? ' (sorted on this page)' : ''}`;
+    pageLabel.textContent = `page ${page + 1}`;
   }
 
   // Every id the filter selects (all pages), for the bulk actions.
@@ -279,21 +291,23 @@ export function showInstances(root, params) {
     const items = [];
     let token = null;
     for (;;) {
-      const r = await listPage(f, BULK_TOP, token);
+      const r = await listPage(f, BULK_TOP, token, null);
       if (r.error) return { error: r.error };
-      for (const it of r.items) if (nameMatches(f, it)) items.push(it);
+      items.push(...r.items);
       if (!r.next) return { items };
       token = r.next;
     }
   }
 
+  // fn(id) for every id, BULK_PARALLEL at a time; progress(n done so far).
   async function runAll(ids, fn, progress) {
-    let okN = 0, failed = [], i = 0;
+    let okN = 0, i = 0;
+    const failed = [];
     async function worker() {
       while (i < ids.length) {
         const id = ids[i++];
         const r = await fn(id);
-        if (r.ok) okN++; else failed.push(`${id}: ${errorText(r)}`);
+        if (r.ok) okN++; else failed.push({ id, reason: errorText(r) });
         progress(okN + failed.length);
       }
     }
@@ -301,9 +315,28 @@ export function showInstances(root, params) {
     return { okN, failed };
   }
 
+  // "n done, m refused", then each reason the API gave with its count and an id.
+  function report(kind, res) {
+    const reasons = new Map();
+    for (const x of res.failed) {
+      const r = reasons.get(x.reason) || { n: 0, id: x.id };
+      r.n++;
+      reasons.set(x.reason, r);
+    }
+    put(clear(summary), el('div', { testid: 'bulk-done' },
+      `${kind}: ${res.okN} done, ${res.failed.length} refused${res.how ? ` (${res.how})` : ''}`),
+    ...[...reasons].map(([why, r]) => el('div', { class: 'error', testid: 'bulk-refused' }, `${r.n} \u00d7 ${why} (e.g. ${r.id})`)));
+  }
+
+  // Terminate or purge what the ticked rows or, with none ticked, the filter
+  // select: counted first, confirmed, then done through the management API.
+  // A purge of a filter it can express is one purge-by-filter call; the
+  // rest goes instance by instance, BULK_PARALLEL at a time, with progress.
   async function bulk(kind) {
     const useSel = selected.size > 0;
+    const countedAt = new Date().toISOString();
     let items;
+    clear(summary);
     if (useSel) {
       items = [...selected].map((id) => ({ instanceId: id }));
     } else {
@@ -313,19 +346,32 @@ export function showInstances(root, params) {
       if (r.error) { error.textContent = r.error; return; }
       items = r.items;
     }
-    const targets = kind === 'terminate' && !useSel ? items.filter((it) => ACTIVE.has(it.runtimeStatus)) : items;
+    const wanted = kind === 'terminate' ? (it) => ACTIVE.has(it.runtimeStatus) : (it) => TERMINAL.includes(it.runtimeStatus);
+    const targets = useSel ? items : items.filter(wanted);
+    const byFilter = kind === 'purge' && !useSel ? purgeQuery(f, countedAt) : null;
     const what = useSel ? `the ${items.length} selected instance(s)` : `${items.length} instance(s) match the filter`;
     const reason = el('input', { type: 'text', placeholder: 'reason (optional)', testid: 'bulk-reason' });
     const body = el('div', {},
       el('p', { testid: 'bulk-count' }, kind === 'terminate'
         ? `${what}; ${targets.length} will be terminated${useSel ? ' (finished ones are refused with 410)' : ' (the ones not yet finished)'}.`
-        : `${what}; all ${targets.length} will be purged: their status and history are deleted for good.`),
+        : `${what}; ${targets.length} will be purged${useSel ? '' : ' (the finished ones)'}: their status and history are deleted for good.`),
+      el('p', { class: 'note', testid: 'bulk-how' }, byFilter
+        ? 'In one call: the management API\u2019s purge by filter.'
+        : `One call per instance, ${BULK_PARALLEL} at a time.`),
       kind === 'terminate' ? reason : null);
     const progress = el('p', { testid: 'bulk-progress' });
     put(body, progress);
     let result = null;
     const confirmed = await modal(kind === 'terminate' ? 'Terminate instances' : 'Purge instances', body,
       kind === 'terminate' ? `Terminate ${targets.length}` : `Purge ${targets.length}`, async () => {
+        if (byFilter) {
+          progress.textContent = 'purging\u2026';
+          const r = await call('DELETE', `${MGMT}/instances?${byFilter}`);
+          // 404: nothing (left) to purge.
+          if (!r.ok && r.status !== 404) return errorText(r);
+          result = { okN: r.ok && r.body ? r.body.instancesDeleted : 0, failed: [], how: 'one purge-by-filter call' };
+          return null;
+        }
         const ids = targets.map((it) => it.instanceId);
         result = await runAll(ids, (id) => (kind === 'terminate'
           ? call('POST', `${MGMT}/instances/${enc(id)}/terminate?reason=${enc(reason.value)}`)
@@ -335,11 +381,10 @@ export function showInstances(root, params) {
       });
     if (!confirmed || !result) return;
     selected.clear();
-    note.textContent = `${kind === 'terminate' ? 'Terminate' : 'Purge'}: ${result.okN} accepted, ${result.failed.length} refused`;
-    error.textContent = result.failed.slice(0, 5).join('\n');
     page = 0;
     pages.length = 1;
     await reload();
+    report(kind === 'terminate' ? 'Terminate' : 'Purge', result);
   }
 
   async function startForm() {

@@ -106,21 +106,75 @@ async function main() {
     await until(async () => (await rowIds(page))[0] === p2[0]);
     is((await rowIds(page))[0], p2[0], 'Previous goes back to page 2');
 
-    // sort and columns are remembered
+    // sort: on the host, across every page; in the URL and remembered
+    const all60 = [...p1, ...p2, ...p3].sort();
     await page.getByTestId('sort-instanceId').click(); // ascending
+    await until(async () => page.url().includes('sort=id'));
     await page.getByTestId('sort-instanceId').click(); // descending
+    await until(async () => page.url().includes('order=desc') && (await rowIds(page))[0] === 'page-059');
     const desc = await rowIds(page);
-    is(desc.join(), [...p2].sort().reverse().join(), 'sorting by id, descending, on the page');
+    is(desc.join(), all60.slice().reverse().slice(0, 25).join(), 'sorting by id, descending, sorts all 60, not the page shown: page 1 is page-059 down');
+    ok(!(await page.getByTestId('page-label').textContent()).includes('on this page'), '… and says nothing of "this page" any more');
+    await page.getByTestId('page-next').click();
+    await until(async () => (await rowIds(page))[0] === 'page-034');
+    is((await rowIds(page)).join(), all60.slice().reverse().slice(25, 50).join(), '… page 2 goes on from page-034');
     await page.getByTestId('columns-menu').click();
     await page.getByTestId('col-customStatus').uncheck();
     await page.reload();
     await ready(page);
     ok(!(await page.getByTestId('col-customStatus').isChecked()), 'a hidden column stays hidden after a reload');
     is(await page.locator('td.c-customStatus').count(), 0, '… and is not drawn');
-    is((await rowIds(page)).join(), [...p1].sort().reverse().join(), 'the sort is remembered too');
+    is((await rowIds(page)).join(), desc.join(), 'after a reload the URL keeps the sort');
+    await page.goto(`${DASH}#/instances?prefix=page-&size=25`);
+    await until(async () => (await rowIds(page))[0] === 'page-059');
+    is((await rowIds(page)).join(), desc.join(), 'a URL without a sort gets the remembered one');
     await page.getByTestId('columns-menu').click();
     await page.getByTestId('col-customStatus').check();
     await page.getByTestId('sort-instanceId').click(); // back to the API's order
+    await until(async () => (await rowIds(page))[0] === 'page-000');
+    is((await rowIds(page))[0], 'page-000', 'a third click goes back to the listing\'s order (by id)');
+
+    // sort across pages where page 1 differs from the id order: ids started
+    // in reverse order (created), two statuses (status), names (name filter)
+    for (let i = 11; i >= 0; i--) await start('hello_sequence', null, `sortx-${String(i).padStart(2, '0')}`);
+    for (let i = 0; i < 24; i++) {
+      const id = `nf-${String(i).padStart(2, '0')}`;
+      if (i % 2) await start('approval_workflow', { timeout_seconds: -1 }, id); else await start('hello_sequence', null, id);
+    }
+    for (let i = 0; i < 24; i++) await waitStatus(`nf-${String(i).padStart(2, '0')}`, ['Completed', 'Failed']);
+    for (let i = 0; i < 12; i++) await waitStatus(`sortx-${String(i).padStart(2, '0')}`, ['Completed']);
+    const sx = (a) => a.map((i) => `sortx-${String(i).padStart(2, '0')}`).join();
+    await page.goto(`${DASH}#/instances?prefix=sortx-&size=10&sort=created`);
+    await until(async () => (await rowIds(page))[0] === 'sortx-11');
+    is((await rowIds(page)).join(), sx([11, 10, 9, 8, 7, 6, 5, 4, 3, 2]), 'sorted by created: page 1 holds the first 10 started, not the first 10 ids');
+    await shot(page, 'list-sorted');
+    await page.getByTestId('page-next').click();
+    await until(async () => (await rowIds(page))[0] === 'sortx-01');
+    is((await rowIds(page)).join(), sx([1, 0]), '… page 2 the last two');
+    ok(await page.getByTestId('page-next').isDisabled(), '… and no page 3');
+    await page.getByTestId('sort-createdTime').click(); // now descending
+    await until(async () => (await rowIds(page))[0] === 'sortx-00');
+    is((await rowIds(page)).join(), sx([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]), 'a click on the sorted column: descending, from page 1');
+    await page.getByTestId('page-next').click();
+    await until(async () => (await rowIds(page))[0] === 'sortx-10');
+    is((await rowIds(page)).join(), sx([10, 11]), '… page 2 goes on without a repeat');
+    const nf = (a) => a.map((i) => `nf-${String(i).padStart(2, '0')}`).join();
+    const evens = [...Array(12).keys()].map((i) => 2 * i), odds = evens.map((i) => i + 1);
+    await page.goto(`${DASH}#/instances?prefix=nf-&size=10&sort=status`);
+    await until(async () => (await rowIds(page)).join() === nf(evens.slice(0, 10)));
+    is((await rowIds(page)).join(), nf(evens.slice(0, 10)), 'sorted by status: Completed first, ties in the order they were started');
+    await page.getByTestId('page-next').click();
+    await until(async () => (await rowIds(page))[0] === 'nf-20');
+    is((await rowIds(page)).join(), nf([20, 22, 1, 3, 5, 7, 9, 11, 13, 15]), '… page 2 crosses from Completed to Failed');
+
+    // the name filter on the host: full pages across the whole list
+    await page.goto(`${DASH}#/instances?prefix=nf-&size=10&name=APPROVAL_w&sort=none`);
+    await until(async () => (await rowIds(page)).join() === nf(odds.slice(0, 10)));
+    is((await rowIds(page)).join(), nf(odds.slice(0, 10)), 'the name filter (any case) fills page 1 with 10 matches');
+    await page.getByTestId('page-next').click();
+    await until(async () => (await rowIds(page)).join() === nf(odds.slice(10)));
+    is((await rowIds(page)).join(), nf(odds.slice(10)), '… page 2 holds the other 2, none repeated');
+    ok(requests.some((r) => r.url.includes('/admin/durable/instances?') && r.url.includes('name=APPROVAL_w')), '… filtered by the host (the name goes to /admin/durable/instances)');
 
     // auto-refresh and its pause
     await page.goto(`${DASH}#/instances?prefix=late-`);
@@ -264,18 +318,65 @@ async function main() {
     await page.getByTestId('bulk-terminate').click();
     await until(async () => /3 will be terminated/.test(await page.getByTestId('bulk-count').textContent()));
     ok(/^3 instance\(s\) match the filter; 3 will be terminated/.test(await page.getByTestId('bulk-count').textContent()), 'bulk terminate shows the count first');
+    ok(/One call per instance, 8 at a time/.test(await page.getByTestId('bulk-how').textContent()), '… and that it goes one instance at a time, 8 in flight');
     await page.getByTestId('modal-ok').click();
     const bulkStates = await Promise.all([0, 1, 2].map((i) => waitStatus(`bulk-${i}`, ['Terminated'])));
     is(bulkStates.join(), 'Terminated,Terminated,Terminated', 'bulk terminate terminates all three');
+    await until(async () => /^Terminate: 3 done, 0 refused/.test(await page.getByTestId('bulk-summary').textContent()));
+    ok(/^Terminate: 3 done, 0 refused/.test(await page.getByTestId('bulk-summary').textContent()), '… and sums up: 3 done, 0 refused');
+    await until(async () => (await page.getByTestId('status').allTextContents()).join() === 'Terminated,Terminated,Terminated');
+    await page.getByTestId('select-page').check();
+    await page.getByTestId('bulk-terminate').click();
+    await until(async () => /selected/.test(await page.getByTestId('bulk-count').textContent()));
+    await page.getByTestId('modal-ok').click();
+    await until(async () => /^Terminate: 0 done, 3 refused/.test(await page.getByTestId('bulk-summary').textContent()));
+    const refusedText = await page.getByTestId('bulk-refused').allTextContents();
+    ok(refusedText.length === 1 && /^3 × 410 Gone/.test(refusedText[0]), "terminating 3 finished ones: 3 refused, with the API's reason, counted once", refusedText.join(' | '));
+    await shot(page, 'list-bulk-summary');
     await page.goto(`${DASH}#/instances?prefix=page-&status=Completed`);
     await ready(page);
     await page.getByTestId('bulk-purge').click();
     await until(async () => /^60 instance/.test(await page.getByTestId('bulk-count').textContent()));
-    ok(/^60 instance\(s\) match the filter; all 60 will be purged/.test(await page.getByTestId('bulk-count').textContent()), 'bulk purge shows the count (60) first');
+    ok(/^60 instance\(s\) match the filter; 60 will be purged/.test(await page.getByTestId('bulk-count').textContent()), 'bulk purge shows the count (60) first');
+    ok(/One call per instance/.test(await page.getByTestId('bulk-how').textContent()), '… one call per instance (the purge-by-filter API has no id prefix)');
     await page.getByTestId('modal-ok').click();
     ok(await until(async () => (await api('GET', '/runtime/webhooks/durabletask/instances?instanceIdPrefix=page-')).json.length === 0), 'bulk purge deletes the 60');
     await until(async () => (await rowsShown(page)) === 0);
     is(await page.getByTestId('no-instances').count(), 1, '… and the list shows none');
+    ok(/^Purge: 60 done, 0 refused/.test(await page.getByTestId('bulk-summary').textContent()), '… and sums up: 60 done');
+
+    // bulk purge by name: per instance, the finished ones only
+    await page.goto(`${DASH}#/instances?prefix=nf-&name=approval_w`);
+    await ready(page);
+    await page.getByTestId('bulk-purge').click();
+    await until(async () => /^12 instance/.test(await page.getByTestId('bulk-count').textContent()));
+    ok(/^12 instance\(s\) match the filter; 12 will be purged/.test(await page.getByTestId('bulk-count').textContent()), 'bulk purge by name counts the 12 first');
+    await page.getByTestId('modal-ok').click();
+    ok(await until(async () => (await api('GET', '/admin/durable/instances?instanceIdPrefix=nf-')).json.map((x) => x.instanceId).join() === nf(evens)),
+      '… and purges them, leaving the other name alone');
+
+    // bulk purge by filter: created from a time, a status: one call
+    const t0 = new Date(Date.now() - 5).toISOString();
+    for (let i = 0; i < 30; i++) await start('hello_sequence', null, `pf-${String(i).padStart(2, '0')}`);
+    const pfRun = await start('approval_workflow', { timeout_seconds: 600 }, 'pf-running');
+    for (let i = 0; i < 30; i++) await waitStatus(`pf-${String(i).padStart(2, '0')}`, ['Completed']);
+    await waitStatus(pfRun, ['Running']);
+    await page.goto(`${DASH}#/instances?from=${encodeURIComponent(t0)}`);
+    await ready(page);
+    const before = requests.length;
+    await page.getByTestId('bulk-purge').click();
+    await until(async () => /^31 instance/.test(await page.getByTestId('bulk-count').textContent()));
+    ok(/^31 instance\(s\) match the filter; 30 will be purged \(the finished ones\)/.test(await page.getByTestId('bulk-count').textContent()),
+      'bulk purge by created time: 31 match, the 30 finished will be purged', await page.getByTestId('bulk-count').textContent());
+    ok(/In one call/.test(await page.getByTestId('bulk-how').textContent()), "… in one call of the API's purge by filter");
+    await page.getByTestId('modal-ok').click();
+    await until(async () => /^Purge: 30 done/.test(await page.getByTestId('bulk-summary').textContent()));
+    ok(/^Purge: 30 done, 0 refused \(one purge-by-filter call\)/.test(await page.getByTestId('bulk-summary').textContent()), '… which deletes 30');
+    const deletes = requests.slice(before).filter((r) => /\/runtime\/webhooks\/durabletask\/instances(\?|\/pf-)/.test(r.url));
+    is(deletes.length, 1, '… with one request', deletes.map((r) => r.url).join('\n'));
+    ok(/createdTimeFrom=.*createdTimeTo=.*runtimeStatus=Completed%2CFailed%2CTerminated/.test(deletes[0]?.url || ''), '… carrying the created range and the finished statuses', deletes[0]?.url);
+    is((await api('GET', '/admin/durable/instances?instanceIdPrefix=pf-')).json.map((x) => x.instanceId).join(), 'pf-running', '… the running one stays');
+    await api('POST', '/runtime/webhooks/durabletask/instances/pf-running/terminate?reason=done');
 
     // continue-as-new: the test clock fires the eternal orchestration's timer
     is(await page.evaluate(async () => (await fetch('/admin/test/clock', { method: 'POST', body: '{"advanceSeconds":3700}' })).status), 200, 'the test clock moves an hour on');

@@ -10,13 +10,18 @@
  *                                child instance ids the API's projection
  *                                (durable-http-api §7) merges away
  *
- * Both read on the engine's read-only handle and need the master key, as
+ *   GET /admin/durable/instances?sort=&order=&name=&runtimeStatus=&...
+ *                                the listing in a chosen order, with a name
+ *                                filter (management/list_sorted.h)
+ *
+ * All read on the engine's read-only handles and need the master key, as
  * every /admin call does with keys on.
  */
 #include "host/endpoints/admin_dashboard.h"
 #include "bindings/durable_client.h"
 #include "bindings/json_util.h"
 #include "bindings/status_json.h"
+#include "management/list_sorted.h"
 #include "runtime/engine.h"
 #include "runtime/history.h"
 #include "runtime/store.h"
@@ -223,6 +228,11 @@ static void history(struct host_server *srv, struct bind_http *h)
 	reply(h, 200, o);
 }
 
+static void instances(struct host_server *srv, struct bind_http *h)
+{
+	bind_webhooks_list_sorted(srv->durable, h);
+}
+
 host_endpoint_fn host_admin_durable_route(struct host_server *srv, const char *method,
 					  const char *path)
 {
@@ -235,5 +245,7 @@ host_endpoint_fn host_admin_durable_route(struct host_server *srv, const char *m
 		return counts;
 	if (strcasecmp(path, "/admin/durable/history") == 0)
 		return history;
+	if (strcasecmp(path, "/admin/durable/instances") == 0)
+		return instances;
 	return host_admin_not_found;
 }

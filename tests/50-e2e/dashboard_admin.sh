@@ -117,7 +117,7 @@ is "$(get "$D/js/api.js")" 200 "nor its scripts"
 is "$(get --path-as-is "$D/../host/status")" 404 "no keyless way to other /admin paths through the folder"
 is "$(get --path-as-is "$D/%2e%2e/host/status")" 404 "… nor with %2e%2e"
 if grep -q -- "$MASTER" "$BODY_FILE"; then ok 1 "no key in the files"; else ok 0 "no key in the files"; fi
-for p in /admin/durable/counts "/admin/durable/history?instanceId=$RUN" /admin/host/functions; do
+for p in /admin/durable/counts "/admin/durable/history?instanceId=$RUN" /admin/durable/instances /admin/host/functions; do
 	is "$(get "$BASE$p")" 401 "$p without a key: 401"
 	is "$(get -H "x-functions-key: wrong" "$BASE$p")" 401 "… a wrong key: 401"
 	is "$(get -H "x-functions-key: $SYSTEM" "$BASE$p")" 401 "… the durabletask_extension key: 401 (admin needs the master key)"

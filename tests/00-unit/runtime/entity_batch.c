@@ -149,6 +149,38 @@ static void test_codec(void)
 	ok(rt_entity_reply_parse("{}", &failed, &text, &A) != 0, "an empty object is no reply");
 }
 
+/* The operation message is written without jansson: whatever the strings
+ * hold, it must parse back to the same fields. */
+static void test_op_text(void)
+{
+	struct rt_entity_msg m;
+	const char *odd = "q\"b\\s/\n\t\x01\x7f \xc3\xa9 \xf0\x9f\x98\x80";
+	const char *input = "{\"s\":\"a\\\"b\\n\",\"n\":[1,2.5e3]}";
+	const char *j = rt_entity_msg_op(&A, odd, input, 0, "id\"1", "@p@k\\", "ex\ne", 0);
+	ok(rt_entity_msg_parse("op", j, &m, &A) == 0, "a call with quotes, escapes, control bytes "
+						     "and non-ASCII parses (%s)", j);
+	ok(m.kind == RT_EMSG_OP && !m.signal && strcmp(m.op, odd) == 0, "the operation name is kept");
+	is_str(m.input, input, "the input text is kept byte for byte");
+	ok(m.id && strcmp(m.id, "id\"1") == 0 && m.parent && strcmp(m.parent, "@p@k\\") == 0 &&
+		   m.parent_execution && strcmp(m.parent_execution, "ex\ne") == 0,
+	   "id, parent and execution are kept");
+	is_str(rt_entity_msg_op(&A, "add", "5", 1, NULL, NULL, NULL, 0),
+	       "{\"op\":\"add\",\"signal\":true,\"input\":\"5\"}",
+	       "a client's signal: jansson's layout, members left out when absent");
+	is_str(rt_entity_msg_op(&A, NULL, NULL, 1, NULL, NULL, NULL, 0),
+	       "{\"op\":\"\",\"signal\":true}", "no operation name: \"\"");
+	/* Not UTF-8: jansson's path, which leaves the name out; it parses as "". */
+	ok(rt_entity_msg_parse("op", rt_entity_msg_op(&A, "\xff", "1", 1, NULL, NULL, NULL, 0), &m,
+			       &A) == 0 &&
+		   strcmp(m.op, "") == 0 && strcmp(m.input, "1") == 0,
+	   "an operation name that is not UTF-8 becomes \"\", the rest is kept");
+	is_str(rt_entity_status_json(&A, 1, 3, NULL),
+	       "{\"entityExists\":true,\"queueSize\":3,\"lockedBy\":null}", "custom status, unlocked");
+	is_str(rt_entity_status_json(&A, 0, 0, "orch\"1"),
+	       "{\"entityExists\":false,\"queueSize\":0,\"lockedBy\":\"orch\\\"1\"}",
+	       "custom status, locked (the holder escaped)");
+}
+
 static void test_order_and_rollback(void)
 {
 	struct rt_entity_batch b;
@@ -280,6 +312,7 @@ int main(void)
 	rt_arena_init(&A);
 	subtest("ids", test_ids);
 	subtest("message codec", test_codec);
+	subtest("operation message text", test_op_text);
 	subtest("arrival order and rollback", test_order_and_rollback);
 	subtest("no rollback when asked", test_keep_failed);
 	subtest("delete, signals, starts", test_delete_and_actions);

@@ -85,6 +85,14 @@ static void run_activity_in_worker(void *ctx, void *fn, const struct rt_activity
 	host_workers_activity(activity_workers, fn, call, res);
 }
 
+/* A crash-looped app's episodes wait for its next deploy instead of
+ * failing (engine.h, can_run). */
+static int app_can_run(void *ctx, void *fn)
+{
+	(void)ctx;
+	return !host_workers_app_failed(activity_workers, ((const struct bind_function *)fn)->app);
+}
+
 int host_durable_start(struct host_durable *hd, const struct host_config *cfg,
 		       struct bind_registry *reg, char **err)
 {
@@ -116,6 +124,7 @@ int host_durable_start(struct host_durable *hd, const struct host_config *cfg,
 	o.hooks.run_orchestrator = bind_orch_run;
 	o.hooks.run_activity = activity_workers ? run_activity_in_worker : bind_act_run;
 	o.hooks.replay = activity_workers ? replay_in_worker : NULL;
+	o.hooks.can_run = activity_workers ? app_can_run : NULL;
 	o.hooks.log = engine_log_line;
 	o.hooks.log_enabled = engine_log_enabled;
 	o.hooks.thread_event = thread_event;

@@ -53,6 +53,11 @@ struct rt_entity_op;
 struct rt_engine;
 struct rt_engine_wait;
 
+/* How long work whose app cannot run now (engine hooks: can_run, not_run)
+ * waits before it is tried again: no spinning while it is down, and at most
+ * this delay once it is back. */
+#define RT_ENGINE_NOT_NOW_US 1000000
+
 /* One activity attempt handed to the host's runner. BORROWED for the call. */
 struct rt_activity_call {
 	const char *name;
@@ -70,6 +75,9 @@ struct rt_activity_result {
 	int failed;
 	const char *result;  /* JSON text when !failed */
 	const char *message; /* when failed */
+	int not_run;         /* it could not run now (its app is down): no result,
+			      * no attempt counted; the row is taken again
+			      * RT_ENGINE_NOT_NOW_US later */
 };
 
 /* How the engine reaches app code and the console; all may be called from
@@ -103,6 +111,12 @@ struct rt_engine_hooks {
 	 * nothing of it is committed and it is tried again. NULL: in process. */
 	int (*replay)(void *ctx, void *fn, const struct rt_episode_in *in,
 		      struct rt_episode_out *out);
+	/* Whether orchestrator `fn`'s code can run now. 0 (its app is down):
+	 * the episode is not started and nothing is counted; its messages wait
+	 * in the inbox and it is tried again RT_ENGINE_NOT_NOW_US later. An
+	 * episode that terminates the instance runs no code and is replayed
+	 * anyway. NULL: always. */
+	int (*can_run)(void *ctx, void *fn);
 	/* Entities (entity.h): the registered entity function or NULL, and
 	 * running one operation on the engine thread. May be NULL (no
 	 * entities: every operation fails as an unknown entity). */

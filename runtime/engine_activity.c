@@ -132,6 +132,7 @@ static void run_attempt(struct rt_engine *e, int thread, struct engine_run *run)
 	}
 	engine_attempts_end(e->attempts, thread);
 	run->failed = res.failed;
+	run->not_run = res.not_run;
 	run->result = xstrdup(res.failed ? (res.message ? res.message : "activity failed")
 					 : (res.result ? res.result : "null"));
 	rt_arena_reset(arena);
@@ -213,10 +214,19 @@ void engine_run_free(struct engine_run *run)
 
 
 /* Applies one activity result: the row goes, the completion message comes,
- * in the same transaction. A row already gone (purged) drops the result. */
+ * in the same transaction. A row already gone (purged) drops the result.
+ * An attempt that did not run keeps its row, out of sight for a while: it
+ * is no attempt, so its dequeue count stays. */
 void engine_activity_apply(struct engine_batch *b, struct engine_run *run)
 {
 	struct rt_event ev;
+	if (run->not_run) {
+		int prc = rt_store_activity_postpone(b->e->store, run->activity_id,
+						     b->now_us + RT_ENGINE_NOT_NOW_US);
+		if (prc != 0 && prc != RT_E_NOTFOUND)
+			b->failed = 1;
+		return;
+	}
 	int rc = rt_store_activity_delete(b->e->store, run->activity_id);
 	if (rc == RT_E_NOTFOUND)
 		return;

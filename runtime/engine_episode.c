@@ -214,6 +214,32 @@ static int hold_mail(struct engine_batch *b, const char *instance_id, struct eng
 	return 0;
 }
 
+/* An instance whose app cannot run now (engine.h, can_run): every message
+ * of this episode, stored (already deleted in its savepoint) and in-batch,
+ * goes back to the inbox out of sight for a while, in arrival order. */
+static int wait_for_app(struct engine_batch *b, const char *instance_id,
+			const struct rt_inbox_msg *stored, size_t nstored, struct engine_mail *mail)
+{
+	int64_t visible_us = b->now_us + RT_ENGINE_NOT_NOW_US;
+	for (size_t i = 0; i < nstored; i++) {
+		struct rt_inbox_msg msg = stored[i];
+		msg.instance_id = instance_id;
+		if (msg.visible_us < visible_us) /* a timer due later stays later */
+			msg.visible_us = visible_us;
+		if (rt_store_inbox_add(b->e->store, &msg, NULL) != 0)
+			return -1;
+	}
+	return hold_mail(b, instance_id, mail, visible_us);
+}
+
+static int terminates(const struct rt_event *msgs, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (msgs[i].type == RT_EV_EXECUTION_TERMINATED)
+			return 1;
+	return 0;
+}
+
 int engine_batch_awaited(const struct engine_batch *b)
 {
 	size_t n = b->ncmds + (size_t)__atomic_load_n(&b->e->cmds_waiting, __ATOMIC_RELAXED);
@@ -278,11 +304,12 @@ int engine_episode_replay(const struct rt_engine_hooks *h, const struct rt_episo
 	return h->replay && in->fn ? h->replay(h->ctx, in->fn, in, out) : rt_replay_run(in, out);
 }
 
-/* Fills the parts of `in` that come from the hooks. */
-static void episode_hooks(const struct rt_engine *e, struct rt_episode_in *in)
+/* Fills the parts of `in` that come from the hooks; `fn` is the
+ * orchestrator function found for it (or NULL). */
+static void episode_hooks(const struct rt_engine *e, struct rt_episode_in *in, void *fn)
 {
 	const struct rt_engine_hooks *h = &e->opts.hooks;
-	in->fn = h->find_orchestrator ? h->find_orchestrator(h->ctx, in->name) : NULL;
+	in->fn = fn;
 	in->run = in->fn ? h->run_orchestrator : missing_orchestrator;
 	in->is_activity = is_activity;
 	in->is_orchestrator = is_orchestrator;
@@ -418,18 +445,25 @@ void engine_episode(struct engine_batch *b, const char *instance_id)
 	}
 	msgs = NULL;
 	nmsgs = 0;
+	/* Its app cannot run now (engine.h, can_run): the messages it holds
+	 * back (wait_for_app) come along with whatever made it due, so that a
+	 * terminate finds the ExecutionStarted of an instance that never ran.
+	 * The load's horizon (ENGINE_OFFLOAD_PARK_US) reaches past them. */
+	const struct rt_engine_hooks *h = &e->opts.hooks;
+	void *fn = rc == 0 && h->find_orchestrator ? h->find_orchestrator(h->ctx, inst.name) : NULL;
+	int waits = fn && h->can_run && !h->can_run(h->ctx, fn);
 	/* A replay off the engine thread takes at most ENGINE_OFFLOAD_MAX_MSGS
 	 * messages: the batch that commits its outcome writes a row for each. */
-	int offload = rc == 0 && engine_offload_wanted(b, &inst);
+	int offload = rc == 0 && !waits && engine_offload_wanted(b, &inst);
 	size_t limit = offload ? ENGINE_OFFLOAD_MAX_MSGS : 0;
-	if (rc != 0 || (engine_may_have_stored(b, instance_id) &&
+	if (rc != 0 || ((waits || engine_may_have_stored(b, instance_id)) &&
 			rt_store_inbox_load(st, instance_id, b->now_us + ENGINE_OFFLOAD_PARK_US, limit,
 					    &msgs, &nmsgs, &b->arena) != 0)) {
 		b->failed = 1;
 		return;
 	}
 	size_t nloaded = nmsgs, ndue = 0;
-	nmsgs = due_or_result(msgs, nmsgs, b->now_us);
+	nmsgs = due_or_result(msgs, nmsgs, b->now_us + (waits ? RT_ENGINE_NOT_NOW_US : 0));
 	for (size_t i = 0; i < nmsgs; i++)
 		ndue += msgs[i].visible_us <= b->now_us;
 	if (limit && nloaded == limit && mail) {
@@ -506,7 +540,7 @@ void engine_episode(struct engine_batch *b, const char *instance_id)
 	in.n_msgs = nkeep;
 	in.now_us = b->now_us;
 	in.custom_status = inst.custom_status;
-	episode_hooks(e, &in);
+	episode_hooks(e, &in, fn);
 	/* A replay that costs more than the others may wait for goes to the
 	 * replay thread (engine_offload.c); the messages stay in the inbox
 	 * until its outcome is committed. */
@@ -527,6 +561,11 @@ void engine_episode(struct engine_batch *b, const char *instance_id)
 	}
 	if (nkeep == 0)
 		goto release;
+	if (waits && !terminates(keep, nkeep)) {
+		if (wait_for_app(b, instance_id, msgs, nmsgs, mail_head) != 0)
+			goto fail_rollback;
+		goto release;
+	}
 
 	/* The past is borrowed from the cache when it holds it: valid until
 	 * this episode changes the slot, which it does only after its last use

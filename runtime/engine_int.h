@@ -94,6 +94,7 @@ struct engine_run {
 	int64_t started_us; /* rt_now_us() when a thread began it (TaskCompleted's started_us) */
 	/* result */
 	int failed;
+	int not_run;  /* the runner could not run it now: postponed, not applied */
 	char *result; /* JSON, or the failure message */
 };
 

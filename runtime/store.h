@@ -359,9 +359,8 @@ int rt_store_activity_get(struct rt_store *s, int64_t id, struct rt_activity *ro
 int rt_store_activity_count_attempt(struct rt_store *s, int64_t id);
 /* Removes a finished activity; RT_E_NOTFOUND if it is gone (purged). */
 int rt_store_activity_delete(struct rt_store *s, int64_t id);
-/* Makes an activity invisible until visible_us (retry back-off, lease).
- * RT_E_NOTFOUND if it is gone. */
-/* Tests and fuzz targets only: the host does not call it. */
+/* Makes an activity invisible until visible_us (an attempt that could not
+ * run now, retry back-off, lease). RT_E_NOTFOUND if it is gone. */
 int rt_store_activity_postpone(struct rt_store *s, int64_t id, int64_t visible_us);
 /* Loads every queued activity of an instance in id order into `a`. Scans
  * the whole queue (no index by instance: it would cost a random page write

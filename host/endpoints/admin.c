@@ -62,21 +62,29 @@ static json_t *task_hub_health(struct host_server *srv, int *degraded)
 	return o;
 }
 
-/* --worker-processes: deaths, replacements, and the apps that crash-looped. */
+/* --worker-processes: deaths, replacements, and the apps that crash-looped,
+ * each with why. */
 static json_t *workers_status(struct host_server *srv)
 {
 	struct host_workers_stats st;
-	json_t *o = json_object(), *failed = json_array();
+	json_t *o = json_object(), *failed = json_array(), *reasons = json_object();
 	host_workers_get_stats(srv->workers, &st);
 	json_object_set_new(o, "deaths", json_integer(st.crashes));
 	json_object_set_new(o, "replaced", json_integer(st.replaced));
 	json_object_set_new(o, "lastReplacementMs", json_real((double)st.last_replace_us / 1000.0));
 	json_object_set_new(o, "reloads", json_integer(st.reloads));
 	json_object_set_new(o, "reloadFailures", json_integer(st.reload_failures));
-	for (size_t i = 0; i < srv->reg->napps; i++)
-		if (host_workers_app_failed(srv->workers, srv->reg->apps[i]))
-			json_array_append_new(failed, json_string(srv->reg->apps[i]->name));
+	struct host_workers_snapshot *snap = host_workers_snapshot(srv->workers);
+	for (size_t i = 0; i < snap->napps; i++) {
+		const struct host_app_workers *a = &snap->apps[i];
+		if (!a->failed)
+			continue;
+		json_array_append_new(failed, json_string(a->app));
+		json_object_set_new(reasons, a->app, json_string(a->reason));
+	}
+	host_workers_snapshot_free(snap);
 	json_object_set_new(o, "failedApps", failed);
+	json_object_set_new(o, "failedAppReasons", reasons);
 	return o;
 }
 

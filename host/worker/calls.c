@@ -181,11 +181,17 @@ void host_workers_activity(void *ctx, void *fnp, const struct rt_activity_call *
 			  .what = rt_arena_fmt(a, "%s (instance %s)", fn->name, call->instance_id),
 			  .id = call->idempotency_key, .instance = call->instance_id,
 			  .invocation = call->idempotency_key};
-	struct wproc *p = pool ? wpool_acquire(w, pool, 0, &c) : NULL;
 	res->failed = 1;
+	if (!pool) {
+		res->message = rt_arena_fmt(a, "The app '%s' has no worker processes.", fn->app->name);
+		return;
+	}
+	struct wproc *p = wpool_acquire(w, pool, 0, &c);
 	if (!p) {
-		res->message = rt_arena_fmt(a, "The app '%s' is not running: its worker processes "
-					       "kept crashing.", fn->app->name);
+		/* Crash-looped: the attempt waits for the app's next deploy
+		 * instead of failing (engine.h, not_run). */
+		res->failed = 0;
+		res->not_run = 1;
 		return;
 	}
 	struct rt_wire_activity_request req = {
@@ -261,6 +267,36 @@ static int count_crash(const char *instance, size_t n_past)
 	return 1;
 }
 
+/* Stands in for the orchestrator's code, which no process has while its
+ * app is down; an episode that terminates the instance never calls it. */
+static int no_code(void *fn, struct rt_orch *o)
+{
+	(void)fn;
+	return rt_orch_fail(o, "the app is not running");
+}
+
+/*
+ * The app crash-looped, so no worker runs its code: a terminate needs none
+ * of it and is replayed here, in the host; anything else is not run (-2)
+ * and waits, since the engine asks host_workers_app_failed (can_run) before
+ * it tries again.
+ */
+static int episode_without_app(const struct bind_function *fn, const struct rt_episode_in *in,
+			       struct rt_episode_out *out)
+{
+	for (size_t i = 0; i < in->n_msgs; i++) {
+		if (in->msgs[i].type != RT_EV_EXECUTION_TERMINATED)
+			continue;
+		struct rt_episode_in here = *in;
+		here.run = no_code;
+		return rt_replay_run(&here, out);
+	}
+	out->error = rt_arena_fmt(in->arena, "the app '%s' is not running: its worker processes "
+					     "kept crashing; the episode waits for it",
+				  fn->app->name);
+	return -2;
+}
+
 int host_workers_episode(struct host_workers *w, const struct bind_function *fn,
 			 const struct rt_episode_in *in, struct rt_episode_out *out)
 {
@@ -270,12 +306,13 @@ int host_workers_episode(struct host_workers *w, const struct bind_function *fn,
 	struct wcall c = {.kind = HOST_CALL_EPISODE, .function = fn->name,
 			  .what = rt_arena_fmt(a, "%s (instance %s)", fn->name, in->instance_id),
 			  .id = in->instance_id, .instance = in->instance_id};
-	struct wproc *p = pool ? wpool_acquire(w, pool, 1, &c) : NULL;
-	if (!p) {
-		out->error = rt_arena_fmt(a, "the app '%s' is not running: its worker processes "
-					     "kept crashing", fn->app->name);
+	if (!pool) {
+		out->error = rt_arena_fmt(a, "the app '%s' has no worker processes", fn->app->name);
 		return -1;
 	}
+	struct wproc *p = wpool_acquire(w, pool, 1, &c);
+	if (!p)
+		return episode_without_app(fn, in, out);
 	uint64_t id = next_id(w);
 	if (host_episode_request(&p->out, id, in) != 0) {
 		wpool_release(w, pool, p);

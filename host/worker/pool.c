@@ -45,7 +45,8 @@ static int note_death(struct wpool *pool, int64_t now)
 
 /* A failed app keeps no processes: its idle workers are told to leave (EOF)
  * and reaped; a busy one is buried by its caller (the pool is failed, so
- * it is not replaced). Waiters are woken to answer 503. */
+ * it is not replaced). Waiters are woken: HTTP callers answer 503, durable
+ * work is handed back to wait (calls.c). */
 static void retire_idle(struct host_workers *w, struct wpool *pool)
 {
 	pthread_mutex_lock(&w->lock);
@@ -132,8 +133,8 @@ void wpool_bury(struct host_workers *w, struct wpool *pool, struct wproc *p, enu
 	if (failed) {
 		host_log("Host.Workers", RT_LOG_ERROR,
 			 "Worker process %d of app '%s' died (%s) while running '%s' (Id=%s); the app "
-			 "failed: %d worker deaths within %d s, its functions answer 503 until the "
-			 "host is restarted or the app is deployed again",
+			 "failed: %d worker deaths within %d s, its functions answer 503 and its "
+			 "durable work waits until the app is deployed again or the host is restarted",
 			 (int)old, pool->app->name, status_out, what, id ? id : "-",
 			 CRASH_LOOP_FACTOR * pool->n, (int)(CRASH_WINDOW_US / 1000000));
 		retire_idle(w, pool);

@@ -66,7 +66,8 @@ enum host_workers_rc host_workers_http(struct host_workers *w, const struct bind
 				       const char **why);
 
 /* rt_engine_hooks.run_activity in worker mode; `fn` is the bind_function,
- * ctx the struct host_workers. A crash or timeout is a failed attempt. */
+ * ctx the struct host_workers. A crash or timeout is a failed attempt; while
+ * the app is failed (crash-looped) the attempt is not run (res->not_run). */
 void host_workers_activity(void *ctx, void *fn, const struct rt_activity_call *call,
 			   struct rt_activity_result *res);
 
@@ -76,7 +77,9 @@ void host_workers_activity(void *ctx, void *fn, const struct rt_activity_call *c
  * rt_replay_run fills it; -1 when the history cannot be replayed
  * (out->error), also after EPISODE_CRASH_LIMIT deaths at the same point of
  * the same instance (the message names the function and the signal); -2
- * when the worker died or timed out: nothing is to be committed, try again.
+ * when the worker died or timed out, or the app is failed: nothing is to be
+ * committed, try again. A terminate of a failed app's instance needs none of
+ * its code and is replayed in the host.
  */
 int host_workers_episode(struct host_workers *w, const struct bind_function *fn,
 			 const struct rt_episode_in *in, struct rt_episode_out *out);

@@ -225,9 +225,10 @@ static const char *const sql_text[ST__COUNT] = {
 	[ST_INST_SET_STATUS] = "UPDATE instances SET status = ?2, updated_us = ?3"
 			       " WHERE instance_id = ?1",
 	[ST_INST_DELETE] = "DELETE FROM instances WHERE iid = ?1",
-	/* The columns an entity batch changes, none of them indexed: an
-	 * upsert naming every column rewrites the entries of instances_status
-	 * and instances_created too (see store_entity.c). */
+	/* The columns an entity batch changes: of them only updated_us is
+	 * indexed (instances_updated, schema 6); an upsert naming every column
+	 * rewrites the entries of instances_status, instances_created and
+	 * instances_name too (see store_entity.c). */
 	[ST_ENTITY_PUT_STATE] = "UPDATE instances SET updated_us = ?2, custom_status = ?3,"
 				" output = ?4, input = ?5 WHERE instance_id = ?1",
 

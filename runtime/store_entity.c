@@ -6,10 +6,12 @@
  * it is the store's most frequent write. The generic upsert
  * (rt_store_instance_put) sets every column, and SQLite then rewrites the
  * entries of every index on a named column (instances_status,
- * instances_created) even when their values stay: more pages dirtied, more
- * WAL written per commit. An entity keeps its status (Running), name,
- * execution id and creation time for its whole life, so this UPDATE names
- * only what a batch changes, none of it indexed.
+ * instances_created, instances_name) even when their values stay: more
+ * pages dirtied, more WAL written per commit. An entity keeps its status
+ * (Running), name, execution id and creation time for its whole life, so
+ * this UPDATE names only what a batch changes; of that only updated_us is
+ * indexed (instances_updated, for the sorted listing), and its entry moves
+ * to the right edge of that index, a page the commit writes anyway.
  */
 #include "runtime/store_int.h"
 

@@ -17,12 +17,12 @@
 # phase is bounded by DURATION s.
 set -eu
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 TOP=$(pwd)
 DURATION=${DURATION:-10}
 CONNS=${CONNS:-64}
 SYNC=${SYNC:-ACKNOWLEDGED}
 PHASES=${PHASES:-baseline one many calls}
-PORT=${PORT:-7097}
 CALLS=${CALLS:-20}
 RUNS=${RUNS:-50}
 B=${BUILD_DIR:-$TOP/build}
@@ -30,11 +30,8 @@ TICK=$(getconf CLK_TCK)
 case $B in /*) ;; *) B=$TOP/$B ;; esac
 root=$(mktemp -d /tmp/cfunc-bench-entities.XXXXXX)
 pid=""
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$root"; }
-trap cleanup EXIT
+trap bench_cleanup EXIT
 DB="$root/.cfunc/TestHubName.db"
-URL="http://127.0.0.1:$PORT"
-E="$URL/runtime/webhooks/durabletask/entities"
 
 cat >"$root/host.json" <<JSON
 { "version": "2.0",
@@ -57,15 +54,15 @@ request = function()
 end
 LUA
 
+# start: a fresh task hub and a host on a free port; sets URL and E.
 start() {
 	rm -rf "$root/.cfunc"
-	(cd "$root" && exec "$B/cfunc" start --port "$PORT") >"$root/host.log" 2>&1 &
-	pid=$!
-	i=0
-	until curl -s -o /dev/null "$URL/admin/host/ping" || [ $i -ge 100 ]; do sleep 0.05; i=$((i + 1)); done
+	bench_host_start "$root" "$B/cfunc"
+	URL=$H
+	E="$URL/runtime/webhooks/durabletask/entities"
 }
-stop() { kill "$pid"; wait "$pid" || true; pid=""; }
-q() { sqlite3 -cmd ".timeout 5000" "$DB" "$1"; }
+stop() { bench_host_stop; }
+q() { bench_q "$DB" "$1"; }
 ms() { echo $(($(date +%s%N) / 1000000)); }
 # applied: the sum of every counter's state
 applied() { q "select coalesce(sum(cast(output as integer)), 0) from instances where instance_id like '@counter@%'"; }

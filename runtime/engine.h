@@ -121,7 +121,8 @@ struct rt_engine_hooks {
 	 * the episode is not started and nothing is counted; its messages wait
 	 * in the inbox and it is tried again RT_ENGINE_NOT_NOW_US later. An
 	 * episode that terminates the instance runs no code and is replayed
-	 * anyway. NULL: always. */
+	 * anyway. Also asked of activity `fn` before an attempt, so an attempt
+	 * that will come back not_run reports no start. NULL: always. */
 	int (*can_run)(void *ctx, void *fn);
 	/* Entities (entity.h): the registered entity function or NULL, and
 	 * running one operation on the engine thread. May be NULL (no

@@ -146,11 +146,14 @@ static void run_attempt(struct rt_engine *e, int thread, struct engine_run *run)
 					   "The function '%s' doesn't exist, is disabled, or is not an activity function.",
 					   run->name);
 	} else {
-		report_activity(h, call.instance_id, call.name, call.task_id, RT_DURABLE_STARTED,
-				call.input);
+		/* An attempt whose app cannot run now comes back not_run, and is
+		 * retried each RT_ENGINE_NOT_NOW_US without a console line. */
+		int can_run = !h->can_run || h->can_run(h->ctx, fn);
+		if (can_run)
+			report_activity(h, call.instance_id, call.name, call.task_id,
+					RT_DURABLE_STARTED, call.input);
 		h->run_activity(h->ctx, fn, &call, &res);
-		/* An attempt that could not run (not_run) has no outcome yet. */
-		if (!res.not_run)
+		if (can_run && !res.not_run)
 			report_activity(h, call.instance_id, call.name, call.task_id,
 					res.failed ? RT_DURABLE_FAILED : RT_DURABLE_COMPLETED,
 					res.failed ? res.message : res.result ? res.result : "null");

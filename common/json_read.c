@@ -20,8 +20,8 @@ static void blanks(struct rt_json_reader *r)
 		r->p++;
 }
 
-int rt_json_reader_init(struct rt_json_reader *r, const char *text, size_t len, int max_depth,
-			size_t max_bytes)
+int rt_json_read_init(struct rt_json_reader *r, const char *text, size_t len, int max_depth,
+		      size_t max_bytes)
 {
 	memset(r, 0, sizeof(*r));
 	if (!text || len > max_bytes || !rt_json_check(text, len, max_depth))
@@ -32,7 +32,7 @@ int rt_json_reader_init(struct rt_json_reader *r, const char *text, size_t len, 
 	return 0;
 }
 
-enum rt_json_kind rt_json_kind(const struct rt_json_reader *r)
+enum rt_json_read_kind rt_json_read_kind(const struct rt_json_reader *r)
 {
 	if (r->p >= r->end)
 		return RT_JSON_NONE;
@@ -63,9 +63,9 @@ enum rt_json_kind rt_json_kind(const struct rt_json_reader *r)
 	return RT_JSON_INTEGER;
 }
 
-int rt_json_enter(struct rt_json_reader *r)
+int rt_json_read_enter(struct rt_json_reader *r)
 {
-	enum rt_json_kind k = rt_json_kind(r);
+	enum rt_json_read_kind k = rt_json_read_kind(r);
 	if (k != RT_JSON_ARRAY && k != RT_JSON_OBJECT)
 		return -1;
 	r->p++;
@@ -105,7 +105,7 @@ static int next_item(struct rt_json_reader *r, char close)
 	return 1;
 }
 
-int rt_json_member(struct rt_json_reader *r)
+int rt_json_read_member(struct rt_json_reader *r)
 {
 	const char *after;
 	int closed = next_item(r, '}');
@@ -124,12 +124,12 @@ int rt_json_member(struct rt_json_reader *r)
 	return 1;
 }
 
-int rt_json_element(struct rt_json_reader *r)
+int rt_json_read_element(struct rt_json_reader *r)
 {
 	int closed = next_item(r, ']');
 	if (closed != 0)
 		return closed == 1 ? 0 : -1;
-	return rt_json_kind(r) == RT_JSON_NONE ? -1 : 1;
+	return rt_json_read_kind(r) == RT_JSON_NONE ? -1 : 1;
 }
 
 /* Decodes the raw string body [p, end) (between the quotes, already
@@ -147,11 +147,21 @@ static size_t decode(const char *p, const char *end, char *dst)
 		p++;
 		char c = *p++;
 		switch (c) {
-		case 'b': *q++ = '\b'; break;
-		case 'f': *q++ = '\f'; break;
-		case 'n': *q++ = '\n'; break;
-		case 'r': *q++ = '\r'; break;
-		case 't': *q++ = '\t'; break;
+		case 'b':
+			*q++ = '\b';
+			break;
+		case 'f':
+			*q++ = '\f';
+			break;
+		case 'n':
+			*q++ = '\n';
+			break;
+		case 'r':
+			*q++ = '\r';
+			break;
+		case 't':
+			*q++ = '\t';
+			break;
 		case 'u': {
 			uint32_t u = 0;
 			for (int i = 0; i < 4; i++)
@@ -188,7 +198,7 @@ static size_t decode(const char *p, const char *end, char *dst)
 	return (size_t)(q - dst);
 }
 
-int rt_json_key_is(const struct rt_json_reader *r, const char *want)
+int rt_json_read_key_is(const struct rt_json_reader *r, const char *want)
 {
 	size_t n = strlen(want);
 	if (!r->key)
@@ -206,10 +216,10 @@ int rt_json_key_is(const struct rt_json_reader *r, const char *want)
 	return same;
 }
 
-int rt_json_string(struct rt_json_reader *r, struct rt_arena *a, const char **out)
+int rt_json_read_string(struct rt_json_reader *r, struct rt_arena *a, const char **out)
 {
 	const char *after;
-	if (rt_json_kind(r) != RT_JSON_STRING || !(after = string_end(r->p, r->end)))
+	if (rt_json_read_kind(r) != RT_JSON_STRING || !(after = string_end(r->p, r->end)))
 		return -1;
 	const char *body = r->p + 1, *body_end = after - 1;
 	char *copy = rt_arena_alloc(a, (size_t)(body_end - body) + 1);
@@ -220,11 +230,11 @@ int rt_json_string(struct rt_json_reader *r, struct rt_arena *a, const char **ou
 	return 0;
 }
 
-int rt_json_integer(struct rt_json_reader *r, long long *out)
+int rt_json_read_integer(struct rt_json_reader *r, long long *out)
 {
 	char buf[24];
 	size_t n = 0;
-	if (rt_json_kind(r) != RT_JSON_INTEGER)
+	if (rt_json_read_kind(r) != RT_JSON_INTEGER)
 		return -1;
 	while (r->p + n < r->end && (r->p[n] == '-' || (r->p[n] >= '0' && r->p[n] <= '9')))
 		n++;
@@ -243,10 +253,10 @@ int rt_json_integer(struct rt_json_reader *r, long long *out)
 	return 0;
 }
 
-int rt_json_skip(struct rt_json_reader *r)
+int rt_json_read_skip(struct rt_json_reader *r)
 {
 	size_t depth = 0;
-	if (rt_json_kind(r) == RT_JSON_NONE)
+	if (rt_json_read_kind(r) == RT_JSON_NONE)
 		return -1;
 	do {
 		if (r->p >= r->end)

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-void rt_json_writer_init(struct rt_json_writer *w, struct rt_arena *a)
+void rt_json_write_init(struct rt_json_writer *w, struct rt_arena *a)
 {
 	memset(w, 0, sizeof(*w));
 	w->arena = a;
@@ -52,33 +52,33 @@ static void begin_value(struct rt_json_writer *w)
 	}
 }
 
-void rt_json_key(struct rt_json_writer *w, const char *key)
+void rt_json_write_key(struct rt_json_writer *w, const char *key)
 {
 	w->key = key;
 }
 
-void rt_json_open_object(struct rt_json_writer *w)
+void rt_json_write_open_object(struct rt_json_writer *w)
 {
 	begin_value(w);
 	put(w, "{", 1);
 	w->need_comma = 0;
 }
 
-void rt_json_open_array(struct rt_json_writer *w)
+void rt_json_write_open_array(struct rt_json_writer *w)
 {
 	begin_value(w);
 	put(w, "[", 1);
 	w->need_comma = 0;
 }
 
-void rt_json_close_object(struct rt_json_writer *w)
+void rt_json_write_close_object(struct rt_json_writer *w)
 {
 	w->key = NULL;
 	put(w, "}", 1);
 	w->need_comma = 1;
 }
 
-void rt_json_close_array(struct rt_json_writer *w)
+void rt_json_write_close_array(struct rt_json_writer *w)
 {
 	w->key = NULL;
 	put(w, "]", 1);
@@ -92,14 +92,14 @@ static void scalar(struct rt_json_writer *w, const char *text, size_t n)
 	w->need_comma = 1;
 }
 
-void rt_json_int_value(struct rt_json_writer *w, long long v)
+void rt_json_write_int(struct rt_json_writer *w, long long v)
 {
 	char t[24];
 	int n = snprintf(t, sizeof(t), "%lld", v);
 	scalar(w, t, (size_t)n);
 }
 
-void rt_json_bool_value(struct rt_json_writer *w, int v)
+void rt_json_write_bool(struct rt_json_writer *w, int v)
 {
 	if (v)
 		scalar(w, "true", 4);
@@ -107,7 +107,7 @@ void rt_json_bool_value(struct rt_json_writer *w, int v)
 		scalar(w, "false", 5);
 }
 
-void rt_json_null_value(struct rt_json_writer *w)
+void rt_json_write_null(struct rt_json_writer *w)
 {
 	scalar(w, "null", 4);
 }
@@ -116,18 +116,26 @@ void rt_json_null_value(struct rt_json_writer *w)
 static char short_escape(unsigned char c)
 {
 	switch (c) {
-	case '"': return '"';
-	case '\\': return '\\';
-	case '\b': return 'b';
-	case '\f': return 'f';
-	case '\n': return 'n';
-	case '\r': return 'r';
-	case '\t': return 't';
-	default: return 0;
+	case '"':
+		return '"';
+	case '\\':
+		return '\\';
+	case '\b':
+		return 'b';
+	case '\f':
+		return 'f';
+	case '\n':
+		return 'n';
+	case '\r':
+		return 'r';
+	case '\t':
+		return 't';
+	default:
+		return 0;
 	}
 }
 
-void rt_json_string_value(struct rt_json_writer *w, const char *s)
+void rt_json_write_string(struct rt_json_writer *w, const char *s)
 {
 	static const char hex[] = "0123456789ABCDEF";
 	if (!s || !rt_utf8_valid(s)) {
@@ -163,7 +171,7 @@ void rt_json_string_value(struct rt_json_writer *w, const char *s)
 	w->need_comma = 1;
 }
 
-const char *rt_json_writer_text(const struct rt_json_writer *w)
+const char *rt_json_write_text(const struct rt_json_writer *w)
 {
 	return w->buf;
 }

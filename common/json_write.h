@@ -13,7 +13,7 @@
  * A string that is not valid UTF-8 is left out with its member, key and
  * all, as jansson (which refuses to hold such a string) left it out.
  *
- * Ownership: the text lives in the arena given to rt_json_writer_init;
+ * Ownership: the text lives in the arena given to rt_json_write_init;
  * the writer owns nothing else and needs no cleanup.
  */
 #ifndef COMMON_JSON_WRITE_H
@@ -25,28 +25,28 @@
 
 struct rt_json_writer {
 	struct rt_arena *arena;
-	char *buf;      /* arena; NUL-terminated after every call */
+	char *buf; /* arena; NUL-terminated after every call */
 	size_t len, cap;
-	int need_comma; /* a value was written in the open container */
+	int need_comma;  /* a value was written in the open container */
 	const char *key; /* the member the next value belongs to (borrowed) */
 };
 
-void rt_json_writer_init(struct rt_json_writer *w, struct rt_arena *a);
+void rt_json_write_init(struct rt_json_writer *w, struct rt_arena *a);
 /* '{' / '[' as the next value, and their closers. */
-void rt_json_open_object(struct rt_json_writer *w);
-void rt_json_open_array(struct rt_json_writer *w);
-void rt_json_close_object(struct rt_json_writer *w);
-void rt_json_close_array(struct rt_json_writer *w);
+void rt_json_write_open_object(struct rt_json_writer *w);
+void rt_json_write_open_array(struct rt_json_writer *w);
+void rt_json_write_close_object(struct rt_json_writer *w);
+void rt_json_write_close_array(struct rt_json_writer *w);
 /* Names the member the next value is (inside an object). The key is
  * written with that value, so a value that is left out takes it along.
  * Keys are the caller's literals: ASCII without anything to escape. */
-void rt_json_key(struct rt_json_writer *w, const char *key);
+void rt_json_write_key(struct rt_json_writer *w, const char *key);
 /* A string value; s NULL or not UTF-8 writes nothing (see above). */
-void rt_json_string_value(struct rt_json_writer *w, const char *s);
-void rt_json_int_value(struct rt_json_writer *w, long long v);
-void rt_json_bool_value(struct rt_json_writer *w, int v);
-void rt_json_null_value(struct rt_json_writer *w);
+void rt_json_write_string(struct rt_json_writer *w, const char *s);
+void rt_json_write_int(struct rt_json_writer *w, long long v);
+void rt_json_write_bool(struct rt_json_writer *w, int v);
+void rt_json_write_null(struct rt_json_writer *w);
 /* The text so far (in the arena). */
-const char *rt_json_writer_text(const struct rt_json_writer *w);
+const char *rt_json_write_text(const struct rt_json_writer *w);
 
 #endif

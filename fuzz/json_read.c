@@ -31,37 +31,37 @@ static void walk(struct rt_json_reader *r, struct rt_arena *a, size_t size, int 
 	int more;
 	if (depth > RT_JSON_JANSSON_DEPTH)
 		abort();
-	switch (rt_json_kind(r)) {
+	switch (rt_json_read_kind(r)) {
 	case RT_JSON_STRING:
-		if (rt_json_string(r, a, &s) != 0 || strlen(s) > size || !rt_utf8_valid(s))
+		if (rt_json_read_string(r, a, &s) != 0 || strlen(s) > size || !rt_utf8_valid(s))
 			abort();
 		break;
 	case RT_JSON_INTEGER:
-		if (rt_json_integer(r, &v) != 0)
+		if (rt_json_read_integer(r, &v) != 0)
 			abort();
 		break;
 	case RT_JSON_REAL:
 	case RT_JSON_NULL:
 	case RT_JSON_TRUE:
 	case RT_JSON_FALSE:
-		if (rt_json_skip(r) != 0)
+		if (rt_json_read_skip(r) != 0)
 			abort();
 		break;
 	case RT_JSON_ARRAY:
-		if (rt_json_enter(r) != 0)
+		if (rt_json_read_enter(r) != 0)
 			abort();
-		while ((more = rt_json_element(r)) == 1)
+		while ((more = rt_json_read_element(r)) == 1)
 			walk(r, a, size, depth + 1);
 		if (more != 0)
 			abort();
 		break;
 	case RT_JSON_OBJECT:
-		if (rt_json_enter(r) != 0)
+		if (rt_json_read_enter(r) != 0)
 			abort();
-		while ((more = rt_json_member(r)) == 1) {
+		while ((more = rt_json_read_member(r)) == 1) {
 			if (r->key_len > size)
 				abort();
-			(void)rt_json_key_is(r, "op");
+			(void)rt_json_read_key_is(r, "op");
 			walk(r, a, size, depth + 1);
 		}
 		if (more != 0)
@@ -81,14 +81,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int accepted = rt_json_check(text, size, RT_JSON_JANSSON_DEPTH);
 
 	rt_arena_init(&a);
-	if ((rt_json_reader_init(&r, text, size, RT_JSON_JANSSON_DEPTH, size) == 0) != accepted)
+	if ((rt_json_read_init(&r, text, size, RT_JSON_JANSSON_DEPTH, size) == 0) != accepted)
 		abort();
 	if (accepted) {
 		walk(&r, &a, size, 1);
-		if (rt_json_kind(&r) != RT_JSON_NONE || r.p != r.end)
+		if (rt_json_read_kind(&r) != RT_JSON_NONE || r.p != r.end)
 			abort();
-	} else if (rt_json_kind(&r) != RT_JSON_NONE || rt_json_string(&r, &a, &s) == 0 ||
-		   rt_json_integer(&r, &v) == 0 || rt_json_skip(&r) == 0 || rt_json_enter(&r) == 0) {
+	} else if (rt_json_read_kind(&r) != RT_JSON_NONE || rt_json_read_string(&r, &a, &s) == 0 ||
+		   rt_json_read_integer(&r, &v) == 0 || rt_json_read_skip(&r) == 0 ||
+		   rt_json_read_enter(&r) == 0) {
 		abort();
 	}
 

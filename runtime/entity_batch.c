@@ -63,6 +63,31 @@ static void add_start(struct rt_entity_batch *b, const struct rt_entity_action *
 	b->starts[b->nstarts++] = *a;
 }
 
+/* One queue entry, {"e":<event name>,"m":<message json>}, the reader
+ * before it: its strings (NULL when absent or not strings). */
+static void queue_entry(struct rt_json_reader *r, struct rt_arena *a, const char **ev,
+			const char **raw)
+{
+	const char *s;
+	*ev = *raw = NULL;
+	rt_json_read_enter(r);
+	while (rt_json_read_member(r) == 1) {
+		int is_e = rt_json_read_key_is(r, "e"), is_m = !is_e && rt_json_read_key_is(r, "m");
+		if (!is_e && !is_m) {
+			rt_json_read_skip(r);
+			continue;
+		}
+		if (rt_json_read_string(r, a, &s) != 0) {
+			s = NULL;
+			rt_json_read_skip(r);
+		}
+		if (is_e)
+			*ev = s;
+		else
+			*raw = s;
+	}
+}
+
 /* The record's queue entries are {"e":<event name>,"m":<message json>}.
  * Read as jansson read it: a repeated key counts by its last value, an
  * entry that is not such an object is passed over. */
@@ -78,55 +103,41 @@ static int load_scheduler(struct rt_entity_batch *b, const struct rt_entity_msg 
 	*locked_by = NULL;
 	if (!b->scheduler || strcmp(b->scheduler, "null") == 0)
 		return 0;
-	if (rt_json_reader_init(&r, b->scheduler, strlen(b->scheduler), RT_JSON_JANSSON_DEPTH,
-				RT_ENTITY_JSON_MAX_BYTES) != 0 ||
-	    rt_json_kind(&r) != RT_JSON_OBJECT)
+	if (rt_json_read_init(&r, b->scheduler, strlen(b->scheduler), RT_JSON_JANSSON_DEPTH,
+			      RT_ENTITY_JSON_MAX_BYTES) != 0 ||
+	    rt_json_read_kind(&r) != RT_JSON_OBJECT)
 		return -1;
-	rt_json_enter(&r);
-	while ((more = rt_json_member(&r)) == 1) {
-		if (rt_json_key_is(&r, "lockedBy")) {
-			if (rt_json_string(&r, b->arena, locked_by) != 0) {
+	rt_json_read_enter(&r);
+	while ((more = rt_json_read_member(&r)) == 1) {
+		if (rt_json_read_key_is(&r, "lockedBy")) {
+			if (rt_json_read_string(&r, b->arena, locked_by) != 0) {
 				*locked_by = NULL;
-				rt_json_skip(&r);
+				rt_json_read_skip(&r);
 			}
 			continue;
 		}
-		if (!rt_json_key_is(&r, "queue") || rt_json_kind(&r) != RT_JSON_ARRAY) {
-			if (rt_json_key_is(&r, "queue"))
+		if (!rt_json_read_key_is(&r, "queue") || rt_json_read_kind(&r) != RT_JSON_ARRAY) {
+			if (rt_json_read_key_is(&r, "queue"))
 				*nqueued = 0; /* a later "queue" that is no array: none */
-			rt_json_skip(&r);
+			rt_json_read_skip(&r);
 			continue;
 		}
 		*nqueued = 0;
-		rt_json_enter(&r);
-		while (rt_json_element(&r) == 1) {
-			const char *ev = NULL, *raw = NULL, *s;
-			if (rt_json_kind(&r) != RT_JSON_OBJECT) {
-				rt_json_skip(&r);
+		rt_json_read_enter(&r);
+		while (rt_json_read_element(&r) == 1) {
+			const char *ev, *raw;
+			if (rt_json_read_kind(&r) != RT_JSON_OBJECT) {
+				rt_json_read_skip(&r);
 				continue;
 			}
-			rt_json_enter(&r);
-			while (rt_json_member(&r) == 1) {
-				int is_e = rt_json_key_is(&r, "e"), is_m = !is_e && rt_json_key_is(&r, "m");
-				if (!is_e && !is_m) {
-					rt_json_skip(&r);
-					continue;
-				}
-				if (rt_json_string(&r, b->arena, &s) != 0) {
-					s = NULL;
-					rt_json_skip(&r);
-				}
-				if (is_e)
-					ev = s;
-				else
-					raw = s;
-			}
+			queue_entry(&r, b->arena, &ev, &raw);
 			struct rt_entity_msg *m = rt_arena_alloc(b->arena, sizeof(*m));
 			if (!raw || rt_entity_msg_parse(ev, raw, m, b->arena) != 0)
 				continue;
 			if (*nqueued == cap) {
 				cap = cap ? 2 * cap : 16;
-				const struct rt_entity_msg **n = rt_arena_calloc(b->arena, (cap + 1) * sizeof(*n));
+				const struct rt_entity_msg **n =
+					rt_arena_calloc(b->arena, (cap + 1) * sizeof(*n));
 				if (*nqueued)
 					memcpy(n, out, *nqueued * sizeof(*n));
 				out = n;
@@ -146,27 +157,27 @@ static const char *save_scheduler(struct rt_entity_batch *b, const struct rt_ent
 	struct rt_json_writer w;
 	if (n == 0 && !locked_by)
 		return NULL;
-	rt_json_writer_init(&w, b->arena);
-	rt_json_open_object(&w);
-	rt_json_key(&w, "queue");
-	rt_json_open_array(&w);
+	rt_json_write_init(&w, b->arena);
+	rt_json_write_open_object(&w);
+	rt_json_write_key(&w, "queue");
+	rt_json_write_open_array(&w);
 	for (size_t i = 0; i < n; i++) {
-		rt_json_open_object(&w);
-		rt_json_key(&w, "e");
-		rt_json_string_value(&w, q[i]->kind == RT_EMSG_RELEASE ? RT_ENTITY_RELEASE_EVENT
+		rt_json_write_open_object(&w);
+		rt_json_write_key(&w, "e");
+		rt_json_write_string(&w, q[i]->kind == RT_EMSG_RELEASE ? RT_ENTITY_RELEASE_EVENT
 								       : RT_ENTITY_OP_EVENT);
-		rt_json_key(&w, "m");
-		rt_json_string_value(&w, q[i]->raw);
-		rt_json_close_object(&w);
+		rt_json_write_key(&w, "m");
+		rt_json_write_string(&w, q[i]->raw);
+		rt_json_write_close_object(&w);
 	}
-	rt_json_close_array(&w);
-	rt_json_key(&w, "lockedBy");
+	rt_json_write_close_array(&w);
+	rt_json_write_key(&w, "lockedBy");
 	if (locked_by)
-		rt_json_string_value(&w, locked_by);
+		rt_json_write_string(&w, locked_by);
 	else
-		rt_json_null_value(&w);
-	rt_json_close_object(&w);
-	return rt_json_writer_text(&w);
+		rt_json_write_null(&w);
+	rt_json_write_close_object(&w);
+	return rt_json_write_text(&w);
 }
 
 static void reply(struct rt_entity_batch *b, const struct rt_entity_msg *m, int failed,

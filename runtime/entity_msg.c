@@ -76,11 +76,12 @@ int rt_entity_id_split(const char *id, struct rt_arena *a, const char **name, co
  * JSON (nested deeper than jansson allowed, too) or not an object. */
 static int open_object(struct rt_json_reader *r, const char *json)
 {
-	if (!json || rt_json_reader_init(r, json, strlen(json), RT_JSON_JANSSON_DEPTH,
-					 RT_ENTITY_JSON_MAX_BYTES) != 0 ||
-	    rt_json_kind(r) != RT_JSON_OBJECT)
+	if (!json ||
+	    rt_json_read_init(r, json, strlen(json), RT_JSON_JANSSON_DEPTH,
+			      RT_ENTITY_JSON_MAX_BYTES) != 0 ||
+	    rt_json_read_kind(r) != RT_JSON_OBJECT)
 		return -1;
-	return rt_json_enter(r);
+	return rt_json_read_enter(r);
 }
 
 /* The member's value when it is a string, else NULL (and it is skipped).
@@ -89,9 +90,9 @@ static int open_object(struct rt_json_reader *r, const char *json)
 static const char *str_value(struct rt_json_reader *r, struct rt_arena *a)
 {
 	const char *s;
-	if (rt_json_string(r, a, &s) == 0)
+	if (rt_json_read_string(r, a, &s) == 0)
 		return s;
-	rt_json_skip(r);
+	rt_json_read_skip(r);
 	return NULL;
 }
 
@@ -112,11 +113,11 @@ int64_t rt_entity_msg_due(const char *json)
 	if (open_object(&r, json) != 0)
 		return 0;
 	rt_arena_init(&a);
-	while ((more = rt_json_member(&r)) == 1) {
-		if (rt_json_key_is(&r, "due"))
+	while ((more = rt_json_read_member(&r)) == 1) {
+		if (rt_json_read_key_is(&r, "due"))
 			due = str_value(&r, &a);
 		else
-			rt_json_skip(&r);
+			rt_json_read_skip(&r);
 	}
 	int64_t us = more == 0 ? due_of(due) : 0;
 	rt_arena_cleanup(&a);
@@ -132,11 +133,11 @@ static void read_lockset(struct rt_json_reader *r, struct rt_entity_msg *m, int 
 	*bad = 0;
 	m->nlockset = 0;
 	m->lockset = rt_arena_calloc(a, (cap + 1) * sizeof(*m->lockset));
-	rt_json_enter(r);
-	while (rt_json_element(r) == 1) {
-		if (rt_json_string(r, a, &s) != 0) {
+	rt_json_read_enter(r);
+	while (rt_json_read_element(r) == 1) {
+		if (rt_json_read_string(r, a, &s) != 0) {
 			*bad = 1;
-			rt_json_skip(r);
+			rt_json_read_skip(r);
 			continue;
 		}
 		if (m->nlockset == cap) {
@@ -162,36 +163,36 @@ int rt_entity_msg_parse(const char *event, const char *json, struct rt_entity_ms
 		return -1;
 	/* One pass over the members; what the message is depends on which
 	 * were there, so it is decided after the last. */
-	while ((more = rt_json_member(&r)) == 1) {
-		if (rt_json_key_is(&r, "id")) {
+	while ((more = rt_json_read_member(&r)) == 1) {
+		if (rt_json_read_key_is(&r, "id")) {
 			m->id = str_value(&r, a);
-		} else if (rt_json_key_is(&r, "parent")) {
+		} else if (rt_json_read_key_is(&r, "parent")) {
 			m->parent = str_value(&r, a);
-		} else if (rt_json_key_is(&r, "parentExecution")) {
+		} else if (rt_json_read_key_is(&r, "parentExecution")) {
 			m->parent_execution = str_value(&r, a);
-		} else if (rt_json_key_is(&r, "due")) {
+		} else if (rt_json_read_key_is(&r, "due")) {
 			due = str_value(&r, a);
-		} else if (rt_json_key_is(&r, "op")) {
+		} else if (rt_json_read_key_is(&r, "op")) {
 			has_op = 1;
 			m->op = str_value(&r, a);
-		} else if (rt_json_key_is(&r, "input")) {
+		} else if (rt_json_read_key_is(&r, "input")) {
 			m->input = str_value(&r, a);
-		} else if (rt_json_key_is(&r, "signal")) {
-			m->signal = rt_json_kind(&r) == RT_JSON_TRUE;
-			rt_json_skip(&r);
-		} else if (rt_json_key_is(&r, "lockset")) {
-			has_lockset = rt_json_kind(&r) == RT_JSON_ARRAY;
+		} else if (rt_json_read_key_is(&r, "signal")) {
+			m->signal = rt_json_read_kind(&r) == RT_JSON_TRUE;
+			rt_json_read_skip(&r);
+		} else if (rt_json_read_key_is(&r, "lockset")) {
+			has_lockset = rt_json_read_kind(&r) == RT_JSON_ARRAY;
 			if (has_lockset)
 				read_lockset(&r, m, &lockset_bad, a);
 			else
-				rt_json_skip(&r);
-		} else if (rt_json_key_is(&r, "pos")) {
-			if (rt_json_integer(&r, &pos) != 0) {
+				rt_json_read_skip(&r);
+		} else if (rt_json_read_key_is(&r, "pos")) {
+			if (rt_json_read_integer(&r, &pos) != 0) {
 				pos = -1;
-				rt_json_skip(&r);
+				rt_json_read_skip(&r);
 			}
 		} else {
-			rt_json_skip(&r);
+			rt_json_read_skip(&r);
 		}
 	}
 	if (more != 0)
@@ -212,8 +213,8 @@ int rt_entity_msg_parse(const char *event, const char *json, struct rt_entity_ms
 		m->signal = 0;
 		/* An integer beyond an int is out of any lockset's range. */
 		m->pos = pos >= 0 && pos <= INT_MAX ? (int)pos : -1;
-		if (lockset_bad || m->nlockset == 0 || m->pos < 0 || (size_t)m->pos >= m->nlockset ||
-		    !m->parent || !m->id)
+		if (lockset_bad || m->nlockset == 0 || m->pos < 0 ||
+		    (size_t)m->pos >= m->nlockset || !m->parent || !m->id)
 			return -1;
 		return 0;
 	}
@@ -232,8 +233,8 @@ int rt_entity_msg_parse(const char *event, const char *json, struct rt_entity_ms
 static void put_str(struct rt_json_writer *w, const char *k, const char *v)
 {
 	if (v) {
-		rt_json_key(w, k);
-		rt_json_string_value(w, v);
+		rt_json_write_key(w, k);
+		rt_json_write_string(w, v);
 	}
 }
 
@@ -301,20 +302,20 @@ char *rt_entity_msg_op(struct rt_arena *a, const char *op, const char *input, in
 				     due_us > 0 ? due : NULL);
 	if (direct)
 		return direct;
-	rt_json_writer_init(&w, a);
-	rt_json_open_object(&w);
+	rt_json_write_init(&w, a);
+	rt_json_write_open_object(&w);
 	put_str(&w, "op", op ? op : "");
 	if (signal) {
-		rt_json_key(&w, "signal");
-		rt_json_bool_value(&w, 1);
+		rt_json_write_key(&w, "signal");
+		rt_json_write_bool(&w, 1);
 	}
 	put_str(&w, "input", input);
 	put_str(&w, "id", id);
 	put_str(&w, "parent", parent);
 	put_str(&w, "parentExecution", parent_execution);
 	put_str(&w, "due", due_us > 0 ? due : NULL);
-	rt_json_close_object(&w);
-	return (char *)rt_json_writer_text(&w);
+	rt_json_write_close_object(&w);
+	return (char *)rt_json_write_text(&w);
 }
 
 char *rt_entity_msg_lock(struct rt_arena *a, const char *id, const char *parent,
@@ -322,46 +323,46 @@ char *rt_entity_msg_lock(struct rt_arena *a, const char *id, const char *parent,
 			 int pos)
 {
 	struct rt_json_writer w;
-	rt_json_writer_init(&w, a);
-	rt_json_open_object(&w);
+	rt_json_write_init(&w, a);
+	rt_json_write_open_object(&w);
 	put_str(&w, "id", id);
 	put_str(&w, "parent", parent);
 	put_str(&w, "parentExecution", parent_execution);
-	rt_json_key(&w, "lockset");
-	rt_json_open_array(&w);
+	rt_json_write_key(&w, "lockset");
+	rt_json_write_open_array(&w);
 	for (size_t i = 0; i < n; i++)
-		rt_json_string_value(&w, lockset[i]);
-	rt_json_close_array(&w);
-	rt_json_key(&w, "pos");
-	rt_json_int_value(&w, pos);
-	rt_json_close_object(&w);
-	return (char *)rt_json_writer_text(&w);
+		rt_json_write_string(&w, lockset[i]);
+	rt_json_write_close_array(&w);
+	rt_json_write_key(&w, "pos");
+	rt_json_write_int(&w, pos);
+	rt_json_write_close_object(&w);
+	return (char *)rt_json_write_text(&w);
 }
 
 char *rt_entity_msg_release(struct rt_arena *a, const char *id, const char *parent)
 {
 	struct rt_json_writer w;
-	rt_json_writer_init(&w, a);
-	rt_json_open_object(&w);
+	rt_json_write_init(&w, a);
+	rt_json_write_open_object(&w);
 	put_str(&w, "id", id);
 	put_str(&w, "parent", parent);
-	rt_json_close_object(&w);
-	return (char *)rt_json_writer_text(&w);
+	rt_json_write_close_object(&w);
+	return (char *)rt_json_write_text(&w);
 }
 
 char *rt_entity_reply(struct rt_arena *a, int failed, const char *text)
 {
 	struct rt_json_writer w;
-	rt_json_writer_init(&w, a);
-	rt_json_open_object(&w);
+	rt_json_write_init(&w, a);
+	rt_json_write_open_object(&w);
 	if (failed) {
 		put_str(&w, "exceptionType", "EntityOperationFailed");
 		put_str(&w, "exceptionMessage", text ? text : "");
 	} else {
 		put_str(&w, "result", text ? text : "null");
 	}
-	rt_json_close_object(&w);
-	return (char *)rt_json_writer_text(&w);
+	rt_json_write_close_object(&w);
+	return (char *)rt_json_write_text(&w);
 }
 
 int rt_entity_reply_parse(const char *json, int *failed, const char **text, struct rt_arena *a)
@@ -371,16 +372,16 @@ int rt_entity_reply_parse(const char *json, int *failed, const char **text, stru
 	int exception = 0, more;
 	if (open_object(&r, json) != 0)
 		return -1;
-	while ((more = rt_json_member(&r)) == 1) {
-		if (rt_json_key_is(&r, "exceptionType")) {
+	while ((more = rt_json_read_member(&r)) == 1) {
+		if (rt_json_read_key_is(&r, "exceptionType")) {
 			exception = 1; /* whatever its value: jansson's test was presence */
-			rt_json_skip(&r);
-		} else if (rt_json_key_is(&r, "exceptionMessage")) {
+			rt_json_read_skip(&r);
+		} else if (rt_json_read_key_is(&r, "exceptionMessage")) {
 			message = str_value(&r, a);
-		} else if (rt_json_key_is(&r, "result")) {
+		} else if (rt_json_read_key_is(&r, "result")) {
 			result = str_value(&r, a);
 		} else {
-			rt_json_skip(&r);
+			rt_json_read_skip(&r);
 		}
 	}
 	if (more != 0)
@@ -407,13 +408,13 @@ char *rt_entity_status_json(struct rt_arena *a, int exists, size_t queue_len,
 	if (!locked_by)
 		return rt_arena_fmt(a, "{\"entityExists\":%s,\"queueSize\":%zu,\"lockedBy\":null}",
 				    exists ? "true" : "false", queue_len);
-	rt_json_writer_init(&w, a);
-	rt_json_open_object(&w);
-	rt_json_key(&w, "entityExists");
-	rt_json_bool_value(&w, exists);
-	rt_json_key(&w, "queueSize");
-	rt_json_int_value(&w, (long long)queue_len);
+	rt_json_write_init(&w, a);
+	rt_json_write_open_object(&w);
+	rt_json_write_key(&w, "entityExists");
+	rt_json_write_bool(&w, exists);
+	rt_json_write_key(&w, "queueSize");
+	rt_json_write_int(&w, (long long)queue_len);
 	put_str(&w, "lockedBy", locked_by);
-	rt_json_close_object(&w);
-	return (char *)rt_json_writer_text(&w);
+	rt_json_write_close_object(&w);
+	return (char *)rt_json_write_text(&w);
 }

@@ -55,18 +55,18 @@ static void test_strings_as_jansson_writes_them(void)
 		json_t *o = json_object();
 		json_object_set_new(o, "k", json_string(s)); /* left out when not UTF-8 */
 		json_object_set_new(o, "n", json_integer((json_int_t)i - 100));
-		rt_json_writer_init(&w, &A);
-		rt_json_open_object(&w);
-		rt_json_key(&w, "k");
-		rt_json_string_value(&w, s);
-		rt_json_key(&w, "n");
-		rt_json_int_value(&w, (long long)i - 100);
-		rt_json_close_object(&w);
+		rt_json_write_init(&w, &A);
+		rt_json_write_open_object(&w);
+		rt_json_write_key(&w, "k");
+		rt_json_write_string(&w, s);
+		rt_json_write_key(&w, "n");
+		rt_json_write_int(&w, (long long)i - 100);
+		rt_json_write_close_object(&w);
 		const char *want = jansson_text(o);
-		if (strcmp(rt_json_writer_text(&w), want) == 0)
+		if (strcmp(rt_json_write_text(&w), want) == 0)
 			same++;
 		else
-			printf("# differs for sample %zu: %s vs %s\n", i, rt_json_writer_text(&w), want);
+			printf("# differs for sample %zu: %s vs %s\n", i, rt_json_write_text(&w), want);
 	}
 	is_int(same, NSAMPLES, "every sample string is written as jansson writes it (%d)", NSAMPLES);
 }
@@ -87,30 +87,30 @@ static void test_layout(void)
 	json_object_set_new(o, "lockedBy", json_null());
 	json_object_set_new(o, "big", json_integer(INT64_MIN));
 
-	rt_json_writer_init(&w, &A);
-	rt_json_open_object(&w);
-	rt_json_key(&w, "queue");
-	rt_json_open_array(&w);
-	rt_json_open_object(&w);
-	rt_json_key(&w, "e");
-	rt_json_string_value(&w, "op");
-	rt_json_key(&w, "m");
-	rt_json_string_value(&w, "{\"op\":\"a\"}");
-	rt_json_close_object(&w);
-	rt_json_open_array(&w);
-	rt_json_close_array(&w);
-	rt_json_open_object(&w);
-	rt_json_close_object(&w);
-	rt_json_bool_value(&w, 1);
-	rt_json_bool_value(&w, 0);
-	rt_json_null_value(&w);
-	rt_json_close_array(&w);
-	rt_json_key(&w, "lockedBy");
-	rt_json_null_value(&w);
-	rt_json_key(&w, "big");
-	rt_json_int_value(&w, INT64_MIN);
-	rt_json_close_object(&w);
-	is_str(rt_json_writer_text(&w), jansson_text(o),
+	rt_json_write_init(&w, &A);
+	rt_json_write_open_object(&w);
+	rt_json_write_key(&w, "queue");
+	rt_json_write_open_array(&w);
+	rt_json_write_open_object(&w);
+	rt_json_write_key(&w, "e");
+	rt_json_write_string(&w, "op");
+	rt_json_write_key(&w, "m");
+	rt_json_write_string(&w, "{\"op\":\"a\"}");
+	rt_json_write_close_object(&w);
+	rt_json_write_open_array(&w);
+	rt_json_write_close_array(&w);
+	rt_json_write_open_object(&w);
+	rt_json_write_close_object(&w);
+	rt_json_write_bool(&w, 1);
+	rt_json_write_bool(&w, 0);
+	rt_json_write_null(&w);
+	rt_json_write_close_array(&w);
+	rt_json_write_key(&w, "lockedBy");
+	rt_json_write_null(&w);
+	rt_json_write_key(&w, "big");
+	rt_json_write_int(&w, INT64_MIN);
+	rt_json_write_close_object(&w);
+	is_str(rt_json_write_text(&w), jansson_text(o),
 	       "nested containers, words and integers: jansson's compact layout");
 
 	/* A value left out takes its key along, and the comma stays right. */
@@ -118,27 +118,27 @@ static void test_layout(void)
 	json_object_set_new(o, "a", json_string("1"));
 	json_object_set_new(o, "b", json_string("\xff"));
 	json_object_set_new(o, "c", json_string("3"));
-	rt_json_writer_init(&w, &A);
-	rt_json_open_object(&w);
-	rt_json_key(&w, "a");
-	rt_json_string_value(&w, "1");
-	rt_json_key(&w, "b");
-	rt_json_string_value(&w, "\xff");
-	rt_json_key(&w, "c");
-	rt_json_string_value(&w, "3");
-	rt_json_close_object(&w);
-	is_str(rt_json_writer_text(&w), jansson_text(o), "a member that is not UTF-8 is left out");
+	rt_json_write_init(&w, &A);
+	rt_json_write_open_object(&w);
+	rt_json_write_key(&w, "a");
+	rt_json_write_string(&w, "1");
+	rt_json_write_key(&w, "b");
+	rt_json_write_string(&w, "\xff");
+	rt_json_write_key(&w, "c");
+	rt_json_write_string(&w, "3");
+	rt_json_write_close_object(&w);
+	is_str(rt_json_write_text(&w), jansson_text(o), "a member that is not UTF-8 is left out");
 
 	/* A long text grows the buffer many times over. */
 	json_t *arr = json_array();
-	rt_json_writer_init(&w, &A);
-	rt_json_open_array(&w);
+	rt_json_write_init(&w, &A);
+	rt_json_write_open_array(&w);
 	for (int i = 0; i < 5000; i++) {
 		json_array_append_new(arr, json_string("x\ty"));
-		rt_json_string_value(&w, "x\ty");
+		rt_json_write_string(&w, "x\ty");
 	}
-	rt_json_close_array(&w);
-	is_str(rt_json_writer_text(&w), jansson_text(arr), "5,000 elements");
+	rt_json_write_close_array(&w);
+	is_str(rt_json_write_text(&w), jansson_text(arr), "5,000 elements");
 }
 
 /* Every sample that is UTF-8, written by jansson, reads back to itself;
@@ -158,8 +158,8 @@ static void test_reads_what_jansson_reads(void)
 		utf8++;
 		const char *text = jansson_text(v), *got = NULL;
 		struct rt_json_reader r;
-		if (rt_json_reader_init(&r, text, strlen(text), RT_JSON_JANSSON_DEPTH, 1 << 20) == 0 &&
-		    rt_json_string(&r, &A, &got) == 0 && strcmp(got, s) == 0)
+		if (rt_json_read_init(&r, text, strlen(text), RT_JSON_JANSSON_DEPTH, 1 << 20) == 0 &&
+		    rt_json_read_string(&r, &A, &got) == 0 && strcmp(got, s) == 0)
 			same++;
 	}
 	is_int(same, utf8, "every UTF-8 sample jansson writes reads back the same (%zu)", utf8);
@@ -167,9 +167,9 @@ static void test_reads_what_jansson_reads(void)
 		json_t *v = json_loads(escaped[i], JSON_DECODE_ANY, NULL);
 		const char *got = NULL;
 		struct rt_json_reader r;
-		ok(v && rt_json_reader_init(&r, escaped[i], strlen(escaped[i]), RT_JSON_JANSSON_DEPTH,
+		ok(v && rt_json_read_init(&r, escaped[i], strlen(escaped[i]), RT_JSON_JANSSON_DEPTH,
 					    1 << 20) == 0 &&
-			   rt_json_string(&r, &A, &got) == 0 && strcmp(got, json_string_value(v)) == 0,
+			   rt_json_read_string(&r, &A, &got) == 0 && strcmp(got, json_string_value(v)) == 0,
 		   "decoded as jansson decodes it: %s", escaped[i]);
 		json_decref(v);
 	}

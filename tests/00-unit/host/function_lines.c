@@ -59,7 +59,8 @@ static const char *lines_out(void)
 	/* "[2026-01-01T00:00:00.000Z] " is 27 bytes at the start of a line. */
 	char *src = text, *dst = text;
 	while (*src) {
-		if (*src == '[' && (src == text || src[-1] == '\n') && strlen(src) > 27 && src[25] == ']')
+		if (*src == '[' && (src == text || src[-1] == '\n') && strlen(src) > 27 &&
+		    src[25] == ']')
 			src += 27;
 		if (strncmp(src, "SequenceNumber: ", 16) == 0) {
 			memcpy(dst, "SequenceNumber: N", 17);
@@ -87,8 +88,12 @@ static long seq_after(const char *text, int nth)
 static void report(enum rt_durable_fn fn, enum rt_durable_outcome outcome, const char *id,
 		   const char *name, const char *text, int replay, int task)
 {
-	struct rt_durable_report r = {.fn = fn, .outcome = outcome, .instance_id = id, .name = name,
-				      .is_replay = replay, .task_event_id = task};
+	struct rt_durable_report r = {.fn = fn,
+				      .outcome = outcome,
+				      .instance_id = id,
+				      .name = name,
+				      .is_replay = replay,
+				      .task_event_id = task};
 	if (outcome == RT_DURABLE_STARTED)
 		r.input = text;
 	else if (outcome == RT_DURABLE_COMPLETED)
@@ -102,38 +107,50 @@ static void test_lines(void)
 {
 	lines_in();
 	report(RT_DURABLE_ORCHESTRATOR, RT_DURABLE_STARTED, "abc", "hello_seq", "\"Tokyo\"", 0, -1);
-	is_str(lines_out(),
-	       "abc: Function 'hello_seq (Orchestrator)' started. IsReplay: False. Input: (Redacted 7 "
-	       "characters). State: Started. RuntimeStatus: Running. HubName: MyHub. AppName: site1. "
-	       "SlotName: . ExtensionVersion: cfunc. SequenceNumber: N. TaskEventId: -1\n",
-	       "orchestrator started, the hub and site named");
+	is_str(
+	    lines_out(),
+	    "abc: Function 'hello_seq (Orchestrator)' started. IsReplay: False. Input: (Redacted 7 "
+	    "characters). State: Started. RuntimeStatus: Running. HubName: MyHub. AppName: site1. "
+	    "SlotName: . ExtensionVersion: cfunc. SequenceNumber: N. TaskEventId: -1\n",
+	    "orchestrator started, the hub and site named");
 
 	lines_in();
 	report(RT_DURABLE_ORCHESTRATOR, RT_DURABLE_STARTED, "abc", "hello_seq", "\"Tokyo\"", 1, -1);
-	is_str(lines_out(), "", "a replaying episode's start prints nothing (traceReplayEvents off)");
+	is_str(lines_out(), "",
+	       "a replaying episode's start prints nothing (traceReplayEvents off)");
 
 	lines_in();
-	report(RT_DURABLE_ACTIVITY, RT_DURABLE_COMPLETED, "abc", "say_hello", "\"Hello Tokyo!\"", 0, 2);
-	is_str(lines_out(),
-	       "abc: Function 'say_hello (Activity)' completed. ContinuedAsNew: False. IsReplay: "
-	       "False. Output: (Redacted 14 characters). State: Completed. RuntimeStatus: Completed. "
-	       "HubName: MyHub. AppName: site1. SlotName: . ExtensionVersion: cfunc. SequenceNumber: N. "
-	       "TaskEventId: 2\n",
-	       "activity completed, with its task id");
+	report(RT_DURABLE_ACTIVITY, RT_DURABLE_COMPLETED, "abc", "say_hello", "\"Hello Tokyo!\"", 0,
+	       2);
+	is_str(
+	    lines_out(),
+	    "abc: Function 'say_hello (Activity)' completed. ContinuedAsNew: False. IsReplay: "
+	    "False. Output: (Redacted 14 characters). State: Completed. RuntimeStatus: Completed. "
+	    "HubName: MyHub. AppName: site1. SlotName: . ExtensionVersion: cfunc. SequenceNumber: "
+	    "N. "
+	    "TaskEventId: 2\n",
+	    "activity completed, with its task id");
 
 	lines_in();
-	struct rt_durable_report can = {.fn = RT_DURABLE_ORCHESTRATOR, .outcome = RT_DURABLE_COMPLETED,
-					.instance_id = "abc", .name = "eternal", .output = "1",
-					.continued_as_new = 1, .task_event_id = -1};
+	struct rt_durable_report can = {.fn = RT_DURABLE_ORCHESTRATOR,
+					.outcome = RT_DURABLE_COMPLETED,
+					.instance_id = "abc",
+					.name = "eternal",
+					.output = "1",
+					.continued_as_new = 1,
+					.task_event_id = -1};
 	host_log_durable(NULL, &can);
-	ok(strstr(lines_out(), "abc: Function 'eternal (Orchestrator)' completed. ContinuedAsNew: True.") != NULL,
+	ok(strstr(lines_out(),
+		  "abc: Function 'eternal (Orchestrator)' completed. ContinuedAsNew: True.") !=
+	       NULL,
 	   "continue-as-new says so");
 
 	lines_in();
 	report(RT_DURABLE_ACTIVITY, RT_DURABLE_FAILED, "i-1", "boom", "it broke", 0, 0);
 	is_str(lines_out(),
 	       "i-1: Function 'boom (Activity)' failed with an error. Reason: it broke. IsReplay: "
-	       "False. State: Failed. RuntimeStatus: Failed. HubName: MyHub. AppName: site1. SlotName: . "
+	       "False. State: Failed. RuntimeStatus: Failed. HubName: MyHub. AppName: site1. "
+	       "SlotName: . "
 	       "ExtensionVersion: cfunc. SequenceNumber: N. TaskEventId: 0\n",
 	       "activity failed");
 
@@ -141,7 +158,8 @@ static void test_lines(void)
 	report(RT_DURABLE_ACTIVITY, RT_DURABLE_STARTED, "i", "f", NULL, 0, 0);
 	report(RT_DURABLE_ORCHESTRATOR, RT_DURABLE_FAILED, "i", "f", NULL, 0, -1);
 	report(RT_DURABLE_ACTIVITY, RT_DURABLE_STARTED, "i", "f", "%s%n", 0, 0);
-	report(RT_DURABLE_ACTIVITY, RT_DURABLE_STARTED, "i", "f", "\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\"", 0, 0);
+	report(RT_DURABLE_ACTIVITY, RT_DURABLE_STARTED, "i", "f",
+	       "\"\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80\"", 0, 0);
 	const char *out = lines_out();
 	ok(strstr(out, "Input: (Redacted 0 characters)") != NULL, "no input: 0 characters");
 	ok(strstr(out, "Reason: . IsReplay") != NULL, "no reason: empty");
@@ -168,7 +186,8 @@ static void test_sequence(void)
 	remove(captured);
 	text[n] = '\0';
 	long a = seq_after(text, 0), b = seq_after(text, 1), c = seq_after(text, 2);
-	ok(a >= 0 && b == a + 1 && c == b + 1, "SequenceNumber counts every line (%ld %ld %ld)", a, b, c);
+	ok(a >= 0 && b == a + 1 && c == b + 1, "SequenceNumber counts every line (%ld %ld %ld)", a,
+	   b, c);
 }
 
 static void test_levels(void)
@@ -176,7 +195,8 @@ static void test_levels(void)
 	lines_in();
 	report(RT_DURABLE_ACTIVITY, RT_DURABLE_STARTED, "i", "hidden", "1", 0, 0);
 	report(RT_DURABLE_ACTIVITY, RT_DURABLE_COMPLETED, "i", "hidden", "1", 0, 0);
-	is_str(lines_out(), "", "logLevel Function.hidden None hides its started and completed lines");
+	is_str(lines_out(), "",
+	       "logLevel Function.hidden None hides its started and completed lines");
 
 	lines_in();
 	report(RT_DURABLE_ACTIVITY, RT_DURABLE_FAILED, "i", "hidden", "x", 0, 0);
@@ -199,10 +219,12 @@ static void test_invocations(void)
 	host_log_invocation(&inv, RT_INVOCATION_END);
 	const char *out = lines_out();
 	char want[200];
-	snprintf(want, sizeof(want), "Executing 'Functions.counter' (Reason='(null)', Id=%s)\n", inv.id);
+	snprintf(want, sizeof(want), "Executing 'Functions.counter' (Reason='(null)', Id=%s)\n",
+		 inv.id);
 	ok(strlen(inv.id) == 36 && strncmp(out, want, strlen(want)) == 0,
 	   "Executing with func's (null) reason and a new id");
-	snprintf(want, sizeof(want), "Executed 'Functions.counter' (Succeeded, Id=%s, Duration=", inv.id);
+	snprintf(want, sizeof(want),
+		 "Executed 'Functions.counter' (Succeeded, Id=%s, Duration=", inv.id);
 	ok(strstr(out, want) != NULL && strstr(out, "ms, Operations=3)\n") != NULL,
 	   "Executed with the same id, a duration and the entity's operations");
 

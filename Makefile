@@ -45,9 +45,10 @@ CFLAGS   += $(PKG_CFLAGS)
 LDLIBS   += $(PKG_LIBS)
 # The runtime archive's own libraries: no h2o, no libdl. Its unit tests link
 # with these alone, so a layering mistake fails the link.
-# jansson only for the entity state machine (runtime/entity_*.c); the rest of
-# the runtime checks JSON text with common/json_check.c (see check-layers).
-RT_PKGS    = libsodium jansson sqlite3 libcrypto
+# No jansson: the runtime checks JSON text with common/json_check.c and reads
+# and writes its own records with common/json_read.c and json_write.c (see
+# check-layers).
+RT_PKGS    = libsodium sqlite3 libcrypto
 RT_LIBS    = $(call pkg_check,$(call pkg,libs,RT_PKGS),libs,RT_PKGS) -pthread -lm
 SO_CFLAGS = -fPIC -fvisibility=hidden
 

@@ -3,9 +3,7 @@
 #include "bindings/json_util.h"
 #include "bindings/registry.h"
 #include "common/xalloc.h"
-#include "runtime/durable_trace.h"
 
-#include <stdio.h>
 
 #define A(x) ((struct bind_act *)(x))
 
@@ -41,20 +39,12 @@ void bind_act_run(void *ctx, void *fn, const struct rt_activity_call *call,
 	const struct bind_function *f = fn;
 	struct bind_act act = {.call = call};
 	struct rt_invocation inv = {.function = f->name};
-	char category[160];
 	(void)ctx;
 
+	/* The extension's started/completed/failed lines around this are the
+	 * engine's reports (runtime/durable_report.h), which the host prints;
+	 * an activity run by hand (POST /admin/functions) has none. */
 	bind_ctx_init(&act.ctx, BIND_CTX_ACT, f->name, call->arena);
-	snprintf(category, sizeof(category), "Function.%s", f->name);
-	/* The extension's lines carry the instance id (runtime/durable_trace.h);
-	 * an activity run by hand (POST /admin/functions) belongs to none.
-	 * Formatted only when they show: they cost an arena copy each. */
-	int traced = call->instance_id && *call->instance_id &&
-		     bind_log_enabled(category, CF_LOG_INFO);
-	if (traced)
-		bind_log(category, CF_LOG_INFO, "%s",
-			 rt_durable_trace_started(call->arena, RT_TRACE_ACTIVITY, call->instance_id,
-						  f->name, call->input, call->task_id));
 	bind_invocation(&inv, RT_INVOCATION_START);
 	int rc = f->act((cf_act *)&act);
 	if (rc < 0 && !act.failed) {
@@ -67,15 +57,4 @@ void bind_act_run(void *ctx, void *fn, const struct rt_activity_call *call,
 	res->result = act.result ? act.result : "null";
 	inv.failed = act.failed;
 	bind_invocation(&inv, RT_INVOCATION_END);
-	if (act.failed) {
-		if (call->instance_id && *call->instance_id)
-			bind_log("Host.Triggers.DurableTask", CF_LOG_ERROR, "%s",
-				 rt_durable_trace_failed(call->arena, RT_TRACE_ACTIVITY,
-							 call->instance_id, f->name, act.message,
-							 call->task_id));
-	} else if (traced) {
-		bind_log(category, CF_LOG_INFO, "%s",
-			 rt_durable_trace_completed(call->arena, RT_TRACE_ACTIVITY, call->instance_id,
-						    f->name, res->result, 0, call->task_id));
-	}
 }

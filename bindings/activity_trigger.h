@@ -17,8 +17,9 @@ struct bind_act {
 	int failed;
 };
 
-/* rt_engine_hooks.run_activity: `fn` is the struct bind_function. Logs the
- * Executing/Executed lines like func does for activity triggers. */
+/* rt_engine_hooks.run_activity: `fn` is the struct bind_function. Reports
+ * the invocation (func's Executing/Executed lines); the extension's lines
+ * come from the engine's reports (runtime/durable_report.h). */
 void bind_act_run(void *ctx, void *fn, const struct rt_activity_call *call,
 		  struct rt_activity_result *res);
 

@@ -2,10 +2,10 @@
 #include "host/worker/supervisor.h"
 #include "bindings/activity_trigger.h"
 #include "bindings/json_util.h"
+#include "host/function_lines.h"
 #include "host/log.h"
 #include "bindings/orch_trigger.h"
 #include "host/timers.h"
-#include "runtime/durable_trace.h"
 #include "common/xalloc.h"
 #include "bindings/entity_trigger.h"
 
@@ -129,9 +129,10 @@ int host_durable_start(struct host_durable *hd, const struct host_config *cfg,
 	o.hooks.log_enabled = engine_log_enabled;
 	o.hooks.thread_event = thread_event;
 	o.hooks.invocation = host_log_invocation;
+	o.hooks.durable_report = host_log_durable;
 	o.hooks.find_entity = find_entity;
 	o.hooks.run_entity = bind_entity_run;
-	rt_durable_trace_init(cfg->durable.hub_name); /* before the engine's threads */
+	host_function_lines_init(cfg->durable.hub_name); /* before the engine's threads */
 	hd->engine = rt_engine_start(&o, err);
 	if (!hd->engine)
 		return -1;

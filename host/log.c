@@ -5,8 +5,6 @@
  * single-write lines in practice, so no lock is taken on the hot path.
  */
 #include "host/log.h"
-#include "common/clock.h"
-#include "common/invocation_id.h"
 
 #include <stdint.h>
 #include <stdio.h>
@@ -217,28 +215,4 @@ void host_log_plain(const char *fmt, ...)
 		n = (int)sizeof(buf) - 2;
 	buf[n++] = '\n';
 	write_all(buf, (size_t)n);
-}
-
-void host_log_invocation(struct rt_invocation *inv, enum rt_invocation_phase phase)
-{
-	char category[160];
-	enum rt_log_level level = RT_LOG_INFO;
-
-	if (phase == RT_INVOCATION_START)
-		inv->start_us = rt_mono_us();
-	else if (inv->failed)
-		level = RT_LOG_ERROR;
-	snprintf(category, sizeof(category), "Function.%s", inv->function);
-	/* Nothing to format, and no id to make, for a line that would not show. */
-	if (!host_log_enabled(category, level))
-		return;
-	if (!inv->id[0])
-		rt_invocation_id(inv->id);
-	if (phase == RT_INVOCATION_START)
-		host_log(category, level, "Executing 'Functions.%s' (Reason='%s', Id=%s)",
-			 inv->function, inv->reason ? inv->reason : "(null)", inv->id);
-	else
-		host_log(category, level, "Executed 'Functions.%s' (%s, Id=%s, Duration=%ldms%s)",
-			 inv->function, inv->failed ? "Failed" : "Succeeded", inv->id,
-			 (long)((rt_mono_us() - inv->start_us) / 1000), inv->extra ? inv->extra : "");
 }

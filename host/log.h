@@ -13,7 +13,6 @@
 
 #include <stdarg.h>
 
-#include "common/invocation.h"
 #include "common/log_level.h"
 
 /* Resolves a category to a minimum level, or -1 for "no configured level". */
@@ -35,15 +34,5 @@ void host_log_plain(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
  * it before sleeping); off again frees the buffer after flushing. */
 void host_log_thread_buffered(int on);
 void host_log_flush(void);
-
-
-
-/*
- * The console's invocation lines for every trigger kind (an rt_invocation_fn,
- * common/invocation.h): Executing at Information, Executed at Information
- * or, when it failed, at Error, both in the category "Function.<name>". The
- * id is made when a line first shows (inv->id kept if the trigger set it).
- */
-void host_log_invocation(struct rt_invocation *inv, enum rt_invocation_phase phase);
 
 #endif

@@ -18,6 +18,7 @@
 #include "host/durable.h"
 #include "host/keys/keys.h"
 #include "host/listen_file.h"
+#include "host/function_lines.h"
 #include "host/log.h"
 #include "host/http/server.h"
 #include "host/stop_bound.h"

@@ -44,6 +44,7 @@
 #include "common/arena.h"
 #include "common/invocation.h"
 #include "common/log_level.h"
+#include "runtime/durable_report.h"
 #include "runtime/history.h"
 #include "runtime/replay.h"
 #include "runtime/store.h"
@@ -105,6 +106,11 @@ struct rt_engine_hooks {
 	 * failed), on the engine thread: the host prints func's
 	 * Executing/Executed lines. The engine formats none. May be NULL. */
 	rt_invocation_fn invocation;
+	/* Each orchestrator episode's and activity attempt's start and
+	 * outcome (durable_report.h), for the Durable extension's console
+	 * lines, which the host formats; on the engine thread (episodes) or
+	 * the activity thread (attempts). May be NULL. */
+	rt_durable_report_fn durable_report;
 	/* Runs one episode instead of rt_replay_run in this process (e.g. in a
 	 * worker process); `fn` is find_orchestrator's answer. 0 and -1 as
 	 * rt_replay_run; -2: it could not run (the process running it died):
@@ -115,7 +121,8 @@ struct rt_engine_hooks {
 	 * the episode is not started and nothing is counted; its messages wait
 	 * in the inbox and it is tried again RT_ENGINE_NOT_NOW_US later. An
 	 * episode that terminates the instance runs no code and is replayed
-	 * anyway. NULL: always. */
+	 * anyway. Also asked of activity `fn` before an attempt, so an attempt
+	 * that will come back not_run reports no start. NULL: always. */
 	int (*can_run)(void *ctx, void *fn);
 	/* Entities (entity.h): the registered entity function or NULL, and
 	 * running one operation on the engine thread. May be NULL (no

@@ -9,7 +9,6 @@
  */
 #include "runtime/engine.h"
 #include "runtime/engine_int.h"
-#include "runtime/durable_trace.h"
 #include "common/xalloc.h"
 #include "common/clock.h"
 #include "common/queue.h"
@@ -103,6 +102,25 @@ struct run_ticket {
 	struct rt_engine *e;
 };
 
+/* An attempt's start (text: its input), completion (its result) or
+ * failure (why) to the host, which prints the extension's line. */
+static void report_activity(const struct rt_engine_hooks *h, const char *instance_id,
+			    const char *name, int task_id, enum rt_durable_outcome outcome,
+			    const char *text)
+{
+	if (!h->durable_report)
+		return;
+	struct rt_durable_report r = {.fn = RT_DURABLE_ACTIVITY,
+				      .outcome = outcome,
+				      .instance_id = instance_id,
+				      .name = name,
+				      .input = outcome == RT_DURABLE_STARTED ? text : NULL,
+				      .output = outcome == RT_DURABLE_COMPLETED ? text : NULL,
+				      .reason = outcome == RT_DURABLE_FAILED ? text : NULL,
+				      .task_event_id = task_id};
+	h->durable_report(h->ctx, &r);
+}
+
 /* Runs one attempt of `run` on pool thread `thread`, outside the lock. */
 static void run_attempt(struct rt_engine *e, int thread, struct engine_run *run)
 {
@@ -128,7 +146,17 @@ static void run_attempt(struct rt_engine *e, int thread, struct engine_run *run)
 					   "The function '%s' doesn't exist, is disabled, or is not an activity function.",
 					   run->name);
 	} else {
+		/* An attempt whose app cannot run now comes back not_run, and is
+		 * retried each RT_ENGINE_NOT_NOW_US without a console line. */
+		int can_run = !h->can_run || h->can_run(h->ctx, fn);
+		if (can_run)
+			report_activity(h, call.instance_id, call.name, call.task_id,
+					RT_DURABLE_STARTED, call.input);
 		h->run_activity(h->ctx, fn, &call, &res);
+		if (can_run && !res.not_run)
+			report_activity(h, call.instance_id, call.name, call.task_id,
+					res.failed ? RT_DURABLE_FAILED : RT_DURABLE_COMPLETED,
+					res.failed ? res.message : res.result ? res.result : "null");
 	}
 	engine_attempts_end(e->attempts, thread);
 	run->failed = res.failed;
@@ -306,9 +334,8 @@ static void poison(struct engine_batch *b, const struct rt_activity *a)
 	if (rt_store_activity_delete(e->store, a->id) != 0 ||
 	    engine_inbox_add(b, a->instance_id, a->execution_id, 0, &ev) != 0)
 		b->failed = 1;
-	engine_log(e, "Host.Triggers.DurableTask", RT_LOG_ERROR, "%s",
-		   rt_durable_trace_failed(&b->arena, RT_TRACE_ACTIVITY, a->instance_id, a->name,
-					   ev.details, a->task_id));
+	report_activity(&e->opts.hooks, a->instance_id, a->name, a->task_id, RT_DURABLE_FAILED,
+			ev.details);
 }
 
 /*

@@ -5,7 +5,6 @@
  * savepoint of the batch transaction.
  */
 #include "runtime/engine_int.h"
-#include "runtime/durable_trace.h"
 #include "runtime/uuid.h"
 #include "common/xalloc.h"
 #include "common/clock.h"
@@ -277,23 +276,25 @@ static const char *unquoted(struct rt_arena *a, const char *json)
 	return json ? json : "";
 }
 
-/* The extension's trace line for an execution's first episode, and the
- * host's Executing line: on the engine thread, wherever the replay runs. */
+/* The episode's start for the extension's line and the host's Executing
+ * line: on the engine thread, wherever the replay runs. */
 void engine_episode_begin(struct engine_batch *b, const struct rt_episode_in *in,
 			  struct engine_episode_log *lg)
 {
-	struct rt_engine *e = b->e;
-	const struct rt_engine_hooks *h = &e->opts.hooks;
+	const struct rt_engine_hooks *h = &b->e->opts.hooks;
 
 	memset(&lg->inv, 0, sizeof(lg->inv)); /* func's reason for durable triggers: (null) */
 	lg->inv.function = in->name;
-	snprintf(lg->category, sizeof(lg->category), "Function.%s", in->name);
-	lg->traced = h->invocation &&
-		     (!h->log_enabled || h->log_enabled(h->ctx, lg->category, RT_LOG_INFO));
-	if (lg->traced && in->n_past == 0)
-		engine_log(e, lg->category, RT_LOG_INFO, "%s",
-			   rt_durable_trace_started(&b->arena, RT_TRACE_ORCHESTRATOR, in->instance_id,
-						    in->name, started_input(in->msgs, in->n_msgs), -1));
+	if (h->durable_report) {
+		struct rt_durable_report r = {.fn = RT_DURABLE_ORCHESTRATOR,
+					      .outcome = RT_DURABLE_STARTED,
+					      .instance_id = in->instance_id,
+					      .name = in->name,
+					      .is_replay = in->n_past > 0,
+					      .input = started_input(in->msgs, in->n_msgs),
+					      .task_event_id = -1};
+		h->durable_report(h->ctx, &r);
+	}
 	if (h->invocation)
 		h->invocation(&lg->inv, RT_INVOCATION_START);
 }
@@ -351,15 +352,20 @@ int engine_episode_outcome(struct engine_batch *b, struct rt_instance *inst,
 	lg->inv.failed = out.status == RT_ST_FAILED;
 	if (h->invocation)
 		h->invocation(&lg->inv, RT_INVOCATION_END);
-	if (out.status == RT_ST_FAILED)
-		engine_log(e, "Host.Triggers.DurableTask", RT_LOG_ERROR, "%s",
-			   rt_durable_trace_failed(&b->arena, RT_TRACE_ORCHESTRATOR, instance_id,
-						   inst->name, unquoted(&b->arena, out.output), -1));
-	else if (lg->traced && (out.status == RT_ST_COMPLETED || out.status == RT_ST_CONTINUED_AS_NEW))
-		engine_log(e, lg->category, RT_LOG_INFO, "%s",
-			   rt_durable_trace_completed(&b->arena, RT_TRACE_ORCHESTRATOR, instance_id,
-						      inst->name, out.output,
-						      out.status == RT_ST_CONTINUED_AS_NEW, -1));
+	if (h->durable_report && (out.status == RT_ST_FAILED || out.status == RT_ST_COMPLETED ||
+				  out.status == RT_ST_CONTINUED_AS_NEW)) {
+		int failed = out.status == RT_ST_FAILED;
+		struct rt_durable_report r = {
+			.fn = RT_DURABLE_ORCHESTRATOR,
+			.outcome = failed ? RT_DURABLE_FAILED : RT_DURABLE_COMPLETED,
+			.instance_id = instance_id,
+			.name = inst->name,
+			.output = failed ? NULL : out.output,
+			.continued_as_new = out.status == RT_ST_CONTINUED_AS_NEW,
+			.reason = failed ? unquoted(&b->arena, out.output) : NULL,
+			.task_event_id = -1};
+		h->durable_report(h->ctx, &r);
+	}
 
 	new_rows = rt_arena_alloc(&b->arena, (out.n_new_events + 1) * sizeof(*new_rows));
 	for (size_t i = 0; i < out.n_new_events; i++)

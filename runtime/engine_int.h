@@ -288,10 +288,8 @@ void engine_wait_notify(struct rt_engine *e, struct engine_batch *b);
 /* What the console shows of an episode, from its start to its end. */
 struct engine_episode_log {
 	struct rt_invocation inv;
-	char category[160];
-	int traced;
 };
-/* The first-episode trace line and the host's Executing line (engine
+/* The episode's start report and the host's Executing line (engine
  * thread; lg's strings borrow in->name, which must outlive the episode). */
 void engine_episode_begin(struct engine_batch *b, const struct rt_episode_in *in,
 			  struct engine_episode_log *lg);

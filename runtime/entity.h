@@ -42,6 +42,9 @@
 #define RT_ENTITY_KEY_MAX 200
 #define RT_ENTITY_RELEASE_EVENT "release"
 #define RT_ENTITY_OP_EVENT "op"
+/* The longest message or scheduler record the entity code reads: SQLite's
+ * default text limit, so nothing the store holds is refused for length. */
+#define RT_ENTITY_JSON_MAX_BYTES ((size_t)1000000000)
 
 /* ---- ids ------------------------------------------------------------- */
 

@@ -13,7 +13,10 @@
  */
 #include "runtime/entity.h"
 
-#include <jansson.h>
+#include "common/json_check.h"
+#include "common/json_read.h"
+#include "common/json_write.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -60,64 +63,121 @@ static void add_start(struct rt_entity_batch *b, const struct rt_entity_action *
 	b->starts[b->nstarts++] = *a;
 }
 
-/* The record's queue entries are {"e":<event name>,"m":<message json>}. */
+/* One queue entry, {"e":<event name>,"m":<message json>}, the reader
+ * before it: its strings (NULL when absent or not strings). */
+static void queue_entry(struct rt_json_reader *r, struct rt_arena *a, const char **ev,
+			const char **raw)
+{
+	const char *s;
+	*ev = *raw = NULL;
+	rt_json_read_enter(r);
+	while (rt_json_read_member(r) == 1) {
+		int is_e = rt_json_read_key_is(r, "e"), is_m = !is_e && rt_json_read_key_is(r, "m");
+		if (!is_e && !is_m) {
+			rt_json_read_skip(r);
+			continue;
+		}
+		if (rt_json_read_string(r, a, &s) != 0) {
+			s = NULL;
+			rt_json_read_skip(r);
+		}
+		if (is_e)
+			*ev = s;
+		else
+			*raw = s;
+	}
+}
+
+/* The record's queue entries are {"e":<event name>,"m":<message json>}.
+ * Read as jansson read it: a repeated key counts by its last value, an
+ * entry that is not such an object is passed over. */
 static int load_scheduler(struct rt_entity_batch *b, const struct rt_entity_msg ***queued,
 			  size_t *nqueued, const char **locked_by)
 {
-	json_t *o, *q;
+	struct rt_json_reader r;
+	const struct rt_entity_msg **out = NULL;
+	size_t cap = 0;
+	int more;
 	*queued = NULL;
 	*nqueued = 0;
 	*locked_by = NULL;
 	if (!b->scheduler || strcmp(b->scheduler, "null") == 0)
 		return 0;
-	o = json_loads(b->scheduler, 0, NULL);
-	if (!json_is_object(o)) {
-		json_decref(o);
+	if (rt_json_read_init(&r, b->scheduler, strlen(b->scheduler), RT_JSON_JANSSON_DEPTH,
+			      RT_ENTITY_JSON_MAX_BYTES) != 0 ||
+	    rt_json_read_kind(&r) != RT_JSON_OBJECT)
 		return -1;
-	}
-	json_t *l = json_object_get(o, "lockedBy");
-	if (json_is_string(l))
-		*locked_by = rt_arena_strdup(b->arena, json_string_value(l));
-	q = json_object_get(o, "queue");
-	size_t n = json_array_size(q);
-	const struct rt_entity_msg **out = rt_arena_calloc(b->arena, (n + 1) * sizeof(*out));
-	for (size_t i = 0; i < n; i++) {
-		json_t *e = json_array_get(q, i);
-		struct rt_entity_msg *m = rt_arena_alloc(b->arena, sizeof(*m));
-		const char *ev = json_string_value(json_object_get(e, "e"));
-		const char *raw = json_string_value(json_object_get(e, "m"));
-		if (raw && rt_entity_msg_parse(ev, raw, m, b->arena) == 0)
+	rt_json_read_enter(&r);
+	while ((more = rt_json_read_member(&r)) == 1) {
+		if (rt_json_read_key_is(&r, "lockedBy")) {
+			if (rt_json_read_string(&r, b->arena, locked_by) != 0) {
+				*locked_by = NULL;
+				rt_json_read_skip(&r);
+			}
+			continue;
+		}
+		if (!rt_json_read_key_is(&r, "queue") || rt_json_read_kind(&r) != RT_JSON_ARRAY) {
+			if (rt_json_read_key_is(&r, "queue"))
+				*nqueued = 0; /* a later "queue" that is no array: none */
+			rt_json_read_skip(&r);
+			continue;
+		}
+		*nqueued = 0;
+		rt_json_read_enter(&r);
+		while (rt_json_read_element(&r) == 1) {
+			const char *ev, *raw;
+			if (rt_json_read_kind(&r) != RT_JSON_OBJECT) {
+				rt_json_read_skip(&r);
+				continue;
+			}
+			queue_entry(&r, b->arena, &ev, &raw);
+			struct rt_entity_msg *m = rt_arena_alloc(b->arena, sizeof(*m));
+			if (!raw || rt_entity_msg_parse(ev, raw, m, b->arena) != 0)
+				continue;
+			if (*nqueued == cap) {
+				cap = cap ? 2 * cap : 16;
+				const struct rt_entity_msg **n =
+					rt_arena_calloc(b->arena, (cap + 1) * sizeof(*n));
+				if (*nqueued)
+					memcpy(n, out, *nqueued * sizeof(*n));
+				out = n;
+			}
 			out[(*nqueued)++] = m;
+		}
 	}
+	if (more != 0)
+		return -1;
 	*queued = out;
-	json_decref(o);
 	return 0;
 }
 
 static const char *save_scheduler(struct rt_entity_batch *b, const struct rt_entity_msg **q,
 				  size_t n, const char *locked_by)
 {
-	json_t *o, *arr;
-	char *s, *out;
+	struct rt_json_writer w;
 	if (n == 0 && !locked_by)
 		return NULL;
-	o = json_object();
-	arr = json_array();
+	rt_json_write_init(&w, b->arena);
+	rt_json_write_open_object(&w);
+	rt_json_write_key(&w, "queue");
+	rt_json_write_open_array(&w);
 	for (size_t i = 0; i < n; i++) {
-		json_t *e = json_object();
-		json_object_set_new(e, "e", json_string(q[i]->kind == RT_EMSG_RELEASE
-								? RT_ENTITY_RELEASE_EVENT
-								: RT_ENTITY_OP_EVENT));
-		json_object_set_new(e, "m", json_string(q[i]->raw));
-		json_array_append_new(arr, e);
+		rt_json_write_open_object(&w);
+		rt_json_write_key(&w, "e");
+		rt_json_write_string(&w, q[i]->kind == RT_EMSG_RELEASE ? RT_ENTITY_RELEASE_EVENT
+								       : RT_ENTITY_OP_EVENT);
+		rt_json_write_key(&w, "m");
+		rt_json_write_string(&w, q[i]->raw);
+		rt_json_write_close_object(&w);
 	}
-	json_object_set_new(o, "queue", arr);
-	json_object_set_new(o, "lockedBy", locked_by ? json_string(locked_by) : json_null());
-	s = json_dumps(o, JSON_COMPACT);
-	json_decref(o);
-	out = rt_arena_strdup(b->arena, s);
-	free(s);
-	return out;
+	rt_json_write_close_array(&w);
+	rt_json_write_key(&w, "lockedBy");
+	if (locked_by)
+		rt_json_write_string(&w, locked_by);
+	else
+		rt_json_write_null(&w);
+	rt_json_write_close_object(&w);
+	return rt_json_write_text(&w);
 }
 
 static void reply(struct rt_entity_batch *b, const struct rt_entity_msg *m, int failed,

@@ -26,6 +26,7 @@
 #include "host/http/client_limits.h"
 #include "bindings/durable_client.h"
 #include "host/http/inflight.h"
+#include "host/function_lines.h"
 #include "host/log.h"
 #include "host/http/request_head.h"
 #include "host/http/server_conn.h"

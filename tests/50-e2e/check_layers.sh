@@ -42,6 +42,8 @@ expect_fail management/query.c '#include "h2o.h"' 'must not include h2o' "quoted
 expect_fail bindings/api.c '#include "h2o/memory.h"' 'must not include h2o' "quoted h2o header in bindings/"
 expect_fail runtime/json_text.c '#include <jansson.h>' 'must not include jansson' "jansson in runtime/"
 expect_fail common/utf8.c '#include "jansson.h"' 'must not include jansson' "jansson in common/"
+expect_fail runtime/entity_msg.c '#include <jansson.h>' 'must not include jansson' "jansson in the entity state machine"
+expect_fail common/json_read.c '  # include <jansson.h>' 'must not include jansson' "indented jansson in common/json_read.c"
 expect_fail bindings/registry.c '#include <dlfcn.h>' 'must not include h2o or <dlfcn.h>' "dlfcn.h in bindings/"
 expect_fail runtime/engine.c '  #  include <dlfcn.h>' 'dlfcn' "indented dlfcn.h in runtime/"
 expect_fail host/http/server.c 'static void *load_it(void) { return dlopen("x.so", RTLD_NOW); }' \

@@ -1,8 +1,8 @@
 /*
  * Work whose app cannot run now (runtime/engine.h: the can_run hook and an
  * activity result's not_run): an activity attempt handed back keeps its
- * row and its attempt number and is taken again about once a second, never
- * in a tight loop; an episode of an orchestrator that cannot run is not
+ * row and its attempt number, reports nothing for the console, and is taken
+ * again about once a second, never in a tight loop; an episode of an orchestrator that cannot run is not
  * started, its instance stays Pending, a terminate still ends it; once the
  * app is back both run and the instances complete.
  *
@@ -83,11 +83,28 @@ static void run_activity(void *ctx, void *fn, const struct rt_activity_call *cal
 }
 
 /* "call" always runs (so that it schedules its activity); "echo" only
- * while orchestrators are up. */
+ * while orchestrators are up; activities while they are up (the host
+ * answers for an activity's app as for an orchestrator's). */
 static int can_run(void *ctx, void *fn)
 {
+	const struct fake_fn *f = fn;
 	(void)ctx;
-	return ((struct fake_fn *)fn)->orch != orch_echo || get(&orchestrators_up);
+	if (f->act)
+		return get(&activities_up);
+	return f->orch != orch_echo || get(&orchestrators_up);
+}
+
+/* The engine's activity reports (durable_report hook), counted. */
+static int act_started, act_completed; /* under up_mu */
+static void count_report(void *ctx, const struct rt_durable_report *r)
+{
+	(void)ctx;
+	if (r->fn != RT_DURABLE_ACTIVITY)
+		return;
+	pthread_mutex_lock(&up_mu);
+	act_started += r->outcome == RT_DURABLE_STARTED;
+	act_completed += r->outcome == RT_DURABLE_COMPLETED;
+	pthread_mutex_unlock(&up_mu);
 }
 
 static int start(struct rt_engine *eng, const char *name, const char *id, const char *input)
@@ -126,12 +143,16 @@ static void test_activity(void)
 	ok(fake_read(e, "act1", &in, &arena) == RT_OK && in.status == RT_ST_RUNNING,
 	   "the instance is still Running: nothing failed");
 	is_int(fake_calls("attempt"), 0, "the activity never ran");
+	is_int(get(&act_started) + get(&act_completed), 0,
+	       "an attempt handed back reports nothing (no console line per retry)");
 
 	set_up(&activities_up, 1);
 	ok(fake_wait_status(e, "act1", RT_ST_COMPLETED, WAIT_MS, &in, &arena),
 	   "once its app is back the activity runs and the orchestration completes");
 	is_str(in.output, "{\"attempt\":1,\"key\":\"act1:0:1\"}",
 	       "as attempt 1: a handed-back attempt is not counted");
+	ok(get(&act_started) == 1 && get(&act_completed) == 1,
+	   "the attempt that ran reports its start and its completion, once each");
 }
 
 static void test_episode(void)
@@ -172,6 +193,7 @@ int main(void)
 	struct rt_engine_opts o = fake_opts(hub_path, app, NAPP);
 	o.hooks.run_activity = run_activity;
 	o.hooks.can_run = can_run;
+	o.hooks.durable_report = count_report;
 	e = rt_engine_start(&o, &err);
 	ok(e != NULL, "the engine starts (%s)", err ? err : "ok");
 	free(err);

@@ -8,6 +8,7 @@
 #include "bindings/api.h"
 #include "bindings/bind_log.h"
 #include "bindings/activity_trigger.h"
+#include "bindings/durable_api.h"
 #include "bindings/durable_client.h"
 #include "bindings/http_trigger.h"
 #include "bindings/json_api.h"

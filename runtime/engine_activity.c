@@ -9,6 +9,7 @@
  */
 #include "runtime/engine.h"
 #include "runtime/engine_int.h"
+#include "runtime/engine_core.h"
 #include "runtime/durable_trace.h"
 #include "common/xalloc.h"
 #include "common/clock.h"

@@ -5,6 +5,8 @@
  * savepoint of the batch transaction.
  */
 #include "runtime/engine_int.h"
+#include "runtime/engine_core.h"
+#include "runtime/engine_instance.h"
 #include "runtime/durable_trace.h"
 #include "runtime/uuid.h"
 #include "common/xalloc.h"
@@ -175,14 +177,6 @@ static int do_actions(struct engine_batch *b, const struct rt_instance *inst,
 	return 0;
 }
 
-/* Only activity and sub-orchestration results: what pacing may hold back
- * (events, timers, terminate and the rest are never delayed). */
-int engine_is_result(int type)
-{
-	return type == RT_EV_TASK_COMPLETED || type == RT_EV_TASK_FAILED ||
-	       type == RT_EV_SUB_ORCH_COMPLETED || type == RT_EV_SUB_ORCH_FAILED;
-}
-
 static int only_results(const struct engine_mail *m)
 {
 	for (; m; m = m->next)
@@ -240,33 +234,8 @@ static int terminates(const struct rt_event *msgs, size_t n)
 	return 0;
 }
 
-int engine_batch_awaited(const struct engine_batch *b)
-{
-	size_t n = b->ncmds + (size_t)__atomic_load_n(&b->e->cmds_waiting, __ATOMIC_RELAXED);
-	return n > 0 && n <= ENGINE_HURRY_MAX_CMDS;
-}
-
-int engine_batch_hurried(const struct engine_batch *b)
-{
-	return engine_batch_awaited(b) && rt_mono_us() - b->start_mono_us > ENGINE_HURRY_US;
-}
-
-int engine_batch_over_budget(const struct engine_batch *b)
-{
-	return b->episodes > 0 && rt_mono_us() - b->start_mono_us > ENGINE_BATCH_BUDGET_US;
-}
-
 static int rewind_one(struct engine_batch *b, const char *instance_id, const char *reason,
 		      int depth);
-
-/* The input ExecutionStarted brings to a first episode, for its trace line. */
-static const char *started_input(const struct rt_event *msgs, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (msgs[i].type == RT_EV_EXECUTION_STARTED)
-			return msgs[i].input;
-	return NULL;
-}
 
 /* A failure's output is a JSON string; its trace line shows the text. */
 static const char *unquoted(struct rt_arena *a, const char *json)
@@ -275,33 +244,6 @@ static const char *unquoted(struct rt_arena *a, const char *json)
 	if (n >= 2 && json[0] == '"' && json[n - 1] == '"')
 		return rt_arena_strndup(a, json + 1, n - 2);
 	return json ? json : "";
-}
-
-/* The extension's trace line for an execution's first episode, and the
- * host's Executing line: on the engine thread, wherever the replay runs. */
-void engine_episode_begin(struct engine_batch *b, const struct rt_episode_in *in,
-			  struct engine_episode_log *lg)
-{
-	struct rt_engine *e = b->e;
-	const struct rt_engine_hooks *h = &e->opts.hooks;
-
-	memset(&lg->inv, 0, sizeof(lg->inv)); /* func's reason for durable triggers: (null) */
-	lg->inv.function = in->name;
-	snprintf(lg->category, sizeof(lg->category), "Function.%s", in->name);
-	lg->traced = h->invocation &&
-		     (!h->log_enabled || h->log_enabled(h->ctx, lg->category, RT_LOG_INFO));
-	if (lg->traced && in->n_past == 0)
-		engine_log(e, lg->category, RT_LOG_INFO, "%s",
-			   rt_durable_trace_started(&b->arena, RT_TRACE_ORCHESTRATOR, in->instance_id,
-						    in->name, started_input(in->msgs, in->n_msgs), -1));
-	if (h->invocation)
-		h->invocation(&lg->inv, RT_INVOCATION_START);
-}
-
-int engine_episode_replay(const struct rt_engine_hooks *h, const struct rt_episode_in *in,
-			  struct rt_episode_out *out)
-{
-	return h->replay && in->fn ? h->replay(h->ctx, in->fn, in, out) : rt_replay_run(in, out);
 }
 
 /* Fills the parts of `in` that come from the hooks; `fn` is the
@@ -609,18 +551,6 @@ fail_rollback:
 		   rt_store_errmsg(st));
 	rt_store_savepoint_rollback(st);
 	b->failed = 1;
-}
-
-struct rt_event *engine_decode_rows(const struct rt_history_row *rows, size_t n,
-				    struct rt_arena *a)
-{
-	struct rt_event *dec = rt_arena_calloc(a, (n + 1) * sizeof(*dec));
-	for (size_t i = 0; i < n; i++) {
-		if (rt_history_decode(rows[i].data, rows[i].len, &dec[i], a) != 0)
-			return NULL;
-		dec[i].is_played = 1;
-	}
-	return dec;
 }
 
 /* Rewind of a Failed instance (§8.6): rewrite the failure rows, reset the

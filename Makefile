@@ -2,7 +2,8 @@
 #   make            host (build/cfunc) and every sample (build/samples/<app>.so)
 #   make run        set-up, build, start the host on 127.0.0.1:7071
 #   make test       set-up, build, check-layers, check-shell, run every test; last line "N passed, N failed"
-#   make check-layers   fails naming file:line when a layer includes or calls what it must not
+#   make check-layers   builds, then fails naming file:line when a layer includes or calls what it
+#                   must not, or naming the files that call each other round a loop
 #   make check-shell    shellcheck over every shell script (tests, bench, scripts)
 #   make SANITIZE=address,undefined test    the same under sanitizers
 #   make bench      benchmarks (not tests), figures go to BENCHMARKS.md

@@ -3,7 +3,8 @@
  * of them (engine_core.h): console lines (engine_log, an episode's first
  * lines), history rows encoded and decoded, the batch's time checks, the
  * instance id check and the history read. Every other engine_*.c file
- * may call it; it calls only the store, the codec and the hooks.
+ * may call it; it calls only the store, the codec, the replay, the trace
+ * lines and the hooks.
  */
 #include "runtime/engine_core.h"
 #include "runtime/durable_trace.h"

@@ -11,6 +11,7 @@
 /* A console line through the host's log hook, if that level shows. */
 void engine_log(struct rt_engine *e, const char *category, int level, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+/* ev as history row `seq`, its encoding in the batch arena. Returns 0. */
 int engine_encode_row(struct engine_batch *b, const struct rt_event *ev, int seq,
 		      struct rt_history_row *row);
 

@@ -374,7 +374,6 @@ int engine_inbox_add_decoded(struct engine_batch *b, const char *instance_id,
 			     const char *execution_id, int64_t visible_us,
 			     const struct rt_event *ev, const void *decoded);
 
-
 /* engine_entity.c: entity batches and messages (see entity.h). */
 void engine_entity_batch(struct engine_batch *b, const char *instance_id);
 int engine_entity_deliver(struct engine_batch *b, const char *target, const char *event,

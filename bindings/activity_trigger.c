@@ -1,5 +1,5 @@
 #include "bindings/activity_trigger.h"
-#include "bindings/api.h"
+#include "bindings/bind_log.h"
 #include "bindings/json_util.h"
 #include "bindings/registry.h"
 #include "common/xalloc.h"

@@ -1,11 +1,14 @@
 /*
  * api.c - the function table (struct cf_api) and the calls common to every
- * handle: registration, settings, logging, scratch memory, errors.
- * Trigger-specific entries live in http_trigger.c, orch_trigger.c,
- * activity_trigger.c and durable_client.c.
+ * handle: registration, settings, scratch memory, errors. Logging is
+ * bind_log.c's. Trigger-specific entries live in http_trigger.c,
+ * orch_trigger.c, activity_trigger.c and durable_client.c; they call
+ * nothing here, so the table sits on top of them.
  */
 #include "bindings/api.h"
+#include "bindings/bind_log.h"
 #include "bindings/activity_trigger.h"
+#include "bindings/durable_api.h"
 #include "bindings/durable_client.h"
 #include "bindings/http_trigger.h"
 #include "bindings/json_api.h"
@@ -19,47 +22,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static bind_log_fn app_logger;
-static rt_invocation_fn invocation_reporter;
-
-void bind_api_set_logger(bind_log_fn fn)
-{
-	app_logger = fn;
-}
-
-void bind_api_set_invocation_reporter(rt_invocation_fn fn)
-{
-	invocation_reporter = fn;
-}
-
-void bind_invocation(struct rt_invocation *inv, enum rt_invocation_phase phase)
-{
-	if (invocation_reporter)
-		invocation_reporter(inv, phase);
-}
-
-void bind_log(const char *category, int level, const char *fmt, ...)
-{
-	va_list ap;
-	if (!app_logger)
-		return;
-	va_start(ap, fmt);
-	app_logger(category, level, fmt, ap);
-	va_end(ap);
-}
-
-static bind_log_enabled_fn log_filter;
-
-void bind_api_set_log_filter(bind_log_enabled_fn fn)
-{
-	log_filter = fn;
-}
-
-int bind_log_enabled(const char *category, int level)
-{
-	return app_logger && (!log_filter || log_filter(category, level));
-}
 
 static cf_rc app_fail(struct bind_app *app, const char *fmt, const char *name)
 {
@@ -180,34 +142,6 @@ static const char *setting(const char *name)
 	return name ? getenv(name) : NULL;
 }
 
-/* App levels reach the console's enum unchanged. */
-_Static_assert(CF_LOG_TRACE == (int)RT_LOG_TRACE, "CF_LOG_TRACE is RT_LOG_TRACE");
-_Static_assert(CF_LOG_DEBUG == (int)RT_LOG_DEBUG, "CF_LOG_DEBUG is RT_LOG_DEBUG");
-_Static_assert(CF_LOG_INFO == (int)RT_LOG_INFO, "CF_LOG_INFO is RT_LOG_INFO");
-_Static_assert(CF_LOG_WARNING == (int)RT_LOG_WARNING, "CF_LOG_WARNING is RT_LOG_WARNING");
-_Static_assert(CF_LOG_ERROR == (int)RT_LOG_ERROR, "CF_LOG_ERROR is RT_LOG_ERROR");
-_Static_assert(CF_LOG_CRITICAL == (int)RT_LOG_CRITICAL, "CF_LOG_CRITICAL is RT_LOG_CRITICAL");
-
-static void logv(cf_ctx *p, cf_log_level level, const char *fmt, va_list ap)
-{
-	struct bind_ctx *ctx = bind_ctx_check(p, "cf_log", 1);
-	char category[200];
-	if (!app_logger || !fmt)
-		return;
-	if (ctx && ctx->is_replaying && ctx->is_replaying(ctx))
-		return;
-	if (!ctx)
-		snprintf(category, sizeof(category), "App.User");
-	else if (ctx->kind == BIND_CTX_APP)
-		snprintf(category, sizeof(category), "App.%s", ((struct bind_app *)ctx)->name);
-	else
-		snprintf(category, sizeof(category), "Function.%s.User",
-			 ctx->function_name ? ctx->function_name : "unknown");
-	if (level < CF_LOG_TRACE || level > CF_LOG_CRITICAL)
-		level = CF_LOG_INFO;
-	app_logger(category, (int)level, fmt, ap);
-}
-
 static void *alloc(cf_ctx *p, size_t n)
 {
 	return rt_arena_alloc(bind_ctx_check(p, "cf_alloc", 0)->arena, n);
@@ -236,7 +170,7 @@ const struct cf_api bind_api = {
 	.app_name = app_name,
 
 	.setting = setting,
-	.logv = logv,
+	.logv = bind_logv,
 	.alloc = alloc,
 	.vfmt = vfmt,
 	.last_error = last_error,

@@ -7,8 +7,8 @@
  * and return the engine's RT_OK / RT_E_* outcome with a malloc'd message, so that
  * each caller maps outcomes onto its own answers (the management API onto
  * the status matrix of durable-http-api §6, apps onto CF_E_*). The
- * bind_durable_* entries below them are the cf_durable_* functions of the
- * app ABI, written over the first layer.
+ * cf_durable_* functions of the app ABI are written over them
+ * (durable_api.h).
  *
  * Writes are acknowledged after their commit. Waiting for an instance to
  * finish is a wait on the engine (durable_wait.c): woken by the commit of
@@ -22,6 +22,7 @@
 #include "runtime/engine_entity.h"
 #include "bindings/json_util.h"
 #include "bindings/registry.h"
+#include "bindings/durable_park.h"
 
 struct bind_http;
 
@@ -145,9 +146,6 @@ json_t *bind_durable_payload(const struct bind_durable *d, const char *base_url,
 /* Makes h's response the 202 check-status response. */
 void bind_durable_set_check_status(struct bind_http *h, const struct bind_durable *d,
 				   const char *id, int with_rewind);
-/* Makes h's response the answer for a finished instance (§3.4): 200 with the
- * output when Completed, else 200 with the status object (input shown). */
-void bind_durable_set_finished(struct bind_http *h, const struct rt_instance *row);
 
 /*
  * The §3.4 wait on instance `id`: h's response becomes the finished answer
@@ -163,43 +161,6 @@ void bind_client_wait(struct bind_http *h, struct bind_durable *d, const char *i
 		      int64_t timeout_ms, int with_rewind);
 
 /*
- * A parked response (h->park): the request waits for an instance without a
- * thread. The host calls, on its loop thread:
- *   bind_park_hold(p, wake, data) when the job is back from its worker and
- *     its held commands committed: 1 = parked, arm a timer for
- *     p->timeout_ms; wake(data) comes from the engine thread if the
- *     instance finishes first. 0 = it finished already.
- *   bind_park_cancel(p) at the timeout, when the client left, or at a
- *     stop: 1 = the wait is over and h keeps its 202 check-status
- *     response; 0 = it finished meanwhile, and for a held request wake is
- *     on its way (answer then, not now).
- *   bind_park_done(p) before answering or dropping the request, always:
- *     writes the finished answer into h if the instance finished, and frees
- *     what the park holds.
- * The engine's side only copies the committed row into the park, so h is
- * written by whoever answers and by no one else.
- */
-struct bind_park {
-	struct rt_engine_wait w;
-	struct rt_engine *engine;
-	struct bind_http *h;
-	char *id;                /* the instance id (in h's arena) */
-	int64_t timeout_ms;
-	int state;               /* atomic, durable_wait.c */
-	struct rt_instance *row; /* malloc'd copy of the committed row, once fired */
-	void (*wake)(void *data);
-	void *wake_data;
-};
-int bind_park_hold(struct bind_park *p, void (*wake)(void *data), void *data);
-int bind_park_cancel(struct bind_park *p);
-void bind_park_done(struct bind_park *p);
-/* For the client's own use: a park in h's arena for instance `id` (NULL: a
- * 33-byte buffer for an id still to be generated), not registered yet. */
-struct bind_park *bind_park_new(struct bind_http *h, struct bind_durable *d, const char *id,
-				int64_t timeout_ms);
-int bind_park_cancel(struct bind_park *p);
-
-/*
  * External event names: at most BIND_EVENT_NAME_MAX characters (UTF-16 code
  * units, as .NET counts them), the same bound as instance ids, so that a
  * name fits wherever an id does (URLs, logs, history rows). The reason a
@@ -208,33 +169,5 @@ int bind_park_cancel(struct bind_park *p);
  */
 #define BIND_EVENT_NAME_MAX 256
 const char *bind_event_name_problem(const char *name);
-
-/* ---- cf_durable_* (the app ABI) ---------------------------------------------- */
-
-cf_rc bind_durable_start(cf_http *h, const char *name, const char *id, const char *input,
-			 const char **out_id);
-cf_rc bind_durable_status(cf_http *h, const char *id, unsigned flags, const char **out);
-cf_rc bind_durable_raise_event(cf_http *h, const char *id, const char *event, const char *data);
-cf_rc bind_durable_terminate(cf_http *h, const char *id, const char *reason);
-cf_rc bind_durable_suspend(cf_http *h, const char *id, const char *reason);
-cf_rc bind_durable_resume(cf_http *h, const char *id, const char *reason);
-cf_rc bind_durable_rewind(cf_http *h, const char *id, const char *reason);
-cf_rc bind_durable_restart(cf_http *h, const char *id, unsigned flags, const char **out_id);
-cf_rc bind_durable_purge(cf_http *h, const char *id);
-cf_rc bind_durable_check_status_response(cf_http *h, const char *id);
-cf_rc bind_durable_wait_or_check(cf_http *h, const char *id, int64_t timeout_ms, int64_t retry_ms);
-
-#define BIND_DURABLE_API_ENTRIES                                                \
-	.durable_start = bind_durable_start,                                    \
-	.durable_status = bind_durable_status,                                  \
-	.durable_raise_event = bind_durable_raise_event,                        \
-	.durable_terminate = bind_durable_terminate,                            \
-	.durable_suspend = bind_durable_suspend,                                \
-	.durable_resume = bind_durable_resume,                                  \
-	.durable_rewind = bind_durable_rewind,                                  \
-	.durable_restart = bind_durable_restart,                                \
-	.durable_purge = bind_durable_purge,                                    \
-	.durable_check_status_response = bind_durable_check_status_response,    \
-	.durable_wait_or_check_status_response = bind_durable_wait_or_check,
 
 #endif

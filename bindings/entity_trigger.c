@@ -4,7 +4,7 @@
  * entity_batch.c rolls them back when the operation fails.
  */
 #include "bindings/entity_trigger.h"
-#include "bindings/api.h"
+#include "bindings/bind_log.h"
 #include "runtime/engine.h"
 #include "bindings/json_util.h"
 #include "bindings/registry.h"

@@ -1,6 +1,6 @@
 #include "bindings/orch_trigger.h"
 #include "bindings/rc.h"
-#include "bindings/api.h"
+#include "bindings/bind_log.h"
 #include "bindings/json_util.h"
 #include "bindings/registry.h"
 

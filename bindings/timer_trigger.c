@@ -1,5 +1,5 @@
 #include "bindings/timer_trigger.h"
-#include "bindings/api.h"
+#include "bindings/bind_log.h"
 #include "runtime/ncrontab.h"
 #include "common/xalloc.h"
 

@@ -9,7 +9,7 @@
 #include "host/endpoints/admin.h"
 #include "host/endpoints/admin_dashboard.h"
 #include "host/endpoints/dashboard.h"
-#include "bindings/api.h"
+#include "bindings/bind_log.h"
 #include "host/apps.h"
 #include "host/apps_missing.h"
 #include "host/cli/cli_durable.h"

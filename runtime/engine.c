@@ -20,73 +20,23 @@
  */
 #include "runtime/engine.h"
 #include "runtime/engine_int.h"
+#include "runtime/engine_core.h"
+#include "runtime/engine_cmd_queue.h"
+#include "runtime/engine_mail_run.h"
 #include "runtime/uuid.h"
 #include "common/queue.h"
 #include "common/thread_pool.h"
 #include "common/vec.h"
 #include "common/xalloc.h"
 #include "common/clock.h"
-#include "common/utf8.h"
 
 #include <errno.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
-
-/* ---- small helpers ------------------------------------------------------ */
-
-void engine_log(struct rt_engine *e, const char *category, int level, const char *fmt, ...)
-{
-	char buf[2048];
-	va_list ap;
-	if (!e->opts.hooks.log ||
-	    (e->opts.hooks.log_enabled && !e->opts.hooks.log_enabled(e->opts.hooks.ctx, category, level)))
-		return;
-	va_start(ap, fmt);
-	vsnprintf(buf, sizeof(buf), fmt, ap);
-	va_end(ap);
-	e->opts.hooks.log(e->opts.hooks.ctx, category, level, "%s", buf);
-}
-
-
-int engine_encode_row(struct engine_batch *b, const struct rt_event *ev, int seq,
-		      struct rt_history_row *row)
-{
-	b->enc_len = 0;
-	rt_history_encode(ev, &b->enc, &b->enc_len, &b->enc_cap);
-	row->seq = seq;
-	row->type = (int)ev->type;
-	row->timestamp_us = ev->timestamp_us;
-	row->data = rt_arena_strndup(&b->arena, (const char *)b->enc, b->enc_len);
-	row->len = b->enc_len;
-	return 0;
-}
-
-const char *rt_instance_id_problem(const char *id)
-{
-	size_t units = 0; /* UTF-16 code units, as .NET counts string length */
-	size_t n;
-	if (!id || !*id)
-		return "instance id is empty";
-	if (id[0] == '@')
-		return "instance id must not start with '@' (reserved for entities)";
-	for (const unsigned char *p = (const unsigned char *)id; *p; p += n) {
-		if (*p < 0x20 || *p == 0x7f)
-			return "instance id must not contain control characters";
-		if (*p == '/' || *p == '\\' || *p == '#' || *p == '?')
-			return "instance id must not contain '/', '\\', '#' or '?'";
-		if ((n = rt_utf8_seq(p, SIZE_MAX)) == 0)
-			return "instance id is not valid UTF-8";
-		units += n == 4 ? 2 : 1;
-	}
-	if (units > 256)
-		return "instance id is longer than 256 characters";
-	return NULL;
-}
 
 /* ---- the batch ------------------------------------------------------------ */
 
@@ -388,6 +338,10 @@ static void *engine_main(void *arg)
 
 	memset(&b, 0, sizeof(b));
 	b.e = e;
+	/* The offload applies replays and runs episodes, but lies below
+	 * engine_episode.c (which launches replays): it calls them through b. */
+	b.run_episode = engine_episode;
+	b.episode_outcome = engine_episode_outcome;
 	rt_arena_init(&b.arena);
 	if (e->opts.hooks.thread_event)
 		e->opts.hooks.thread_event(e->opts.hooks.ctx, 0);
@@ -795,20 +749,3 @@ void rt_engine_reader_put(struct rt_engine *e, struct rt_store *s)
 	pthread_mutex_unlock(&e->readers_lock);
 }
 
-int rt_engine_history(struct rt_store *s, const char *instance_id, const char *execution_id,
-		      struct rt_event **events, size_t *n, struct rt_arena *a)
-{
-	struct rt_history_row *rows;
-	size_t nrows;
-	int rc = rt_store_history_load(s, instance_id, execution_id, &rows, &nrows, a);
-	if (rc != 0)
-		return rc;
-	*events = rt_arena_calloc(a, (nrows + 1) * sizeof(**events));
-	for (size_t i = 0; i < nrows; i++) {
-		if (rt_history_decode(rows[i].data, rows[i].len, &(*events)[i], a) != 0)
-			return RT_ERROR;
-		(*events)[i].is_played = 1;
-	}
-	*n = nrows;
-	return 0;
-}

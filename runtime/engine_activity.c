@@ -9,6 +9,7 @@
  */
 #include "runtime/engine.h"
 #include "runtime/engine_int.h"
+#include "runtime/engine_core.h"
 #include "common/xalloc.h"
 #include "common/clock.h"
 #include "common/queue.h"

@@ -9,6 +9,9 @@
  * store. Storage layout: entity.h.
  */
 #include "runtime/engine_int.h"
+#include "runtime/engine_cmd_queue.h"
+#include "runtime/engine_core.h"
+#include "runtime/engine_instance.h"
 #include "runtime/engine_entity.h"
 #include "runtime/entity.h"
 #include "runtime/json_text.h"

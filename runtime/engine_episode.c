@@ -5,6 +5,8 @@
  * savepoint of the batch transaction.
  */
 #include "runtime/engine_int.h"
+#include "runtime/engine_core.h"
+#include "runtime/engine_instance.h"
 #include "runtime/uuid.h"
 #include "common/xalloc.h"
 #include "common/clock.h"
@@ -174,14 +176,6 @@ static int do_actions(struct engine_batch *b, const struct rt_instance *inst,
 	return 0;
 }
 
-/* Only activity and sub-orchestration results: what pacing may hold back
- * (events, timers, terminate and the rest are never delayed). */
-int engine_is_result(int type)
-{
-	return type == RT_EV_TASK_COMPLETED || type == RT_EV_TASK_FAILED ||
-	       type == RT_EV_SUB_ORCH_COMPLETED || type == RT_EV_SUB_ORCH_FAILED;
-}
-
 static int only_results(const struct engine_mail *m)
 {
 	for (; m; m = m->next)
@@ -239,33 +233,8 @@ static int terminates(const struct rt_event *msgs, size_t n)
 	return 0;
 }
 
-int engine_batch_awaited(const struct engine_batch *b)
-{
-	size_t n = b->ncmds + (size_t)__atomic_load_n(&b->e->cmds_waiting, __ATOMIC_RELAXED);
-	return n > 0 && n <= ENGINE_HURRY_MAX_CMDS;
-}
-
-int engine_batch_hurried(const struct engine_batch *b)
-{
-	return engine_batch_awaited(b) && rt_mono_us() - b->start_mono_us > ENGINE_HURRY_US;
-}
-
-int engine_batch_over_budget(const struct engine_batch *b)
-{
-	return b->episodes > 0 && rt_mono_us() - b->start_mono_us > ENGINE_BATCH_BUDGET_US;
-}
-
 static int rewind_one(struct engine_batch *b, const char *instance_id, const char *reason,
 		      int depth);
-
-/* The input ExecutionStarted brings to a first episode, for its trace line. */
-static const char *started_input(const struct rt_event *msgs, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		if (msgs[i].type == RT_EV_EXECUTION_STARTED)
-			return msgs[i].input;
-	return NULL;
-}
 
 /* A failure's output is a JSON string; its trace line shows the text. */
 static const char *unquoted(struct rt_arena *a, const char *json)
@@ -274,35 +243,6 @@ static const char *unquoted(struct rt_arena *a, const char *json)
 	if (n >= 2 && json[0] == '"' && json[n - 1] == '"')
 		return rt_arena_strndup(a, json + 1, n - 2);
 	return json ? json : "";
-}
-
-/* The episode's start for the extension's line and the host's Executing
- * line: on the engine thread, wherever the replay runs. */
-void engine_episode_begin(struct engine_batch *b, const struct rt_episode_in *in,
-			  struct engine_episode_log *lg)
-{
-	const struct rt_engine_hooks *h = &b->e->opts.hooks;
-
-	memset(&lg->inv, 0, sizeof(lg->inv)); /* func's reason for durable triggers: (null) */
-	lg->inv.function = in->name;
-	if (h->durable_report) {
-		struct rt_durable_report r = {.fn = RT_DURABLE_ORCHESTRATOR,
-					      .outcome = RT_DURABLE_STARTED,
-					      .instance_id = in->instance_id,
-					      .name = in->name,
-					      .is_replay = in->n_past > 0,
-					      .input = started_input(in->msgs, in->n_msgs),
-					      .task_event_id = -1};
-		h->durable_report(h->ctx, &r);
-	}
-	if (h->invocation)
-		h->invocation(&lg->inv, RT_INVOCATION_START);
-}
-
-int engine_episode_replay(const struct rt_engine_hooks *h, const struct rt_episode_in *in,
-			  struct rt_episode_out *out)
-{
-	return h->replay && in->fn ? h->replay(h->ctx, in->fn, in, out) : rt_replay_run(in, out);
 }
 
 /* Fills the parts of `in` that come from the hooks; `fn` is the
@@ -615,18 +555,6 @@ fail_rollback:
 		   rt_store_errmsg(st));
 	rt_store_savepoint_rollback(st);
 	b->failed = 1;
-}
-
-struct rt_event *engine_decode_rows(const struct rt_history_row *rows, size_t n,
-				    struct rt_arena *a)
-{
-	struct rt_event *dec = rt_arena_calloc(a, (n + 1) * sizeof(*dec));
-	for (size_t i = 0; i < n; i++) {
-		if (rt_history_decode(rows[i].data, rows[i].len, &dec[i], a) != 0)
-			return NULL;
-		dec[i].is_played = 1;
-	}
-	return dec;
 }
 
 /* Rewind of a Failed instance (§8.6): rewrite the failure rows, reset the

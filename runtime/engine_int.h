@@ -1,6 +1,11 @@
 /*
- * engine_int.h - what engine.c, engine_cmd.c and engine_episode.c share.
- * Not for use outside runtime/engine*.c.
+ * engine_int.h - the types the engine's files share, and the calls of the
+ * files that have no header of their own. Not for use outside
+ * runtime/engine*.c. The files form layers, each calling only those below
+ * (check-layers rule 6), from the bottom: engine_mail.c (mailboxes),
+ * engine_core.c (engine_core.h), engine_instance.c, engine_cmd_queue.c;
+ * engine_activity.c and engine_offload.c; engine_entity.c;
+ * engine_episode.c; engine_cmd.c; engine_mail_run.c; engine.c on top.
  */
 #ifndef RT_ENGINE_INT_H
 #define RT_ENGINE_INT_H
@@ -37,6 +42,7 @@ struct rt_pool;
 #define ENGINE_SUSPECT_QUIET_US 2000000
 
 struct engine_replay_job; /* engine_offload.c */
+struct engine_episode_log;
 
 struct id_set {
 	int64_t *keys;
@@ -253,20 +259,27 @@ struct engine_batch {
 	 * (engine_wait.c); rows shallow-copied, strings in `arena`. */
 	struct rt_instance *finished;
 	size_t nfinished, capfinished;
+	/* engine_episode and engine_episode_outcome, set by engine.c: the
+	 * offload (engine_offload.c) runs episodes and commits replays' outcomes
+	 * from below engine_episode.c, which launches its replays. */
+	void (*run_episode)(struct engine_batch *b, const char *instance_id);
+	int (*episode_outcome)(struct engine_batch *b, struct rt_instance *inst,
+			       const struct rt_episode_out *out, int rc, int64_t replay_us,
+			       struct engine_episode_log *lg);
 };
 
 /* The instance is on the store's ready list of this batch. */
 void engine_mail_mark_stored(struct engine_batch *b, const char *instance_id);
-/* Episodes for instances that got mail during the batch, round after round. */
-void engine_mail_run(struct engine_batch *b);
 /* Stores one message of mail in the inbox, visible from visible_us (0:
  * now); *id (may be NULL) gets its row id. */
 int engine_mail_store(struct engine_batch *b, const char *instance_id, const struct engine_mail *m,
 		      int64_t visible_us, int64_t *id);
-/* Writes unconsumed mail to the inbox (same transaction). */
-void engine_mail_flush(struct engine_batch *b);
 /* 1 if the instance may have visible messages in the inbox table. */
 int engine_may_have_stored(struct engine_batch *b, const char *instance_id);
+/* The in-batch mailbox of an instance (created when `create`; NULL when
+ * there is none). */
+struct engine_mailbox *engine_mailbox_find(struct engine_batch *b, const char *instance_id,
+					   int create);
 /* Takes the in-batch messages of an instance (NULL when none). */
 struct engine_mail *engine_mail_take(struct engine_batch *b, const char *instance_id);
 /* An activity just created by an episode: queue it as already dequeued and
@@ -289,13 +302,6 @@ void engine_wait_notify(struct rt_engine *e, struct engine_batch *b);
 struct engine_episode_log {
 	struct rt_invocation inv;
 };
-/* The episode's start report and the host's Executing line (engine
- * thread; lg's strings borrow in->name, which must outlive the episode). */
-void engine_episode_begin(struct engine_batch *b, const struct rt_episode_in *in,
-			  struct engine_episode_log *lg);
-/* The replay itself, in process or through the replay hook: any thread. */
-int engine_episode_replay(const struct rt_engine_hooks *h, const struct rt_episode_in *in,
-			  struct rt_episode_out *out);
 /* Writes a replay's outcome (rc as engine_episode_replay's) for `inst`,
  * read in this batch, under the savepoint the caller opened: 0 when done
  * (savepoint released, or rolled back with b->failed set), 1 when nothing
@@ -303,9 +309,6 @@ int engine_episode_replay(const struct rt_engine_hooks *h, const struct rt_episo
 int engine_episode_outcome(struct engine_batch *b, struct rt_instance *inst,
 			   const struct rt_episode_out *out, int rc, int64_t replay_us,
 			   struct engine_episode_log *lg);
-/* History rows decoded into `a`, marked played; NULL if one does not decode. */
-struct rt_event *engine_decode_rows(const struct rt_history_row *rows, size_t n,
-				    struct rt_arena *a);
 
 /* ---- replays off the engine thread (engine_offload.c) ---------------------- */
 
@@ -314,8 +317,6 @@ struct rt_event *engine_decode_rows(const struct rt_history_row *rows, size_t n,
  * instance cannot take it. Its next episode takes it early (a result is
  * never held back for correctness); after a crash it shows up by then. */
 #define ENGINE_OFFLOAD_PARK_US 2000000
-/* An activity or sub-orchestration result: what may be parked or paced. */
-int engine_is_result(int type);
 /* Messages one replay off the engine thread consumes at most. */
 #define ENGINE_OFFLOAD_MAX_MSGS 4096
 /* 1 while the instance's replay is out or it rests: no episode for it. */
@@ -344,17 +345,8 @@ void *engine_replay_main(void *arg); /* arg: the engine */
 void engine_offload_free_all(struct rt_engine *e);
 
 void engine_apply_cmd(struct engine_batch *b, struct engine_cmd *c);
-void engine_cmd_free(struct engine_cmd *c); /* asynchronous commands only */
 void engine_rewind(struct engine_batch *b, struct engine_cmd *c, const struct rt_instance *inst);
 void engine_episode(struct engine_batch *b, const char *instance_id);
-/* 1 once the batch has run episodes for ENGINE_BATCH_BUDGET_US: start no
- * more, commit, and let the next batch take the rest, so a batch with a
- * heavy episode does not also hold back everyone else's commits. */
-int engine_batch_over_budget(const struct engine_batch *b);
-/* 1 if a few commands (ENGINE_HURRY_MAX_CMDS) are in the batch or wait
- * for it; engine_batch_hurried: and it ran ENGINE_HURRY_US. */
-int engine_batch_awaited(const struct engine_batch *b);
-int engine_batch_hurried(const struct engine_batch *b);
 void engine_run_free(struct engine_run *run);
 /* engine_activity.c: the in-flight id set (ids are never 0), */
 void engine_idset_add(struct id_set *s, int64_t id);
@@ -372,10 +364,6 @@ int engine_activity_stop_by(struct rt_engine *e, int64_t until_us);
 void engine_activity_apply(struct engine_batch *b, struct engine_run *run);
 void engine_activity_dequeue(struct engine_batch *b);
 void engine_activity_count_left(struct engine_batch *b);
-void engine_log(struct rt_engine *e, const char *category, int level, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-int engine_encode_row(struct engine_batch *b, const struct rt_event *ev, int seq,
-		      struct rt_history_row *row);
 int engine_inbox_add(struct engine_batch *b, const char *instance_id, const char *execution_id,
 		     int64_t visible_us, const struct rt_event *ev);
 /* engine_inbox_add, with the message's decoded form for the receiver when
@@ -383,15 +371,6 @@ int engine_inbox_add(struct engine_batch *b, const char *instance_id, const char
 int engine_inbox_add_decoded(struct engine_batch *b, const char *instance_id,
 			     const char *execution_id, int64_t visible_us,
 			     const struct rt_event *ev, const void *decoded);
-/* Creates (or overwrites) an instance row and queues its ExecutionStarted. */
-int engine_create_instance(struct engine_batch *b, const char *instance_id, const char *name,
-			   const char *input, const struct rt_event *parent_start, char **err);
-
-/* Queues a synchronous command and waits for its commit (engine_cmd.c). */
-int engine_cmd_submit(struct rt_engine *e, struct engine_cmd *c, char **err);
-/* Queues an asynchronous command (c->on_done set, c malloc'd; the engine
- * frees it with engine_cmd_free). 0, or -1 when the engine is stopping. */
-int engine_cmd_enqueue(struct rt_engine *e, struct engine_cmd *c);
 
 /* engine_entity.c: entity batches and messages (see entity.h). */
 void engine_entity_batch(struct engine_batch *b, const char *instance_id);

@@ -4,7 +4,9 @@
  * for its instance in the same transaction consumes it, which saves an
  * insert and a delete. Whatever is left when the batch ends is written to
  * the inbox before the commit, so nothing is held only in memory across a
- * commit and durability is unchanged.
+ * commit and durability is unchanged. The batch's rounds over the mail
+ * (episodes, then the flush to the inbox) are engine_mail_run.c's, above
+ * the episodes; this file calls no other part of the engine.
  */
 #include "runtime/engine_int.h"
 #include "common/queue.h"
@@ -127,29 +129,6 @@ int engine_inbox_add_decoded(struct engine_batch *b, const char *instance_id,
 	return rt_store_inbox_add(b->e->store, &m, NULL);
 }
 
-/* Episodes for instances that got messages during this batch, in the order
- * they got them; an episode may send more (children, parents, itself), so
- * go round until nothing is left or the batch is full. */
-void engine_mail_run(struct engine_batch *b)
-{
-	int progress = 1;
-	while (progress && !b->failed && b->episodes < ENGINE_BATCH_EPISODES) {
-		progress = 0;
-		for (size_t i = 0; i < b->nmail_order && !b->failed; i++) {
-			struct engine_mailbox *box = box_find(b, b->mail_order[i], 0);
-			/* A busy instance's mail goes to the inbox at the end. */
-			if (!box || !box->head || engine_offload_busy(b->e, box->instance_id))
-				continue;
-			if (b->episodes >= ENGINE_BATCH_EPISODES || engine_batch_over_budget(b)) {
-				b->more = 1;
-				return;
-			}
-			engine_episode(b, box->instance_id);
-			progress = 1;
-		}
-	}
-}
-
 int engine_mail_store(struct engine_batch *b, const char *instance_id, const struct engine_mail *m,
 		      int64_t visible_us, int64_t *id)
 {
@@ -164,25 +143,8 @@ int engine_mail_store(struct engine_batch *b, const char *instance_id, const str
 	return rt_store_inbox_add(b->e->store, &msg, id);
 }
 
-/* Mail nobody consumed goes to the inbox (same transaction). */
-void engine_mail_flush(struct engine_batch *b)
+struct engine_mailbox *engine_mailbox_find(struct engine_batch *b, const char *instance_id,
+					   int create)
 {
-	b->mail_on = 0;
-	for (size_t i = 0; i < b->nmail_order && !b->failed; i++) {
-		struct engine_mail *m = engine_mail_take(b, b->mail_order[i]);
-		/* A busy instance is woken by its replay's return or the end of
-		 * its rest, not by the next batch. */
-		int busy = m && engine_offload_busy(b->e, b->mail_order[i]);
-		for (; m; m = m->next) {
-			int64_t visible = busy && engine_is_result(m->type)
-						  ? b->now_us + ENGINE_OFFLOAD_PARK_US : 0;
-			if (engine_mail_store(b, b->mail_order[i], m, visible, NULL) != 0)
-				b->failed = 1;
-			if (busy)
-				engine_offload_note_mail(b->e, b->mail_order[i], m->type);
-			else
-				b->more = 1;
-		}
-	}
+	return box_find(b, instance_id, create);
 }
-

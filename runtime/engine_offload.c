@@ -25,6 +25,7 @@
  *     is out or during the rest, ends the rest at once.
  */
 #include "runtime/engine_int.h"
+#include "runtime/engine_core.h"
 #include "common/queue.h"
 #include "common/xalloc.h"
 #include "common/clock.h"
@@ -275,7 +276,7 @@ static void apply_one(struct engine_batch *b, struct engine_replay_job *j)
 	 * may live in it. */
 	engine_cache_give_back(e->cache, j->loan, 1, b->now_us);
 	j->loan = NULL;
-	if (engine_episode_outcome(b, &inst, &j->out, j->rc, j->replay_us, &j->lg) == 1) {
+	if (b->episode_outcome(b, &inst, &j->out, j->rc, j->replay_us, &j->lg) == 1) {
 		rt_store_savepoint_rollback(st);
 		return;
 	}
@@ -293,7 +294,7 @@ static void apply_one(struct engine_batch *b, struct engine_replay_job *j)
 static void follow_up(struct engine_batch *b, const char *instance_id)
 {
 	engine_mail_mark_stored(b, instance_id);
-	engine_episode(b, instance_id);
+	b->run_episode(b, instance_id);
 }
 
 void engine_offload_apply(struct engine_batch *b)

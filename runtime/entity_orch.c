@@ -9,35 +9,13 @@
  * rebuilt from scratch each time and always matches the history.
  */
 #include "runtime/entity.h"
+#include "runtime/entity_orch_core.h"
 #include "runtime/json_text.h"
 #include "runtime/replay_entity.h"
 #include "runtime/replay_int.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-struct entity_cs {
-	const char **ids;        /* sorted, unique */
-	size_t n;
-	const char *lock_id;
-	struct rt_task **calls;  /* the outstanding call per locked entity */
-	int released;
-};
-
-void entity_reply_decode(struct rt_task *t, enum task_state *st, const char **text)
-{
-	int failed = 0;
-	const char *out = NULL;
-	if (*st != TS_OK)
-		return;
-	if (rt_entity_reply_parse(*text, &failed, &out, t->o->a) != 0) {
-		*st = TS_FAILED;
-		*text = "the entity sent a reply that cannot be read";
-		return;
-	}
-	*st = failed ? TS_FAILED : TS_OK;
-	*text = out;
-}
 
 /* A wait created by rt_orch_wait_for_event may have resolved at once from
  * the buffer, before it was marked: decode its raw reply now (it has no
@@ -65,11 +43,6 @@ static struct rt_task *failed_task(struct rt_orch *o)
 {
 	/* Fatal is set: the wait is born failed with that message. */
 	return rt_orch_wait_for_event(o, "entity");
-}
-
-int rt_orch_in_critical_section(struct rt_orch *o)
-{
-	return o->cs && !o->cs->released;
 }
 
 static int locked_index(struct rt_orch *o, const char *id)
@@ -192,6 +165,7 @@ struct rt_task *rt_orch_lock_entities(struct rt_orch *o, const char *const *name
 	if (rt_orch_send_event(o, cs->ids[0], RT_ENTITY_OP_EVENT, msg) != RT_OK)
 		return failed_task(o);
 	o->cs = cs;
+	o->episode_end = rt_orch_entity_episode_end;
 	return reply_wait(o, cs->lock_id);
 }
 

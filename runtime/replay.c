@@ -11,7 +11,6 @@
 #include "runtime/replay_int.h"
 #include "common/json_quote.h"
 #include "common/xalloc.h"
-#include "runtime/replay_entity.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -475,7 +474,8 @@ static void run_code(struct rt_orch *o, struct rt_episode_out *out, struct rt_ve
 	o->replaying = o->last_played;
 	rc = in->run(in->fn, o);
 	/* Done for good: release a critical section the code left open. */
-	rt_orch_entity_episode_end(o, rc);
+	if (o->episode_end)
+		o->episode_end(o, rc);
 	o->returned = 1;
 	while (orch_next_event(o, &e))
 		orch_apply(o, &e);

@@ -32,7 +32,8 @@ struct rt_task *rt_orch_lock_entities(struct rt_orch *o, const char *const *name
 int rt_orch_unlock_entities(struct rt_orch *o);
 /* 1 while a critical section is open (requested and not released). */
 int rt_orch_in_critical_section(struct rt_orch *o);
-/* After the code returned for good (not RT_PENDING): releases a section it
+/* After the code returned for good (not RT_PENDING; the replay calls it as
+ * o->episode_end, set when a section opens): releases a section it
  * left open, so the entities do not wait for a holder that is done. */
 void rt_orch_entity_episode_end(struct rt_orch *o, int rc);
 

@@ -157,7 +157,10 @@ struct rt_orch {
 	int custom_set;
 	const char *custom;
 
-	struct entity_cs *cs;  /* open critical section, NULL = none (entity_orch.c) */
+	struct entity_cs *cs;  /* open critical section, NULL = none (entity_orch_core.h) */
+	/* Set by entity_orch.c when a critical section opens: run once the
+	 * code returned (rc), so the core needs no call into entity_orch.c. */
+	void (*episode_end)(struct rt_orch *o, int rc);
 };
 
 
@@ -172,10 +175,6 @@ void task_retry_step(struct retry *r, struct rt_task *child);
 void orch_check_missing(struct rt_orch *o);
 void orch_set_fatal(struct rt_orch *o, int nondeterminism, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
-
-/* entity_orch.c: turns an entity reply {"result"} / {"exceptionType"}
- * into the task's outcome. */
-void entity_reply_decode(struct rt_task *t, enum task_state *st, const char **text);
 
 /* replay.c */
 int orch_next_event(struct rt_orch *o, struct tl_entry *e);

@@ -9,6 +9,7 @@
  * the retry loop of a live orchestrator would. That keeps their sequence
  * numbers interleaved with the code's in the order a live run produces.
  */
+#include "runtime/entity_orch_core.h"
 #include "runtime/replay_int.h"
 #include "runtime/uuid.h"
 #include "common/utf8.h"

@@ -28,10 +28,21 @@
 #      shared helpers (reply.c, request.c, page.c). So only webhooks.c
 #      includes an endpoint file's header or management/webhooks.h, and no
 #      file calls back into the one that calls it.
+#   6. No two source files call each other, directly or round a longer
+#      loop: the files form layers, each calling only files below it, so
+#      any one can be read, tested and changed knowing only what is below.
+#      Measured on the objects (objdir, default root/build/obj: `make
+#      check-layers` builds them first): a symbol one object leaves
+#      undefined and another defines is a call. Where a lower file must
+#      reach a higher one, the higher one passes a function pointer down.
+#      One pair is allowed, LOOP_ALLOWED below.
 #
-# Scans common/, runtime/, bindings/, management/ and host/ under root (default: this tree). Prints
-# "check-layers: ok", or one line per problem naming file:line, and exits 1.
-# POSIX sh and grep; comments mentioning dlopen() are not calls.
+# Usage: check-layers.sh [root [objdir]]. Scans common/, runtime/,
+# bindings/, management/ and host/ under root (default: this tree). Prints
+# "check-layers: ok", or one line per problem naming file:line (rule 6: the
+# files of each loop and the calls between them), and exits 1; exits 2
+# when root or objdir cannot be read. POSIX sh, grep and sed, nm and
+# coreutils; comments mentioning dlopen() are not calls.
 set -u
 
 root=${1:-$(cd "$(dirname "$0")/.." && pwd)}
@@ -39,6 +50,12 @@ cd "$root" || {
 	echo "check-layers: cannot enter '$root'" >&2
 	exit 2
 }
+objdir=${2:-build/obj}
+# The replayer's core, one algorithm in two files: replay.c walks the
+# history and applies events, replay_tasks.c holds the task calls and
+# their completion, and each needs the other in the middle of its work
+# (an event completes a task; a completion applies the next events).
+LOOP_ALLOWED='runtime/replay.o runtime/replay_tasks.o'
 
 LOADER=host/apps.c
 CLIENT=bindings/durable_client.c
@@ -166,6 +183,81 @@ while IFS= read -r line; do
 	[ "$file" = "management/$own.c" ] && continue
 	report "$line" "inside management/, only the router ($ROUTER) includes the endpoint headers"
 done <"$tmp"
+
+# Rule 6. Edges "caller.o callee.o symbol" from nm: what each object
+# defines joined with what each needs. A loop is a set of objects each
+# reachable from every other (a strongly connected component), found by
+# growing the sets reachable forwards and backwards from each object that
+# tsort finds in a loop. join, comm and sort must agree on the order.
+LC_ALL=C
+export LC_ALL
+if [ ! -d "$objdir" ]; then
+	echo "check-layers: no objects in '$objdir' (build first: make check-layers)" >&2
+	exit 2
+fi
+work=$(mktemp -d "${TMPDIR:-/tmp}/check-layers.XXXXXX") || exit 2
+trap 'rm -f "$tmp"; rm -rf "$work"' EXIT
+(cd "$objdir" && for d in common runtime bindings management host; do
+	[ -d "$d" ] && find "$d" -type f -name '*.o'
+done) | sort >"$work/objs"
+if [ ! -s "$work/objs" ]; then
+	echo "check-layers: no objects in '$objdir' (build first: make check-layers)" >&2
+	exit 2
+fi
+# nm -A prints "file.o: address type symbol" ("file.o: type symbol" when
+# undefined); the objects are named relative to objdir.
+(cd "$objdir" && xargs nm -A -g --defined-only <"$work/objs") |
+	sed -n 's|^\([^:]*\.o\): *[0-9a-fA-F]* [A-Za-z] \(.*\)$|\2 \1|p' | sort >"$work/defs" || exit 2
+(cd "$objdir" && xargs nm -A -u <"$work/objs") |
+	sed -n 's|^\([^:]*\.o\): *[A-Za-z] \(.*\)$|\2 \1|p' | sort >"$work/needs" || exit 2
+# "symbol needer definer" -> "needer definer symbol", calls within a file dropped.
+join "$work/needs" "$work/defs" | sed -n 's/^\([^ ]*\) \([^ ]*\) \([^ ]*\)$/\2 \3 \1/p' |
+	sed '/^\([^ ]*\) \1 /d' | sort -u >"$work/calls"
+cut -d' ' -f1,2 "$work/calls" | sort -u >"$work/edges"
+# reach <edges> <node>: the nodes reachable from node (itself included).
+reach() {
+	printf '%s\n' "$2" >"$work/reach"
+	while :; do
+		join "$work/reach" "$1" | cut -d' ' -f2 | cat "$work/reach" - | sort -u >"$work/reach.new"
+		cmp -s "$work/reach" "$work/reach.new" && break
+		mv "$work/reach.new" "$work/reach"
+	done
+	cat "$work/reach"
+}
+while read -r from to; do printf '%s %s\n' "$to" "$from"; done <"$work/edges" | sort >"$work/back"
+# shellcheck disable=SC2086 # the names have no spaces: one per line
+allowed=$(printf '%s\n' $LOOP_ALLOWED | sort | tr '\n' ' ')
+# report_pair <from> <to> <symbols>
+report_pair() {
+	printf 'check-layers:   %s calls %s: %s\n' "${1%.o}.c" "${2%.o}.c" "$3" >&2
+}
+: >"$work/done"
+tsort "$work/edges" 2>&1 >/dev/null | sed -n 's/^tsort: \(.*\.o\)$/\1/p' | sort -u >"$work/looped"
+while IFS= read -r o; do
+	grep -qxF "$o" "$work/done" && continue
+	reach "$work/edges" "$o" >"$work/fwd"
+	reach "$work/back" "$o" >"$work/bwd"
+	comm -12 "$work/fwd" "$work/bwd" >"$work/loop"
+	cat "$work/loop" >>"$work/done"
+	[ "$(wc -l <"$work/loop")" -gt 1 ] || continue
+	[ "$(tr '\n' ' ' <"$work/loop")" = "$allowed" ] && continue
+	printf 'check-layers: call loop: %s: these files call each other (rule 6)\n' \
+		"$(sed 's/\.o$/.c/' "$work/loop" | tr '\n' ' ' | sed 's/ $//')" >&2
+	problems=$((problems + 1))
+	# The calls inside the loop, one line per caller and callee.
+	join "$work/loop" "$work/calls" | sort -k2,2 | join -1 2 -2 1 - "$work/loop" |
+		sed 's/^\([^ ]*\) \([^ ]*\) \([^ ]*\)$/\2 \1 \3/' | sort >"$work/inside"
+	last_from='' last_to='' syms=''
+	while read -r from to sym; do
+		if [ "$from" = "$last_from" ] && [ "$to" = "$last_to" ]; then
+			syms="$syms, $sym"
+			continue
+		fi
+		[ -n "$last_from" ] && report_pair "$last_from" "$last_to" "$syms"
+		last_from=$from last_to=$to syms=$sym
+	done <"$work/inside"
+	[ -n "$last_from" ] && report_pair "$last_from" "$last_to" "$syms"
+done <"$work/looped"
 
 if [ "$problems" -ne 0 ]; then
 	echo "check-layers: $problems problem(s); see the rules in scripts/check-layers.sh" >&2

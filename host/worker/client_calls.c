@@ -6,6 +6,7 @@
  */
 #include "host/worker/worker_client.h"
 
+#include "bindings/durable_api.h"
 #include "bindings/durable_client.h"
 
 #include <jansson.h>

@@ -14,7 +14,7 @@
 #include "host/worker/worker_main.h"
 
 #include "bindings/activity_trigger.h"
-#include "bindings/api.h"
+#include "bindings/bind_log.h"
 #include "bindings/http_trigger.h"
 #include "bindings/registry.h"
 #include "common/urlcodec.h"

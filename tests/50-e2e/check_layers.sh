@@ -2,7 +2,9 @@
 # scripts/check-layers.sh can fail: on a copy of the layers (common/,
 # runtime/, bindings/, management/, host/) with one offending line planted at
 # a time, it must exit 1 and name the file and line; on the real tree it must pass. A check that never fails
-# proves nothing, so every rule gets a planted breach.
+# proves nothing, so every rule gets a planted breach. Rule 6 (no call
+# loops) reads the objects: the copy gets the build's, and its breaches are
+# small objects compiled into that copy.
 . "$(dirname "$0")/../lib.sh"
 
 script="$CFUNC_ROOT/scripts/check-layers.sh"
@@ -10,8 +12,10 @@ tree="$T_DIR/tree"
 mkdir -p "$tree"
 cp -R "$CFUNC_ROOT/common" "$CFUNC_ROOT/runtime" "$CFUNC_ROOT/bindings" \
 	"$CFUNC_ROOT/management" "$CFUNC_ROOT/host" "$tree/"
+mkdir -p "$tree/build"
+cp -R "$CFUNC_BUILD/obj" "$tree/build/obj"
 
-out=$(sh "$script" "$CFUNC_ROOT" 2>&1)
+out=$(sh "$script" "$CFUNC_ROOT" "$CFUNC_BUILD/obj" 2>&1)
 ok $? "the real tree passes"
 is "$out" "check-layers: ok" "and says so"
 
@@ -121,5 +125,71 @@ is "$out" "check-layers: ok" "the copy passes again once restored"
 
 out=$(sh "$script" "$T_DIR/no-such-dir" 2>&1)
 is "$?" "2" "a root that does not exist is an error, not a pass"
+
+# Rule 6: no call loops between files, but for the allowed pair.
+# plant_obj <dir/name> <C source>: compiles the source as build/obj/<dir/name>.o.
+plant_obj() {
+	printf '%s\n' "$2" >"$T_DIR/planted.c"
+	${CC:-cc} -c -o "$tree/build/obj/$1.o" "$T_DIR/planted.c" || echo "plant_obj: cc failed for $1" >&2
+	planted="$planted $tree/build/obj/$1.o"
+}
+unplant() {
+	# shellcheck disable=SC2086 # paths under T_DIR have no spaces
+	rm -f $planted
+	planted=''
+}
+planted=''
+loop_rule='these files call each other \(rule 6\)'
+
+plant_obj runtime/plant_a 'void plant_b(void); void plant_a(void) { plant_b(); }'
+out=$(sh "$script" "$tree" 2>&1)
+ok $? "a file calling another that does not call back passes"
+plant_obj runtime/plant_b 'void plant_a(void); void plant_b(void) { plant_a(); }'
+out=$(sh "$script" "$tree" 2>&1)
+is "$?" "1" "two files calling each other: exits 1"
+like "$out" "check-layers: call loop: runtime/plant_a\\.c runtime/plant_b\\.c: $loop_rule" \
+	"two files calling each other: names both"
+like "$out" "runtime/plant_a\\.c calls runtime/plant_b\\.c: plant_b" "and what the first calls of the second"
+like "$out" "runtime/plant_b\\.c calls runtime/plant_a\\.c: plant_a" "and what the second calls of the first"
+like "$out" "check-layers: 1 problem\\(s\\)" "and counts the loop once"
+unplant
+
+plant_obj common/plant_c 'void plant_d(void); void plant_c(void) { plant_d(); }'
+plant_obj bindings/plant_d 'void plant_e(void); void plant_d(void) { plant_e(); }'
+plant_obj host/plant_e 'void plant_c(void); void plant_e(void) { plant_c(); }'
+out=$(sh "$script" "$tree" 2>&1)
+is "$?" "1" "three files round a loop, across layers: exits 1"
+like "$out" "call loop: bindings/plant_d\\.c common/plant_c\\.c host/plant_e\\.c: $loop_rule" \
+	"three files round a loop: names all three in one loop"
+plant_obj management/plant_f 'void plant_g(void); void plant_f(void) { plant_g(); }'
+plant_obj management/plant_g 'void plant_f(void); void plant_g(void) { plant_f(); }'
+out=$(sh "$script" "$tree" 2>&1)
+like "$out" "check-layers: 2 problem\\(s\\)" "two separate loops are both reported, and counted"
+unplant
+
+# The allowed pair is no free pass for a third file that joins its loop.
+# The planted file calls replay.c and stands in for a symbol replay.c needs
+# from replay_tasks.c (whichever the build has).
+obj="$tree/build/obj/runtime"
+nm -u "$obj/replay.o" | sed -n 's/^ *U //p' | sort >"$T_DIR/replay_needs"
+from_tasks=$(nm -g --defined-only "$obj/replay_tasks.o" | sed -n 's/^[0-9a-fA-F]* [A-Za-z] //p' |
+	sort | comm -12 "$T_DIR/replay_needs" - | head -n 1)
+of_replay=$(nm -g --defined-only "$obj/replay.o" | sed -n 's/^[0-9a-fA-F]* T //p' | head -n 1)
+if [ -n "$from_tasks" ] && [ -n "$of_replay" ]; then
+	plant_obj runtime/plant_r "void $of_replay(void); void $from_tasks(void) { $of_replay(); }"
+	out=$(sh "$script" "$tree" 2>&1)
+	is "$?" "1" "a third file in the allowed pair's loop: exits 1"
+	like "$out" "call loop: runtime/plant_r\\.c runtime/replay\\.c runtime/replay_tasks\\.c: $loop_rule" \
+		"a third file in the allowed pair's loop: names the three"
+	unplant
+else
+	ok 1 "replay.c needs something of replay_tasks.c (the allowed pair calls each other)"
+fi
+
+out=$(sh "$script" "$tree" 2>&1)
+is "$out" "check-layers: ok" "the copy passes again once the objects are gone"
+out=$(sh "$script" "$tree" "$T_DIR/no-objects" 2>&1)
+is "$?" "2" "no objects to read is an error, not a pass"
+like "$out" "no objects in" "and says so"
 
 done_testing

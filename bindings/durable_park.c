@@ -1,0 +1,116 @@
+/*
+ * durable_park.c - the parked response (durable_park.h): the engine's wait
+ * callback copies the committed row into the park, and whoever answers
+ * the request writes the finished answer from it. Below the client and
+ * the waits, which both make parks: it calls neither.
+ */
+#include "bindings/durable_client.h"
+#include "bindings/durable_park.h"
+#include "bindings/http_trigger.h"
+#include "bindings/status_json.h"
+#include "common/xalloc.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+enum { PARK_OPEN, PARK_PARKED, PARK_FIRED };
+
+/* ---- the committed row, copied off the engine thread's batch ------------ */
+
+static size_t len1(const char *s)
+{
+	return s ? strlen(s) + 1 : 0;
+}
+
+static const char *put(char **p, const char *s)
+{
+	if (!s)
+		return NULL;
+	size_t n = strlen(s) + 1;
+	char *at = *p;
+	memcpy(at, s, n);
+	*p += n;
+	return at;
+}
+
+/* One malloc'd block: the struct and every string status_json.c shows. */
+struct rt_instance *bind_park_row_copy(const struct rt_instance *r)
+{
+	size_t n = sizeof(*r) + len1(r->instance_id) + len1(r->name) + len1(r->execution_id) +
+		   len1(r->input) + len1(r->output) + len1(r->custom_status);
+	struct rt_instance *c = xmalloc(n);
+	char *p = (char *)(c + 1);
+	*c = *r;
+	c->instance_id = put(&p, r->instance_id);
+	c->name = put(&p, r->name);
+	c->execution_id = put(&p, r->execution_id);
+	c->input = put(&p, r->input);
+	c->output = put(&p, r->output);
+	c->custom_status = put(&p, r->custom_status);
+	c->parent_instance_id = c->parent_execution_id = NULL;
+	return c;
+}
+
+void bind_durable_set_finished(struct bind_http *h, const struct rt_instance *row)
+{
+	json_t *v = row->status == RT_ST_COMPLETED ? bind_json_payload(row->output)
+						   : bind_status_object(row, NULL, 0, BIND_STATUS_INPUT);
+	char *text = bind_json_dump(v);
+	h->nresp = 0;
+	bind_http_set_json(h, 200, text);
+	free(text);
+	json_decref(v);
+}
+
+/* ---- parked requests ------------------------------------------------------ */
+
+/* Engine thread, after the commit. */
+static void park_fired(struct rt_engine_wait *w, const struct rt_instance *row)
+{
+	struct bind_park *p = w->user;
+	p->row = bind_park_row_copy(row);
+	if (__atomic_exchange_n(&p->state, PARK_FIRED, __ATOMIC_ACQ_REL) == PARK_PARKED)
+		p->wake(p->wake_data); /* the last touch: the loop may free p now */
+}
+
+struct bind_park *bind_park_new(struct bind_http *h, struct bind_durable *d, const char *id,
+				int64_t timeout_ms)
+{
+	struct bind_park *p = rt_arena_alloc(h->ctx.arena, sizeof(*p));
+	memset(p, 0, sizeof(*p));
+	p->engine = d->engine;
+	p->h = h;
+	p->timeout_ms = timeout_ms;
+	p->w.user = p;
+	p->w.fired = park_fired;
+	if (id) {
+		p->id = rt_arena_strdup(h->ctx.arena, id);
+	} else {
+		p->id = rt_arena_alloc(h->ctx.arena, 33);
+		p->id[0] = '\0';
+	}
+	return p;
+}
+
+int bind_park_hold(struct bind_park *p, void (*wake)(void *data), void *data)
+{
+	int open = PARK_OPEN;
+	p->wake = wake;
+	p->wake_data = data;
+	return __atomic_compare_exchange_n(&p->state, &open, PARK_PARKED, 0, __ATOMIC_ACQ_REL,
+					   __ATOMIC_ACQUIRE);
+}
+
+int bind_park_cancel(struct bind_park *p)
+{
+	return rt_engine_wait_cancel(p->engine, &p->w);
+}
+
+void bind_park_done(struct bind_park *p)
+{
+	if (!p->row)
+		return;
+	bind_durable_set_finished(p->h, p->row);
+	free(p->row);
+	p->row = NULL;
+}

@@ -69,6 +69,7 @@ static struct host_workers *activity_workers;
 void host_durable_use_workers(struct host_workers *w)
 {
 	activity_workers = w;
+	host_timers_use_workers(w); /* timer runs too */
 }
 
 static int replay_in_worker(void *ctx, void *fn, const struct rt_episode_in *in,
@@ -83,6 +84,12 @@ static void run_activity_in_worker(void *ctx, void *fn, const struct rt_activity
 {
 	(void)ctx;
 	host_workers_activity(activity_workers, fn, call, res);
+}
+
+static int entity_batch_in_worker(void *ctx, void *fn, struct rt_entity_batch *eb)
+{
+	(void)ctx;
+	return host_workers_entity_batch(activity_workers, fn, eb);
 }
 
 /* A crash-looped app's episodes wait for its next deploy instead of
@@ -131,6 +138,7 @@ int host_durable_start(struct host_durable *hd, const struct host_config *cfg,
 	o.hooks.invocation = host_log_invocation;
 	o.hooks.find_entity = find_entity;
 	o.hooks.run_entity = bind_entity_run;
+	o.hooks.run_entity_batch = activity_workers ? entity_batch_in_worker : NULL;
 	rt_durable_trace_init(cfg->durable.hub_name); /* before the engine's threads */
 	hd->engine = rt_engine_start(&o, err);
 	if (!hd->engine)
@@ -215,6 +223,13 @@ int host_durable_admin_invoke(struct host_server *srv, const struct bind_functio
 			 "Started orchestration with ID = '%s'.", id);
 		free(id);
 		return 0;
+	}
+	if (fn->kind == BIND_FN_ACTIVITY && activity_workers) {
+		/* In a worker, and waited for: a crash answers as an HTTP
+		 * function's crash does. */
+		int rc = host_workers_admin_activity(activity_workers, fn, json, h);
+		free(json);
+		return rc;
 	}
 	if (fn->kind == BIND_FN_ACTIVITY) {
 		struct admin_run *run = xcalloc(1, sizeof(*run));

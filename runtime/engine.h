@@ -49,6 +49,7 @@
 #include "runtime/store.h"
 
 struct rt_entity_op;
+struct rt_entity_batch;
 
 struct rt_engine;
 struct rt_engine_wait;
@@ -122,6 +123,13 @@ struct rt_engine_hooks {
 	 * entities: every operation fails as an unknown entity). */
 	void *(*find_entity)(void *ctx, const char *name);
 	void (*run_entity)(void *ctx, void *fn, struct rt_entity_op *op);
+	/* Runs a whole batch of entity `fn` instead of rt_entity_batch_run in
+	 * this process (e.g. in a worker process: one message per batch). 0 or
+	 * -1 as rt_entity_batch_run; -2: it could not run (its process died,
+	 * its app is down): nothing of it is committed and its messages are
+	 * tried again RT_ENGINE_NOT_NOW_US later. Before it, can_run is asked
+	 * as for episodes. NULL: rt_entity_batch_run with run_entity. */
+	int (*run_entity_batch)(void *ctx, void *fn, struct rt_entity_batch *eb);
 };
 
 struct rt_engine_opts {

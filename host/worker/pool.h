@@ -123,6 +123,14 @@ void wpool_retire_now(struct host_workers *w, struct wproc *p);
 void wpool_bury(struct host_workers *w, struct wpool *pool, struct wproc *p, enum wdeath how,
 		const struct wcall *c, char *status_out, size_t status_n);
 
+/* calls.c: sends p->out and waits for the reply of `type` with `id`,
+ * answering the function's durable-client calls on `h` (NULL: none) */
+enum host_workers_rc wpool_exchange(struct host_workers *w, struct wpool *pool, struct wproc *p,
+				    struct bind_http *h, enum rt_wire_type type, uint64_t id,
+				    const struct wcall *c, struct rt_wire_frame *f, size_t *used,
+				    char *status, size_t status_n);
+uint64_t wpool_next_id(struct host_workers *w);
+
 /* reload.c: the thread that deploys apps again (host_workers_request_reload). */
 void *wpool_reloader_main(void *arg);
 

@@ -100,6 +100,11 @@ static int app_can_run(void *ctx, void *fn)
 	return !host_workers_app_failed(activity_workers, ((const struct bind_function *)fn)->app);
 }
 
+static void retry_waiting(void *engine)
+{
+	rt_engine_retry_waiting(engine);
+}
+
 int host_durable_start(struct host_durable *hd, const struct host_config *cfg,
 		       struct bind_registry *reg, char **err)
 {
@@ -143,6 +148,8 @@ int host_durable_start(struct host_durable *hd, const struct host_config *cfg,
 	hd->engine = rt_engine_start(&o, err);
 	if (!hd->engine)
 		return -1;
+	if (activity_workers)
+		host_workers_on_deploy(activity_workers, retry_waiting, hd->engine);
 	hd->client.engine = hd->engine;
 	hd->client.hub = rt_engine_hub(hd->engine);
 	hd->client.connection = "Storage";
@@ -155,6 +162,8 @@ int host_durable_start(struct host_durable *hd, const struct host_config *cfg,
 
 void host_durable_stop(struct host_durable *hd)
 {
+	if (activity_workers && hd->engine)
+		host_workers_on_deploy(activity_workers, NULL, NULL);
 	rt_engine_stop(hd->engine);
 	hd->engine = NULL;
 }

@@ -55,8 +55,9 @@ struct rt_engine;
 struct rt_engine_wait;
 
 /* How long work whose app cannot run now (engine hooks: can_run, not_run)
- * waits before it is tried again: no spinning while it is down, and at most
- * this delay once it is back. */
+ * first waits before it is tried again: no spinning while it is down. The
+ * wait doubles while the work keeps waiting, up to 30 s, and
+ * rt_engine_retry_waiting ends it at once. */
 #define RT_ENGINE_NOT_NOW_US 1000000
 
 /* One activity attempt handed to the host's runner. BORROWED for the call. */
@@ -298,5 +299,10 @@ void rt_engine_get_health(struct rt_engine *e, struct rt_engine_health *h);
  * instead of sleeping until the next timer's wall-clock due time. NULL is
  * ok. */
 void rt_engine_wake(struct rt_engine *e);
+/* An app came back (deployed again): work that waited for it (can_run,
+ * not_run, run_entity_batch -2) runs in the next batch instead of at the
+ * end of its wait, which grows to 30 s while the app stays down. Any
+ * thread; NULL is fine. */
+void rt_engine_retry_waiting(struct rt_engine *e);
 
 #endif

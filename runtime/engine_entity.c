@@ -170,19 +170,19 @@ static int write_entity(struct engine_batch *b, const struct rt_instance *old, i
 }
 
 /* A batch that does not run now: its stored messages and its in-batch mail
- * go back to the inbox out of sight for RT_ENGINE_NOT_NOW_US, in arrival
- * order (a scheduled signal due later stays later). */
+ * go back to the inbox out of sight for a while (engine_not_now_until), in
+ * arrival order (a scheduled signal due later keeps its time). */
 static int entity_wait(struct engine_batch *b, const char *instance_id,
 		       const struct rt_inbox_msg *stored, const int64_t *ids, size_t nstored,
 		       struct engine_mail *mail)
 {
-	int64_t visible_us = b->now_us + RT_ENGINE_NOT_NOW_US;
+	int64_t visible_us = engine_not_now_until(b);
 	if (nstored && rt_store_inbox_delete(b->e->store, ids, nstored, NULL) != 0)
 		return -1;
 	for (size_t i = 0; i < nstored; i++) {
 		struct rt_inbox_msg msg = stored[i];
 		msg.instance_id = instance_id;
-		if (msg.visible_us < visible_us)
+		if (msg.visible_us <= b->now_us)
 			msg.visible_us = visible_us;
 		if (rt_store_inbox_add(b->e->store, &msg, NULL) != 0)
 			return -1;

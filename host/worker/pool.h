@@ -104,6 +104,8 @@ struct host_workers {
 	int reloader_on, stopping;
 	pthread_cond_t reload_cond;
 	struct crash_ring crashes;
+	void (*on_deploy)(void *ctx); /* host_workers_on_deploy */
+	void *on_deploy_ctx;
 };
 
 /* spawn.c: starts one worker process for `pool` into `p` and waits until

@@ -139,6 +139,12 @@ void host_workers_get_stats(struct host_workers *w, struct host_workers_stats *s
  */
 void host_workers_request_reload(struct host_workers *w, const char *path);
 
+/* After an app was deployed again (its waiting durable work can run now),
+ * fn(ctx) is called on the thread that deployed it, under the supervisor's
+ * lock (so fn must not wait for a worker). fn NULL: none; once this returns
+ * no call of the previous fn runs any more. */
+void host_workers_on_deploy(struct host_workers *w, void (*fn)(void *ctx), void *ctx);
+
 /* 1 when the app's workers crash-looped and it was marked failed. */
 int host_workers_app_failed(struct host_workers *w, const struct bind_app *app);
 

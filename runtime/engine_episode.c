@@ -224,9 +224,11 @@ static int wait_for_app(struct engine_batch *b, const char *instance_id,
 	for (size_t i = 0; i < nstored; i++) {
 		struct rt_inbox_msg msg = stored[i];
 		msg.instance_id = instance_id;
-		/* A timer not due yet keeps its time (it waits again then): a
-		 * resume brings forward only what was due, never a timer. */
-		if (msg.visible_us <= b->now_us)
+		/* What was due, or held back before, waits as one (so that the
+		 * episode after it finds the ExecutionStarted); a timer not due
+		 * yet keeps its time: a resume brings forward only held-back
+		 * work, never a timer. */
+		if (msg.visible_us <= b->now_us || engine_not_now_held(b, msg.visible_us))
 			msg.visible_us = visible_us;
 		if (rt_store_inbox_add(b->e->store, &msg, NULL) != 0)
 			return -1;

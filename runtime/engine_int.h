@@ -279,6 +279,8 @@ int64_t engine_not_now_horizon(struct engine_batch *b);
 /* When rt_engine_retry_waiting asked: the waiting rows become visible now
  * and the wait starts again from RT_ENGINE_NOT_NOW_US. 0 or -1 (store). */
 int engine_not_now_resume(struct engine_batch *b);
+/* 1 when visible_us is one engine_not_now_until gave (a held-back row). */
+int engine_not_now_held(struct engine_batch *b, int64_t visible_us);
 /* 1 when a resume is asked for (the engine thread runs a batch for it). */
 int engine_not_now_wanted(struct rt_engine *e);
 

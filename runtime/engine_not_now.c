@@ -49,6 +49,15 @@ int64_t engine_not_now_horizon(struct engine_batch *b)
 	return h;
 }
 
+int engine_not_now_held(struct engine_batch *b, int64_t visible_us)
+{
+	const struct engine_not_now *nn = &b->e->not_now;
+	for (int i = 0; i < nn->nmarks; i++)
+		if (nn->marks[i] == visible_us)
+			return 1;
+	return 0;
+}
+
 int engine_not_now_wanted(struct rt_engine *e)
 {
 	return __atomic_load_n(&e->not_now.resume, __ATOMIC_ACQUIRE);

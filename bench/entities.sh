@@ -13,8 +13,9 @@
 # Settings: SYNC (default ACKNOWLEDGED, the host's own default; FULL or
 # NORMAL for the others), CONNS (wrk connections; a list such as
 # "64 128 256" runs every signal phase once per count), PHASES (which of
-# "baseline one many calls" to run, default all). Loopback only; every load
-# phase is bounded by DURATION s.
+# "baseline one many calls" to run, default all), WORKERS=1 (the host with
+# --worker-processes: entity batches in a worker process). Loopback only;
+# every load phase is bounded by DURATION s.
 set -eu
 cd "$(dirname "$0")/.."
 TOP=$(pwd)
@@ -26,6 +27,7 @@ PORT=${PORT:-7097}
 CALLS=${CALLS:-20}
 RUNS=${RUNS:-50}
 B=${BUILD_DIR:-$TOP/build}
+WORKERS=${WORKERS:-}
 TICK=$(getconf CLK_TCK)
 case $B in /*) ;; *) B=$TOP/$B ;; esac
 root=$(mktemp -d /tmp/cfunc-bench-entities.XXXXXX)
@@ -59,7 +61,8 @@ LUA
 
 start() {
 	rm -rf "$root/.cfunc"
-	(cd "$root" && exec "$B/cfunc" start --port "$PORT") >"$root/host.log" 2>&1 &
+	(cd "$root" && exec "$B/cfunc" start --port "$PORT" ${WORKERS:+--worker-processes}) \
+		>"$root/host.log" 2>&1 &
 	pid=$!
 	i=0
 	until curl -s -o /dev/null "$URL/admin/host/ping" || [ $i -ge 100 ]; do sleep 0.05; i=$((i + 1)); done

@@ -144,7 +144,13 @@ enum rt_wire_tag {
 	 * ERROR = the failure, STATE_KIND, STATE, E_ACTION list). An action is
 	 * bytes holding a run of fields (no frame header): E_ACTION_KIND,
 	 * INSTANCE (the signal's target, or the started instance id), OP,
-	 * INPUT, NAME (the orchestrator started), AT (signal time). */
+	 * INPUT, NAME (the orchestrator started), AT (signal time).
+	 * Limits: at most RT_WIRE_MAX_LIST operations per request (a longer
+	 * batch goes in several, the state carried from one to the next) and
+	 * RT_WIRE_MAX_LIST actions per operation; the host refuses a result
+	 * without exactly one outcome per operation asked, and checks every
+	 * state, result and input as JSON and every signal target as an
+	 * entity id before it applies any (host/worker/entity_calls.c). */
 	RT_WT_STATE = 80,        /* JSON text; absent: the entity has no state */
 	RT_WT_KEEP_FAILED = 81,  /* u32 1: a failed operation keeps its state change */
 	RT_WT_E_OP = 82,         /* list: one operation each (nested) */

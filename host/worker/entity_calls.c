@@ -337,9 +337,13 @@ int host_workers_entity_batch(struct host_workers *w, const struct bind_function
 			at++;
 			continue;
 		}
-		rc = pool ? run_chunk(w, pool, fn, eb, &l, at, n, state, outs, status, sizeof(status),
-				      &why)
-			  : HOST_WORKERS_APP_FAILED;
+		if (!pool) {
+			why = rt_arena_fmt(a, "The app '%s' has no worker processes.", fn->app->name);
+			rc = HOST_WORKERS_FAILED;
+		} else {
+			rc = run_chunk(w, pool, fn, eb, &l, at, n, state, outs, status, sizeof(status),
+				       &why);
+		}
 		if (rc == HOST_WORKERS_APP_FAILED) {
 			free(l.ops);
 			return -2; /* it waits for the app's next deploy */

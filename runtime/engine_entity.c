@@ -170,13 +170,12 @@ static int write_entity(struct engine_batch *b, const struct rt_instance *old, i
 }
 
 /* A batch that does not run now: its stored messages and its in-batch mail
- * go back to the inbox out of sight for a while (engine_not_now_until), in
- * arrival order (a scheduled signal due later keeps its time). */
+ * go back to the inbox out of sight until visible_us, in arrival order (a
+ * scheduled signal due later keeps its time). */
 static int entity_wait(struct engine_batch *b, const char *instance_id,
 		       const struct rt_inbox_msg *stored, const int64_t *ids, size_t nstored,
-		       struct engine_mail *mail)
+		       struct engine_mail *mail, int64_t visible_us)
 {
-	int64_t visible_us = engine_not_now_until(b);
 	if (nstored && rt_store_inbox_delete(b->e->store, ids, nstored, NULL) != 0)
 		return -1;
 	for (size_t i = 0; i < nstored; i++) {
@@ -304,9 +303,10 @@ void engine_entity_batch(struct engine_batch *b, const char *instance_id)
 	eb.keep_failed = e->opts.entity_keep_failed;
 
 	/* Its app cannot run now (engine.h, can_run): nothing runs, nothing
-	 * is counted, no console line; the messages wait. */
+	 * is counted, no console line; the messages wait (backing off). */
 	if (eb.fn && nmsgs > 0 && h->can_run && !h->can_run(h->ctx, eb.fn)) {
-		if (entity_wait(b, instance_id, stored, ids, nstored, mail_head) != 0)
+		if (entity_wait(b, instance_id, stored, ids, nstored, mail_head,
+				engine_not_now_until(b)) != 0)
 			goto fail;
 		return;
 	}
@@ -325,8 +325,10 @@ void engine_entity_batch(struct engine_batch *b, const char *instance_id)
 	}
 	if (rc == -2) {
 		/* It could not run (its worker process died): nothing of it
-		 * is committed, its messages are tried again. */
-		if (entity_wait(b, instance_id, stored, ids, nstored, mail_head) != 0)
+		 * is committed, its messages are tried again a second later
+		 * (no back-off: that is for an app that is down). */
+		if (entity_wait(b, instance_id, stored, ids, nstored, mail_head,
+				b->now_us + RT_ENGINE_NOT_NOW_US) != 0)
 			goto fail;
 		return;
 	}

@@ -71,6 +71,9 @@ is "$(wait_state k1 108)" 108 \
 	"the batch ran again: every operation applied once (5 + 1 + 1 + 100 + 1)"
 is "$(grep -c "died (SIGSEGV) while running 'box (entity @box@k1)'" "$HOST_LOG")" 1 \
 	"… after one death"
+is "$(curl -s "$BASE/admin/host/functions" |
+	jq -c '[.workers.recentCrashes[] | select(.function == "box") | [.trigger, .instanceId, .signal]][0]')" \
+	'["entity","@box@k1","SIGSEGV"]' "the Functions page lists the crash as the entity's"
 
 # An operation that always crashes: 3 deaths, then it fails, naming why.
 for kind in segv:SIGSEGV abort:SIGABRT; do

@@ -73,6 +73,10 @@ like "$(grep "Exception while executing function: Functions.crash_tick" "$HOST_L
 	"Timeout value of 2000 ms was exceeded by function: Functions.crash_tick" \
 	"the run past functionTimeout is reported with func's timeout message"
 is "$(grep -c "died (SIG[A-Z]*) while running 'crash_tick'" "$HOST_LOG")" 3 "one death per crashed run"
+is "$(curl -s "$BASE/admin/host/functions" |
+	jq -c '[.workers.recentCrashes[] | select(.function == "crash_tick") | [.trigger, .signal, .timedOut]]')" \
+	'[["timer","SIGKILL",true],["timer","SIGABRT",false],["timer","SIGSEGV",false]]' \
+	"the Functions page lists the three crashes as the timer's, newest first"
 
 touch "$STOP"
 wait "$control"

@@ -13,7 +13,9 @@
  *     shrinks silently; the replacement is ready when its registration has
  *     arrived.
  *   - More than CRASH_LOOP_FACTOR x per_app deaths within CRASH_WINDOW_US
- *     mark the app failed: no more replacements, callers get 503.
+ *     mark the app failed: no more replacements, callers get 503; its idle
+ *     workers are stopped at once, a busy one when its call returns
+ *     (wpool_release), so a failed app keeps no process.
  *   - w->lock guards every field of a pool and of its slots that another
  *     thread reads (busy, gone, retire, pid and the rest the snapshot
  *     copies); a slot's fd and buffers belong to its owner alone.

@@ -13,8 +13,9 @@
 # Settings: SYNC (default ACKNOWLEDGED, the host's own default; FULL or
 # NORMAL for the others), CONNS (wrk connections; a list such as
 # "64 128 256" runs every signal phase once per count), PHASES (which of
-# "baseline one many calls" to run, default all). Loopback only; every load
-# phase is bounded by DURATION s.
+# "baseline one many calls" to run, default all), WORKERS=1 (the host with
+# --worker-processes: entity batches in a worker process). Loopback only;
+# every load phase is bounded by DURATION s.
 set -eu
 cd "$(dirname "$0")/.."
 . bench/lib.sh
@@ -26,6 +27,7 @@ PHASES=${PHASES:-baseline one many calls}
 CALLS=${CALLS:-20}
 RUNS=${RUNS:-50}
 B=${BUILD_DIR:-$TOP/build}
+WORKERS=${WORKERS:-}
 TICK=$(getconf CLK_TCK)
 case $B in /*) ;; *) B=$TOP/$B ;; esac
 root=$(mktemp -d /tmp/cfunc-bench-entities.XXXXXX)
@@ -57,7 +59,7 @@ LUA
 # start: a fresh task hub and a host on a free port; sets URL and E.
 start() {
 	rm -rf "$root/.cfunc"
-	bench_host_start "$root" "$B/cfunc"
+	bench_host_start "$root" "$B/cfunc" ${WORKERS:+--worker-processes}
 	URL=$H
 	E="$URL/runtime/webhooks/durabletask/entities"
 }

@@ -54,7 +54,7 @@
 #include "common/arena.h"
 
 #define RT_WIRE_MAJOR 1
-#define RT_WIRE_MINOR 0
+#define RT_WIRE_MINOR 1 /* 1: timer runs and entity batches */
 
 #define RT_WIRE_HEADER 16
 #define RT_WIRE_MAX_FRAME (64u << 20)  /* a frame's body, all messages */
@@ -74,7 +74,12 @@ enum rt_wire_type {
 	RT_WIRE_CLIENT_REPLY = 10,   /* its result (same id) */
 	RT_WIRE_LOG = 11,            /* (w) one console line */
 	RT_WIRE_SHUTDOWN = 12,       /* finish what runs, answer it, exit 0 */
-	RT_WIRE_TYPE_MAX = 12,
+	/* minor 1 */
+	RT_WIRE_TIMER_REQUEST = 13,  /* one run of a timer function: TimerInfo in */
+	RT_WIRE_TIMER_RESULT = 14,   /* (w) failed or not, and why */
+	RT_WIRE_ENTITY_REQUEST = 15, /* one batch of one entity: state + operations in order */
+	RT_WIRE_ENTITY_RESULT = 16,  /* (w) each operation's outcome, in order */
+	RT_WIRE_TYPE_MAX = 16,
 };
 
 /* Field tags, per message. Tags below 16 mean the same in every message. */
@@ -130,6 +135,41 @@ enum rt_wire_tag {
 	RT_WT_CATEGORY = 70,
 	RT_WT_LEVEL = 71,        /* u32, host.json levels 0..6 */
 	RT_WT_TEXT = 72,
+	/* TIMER (minor 1): NAME, INVOCATION, INPUT (TimerInfo JSON) in;
+	 * FAILED, ERROR out. */
+	/* ENTITY (minor 1). Request: NAME (the entity function), INSTANCE
+	 * ("@name@key"), KEY, STATE, KEEP_FAILED, E_OP list (nested: OP,
+	 * INPUT). Result: ERROR (the batch could not run), E_OP list, one per
+	 * operation asked, in order (nested: FAILED, OUTPUT = the result,
+	 * ERROR = the failure, STATE_KIND, STATE, E_ACTION list). An action is
+	 * bytes holding a run of fields (no frame header): E_ACTION_KIND,
+	 * INSTANCE (the signal's target, or the started instance id), OP,
+	 * INPUT, NAME (the orchestrator started), AT (signal time).
+	 * Limits: at most RT_WIRE_MAX_LIST operations per request (a longer
+	 * batch goes in several, the state carried from one to the next) and
+	 * RT_WIRE_MAX_LIST actions per operation; the host refuses a result
+	 * without exactly one outcome per operation asked, and checks every
+	 * state, result and input as JSON and every signal target as an
+	 * entity id before it applies any (host/worker/entity_calls.c). */
+	RT_WT_STATE = 80,        /* JSON text; absent: the entity has no state */
+	RT_WT_KEEP_FAILED = 81,  /* u32 1: a failed operation keeps its state change */
+	RT_WT_E_OP = 82,         /* list: one operation each (nested) */
+	RT_WT_STATE_KIND = 83,   /* u32 enum rt_wire_state_kind */
+	RT_WT_E_ACTION = 84,     /* list in an operation: bytes, see above */
+	RT_WT_E_ACTION_KIND = 85, /* u32 enum rt_wire_entity_action_kind */
+	RT_WT_AT = 86,           /* i64 us; 0: at once */
+};
+
+/* What an entity operation left as the state. */
+enum rt_wire_state_kind {
+	RT_WIRE_STATE_SAME = 0,    /* the state it was given */
+	RT_WIRE_STATE_SET = 1,     /* STATE */
+	RT_WIRE_STATE_DELETED = 2, /* no state any more */
+};
+
+enum rt_wire_entity_action_kind {
+	RT_WIRE_EACT_SIGNAL = 0, /* signal entity INSTANCE with OP, INPUT, at AT */
+	RT_WIRE_EACT_START = 1,  /* start orchestrator NAME as INSTANCE (absent: new id) */
 };
 
 enum rt_wire_fn_kind {
@@ -321,6 +361,52 @@ struct rt_wire_log {
 	const char *text;
 };
 
+struct rt_wire_timer_request {
+	const char *name, *invocation;
+	const char *info; /* TimerInfo JSON */
+};
+
+struct rt_wire_timer_result {
+	uint32_t failed;
+	const char *error; /* when failed */
+};
+
+struct rt_wire_entity_op {
+	const char *op;    /* operation name, "" when none */
+	const char *input; /* JSON text, NULL: none */
+};
+
+struct rt_wire_entity_request {
+	const char *name, *instance, *key;
+	const char *state; /* NULL: none */
+	uint32_t keep_failed;
+	struct rt_wire_entity_op *ops;
+	size_t nops;
+};
+
+struct rt_wire_entity_action {
+	enum rt_wire_entity_action_kind kind;
+	const char *instance; /* SIGNAL: the target "@name@key"; START: the id or NULL */
+	const char *op, *input, *name;
+	int64_t at_us;
+};
+
+struct rt_wire_entity_outcome {
+	uint32_t failed;
+	const char *result; /* JSON text, NULL = null */
+	const char *error;  /* when failed */
+	enum rt_wire_state_kind state_kind;
+	const char *state;  /* when RT_WIRE_STATE_SET */
+	struct rt_wire_entity_action *actions;
+	size_t nactions;
+};
+
+struct rt_wire_entity_result {
+	const char *error; /* set: nothing ran (ops empty) */
+	struct rt_wire_entity_outcome *ops;
+	size_t nops;
+};
+
 /*
  * Encoders append one frame to `b`: 0, or -1 when it would be over
  * RT_WIRE_MAX_FRAME (nothing appended). Decoders read one frame's body into
@@ -371,6 +457,27 @@ int rt_wire_client_reply_decode(const struct rt_wire_frame *f, struct rt_wire_cl
 int rt_wire_log_encode(struct rt_wire_buf *b, const struct rt_wire_log *m);
 int rt_wire_log_decode(const struct rt_wire_frame *f, struct rt_wire_log *m, struct rt_arena *a,
 		       const char **err);
+
+int rt_wire_timer_request_encode(struct rt_wire_buf *b, uint64_t id,
+				 const struct rt_wire_timer_request *m);
+int rt_wire_timer_request_decode(const struct rt_wire_frame *f, struct rt_wire_timer_request *m,
+				 struct rt_arena *a, const char **err);
+int rt_wire_timer_result_encode(struct rt_wire_buf *b, uint64_t id,
+				const struct rt_wire_timer_result *m);
+int rt_wire_timer_result_decode(const struct rt_wire_frame *f, struct rt_wire_timer_result *m,
+				struct rt_arena *a, const char **err);
+/* Entity batches (common/wire_entity.c). The result decoder bounds the
+ * operations and each one's actions by RT_WIRE_MAX_LIST; the caller checks
+ * that nops is the number it asked for. */
+int rt_wire_entity_request_encode(struct rt_wire_buf *b, uint64_t id,
+				  const struct rt_wire_entity_request *m);
+int rt_wire_entity_request_decode(const struct rt_wire_frame *f,
+				  struct rt_wire_entity_request *m, struct rt_arena *a,
+				  const char **err);
+int rt_wire_entity_result_encode(struct rt_wire_buf *b, uint64_t id,
+				 const struct rt_wire_entity_result *m);
+int rt_wire_entity_result_decode(const struct rt_wire_frame *f, struct rt_wire_entity_result *m,
+				 struct rt_arena *a, const char **err);
 
 /* Decodes any frame into the message struct of its type (for the fuzz
  * target and for logging): 0 or -1 with *err. */

@@ -708,6 +708,79 @@ int rt_wire_log_decode(const struct rt_wire_frame *f, struct rt_wire_log *m, str
 	return 0;
 }
 
+/* ---- TIMER --------------------------------------------------------------- */
+
+int rt_wire_timer_request_encode(struct rt_wire_buf *b, uint64_t id,
+				 const struct rt_wire_timer_request *m)
+{
+	rt_wire_begin(b, RT_WIRE_TIMER_REQUEST, id);
+	rt_wire_put_str(b, RT_WT_NAME, m->name);
+	rt_wire_put_str(b, RT_WT_INVOCATION, m->invocation);
+	rt_wire_put_str(b, RT_WT_INPUT, m->info);
+	return rt_wire_end(b);
+}
+
+int rt_wire_timer_request_decode(const struct rt_wire_frame *f, struct rt_wire_timer_request *m,
+				 struct rt_arena *a, const char **err)
+{
+	struct rt_wire_iter it;
+	struct rt_wire_field fld;
+	int rc;
+	if (check_type(f, RT_WIRE_TIMER_REQUEST, err))
+		return -1;
+	memset(m, 0, sizeof(*m));
+	rt_wire_iter_init(&it, f->body, f->len);
+	while ((rc = rt_wire_iter_next(&it, &fld)) == 1) {
+		const char **dst = fld.tag == RT_WT_NAME	 ? &m->name
+				   : fld.tag == RT_WT_INVOCATION ? &m->invocation
+				   : fld.tag == RT_WT_INPUT	 ? &m->info
+								 : NULL;
+		if (dst && rt_wire_get_str(&fld, a, dst))
+			FAIL("bad timer request field");
+	}
+	if (rc < 0)
+		FAIL("truncated field");
+	if (!m->name || !m->info)
+		FAIL("timer request without name or TimerInfo");
+	if (!m->invocation)
+		m->invocation = "";
+	return 0;
+}
+
+int rt_wire_timer_result_encode(struct rt_wire_buf *b, uint64_t id,
+				const struct rt_wire_timer_result *m)
+{
+	rt_wire_begin(b, RT_WIRE_TIMER_RESULT, id);
+	if (m->failed)
+		rt_wire_put_u32(b, RT_WT_FAILED, 1);
+	rt_wire_put_str(b, RT_WT_ERROR, m->error);
+	return rt_wire_end(b);
+}
+
+int rt_wire_timer_result_decode(const struct rt_wire_frame *f, struct rt_wire_timer_result *m,
+				struct rt_arena *a, const char **err)
+{
+	struct rt_wire_iter it;
+	struct rt_wire_field fld;
+	int rc;
+	if (check_type(f, RT_WIRE_TIMER_RESULT, err))
+		return -1;
+	memset(m, 0, sizeof(*m));
+	rt_wire_iter_init(&it, f->body, f->len);
+	while ((rc = rt_wire_iter_next(&it, &fld)) == 1) {
+		if (fld.tag == RT_WT_FAILED &&
+		    (rt_wire_get_u32(&fld, &m->failed) || m->failed > 1))
+			FAIL("bad failed flag");
+		if (fld.tag == RT_WT_ERROR && rt_wire_get_str(&fld, a, &m->error))
+			FAIL("bad error text");
+	}
+	if (rc < 0)
+		FAIL("truncated field");
+	if (m->failed && !m->error)
+		m->error = "the function returned an error";
+	return 0;
+}
+
 int rt_wire_decode_any(const struct rt_wire_frame *f, struct rt_arena *a, const char **err)
 {
 	union {
@@ -722,6 +795,10 @@ int rt_wire_decode_any(const struct rt_wire_frame *f, struct rt_arena *a, const 
 		struct rt_wire_client_call call;
 		struct rt_wire_client_reply reply;
 		struct rt_wire_log log;
+		struct rt_wire_timer_request treq;
+		struct rt_wire_timer_result tres;
+		struct rt_wire_entity_request ereq;
+		struct rt_wire_entity_result eres;
 	} m;
 	switch (f->type) {
 	case RT_WIRE_HELLO: return rt_wire_hello_decode(f, &m.hello, a, err);
@@ -736,6 +813,10 @@ int rt_wire_decode_any(const struct rt_wire_frame *f, struct rt_arena *a, const 
 	case RT_WIRE_CLIENT_REPLY: return rt_wire_client_reply_decode(f, &m.reply, a, err);
 	case RT_WIRE_LOG: return rt_wire_log_decode(f, &m.log, a, err);
 	case RT_WIRE_SHUTDOWN: return 0;
+	case RT_WIRE_TIMER_REQUEST: return rt_wire_timer_request_decode(f, &m.treq, a, err);
+	case RT_WIRE_TIMER_RESULT: return rt_wire_timer_result_decode(f, &m.tres, a, err);
+	case RT_WIRE_ENTITY_REQUEST: return rt_wire_entity_request_decode(f, &m.ereq, a, err);
+	case RT_WIRE_ENTITY_RESULT: return rt_wire_entity_result_decode(f, &m.eres, a, err);
 	}
 	*err = "unknown frame type";
 	return -1;

@@ -10,7 +10,10 @@
  *    conversion (history events and actions from a worker) without a crash;
  *  - an HTTP response that decodes encodes again to a frame that decodes to
  *    the same status, headers and body (what the host answers is what the
- *    worker said).
+ *    worker said);
+ *  - an entity batch result that decodes encodes again to one that decodes
+ *    to the same outcomes (failed, state kind and state, result, actions),
+ *    and never holds more outcomes or actions than RT_WIRE_MAX_LIST.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -46,6 +49,48 @@ static void check_response_round_trip(const struct rt_wire_frame *f, struct rt_a
 	rt_wire_buf_cleanup(&b);
 }
 
+static int same_str(const char *a, const char *b)
+{
+	return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+static void check_entity_round_trip(const struct rt_wire_frame *f, struct rt_arena *a)
+{
+	struct rt_wire_entity_result m, again;
+	struct rt_wire_buf b;
+	struct rt_wire_frame g;
+	const char *err = NULL;
+	size_t used;
+
+	if (rt_wire_entity_result_decode(f, &m, a, &err) != 0)
+		return;
+	if (m.nops > RT_WIRE_MAX_LIST)
+		abort();
+	rt_wire_buf_init(&b);
+	if (rt_wire_entity_result_encode(&b, f->id, &m) != 0 ||
+	    rt_wire_frame_next(b.data, b.len, RT_WIRE_MAX_FRAME, &g, &used, &err) != 1 ||
+	    used != b.len || rt_wire_entity_result_decode(&g, &again, a, &err) != 0 ||
+	    again.nops != m.nops || !same_str(again.error, m.error))
+		abort();
+	for (size_t i = 0; i < m.nops; i++) {
+		const struct rt_wire_entity_outcome *x = &m.ops[i], *y = &again.ops[i];
+		if (x->nactions > RT_WIRE_MAX_LIST || x->failed != y->failed ||
+		    x->state_kind != y->state_kind || x->nactions != y->nactions ||
+		    !same_str(x->result, y->result) || !same_str(x->error, y->error) ||
+		    (x->state_kind == RT_WIRE_STATE_SET && !same_str(x->state, y->state)))
+			abort();
+		for (size_t j = 0; j < x->nactions; j++)
+			if (x->actions[j].kind != y->actions[j].kind ||
+			    x->actions[j].at_us != y->actions[j].at_us ||
+			    !same_str(x->actions[j].instance, y->actions[j].instance) ||
+			    !same_str(x->actions[j].op, y->actions[j].op) ||
+			    !same_str(x->actions[j].input, y->actions[j].input) ||
+			    !same_str(x->actions[j].name, y->actions[j].name))
+				abort();
+	}
+	rt_wire_buf_cleanup(&b);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct rt_arena a;
@@ -68,6 +113,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 		if (f.type == RT_WIRE_HTTP_RESPONSE)
 			check_response_round_trip(&f, &a);
+		if (f.type == RT_WIRE_ENTITY_RESULT)
+			check_entity_round_trip(&f, &a);
 		if (f.type == RT_WIRE_ORCH_RESULT) {
 			struct rt_wire_orch_result m;
 			struct rt_episode_out out;

@@ -69,6 +69,7 @@ static struct host_workers *activity_workers;
 void host_durable_use_workers(struct host_workers *w)
 {
 	activity_workers = w;
+	host_timers_use_workers(w); /* timer runs too */
 }
 
 static int replay_in_worker(void *ctx, void *fn, const struct rt_episode_in *in,
@@ -85,12 +86,23 @@ static void run_activity_in_worker(void *ctx, void *fn, const struct rt_activity
 	host_workers_activity(activity_workers, fn, call, res);
 }
 
+static int entity_batch_in_worker(void *ctx, void *fn, struct rt_entity_batch *eb)
+{
+	(void)ctx;
+	return host_workers_entity_batch(activity_workers, fn, eb);
+}
+
 /* A crash-looped app's episodes wait for its next deploy instead of
  * failing (engine.h, can_run). */
 static int app_can_run(void *ctx, void *fn)
 {
 	(void)ctx;
 	return !host_workers_app_failed(activity_workers, ((const struct bind_function *)fn)->app);
+}
+
+static void retry_waiting(void *engine)
+{
+	rt_engine_retry_waiting(engine);
 }
 
 int host_durable_start(struct host_durable *hd, const struct host_config *cfg,
@@ -132,10 +144,13 @@ int host_durable_start(struct host_durable *hd, const struct host_config *cfg,
 	o.hooks.durable_report = host_log_durable;
 	o.hooks.find_entity = find_entity;
 	o.hooks.run_entity = bind_entity_run;
+	o.hooks.run_entity_batch = activity_workers ? entity_batch_in_worker : NULL;
 	host_function_lines_init(cfg->durable.hub_name); /* before the engine's threads */
 	hd->engine = rt_engine_start(&o, err);
 	if (!hd->engine)
 		return -1;
+	if (activity_workers)
+		host_workers_on_deploy(activity_workers, retry_waiting, hd->engine);
 	hd->client.engine = hd->engine;
 	hd->client.hub = rt_engine_hub(hd->engine);
 	hd->client.connection = "Storage";
@@ -148,6 +163,8 @@ int host_durable_start(struct host_durable *hd, const struct host_config *cfg,
 
 void host_durable_stop(struct host_durable *hd)
 {
+	if (activity_workers && hd->engine)
+		host_workers_on_deploy(activity_workers, NULL, NULL);
 	rt_engine_stop(hd->engine);
 	hd->engine = NULL;
 }
@@ -216,6 +233,13 @@ int host_durable_admin_invoke(struct host_server *srv, const struct bind_functio
 			 "Started orchestration with ID = '%s'.", id);
 		free(id);
 		return 0;
+	}
+	if (fn->kind == BIND_FN_ACTIVITY && activity_workers) {
+		/* In a worker, and waited for: a crash answers as an HTTP
+		 * function's crash does. */
+		int rc = host_workers_admin_activity(activity_workers, fn, json, h);
+		free(json);
+		return rc;
 	}
 	if (fn->kind == BIND_FN_ACTIVITY) {
 		struct admin_run *run = xcalloc(1, sizeof(*run));

@@ -22,13 +22,16 @@ struct host_durable {
 int host_durable_start(struct host_durable *hd, const struct host_config *cfg,
 		       struct bind_registry *reg, char **err);
 void host_durable_stop(struct host_durable *hd);
-/* Activities run in these worker processes instead of on the engine's
- * threads (--worker-processes); call before host_durable_start. */
+/* Activities, orchestrator episodes, entity batches and timer runs go to
+ * these worker processes instead of running in the host
+ * (--worker-processes); call before host_durable_start and
+ * host_timers_start. */
 struct host_workers;
 void host_durable_use_workers(struct host_workers *w);
 
 /* host_admin_invoke_fn for POST /admin/functions/{name}: starts an
- * orchestrator instance, or runs an activity in the background. */
+ * orchestrator instance, or runs an activity in the background (in worker
+ * mode: in a worker, waited for, so a crash answers 500 as for HTTP). */
 int host_durable_admin_invoke(struct host_server *srv, const struct bind_function *fn,
 			      const char *input, struct bind_http *h);
 

@@ -13,6 +13,7 @@
 #include "host/timers.h"
 #include "common/clock.h"
 #include "host/log.h"
+#include "host/worker/supervisor.h"
 #include "runtime/ncrontab.h"
 #include "runtime/store.h"
 #include "bindings/timer_trigger.h"
@@ -47,6 +48,14 @@ struct host_timers {
 };
 
 static struct host_timers *current; /* for the admin API; set while running */
+/* Set before the scheduler starts (--worker-processes): runs go to a
+ * worker of the timer's app, so a crash fails that run alone. */
+static struct host_workers *timer_workers;
+
+void host_timers_use_workers(struct host_workers *w)
+{
+	timer_workers = w;
+}
 
 /* The scheduler's now is the durable clock's (rt_now_us): with the test
  * clock advanced (--ephemeral) a timer's next occurrence can be made due,
@@ -127,7 +136,10 @@ static void run_locked(struct host_timer *t, int past_due, const char *reason, c
 {
 	int64_t invoked = now_ms();
 	char *info = timer_info(t, past_due);
-	bind_timer_run(t->fn, t->owner->durable, info, reason, details);
+	if (timer_workers)
+		host_workers_timer_run(timer_workers, t->fn, t->owner->durable, info, reason, details);
+	else
+		bind_timer_run(t->fn, t->owner->durable, info, reason, details);
 	free(info);
 	if (t->monitor) {
 		/* A run that fired a little early counts as its occurrence, so

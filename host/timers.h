@@ -26,6 +26,11 @@ struct host_timers *host_timers_start(struct bind_registry *reg, struct bind_dur
 /* Stops the threads, waiting for running invocations. NULL is ok. */
 void host_timers_stop(struct host_timers *t);
 
+/* Runs go to worker processes (--worker-processes); call before
+ * host_timers_start. */
+struct host_workers;
+void host_timers_use_workers(struct host_workers *w);
+
 /* POST /admin/functions/{name} for a timer: runs it once in the background
  * (after a run in progress). Returns 0, or -1 when the scheduler is not
  * running. */

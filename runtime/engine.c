@@ -99,6 +99,8 @@ static void run_batch(struct rt_engine *e, struct engine_batch *b)
 	}
 	for (struct engine_cmd *c = b->cmds; c; c = c->next)
 		engine_apply_cmd(b, c);
+	if (!b->failed && engine_not_now_resume(b) != 0)
+		b->failed = 1;
 	size_t applied = 0;
 	for (struct engine_run *r = b->results, *prev = NULL; r && !b->failed; prev = r, r = r->next) {
 		/* Each result costs its mail's insert too, later in the batch. */
@@ -370,7 +372,7 @@ static void *engine_main(void *arg)
 				wait_at_most(e, until - mono);
 				continue;
 			}
-			if (e->cmds || e->results || e->replay_done)
+			if (e->cmds || e->results || e->replay_done || engine_not_now_wanted(e))
 				break;
 			if (e->stopping) {
 				if (e->running == 0) {

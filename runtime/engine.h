@@ -50,13 +50,15 @@
 #include "runtime/store.h"
 
 struct rt_entity_op;
+struct rt_entity_batch;
 
 struct rt_engine;
 struct rt_engine_wait;
 
 /* How long work whose app cannot run now (engine hooks: can_run, not_run)
- * waits before it is tried again: no spinning while it is down, and at most
- * this delay once it is back. */
+ * first waits before it is tried again: no spinning while it is down. The
+ * wait doubles while the work keeps waiting, up to 30 s, and
+ * rt_engine_retry_waiting ends it at once. */
 #define RT_ENGINE_NOT_NOW_US 1000000
 
 /* One activity attempt handed to the host's runner. BORROWED for the call. */
@@ -129,6 +131,13 @@ struct rt_engine_hooks {
 	 * entities: every operation fails as an unknown entity). */
 	void *(*find_entity)(void *ctx, const char *name);
 	void (*run_entity)(void *ctx, void *fn, struct rt_entity_op *op);
+	/* Runs a whole batch of entity `fn` instead of rt_entity_batch_run in
+	 * this process (e.g. in a worker process: one message per batch). 0 or
+	 * -1 as rt_entity_batch_run; -2: it could not run (its process died,
+	 * its app is down): nothing of it is committed and its messages are
+	 * tried again RT_ENGINE_NOT_NOW_US later. Before it, can_run is asked
+	 * as for episodes. NULL: rt_entity_batch_run with run_entity. */
+	int (*run_entity_batch)(void *ctx, void *fn, struct rt_entity_batch *eb);
 };
 
 struct rt_engine_opts {
@@ -297,5 +306,10 @@ void rt_engine_get_health(struct rt_engine *e, struct rt_engine_health *h);
  * instead of sleeping until the next timer's wall-clock due time. NULL is
  * ok. */
 void rt_engine_wake(struct rt_engine *e);
+/* An app came back (deployed again): work that waited for it (can_run,
+ * not_run, run_entity_batch -2) runs in the next batch instead of at the
+ * end of its wait, which grows to 30 s while the app stays down. Any
+ * thread; NULL is fine. */
+void rt_engine_retry_waiting(struct rt_engine *e);
 
 #endif

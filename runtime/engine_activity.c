@@ -251,7 +251,7 @@ void engine_activity_apply(struct engine_batch *b, struct engine_run *run)
 	struct rt_event ev;
 	if (run->not_run) {
 		int prc = rt_store_activity_postpone(b->e->store, run->activity_id,
-						     b->now_us + RT_ENGINE_NOT_NOW_US);
+						     engine_not_now_until(b));
 		if (prc != 0 && prc != RT_E_NOTFOUND)
 			b->failed = 1;
 		return;

@@ -172,6 +172,29 @@ static int write_entity(struct engine_batch *b, const struct rt_instance *old, i
 	return rt_store_instance_put(st, &row, exists);
 }
 
+/* A batch that does not run now: its stored messages and its in-batch mail
+ * go back to the inbox out of sight until visible_us, in arrival order (a
+ * scheduled signal due later keeps its time). */
+static int entity_wait(struct engine_batch *b, const char *instance_id,
+		       const struct rt_inbox_msg *stored, const int64_t *ids, size_t nstored,
+		       struct engine_mail *mail, int64_t visible_us)
+{
+	if (nstored && rt_store_inbox_delete(b->e->store, ids, nstored, NULL) != 0)
+		return -1;
+	for (size_t i = 0; i < nstored; i++) {
+		struct rt_inbox_msg msg = stored[i];
+		msg.instance_id = instance_id;
+		if (msg.visible_us <= b->now_us)
+			msg.visible_us = visible_us;
+		if (rt_store_inbox_add(b->e->store, &msg, NULL) != 0)
+			return -1;
+	}
+	for (; mail; mail = mail->next)
+		if (engine_mail_store(b, instance_id, mail, visible_us, NULL) != 0)
+			return -1;
+	return 0;
+}
+
 void engine_entity_batch(struct engine_batch *b, const char *instance_id)
 {
 	struct rt_engine *e = b->e;
@@ -224,6 +247,7 @@ void engine_entity_batch(struct engine_batch *b, const char *instance_id)
 	} else if (nstored == batch_max) {
 		b->more = 1;
 	}
+	struct engine_mail *mail_head = mail;
 	for (struct engine_mail *m = mail; m; m = m->next)
 		nmail++;
 	struct rt_entity_msg *msgs = rt_arena_calloc(&b->arena, (nstored + nmail + 1) * sizeof(*msgs));
@@ -281,22 +305,41 @@ void engine_entity_batch(struct engine_batch *b, const char *instance_id)
 	eb.arena = &b->arena;
 	eb.keep_failed = e->opts.entity_keep_failed;
 
-	/* No savepoint: every failure below fails the whole batch, which
-	 * rolls the transaction back, and the per-operation rollback lives in
-	 * memory (entity_batch.c). Two statements less per entity. */
-	if (nstored && rt_store_inbox_delete(st, ids, nstored, NULL) != 0)
-		goto fail;
+	/* Its app cannot run now (engine.h, can_run): nothing runs, nothing
+	 * is counted, no console line; the messages wait (backing off). */
+	if (eb.fn && nmsgs > 0 && h->can_run && !h->can_run(h->ctx, eb.fn)) {
+		if (entity_wait(b, instance_id, stored, ids, nstored, mail_head,
+				engine_not_now_until(b)) != 0)
+			goto fail;
+		return;
+	}
 	/* One Executing/Executed pair per batch, as func logs an entity
 	 * function's invocation (not one per operation). */
 	struct rt_invocation inv = {.function = eb.name};
 	int reported = h->invocation && eb.fn && nmsgs > 0;
 	if (reported)
 		h->invocation(&inv, RT_INVOCATION_START);
-	rc = rt_entity_batch_run(&eb);
+	rc = h->run_entity_batch && eb.fn ? h->run_entity_batch(h->ctx, eb.fn, &eb)
+					  : rt_entity_batch_run(&eb);
 	if (reported) {
-		inv.extra = rt_arena_fmt(&b->arena, ", Operations=%zu", eb.ops_run);
+		inv.failed = rc == -2;
+		inv.extra = rt_arena_fmt(&b->arena, ", Operations=%zu", rc == -2 ? 0 : eb.ops_run);
 		h->invocation(&inv, RT_INVOCATION_END);
 	}
+	if (rc == -2) {
+		/* It could not run (its worker process died): nothing of it
+		 * is committed, its messages are tried again a second later
+		 * (no back-off: that is for an app that is down). */
+		if (entity_wait(b, instance_id, stored, ids, nstored, mail_head,
+				b->now_us + RT_ENGINE_NOT_NOW_US) != 0)
+			goto fail;
+		return;
+	}
+	/* No savepoint: every failure below fails the whole batch, which
+	 * rolls the transaction back, and the per-operation rollback lives in
+	 * memory (entity_batch.c). Two statements less per entity. */
+	if (rc == 0 && nstored && rt_store_inbox_delete(st, ids, nstored, NULL) != 0)
+		goto fail;
 	if (rc != 0) {
 		engine_log(e, "Host.Triggers.DurableTask", RT_LOG_ERROR, "%s: unreadable entity record; messages kept",
 			   instance_id);

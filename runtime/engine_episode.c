@@ -213,11 +213,15 @@ static int hold_mail(struct engine_batch *b, const char *instance_id, struct eng
 static int wait_for_app(struct engine_batch *b, const char *instance_id,
 			const struct rt_inbox_msg *stored, size_t nstored, struct engine_mail *mail)
 {
-	int64_t visible_us = b->now_us + RT_ENGINE_NOT_NOW_US;
+	int64_t visible_us = engine_not_now_until(b);
 	for (size_t i = 0; i < nstored; i++) {
 		struct rt_inbox_msg msg = stored[i];
 		msg.instance_id = instance_id;
-		if (msg.visible_us < visible_us) /* a timer due later stays later */
+		/* What was due, or held back before, waits as one (so that the
+		 * episode after it finds the ExecutionStarted); a timer not due
+		 * yet keeps its time: a resume brings forward only held-back
+		 * work, never a timer. */
+		if (msg.visible_us <= b->now_us || engine_not_now_held(b, msg.visible_us))
 			msg.visible_us = visible_us;
 		if (rt_store_inbox_add(b->e->store, &msg, NULL) != 0)
 			return -1;
@@ -403,13 +407,16 @@ void engine_episode(struct engine_batch *b, const char *instance_id)
 	int offload = rc == 0 && !waits && engine_offload_wanted(b, &inst);
 	size_t limit = offload ? ENGINE_OFFLOAD_MAX_MSGS : 0;
 	if (rc != 0 || ((waits || engine_may_have_stored(b, instance_id)) &&
-			rt_store_inbox_load(st, instance_id, b->now_us + ENGINE_OFFLOAD_PARK_US, limit,
+			rt_store_inbox_load(st, instance_id,
+					    waits ? engine_not_now_horizon(b)
+						  : b->now_us + ENGINE_OFFLOAD_PARK_US,
+					    limit,
 					    &msgs, &nmsgs, &b->arena) != 0)) {
 		b->failed = 1;
 		return;
 	}
 	size_t nloaded = nmsgs, ndue = 0;
-	nmsgs = due_or_result(msgs, nmsgs, b->now_us + (waits ? RT_ENGINE_NOT_NOW_US : 0));
+	nmsgs = due_or_result(msgs, nmsgs, waits ? engine_not_now_horizon(b) : b->now_us);
 	for (size_t i = 0; i < nmsgs; i++)
 		ndue += msgs[i].visible_us <= b->now_us;
 	if (limit && nloaded == limit && mail) {

@@ -138,7 +138,21 @@ struct engine_worker {
 	struct rt_arena arena; /* the attempt's call and result */
 };
 
+/* Work whose app cannot run now (engine_not_now.c): how long it waits,
+ * growing while it keeps waiting, and the visible times it was given, so
+ * that it can be brought forward when its app is back. Engine thread,
+ * except `resume` (atomic). */
+#define ENGINE_NOT_NOW_MAX_US (30 * 1000000LL)
+#define ENGINE_NOT_NOW_MARKS 64
+struct engine_not_now {
+	int64_t since_us;  /* rt_now_us() of the first wait since the last resume, 0: none */
+	int64_t marks[ENGINE_NOT_NOW_MARKS]; /* visible times given, newest at at - 1 */
+	int nmarks, at;
+	int resume;        /* rt_engine_retry_waiting asked for it */
+};
+
 struct rt_engine {
+	struct engine_not_now not_now;
 	struct rt_engine_opts opts;
 	struct rt_store *store; /* engine thread only */
 	struct engine_cache *cache; /* engine thread only */
@@ -267,6 +281,21 @@ struct engine_batch {
 			       const struct rt_episode_out *out, int rc, int64_t replay_us,
 			       struct engine_episode_log *lg);
 };
+
+/* engine_not_now.c. The visible time for work that cannot run now: from
+ * RT_ENGINE_NOT_NOW_US, doubling while work keeps waiting, at most
+ * ENGINE_NOT_NOW_MAX_US; remembered for engine_not_now_resume. */
+int64_t engine_not_now_until(struct engine_batch *b);
+/* The latest visible time waiting work may have (for loads that must see
+ * it, such as a terminate of an instance that never ran). */
+int64_t engine_not_now_horizon(struct engine_batch *b);
+/* When rt_engine_retry_waiting asked: the waiting rows become visible now
+ * and the wait starts again from RT_ENGINE_NOT_NOW_US. 0 or -1 (store). */
+int engine_not_now_resume(struct engine_batch *b);
+/* 1 when visible_us is one engine_not_now_until gave (a held-back row). */
+int engine_not_now_held(struct engine_batch *b, int64_t visible_us);
+/* 1 when a resume is asked for (the engine thread runs a batch for it). */
+int engine_not_now_wanted(struct rt_engine *e);
 
 /* The instance is on the store's ready list of this batch. */
 void engine_mail_mark_stored(struct engine_batch *b, const char *instance_id);

@@ -362,6 +362,9 @@ int rt_store_activity_delete(struct rt_store *s, int64_t id);
 /* Makes an activity invisible until visible_us (an attempt that could not
  * run now, retry back-off, lease). RT_E_NOTFOUND if it is gone. */
 int rt_store_activity_postpone(struct rt_store *s, int64_t id, int64_t visible_us);
+/* Inbox and activity rows whose visible time is exactly `mark_us` become
+ * visible from `to_us` (work brought forward: engine_not_now.c). */
+int rt_store_visible_advance(struct rt_store *s, int64_t mark_us, int64_t to_us);
 /* Loads every queued activity of an instance in id order into `a`. Scans
  * the whole queue (no index by instance: it would cost a random page write
  * per activity); for tests and diagnostics. */

@@ -444,3 +444,27 @@ int rt_store_activity_next_visible(struct rt_store *s, int64_t now_us, int64_t *
 {
 	return next_visible(s, ST_ACT_NEXT, now_us, next_us);
 }
+
+int rt_store_visible_advance(struct rt_store *s, int64_t mark_us, int64_t to_us)
+{
+	static const char *const sql[2] = {
+		"UPDATE inbox SET visible_us = ?2 WHERE visible_us = ?1",
+		"UPDATE activities SET visible_us = ?2 WHERE visible_us = ?1",
+	};
+	/* Rare (an app deployed again): prepared each time, not kept. */
+	for (int i = 0; i < 2; i++) {
+		sqlite3_stmt *st = NULL;
+		int rc = sqlite3_prepare_v2(s->db, sql[i], -1, &st, NULL);
+		if (rc != SQLITE_OK) {
+			sqlite3_finalize(st);
+			return rt_store__sqlerr(s, rc, "cannot bring waiting work forward");
+		}
+		sqlite3_bind_int64(st, 1, mark_us);
+		sqlite3_bind_int64(st, 2, to_us);
+		rc = sqlite3_step(st);
+		sqlite3_finalize(st);
+		if (rc != SQLITE_DONE)
+			return rt_store__sqlerr(s, rc, "cannot bring waiting work forward");
+	}
+	return 0;
+}

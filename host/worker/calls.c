@@ -354,3 +354,18 @@ int host_workers_episode(struct host_workers *w, const struct bind_function *fn,
 				  how);
 	return -2;
 }
+
+/* ---- for the other kinds of call (timer_calls.c, entity_calls.c, admin_calls.c) ---- */
+
+enum host_workers_rc wpool_exchange(struct host_workers *w, struct wpool *pool, struct wproc *p,
+				    struct bind_http *h, enum rt_wire_type type, uint64_t id,
+				    const struct wcall *c, struct rt_wire_frame *f, size_t *used,
+				    char *status, size_t status_n)
+{
+	return exchange(w, pool, p, h, type, id, c, f, used, status, status_n);
+}
+
+uint64_t wpool_next_id(struct host_workers *w)
+{
+	return next_id(w);
+}

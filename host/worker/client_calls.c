@@ -8,6 +8,7 @@
 
 #include "bindings/durable_api.h"
 #include "bindings/durable_client.h"
+#include "bindings/entity_trigger.h"
 
 #include <jansson.h>
 #include <stdlib.h>
@@ -76,6 +77,21 @@ const char *host_workers_client_call(struct bind_http *h, const struct rt_wire_c
 						json_integer_value(json_object_get(args, "timeout")),
 						json_integer_value(json_object_get(args, "retry")));
 		sets_response = 1;
+	} else if (strcmp(m->op, "signal_entity") == 0 || strcmp(m->op, "read_entity") == 0) {
+		const char *name = str(args, "name"), *key = str(args, "key");
+		if (!name || !key)
+			rc = (cf_rc)bind_ctx_fail(&h->ctx, CF_E_INVALID, "entity call without name or key");
+		else if (m->op[0] == 's')
+			rc = bind_durable_signal_entity(
+				hh, name, key, str(args, "entityOp"), str(args, "input"),
+				json_integer_value(json_object_get(args, "at")));
+		else
+			rc = bind_durable_read_entity(hh, name, key, &out);
+	} else if (strcmp(m->op, "clean_entities") == 0) {
+		int64_t removed = 0, released = 0;
+		rc = bind_durable_clean_entity_storage(hh, &removed, &released);
+		out = rt_arena_fmt(h->ctx.arena, "{\"removed\":%lld,\"released\":%lld}",
+				   (long long)removed, (long long)released);
 	} else {
 		rc = (cf_rc)bind_ctx_fail(&h->ctx, CF_E_INVALID, "unknown durable client call");
 	}

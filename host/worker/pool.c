@@ -235,8 +235,10 @@ void wpool_release(struct host_workers *w, struct wpool *pool, struct wproc *p)
 		p->served++;
 		p->in_call = 0;
 	}
-	if (p->retire && !p->gone) {
-		/* Of an older build: it finished its call, now it leaves. */
+	if ((p->retire || pool->failed) && !p->gone) {
+		/* Of an older build, or of an app marked failed while it ran
+		 * (no worker runs a failed app): it finished its call, now it
+		 * leaves. */
 		pthread_mutex_unlock(&w->lock);
 		wpool_retire_now(w, p);
 		return;

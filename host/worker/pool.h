@@ -13,7 +13,9 @@
  *     shrinks silently; the replacement is ready when its registration has
  *     arrived.
  *   - More than CRASH_LOOP_FACTOR x per_app deaths within CRASH_WINDOW_US
- *     mark the app failed: no more replacements, callers get 503.
+ *     mark the app failed: no more replacements, callers get 503; its idle
+ *     workers are stopped at once, a busy one when its call returns
+ *     (wpool_release), so a failed app keeps no process.
  *   - w->lock guards every field of a pool and of its slots that another
  *     thread reads (busy, gone, retire, pid and the rest the snapshot
  *     copies); a slot's fd and buffers belong to its owner alone.
@@ -104,6 +106,8 @@ struct host_workers {
 	int reloader_on, stopping;
 	pthread_cond_t reload_cond;
 	struct crash_ring crashes;
+	void (*on_deploy)(void *ctx); /* host_workers_on_deploy */
+	void *on_deploy_ctx;
 };
 
 /* spawn.c: starts one worker process for `pool` into `p` and waits until
@@ -122,6 +126,14 @@ void wpool_retire_now(struct host_workers *w, struct wproc *p);
  * replaced unless the app now crash-loops; status_out says how it ended. */
 void wpool_bury(struct host_workers *w, struct wpool *pool, struct wproc *p, enum wdeath how,
 		const struct wcall *c, char *status_out, size_t status_n);
+
+/* calls.c: sends p->out and waits for the reply of `type` with `id`,
+ * answering the function's durable-client calls on `h` (NULL: none) */
+enum host_workers_rc wpool_exchange(struct host_workers *w, struct wpool *pool, struct wproc *p,
+				    struct bind_http *h, enum rt_wire_type type, uint64_t id,
+				    const struct wcall *c, struct rt_wire_frame *f, size_t *used,
+				    char *status, size_t status_n);
+uint64_t wpool_next_id(struct host_workers *w);
 
 /* reload.c: the thread that deploys apps again (host_workers_request_reload). */
 void *wpool_reloader_main(void *arg);

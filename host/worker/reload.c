@@ -93,6 +93,12 @@ static void reload_pool(struct host_workers *w, struct wpool *pool)
 	pthread_mutex_unlock(&w->lock);
 	for (int i = 0; i < nidle; i++)
 		wpool_retire_now(w, idle_old[i]);
+	/* Durable work that waited for a failed app runs now, not at the
+	 * end of its (backed-off) wait. */
+	pthread_mutex_lock(&w->lock); /* host_workers_on_deploy(NULL) waits for it */
+	if (w->on_deploy)
+		w->on_deploy(w->on_deploy_ctx);
+	pthread_mutex_unlock(&w->lock);
 	/* Shown at every level, as func shows a detected file change. */
 	host_log_always("Deployed app '%s' again: %d worker(s) of the new build ready in %.1f ms; "
 			"the previous ones finish what they run",
@@ -140,5 +146,13 @@ void host_workers_request_reload(struct host_workers *w, const char *path)
 		if (!path || strcmp(path, w->pools[i].app->path) == 0)
 			w->pools[i].reload_wanted = 1;
 	pthread_cond_signal(&w->reload_cond);
+	pthread_mutex_unlock(&w->lock);
+}
+
+void host_workers_on_deploy(struct host_workers *w, void (*fn)(void *ctx), void *ctx)
+{
+	pthread_mutex_lock(&w->lock);
+	w->on_deploy = fn;
+	w->on_deploy_ctx = ctx;
 	pthread_mutex_unlock(&w->lock);
 }

@@ -143,7 +143,14 @@ const char *host_worker_state_name(enum host_worker_state s)
 
 const char *host_call_kind_name(enum host_call_kind k)
 {
-	return k == HOST_CALL_HTTP ? "http" : k == HOST_CALL_ACTIVITY ? "activity" : "orchestrator";
+	switch (k) {
+	case HOST_CALL_HTTP: return "http";
+	case HOST_CALL_ACTIVITY: return "activity";
+	case HOST_CALL_EPISODE: return "orchestrator";
+	case HOST_CALL_TIMER: return "timer";
+	case HOST_CALL_ENTITY: return "entity";
+	}
+	return "?";
 }
 
 /* What a slot's process is doing (lock held). */

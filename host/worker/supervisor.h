@@ -84,6 +84,42 @@ void host_workers_activity(void *ctx, void *fn, const struct rt_activity_call *c
 int host_workers_episode(struct host_workers *w, const struct bind_function *fn,
 			 const struct rt_episode_in *in, struct rt_episode_out *out);
 
+/*
+ * One run of timer function `fn` in a worker of its app, with func's
+ * Executing/Executed lines (`reason`, `details` as bind_timer_run takes
+ * them). A crash or timeout fails that run only (the supervisor logged the
+ * worker's end); a failed app's timer run is skipped. `durable` answers the
+ * function's durable-client calls (may be NULL). Timer threads and the
+ * admin API.
+ */
+enum host_workers_rc host_workers_timer_run(struct host_workers *w, const struct bind_function *fn,
+					    struct bind_durable *durable, const char *info,
+					    const char *reason, const char *details);
+
+/*
+ * rt_engine_hooks.run_entity_batch in worker mode (engine thread): the
+ * batch's operations go to the orchestrator-episode worker of the entity's
+ * app in one ENTITY_REQUEST and come back with each one's state, result or
+ * failure, and actions. 0 or -1 as rt_entity_batch_run; -2 when the worker
+ * died or timed out (nothing is to be committed: the batch runs again, one
+ * operation per message to find the culprit), or the app is failed. After
+ * ENTITY_CRASH_LIMIT deaths at the same operation (same entity, operation,
+ * input and state) that operation fails with a message naming the entity
+ * function and the signal, and the batch goes on.
+ */
+struct rt_entity_batch;
+int host_workers_entity_batch(struct host_workers *w, const struct bind_function *fn,
+			      struct rt_entity_batch *eb);
+
+/*
+ * POST /admin/functions/<activity> in worker mode: runs the activity once in
+ * a worker and waits for it. 0 when it ran (its own failure is logged, as in
+ * process); -1 with h's response set as an HTTP crash's (500 JSON naming the
+ * function and the signal, func's timeout text, or 503 for a failed app).
+ */
+int host_workers_admin_activity(struct host_workers *w, const struct bind_function *fn,
+				const char *input, struct bind_http *h);
+
 /* For /admin/host/status: apps whose workers crash-looped, and counts. */
 struct host_workers_stats {
 	long crashes;      /* since start */
@@ -102,6 +138,12 @@ void host_workers_get_stats(struct host_workers *w, struct host_workers_stats *s
  * supervisor does it); any thread, also the loop.
  */
 void host_workers_request_reload(struct host_workers *w, const char *path);
+
+/* After an app was deployed again (its waiting durable work can run now),
+ * fn(ctx) is called on the thread that deployed it, under the supervisor's
+ * lock (so fn must not wait for a worker). fn NULL: none; once this returns
+ * no call of the previous fn runs any more. */
+void host_workers_on_deploy(struct host_workers *w, void (*fn)(void *ctx), void *ctx);
 
 /* 1 when the app's workers crash-looped and it was marked failed. */
 int host_workers_app_failed(struct host_workers *w, const struct bind_app *app);
@@ -122,8 +164,14 @@ enum host_worker_state {
 };
 const char *host_worker_state_name(enum host_worker_state s);
 
-enum host_call_kind { HOST_CALL_HTTP, HOST_CALL_ACTIVITY, HOST_CALL_EPISODE };
-/* "http", "activity", "orchestrator". */
+enum host_call_kind {
+	HOST_CALL_HTTP,
+	HOST_CALL_ACTIVITY,
+	HOST_CALL_EPISODE,
+	HOST_CALL_TIMER,
+	HOST_CALL_ENTITY,
+};
+/* "http", "activity", "orchestrator", "timer", "entity". */
 const char *host_call_kind_name(enum host_call_kind k);
 
 /* A call as the snapshot and the crash ring keep it: copies, cut to fit. */

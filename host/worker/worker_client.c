@@ -11,7 +11,10 @@
  *
  * Call arguments and the reply are JSON objects (wire.h, CLIENT_CALL):
  *   call:  {"op":..., "name", "id", "input", "event", "data", "reason",
- *           "flags", "timeout", "retry"}  (the ones the op needs)
+ *           "flags", "timeout", "retry", "key", "entityOp", "at"}  (the
+ *           ones the op needs; the entity calls are "signal_entity",
+ *           "read_entity" and "clean_entities", whose "out" is
+ *           {"removed":n,"released":n})
  *   reply: {"rc": cf_rc, "error": text|null, "out": text|null,
  *           "response": {"status", "headers": [[name, value]...], "body"}|null}
  */
@@ -159,6 +162,40 @@ static cf_rc p_wait(cf_http *h, const char *id, int64_t timeout_ms, int64_t retr
 	return call(h, "wait", o, NULL);
 }
 
+static cf_rc p_signal_entity(cf_http *h, const char *name, const char *key, const char *op,
+			     const char *input, int64_t at_ms)
+{
+	json_t *o = json_object();
+	set_opt(o, "name", name);
+	set_opt(o, "key", key);
+	set_opt(o, "entityOp", op);
+	set_opt(o, "input", input);
+	json_object_set_new(o, "at", json_integer(at_ms));
+	return call(h, "signal_entity", o, NULL);
+}
+
+static cf_rc p_read_entity(cf_http *h, const char *name, const char *key, const char **state)
+{
+	json_t *o = json_object();
+	set_opt(o, "name", name);
+	set_opt(o, "key", key);
+	return call(h, "read_entity", o, state);
+}
+
+/* "out" is {"removed":n,"released":n}. */
+static cf_rc p_clean_entities(cf_http *h, int64_t *removed, int64_t *released)
+{
+	const char *out = NULL;
+	cf_rc rc = call(h, "clean_entities", json_object(), &out);
+	json_t *counts = out ? json_loads(out, 0, NULL) : NULL;
+	if (removed)
+		*removed = json_integer_value(json_object_get(counts, "removed"));
+	if (released)
+		*released = json_integer_value(json_object_get(counts, "released"));
+	json_decref(counts);
+	return rc;
+}
+
 const struct cf_api *host_worker_client_api(int fd, struct rt_wire_buf *in, struct rt_wire_buf *out)
 {
 	chan_fd = fd;
@@ -176,5 +213,8 @@ const struct cf_api *host_worker_client_api(int fd, struct rt_wire_buf *in, stru
 	proxy_api.durable_purge = p_purge;
 	proxy_api.durable_check_status_response = p_check;
 	proxy_api.durable_wait_or_check_status_response = p_wait;
+	proxy_api.durable_signal_entity = p_signal_entity;
+	proxy_api.durable_read_entity = p_read_entity;
+	proxy_api.durable_clean_entity_storage = p_clean_entities;
 	return &proxy_api;
 }

@@ -25,7 +25,9 @@
 #include "host/log.h"
 #include "host/worker/channel.h"
 #include "host/worker/worker_client.h"
+#include "host/worker/entity_calls.h"
 #include "host/worker/episode.h"
+#include "host/worker/timer_calls.h"
 
 #include <signal.h>
 #include <sodium.h>
@@ -263,6 +265,20 @@ int host_worker_main(int argc, char **argv)
 			rt_wire_buf_consume(&in, used);
 			used = 0;
 			host_episode_serve(&out, &reg, f.id, &m, &arena);
+		} else if (f.type == RT_WIRE_TIMER_REQUEST) {
+			struct rt_wire_timer_request m;
+			if (rt_wire_timer_request_decode(&f, &m, &arena, &why) != 0)
+				break;
+			rt_wire_buf_consume(&in, used);
+			used = 0;
+			host_timer_serve(&out, &reg, f.id, &m, &arena);
+		} else if (f.type == RT_WIRE_ENTITY_REQUEST) {
+			struct rt_wire_entity_request m;
+			if (rt_wire_entity_request_decode(&f, &m, &arena, &why) != 0)
+				break;
+			rt_wire_buf_consume(&in, used);
+			used = 0;
+			host_entity_serve(&out, &reg, f.id, &m, &arena);
 		} else if (f.type == RT_WIRE_SHUTDOWN) {
 			break;
 		}

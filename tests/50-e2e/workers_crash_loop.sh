@@ -3,19 +3,30 @@
 # restarted forever: after 3 x its worker count deaths within 60 s it is
 # marked failed in /admin/host/status, its routes answer 503 with a body
 # that says why, a console line says what happened, and another app in the
-# same host keeps serving.
+# same host keeps serving. A worker that was running a call when its app
+# was marked failed finishes that call, then is stopped, not given back.
 . "$CFUNC_ROOT/tests/lib.sh"
 
 R="$T_DIR/app"
 mkdir -p "$R/apps"
 cp "$CFUNC_BUILD/tests/20-abi/crashy.so" "$CFUNC_BUILD/tests/20-abi/testapp.so" "$R/apps/"
-# "workers": 1 -> 2 processes per app for calls + 1 for episodes, so the
-# bound is 3 x 3 = 9 deaths.
+# "workers": 2 -> 2 processes per app for calls + 1 for episodes, so the
+# bound is 3 x 3 = 9 deaths; and 2 HTTP threads, so the crashes below are
+# served while another request sleeps.
 cat >"$R/host.json" <<'JSON'
-{ "version": "2.0", "cfunc": { "apps": ["apps"], "workers": 1 } }
+{ "version": "2.0", "cfunc": { "apps": ["apps"], "workers": 2 } }
 JSON
 start_host "$R" --worker-processes
 ok $? "host starts with --worker-processes"
+
+# A call that runs through the whole crash loop, in the app's other worker.
+rm -f "$R/sleeping.pid"
+http "$BASE/api/sleep?ms=5000" >"$T_DIR/sleep.code" &
+sleeper=$!
+i=0
+while [ ! -s "$R/sleeping.pid" ] && [ $i -lt 200 ]; do sleep 0.02; i=$((i + 1)); done
+busy=$(cat "$R/sleeping.pid" 2>/dev/null)
+ok "$([ -n "$busy" ]; echo $?)" "a worker is busy with a 5 s call"
 
 i=1
 while [ $i -le 8 ]; do
@@ -34,6 +45,14 @@ is "$(curl -s "$BASE/admin/host/status" | jq -c '.workers.failedApps')" '["crash
 	"/admin/host/status lists the failed app"
 is "$(http "$BASE/api/echo/still?q=1")" 200 "another app in the same host keeps serving"
 is "$(curl -s -o /dev/null -w '%{http_code}' "$BASE/admin/host/status")" 200 "and so does the host itself"
+ok "$(kill -0 "$sleeper" 2>/dev/null && kill -0 "$busy" 2>/dev/null; echo $?)" \
+	"the busy worker was still running its call when the app failed"
+wait "$sleeper"
+is "$(cat "$T_DIR/sleep.code")" 200 "… and finishes it after the app failed"
+i=0
+while kill -0 "$busy" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+ok "$(! kill -0 "$busy" 2>/dev/null; echo $?)" \
+	"then that worker is stopped: no worker runs a failed app"
 n=$(pgrep -P "$HOST_PID" | wc -l | tr -d ' ')
 is "$n" 3 "no worker of the failed app is restarted (only the other app's 3 remain)"
 

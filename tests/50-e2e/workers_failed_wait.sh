@@ -3,7 +3,8 @@
 # crash loop waits instead of failing: its orchestrations stay Pending
 # without a console line per retry, can be terminated, suspended and purged
 # meanwhile (the suspend takes effect when the app runs), another app's orchestration completes, /admin/host/status says
-# why the app failed, and after a deploy the waiting instances complete.
+# why the app failed, the retries back off, and after a deploy the waiting
+# instances complete at once.
 . "$CFUNC_ROOT/tests/lib.sh"
 
 ABI="$CFUNC_BUILD/tests/20-abi"
@@ -71,9 +72,14 @@ is "$(http -X DELETE "$I/wait-term")" 200 "purge of it: 200"
 is "$(curl -s -o /dev/null -w '%{http_code}' "$I/wait-term")" 404 "… it is gone"
 is "$(http -X POST "$I/wait-sus/suspend?reason=later")" 202 "suspend of a waiting instance: 202"
 
+# The retries back off while the app stays failed (1 s doubling, up to
+# 30 s): let the wait grow past 4 s, so that a retry at the end of it would
+# come well after the deploy below.
+sleep 6
 # Deploy the app again (as make does: a new file renamed over the old one).
 cp "$ABI/crashy_v2.so" "$R/apps/.crashy.so.tmp"
 mv "$R/apps/.crashy.so.tmp" "$R/apps/crashy.so"
+deployed=$(date +%s%N)
 n=0
 until [ "$(curl -s --max-time 5 "$BASE/api/version")" = 2 ] || [ $n -ge 200 ]; do
 	sleep 0.05
@@ -83,8 +89,11 @@ is "$(curl -s --max-time 5 "$BASE/api/version")" 2 "a deploy brings the app back
 is "$(curl -s "$BASE/admin/host/status" | jq -c '[.workers.failedApps, .workers.failedAppReasons]')" '[[],{}]' \
 	"… it is no longer listed as failed"
 wait_for wait-ep '.runtimeStatus == "Completed"'
+took_ms=$((($(date +%s%N) - deployed) / 1000000))
 is "$(printf '%s' "$ST" | jq -c '[.runtimeStatus, .output]')" '["Completed","back"]' \
 	"the waiting orchestration runs and completes with its output"
+ok "$([ "$took_ms" -lt 3000 ]; echo $?)" \
+	"… at once after the deploy, not at the end of its backed-off wait (${took_ms} ms)"
 wait_for wait-act '.runtimeStatus == "Completed"' '?showHistory=true'
 is "$(printf '%s' "$ST" | jq -c '[.runtimeStatus, .output]')" '["Completed","fine"]' \
 	"… and so does the one calling an activity"

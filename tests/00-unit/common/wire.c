@@ -349,6 +349,131 @@ static void test_hostile_frames(void)
 	rt_wire_buf_cleanup(&b);
 }
 
+/* Timer runs and entity batches (minor 1): every field arrives, and what a
+ * worker could get wrong in an entity result is refused with a reason. */
+static void test_timer_entity(void)
+{
+	struct rt_wire_buf b;
+	struct rt_wire_frame f;
+	const char *err = NULL;
+
+	rt_wire_buf_init(&b);
+	struct rt_wire_timer_request treq = {.name = "tick", .invocation = "inv-1",
+					     .info = "{\"IsPastDue\":false}"}, tout;
+	rt_wire_timer_request_encode(&b, 3, &treq);
+	ok(only_frame(&b, &f), "one timer frame");
+	is_int(rt_wire_timer_request_decode(&f, &tout, &arena, &err), 0, "timer request decodes");
+	is_str(tout.name, "tick", "timer name");
+	is_str(tout.info, "{\"IsPastDue\":false}", "TimerInfo");
+	is_str(tout.invocation, "inv-1", "invocation id");
+	struct rt_wire_timer_result tres = {.failed = 1}, trout;
+	rt_wire_buf_cleanup(&b);
+	rt_wire_buf_init(&b);
+	rt_wire_timer_result_encode(&b, 3, &tres);
+	ok(only_frame(&b, &f), "one frame");
+	is_int(rt_wire_timer_result_decode(&f, &trout, &arena, &err), 0, "timer result decodes");
+	ok(trout.failed && trout.error, "a failure without a message still says something");
+
+	struct rt_wire_entity_op ops[3] = {{"add", "5"}, {"get", NULL}, {"", NULL}};
+	struct rt_wire_entity_request ereq = {.name = "box", .instance = "@box@k", .key = "k",
+					      .state = "1", .keep_failed = 1, .ops = ops,
+					      .nops = 3}, eout;
+	rt_wire_buf_cleanup(&b);
+	rt_wire_buf_init(&b);
+	rt_wire_entity_request_encode(&b, 4, &ereq);
+	ok(only_frame(&b, &f), "one entity frame");
+	is_int(rt_wire_entity_request_decode(&f, &eout, &arena, &err), 0, "entity request decodes");
+	is_int(eout.nops, 3, "every operation");
+	is_str(eout.ops[0].input, "5", "an operation's input");
+	ok(eout.ops[1].input == NULL, "no input stays none");
+	is_str(eout.state, "1", "the state");
+	is_int(eout.keep_failed, 1, "keep-failed");
+
+	struct rt_wire_entity_action acts[2] = {
+		{.kind = RT_WIRE_EACT_SIGNAL, .instance = "@box@other", .op = "add", .input = "1",
+		 .at_us = 42},
+		{.kind = RT_WIRE_EACT_START, .name = "orch"},
+	};
+	struct rt_wire_entity_outcome outs[3] = {
+		{.result = "6", .state_kind = RT_WIRE_STATE_SET, .state = "6", .actions = acts,
+		 .nactions = 2},
+		{.result = "6"},
+		{.failed = 1, .state_kind = RT_WIRE_STATE_DELETED},
+	};
+	struct rt_wire_entity_result eres = {.ops = outs, .nops = 3}, rout;
+	rt_wire_buf_cleanup(&b);
+	rt_wire_buf_init(&b);
+	rt_wire_entity_result_encode(&b, 4, &eres);
+	ok(only_frame(&b, &f), "one frame");
+	is_int(rt_wire_entity_result_decode(&f, &rout, &arena, &err), 0, "entity result decodes");
+	is_int(rout.nops, 3, "one outcome per operation");
+	is_int(rout.ops[0].state_kind, RT_WIRE_STATE_SET, "a set state");
+	is_str(rout.ops[0].state, "6", "… with its value");
+	is_int(rout.ops[0].nactions, 2, "its actions");
+	is_str(rout.ops[0].actions[0].instance, "@box@other", "a signal's target");
+	is_int(rout.ops[0].actions[0].at_us, 42, "… and time");
+	is_str(rout.ops[0].actions[1].name, "orch", "a start's orchestrator");
+	is_int(rout.ops[1].state_kind, RT_WIRE_STATE_SAME, "an unchanged state");
+	is_int(rout.ops[2].state_kind, RT_WIRE_STATE_DELETED, "a deleted state");
+	ok(rout.ops[2].failed && rout.ops[2].error, "a failure without a message still says one");
+
+	/* Hostile outcomes. */
+	struct rt_wire_buf op;
+	rt_wire_buf_init(&op);
+	rt_wire_buf_cleanup(&b);
+	rt_wire_buf_init(&b);
+	rt_wire_begin(&b, RT_WIRE_ENTITY_RESULT, 4);
+	rt_wire_nest_open(&b, RT_WT_E_OP);
+	rt_wire_put_u32(&b, RT_WT_STATE_KIND, RT_WIRE_STATE_SET);
+	rt_wire_nest_close(&b);
+	rt_wire_end(&b);
+	ok(only_frame(&b, &f), "frame");
+	is_int(rt_wire_entity_result_decode(&f, &rout, &arena, &err), -1,
+	       "a state said to be set but not given is refused");
+	rt_wire_buf_cleanup(&b);
+	rt_wire_buf_init(&b);
+	rt_wire_begin(&b, RT_WIRE_ENTITY_RESULT, 4);
+	rt_wire_nest_open(&b, RT_WT_E_OP);
+	rt_wire_put_u32(&b, RT_WT_STATE_KIND, 7);
+	rt_wire_nest_close(&b);
+	rt_wire_end(&b);
+	ok(only_frame(&b, &f), "frame");
+	is_int(rt_wire_entity_result_decode(&f, &rout, &arena, &err), -1,
+	       "an unknown state kind is refused");
+	rt_wire_put_u32(&op, RT_WT_E_ACTION_KIND, RT_WIRE_EACT_SIGNAL);
+	rt_wire_buf_cleanup(&b);
+	rt_wire_buf_init(&b);
+	rt_wire_begin(&b, RT_WIRE_ENTITY_RESULT, 4);
+	rt_wire_nest_open(&b, RT_WT_E_OP);
+	rt_wire_put_bytes(&b, RT_WT_E_ACTION, op.data, op.len);
+	rt_wire_nest_close(&b);
+	rt_wire_end(&b);
+	ok(only_frame(&b, &f), "frame");
+	is_int(rt_wire_entity_result_decode(&f, &rout, &arena, &err), -1,
+	       "a signal without a target is refused");
+	rt_wire_buf_cleanup(&b);
+	rt_wire_buf_init(&b);
+	rt_wire_begin(&b, RT_WIRE_ENTITY_RESULT, 4);
+	rt_wire_nest_open(&b, RT_WT_E_OP);
+	rt_wire_put_bytes(&b, RT_WT_E_ACTION, op.data, op.len - 1);
+	rt_wire_nest_close(&b);
+	rt_wire_end(&b);
+	ok(only_frame(&b, &f), "frame");
+	is_int(rt_wire_entity_result_decode(&f, &rout, &arena, &err), -1,
+	       "a truncated action is refused");
+	rt_wire_buf_cleanup(&b);
+	rt_wire_buf_init(&b);
+	rt_wire_begin(&b, RT_WIRE_ENTITY_RESULT, 4);
+	for (int i = 0; i <= RT_WIRE_MAX_LIST; i++)
+		rt_wire_put_bytes(&b, RT_WT_E_OP, "", 0);
+	rt_wire_end(&b);
+	ok(only_frame(&b, &f), "frame");
+	is_int(rt_wire_entity_result_decode(&f, &rout, &arena, &err), -1,
+	       "more outcomes than the list limit are refused");
+	rt_wire_buf_cleanup(&op);
+	rt_wire_buf_cleanup(&b);
+}
+
 int main(void)
 {
 	rt_arena_init(&arena);
@@ -357,6 +482,7 @@ int main(void)
 	subtest("durable work items", test_durable_round_trip);
 	subtest("batches", test_batch_split_anywhere);
 	subtest("hostile input", test_hostile_frames);
+	subtest("timer runs and entity batches", test_timer_entity);
 	rt_arena_cleanup(&arena);
 	return done_testing();
 }

@@ -4,7 +4,9 @@
  * row and its attempt number, reports nothing for the console, and is taken
  * again about once a second, never in a tight loop; an episode of an orchestrator that cannot run is not
  * started, its instance stays Pending, a terminate still ends it; once the
- * app is back both run and the instances complete.
+ * app is back both run and the instances complete. While the app stays
+ * down the retries back off (1, 1, 2, 4 ... s); rt_engine_retry_waiting
+ * (its app deployed again) runs the waiting work at once.
  *
  * Waits are bounded polls of the committed rows and of the fakes' counters.
  */
@@ -181,6 +183,33 @@ static void test_episode(void)
 	is_int(get(&orchestrator_runs), 1, "its code ran once");
 }
 
+static void test_back_off(void)
+{
+	struct rt_instance in;
+
+	/* A fresh wait: a resume ends whatever wait the tests above left. */
+	rt_engine_retry_waiting(e);
+	set_up(&activities_up, 0);
+	pthread_mutex_lock(&up_mu);
+	handed_back = 0;
+	pthread_mutex_unlock(&up_mu);
+	is_int(start(e, "call", "act2", NULL), RT_OK, "start an orchestration whose activity's app is down");
+	ok(wait_count(&handed_back, 1, WAIT_MS) >= 0, "its attempt is handed back");
+	/* Retries at about 1, 2 and 4 s after the first: 4 hand-backs in
+	 * 6.5 s, where one a second would be 7. */
+	(void)wait_count(&handed_back, 99, 6500); /* a 6.5 s window, counted */
+	int n = get(&handed_back);
+	ok(n >= 3 && n <= 5, "the retries back off: %d hand-backs in 6.5 s, not one a second", n);
+	set_up(&activities_up, 1);
+	int64_t t0 = rt_mono_us();
+	rt_engine_retry_waiting(e);
+	ok(fake_wait_status(e, "act2", RT_ST_COMPLETED, WAIT_MS, &in, &arena),
+	   "after rt_engine_retry_waiting the activity runs and the orchestration completes");
+	int64_t ms = (rt_mono_us() - t0) / 1000;
+	ok(ms < 1500, "at once (%lld ms), not at the end of its wait (about 8 s after the first)",
+	   (long long)ms);
+}
+
 int main(void)
 {
 	char hub_path[256];
@@ -200,6 +229,7 @@ int main(void)
 	if (e) {
 		subtest("an activity handed back", test_activity);
 		subtest("an episode that cannot run", test_episode);
+		subtest("the wait backs off; a resume ends it", test_back_off);
 		is_int(rt_engine_stop_by(e, rt_mono_us() + 5000000), 0, "the engine stops");
 	}
 	rt_arena_cleanup(&arena);

@@ -1,0 +1,90 @@
+#!/bin/sh
+# workers_timer.sh - with --worker-processes, timer functions run in a
+# worker of their app: a run that ends its worker (SIGSEGV, abort) or runs
+# past functionTimeout fails that run alone (Executed … Failed, and one
+# console line naming the worker's pid, the app, the function and the
+# signal); the schedule goes on, and the host and a control client are
+# unaffected.
+. "$CFUNC_ROOT/tests/lib.sh"
+
+R="$T_DIR/app"
+mkdir -p "$R/apps"
+cp "$CFUNC_BUILD/tests/20-abi/crashy_durable.so" "$R/apps/"
+cat >"$R/host.json" <<'JSON'
+{ "version": "2.0", "functionTimeout": "00:00:02",
+  "cfunc": { "apps": ["apps"], "workers": 2 } }
+JSON
+start_host "$R" --worker-processes
+ok $? "host starts with --worker-processes"
+
+# ticks: runs that completed so far (the timer fires every second).
+ticks() { [ -f "$R/ticks" ] && wc -l <"$R/ticks" || echo 0; }
+# wait_ticks <n>: polls (bounded) until more than n runs completed.
+wait_ticks() {
+	_i=0
+	while [ "$(ticks)" -le "$1" ] && [ $_i -lt 200 ]; do
+		sleep 0.05
+		_i=$((_i + 1))
+	done
+	[ "$(ticks)" -gt "$1" ]
+}
+wait_log() {
+	_i=0
+	while ! grep -Eq "$1" "$HOST_LOG" && [ $_i -lt 200 ]; do
+		sleep 0.05
+		_i=$((_i + 1))
+	done
+	grep -E "$1" "$HOST_LOG" | head -1
+}
+
+wait_ticks 0
+ok $? "the timer runs"
+tpid=$(head -1 "$R/ticks")
+ok "$([ -n "$tpid" ] && [ "$tpid" != "$HOST_PID" ]; echo $?)" "… in another process than the host"
+is "$(ps -o ppid= -p "$tpid" | tr -d ' ')" "$HOST_PID" "… a worker, the host's child"
+
+CONTROL="$T_DIR/control"
+: >"$CONTROL"
+STOP="$T_DIR/stop-control"
+(
+	while [ ! -f "$STOP" ]; do
+		curl -s -o /dev/null -w '%{http_code}\n' --max-time 10 "$BASE/api/ok" >>"$CONTROL"
+	done
+) &
+control=$!
+
+for kind in segv:SIGSEGV abort:SIGABRT spin:SIGKILL; do
+	k=${kind%%:*}
+	sig=${kind#*:}
+	echo "$k" >"$R/tick-crash"
+	line=$(wait_log "died \($sig\) while running 'crash_tick'")
+	like "$line" \
+		"Worker process [0-9]+ of app 'crashy_durable' died \($sig\) while running 'crash_tick' \(Id=[0-9a-f-]+\); replaced by process [0-9]+" \
+		"$k: one console line names the worker's pid, the app, the function and $sig"
+	id=$(printf '%s' "$line" | sed -n 's/.*(Id=\([0-9a-f-]*\)).*/\1/p')
+	wait_log "Executed 'Functions.crash_tick' \(Failed, Id=$id" >/dev/null
+	ok "$(grep -q "Executed 'Functions.crash_tick' (Failed, Id=$id" "$HOST_LOG"; echo $?)" \
+		"$k: that run is logged as Failed"
+	n=$(ticks)
+	wait_ticks "$n"
+	ok $? "$k: the schedule goes on (a later run completes)"
+done
+like "$(grep "Exception while executing function: Functions.crash_tick" "$HOST_LOG" | tail -1)" \
+	"Timeout value of 2000 ms was exceeded by function: Functions.crash_tick" \
+	"the run past functionTimeout is reported with func's timeout message"
+is "$(grep -c "died (SIG[A-Z]*) while running 'crash_tick'" "$HOST_LOG")" 3 "one death per crashed run"
+is "$(curl -s "$BASE/admin/host/functions" |
+	jq -c '[.workers.recentCrashes[] | select(.function == "crash_tick") | [.trigger, .signal, .timedOut]]')" \
+	'[["timer","SIGKILL",true],["timer","SIGABRT",false],["timer","SIGSEGV",false]]' \
+	"the Functions page lists the three crashes as the timer's, newest first"
+
+touch "$STOP"
+wait "$control"
+total=$(wc -l <"$CONTROL")
+good=$(grep -c '^200$' "$CONTROL")
+ok "$([ "$total" -gt 0 ] && [ "$good" -eq "$total" ]; echo $?)" \
+	"the control client's $total requests all succeeded meanwhile ($good x 200)"
+ok "$(kill -0 "$HOST_PID" 2>/dev/null; echo $?)" "the host is still up"
+stop_host
+is "$HOST_RC" 0 "the host stops cleanly"
+done_testing

@@ -175,7 +175,11 @@ static void admin_run_activity(struct rt_pool_job *work, int thread)
 					.attempt = 1,
 					.idempotency_key = key,
 					.arena = &arena};
-	bind_act_run(NULL, (void *)run->fn, &call, &res);
+	/* With worker processes the host has no code of the activity. */
+	if (activity_workers)
+		host_workers_activity(activity_workers, (void *)run->fn, &call, &res);
+	else
+		bind_act_run(NULL, (void *)run->fn, &call, &res);
 	rt_arena_cleanup(&arena);
 	free(run->input);
 	free(run);

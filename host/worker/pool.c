@@ -142,7 +142,8 @@ void wpool_bury(struct host_workers *w, struct wpool *pool, struct wproc *p, enu
 	}
 	int64_t t0 = rt_mono_us();
 	char *err = NULL;
-	if (wproc_spawn(w, pool, p, &err) != 0) {
+	const struct wspawn same = {.same_as_pool = 1};
+	if (wproc_spawn(w, pool, p, &same, &err) != 0) {
 		pthread_mutex_lock(&w->lock);
 		slot_empty(p);
 		crash_ring_add(&w->crashes, &crash);

@@ -79,6 +79,12 @@ enum wdeath {
 
 struct wpool {
 	const struct bind_app *app;
+	/* What the running build registered (strings in reg_arena): the
+	 * host's functions of this app were made from it, and a replacement
+	 * worker must register the same. Written by the deploy thread under
+	 * the lock, read by the replacing threads under it. */
+	struct rt_wire_registration reg;
+	struct rt_arena reg_arena;
 	struct wproc *procs; /* cap slots, never moved: callers hold pointers */
 	int n;               /* live workers wanted */
 	int cap;             /* 2 n: room for a new build's workers beside the old */
@@ -99,16 +105,38 @@ struct host_workers {
 	size_t npools;
 	uint64_t next_id;
 	struct host_workers_stats stats;
-	const struct bind_registry *reg;
+	size_t cappools; /* fixed at host_workers_new: pools never move */
 	pthread_t reloader;
 	int reloader_on, stopping;
 	pthread_cond_t reload_cond;
 	struct crash_ring crashes;
 };
 
+/* What a start expects of the worker's registration. */
+struct wspawn {
+	int first;  /* the app's first worker: a load failure is returned as 1 */
+	/* The worker must register what the pool serves (a replacement). */
+	int same_as_pool;
+	/* Set: the worker must register these (a new build's other workers). */
+	const struct rt_wire_registration *want;
+	/* Set: the registration is copied here, strings in `arena`. */
+	struct rt_wire_registration *got;
+	struct rt_arena *arena;
+};
+
 /* spawn.c: starts one worker process for `pool` into `p` and waits until
- * it is ready: 0, or -1 with *err. Called without the lock (p is owned). */
-int wproc_spawn(struct host_workers *w, struct wpool *pool, struct wproc *p, char **err);
+ * it is ready: 0; 1 when `how->first` and the app did not load in it (*err
+ * is the worker's one-line reason, "Refusing app 'x' (path): why"); -1 with
+ * *err. Called without the lock (p is owned). */
+int wproc_spawn(struct host_workers *w, struct wpool *pool, struct wproc *p,
+		const struct wspawn *how, char **err);
+/* r registers what `want` does (any order): 0, or -1 with *err saying
+ * what differs. */
+int wreg_same_functions(const struct wpool *pool, const struct rt_wire_registration *want,
+			const struct rt_wire_registration *r, char **err);
+/* The same function registered the same way (kind, route, methods, auth,
+ * schedule, flags); names are compared by the caller. */
+int wreg_same_function(const struct rt_wire_function *a, const struct rt_wire_function *b);
 
 /* pool.c */
 struct wpool *wpool_of(struct host_workers *w, const struct bind_app *app);

@@ -1,4 +1,5 @@
 #include "host/durable.h"
+#include "bindings/api.h"
 #include "host/worker/supervisor.h"
 #include "bindings/activity_trigger.h"
 #include "bindings/json_util.h"
@@ -175,10 +176,15 @@ static void admin_run_activity(struct rt_pool_job *work, int thread)
 					.attempt = 1,
 					.idempotency_key = key,
 					.arena = &arena};
-	/* With worker processes the host has no code of the activity. */
-	if (activity_workers)
+	/* With worker processes the host has no code of the activity; the
+	 * console lines bind_act_run writes in process are written here. */
+	if (activity_workers) {
+		struct rt_invocation inv = {.function = run->fn->name};
+		bind_invocation(&inv, RT_INVOCATION_START);
 		host_workers_activity(activity_workers, (void *)run->fn, &call, &res);
-	else
+		inv.failed = res.failed;
+		bind_invocation(&inv, RT_INVOCATION_END);
+	} else
 		bind_act_run(NULL, (void *)run->fn, &call, &res);
 	rt_arena_cleanup(&arena);
 	free(run->input);

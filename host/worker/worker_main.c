@@ -97,9 +97,9 @@ static void serve_http(struct rt_wire_buf *out, const struct bind_registry *reg,
 	struct rt_wire_http_response res = {.status = 500};
 	struct bind_http h;
 	if (!fn) {
+		/* Routed by the host just before a deploy removed the function:
+		 * it is gone, so the client gets what it gets from now on, 404. */
 		res.status = 404;
-		res.failed = 1;
-		res.error = "no such HTTP function in this worker";
 		rt_wire_http_response_encode(out, id, &res);
 		return;
 	}

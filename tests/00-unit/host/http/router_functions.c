@@ -8,6 +8,7 @@
 #include "tap.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -84,15 +85,19 @@ static void conflicts(void)
 struct flipper {
 	struct host_router *live;
 	struct bind_function *a, *b;
+	int started; /* the matching side runs */
 	int stop;
 	int replaced;
 };
 
-/* Replaces the live routes again and again: /api/x reaches a, then b. */
+/* Once the matching has begun, replaces the live routes again and again
+ * until told to stop (at most 5,000,000 times): /api/x reaches b, then a. */
 static void *flip(void *arg)
 {
 	struct flipper *f = arg;
-	for (int i = 0; !__atomic_load_n(&f->stop, __ATOMIC_ACQUIRE) && i < 20000; i++) {
+	while (!__atomic_load_n(&f->started, __ATOMIC_ACQUIRE))
+		sched_yield();
+	for (int i = 0; !__atomic_load_n(&f->stop, __ATOMIC_ACQUIRE) && i < 5000000; i++) {
 		struct bind_function *one[] = {i % 2 ? f->a : f->b};
 		char *err = NULL;
 		host_router_replace(f->live, host_routes_build("api", one, 1, &err));
@@ -111,8 +116,9 @@ static void replace(void)
 	pthread_t t;
 	int seen_a = 0, seen_b = 0, other = 0;
 	pthread_create(&t, NULL, flip, &f);
-	/* Until both sets were seen, or a bounded number of matches. */
-	for (int i = 0; i < 2000000 && (seen_a < 100 || seen_b < 100); i++) {
+	__atomic_store_n(&f.started, 1, __ATOMIC_RELEASE);
+	/* Until both sets were seen often, or a bounded number of matches. */
+	for (int i = 0; i < 5000000 && (seen_a < 100 || seen_b < 100); i++) {
 		const struct bind_function *got = target(live, "GET", "/api/x");
 		seen_a += got == &a;
 		seen_b += got == &b;

@@ -5,7 +5,8 @@
 # in-process host shows for the same apps: the "Functions:" list, the
 # refusal of apps that do not load (with their reason), the disabled
 # warning, GET /admin/functions and /admin/host/functions, the functions
-# filter, and the fatal clash of two apps defining one name.
+# filter, and the fatal clash of two apps defining one name. The exception:
+# an app with timer functions (they still run in the host) is loaded there.
 . "$CFUNC_ROOT/tests/lib.sh"
 
 ABI="$CFUNC_BUILD/tests/20-abi"
@@ -110,6 +111,28 @@ is "$(cat "$T_DIR/workers.txt")" "$(cat "$T_DIR/in_process.txt")" \
 	"and lists them as the in-process host does"
 is "$(http "$BASE/api/cwd")" 404 "a function left out is not routed"
 stop_host TERM
+
+# The one exception: timer functions still run in the host, so the host
+# loads an app that has them (that app only) and its timer fires.
+cp "$ABI/timer_app.so" "$R/apps/"
+cat >"$R/host.json" <<'JSON'
+{ "version": "2.0", "cfunc": { "apps": ["apps"], "workers": 2 } }
+JSON
+cat >"$R/local.settings.json" <<'JSON'
+{ "IsEncrypted": false, "Values": { "TickSchedule": "*/1 * * * * *" } }
+JSON
+start_host "$R" --worker-processes --ephemeral
+is "$(maps_apps "$HOST_PID" | sed 's|.*/||' | tr '\n' ' ')" "timer_app.so " \
+	"an app with a timer function is loaded by the host as well, and only that one"
+i=0
+while ! grep -q "Executed 'Functions.tick' (Succeeded" "$HOST_LOG" && [ $i -lt 100 ]; do
+	sleep 0.05
+	i=$((i + 1))
+done
+ok "$(grep -q "Executed 'Functions.tick' (Succeeded" "$HOST_LOG"; echo $?)" "its timer fires in the host"
+is "$(http "$BASE/api/ok")" 200 "the other apps still serve from their workers"
+stop_host TERM
+rm "$R/apps/timer_app.so"
 
 # Two apps defining the same name stop the start, with the same line.
 D="$T_DIR/dup"

@@ -9,7 +9,8 @@
  *
  * One exception, until those triggers run in workers too: an app that
  * registers timer or entity functions, which still run in the host
- * process, is also loaded by the host (host_apps_load_for_host_calls), and
+ * process, is also loaded by the host (load_in_host_for_timers_and_entities in
+ * apps_registered.c), and
  * a build of it that changes its functions needs a restart.
  *
  * Threads: host_apps_start_in_workers on the main thread, before any other

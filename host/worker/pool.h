@@ -134,9 +134,7 @@ int wproc_spawn(struct host_workers *w, struct wpool *pool, struct wproc *p,
  * what differs. */
 int wreg_same_functions(const struct wpool *pool, const struct rt_wire_registration *want,
 			const struct rt_wire_registration *r, char **err);
-/* The same function registered the same way (kind, route, methods, auth,
- * schedule, flags); names are compared by the caller. */
-int wreg_same_function(const struct rt_wire_function *a, const struct rt_wire_function *b);
+
 
 /* pool.c */
 struct wpool *wpool_of(struct host_workers *w, const struct bind_app *app);

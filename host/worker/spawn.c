@@ -36,7 +36,9 @@ static const struct rt_wire_function *find_fn(const struct rt_wire_registration 
 	return NULL;
 }
 
-int wreg_same_function(const struct rt_wire_function *a, const struct rt_wire_function *b)
+/* The same function registered the same way (kind, route, methods, auth,
+ * schedule, flags); names are compared by the caller. */
+static int same_function(const struct rt_wire_function *a, const struct rt_wire_function *b)
 {
 	return a->kind == b->kind && same_str(a->route, b->route) &&
 	       same_str(a->methods, b->methods) && a->auth == b->auth &&
@@ -54,7 +56,7 @@ int wreg_same_functions(const struct wpool *pool, const struct rt_wire_registrat
 	for (size_t i = 0; i < r->nfns; i++) {
 		const struct rt_wire_function *f = &r->fns[i];
 		const struct rt_wire_function *old = find_fn(want, f->name);
-		if (!old || !wreg_same_function(f, old)) {
+		if (!old || !same_function(f, old)) {
 			*err = xasprintf("app '%s' now registers '%s' differently from the running "
 					 "build (added, renamed, re-routed or of another kind): "
 					 "deploy it again to serve it",

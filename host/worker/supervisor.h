@@ -74,7 +74,7 @@ int host_workers_add_app(struct host_workers *w, const struct bind_app *app,
 			 const struct rt_wire_registration **r, char **err);
 
 /* The pool of `from` serves `to` from now on (the host loaded the app
- * itself as well, host_apps_load_for_host_calls). Before host_workers_run. */
+ * itself as well: host/apps_registered.c, for its timer and entity functions). Before host_workers_run. */
 void host_workers_rebind_app(struct host_workers *w, const struct bind_app *from,
 			     const struct bind_app *to);
 

@@ -9,9 +9,9 @@
  *
  * One exception, until those triggers run in workers too: an app that
  * registers timer or entity functions, which still run in the host
- * process, is also loaded by the host (load_in_host_for_timers_and_entities in
- * apps_registered.c), and
- * a build of it that changes its functions needs a restart.
+ * process, is also loaded by the host (apps_registered.c,
+ * load_in_host_for_timers_and_entities), and a build of it that changes
+ * its functions needs a restart.
  *
  * Threads: host_apps_start_in_workers on the main thread, before any other
  * thread; the deploy hooks on the supervisor's deploy thread.

@@ -13,7 +13,8 @@
  * Rebuilt with other functions (tests/50-e2e/workers_redeploy.sh):
  *   CRASHY_V3 (crashy_v3.so)    no "cwd"; "added" (GET /api/v3/added,
  *                               "added in v3"); "pid" takes POST too;
- *                               no orchestrator crashy_replay
+ *                               "crash" needs a function key; no
+ *                               orchestrator crashy_replay
  *   CRASHY_SHADOW (crashy_shadow.so) adds "shadow" on GET /api/slow, the
  *                               route of testapp's "slow"
  *   activity crashy_activity    input "ok": "fine"; "abort": abort();
@@ -171,7 +172,11 @@ static cf_rc init(cf_app *app)
 #ifdef CRASHY_SHADOW
 	cf_register_http(app, "shadow", "GET", "slow", CF_AUTH_ANONYMOUS, ok_fn);
 #endif
+#ifdef CRASHY_V3
+	cf_register_http(app, "crash", "GET", "crash/{kind}", CF_AUTH_FUNCTION, crash_fn);
+#else
 	cf_register_http(app, "crash", "GET", "crash/{kind}", CF_AUTH_ANONYMOUS, crash_fn);
+#endif
 	cf_register_http(app, "spin", "GET", "spin", CF_AUTH_ANONYMOUS, spin_fn);
 	cf_register_http(app, "sleep", "GET", "sleep", CF_AUTH_ANONYMOUS, sleep_fn);
 	cf_register_activity(app, "crashy_activity", activity);

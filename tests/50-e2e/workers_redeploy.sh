@@ -6,6 +6,7 @@
 # a build whose route or function name another app already has is refused
 # with the reason while the old build keeps serving; a control client's
 # requests keep succeeding throughout, and the host still maps no app.
+# With keys on, an auth level a deploy changed is enforced at once.
 . "$CFUNC_ROOT/tests/lib.sh"
 
 ABI="$CFUNC_BUILD/tests/20-abi"
@@ -31,11 +32,13 @@ wait_outcome() {
 	[ "$(outcomes)" -ge "$1" ]
 }
 names() { curl -s --max-time 10 "$BASE/admin/host/functions" | jq -r '[.functions[] | select(.app == "crashy") | .name] | join(",")'; }
+auth() { curl -s --max-time 10 "$BASE/admin/host/functions" | jq -r ".functions[] | select(.name == \"$1\") | .authLevel"; }
 methods() { curl -s --max-time 10 "$BASE/admin/host/functions" | jq -r ".functions[] | select(.name == \"$1\") | .methods | join(\",\")"; }
 
 is "$(http "$BASE/api/v3/added")" 404 "before: the route of v3 is not served"
 is "$(http -X POST "$BASE/api/pid")" 404 "before: pid takes GET only"
 is "$(http "$BASE/api/cwd")" 200 "before: cwd answers"
+is "$(auth crash)" anonymous "before: crash is anonymous"
 
 # The control client: sequential requests during every deploy below.
 CONTROL="$T_DIR/control"
@@ -59,7 +62,7 @@ n=$((n + 1))
 wait_outcome $n
 line=$(grep "Deployed app 'crashy' again" "$HOST_LOG" | tail -1)
 like "$line" "ready in [0-9.]+ ms" "a build with other functions is deployed without a restart"
-like "$line" "functions added: added; removed: cwd, crashy_replay; changed: pid$" \
+like "$line" "functions added: added; removed: cwd, crashy_replay; changed: pid, crash$" \
 	"the console lists what was added, removed and changed"
 is "$(http "$BASE/api/version"; echo " $(body)")" "200 3" "the new build serves"
 wait "$slow"
@@ -68,6 +71,7 @@ is "$(http "$BASE/api/v3/added"; echo " $(body)")" "200 added in v3" "the added 
 is "$(http "$BASE/api/cwd")" 404 "the removed one is 404"
 is "$(http -X POST "$BASE/api/pid")" 200 "the changed methods apply (POST is routed now)"
 is "$(methods pid)" "GET,POST" "/admin/host/functions shows the new methods"
+is "$(auth crash)" function "and the new auth level"
 is "$(names)" "added,crash,crashy_activity,crashy_orch,ok,pid,sleep,spin,version" \
 	"/admin/host/functions lists the new build's functions"
 is "$(http "$BASE/admin/functions/cwd")" 404 "GET /admin/functions/<removed> is 404"
@@ -106,12 +110,13 @@ deploy "$ABI/crashy.so"
 n=$((n + 1))
 wait_outcome $n
 like "$(grep "Deployed app 'crashy' again" "$HOST_LOG" | tail -1)" \
-	"functions added: cwd, crashy_replay; removed: added; changed: pid$" \
+	"functions added: cwd, crashy_replay; removed: added; changed: pid, crash$" \
 	"the first build is deployed again, the console lists the changes back"
 is "$(http "$BASE/api/version"; echo " $(body)")" "200 1" "version 1 serves"
 is "$(http "$BASE/api/cwd")" 200 "cwd answers again"
 is "$(http "$BASE/api/v3/added")" 404 "the route only v3 had is 404"
 is "$(http -X POST "$BASE/api/pid")" 404 "pid takes GET only again"
+is "$(auth crash)" anonymous "crash is anonymous again"
 
 touch "$STOP"
 wait "$control"
@@ -123,4 +128,18 @@ is "$(grep -o "$R/apps/[^ ]*\.so" "/proc/$HOST_PID/maps" | sort -u)" "" \
 	"after the deploys the host still maps no app"
 stop_host TERM
 is "$HOST_RC" 0 "the host stops cleanly"
+
+# With keys checked, a new auth level is enforced from the deploy on.
+start_host "$R" --worker-processes --enableAuth
+is "$(http "$BASE/api/crash/none")" 400 "keys on: the anonymous crash answers without a key"
+n=$(outcomes)
+deploy "$ABI/crashy_v3.so"
+wait_outcome $((n + 1))
+is "$(http "$BASE/api/crash/none")" 401 "after the deploy it needs a function key (401)"
+is "$(http "$BASE/api/ok")" 200 "an anonymous function still needs none"
+n=$(outcomes)
+deploy "$ABI/crashy.so"
+wait_outcome $((n + 1))
+is "$(http "$BASE/api/crash/none")" 400 "deployed back, it is anonymous again"
+stop_host TERM
 done_testing

@@ -125,9 +125,10 @@ struct wspawn {
 };
 
 /* spawn.c: starts one worker process for `pool` into `p` and waits until
- * it is ready: 0; 1 when `how->first` and the app did not load in it (*err
- * is the worker's one-line reason, "Refusing app 'x' (path): why"); -1 with
- * *err. Called without the lock (p is owned). */
+ * it is ready: 0; 1 when `how->first` and the app did not load in it, or
+ * ended the process while loading (*err is the one-line reason, "Refusing
+ * app 'x' (path): why"); -1 with *err. Called without the lock (p is
+ * owned). */
 int wproc_spawn(struct host_workers *w, struct wpool *pool, struct wproc *p,
 		const struct wspawn *how, char **err);
 /* r registers what `want` does (any order): 0, or -1 with *err saying
@@ -137,6 +138,9 @@ int wreg_same_functions(const struct wpool *pool, const struct rt_wire_registrat
 
 
 /* pool.c */
+/* How a process ended, from its wait status: "SIGSEGV", "SIGABRT, core
+ * dumped", "exit code 3". */
+void wproc_status_text(int status, char *out, size_t n);
 struct wpool *wpool_of(struct host_workers *w, const struct bind_app *app);
 /* An idle worker, now the caller's, with `c` recorded as what it runs;
  * NULL when the app failed. */

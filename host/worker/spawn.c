@@ -74,9 +74,10 @@ int wreg_same_functions(const struct wpool *pool, const struct rt_wire_registrat
 }
 
 /* Reads the worker's HELLO and REGISTRATION: 0, 1 when the app did not
- * load in it (*err is its reason), or -1 with *err. */
+ * load in it (*err is its reason), or -1 with *err; *ended when the
+ * worker closed its end (it exited or died) before registering. */
 static int await_ready(struct host_workers *w, struct wpool *pool, struct wproc *p,
-		       const struct wspawn *how, char **err)
+		       const struct wspawn *how, int *ended, char **err)
 {
 	int64_t deadline = rt_mono_us() + READY_TIMEOUT_US;
 	struct rt_arena a;
@@ -89,6 +90,7 @@ static int await_ready(struct host_workers *w, struct wpool *pool, struct wproc 
 		const char *why = "no registration";
 		enum host_chan_rc cr = host_chan_read(p->fd, &p->in, 1 << 20, deadline, &f, &used, &why);
 		if (cr != HOST_CHAN_FRAME) {
+			*ended = cr == HOST_CHAN_EOF;
 			*err = xasprintf("the worker for app '%s' did not register: %s", pool->app->name,
 					 cr == HOST_CHAN_EOF ? "it exited" :
 					 cr == HOST_CHAN_TIMEOUT ? "no answer within 10 s" : why);
@@ -242,13 +244,28 @@ int wproc_spawn(struct host_workers *w, struct wpool *pool, struct wproc *p,
 	p->fd = sv[0];
 	p->in.len = 0;
 	p->out.len = 0;
-	int ready = await_ready(w, pool, p, how, err);
+	int ended = 0, status = 0;
+	int ready = await_ready(w, pool, p, how, &ended, err);
 	if (ready != 0) {
+		/* A process that closed its end is already exiting: the kill
+		 * leaves the status it ends with as it is. */
 		kill(pid, SIGKILL);
 		close(p->fd);
 		p->fd = -1;
-		waitpid(pid, NULL, 0);
+		waitpid(pid, &status, 0);
 		set_started(w, p, 0, WPROC_UP);
+		if (ended && how->first) {
+			/* The app's own code ended the process while it loaded
+			 * (its init crashed, or called exit): that app is refused,
+			 * the others go on, as for any app that does not load. */
+			char what[HOST_WORKER_STATUS_MAX];
+			wproc_status_text(status, what, sizeof(what));
+			free(*err);
+			*err = xasprintf("Refusing app '%s' (%s): its worker process ended while "
+					 "loading it (%s)",
+					 pool->app->name, pool->app->path, what);
+			ready = 1;
+		}
 		return ready;
 	}
 	pthread_mutex_lock(&w->lock);

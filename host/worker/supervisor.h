@@ -65,10 +65,10 @@ struct host_workers *host_workers_new(const struct host_workers_opts *opts, size
 /*
  * Starts the first worker of `app` (its file, app->path; borrowed, must
  * outlive the supervisor) and points *r at what it registered (valid until
- * host_workers_run). 0; 1 when the app did not load (*err, malloc'd, is the
- * worker's one-line reason, "Refusing app 'x' (path): why", and the app
- * gets no workers); -1 with *err when no worker could be started. Main
- * thread, before host_workers_run.
+ * host_workers_run). 0; 1 when the app did not load, or its code ended the
+ * worker while it loaded (*err, malloc'd, is the one-line reason, "Refusing
+ * app 'x' (path): why", and the app gets no workers); -1 with *err when no
+ * worker could be started. Main thread, before host_workers_run.
  */
 int host_workers_add_app(struct host_workers *w, const struct bind_app *app,
 			 const struct rt_wire_registration **r, char **err);

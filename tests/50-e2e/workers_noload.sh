@@ -112,6 +112,18 @@ is "$(cat "$T_DIR/workers.txt")" "$(cat "$T_DIR/in_process.txt")" \
 is "$(http "$BASE/api/cwd")" 404 "a function left out is not routed"
 stop_host TERM
 
+# An app whose init ends its process costs only its worker: it is refused
+# with the signal, the others start (in process it would end the host).
+cp "$ABI/init_aborts.so" "$R/apps/"
+start_host "$R" --worker-processes
+ok $? "the host starts beside an app whose init aborts"
+like "$(sed -n 's/^\[[^]]*\] //; /^Refusing app .init_aborts/p' "$HOST_LOG")" \
+	"^Refusing app 'init_aborts' \(.*/init_aborts.so\): its worker process ended while loading it \(SIGABRT" \
+	"that app is refused, naming the signal"
+is "$(http "$BASE/api/slow?ms=1")" 200 "the other apps serve"
+stop_host TERM
+rm "$R/apps/init_aborts.so"
+
 # The one exception: timer functions still run in the host, so the host
 # loads an app that has them (that app only) and its timer fires.
 cp "$ABI/timer_app.so" "$R/apps/"

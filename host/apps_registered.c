@@ -337,13 +337,23 @@ void host_deploy_publish(void *ctx, const struct bind_app *app,
 		free(why); /* checked before: the templates compiled then */
 		free(all);
 	}
-	char *text = xasprintf("functions%s%s%s%s%s%s%s%s%s", added ? " added: " : "",
-			       added ? added : "", added && (removed || changed) ? ";" : "",
-			       removed ? " removed: " : "", removed ? removed : "",
-			       removed && changed ? ";" : "", changed ? " changed: " : "",
-			       changed ? changed : "", added || removed || changed ? "" : " reordered");
-	free(added);
-	free(removed);
-	free(changed);
+	/* "functions added: a, b; removed: c; changed: d", the empty parts left out. */
+	char *text = xstrdup("functions");
+	const char *label[] = {"added", "removed", "changed"};
+	char *part[] = {added, removed, changed};
+	int first = 1;
+	for (int i = 0; i < 3; i++) {
+		if (!part[i])
+			continue;
+		char *next = xasprintf("%s%s %s: %s", text, first ? "" : ";", label[i], part[i]);
+		free(text);
+		text = next;
+		first = 0;
+		free(part[i]);
+	}
+	if (first) { /* the same functions, in another order */
+		free(text);
+		text = xstrdup("functions reordered");
+	}
 	*changes = text;
 }

@@ -14,6 +14,7 @@
 #include "host/apps.h"
 #include "host/apps_missing.h"
 #include "host/apps_registered.h"
+#include "host/http/router_functions.h"
 #include "host/cli/cli_durable.h"
 #include "host/cli/cli_new.h"
 #include "host/config/config.h"
@@ -369,10 +370,14 @@ static int cmd_start(int argc, char **argv)
 	}
 	host_log("Host.Startup", RT_LOG_INFO, "Loading apps from %zu location(s)", cfg.n_apps);
 	host_apps_report_missing(&cfg, report_refused);
+	size_t seen = cfg.n_warnings;
 	if (cli.worker_processes) {
 		/* The host loads no app: each app's first worker does, and what
 		 * it registers is the host's registry (host/apps_registered.h).
-		 * The workers are forked while this is the only thread. */
+		 * The port is bound before, so that the workers start with the
+		 * whole environment (WEBSITE_HOSTNAME needs the port); its error
+		 * is told after the apps', in the in-process order. The workers
+		 * are forked while this is the only thread. */
 		struct host_workers_opts wo = {
 			.root = root,
 			.per_app = cfg.workers > 1 ? cfg.workers : 2,
@@ -382,42 +387,66 @@ static int cmd_start(int argc, char **argv)
 			.deploy_publish = host_deploy_publish,
 			.deploy_ctx = &deploy,
 		};
+		char *listen_err = NULL;
+		srv = host_server_new(&cfg, &reg, address, port, &err); /* no routes yet */
+		if (!srv) {
+			host_log("Host.Startup", RT_LOG_ERROR, "%s", err);
+			goto out;
+		}
+		int listening = host_server_listen(srv, &listen_err) == 0;
+		if (listening) {
+			seen = cfg.n_warnings;
+			host_config_export_cli_env(&cfg, srv->port);
+		}
 		workers = host_workers_new(&wo, host_apps_count_files(root, cfg.apps, cfg.n_apps),
 					   &err);
-		if (!workers) {
+		if (!workers || host_apps_start_in_workers(&reg, workers, root, cfg.apps, cfg.n_apps,
+							   report_refused, &err) != 0) {
+			host_log("Host.Startup", RT_LOG_ERROR, "%s", err);
+			free(listen_err);
+			goto out;
+		}
+		if (!listening) {
+			fprintf(stderr, "%s\n", listen_err);
+			free(listen_err);
+			goto out;
+		}
+		mark_disabled(&reg);
+		struct host_router *routes =
+			host_routes_build(cfg.http.route_prefix, reg.fns, reg.nfns, &err);
+		if (!routes) {
 			host_log("Host.Startup", RT_LOG_ERROR, "%s", err);
 			goto out;
 		}
-		if (host_apps_start_in_workers(&reg, workers, root, cfg.apps, cfg.n_apps,
-					       report_refused, &err) != 0) {
+		host_router_replace(srv->router, routes);
+	} else {
+		if (host_apps_load(&reg, root, cfg.apps, cfg.n_apps, report_refused, &err) != 0) {
 			host_log("Host.Startup", RT_LOG_ERROR, "%s", err);
 			goto out;
 		}
-	} else if (host_apps_load(&reg, root, cfg.apps, cfg.n_apps, report_refused, &err) != 0) {
-		host_log("Host.Startup", RT_LOG_ERROR, "%s", err);
-		goto out;
-	}
-	mark_disabled(&reg);
-	srv = host_server_new(&cfg, &reg, address, port, &err);
-	if (!srv) {
-		host_log("Host.Startup", RT_LOG_ERROR, "%s", err);
-		goto out;
+		mark_disabled(&reg);
+		srv = host_server_new(&cfg, &reg, address, port, &err);
+		if (!srv) {
+			host_log("Host.Startup", RT_LOG_ERROR, "%s", err);
+			goto out;
+		}
+		/* Bind first: WEBSITE_HOSTNAME needs the port (--port 0 lets the
+		 * kernel choose it), and every setenv must happen before the
+		 * first thread starts. The engine below resumes activities at
+		 * once, and they read settings with getenv, which races with
+		 * setenv (undefined in glibc). */
+		if (host_server_listen(srv, &err) != 0) {
+			fprintf(stderr, "%s\n", err);
+			goto out;
+		}
+		seen = cfg.n_warnings;
+		host_config_export_cli_env(&cfg, srv->port);
 	}
 	deploy.reg = &reg;
 	deploy.route_prefix = cfg.http.route_prefix;
 	deploy.router = srv->router;
 	for (size_t i = 0; i < reg.nfns; i++)
 		deploy.durable_on |= reg.fns[i]->kind != BIND_FN_HTTP;
-	/* Bind first: WEBSITE_HOSTNAME needs the port (--port 0 lets the kernel
-	 * choose it), and every setenv must happen before the first thread
-	 * starts. The engine below resumes activities at once, and they read
-	 * settings with getenv, which races with setenv (undefined in glibc). */
-	if (host_server_listen(srv, &err) != 0) {
-		fprintf(stderr, "%s\n", err);
-		goto out;
-	}
-	size_t seen = cfg.n_warnings;
-	host_config_export_cli_env(&cfg, srv->port);
 	/* From here on the environment is read-only: threads may start. The
 	 * workers are forked first, while this is the only thread. */
 	if (cli.worker_processes) {

@@ -102,12 +102,7 @@ int host_workers_run(struct host_workers *w, char **err)
 	const struct wspawn same = {.same_as_pool = 1};
 	for (size_t i = 0; i < w->npools; i++) {
 		struct wpool *pool = &w->pools[i];
-		/* The first worker was started before the host exported the rest
-		 * of its environment (WEBSITE_HOSTNAME needs the bound port): it
-		 * only said what the app registers. One started now serves. */
-		pool->procs[0].busy = 1;
-		wpool_retire_now(w, &pool->procs[0]);
-		for (int j = 0; j < pool->n; j++)
+		for (int j = 1; j < pool->n; j++)
 			if (wproc_spawn(w, pool, &pool->procs[j], &same, err) != 0)
 				return -1;
 	}

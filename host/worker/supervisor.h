@@ -78,8 +78,9 @@ int host_workers_add_app(struct host_workers *w, const struct bind_app *app,
 void host_workers_rebind_app(struct host_workers *w, const struct bind_app *from,
 			     const struct bind_app *to);
 
-/* Starts every app's workers (each must register what the first did): 0,
- * or -1 with *err. Main thread, before any other thread runs. */
+/* Starts the rest of every app's workers (each must register what the
+ * first did): 0, or -1 with *err. Main thread, before any other thread
+ * runs. */
 int host_workers_run(struct host_workers *w, char **err);
 
 /* Starts the deploy thread: deploys asked for before (SIGHUP, the watcher)

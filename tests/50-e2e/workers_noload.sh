@@ -94,6 +94,12 @@ done
 like "$(grep "Executed 'Functions.test_activity'" "$HOST_LOG" | tail -1)" "Succeeded" \
 	"and the activity runs (in a worker: the host has no code of it)"
 is "$(maps_apps "$HOST_PID")" "" "still no app .so in the host after running all of that"
+# A port in use: func's message and exit 1, after the apps' lines as in process.
+(cd "$R" && "$CFUNC" start --port "$PORT" --worker-processes) >"$T_DIR/busy.log" 2>&1
+is "$?" 1 "a second host on the same port exits 1"
+like "$(tail -1 "$T_DIR/busy.log")" "^Port $PORT is unavailable\. Close the process using that port" \
+	"with func's message, as the last line"
+is "$(grep -c '^\[.*Refusing app' "$T_DIR/busy.log")" 4 "after the refusals of the apps that do not load"
 stop_host TERM
 is "$HOST_RC" 0 "the host stops cleanly"
 

@@ -3,10 +3,11 @@
  * invocations and activity attempts, notices when one dies or runs past
  * functionTimeout, and replaces it.
  *
- * One pool of worker processes per app (the host does not load it). Each worker is `cfunc worker`
- * (fork + exec of the host's own binary, so no host memory or threads are in
- * it), started in the script root with one end of a socketpair as fd 3; it
- * loads the app, runs CF_APP_INIT and sends its registration (wire.h).
+ * One pool of worker processes per app (the host does not load it). Each
+ * worker is `cfunc worker` (fork + exec of the host's own binary, so no
+ * host memory or threads are in it), started in the script root with one
+ * end of a socketpair as fd 3; it loads the app, runs CF_APP_INIT and sends
+ * its registration (wire.h).
  *
  * Threads: the calls below are made from the HTTP pool's and the engine's
  * activity threads; each call takes an idle worker (waiting for one), sends

@@ -132,8 +132,11 @@ $(BUILD)/tests/%: tests/%.c $(LIB) tests/tap.h
 $(BUILD)/tests/20-abi/%.so: tests/20-abi/%.c include/cfunc.h $(BUILD)/.cflags
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(APP_INC) $(SO_CFLAGS) -shared -o $@ $<
-# crashy_v2 is crashy.c rebuilt with another version string.
+# crashy_v2 is crashy.c rebuilt with another version string; crashy_v3 and
+# crashy_shadow with other functions (#include).
 $(BUILD)/tests/20-abi/crashy_v2.so: tests/20-abi/crashy.c
+$(BUILD)/tests/20-abi/crashy_v3.so: tests/20-abi/crashy.c
+$(BUILD)/tests/20-abi/crashy_shadow.so: tests/20-abi/crashy.c
 # replay_v2.c is replay_v1.c with two calls changed (#include).
 $(BUILD)/tests/20-abi/replay_v2.so: tests/20-abi/replay_v1.c
 

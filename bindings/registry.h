@@ -2,12 +2,19 @@
  * registry.h - the functions the loaded apps registered.
  *
  * The registry owns every bind_app and bind_function in it. It is built
- * once at start-up on the main thread and then only read, so lookups need
- * no lock. Names are compared case-insensitively, as the Functions host does.
+ * at start-up on the main thread. With worker processes an app deployed
+ * again may replace its functions while the host serves
+ * (bind_registry_replace_app), so lookups and bind_registry_list take the
+ * registry's lock; a bind_function never changes once it is in the
+ * registry, and a replaced one stays allocated until cleanup, because a
+ * call routed before the change may still hold it. Iterating fns directly
+ * is for the start-up thread only. Names are compared case-insensitively,
+ * as the Functions host does.
  */
 #ifndef BIND_REGISTRY_H
 #define BIND_REGISTRY_H
 
+#include <pthread.h>
 #include <stddef.h>
 
 #include "cfunc.h"
@@ -34,6 +41,9 @@ struct bind_app {
 	void *fini_user;
 	struct bind_registry *reg; /* where init registers */
 	char *error;         /* first registration error, malloc'd */
+	/* The host did not load it: its workers did, and its functions were
+	 * made from their registration, without code (host/apps_registered.c). */
+	int in_workers_only;
 	int duplicate;       /* error is a name clash with another app: fatal */
 };
 
@@ -41,6 +51,7 @@ struct bind_function {
 	char *name;
 	enum bind_fn_kind kind;
 	struct bind_app *app; /* borrowed from the registry */
+	/* The code; all NULL when the app runs in worker processes only. */
 	cf_http_fn http;
 	cf_orch_fn orch;
 	cf_act_fn act;
@@ -62,6 +73,11 @@ struct bind_registry {
 	/* host.json "functions": only these names are indexed (NULL = all). */
 	char **only;
 	size_t nonly;
+	/* Guards fns/nfns once threads run; replaced functions wait in
+	 * `retired` for cleanup. */
+	pthread_mutex_t lock;
+	struct bind_function **retired;
+	size_t nretired, capretired;
 };
 
 void bind_registry_init(struct bind_registry *reg);
@@ -81,6 +97,27 @@ struct bind_function *bind_registry_find_kind(const struct bind_registry *reg, c
  * and 0 returned. */
 int bind_registry_add(struct bind_registry *reg, struct bind_function *fn,
 		      struct bind_function **clash);
+
+/* A copy of the function list as it is now, in registration order (*n
+ * entries; malloc'd, the caller frees the array, not the functions, which
+ * live until cleanup). Any thread. */
+struct bind_function **bind_registry_list(const struct bind_registry *reg, size_t *n);
+
+/*
+ * Replaces the functions of `app` by fns[0..n) in one step: a lookup sees
+ * either the old set or the new one. Takes ownership of the new functions
+ * (those left out by `only` are freed); the old ones are kept until
+ * cleanup. Returns 0, or -1 (nothing changed, fns still the caller's) when
+ * a name belongs to another app: *clash gets that function. Any thread.
+ */
+int bind_registry_replace_app(struct bind_registry *reg, const struct bind_app *app,
+			      struct bind_function **fns, size_t n, struct bind_function **clash);
+
+/* 1 when host.json "functions" keeps `name` (or lists nothing). */
+int bind_registry_wanted(const struct bind_registry *reg, const char *name);
+
+/* Frees a function that is in no registry (name, methods, route, schedule). */
+void bind_function_free(struct bind_function *fn);
 
 /* Drops every function of `app` (a refused app). */
 void bind_registry_remove_app(struct bind_registry *reg, const struct bind_app *app);

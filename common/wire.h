@@ -63,7 +63,11 @@
 /* Message types. Requests go host -> worker unless marked (w). */
 enum rt_wire_type {
 	RT_WIRE_HELLO = 1,         /* (w) first frame: versions, pid */
-	RT_WIRE_REGISTRATION = 2,  /* (w) the app's functions, or why it failed to load */
+	RT_WIRE_REGISTRATION = 2,  /* (w) the app's functions, or why it failed to load:
+				    * the host loads no app and makes its registry
+				    * (names, kinds, routes, methods, auth, schedules)
+				    * from this alone; `error` is the line the host
+				    * prints as it would for an app it refused itself */
 	RT_WIRE_HTTP_REQUEST = 3,  /* an HTTP invocation */
 	RT_WIRE_HTTP_RESPONSE = 4, /* (w) its answer (same id) */
 	RT_WIRE_ACTIVITY_REQUEST = 5,

@@ -157,52 +157,93 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static int load_dir(struct bind_registry *reg, const char *dir, host_apps_report_fn report,
-		    char **err)
+/* Appends the "*.so" files of `dir` to *files, in name order. */
+static void list_dir(const char *dir, char ***files, size_t *n, size_t *cap)
 {
 	DIR *d = opendir(dir);
 	struct dirent *de;
-	char **names = NULL;
-	size_t n = 0, cap = 0;
-	int rc = 0;
+	size_t from = *n;
 
 	if (!d)
-		return 0;
+		return;
 	while ((de = readdir(d))) {
 		size_t len = strlen(de->d_name);
 		if (len < 4 || strcmp(de->d_name + len - 3, ".so") != 0 || de->d_name[0] == '.')
 			continue;
-		RT_VEC_RESERVE(names, cap, n + 1, 16);
-		names[n++] = xasprintf("%s/%s", dir, de->d_name);
+		RT_VEC_RESERVE(*files, *cap, *n + 1, 16);
+		(*files)[(*n)++] = xasprintf("%s/%s", dir, de->d_name);
 	}
 	closedir(d);
-	qsort(names, n, sizeof(*names), cmp_str);
-	for (size_t i = 0; i < n; i++) {
-		if (rc == 0 && host_apps_load_one(reg, names[i], report, err) < 0)
-			rc = -1;
-		free(names[i]);
+	qsort(*files + from, *n - from, sizeof(**files), cmp_str);
+}
+
+char **host_apps_files(const char *root, char *const *paths, size_t npaths, size_t *n)
+{
+	char **files = NULL;
+	size_t cap = 0;
+	*n = 0;
+	for (size_t i = 0; i < npaths; i++) {
+		struct stat st;
+		char *full = paths[i][0] == '/' ? xstrdup(paths[i]) : xasprintf("%s/%s", root, paths[i]);
+		if (stat(full, &st) != 0) {
+			/* host_apps_report_missing() said so, if it was listed. */
+			free(full);
+		} else if (S_ISDIR(st.st_mode)) {
+			list_dir(full, &files, n, &cap);
+			free(full);
+		} else {
+			RT_VEC_RESERVE(files, cap, *n + 1, 16);
+			files[(*n)++] = full;
+		}
 	}
-	free(names);
-	return rc;
+	RT_VEC_RESERVE(files, cap, *n + 1, 16);
+	files[*n] = NULL;
+	return files;
+}
+
+void host_apps_files_free(char **files)
+{
+	for (size_t i = 0; files && files[i]; i++)
+		free(files[i]);
+	free(files);
 }
 
 int host_apps_load(struct bind_registry *reg, const char *root, char *const *paths,
 		   size_t npaths, host_apps_report_fn report, char **err)
 {
-	for (size_t i = 0; i < npaths; i++) {
-		struct stat st;
-		char *full = paths[i][0] == '/' ? xstrdup(paths[i]) : xasprintf("%s/%s", root, paths[i]);
-		int rc = 0;
-		if (stat(full, &st) != 0) {
-			/* host_apps_report_missing() said so, if it was listed. */
-		} else if (S_ISDIR(st.st_mode)) {
-			rc = load_dir(reg, full, report, err);
-		} else {
-			rc = host_apps_load_one(reg, full, report, err) < 0 ? -1 : 0;
-		}
-		free(full);
-		if (rc < 0)
-			return -1;
-	}
-	return 0;
+	size_t n;
+	char **files = host_apps_files(root, paths, npaths, &n);
+	int rc = 0;
+	for (size_t i = 0; i < n && rc == 0; i++)
+		if (host_apps_load_one(reg, files[i], report, err) < 0)
+			rc = -1;
+	host_apps_files_free(files);
+	return rc;
+}
+
+struct bind_app *host_apps_new_unloaded(struct bind_registry *reg, const char *path)
+{
+	struct bind_app *app = xcalloc(1, sizeof(*app));
+	app->name = app_name_of(path);
+	app->path = xstrdup(path);
+	app->reg = reg;
+	app->in_workers_only = 1;
+	rt_arena_init(&app->arena);
+	bind_ctx_init(&app->ctx, BIND_CTX_APP, NULL, &app->arena);
+	return app;
+}
+
+void host_apps_add(struct bind_registry *reg, struct bind_app *app)
+{
+	RT_VEC_RESERVE(reg->apps, reg->capapps, reg->napps + 1, 8);
+	reg->apps[reg->napps++] = app;
+}
+
+void host_apps_free_unloaded(struct bind_app *app)
+{
+	rt_arena_cleanup(&app->arena);
+	free(app->name);
+	free(app->path);
+	free(app->error);
+	free(app);
 }

@@ -29,6 +29,20 @@ int host_apps_load(struct bind_registry *reg, const char *root, char *const *pat
 int host_apps_load_one(struct bind_registry *reg, const char *path, host_apps_report_fn report,
 		       char **err);
 
+/* The app files the locations name, in load order (a folder's "*.so" in
+ * name order), as malloc'd paths in a NULL-terminated array (*n of them);
+ * free with host_apps_files_free. Missing locations are left out. */
+char **host_apps_files(const char *root, char *const *paths, size_t npaths, size_t *n);
+void host_apps_files_free(char **files);
+
+/* An app the host does not load (its workers do): named after its file,
+ * no handle, in_workers_only set, not yet in `reg` (host_apps_add). */
+struct bind_app *host_apps_new_unloaded(struct bind_registry *reg, const char *path);
+/* Appends `app` to reg->apps (the registry owns it from now on). */
+void host_apps_add(struct bind_registry *reg, struct bind_app *app);
+/* Frees an unloaded app that never went into a registry. */
+void host_apps_free_unloaded(struct bind_app *app);
+
 /* The function table handed to the apps loaded from now on (NULL: the
  * host's own, bindings/api.c); borrowed, must outlive the apps. */
 void host_apps_set_api(const struct cf_api *api);

@@ -1,4 +1,5 @@
 #include "host/durable.h"
+#include "bindings/api.h"
 #include "host/worker/supervisor.h"
 #include "bindings/activity_trigger.h"
 #include "bindings/json_util.h"
@@ -7,6 +8,7 @@
 #include "bindings/orch_trigger.h"
 #include "host/timers.h"
 #include "common/xalloc.h"
+#include "bindings/bind_log.h"
 #include "bindings/entity_trigger.h"
 
 #include <stdarg.h>
@@ -193,6 +195,8 @@ static void admin_run_activity(struct rt_pool_job *work, int thread)
 					.attempt = 1,
 					.idempotency_key = key,
 					.arena = &arena};
+	/* In process only: with worker processes an admin-invoked activity
+	 * runs in a worker and is waited for (host_workers_admin_activity). */
 	bind_act_run(NULL, (void *)run->fn, &call, &res);
 	rt_arena_cleanup(&arena);
 	free(run->input);
@@ -237,7 +241,11 @@ int host_durable_admin_invoke(struct host_server *srv, const struct bind_functio
 	if (fn->kind == BIND_FN_ACTIVITY && activity_workers) {
 		/* In a worker, and waited for: a crash answers as an HTTP
 		 * function's crash does. */
+		struct rt_invocation inv = {.function = fn->name};
+		bind_invocation(&inv, RT_INVOCATION_START); /* the host prints the lines */
 		int rc = host_workers_admin_activity(activity_workers, fn, json, h);
+		inv.failed = rc != 0;
+		bind_invocation(&inv, RT_INVOCATION_END);
 		free(json);
 		return rc;
 	}

@@ -2,8 +2,9 @@
  * main.c - the cfunc command line and the start-up/shutdown order of
  * `cfunc start`:
  *   find the script root -> load local.settings.json and host.json ->
- *   console -> load apps -> bind the port -> print the function list ->
- *   serve until SIGINT/SIGTERM -> drain -> unload apps.
+ *   console -> load apps (with --worker-processes: start each app's first
+ *   worker and learn its functions from it) -> bind the port -> print the
+ *   function list -> serve until SIGINT/SIGTERM -> drain -> unload apps.
  */
 #include "host/version.h"
 #include "host/endpoints/admin.h"
@@ -12,6 +13,8 @@
 #include "bindings/bind_log.h"
 #include "host/apps.h"
 #include "host/apps_missing.h"
+#include "host/apps_registered.h"
+#include "host/http/router_functions.h"
 #include "host/cli/cli_durable.h"
 #include "host/cli/cli_new.h"
 #include "host/config/config.h"
@@ -220,17 +223,16 @@ static void warn_no_functions(const struct host_config *cfg, const struct bind_r
  * rest, then disabled-function warnings; each group sorted by name. */
 static void print_functions(const struct host_server *srv, struct bind_registry *reg)
 {
-	struct bind_function **sorted = xcalloc(reg->nfns + 1, sizeof(*sorted));
+	size_t nfns;
+	struct bind_function **sorted = bind_registry_list(reg, &nfns);
 	const char *prefix = srv->cfg->http.route_prefix;
-	if (reg->nfns) /* fns is NULL when no app registered anything */
-		memcpy(sorted, reg->fns, reg->nfns * sizeof(*sorted));
-	qsort(sorted, reg->nfns, sizeof(*sorted), cmp_fn_name);
+	qsort(sorted, nfns, sizeof(*sorted), cmp_fn_name);
 
 	host_log_plain("%s", "");
 	host_log_plain("Functions:");
 	host_log_plain("%s", "");
 	for (int pass = 0; pass < 2; pass++) {
-		for (size_t i = 0; i < reg->nfns; i++) {
+		for (size_t i = 0; i < nfns; i++) {
 			const struct bind_function *fn = sorted[i];
 			if (fn->disabled || (fn->kind == BIND_FN_HTTP) != (pass == 0))
 				continue;
@@ -244,10 +246,10 @@ static void print_functions(const struct host_server *srv, struct bind_registry 
 			host_log_plain("%s", "");
 		}
 	}
-	for (size_t i = 0; i < reg->nfns; i++)
+	for (size_t i = 0; i < nfns; i++)
 		if (sorted[i]->disabled)
 			host_log("Host.Startup", RT_LOG_WARNING, "Function %s is disabled.", sorted[i]->name);
-	if (reg->nfns == 0)
+	if (nfns == 0)
 		warn_no_functions(srv->cfg, reg);
 	free(sorted);
 }
@@ -288,6 +290,7 @@ static int cmd_start(int argc, char **argv)
 	struct host_timers *timers = NULL;
 	struct host_workers *workers = NULL;
 	struct host_watch *watch = NULL;
+	struct host_deploy deploy = {0};
 	char **app_paths = NULL;
 	char *system_key = NULL;
 	struct host_stop_bound *stop_bound = NULL;
@@ -368,37 +371,87 @@ static int cmd_start(int argc, char **argv)
 	}
 	host_log("Host.Startup", RT_LOG_INFO, "Loading apps from %zu location(s)", cfg.n_apps);
 	host_apps_report_missing(&cfg, report_refused);
-	if (host_apps_load(&reg, root, cfg.apps, cfg.n_apps, report_refused, &err) != 0) {
-		host_log("Host.Startup", RT_LOG_ERROR, "%s", err);
-		goto out;
-	}
-	mark_disabled(&reg);
-	srv = host_server_new(&cfg, &reg, address, port, &err);
-	if (!srv) {
-		host_log("Host.Startup", RT_LOG_ERROR, "%s", err);
-		goto out;
-	}
-	/* Bind first: WEBSITE_HOSTNAME needs the port (--port 0 lets the kernel
-	 * choose it), and every setenv must happen before the first thread
-	 * starts. The engine below resumes activities at once, and they read
-	 * settings with getenv, which races with setenv (undefined in glibc). */
-	if (host_server_listen(srv, &err) != 0) {
-		fprintf(stderr, "%s\n", err);
-		goto out;
-	}
 	size_t seen = cfg.n_warnings;
-	host_config_export_cli_env(&cfg, srv->port);
-	/* From here on the environment is read-only: threads may start. The
-	 * workers are forked first, while this is the only thread. */
 	if (cli.worker_processes) {
+		/* The host loads no app: each app's first worker does, and what
+		 * it registers is the host's registry (host/apps_registered.h).
+		 * The port is bound before, so that the workers start with the
+		 * whole environment (WEBSITE_HOSTNAME needs the port); its error
+		 * is told after the apps', in the in-process order. The workers
+		 * are forked while this is the only thread. */
 		struct host_workers_opts wo = {
 			.root = root,
 			.per_app = cfg.workers > 1 ? cfg.workers : 2,
 			.timeout_ms = cfg.function_timeout_ms > 0 ? cfg.function_timeout_ms : 0,
 			.verbose = cli.verbose,
+			.deploy_check = host_deploy_check,
+			.deploy_publish = host_deploy_publish,
+			.deploy_ctx = &deploy,
 		};
-		workers = host_workers_start(&reg, &wo, &err);
-		if (!workers) {
+		char *listen_err = NULL;
+		srv = host_server_new(&cfg, &reg, address, port, &err); /* no routes yet */
+		if (!srv) {
+			host_log("Host.Startup", RT_LOG_ERROR, "%s", err);
+			goto out;
+		}
+		int listening = host_server_listen(srv, &listen_err) == 0;
+		if (listening) {
+			seen = cfg.n_warnings;
+			host_config_export_cli_env(&cfg, srv->port);
+		}
+		workers = host_workers_new(&wo, host_apps_count_files(root, cfg.apps, cfg.n_apps),
+					   &err);
+		if (!workers || host_apps_start_in_workers(&reg, workers, root, cfg.apps, cfg.n_apps,
+							   report_refused, &err) != 0) {
+			host_log("Host.Startup", RT_LOG_ERROR, "%s", err);
+			free(listen_err);
+			goto out;
+		}
+		if (!listening) {
+			fprintf(stderr, "%s\n", listen_err);
+			free(listen_err);
+			goto out;
+		}
+		mark_disabled(&reg);
+		struct host_router *routes =
+			host_routes_build(cfg.http.route_prefix, reg.fns, reg.nfns, &err);
+		if (!routes) {
+			host_log("Host.Startup", RT_LOG_ERROR, "%s", err);
+			goto out;
+		}
+		host_router_replace(srv->router, routes);
+	} else {
+		if (host_apps_load(&reg, root, cfg.apps, cfg.n_apps, report_refused, &err) != 0) {
+			host_log("Host.Startup", RT_LOG_ERROR, "%s", err);
+			goto out;
+		}
+		mark_disabled(&reg);
+		srv = host_server_new(&cfg, &reg, address, port, &err);
+		if (!srv) {
+			host_log("Host.Startup", RT_LOG_ERROR, "%s", err);
+			goto out;
+		}
+		/* Bind first: WEBSITE_HOSTNAME needs the port (--port 0 lets the
+		 * kernel choose it), and every setenv must happen before the
+		 * first thread starts. The engine below resumes activities at
+		 * once, and they read settings with getenv, which races with
+		 * setenv (undefined in glibc). */
+		if (host_server_listen(srv, &err) != 0) {
+			fprintf(stderr, "%s\n", err);
+			goto out;
+		}
+		seen = cfg.n_warnings;
+		host_config_export_cli_env(&cfg, srv->port);
+	}
+	deploy.reg = &reg;
+	deploy.route_prefix = cfg.http.route_prefix;
+	deploy.router = srv->router;
+	for (size_t i = 0; i < reg.nfns; i++)
+		deploy.durable_on |= reg.fns[i]->kind != BIND_FN_HTTP;
+	/* From here on the environment is read-only: threads may start. The
+	 * workers are forked first, while this is the only thread. */
+	if (cli.worker_processes) {
+		if (host_workers_run(workers, &err) != 0) {
 			host_log("Host.Startup", RT_LOG_ERROR, "%s", err);
 			goto out;
 		}
@@ -420,7 +473,7 @@ static int cmd_start(int argc, char **argv)
 		host_log("Host.Workers", RT_LOG_INFO,
 			 "HTTP functions and activities run in %d worker process(es) per app, "
 			 "orchestrator episodes in one more",
-			 wo.per_app);
+			 cfg.workers > 1 ? cfg.workers : 2);
 	}
 	if (host_durable_start(&durable, &cfg, &reg, &err) != 0) {
 		host_log("Host.Startup", RT_LOG_ERROR, "%s", err);
@@ -491,6 +544,10 @@ static int cmd_start(int argc, char **argv)
 	timers = host_timers_start(&reg, durable.engine ? &durable.client : NULL,
 				   durable.engine ? cfg.durable.storage_path : NULL,
 				   strcmp(cfg.durable.storage_synchronous, "FULL") != 0);
+	/* Deploys may change the registry from here on: nothing above walks
+	 * it any more. */
+	if (workers)
+		host_workers_start_deploys(workers);
 
 	rc = host_server_run(srv);
 	host_log("Host.General", RT_LOG_INFO, "Host stopped");
@@ -507,6 +564,7 @@ static int cmd_start(int argc, char **argv)
 					 "abandoned; they run again after the next start.");
 	durable.engine = NULL;
 out:
+	host_workers_stop_deploys(workers); /* its hooks use the server's router */
 	if (listen_file)
 		host_listen_file_remove(cfg.durable.storage_path);
 	host_server_free(srv);

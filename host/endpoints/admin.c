@@ -254,8 +254,12 @@ static json_t *function_metadata(struct host_server *srv, const struct bind_http
 static void list_functions(struct host_server *srv, struct bind_http *h)
 {
 	json_t *a = json_array();
-	for (size_t i = 0; i < srv->reg->nfns; i++)
-		json_array_append_new(a, function_metadata(srv, h, srv->reg->fns[i]));
+	size_t n;
+	/* A copy: a deploy may change the functions meanwhile (registry.h). */
+	struct bind_function **fns = bind_registry_list(srv->reg, &n);
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, function_metadata(srv, h, fns[i]));
+	free(fns);
 	reply_json(h, 200, a);
 }
 

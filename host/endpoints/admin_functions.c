@@ -168,18 +168,11 @@ static int by_name(const void *a, const void *b)
 
 static void functions(struct host_server *srv, struct bind_http *h)
 {
-	size_t n = srv->reg->nfns;
-	struct bind_function **sorted = calloc(n + 1, sizeof(*sorted));
+	size_t n;
+	/* A copy: a deploy may change the functions meanwhile (registry.h). */
+	struct bind_function **sorted = bind_registry_list(srv->reg, &n);
 	json_t *o = json_object(), *arr = json_array();
 	char *text;
-	if (!sorted) {
-		h->status = 500;
-		json_decref(o);
-		json_decref(arr);
-		return;
-	}
-	if (n)
-		memcpy(sorted, srv->reg->fns, n * sizeof(*sorted));
 	qsort(sorted, n, sizeof(*sorted), by_name);
 	for (size_t i = 0; i < n; i++)
 		json_array_append_new(arr, function_json(srv, h, sorted[i]));

@@ -7,8 +7,10 @@
  * segments (each a list of literal and parameter parts) and the parameters
  * with their compiled constraints; the router owns an array of route
  * pointers so sorting moves pointers only. After host_router_sort() nothing
- * is written any more, so matching is lock-free; regexec() on a shared
- * compiled regex is thread-safe in glibc.
+ * is written any more but by host_router_replace, which swaps the whole
+ * route set under the router's read-write lock; matching takes it for
+ * reading, so many threads match at once. regexec() on a shared compiled
+ * regex is thread-safe in glibc.
  *
  * Matching never allocates on the heap: the request path is decoded once
  * into an arena buffer (segments stay separated by '/', so a catch-all value
@@ -38,7 +40,9 @@ struct span {
 
 struct host_router *host_router_new(void)
 {
-	return xcalloc(1, sizeof(struct host_router));
+	struct host_router *r = xcalloc(1, sizeof(struct host_router));
+	pthread_rwlock_init(&r->lock, NULL);
+	return r;
 }
 
 void host_router_free(struct host_router *r)
@@ -49,7 +53,29 @@ void host_router_free(struct host_router *r)
 	for (i = 0; i < r->n; i++)
 		host_router_route_free(r->routes[i]);
 	free(r->routes);
+	pthread_rwlock_destroy(&r->lock);
 	free(r);
+}
+
+void host_router_replace(struct host_router *live, struct host_router *fresh)
+{
+	struct host_router old;
+	pthread_rwlock_wrlock(&live->lock);
+	old.routes = live->routes;
+	old.n = live->n;
+	old.cap = live->cap;
+	old.maxparams = live->maxparams;
+	live->routes = fresh->routes;
+	live->n = fresh->n;
+	live->cap = fresh->cap;
+	live->maxparams = fresh->maxparams;
+	pthread_rwlock_unlock(&live->lock);
+	/* The old routes go with `fresh`: no match uses them any more. */
+	fresh->routes = old.routes;
+	fresh->n = old.n;
+	fresh->cap = old.cap;
+	fresh->maxparams = old.maxparams;
+	host_router_free(fresh);
 }
 
 int host_router_add(struct host_router *r, const char *tmpl, const char *methods, void *target,
@@ -357,20 +383,24 @@ int host_router_match(const struct host_router *r, const char *method, size_t me
 	struct span *vals;
 	size_t i;
 
+	int found = 0;
+
 	memset(m, 0, sizeof(*m));
 	if (split_path(&rp, path, path_len, a) < 0)
 		return -1;
+	pthread_rwlock_rdlock((pthread_rwlock_t *)&r->lock);
 	vals = rt_arena_alloc(a, (r->maxparams ? r->maxparams : 1) * sizeof(*vals));
-	for (i = 0; i < r->n; i++) {
+	for (i = 0; i < r->n && !found; i++) {
 		const struct route *rt = r->routes[i];
 		if (!method_ok(rt, method, method_len))
 			continue;
 		if (route_match(rt, &rp, vals) && route_finish(rt, vals, m, a)) {
 			m->route = i;
-			return 1;
+			found = 1;
 		}
 	}
-	return 0;
+	pthread_rwlock_unlock((pthread_rwlock_t *)&r->lock);
+	return found;
 }
 
 const struct host_route_param *host_router_param(const struct host_route_match *m,

@@ -35,7 +35,8 @@
  * neither a literal nor a parameter (a catch-all takes it as part of the rest).
  *
  * Threads: build and sort on one thread; afterwards host_router_match() only
- * reads the router and may run on many threads at once.
+ * reads the router and may run on many threads at once, also while another
+ * thread replaces its routes (host_router_replace).
  */
 #ifndef HOST_ROUTER_H
 #define HOST_ROUTER_H
@@ -64,6 +65,14 @@ struct host_router *host_router_new(void);
 
 /* Frees the router, its routes and compiled constraints (targets are not touched). */
 void host_router_free(struct host_router *r);
+
+/*
+ * Gives `live` the routes of `fresh` (built and sorted) in one step, then
+ * frees `fresh` with the routes `live` had: a match that runs meanwhile
+ * sees the old set or the new one, whole. Targets are not touched; the
+ * caller keeps the old ones alive as long as matched requests use them.
+ */
+void host_router_replace(struct host_router *live, struct host_router *fresh);
 
 /*
  * Compiles `tmpl` (full template including the route prefix, e.g.

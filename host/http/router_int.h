@@ -8,6 +8,7 @@
 #ifndef HOST_ROUTER_INT_H
 #define HOST_ROUTER_INT_H
 
+#include <pthread.h>
 #include <regex.h>
 #include <stddef.h>
 
@@ -84,6 +85,7 @@ struct host_router {
 	struct route **routes;
 	size_t n, cap;
 	size_t maxparams;
+	pthread_rwlock_t lock; /* written by host_router_replace only */
 };
 
 /* A growable string for the template parser and the regex translation. */

@@ -20,6 +20,7 @@
 #include "host/http/dispatch.h"
 #include "host/stop_signal.h"
 #include "host/http/server.h"
+#include "host/http/router_functions.h"
 #include "host/http/access.h"
 #include "bindings/body_stream.h"
 #include "host/http/client_limits.h"
@@ -162,25 +163,11 @@ struct host_server *host_server_new(const struct host_config *cfg, struct bind_r
 	h2o_linklist_init_anchor(&srv->conns);
 	srv->clients = host_clients_new(cfg->limits.max_connections,
 					cfg->limits.max_connections_per_client);
-	srv->router = host_router_new();
-	for (size_t i = 0; i < reg->nfns; i++) {
-		struct bind_function *fn = reg->fns[i];
-		char *tmpl, *rerr = NULL;
-		if (fn->kind != BIND_FN_HTTP)
-			continue;
-		const char *route = fn->route ? fn->route : fn->name;
-		const char *prefix = cfg->http.route_prefix;
-		tmpl = *prefix ? xasprintf("%s/%s", prefix, route) : xstrdup(route);
-		if (host_router_add(srv->router, tmpl, fn->methods, fn, &rerr) != 0) {
-			*err = xasprintf("function '%s' (app '%s'): %s", fn->name, fn->app->name, rerr);
-			free(rerr);
-			free(tmpl);
-			host_server_free(srv);
-			return NULL;
-		}
-		free(tmpl);
+	srv->router = host_routes_build(cfg->http.route_prefix, reg->fns, reg->nfns, err);
+	if (!srv->router) {
+		host_server_free(srv);
+		return NULL;
 	}
-	host_router_sort(srv->router);
 	/* The worker pool starts in host_server_run, not here: the host still
 	 * exports its environment (setenv) after this, and no thread may be
 	 * running getenv while it does. */

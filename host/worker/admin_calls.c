@@ -4,7 +4,8 @@
  * worker of its app and the request waits for it, so that a crash or a
  * timeout answers as an HTTP function's does (500 with a JSON body naming
  * the function and the signal, or func's timeout text; 503 for a failed
- * app). The worker logs the run's Executing/Executed lines, as in process.
+ * app). The host prints the run's Executing/Executed lines (host/durable.c),
+ * as in process.
  */
 #include "host/worker/pool.h"
 
@@ -71,7 +72,7 @@ int host_workers_admin_activity(struct host_workers *w, const struct bind_functi
 			return -1;
 		}
 		wpool_release(w, pool, p);
-		return 0; /* it ran; a failure of its own is in the console, as in process */
+		return 0; /* it ran; a failure of its own is the activity's, as in process */
 	}
 	wpool_release(w, pool, p);
 	if (rc == HOST_WORKERS_TIMEOUT)

@@ -16,7 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-static void describe_status(int status, char *out, size_t n)
+void wproc_status_text(int status, char *out, size_t n)
 {
 	if (WIFSIGNALED(status)) {
 		int sig = WTERMSIG(status);
@@ -101,7 +101,7 @@ void wpool_bury(struct host_workers *w, struct wpool *pool, struct wproc *p, enu
 	p->fd = -1;
 	while (waitpid(p->pid, &status, 0) < 0 && errno == EINTR)
 		;
-	describe_status(status, status_out, status_n);
+	wproc_status_text(status, status_out, status_n);
 	host_worker_text_copy(crash.status, sizeof(crash.status), status_out);
 
 	pthread_mutex_lock(&w->lock);
@@ -142,7 +142,8 @@ void wpool_bury(struct host_workers *w, struct wpool *pool, struct wproc *p, enu
 	}
 	int64_t t0 = rt_mono_us();
 	char *err = NULL;
-	if (wproc_spawn(w, pool, p, &err) != 0) {
+	const struct wspawn same = {.same_as_pool = 1};
+	if (wproc_spawn(w, pool, p, &same, &err) != 0) {
 		pthread_mutex_lock(&w->lock);
 		slot_empty(p);
 		crash_ring_add(&w->crashes, &crash);

@@ -81,6 +81,12 @@ enum wdeath {
 
 struct wpool {
 	const struct bind_app *app;
+	/* What the running build registered (strings in reg_arena): the
+	 * host's functions of this app were made from it, and a replacement
+	 * worker must register the same. Written by the deploy thread under
+	 * the lock, read by the replacing threads under it. */
+	struct rt_wire_registration reg;
+	struct rt_arena reg_arena;
 	struct wproc *procs; /* cap slots, never moved: callers hold pointers */
 	int n;               /* live workers wanted */
 	int cap;             /* 2 n: room for a new build's workers beside the old */
@@ -101,7 +107,7 @@ struct host_workers {
 	size_t npools;
 	uint64_t next_id;
 	struct host_workers_stats stats;
-	const struct bind_registry *reg;
+	size_t cappools; /* fixed at host_workers_new: pools never move */
 	pthread_t reloader;
 	int reloader_on, stopping;
 	pthread_cond_t reload_cond;
@@ -110,11 +116,35 @@ struct host_workers {
 	void *on_deploy_ctx;
 };
 
+/* What a start expects of the worker's registration. */
+struct wspawn {
+	int first;  /* the app's first worker: a load failure is returned as 1 */
+	/* The worker must register what the pool serves (a replacement). */
+	int same_as_pool;
+	/* Set: the worker must register these (a new build's other workers). */
+	const struct rt_wire_registration *want;
+	/* Set: the registration is copied here, strings in `arena`. */
+	struct rt_wire_registration *got;
+	struct rt_arena *arena;
+};
+
 /* spawn.c: starts one worker process for `pool` into `p` and waits until
- * it is ready: 0, or -1 with *err. Called without the lock (p is owned). */
-int wproc_spawn(struct host_workers *w, struct wpool *pool, struct wproc *p, char **err);
+ * it is ready: 0; 1 when `how->first` and the app did not load in it, or
+ * ended the process while loading (*err is the one-line reason, "Refusing
+ * app 'x' (path): why"); -1 with *err. Called without the lock (p is
+ * owned). */
+int wproc_spawn(struct host_workers *w, struct wpool *pool, struct wproc *p,
+		const struct wspawn *how, char **err);
+/* r registers what `want` does (any order): 0, or -1 with *err saying
+ * what differs. */
+int wreg_same_functions(const struct wpool *pool, const struct rt_wire_registration *want,
+			const struct rt_wire_registration *r, char **err);
+
 
 /* pool.c */
+/* How a process ended, from its wait status: "SIGSEGV", "SIGABRT, core
+ * dumped", "exit code 3". */
+void wproc_status_text(int status, char *out, size_t n);
 struct wpool *wpool_of(struct host_workers *w, const struct bind_app *app);
 /* An idle worker, now the caller's, with `c` recorded as what it runs;
  * NULL when the app failed. */

@@ -2,10 +2,12 @@
  * reload.c - deploying an app again without a restart (supervisor.h,
  * host_workers_request_reload): new workers of the file as it is now take
  * new calls, the old ones finish theirs and leave; a build that does not
- * load leaves the old one serving.
+ * load, or whose functions the host refuses (a route another app serves),
+ * leaves the old one serving.
  */
 #include "host/worker/pool.h"
 
+#include "common/arena.h"
 #include "common/clock.h"
 #include "host/log.h"
 
@@ -14,16 +16,34 @@
 #include <string.h>
 #include <time.h>
 
+/* Takes the new build's workers back out (they never served): the slots
+ * are free again. */
+static void discard_fresh(struct host_workers *w, struct wpool *pool, const int *fresh, int nfresh,
+			  int started)
+{
+	for (int j = 0; j < started; j++)
+		wpool_retire_now(w, &pool->procs[fresh[j]]);
+	pthread_mutex_lock(&w->lock);
+	for (int j = started; j < nfresh; j++) {
+		pool->procs[fresh[j]].busy = 0;
+		pool->procs[fresh[j]].gone = 1;
+	}
+	w->stats.reload_failures++;
+	pthread_mutex_unlock(&w->lock);
+}
+
 /*
- * Starts pool->n workers of the app's current file in free slots, then
- * routes new calls to them; the old workers finish their calls and leave.
- * A build that fails to load (or registers other functions) leaves the old
- * workers serving. Runs on the reload thread.
+ * Starts pool->n workers of the app's current file in free slots; when the
+ * host accepts what they register (deploy_check), routes new calls to them
+ * and has the host serve the new build's functions (deploy_publish); the
+ * old workers finish their calls and leave. A build that fails to load, or
+ * that the host refuses, leaves the old workers serving. Runs on the
+ * reload thread, the only one that writes pool->reg.
  */
 static void reload_pool(struct host_workers *w, struct wpool *pool)
 {
 	int fresh[64], nfresh = 0;
-	char *err = NULL;
+	char *err = NULL, *changes = NULL;
 
 	pthread_mutex_lock(&w->lock);
 	for (int i = 0; i < pool->cap && nfresh < pool->n && nfresh < 64; i++) {
@@ -44,28 +64,43 @@ static void reload_pool(struct host_workers *w, struct wpool *pool)
 		pool->procs[fresh[i]].episodes = i == 0;
 	pthread_mutex_unlock(&w->lock);
 
+	/* The first new worker says what the build registers; the others must
+	 * say the same. */
+	struct rt_arena arena;
+	struct rt_wire_registration reg;
+	rt_arena_init(&arena);
 	int64_t t0 = rt_mono_us();
-	for (int i = 0; i < nfresh; i++) {
-		if (wproc_spawn(w, pool, &pool->procs[fresh[i]], &err) == 0)
-			continue;
-		for (int j = 0; j < i; j++)
-			wpool_retire_now(w, &pool->procs[fresh[j]]);
-		pthread_mutex_lock(&w->lock);
-		for (int j = i; j < nfresh; j++) {
-			pool->procs[fresh[j]].busy = 0;
-			pool->procs[fresh[j]].gone = 1;
+	int refused = 0;
+	for (int i = 0; i < nfresh && !refused; i++) {
+		struct wspawn how = {.got = &reg, .arena = &arena};
+		if (i > 0)
+			how = (struct wspawn){.want = &reg};
+		if (wproc_spawn(w, pool, &pool->procs[fresh[i]], &how, &err) != 0) {
+			discard_fresh(w, pool, fresh, nfresh, i);
+			refused = 1;
 		}
-		w->stats.reload_failures++;
-		pthread_mutex_unlock(&w->lock);
+	}
+	if (!refused) {
+		int rc = w->opts.deploy_check
+				 ? w->opts.deploy_check(w->opts.deploy_ctx, pool->app, &reg, &err)
+				 : wreg_same_functions(pool, &pool->reg, &reg, &err);
+		if (rc != 0) {
+			discard_fresh(w, pool, fresh, nfresh, nfresh);
+			refused = 1;
+		}
+	}
+	if (refused) {
 		host_log("Host.Workers", RT_LOG_ERROR,
 			 "Deploying app '%s' again failed: %s; the running build keeps serving",
 			 pool->app->name, err);
 		free(err);
+		rt_arena_cleanup(&arena);
 		return;
 	}
 
 	struct wproc *idle_old[64];
 	int nidle = 0;
+	struct rt_arena old_arena;
 	pthread_mutex_lock(&w->lock);
 	for (int i = 0; i < pool->cap; i++) {
 		struct wproc *p = &pool->procs[i];
@@ -82,6 +117,10 @@ static void reload_pool(struct host_workers *w, struct wpool *pool)
 	}
 	for (int j = 0; j < nfresh; j++)
 		pool->procs[fresh[j]].busy = 0;
+	/* Replacements from now on must register the new build's functions. */
+	old_arena = pool->reg_arena;
+	pool->reg = reg;
+	pool->reg_arena = arena;
 	/* A new build is a new start: a crash loop of the old one is forgiven. */
 	if (pool->failed)
 		w->stats.failed_apps--;
@@ -91,6 +130,12 @@ static void reload_pool(struct host_workers *w, struct wpool *pool)
 	w->stats.reloads++;
 	pthread_cond_broadcast(&pool->idle);
 	pthread_mutex_unlock(&w->lock);
+	rt_arena_cleanup(&old_arena);
+	/* New calls now go to the new workers only, so the new routes are
+	 * published after them: a call of a function only the new build has
+	 * never reaches an old worker. */
+	if (w->opts.deploy_publish)
+		w->opts.deploy_publish(w->opts.deploy_ctx, pool->app, &pool->reg, &changes);
 	for (int i = 0; i < nidle; i++)
 		wpool_retire_now(w, idle_old[i]);
 	/* Durable work that waited for a failed app runs now, not at the
@@ -101,8 +146,10 @@ static void reload_pool(struct host_workers *w, struct wpool *pool)
 	pthread_mutex_unlock(&w->lock);
 	/* Shown at every level, as func shows a detected file change. */
 	host_log_always("Deployed app '%s' again: %d worker(s) of the new build ready in %.1f ms; "
-			"the previous ones finish what they run",
-			pool->app->name, nfresh, (double)(rt_mono_us() - t0) / 1000.0);
+			"the previous ones finish what they run%s%s",
+			pool->app->name, nfresh, (double)(rt_mono_us() - t0) / 1000.0,
+			changes ? "; " : "", changes ? changes : "");
+	free(changes);
 }
 
 void *wpool_reloader_main(void *arg)

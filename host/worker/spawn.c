@@ -1,7 +1,8 @@
 /*
  * spawn.c - starting one worker process (pool.h): fork + exec of the host's
  * own binary in the script root, with one end of a socketpair as fd 3, then
- * its HELLO and REGISTRATION, checked against what the host routes.
+ * its HELLO and REGISTRATION: handed back (the first worker of an app or of
+ * a new build) or checked against what the pool serves (a replacement).
  */
 #include "host/worker/pool.h"
 
@@ -26,56 +27,57 @@ static int same_str(const char *a, const char *b)
 	return (!a && !b) || (a && b && strcmp(a, b) == 0);
 }
 
-/* Left out by host.json "functions" / --functions: the host never indexed it. */
-static int filtered_out(const struct bind_registry *reg, const char *name)
+static const struct rt_wire_function *find_fn(const struct rt_wire_registration *r,
+					      const char *name)
 {
-	if (!reg->only)
-		return 0;
-	for (size_t i = 0; i < reg->nonly; i++)
-		if (strcasecmp(reg->only[i], name) == 0)
-			return 0;
-	return 1;
+	for (size_t i = 0; i < r->nfns; i++)
+		if (strcasecmp(r->fns[i].name, name) == 0)
+			return &r->fns[i];
+	return NULL;
+}
+
+/* The same function registered the same way (kind, route, methods, auth,
+ * schedule, flags); names are compared by the caller. */
+static int same_function(const struct rt_wire_function *a, const struct rt_wire_function *b)
+{
+	return a->kind == b->kind && same_str(a->route, b->route) &&
+	       same_str(a->methods, b->methods) && a->auth == b->auth &&
+	       same_str(a->schedule, b->schedule) && a->flags == b->flags;
 }
 
 /*
- * The host routes and lists what it loaded itself; a worker must register
- * the same functions (a rebuilt app that adds, drops or re-routes one needs
- * a restart until registration drives the router). 0 or -1 with *err.
+ * A worker that replaces another of the same build must register what the
+ * pool serves (a file changed but not deployed yet, --no-watch, is the
+ * deploy's business, not a replacement's). 0 or -1 with *err.
  */
-static int same_functions(struct host_workers *w, const struct wpool *pool,
-			  const struct rt_wire_registration *r, char **err)
+int wreg_same_functions(const struct wpool *pool, const struct rt_wire_registration *want,
+			const struct rt_wire_registration *r, char **err)
 {
-	size_t mine = 0;
-	for (size_t i = 0; i < w->reg->nfns; i++)
-		if (w->reg->fns[i]->app == pool->app)
-			mine++;
 	for (size_t i = 0; i < r->nfns; i++) {
 		const struct rt_wire_function *f = &r->fns[i];
-		const struct bind_function *fn = bind_registry_find(w->reg, f->name);
-		if (!fn && filtered_out(w->reg, f->name))
-			continue;
-		if (!fn || fn->app != pool->app || (int)f->kind != (int)fn->kind ||
-		    !same_str(f->route, fn->route) || !same_str(f->methods, fn->methods) ||
-		    f->auth != (uint32_t)fn->auth) {
+		const struct rt_wire_function *old = find_fn(want, f->name);
+		if (!old || !same_function(f, old)) {
 			*err = xasprintf("app '%s' now registers '%s' differently from the running "
 					 "build (added, renamed, re-routed or of another kind): "
-					 "restart the host to serve it",
+					 "deploy it again to serve it",
 					 pool->app->name, f->name);
 			return -1;
 		}
 	}
-	/* Functions filtered out by host.json "functions" are absent on our side only. */
-	if (r->nfns < mine) {
-		*err = xasprintf("app '%s' now registers %zu function(s) instead of %zu: restart the "
-				 "host to serve it",
-				 pool->app->name, r->nfns, mine);
+	if (r->nfns != want->nfns) {
+		*err = xasprintf("app '%s' now registers %zu function(s) instead of %zu: deploy it "
+				 "again to serve it",
+				 pool->app->name, r->nfns, want->nfns);
 		return -1;
 	}
 	return 0;
 }
 
-/* Reads the worker's HELLO and REGISTRATION: 0, or -1 with *err. */
-static int await_ready(struct host_workers *w, struct wpool *pool, struct wproc *p, char **err)
+/* Reads the worker's HELLO and REGISTRATION: 0, 1 when the app did not
+ * load in it (*err is its reason), or -1 with *err; *ended when the
+ * worker closed its end (it exited or died) before registering. */
+static int await_ready(struct host_workers *w, struct wpool *pool, struct wproc *p,
+		       const struct wspawn *how, int *ended, char **err)
 {
 	int64_t deadline = rt_mono_us() + READY_TIMEOUT_US;
 	struct rt_arena a;
@@ -88,6 +90,7 @@ static int await_ready(struct host_workers *w, struct wpool *pool, struct wproc 
 		const char *why = "no registration";
 		enum host_chan_rc cr = host_chan_read(p->fd, &p->in, 1 << 20, deadline, &f, &used, &why);
 		if (cr != HOST_CHAN_FRAME) {
+			*ended = cr == HOST_CHAN_EOF;
 			*err = xasprintf("the worker for app '%s' did not register: %s", pool->app->name,
 					 cr == HOST_CHAN_EOF ? "it exited" :
 					 cr == HOST_CHAN_TIMEOUT ? "no answer within 10 s" : why);
@@ -103,15 +106,27 @@ static int await_ready(struct host_workers *w, struct wpool *pool, struct wproc 
 			seen_hello = 1;
 		} else {
 			struct rt_wire_registration r;
-			if (rt_wire_registration_decode(&f, &r, &a, &why) != 0) {
+			struct rt_arena *keep = how->got ? how->arena : &a;
+			if (rt_wire_registration_decode(&f, &r, keep, &why) != 0) {
 				*err = xasprintf("the worker for app '%s' sent a bad registration: %s",
 						 pool->app->name, why);
+			} else if (r.error && how->first) {
+				*err = xstrdup(r.error);
+				rc = 1;
 			} else if (r.error) {
 				*err = xasprintf("the worker could not load app '%s': %s",
 						 pool->app->name, r.error);
+			} else if (how->want) {
+				rc = wreg_same_functions(pool, how->want, &r, err);
+			} else if (how->same_as_pool) {
+				pthread_mutex_lock(&w->lock);
+				rc = wreg_same_functions(pool, &pool->reg, &r, err);
+				pthread_mutex_unlock(&w->lock);
 			} else {
-				rc = same_functions(w, pool, &r, err);
+				rc = 0;
 			}
+			if (rc == 0 && how->got)
+				*how->got = r;
 			rt_wire_buf_consume(&p->in, used);
 			break;
 		}
@@ -180,7 +195,8 @@ static void set_started(struct host_workers *w, struct wproc *p, pid_t pid, enum
 	pthread_mutex_unlock(&w->lock);
 }
 
-int wproc_spawn(struct host_workers *w, struct wpool *pool, struct wproc *p, char **err)
+int wproc_spawn(struct host_workers *w, struct wpool *pool, struct wproc *p,
+		const struct wspawn *how, char **err)
 {
 	int sv[2];
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
@@ -228,13 +244,29 @@ int wproc_spawn(struct host_workers *w, struct wpool *pool, struct wproc *p, cha
 	p->fd = sv[0];
 	p->in.len = 0;
 	p->out.len = 0;
-	if (await_ready(w, pool, p, err) != 0) {
+	int ended = 0, status = 0;
+	int ready = await_ready(w, pool, p, how, &ended, err);
+	if (ready != 0) {
+		/* A process that closed its end is already exiting: the kill
+		 * leaves the status it ends with as it is. */
 		kill(pid, SIGKILL);
 		close(p->fd);
 		p->fd = -1;
-		waitpid(pid, NULL, 0);
+		waitpid(pid, &status, 0);
 		set_started(w, p, 0, WPROC_UP);
-		return -1;
+		if (ended && how->first) {
+			/* The app's own code ended the process while it loaded
+			 * (its init crashed, or called exit): that app is refused,
+			 * the others go on, as for any app that does not load. */
+			char what[HOST_WORKER_STATUS_MAX];
+			wproc_status_text(status, what, sizeof(what));
+			free(*err);
+			*err = xasprintf("Refusing app '%s' (%s): its worker process ended while "
+					 "loading it (%s)",
+					 pool->app->name, pool->app->path, what);
+			ready = 1;
+		}
+		return ready;
 	}
 	pthread_mutex_lock(&w->lock);
 	p->phase = WPROC_UP;

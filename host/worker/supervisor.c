@@ -17,62 +17,113 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-struct host_workers *host_workers_start(const struct bind_registry *reg,
-					const struct host_workers_opts *opts, char **err)
+struct host_workers *host_workers_new(const struct host_workers_opts *opts, size_t max_apps,
+				      char **err)
 {
 	struct host_workers *w = xcalloc(1, sizeof(*w));
 	w->opts = *opts;
 	if (w->opts.per_app < 1)
 		w->opts.per_app = 1;
 	w->root = xstrdup(opts->root);
-	w->reg = reg;
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_cond_init(&w->reload_cond, NULL);
 	snprintf(w->host_pid, sizeof(w->host_pid), "%ld", (long)getpid());
+	/* Every pool has its place now: callers keep pointers to pools (and
+	 * their condition variables), which must never move. */
+	w->cappools = max_apps;
+	w->pools = xcalloc(max_apps ? max_apps : 1, sizeof(*w->pools));
 	if (access("/proc/self/exe", X_OK) != 0) {
 		*err = xasprintf("cannot start workers: /proc/self/exe: %s", strerror(errno));
 		host_workers_stop(w);
 		return NULL;
 	}
-	w->pools = xcalloc(reg->napps ? reg->napps : 1, sizeof(*w->pools));
-	for (size_t i = 0; i < reg->napps; i++) {
-		struct wpool *pool = &w->pools[w->npools++];
-		pool->app = reg->apps[i];
-		pool->n = w->opts.per_app + 1; /* + the episode worker */
-		pool->cap = 2 * pool->n;
-		pool->procs = xcalloc((size_t)pool->cap, sizeof(*pool->procs));
-		pool->deaths = xcalloc((size_t)(CRASH_LOOP_FACTOR * pool->n), sizeof(*pool->deaths));
-		pthread_cond_init(&pool->idle, NULL);
-		for (int j = 0; j < pool->cap; j++) {
-			struct wproc *p = &pool->procs[j];
-			p->fd = -1;
-			p->gone = 1;
-			rt_wire_buf_init(&p->in);
-			rt_wire_buf_init(&p->out);
-		}
-		pool->procs[0].episodes = 1;
-		for (int j = 0; j < pool->n; j++) {
-			if (wproc_spawn(w, pool, &pool->procs[j], err) != 0) {
-				host_workers_stop(w);
-				return NULL;
-			}
-		}
-	}
-	w->reloader_on = pthread_create(&w->reloader, NULL, wpool_reloader_main, w) == 0;
 	return w;
+}
+
+static void pool_cleanup(struct wpool *pool)
+{
+	for (int j = 0; j < pool->cap; j++) {
+		rt_wire_buf_cleanup(&pool->procs[j].in);
+		rt_wire_buf_cleanup(&pool->procs[j].out);
+	}
+	pthread_cond_destroy(&pool->idle);
+	rt_arena_cleanup(&pool->reg_arena);
+	free(pool->procs);
+	free(pool->deaths);
+}
+
+int host_workers_add_app(struct host_workers *w, const struct bind_app *app,
+			 const struct rt_wire_registration **r, char **err)
+{
+	if (w->npools >= w->cappools) {
+		*err = xasprintf("cannot start workers for app '%s': more apps than announced",
+				 app->name);
+		return -1;
+	}
+	struct wpool *pool = &w->pools[w->npools];
+	memset(pool, 0, sizeof(*pool));
+	pool->app = app;
+	pool->n = w->opts.per_app + 1; /* + the episode worker */
+	pool->cap = 2 * pool->n;
+	pool->procs = xcalloc((size_t)pool->cap, sizeof(*pool->procs));
+	pool->deaths = xcalloc((size_t)(CRASH_LOOP_FACTOR * pool->n), sizeof(*pool->deaths));
+	rt_arena_init(&pool->reg_arena);
+	pthread_cond_init(&pool->idle, NULL);
+	for (int j = 0; j < pool->cap; j++) {
+		struct wproc *p = &pool->procs[j];
+		p->fd = -1;
+		p->gone = 1;
+		rt_wire_buf_init(&p->in);
+		rt_wire_buf_init(&p->out);
+	}
+	pool->procs[0].episodes = 1;
+	const struct wspawn first = {.first = 1, .got = &pool->reg, .arena = &pool->reg_arena};
+	int rc = wproc_spawn(w, pool, &pool->procs[0], &first, err);
+	if (rc != 0) {
+		pool_cleanup(pool);
+		memset(pool, 0, sizeof(*pool));
+		return rc;
+	}
+	w->npools++;
+	*r = &pool->reg;
+	return 0;
+}
+
+int host_workers_run(struct host_workers *w, char **err)
+{
+	const struct wspawn same = {.same_as_pool = 1};
+	for (size_t i = 0; i < w->npools; i++) {
+		struct wpool *pool = &w->pools[i];
+		for (int j = 1; j < pool->n; j++)
+			if (wproc_spawn(w, pool, &pool->procs[j], &same, err) != 0)
+				return -1;
+	}
+	return 0;
+}
+
+void host_workers_start_deploys(struct host_workers *w)
+{
+	if (!w->reloader_on)
+		w->reloader_on = pthread_create(&w->reloader, NULL, wpool_reloader_main, w) == 0;
+}
+
+void host_workers_stop_deploys(struct host_workers *w)
+{
+	if (!w || !w->reloader_on)
+		return;
+	pthread_mutex_lock(&w->lock);
+	w->stopping = 1;
+	pthread_cond_signal(&w->reload_cond);
+	pthread_mutex_unlock(&w->lock);
+	pthread_join(w->reloader, NULL);
+	w->reloader_on = 0;
 }
 
 void host_workers_stop(struct host_workers *w)
 {
 	if (!w)
 		return;
-	if (w->reloader_on) {
-		pthread_mutex_lock(&w->lock);
-		w->stopping = 1;
-		pthread_cond_signal(&w->reload_cond);
-		pthread_mutex_unlock(&w->lock);
-		pthread_join(w->reloader, NULL);
-	}
+	host_workers_stop_deploys(w);
 	/* EOF on its socket tells a worker to leave once its call is done. */
 	for (size_t i = 0; i < w->npools; i++)
 		for (int j = 0; j < w->pools[i].cap; j++)
@@ -93,12 +144,8 @@ void host_workers_stop(struct host_workers *w)
 				}
 				usleep(2000); /* bounded by `until`: a worker finishing its call */
 			}
-			rt_wire_buf_cleanup(&p->in);
-			rt_wire_buf_cleanup(&p->out);
 		}
-		pthread_cond_destroy(&pool->idle);
-		free(pool->procs);
-		free(pool->deaths);
+		pool_cleanup(pool);
 	}
 	free(w->pools);
 	pthread_cond_destroy(&w->reload_cond);

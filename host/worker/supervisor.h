@@ -3,18 +3,21 @@
  * invocations and activity attempts, notices when one dies or runs past
  * functionTimeout, and replaces it.
  *
- * One pool of worker processes per loaded app. Each worker is `cfunc worker`
- * (fork + exec of the host's own binary, so no host memory or threads are in
- * it), started in the script root with one end of a socketpair as fd 3; it
- * loads the app, runs CF_APP_INIT and sends its registration (wire.h).
+ * One pool of worker processes per app (the host does not load it). Each
+ * worker is `cfunc worker` (fork + exec of the host's own binary, so no
+ * host memory or threads are in it), started in the script root with one
+ * end of a socketpair as fd 3; it loads the app, runs CF_APP_INIT and sends
+ * its registration (wire.h).
  *
  * Threads: the calls below are made from the HTTP pool's and the engine's
  * activity threads; each call takes an idle worker (waiting for one), sends
  * one request and waits for its reply. A worker serves one call at a time.
- * host_workers_start and host_workers_stop run on the main thread.
+ * host_workers_new, _add_app, _run and _stop run on the main thread.
  *
- * Ownership: struct host_workers owns its processes and their sockets; the
- * registry (and the bind_functions in it) is borrowed and must outlive it.
+ * Ownership: struct host_workers owns its processes and their sockets, and
+ * a copy of what each app's running build registered; the apps are
+ * borrowed and must outlive it. The host's registry is not its business:
+ * the host builds it from the registrations (host/apps_registered.c).
  */
 #ifndef HOST_WORKER_SUPERVISOR_H
 #define HOST_WORKER_SUPERVISOR_H
@@ -28,6 +31,7 @@
 #include "runtime/replay.h"
 
 struct host_workers;
+struct rt_wire_registration;
 
 struct host_workers_opts {
 	const char *root;       /* working directory of the workers (the script root) */
@@ -35,12 +39,54 @@ struct host_workers_opts {
 				 * each app has one more for orchestrator episodes */
 	int64_t timeout_ms;     /* functionTimeout; <= 0: none */
 	int verbose;            /* --verbose, passed on */
+	/*
+	 * A deploy: the new build of `app` registered `fresh` and its workers
+	 * are ready. deploy_check returns 0 to deploy it, or -1 with *err
+	 * (malloc'd) to refuse it (the running build keeps serving); it must
+	 * change nothing. Then, once new calls go to the new workers,
+	 * deploy_publish makes the host serve `fresh` (functions, routes) and
+	 * may set *changes (malloc'd) to what the console line adds ("functions
+	 * added: a"). Both on the deploy thread, one app at a time; `fresh`
+	 * lives for the call. NULL: every build must register what the first
+	 * one did.
+	 */
+	int (*deploy_check)(void *ctx, const struct bind_app *app,
+			    const struct rt_wire_registration *fresh, char **err);
+	void (*deploy_publish)(void *ctx, const struct bind_app *app,
+			       const struct rt_wire_registration *fresh, char **changes);
+	void *deploy_ctx;
 };
 
-/* Starts per_app workers for every app in `reg` and waits for their
- * registrations. NULL with *err (malloc'd) when one cannot start. */
-struct host_workers *host_workers_start(const struct bind_registry *reg,
-					const struct host_workers_opts *opts, char **err);
+/* A supervisor with room for max_apps apps and none yet; the apps are
+ * added with host_workers_add_app, then host_workers_run. NULL with *err
+ * (malloc'd) when workers cannot be started at all. Main thread. */
+struct host_workers *host_workers_new(const struct host_workers_opts *opts, size_t max_apps,
+				      char **err);
+
+/*
+ * Starts the first worker of `app` (its file, app->path; borrowed, must
+ * outlive the supervisor) and points *r at what it registered (valid until
+ * host_workers_run). 0; 1 when the app did not load, or its code ended the
+ * worker while it loaded (*err, malloc'd, is the one-line reason, "Refusing
+ * app 'x' (path): why", and the app gets no workers); -1 with *err when no
+ * worker could be started. Main thread, before host_workers_run.
+ */
+int host_workers_add_app(struct host_workers *w, const struct bind_app *app,
+			 const struct rt_wire_registration **r, char **err);
+
+/* Starts the rest of every app's workers (each must register what the
+ * first did): 0, or -1 with *err. Main thread, before any other thread
+ * runs. */
+int host_workers_run(struct host_workers *w, char **err);
+
+/* Starts the deploy thread: deploys asked for before (SIGHUP, the watcher)
+ * run from now on. Main thread, once start-up no longer walks the
+ * registry without its lock (the function list is printed, timers run). */
+void host_workers_start_deploys(struct host_workers *w);
+
+/* Waits for a deploy under way and ends the deploy thread (before the
+ * router and registry its hooks touch go away). NULL is fine. */
+void host_workers_stop_deploys(struct host_workers *w);
 
 /* Closes every worker's socket (they exit), waits a bounded time, then
  * kills what is left. NULL is fine. */

@@ -99,9 +99,9 @@ static void serve_http(struct rt_wire_buf *out, const struct bind_registry *reg,
 	struct rt_wire_http_response res = {.status = 500};
 	struct bind_http h;
 	if (!fn) {
+		/* Routed by the host just before a deploy removed the function:
+		 * it is gone, so the client gets what it gets from now on, 404. */
 		res.status = 404;
-		res.failed = 1;
-		res.error = "no such HTTP function in this worker";
 		rt_wire_http_response_encode(out, id, &res);
 		return;
 	}
@@ -220,6 +220,15 @@ int host_worker_main(int argc, char **argv)
 	struct rt_wire_buf in, out;
 	struct rt_arena arena;
 	bind_registry_init(&reg);
+	/* host.json "functions" (or --functions, exported by the host) leaves
+	 * the same functions out as the host: one it does not serve must not
+	 * refuse the app here either (a bad route of a function left out). */
+	if (have_cfg && worker_cfg.functions) {
+		reg.only = xcalloc(worker_cfg.n_functions + 1, sizeof(char *));
+		for (size_t i = 0; i < worker_cfg.n_functions; i++)
+			reg.only[i] = xstrdup(worker_cfg.functions[i]);
+		reg.nonly = worker_cfg.n_functions;
+	}
 	rt_wire_buf_init(&in);
 	rt_wire_buf_init(&out);
 	rt_arena_init(&arena);

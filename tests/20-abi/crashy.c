@@ -10,6 +10,13 @@
  *   GET /api/cwd                the working directory
  *   GET /api/version            CRASHY_VERSION: "1" here, "2" in crashy_v2.so,
  *                               the same app rebuilt (tests of deploys)
+ * Rebuilt with other functions (tests/50-e2e/workers_redeploy.sh):
+ *   CRASHY_V3 (crashy_v3.so)    no "cwd"; "added" (GET /api/v3/added,
+ *                               "added in v3"); "pid" takes POST too;
+ *                               "crash" needs a function key; no
+ *                               orchestrator crashy_replay
+ *   CRASHY_SHADOW (crashy_shadow.so) adds "shadow" on GET /api/slow, the
+ *                               route of testapp's "slow"
  *   activity crashy_activity    input "ok": "fine"; "abort": abort();
  *                               "once": abort() unless ./crashy-once exists
  *                               (it creates it first), so a retry succeeds
@@ -44,6 +51,13 @@ static cf_rc version_fn(cf_http *h)
 {
 	return cf_http_respond(h, 200, "text/plain", CRASHY_VERSION);
 }
+
+#ifdef CRASHY_V3
+static cf_rc added_fn(cf_http *h)
+{
+	return cf_http_respond(h, 200, "text/plain", "added in v3");
+}
+#endif
 
 static cf_rc cwd_fn(cf_http *h)
 {
@@ -146,15 +160,32 @@ CRASHES_ON_PURPOSE static cf_rc replay_crash(cf_orch *o)
 static cf_rc init(cf_app *app)
 {
 	cf_register_http(app, "ok", "GET", "ok", CF_AUTH_ANONYMOUS, ok_fn);
-	cf_register_http(app, "pid", "GET", "pid", CF_AUTH_ANONYMOUS, pid_fn);
 	cf_register_http(app, "version", "GET", "version", CF_AUTH_ANONYMOUS, version_fn);
+#ifdef CRASHY_V3
+	(void)cwd_fn;
+	cf_register_http(app, "pid", "GET,POST", "pid", CF_AUTH_ANONYMOUS, pid_fn);
+	cf_register_http(app, "added", "GET", "v3/added", CF_AUTH_ANONYMOUS, added_fn);
+#else
+	cf_register_http(app, "pid", "GET", "pid", CF_AUTH_ANONYMOUS, pid_fn);
 	cf_register_http(app, "cwd", "GET", "cwd", CF_AUTH_ANONYMOUS, cwd_fn);
+#endif
+#ifdef CRASHY_SHADOW
+	cf_register_http(app, "shadow", "GET", "slow", CF_AUTH_ANONYMOUS, ok_fn);
+#endif
+#ifdef CRASHY_V3
+	cf_register_http(app, "crash", "GET", "crash/{kind}", CF_AUTH_FUNCTION, crash_fn);
+#else
 	cf_register_http(app, "crash", "GET", "crash/{kind}", CF_AUTH_ANONYMOUS, crash_fn);
+#endif
 	cf_register_http(app, "spin", "GET", "spin", CF_AUTH_ANONYMOUS, spin_fn);
 	cf_register_http(app, "sleep", "GET", "sleep", CF_AUTH_ANONYMOUS, sleep_fn);
 	cf_register_activity(app, "crashy_activity", activity);
 	cf_register_orchestrator(app, "crashy_orch", orch);
+#ifdef CRASHY_V3
+	(void)replay_crash;
+#else
 	cf_register_orchestrator(app, "crashy_replay", replay_crash);
+#endif
 	return CF_OK;
 }
 

@@ -209,7 +209,8 @@ int host_deploy_check(void *ctx, const struct bind_app *app,
 					 "host to schedule it",
 					 f->name);
 			rc = -1;
-		} else if ((k == BIND_FN_ORCHESTRATOR || k == BIND_FN_ACTIVITY) && !d->durable_on) {
+		} else if ((k == BIND_FN_ORCHESTRATOR || k == BIND_FN_ACTIVITY || k == BIND_FN_ENTITY) &&
+			   !d->durable_on) {
 			*err = xasprintf("it registers the %s function '%s', but the host started "
 					 "without durable functions and runs no task hub: restart the "
 					 "host to serve it",

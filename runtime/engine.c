@@ -196,6 +196,7 @@ static void run_batch(struct rt_engine *e, struct engine_batch *b)
 	} else {
 		b->failed = 1;
 	}
+	engine_episode_flush(b);
 	if (!b->failed)
 		engine_mail_run(b);
 	if (!b->failed)

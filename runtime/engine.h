@@ -111,6 +111,15 @@ struct rt_engine_hooks {
 	 * nothing of it is committed and it is tried again. NULL: in process. */
 	int (*replay)(void *ctx, void *fn, const struct rt_episode_in *in,
 		      struct rt_episode_out *out);
+	/* The episodes of one engine batch at once (e.g. in one message to a
+	 * worker process), on the engine thread: rcs[i] and outs[i] as
+	 * replay's for fns[i] and ins[i]; everything in ins[i]->arena, which
+	 * the episodes of a batch share (so no other thread may allocate in
+	 * it). Episodes run off the engine thread still use replay. NULL: one
+	 * replay call per episode. */
+	void (*replay_batch)(void *ctx, size_t n, void *const *fns,
+			     const struct rt_episode_in *const *ins, struct rt_episode_out *outs,
+			     int *rcs);
 	/* Whether orchestrator `fn`'s code can run now. 0 (its app is down):
 	 * the episode is not started and nothing is counted; its messages wait
 	 * in the inbox and it is tried again RT_ENGINE_NOT_NOW_US later. An

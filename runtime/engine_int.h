@@ -253,6 +253,10 @@ struct engine_batch {
 	 * (engine_wait.c); rows shallow-copied, strings in `arena`. */
 	struct rt_instance *finished;
 	size_t nfinished, capfinished;
+	/* Episodes whose replays wait to go to the replay_batch hook together
+	 * (engine_episode.c), in the order they were prepared. */
+	struct engine_pending_episode *pending, *pending_tail;
+	size_t npending;
 };
 
 /* The instance is on the store's ready list of this batch. */
@@ -349,6 +353,12 @@ void engine_apply_cmd(struct engine_batch *b, struct engine_cmd *c);
 void engine_cmd_free(struct engine_cmd *c); /* asynchronous commands only */
 void engine_rewind(struct engine_batch *b, struct engine_cmd *c, const struct rt_instance *inst);
 void engine_episode(struct engine_batch *b, const char *instance_id);
+/* With a replay_batch hook, engine_episode only prepares the episodes that
+ * replay; this runs every prepared one in one hook call and commits their
+ * outcomes, in order. Call it before anything that could pick the same
+ * instances again (the ready scan, the next round of mail) and before the
+ * batch ends; with nothing prepared it does nothing. */
+void engine_episode_flush(struct engine_batch *b);
 /* 1 once the batch has run episodes for ENGINE_BATCH_BUDGET_US: start no
  * more, commit, and let the next batch take the rest, so a batch with a
  * heavy episode does not also hold back everyone else's commits. */

@@ -319,6 +319,7 @@ void engine_offload_apply(struct engine_batch *b)
 		follow_up(b, id);
 		next = e->offloaded; /* the episode may have launched a replay */
 	}
+	engine_episode_flush(b); /* before the ready scan sees the same instances */
 }
 
 void engine_offload_after_batch(struct rt_engine *e, struct engine_batch *b)

@@ -1,15 +1,14 @@
 /*
  * calls.c - one call in a worker (supervisor.h): an HTTP invocation, an
- * activity attempt or an orchestrator episode sent, its reply read (the
- * function's durable-client calls answered meanwhile), and what the caller
- * gets when the worker died or ran past functionTimeout instead.
+ * activity attempt sent, its reply read (the function's durable-client
+ * calls answered meanwhile), and what the caller gets when the worker died
+ * or ran past functionTimeout instead. Episodes: episode_calls.c.
  */
 #include "host/worker/pool.h"
 
 #include "common/clock.h"
 #include "host/log.h"
 #include "host/worker/channel.h"
-#include "host/worker/episode.h"
 #include "host/worker/worker_client.h"
 
 #include <pthread.h>
@@ -31,7 +30,8 @@ static enum host_workers_rc exchange(struct host_workers *w, struct wpool *pool,
 	enum host_chan_rc cr = HOST_CHAN_EOF;
 	int sent = host_chan_write(p->fd, &p->out) == 0;
 	while (sent) { /* until the reply, or the worker's end */
-		cr = host_chan_read(p->fd, &p->in, REPLY_MAX_FRAME, deadline, f, used, &err);
+		cr = host_chan_read_timed(p->fd, &p->in, REPLY_MAX_FRAME, deadline,
+					  w->opts.timeout_ms * 1000, f, used, &err);
 		if (cr != HOST_CHAN_FRAME)
 			break;
 		/* The function's durable-client calls, answered as they come. */
@@ -234,123 +234,4 @@ void host_workers_activity(void *ctx, void *fnp, const struct rt_activity_call *
 					    (long long)w->opts.timeout_ms, fn->name);
 	else
 		res->message = rt_arena_fmt(a, "The activity ended its worker process (%s).", status);
-}
-
-/* ---- episodes ---------------------------------------------------------------------- */
-
-#define EPISODE_CRASH_LIMIT 3
-#define CRASH_POINTS 64
-
-/* Where an instance's episodes died: the same instance at the same history
- * length is the same point. A small ring: a crash-looping instance stays in
- * it, old ones fall out. (lock held) */
-struct crash_point {
-	char instance[160];
-	size_t n_past;
-	int count;
-};
-static struct crash_point crash_points[CRASH_POINTS];
-static int crash_point_next;
-
-static int count_crash(const char *instance, size_t n_past)
-{
-	for (int i = 0; i < CRASH_POINTS; i++) {
-		struct crash_point *c = &crash_points[i];
-		if (c->count && c->n_past == n_past && strcmp(c->instance, instance) == 0)
-			return ++c->count;
-	}
-	struct crash_point *c = &crash_points[crash_point_next];
-	crash_point_next = (crash_point_next + 1) % CRASH_POINTS;
-	snprintf(c->instance, sizeof(c->instance), "%s", instance);
-	c->n_past = n_past;
-	c->count = 1;
-	return 1;
-}
-
-/* Stands in for the orchestrator's code, which no process has while its
- * app is down; an episode that terminates the instance never calls it. */
-static int no_code(void *fn, struct rt_orch *o)
-{
-	(void)fn;
-	return rt_orch_fail(o, "the app is not running");
-}
-
-/*
- * The app crash-looped, so no worker runs its code: a terminate needs none
- * of it and is replayed here, in the host; anything else is not run (-2)
- * and waits, since the engine asks host_workers_app_failed (can_run) before
- * it tries again.
- */
-static int episode_without_app(const struct bind_function *fn, const struct rt_episode_in *in,
-			       struct rt_episode_out *out)
-{
-	for (size_t i = 0; i < in->n_msgs; i++) {
-		if (in->msgs[i].type != RT_EV_EXECUTION_TERMINATED)
-			continue;
-		struct rt_episode_in here = *in;
-		here.run = no_code;
-		return rt_replay_run(&here, out);
-	}
-	out->error = rt_arena_fmt(in->arena, "the app '%s' is not running: its worker processes "
-					     "kept crashing; the episode waits for it",
-				  fn->app->name);
-	return -2;
-}
-
-int host_workers_episode(struct host_workers *w, const struct bind_function *fn,
-			 const struct rt_episode_in *in, struct rt_episode_out *out)
-{
-	struct rt_arena *a = in->arena;
-	struct wpool *pool = wpool_of(w, fn->app);
-	memset(out, 0, sizeof(*out));
-	struct wcall c = {.kind = HOST_CALL_EPISODE, .function = fn->name,
-			  .what = rt_arena_fmt(a, "%s (instance %s)", fn->name, in->instance_id),
-			  .id = in->instance_id, .instance = in->instance_id};
-	if (!pool) {
-		out->error = rt_arena_fmt(a, "the app '%s' has no worker processes", fn->app->name);
-		return -1;
-	}
-	struct wproc *p = wpool_acquire(w, pool, 1, &c);
-	if (!p)
-		return episode_without_app(fn, in, out);
-	uint64_t id = next_id(w);
-	if (host_episode_request(&p->out, id, in) != 0) {
-		wpool_release(w, pool, p);
-		out->error = "the episode's history is too large for a worker";
-		return -1;
-	}
-	struct rt_wire_frame f;
-	size_t used = 0;
-	char status[64];
-	enum host_workers_rc rc = exchange(w, pool, p, NULL, RT_WIRE_ORCH_RESULT, id, &c, &f,
-					   &used, status, sizeof(status));
-	if (rc == HOST_WORKERS_OK) {
-		struct rt_wire_orch_result m;
-		const char *err = NULL;
-		int bad = rt_wire_orch_result_decode(&f, &m, a, &err) != 0 ||
-			  host_episode_result(&m, out, a, &err) != 0;
-		rt_wire_buf_consume(&p->in, used);
-		if (bad) {
-			wpool_bury(w, pool, p, WDEATH_BROKEN, &c, status, sizeof(status));
-			wpool_release(w, pool, p);
-			out->error = rt_arena_fmt(a, "the worker sent a malformed episode result: %s", err);
-			return -2;
-		}
-		wpool_release(w, pool, p);
-		return out->error ? -1 : 0;
-	}
-	wpool_release(w, pool, p);
-	pthread_mutex_lock(&w->lock);
-	int n = count_crash(in->instance_id, in->n_past);
-	pthread_mutex_unlock(&w->lock);
-	const char *how = rc == HOST_WORKERS_TIMEOUT ? "ran past functionTimeout" : status;
-	if (n >= EPISODE_CRASH_LIMIT) {
-		out->error = rt_arena_fmt(a, "the orchestrator '%s' ended its worker process (%s) %d "
-					     "times at the same point of its history",
-					  fn->name, how, n);
-		return -1;
-	}
-	out->error = rt_arena_fmt(a, "the orchestrator '%s' ended its worker process (%s)", fn->name,
-				  how);
-	return -2;
 }

@@ -236,6 +236,10 @@ int wproc_spawn(struct host_workers *w, struct wpool *pool, struct wproc *p, cha
 		set_started(w, p, 0, WPROC_UP);
 		return -1;
 	}
+	/* Calls wait for replies by a blocking read that ends by itself at
+	 * functionTimeout (host_chan_read_timed): no poll per reply. */
+	if (w->opts.timeout_ms > 0)
+		host_chan_set_read_timeout(p->fd, w->opts.timeout_ms * 1000);
 	pthread_mutex_lock(&w->lock);
 	p->phase = WPROC_UP;
 	pthread_mutex_unlock(&w->lock);

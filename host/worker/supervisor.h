@@ -83,6 +83,19 @@ void host_workers_activity(void *ctx, void *fn, const struct rt_activity_call *c
  */
 int host_workers_episode(struct host_workers *w, const struct bind_function *fn,
 			 const struct rt_episode_in *in, struct rt_episode_out *out);
+/*
+ * rt_engine_hooks.replay_batch in worker mode: the episodes of one engine
+ * batch (fns[i] their bind_functions), each app's in one write to its
+ * episode worker, the results read as they come; rcs[i] and outs[i] as
+ * host_workers_episode's. When the worker dies in a batch, the episode it
+ * was running gets -2 (or -1 at the limit) and the others are run again
+ * on its replacement, so they succeed; an episode that ended a worker at
+ * this point of its history before runs alone, after the others
+ * (episode_calls.c). Engine thread: everything lives in ins[i]->arena.
+ */
+void host_workers_episode_batch(struct host_workers *w, size_t n, void *const *fns,
+				const struct rt_episode_in *const *ins,
+				struct rt_episode_out *outs, int *rcs);
 
 /* For /admin/host/status: apps whose workers crash-looped, and counts. */
 struct host_workers_stats {

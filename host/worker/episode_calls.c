@@ -220,6 +220,9 @@ static void run_group(struct host_workers *w, struct wpool *pool, size_t *idx, s
 			   cr == HOST_CHAN_TIMEOUT ? WDEATH_TIMEOUT
 			   : cr == HOST_CHAN_BROKEN ? WDEATH_BROKEN : WDEATH_DIED,
 			   &c, status, sizeof(status));
+		/* The engine thread buffers its lines until it idles; a crash is
+		 * worth seeing now, while the culprit is retried. */
+		host_log_flush();
 		wpool_release(w, pool, p);
 		rcs[culprit] = culprit_outcome(w, fns[culprit], ins[culprit], &outs[culprit], cr,
 					       status, broken);

@@ -16,7 +16,9 @@
  *   orchestrator crashy_orch    calls crashy_activity with its input, 3
  *                               attempts 100 ms apart, returns the result
  *   orchestrator crashy_replay  input "segv": dereferences NULL in every
- *                               episode; else returns its input
+ *                               episode; "slowsegv": the same 300 ms into
+ *                               every episode (a test can act meanwhile);
+ *                               else returns its input
  */
 #include <cfunc.h>
 #include <signal.h>
@@ -138,6 +140,11 @@ static cf_rc orch(cf_orch *o)
 CRASHES_ON_PURPOSE static cf_rc replay_crash(cf_orch *o)
 {
 	volatile int zero = 0;
+	if (strcmp(cf_orch_input(o), "\"slowsegv\"") == 0) {
+		struct timespec ts = {0, 300 * 1000000L};
+		nanosleep(&ts, NULL);
+		*(volatile int *)(uintptr_t)zero = 1;
+	}
 	if (strcmp(cf_orch_input(o), "\"segv\"") == 0)
 		*(volatile int *)(uintptr_t)zero = 1;
 	return cf_orch_finish(o, cf_orch_input(o));

@@ -83,24 +83,11 @@ static void set_error_body(struct bind_http *h, int status, const char *json)
 	bind_http_set_body((cf_http *)h, json, strlen(json));
 }
 
-enum host_workers_rc host_workers_http(struct host_workers *w, const struct bind_function *fn,
-				       struct bind_http *h, const char *invocation_id,
-				       const char **why)
+/* The request of `h` as a frame for function `fn`: 0, or -1 (too large). */
+static int http_request(struct rt_wire_buf *out, uint64_t id, const struct bind_function *fn,
+			struct bind_http *h, const char *invocation_id)
 {
 	struct rt_arena *a = h->ctx.arena;
-	struct wpool *pool = wpool_of(w, fn->app);
-	struct wcall c = {.kind = HOST_CALL_HTTP, .function = fn->name, .what = fn->name,
-			  .id = invocation_id, .invocation = invocation_id};
-	struct wproc *p = pool ? wpool_acquire(w, pool, 0, &c) : NULL;
-	if (!p) {
-		*why = rt_arena_fmt(a, "app '%s' failed: its workers kept crashing", fn->app->name);
-		set_error_body(h, 503,
-			       rt_arena_fmt(a, "{\"error\":\"The app '%s' is not running: its worker "
-					       "processes kept crashing. Fix it and deploy it again.\","
-					       "\"function\":\"%s\"}",
-					    fn->app->name, fn->name));
-		return HOST_WORKERS_APP_FAILED;
-	}
 	struct rt_wire_kv *hdrs = rt_arena_alloc(a, (h->nheaders + 1) * sizeof(*hdrs));
 	struct rt_wire_kv *params = rt_arena_alloc(a, (h->nparams + 1) * sizeof(*params));
 	for (size_t i = 0; i < h->nheaders; i++)
@@ -113,45 +100,20 @@ enum host_workers_rc host_workers_http(struct host_workers *w, const struct bind
 		.nheaders = h->nheaders, .params = params, .nparams = h->nparams,
 		.body = {h->body ? h->body : "", h->body_len},
 	};
-	uint64_t id = next_id(w);
-	struct rt_wire_frame f;
-	size_t used = 0;
-	char status[64];
-	enum host_workers_rc rc = HOST_WORKERS_OK;
-	if (rt_wire_http_request_encode(&p->out, id, &req) != 0) {
-		wpool_release(w, pool, p);
-		*why = "request too large for a worker";
-		set_error_body(h, 413, "{\"error\":\"The request is too large.\"}");
-		return HOST_WORKERS_CRASHED;
+	size_t before = out->len;
+	if (rt_wire_http_request_encode(out, id, &req) != 0) {
+		out->len = before;
+		return -1;
 	}
-	rc = exchange(w, pool, p, h, RT_WIRE_HTTP_RESPONSE, id, &c, &f, &used, status,
-		      sizeof(status));
-	if (rc == HOST_WORKERS_OK) {
-		struct rt_wire_http_response res;
-		const char *err = NULL;
-		if (rt_wire_http_response_decode(&f, &res, a, &err) != 0) {
-			rt_wire_buf_consume(&p->in, used);
-			host_log("Host.Workers", RT_LOG_ERROR,
-				 "Worker process %d of app '%s' sent a bad response for '%s': %s",
-				 (int)p->pid, pool->app->name, fn->name, err);
-			wpool_bury(w, pool, p, WDEATH_BROKEN, &c, status, sizeof(status));
-			wpool_release(w, pool, p);
-			*why = rt_arena_fmt(a, "bad response from the worker: %s", err);
-			set_error_body(h, 500, "{\"error\":\"The worker sent a malformed response.\"}");
-			return HOST_WORKERS_CRASHED;
-		}
-		h->status = (int)res.status;
-		h->nresp = 0;
-		for (size_t i = 0; i < res.nheaders; i++)
-			bind_http_add_header((cf_http *)h, res.headers[i].name, res.headers[i].value);
-		bind_http_set_body((cf_http *)h, res.body.data, res.body.len);
-		if (res.failed)
-			h->ctx.last_error = res.error ? res.error : "The function failed.";
-		rt_wire_buf_consume(&p->in, used);
-		wpool_release(w, pool, p);
-		return res.failed ? HOST_WORKERS_FAILED : HOST_WORKERS_OK;
-	}
-	wpool_release(w, pool, p);
+	return 0;
+}
+
+/* What the caller of a call that did not end with a response gets. */
+static void http_lost(struct host_workers *w, const struct bind_function *fn, struct bind_http *h,
+		      const char *invocation_id, enum host_workers_rc rc, const char *status,
+		      const char **why)
+{
+	struct rt_arena *a = h->ctx.arena;
 	if (rc == HOST_WORKERS_TIMEOUT) {
 		*why = rt_arena_fmt(a, "Timeout value of %lld ms was exceeded by function: Functions.%s",
 				    (long long)w->opts.timeout_ms, fn->name);
@@ -167,6 +129,206 @@ enum host_workers_rc host_workers_http(struct host_workers *w, const struct bind
 					       "\"invocationId\":\"%s\"}",
 					    fn->name, status, fn->name, status, invocation_id));
 	}
+}
+
+/* The worker's response into h: 0, or -1 with *err (malformed). */
+static int http_response(const struct rt_wire_frame *f, struct bind_http *h, const char **err)
+{
+	struct rt_wire_http_response res;
+	if (rt_wire_http_response_decode(f, &res, h->ctx.arena, err) != 0)
+		return -1;
+	h->status = (int)res.status;
+	h->nresp = 0;
+	for (size_t i = 0; i < res.nheaders; i++)
+		bind_http_add_header((cf_http *)h, res.headers[i].name, res.headers[i].value);
+	bind_http_set_body((cf_http *)h, res.body.data, res.body.len);
+	if (res.failed)
+		h->ctx.last_error = res.error ? res.error : "The function failed.";
+	return res.failed ? 1 : 0;
+}
+
+static struct wcall http_call(const struct bind_function *fn, const char *invocation_id)
+{
+	return (struct wcall){.kind = HOST_CALL_HTTP, .function = fn->name, .what = fn->name,
+			      .id = invocation_id, .invocation = invocation_id};
+}
+
+/*
+ * Calls idx[0..k) (one app's) in one worker: every request in one write,
+ * then the responses in order, each call's durable-client calls answered
+ * while it runs. A worker answers in order, so when it dies the first call
+ * without a response is the one it was running: that one gets the 500;
+ * those answered keep their responses, and those not started yet go to
+ * another worker (they never ran).
+ */
+static void http_group(struct host_workers *w, struct wpool *pool, size_t *idx, size_t k,
+		       const struct bind_function *const *fns, struct bind_http *const *hs,
+		       const char *const *ids, const char **whys, enum host_workers_rc *rcs)
+{
+	int64_t rcv_timeout_us = w->opts.timeout_ms > 0 ? w->opts.timeout_ms * 1000 : 0;
+	while (k > 0) {
+		struct wcall c = http_call(fns[idx[0]], ids[idx[0]]);
+		struct wproc *p = wpool_acquire(w, pool, 0, &c);
+		if (!p) {
+			for (size_t j = 0; j < k; j++) {
+				struct bind_http *h = hs[idx[j]];
+				const struct bind_function *fn = fns[idx[j]];
+				whys[idx[j]] = rt_arena_fmt(h->ctx.arena, "app '%s' failed: its workers "
+									 "kept crashing", fn->app->name);
+				set_error_body(h, 503,
+					       rt_arena_fmt(h->ctx.arena,
+							    "{\"error\":\"The app '%s' is not running: "
+							    "its worker processes kept crashing. Fix it "
+							    "and deploy it again.\",\"function\":\"%s\"}",
+							    fn->app->name, fn->name));
+				rcs[idx[j]] = HOST_WORKERS_APP_FAILED;
+			}
+			return;
+		}
+		uint64_t first = __atomic_add_fetch(&w->next_id, k, __ATOMIC_RELAXED) - k + 1;
+		uint64_t *rid = rt_arena_calloc(hs[idx[0]]->ctx.arena, k * sizeof(*rid));
+		size_t kept = 0;
+		for (size_t j = 0; j < k; j++) {
+			struct bind_http *h = hs[idx[j]];
+			if (http_request(&p->out, first + j, fns[idx[j]], h, ids[idx[j]]) != 0) {
+				whys[idx[j]] = "request too large for a worker";
+				set_error_body(h, 413, "{\"error\":\"The request is too large.\"}");
+				rcs[idx[j]] = HOST_WORKERS_CRASHED;
+				continue;
+			}
+			rid[kept] = first + j;
+			idx[kept++] = idx[j];
+		}
+		k = kept;
+		if (k == 0) {
+			wpool_release(w, pool, p);
+			return;
+		}
+		enum host_chan_rc cr = (k == 1 ? host_chan_write(p->fd, &p->out)
+					       : host_chan_write_draining(p->fd, &p->out, &p->in)) == 0
+					       ? HOST_CHAN_FRAME : HOST_CHAN_EOF;
+		const char *err = NULL;
+		int malformed = 0;
+		size_t j = 0;
+		for (; j < k && cr == HOST_CHAN_FRAME; j++) {
+			struct bind_http *h = hs[idx[j]];
+			if (j > 0) { /* the snapshot shows what runs now */
+				pthread_mutex_lock(&w->lock);
+				p->served++;
+				host_worker_call_set(&p->call, HOST_CALL_HTTP, fns[idx[j]]->name, NULL,
+						     ids[idx[j]], rt_now_us());
+				pthread_mutex_unlock(&w->lock);
+			}
+			int64_t deadline = rcv_timeout_us ? rt_mono_us() + rcv_timeout_us : 0;
+			struct rt_wire_frame f;
+			size_t used = 0;
+			for (;;) {
+				cr = host_chan_read_timed(p->fd, &p->in, REPLY_MAX_FRAME, deadline,
+							  rcv_timeout_us, &f, &used, &err);
+				if (cr != HOST_CHAN_FRAME || f.type != RT_WIRE_CLIENT_CALL)
+					break;
+				/* The function's durable-client calls, answered as they come. */
+				struct rt_wire_client_call m;
+				if (rt_wire_client_call_decode(&f, &m, h->ctx.arena, &err) != 0) {
+					cr = HOST_CHAN_BROKEN;
+					break;
+				}
+				struct rt_wire_client_reply r = {.status = 200,
+								 .output = host_workers_client_call(h, &m)};
+				rt_wire_buf_consume(&p->in, used);
+				if (rt_wire_client_reply_encode(&p->out, f.id, &r) != 0 ||
+				    host_chan_write(p->fd, &p->out) != 0) {
+					cr = HOST_CHAN_EOF; /* the worker is gone */
+					break;
+				}
+			}
+			if (cr != HOST_CHAN_FRAME)
+				break;
+			if (f.type != RT_WIRE_HTTP_RESPONSE || f.id != rid[j]) {
+				cr = HOST_CHAN_BROKEN; /* a worker that answers out of turn is broken */
+				break;
+			}
+			int res = http_response(&f, h, &err);
+			rt_wire_buf_consume(&p->in, used);
+			if (res < 0) {
+				cr = HOST_CHAN_BROKEN;
+				malformed = 1;
+				break;
+			}
+			rcs[idx[j]] = res ? HOST_WORKERS_FAILED : HOST_WORKERS_OK;
+		}
+		if (cr == HOST_CHAN_FRAME) {
+			wpool_release(w, pool, p);
+			return;
+		}
+		/* It ended while running idx[j]. */
+		size_t at = idx[j];
+		struct bind_http *h = hs[at];
+		char status[64];
+		c = http_call(fns[at], ids[at]);
+		if (cr == HOST_CHAN_BROKEN)
+			host_log("Host.Workers", RT_LOG_ERROR,
+				 malformed ? "Worker process %d of app '%s' sent a bad response for '%s': %s"
+					   : "Worker process %d of app '%s' broke the protocol while "
+					     "running '%s': %s",
+				 (int)p->pid, pool->app->name, c.what, err ? err : "unexpected frame");
+		wpool_bury(w, pool, p,
+			   cr == HOST_CHAN_TIMEOUT ? WDEATH_TIMEOUT
+			   : cr == HOST_CHAN_BROKEN ? WDEATH_BROKEN : WDEATH_DIED,
+			   &c, status, sizeof(status));
+		wpool_release(w, pool, p);
+		if (malformed) {
+			whys[at] = rt_arena_fmt(h->ctx.arena, "bad response from the worker: %s", err);
+			set_error_body(h, 500, "{\"error\":\"The worker sent a malformed response.\"}");
+			rcs[at] = HOST_WORKERS_CRASHED;
+		} else {
+			rcs[at] = cr == HOST_CHAN_TIMEOUT ? HOST_WORKERS_TIMEOUT : HOST_WORKERS_CRASHED;
+			http_lost(w, fns[at], h, ids[at], rcs[at], status, &whys[at]);
+		}
+		/* Those after it never started: another worker runs them. */
+		memmove(&idx[0], &idx[j + 1], (k - j - 1) * sizeof(*idx));
+		k -= j + 1;
+	}
+}
+
+void host_workers_http_batch(struct host_workers *w, size_t n,
+			     const struct bind_function *const *fns, struct bind_http *const *hs,
+			     const char *const *invocation_ids, const char **whys,
+			     enum host_workers_rc *rcs)
+{
+	size_t idx_small[8];
+	char done_small[8] = {0};
+	size_t *idx = n <= 8 ? idx_small : rt_arena_alloc(hs[0]->ctx.arena, n * sizeof(*idx));
+	char *done = n <= 8 ? done_small : rt_arena_calloc(hs[0]->ctx.arena, n);
+	for (size_t i = 0; i < n; i++) {
+		if (done[i])
+			continue;
+		const struct bind_app *app = fns[i]->app;
+		struct wpool *pool = wpool_of(w, app);
+		size_t k = 0;
+		for (size_t j = i; j < n; j++)
+			if (!done[j] && fns[j]->app == app) {
+				idx[k++] = j;
+				done[j] = 1;
+			}
+		if (!pool) {
+			for (size_t j = 0; j < k; j++) {
+				whys[idx[j]] = "the app has no worker processes";
+				set_error_body(hs[idx[j]], 503, "{\"error\":\"The app is not running.\"}");
+				rcs[idx[j]] = HOST_WORKERS_APP_FAILED;
+			}
+			continue;
+		}
+		http_group(w, pool, idx, k, fns, hs, invocation_ids, whys, rcs);
+	}
+}
+
+enum host_workers_rc host_workers_http(struct host_workers *w, const struct bind_function *fn,
+				       struct bind_http *h, const char *invocation_id,
+				       const char **why)
+{
+	enum host_workers_rc rc = HOST_WORKERS_CRASHED;
+	host_workers_http_batch(w, 1, &fn, &h, &invocation_id, why, &rc);
 	return rc;
 }
 

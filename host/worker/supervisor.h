@@ -64,6 +64,17 @@ enum host_workers_rc {
 enum host_workers_rc host_workers_http(struct host_workers *w, const struct bind_function *fn,
 				       struct bind_http *h, const char *invocation_id,
 				       const char **why);
+/*
+ * The same for n calls at once (any apps): each app's go to one of its
+ * workers in one write and are answered in order. When that worker dies,
+ * the call it was running gets the 500, those it answered keep their
+ * responses, and those it had not started run on another worker.
+ * whys[i] and rcs[i] as host_workers_http's *why and result.
+ */
+void host_workers_http_batch(struct host_workers *w, size_t n,
+			     const struct bind_function *const *fns, struct bind_http *const *hs,
+			     const char *const *invocation_ids, const char **whys,
+			     enum host_workers_rc *rcs);
 
 /* rt_engine_hooks.run_activity in worker mode; `fn` is the bind_function,
  * ctx the struct host_workers. A crash or timeout is a failed attempt; while

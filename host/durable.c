@@ -86,6 +86,15 @@ static void replay_batch_in_worker(void *ctx, size_t n, void *const *fns,
 	host_workers_episode_batch(activity_workers, n, fns, ins, outs, rcs);
 }
 
+static void run_activities_in_worker(void *ctx, size_t n, void *const *fns,
+				     const struct rt_activity_call *calls,
+				     struct rt_activity_result *res,
+				     void (*starting)(void *arg, size_t i), void *arg)
+{
+	(void)ctx;
+	host_workers_activity_batch(activity_workers, n, fns, calls, res, starting, arg);
+}
+
 static void run_activity_in_worker(void *ctx, void *fn, const struct rt_activity_call *call,
 				   struct rt_activity_result *res)
 {
@@ -131,6 +140,7 @@ int host_durable_start(struct host_durable *hd, const struct host_config *cfg,
 	o.hooks.find_activity = find_activity;
 	o.hooks.run_orchestrator = bind_orch_run;
 	o.hooks.run_activity = activity_workers ? run_activity_in_worker : bind_act_run;
+	o.hooks.run_activity_batch = activity_workers ? run_activities_in_worker : NULL;
 	o.hooks.replay = activity_workers ? replay_in_worker : NULL;
 	o.hooks.replay_batch = activity_workers ? replay_batch_in_worker : NULL;
 	o.hooks.can_run = activity_workers ? app_can_run : NULL;

@@ -92,6 +92,17 @@ struct rt_engine_hooks {
 	/* Runs activity `fn`; fills *res. */
 	void (*run_activity)(void *ctx, void *fn, const struct rt_activity_call *call,
 			     struct rt_activity_result *res);
+	/* Runs n activity attempts one after the other (e.g. in one message
+	 * to a worker process), on one activity thread: res[i] as
+	 * run_activity's for fns[i] and calls[i] (which share one arena). It
+	 * calls starting(arg, i) as attempt i begins, so that attempts cut
+	 * short by the death of the process are counted (maxDequeueCount) and
+	 * the others are not. Used only while more attempts wait than there
+	 * are threads; NULL: one run_activity call each. */
+	void (*run_activity_batch)(void *ctx, size_t n, void *const *fns,
+				   const struct rt_activity_call *calls,
+				   struct rt_activity_result *res,
+				   void (*starting)(void *arg, size_t i), void *arg);
 	/* A console line (category, an enum rt_log_level of common/log_level.h). */
 	void (*log)(void *ctx, const char *category, int level, const char *fmt, ...)
 		__attribute__((format(printf, 4, 5)));

@@ -397,3 +397,173 @@ void host_workers_activity(void *ctx, void *fnp, const struct rt_activity_call *
 	else
 		res->message = rt_arena_fmt(a, "The activity ended its worker process (%s).", status);
 }
+
+/* ---- activity attempts, several at once ------------------------------------- */
+
+static struct wcall activity_call(const struct bind_function *fn,
+				  const struct rt_activity_call *call)
+{
+	return (struct wcall){.kind = HOST_CALL_ACTIVITY, .function = fn->name,
+			      .what = rt_arena_fmt(call->arena, "%s (instance %s)", fn->name,
+						   call->instance_id),
+			      .id = call->idempotency_key, .instance = call->instance_id,
+			      .invocation = call->idempotency_key};
+}
+
+/*
+ * Attempts idx[0..k) (one app's) in one worker: every request in one
+ * write, the results in order. When the worker dies, the attempt it was
+ * running fails as host_workers_activity's would, those it answered keep
+ * their results, and those it had not started go to another worker.
+ */
+static void activity_group(struct host_workers *w, struct wpool *pool, size_t *idx, size_t k,
+			   const struct bind_function *const *fns,
+			   const struct rt_activity_call *calls, struct rt_activity_result *res,
+			   void (*starting)(void *arg, size_t i), void *arg)
+{
+	int64_t rcv_timeout_us = w->opts.timeout_ms > 0 ? w->opts.timeout_ms * 1000 : 0;
+	while (k > 0) {
+		struct rt_arena *a = calls[idx[0]].arena;
+		struct wcall c = activity_call(fns[idx[0]], &calls[idx[0]]);
+		struct wproc *p = wpool_acquire(w, pool, 0, &c);
+		if (!p) {
+			/* Crash-looped: the attempts wait for the app's next deploy. */
+			for (size_t j = 0; j < k; j++) {
+				res[idx[j]].failed = 0;
+				res[idx[j]].not_run = 1;
+			}
+			return;
+		}
+		uint64_t first = __atomic_add_fetch(&w->next_id, k, __ATOMIC_RELAXED) - k + 1;
+		uint64_t *rid = rt_arena_calloc(a, k * sizeof(*rid));
+		size_t kept = 0;
+		for (size_t j = 0; j < k; j++) {
+			const struct rt_activity_call *call = &calls[idx[j]];
+			struct rt_wire_activity_request req = {
+				.name = fns[idx[j]]->name, .instance = call->instance_id,
+				.execution = call->execution_id, .input = call->input,
+				.key = call->idempotency_key, .task = call->task_id,
+				.attempt = call->attempt,
+			};
+			size_t before = p->out.len;
+			if (rt_wire_activity_request_encode(&p->out, first + j, &req) != 0) {
+				p->out.len = before;
+				res[idx[j]].failed = 1;
+				res[idx[j]].message = "The activity input is too large for a worker.";
+				continue;
+			}
+			rid[kept] = first + j;
+			idx[kept++] = idx[j];
+		}
+		k = kept;
+		if (k == 0) {
+			wpool_release(w, pool, p);
+			return;
+		}
+		enum host_chan_rc cr = host_chan_write_draining(p->fd, &p->out, &p->in) == 0
+					       ? HOST_CHAN_FRAME : HOST_CHAN_EOF;
+		const char *err = NULL;
+		int malformed = 0;
+		size_t j = 0;
+		for (; j < k && cr == HOST_CHAN_FRAME; j++) {
+			const struct rt_activity_call *call = &calls[idx[j]];
+			starting(arg, idx[j]);
+			if (j > 0) { /* the snapshot shows what runs now */
+				pthread_mutex_lock(&w->lock);
+				p->served++;
+				host_worker_call_set(&p->call, HOST_CALL_ACTIVITY, fns[idx[j]]->name,
+						     call->instance_id, call->idempotency_key,
+						     rt_now_us());
+				pthread_mutex_unlock(&w->lock);
+			}
+			int64_t deadline = rcv_timeout_us ? rt_mono_us() + rcv_timeout_us : 0;
+			struct rt_wire_frame f;
+			size_t used = 0;
+			cr = host_chan_read_timed(p->fd, &p->in, REPLY_MAX_FRAME, deadline,
+						  rcv_timeout_us, &f, &used, &err);
+			if (cr != HOST_CHAN_FRAME)
+				break;
+			if (f.type != RT_WIRE_ACTIVITY_RESULT || f.id != rid[j]) {
+				cr = HOST_CHAN_BROKEN; /* a worker that answers out of turn is broken */
+				break;
+			}
+			struct rt_wire_activity_result r;
+			int bad = rt_wire_activity_result_decode(&f, &r, call->arena, &err) != 0;
+			rt_wire_buf_consume(&p->in, used);
+			if (bad) {
+				cr = HOST_CHAN_BROKEN;
+				malformed = 1;
+				break;
+			}
+			res[idx[j]].failed = (int)r.failed;
+			res[idx[j]].result = r.output;
+			res[idx[j]].message = r.error;
+		}
+		if (cr == HOST_CHAN_FRAME) {
+			wpool_release(w, pool, p);
+			return;
+		}
+		/* It ended while running idx[j]. */
+		size_t at = idx[j];
+		char status[64];
+		c = activity_call(fns[at], &calls[at]);
+		if (cr == HOST_CHAN_BROKEN && !malformed)
+			host_log("Host.Workers", RT_LOG_ERROR,
+				 "Worker process %d of app '%s' broke the protocol while running '%s': %s",
+				 (int)p->pid, pool->app->name, c.what, err ? err : "unexpected frame");
+		wpool_bury(w, pool, p,
+			   cr == HOST_CHAN_TIMEOUT ? WDEATH_TIMEOUT
+			   : cr == HOST_CHAN_BROKEN ? WDEATH_BROKEN : WDEATH_DIED,
+			   &c, status, sizeof(status));
+		wpool_release(w, pool, p);
+		struct rt_arena *ca = calls[at].arena;
+		res[at].failed = 1;
+		if (malformed)
+			res[at].message = rt_arena_fmt(ca, "The worker sent a malformed result: %s", err);
+		else if (cr == HOST_CHAN_TIMEOUT)
+			res[at].message = rt_arena_fmt(ca, "Timeout value of %lld ms was exceeded by "
+							   "function: Functions.%s",
+						       (long long)w->opts.timeout_ms, fns[at]->name);
+		else
+			res[at].message = rt_arena_fmt(ca, "The activity ended its worker process (%s).",
+						       status);
+		/* Those after it never started: another worker runs them. */
+		memmove(&idx[0], &idx[j + 1], (k - j - 1) * sizeof(*idx));
+		k -= j + 1;
+	}
+}
+
+void host_workers_activity_batch(void *ctx, size_t n, void *const *fnps,
+				 const struct rt_activity_call *calls,
+				 struct rt_activity_result *res,
+				 void (*starting)(void *arg, size_t i), void *arg)
+{
+	struct host_workers *w = ctx;
+	const struct bind_function *const *fns = (const struct bind_function *const *)fnps;
+	struct rt_arena *a = calls[0].arena;
+	size_t *idx = rt_arena_alloc(a, n * sizeof(*idx));
+	char *done = rt_arena_calloc(a, n);
+	for (size_t i = 0; i < n; i++) {
+		res[i] = (struct rt_activity_result){.failed = 1};
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (done[i])
+			continue;
+		const struct bind_app *app = fns[i]->app;
+		struct wpool *pool = wpool_of(w, app);
+		size_t k = 0;
+		for (size_t j = i; j < n; j++)
+			if (!done[j] && fns[j]->app == app) {
+				idx[k++] = j;
+				done[j] = 1;
+			}
+		if (!pool) {
+			for (size_t j = 0; j < k; j++)
+				res[idx[j]].message = rt_arena_fmt(a, "The app '%s' has no worker "
+								      "processes.", app->name);
+			continue;
+		}
+		activity_group(w, pool, idx, k, fns, calls, res, starting, arg);
+	}
+}
+

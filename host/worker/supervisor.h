@@ -81,6 +81,14 @@ void host_workers_http_batch(struct host_workers *w, size_t n,
  * the app is failed (crash-looped) the attempt is not run (res->not_run). */
 void host_workers_activity(void *ctx, void *fn, const struct rt_activity_call *call,
 			   struct rt_activity_result *res);
+/* rt_engine_hooks.run_activity_batch in worker mode: each app's attempts
+ * in one write to one of its workers, answered in order; when that worker
+ * dies, the attempt it was running fails as above, those it answered keep
+ * their results, and those it had not started run on another worker. */
+void host_workers_activity_batch(void *ctx, size_t n, void *const *fns,
+				 const struct rt_activity_call *calls,
+				 struct rt_activity_result *res,
+				 void (*starting)(void *arg, size_t i), void *arg);
 
 /*
  * rt_engine_hooks.replay in worker mode: runs the episode in a worker of

@@ -1,10 +1,12 @@
 #!/bin/sh
-# workers_http_batch.sh - HTTP calls queued behind one another go to a
-# worker process together: in a burst larger than the workers, every call
-# gets its own answer; a call that crashes its worker costs only itself
-# (those queued behind it in the same worker run on another one and
-# succeed); durable-client calls made by a function while others wait
-# behind it in its worker are answered, and those starts complete.
+# workers_batch.sh - calls queued behind one another go to a worker
+# process together (HTTP calls, activity attempts): in a burst larger than
+# the workers, every call gets its own answer; a call that crashes its
+# worker costs only itself (those queued behind it in the same worker run
+# on another one and succeed); durable-client calls made by a function
+# while others wait behind it in its worker are answered, and those starts
+# complete; in a fan-out of 200 activities one that aborts its worker is
+# retried and the others each run once.
 . "$CFUNC_ROOT/tests/lib.sh"
 
 R="$T_DIR/app"
@@ -47,6 +49,19 @@ is "$(sort "$T_DIR/starts" | uniq -c | tr -s ' ')" " 16 202" "16 parallel starte
 done16=0
 for k in $(seq 1 16); do wait_for "batch$k" '.runtimeStatus == "Completed"' && done16=$((done16 + 1)); done
 is "$done16" 16 "and all 16 complete"
+# 200 activities at once, and one that aborts its worker on its first
+# attempt.
+d() { (cd "$R" && "$CFUNC" durable "$@"); }
+is "$(http -X POST -d '200' "$BASE/api/test/start/crashy_fan/fan1")" 202 "a fan-out of 201 activities starts"
+wait_for fan1 '.runtimeStatus == "Completed"'
+is "$(printf '%s' "$ST" | jq -c '.output | [length, (map(select(. == "fine")) | length)]')" '[201,201]' \
+	"it completes with the 201 results, the aborted one's retry included"
+is "$(grep -c "died (SIGABRT) while running 'crashy_activity (instance fan1)'" "$HOST_LOG")" 1 \
+	"the console blames one attempt for the one abort"
+is "$(grep -c "fan1: Function 'crashy_activity (Activity)' started" "$HOST_LOG")" 202 \
+	"202 attempts started: the 200, and the aborting one twice"
+is "$(grep -c "fan1: Function 'crashy_activity (Activity)' completed" "$HOST_LOG")" 201 \
+	"201 completed: none ran twice"
 is "$(http "$BASE/api/ok")" 200 "the host keeps serving"
 stop_host TERM
 is "$HOST_RC" 0 "the host stops cleanly"

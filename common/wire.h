@@ -35,6 +35,14 @@
  *   - Batching: several frames go out in one write (all the jobs of one loop
  *     turn, all the episodes of one engine batch); a reader takes every
  *     complete frame out of its buffer per wake-up.
+ *   - Order (minor 1): a worker may be sent several requests at once (HTTP
+ *     requests, activity requests, orchestrator requests). It runs them one
+ *     at a time in the order sent and writes each reply as soon as it has
+ *     it, so the first request without a reply is the one it was running
+ *     when it died. While a request runs, its CLIENT_REPLY frames may
+ *     arrive behind requests queued after it: the worker takes the reply
+ *     and leaves those for later. (A worker of minor 0 expected one
+ *     request at a time; the host only starts workers of its own binary.)
  *
  * Everything the host reads from a worker is untrusted: the decoders check
  * every length against what is left, bound every count (RT_WIRE_MAX_*), and
@@ -54,7 +62,7 @@
 #include "common/arena.h"
 
 #define RT_WIRE_MAJOR 1
-#define RT_WIRE_MINOR 0
+#define RT_WIRE_MINOR 1
 
 #define RT_WIRE_HEADER 16
 #define RT_WIRE_MAX_FRAME (64u << 20)  /* a frame's body, all messages */

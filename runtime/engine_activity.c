@@ -179,6 +179,7 @@ static void run_attempts(struct rt_engine *e, int thread, struct engine_run **ru
 		struct engine_run *run = runs[i];
 		void *fn = h->find_activity ? h->find_activity(h->ctx, run->name) : NULL;
 		if (!fn) {
+			run->started_us = rt_now_us();
 			run->failed = 1;
 			run->not_run = 0;
 			run->result = xstrdup(rt_arena_fmt(arena, "The function '%s' doesn't exist, is "

@@ -80,10 +80,11 @@ static int replay_in_worker(void *ctx, void *fn, const struct rt_episode_in *in,
 
 static void replay_batch_in_worker(void *ctx, size_t n, void *const *fns,
 				   const struct rt_episode_in *const *ins,
-				   struct rt_episode_out *outs, int *rcs)
+				   struct rt_episode_out *outs, int *rcs,
+				   void (*done)(void *arg, size_t i), void *arg)
 {
 	(void)ctx;
-	host_workers_episode_batch(activity_workers, n, fns, ins, outs, rcs);
+	host_workers_episode_batch(activity_workers, n, fns, ins, outs, rcs, done, arg);
 }
 
 static void run_activities_in_worker(void *ctx, size_t n, void *const *fns,

@@ -126,11 +126,14 @@ struct rt_engine_hooks {
 	 * worker process), on the engine thread: rcs[i] and outs[i] as
 	 * replay's for fns[i] and ins[i]; everything in ins[i]->arena, which
 	 * the episodes of a batch share (so no other thread may allocate in
-	 * it). Episodes run off the engine thread still use replay. NULL: one
-	 * replay call per episode. */
+	 * it). It calls done(arg, i) once for every i, as soon as outs[i] and
+	 * rcs[i] are final, in any order and before it returns: the engine
+	 * writes that episode's outcome while the others still run. Episodes
+	 * run off the engine thread still use replay. NULL: one replay call
+	 * per episode. */
 	void (*replay_batch)(void *ctx, size_t n, void *const *fns,
 			     const struct rt_episode_in *const *ins, struct rt_episode_out *outs,
-			     int *rcs);
+			     int *rcs, void (*done)(void *arg, size_t i), void *arg);
 	/* Whether orchestrator `fn`'s code can run now. 0 (its app is down):
 	 * the episode is not started and nothing is counted; its messages wait
 	 * in the inbox and it is tried again RT_ENGINE_NOT_NOW_US later. An

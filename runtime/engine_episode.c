@@ -414,9 +414,9 @@ fail_rollback:
 
  * An episode that replays through the hook is prepared as the others are
  * (instance, messages, past), then waits on b->pending; engine_episode_flush
- * hands every waiting one to the hook in one call and commits the outcomes
- * in order, each under its own savepoint, exactly as an inline episode
- * would. The savepoint and the inbox delete come only then: while they
+ * hands every waiting one to the hook in one call and writes each outcome
+ * as the hook reports it final (while the rest still run), each under its
+ * own savepoint, exactly as an inline episode would. The savepoint and the inbox delete come only then: while they
  * wait, nothing of them is written, so an episode that does not run (-2)
  * or a batch that fails leaves everything as it was. The past is on loan
  * from the cache (engine_cache_lend), since the preparing of the next ones
@@ -535,6 +535,27 @@ static void finish_deferred(struct engine_batch *b, struct engine_pending_episod
 		keep_mail_for_retry(b, id, p->mail);
 }
 
+struct flush_state {
+	struct engine_batch *b;
+	struct engine_pending_episode **eps;
+	struct rt_episode_out *outs;
+	int *rcs;
+	int64_t t0;
+	size_t ndone;
+};
+
+/* The hook's done(): one outcome is final, write it now. */
+static void episode_done(void *arg, size_t i)
+{
+	struct flush_state *f = arg;
+	f->ndone++;
+	/* What each cost is not known apart: the pacing and the replay-thread
+	 * choice get the mean so far. */
+	int64_t each_us = (rt_mono_us() - f->t0) / (int64_t)f->ndone;
+	if (!f->b->failed)
+		finish_deferred(f->b, f->eps[i], &f->outs[i], f->rcs[i], each_us);
+}
+
 void engine_episode_flush(struct engine_batch *b)
 {
 	struct rt_engine *e = b->e;
@@ -549,21 +570,21 @@ void engine_episode_flush(struct engine_batch *b)
 	if (!b->failed) {
 		void **fns = rt_arena_alloc(&b->arena, n * sizeof(*fns));
 		const struct rt_episode_in **ins = rt_arena_alloc(&b->arena, n * sizeof(*ins));
-		struct rt_episode_out *outs = rt_arena_calloc(&b->arena, n * sizeof(*outs));
-		int *rcs = rt_arena_alloc(&b->arena, n * sizeof(*rcs));
+		struct flush_state f = {
+			.b = b,
+			.eps = rt_arena_alloc(&b->arena, n * sizeof(*f.eps)),
+			.outs = rt_arena_calloc(&b->arena, n * sizeof(*f.outs)),
+			.rcs = rt_arena_alloc(&b->arena, n * sizeof(*f.rcs)),
+		};
 		for (p = list, i = 0; p; p = p->next, i++) {
 			engine_episode_begin(b, &p->in, &p->lg);
 			fns[i] = p->in.fn;
 			ins[i] = &p->in;
-			rcs[i] = -1;
+			f.eps[i] = p;
+			f.rcs[i] = -1;
 		}
-		int64_t t0 = rt_mono_us();
-		h->replay_batch(h->ctx, n, fns, ins, outs, rcs);
-		/* What each cost is not known apart: the pacing and the
-		 * replay-thread choice get the mean. */
-		int64_t each_us = (rt_mono_us() - t0) / (int64_t)n;
-		for (p = list, i = 0; p && !b->failed; p = p->next, i++)
-			finish_deferred(b, p, &outs[i], rcs[i], each_us);
+		f.t0 = rt_mono_us();
+		h->replay_batch(h->ctx, n, fns, ins, f.outs, f.rcs, episode_done, &f);
 	}
 	/* Loans of episodes not committed (a failed batch) are dropped. */
 	for (p = list; p; p = p->next)

@@ -354,8 +354,8 @@ void engine_cmd_free(struct engine_cmd *c); /* asynchronous commands only */
 void engine_rewind(struct engine_batch *b, struct engine_cmd *c, const struct rt_instance *inst);
 void engine_episode(struct engine_batch *b, const char *instance_id);
 /* With a replay_batch hook, engine_episode only prepares the episodes that
- * replay; this runs every prepared one in one hook call and commits their
- * outcomes, in order. Call it before anything that could pick the same
+ * replay; this runs every prepared one in one hook call and writes each
+ * outcome as soon as the hook reports it final. Call it before anything that could pick the same
  * instances again (the ready scan, the next round of mail) and before the
  * batch ends; with nothing prepared it does nothing. */
 void engine_episode_flush(struct engine_batch *b);

@@ -6,9 +6,10 @@
  * frame each) and their results are read as they come, every complete one
  * taken per wake-up. A worker answers in the order it was asked, so when it
  * dies the first episode without an answer is the one it was running: the
- * culprit. Nothing the others answered is kept; they are sent again to the
- * replacement, and the culprit is not run again in this call (it gets -2:
- * the engine commits nothing of it and tries again later). From then on
+ * culprit. The results answered before it stand (a replay is pure, and
+ * the engine already wrote them); those not answered yet are sent again to
+ * the replacement, and the culprit is not run again in this call (it gets
+ * -2: the engine commits nothing of it and tries again later). From then on
  * the culprit is a suspect: it runs alone, after the rest of its batch,
  * until it gets past the point where it died; after EPISODE_CRASH_LIMIT
  * deaths at the same point it fails.
@@ -140,7 +141,8 @@ static int culprit_outcome(struct host_workers *w, const struct bind_function *f
  */
 static void run_group(struct host_workers *w, struct wpool *pool, size_t *idx, size_t k,
 		      void *const *fns, const struct rt_episode_in *const *ins,
-		      struct rt_episode_out *outs, int *rcs)
+		      struct rt_episode_out *outs, int *rcs, void (*done)(void *arg, size_t i),
+		      void *arg)
 {
 	int64_t rcv_timeout_us = w->opts.timeout_ms > 0 ? w->opts.timeout_ms * 1000 : 0;
 	while (k > 0) {
@@ -148,8 +150,10 @@ static void run_group(struct host_workers *w, struct wpool *pool, size_t *idx, s
 		struct wcall c = call_of(fns[idx[0]], ins[idx[0]]);
 		struct wproc *p = wpool_acquire(w, pool, 1, &c);
 		if (!p) {
-			for (size_t j = 0; j < k; j++)
+			for (size_t j = 0; j < k; j++) {
 				rcs[idx[j]] = episode_without_app(fns[idx[j]], ins[idx[j]], &outs[idx[j]]);
+				done(arg, idx[j]);
+			}
 			return;
 		}
 		/* Requests too large for a frame fail alone; the rest are sent. */
@@ -163,6 +167,7 @@ static void run_group(struct host_workers *w, struct wpool *pool, size_t *idx, s
 				p->out.len = before;
 				outs[idx[j]].error = "the episode's history is too large for a worker";
 				rcs[idx[j]] = -1;
+				done(arg, idx[j]);
 				continue;
 			}
 			ids[kept] = first + j;
@@ -203,6 +208,7 @@ static void run_group(struct host_workers *w, struct wpool *pool, size_t *idx, s
 				break;
 			}
 			rcs[idx[j]] = out->error ? -1 : 0;
+			done(arg, idx[j]);
 		}
 		if (cr == HOST_CHAN_FRAME) {
 			wpool_release(w, pool, p);
@@ -226,52 +232,61 @@ static void run_group(struct host_workers *w, struct wpool *pool, size_t *idx, s
 		wpool_release(w, pool, p);
 		rcs[culprit] = culprit_outcome(w, fns[culprit], ins[culprit], &outs[culprit], cr,
 					       status, broken);
-		/* The others again, answered or not: nothing of the batch counts. */
-		memmove(&idx[j], &idx[j + 1], (k - j - 1) * sizeof(*idx));
-		k--;
+		done(arg, culprit);
+		/* Those not answered yet go again. */
+		memmove(&idx[0], &idx[j + 1], (k - j - 1) * sizeof(*idx));
+		k -= j + 1;
 	}
 }
 
 void host_workers_episode_batch(struct host_workers *w, size_t n, void *const *fns,
 				const struct rt_episode_in *const *ins,
-				struct rt_episode_out *outs, int *rcs)
+				struct rt_episode_out *outs, int *rcs,
+				void (*done)(void *arg, size_t i), void *arg)
 {
 	if (n == 0)
 		return;
 	struct rt_arena *a = ins[0]->arena;
 	size_t *idx = rt_arena_alloc(a, n * sizeof(*idx));
-	char *done = rt_arena_calloc(a, n);
+	char *taken = rt_arena_calloc(a, n);
 	for (size_t i = 0; i < n; i++) {
 		memset(&outs[i], 0, sizeof(outs[i]));
 		rcs[i] = -1;
 	}
 	for (size_t i = 0; i < n; i++) {
-		if (done[i])
+		if (taken[i])
 			continue;
 		const struct bind_app *app = ((const struct bind_function *)fns[i])->app;
 		struct wpool *pool = wpool_of(w, app);
 		if (!pool) {
 			outs[i].error = rt_arena_fmt(a, "the app '%s' has no worker processes", app->name);
-			done[i] = 1;
+			taken[i] = 1;
+			done(arg, i);
 			continue;
 		}
 		/* This app's episodes that are not suspects together, in order; */
 		size_t k = 0;
 		for (size_t j = i; j < n; j++)
-			if (!done[j] && ((const struct bind_function *)fns[j])->app == app &&
+			if (!taken[j] && ((const struct bind_function *)fns[j])->app == app &&
 			    !is_suspect(w, ins[j])) {
 				idx[k++] = j;
-				done[j] = 1;
+				taken[j] = 1;
 			}
-		run_group(w, pool, idx, k, fns, ins, outs, rcs);
+		run_group(w, pool, idx, k, fns, ins, outs, rcs, done, arg);
 		/* then each suspect alone, so that its crash costs no other. */
 		for (size_t j = i; j < n; j++)
-			if (!done[j] && ((const struct bind_function *)fns[j])->app == app) {
+			if (!taken[j] && ((const struct bind_function *)fns[j])->app == app) {
 				idx[0] = j;
-				done[j] = 1;
-				run_group(w, pool, idx, 1, fns, ins, outs, rcs);
+				taken[j] = 1;
+				run_group(w, pool, idx, 1, fns, ins, outs, rcs, done, arg);
 			}
 	}
+}
+
+static void no_op_done(void *arg, size_t i)
+{
+	(void)arg;
+	(void)i;
 }
 
 int host_workers_episode(struct host_workers *w, const struct bind_function *fn,
@@ -280,6 +295,6 @@ int host_workers_episode(struct host_workers *w, const struct bind_function *fn,
 	void *fns[1] = {(void *)fn};
 	const struct rt_episode_in *ins[1] = {in};
 	int rc;
-	host_workers_episode_batch(w, 1, fns, ins, out, &rc);
+	host_workers_episode_batch(w, 1, fns, ins, out, &rc, no_op_done, NULL);
 	return rc;
 }

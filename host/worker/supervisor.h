@@ -105,16 +105,19 @@ int host_workers_episode(struct host_workers *w, const struct bind_function *fn,
 /*
  * rt_engine_hooks.replay_batch in worker mode: the episodes of one engine
  * batch (fns[i] their bind_functions), each app's in one write to its
- * episode worker, the results read as they come; rcs[i] and outs[i] as
- * host_workers_episode's. When the worker dies in a batch, the episode it
- * was running gets -2 (or -1 at the limit) and the others are run again
- * on its replacement, so they succeed; an episode that ended a worker at
- * this point of its history before runs alone, after the others
- * (episode_calls.c). Engine thread: everything lives in ins[i]->arena.
+ * episode worker, the results read as they come, done(arg, i) called for
+ * each as soon as rcs[i] and outs[i] (as host_workers_episode's) are
+ * final. When the worker dies in a batch, the episode it was running gets
+ * -2 (or -1 at the limit), those answered stand, and those not answered
+ * yet run again on its replacement, so they succeed; an episode that ended
+ * a worker at this point of its history before runs alone, after the
+ * others (episode_calls.c). Engine thread: everything lives in
+ * ins[i]->arena.
  */
 void host_workers_episode_batch(struct host_workers *w, size_t n, void *const *fns,
 				const struct rt_episode_in *const *ins,
-				struct rt_episode_out *outs, int *rcs);
+				struct rt_episode_out *outs, int *rcs,
+				void (*done)(void *arg, size_t i), void *arg);
 
 /* For /admin/host/status: apps whose workers crash-looped, and counts. */
 struct host_workers_stats {

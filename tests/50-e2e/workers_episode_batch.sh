@@ -1,7 +1,8 @@
 #!/bin/sh
 # workers_episode_batch.sh - the episodes of one engine batch go to the
 # episode worker together; when one of them crashes the worker, the others
-# of the batch still complete, only the culprit is blamed and retried
+# of the batch still complete (those answered stand, the rest run on the
+# replacement), only the culprit is blamed and retried
 # (alone), it fails after 3 deaths naming the function and the signal, the
 # host keeps serving, and a terminate of a culprit takes effect while it
 # is being retried.

@@ -48,7 +48,7 @@ static struct fake_fn app[] = {
  * "die" in their worker. */
 static void replay_batch(void *ctx, size_t n, void *const *fns,
 			 const struct rt_episode_in *const *ins, struct rt_episode_out *outs,
-			 int *rcs)
+			 int *rcs, void (*done)(void *arg, size_t i), void *arg)
 {
 	(void)ctx;
 	pthread_mutex_lock(&mu);
@@ -70,9 +70,11 @@ static void replay_batch(void *ctx, size_t n, void *const *fns,
 			memset(&outs[i], 0, sizeof(outs[i]));
 			outs[i].error = "its worker process died";
 			rcs[i] = -2;
+			done(arg, i);
 			continue;
 		}
 		rcs[i] = rt_replay_run(ins[i], &outs[i]);
+		done(arg, i);
 	}
 }
 

@@ -1,8 +1,10 @@
 /*
- * calls.c - one call in a worker (supervisor.h): an HTTP invocation, an
- * activity attempt sent, its reply read (the function's durable-client
- * calls answered meanwhile), and what the caller gets when the worker died
- * or ran past functionTimeout instead. Episodes: episode_calls.c.
+ * calls.c - calls in a worker (supervisor.h): HTTP invocations and activity
+ * attempts sent, one or several in one write, their replies read in order
+ * (a function's durable-client calls answered meanwhile), and what a caller
+ * gets when the worker died or ran past functionTimeout instead. A worker
+ * answers in order, so the first call without a reply is the one it was
+ * running. Episodes: episode_calls.c.
  */
 #include "host/worker/pool.h"
 
@@ -14,66 +16,6 @@
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
-
-/*
- * Sends p->out and waits for the reply of `type` with `id`. OK: *f is the
- * reply (in p->in, consume *used after). Otherwise the worker was buried
- * and replaced, and status describes how it ended.
- */
-static enum host_workers_rc exchange(struct host_workers *w, struct wpool *pool, struct wproc *p,
-				     struct bind_http *h, enum rt_wire_type type, uint64_t id,
-				     const struct wcall *c, struct rt_wire_frame *f,
-				     size_t *used, char *status, size_t status_n)
-{
-	int64_t deadline = w->opts.timeout_ms > 0 ? rt_mono_us() + w->opts.timeout_ms * 1000 : 0;
-	const char *err = NULL;
-	enum host_chan_rc cr = HOST_CHAN_EOF;
-	int sent = host_chan_write(p->fd, &p->out) == 0;
-	while (sent) { /* until the reply, or the worker's end */
-		cr = host_chan_read_timed(p->fd, &p->in, REPLY_MAX_FRAME, deadline,
-					  w->opts.timeout_ms * 1000, f, used, &err);
-		if (cr != HOST_CHAN_FRAME)
-			break;
-		/* The function's durable-client calls, answered as they come. */
-		if (f->type == RT_WIRE_CLIENT_CALL && h) {
-			struct rt_wire_client_call m;
-			if (rt_wire_client_call_decode(f, &m, h->ctx.arena, &err) != 0) {
-				cr = HOST_CHAN_BROKEN;
-				break;
-			}
-			struct rt_wire_client_reply r = {.status = 200,
-							 .output = host_workers_client_call(h, &m)};
-			rt_wire_buf_consume(&p->in, *used);
-			if (rt_wire_client_reply_encode(&p->out, f->id, &r) != 0 ||
-			    host_chan_write(p->fd, &p->out) != 0) {
-				cr = HOST_CHAN_EOF; /* the worker is gone */
-				break;
-			}
-			continue;
-		}
-		if (f->type != type || f->id != id)
-			cr = HOST_CHAN_BROKEN; /* a worker that answers out of turn is broken */
-		break;
-	}
-	if (cr == HOST_CHAN_FRAME)
-		return HOST_WORKERS_OK;
-	if (cr == HOST_CHAN_TIMEOUT) {
-		wpool_bury(w, pool, p, WDEATH_TIMEOUT, c, status, status_n);
-		return HOST_WORKERS_TIMEOUT;
-	}
-	if (cr == HOST_CHAN_BROKEN)
-		host_log("Host.Workers", RT_LOG_ERROR,
-			 "Worker process %d of app '%s' broke the protocol while running '%s': %s",
-			 (int)p->pid, pool->app->name, c->what, err ? err : "unexpected frame");
-	wpool_bury(w, pool, p, cr == HOST_CHAN_BROKEN ? WDEATH_BROKEN : WDEATH_DIED, c, status,
-		   status_n);
-	return HOST_WORKERS_CRASHED;
-}
-
-static uint64_t next_id(struct host_workers *w)
-{
-	return __atomic_add_fetch(&w->next_id, 1, __ATOMIC_RELAXED);
-}
 
 static void set_error_body(struct bind_http *h, int status, const char *json)
 {
@@ -332,72 +274,6 @@ enum host_workers_rc host_workers_http(struct host_workers *w, const struct bind
 	return rc;
 }
 
-void host_workers_activity(void *ctx, void *fnp, const struct rt_activity_call *call,
-			   struct rt_activity_result *res)
-{
-	struct host_workers *w = ctx;
-	const struct bind_function *fn = fnp;
-	struct rt_arena *a = call->arena;
-	struct wpool *pool = wpool_of(w, fn->app);
-	struct wcall c = {.kind = HOST_CALL_ACTIVITY, .function = fn->name,
-			  .what = rt_arena_fmt(a, "%s (instance %s)", fn->name, call->instance_id),
-			  .id = call->idempotency_key, .instance = call->instance_id,
-			  .invocation = call->idempotency_key};
-	res->failed = 1;
-	if (!pool) {
-		res->message = rt_arena_fmt(a, "The app '%s' has no worker processes.", fn->app->name);
-		return;
-	}
-	struct wproc *p = wpool_acquire(w, pool, 0, &c);
-	if (!p) {
-		/* Crash-looped: the attempt waits for the app's next deploy
-		 * instead of failing (engine.h, not_run). */
-		res->failed = 0;
-		res->not_run = 1;
-		return;
-	}
-	struct rt_wire_activity_request req = {
-		.name = fn->name, .instance = call->instance_id, .execution = call->execution_id,
-		.input = call->input, .key = call->idempotency_key, .task = call->task_id,
-		.attempt = call->attempt,
-	};
-	uint64_t id = next_id(w);
-	struct rt_wire_frame f;
-	size_t used = 0;
-	char status[64];
-	if (rt_wire_activity_request_encode(&p->out, id, &req) != 0) {
-		wpool_release(w, pool, p);
-		res->message = "The activity input is too large for a worker.";
-		return;
-	}
-	enum host_workers_rc rc = exchange(w, pool, p, NULL, RT_WIRE_ACTIVITY_RESULT, id, &c, &f,
-					   &used, status, sizeof(status));
-	if (rc == HOST_WORKERS_OK) {
-		struct rt_wire_activity_result r;
-		const char *err = NULL;
-		if (rt_wire_activity_result_decode(&f, &r, a, &err) != 0) {
-			rt_wire_buf_consume(&p->in, used);
-			wpool_bury(w, pool, p, WDEATH_BROKEN, &c, status, sizeof(status));
-			wpool_release(w, pool, p);
-			res->message = rt_arena_fmt(a, "The worker sent a malformed result: %s", err);
-			return;
-		}
-		rt_wire_buf_consume(&p->in, used);
-		wpool_release(w, pool, p);
-		res->failed = (int)r.failed;
-		res->result = r.output;
-		res->message = r.error;
-		return;
-	}
-	wpool_release(w, pool, p);
-	if (rc == HOST_WORKERS_TIMEOUT)
-		res->message = rt_arena_fmt(a, "Timeout value of %lld ms was exceeded by function: "
-					       "Functions.%s",
-					    (long long)w->opts.timeout_ms, fn->name);
-	else
-		res->message = rt_arena_fmt(a, "The activity ended its worker process (%s).", status);
-}
-
 /* ---- activity attempts, several at once ------------------------------------- */
 
 static struct wcall activity_call(const struct bind_function *fn,
@@ -567,3 +443,15 @@ void host_workers_activity_batch(void *ctx, size_t n, void *const *fnps,
 	}
 }
 
+static void no_op_starting(void *arg, size_t i)
+{
+	(void)arg;
+	(void)i;
+}
+
+void host_workers_activity(void *ctx, void *fn, const struct rt_activity_call *call,
+			   struct rt_activity_result *res)
+{
+	void *fns[1] = {fn};
+	host_workers_activity_batch(ctx, 1, fns, call, res, no_op_starting, NULL);
+}

@@ -355,9 +355,11 @@ void engine_rewind(struct engine_batch *b, struct engine_cmd *c, const struct rt
 void engine_episode(struct engine_batch *b, const char *instance_id);
 /* With a replay_batch hook, engine_episode only prepares the episodes that
  * replay; this runs every prepared one in one hook call and writes each
- * outcome as soon as the hook reports it final. Call it before anything that could pick the same
- * instances again (the ready scan, the next round of mail) and before the
- * batch ends; with nothing prepared it does nothing. */
+ * outcome as soon as the hook reports it final. Call it before anything
+ * that could pick the same instances again (the ready scan, the next round
+ * of mail) and before the batch ends; with nothing prepared it does
+ * nothing. Prepared episodes count in b->episodes but cost no time until
+ * then, so engine_batch_over_budget sees their replays only afterwards. */
 void engine_episode_flush(struct engine_batch *b);
 /* 1 once the batch has run episodes for ENGINE_BATCH_BUDGET_US: start no
  * more, commit, and let the next batch take the rest, so a batch with a

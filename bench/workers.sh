@@ -6,17 +6,22 @@
 #   3. start-to-Completed latency of one hello_sequence with one client
 #   4. resident memory of the host and of its workers
 #   5. time from a worker's death to its replacement being ready (crashy)
-# Each phase runs in-process, then --worker-processes, same commands.
-# Loopback only; every load phase is bounded by DURATION seconds.
+# Each phase runs ROUNDS times, in-process then --worker-processes, back to
+# back with the same command, so that both see the same load; each row
+# gives that round's ratio. Loopback only; every load phase is bounded by
+# DURATION seconds.
+#   DURATION=10 ROUNDS=3 CONNS=64 LAT_RUNS=200 CRASHES=12 sh bench/workers.sh
 set -eu
 cd "$(dirname "$0")/.."
 . bench/lib.sh
 TOP=$(pwd)
 B=$TOP/build
 DURATION=${DURATION:-10}
+ROUNDS=${ROUNDS:-3}
 CONNS=${CONNS:-64}
 LAT_RUNS=${LAT_RUNS:-200}
-CRASHES=${CRASHES:-20}
+# Below the crash-loop bound (3 x 5 processes of crashy within 60 s).
+CRASHES=${CRASHES:-12}
 root=$(mktemp -d /tmp/cfunc-bench-workers.XXXXXX)
 pid=""
 trap bench_cleanup EXIT
@@ -29,58 +34,82 @@ cat >"$root/host.json" <<JSON
 JSON
 printf 'wrk.method = "POST"\nwrk.body = ""\n' >"$root/post.lua"
 
-start() { # start [--worker-processes]
+start() { # start in-process|workers
 	rm -rf "$root/.cfunc"
-	bench_host_start "$root" "$B/cfunc" "$@"
+	if [ "$1" = workers ]; then
+		bench_host_start "$root" "$B/cfunc" --worker-processes
+	else
+		bench_host_start "$root" "$B/cfunc"
+	fi
 	URL=$H
 }
 stop() { bench_host_stop; }
 q() { bench_q "$DB" "$1"; }
-drain() { bench_drain "$DB"; }
 rss_kb() { awk '/VmRSS/ { print $2 }' "/proc/$1/status"; }
 children_rss_kb() {
 	t=0
 	for c in $(pgrep -P "$pid"); do t=$((t + $(rss_kb "$c"))); done
-	echo "$t $(pgrep -P "$pid" | wc -l | tr -d ' ')"
+	echo "$t KiB in $(pgrep -P "$pid" | wc -l | tr -d ' ')"
 }
+# row <figure> <in-process> <workers>: one table row with the ratio.
+row() { awk -v f="$1" -v a="$2" -v b="$3" 'BEGIN { printf "| %s | %s | %s | %.2f |\n", f, a, b, b / a }'; }
 
-for mode in in-process workers; do
-	args=""
-	[ "$mode" = workers ] && args="--worker-processes"
-	start $args
-	http=$(wrk -t1 -c"$CONNS" -d"${DURATION}s" "$URL/api/hello?name=bench" | awk '/Requests\/sec/ { print $2 }')
-	stop
-	start $args
-	wrk -t1 -c"$CONNS" -d"${DURATION}s" -s "$root/post.lua" "$URL/api/orchestrators/hello_sequence" >/dev/null
-	drain
-	seq_rate=$(q "select printf('%.0f', count(*) / ((max(updated_us) - min(created_us)) / 1e6)) from instances where status = 1")
-	stop
-	start $args
-	bench_posts "$LAT_RUNS" "$URL/runtime/webhooks/durabletask/orchestrators/hello_sequence?timeout=5&pollingInterval=0.01"
-	lat=$(bench_start_to_done_ms "$DB" '%.2f')
-	host_rss=$(rss_kb "$pid")
-	kids=$(children_rss_kb)
-	repl="-"
-	if [ "$mode" = workers ]; then
-		i=0
-		while [ $i -lt "$CRASHES" ]; do
-			curl -s -o /dev/null "$URL/api/crash/segv"
-			i=$((i + 1))
-		done
-		repl=$(sed -n 's/.*replaced by process [0-9]* in \([0-9.]*\) ms.*/\1/p' "$root/host.log" | sort -n |
-			awk '{ v[NR] = $1 } END { if (NR) printf "median %.1f ms, max %.1f ms (%d)", v[int((NR + 1) / 2)], v[NR], NR }')
-	fi
-	stop
-	echo "$mode|$http|$seq_rate|$lat|$host_rss|$kids|$repl" >>"$root/results"
+echo "| figure | in-process | workers | ratio |"
+echo "|---|---|---|---|"
+r=1
+while [ "$r" -le "$ROUNDS" ]; do
+	for mode in in-process workers; do
+		start $mode
+		wrk -t1 -c"$CONNS" -d"${DURATION}s" "$URL/api/hello?name=bench" |
+			awk '/Requests\/sec/ { print $2 }' >"$root/http.$mode"
+		stop
+	done
+	row "HTTP hello req/s, round $r" "$(cat "$root/http.in-process")" "$(cat "$root/http.workers")"
+	r=$((r + 1))
 done
+r=1
+while [ "$r" -le "$ROUNDS" ]; do
+	for mode in in-process workers; do
+		start $mode
+		wrk -t1 -c"$CONNS" -d"${DURATION}s" -s "$root/post.lua" "$URL/api/orchestrators/hello_sequence" >/dev/null
+		bench_drain "$DB"
+		q "select printf('%.0f', count(*) / ((max(updated_us) - min(created_us)) / 1e6)) from instances where status = 1" >"$root/seq.$mode"
+		stop
+	done
+	row "hello_sequence completed/s, round $r" "$(cat "$root/seq.in-process")" "$(cat "$root/seq.workers")"
+	r=$((r + 1))
+done
+r=1
+while [ "$r" -le "$ROUNDS" ]; do
+	for mode in in-process workers; do
+		start $mode
+		bench_posts "$LAT_RUNS" "$URL/runtime/webhooks/durabletask/orchestrators/hello_sequence?timeout=5&pollingInterval=0.01"
+		bench_start_to_done_ms "$DB" '%.2f' >"$root/lat.$mode"
+		if [ $r = 1 ]; then
+			echo "$(rss_kb "$pid") KiB" >"$root/rss.$mode"
+			children_rss_kb >"$root/kids.$mode"
+		fi
+		stop
+	done
+	row "p50 start->Completed ms, round $r" "$(cat "$root/lat.in-process")" "$(cat "$root/lat.workers")"
+	r=$((r + 1))
+done
+echo "| host RSS after the latency runs | $(cat "$root/rss.in-process") | $(cat "$root/rss.workers") | |"
+echo "| worker processes' RSS | - | $(cat "$root/kids.workers") | |"
 
-echo "| mode | HTTP hello req/s | hello_sequence completed/s | p50 start->Completed ms | host RSS KiB | workers (RSS KiB, count) | replacement after a crash |"
-echo "|---|---|---|---|---|---|---|"
-awk -F'|' '{ printf "| %s | %s | %s | %s | %s | %s | %s |\n", $1, $2, $3, $4, $5, $6, $7 }' "$root/results"
-awk -F'|' 'NR == 1 { h = $2; s = $3 } NR == 2 { printf "\nratios (workers / in-process): HTTP %.2f, hello_sequence %.2f\n", $2 / h, $3 / s }' "$root/results"
+start workers
+i=0
+while [ $i -lt "$CRASHES" ]; do
+	curl -s -o /dev/null "$URL/api/crash/segv"
+	i=$((i + 1))
+done
+stop
+repl=$(sed -n 's/.*replaced by process [0-9]* in \([0-9.]*\) ms.*/\1/p' "$root/host.log" | sort -n |
+	awk '{ v[NR] = $1 } END { if (NR) printf "median %.1f ms, max %.1f ms (%d crashes)", v[int((NR + 1) / 2)], v[NR], NR }')
+echo "| replacement ready after a crash | - | $repl | |"
 echo
-bench_machine
-echo "commands: wrk -t1 -c$CONNS -d${DURATION}s $URL/api/hello?name=bench;" \
-	"wrk -t1 -c$CONNS -d${DURATION}s -s post.lua $URL/api/orchestrators/hello_sequence;" \
-	"$LAT_RUNS x curl -X POST '$URL/runtime/webhooks/durabletask/orchestrators/hello_sequence?timeout=5&pollingInterval=0.01';" \
-	"$CRASHES x curl $URL/api/crash/segv"
+bench_machine ", load average $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "commands: wrk -t1 -c$CONNS -d${DURATION}s \$URL/api/hello?name=bench;" \
+	"wrk -t1 -c$CONNS -d${DURATION}s -s post.lua \$URL/api/orchestrators/hello_sequence;" \
+	"$LAT_RUNS x curl -X POST '\$URL/runtime/webhooks/durabletask/orchestrators/hello_sequence?timeout=5&pollingInterval=0.01';" \
+	"$CRASHES x curl \$URL/api/crash/segv"

@@ -122,6 +122,23 @@ void rt_pool_submit_list(struct rt_pool *pool, struct rt_pool_job *head, struct 
 	pthread_mutex_unlock(&pool->lock);
 }
 
+size_t rt_pool_take(struct rt_pool *pool, struct rt_pool_job **out, size_t max)
+{
+	size_t n = 0;
+	pthread_mutex_lock(&pool->lock);
+	while (n < max && pool->head) {
+		struct rt_pool_job *job = pool->head;
+		pool->head = job->next;
+		pool->queued--;
+		job->next = NULL;
+		out[n++] = job;
+	}
+	if (!pool->head)
+		pool->tail = NULL;
+	pthread_mutex_unlock(&pool->lock);
+	return n;
+}
+
 size_t rt_pool_queued(struct rt_pool *pool)
 {
 	/* A hint, read without the lock: callers use it to decide when to

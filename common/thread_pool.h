@@ -38,6 +38,10 @@ void rt_pool_submit(struct rt_pool *pool, struct rt_pool_job *job);
  * at most one wake-up. */
 void rt_pool_submit_list(struct rt_pool *pool, struct rt_pool_job *head, struct rt_pool_job *tail,
 			 size_t n);
+/* Takes up to `max` queued jobs (oldest first) for the calling thread to
+ * run itself, e.g. to hand several to one worker process in one write; it
+ * then owns them as run() would. Returns how many it took. */
+size_t rt_pool_take(struct rt_pool *pool, struct rt_pool_job **out, size_t max);
 /* Jobs queued but not yet started (a racy hint, no lock). */
 size_t rt_pool_queued(struct rt_pool *pool);
 /*

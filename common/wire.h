@@ -35,6 +35,14 @@
  *   - Batching: several frames go out in one write (all the jobs of one loop
  *     turn, all the episodes of one engine batch); a reader takes every
  *     complete frame out of its buffer per wake-up.
+ *   - Order (minor 1): a worker may be sent several requests at once (HTTP
+ *     requests, activity requests, orchestrator requests). It runs them one
+ *     at a time in the order sent and writes each reply as soon as it has
+ *     it, so the first request without a reply is the one it was running
+ *     when it died. While a request runs, its CLIENT_REPLY frames may
+ *     arrive behind requests queued after it: the worker takes the reply
+ *     and leaves those for later. (A worker of minor 0 expected one
+ *     request at a time; the host only starts workers of its own binary.)
  *
  * Everything the host reads from a worker is untrusted: the decoders check
  * every length against what is left, bound every count (RT_WIRE_MAX_*), and
@@ -54,7 +62,7 @@
 #include "common/arena.h"
 
 #define RT_WIRE_MAJOR 1
-#define RT_WIRE_MINOR 1 /* 1: timer runs and entity batches */
+#define RT_WIRE_MINOR 2 /* 1: several requests in flight per worker; 2: timer runs and entity batches */
 
 #define RT_WIRE_HEADER 16
 #define RT_WIRE_MAX_FRAME (64u << 20)  /* a frame's body, all messages */
@@ -139,9 +147,9 @@ enum rt_wire_tag {
 	RT_WT_CATEGORY = 70,
 	RT_WT_LEVEL = 71,        /* u32, host.json levels 0..6 */
 	RT_WT_TEXT = 72,
-	/* TIMER (minor 1): NAME, INVOCATION, INPUT (TimerInfo JSON) in;
+	/* TIMER (minor 2): NAME, INVOCATION, INPUT (TimerInfo JSON) in;
 	 * FAILED, ERROR out. */
-	/* ENTITY (minor 1). Request: NAME (the entity function), INSTANCE
+	/* ENTITY (minor 2). Request: NAME (the entity function), INSTANCE
 	 * ("@name@key"), KEY, STATE, KEEP_FAILED, E_OP list (nested: OP,
 	 * INPUT). Result: ERROR (the batch could not run), E_OP list, one per
 	 * operation asked, in order (nested: FAILED, OUTPUT = the result,

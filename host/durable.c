@@ -81,6 +81,24 @@ static int replay_in_worker(void *ctx, void *fn, const struct rt_episode_in *in,
 	return host_workers_episode(activity_workers, fn, in, out);
 }
 
+static void replay_batch_in_worker(void *ctx, size_t n, void *const *fns,
+				   const struct rt_episode_in *const *ins,
+				   struct rt_episode_out *outs, int *rcs,
+				   void (*done)(void *arg, size_t i), void *arg)
+{
+	(void)ctx;
+	host_workers_episode_batch(activity_workers, n, fns, ins, outs, rcs, done, arg);
+}
+
+static void run_activities_in_worker(void *ctx, size_t n, void *const *fns,
+				     const struct rt_activity_call *calls,
+				     struct rt_activity_result *res,
+				     void (*starting)(void *arg, size_t i), void *arg)
+{
+	(void)ctx;
+	host_workers_activity_batch(activity_workers, n, fns, calls, res, starting, arg);
+}
+
 static void run_activity_in_worker(void *ctx, void *fn, const struct rt_activity_call *call,
 				   struct rt_activity_result *res)
 {
@@ -137,7 +155,9 @@ int host_durable_start(struct host_durable *hd, const struct host_config *cfg,
 	o.hooks.find_activity = find_activity;
 	o.hooks.run_orchestrator = bind_orch_run;
 	o.hooks.run_activity = activity_workers ? run_activity_in_worker : bind_act_run;
+	o.hooks.run_activity_batch = activity_workers ? run_activities_in_worker : NULL;
 	o.hooks.replay = activity_workers ? replay_in_worker : NULL;
+	o.hooks.replay_batch = activity_workers ? replay_batch_in_worker : NULL;
 	o.hooks.can_run = activity_workers ? app_can_run : NULL;
 	o.hooks.log = engine_log_line;
 	o.hooks.log_enabled = engine_log_enabled;

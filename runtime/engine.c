@@ -113,8 +113,11 @@ static void run_batch(struct rt_engine *e, struct engine_batch *b)
 		}
 		engine_activity_apply(b, r);
 	}
-	if (!b->failed)
+	if (!b->failed) {
 		engine_offload_apply(b);
+		/* The episodes it prepared, before the ready scan sees them. */
+		engine_episode_flush(b);
+	}
 	if (!b->failed && e->recovering)
 		engine_activity_count_left(b);
 	/* Fewer at a time while clients wait (each costs an update); the
@@ -148,6 +151,7 @@ static void run_batch(struct rt_engine *e, struct engine_batch *b)
 	} else {
 		b->failed = 1;
 	}
+	engine_episode_flush(b);
 	if (!b->failed)
 		engine_mail_run(b);
 	if (!b->failed)

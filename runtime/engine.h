@@ -95,6 +95,17 @@ struct rt_engine_hooks {
 	/* Runs activity `fn`; fills *res. */
 	void (*run_activity)(void *ctx, void *fn, const struct rt_activity_call *call,
 			     struct rt_activity_result *res);
+	/* Runs n activity attempts one after the other (e.g. in one message
+	 * to a worker process), on one activity thread: res[i] as
+	 * run_activity's for fns[i] and calls[i] (which share one arena). It
+	 * calls starting(arg, i) as attempt i begins, so that attempts cut
+	 * short by the death of the process are counted (maxDequeueCount) and
+	 * the others are not. Used only while more attempts wait than there
+	 * are threads; NULL: one run_activity call each. */
+	void (*run_activity_batch)(void *ctx, size_t n, void *const *fns,
+				   const struct rt_activity_call *calls,
+				   struct rt_activity_result *res,
+				   void (*starting)(void *arg, size_t i), void *arg);
 	/* A console line (category, an enum rt_log_level of common/log_level.h). */
 	void (*log)(void *ctx, const char *category, int level, const char *fmt, ...)
 		__attribute__((format(printf, 4, 5)));
@@ -119,6 +130,18 @@ struct rt_engine_hooks {
 	 * nothing of it is committed and it is tried again. NULL: in process. */
 	int (*replay)(void *ctx, void *fn, const struct rt_episode_in *in,
 		      struct rt_episode_out *out);
+	/* The episodes of one engine batch at once (e.g. in one message to a
+	 * worker process), on the engine thread: rcs[i] and outs[i] as
+	 * replay's for fns[i] and ins[i]; everything in ins[i]->arena, which
+	 * the episodes of a batch share (so no other thread may allocate in
+	 * it). It calls done(arg, i) once for every i, as soon as outs[i] and
+	 * rcs[i] are final, in any order and before it returns: the engine
+	 * writes that episode's outcome while the others still run. Episodes
+	 * run off the engine thread still use replay. NULL: one replay call
+	 * per episode. */
+	void (*replay_batch)(void *ctx, size_t n, void *const *fns,
+			     const struct rt_episode_in *const *ins, struct rt_episode_out *outs,
+			     int *rcs, void (*done)(void *arg, size_t i), void *arg);
 	/* Whether orchestrator `fn`'s code can run now. 0 (its app is down):
 	 * the episode is not started and nothing is counted; its messages wait
 	 * in the inbox and it is tried again RT_ENGINE_NOT_NOW_US later. An

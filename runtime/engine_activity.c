@@ -167,30 +167,128 @@ static void run_attempt(struct rt_engine *e, int thread, struct engine_run *run)
 	rt_arena_reset(arena);
 }
 
+/*
+ * With a run_activity_batch hook, a thread takes a share of the queued runs
+ * (queued / threads, at most ENGINE_ACTIVITY_BATCH) and hands them over in
+ * one call: one message to a worker process for several attempts. Only a
+ * share, so that while there are fewer runs than threads each still gets
+ * a thread of its own.
+ */
+#define ENGINE_ACTIVITY_BATCH 8
+
+struct batch_start {
+	struct rt_engine *e;
+	int thread;
+	struct engine_run **runs;
+	size_t *at; /* runs[at[i]] is attempt i of the hook's call */
+	const struct rt_activity_call *calls;
+	unsigned char *started; /* attempt i began: its outcome is reported */
+};
+
+static void batch_starting(void *arg, size_t i)
+{
+	struct batch_start *s = arg;
+	struct engine_run *run = s->runs[s->at[i]];
+	if (i > 0)
+		engine_attempts_end(s->e->attempts, s->thread);
+	run->started_us = rt_now_us();
+	engine_attempts_begin(s->e->attempts, s->thread, run->activity_id, run->task_id,
+			      run->instance_id);
+	s->started[i] = 1;
+	report_activity(&s->e->opts.hooks, s->calls[i].instance_id, s->calls[i].name,
+			s->calls[i].task_id, RT_DURABLE_STARTED, s->calls[i].input);
+}
+
+/* Runs n attempts through run_activity_batch (those whose activity is
+ * unknown fail here, as in run_attempt). */
+static void run_attempts(struct rt_engine *e, int thread, struct engine_run **runs, size_t n)
+{
+	const struct rt_engine_hooks *h = &e->opts.hooks;
+	struct rt_arena *arena = &e->workers[thread].arena;
+	struct rt_activity_call calls[ENGINE_ACTIVITY_BATCH];
+	struct rt_activity_result res[ENGINE_ACTIVITY_BATCH];
+	void *fns[ENGINE_ACTIVITY_BATCH];
+	size_t at[ENGINE_ACTIVITY_BATCH], k = 0;
+	unsigned char started[ENGINE_ACTIVITY_BATCH] = {0};
+	for (size_t i = 0; i < n; i++) {
+		struct engine_run *run = runs[i];
+		void *fn = h->find_activity ? h->find_activity(h->ctx, run->name) : NULL;
+		if (!fn) {
+			run->started_us = rt_now_us();
+			run->failed = 1;
+			run->not_run = 0;
+			run->result = xstrdup(rt_arena_fmt(arena, "The function '%s' doesn't exist, is "
+							   "disabled, or is not an activity function.",
+							   run->name));
+			continue;
+		}
+		calls[k] = (struct rt_activity_call){
+			.name = run->name, .input = run->input ? run->input : "null",
+			.instance_id = run->instance_id, .execution_id = run->execution_id,
+			.task_id = run->task_id, .attempt = run->attempt,
+			.idempotency_key = run->key, .arena = arena,
+		};
+		memset(&res[k], 0, sizeof(res[k]));
+		fns[k] = fn;
+		at[k++] = i;
+	}
+	if (k) {
+		struct batch_start s = {e, thread, runs, at, calls, started};
+		h->run_activity_batch(h->ctx, k, fns, calls, res, batch_starting, &s);
+		engine_attempts_end(e->attempts, thread);
+	}
+	for (size_t j = 0; j < k; j++) {
+		struct engine_run *run = runs[at[j]];
+		if (started[j] && !res[j].not_run)
+			report_activity(h, calls[j].instance_id, calls[j].name, calls[j].task_id,
+					res[j].failed ? RT_DURABLE_FAILED : RT_DURABLE_COMPLETED,
+					res[j].failed ? res[j].message
+						      : res[j].result ? res[j].result : "null");
+		run->failed = res[j].failed;
+		run->not_run = res[j].not_run;
+		run->result = xstrdup(res[j].failed ? (res[j].message ? res[j].message : "activity failed")
+					       : (res[j].result ? res[j].result : "null"));
+	}
+	rt_arena_reset(arena);
+}
+
 static void ticket_run(struct rt_pool_job *job, int thread)
 {
 	struct rt_engine *e = ((struct run_ticket *)job)->e;
+	struct engine_run *runs[ENGINE_ACTIVITY_BATCH];
+	size_t n = 0, want = 1;
 	free(job);
+	if (e->opts.hooks.run_activity_batch) {
+		size_t share = rt_pool_queued(e->pool) / (size_t)e->nthreads;
+		want += share < ENGINE_ACTIVITY_BATCH - 1 ? share : ENGINE_ACTIVITY_BATCH - 1;
+	}
 	pthread_mutex_lock(&e->lock);
 	/* Stopping: start nothing new; queued runs never started, so
 	 * dropping them costs no attempt. */
-	if (!e->runs || e->stopping) {
+	while (n < want && e->runs && !e->stopping) {
+		struct engine_run *run = e->runs;
+		e->runs = run->next;
+		if (!e->runs)
+			e->runs_tail = NULL;
+		runs[n++] = run;
+	}
+	if (!n) {
 		pthread_mutex_unlock(&e->lock);
 		return;
 	}
-	struct engine_run *run = e->runs;
-	e->runs = run->next;
-	if (!e->runs)
-		e->runs_tail = NULL;
-	e->running++;
+	e->running += (int)n;
 	e->last_start_us = rt_mono_us();
 	pthread_mutex_unlock(&e->lock);
 
-	run_attempt(e, thread, run);
+	if (n == 1)
+		run_attempt(e, thread, runs[0]);
+	else
+		run_attempts(e, thread, runs, n);
 
 	pthread_mutex_lock(&e->lock);
-	RT_QUEUE_APPEND(e->results, e->results_tail, run, next);
-	e->running--;
+	for (size_t i = 0; i < n; i++)
+		RT_QUEUE_APPEND(e->results, e->results_tail, runs[i], next);
+	e->running -= (int)n;
 	pthread_cond_signal(&e->cond);
 	pthread_mutex_unlock(&e->lock);
 }

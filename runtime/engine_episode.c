@@ -360,6 +360,188 @@ fail_rollback:
 	return 0;
 }
 
+/* ---- episodes replayed together (the replay_batch hook) --------------------
+
+ * An episode that replays through the hook is prepared as the others are
+ * (instance, messages, past), then waits on b->pending; engine_episode_flush
+ * hands every waiting one to the hook in one call and writes each outcome
+ * as the hook reports it final (while the rest still run), each under its
+ * own savepoint, exactly as an inline episode would. The savepoint and the inbox delete come only then: while they
+ * wait, nothing of them is written, so an episode that does not run (-2)
+ * or a batch that fails leaves everything as it was. The past is on loan
+ * from the cache (engine_cache_lend), since the preparing of the next ones
+ * may evict what an inline episode would have borrowed. */
+struct engine_pending_episode {
+	struct engine_pending_episode *next;
+	struct rt_instance inst; /* as read when prepared; strings in b->arena */
+	struct rt_episode_in in;
+	struct engine_episode_log lg;
+	int64_t *ids;             /* the stored messages it consumes */
+	size_t nids;
+	struct engine_mail *mail; /* this batch's mail it consumes */
+	struct engine_cache_loan *loan;
+};
+
+static void defer_episode(struct engine_batch *b, const struct rt_instance *inst,
+			  const struct rt_episode_in *in, int64_t *ids, size_t nids,
+			  struct engine_mail *mail)
+{
+	struct rt_engine *e = b->e;
+	struct engine_pending_episode *p = rt_arena_calloc(&b->arena, sizeof(*p));
+	const struct rt_event *past = NULL;
+	const struct rt_past_index *index = NULL;
+
+	p->inst = *inst;
+	p->in = *in;
+	p->in.instance_id = p->inst.instance_id;
+	p->in.execution_id = p->inst.execution_id;
+	p->in.name = p->inst.name;
+	p->ids = ids;
+	p->nids = nids;
+	p->mail = mail;
+	p->loan = engine_cache_lend(e->cache, inst->instance_id, inst->execution_id,
+				    inst->history_len, &past, &index);
+	if (!p->loan) {
+		struct rt_history_row *rows;
+		size_t nrows;
+		if (rt_store_history_load(e->store, inst->instance_id, inst->execution_id, &rows,
+					  &nrows, &b->arena) != 0) {
+			engine_log(e, "Host.Triggers.DurableTask", RT_LOG_ERROR,
+				   "%s: episode not committed: %s", inst->instance_id,
+				   rt_store_errmsg(e->store));
+			b->failed = 1;
+			return;
+		}
+		if ((int)nrows != inst->history_len ||
+		    engine_cache_put(e->cache, inst->instance_id, inst->execution_id, rows, nrows,
+				     b->now_us) != 0 ||
+		    !(p->loan = engine_cache_lend(e->cache, inst->instance_id, inst->execution_id,
+						  (int)nrows, &past, &index))) {
+			past = engine_decode_rows(rows, nrows, &b->arena);
+			index = NULL;
+			if (!past) {
+				engine_log(e, "Host.Triggers.DurableTask", RT_LOG_ERROR,
+					   "%s: episode not committed: a history row does not decode",
+					   inst->instance_id);
+				b->failed = 1;
+				return;
+			}
+		}
+	}
+	p->in.past = past;
+	p->in.n_past = (size_t)inst->history_len;
+	p->in.past_index = index;
+	p->in.arena = &b->arena;
+	if (b->pending_tail)
+		b->pending_tail->next = p;
+	else
+		b->pending = p;
+	b->pending_tail = p;
+	b->npending++;
+}
+
+/* 1 if the row is still the one the episode was prepared from: with
+ * AnyState a sub-orchestration created by an episode of the same flush may
+ * have replaced it. */
+static int still_same(struct engine_batch *b, const struct engine_pending_episode *p)
+{
+	struct rt_instance now;
+	if (!b->e->opts.overwrite_any_state)
+		return 1;
+	if (rt_store_instance_get(b->e->store, p->inst.instance_id, &now, &b->arena) != 0)
+		return 0;
+	return strcmp(now.execution_id, p->inst.execution_id) == 0 &&
+	       now.history_len == p->inst.history_len && now.status == p->inst.status &&
+	       now.generation == p->inst.generation;
+}
+
+/* Commits one outcome of a flush, as the tail of engine_episode does. */
+static void finish_deferred(struct engine_batch *b, struct engine_pending_episode *p,
+			    const struct rt_episode_out *out, int rc, int64_t replay_us)
+{
+	struct rt_engine *e = b->e;
+	struct rt_store *st = e->store;
+	const char *id = p->inst.instance_id;
+
+	if (rt_store_savepoint(st) != 0) {
+		b->failed = 1;
+		return;
+	}
+	if (rt_store_inbox_delete(st, p->ids, p->nids, NULL) != 0) {
+		engine_log(e, "Host.Triggers.DurableTask", RT_LOG_ERROR,
+			   "%s: episode not committed: %s", id, rt_store_errmsg(st));
+		rt_store_savepoint_rollback(st);
+		b->failed = 1;
+		return;
+	}
+	/* Back in the table before the outcome appends to it. */
+	engine_cache_give_back(e->cache, p->loan, 1, b->now_us);
+	p->loan = NULL;
+	if (!still_same(b, p)) {
+		keep_mail_for_retry(b, id, p->mail);
+		return;
+	}
+	if (engine_episode_outcome(b, &p->inst, out, rc, replay_us, &p->lg) == 1)
+		keep_mail_for_retry(b, id, p->mail);
+}
+
+struct flush_state {
+	struct engine_batch *b;
+	struct engine_pending_episode **eps;
+	struct rt_episode_out *outs;
+	int *rcs;
+	int64_t t0;
+	size_t ndone;
+};
+
+/* The hook's done(): one outcome is final, write it now. */
+static void episode_done(void *arg, size_t i)
+{
+	struct flush_state *f = arg;
+	f->ndone++;
+	/* What each cost is not known apart: the pacing and the replay-thread
+	 * choice get the mean so far. */
+	int64_t each_us = (rt_mono_us() - f->t0) / (int64_t)f->ndone;
+	if (!f->b->failed)
+		finish_deferred(f->b, f->eps[i], &f->outs[i], f->rcs[i], each_us);
+}
+
+void engine_episode_flush(struct engine_batch *b)
+{
+	struct rt_engine *e = b->e;
+	const struct rt_engine_hooks *h = &e->opts.hooks;
+	struct engine_pending_episode *list = b->pending, *p;
+	size_t n = b->npending, i;
+
+	b->pending = b->pending_tail = NULL;
+	b->npending = 0;
+	if (!list)
+		return;
+	if (!b->failed) {
+		void **fns = rt_arena_alloc(&b->arena, n * sizeof(*fns));
+		const struct rt_episode_in **ins = rt_arena_alloc(&b->arena, n * sizeof(*ins));
+		struct flush_state f = {
+			.b = b,
+			.eps = rt_arena_alloc(&b->arena, n * sizeof(*f.eps)),
+			.outs = rt_arena_calloc(&b->arena, n * sizeof(*f.outs)),
+			.rcs = rt_arena_alloc(&b->arena, n * sizeof(*f.rcs)),
+		};
+		for (p = list, i = 0; p; p = p->next, i++) {
+			engine_episode_begin(b, &p->in, &p->lg);
+			fns[i] = p->in.fn;
+			ins[i] = &p->in;
+			f.eps[i] = p;
+			f.rcs[i] = -1;
+		}
+		f.t0 = rt_mono_us();
+		h->replay_batch(h->ctx, n, fns, ins, f.outs, f.rcs, episode_done, &f);
+	}
+	/* Loans of episodes not committed (a failed batch) are dropped. */
+	for (p = list; p; p = p->next)
+		if (p->loan)
+			engine_cache_give_back(e->cache, p->loan, 0, 0);
+}
+
 void engine_episode(struct engine_batch *b, const char *instance_id)
 {
 	struct rt_engine *e = b->e;
@@ -500,6 +682,12 @@ void engine_episode(struct engine_batch *b, const char *instance_id)
 	if (!rewind_due && nkeep > 0 && offload &&
 	    engine_offload_launch(b, &inst, &in, ids, nmsgs, mail_head) == 0)
 		return;
+	/* Replays that go to the replay_batch hook wait for the others of
+	 * this batch (engine_episode_flush); the rest runs here as before. */
+	if (h->replay_batch && fn && !rewind_due && nkeep > 0 && !(waits && !terminates(keep, nkeep))) {
+		defer_episode(b, &inst, &in, ids, nmsgs, mail_head);
+		return;
+	}
 	if (rt_store_savepoint(st) != 0) {
 		b->failed = 1;
 		return;

@@ -280,6 +280,10 @@ struct engine_batch {
 	int (*episode_outcome)(struct engine_batch *b, struct rt_instance *inst,
 			       const struct rt_episode_out *out, int rc, int64_t replay_us,
 			       struct engine_episode_log *lg);
+	/* Episodes whose replays wait to go to the replay_batch hook together
+	 * (engine_episode.c), in the order they were prepared. */
+	struct engine_pending_episode *pending, *pending_tail;
+	size_t npending;
 };
 
 /* engine_not_now.c. The visible time for work that cannot run now: from
@@ -376,6 +380,14 @@ void engine_offload_free_all(struct rt_engine *e);
 void engine_apply_cmd(struct engine_batch *b, struct engine_cmd *c);
 void engine_rewind(struct engine_batch *b, struct engine_cmd *c, const struct rt_instance *inst);
 void engine_episode(struct engine_batch *b, const char *instance_id);
+/* With a replay_batch hook, engine_episode only prepares the episodes that
+ * replay; this runs every prepared one in one hook call and writes each
+ * outcome as soon as the hook reports it final. Call it before anything
+ * that could pick the same instances again (the ready scan, the next round
+ * of mail) and before the batch ends; with nothing prepared it does
+ * nothing. Prepared episodes count in b->episodes but cost no time until
+ * then, so engine_batch_over_budget sees their replays only afterwards. */
+void engine_episode_flush(struct engine_batch *b);
 void engine_run_free(struct engine_run *run);
 /* engine_activity.c: the in-flight id set (ids are never 0), */
 void engine_idset_add(struct id_set *s, int64_t id);

@@ -22,11 +22,15 @@ void engine_mail_run(struct engine_batch *b)
 				continue;
 			if (b->episodes >= ENGINE_BATCH_EPISODES || engine_batch_over_budget(b)) {
 				b->more = 1;
-				return;
+				break;
 			}
 			engine_episode(b, box->instance_id);
 			progress = 1;
 		}
+		/* This round's replays together; their mail is the next round's. */
+		engine_episode_flush(b);
+		if (b->more && (b->episodes >= ENGINE_BATCH_EPISODES || engine_batch_over_budget(b)))
+			return;
 	}
 }
 

@@ -220,40 +220,32 @@ static void job_free(struct req_job *job)
 	free(job);
 }
 
-/* Worker thread: run an app's HTTP function with the console lines func prints. */
-static void run_function(struct req_job *job)
+/* Worker thread: an app's HTTP function with the console lines func
+ * prints, in two halves around the call. */
+static void function_begin(struct req_job *job, struct rt_invocation *inv, char *category,
+			   size_t category_n)
 {
 	const struct bind_function *fn = job->fn;
-	struct rt_invocation inv = {.function = fn->name, .reason = INVOKE_REASON};
-	char category[160];
-	int rc;
+	*inv = (struct rt_invocation){.function = fn->name, .reason = INVOKE_REASON};
+	memcpy(inv->id, job->invocation_id, sizeof(inv->id));
+	snprintf(category, category_n, "Function.%s", fn->name);
+	host_log_invocation(inv, RT_INVOCATION_START);
+}
 
-	memcpy(inv.id, job->invocation_id, sizeof(inv.id));
-	snprintf(category, sizeof(category), "Function.%s", fn->name);
-	host_log_invocation(&inv, RT_INVOCATION_START);
-	/* Nothing else queued: this may be a long call, show its start now. */
-	if (rt_pool_queued(job->srv->pool) == 0)
-		host_log_flush();
-	if (job->srv->workers) {
-		const char *why = NULL;
-		enum host_workers_rc wrc = host_workers_http(job->srv->workers, fn, &job->http,
-							     job->invocation_id, &why);
-		if (wrc == HOST_WORKERS_OK || wrc == HOST_WORKERS_FAILED) {
-			rc = wrc == HOST_WORKERS_OK ? 0 : -1;
-		} else {
-			/* The response (500 naming the signal, the timeout, or 503)
-			 * is set; the supervisor logged the worker's end. */
-			inv.failed = 1;
-			host_log_invocation(&inv, RT_INVOCATION_END);
-			host_log(category, RT_LOG_ERROR,
-				 "Exception while executing function: Functions.%s. %s", fn->name, why);
-			return;
-		}
-	} else {
-		rc = fn->http((cf_http *)&job->http);
+/* rc: 0, -1 (the function failed), or -2: its worker process ended or
+ * it timed out; the response is set and `why` says what happened. */
+static void function_end(struct req_job *job, struct rt_invocation *inv, const char *category,
+			 int rc, const char *why)
+{
+	const struct bind_function *fn = job->fn;
+	inv->failed = rc < 0;
+	host_log_invocation(inv, RT_INVOCATION_END);
+	if (rc == -2) {
+		/* The supervisor logged the worker's end. */
+		host_log(category, RT_LOG_ERROR, "Exception while executing function: Functions.%s. %s",
+			 fn->name, why);
+		return;
 	}
-	inv.failed = rc < 0;
-	host_log_invocation(&inv, RT_INVOCATION_END);
 	if (rc < 0) {
 		/* A failed function answers 500 with an empty body, like a thrown exception. */
 		job->http.status = 500;
@@ -265,6 +257,30 @@ static void run_function(struct req_job *job)
 			 job->http.ctx.last_error ? job->http.ctx.last_error
 						  : rt_arena_fmt(&job->arena, "The function returned %d.", rc));
 	}
+}
+
+static int worker_outcome(enum host_workers_rc wrc)
+{
+	return wrc == HOST_WORKERS_OK ? 0 : wrc == HOST_WORKERS_FAILED ? -1 : -2;
+}
+
+static void run_function(struct req_job *job)
+{
+	struct rt_invocation inv;
+	char category[160];
+	const char *why = NULL;
+	int rc;
+
+	function_begin(job, &inv, category, sizeof(category));
+	/* Nothing else queued: this may be a long call, show its start now. */
+	if (rt_pool_queued(job->srv->pool) == 0)
+		host_log_flush();
+	if (job->srv->workers)
+		rc = worker_outcome(host_workers_http(job->srv->workers, job->fn, &job->http,
+						      job->invocation_id, &why));
+	else
+		rc = job->fn->http((cf_http *)&job->http);
+	function_end(job, &inv, category, rc, why);
 }
 
 /* Called when the function returned and its queued durable commands
@@ -286,12 +302,71 @@ static void job_resume(struct bind_http *h)
 	tls_out_n++;
 }
 
+/*
+ * Calls queued behind one for a worker process go with it: each app's in
+ * one write to one of its workers (host_workers_http_batch), so a burst
+ * costs a wake-up of the worker and of this thread per batch, not per
+ * request. A thread takes a share of the queue only (queued / threads, at
+ * most WORKER_BATCH_MAX), so that a burst still spreads over the workers.
+ */
+#define WORKER_BATCH_MAX 8
+
+static void job_run(struct rt_pool_job *work, int thread);
+
+static void run_worker_batch(struct req_job *first, int thread)
+{
+	struct host_server *srv = first->srv;
+	struct rt_pool_job *taken[WORKER_BATCH_MAX - 1], *others[WORKER_BATCH_MAX - 1];
+	struct req_job *jobs[WORKER_BATCH_MAX];
+	const struct bind_function *fns[WORKER_BATCH_MAX];
+	struct bind_http *hs[WORKER_BATCH_MAX];
+	const char *ids[WORKER_BATCH_MAX], *whys[WORKER_BATCH_MAX];
+	enum host_workers_rc rcs[WORKER_BATCH_MAX];
+	struct rt_invocation invs[WORKER_BATCH_MAX];
+	char categories[WORKER_BATCH_MAX][160];
+	size_t n = 0, nothers = 0;
+
+	size_t share = rt_pool_queued(srv->pool) / (size_t)rt_pool_threads(srv->pool);
+	size_t ntaken = share ? rt_pool_take(srv->pool, taken,
+					     share < WORKER_BATCH_MAX - 1 ? share : WORKER_BATCH_MAX - 1)
+			      : 0;
+	jobs[n++] = first;
+	for (size_t i = 0; i < ntaken; i++) {
+		struct req_job *j = (struct req_job *)taken[i];
+		if (taken[i]->run == job_run && !j->endpoint)
+			jobs[n++] = j;
+		else
+			others[nothers++] = taken[i];
+	}
+	for (size_t i = 0; i < n; i++) {
+		function_begin(jobs[i], &invs[i], categories[i], sizeof(categories[i]));
+		fns[i] = jobs[i]->fn;
+		hs[i] = &jobs[i]->http;
+		ids[i] = jobs[i]->invocation_id;
+		whys[i] = NULL;
+	}
+	if (rt_pool_queued(srv->pool) == 0)
+		host_log_flush();
+	host_workers_http_batch(srv->workers, n, fns, hs, ids, whys, rcs);
+	for (size_t i = 0; i < n; i++) {
+		function_end(jobs[i], &invs[i], categories[i], worker_outcome(rcs[i]), whys[i]);
+		bind_http_release(&jobs[i]->http); /* the job may be gone now (handed back) */
+	}
+	for (size_t i = 0; i < nothers; i++)
+		others[i]->run(others[i], thread);
+}
+
 static void job_run(struct rt_pool_job *work, int thread)
 {
 	struct req_job *job = (struct req_job *)work;
 	struct host_server *srv = job->srv;
-	(void)thread;
 	tls_srv = srv;
+	if (!job->endpoint && srv->workers) {
+		run_worker_batch(job, thread);
+		if (tls_out_n >= 32 || rt_pool_queued(srv->pool) == 0)
+			flush_out();
+		return;
+	}
 	if (job->endpoint)
 		job->endpoint(srv, &job->http);
 	else

@@ -16,19 +16,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-void wproc_status_text(int status, char *out, size_t n)
-{
-	if (WIFSIGNALED(status)) {
-		int sig = WTERMSIG(status);
-		const char *abbrev = sigabbrev_np(sig);
-		snprintf(out, n, "SIG%s%s", abbrev ? abbrev : "?", WCOREDUMP(status) ? ", core dumped" : "");
-	} else if (WIFEXITED(status)) {
-		snprintf(out, n, "exit code %d", WEXITSTATUS(status));
-	} else {
-		snprintf(out, n, "status %d", status);
-	}
-}
-
 /* Records a death; 1 when the app now counts as crash-looping (lock held). */
 static int note_death(struct wpool *pool, int64_t now)
 {
@@ -196,7 +183,9 @@ struct wproc *wpool_acquire(struct host_workers *w, struct wpool *pool, int epis
 				got = &pool->procs[i];
 		if (got)
 			break;
+		pool->episode_waiters += episodes;
 		pthread_cond_wait(&pool->idle, &w->lock);
+		pool->episode_waiters -= episodes;
 	}
 	if (got) {
 		got->busy = 1;
@@ -246,8 +235,14 @@ void wpool_release(struct host_workers *w, struct wpool *pool, struct wproc *p)
 	}
 	p->busy = 0;
 	p->retire = 0;
-	/* Broadcast: waiters for the episode worker and for the others share
-	 * the condition, and a signal could wake one that cannot use it. */
-	pthread_cond_broadcast(&pool->idle);
+	/* One worker is free: one waiter can use it. Waking them all (20
+	 * activity threads for 4 workers) cost a futex storm per call. Only
+	 * while a thread waits for the episode worker (rare: the engine and
+	 * the replay thread at once) a signal could wake one that cannot use
+	 * this worker, so then everyone is woken. */
+	if (pool->episode_waiters)
+		pthread_cond_broadcast(&pool->idle);
+	else
+		pthread_cond_signal(&pool->idle);
 	pthread_mutex_unlock(&w->lock);
 }

@@ -96,6 +96,7 @@ struct wpool {
 	int ndeaths, death_at;
 	char reason[256]; /* why it failed */
 	pthread_cond_t idle;
+	int episode_waiters; /* threads waiting on `idle` for the episode worker */
 };
 
 struct host_workers {

@@ -22,6 +22,21 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+/* A process's end as the console and the crash ring name it. Here, with the
+ * spawning, so that the pool (which calls wproc_spawn) needs no call back. */
+void wproc_status_text(int status, char *out, size_t n)
+{
+	if (WIFSIGNALED(status)) {
+		int sig = WTERMSIG(status);
+		const char *abbrev = sigabbrev_np(sig);
+		snprintf(out, n, "SIG%s%s", abbrev ? abbrev : "?", WCOREDUMP(status) ? ", core dumped" : "");
+	} else if (WIFEXITED(status)) {
+		snprintf(out, n, "exit code %d", WEXITSTATUS(status));
+	} else {
+		snprintf(out, n, "status %d", status);
+	}
+}
+
 static int same_str(const char *a, const char *b)
 {
 	return (!a && !b) || (a && b && strcmp(a, b) == 0);
@@ -268,6 +283,10 @@ int wproc_spawn(struct host_workers *w, struct wpool *pool, struct wproc *p,
 		}
 		return ready;
 	}
+	/* Calls wait for replies by a blocking read that ends by itself at
+	 * functionTimeout (host_chan_read_timed): no poll per reply. */
+	if (w->opts.timeout_ms > 0)
+		host_chan_set_read_timeout(p->fd, w->opts.timeout_ms * 1000);
 	pthread_mutex_lock(&w->lock);
 	p->phase = WPROC_UP;
 	pthread_mutex_unlock(&w->lock);

@@ -110,12 +110,31 @@ enum host_workers_rc {
 enum host_workers_rc host_workers_http(struct host_workers *w, const struct bind_function *fn,
 				       struct bind_http *h, const char *invocation_id,
 				       const char **why);
+/*
+ * The same for n calls at once (any apps): each app's go to one of its
+ * workers in one write and are answered in order. When that worker dies,
+ * the call it was running gets the 500, those it answered keep their
+ * responses, and those it had not started run on another worker.
+ * whys[i] and rcs[i] as host_workers_http's *why and result.
+ */
+void host_workers_http_batch(struct host_workers *w, size_t n,
+			     const struct bind_function *const *fns, struct bind_http *const *hs,
+			     const char *const *invocation_ids, const char **whys,
+			     enum host_workers_rc *rcs);
 
 /* rt_engine_hooks.run_activity in worker mode; `fn` is the bind_function,
  * ctx the struct host_workers. A crash or timeout is a failed attempt; while
  * the app is failed (crash-looped) the attempt is not run (res->not_run). */
 void host_workers_activity(void *ctx, void *fn, const struct rt_activity_call *call,
 			   struct rt_activity_result *res);
+/* rt_engine_hooks.run_activity_batch in worker mode: each app's attempts
+ * in one write to one of its workers, answered in order; when that worker
+ * dies, the attempt it was running fails as above, those it answered keep
+ * their results, and those it had not started run on another worker. */
+void host_workers_activity_batch(void *ctx, size_t n, void *const *fns,
+				 const struct rt_activity_call *calls,
+				 struct rt_activity_result *res,
+				 void (*starting)(void *arg, size_t i), void *arg);
 
 /*
  * rt_engine_hooks.replay in worker mode: runs the episode in a worker of
@@ -129,6 +148,22 @@ void host_workers_activity(void *ctx, void *fn, const struct rt_activity_call *c
  */
 int host_workers_episode(struct host_workers *w, const struct bind_function *fn,
 			 const struct rt_episode_in *in, struct rt_episode_out *out);
+/*
+ * rt_engine_hooks.replay_batch in worker mode: the episodes of one engine
+ * batch (fns[i] their bind_functions), each app's in one write to its
+ * episode worker, the results read as they come, done(arg, i) called for
+ * each as soon as rcs[i] and outs[i] (as host_workers_episode's) are
+ * final. When the worker dies in a batch, the episode it was running gets
+ * -2 (or -1 at the limit), those answered stand, and those not answered
+ * yet run again on its replacement, so they succeed; an episode that ended
+ * a worker at this point of its history before runs alone, after the
+ * others (episode_calls.c). Engine thread: everything lives in
+ * ins[i]->arena.
+ */
+void host_workers_episode_batch(struct host_workers *w, size_t n, void *const *fns,
+				const struct rt_episode_in *const *ins,
+				struct rt_episode_out *outs, int *rcs,
+				void (*done)(void *arg, size_t i), void *arg);
 
 /*
  * One run of timer function `fn` in a worker of its app, with func's

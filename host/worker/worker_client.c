@@ -24,9 +24,11 @@
 #include "bindings/http_trigger.h"
 #include "host/worker/channel.h"
 
+#include <errno.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int chan_fd = -1;
 static struct rt_wire_buf *chan_in, *chan_out;
@@ -55,6 +57,41 @@ static void apply_response(struct bind_http *h, json_t *res)
 	bind_http_set_body((cf_http *)h, body ? body : "", body ? strlen(body) : 0);
 }
 
+/*
+ * Waits for the CLIENT_REPLY `id`: *f is it, at offset *at of chan_in,
+ * *used bytes long. The host may have queued more requests behind the one
+ * running (host_workers_http_batch): those frames come first and stay
+ * where they are, for the main loop once this function returned. 0, or -1
+ * when the host is gone or sent something else.
+ */
+static int read_reply(uint64_t id, struct rt_wire_frame *f, size_t *at, size_t *used)
+{
+	const char *err = NULL;
+	for (;;) {
+		size_t off = 0;
+		int rc;
+		while ((rc = rt_wire_frame_next(chan_in->data + off, chan_in->len - off,
+						RT_WIRE_MAX_FRAME, f, used, &err)) == 1) {
+			if (f->type == RT_WIRE_CLIENT_REPLY) {
+				*at = off;
+				return f->id == id ? 0 : -1;
+			}
+			if (f->type != RT_WIRE_HTTP_REQUEST && f->type != RT_WIRE_ACTIVITY_REQUEST)
+				return -1;
+			off += *used;
+		}
+		if (rc < 0)
+			return -1;
+		rt_wire_buf_space(chan_in, 65536);
+		ssize_t n = read(chan_fd, chan_in->data + chan_in->len, chan_in->cap - chan_in->len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return -1;
+		chan_in->len += (size_t)n;
+	}
+}
+
 /* Sends one call (takes `args`), waits for its reply. *out (scratch of h)
  * gets "out" when the caller wants it. */
 static cf_rc call(cf_http *hh, const char *op, json_t *args, const char **out)
@@ -71,15 +108,16 @@ static cf_rc call(cf_http *hh, const char *op, json_t *args, const char **out)
 		return bind_ctx_fail(&h->ctx, CF_ERROR, "the durable client call could not be sent");
 
 	struct rt_wire_frame f;
-	size_t used;
+	size_t used, at;
 	const char *err = NULL;
-	if (host_chan_read(chan_fd, chan_in, RT_WIRE_MAX_FRAME, 0, &f, &used, &err) !=
-	    HOST_CHAN_FRAME || f.type != RT_WIRE_CLIENT_REPLY || f.id != id)
+	if (read_reply(id, &f, &at, &used) != 0)
 		exit(70); /* the host is gone or confused: nothing sensible is left */
 	struct rt_wire_client_reply r;
 	if (rt_wire_client_reply_decode(&f, &r, a, &err) != 0)
 		exit(70);
-	rt_wire_buf_consume(chan_in, used);
+	/* Decoded into the arena: the reply's bytes go, queued requests stay. */
+	memmove(chan_in->data + at, chan_in->data + at + used, chan_in->len - at - used);
+	chan_in->len -= used;
 	json_t *reply = json_loads(r.output ? r.output : "{}", 0, NULL);
 	if (!reply)
 		return bind_ctx_fail(&h->ctx, CF_ERROR, "unreadable durable client reply");

@@ -22,8 +22,13 @@
  *                               (it creates it first), so a retry succeeds
  *   orchestrator crashy_orch    calls crashy_activity with its input, 3
  *                               attempts 100 ms apart, returns the result
+ *   orchestrator crashy_fan     input N: N crashy_activity "ok" and one
+ *                               "once" (3 attempts), all at once; returns
+ *                               their results
  *   orchestrator crashy_replay  input "segv": dereferences NULL in every
- *                               episode; else returns its input
+ *                               episode; "slowsegv": the same 300 ms into
+ *                               every episode (a test can act meanwhile);
+ *                               else returns its input
  */
 #include <cfunc.h>
 #include <signal.h>
@@ -149,9 +154,29 @@ static cf_rc orch(cf_orch *o)
 	return cf_orch_finish(o, out);
 }
 
+static cf_rc fan(cf_orch *o)
+{
+	long n = strtol(cf_orch_input(o), NULL, 10);
+	if (n < 0 || n > 1000)
+		return cf_orch_fail(o, "N must be 0..1000");
+	struct cf_retry retry = CF_RETRY_INIT(100, 3);
+	cf_task **tasks = cf_alloc(o, (size_t)(n + 1) * sizeof(*tasks));
+	for (long i = 0; i < n; i++)
+		tasks[i] = cf_call_activity(o, "crashy_activity", "\"ok\"");
+	tasks[n] = cf_call_activity_with_retry(o, "crashy_activity", &retry, "\"once\"");
+	const char *out;
+	CF_AWAIT(o, cf_when_all(o, tasks, (size_t)n + 1), &out);
+	return cf_orch_finish(o, out);
+}
+
 CRASHES_ON_PURPOSE static cf_rc replay_crash(cf_orch *o)
 {
 	volatile int zero = 0;
+	if (strcmp(cf_orch_input(o), "\"slowsegv\"") == 0) {
+		struct timespec ts = {0, 300 * 1000000L};
+		nanosleep(&ts, NULL);
+		*(volatile int *)(uintptr_t)zero = 1;
+	}
 	if (strcmp(cf_orch_input(o), "\"segv\"") == 0)
 		*(volatile int *)(uintptr_t)zero = 1;
 	return cf_orch_finish(o, cf_orch_input(o));
@@ -186,6 +211,7 @@ static cf_rc init(cf_app *app)
 #else
 	cf_register_orchestrator(app, "crashy_replay", replay_crash);
 #endif
+	cf_register_orchestrator(app, "crashy_fan", fan);
 	return CF_OK;
 }
 

@@ -72,7 +72,7 @@ is "$(http "$BASE/api/cwd")" 404 "the removed one is 404"
 is "$(http -X POST "$BASE/api/pid")" 200 "the changed methods apply (POST is routed now)"
 is "$(methods pid)" "GET,POST" "/admin/host/functions shows the new methods"
 is "$(auth crash)" function "and the new auth level"
-is "$(names)" "added,crash,crashy_activity,crashy_orch,ok,pid,sleep,spin,version" \
+is "$(names)" "added,crash,crashy_activity,crashy_fan,crashy_orch,ok,pid,sleep,spin,version" \
 	"/admin/host/functions lists the new build's functions"
 is "$(http "$BASE/admin/functions/cwd")" 404 "GET /admin/functions/<removed> is 404"
 is "$(http -X POST -d '{"input":"\"x\""}' "$BASE/admin/functions/crashy_replay")" 404 \

@@ -3,7 +3,8 @@
  * in order on one thread and spread over many; a list submit runs the whole
  * list; each thread gets its own index and tells the hook it started, went
  * idle and left; queued jobs still run at a stop; a stop with a deadline
- * reports a thread stuck in a job and a later stop finishes it.
+ * reports a thread stuck in a job and a later stop finishes it; queued jobs
+ * taken by a caller (rt_pool_take) leave the queue in order.
  */
 #include "common/thread_pool.h"
 #include "common/clock.h"
@@ -189,6 +190,39 @@ static void test_stop(void)
 	free(jobs);
 }
 
+/* rt_pool_take: a thread takes queued jobs to run them itself. */
+static void test_take(void)
+{
+	struct gate_job gate = {.base.run = gate_run};
+	struct count_job *jobs = make_jobs(5);
+	struct rt_pool *p = rt_pool_new(1, "t-take", NULL, NULL);
+	struct rt_pool_job *taken[8];
+	rt_pool_submit(p, &gate.base);
+	int64_t until = rt_mono_us() + WAIT_US;
+	while (!__atomic_load_n(&gate.entered, __ATOMIC_ACQUIRE) && rt_mono_us() < until) {
+		struct timespec ts = {0, 1000000};
+		nanosleep(&ts, NULL);
+	}
+	ok(gate.entered, "the only thread is held by a blocking job");
+	for (int i = 0; i < 5; i++)
+		rt_pool_submit(p, &jobs[i].base);
+	is_int((int)rt_pool_take(p, taken, 3), 3, "3 of the 5 queued jobs taken");
+	ok(taken[0] == &jobs[0].base && taken[1] == &jobs[1].base && taken[2] == &jobs[2].base,
+	   "the oldest, in order");
+	is_int((int)rt_pool_queued(p), 2, "2 left queued");
+	is_int((int)rt_pool_take(p, taken, 8), 2, "asking for more than are queued takes the rest");
+	is_int((int)rt_pool_take(p, taken, 8), 0, "and then nothing");
+	__atomic_store_n(&gate.release, 1, __ATOMIC_RELEASE);
+	rt_pool_submit(p, &jobs[0].base); /* the queue still works after it was emptied */
+	is_int(rt_pool_stop_by(p, rt_mono_us() + WAIT_US), 0, "the pool stops");
+	int runs = 0;
+	for (int i = 0; i < 5; i++)
+		runs += jobs[i].runs;
+	is_int(runs, 1, "taken jobs are not run by the pool; the one submitted again is");
+	rt_pool_free(p);
+	free(jobs);
+}
+
 static void test_at_least_one(void)
 {
 	struct count_job *jobs = make_jobs(3);
@@ -208,6 +242,7 @@ int main(void)
 	subtest("many threads, single and list submits", test_many_threads);
 	subtest("the hook", test_hook);
 	subtest("stop by a deadline", test_stop);
+	subtest("taking queued jobs", test_take);
 	subtest("at least one thread", test_at_least_one);
 	return done_testing();
 }

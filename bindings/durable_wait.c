@@ -209,6 +209,18 @@ static void wait_blocking(struct bind_http *h, struct bind_durable *d, const cha
 	pthread_mutex_destroy(&bw.lock);
 }
 
+/* Ends the wait h->park holds, if any, without touching h's response. */
+static void park_drop(struct bind_http *h)
+{
+	struct bind_park *p = h->park;
+	if (!p)
+		return;
+	h->park = NULL;
+	bind_park_cancel(p); /* past this the engine no longer touches p */
+	free(p->row);
+	p->row = NULL;
+}
+
 void bind_client_wait(struct bind_http *h, struct bind_durable *d, const char *id,
 		      int64_t timeout_ms, int with_rewind)
 {
@@ -216,9 +228,24 @@ void bind_client_wait(struct bind_http *h, struct bind_durable *d, const char *i
 		wait_blocking(h, d, id, timeout_ms, with_rewind);
 		return;
 	}
+	/* An app function that waits twice: the last wait decides. */
+	park_drop(h);
 	struct bind_park *p = bind_park_new(h, d, id, timeout_ms);
 	/* The 202 stands unless the instance finishes in time. */
 	bind_durable_set_check_status(h, d, id, with_rewind);
-	if (!finished_already(h, d, p))
+	if (!finished_already(h, d, p)) {
+		p->left_status = h->status;
+		p->left_nresp = h->nresp;
+		p->left_body = h->resp_body;
 		h->park = p;
+	}
+}
+
+void bind_park_after_function(struct bind_http *h)
+{
+	struct bind_park *p = h->park;
+	if (!p || (h->status == p->left_status && h->nresp == p->left_nresp &&
+		   h->resp_body == p->left_body && !h->resp_stream))
+		return;
+	park_drop(h);
 }

@@ -194,6 +194,10 @@ struct bind_park {
 	int left_status;
 	size_t left_nresp;
 	const char *left_body;
+	/* Headers the function added after its wait (in h's arena): the
+	 * finished answer keeps them. */
+	struct bind_kv *added;
+	size_t nadded;
 };
 int bind_park_hold(struct bind_park *p, void (*wake)(void *data), void *data);
 int bind_park_cancel(struct bind_park *p);
@@ -201,10 +205,11 @@ void bind_park_done(struct bind_park *p);
 /*
  * An app function's wait (h->park_ok for an app function): the function
  * returns at once and the host parks its response instead of a thread.
- * Called on the function's thread when it returned: the wait stands only
- * if the function left the response as the wait set it; a response the
- * function set afterwards (another status, header or body, or the 500 of a
- * failure) wins, and the wait ends here. h->park is NULL then.
+ * Called on the function's thread when it returned: the wait stands if
+ * the function left the response as the wait set it or only added headers
+ * (the finished answer gets them too, as if the function had blocked); a
+ * response the function changed otherwise (another status or body, or the
+ * 500 of a failure) wins, and the wait ends here. h->park is NULL then.
  */
 void bind_park_after_function(struct bind_http *h);
 /* For the client's own use: a park in h's arena for instance `id` (NULL: a

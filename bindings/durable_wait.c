@@ -119,6 +119,8 @@ void bind_park_done(struct bind_park *p)
 	if (!p->row)
 		return;
 	bind_durable_set_finished(p->h, p->row);
+	for (size_t i = 0; i < p->nadded; i++)
+		bind_http_add_header((cf_http *)p->h, p->added[i].name, p->added[i].value);
 	free(p->row);
 	p->row = NULL;
 }
@@ -244,8 +246,17 @@ void bind_client_wait(struct bind_http *h, struct bind_durable *d, const char *i
 void bind_park_after_function(struct bind_http *h)
 {
 	struct bind_park *p = h->park;
-	if (!p || (h->status == p->left_status && h->nresp == p->left_nresp &&
-		   h->resp_body == p->left_body && !h->resp_stream))
+	if (!p)
 		return;
-	park_drop(h);
+	if (h->status != p->left_status || h->resp_body != p->left_body || h->resp_stream ||
+	    h->nresp < p->left_nresp) {
+		park_drop(h);
+		return;
+	}
+	/* Copied out: the finished answer rewrites the header array. */
+	p->nadded = h->nresp - p->left_nresp;
+	if (p->nadded) {
+		p->added = rt_arena_alloc(h->ctx.arena, p->nadded * sizeof(*p->added));
+		memcpy(p->added, h->resp_headers + p->left_nresp, p->nadded * sizeof(*p->added));
+	}
 }

@@ -253,6 +253,7 @@ struct engine_batch {
 	 * (engine_wait.c); rows shallow-copied, strings in `arena`. */
 	struct rt_instance *finished;
 	size_t nfinished, capfinished;
+	int synced;              /* sync_acks: this batch's commit is fsynced */
 };
 
 /* The instance is on the store's ready list of this batch. */
@@ -280,7 +281,10 @@ void engine_waits_free(struct engine_waits *w);
 /* An episode left `inst` terminal (its row is written in this batch). */
 void engine_wait_note(struct engine_batch *b, const struct rt_instance *inst);
 /* After the batch committed: fires the waits on the noted instances and
- * forgets the notes. Engine thread, e->lock not held. */
+ * forgets the notes. Under sync_acks the batch is fsynced first if any
+ * wait is due (the answer acknowledges the outcome); if that fails the
+ * waits stay and end with their timeouts' 202. Engine thread, e->lock not
+ * held. */
 void engine_wait_notify(struct rt_engine *e, struct engine_batch *b);
 
 /* ---- one episode, in parts (engine_episode.c) ------------------------------ */
@@ -410,6 +414,11 @@ void engine_entity_apply_clean(struct engine_batch *b, struct engine_cmd *c);
  * batch holds commands to acknowledge, else leaves it to the checkpoint
  * thread within ENGINE_SYNC_WINDOW_US. */
 void engine_sync_after_commit(struct engine_batch *b);
+/* Before a committed batch's outcome answers a client (a wait on an
+ * instance it finished): fsyncs it now unless it is already (sync_acks;
+ * engine thread, lock not held). 0 when it is durable, -1 if the fsync
+ * failed: then nothing may claim it is. */
+int engine_sync_before_answer(struct engine_batch *b);
 /* The checkpoint thread's wait (lock held): returns when a checkpoint is
  * requested or the engine stops, fsyncing the WAL on `cs` whenever a
  * commit has been waiting ENGINE_SYNC_WINDOW_US for it. */

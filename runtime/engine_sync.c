@@ -16,10 +16,38 @@
 #include <stdlib.h>
 #include <time.h>
 
+/* Fsyncs the commits so far; the checkpoint thread's window restarts. */
+static int sync_now(struct rt_engine *e)
+{
+	/* Cleared first: a commit the checkpoint thread sees after this one
+	 * is newer than the sync below and must not be forgotten. */
+	pthread_mutex_lock(&e->lock);
+	e->unsynced_since_us = 0;
+	pthread_mutex_unlock(&e->lock);
+	if (rt_store_sync_wal(e->store) == 0)
+		return 0;
+	pthread_mutex_lock(&e->lock);
+	if (!e->unsynced_since_us)
+		e->unsynced_since_us = rt_mono_us();
+	pthread_mutex_unlock(&e->lock);
+	return -1;
+}
+
+int engine_sync_before_answer(struct engine_batch *b)
+{
+	if (!b->e->opts.sync_acks || b->synced)
+		return 0;
+	if (sync_now(b->e) != 0)
+		return -1;
+	b->synced = 1;
+	return 0;
+}
+
 void engine_sync_after_commit(struct engine_batch *b)
 {
 	struct rt_engine *e = b->e;
 
+	b->synced = 0;
 	if (!b->cmds) {
 		pthread_mutex_lock(&e->lock);
 		if (!e->unsynced_since_us) {
@@ -29,13 +57,10 @@ void engine_sync_after_commit(struct engine_batch *b)
 		pthread_mutex_unlock(&e->lock);
 		return;
 	}
-	/* Cleared first: a commit the checkpoint thread sees after this one
-	 * is newer than the sync below and must not be forgotten. */
-	pthread_mutex_lock(&e->lock);
-	e->unsynced_since_us = 0;
-	pthread_mutex_unlock(&e->lock);
-	if (rt_store_sync_wal(e->store) == 0)
+	if (sync_now(e) == 0) {
+		b->synced = 1;
 		return;
+	}
 	/* Committed, but not known to be on disk: say so to whoever waits
 	 * for an acknowledgement rather than promise what a power cut could
 	 * take back. The next successful sync makes it durable anyway. */
@@ -49,10 +74,6 @@ void engine_sync_after_commit(struct engine_batch *b)
 				   "flushed to disk: %s",
 				   why && *why ? why : "unknown error");
 	}
-	pthread_mutex_lock(&e->lock);
-	if (!e->unsynced_since_us)
-		e->unsynced_since_us = rt_mono_us();
-	pthread_mutex_unlock(&e->lock);
 }
 
 void engine_sync_wait(struct rt_engine *e, struct rt_store *cs)

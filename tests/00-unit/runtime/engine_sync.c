@@ -16,6 +16,7 @@
 #include "common/clock.h"
 #include "tap.h"
 
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -273,6 +274,46 @@ static int wait_synced(int64_t limit_us)
 
 #define STEPS 200
 
+/* A wait on an instance's end that notes, when it fires, whether every WAL
+ * write so far was synced: what a power cut would keep of the outcome the
+ * waiter is about to answer with. */
+struct synced_wait {
+	struct rt_engine_wait w;
+	pthread_mutex_t lock;
+	int fired, synced, status;
+	char output[32];
+};
+
+static void synced_wait_fired(struct rt_engine_wait *w, const struct rt_instance *row)
+{
+	struct synced_wait *sw = w->user;
+	pthread_mutex_lock(&sw->lock);
+	sw->synced = all_synced();
+	sw->status = (int)row->status;
+	snprintf(sw->output, sizeof(sw->output), "%s", row->output ? row->output : "");
+	sw->fired = 1;
+	pthread_mutex_unlock(&sw->lock);
+}
+
+static void start_done(void *user, int rc, const char *err)
+{
+	(void)err;
+	*(int *)user = rc;
+}
+
+static int wait_fired(struct synced_wait *sw, int64_t limit_us)
+{
+	int64_t until = rt_mono_us() + limit_us;
+	for (;;) {
+		pthread_mutex_lock(&sw->lock);
+		int fired = sw->fired;
+		pthread_mutex_unlock(&sw->lock);
+		if (fired || rt_mono_us() > until)
+			return fired;
+		usleep(2000);
+	}
+}
+
 int main(void)
 {
 	char dir[] = "/tmp/cfunc-engine-sync-XXXXXX", path[128];
@@ -329,6 +370,29 @@ int main(void)
 	ok(wait_synced(2000000), "quiet before the purge");
 	is_int(rt_engine_purge(e, "chain1", &err), RT_OK, "purge acknowledged");
 	ok(all_synced(), "every WAL write of the acknowledged purge is synced when it returns");
+
+	/* Start and wait: the answer with the output acknowledges the
+	 * completion, so the commit that completed it is on disk before the
+	 * wait fires, though no command was in that batch. */
+	for (int round = 0; round < 3; round++) {
+		struct synced_wait sw;
+		char wid[33];
+		int start_rc = -99;
+		memset(&sw, 0, sizeof(sw));
+		pthread_mutex_init(&sw.lock, NULL);
+		sw.w.fired = synced_wait_fired;
+		sw.w.user = &sw;
+		ok(wait_synced(2000000), "quiet before start and wait %d", round);
+		is_int(rt_engine_start_async(e, "chain", "3", wid, start_done, &start_rc, &sw.w), RT_OK,
+		       "start and wait %d queued", round);
+		ok(wait_fired(&sw, 30000000), "the wait fires when the chain completes");
+		is_int(sw.status, RT_ST_COMPLETED, "… on the Completed row");
+		is_str(sw.output, "3", "… with the output");
+		ok(sw.synced, "… and every WAL write, the completion's too, was synced before it fired");
+		if (!sw.fired)
+			rt_engine_wait_cancel(e, &sw.w);
+		pthread_mutex_destroy(&sw.lock);
+	}
 	rt_engine_stop(e);
 
 	/* The hub reopens with what was acknowledged. */

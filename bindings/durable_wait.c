@@ -111,7 +111,11 @@ int bind_park_hold(struct bind_park *p, void (*wake)(void *data), void *data)
 
 int bind_park_cancel(struct bind_park *p)
 {
-	return rt_engine_wait_cancel(p->engine, &p->w);
+	int cancelled = rt_engine_wait_cancel(p->engine, &p->w);
+	/* The 202 that follows acknowledges the start: on disk first. */
+	if (cancelled && rt_engine_wait_ack_durable(p->engine, &p->w) != 0)
+		__atomic_store_n(&p->h->commit_failed, 1, __ATOMIC_RELEASE);
+	return cancelled;
 }
 
 void bind_park_done(struct bind_park *p)

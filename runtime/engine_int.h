@@ -77,6 +77,9 @@ struct engine_cmd {
 	pthread_cond_t *cond;
 	rt_engine_done_fn on_done;
 	void *user;
+	/* START with a wait (rt_engine_start_async): nothing answers before
+	 * the wait ends, so its commit need not be fsynced at once. */
+	struct rt_engine_wait *wait;
 	char id_buf[33];
 };
 
@@ -180,6 +183,9 @@ struct rt_engine {
 	/* sync_acks (engine_sync.c): rt_mono_us() of the oldest commit not
 	 * yet fsynced, 0 when everything committed is durable. */
 	int64_t unsynced_since_us;
+	/* sync_acks: commits so far, and how many of them an fsync covers
+	 * (atomics; engine_sync.c). */
+	uint64_t commit_seq, synced_seq;
 	int64_t last_ckpt_us;      /* rt_mono_us() of the last checkpoint request */
 
 	pthread_mutex_t readers_lock;

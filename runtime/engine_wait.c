@@ -72,6 +72,7 @@ void rt_engine_wait_add(struct rt_engine *e, struct rt_engine_wait *w, const cha
 	w->hash = id_hash(instance_id);
 	w->row = NULL;
 	w->prev = NULL;
+	w->ack_seq = 0;
 	pthread_mutex_lock(&ws->lock);
 	struct rt_engine_wait **head = &ws->bucket[w->hash & (WAIT_BUCKETS - 1)];
 	w->next = *head;

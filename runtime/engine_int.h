@@ -418,7 +418,9 @@ void engine_entity_apply_clean(struct engine_batch *b, struct engine_cmd *c);
 /* engine_sync.c: with opts.sync_acks, what makes commits durable. After a
  * committed batch (engine thread, lock not held): fsyncs at once when the
  * batch holds commands to acknowledge, else leaves it to the checkpoint
- * thread within ENGINE_SYNC_WINDOW_US. */
+ * thread within ENGINE_SYNC_WINDOW_US. A start with a wait is not
+ * acknowledged before its wait ends: it only notes its commit in the wait
+ * (ack_seq) for rt_engine_wait_ack_durable. */
 void engine_sync_after_commit(struct engine_batch *b);
 /* Before a committed batch's outcome answers a client (a wait on an
  * instance it finished): fsyncs it now unless it is already (sync_acks;

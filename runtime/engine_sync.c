@@ -7,6 +7,13 @@
  * one fsync per 50 ms instead of one per step, and a power cut can cost
  * only the last 50 ms of unacknowledged progress, which replay and
  * at-least-once activities redo.
+ *
+ * An answer that reports an outcome (a wait's 200) is an acknowledgement
+ * too: the batch that finished the instance is fsynced before its waits
+ * fire (engine_sync_before_answer). That fsync covers every earlier frame,
+ * so a start that waits is not fsynced at its own commit; if its wait ends
+ * without an outcome, rt_engine_wait_ack_durable fsyncs before the 202
+ * unless a later fsync already covered it (commit_seq / synced_seq).
  */
 #include "runtime/engine_int.h"
 #include "common/clock.h"

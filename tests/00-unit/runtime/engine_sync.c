@@ -7,7 +7,9 @@
  *   sync_acks: an acknowledged command (start, purge) is on disk when its
  *   call returns; a chain of activities is fsynced a few times, not once
  *   per step; and everything committed is on disk soon after the engine
- *   goes idle, without any further command.
+ *   goes idle, without any further command; a wait on an instance's end
+ *   fires only once the commit that ended it is synced, and a start that
+ *   waits in vain is synced before its 202 (rt_engine_wait_ack_durable).
  *   FULL: every commit fsyncs (what sync_acks saves).
  */
 #include "runtime/engine.h"

@@ -103,7 +103,11 @@ int bind_park_hold(struct bind_park *p, void (*wake)(void *data), void *data)
 
 int bind_park_cancel(struct bind_park *p)
 {
-	return rt_engine_wait_cancel(p->engine, &p->w);
+	int cancelled = rt_engine_wait_cancel(p->engine, &p->w);
+	/* The 202 that follows acknowledges the start: on disk first. */
+	if (cancelled && rt_engine_wait_ack_durable(p->engine, &p->w) != 0)
+		__atomic_store_n(&p->h->commit_failed, 1, __ATOMIC_RELEASE);
+	return cancelled;
 }
 
 void bind_park_done(struct bind_park *p)
@@ -111,6 +115,37 @@ void bind_park_done(struct bind_park *p)
 	if (!p->row)
 		return;
 	bind_durable_set_finished(p->h, p->row);
+	for (size_t i = 0; i < p->nadded; i++)
+		bind_http_add_header((cf_http *)p->h, p->added[i].name, p->added[i].value);
 	free(p->row);
 	p->row = NULL;
+}
+
+void bind_park_drop(struct bind_http *h)
+{
+	struct bind_park *p = h->park;
+	if (!p)
+		return;
+	h->park = NULL;
+	bind_park_cancel(p); /* past this the engine no longer touches p */
+	free(p->row);
+	p->row = NULL;
+}
+
+void bind_park_after_function(struct bind_http *h)
+{
+	struct bind_park *p = h->park;
+	if (!p)
+		return;
+	if (h->status != p->left_status || h->resp_body != p->left_body || h->resp_stream ||
+	    h->nresp < p->left_nresp) {
+		bind_park_drop(h);
+		return;
+	}
+	/* Copied out: the finished answer rewrites the header array. */
+	p->nadded = h->nresp - p->left_nresp;
+	if (p->nadded) {
+		p->added = rt_arena_alloc(h->ctx.arena, p->nadded * sizeof(*p->added));
+		memcpy(p->added, h->resp_headers + p->left_nresp, p->nadded * sizeof(*p->added));
+	}
 }

@@ -13,6 +13,7 @@
 
 struct bind_http;
 struct bind_durable;
+struct bind_kv;
 
 /* A copy of a committed row in one malloc'd block (the caller frees it):
  * the struct and every string status_json.c shows. For wait callbacks on
@@ -49,10 +50,31 @@ struct bind_park {
 	struct rt_instance *row; /* malloc'd copy of the committed row, once fired */
 	void (*wake)(void *data);
 	void *wake_data;
+	/* The response the wait left (an app function's, see
+	 * bind_park_after_function): status, header count and body. */
+	int left_status;
+	size_t left_nresp;
+	const char *left_body;
+	/* Headers the function added after its wait (in h's arena): the
+	 * finished answer keeps them. */
+	struct bind_kv *added;
+	size_t nadded;
 };
 int bind_park_hold(struct bind_park *p, void (*wake)(void *data), void *data);
 int bind_park_cancel(struct bind_park *p);
 void bind_park_done(struct bind_park *p);
+/*
+ * An app function's wait (h->park_ok for an app function): the function
+ * returns at once and the host parks its response instead of a thread.
+ * Called on the function's thread when it returned: the wait stands if
+ * the function left the response as the wait set it or only added headers
+ * (the finished answer gets them too, as if the function had blocked); a
+ * response the function changed otherwise (another status or body, or the
+ * 500 of a failure) wins, and the wait ends here. h->park is NULL then.
+ */
+void bind_park_after_function(struct bind_http *h);
+/* Ends the wait h->park holds, if any, without touching h's response. */
+void bind_park_drop(struct bind_http *h);
 /* For the client's own use: a park in h's arena for instance `id` (NULL: a
  * 33-byte buffer for an id still to be generated), not registered yet. */
 struct bind_park *bind_park_new(struct bind_http *h, struct bind_durable *d, const char *id,

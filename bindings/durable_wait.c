@@ -114,9 +114,15 @@ void bind_client_wait(struct bind_http *h, struct bind_durable *d, const char *i
 		wait_blocking(h, d, id, timeout_ms, with_rewind);
 		return;
 	}
+	/* An app function that waits twice: the last wait decides. */
+	bind_park_drop(h);
 	struct bind_park *p = bind_park_new(h, d, id, timeout_ms);
 	/* The 202 stands unless the instance finishes in time. */
 	bind_durable_set_check_status(h, d, id, with_rewind);
-	if (!finished_already(h, d, p))
+	if (!finished_already(h, d, p)) {
+		p->left_status = h->status;
+		p->left_nresp = h->nresp;
+		p->left_body = h->resp_body;
 		h->park = p;
+	}
 }

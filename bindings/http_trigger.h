@@ -52,8 +52,9 @@ struct bind_http {
 	struct bind_body_stream *resp_stream;
 	int stream_ok;
 	/* A response that waits for an instance to finish, held by the host
-	 * without a thread (durable_client.h, struct bind_park); host
-	 * endpoints only, and only when the host set park_ok. */
+	 * without a thread (durable_client.h, struct bind_park); only when
+	 * the host set park_ok (its endpoints, and app functions run in its
+	 * own process: bind_park_after_function). */
 	struct bind_park *park;
 	int park_ok;
 

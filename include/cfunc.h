@@ -911,9 +911,13 @@ static inline cf_rc cf_durable_check_status_response(cf_http *h, const char *ins
 /* Waits up to timeout_ms for the instance to finish: 200 with the output when
  * it completed, the status object when it failed or was terminated, the
  * check-status response otherwise. The wait ends as soon as the outcome is
- * committed (the calling thread sleeps until then; nothing polls), so
- * retry_ms is only checked: CF_E_INVALID when it is not positive or exceeds
- * timeout_ms. */
+ * committed (nothing polls), so retry_ms is only checked: CF_E_INVALID when
+ * it is not positive or exceeds timeout_ms. In the host process the call
+ * returns at once and the response is held after the function returns,
+ * without a thread: return right after it. Headers added after the call
+ * are kept; a status or body set after it replaces the answer and ends the
+ * wait. In a worker process (--worker-processes) the calling thread sleeps
+ * until the outcome or the timeout. */
 static inline cf_rc cf_durable_wait_or_check_status_response(cf_http *h, const char *instance_id,
 							     int64_t timeout_ms, int64_t retry_ms)
 {

@@ -290,11 +290,18 @@ struct rt_engine_wait {
 	struct rt_engine_wait *next, *prev;
 	const struct rt_instance *row; /* while being fired */
 	int linked;
+	uint64_t ack_seq; /* the commit of its start, when not fsynced at once */
 };
 void rt_engine_wait_add(struct rt_engine *e, struct rt_engine_wait *w, const char *instance_id);
 /* Ends a wait. 1: it had not fired and now never will. 0: it fired, and
  * `fired` has returned by the time this does. */
 int rt_engine_wait_cancel(struct rt_engine *e, struct rt_engine_wait *w);
+/* After a cancel that returned 1, before answering that the start the wait
+ * came with was accepted: a start with a wait (rt_engine_start_async) is
+ * fsynced with the outcome, not at its own commit, so this fsyncs it now
+ * if no fsync covered it yet (any thread; blocks for one fdatasync at
+ * most). 0 when it is on disk, -1 when that could not be made sure. */
+int rt_engine_wait_ack_durable(struct rt_engine *e, struct rt_engine_wait *w);
 
 /* ---- reads (any thread; read-only handle, never blocks the writer) ------ */
 

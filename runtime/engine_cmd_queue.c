@@ -89,6 +89,7 @@ int rt_engine_start_async(struct rt_engine *e, const char *name, const char *inp
 	memcpy(out_id, c->id_buf, 33);
 	if (wait)
 		rt_engine_wait_add(e, wait, out_id);
+	c->wait = wait;
 	if (enqueue(e, c) != 0) {
 		if (wait)
 			rt_engine_wait_cancel(e, wait);

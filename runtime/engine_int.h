@@ -83,6 +83,9 @@ struct engine_cmd {
 	pthread_cond_t *cond;
 	rt_engine_done_fn on_done;
 	void *user;
+	/* START with a wait (rt_engine_start_async): nothing answers before
+	 * the wait ends, so its commit need not be fsynced at once. */
+	struct rt_engine_wait *wait;
 	char id_buf[33];
 };
 
@@ -200,6 +203,9 @@ struct rt_engine {
 	/* sync_acks (engine_sync.c): rt_mono_us() of the oldest commit not
 	 * yet fsynced, 0 when everything committed is durable. */
 	int64_t unsynced_since_us;
+	/* sync_acks: commits so far, and how many of them an fsync covers
+	 * (atomics; engine_sync.c). */
+	uint64_t commit_seq, synced_seq;
 	int64_t last_ckpt_us;      /* rt_mono_us() of the last checkpoint request */
 
 	pthread_mutex_t readers_lock;
@@ -284,6 +290,7 @@ struct engine_batch {
 	 * (engine_episode.c), in the order they were prepared. */
 	struct engine_pending_episode *pending, *pending_tail;
 	size_t npending;
+	int synced;              /* sync_acks: this batch's commit is fsynced */
 };
 
 /* engine_not_now.c. The visible time for work that cannot run now: from
@@ -326,7 +333,10 @@ void engine_waits_free(struct engine_waits *w);
 /* An episode left `inst` terminal (its row is written in this batch). */
 void engine_wait_note(struct engine_batch *b, const struct rt_instance *inst);
 /* After the batch committed: fires the waits on the noted instances and
- * forgets the notes. Engine thread, e->lock not held. */
+ * forgets the notes. Under sync_acks the batch is fsynced first if any
+ * wait is due (the answer acknowledges the outcome); if that fails the
+ * waits stay and end with their timeouts' 202. Engine thread, e->lock not
+ * held. */
 void engine_wait_notify(struct rt_engine *e, struct engine_batch *b);
 
 /* ---- one episode, in parts (engine_episode.c) ------------------------------ */
@@ -426,8 +436,15 @@ void engine_entity_apply_clean(struct engine_batch *b, struct engine_cmd *c);
 /* engine_sync.c: with opts.sync_acks, what makes commits durable. After a
  * committed batch (engine thread, lock not held): fsyncs at once when the
  * batch holds commands to acknowledge, else leaves it to the checkpoint
- * thread within ENGINE_SYNC_WINDOW_US. */
+ * thread within ENGINE_SYNC_WINDOW_US. A start with a wait is not
+ * acknowledged before its wait ends: it only notes its commit in the wait
+ * (ack_seq) for rt_engine_wait_ack_durable. */
 void engine_sync_after_commit(struct engine_batch *b);
+/* Before a committed batch's outcome answers a client (a wait on an
+ * instance it finished): fsyncs it now unless it is already (sync_acks;
+ * engine thread, lock not held). 0 when it is durable, -1 if the fsync
+ * failed: then nothing may claim it is. */
+int engine_sync_before_answer(struct engine_batch *b);
 /* The checkpoint thread's wait (lock held): returns when a checkpoint is
  * requested or the engine stops, fsyncing the WAL on `cs` whenever a
  * commit has been waiting ENGINE_SYNC_WINDOW_US for it. */

@@ -7,20 +7,85 @@
  * one fsync per 50 ms instead of one per step, and a power cut can cost
  * only the last 50 ms of unacknowledged progress, which replay and
  * at-least-once activities redo.
+ *
+ * An answer that reports an outcome (a wait's 200) is an acknowledgement
+ * too: the batch that finished the instance is fsynced before its waits
+ * fire (engine_sync_before_answer). That fsync covers every earlier frame,
+ * so a start that waits is not fsynced at its own commit; if its wait ends
+ * without an outcome, rt_engine_wait_ack_durable fsyncs before the 202
+ * unless a later fsync already covered it (commit_seq / synced_seq).
  */
 #include "runtime/engine_int.h"
 #include "common/clock.h"
 #include "common/xalloc.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+#include <unistd.h>
+
+/* An fsync that began when `upto` commits were made covers them all. */
+static void mark_synced(struct rt_engine *e, uint64_t upto)
+{
+	uint64_t cur = __atomic_load_n(&e->synced_seq, __ATOMIC_ACQUIRE);
+	while (cur < upto && !__atomic_compare_exchange_n(&e->synced_seq, &cur, upto, 0,
+							  __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		;
+}
+
+/* Fsyncs the commits so far; the checkpoint thread's window restarts. */
+static int sync_now(struct rt_engine *e)
+{
+	uint64_t upto = __atomic_load_n(&e->commit_seq, __ATOMIC_ACQUIRE);
+	/* Cleared first: a commit the checkpoint thread sees after this one
+	 * is newer than the sync below and must not be forgotten. */
+	pthread_mutex_lock(&e->lock);
+	e->unsynced_since_us = 0;
+	pthread_mutex_unlock(&e->lock);
+	if (rt_store_sync_wal(e->store) == 0) {
+		mark_synced(e, upto);
+		return 0;
+	}
+	pthread_mutex_lock(&e->lock);
+	if (!e->unsynced_since_us)
+		e->unsynced_since_us = rt_mono_us();
+	pthread_mutex_unlock(&e->lock);
+	return -1;
+}
+
+int engine_sync_before_answer(struct engine_batch *b)
+{
+	if (!b->e->opts.sync_acks || b->synced)
+		return 0;
+	if (sync_now(b->e) != 0)
+		return -1;
+	b->synced = 1;
+	return 0;
+}
 
 void engine_sync_after_commit(struct engine_batch *b)
 {
 	struct rt_engine *e = b->e;
 
-	if (!b->cmds) {
+	int acks_now = 0;
+
+	b->synced = 0;
+	/* Counted before anyone may fsync for it: every commit counted is in
+	 * the WAL already. */
+	uint64_t seq = __atomic_add_fetch(&e->commit_seq, 1, __ATOMIC_ACQ_REL);
+	for (struct engine_cmd *c = b->cmds; c; c = c->next)
+		acks_now |= !c->wait;
+	if (b->cmds && !acks_now) {
+		/* Only starts whose answers wait for their outcomes (or their
+		 * timeouts): the fsync before either covers this commit. */
+		for (struct engine_cmd *c = b->cmds; c; c = c->next)
+			if (c->rc == 0)
+				c->wait->ack_seq = seq;
+	}
+	if (!acks_now) {
 		pthread_mutex_lock(&e->lock);
 		if (!e->unsynced_since_us) {
 			e->unsynced_since_us = rt_mono_us();
@@ -29,13 +94,10 @@ void engine_sync_after_commit(struct engine_batch *b)
 		pthread_mutex_unlock(&e->lock);
 		return;
 	}
-	/* Cleared first: a commit the checkpoint thread sees after this one
-	 * is newer than the sync below and must not be forgotten. */
-	pthread_mutex_lock(&e->lock);
-	e->unsynced_since_us = 0;
-	pthread_mutex_unlock(&e->lock);
-	if (rt_store_sync_wal(e->store) == 0)
+	if (sync_now(e) == 0) {
+		b->synced = 1;
 		return;
+	}
 	/* Committed, but not known to be on disk: say so to whoever waits
 	 * for an acknowledgement rather than promise what a power cut could
 	 * take back. The next successful sync makes it durable anyway. */
@@ -49,10 +111,6 @@ void engine_sync_after_commit(struct engine_batch *b)
 				   "flushed to disk: %s",
 				   why && *why ? why : "unknown error");
 	}
-	pthread_mutex_lock(&e->lock);
-	if (!e->unsynced_since_us)
-		e->unsynced_since_us = rt_mono_us();
-	pthread_mutex_unlock(&e->lock);
 }
 
 void engine_sync_wait(struct rt_engine *e, struct rt_store *cs)
@@ -74,10 +132,39 @@ void engine_sync_wait(struct rt_engine *e, struct rt_store *cs)
 		return;
 	}
 	e->unsynced_since_us = 0;
+	uint64_t upto = __atomic_load_n(&e->commit_seq, __ATOMIC_ACQUIRE);
 	pthread_mutex_unlock(&e->lock);
 	int rc = rt_store_sync_wal(cs);
+	if (rc == 0)
+		mark_synced(e, upto);
 	pthread_mutex_lock(&e->lock);
 	/* A failing disk: try again after the same delay, never spin. */
 	if (rc != 0 && !e->unsynced_since_us)
 		e->unsynced_since_us = rt_mono_us();
+}
+
+int rt_engine_wait_ack_durable(struct rt_engine *e, struct rt_engine_wait *w)
+{
+	uint64_t need = w->ack_seq;
+	char path[4096];
+	int fd, rc;
+
+	if (!need || !e->opts.sync_acks || __atomic_load_n(&e->synced_seq, __ATOMIC_ACQUIRE) >= need)
+		return 0;
+	uint64_t upto = __atomic_load_n(&e->commit_seq, __ATOMIC_ACQUIRE);
+	/* Not the engine's handle, which its thread uses meanwhile: the WAL
+	 * file itself. One fdatasync covers every frame in it, whoever wrote
+	 * them; frames a checkpoint moved out are in the database file, which
+	 * the checkpoint synced before it reset the WAL. */
+	if (snprintf(path, sizeof(path), "%s-wal", e->opts.path) >= (int)sizeof(path))
+		return -1;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -1; /* no WAL (an in-memory hub): nothing to sync */
+	rc = fdatasync(fd);
+	close(fd);
+	if (rc != 0)
+		return -1;
+	mark_synced(e, upto);
+	return 0;
 }

@@ -4,8 +4,9 @@
  * the engine thread's look-up after each commit.
  *
  * Episodes note every instance they leave terminal (engine_wait_note); once
- * the batch committed, engine_wait_notify unlinks the waits on those ids
- * and calls them. A cancel that finds its wait unlinked waits for the
+ * the batch committed (and, under sync_acks, fsynced: the answer is an
+ * acknowledgement), engine_wait_notify unlinks the waits on those ids and
+ * calls them. A cancel that finds its wait unlinked waits for the
  * firing round in progress to end, so that `fired` has returned when it
  * does - without the engine touching a wait after its callback, which may
  * hand it to a thread that frees it at once.
@@ -71,6 +72,7 @@ void rt_engine_wait_add(struct rt_engine *e, struct rt_engine_wait *w, const cha
 	w->hash = id_hash(instance_id);
 	w->row = NULL;
 	w->prev = NULL;
+	w->ack_seq = 0;
 	pthread_mutex_lock(&ws->lock);
 	struct rt_engine_wait **head = &ws->bucket[w->hash & (WAIT_BUCKETS - 1)];
 	w->next = *head;
@@ -107,6 +109,26 @@ void engine_wait_note(struct engine_batch *b, const struct rt_instance *inst)
 	b->finished[b->nfinished++] = *inst; /* strings stay in the batch arena */
 }
 
+static struct rt_engine_wait *find_wait(struct engine_waits *ws, const char *instance_id,
+					uint64_t h)
+{
+	for (struct rt_engine_wait *w = ws->bucket[h & (WAIT_BUCKETS - 1)]; w; w = w->next)
+		if (w->hash == h && strcmp(w->instance_id, instance_id) == 0)
+			return w;
+	return NULL;
+}
+
+/* 1 if a wait is registered on one of the first n finished rows. */
+static int any_wait(struct engine_waits *ws, const struct rt_instance *rows, size_t n)
+{
+	int found = 0;
+	pthread_mutex_lock(&ws->lock);
+	for (size_t i = 0; i < n && ws->n && !found; i++)
+		found = find_wait(ws, rows[i].instance_id, id_hash(rows[i].instance_id)) != NULL;
+	pthread_mutex_unlock(&ws->lock);
+	return found;
+}
+
 void engine_wait_notify(struct rt_engine *e, struct engine_batch *b)
 {
 	struct engine_waits *ws = e->waits;
@@ -115,6 +137,11 @@ void engine_wait_notify(struct rt_engine *e, struct engine_batch *b)
 
 	b->nfinished = 0;
 	if (nfinished == 0)
+		return;
+	/* The answer acknowledges the outcome: on disk first. Outside the
+	 * lock, which the loop thread takes for every timeout. A wait added
+	 * meanwhile sees the same commit, synced by then. */
+	if (any_wait(ws, b->finished, nfinished) && engine_sync_before_answer(b) != 0)
 		return;
 	pthread_mutex_lock(&ws->lock);
 	for (size_t i = 0; i < nfinished && ws->n; i++) {

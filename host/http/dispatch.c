@@ -257,6 +257,7 @@ static void function_end(struct req_job *job, struct rt_invocation *inv, const c
 			 job->http.ctx.last_error ? job->http.ctx.last_error
 						  : rt_arena_fmt(&job->arena, "The function returned %d.", rc));
 	}
+	bind_park_after_function(&job->http);
 }
 
 static int worker_outcome(enum host_workers_rc wrc)
@@ -886,6 +887,10 @@ int host_dispatch_on_req(h2o_handler_t *self, h2o_req_t *req)
 			return 0;
 		}
 		bind_http_init(&job->http, job->fn, &job->arena);
+		/* In process, an app function's wait is parked like a management
+		 * wait (bind_park_after_function); a worker process's call
+		 * answers its worker, which holds the response itself. */
+		job->http.park_ok = srv->workers == NULL;
 		job->http.resume = job_resume;
 		job->http.resume_data = job;
 		copy_request(job, req, path_len, &m);

@@ -2,12 +2,14 @@
 # Waiting for an instance to finish (durable-http-api §3.4): the management
 # API's timeout + pollingInterval and cf_durable_wait_or_check_status_response
 # answer when the instance's terminal state commits, not at the next poll;
-# parked management waits hold no HTTP worker; a timeout gives the 202
+# parked waits (management and in-process app functions) hold no HTTP
+# worker; an app function that changes its response after the wait answers
+# with its own response; a timeout gives the 202
 # check-status response unchanged; a client that leaves, and a stop, end
 # the wait at once.
 . "$(dirname "$0")/../lib.sh"
 S="$CFUNC_BUILD/samples"
-APPS="[\"$S/durable_hello.so\", \"$S/hello_http.so\", \"$S/async_http.so\", \"$CFUNC_BUILD/tests/20-abi/webhook_app.so\"]"
+APPS="[\"$S/durable_hello.so\", \"$S/hello_http.so\", \"$S/async_http.so\", \"$CFUNC_BUILD/tests/20-abi/webhook_app.so\", \"$CFUNC_BUILD/tests/20-abi/wait_app.so\"]"
 root="$T_DIR/app"
 # Two HTTP workers: more parked waits than that must not starve the rest.
 make_root "$root" "$APPS" '"cfunc": { "apps": '"$APPS"', "workers": 2 }'
@@ -94,6 +96,94 @@ ok "$([ "$elapsed" -lt 3000 ]; echo $?)" "… when it finished (${elapsed} ms fo
 is "$(http -X POST -d '{"duration_seconds":30}' "$BASE/api/async/long_running_job?timeout_ms=300&retry_ms=100")" 202 \
 	"app wait: 202 at its timeout"
 is "$(jq -r 'keys_unsorted | length' "$BODY_FILE")" 9 "… the 9-key client payload"
+
+# --- app waits are parked too: more of them than workers ---------------------
+# running_jobs: how many long_running_job instances of this section (input
+# with "n") are Running.
+running_jobs() {
+	curl -s --max-time 5 "$W/instances?runtimeStatus=Running&showInput=true" |
+		jq '[.[] | select(.name == "long_running_job" and (.input | type) == "object" and .input.n != null)] | length' 2>/dev/null
+}
+pids=""
+for i in 1 2 3 4 5 6; do
+	curl -s -o "$T_DIR/app-$i.body" -w '%{http_code}' --max-time 30 -X POST \
+		-d "{\"duration_seconds\":3,\"n\":$i}" \
+		"$BASE/api/async/long_running_job?timeout_ms=25000&retry_ms=1000" >"$T_DIR/app-$i.code" &
+	pids="$pids $!"
+done
+# Each function started its instance and returned: all six run at once on two
+# workers (a wait that held its worker would let two run at a time).
+i=0
+while [ "$(running_jobs)" != 6 ] && [ $i -lt 250 ]; do
+	sleep 0.02
+	i=$((i + 1))
+done
+is "$(running_jobs)" 6 "six app waits at once on two workers"
+is "$(http --max-time 2 "$BASE/api/hello?name=busy")" 200 "an HTTP function still answers while they wait"
+# shellcheck disable=SC2086 # one PID per word
+wait $pids
+good=0
+for i in 1 2 3 4 5 6; do
+	[ "$(cat "$T_DIR/app-$i.code")" = 200 ] &&
+		[ "$(jq -c . "$T_DIR/app-$i.body")" = '{"job":"done","duration_seconds":3}' ] &&
+		good=$((good + 1))
+done
+is "$good" 6 "every parked app wait answers 200 with the output when its job is done"
+
+# --- an app function that does more after the wait ---------------------------
+is "$(curl -s -D "$HDRS" -o "$BODY_FILE" -w '%{http_code}' --max-time 10 -X POST -d '"done"' \
+	"$BASE/api/wait_then_header/wh_noop")" 200 \
+	"a function that adds a header after its wait: the output"
+is "$(body)" '"done"' "… as the body"
+is "$(tr -d '\r' <"$HDRS" | sed -n 's/^X-After-Wait: //Ip')" yes "… with the header it added"
+t0=$(ms)
+is "$(curl -s -D "$HDRS" -o "$BODY_FILE" -w '%{http_code}' --max-time 10 -X POST \
+	"$BASE/api/wait_then_header/wh_wait?timeout_ms=400")" 202 \
+	"the same, still running at the timeout: 202"
+elapsed=$(($(ms) - t0))
+ok "$([ "$elapsed" -ge 350 ]; echo $?)" "… after the timeout (${elapsed} ms for 0.4 s)"
+is "$(tr -d '\r' <"$HDRS" | sed -n 's/^X-After-Wait: //Ip')" yes "… with the header it added"
+after_id=$(jq -r .id "$BODY_FILE")
+is "$(tr -d '\r' <"$HDRS" | sed -n 's/^Location: //Ip')" "$W/instances/$after_id?$Q" "… and the check-status Location"
+t0=$(ms)
+is "$(curl -s -o "$BODY_FILE" -w '%{http_code}' --max-time 10 -X POST \
+	"$BASE/api/wait_then_body/wh_wait?timeout_ms=20000")" 202 \
+	"a function that sets its own body after the wait: the wait's status"
+elapsed=$(($(ms) - t0))
+is "$(body)" '{"mine":true}' "… its own body"
+ok "$([ "$elapsed" -lt 5000 ]; echo $?)" "… at once, not at the wait's timeout (${elapsed} ms for 20 s)"
+curl -s -o /dev/null --max-time 5 -X POST -H 'Content-Type: application/json' -d '"late"' \
+	"$W/instances/$after_id/raiseEvent/go"
+wait_status "$after_id" Completed
+ok $? "its instance finishes later, with no one waiting"
+is "$(http --max-time 2 "$BASE/api/hello?name=after-waits")" 200 "the host still answers"
+
+# --- an app function that waits twice: the last wait decides ------------------
+curl -s -o "$T_DIR/twice.body" -w '%{http_code}' --max-time 30 -X POST \
+	"$BASE/api/wait_twice/wh_wait?timeout_ms=25000" >"$T_DIR/twice.code" &
+tpid=$!
+# id_with_input <json>: the Running wh_wait instance started with that input.
+id_with_input() {
+	curl -s --max-time 5 "$W/instances?runtimeStatus=Running&showInput=true" |
+		jq -r --argjson v "$1" '[.[] | select(.name == "wh_wait" and .input == $v)][0].instanceId // empty'
+}
+i=0
+while { [ -z "$(id_with_input '"first"')" ] || [ -z "$(id_with_input '"second"')" ]; } && [ $i -lt 250 ]; do
+	sleep 0.02
+	i=$((i + 1))
+done
+first=$(id_with_input '"first"')
+second=$(id_with_input '"second"')
+ok "$([ -n "$first" ] && [ -n "$second" ]; echo $?)" "both instances of the double wait run"
+curl -s -o /dev/null --max-time 5 -X POST -H 'Content-Type: application/json' -d '"f"' \
+	"$W/instances/$first/raiseEvent/go"
+wait_status "$first" Completed
+ok $? "the first finishes"
+curl -s -o /dev/null --max-time 5 -X POST -H 'Content-Type: application/json' -d '"s"' \
+	"$W/instances/$second/raiseEvent/go"
+wait "$tpid"
+is "$(cat "$T_DIR/twice.code")" 200 "the double wait answers 200 when the second finishes"
+is "$(cat "$T_DIR/twice.body")" '"s"' "… with the second one's output, not the first's"
 
 # --- a client that leaves ------------------------------------------------------
 curl -s -o /dev/null --max-time 0.5 -X POST "$W/orchestrators/wh_wait/left-1?timeout=25&pollingInterval=1"

@@ -7,7 +7,9 @@
  *   sync_acks: an acknowledged command (start, purge) is on disk when its
  *   call returns; a chain of activities is fsynced a few times, not once
  *   per step; and everything committed is on disk soon after the engine
- *   goes idle, without any further command.
+ *   goes idle, without any further command; a wait on an instance's end
+ *   fires only once the commit that ended it is synced, and a start that
+ *   waits in vain is synced before its 202 (rt_engine_wait_ack_durable).
  *   FULL: every commit fsyncs (what sync_acks saves).
  */
 #include "runtime/engine.h"
@@ -16,11 +18,13 @@
 #include "common/clock.h"
 #include "tap.h"
 
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 /* ---- the shim: SQLite's default VFS, watching files named "*-wal" ------- */
@@ -59,11 +63,15 @@ static int shim_truncate(sqlite3_file *f, sqlite3_int64 size)
 	struct shim_file *s = (struct shim_file *)f;
 	return s->real->pMethods->xTruncate(s->real, size);
 }
+static _Thread_local int in_xsync; /* SQLite's own sync, counted above */
+
 static int shim_sync(sqlite3_file *f, int flags)
 {
 	struct shim_file *s = (struct shim_file *)f;
 	long before = atomic_load(&wal_writes);
+	in_xsync = 1;
 	int rc = s->real->pMethods->xSync(s->real, flags);
+	in_xsync = 0;
 	if (s->is_wal && rc == SQLITE_OK) {
 		atomic_fetch_add(&wal_syncs, 1);
 		long cur = atomic_load(&synced_upto);
@@ -173,6 +181,28 @@ static void shim_install(void)
 	sqlite3_vfs_register(&shim_vfs, 1);
 }
 
+/* The engine's fsync of the WAL file outside SQLite (a start's 202 after
+ * its wait: rt_engine_wait_ack_durable) is a sync of the same file: this
+ * definition takes the place of libc's, so it is counted like xSync. */
+static _Atomic long raw_wal_syncs;
+int fdatasync(int fd)
+{
+	char link[64], target[4096];
+	long before = atomic_load(&wal_writes);
+	int rc = (int)syscall(SYS_fdatasync, fd);
+	if (rc != 0 || in_xsync)
+		return rc;
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	ssize_t n = readlink(link, target, sizeof(target) - 1);
+	if (n > 4 && memcmp(target + n - 4, "-wal", 4) == 0) {
+		atomic_fetch_add(&raw_wal_syncs, 1);
+		long cur = atomic_load(&synced_upto);
+		while (cur < before && !atomic_compare_exchange_weak(&synced_upto, &cur, before))
+			;
+	}
+	return rc;
+}
+
 /* Every WAL write so far is covered by a sync. */
 static int all_synced(void)
 {
@@ -273,6 +303,46 @@ static int wait_synced(int64_t limit_us)
 
 #define STEPS 200
 
+/* A wait on an instance's end that notes, when it fires, whether every WAL
+ * write so far was synced: what a power cut would keep of the outcome the
+ * waiter is about to answer with. */
+struct synced_wait {
+	struct rt_engine_wait w;
+	pthread_mutex_t lock;
+	int fired, synced, status;
+	char output[32];
+};
+
+static void synced_wait_fired(struct rt_engine_wait *w, const struct rt_instance *row)
+{
+	struct synced_wait *sw = w->user;
+	pthread_mutex_lock(&sw->lock);
+	sw->synced = all_synced();
+	sw->status = (int)row->status;
+	snprintf(sw->output, sizeof(sw->output), "%s", row->output ? row->output : "");
+	sw->fired = 1;
+	pthread_mutex_unlock(&sw->lock);
+}
+
+static void start_done(void *user, int rc, const char *err)
+{
+	(void)err;
+	__atomic_store_n((int *)user, rc, __ATOMIC_RELEASE);
+}
+
+static int wait_fired(struct synced_wait *sw, int64_t limit_us)
+{
+	int64_t until = rt_mono_us() + limit_us;
+	for (;;) {
+		pthread_mutex_lock(&sw->lock);
+		int fired = sw->fired;
+		pthread_mutex_unlock(&sw->lock);
+		if (fired || rt_mono_us() > until)
+			return fired;
+		usleep(2000);
+	}
+}
+
 int main(void)
 {
 	char dir[] = "/tmp/cfunc-engine-sync-XXXXXX", path[128];
@@ -329,6 +399,57 @@ int main(void)
 	ok(wait_synced(2000000), "quiet before the purge");
 	is_int(rt_engine_purge(e, "chain1", &err), RT_OK, "purge acknowledged");
 	ok(all_synced(), "every WAL write of the acknowledged purge is synced when it returns");
+
+	/* Start and wait: the answer with the output acknowledges the
+	 * completion, so the commit that completed it is on disk before the
+	 * wait fires, though no command was in that batch. */
+	for (int round = 0; round < 3; round++) {
+		struct synced_wait sw;
+		char wid[33];
+		int start_rc = -99;
+		memset(&sw, 0, sizeof(sw));
+		pthread_mutex_init(&sw.lock, NULL);
+		sw.w.fired = synced_wait_fired;
+		sw.w.user = &sw;
+		ok(wait_synced(2000000), "quiet before start and wait %d", round);
+		is_int(rt_engine_start_async(e, "chain", "3", wid, start_done, &start_rc, &sw.w), RT_OK,
+		       "start and wait %d queued", round);
+		ok(wait_fired(&sw, 30000000), "the wait fires when the chain completes");
+		is_int(sw.status, RT_ST_COMPLETED, "… on the Completed row");
+		is_str(sw.output, "3", "… with the output");
+		ok(sw.synced, "… and every WAL write, the completion's too, was synced before it fired");
+		if (!sw.fired)
+			rt_engine_wait_cancel(e, &sw.w);
+		pthread_mutex_destroy(&sw.lock);
+	}
+
+	/* A start that waits for an outcome which does not come: its commit
+	 * is not fsynced at once (nothing answers it yet), so the 202 its
+	 * timeout sends goes after rt_engine_wait_ack_durable. */
+	{
+		struct synced_wait sw;
+		char wid[33];
+		int start_rc = -99;
+		memset(&sw, 0, sizeof(sw));
+		pthread_mutex_init(&sw.lock, NULL);
+		sw.w.fired = synced_wait_fired;
+		sw.w.user = &sw;
+		ok(wait_synced(2000000), "quiet before a start that waits in vain");
+		long syncs_before = atomic_load(&wal_syncs) + atomic_load(&raw_wal_syncs);
+		is_int(rt_engine_start_async(e, "wait", NULL, wid, start_done, &start_rc, &sw.w), RT_OK,
+		       "start with a wait queued");
+		int64_t until = rt_mono_us() + 5000000;
+		while (__atomic_load_n(&start_rc, __ATOMIC_ACQUIRE) == -99 && rt_mono_us() < until)
+			usleep(1000);
+		is_int(__atomic_load_n(&start_rc, __ATOMIC_ACQUIRE), RT_OK, "… committed");
+		is_int(rt_engine_wait_cancel(e, &sw.w), 1, "its wait ends without an outcome (the timeout)");
+		is_int(rt_engine_wait_ack_durable(e, &sw.w), 0, "the start is made durable for the 202");
+		ok(all_synced(), "… every WAL write, the start's too, is synced before the 202");
+		ok(atomic_load(&wal_syncs) + atomic_load(&raw_wal_syncs) - syncs_before <= 2,
+		   "… with one fsync, maybe one of the window too");
+		is_int(rt_engine_wait_ack_durable(e, &sw.w), 0, "asking again costs nothing");
+		pthread_mutex_destroy(&sw.lock);
+	}
 	rt_engine_stop(e);
 
 	/* The hub reopens with what was acknowledged. */

@@ -258,6 +258,9 @@ struct rt_wire_iter {
 };
 void rt_wire_iter_init(struct rt_wire_iter *it, const void *body, size_t len);
 int rt_wire_iter_next(struct rt_wire_iter *it, struct rt_wire_field *fld);
+/* Counts the fields with `tag` in a body: 0, or -1 with *err when the body
+ * is truncated or the count is over RT_WIRE_MAX_LIST. */
+int rt_wire_count_tag(const void *body, size_t len, uint16_t tag, size_t *n, const char **err);
 
 /* Field values: 0, or -1 when the field is not of that shape. */
 int rt_wire_get_u32(const struct rt_wire_field *f, uint32_t *v);

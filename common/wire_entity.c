@@ -17,21 +17,6 @@
 		return -1;       \
 	} while (0)
 
-static int count_tag(const void *body, size_t len, uint16_t tag, size_t *n, const char **err)
-{
-	struct rt_wire_iter it;
-	struct rt_wire_field f;
-	int rc;
-	*n = 0;
-	rt_wire_iter_init(&it, body, len);
-	while ((rc = rt_wire_iter_next(&it, &f)) == 1)
-		if (f.tag == tag && ++*n > RT_WIRE_MAX_LIST)
-			FAIL("list over the length limit");
-	if (rc < 0)
-		FAIL("truncated field");
-	return 0;
-}
-
 /* ---- request --------------------------------------------------------------- */
 
 int rt_wire_entity_request_encode(struct rt_wire_buf *b, uint64_t id,
@@ -84,7 +69,7 @@ int rt_wire_entity_request_decode(const struct rt_wire_frame *f,
 	int rc;
 	if (f->type != RT_WIRE_ENTITY_REQUEST)
 		FAIL("frame of another type");
-	if (count_tag(f->body, f->len, RT_WT_E_OP, &n, err))
+	if (rt_wire_count_tag(f->body, f->len, RT_WT_E_OP, &n, err))
 		return -1;
 	memset(m, 0, sizeof(*m));
 	m->ops = rt_arena_calloc(a, (n ? n : 1) * sizeof(*m->ops));
@@ -225,7 +210,7 @@ static int decode_outcome(const struct rt_wire_field *outer, struct rt_wire_enti
 	size_t n;
 	int rc;
 	memset(o, 0, sizeof(*o));
-	if (count_tag(outer->data, outer->len, RT_WT_E_ACTION, &n, err))
+	if (rt_wire_count_tag(outer->data, outer->len, RT_WT_E_ACTION, &n, err))
 		return -1;
 	o->actions = rt_arena_calloc(a, (n ? n : 1) * sizeof(*o->actions));
 	rt_wire_iter_init(&it, outer->data, outer->len);
@@ -277,7 +262,7 @@ int rt_wire_entity_result_decode(const struct rt_wire_frame *f, struct rt_wire_e
 	int rc;
 	if (f->type != RT_WIRE_ENTITY_RESULT)
 		FAIL("frame of another type");
-	if (count_tag(f->body, f->len, RT_WT_E_OP, &n, err))
+	if (rt_wire_count_tag(f->body, f->len, RT_WT_E_OP, &n, err))
 		return -1;
 	memset(m, 0, sizeof(*m));
 	m->ops = rt_arena_calloc(a, (n ? n : 1) * sizeof(*m->ops));

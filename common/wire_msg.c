@@ -16,23 +16,6 @@
 		return -1;       \
 	} while (0)
 
-/* Counts fields with `tag`; -1 when the body is truncated or the count is
- * over RT_WIRE_MAX_LIST. */
-static int count_tag(const void *body, size_t len, uint16_t tag, size_t *n, const char **err)
-{
-	struct rt_wire_iter it;
-	struct rt_wire_field f;
-	int rc;
-	*n = 0;
-	rt_wire_iter_init(&it, body, len);
-	while ((rc = rt_wire_iter_next(&it, &f)) == 1)
-		if (f.tag == tag && ++*n > RT_WIRE_MAX_LIST)
-			FAIL("list over the length limit");
-	if (rc < 0)
-		FAIL("truncated field");
-	return 0;
-}
-
 static int get_pair(const struct rt_wire_field *f, struct rt_arena *a, struct rt_wire_kv *kv,
 		    int value_required)
 {
@@ -211,7 +194,7 @@ int rt_wire_registration_decode(const struct rt_wire_frame *f, struct rt_wire_re
 	size_t n;
 	int rc;
 	if (check_type(f, RT_WIRE_REGISTRATION, err) ||
-	    count_tag(f->body, f->len, RT_WT_FUNCTION, &n, err))
+	    rt_wire_count_tag(f->body, f->len, RT_WT_FUNCTION, &n, err))
 		return -1;
 	memset(m, 0, sizeof(*m));
 	m->fns = rt_arena_calloc(a, (n ? n : 1) * sizeof(*m->fns));
@@ -267,8 +250,8 @@ int rt_wire_http_request_decode(const struct rt_wire_frame *f, struct rt_wire_ht
 	size_t nh, np;
 	int rc;
 	if (check_type(f, RT_WIRE_HTTP_REQUEST, err) ||
-	    count_tag(f->body, f->len, RT_WT_HEADER, &nh, err) ||
-	    count_tag(f->body, f->len, RT_WT_PARAM, &np, err))
+	    rt_wire_count_tag(f->body, f->len, RT_WT_HEADER, &nh, err) ||
+	    rt_wire_count_tag(f->body, f->len, RT_WT_PARAM, &np, err))
 		return -1;
 	memset(m, 0, sizeof(*m));
 	m->headers = rt_arena_calloc(a, (nh ? nh : 1) * sizeof(*m->headers));
@@ -330,7 +313,7 @@ int rt_wire_http_response_decode(const struct rt_wire_frame *f, struct rt_wire_h
 	size_t nh;
 	int rc, have_status = 0;
 	if (check_type(f, RT_WIRE_HTTP_RESPONSE, err) ||
-	    count_tag(f->body, f->len, RT_WT_HEADER, &nh, err))
+	    rt_wire_count_tag(f->body, f->len, RT_WT_HEADER, &nh, err))
 		return -1;
 	memset(m, 0, sizeof(*m));
 	m->headers = rt_arena_calloc(a, (nh ? nh : 1) * sizeof(*m->headers));
@@ -495,8 +478,8 @@ int rt_wire_orch_request_decode(const struct rt_wire_frame *f, struct rt_wire_or
 	size_t np, nn;
 	int rc;
 	if (check_type(f, RT_WIRE_ORCH_REQUEST, err) ||
-	    count_tag(f->body, f->len, RT_WT_PAST, &np, err) ||
-	    count_tag(f->body, f->len, RT_WT_NEW, &nn, err))
+	    rt_wire_count_tag(f->body, f->len, RT_WT_PAST, &np, err) ||
+	    rt_wire_count_tag(f->body, f->len, RT_WT_NEW, &nn, err))
 		return -1;
 	memset(m, 0, sizeof(*m));
 	m->past = rt_arena_calloc(a, (np ? np : 1) * sizeof(*m->past));
@@ -555,8 +538,8 @@ int rt_wire_orch_result_decode(const struct rt_wire_frame *f, struct rt_wire_orc
 	size_t na, ne;
 	int rc, have_status = 0;
 	if (check_type(f, RT_WIRE_ORCH_RESULT, err) ||
-	    count_tag(f->body, f->len, RT_WT_ACTION, &na, err) ||
-	    count_tag(f->body, f->len, RT_WT_NEW, &ne, err))
+	    rt_wire_count_tag(f->body, f->len, RT_WT_ACTION, &na, err) ||
+	    rt_wire_count_tag(f->body, f->len, RT_WT_NEW, &ne, err))
 		return -1;
 	memset(m, 0, sizeof(*m));
 	m->actions = rt_arena_calloc(a, (na ? na : 1) * sizeof(*m->actions));

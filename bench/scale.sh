@@ -20,6 +20,9 @@ LIMIT=${LIMIT:-300}
 PROBE_MS=${PROBE_MS:-100}
 PORT=${PORT:-7097}
 B=${B:-$TOP/build}
+# The host runs in its scratch directory: a relative build path is taken
+# from here.
+case $B in /*) ;; *) B=$TOP/$B ;; esac
 root=$(mktemp -d /tmp/cfunc-bench-scale.XXXXXX)
 pid=""
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$root"; }

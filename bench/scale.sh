@@ -9,8 +9,9 @@
 # Timings of the big instance come from the task hub (created_us ->
 # updated_us); probe latencies are curl's time_total; host CPU is the
 # process's user + system time during the phase. SYNC=NORMAL sets the
-# task hub's synchronous mode (default FULL). Loopback only; each phase
-# gives up after LIMIT seconds.
+# task hub's synchronous mode (default FULL). Each line ends with how many
+# replays went to the replay thread and the longest. Loopback only; each
+# phase gives up after LIMIT seconds.
 set -eu
 cd "$(dirname "$0")/.."
 TOP=$(pwd)
@@ -20,6 +21,9 @@ LIMIT=${LIMIT:-300}
 PROBE_MS=${PROBE_MS:-100}
 PORT=${PORT:-7097}
 B=${B:-$TOP/build}
+# The host runs in its scratch directory: a relative build path is taken
+# from here.
+case $B in /*) ;; *) B=$TOP/$B ;; esac
 root=$(mktemp -d /tmp/cfunc-bench-scale.XXXXXX)
 pid=""
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$root"; }
@@ -86,7 +90,10 @@ run() {
 	cpu=$(awk -v a="$cpu0" -v b="$(cpu_s)" 'BEGIN { printf "%.1f", b - a }')
 	extra=""
 	[ "$1" = scale_sequence ] && [ "$2" -ge 2000 ] && extra="; $(steps "$id" 1000)"
-	echo "$figures; host CPU $cpu s$extra; $probes"
+	# What went to the replay thread (/admin/host/status, taskHub.engine).
+	replays=$(curl -s "$URL/admin/host/status" | jq -r '.taskHub.engine.replayThread |
+		"\(.offloaded) replays off the engine thread, longest \(.longestMs) ms"')
+	echo "$figures; host CPU $cpu s$extra; $probes; $replays"
 }
 
 echo "## large histories"

@@ -728,6 +728,7 @@ void rt_engine_get_stats(struct rt_engine *e, struct rt_engine_stats *st)
 {
 	pthread_mutex_lock(&e->lock);
 	*st = e->stats;
+	st->replays_in_flight = st->offloaded - st->replays_returned;
 	pthread_mutex_unlock(&e->lock);
 }
 

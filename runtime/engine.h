@@ -320,6 +320,15 @@ struct rt_engine_stats {
 	uint64_t activities;
 	uint64_t commands;
 	uint64_t offloaded; /* episodes replayed on the replay thread */
+	/* What became of those replays (engine_offload.c). */
+	uint64_t replays_in_flight; /* handed over, not back yet (queued or running) */
+	uint64_t replays_returned;  /* finished by the replay thread */
+	uint64_t replays_applied;   /* their outcome committed */
+	uint64_t replays_dropped;   /* outcome not committed (the instance changed
+				     * meanwhile, or a batch failed): the episode
+				     * runs again from the store */
+	int64_t replay_us_total;    /* replay thread time, over the returned ones */
+	int64_t replay_us_max;      /* the longest of them */
 };
 void rt_engine_get_stats(struct rt_engine *e, struct rt_engine_stats *st);
 

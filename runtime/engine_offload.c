@@ -69,6 +69,7 @@ struct engine_replay_job {
 	int64_t rest_until_mono_us;
 	int urgent; /* a message other than a result came while it rested */
 	int in_batch; /* on b->replays of the running batch */
+	int applied;  /* its outcome was written by the running batch */
 };
 
 static struct engine_replay_job *find_out(struct rt_engine *e, const char *instance_id)
@@ -219,8 +220,9 @@ int engine_offload_launch(struct engine_batch *b, const struct rt_instance *inst
 	pthread_mutex_lock(&e->lock);
 	RT_QUEUE_APPEND(e->replay_queue, e->replay_queue_tail, j, next);
 	pthread_cond_signal(&e->replay_cond);
-	pthread_mutex_unlock(&e->lock);
+	/* Under the lock: in flight is offloaded minus returned. */
 	e->stats.offloaded++;
+	pthread_mutex_unlock(&e->lock);
 	return 0;
 inline_instead:
 	/* The inline path loads the same and reports what fails. */
@@ -280,6 +282,7 @@ static void apply_one(struct engine_batch *b, struct engine_replay_job *j)
 		rt_store_savepoint_rollback(st);
 		return;
 	}
+	j->applied = 1;
 	/* A full replay means more are waiting: no rest then. */
 	if (j->rc == 0 && j->out.n_actions == 0 && !rt_status_is_terminal(j->out.status) &&
 	    j->nids < ENGINE_OFFLOAD_MAX_MSGS && !j->urgent) {
@@ -324,9 +327,15 @@ void engine_offload_apply(struct engine_batch *b)
 
 void engine_offload_after_batch(struct rt_engine *e, struct engine_batch *b)
 {
+	uint64_t applied = 0, dropped = 0;
 	for (struct engine_replay_job *j = b->replays, *next; j; j = next) {
 		next = j->next;
 		j->in_batch = 0;
+		if (j->applied && !b->failed)
+			applied++;
+		else
+			dropped++;
+		j->applied = 0;
 		/* A rest is kept only when the outcome is committed. */
 		if (b->failed || !j->rest_until_mono_us) {
 			unlink_out(e, j);
@@ -337,6 +346,12 @@ void engine_offload_after_batch(struct rt_engine *e, struct engine_batch *b)
 		}
 	}
 	b->replays = NULL;
+	if (applied || dropped) {
+		pthread_mutex_lock(&e->lock);
+		e->stats.replays_applied += applied;
+		e->stats.replays_dropped += dropped;
+		pthread_mutex_unlock(&e->lock);
+	}
 	if (b->failed)
 		batch_failed(e, e->stats.batches);
 }
@@ -369,6 +384,10 @@ void *engine_replay_main(void *arg)
 		j->rc = engine_episode_replay(h, &j->in, &j->out);
 		j->replay_us = rt_mono_us() - t0;
 		pthread_mutex_lock(&e->lock);
+		e->stats.replays_returned++;
+		e->stats.replay_us_total += j->replay_us;
+		if (j->replay_us > e->stats.replay_us_max)
+			e->stats.replay_us_max = j->replay_us;
 		RT_QUEUE_APPEND(e->replay_done, e->replay_done_tail, j, next);
 		pthread_cond_signal(&e->cond);
 	}

@@ -31,6 +31,9 @@
 #define DEFAULT_BUSY_TIMEOUT_MS 5000
 /* How long a truncating checkpoint waits for readers while writers stall. */
 #define TRUNCATE_WAIT_MS 1000
+/* The same for the rewinding checkpoint the checkpoint thread runs past the
+ * limit: short, as every client's commit waits behind it. */
+#define RESTART_WAIT_MS 10
 
 /*
  * migrations[v] upgrades schema version v to v + 1. Append only: a shipped
@@ -748,18 +751,18 @@ int rt_store_savepoint_rollback(struct rt_store *s)
 	return rt_store_savepoint_release(s);
 }
 
-int rt_store_checkpoint_truncate(struct rt_store *s)
+/* A checkpoint in `mode` (RESTART or TRUNCATE) with this process's writers
+ * held off: they wait at the gate, so SQLite's write lock is ours as soon
+ * as the open transaction ends; only readers can make us wait, for at most
+ * wait_ms, and writers are stalled meanwhile. */
+static int checkpoint_gated(struct rt_store *s, int mode, int wait_ms)
 {
 	int rc;
 	assert(sqlite3_get_autocommit(s->db));
-	/* Writers of this process wait at the gate, so SQLite's write lock is
-	 * ours as soon as the open transaction ends; only readers can make us
-	 * wait, and not for long: writers are stalled meanwhile. */
 	rt_store__ckpt_lock(s->lock);
 	rt_store__gate_close(s->lock);
-	sqlite3_busy_timeout(s->db, s->busy_timeout_ms < TRUNCATE_WAIT_MS ? s->busy_timeout_ms
-									 : TRUNCATE_WAIT_MS);
-	rc = sqlite3_wal_checkpoint_v2(s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+	sqlite3_busy_timeout(s->db, s->busy_timeout_ms < wait_ms ? s->busy_timeout_ms : wait_ms);
+	rc = sqlite3_wal_checkpoint_v2(s->db, NULL, mode, NULL, NULL);
 	sqlite3_busy_timeout(s->db, s->busy_timeout_ms);
 	rt_store__gate_open(s->lock);
 	rt_store__ckpt_unlock(s->lock);
@@ -768,7 +771,13 @@ int rt_store_checkpoint_truncate(struct rt_store *s)
 	return rc == SQLITE_BUSY ? RT_E_BUSY : 0;
 }
 
-int rt_store_checkpoint(struct rt_store *s, int *busy)
+int rt_store_checkpoint_truncate(struct rt_store *s)
+{
+	return checkpoint_gated(s, SQLITE_CHECKPOINT_TRUNCATE, TRUNCATE_WAIT_MS);
+}
+
+/* PASSIVE: *frames gets the WAL's length in frames (0 when unknown). */
+static int checkpoint_passive(struct rt_store *s, int *busy, int64_t *frames)
 {
 	int log = 0, done = 0, rc;
 	assert(sqlite3_get_autocommit(s->db));
@@ -781,7 +790,26 @@ int rt_store_checkpoint(struct rt_store *s, int *busy)
 		return rt_store__sqlerr(s, rc, "cannot checkpoint");
 	if (busy)
 		*busy = rc == SQLITE_BUSY || done < log;
+	if (frames)
+		*frames = log > 0 ? log : 0;
 	return 0;
+}
+
+int rt_store_checkpoint(struct rt_store *s, int *busy)
+{
+	return checkpoint_passive(s, busy, NULL);
+}
+
+/* Bytes a WAL frame takes (the page and its 24-byte header). */
+static int64_t wal_frame_bytes(struct rt_store *s)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t page = 4096;
+	if (sqlite3_prepare_v2(s->db, "PRAGMA page_size", -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW)
+		page = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return page + 24;
 }
 
 /* Size of the WAL file, 0 if there is none. */
@@ -820,16 +848,32 @@ static int truncate_past(struct rt_store *s, int64_t threshold)
 int rt_store_checkpoint_bounded(struct rt_store *s, int64_t wal_limit, int64_t *wal_bytes)
 {
 	int rc, busy = 1;
+	int64_t frames = 0;
 	rt_store__set_wal_limit(s->lock, wal_limit);
-	rc = rt_store_checkpoint(s, &busy);
+	rc = checkpoint_passive(s, &busy, &frames);
 	/* Everything copied back: no reader holds an old snapshot any more. */
 	if (rc == 0 && !busy)
 		s->truncate_above = 0;
 	/* Passive checkpoints never restart a WAL that a busy writer keeps
 	 * appending to (it restarts only when fully copied back at the moment
-	 * a transaction begins), so past the limit writers are held off. */
+	 * a transaction begins), so past the limit writers are held off while
+	 * the rest is copied and the WAL rewound. Rewound, not truncated:
+	 * truncating a WAL of tens of MB costs the file system 10-25 ms, all
+	 * of it with every writer stalled (a client's start waits for it),
+	 * while a rewound WAL is written again from its start and its file
+	 * keeps the size it had. The passive copy just above leaves only the
+	 * last commits to copy under the gate. Its length in frames says how
+	 * much of the file is in use. A reader that defeats the rewind costs a
+	 * retry once the WAL has doubled (as in truncate_past). */
+	int64_t used = frames * wal_frame_bytes(s);
+	if (rc == 0 && used > wal_limit && used > s->truncate_above) {
+		rc = checkpoint_gated(s, SQLITE_CHECKPOINT_RESTART, RESTART_WAIT_MS);
+		s->truncate_above = rc == RT_E_BUSY ? 2 * used : 0;
+	}
+	/* A file that grew past twice the limit (a reader kept a snapshot
+	 * for long) is given back to the file system once that is over. */
 	if (rc == 0)
-		rc = truncate_past(s, wal_limit);
+		rc = truncate_past(s, 2 * wal_limit);
 	if (wal_bytes)
 		*wal_bytes = wal_size(s);
 	return rc;

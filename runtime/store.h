@@ -138,9 +138,13 @@ int rt_store_checkpoint(struct rt_store *s, int *busy);
 int rt_store_checkpoint_truncate(struct rt_store *s);
 /*
  * What a host runs after every few commits, on a handle of its own: a
- * passive checkpoint and, once the WAL file has passed wal_limit bytes, a
- * truncating one (above), which throttles this process's writers for as
- * long as it takes. From the first call on, writers of the hub in this
+ * passive checkpoint and, once the WAL holds more than wal_limit bytes, a
+ * restarting one that holds off this process's writers (as the truncating
+ * one above does) while it copies the last commits back and rewinds the
+ * WAL; it waits at most 10 ms for readers. The WAL file keeps its size
+ * (it is written again from its start), so no writer waits for the file
+ * system to free it; only a file that grew past twice the limit is
+ * truncated. From the first call on, writers of the hub in this
  * process also empty the WAL themselves in rt_store_begin() once it passes
  * twice the limit, for when this thread falls behind (it gets no CPU, or a
  * passive checkpoint is slow). Under any sustained load the WAL so stays

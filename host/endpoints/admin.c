@@ -41,6 +41,29 @@ static const char *state_name(enum host_state s)
 	return "Default";
 }
 
+/* What the engine thread and the replay thread have done since the start
+ * (cumulative counts, times in ms). New reference. */
+static json_t *engine_status(struct rt_engine *e)
+{
+	struct rt_engine_stats st;
+	rt_engine_get_stats(e, &st);
+	json_t *o = json_object(), *r = json_object();
+	json_object_set_new(o, "batches", json_integer((json_int_t)st.batches));
+	json_object_set_new(o, "episodes", json_integer((json_int_t)st.episodes));
+	json_object_set_new(o, "activities", json_integer((json_int_t)st.activities));
+	json_object_set_new(o, "commands", json_integer((json_int_t)st.commands));
+	/* Heavy replays run off the engine thread (runtime/engine_offload.c). */
+	json_object_set_new(r, "offloaded", json_integer((json_int_t)st.offloaded));
+	json_object_set_new(r, "inFlight", json_integer((json_int_t)st.replays_in_flight));
+	json_object_set_new(r, "returned", json_integer((json_int_t)st.replays_returned));
+	json_object_set_new(r, "applied", json_integer((json_int_t)st.replays_applied));
+	json_object_set_new(r, "dropped", json_integer((json_int_t)st.replays_dropped));
+	json_object_set_new(r, "totalMs", json_real((double)st.replay_us_total / 1000.0));
+	json_object_set_new(r, "longestMs", json_real((double)st.replay_us_max / 1000.0));
+	json_object_set_new(o, "replayThread", r);
+	return o;
+}
+
 /* The task hub's health, or NULL without an engine. New reference. */
 static json_t *task_hub_health(struct host_server *srv, int *degraded)
 {
@@ -53,6 +76,7 @@ static json_t *task_hub_health(struct host_server *srv, int *degraded)
 	json_t *o = json_object();
 	json_object_set_new(o, "name", json_string(srv->durable->hub));
 	json_object_set_new(o, "status", json_string(hh.degraded ? "Degraded" : "Healthy"));
+	json_object_set_new(o, "engine", engine_status(srv->durable->engine));
 	if (hh.degraded) {
 		/* Commits fail (a full disk): what the operator needs to act. */
 		json_object_set_new(o, "failedBatches", json_integer((json_int_t)hh.failed_batches));

@@ -5,6 +5,12 @@
  *                                output: the number of results received
  *   scale_sequence {"count": N}  N scale_inc calls one after another, each
  *                                fed the previous result; output: N
+ *   scale_slow_fan_in {"count": N, "spinMs": M}  as scale_fan_out, but
+ *                                every replay first burns M ms of CPU (at
+ *                                most 5000): a replay that long leaves the
+ *                                engine thread and stays out on the replay
+ *                                thread long enough to be seen (and for
+ *                                the results it waits for to be parked)
  *   scale_inc                    a number plus one
  * Start them with the management API:
  *   POST /runtime/webhooks/durabletask/orchestrators/scale_fan_out
@@ -13,6 +19,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* The engine's default maxOrchestrationActions. */
 #define MAX_COUNT 100000
@@ -47,6 +54,27 @@ static cf_rc scale_fan_out(cf_orch *o)
 	return cf_orch_finish(o, cf_fmt(o, "%zu", n ? got + 1 : 0));
 }
 
+/* Burns ms of CPU time. Reading a clock breaks no replay here: nothing
+ * the orchestrator decides depends on it. */
+static void burn_ms(double ms)
+{
+	struct timespec t0, t;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do
+		clock_gettime(CLOCK_MONOTONIC, &t);
+	while ((t.tv_sec - t0.tv_sec) * 1e3 + (t.tv_nsec - t0.tv_nsec) / 1e6 < ms);
+}
+
+static cf_rc scale_slow_fan_in(cf_orch *o)
+{
+	double spin = -1;
+	if (cf_json_number(o, cf_orch_input(o), "spinMs", &spin) != CF_OK || !(spin >= 0) ||
+	    spin > 5000)
+		return cf_orch_fail(o, "spinMs must be a number from 0 to 5000");
+	burn_ms(spin);
+	return scale_fan_out(o);
+}
+
 static cf_rc scale_sequence(cf_orch *o)
 {
 	int n = input_count(o);
@@ -73,6 +101,7 @@ static cf_rc init(cf_app *app)
 {
 	cf_register_orchestrator(app, "scale_fan_out", scale_fan_out);
 	cf_register_orchestrator(app, "scale_sequence", scale_sequence);
+	cf_register_orchestrator(app, "scale_slow_fan_in", scale_slow_fan_in);
 	cf_register_activity(app, "scale_inc", scale_inc);
 	return CF_OK;
 }

@@ -240,6 +240,9 @@ static int others_go_on(struct rt_engine *e)
 	char *id = start_gated(e, "\"event\"");
 
 	ok(offloaded(e) > before, "the engine counts a replay off its thread");
+	struct rt_engine_stats st;
+	rt_engine_get_stats(e, &st);
+	is_int((int)st.replays_in_flight, 1, "and counts it in flight while it is blocked");
 	int acked = bg_start_within(&s, e, WAIT_MS);
 	ok(acked && s.rc == RT_OK, "another instance's start is acknowledged while the replay is out");
 	if (!acked) {
@@ -288,6 +291,8 @@ static void purge_meanwhile(struct rt_engine *e)
 	struct rt_engine_stats st;
 	char *err = NULL;
 	int after_before = fake_calls("after");
+	rt_engine_get_stats(e, &st);
+	uint64_t dropped_before = st.replays_dropped;
 	char *id = start_gated(e, "\"plain\"");
 	int rc = rt_engine_purge(e, id, &err);
 	ok(rc == RT_OK, "a purge of the busy instance is accepted (%s)", err ? err : "");
@@ -309,6 +314,8 @@ static void purge_meanwhile(struct rt_engine *e)
 	}
 	rt_engine_get_stats(e, &st);
 	ok(gate_count_left() >= 1 && st.batches >= b0 + 2, "the dropped replay has returned");
+	ok(st.replays_dropped > dropped_before, "the engine counts its outcome as dropped (%llu)",
+	   (unsigned long long)st.replays_dropped);
 	ok(fake_read(e, id, &row, &arena) == RT_E_NOTFOUND, "the purged instance stays gone");
 	is_int(fake_calls("after"), after_before, "its outcome's activity never runs");
 	free(id);
@@ -324,6 +331,24 @@ static void plain_completes(struct rt_engine *e)
 	   "without interference the gated instance completes");
 	is_str(row.output ? row.output : "(null)", "3", "with inc(inc(1))");
 	is_int(fake_calls("after"), after_before + 1, "its outcome's activity runs once");
+	/* Quiet now: every replay handed over came back and was applied or
+	 * dropped (counted just after the commit the wait above saw: poll,
+	 * bounded), and the gated one took at least the 8 ms it burns. */
+	struct rt_engine_stats st;
+	int64_t until = rt_mono_us() + (int64_t)WAIT_MS * 1000;
+	do {
+		sched_yield();
+		rt_engine_get_stats(e, &st);
+	} while (st.replays_returned != st.replays_applied + st.replays_dropped &&
+		 rt_mono_us() < until);
+	is_int((int)st.replays_in_flight, 0, "no replay is in flight once it completed");
+	ok(st.replays_returned == st.offloaded &&
+	   st.replays_returned == st.replays_applied + st.replays_dropped,
+	   "each returned replay was applied or dropped (%llu = %llu + %llu)",
+	   (unsigned long long)st.replays_returned, (unsigned long long)st.replays_applied,
+	   (unsigned long long)st.replays_dropped);
+	ok(st.replay_us_max >= 8000 && st.replay_us_total >= st.replay_us_max,
+	   "the replay thread's time is counted (longest %lld us)", (long long)st.replay_us_max);
 	free(id);
 }
 

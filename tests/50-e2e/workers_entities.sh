@@ -109,7 +109,7 @@ wait "$control"
 total=$(wc -l <"$CONTROL")
 good=$(grep -c '^200$' "$CONTROL")
 ok "$([ "$total" -gt 0 ] && [ "$good" -eq "$total" ]; echo $?)" \
-	"the control client's $total requests all succeeded meanwhile ($good x 200)"
+	"the control client's $total requests all succeeded meanwhile ($good x 200; others: $(grep -v '^200$' "$CONTROL" | sort | uniq -c | tr -s ' \n' ' '))"
 ok "$(kill -0 "$HOST_PID" 2>/dev/null; echo $?)" "the host is still up"
 stop_host
 is "$HOST_RC" 0 "the host stops cleanly"

@@ -101,11 +101,13 @@ static void run_batch(struct rt_engine *e, struct engine_batch *b)
 		engine_apply_cmd(b, c);
 	if (!b->failed && engine_not_now_resume(b) != 0)
 		b->failed = 1;
+	b->work_mono_us = rt_mono_us();
 	size_t applied = 0;
 	for (struct engine_run *r = b->results, *prev = NULL; r && !b->failed; prev = r, r = r->next) {
 		/* Each result costs its mail's insert too, later in the batch. */
-		if (prev && ++applied > ENGINE_HURRY_MIN && engine_batch_awaited(b) &&
-		    rt_mono_us() - b->start_mono_us > ENGINE_HURRY_US / 3) {
+		if (prev && ++applied > ENGINE_HURRY_MIN &&
+		    (engine_batch_long(b) || (engine_batch_awaited(b) &&
+					      rt_mono_us() - b->start_mono_us > ENGINE_HURRY_US / 3))) {
 			/* The rest waits for the next batch, first in line. */
 			prev->next = NULL;
 			put_back_results(e, b, r);
@@ -120,9 +122,9 @@ static void run_batch(struct rt_engine *e, struct engine_batch *b)
 	}
 	if (!b->failed && e->recovering)
 		engine_activity_count_left(b);
-	/* Fewer at a time while clients wait (each costs an update); the
-	 * next batch takes the rest (act_backlog). */
-	if (b->act_free > ENGINE_HURRY_MIN && engine_batch_hurried(b))
+	/* Fewer at a time while clients wait or the batch ran long (each
+	 * costs an update); the next batch takes the rest (act_backlog). */
+	if (b->act_free > ENGINE_HURRY_MIN && (engine_batch_hurried(b) || engine_batch_long(b)))
 		b->act_free = ENGINE_HURRY_MIN;
 	if (!b->failed)
 		engine_activity_dequeue(b);

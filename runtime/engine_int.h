@@ -37,6 +37,12 @@ struct rt_pool;
 /* Only for a few clients: a flood of starts is better served by full
  * batches (each start waits mostly for the ones before it). */
 #define ENGINE_HURRY_MAX_CMDS 4
+/* Every batch, waited for or not, applies results and dequeues activities
+ * for at most this long after its commands (then ENGINE_HURRY_MIN more):
+ * a command that arrives while it runs waits for one short batch, not for
+ * thousands of results. Counted from the commands' end, so a flood of
+ * starts still gets this much activity work per batch. */
+#define ENGINE_BATCH_SHORT_US 4000
 /* A host crash within this time of a suspect's start is pinned on it alone;
  * past it, a long or hung suspect no longer holds the other work back. */
 #define ENGINE_SUSPECT_QUIET_US 2000000
@@ -270,6 +276,7 @@ struct engine_batch {
 	size_t nmail_order, capmail_order;
 	size_t episodes;         /* run in this batch */
 	int64_t start_mono_us;   /* when the batch began (engine_batch_over_budget) */
+	int64_t work_mono_us;    /* when its commands were applied (engine_batch_long) */
 	int ready_complete;      /* the store's ready list was not cut short */
 	size_t act_free;         /* activities this batch may still hand out */
 	int act_backlog;         /* visible activities may be left undispatched */

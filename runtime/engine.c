@@ -99,6 +99,13 @@ static void run_batch(struct rt_engine *e, struct engine_batch *b)
 	}
 	for (struct engine_cmd *c = b->cmds; c; c = c->next)
 		engine_apply_cmd(b, c);
+	/* An outcome of up to ENGINE_OFFLOAD_MAX_MSGS messages costs 20-50 ms
+	 * to commit: a few clients' commands get a batch without it, and the
+	 * next batch commits it (never two in a row, so a steady trickle of
+	 * starts cannot hold a replay's outcome back). */
+	int put_back = !e->outcomes_put_back && b->ncmds > 0 && engine_batch_awaited(b) &&
+		       engine_offload_put_back(b);
+	e->outcomes_put_back = put_back;
 	if (!b->failed && engine_not_now_resume(b) != 0)
 		b->failed = 1;
 	b->work_mono_us = rt_mono_us();
@@ -122,9 +129,10 @@ static void run_batch(struct rt_engine *e, struct engine_batch *b)
 	}
 	if (!b->failed && e->recovering)
 		engine_activity_count_left(b);
-	/* Fewer at a time while clients wait or the batch ran long (each
-	 * costs an update); the next batch takes the rest (act_backlog). */
-	if (b->act_free > ENGINE_HURRY_MIN && (engine_batch_hurried(b) || engine_batch_long(b)))
+	/* Fewer at a time while clients wait (each costs an update); the
+	 * next batch takes the rest (act_backlog). engine_activity_dequeue
+	 * bounds the others by time. */
+	if (b->act_free > ENGINE_HURRY_MIN && engine_batch_hurried(b))
 		b->act_free = ENGINE_HURRY_MIN;
 	if (!b->failed)
 		engine_activity_dequeue(b);

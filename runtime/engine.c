@@ -99,13 +99,22 @@ static void run_batch(struct rt_engine *e, struct engine_batch *b)
 	}
 	for (struct engine_cmd *c = b->cmds; c; c = c->next)
 		engine_apply_cmd(b, c);
+	/* An outcome of up to ENGINE_OFFLOAD_MAX_MSGS messages costs 20-50 ms
+	 * to commit: a few clients' commands get a batch without it, and the
+	 * next batch commits it (never two in a row, so a steady trickle of
+	 * starts cannot hold a replay's outcome back). */
+	int put_back = !e->outcomes_put_back && b->ncmds > 0 && engine_batch_awaited(b) &&
+		       engine_offload_put_back(b);
+	e->outcomes_put_back = put_back;
 	if (!b->failed && engine_not_now_resume(b) != 0)
 		b->failed = 1;
+	b->work_mono_us = rt_mono_us();
 	size_t applied = 0;
 	for (struct engine_run *r = b->results, *prev = NULL; r && !b->failed; prev = r, r = r->next) {
 		/* Each result costs its mail's insert too, later in the batch. */
-		if (prev && ++applied > ENGINE_HURRY_MIN && engine_batch_awaited(b) &&
-		    rt_mono_us() - b->start_mono_us > ENGINE_HURRY_US / 3) {
+		if (prev && ++applied > ENGINE_HURRY_MIN &&
+		    (engine_batch_long(b) || (engine_batch_awaited(b) &&
+					      rt_mono_us() - b->start_mono_us > ENGINE_HURRY_US / 3))) {
 			/* The rest waits for the next batch, first in line. */
 			prev->next = NULL;
 			put_back_results(e, b, r);
@@ -121,7 +130,8 @@ static void run_batch(struct rt_engine *e, struct engine_batch *b)
 	if (!b->failed && e->recovering)
 		engine_activity_count_left(b);
 	/* Fewer at a time while clients wait (each costs an update); the
-	 * next batch takes the rest (act_backlog). */
+	 * next batch takes the rest (act_backlog). engine_activity_dequeue
+	 * bounds the others by time. */
 	if (b->act_free > ENGINE_HURRY_MIN && engine_batch_hurried(b))
 		b->act_free = ENGINE_HURRY_MIN;
 	if (!b->failed)

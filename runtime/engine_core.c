@@ -117,6 +117,11 @@ int engine_batch_hurried(const struct engine_batch *b)
 	return engine_batch_awaited(b) && rt_mono_us() - b->start_mono_us > ENGINE_HURRY_US;
 }
 
+int engine_batch_long(const struct engine_batch *b)
+{
+	return rt_mono_us() - b->work_mono_us > ENGINE_BATCH_SHORT_US;
+}
+
 int engine_batch_over_budget(const struct engine_batch *b)
 {
 	return b->episodes > 0 && rt_mono_us() - b->start_mono_us > ENGINE_BATCH_BUDGET_US;

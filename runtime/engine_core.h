@@ -42,5 +42,8 @@ int engine_batch_over_budget(const struct engine_batch *b);
  * for it; engine_batch_hurried: and it ran ENGINE_HURRY_US. */
 int engine_batch_awaited(const struct engine_batch *b);
 int engine_batch_hurried(const struct engine_batch *b);
+/* 1 once the batch has applied results for ENGINE_BATCH_SHORT_US since
+ * its commands: leave the rest to the next. */
+int engine_batch_long(const struct engine_batch *b);
 
 #endif

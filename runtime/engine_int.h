@@ -37,6 +37,14 @@ struct rt_pool;
 /* Only for a few clients: a flood of starts is better served by full
  * batches (each start waits mostly for the ones before it). */
 #define ENGINE_HURRY_MAX_CMDS 4
+/* Every batch, waited for or not, applies results for at most this long
+ * after its commands, and dequeues about as many activities as fit in as
+ * long again (ENGINE_HURRY_MIN at least each): a command that arrives
+ * while it runs waits for one short batch, not for thousands of results.
+ * Their mail and the commit cost about three times this again. Counted
+ * from the commands' end, so a flood of starts still gets this much
+ * activity work per batch. */
+#define ENGINE_BATCH_SHORT_US 2000
 /* A host crash within this time of a suspect's start is pinned on it alone;
  * past it, a long or hung suspect no longer holds the other work back. */
 #define ENGINE_SUSPECT_QUIET_US 2000000
@@ -182,6 +190,8 @@ struct rt_engine {
 	int suspect_waiting;       /* a suspect waits for the others to age */
 	int cmds_waiting;          /* commands queued (written under lock, read without) */
 	int scan_skipped;          /* the last batch left the ready scan (engine thread) */
+	int64_t pick_ns_per_row;   /* the last dequeue's cost a row (engine thread) */
+	int outcomes_put_back;     /* the last batch left its replays' outcomes (engine thread) */
 	int stopping;
 	int64_t stop_deadline_us;  /* rt_mono_us(); past it, what is left is abandoned */
 	/* Failing commits (a full disk): back-off and what health reports. */
@@ -270,6 +280,7 @@ struct engine_batch {
 	size_t nmail_order, capmail_order;
 	size_t episodes;         /* run in this batch */
 	int64_t start_mono_us;   /* when the batch began (engine_batch_over_budget) */
+	int64_t work_mono_us;    /* when its commands were applied (engine_batch_long) */
 	int ready_complete;      /* the store's ready list was not cut short */
 	size_t act_free;         /* activities this batch may still hand out */
 	int act_backlog;         /* visible activities may be left undispatched */
@@ -380,6 +391,9 @@ int engine_offload_launch(struct engine_batch *b, const struct rt_instance *inst
 			  struct engine_mail *mail);
 /* Commits (or drops) the outcomes in b->replays; in the batch. */
 void engine_offload_apply(struct engine_batch *b);
+/* Puts b->replays back, first in line for the next batch (they stay out
+ * meanwhile: their instances' messages wait too). 1 if there were any. */
+int engine_offload_put_back(struct engine_batch *b);
 /* After the batch (and its waits): frees b->replays; after a failed batch,
  * drops the replays it launched. */
 void engine_offload_after_batch(struct rt_engine *e, struct engine_batch *b);

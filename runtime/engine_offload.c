@@ -325,6 +325,25 @@ void engine_offload_apply(struct engine_batch *b)
 	}
 }
 
+int engine_offload_put_back(struct engine_batch *b)
+{
+	struct rt_engine *e = b->e;
+	struct engine_replay_job *last = b->replays;
+	if (!last)
+		return 0;
+	while (last->next)
+		last = last->next;
+	pthread_mutex_lock(&e->lock);
+	last->next = e->replay_done;
+	if (!e->replay_done)
+		e->replay_done_tail = last;
+	e->replay_done = b->replays;
+	pthread_mutex_unlock(&e->lock);
+	b->replays = NULL;
+	b->more = 1;
+	return 1;
+}
+
 void engine_offload_after_batch(struct rt_engine *e, struct engine_batch *b)
 {
 	uint64_t applied = 0, dropped = 0;

@@ -111,7 +111,7 @@ good=$(grep -c '^200$' "$CONTROL")
 ok "$([ "$total" -gt 0 ] && [ "$good" -eq "$total" ]; echo $?)" \
 	"the control client's $total requests all succeeded meanwhile ($good x 200; others: $(grep -v '^200$' "$CONTROL" | sort | uniq -c | tr -s ' \n' ' '))"
 # What the console said of workers, to tell why when one was not 200.
-[ "$good" -eq "$total" ] || grep -E "Worker process|Functions\.ok.*Failed" "$HOST_LOG" | sed 's/^/# /'
+[ "$good" -eq "$total" ] || grep -E "Worker process|Functions\.ok.*(Failed|Exception)|Exception while executing function: Functions\.ok" "$HOST_LOG" | sed 's/^/# /'
 ok "$(kill -0 "$HOST_PID" 2>/dev/null; echo $?)" "the host is still up"
 stop_host
 is "$HOST_RC" 0 "the host stops cleanly"

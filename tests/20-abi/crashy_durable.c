@@ -11,11 +11,15 @@
  *                         "segv" | "abort": crashes; "spin": never returns;
  *                         "segv_once": crashes unless ./box-once exists (it
  *                         creates it first), else adds 100
+ *                         "note": appends "<key> <pid>" to ./box-ran, adds 1
  *   orchestrator box_call {"key","op","input"}: calls box and returns
  *                         {"ok":result} or {"error":message}
  *   orchestrator box_burst {"key","ops":"add:1,segv_once,add:1"}: signals
  *                         those operations (op:input) to box in one
  *                         episode, so they run as one batch
+ *   orchestrator box_spread {"ops":"k1=note,k2=segv_once"}: signals each
+ *                         key its operation in one episode, so the entities
+ *                         run in one engine batch
  *   activity crash_act    input "ok": "fine"; "segv" | "abort": crashes;
  *                         "spin": never returns
  */
@@ -104,6 +108,14 @@ static cf_rc box(cf_entity *e)
 		}
 		return add(e, 100);
 	}
+	if (strcmp(op, "note") == 0) {
+		FILE *f = fopen("box-ran", "a");
+		if (f) {
+			fprintf(f, "%s %d\n", cf_entity_key(e), (int)getpid());
+			fclose(f);
+		}
+		return add(e, 1);
+	}
 	crash(op);
 	return cf_entity_fail(e, cf_fmt(e, "box has no operation '%s'", op));
 }
@@ -139,6 +151,23 @@ static cf_rc box_burst(cf_orch *o)
 	return cf_orch_finish(o, "\"sent\"");
 }
 
+/* Signals "key=op" for every item of "ops" in one episode: the entities
+ * get their messages in one engine batch. */
+static cf_rc box_spread(cf_orch *o)
+{
+	const char *ops = cf_json_string(o, cf_orch_input(o), "ops");
+	char list[512], *save = NULL;
+	snprintf(list, sizeof(list), "%s", ops ? ops : "");
+	for (char *item = strtok_r(list, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(item, '=');
+		if (!eq)
+			return cf_orch_fail(o, "box_spread: an item without '='");
+		*eq++ = 0;
+		cf_signal_entity(o, "box", item, eq, NULL, 0);
+	}
+	return cf_orch_finish(o, "\"sent\"");
+}
+
 static cf_rc crash_act(cf_act *a)
 {
 	const char *in = cf_act_input(a);
@@ -160,6 +189,7 @@ static cf_rc init(cf_app *app)
 	cf_register_entity(app, "box", box);
 	cf_register_orchestrator(app, "box_call", box_call);
 	cf_register_orchestrator(app, "box_burst", box_burst);
+	cf_register_orchestrator(app, "box_spread", box_spread);
 	cf_register_activity(app, "crash_act", crash_act);
 	return CF_OK;
 }

@@ -6,7 +6,10 @@
  *   timer crash_tick      every second; appends "<pid>\n" to ./ticks, unless
  *                         ./tick-crash holds a kind (segv | abort | spin):
  *                         it removes the file, then crashes that way (or
- *                         spins), so one run dies and the next ones run
+ *                         spins), so one run dies and the next ones run;
+ *                         while ./tick-slow exists each run takes 1 s and
+ *                         appends "begin <pid>" and "end <pid>" to
+ *                         ./tick-spans around it
  *   entity box            "add" n: state + n, returns it; "get": the state;
  *                         "segv" | "abort": crashes; "spin": never returns;
  *                         "segv_once": crashes unless ./box-once exists (it
@@ -28,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 /* These crash on purpose: under UBSan its own null check would end the
@@ -51,11 +55,27 @@ static cf_rc ok_fn(cf_http *h)
 	return cf_http_respond(h, 200, "text/plain", "ok");
 }
 
+/* Appends "<what> <pid>" to ./tick-spans. */
+static void span(const char *what)
+{
+	FILE *f = fopen("tick-spans", "a");
+	if (f) {
+		fprintf(f, "%s %d\n", what, (int)getpid());
+		fclose(f);
+	}
+}
+
 static cf_rc tick(cf_timer *t)
 {
 	char kind[16] = "";
 	FILE *f = fopen("tick-crash", "r");
 	(void)t;
+	if (access("tick-slow", F_OK) == 0) {
+		struct timespec second = {1, 0};
+		span("begin");
+		nanosleep(&second, NULL);
+		span("end");
+	}
 	if (f) {
 		if (!fgets(kind, sizeof(kind), f))
 			kind[0] = 0;

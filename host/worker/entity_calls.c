@@ -15,6 +15,13 @@
  * operation that kills the worker is known; after ENTITY_CRASH_LIMIT deaths
  * at the same operation (same entity, operation, input and state before)
  * it fails without running again, and the batch goes on.
+ *
+ * The batches of many entities (host_workers_entity_batches, one engine
+ * batch's) cross in one write, one ENTITY_REQUEST each, and each result is
+ * applied as it is read. The worker answers in order, so when it dies the
+ * first batch without a result is the one it was running: it gets -2 as
+ * above, those answered stand (the engine already wrote them), and those
+ * not answered go again to the replacement.
  */
 #include "host/worker/pool.h"
 #include "host/worker/entity_calls.h"

@@ -36,7 +36,8 @@
  *     turn, all the episodes of one engine batch); a reader takes every
  *     complete frame out of its buffer per wake-up.
  *   - Order (minor 1): a worker may be sent several requests at once (HTTP
- *     requests, activity requests, orchestrator requests). It runs them one
+ *     requests, activity requests, orchestrator requests; from minor 2 entity
+ *     requests too, all the entity batches of one engine batch). It runs them one
  *     at a time in the order sent and writes each reply as soon as it has
  *     it, so the first request without a reply is the one it was running
  *     when it died. While a request runs, its CLIENT_REPLY frames may

@@ -112,6 +112,14 @@ static int entity_batch_in_worker(void *ctx, void *fn, struct rt_entity_batch *e
 	return host_workers_entity_batch(activity_workers, fn, eb);
 }
 
+static void entity_batches_in_worker(void *ctx, size_t n, void *const *fns,
+				     struct rt_entity_batch *const *ebs, int *rcs,
+				     void (*done)(void *arg, size_t i), void *arg)
+{
+	(void)ctx;
+	host_workers_entity_batches(activity_workers, n, fns, ebs, rcs, done, arg);
+}
+
 /* A crash-looped app's episodes wait for its next deploy instead of
  * failing (engine.h, can_run). */
 static int app_can_run(void *ctx, void *fn)
@@ -167,6 +175,7 @@ int host_durable_start(struct host_durable *hd, const struct host_config *cfg,
 	o.hooks.find_entity = find_entity;
 	o.hooks.run_entity = bind_entity_run;
 	o.hooks.run_entity_batch = activity_workers ? entity_batch_in_worker : NULL;
+	o.hooks.run_entity_batches = activity_workers ? entity_batches_in_worker : NULL;
 	host_function_lines_init(cfg->durable.hub_name); /* before the engine's threads */
 	hd->engine = rt_engine_start(&o, err);
 	if (!hd->engine)

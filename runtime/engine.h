@@ -161,6 +161,16 @@ struct rt_engine_hooks {
 	 * tried again RT_ENGINE_NOT_NOW_US later. Before it, can_run is asked
 	 * as for episodes. NULL: rt_entity_batch_run with run_entity. */
 	int (*run_entity_batch)(void *ctx, void *fn, struct rt_entity_batch *eb);
+	/* The entity batches of one engine batch at once (e.g. in one write
+	 * to a worker process), on the engine thread: rcs[i] as
+	 * run_entity_batch's for fns[i] and ebs[i]. It calls done(arg, i) once
+	 * for every i, as soon as ebs[i] and rcs[i] are final, in any order and
+	 * before it returns: the engine writes that entity while the others
+	 * still run. Their arena is the batch's (no other thread may allocate
+	 * in it). NULL: one run_entity_batch call per entity. */
+	void (*run_entity_batches)(void *ctx, size_t n, void *const *fns,
+				   struct rt_entity_batch *const *ebs, int *rcs,
+				   void (*done)(void *arg, size_t i), void *arg);
 };
 
 struct rt_engine_opts {

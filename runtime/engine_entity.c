@@ -195,6 +195,123 @@ static int entity_wait(struct engine_batch *b, const char *instance_id,
 	return 0;
 }
 
+/* One entity's batch between its preparation and its commit: what
+ * engine_entity_batch loaded, what the run needs and what the commit
+ * writes (all in the batch arena). */
+struct engine_entity_job {
+	struct engine_entity_job *next;
+	const char *instance_id;
+	struct rt_instance inst;
+	int exists;
+	struct rt_inbox_msg *stored;
+	int64_t *ids;
+	size_t nstored;
+	struct engine_mail *mail;
+	struct rt_entity_batch eb;
+	struct entity_ctx ectx;
+	struct rt_invocation inv;
+	int reported;
+};
+
+/* The tail of an entity batch: its outcome `rc` committed (or, -2, its
+ * messages put back to wait). */
+static void entity_finish(struct engine_batch *b, struct engine_entity_job *j, int rc)
+{
+	struct rt_engine *e = b->e;
+	struct rt_store *st = e->store;
+	const struct rt_engine_hooks *h = &e->opts.hooks;
+	struct rt_entity_batch *eb = &j->eb;
+	const char *instance_id = j->instance_id;
+	int self_mail = 0;
+
+	if (j->reported) {
+		j->inv.failed = rc == -2;
+		j->inv.extra = rt_arena_fmt(&b->arena, ", Operations=%zu", rc == -2 ? 0 : eb->ops_run);
+		h->invocation(&j->inv, RT_INVOCATION_END);
+	}
+	if (rc == -2) {
+		/* It could not run (its worker process died): nothing of it
+		 * is committed, its messages are tried again a second later
+		 * (no back-off: that is for an app that is down). */
+		if (entity_wait(b, instance_id, j->stored, j->ids, j->nstored, j->mail,
+				b->now_us + RT_ENGINE_NOT_NOW_US) != 0)
+			goto fail;
+		return;
+	}
+	/* No savepoint: every failure below fails the whole batch, which
+	 * rolls the transaction back, and the per-operation rollback lives in
+	 * memory (entity_batch.c). Two statements less per entity. */
+	if (rc == 0 && j->nstored && rt_store_inbox_delete(st, j->ids, j->nstored, NULL) != 0)
+		goto fail;
+	if (rc != 0) {
+		engine_log(e, "Host.Triggers.DurableTask", RT_LOG_ERROR, "%s: unreadable entity record; messages kept",
+			   instance_id);
+		goto fail;
+	}
+	for (size_t i = 0; i < eb->nouts; i++) {
+		const struct rt_entity_out *o = &eb->outs[i];
+		if (!o->target)
+			continue;
+		if (strcmp(o->target, instance_id) == 0)
+			self_mail = 1;
+		if (rt_entity_id_is(o->target) ? engine_entity_deliver(b, o->target, o->event, o->data,
+								       o->visible_us) != 0
+						: deliver_to_orch(b, o) != 0)
+			goto fail;
+	}
+	for (size_t i = 0; i < eb->nstarts; i++)
+		if (start_orchestration(b, instance_id, &eb->starts[i]) != 0)
+			goto fail;
+	if (write_entity(b, &j->inst, j->exists, eb, self_mail) != 0)
+		goto fail;
+	e->stats.episodes++;
+	return;
+fail:
+	engine_log(e, "Host.Triggers.DurableTask", RT_LOG_ERROR, "%s: entity batch not committed: %s",
+		   instance_id, rt_store_errmsg(st));
+	b->failed = 1;
+}
+
+struct entity_flush {
+	struct engine_batch *b;
+	struct engine_entity_job **jobs;
+	int *rcs;
+};
+
+/* The hook's done(): one entity's batch is final, write it now. */
+static void entity_done(void *arg, size_t i)
+{
+	struct entity_flush *f = arg;
+	if (!f->b->failed)
+		entity_finish(f->b, f->jobs[i], f->rcs[i]);
+}
+
+void engine_entity_flush(struct engine_batch *b)
+{
+	const struct rt_engine_hooks *h = &b->e->opts.hooks;
+	struct engine_entity_job *list = b->entity_jobs;
+	size_t n = b->nentity_jobs, i = 0;
+
+	b->entity_jobs = b->entity_jobs_tail = NULL;
+	b->nentity_jobs = 0;
+	if (!list || b->failed)
+		return;
+	void **fns = rt_arena_alloc(&b->arena, n * sizeof(*fns));
+	struct rt_entity_batch **ebs = rt_arena_alloc(&b->arena, n * sizeof(*ebs));
+	struct entity_flush f = {
+		.b = b,
+		.jobs = rt_arena_alloc(&b->arena, n * sizeof(*f.jobs)),
+		.rcs = rt_arena_alloc(&b->arena, n * sizeof(*f.rcs)),
+	};
+	for (struct engine_entity_job *j = list; j; j = j->next, i++) {
+		fns[i] = j->eb.fn;
+		ebs[i] = &j->eb;
+		f.jobs[i] = j;
+		f.rcs[i] = -1;
+	}
+	h->run_entity_batches(h->ctx, n, fns, ebs, f.rcs, entity_done, &f);
+}
+
 void engine_entity_batch(struct engine_batch *b, const char *instance_id)
 {
 	struct rt_engine *e = b->e;
@@ -204,8 +321,7 @@ void engine_entity_batch(struct engine_batch *b, const char *instance_id)
 	struct rt_inbox_msg *stored = NULL;
 	size_t nstored = 0, nmail = 0, nmsgs = 0;
 	struct rt_instance inst;
-	struct rt_entity_batch eb;
-	int rc, exists, self_mail = 0;
+	int rc, exists;
 
 	b->episodes++;
 	rc = rt_store_instance_get(st, instance_id, &inst, &b->arena);
@@ -287,86 +403,62 @@ void engine_entity_batch(struct engine_batch *b, const char *instance_id)
 		nmsgs++;
 	}
 
-	memset(&eb, 0, sizeof(eb));
-	eb.instance_id = instance_id;
-	if (rt_entity_id_split(instance_id, &b->arena, &eb.name, &eb.key) != 0) {
-		eb.name = "";
-		eb.key = "";
+	struct engine_entity_job *j = rt_arena_calloc(&b->arena, sizeof(*j));
+	struct rt_entity_batch *eb = &j->eb;
+	j->instance_id = instance_id;
+	j->inst = inst;
+	j->exists = exists;
+	j->stored = stored;
+	j->ids = ids;
+	j->nstored = nstored;
+	j->mail = mail_head;
+	eb->instance_id = instance_id;
+	if (rt_entity_id_split(instance_id, &b->arena, &eb->name, &eb->key) != 0) {
+		eb->name = "";
+		eb->key = "";
 	}
-	eb.state = exists ? inst.output : NULL;
-	eb.scheduler = exists ? inst.input : NULL;
-	eb.msgs = msgs;
-	eb.nmsgs = nmsgs;
-	eb.fn = h->find_entity && *eb.name ? h->find_entity(h->ctx, eb.name) : NULL;
-	struct entity_ctx ectx = {.h = h, .b = b};
-	eb.run = run_entity;
-	eb.alive = holder_alive;
-	eb.ctx = &ectx;
-	eb.arena = &b->arena;
-	eb.keep_failed = e->opts.entity_keep_failed;
+	eb->state = exists ? inst.output : NULL;
+	eb->scheduler = exists ? inst.input : NULL;
+	eb->msgs = msgs;
+	eb->nmsgs = nmsgs;
+	eb->fn = h->find_entity && *eb->name ? h->find_entity(h->ctx, eb->name) : NULL;
+	j->ectx = (struct entity_ctx){.h = h, .b = b};
+	eb->run = run_entity;
+	eb->alive = holder_alive;
+	eb->ctx = &j->ectx;
+	eb->arena = &b->arena;
+	eb->keep_failed = e->opts.entity_keep_failed;
 
 	/* Its app cannot run now (engine.h, can_run): nothing runs, nothing
 	 * is counted, no console line; the messages wait (backing off). */
-	if (eb.fn && nmsgs > 0 && h->can_run && !h->can_run(h->ctx, eb.fn)) {
+	if (eb->fn && nmsgs > 0 && h->can_run && !h->can_run(h->ctx, eb->fn)) {
 		if (entity_wait(b, instance_id, stored, ids, nstored, mail_head,
-				engine_not_now_until(b)) != 0)
-			goto fail;
+				engine_not_now_until(b)) != 0) {
+			engine_log(e, "Host.Triggers.DurableTask", RT_LOG_ERROR,
+				   "%s: entity batch not committed: %s", instance_id, rt_store_errmsg(st));
+			b->failed = 1;
+		}
 		return;
 	}
 	/* One Executing/Executed pair per batch, as func logs an entity
 	 * function's invocation (not one per operation). */
-	struct rt_invocation inv = {.function = eb.name};
-	int reported = h->invocation && eb.fn && nmsgs > 0;
-	if (reported)
-		h->invocation(&inv, RT_INVOCATION_START);
-	rc = h->run_entity_batch && eb.fn ? h->run_entity_batch(h->ctx, eb.fn, &eb)
-					  : rt_entity_batch_run(&eb);
-	if (reported) {
-		inv.failed = rc == -2;
-		inv.extra = rt_arena_fmt(&b->arena, ", Operations=%zu", rc == -2 ? 0 : eb.ops_run);
-		h->invocation(&inv, RT_INVOCATION_END);
-	}
-	if (rc == -2) {
-		/* It could not run (its worker process died): nothing of it
-		 * is committed, its messages are tried again a second later
-		 * (no back-off: that is for an app that is down). */
-		if (entity_wait(b, instance_id, stored, ids, nstored, mail_head,
-				b->now_us + RT_ENGINE_NOT_NOW_US) != 0)
-			goto fail;
+	j->inv = (struct rt_invocation){.function = eb->name};
+	j->reported = h->invocation && eb->fn && nmsgs > 0;
+	if (j->reported)
+		h->invocation(&j->inv, RT_INVOCATION_START);
+	if (h->run_entity_batches && eb->fn) {
+		/* It runs with the others of this batch (engine_entity_flush). */
+		if (b->entity_jobs_tail)
+			b->entity_jobs_tail->next = j;
+		else
+			b->entity_jobs = j;
+		b->entity_jobs_tail = j;
+		b->nentity_jobs++;
 		return;
 	}
-	/* No savepoint: every failure below fails the whole batch, which
-	 * rolls the transaction back, and the per-operation rollback lives in
-	 * memory (entity_batch.c). Two statements less per entity. */
-	if (rc == 0 && nstored && rt_store_inbox_delete(st, ids, nstored, NULL) != 0)
-		goto fail;
-	if (rc != 0) {
-		engine_log(e, "Host.Triggers.DurableTask", RT_LOG_ERROR, "%s: unreadable entity record; messages kept",
-			   instance_id);
-		goto fail;
-	}
-	for (size_t i = 0; i < eb.nouts; i++) {
-		const struct rt_entity_out *o = &eb.outs[i];
-		if (!o->target)
-			continue;
-		if (strcmp(o->target, instance_id) == 0)
-			self_mail = 1;
-		if (rt_entity_id_is(o->target) ? engine_entity_deliver(b, o->target, o->event, o->data,
-								       o->visible_us) != 0
-						: deliver_to_orch(b, o) != 0)
-			goto fail;
-	}
-	for (size_t i = 0; i < eb.nstarts; i++)
-		if (start_orchestration(b, instance_id, &eb.starts[i]) != 0)
-			goto fail;
-	if (write_entity(b, &inst, exists, &eb, self_mail) != 0)
-		goto fail;
-	e->stats.episodes++;
-	return;
-fail:
-	engine_log(e, "Host.Triggers.DurableTask", RT_LOG_ERROR, "%s: entity batch not committed: %s",
-		   instance_id, rt_store_errmsg(st));
-	b->failed = 1;
+	rc = h->run_entity_batch && eb->fn ? h->run_entity_batch(h->ctx, eb->fn, eb)
+					   : rt_entity_batch_run(eb);
+	entity_finish(b, j, rc);
 }
 
 /* ---- clients ------------------------------------------------------------- */

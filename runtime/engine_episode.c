@@ -513,6 +513,8 @@ void engine_episode_flush(struct engine_batch *b)
 	struct engine_pending_episode *list = b->pending, *p;
 	size_t n = b->npending, i;
 
+	/* The entity batches prepared beside them go too (one write each). */
+	engine_entity_flush(b);
 	b->pending = b->pending_tail = NULL;
 	b->npending = 0;
 	if (!list)

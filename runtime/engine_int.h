@@ -301,6 +301,10 @@ struct engine_batch {
 	 * (engine_episode.c), in the order they were prepared. */
 	struct engine_pending_episode *pending, *pending_tail;
 	size_t npending;
+	/* Entity batches that wait to go to the run_entity_batches hook
+	 * together (engine_entity.c), in the order they were prepared. */
+	struct engine_entity_job *entity_jobs, *entity_jobs_tail;
+	size_t nentity_jobs;
 	int synced;              /* sync_acks: this batch's commit is fsynced */
 };
 
@@ -439,6 +443,9 @@ int engine_inbox_add_decoded(struct engine_batch *b, const char *instance_id,
 
 /* engine_entity.c: entity batches and messages (see entity.h). */
 void engine_entity_batch(struct engine_batch *b, const char *instance_id);
+/* The entity batches engine_entity_batch left for the run_entity_batches
+ * hook: run together, each written as soon as it is done. */
+void engine_entity_flush(struct engine_batch *b);
 int engine_entity_deliver(struct engine_batch *b, const char *target, const char *event,
 			  const char *data, int64_t visible_us);
 void engine_entity_apply_signal(struct engine_batch *b, struct engine_cmd *c);

@@ -15,14 +15,23 @@
  * operation that kills the worker is known; after ENTITY_CRASH_LIMIT deaths
  * at the same operation (same entity, operation, input and state before)
  * it fails without running again, and the batch goes on.
+ *
+ * The batches of many entities (host_workers_entity_batches, one engine
+ * batch's) cross in one write, one ENTITY_REQUEST each, and each result is
+ * applied as it is read. The worker answers in order, so when it dies the
+ * first batch without a result is the one it was running: it gets -2 as
+ * above, those answered stand (the engine already wrote them), and those
+ * not answered go again to the replacement.
  */
 #include "host/worker/pool.h"
 #include "host/worker/entity_calls.h"
 
 #include "bindings/entity_trigger.h"
+#include "common/clock.h"
 #include "common/hash.h"
 #include "common/xalloc.h"
 #include "host/log.h"
+#include "host/worker/channel.h"
 #include "runtime/engine.h"
 #include "runtime/entity.h"
 #include "runtime/json_text.h"
@@ -299,29 +308,83 @@ static const char *state_after(const char *state, const struct rt_wire_entity_ou
 							: state;
 }
 
-int host_workers_entity_batch(struct host_workers *w, const struct bind_function *fn,
-			      struct rt_entity_batch *eb)
+/* One entity batch on the host's side: the operations its first run wrote
+ * down, and their outcomes once the worker sent them. */
+struct ent_job {
+	struct op_list list;
+	struct pass pass;
+	struct rt_wire_entity_outcome *outs; /* list.n + 1, in the batch's arena */
+};
+
+/* The first run: which operations the batch runs (in job->list). 0, or -1
+ * as rt_entity_batch_run. */
+static int note_ops(struct rt_entity_batch *eb, struct ent_job *job)
 {
-	struct rt_arena *a = eb->arena;
-	struct op_list l = {0};
-	struct pass pass = {.engine_ctx = eb->ctx, .engine_alive = eb->alive, .list = &l};
+	job->pass = (struct pass){.engine_ctx = eb->ctx, .engine_alive = eb->alive,
+				  .list = &job->list};
 	struct rt_entity_batch first = *eb;
 	first.run = note_op;
-	first.ctx = &pass;
+	first.ctx = &job->pass;
 	first.alive = eb->alive ? pass_alive : NULL;
-	if (rt_entity_batch_run(&first) != 0) {
-		free(l.ops);
+	if (rt_entity_batch_run(&first) != 0)
 		return -1;
+	job->outs = rt_arena_calloc(eb->arena, (job->list.n + 1) * sizeof(*job->outs));
+	return 0;
+}
+
+/* The second run, each operation with the worker's outcome in job->outs:
+ * rt_entity_batch_run's 0 or -1. */
+static int apply_outcomes(struct rt_entity_batch *eb, struct ent_job *job)
+{
+	struct outcomes r = {.asked = &job->list, .outs = job->outs};
+	void *saved_ctx = eb->ctx;
+	rt_entity_run_fn saved_run = eb->run;
+	rt_entity_alive_fn saved_alive = eb->alive;
+	job->pass.outcomes = &r;
+	eb->run = take_outcome;
+	eb->ctx = &job->pass;
+	eb->alive = eb->alive ? pass_alive : NULL;
+	int rc = rt_entity_batch_run(eb);
+	eb->run = saved_run;
+	eb->ctx = saved_ctx;
+	eb->alive = saved_alive;
+	if (rc == 0 && (r.mismatch || r.at != job->list.n)) {
+		host_log("Host.Workers", RT_LOG_ERROR,
+			 "%s: the entity batch ran other operations the second time; not committed",
+			 eb->instance_id);
+		rc = -1;
 	}
+	if (rc == 0)
+		crash_forget(eb->instance_id);
+	return rc;
+}
+
+/* Every operation of the batch fails with `why` (the batch as such could
+ * not run in the worker). */
+static void fail_all(struct ent_job *job, size_t at, size_t n, const char *why)
+{
+	for (size_t i = at; i < at + n; i++)
+		job->outs[i] = (struct rt_wire_entity_outcome){
+			.failed = 1, .error = why ? why : "the entity batch failed"};
+}
+
+/* Runs the noted operations in the worker, in chunks (one operation per
+ * message for an entity that killed a worker lately): 0 with every outcome
+ * in job->outs, or -2 (nothing is to be committed). */
+static int run_ops(struct host_workers *w, const struct bind_function *fn,
+		   struct rt_entity_batch *eb, struct ent_job *job)
+{
+	struct rt_arena *a = eb->arena;
+	const struct op_list *lp = &job->list;
+	struct rt_wire_entity_outcome *outs = job->outs;
 	struct wpool *pool = wpool_of(w, fn->app);
-	struct rt_wire_entity_outcome *outs = rt_arena_calloc(a, (l.n + 1) * sizeof(*outs));
-	int isolate = l.n > 1 && crash_known(eb->instance_id);
+	int isolate = lp->n > 1 && crash_known(eb->instance_id);
 	const char *state = eb->state;
-	for (size_t at = 0; at < l.n;) {
-		size_t n = isolate ? 1 : l.n - at;
+	for (size_t at = 0; at < lp->n;) {
+		size_t n = isolate ? 1 : lp->n - at;
 		if (n > RT_WIRE_MAX_LIST)
 			n = RT_WIRE_MAX_LIST;
-		uint64_t point = n == 1 ? point_of(l.ops[at].op, l.ops[at].input, state) : 0;
+		uint64_t point = n == 1 ? point_of(lp->ops[at].op, lp->ops[at].input, state) : 0;
 		char status[64] = "";
 		const char *why = NULL;
 		enum host_workers_rc rc;
@@ -332,7 +395,7 @@ int host_workers_entity_batch(struct host_workers *w, const struct bind_function
 				.failed = 1,
 				.error = rt_arena_fmt(a, "the entity '%s' ended its worker process (%s) %d "
 							 "times at operation '%s'",
-						      fn->name, status, deaths, l.ops[at].op),
+						      fn->name, status, deaths, lp->ops[at].op),
 			};
 			at++;
 			continue;
@@ -341,34 +404,28 @@ int host_workers_entity_batch(struct host_workers *w, const struct bind_function
 			why = rt_arena_fmt(a, "The app '%s' has no worker processes.", fn->app->name);
 			rc = HOST_WORKERS_FAILED;
 		} else {
-			rc = run_chunk(w, pool, fn, eb, &l, at, n, state, outs, status, sizeof(status),
+			rc = run_chunk(w, pool, fn, eb, lp, at, n, state, outs, status, sizeof(status),
 				       &why);
 		}
-		if (rc == HOST_WORKERS_APP_FAILED) {
-			free(l.ops);
+		if (rc == HOST_WORKERS_APP_FAILED)
 			return -2; /* it waits for the app's next deploy */
-		}
 		if (rc == HOST_WORKERS_FAILED) {
 			/* The batch as such could not run there (too large, or
 			 * the worker has no such entity): every operation fails. */
-			for (size_t i = at; i < at + n; i++)
-				outs[i] = (struct rt_wire_entity_outcome){
-					.failed = 1, .error = why ? why : "the entity batch failed"};
+			fail_all(job, at, n, why);
 			at += n;
 			continue;
 		}
 		if (rc != HOST_WORKERS_OK) {
 			const char *how = rc == HOST_WORKERS_TIMEOUT ? "ran past functionTimeout" : status;
 			int count = crash_note(eb->instance_id, point, how);
-			if (!point || count < ENTITY_CRASH_LIMIT) {
-				free(l.ops);
+			if (!point || count < ENTITY_CRASH_LIMIT)
 				return -2; /* nothing committed; tried again, one by one */
-			}
 			outs[at] = (struct rt_wire_entity_outcome){
 				.failed = 1,
 				.error = rt_arena_fmt(a, "the entity '%s' ended its worker process (%s) %d "
 							 "times at operation '%s'",
-						      fn->name, how, count, l.ops[at].op),
+						      fn->name, how, count, lp->ops[at].op),
 			};
 			at++;
 			continue;
@@ -377,28 +434,212 @@ int host_workers_entity_batch(struct host_workers *w, const struct bind_function
 			state = state_after(state, &outs[i], eb->keep_failed);
 		at += n;
 	}
-	struct outcomes r = {.asked = &l, .outs = outs};
-	void *saved_ctx = eb->ctx;
-	rt_entity_run_fn saved_run = eb->run;
-	rt_entity_alive_fn saved_alive = eb->alive;
-	pass.outcomes = &r;
-	eb->run = take_outcome;
-	eb->ctx = &pass;
-	eb->alive = eb->alive ? pass_alive : NULL;
-	int rc = rt_entity_batch_run(eb);
-	eb->run = saved_run;
-	eb->ctx = saved_ctx;
-	eb->alive = saved_alive;
-	if (rc == 0 && (r.mismatch || r.at != l.n)) {
-		host_log("Host.Workers", RT_LOG_ERROR,
-			 "%s: the entity batch ran other operations the second time; not committed",
-			 eb->instance_id);
-		rc = -1;
-	}
+	return 0;
+}
+
+int host_workers_entity_batch(struct host_workers *w, const struct bind_function *fn,
+			      struct rt_entity_batch *eb)
+{
+	struct ent_job job = {0};
+	int rc = note_ops(eb, &job);
 	if (rc == 0)
-		crash_forget(eb->instance_id);
-	free(l.ops);
+		rc = run_ops(w, fn, eb, &job);
+	if (rc == 0)
+		rc = apply_outcomes(eb, &job);
+	free(job.list.ops);
 	return rc;
+}
+
+/* ---- many entities' batches in one write --------------------------------- */
+
+static struct wcall call_of(const struct bind_function *fn, const struct rt_entity_batch *eb)
+{
+	return (struct wcall){.kind = HOST_CALL_ENTITY, .function = fn->name,
+			      .what = rt_arena_fmt(eb->arena, "%s (entity %s)", fn->name,
+						   eb->instance_id),
+			      .id = eb->instance_id, .instance = eb->instance_id};
+}
+
+/* The worker's ENTITY_RESULT for job: 0 with the outcomes in job->outs
+ * (every operation failed when the worker could not run the batch), or -1
+ * with *err when the result is malformed. */
+static int take_result(const struct rt_wire_frame *f, struct rt_entity_batch *eb,
+		       struct ent_job *job, const char **err)
+{
+	struct rt_wire_entity_result res;
+	if (rt_wire_entity_result_decode(f, &res, eb->arena, err) != 0)
+		return -1;
+	if (res.error) {
+		fail_all(job, 0, job->list.n, res.error);
+		return 0;
+	}
+	if (res.nops != job->list.n) {
+		*err = "not one outcome per operation";
+		return -1;
+	}
+	memcpy(job->outs, res.ops, res.nops * sizeof(*job->outs));
+	return 0;
+}
+
+/*
+ * Runs batches idx[0..k) (all of pool's app, all their operations in one
+ * request each) in the pool's episode worker: every request in one write,
+ * then the results in order, each applied and done() as it comes. When the
+ * worker dies, the first batch without a result is the one it was running:
+ * it gets -2 (nothing committed; its next try goes one operation per
+ * message, crash_note), those answered keep their outcome, and those not
+ * answered yet go again to the replacement.
+ */
+static void run_group(struct host_workers *w, struct wpool *pool, size_t *idx, size_t k,
+		      struct ent_job *jobs, void *const *fns, struct rt_entity_batch *const *ebs,
+		      int *rcs, void (*done)(void *arg, size_t i), void *arg)
+{
+	int64_t rcv_timeout_us = w->opts.timeout_ms > 0 ? w->opts.timeout_ms * 1000 : 0;
+	while (k > 0) {
+		struct rt_arena *a = ebs[idx[0]]->arena;
+		struct wcall c = call_of(fns[idx[0]], ebs[idx[0]]);
+		struct wproc *p = wpool_acquire(w, pool, 1, &c);
+		if (!p) {
+			for (size_t j = 0; j < k; j++) {
+				rcs[idx[j]] = -2; /* they wait for the app's next deploy */
+				done(arg, idx[j]);
+			}
+			return;
+		}
+		/* A request too large for a frame fails alone; the rest are sent. */
+		uint64_t *ids = rt_arena_calloc(a, k * sizeof(*ids));
+		uint64_t first = __atomic_add_fetch(&w->next_id, k, __ATOMIC_RELAXED) - k + 1;
+		size_t kept = 0;
+		for (size_t j = 0; j < k; j++) {
+			const struct bind_function *fn = fns[idx[j]];
+			struct rt_entity_batch *eb = ebs[idx[j]];
+			struct ent_job *job = &jobs[idx[j]];
+			struct rt_wire_entity_request req = {
+				.name = fn->name, .instance = eb->instance_id, .key = eb->key,
+				.state = eb->state, .keep_failed = eb->keep_failed ? 1 : 0,
+				.ops = job->list.ops, .nops = job->list.n,
+			};
+			if (rt_wire_entity_request_encode(&p->out, first + j, &req) != 0) {
+				fail_all(job, 0, job->list.n, "the entity batch is too large for a worker");
+				rcs[idx[j]] = apply_outcomes(eb, job);
+				done(arg, idx[j]);
+				continue;
+			}
+			ids[kept] = first + j;
+			idx[kept++] = idx[j];
+		}
+		k = kept;
+		if (k == 0) {
+			wpool_release(w, pool, p);
+			return;
+		}
+		enum host_chan_rc cr = host_chan_write_draining(p->fd, &p->out, &p->in) == 0
+					       ? HOST_CHAN_FRAME : HOST_CHAN_EOF;
+		const char *err = NULL;
+		size_t j = 0;
+		for (; j < k && cr == HOST_CHAN_FRAME; j++) {
+			int64_t deadline = rcv_timeout_us ? rt_mono_us() + rcv_timeout_us : 0;
+			struct rt_wire_frame f;
+			size_t used = 0;
+			cr = host_chan_read_timed(p->fd, &p->in, REPLY_MAX_FRAME, deadline,
+						  rcv_timeout_us, &f, &used, &err);
+			if (cr != HOST_CHAN_FRAME)
+				break;
+			if (f.type != RT_WIRE_ENTITY_RESULT || f.id != ids[j]) {
+				cr = HOST_CHAN_BROKEN; /* a worker that answers out of turn is broken */
+				err = "unexpected frame";
+				break;
+			}
+			int bad = take_result(&f, ebs[idx[j]], &jobs[idx[j]], &err) != 0;
+			rt_wire_buf_consume(&p->in, used);
+			if (bad) {
+				cr = HOST_CHAN_BROKEN;
+				break;
+			}
+			rcs[idx[j]] = apply_outcomes(ebs[idx[j]], &jobs[idx[j]]);
+			done(arg, idx[j]);
+		}
+		if (cr == HOST_CHAN_FRAME) {
+			wpool_release(w, pool, p);
+			return;
+		}
+		/* It died (or was killed) while running idx[j]. */
+		size_t culprit = idx[j];
+		struct rt_entity_batch *eb = ebs[culprit];
+		const struct rt_wire_entity_op *op = jobs[culprit].list.ops;
+		char status[64];
+		c = call_of(fns[culprit], eb);
+		if (cr == HOST_CHAN_BROKEN)
+			host_log("Host.Workers", RT_LOG_ERROR,
+				 "Worker process %d of app '%s' broke the protocol while running '%s': %s",
+				 (int)p->pid, pool->app->name, c.what, err ? err : "unexpected frame");
+		wpool_bury(w, pool, p,
+			   cr == HOST_CHAN_TIMEOUT ? WDEATH_TIMEOUT
+			   : cr == HOST_CHAN_BROKEN ? WDEATH_BROKEN : WDEATH_DIED,
+			   &c, status, sizeof(status));
+		host_log_flush();
+		wpool_release(w, pool, p);
+		crash_note(eb->instance_id,
+			   jobs[culprit].list.n == 1 ? point_of(op->op, op->input, eb->state) : 0,
+			   cr == HOST_CHAN_TIMEOUT ? "ran past functionTimeout" : status);
+		rcs[culprit] = -2;
+		done(arg, culprit);
+		/* Those not answered yet go again. */
+		memmove(&idx[0], &idx[j + 1], (k - j - 1) * sizeof(*idx));
+		k -= j + 1;
+	}
+}
+
+void host_workers_entity_batches(struct host_workers *w, size_t n, void *const *fns,
+				 struct rt_entity_batch *const *ebs, int *rcs,
+				 void (*done)(void *arg, size_t i), void *arg)
+{
+	if (n == 0)
+		return;
+	struct ent_job *jobs = xcalloc(n, sizeof(*jobs));
+	size_t *idx = xcalloc(n, sizeof(*idx));
+	/* 0: for a group; 1: done; 2: alone (run_ops, one message at a time). */
+	char *how = xcalloc(n, 1);
+	for (size_t i = 0; i < n; i++) {
+		rcs[i] = -1;
+		if (note_ops(ebs[i], &jobs[i]) != 0) {
+			how[i] = 1;
+			done(arg, i);
+		} else if (jobs[i].list.n == 0) {
+			/* Nothing to run (lock messages only): no worker needed. */
+			rcs[i] = apply_outcomes(ebs[i], &jobs[i]);
+			how[i] = 1;
+			done(arg, i);
+		} else if (jobs[i].list.n > RT_WIRE_MAX_LIST || crash_known(ebs[i]->instance_id) ||
+			   !wpool_of(w, ((const struct bind_function *)fns[i])->app)) {
+			how[i] = 2;
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (how[i])
+			continue;
+		const struct bind_app *app = ((const struct bind_function *)fns[i])->app;
+		size_t k = 0;
+		for (size_t j = i; j < n; j++)
+			if (!how[j] && ((const struct bind_function *)fns[j])->app == app) {
+				idx[k++] = j;
+				how[j] = 1;
+			}
+		run_group(w, wpool_of(w, app), idx, k, jobs, fns, ebs, rcs, done, arg);
+	}
+	/* Entities that killed a worker lately, each alone after the rest. */
+	for (size_t i = 0; i < n; i++) {
+		if (how[i] != 2)
+			continue;
+		int rc = run_ops(w, fns[i], ebs[i], &jobs[i]);
+		rcs[i] = rc == 0 ? apply_outcomes(ebs[i], &jobs[i]) : rc;
+		done(arg, i);
+	}
+	for (size_t i = 0; i < n; i++)
+		free(jobs[i].list.ops);
+	free(jobs);
+	free(idx);
+	free(how);
 }
 
 /* ---- the worker's side --------------------------------------------------------- */

@@ -191,6 +191,19 @@ enum host_workers_rc host_workers_timer_run(struct host_workers *w, const struct
 struct rt_entity_batch;
 int host_workers_entity_batch(struct host_workers *w, const struct bind_function *fn,
 			      struct rt_entity_batch *eb);
+/*
+ * rt_engine_hooks.run_entity_batches in worker mode (engine thread): the
+ * entity batches of one engine batch, those of one app in one write to its
+ * episode worker (one ENTITY_REQUEST each), every result applied and
+ * done(arg, i) as it arrives; rcs[i] as host_workers_entity_batch's. When
+ * the worker dies, the batch it was running gets -2 (tried again one
+ * operation per message, as above), those answered keep their outcome and
+ * the rest go again to its replacement. An entity that killed a worker
+ * lately runs alone, after the others.
+ */
+void host_workers_entity_batches(struct host_workers *w, size_t n, void *const *fns,
+				 struct rt_entity_batch *const *ebs, int *rcs,
+				 void (*done)(void *arg, size_t i), void *arg);
 
 /*
  * POST /admin/functions/<activity> in worker mode: runs the activity once in

@@ -6,16 +6,23 @@
  *   timer crash_tick      every second; appends "<pid>\n" to ./ticks, unless
  *                         ./tick-crash holds a kind (segv | abort | spin):
  *                         it removes the file, then crashes that way (or
- *                         spins), so one run dies and the next ones run
+ *                         spins), so one run dies and the next ones run;
+ *                         while ./tick-slow exists each run takes 1 s and
+ *                         appends "begin <pid>" and "end <pid>" to
+ *                         ./tick-spans around it
  *   entity box            "add" n: state + n, returns it; "get": the state;
  *                         "segv" | "abort": crashes; "spin": never returns;
  *                         "segv_once": crashes unless ./box-once exists (it
  *                         creates it first), else adds 100
+ *                         "note": appends "<key> <pid>" to ./box-ran, adds 1
  *   orchestrator box_call {"key","op","input"}: calls box and returns
  *                         {"ok":result} or {"error":message}
  *   orchestrator box_burst {"key","ops":"add:1,segv_once,add:1"}: signals
  *                         those operations (op:input) to box in one
  *                         episode, so they run as one batch
+ *   orchestrator box_spread {"ops":"k1=note,k2=segv_once"}: signals each
+ *                         key its operation in one episode, so the entities
+ *                         run in one engine batch
  *   activity crash_act    input "ok": "fine"; "segv" | "abort": crashes;
  *                         "spin": never returns
  */
@@ -24,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 /* These crash on purpose: under UBSan its own null check would end the
@@ -47,11 +55,27 @@ static cf_rc ok_fn(cf_http *h)
 	return cf_http_respond(h, 200, "text/plain", "ok");
 }
 
+/* Appends "<what> <pid>" to ./tick-spans. */
+static void span(const char *what)
+{
+	FILE *f = fopen("tick-spans", "a");
+	if (f) {
+		fprintf(f, "%s %d\n", what, (int)getpid());
+		fclose(f);
+	}
+}
+
 static cf_rc tick(cf_timer *t)
 {
 	char kind[16] = "";
 	FILE *f = fopen("tick-crash", "r");
 	(void)t;
+	if (access("tick-slow", F_OK) == 0) {
+		struct timespec second = {1, 0};
+		span("begin");
+		nanosleep(&second, NULL);
+		span("end");
+	}
 	if (f) {
 		if (!fgets(kind, sizeof(kind), f))
 			kind[0] = 0;
@@ -104,6 +128,14 @@ static cf_rc box(cf_entity *e)
 		}
 		return add(e, 100);
 	}
+	if (strcmp(op, "note") == 0) {
+		FILE *f = fopen("box-ran", "a");
+		if (f) {
+			fprintf(f, "%s %d\n", cf_entity_key(e), (int)getpid());
+			fclose(f);
+		}
+		return add(e, 1);
+	}
 	crash(op);
 	return cf_entity_fail(e, cf_fmt(e, "box has no operation '%s'", op));
 }
@@ -139,6 +171,23 @@ static cf_rc box_burst(cf_orch *o)
 	return cf_orch_finish(o, "\"sent\"");
 }
 
+/* Signals "key=op" for every item of "ops" in one episode: the entities
+ * get their messages in one engine batch. */
+static cf_rc box_spread(cf_orch *o)
+{
+	const char *ops = cf_json_string(o, cf_orch_input(o), "ops");
+	char list[512], *save = NULL;
+	snprintf(list, sizeof(list), "%s", ops ? ops : "");
+	for (char *item = strtok_r(list, ",", &save); item; item = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(item, '=');
+		if (!eq)
+			return cf_orch_fail(o, "box_spread: an item without '='");
+		*eq++ = 0;
+		cf_signal_entity(o, "box", item, eq, NULL, 0);
+	}
+	return cf_orch_finish(o, "\"sent\"");
+}
+
 static cf_rc crash_act(cf_act *a)
 {
 	const char *in = cf_act_input(a);
@@ -160,6 +209,7 @@ static cf_rc init(cf_app *app)
 	cf_register_entity(app, "box", box);
 	cf_register_orchestrator(app, "box_call", box_call);
 	cf_register_orchestrator(app, "box_burst", box_burst);
+	cf_register_orchestrator(app, "box_spread", box_spread);
 	cf_register_activity(app, "crash_act", crash_act);
 	return CF_OK;
 }

@@ -4,7 +4,7 @@
 # past functionTimeout fails that run alone (Executed … Failed, and one
 # console line naming the worker's pid, the app, the function and the
 # signal); the schedule goes on, and the host and a control client are
-# unaffected.
+# unaffected. A run fired through the admin API waits for one in progress.
 . "$CFUNC_ROOT/tests/lib.sh"
 
 R="$T_DIR/app"
@@ -77,6 +77,31 @@ is "$(curl -s "$BASE/admin/host/functions" |
 	jq -c '[.workers.recentCrashes[] | select(.function == "crash_tick") | [.trigger, .signal, .timedOut]]')" \
 	'[["timer","SIGKILL",true],["timer","SIGABRT",false],["timer","SIGSEGV",false]]' \
 	"the Functions page lists the three crashes as the timer's, newest first"
+
+# A run fired through the admin API while a scheduled one is going waits
+# for it instead of running beside it in another worker (as in process).
+touch "$R/tick-slow"
+_i=0
+while ! tail -1 "$R/tick-spans" 2>/dev/null | grep -q '^begin ' && [ $_i -lt 200 ]; do
+	sleep 0.02
+	_i=$((_i + 1))
+done
+ok "$(tail -1 "$R/tick-spans" | grep -q '^begin '; echo $?)" "a slow run (1 s) is going"
+is "$(http -X POST -H 'Content-Type: application/json' -d '{"input":""}' "$BASE/admin/functions/crash_tick")" \
+	202 "POST /admin/functions/crash_tick meanwhile: 202"
+line=$(wait_log "Executing 'Functions.crash_tick' \(Reason='This function was programmatically called via the host APIs.'")
+id=$(printf '%s' "$line" | sed -n 's/.*Id=\([0-9a-f-]*\)).*/\1/p')
+ok "$([ -n "$id" ]; echo $?)" "the admin run starts"
+done_line=$(wait_log "Executed 'Functions.crash_tick' \(Succeeded, Id=$id")
+like "$done_line" "Duration=[0-9]{4,}ms" "… and succeeds, after its own 1 s run"
+rm -f "$R/tick-slow"
+# Two more runs: the second began after the first ended, so after the rm.
+n=$(ticks)
+wait_ticks $((n + 1))
+ok $? "the schedule goes on"
+seq=$(awk '{ print $1 }' "$R/tick-spans" | tr '\n' ' ')
+like "$seq" '^begin end begin end ' "the admin run began after the running one ended"
+like "$seq" '^(begin end )+$' "no two runs overlapped (begin/end alternate: $seq)"
 
 touch "$STOP"
 wait "$control"

@@ -470,6 +470,75 @@ static void test_timer_entity(void)
 	ok(only_frame(&b, &f), "frame");
 	is_int(rt_wire_entity_result_decode(&f, &rout, &arena, &err), -1,
 	       "more outcomes than the list limit are refused");
+
+	/* Hostile requests and actions, each refused with its own reason. */
+	rt_wire_buf_cleanup(&b);
+	rt_wire_buf_init(&b);
+	rt_wire_begin(&b, RT_WIRE_ENTITY_REQUEST, 5);
+	rt_wire_put_str(&b, RT_WT_NAME, "box");
+	rt_wire_put_str(&b, RT_WT_INSTANCE, "@box@k");
+	rt_wire_put_u32(&b, RT_WT_KEEP_FAILED, 2);
+	rt_wire_end(&b);
+	ok(only_frame(&b, &f), "frame");
+	is_int(rt_wire_entity_request_decode(&f, &eout, &arena, &err), -1,
+	       "a keep-failed flag other than 0 or 1 is refused");
+	is_str(err, "bad keep-failed flag", "… saying which field");
+	rt_wire_buf_cleanup(&b);
+	rt_wire_buf_init(&b);
+	rt_wire_begin(&b, RT_WIRE_ENTITY_REQUEST, 5);
+	rt_wire_put_str(&b, RT_WT_NAME, "box");
+	rt_wire_nest_open(&b, RT_WT_E_OP);
+	rt_wire_put_str(&b, RT_WT_INPUT, "1");
+	rt_wire_nest_close(&b);
+	rt_wire_end(&b);
+	ok(only_frame(&b, &f), "frame");
+	is_int(rt_wire_entity_request_decode(&f, &eout, &arena, &err), -1,
+	       "a request without an instance is refused");
+	is_str(err, "entity request without name or instance", "… saying so");
+	rt_wire_buf_cleanup(&b);
+	rt_wire_buf_init(&b);
+	rt_wire_begin(&b, RT_WIRE_ENTITY_REQUEST, 5);
+	rt_wire_put_str(&b, RT_WT_NAME, "box");
+	rt_wire_put_str(&b, RT_WT_INSTANCE, "@box@k");
+	rt_wire_nest_open(&b, RT_WT_E_OP);
+	rt_wire_put_str(&b, RT_WT_INPUT, "1");
+	rt_wire_nest_close(&b);
+	rt_wire_end(&b);
+	ok(only_frame(&b, &f), "frame");
+	is_int(rt_wire_entity_request_decode(&f, &eout, &arena, &err), 0,
+	       "an operation without a name decodes");
+	is_str(eout.ops[0].op, "", "… as the empty name");
+	ok(eout.key && !*eout.key, "and a missing key is the empty key");
+	rt_wire_buf_cleanup(&op);
+	rt_wire_buf_init(&op);
+	rt_wire_put_u32(&op, RT_WT_E_ACTION_KIND, RT_WIRE_EACT_SIGNAL);
+	rt_wire_put_str(&op, RT_WT_INSTANCE, "@box@x");
+	rt_wire_put_i64(&op, RT_WT_AT, -1);
+	rt_wire_buf_cleanup(&b);
+	rt_wire_buf_init(&b);
+	rt_wire_begin(&b, RT_WIRE_ENTITY_RESULT, 4);
+	rt_wire_nest_open(&b, RT_WT_E_OP);
+	rt_wire_put_bytes(&b, RT_WT_E_ACTION, op.data, op.len);
+	rt_wire_nest_close(&b);
+	rt_wire_end(&b);
+	ok(only_frame(&b, &f), "frame");
+	is_int(rt_wire_entity_result_decode(&f, &rout, &arena, &err), -1,
+	       "a signal time before the epoch is refused");
+	is_str(err, "bad signal time", "… saying which field");
+	rt_wire_buf_cleanup(&op);
+	rt_wire_buf_init(&op);
+	rt_wire_put_u32(&op, RT_WT_E_ACTION_KIND, RT_WIRE_EACT_START + 1);
+	rt_wire_buf_cleanup(&b);
+	rt_wire_buf_init(&b);
+	rt_wire_begin(&b, RT_WIRE_ENTITY_RESULT, 4);
+	rt_wire_nest_open(&b, RT_WT_E_OP);
+	rt_wire_put_bytes(&b, RT_WT_E_ACTION, op.data, op.len);
+	rt_wire_nest_close(&b);
+	rt_wire_end(&b);
+	ok(only_frame(&b, &f), "frame");
+	is_int(rt_wire_entity_result_decode(&f, &rout, &arena, &err), -1,
+	       "an unknown action kind is refused");
+	is_str(err, "bad action kind", "… saying which field");
 	rt_wire_buf_cleanup(&op);
 	rt_wire_buf_cleanup(&b);
 }

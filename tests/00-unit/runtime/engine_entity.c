@@ -11,7 +11,10 @@
  * does not corrupt anything; maxEntityOperationBatchSize cuts the backlog
  * into several batches without reordering; a scheduled signal runs after
  * its time, never before; every acknowledged signal is applied after a
- * restart of the engine on the same hub.
+ * restart of the engine on the same hub. All of it twice: in process, and
+ * with a run_entity_batches hook (as worker mode has) that gets the entity
+ * batches of one engine batch together, finishes them in reverse order and
+ * refuses one the first time (-2: nothing of it committed, run again).
  */
 #include "runtime/engine.h"
 #include "runtime/engine_entity.h"
@@ -32,6 +35,31 @@ static pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
 static int holding, released; /* the "gate" entity's hold */
 static int acked, acked_ok;   /* on_done calls, and those with RT_OK */
 static int64_t due_applied_us; /* when the scheduled operation ran */
+static size_t hook_calls, hook_most; /* run_entity_batches calls, most batches in one */
+static int hook_refused;             /* "@count@k7" was refused once */
+
+/* run_entity_batches: every batch run here, last first, except k7's first
+ * try, which "could not run" (-2). */
+static void run_batches(void *ctx, size_t n, void *const *fns, struct rt_entity_batch *const *ebs,
+			int *rcs, void (*done)(void *arg, size_t i), void *arg)
+{
+	(void)ctx;
+	(void)fns;
+	pthread_mutex_lock(&mu);
+	hook_calls++;
+	if (n > hook_most)
+		hook_most = n;
+	pthread_mutex_unlock(&mu);
+	for (size_t k = n; k-- > 0;) {
+		if (!hook_refused && strcmp(ebs[k]->instance_id, "@count@k7") == 0) {
+			hook_refused = 1;
+			rcs[k] = -2;
+		} else {
+			rcs[k] = rt_entity_batch_run(ebs[k]);
+		}
+		done(arg, k);
+	}
+}
 
 /* "log": the state is a JSON string, "add" appends the input (a one-digit
  * number), "fail" changes the state and then fails. "count": an integer,
@@ -148,7 +176,7 @@ static int wait_state(struct rt_engine *e, const char *name, const char *key, co
 	return 1;
 }
 
-static struct rt_engine *start_engine(const char *path)
+static struct rt_engine *start_engine(const char *path, int batched)
 {
 	char *err = NULL;
 	struct rt_engine_opts o = fake_opts(path, NULL, 0);
@@ -158,6 +186,7 @@ static struct rt_engine *start_engine(const char *path)
 	o.entity_batch_max = 3;
 	o.hooks.find_entity = find_entity;
 	o.hooks.run_entity = run_entity;
+	o.hooks.run_entity_batches = batched ? run_batches : NULL;
 	struct rt_engine *e = rt_engine_start(&o, &err);
 	if (!e)
 		fprintf(stderr, "# engine: %s\n", err ? err : "?");
@@ -165,18 +194,22 @@ static struct rt_engine *start_engine(const char *path)
 	return e;
 }
 
-int main(void)
+static void scenario(int batched)
 {
 	char dir[] = "/tmp/cfunc-engine-entity.XXXXXX", path[128], buf[256], key[16];
 	int sent = 0, queued = 0;
 
-	if (!mkdtemp(dir))
-		return 1;
+	holding = released = acked = acked_ok = 0;
+	due_applied_us = 0;
+	if (!mkdtemp(dir)) {
+		ok(0, "a temporary directory");
+		return;
+	}
 	snprintf(path, sizeof(path), "%s/hub.db", dir);
-	struct rt_engine *e = start_engine(path);
+	struct rt_engine *e = start_engine(path, batched);
 	ok(e != NULL, "engine starts on a temporary hub");
 	if (!e)
-		return done_testing();
+		return;
 
 	/* The engine thread stays inside this batch until released. */
 	queued += signal_async(e, "gate", "g", "hold", NULL, 0) == RT_OK;
@@ -228,6 +261,15 @@ int main(void)
 	   state_of(e, "log", "a", buf, sizeof(buf)));
 	is_str(state_of(e, "count", "k0", buf, sizeof(buf)), "4",
 	       "an entity signalled four times in one batch counts four");
+	if (batched) {
+		/* k7's batch was refused once: it runs again about a second later. */
+		int again = wait_state(e, "count", "k7", "1");
+		ok(again, "a batch the hook could not run commits nothing and runs again, once "
+			  "(state %s)", state_of(e, "count", "k7", buf, sizeof(buf)));
+		ok(hook_refused, "… it was refused");
+		ok(hook_most > 100, "the entity batches of one engine batch reach the hook together "
+				    "(%zu at most, in %zu calls)", hook_most, hook_calls);
+	}
 	int ones = 0;
 	for (int i = 1; i < KEYS; i++) {
 		snprintf(key, sizeof(key), "k%d", i);
@@ -249,7 +291,7 @@ int main(void)
 
 	/* A restart on the same hub keeps exactly what was acknowledged. */
 	rt_engine_stop(e);
-	e = start_engine(path);
+	e = start_engine(path, batched);
 	ok(e != NULL, "the hub reopens");
 	if (e) {
 		is_str(state_of(e, "log", "a", buf, sizeof(buf)), "\"124679\"",
@@ -262,5 +304,11 @@ int main(void)
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	if (system(cmd) != 0)
 		fprintf(stderr, "# could not remove %s\n", dir);
+}
+
+int main(void)
+{
+	scenario(0);
+	scenario(1);
 	return done_testing();
 }

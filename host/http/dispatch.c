@@ -92,7 +92,6 @@ struct park_timeout {
 /* Finished jobs a worker collects before waking the loop once for all. */
 static _Thread_local struct host_server *tls_srv;
 static _Thread_local struct req_job *tls_out_head, *tls_out_tail;
-static _Thread_local int tls_out_n;
 
 static void flush_out(void)
 {
@@ -100,7 +99,6 @@ static void flush_out(void)
 		return;
 	h2o_multithread_send_message(&tls_out_head->srv->done_receiver, &tls_out_head->msg);
 	tls_out_head = tls_out_tail = NULL;
-	tls_out_n = 0;
 }
 
 /* ---- helpers ---------------------------------------------------------- */
@@ -300,7 +298,6 @@ static void job_resume(struct bind_http *h)
 	else
 		tls_out_head = job;
 	tls_out_tail = job;
-	tls_out_n++;
 }
 
 /*
@@ -362,20 +359,23 @@ static void job_run(struct rt_pool_job *work, int thread)
 	struct req_job *job = (struct req_job *)work;
 	struct host_server *srv = job->srv;
 	tls_srv = srv;
+	/* What this thread finished goes back before it runs anything else:
+	 * this job may run as long as its function does (up to
+	 * functionTimeout), and an answer that is ready must not wait for it
+	 * (it would come that much later, or as the 500 of the loop's timer).
+	 * The answers of one run still go in one message (a batch's). */
+	flush_out();
 	if (!job->endpoint && srv->workers) {
 		run_worker_batch(job, thread);
-		if (tls_out_n >= 32 || rt_pool_queued(srv->pool) == 0)
-			flush_out();
-		return;
+		return; /* the next job or the thread's idle hook hands them back */
 	}
 	if (job->endpoint)
 		job->endpoint(srv, &job->http);
 	else
 		run_function(job);
 	bind_http_release(&job->http);
-	/* `job` may be gone now (handed back). Wake the loop once per burst. */
-	if (tls_out_n >= 32 || rt_pool_queued(srv->pool) == 0)
-		flush_out();
+	/* `job` may be gone now (held to hand back): the next job or the
+	 * thread's idle hook (host_dispatch_pool_event) hands it back. */
 }
 
 /* Jobs started during one loop iteration are handed to the pool together

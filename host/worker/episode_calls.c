@@ -101,11 +101,11 @@ static int episode_without_app(const struct bind_function *fn, const struct rt_e
 	return -2;
 }
 
-static struct wcall call_of(const struct bind_function *fn, const struct rt_episode_in *in)
+static struct wcall call_of(struct rt_arena *a, const struct bind_function *fn,
+			    const struct rt_episode_in *in)
 {
 	return (struct wcall){.kind = HOST_CALL_EPISODE, .function = fn->name,
-			      .what = rt_arena_fmt(in->arena, "%s (instance %s)", fn->name,
-						   in->instance_id),
+			      .what = rt_arena_fmt(a, "%s (instance %s)", fn->name, in->instance_id),
 			      .id = in->instance_id, .instance = in->instance_id};
 }
 
@@ -139,15 +139,14 @@ static int culprit_outcome(struct host_workers *w, const struct bind_function *f
  * the culprit gets culprit_outcome and the rest go again, until every one
  * has an outcome (each round takes at least the culprit out).
  */
-static void run_group(struct host_workers *w, struct wpool *pool, size_t *idx, size_t k,
-		      void *const *fns, const struct rt_episode_in *const *ins,
+static void run_group(struct host_workers *w, struct wpool *pool, struct rt_arena *a,
+		      size_t *idx, size_t k, void *const *fns, const struct rt_episode_in *const *ins,
 		      struct rt_episode_out *outs, int *rcs, void (*done)(void *arg, size_t i),
 		      void *arg)
 {
 	int64_t rcv_timeout_us = w->opts.timeout_ms > 0 ? w->opts.timeout_ms * 1000 : 0;
 	while (k > 0) {
-		struct rt_arena *a = ins[idx[0]]->arena;
-		struct wcall c = call_of(fns[idx[0]], ins[idx[0]]);
+		struct wcall c = call_of(a, fns[idx[0]], ins[idx[0]]);
 		struct wproc *p = wpool_acquire(w, pool, 1, &c);
 		if (!p) {
 			for (size_t j = 0; j < k; j++) {
@@ -217,7 +216,7 @@ static void run_group(struct host_workers *w, struct wpool *pool, size_t *idx, s
 		/* It died (or was killed) while running idx[j]. */
 		size_t culprit = idx[j];
 		char status[64];
-		c = call_of(fns[culprit], ins[culprit]);
+		c = call_of(a, fns[culprit], ins[culprit]);
 		if (cr == HOST_CHAN_BROKEN)
 			host_log("Host.Workers", RT_LOG_ERROR,
 				 "Worker process %d of app '%s' broke the protocol while running '%s': %s",
@@ -246,7 +245,10 @@ void host_workers_episode_batch(struct host_workers *w, size_t n, void *const *f
 {
 	if (n == 0)
 		return;
-	struct rt_arena *a = ins[0]->arena;
+	/* The call's own bookkeeping: an episode's arena may be freed once
+	 * done() reported it (the replay thread's episodes each have one). */
+	struct rt_arena own, *a = &own;
+	rt_arena_init(a);
 	size_t *idx = rt_arena_alloc(a, n * sizeof(*idx));
 	char *taken = rt_arena_calloc(a, n);
 	for (size_t i = 0; i < n; i++) {
@@ -259,7 +261,8 @@ void host_workers_episode_batch(struct host_workers *w, size_t n, void *const *f
 		const struct bind_app *app = ((const struct bind_function *)fns[i])->app;
 		struct wpool *pool = wpool_of(w, app);
 		if (!pool) {
-			outs[i].error = rt_arena_fmt(a, "the app '%s' has no worker processes", app->name);
+			outs[i].error = rt_arena_fmt(ins[i]->arena, "the app '%s' has no worker processes",
+						     app->name);
 			taken[i] = 1;
 			done(arg, i);
 			continue;
@@ -272,15 +275,16 @@ void host_workers_episode_batch(struct host_workers *w, size_t n, void *const *f
 				idx[k++] = j;
 				taken[j] = 1;
 			}
-		run_group(w, pool, idx, k, fns, ins, outs, rcs, done, arg);
+		run_group(w, pool, a, idx, k, fns, ins, outs, rcs, done, arg);
 		/* then each suspect alone, so that its crash costs no other. */
 		for (size_t j = i; j < n; j++)
 			if (!taken[j] && ((const struct bind_function *)fns[j])->app == app) {
 				idx[0] = j;
 				taken[j] = 1;
-				run_group(w, pool, idx, 1, fns, ins, outs, rcs, done, arg);
+				run_group(w, pool, a, idx, 1, fns, ins, outs, rcs, done, arg);
 			}
 	}
+	rt_arena_cleanup(a);
 }
 
 static void no_op_done(void *arg, size_t i)

@@ -130,16 +130,15 @@ struct rt_engine_hooks {
 	 * nothing of it is committed and it is tried again. NULL: in process. */
 	int (*replay)(void *ctx, void *fn, const struct rt_episode_in *in,
 		      struct rt_episode_out *out);
-	/* Several episodes at once (e.g. in one message to a worker process):
-	 * rcs[i] and outs[i] as replay's for fns[i] and ins[i], outs[i]'s
-	 * strings in ins[i]->arena. It calls done(arg, i) once for every i,
-	 * as soon as outs[i] and rcs[i] are final, in any order and before it
-	 * returns, and touches neither ins[i] nor its arena afterwards: the
-	 * engine writes that episode's outcome (and may free its arena) while
-	 * the others still run. Called on the engine thread with the episodes
-	 * of one batch (sharing one arena), and on the replay thread with the
-	 * episodes pipelined while the engine goes on (engine_offload.c), so
-	 * possibly from both at once. NULL: one replay call per episode. */
+	/* The episodes of one engine batch at once (e.g. in one message to a
+	 * worker process), on the engine thread: rcs[i] and outs[i] as
+	 * replay's for fns[i] and ins[i]; everything in ins[i]->arena, which
+	 * the episodes of a batch share (so no other thread may allocate in
+	 * it). It calls done(arg, i) once for every i, as soon as outs[i] and
+	 * rcs[i] are final, in any order and before it returns: the engine
+	 * writes that episode's outcome while the others still run. Episodes
+	 * run off the engine thread still use replay. NULL: one replay call
+	 * per episode. */
 	void (*replay_batch)(void *ctx, size_t n, void *const *fns,
 			     const struct rt_episode_in *const *ins, struct rt_episode_out *outs,
 			     int *rcs, void (*done)(void *arg, size_t i), void *arg);

@@ -70,7 +70,6 @@ struct engine_replay_job {
 	int urgent; /* a message other than a result came while it rested */
 	int in_batch; /* on b->replays of the running batch */
 	int applied;  /* its outcome was written by the running batch */
-	int pipelined; /* not heavy: out only so that the engine goes on (no rest) */
 };
 
 static struct engine_replay_job *find_out(struct rt_engine *e, const char *instance_id)
@@ -130,40 +129,12 @@ int64_t engine_offload_wake_mono_us(struct rt_engine *e)
 	return t;
 }
 
-static int heavy(struct engine_batch *b, const struct rt_instance *inst)
-{
-	return engine_cache_last_cost(b->e->cache, inst->instance_id) >= ENGINE_OFFLOAD_MIN_COST_US ||
-	       inst->history_len >= ENGINE_OFFLOAD_MIN_HISTORY;
-}
-
-/*
- * Episodes that replay in another process (the replay_batch hook) cost the
- * engine thread nothing but the wait for the answer. With other work at
- * hand (commands or results queued, replays out already, another episode
- * prepared in this batch) the replay thread sends them and waits instead,
- * and the engine commits meanwhile: a pipeline, at the price of one more
- * commit per episode, which an idle engine does not pay (it waits inline,
- * engine_episode_flush).
- */
-static int pipeline_wanted(struct engine_batch *b)
-{
-	struct rt_engine *e = b->e;
-	if (!e->opts.hooks.replay_batch)
-		return 0;
-	if (b->npending > 0 || b->ncmds > 1 || b->nresults > 1)
-		return 1;
-	pthread_mutex_lock(&e->lock);
-	int busy = e->cmds || e->results || e->replay_done ||
-		   e->stats.offloaded != e->stats.replays_returned;
-	pthread_mutex_unlock(&e->lock);
-	return busy;
-}
-
 int engine_offload_wanted(struct engine_batch *b, const struct rt_instance *inst)
 {
 	if (!b->e->replay_thread_up)
 		return 0;
-	return heavy(b, inst) || pipeline_wanted(b);
+	return engine_cache_last_cost(b->e->cache, inst->instance_id) >= ENGINE_OFFLOAD_MIN_COST_US ||
+	       inst->history_len >= ENGINE_OFFLOAD_MIN_HISTORY;
 }
 
 /* A copy of ev whose strings live in `a` (through the codec: every field). */
@@ -209,7 +180,6 @@ int engine_offload_launch(struct engine_batch *b, const struct rt_instance *inst
 	}
 	j->in.msgs = msgs;
 
-	j->pipelined = !heavy(b, inst);
 	j->loan = engine_cache_lend(e->cache, inst->instance_id, inst->execution_id,
 				    inst->history_len, &past, &index);
 	if (!j->loan) {
@@ -217,19 +187,10 @@ int engine_offload_launch(struct engine_batch *b, const struct rt_instance *inst
 		size_t nrows;
 		if (rt_store_history_load(st, inst->instance_id, inst->execution_id, &rows, &nrows,
 					  a) != 0 ||
-		    (int)nrows != inst->history_len)
+		    (int)nrows != inst->history_len ||
+		    !(past = engine_decode_rows(rows, nrows, a)))
 			goto inline_instead;
-		/* A pipelined instance comes back every few ms: into the cache,
-		 * so that its next episodes find their past there. */
-		if (!j->pipelined ||
-		    engine_cache_put(e->cache, inst->instance_id, inst->execution_id, rows, nrows,
-				     b->now_us) != 0 ||
-		    !(j->loan = engine_cache_lend(e->cache, inst->instance_id, inst->execution_id,
-						  (int)nrows, &past, &index))) {
-			if (!(past = engine_decode_rows(rows, nrows, a)))
-				goto inline_instead;
-			index = NULL;
-		}
+		index = NULL;
 	}
 	j->in.past = past;
 	j->in.n_past = (size_t)inst->history_len;
@@ -323,8 +284,7 @@ static void apply_one(struct engine_batch *b, struct engine_replay_job *j)
 	}
 	j->applied = 1;
 	/* A full replay means more are waiting: no rest then. */
-	if (!j->pipelined && j->rc == 0 && j->out.n_actions == 0 &&
-	    !rt_status_is_terminal(j->out.status) &&
+	if (j->rc == 0 && j->out.n_actions == 0 && !rt_status_is_terminal(j->out.status) &&
 	    j->nids < ENGINE_OFFLOAD_MAX_MSGS && !j->urgent) {
 		int64_t rest = j->replay_us * ENGINE_OFFLOAD_REST_FACTOR;
 		j->rest_until_mono_us =
@@ -415,77 +375,6 @@ void engine_offload_after_batch(struct rt_engine *e, struct engine_batch *b)
 		batch_failed(e, e->stats.batches);
 }
 
-/* A job back from the replay thread (lock held): the engine takes it. */
-static void job_returned(struct rt_engine *e, struct engine_replay_job *j)
-{
-	e->stats.replays_returned++;
-	e->stats.replay_us_total += j->replay_us;
-	if (j->replay_us > e->stats.replay_us_max)
-		e->stats.replay_us_max = j->replay_us;
-	RT_QUEUE_APPEND(e->replay_done, e->replay_done_tail, j, next);
-	pthread_cond_signal(&e->cond);
-}
-
-/* Jobs in one replay_batch call: each goes back as soon as it is final. */
-struct job_batch {
-	struct rt_engine *e;
-	struct engine_replay_job **jobs;
-	struct rt_episode_out *outs;
-	int *rcs;
-	int64_t t0;
-};
-
-static void job_batch_done(void *arg, size_t i)
-{
-	struct job_batch *jb = arg;
-	struct engine_replay_job *j = jb->jobs[i];
-	j->out = jb->outs[i];
-	j->rc = jb->rcs[i];
-	j->replay_us = rt_mono_us() - jb->t0;
-	pthread_mutex_lock(&jb->e->lock);
-	job_returned(jb->e, j);
-	pthread_mutex_unlock(&jb->e->lock);
-}
-
-/* Every queued job in one replay_batch call (lock not held); each job's
- * strings are in its own arena, which the engine frees once it applied
- * it, maybe while the rest still run. */
-static void replay_jobs_together(struct rt_engine *e, struct engine_replay_job *list, size_t n)
-{
-	const struct rt_engine_hooks *h = &e->opts.hooks;
-	void **fns = xcalloc(n, sizeof(*fns));
-	const struct rt_episode_in **ins = xcalloc(n, sizeof(*ins));
-	struct job_batch jb = {.e = e, .jobs = xcalloc(n, sizeof(*jb.jobs)),
-			       .outs = xcalloc(n, sizeof(*jb.outs)), .rcs = xcalloc(n, sizeof(int))};
-	size_t i = 0;
-	for (struct engine_replay_job *j = list, *next; j; j = next) {
-		next = j->next;
-		j->next = NULL;
-		if (!j->in.fn) { /* no such orchestrator: its failure, here */
-			int64_t t0 = rt_mono_us();
-			j->rc = engine_episode_replay(h, &j->in, &j->out);
-			j->replay_us = rt_mono_us() - t0;
-			pthread_mutex_lock(&e->lock);
-			job_returned(e, j);
-			pthread_mutex_unlock(&e->lock);
-			continue;
-		}
-		jb.jobs[i] = j;
-		fns[i] = j->in.fn;
-		ins[i] = &j->in;
-		jb.rcs[i] = -1;
-		i++;
-	}
-	jb.t0 = rt_mono_us();
-	if (i > 0)
-		h->replay_batch(h->ctx, i, fns, ins, jb.outs, jb.rcs, job_batch_done, &jb);
-	free(fns);
-	free(ins);
-	free(jb.jobs);
-	free(jb.outs);
-	free(jb.rcs);
-}
-
 void *engine_replay_main(void *arg)
 {
 	struct rt_engine *e = arg;
@@ -505,17 +394,6 @@ void *engine_replay_main(void *arg)
 				pthread_cond_wait(&e->replay_cond, &e->lock);
 			continue;
 		}
-		if (h->replay_batch) {
-			/* In another process: all that is queued, in one crossing. */
-			size_t n = 0;
-			for (struct engine_replay_job *k = j; k; k = k->next)
-				n++;
-			e->replay_queue = e->replay_queue_tail = NULL;
-			pthread_mutex_unlock(&e->lock);
-			replay_jobs_together(e, j, n);
-			pthread_mutex_lock(&e->lock);
-			continue;
-		}
 		e->replay_queue = j->next;
 		if (!e->replay_queue)
 			e->replay_queue_tail = NULL;
@@ -525,7 +403,12 @@ void *engine_replay_main(void *arg)
 		j->rc = engine_episode_replay(h, &j->in, &j->out);
 		j->replay_us = rt_mono_us() - t0;
 		pthread_mutex_lock(&e->lock);
-		job_returned(e, j);
+		e->stats.replays_returned++;
+		e->stats.replay_us_total += j->replay_us;
+		if (j->replay_us > e->stats.replay_us_max)
+			e->stats.replay_us_max = j->replay_us;
+		RT_QUEUE_APPEND(e->replay_done, e->replay_done_tail, j, next);
+		pthread_cond_signal(&e->cond);
 	}
 	pthread_mutex_unlock(&e->lock);
 	if (h->thread_event)

@@ -69,7 +69,7 @@ for load in $LOADS; do
 				rate=$(bench_q "$DB" "select printf('%.0f', count(*) / ((max(updated_us) - min(created_us)) / 1e6)) from instances where status = 1")
 				lat=$(bench_start_to_done_ms "$DB" '%.2f | %.2f')
 				echo "| $load | $r | $build | $mode | $rate | $lat |"
-				[ "$mode" = workers ] && echo "$(children_rss)" >"$root/rss.$build"
+				[ "$mode" = workers ] && children_rss >"$root/rss.$build"
 				bench_host_stop
 			done
 		done

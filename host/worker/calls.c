@@ -1,10 +1,10 @@
 /*
  * calls.c - calls in a worker (supervisor.h): HTTP invocations and activity
- * attempts sent, one or several in one write, their replies read in order
- * (a function's durable-client calls answered meanwhile), and what a caller
- * gets when the worker died or ran past functionTimeout instead. A worker
- * answers in order, so the first call without a reply is the one it was
- * running. Episodes: episode_calls.c.
+ * attempts, one or several in one write (call_batch.c sends them and reads
+ * the replies in order): their requests, their replies (a function's
+ * durable-client calls answered meanwhile), and what a caller gets when the
+ * worker died or ran past functionTimeout instead. Episodes:
+ * episode_calls.c.
  */
 #include "host/worker/pool.h"
 
@@ -95,143 +95,107 @@ static struct wcall http_call(const struct bind_function *fn, const char *invoca
 			      .id = invocation_id, .invocation = invocation_id};
 }
 
-/*
- * Calls idx[0..k) (one app's) in one worker: every request in one write,
- * then the responses in order, each call's durable-client calls answered
- * while it runs. A worker answers in order, so when it dies the first call
- * without a response is the one it was running: that one gets the 500;
- * those answered keep their responses, and those not started yet go to
- * another worker (they never ran).
- */
-static void http_group(struct host_workers *w, struct wpool *pool, size_t *idx, size_t k,
-		       const struct bind_function *const *fns, struct bind_http *const *hs,
-		       const char *const *ids, const char **whys, enum host_workers_rc *rcs)
+/* One host_workers_http_batch call, for wpool_call_batch. */
+struct http_batch {
+	struct host_workers *w;
+	const struct bind_function *const *fns;
+	struct bind_http *const *hs;
+	const char *const *ids;
+	const char **whys;
+	enum host_workers_rc *rcs;
+};
+
+static struct wcall http_call_of(void *ctx, size_t i)
 {
-	int64_t rcv_timeout_us = w->opts.timeout_ms > 0 ? w->opts.timeout_ms * 1000 : 0;
-	while (k > 0) {
-		struct wcall c = http_call(fns[idx[0]], ids[idx[0]]);
-		struct wproc *p = wpool_acquire(w, pool, 0, &c);
-		if (!p) {
-			for (size_t j = 0; j < k; j++) {
-				struct bind_http *h = hs[idx[j]];
-				const struct bind_function *fn = fns[idx[j]];
-				whys[idx[j]] = rt_arena_fmt(h->ctx.arena, "app '%s' failed: its workers "
-									 "kept crashing", fn->app->name);
-				set_error_body(h, 503,
-					       rt_arena_fmt(h->ctx.arena,
-							    "{\"error\":\"The app '%s' is not running: "
-							    "its worker processes kept crashing. Fix it "
-							    "and deploy it again.\",\"function\":\"%s\"}",
-							    fn->app->name, fn->name));
-				rcs[idx[j]] = HOST_WORKERS_APP_FAILED;
-			}
-			return;
-		}
-		uint64_t first = __atomic_add_fetch(&w->next_id, k, __ATOMIC_RELAXED) - k + 1;
-		uint64_t *rid = rt_arena_calloc(hs[idx[0]]->ctx.arena, k * sizeof(*rid));
-		size_t kept = 0;
-		for (size_t j = 0; j < k; j++) {
-			struct bind_http *h = hs[idx[j]];
-			if (http_request(&p->out, first + j, fns[idx[j]], h, ids[idx[j]]) != 0) {
-				whys[idx[j]] = "request too large for a worker";
-				set_error_body(h, 413, "{\"error\":\"The request is too large.\"}");
-				rcs[idx[j]] = HOST_WORKERS_CRASHED;
-				continue;
-			}
-			rid[kept] = first + j;
-			idx[kept++] = idx[j];
-		}
-		k = kept;
-		if (k == 0) {
-			wpool_release(w, pool, p);
-			return;
-		}
-		enum host_chan_rc cr = (k == 1 ? host_chan_write(p->fd, &p->out)
-					       : host_chan_write_draining(p->fd, &p->out, &p->in)) == 0
-					       ? HOST_CHAN_FRAME : HOST_CHAN_EOF;
-		const char *err = NULL;
-		int malformed = 0;
-		size_t j = 0;
-		for (; j < k && cr == HOST_CHAN_FRAME; j++) {
-			struct bind_http *h = hs[idx[j]];
-			if (j > 0) { /* the snapshot shows what runs now */
-				pthread_mutex_lock(&w->lock);
-				p->served++;
-				host_worker_call_set(&p->call, HOST_CALL_HTTP, fns[idx[j]]->name, NULL,
-						     ids[idx[j]], rt_now_us());
-				pthread_mutex_unlock(&w->lock);
-			}
-			int64_t deadline = rcv_timeout_us ? rt_mono_us() + rcv_timeout_us : 0;
-			struct rt_wire_frame f;
-			size_t used = 0;
-			for (;;) {
-				cr = host_chan_read_timed(p->fd, &p->in, REPLY_MAX_FRAME, deadline,
-							  rcv_timeout_us, &f, &used, &err);
-				if (cr != HOST_CHAN_FRAME || f.type != RT_WIRE_CLIENT_CALL)
-					break;
-				/* The function's durable-client calls, answered as they come. */
-				struct rt_wire_client_call m;
-				if (rt_wire_client_call_decode(&f, &m, h->ctx.arena, &err) != 0) {
-					cr = HOST_CHAN_BROKEN;
-					break;
-				}
-				struct rt_wire_client_reply r = {.status = 200,
-								 .output = host_workers_client_call(h, &m)};
-				rt_wire_buf_consume(&p->in, used);
-				if (rt_wire_client_reply_encode(&p->out, f.id, &r) != 0 ||
-				    host_chan_write(p->fd, &p->out) != 0) {
-					cr = HOST_CHAN_EOF; /* the worker is gone */
-					break;
-				}
-			}
-			if (cr != HOST_CHAN_FRAME)
-				break;
-			if (f.type != RT_WIRE_HTTP_RESPONSE || f.id != rid[j]) {
-				cr = HOST_CHAN_BROKEN; /* a worker that answers out of turn is broken */
-				break;
-			}
-			int res = http_response(&f, h, &err);
-			rt_wire_buf_consume(&p->in, used);
-			if (res < 0) {
-				cr = HOST_CHAN_BROKEN;
-				malformed = 1;
-				break;
-			}
-			rcs[idx[j]] = res ? HOST_WORKERS_FAILED : HOST_WORKERS_OK;
-		}
-		if (cr == HOST_CHAN_FRAME) {
-			wpool_release(w, pool, p);
-			return;
-		}
-		/* It ended while running idx[j]. */
-		size_t at = idx[j];
-		struct bind_http *h = hs[at];
-		char status[64];
-		c = http_call(fns[at], ids[at]);
-		if (cr == HOST_CHAN_BROKEN)
-			host_log("Host.Workers", RT_LOG_ERROR,
-				 malformed ? "Worker process %d of app '%s' sent a bad response for '%s': %s"
-					   : "Worker process %d of app '%s' broke the protocol while "
-					     "running '%s': %s",
-				 (int)p->pid, pool->app->name, c.what, err ? err : "unexpected frame");
-		wpool_bury(w, pool, p,
-			   cr == HOST_CHAN_TIMEOUT ? WDEATH_TIMEOUT
-			   : cr == HOST_CHAN_BROKEN ? WDEATH_BROKEN : WDEATH_DIED,
-			   &c, status, sizeof(status));
-		wpool_release(w, pool, p);
-		if (malformed) {
-			whys[at] = rt_arena_fmt(h->ctx.arena, "bad response from the worker: %s", err);
-			set_error_body(h, 500, "{\"error\":\"The worker sent a malformed response.\"}");
-			rcs[at] = HOST_WORKERS_CRASHED;
-		} else {
-			rcs[at] = cr == HOST_CHAN_TIMEOUT ? HOST_WORKERS_TIMEOUT : HOST_WORKERS_CRASHED;
-			http_lost(w, fns[at], h, ids[at], rcs[at], status, &whys[at]);
-		}
-		/* Those after it never started: another worker runs them. */
-		memmove(&idx[0], &idx[j + 1], (k - j - 1) * sizeof(*idx));
-		k -= j + 1;
-	}
+	struct http_batch *hb = ctx;
+	return http_call(hb->fns[i], hb->ids[i]);
 }
+
+static int http_encode(void *ctx, size_t i, struct rt_wire_buf *out, uint64_t id)
+{
+	struct http_batch *hb = ctx;
+	return http_request(out, id, hb->fns[i], hb->hs[i], hb->ids[i]);
+}
+
+static void http_too_large(void *ctx, size_t i)
+{
+	struct http_batch *hb = ctx;
+	hb->whys[i] = "request too large for a worker";
+	set_error_body(hb->hs[i], 413, "{\"error\":\"The request is too large.\"}");
+	hb->rcs[i] = HOST_WORKERS_CRASHED;
+}
+
+static void http_no_worker(void *ctx, size_t i)
+{
+	struct http_batch *hb = ctx;
+	struct bind_http *h = hb->hs[i];
+	const struct bind_function *fn = hb->fns[i];
+	hb->whys[i] = rt_arena_fmt(h->ctx.arena, "app '%s' failed: its workers kept crashing",
+				   fn->app->name);
+	set_error_body(h, 503,
+		       rt_arena_fmt(h->ctx.arena,
+				    "{\"error\":\"The app '%s' is not running: its worker processes "
+				    "kept crashing. Fix it and deploy it again.\",\"function\":\"%s\"}",
+				    fn->app->name, fn->name));
+	hb->rcs[i] = HOST_WORKERS_APP_FAILED;
+}
+
+/* The function's durable-client calls, answered as they come. */
+static enum host_chan_rc http_client_call(void *ctx, size_t i, struct wproc *p,
+					  const struct rt_wire_frame *f, size_t used,
+					  const char **err)
+{
+	struct http_batch *hb = ctx;
+	struct bind_http *h = hb->hs[i];
+	struct rt_wire_client_call m;
+	if (rt_wire_client_call_decode(f, &m, h->ctx.arena, err) != 0)
+		return HOST_CHAN_BROKEN;
+	struct rt_wire_client_reply r = {.status = 200, .output = host_workers_client_call(h, &m)};
+	uint64_t id = f->id;
+	rt_wire_buf_consume(&p->in, used);
+	if (rt_wire_client_reply_encode(&p->out, id, &r) != 0 || host_chan_write(p->fd, &p->out) != 0)
+		return HOST_CHAN_EOF; /* the worker is gone */
+	return HOST_CHAN_FRAME;
+}
+
+static int http_reply(void *ctx, size_t i, const struct rt_wire_frame *f, const char **err)
+{
+	struct http_batch *hb = ctx;
+	int res = http_response(f, hb->hs[i], err);
+	if (res < 0)
+		return -1;
+	hb->rcs[i] = res ? HOST_WORKERS_FAILED : HOST_WORKERS_OK;
+	return 0;
+}
+
+/* The call the worker was running when it ended gets the 500. */
+static void http_call_lost(void *ctx, size_t i, enum host_chan_rc cr, const char *status,
+			   const char *malformed)
+{
+	struct http_batch *hb = ctx;
+	struct bind_http *h = hb->hs[i];
+	if (malformed) {
+		hb->whys[i] = rt_arena_fmt(h->ctx.arena, "bad response from the worker: %s",
+					   malformed);
+		set_error_body(h, 500, "{\"error\":\"The worker sent a malformed response.\"}");
+		hb->rcs[i] = HOST_WORKERS_CRASHED;
+		return;
+	}
+	hb->rcs[i] = cr == HOST_CHAN_TIMEOUT ? HOST_WORKERS_TIMEOUT : HOST_WORKERS_CRASHED;
+	http_lost(hb->w, hb->fns[i], h, hb->ids[i], hb->rcs[i], status, &hb->whys[i]);
+}
+
+static const struct wbatch_ops http_ops = {
+	.reply_type = RT_WIRE_HTTP_RESPONSE,
+	.call_of = http_call_of,
+	.encode = http_encode,
+	.too_large = http_too_large,
+	.no_worker = http_no_worker,
+	.side_type = RT_WIRE_CLIENT_CALL,
+	.side_frame = http_client_call,
+	.reply = http_reply,
+	.lost = http_call_lost,
+};
 
 void host_workers_http_batch(struct host_workers *w, size_t n,
 			     const struct bind_function *const *fns, struct bind_http *const *hs,
@@ -261,7 +225,9 @@ void host_workers_http_batch(struct host_workers *w, size_t n,
 			}
 			continue;
 		}
-		http_group(w, pool, idx, k, fns, hs, invocation_ids, whys, rcs);
+		struct http_batch hb = {.w = w, .fns = fns, .hs = hs, .ids = invocation_ids,
+					.whys = whys, .rcs = rcs};
+		wpool_call_batch(w, pool, hs[idx[0]]->ctx.arena, idx, k, &http_ops, &hb);
 	}
 }
 
@@ -286,128 +252,96 @@ static struct wcall activity_call(const struct bind_function *fn,
 			      .invocation = call->idempotency_key};
 }
 
-/*
- * Attempts idx[0..k) (one app's) in one worker: every request in one
- * write, the results in order. When the worker dies, the attempt it was
- * running fails as host_workers_activity's would, those it answered keep
- * their results, and those it had not started go to another worker.
- */
-static void activity_group(struct host_workers *w, struct wpool *pool, size_t *idx, size_t k,
-			   const struct bind_function *const *fns,
-			   const struct rt_activity_call *calls, struct rt_activity_result *res,
-			   void (*starting)(void *arg, size_t i), void *arg)
+/* One host_workers_activity_batch call, for wpool_call_batch. */
+struct activity_batch {
+	struct host_workers *w;
+	const struct bind_function *const *fns;
+	const struct rt_activity_call *calls;
+	struct rt_activity_result *res;
+	void (*starting)(void *arg, size_t i);
+	void *arg;
+};
+
+static struct wcall activity_call_of(void *ctx, size_t i)
 {
-	int64_t rcv_timeout_us = w->opts.timeout_ms > 0 ? w->opts.timeout_ms * 1000 : 0;
-	while (k > 0) {
-		struct rt_arena *a = calls[idx[0]].arena;
-		struct wcall c = activity_call(fns[idx[0]], &calls[idx[0]]);
-		struct wproc *p = wpool_acquire(w, pool, 0, &c);
-		if (!p) {
-			/* Crash-looped: the attempts wait for the app's next deploy. */
-			for (size_t j = 0; j < k; j++) {
-				res[idx[j]].failed = 0;
-				res[idx[j]].not_run = 1;
-			}
-			return;
-		}
-		uint64_t first = __atomic_add_fetch(&w->next_id, k, __ATOMIC_RELAXED) - k + 1;
-		uint64_t *rid = rt_arena_calloc(a, k * sizeof(*rid));
-		size_t kept = 0;
-		for (size_t j = 0; j < k; j++) {
-			const struct rt_activity_call *call = &calls[idx[j]];
-			struct rt_wire_activity_request req = {
-				.name = fns[idx[j]]->name, .instance = call->instance_id,
-				.execution = call->execution_id, .input = call->input,
-				.key = call->idempotency_key, .task = call->task_id,
-				.attempt = call->attempt,
-			};
-			size_t before = p->out.len;
-			if (rt_wire_activity_request_encode(&p->out, first + j, &req) != 0) {
-				p->out.len = before;
-				res[idx[j]].failed = 1;
-				res[idx[j]].message = "The activity input is too large for a worker.";
-				continue;
-			}
-			rid[kept] = first + j;
-			idx[kept++] = idx[j];
-		}
-		k = kept;
-		if (k == 0) {
-			wpool_release(w, pool, p);
-			return;
-		}
-		enum host_chan_rc cr = host_chan_write_draining(p->fd, &p->out, &p->in) == 0
-					       ? HOST_CHAN_FRAME : HOST_CHAN_EOF;
-		const char *err = NULL;
-		int malformed = 0;
-		size_t j = 0;
-		for (; j < k && cr == HOST_CHAN_FRAME; j++) {
-			const struct rt_activity_call *call = &calls[idx[j]];
-			starting(arg, idx[j]);
-			if (j > 0) { /* the snapshot shows what runs now */
-				pthread_mutex_lock(&w->lock);
-				p->served++;
-				host_worker_call_set(&p->call, HOST_CALL_ACTIVITY, fns[idx[j]]->name,
-						     call->instance_id, call->idempotency_key,
-						     rt_now_us());
-				pthread_mutex_unlock(&w->lock);
-			}
-			int64_t deadline = rcv_timeout_us ? rt_mono_us() + rcv_timeout_us : 0;
-			struct rt_wire_frame f;
-			size_t used = 0;
-			cr = host_chan_read_timed(p->fd, &p->in, REPLY_MAX_FRAME, deadline,
-						  rcv_timeout_us, &f, &used, &err);
-			if (cr != HOST_CHAN_FRAME)
-				break;
-			if (f.type != RT_WIRE_ACTIVITY_RESULT || f.id != rid[j]) {
-				cr = HOST_CHAN_BROKEN; /* a worker that answers out of turn is broken */
-				break;
-			}
-			struct rt_wire_activity_result r;
-			int bad = rt_wire_activity_result_decode(&f, &r, call->arena, &err) != 0;
-			rt_wire_buf_consume(&p->in, used);
-			if (bad) {
-				cr = HOST_CHAN_BROKEN;
-				malformed = 1;
-				break;
-			}
-			res[idx[j]].failed = (int)r.failed;
-			res[idx[j]].result = r.output;
-			res[idx[j]].message = r.error;
-		}
-		if (cr == HOST_CHAN_FRAME) {
-			wpool_release(w, pool, p);
-			return;
-		}
-		/* It ended while running idx[j]. */
-		size_t at = idx[j];
-		char status[64];
-		c = activity_call(fns[at], &calls[at]);
-		if (cr == HOST_CHAN_BROKEN && !malformed)
-			host_log("Host.Workers", RT_LOG_ERROR,
-				 "Worker process %d of app '%s' broke the protocol while running '%s': %s",
-				 (int)p->pid, pool->app->name, c.what, err ? err : "unexpected frame");
-		wpool_bury(w, pool, p,
-			   cr == HOST_CHAN_TIMEOUT ? WDEATH_TIMEOUT
-			   : cr == HOST_CHAN_BROKEN ? WDEATH_BROKEN : WDEATH_DIED,
-			   &c, status, sizeof(status));
-		wpool_release(w, pool, p);
-		struct rt_arena *ca = calls[at].arena;
-		res[at].failed = 1;
-		if (malformed)
-			res[at].message = rt_arena_fmt(ca, "The worker sent a malformed result: %s", err);
-		else if (cr == HOST_CHAN_TIMEOUT)
-			res[at].message = rt_arena_fmt(ca, "Timeout value of %lld ms was exceeded by "
-							   "function: Functions.%s",
-						       (long long)w->opts.timeout_ms, fns[at]->name);
-		else
-			res[at].message = rt_arena_fmt(ca, "The activity ended its worker process (%s).",
-						       status);
-		/* Those after it never started: another worker runs them. */
-		memmove(&idx[0], &idx[j + 1], (k - j - 1) * sizeof(*idx));
-		k -= j + 1;
-	}
+	struct activity_batch *ab = ctx;
+	return activity_call(ab->fns[i], &ab->calls[i]);
 }
+
+static int activity_encode(void *ctx, size_t i, struct rt_wire_buf *out, uint64_t id)
+{
+	struct activity_batch *ab = ctx;
+	const struct rt_activity_call *call = &ab->calls[i];
+	struct rt_wire_activity_request req = {
+		.name = ab->fns[i]->name, .instance = call->instance_id,
+		.execution = call->execution_id, .input = call->input,
+		.key = call->idempotency_key, .task = call->task_id, .attempt = call->attempt,
+	};
+	return rt_wire_activity_request_encode(out, id, &req);
+}
+
+static void activity_too_large(void *ctx, size_t i)
+{
+	struct activity_batch *ab = ctx;
+	ab->res[i].failed = 1;
+	ab->res[i].message = "The activity input is too large for a worker.";
+}
+
+/* Crash-looped: the attempt waits for the app's next deploy. */
+static void activity_no_worker(void *ctx, size_t i)
+{
+	struct activity_batch *ab = ctx;
+	ab->res[i].failed = 0;
+	ab->res[i].not_run = 1;
+}
+
+static void activity_starting(void *ctx, size_t i)
+{
+	struct activity_batch *ab = ctx;
+	ab->starting(ab->arg, i);
+}
+
+static int activity_reply(void *ctx, size_t i, const struct rt_wire_frame *f, const char **err)
+{
+	struct activity_batch *ab = ctx;
+	struct rt_wire_activity_result r;
+	if (rt_wire_activity_result_decode(f, &r, ab->calls[i].arena, err) != 0)
+		return -1;
+	ab->res[i].failed = (int)r.failed;
+	ab->res[i].result = r.output;
+	ab->res[i].message = r.error;
+	return 0;
+}
+
+/* The attempt the worker was running when it ended fails, as
+ * host_workers_activity's would. */
+static void activity_lost(void *ctx, size_t i, enum host_chan_rc cr, const char *status,
+			  const char *malformed)
+{
+	struct activity_batch *ab = ctx;
+	struct rt_arena *ca = ab->calls[i].arena;
+	struct rt_activity_result *r = &ab->res[i];
+	r->failed = 1;
+	if (malformed)
+		r->message = rt_arena_fmt(ca, "The worker sent a malformed result: %s", malformed);
+	else if (cr == HOST_CHAN_TIMEOUT)
+		r->message = rt_arena_fmt(ca, "Timeout value of %lld ms was exceeded by function: "
+					      "Functions.%s",
+					  (long long)ab->w->opts.timeout_ms, ab->fns[i]->name);
+	else
+		r->message = rt_arena_fmt(ca, "The activity ended its worker process (%s).", status);
+}
+
+static const struct wbatch_ops activity_ops = {
+	.reply_type = RT_WIRE_ACTIVITY_RESULT,
+	.call_of = activity_call_of,
+	.encode = activity_encode,
+	.too_large = activity_too_large,
+	.no_worker = activity_no_worker,
+	.starting = activity_starting,
+	.reply = activity_reply,
+	.lost = activity_lost,
+};
 
 void host_workers_activity_batch(void *ctx, size_t n, void *const *fnps,
 				 const struct rt_activity_call *calls,
@@ -439,7 +373,9 @@ void host_workers_activity_batch(void *ctx, size_t n, void *const *fnps,
 								      "processes.", app->name);
 			continue;
 		}
-		activity_group(w, pool, idx, k, fns, calls, res, starting, arg);
+		struct activity_batch ab = {.w = w, .fns = fns, .calls = calls, .res = res,
+					    .starting = starting, .arg = arg};
+		wpool_call_batch(w, pool, a, idx, k, &activity_ops, &ab);
 	}
 }
 

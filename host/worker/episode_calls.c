@@ -16,9 +16,6 @@
  */
 #include "host/worker/pool.h"
 
-#include "common/clock.h"
-#include "host/log.h"
-#include "host/worker/channel.h"
 #include "host/worker/episode.h"
 
 #include <pthread.h>
@@ -101,143 +98,106 @@ static int episode_without_app(const struct bind_function *fn, const struct rt_e
 	return -2;
 }
 
-static struct wcall call_of(const struct bind_function *fn, const struct rt_episode_in *in)
+static struct wcall call_of(struct rt_arena *a, const struct bind_function *fn,
+			    const struct rt_episode_in *in)
 {
 	return (struct wcall){.kind = HOST_CALL_EPISODE, .function = fn->name,
-			      .what = rt_arena_fmt(in->arena, "%s (instance %s)", fn->name,
-						   in->instance_id),
+			      .what = rt_arena_fmt(a, "%s (instance %s)", fn->name, in->instance_id),
 			      .id = in->instance_id, .instance = in->instance_id};
+}
+
+/* One host_workers_episode_batch call, for wpool_call_batch. */
+struct episode_batch {
+	struct host_workers *w;
+	struct rt_arena *a; /* the call's own */
+	void *const *fns;
+	const struct rt_episode_in *const *ins;
+	struct rt_episode_out *outs;
+	int *rcs;
+	void (*done)(void *arg, size_t i);
+	void *arg;
+};
+
+static struct wcall episode_call_of(void *ctx, size_t i)
+{
+	struct episode_batch *eb = ctx;
+	return call_of(eb->a, eb->fns[i], eb->ins[i]);
+}
+
+static int episode_encode(void *ctx, size_t i, struct rt_wire_buf *out, uint64_t id)
+{
+	struct episode_batch *eb = ctx;
+	memset(&eb->outs[i], 0, sizeof(eb->outs[i]));
+	return host_episode_request(out, id, eb->ins[i]);
+}
+
+static void episode_too_large(void *ctx, size_t i)
+{
+	struct episode_batch *eb = ctx;
+	eb->outs[i].error = "the episode's history is too large for a worker";
+	eb->rcs[i] = -1;
+	eb->done(eb->arg, i);
+}
+
+static void episode_no_worker(void *ctx, size_t i)
+{
+	struct episode_batch *eb = ctx;
+	eb->rcs[i] = episode_without_app(eb->fns[i], eb->ins[i], &eb->outs[i]);
+	eb->done(eb->arg, i);
+}
+
+static int episode_reply(void *ctx, size_t i, const struct rt_wire_frame *f, const char **err)
+{
+	struct episode_batch *eb = ctx;
+	struct rt_wire_orch_result m;
+	struct rt_arena *oa = eb->ins[i]->arena;
+	if (rt_wire_orch_result_decode(f, &m, oa, err) != 0 ||
+	    host_episode_result(&m, &eb->outs[i], oa, err) != 0)
+		return -1;
+	eb->rcs[i] = eb->outs[i].error ? -1 : 0;
+	eb->done(eb->arg, i);
+	return 0;
 }
 
 /* What the culprit of a dead worker gets: -2 (run again later), or -1
  * once it ended workers EPISODE_CRASH_LIMIT times at this point. */
-static int culprit_outcome(struct host_workers *w, const struct bind_function *fn,
-			   const struct rt_episode_in *in, struct rt_episode_out *out,
-			   enum host_chan_rc cr, const char *status, const char *broken)
+static void episode_lost(void *ctx, size_t i, enum host_chan_rc cr, const char *status,
+			 const char *broken)
 {
-	pthread_mutex_lock(&w->lock);
+	struct episode_batch *eb = ctx;
+	const struct bind_function *fn = eb->fns[i];
+	const struct rt_episode_in *in = eb->ins[i];
+	struct rt_episode_out *out = &eb->outs[i];
+	pthread_mutex_lock(&eb->w->lock);
 	int n = count_crash(in->instance_id, in->n_past);
-	pthread_mutex_unlock(&w->lock);
+	pthread_mutex_unlock(&eb->w->lock);
 	memset(out, 0, sizeof(*out));
 	const char *how = cr == HOST_CHAN_TIMEOUT ? "ran past functionTimeout" : status;
 	if (n >= EPISODE_CRASH_LIMIT) {
 		out->error = rt_arena_fmt(in->arena, "the orchestrator '%s' ended its worker process "
 						     "(%s) %d times at the same point of its history",
 					  fn->name, how, n);
-		return -1;
+		eb->rcs[i] = -1;
+	} else {
+		out->error = broken ? rt_arena_fmt(in->arena, "the worker sent a malformed episode "
+							     "result: %s", broken)
+				    : rt_arena_fmt(in->arena, "the orchestrator '%s' ended its worker "
+							     "process (%s)", fn->name, how);
+		eb->rcs[i] = -2;
 	}
-	out->error = broken ? rt_arena_fmt(in->arena, "the worker sent a malformed episode "
-						     "result: %s", broken)
-			    : rt_arena_fmt(in->arena, "the orchestrator '%s' ended its worker "
-						     "process (%s)", fn->name, how);
-	return -2;
+	eb->done(eb->arg, i);
 }
 
-/*
- * Runs episodes idx[0..k) of the batch in the pool's episode worker: all
- * requests in one write, then the results in order. When the worker dies,
- * the culprit gets culprit_outcome and the rest go again, until every one
- * has an outcome (each round takes at least the culprit out).
- */
-static void run_group(struct host_workers *w, struct wpool *pool, size_t *idx, size_t k,
-		      void *const *fns, const struct rt_episode_in *const *ins,
-		      struct rt_episode_out *outs, int *rcs, void (*done)(void *arg, size_t i),
-		      void *arg)
-{
-	int64_t rcv_timeout_us = w->opts.timeout_ms > 0 ? w->opts.timeout_ms * 1000 : 0;
-	while (k > 0) {
-		struct rt_arena *a = ins[idx[0]]->arena;
-		struct wcall c = call_of(fns[idx[0]], ins[idx[0]]);
-		struct wproc *p = wpool_acquire(w, pool, 1, &c);
-		if (!p) {
-			for (size_t j = 0; j < k; j++) {
-				rcs[idx[j]] = episode_without_app(fns[idx[j]], ins[idx[j]], &outs[idx[j]]);
-				done(arg, idx[j]);
-			}
-			return;
-		}
-		/* Requests too large for a frame fail alone; the rest are sent. */
-		uint64_t *ids = rt_arena_calloc(a, k * sizeof(*ids));
-		uint64_t first = __atomic_add_fetch(&w->next_id, k, __ATOMIC_RELAXED) - k + 1;
-		size_t nsent = 0, kept = 0;
-		for (size_t j = 0; j < k; j++) {
-			size_t before = p->out.len;
-			memset(&outs[idx[j]], 0, sizeof(outs[idx[j]]));
-			if (host_episode_request(&p->out, first + j, ins[idx[j]]) != 0) {
-				p->out.len = before;
-				outs[idx[j]].error = "the episode's history is too large for a worker";
-				rcs[idx[j]] = -1;
-				done(arg, idx[j]);
-				continue;
-			}
-			ids[kept] = first + j;
-			idx[kept++] = idx[j];
-			nsent++;
-		}
-		k = kept;
-		if (nsent == 0) {
-			wpool_release(w, pool, p);
-			return;
-		}
-		enum host_chan_rc cr = host_chan_write_draining(p->fd, &p->out, &p->in) == 0
-					       ? HOST_CHAN_FRAME : HOST_CHAN_EOF;
-		const char *err = NULL, *broken = NULL;
-		size_t j = 0;
-		for (; j < k && cr == HOST_CHAN_FRAME; j++) {
-			int64_t deadline = rcv_timeout_us ? rt_mono_us() + rcv_timeout_us : 0;
-			struct rt_wire_frame f;
-			size_t used = 0;
-			cr = host_chan_read_timed(p->fd, &p->in, REPLY_MAX_FRAME, deadline,
-						  rcv_timeout_us, &f, &used, &err);
-			if (cr != HOST_CHAN_FRAME)
-				break;
-			if (f.type != RT_WIRE_ORCH_RESULT || f.id != ids[j]) {
-				cr = HOST_CHAN_BROKEN; /* a worker that answers out of turn is broken */
-				err = "unexpected frame";
-				break;
-			}
-			struct rt_wire_orch_result m;
-			struct rt_episode_out *out = &outs[idx[j]];
-			struct rt_arena *oa = ins[idx[j]]->arena;
-			int bad = rt_wire_orch_result_decode(&f, &m, oa, &err) != 0 ||
-				  host_episode_result(&m, out, oa, &err) != 0;
-			rt_wire_buf_consume(&p->in, used);
-			if (bad) {
-				cr = HOST_CHAN_BROKEN;
-				broken = err;
-				break;
-			}
-			rcs[idx[j]] = out->error ? -1 : 0;
-			done(arg, idx[j]);
-		}
-		if (cr == HOST_CHAN_FRAME) {
-			wpool_release(w, pool, p);
-			return;
-		}
-		/* It died (or was killed) while running idx[j]. */
-		size_t culprit = idx[j];
-		char status[64];
-		c = call_of(fns[culprit], ins[culprit]);
-		if (cr == HOST_CHAN_BROKEN)
-			host_log("Host.Workers", RT_LOG_ERROR,
-				 "Worker process %d of app '%s' broke the protocol while running '%s': %s",
-				 (int)p->pid, pool->app->name, c.what, err ? err : "unexpected frame");
-		wpool_bury(w, pool, p,
-			   cr == HOST_CHAN_TIMEOUT ? WDEATH_TIMEOUT
-			   : cr == HOST_CHAN_BROKEN ? WDEATH_BROKEN : WDEATH_DIED,
-			   &c, status, sizeof(status));
-		/* The engine thread buffers its lines until it idles; a crash is
-		 * worth seeing now, while the culprit is retried. */
-		host_log_flush();
-		wpool_release(w, pool, p);
-		rcs[culprit] = culprit_outcome(w, fns[culprit], ins[culprit], &outs[culprit], cr,
-					       status, broken);
-		done(arg, culprit);
-		/* Those not answered yet go again. */
-		memmove(&idx[0], &idx[j + 1], (k - j - 1) * sizeof(*idx));
-		k -= j + 1;
-	}
-}
+static const struct wbatch_ops episode_ops = {
+	.episodes = 1,
+	.reply_type = RT_WIRE_ORCH_RESULT,
+	.call_of = episode_call_of,
+	.encode = episode_encode,
+	.too_large = episode_too_large,
+	.no_worker = episode_no_worker,
+	.reply = episode_reply,
+	.lost = episode_lost,
+};
 
 void host_workers_episode_batch(struct host_workers *w, size_t n, void *const *fns,
 				const struct rt_episode_in *const *ins,
@@ -246,9 +206,14 @@ void host_workers_episode_batch(struct host_workers *w, size_t n, void *const *f
 {
 	if (n == 0)
 		return;
-	struct rt_arena *a = ins[0]->arena;
+	/* The call's own bookkeeping: an episode's arena may be freed once
+	 * done() reported it (the replay thread's episodes each have one). */
+	struct rt_arena own, *a = &own;
+	rt_arena_init(a);
 	size_t *idx = rt_arena_alloc(a, n * sizeof(*idx));
 	char *taken = rt_arena_calloc(a, n);
+	struct episode_batch eb = {.w = w, .a = a, .fns = fns, .ins = ins, .outs = outs, .rcs = rcs,
+				   .done = done, .arg = arg};
 	for (size_t i = 0; i < n; i++) {
 		memset(&outs[i], 0, sizeof(outs[i]));
 		rcs[i] = -1;
@@ -259,7 +224,8 @@ void host_workers_episode_batch(struct host_workers *w, size_t n, void *const *f
 		const struct bind_app *app = ((const struct bind_function *)fns[i])->app;
 		struct wpool *pool = wpool_of(w, app);
 		if (!pool) {
-			outs[i].error = rt_arena_fmt(a, "the app '%s' has no worker processes", app->name);
+			outs[i].error = rt_arena_fmt(ins[i]->arena, "the app '%s' has no worker processes",
+						     app->name);
 			taken[i] = 1;
 			done(arg, i);
 			continue;
@@ -272,15 +238,16 @@ void host_workers_episode_batch(struct host_workers *w, size_t n, void *const *f
 				idx[k++] = j;
 				taken[j] = 1;
 			}
-		run_group(w, pool, idx, k, fns, ins, outs, rcs, done, arg);
+		wpool_call_batch(w, pool, a, idx, k, &episode_ops, &eb);
 		/* then each suspect alone, so that its crash costs no other. */
 		for (size_t j = i; j < n; j++)
 			if (!taken[j] && ((const struct bind_function *)fns[j])->app == app) {
 				idx[0] = j;
 				taken[j] = 1;
-				run_group(w, pool, idx, 1, fns, ins, outs, rcs, done, arg);
+				wpool_call_batch(w, pool, a, idx, 1, &episode_ops, &eb);
 			}
 	}
+	rt_arena_cleanup(a);
 }
 
 static void no_op_done(void *arg, size_t i)

@@ -24,6 +24,7 @@
 #define HOST_WORKER_POOL_H
 
 #include "common/wire.h"
+#include "host/worker/channel.h"
 #include "host/worker/crash_ring.h"
 #include "host/worker/supervisor.h"
 
@@ -165,6 +166,43 @@ enum host_workers_rc wpool_exchange(struct host_workers *w, struct wpool *pool, 
 				    const struct wcall *c, struct rt_wire_frame *f, size_t *used,
 				    char *status, size_t status_n);
 uint64_t wpool_next_id(struct host_workers *w);
+
+/* call_batch.c: what one kind of call does in wpool_call_batch. Each hook
+ * gets ctx and the caller's index i of the call. */
+struct wbatch_ops {
+	int episodes;                /* for the app's episode worker */
+	enum rt_wire_type reply_type; /* what answers a call */
+	/* the call, for the console and the records (strings live on) */
+	struct wcall (*call_of)(void *ctx, size_t i);
+	/* call i's request, with id, appended to out: 0, or -1 (too large:
+	 * then too_large(i), and it is not sent) */
+	int (*encode)(void *ctx, size_t i, struct rt_wire_buf *out, uint64_t id);
+	void (*too_large)(void *ctx, size_t i);
+	void (*no_worker)(void *ctx, size_t i); /* the app failed: no worker runs it */
+	void (*starting)(void *ctx, size_t i);  /* its reply is awaited now; may be NULL */
+	/* A frame of side_type while call i runs (a durable-client call):
+	 * handled, consumed (`used` bytes of p->in) and answered: FRAME, or
+	 * what became of the worker. NULL: none expected. */
+	enum rt_wire_type side_type;
+	enum host_chan_rc (*side_frame)(void *ctx, size_t i, struct wproc *p,
+					const struct rt_wire_frame *f, size_t used,
+					const char **err);
+	/* call i's reply (the frame is consumed afterwards): 0, or -1 with
+	 * *err when it does not decode (the worker is then buried) */
+	int (*reply)(void *ctx, size_t i, const struct rt_wire_frame *f, const char **err);
+	/* call i was running when the worker ended (cr: EOF, TIMEOUT or
+	 * BROKEN; status: how it ended; malformed: why its reply was bad, or
+	 * NULL) */
+	void (*lost)(void *ctx, size_t i, enum host_chan_rc cr, const char *status,
+		     const char *malformed);
+};
+/* Calls idx[0..k) (of one app, in `pool`) in one worker: all requests in
+ * one write, the replies in order; when the worker ends, the call it ran
+ * is lost and those after it go to another, until every call had reply,
+ * too_large, no_worker or lost. idx is reordered; bookkeeping in `a`,
+ * which must outlive the call (not any call's own arena). */
+void wpool_call_batch(struct host_workers *w, struct wpool *pool, struct rt_arena *a,
+		      size_t *idx, size_t k, const struct wbatch_ops *ops, void *ctx);
 
 /* reload.c: the thread that deploys apps again (host_workers_request_reload). */
 void *wpool_reloader_main(void *arg);

@@ -1,0 +1,139 @@
+/*
+ * call_batch.c - several calls of one kind in one worker (pool.h,
+ * wpool_call_batch): every request in one write, the replies read in
+ * order. A worker answers in the order it was asked, so when it dies (or
+ * breaks the protocol, or runs past functionTimeout) the first call
+ * without a reply is the one it was running: that one is lost, those
+ * answered keep their replies, and those after it never started and go
+ * to another worker. Each round takes at least the lost call out, so the
+ * loop ends. HTTP calls and activity attempts (calls.c) and episodes
+ * (episode_calls.c) differ only in what wbatch_ops does with each call.
+ */
+#include "host/worker/pool.h"
+
+#include "common/clock.h"
+#include "host/log.h"
+#include "host/worker/channel.h"
+
+#include <pthread.h>
+#include <string.h>
+
+/* The reply of call `i` (its id `id`), the side frames before it handled:
+ * FRAME when ops->reply took it, else what became of the worker, with
+ * *malformed set when the reply itself did not decode. */
+static enum host_chan_rc read_reply(struct host_workers *w, struct wproc *p,
+				    const struct wbatch_ops *ops, void *ctx, size_t i,
+				    uint64_t id, const char **err, int *malformed)
+{
+	int64_t rcv_timeout_us = w->opts.timeout_ms > 0 ? w->opts.timeout_ms * 1000 : 0;
+	int64_t deadline = rcv_timeout_us ? rt_mono_us() + rcv_timeout_us : 0;
+	for (;;) {
+		struct rt_wire_frame f;
+		size_t used = 0;
+		enum host_chan_rc cr = host_chan_read_timed(p->fd, &p->in, REPLY_MAX_FRAME, deadline,
+							    rcv_timeout_us, &f, &used, err);
+		if (cr != HOST_CHAN_FRAME)
+			return cr;
+		if (ops->side_frame && f.type == ops->side_type) {
+			cr = ops->side_frame(ctx, i, p, &f, used, err);
+			if (cr != HOST_CHAN_FRAME)
+				return cr;
+			continue;
+		}
+		if (f.type != ops->reply_type || f.id != id) {
+			*err = "unexpected frame"; /* a worker that answers out of turn is broken */
+			return HOST_CHAN_BROKEN;
+		}
+		int bad = ops->reply(ctx, i, &f, err) != 0;
+		rt_wire_buf_consume(&p->in, used);
+		if (bad) {
+			*malformed = 1;
+			return HOST_CHAN_BROKEN;
+		}
+		return HOST_CHAN_FRAME;
+	}
+}
+
+void wpool_call_batch(struct host_workers *w, struct wpool *pool, struct rt_arena *a,
+		      size_t *idx, size_t k, const struct wbatch_ops *ops, void *ctx)
+{
+	while (k > 0) {
+		struct wcall c = ops->call_of(ctx, idx[0]);
+		struct wproc *p = wpool_acquire(w, pool, ops->episodes, &c);
+		if (!p) {
+			for (size_t j = 0; j < k; j++)
+				ops->no_worker(ctx, idx[j]);
+			return;
+		}
+		/* Requests too large for a frame fail alone; the rest are sent. */
+		uint64_t first = __atomic_add_fetch(&w->next_id, k, __ATOMIC_RELAXED) - k + 1;
+		uint64_t *ids = rt_arena_alloc(a, k * sizeof(*ids));
+		size_t kept = 0;
+		for (size_t j = 0; j < k; j++) {
+			size_t before = p->out.len;
+			if (ops->encode(ctx, idx[j], &p->out, first + j) != 0) {
+				p->out.len = before;
+				ops->too_large(ctx, idx[j]);
+				continue;
+			}
+			ids[kept] = first + j;
+			idx[kept++] = idx[j];
+		}
+		k = kept;
+		if (k == 0) {
+			wpool_release(w, pool, p);
+			return;
+		}
+		/* One request cannot fill both directions' buffers: the worker
+		 * reads it whole before it answers. Several can, so they are
+		 * written while the first replies are read in. */
+		enum host_chan_rc cr = (k == 1 ? host_chan_write(p->fd, &p->out)
+					       : host_chan_write_draining(p->fd, &p->out, &p->in)) == 0
+					       ? HOST_CHAN_FRAME : HOST_CHAN_EOF;
+		const char *err = NULL;
+		int malformed = 0;
+		size_t j = 0;
+		for (; j < k && cr == HOST_CHAN_FRAME; j++) {
+			if (ops->starting)
+				ops->starting(ctx, idx[j]);
+			if (j > 0) { /* the snapshot shows what runs now */
+				struct wcall now = ops->call_of(ctx, idx[j]);
+				pthread_mutex_lock(&w->lock);
+				p->served++;
+				host_worker_call_set(&p->call, now.kind, now.function, now.instance,
+						     now.invocation, rt_now_us());
+				pthread_mutex_unlock(&w->lock);
+			}
+			cr = read_reply(w, p, ops, ctx, idx[j], ids[j], &err, &malformed);
+			if (cr != HOST_CHAN_FRAME)
+				break;
+		}
+		if (cr == HOST_CHAN_FRAME) {
+			wpool_release(w, pool, p);
+			return;
+		}
+		/* It ended while running idx[j]. */
+		size_t at = idx[j];
+		char status[64];
+		c = ops->call_of(ctx, at);
+		if (cr == HOST_CHAN_BROKEN)
+			host_log("Host.Workers", RT_LOG_ERROR,
+				 malformed ? "Worker process %d of app '%s' sent a malformed reply for "
+					     "'%s': %s"
+					   : "Worker process %d of app '%s' broke the protocol while "
+					     "running '%s': %s",
+				 (int)p->pid, pool->app->name, c.what, err ? err : "unexpected frame");
+		wpool_bury(w, pool, p,
+			   cr == HOST_CHAN_TIMEOUT ? WDEATH_TIMEOUT
+			   : cr == HOST_CHAN_BROKEN ? WDEATH_BROKEN : WDEATH_DIED,
+			   &c, status, sizeof(status));
+		/* The engine and activity threads buffer their lines until they
+		 * idle; a death is worth seeing now, while the rest go again. */
+		host_log_flush();
+		wpool_release(w, pool, p);
+		ops->lost(ctx, at, cr, status, malformed ? err : NULL);
+		/* Those after it never started: another worker runs them. */
+		memmove(&idx[0], &idx[j + 1], (k - j - 1) * sizeof(*idx));
+		k -= j + 1;
+	}
+}

@@ -739,6 +739,7 @@ void rt_engine_get_stats(struct rt_engine *e, struct rt_engine_stats *st)
 	pthread_mutex_lock(&e->lock);
 	*st = e->stats;
 	st->replays_in_flight = st->offloaded - st->replays_returned;
+	st->commands_waiting = e->cmds_waiting > 0 ? (uint64_t)e->cmds_waiting : 0;
 	pthread_mutex_unlock(&e->lock);
 }
 

@@ -161,6 +161,10 @@ struct rt_engine_hooks {
 	 * tried again RT_ENGINE_NOT_NOW_US later. Before it, can_run is asked
 	 * as for episodes. NULL: rt_entity_batch_run with run_entity. */
 	int (*run_entity_batch)(void *ctx, void *fn, struct rt_entity_batch *eb);
+	/* Tests: on the engine thread, after each chunk of a replay's outcome
+	 * is written in pieces (engine_offload.c), with the messages written
+	 * so far of the total, before the batch commits. NULL in the host. */
+	void (*outcome_chunk)(void *ctx, size_t msgs_written, size_t msgs_total);
 };
 
 struct rt_engine_opts {
@@ -329,6 +333,8 @@ struct rt_engine_stats {
 				     * runs again from the store */
 	int64_t replay_us_total;    /* replay thread time, over the returned ones */
 	int64_t replay_us_max;      /* the longest of them */
+	uint64_t outcome_pieces;    /* batches that committed part of an outcome only */
+	uint64_t commands_waiting;  /* client commands queued for the next batches now */
 };
 void rt_engine_get_stats(struct rt_engine *e, struct rt_engine_stats *st);
 

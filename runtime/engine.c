@@ -80,6 +80,7 @@ static void run_batch(struct rt_engine *e, struct engine_batch *b)
 	b->mail_on = 1;
 	b->nresults = 0;
 	b->nfinished = 0;
+	b->pieces_written = 0;
 	for (struct engine_run *r = b->results; r; r = r->next)
 		b->nresults++;
 	pthread_mutex_lock(&e->lock);
@@ -136,9 +137,11 @@ static void run_batch(struct rt_engine *e, struct engine_batch *b)
 		b->act_free = ENGINE_HURRY_MIN;
 	if (!b->failed)
 		engine_activity_dequeue(b);
-	/* The scan walks every visible message: a hurried batch leaves it
-	 * (and the episodes it finds) to the next one, never two in a row. */
-	int skip_scan = !b->failed && !e->scan_skipped && engine_batch_hurried(b);
+	/* The scan walks every visible message: a hurried batch, or one that
+	 * wrote a piece of an outcome (the next piece follows at once), leaves
+	 * it (and the episodes it finds) to the next one, never two in a row. */
+	int skip_scan = !b->failed && !e->scan_skipped &&
+			(engine_batch_hurried(b) || b->pieces_written);
 	e->scan_skipped = skip_scan;
 	if (skip_scan) {
 		b->more = 1;

@@ -302,6 +302,7 @@ struct engine_batch {
 	struct engine_pending_episode *pending, *pending_tail;
 	size_t npending;
 	int synced;              /* sync_acks: this batch's commit is fsynced */
+	int pieces_written;      /* it wrote part of a replay's outcome (engine_offload.c) */
 };
 
 /* engine_not_now.c. The visible time for work that cannot run now: from

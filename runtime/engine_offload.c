@@ -9,9 +9,15 @@
  *   - While its replay is out, the instance is busy: no batch runs an
  *     episode for it, and everything sent to it waits in the inbox.
  *   - The messages a replay consumes stay in the inbox until the batch that
- *     commits its outcome deletes them, in the same transaction: a crash or
- *     a failed batch at any point leaves them there and the episode simply
- *     runs again (nothing of a half-run episode is ever committed).
+ *     commits their part of its outcome deletes them, in the same
+ *     transaction: a crash or a failed batch at any point leaves them there
+ *     and the episode simply runs again (nothing of a half-run episode is
+ *     ever committed).
+ *   - A large outcome of results only may be committed in pieces over
+ *     several batches (see piecewise): each piece is what an episode that
+ *     consumed those results and decided nothing would have committed, and
+ *     the last one writes everything else. Until it, the instance stays
+ *     busy, and each piece first checks the instance row as above.
  *   - That batch first checks the instance is still the one the replay saw
  *     (same execution, history length, status, generation) and that every
  *     consumed message is still there; otherwise (purged, overwritten, ...)
@@ -41,13 +47,20 @@
 /* Rest after a heavy outcome that scheduled nothing (see above). */
 #define ENGINE_OFFLOAD_REST_FACTOR 3
 #define ENGINE_OFFLOAD_REST_MAX_US 1000000
-/* A large outcome is written a chunk of messages at a time, for about as
- * long as a batch applies results (ENGINE_BATCH_SHORT_US) per batch: the
- * 4,096 messages of a fan-in's replay cost 20-150 ms to write and commit
- * on a loaded machine, and a start that arrived meanwhile waited for all
- * of it. Time, not a count: what a row costs varies with the load. */
+/* A large outcome is written a chunk of messages at a time: the 4,096
+ * messages of a fan-in's replay cost 20-150 ms to write and commit on a
+ * loaded machine, and a start that arrived meanwhile waited for all of
+ * it. A batch stops after the chunk during which a few clients' commands
+ * came (engine_batch_awaited): they wait for one chunk and the commit of
+ * what was written. It stops in any case after ENGINE_OUTCOME_PIECE_US,
+ * which bounds that commit. Time, not a count: what a row costs varies
+ * with the load. Pieces are not made smaller than that when nobody
+ * waits: each is a commit, and the instance takes no replay until the
+ * last, so its results wait longer; past ENGINE_OFFLOAD_PARK_US they are
+ * visible to every ready scan, which then walks tens of thousands of
+ * rows per batch (2 ms pieces made a 100,000 fan-in take twice as long). */
 #define ENGINE_OUTCOME_CHUNK 64
-#define ENGINE_OUTCOME_PIECE_US ENGINE_BATCH_SHORT_US
+#define ENGINE_OUTCOME_PIECE_US (10 * ENGINE_BATCH_SHORT_US)
 
 struct engine_replay_job {
 	struct engine_replay_job *next;     /* e->replay_queue / replay_done (e->lock) */
@@ -286,10 +299,11 @@ static int piecewise(const struct engine_replay_job *j)
 }
 
 /* Writes whole chunks of the outcome (a chunk's events and its messages'
- * deletes) while more than a chunk is left, until ENGINE_OUTCOME_PIECE_US
- * have passed. 1: time is up and more is left (the instance row then says
- * what was written: a piece), 0: what is left is for apply_one's last
- * write, 2: a message is gone (the outcome is dropped), -1: store error. */
+ * deletes) while more than a chunk is left, until a client waits or
+ * ENGINE_OUTCOME_PIECE_US have passed. 1: it stopped with more left (the
+ * instance row then says what was written: a piece), 0: what is left is
+ * for apply_one's last write, 2: a message is gone (the outcome is
+ * dropped), -1: store error. */
 static int write_chunks(struct engine_batch *b, struct engine_replay_job *j,
 			struct rt_instance *inst)
 {
@@ -300,7 +314,7 @@ static int write_chunks(struct engine_batch *b, struct engine_replay_job *j,
 	int written = 0;
 
 	while (j->nids - j->msgs_done > ENGINE_OUTCOME_CHUNK) {
-		if (written && rt_mono_us() - t0 > ENGINE_OUTCOME_PIECE_US)
+		if (written && (engine_batch_awaited(b) || rt_mono_us() - t0 > ENGINE_OUTCOME_PIECE_US))
 			break;
 		size_t m0 = j->msgs_done, e0 = j->events_done, e1 = 1 + m0 + ENGINE_OUTCOME_CHUNK;
 		struct rt_history_row *rows = rt_arena_alloc(&b->arena, (e1 - e0) * sizeof(*rows));
@@ -357,6 +371,7 @@ static void apply_one(struct engine_batch *b, struct engine_replay_job *j)
 			if (rc == 1 && rt_store_savepoint_release(st) == 0) {
 				j->history_len = inst.history_len;
 				j->pieces_left = 1;
+				b->pieces_written = 1;
 				return;
 			}
 			rt_store_savepoint_rollback(st);

@@ -137,12 +137,17 @@ static void run_batch(struct rt_engine *e, struct engine_batch *b)
 		b->act_free = ENGINE_HURRY_MIN;
 	if (!b->failed)
 		engine_activity_dequeue(b);
-	/* The scan walks every visible message: a hurried batch, or one that
-	 * wrote a piece of an outcome (the next piece follows at once), leaves
-	 * it (and the episodes it finds) to the next one, never two in a row. */
-	int skip_scan = !b->failed && !e->scan_skipped &&
-			(engine_batch_hurried(b) || b->pieces_written);
+	/* The scan walks every visible message: a hurried batch leaves it
+	 * (and the episodes it finds) to the next one, never two in a row; a
+	 * batch that wrote a piece of an outcome (the next piece follows at
+	 * once) runs it only every ENGINE_PIECE_SCAN_GAP_US. */
+	int skip_scan = !b->failed &&
+			((!e->scan_skipped && engine_batch_hurried(b)) ||
+			 (b->pieces_written &&
+			  rt_mono_us() - e->last_scan_mono_us < ENGINE_PIECE_SCAN_GAP_US));
 	e->scan_skipped = skip_scan;
+	if (!skip_scan)
+		e->last_scan_mono_us = rt_mono_us();
 	if (skip_scan) {
 		b->more = 1;
 	} else if (!b->failed &&

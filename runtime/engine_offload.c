@@ -314,7 +314,8 @@ static int write_chunks(struct engine_batch *b, struct engine_replay_job *j,
 	int written = 0;
 
 	while (j->nids - j->msgs_done > ENGINE_OUTCOME_CHUNK) {
-		if (written && (engine_batch_awaited(b) || rt_mono_us() - t0 > ENGINE_OUTCOME_PIECE_US))
+		if (written &&
+		    (engine_batch_awaited(b) || rt_mono_us() - t0 > ENGINE_OUTCOME_PIECE_US))
 			break;
 		size_t m0 = j->msgs_done, e0 = j->events_done, e1 = 1 + m0 + ENGINE_OUTCOME_CHUNK;
 		struct rt_history_row *rows = rt_arena_alloc(&b->arena, (e1 - e0) * sizeof(*rows));
@@ -322,7 +323,8 @@ static int write_chunks(struct engine_batch *b, struct engine_replay_job *j,
 		for (size_t k = e0; k < e1; k++)
 			engine_encode_row(b, &o->new_events[k], inst->history_len + (int)(k - e0),
 					  &rows[k - e0]);
-		if (rt_store_history_append(st, j->instance_id, inst->execution_id, rows, e1 - e0) != 0 ||
+		if (rt_store_history_append(st, j->instance_id, inst->execution_id, rows,
+					    e1 - e0) != 0 ||
 		    rt_store_inbox_delete(st, j->ids + m0, ENGINE_OUTCOME_CHUNK, &deleted) != 0)
 			return -1;
 		if (deleted != ENGINE_OUTCOME_CHUNK)

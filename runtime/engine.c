@@ -80,6 +80,7 @@ static void run_batch(struct rt_engine *e, struct engine_batch *b)
 	b->mail_on = 1;
 	b->nresults = 0;
 	b->nfinished = 0;
+	b->pieces_written = 0;
 	for (struct engine_run *r = b->results; r; r = r->next)
 		b->nresults++;
 	pthread_mutex_lock(&e->lock);
@@ -137,9 +138,16 @@ static void run_batch(struct rt_engine *e, struct engine_batch *b)
 	if (!b->failed)
 		engine_activity_dequeue(b);
 	/* The scan walks every visible message: a hurried batch leaves it
-	 * (and the episodes it finds) to the next one, never two in a row. */
-	int skip_scan = !b->failed && !e->scan_skipped && engine_batch_hurried(b);
+	 * (and the episodes it finds) to the next one, never two in a row; a
+	 * batch that wrote a piece of an outcome (the next piece follows at
+	 * once) runs it only every ENGINE_PIECE_SCAN_GAP_US. */
+	int skip_scan = !b->failed &&
+			((!e->scan_skipped && engine_batch_hurried(b)) ||
+			 (b->pieces_written &&
+			  rt_mono_us() - e->last_scan_mono_us < ENGINE_PIECE_SCAN_GAP_US));
 	e->scan_skipped = skip_scan;
+	if (!skip_scan)
+		e->last_scan_mono_us = rt_mono_us();
 	if (skip_scan) {
 		b->more = 1;
 	} else if (!b->failed &&
@@ -739,6 +747,7 @@ void rt_engine_get_stats(struct rt_engine *e, struct rt_engine_stats *st)
 	pthread_mutex_lock(&e->lock);
 	*st = e->stats;
 	st->replays_in_flight = st->offloaded - st->replays_returned;
+	st->commands_waiting = e->cmds_waiting > 0 ? (uint64_t)e->cmds_waiting : 0;
 	pthread_mutex_unlock(&e->lock);
 }
 

@@ -171,6 +171,10 @@ struct rt_engine_hooks {
 	void (*run_entity_batches)(void *ctx, size_t n, void *const *fns,
 				   struct rt_entity_batch *const *ebs, int *rcs,
 				   void (*done)(void *arg, size_t i), void *arg);
+	/* Tests: on the engine thread, after each chunk of a replay's outcome
+	 * is written in pieces (engine_offload.c), with the messages written
+	 * so far of the total, before the batch commits. NULL in the host. */
+	void (*outcome_chunk)(void *ctx, size_t msgs_written, size_t msgs_total);
 };
 
 struct rt_engine_opts {
@@ -339,6 +343,8 @@ struct rt_engine_stats {
 				     * runs again from the store */
 	int64_t replay_us_total;    /* replay thread time, over the returned ones */
 	int64_t replay_us_max;      /* the longest of them */
+	uint64_t outcome_pieces;    /* batches that committed part of an outcome only */
+	uint64_t commands_waiting;  /* client commands queued for the next batches now */
 };
 void rt_engine_get_stats(struct rt_engine *e, struct rt_engine_stats *st);
 

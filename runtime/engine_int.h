@@ -45,6 +45,11 @@ struct rt_pool;
  * from the commands' end, so a flood of starts still gets this much
  * activity work per batch. */
 #define ENGINE_BATCH_SHORT_US 2000
+/* While a replay's outcome is written in pieces (engine_offload.c), the
+ * ready scan runs at most this often: the pieces follow one another at
+ * once, and every scan walks the results that wait for that instance
+ * once they are visible (tens of thousands in a 100,000 fan-in). */
+#define ENGINE_PIECE_SCAN_GAP_US 50000
 /* A host crash within this time of a suspect's start is pinned on it alone;
  * past it, a long or hung suspect no longer holds the other work back. */
 #define ENGINE_SUSPECT_QUIET_US 2000000
@@ -190,6 +195,7 @@ struct rt_engine {
 	int suspect_waiting;       /* a suspect waits for the others to age */
 	int cmds_waiting;          /* commands queued (written under lock, read without) */
 	int scan_skipped;          /* the last batch left the ready scan (engine thread) */
+	int64_t last_scan_mono_us; /* rt_mono_us() of the last ready scan (engine thread) */
 	int64_t pick_ns_per_row;   /* the last dequeue's cost a row (engine thread) */
 	int outcomes_put_back;     /* the last batch left its replays' outcomes (engine thread) */
 	int stopping;
@@ -306,6 +312,7 @@ struct engine_batch {
 	struct engine_entity_job *entity_jobs, *entity_jobs_tail;
 	size_t nentity_jobs;
 	int synced;              /* sync_acks: this batch's commit is fsynced */
+	int pieces_written;      /* it wrote part of a replay's outcome (engine_offload.c) */
 };
 
 /* engine_not_now.c. The visible time for work that cannot run now: from

@@ -9,9 +9,15 @@
  *   - While its replay is out, the instance is busy: no batch runs an
  *     episode for it, and everything sent to it waits in the inbox.
  *   - The messages a replay consumes stay in the inbox until the batch that
- *     commits its outcome deletes them, in the same transaction: a crash or
- *     a failed batch at any point leaves them there and the episode simply
- *     runs again (nothing of a half-run episode is ever committed).
+ *     commits their part of its outcome deletes them, in the same
+ *     transaction: a crash or a failed batch at any point leaves them there
+ *     and the episode simply runs again (nothing of a half-run episode is
+ *     ever committed).
+ *   - A large outcome of results only may be committed in pieces over
+ *     several batches (see piecewise): each piece is what an episode that
+ *     consumed those results and decided nothing would have committed, and
+ *     the last one writes everything else. Until it, the instance stays
+ *     busy, and each piece first checks the instance row as above.
  *   - That batch first checks the instance is still the one the replay saw
  *     (same execution, history length, status, generation) and that every
  *     consumed message is still there; otherwise (purged, overwritten, ...)
@@ -41,6 +47,20 @@
 /* Rest after a heavy outcome that scheduled nothing (see above). */
 #define ENGINE_OFFLOAD_REST_FACTOR 3
 #define ENGINE_OFFLOAD_REST_MAX_US 1000000
+/* A large outcome is written a chunk of messages at a time: the 4,096
+ * messages of a fan-in's replay cost 20-150 ms to write and commit on a
+ * loaded machine, and a start that arrived meanwhile waited for all of
+ * it. A batch stops after the chunk during which a few clients' commands
+ * came (engine_batch_awaited): they wait for one chunk and the commit of
+ * what was written. It stops in any case after ENGINE_OUTCOME_PIECE_US,
+ * which bounds that commit. Time, not a count: what a row costs varies
+ * with the load. Pieces are not made smaller than that when nobody
+ * waits: each is a commit, and the instance takes no replay until the
+ * last, so its results wait longer; past ENGINE_OFFLOAD_PARK_US they are
+ * visible to every ready scan, which then walks tens of thousands of
+ * rows per batch (2 ms pieces made a 100,000 fan-in take twice as long). */
+#define ENGINE_OUTCOME_CHUNK 64
+#define ENGINE_OUTCOME_PIECE_US (10 * ENGINE_BATCH_SHORT_US)
 
 struct engine_replay_job {
 	struct engine_replay_job *next;     /* e->replay_queue / replay_done (e->lock) */
@@ -70,6 +90,12 @@ struct engine_replay_job {
 	int urgent; /* a message other than a result came while it rested */
 	int in_batch; /* on b->replays of the running batch */
 	int applied;  /* its outcome was written by the running batch */
+	/* An outcome committed in pieces (see piecewise): how much of it the
+	 * committed pieces hold, and whether the running batch wrote a piece
+	 * and left the rest to the next one (the instance stays busy). */
+	int piecewise; /* -1: not looked at yet */
+	size_t msgs_done, events_done;
+	int pieces_left;
 };
 
 static struct engine_replay_job *find_out(struct rt_engine *e, const char *instance_id)
@@ -102,8 +128,8 @@ int engine_offload_busy(struct rt_engine *e, const char *instance_id)
 	struct engine_replay_job *j = e->offloaded ? find_out(e, instance_id) : NULL;
 	if (!j)
 		return 0;
-	if (!j->returned)
-		return 1; /* its replay is out */
+	if (!j->returned || j->pieces_left)
+		return 1; /* its replay is out, or its outcome is half written */
 	return j->rest_until_mono_us && !j->urgent && rt_mono_us() < j->rest_until_mono_us;
 }
 
@@ -162,6 +188,7 @@ int engine_offload_launch(struct engine_batch *b, const struct rt_instance *inst
 	if (strlen(inst->execution_id) >= sizeof(j->execution_id))
 		goto inline_instead;
 	j->instance_id = rt_arena_strdup(a, inst->instance_id);
+	j->piecewise = -1;
 	strcpy(j->execution_id, inst->execution_id);
 	j->history_len = inst->history_len;
 	j->status = inst->status;
@@ -239,7 +266,8 @@ static void batch_failed(struct rt_engine *e, uint64_t batch)
 			j->cancelled = 1;
 }
 
-/* 1 if the instance row is still the one the replay saw. */
+/* 1 if the instance row is still the one the replay saw (or that the
+ * pieces of its outcome committed so far left). */
 static int unchanged(const struct engine_replay_job *j, const struct rt_instance *inst)
 {
 	return strcmp(inst->execution_id, j->execution_id) == 0 &&
@@ -247,8 +275,79 @@ static int unchanged(const struct engine_replay_job *j, const struct rt_instance
 	       inst->generation == j->generation;
 }
 
-/* Commits one returned replay's outcome, or drops it so that the episode
- * runs again from the store. */
+/* 1 if the outcome may be committed in pieces: every consumed message is
+ * a result, and became the event at its place right after the episode's
+ * OrchestratorStarted. A piece then writes the events of some results
+ * and deletes their inbox rows, which leaves the instance exactly as an
+ * episode that consumed those results and decided nothing yet would: so
+ * a crash between pieces loses and duplicates nothing (the next episode
+ * takes the rest from the inbox), and the last piece writes the rest of
+ * the outcome (events, actions, status) as one commit would have. */
+static int piecewise(const struct engine_replay_job *j)
+{
+	const struct rt_episode_out *o = &j->out;
+	if (j->rc != 0 || j->in.n_msgs != j->nids || o->n_new_events < j->nids + 1 ||
+	    o->new_events[0].type != RT_EV_ORCHESTRATOR_STARTED)
+		return 0;
+	for (size_t i = 0; i < j->nids; i++) {
+		const struct rt_event *m = &j->in.msgs[i], *ev = &o->new_events[1 + i];
+		if (!engine_is_result(m->type) || ev->type != m->type ||
+		    ev->task_scheduled_id != m->task_scheduled_id)
+			return 0;
+	}
+	return 1;
+}
+
+/* Writes whole chunks of the outcome (a chunk's events and its messages'
+ * deletes) while more than a chunk is left, until a client waits or
+ * ENGINE_OUTCOME_PIECE_US have passed. 1: it stopped with more left (the
+ * instance row then says what was written: a piece), 0: what is left is
+ * for apply_one's last write, 2: a message is gone (the outcome is
+ * dropped), -1: store error. */
+static int write_chunks(struct engine_batch *b, struct engine_replay_job *j,
+			struct rt_instance *inst)
+{
+	struct rt_store *st = b->e->store;
+	const struct rt_engine_hooks *h = &b->e->opts.hooks;
+	const struct rt_episode_out *o = &j->out;
+	int64_t t0 = rt_mono_us();
+	int written = 0;
+
+	while (j->nids - j->msgs_done > ENGINE_OUTCOME_CHUNK) {
+		if (written &&
+		    (engine_batch_awaited(b) || rt_mono_us() - t0 > ENGINE_OUTCOME_PIECE_US))
+			break;
+		size_t m0 = j->msgs_done, e0 = j->events_done, e1 = 1 + m0 + ENGINE_OUTCOME_CHUNK;
+		struct rt_history_row *rows = rt_arena_alloc(&b->arena, (e1 - e0) * sizeof(*rows));
+		int64_t deleted = 0;
+		for (size_t k = e0; k < e1; k++)
+			engine_encode_row(b, &o->new_events[k], inst->history_len + (int)(k - e0),
+					  &rows[k - e0]);
+		if (rt_store_history_append(st, j->instance_id, inst->execution_id, rows,
+					    e1 - e0) != 0 ||
+		    rt_store_inbox_delete(st, j->ids + m0, ENGINE_OUTCOME_CHUNK, &deleted) != 0)
+			return -1;
+		if (deleted != ENGINE_OUTCOME_CHUNK)
+			return 2;
+		j->msgs_done += ENGINE_OUTCOME_CHUNK;
+		j->events_done = e1;
+		inst->history_len += (int)(e1 - e0);
+		written = 1;
+		if (h->outcome_chunk)
+			h->outcome_chunk(h->ctx, j->msgs_done, j->nids);
+	}
+	if (j->nids - j->msgs_done <= ENGINE_OUTCOME_CHUNK)
+		return 0;
+	inst->updated_us = b->now_us;
+	if (rt_store_instance_update(st, inst) != 0)
+		return -1;
+	return 1;
+}
+
+/* Commits one returned replay's outcome, or the next piece of it (then
+ * j->pieces_left), or drops it so that the episode runs again from the
+ * store (what earlier pieces committed stays: the store is consistent
+ * after each). */
 static void apply_one(struct engine_batch *b, struct engine_replay_job *j)
 {
 	struct rt_engine *e = b->e;
@@ -256,6 +355,7 @@ static void apply_one(struct engine_batch *b, struct engine_replay_job *j)
 	struct rt_instance inst;
 	int64_t deleted = 0;
 
+	j->pieces_left = 0;
 	if (j->cancelled)
 		return;
 	int rc = rt_store_instance_get(st, j->instance_id, &inst, &b->arena);
@@ -265,20 +365,46 @@ static void apply_one(struct engine_batch *b, struct engine_replay_job *j)
 		b->failed = 1;
 		return;
 	}
-	if (rt_store_inbox_delete(st, j->ids, j->nids, &deleted) != 0) {
+	if (j->piecewise < 0)
+		j->piecewise = j->nids > ENGINE_OUTCOME_CHUNK && piecewise(j);
+	if (j->piecewise) {
+		rc = write_chunks(b, j, &inst);
+		if (rc != 0) {
+			if (rc == 1 && rt_store_savepoint_release(st) == 0) {
+				j->history_len = inst.history_len;
+				j->pieces_left = 1;
+				b->pieces_written = 1;
+				return;
+			}
+			rt_store_savepoint_rollback(st);
+			if (rc != 2)
+				b->failed = 1;
+			return;
+		}
+	}
+	size_t m0 = j->msgs_done;
+	if (rt_store_inbox_delete(st, j->ids + m0, j->nids - m0, &deleted) != 0) {
 		rt_store_savepoint_rollback(st);
 		b->failed = 1;
 		return;
 	}
-	if (deleted != (int64_t)j->nids) {
+	if (deleted != (int64_t)(j->nids - m0)) {
 		rt_store_savepoint_rollback(st);
 		return;
 	}
 	/* Back in the table before the outcome appends to it; out's strings
-	 * may live in it. */
+	 * may live in it. What earlier pieces wrote goes in first, so the
+	 * slot holds the history the instance row now counts. */
 	engine_cache_give_back(e->cache, j->loan, 1, b->now_us);
 	j->loan = NULL;
-	if (b->episode_outcome(b, &inst, &j->out, j->rc, j->replay_us, &j->lg) == 1) {
+	if (j->events_done)
+		engine_cache_append(e->cache, j->instance_id, inst.execution_id,
+				    inst.history_len - (int)j->events_done, j->out.new_events,
+				    j->events_done, b->now_us);
+	struct rt_episode_out rest = j->out;
+	rest.new_events += j->events_done;
+	rest.n_new_events -= j->events_done;
+	if (b->episode_outcome(b, &inst, &rest, j->rc, j->replay_us, &j->lg) == 1) {
 		rt_store_savepoint_rollback(st);
 		return;
 	}
@@ -286,9 +412,9 @@ static void apply_one(struct engine_batch *b, struct engine_replay_job *j)
 	/* A full replay means more are waiting: no rest then. */
 	if (j->rc == 0 && j->out.n_actions == 0 && !rt_status_is_terminal(j->out.status) &&
 	    j->nids < ENGINE_OFFLOAD_MAX_MSGS && !j->urgent) {
-		int64_t rest = j->replay_us * ENGINE_OFFLOAD_REST_FACTOR;
+		int64_t rest_us = j->replay_us * ENGINE_OFFLOAD_REST_FACTOR;
 		j->rest_until_mono_us =
-			rt_mono_us() + (rest < ENGINE_OFFLOAD_REST_MAX_US ? rest : ENGINE_OFFLOAD_REST_MAX_US);
+			rt_mono_us() + (rest_us < ENGINE_OFFLOAD_REST_MAX_US ? rest_us : ENGINE_OFFLOAD_REST_MAX_US);
 	}
 }
 
@@ -307,8 +433,9 @@ void engine_offload_apply(struct engine_batch *b)
 		j->returned = j->in_batch = 1;
 	for (struct engine_replay_job *j = b->replays; j && !b->failed; j = j->next) {
 		apply_one(b, j);
-		/* What came meanwhile (parked) is taken now, unless it rests. */
-		if (!b->failed && !j->rest_until_mono_us)
+		/* What came meanwhile (parked) is taken now, unless it rests or
+		 * the next batch writes more of the outcome. */
+		if (!b->failed && !j->rest_until_mono_us && !j->pieces_left)
 			follow_up(b, j->instance_id);
 	}
 	/* Rests that are over, or were cut short by a message. */
@@ -346,10 +473,22 @@ int engine_offload_put_back(struct engine_batch *b)
 
 void engine_offload_after_batch(struct rt_engine *e, struct engine_batch *b)
 {
-	uint64_t applied = 0, dropped = 0;
+	uint64_t applied = 0, dropped = 0, pieces = 0;
+	struct engine_replay_job *again = NULL, *again_tail = NULL;
 	for (struct engine_replay_job *j = b->replays, *next; j; j = next) {
 		next = j->next;
 		j->in_batch = 0;
+		if (j->pieces_left && !b->failed) {
+			/* The next batch writes the next piece; until then it
+			 * counts as out (busy) and keeps its loan. */
+			j->pieces_left = 0;
+			j->returned = 0;
+			j->next = NULL;
+			RT_QUEUE_APPEND(again, again_tail, j, next);
+			pieces++;
+			continue;
+		}
+		j->pieces_left = 0;
 		if (j->applied && !b->failed)
 			applied++;
 		else
@@ -365,10 +504,17 @@ void engine_offload_after_batch(struct rt_engine *e, struct engine_batch *b)
 		}
 	}
 	b->replays = NULL;
-	if (applied || dropped) {
+	if (applied || dropped || pieces) {
 		pthread_mutex_lock(&e->lock);
 		e->stats.replays_applied += applied;
 		e->stats.replays_dropped += dropped;
+		e->stats.outcome_pieces += pieces;
+		if (again) {
+			again_tail->next = e->replay_done;
+			if (!e->replay_done)
+				e->replay_done_tail = again_tail;
+			e->replay_done = again;
+		}
 		pthread_mutex_unlock(&e->lock);
 	}
 	if (b->failed)

@@ -60,6 +60,7 @@ static json_t *engine_status(struct rt_engine *e)
 	json_object_set_new(r, "dropped", json_integer((json_int_t)st.replays_dropped));
 	json_object_set_new(r, "totalMs", json_real((double)st.replay_us_total / 1000.0));
 	json_object_set_new(r, "longestMs", json_real((double)st.replay_us_max / 1000.0));
+	json_object_set_new(r, "outcomePieces", json_integer((json_int_t)st.outcome_pieces));
 	json_object_set_new(o, "replayThread", r);
 	return o;
 }

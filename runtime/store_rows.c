@@ -59,10 +59,8 @@ static int bind_instance(sqlite3_stmt *st, const struct rt_instance *in)
 	return rc;
 }
 
-/* Reads a row selected with INST_COLS [, input]. */
-static void read_instance(sqlite3_stmt *st, struct rt_instance *out, struct rt_arena *a)
+void rt_store__read_instance_head(sqlite3_stmt *st, struct rt_instance *out, struct rt_arena *a)
 {
-	out->instance_id = rt_store__col_text(st, 0, a);
 	out->status = (enum rt_status)sqlite3_column_int(st, 1);
 	out->created_us = sqlite3_column_int64(st, 2);
 	out->updated_us = sqlite3_column_int64(st, 3);
@@ -73,6 +71,13 @@ static void read_instance(sqlite3_stmt *st, struct rt_instance *out, struct rt_a
 	out->parent_instance_id = rt_store__col_text(st, 8, a);
 	out->parent_execution_id = rt_store__col_text(st, 9, a);
 	out->parent_task_id = sqlite3_column_int(st, 10);
+}
+
+/* Reads a row selected with INST_COLS [, input]. */
+static void read_instance(sqlite3_stmt *st, struct rt_instance *out, struct rt_arena *a)
+{
+	out->instance_id = rt_store__col_text(st, 0, a);
+	rt_store__read_instance_head(st, out, a);
 	out->custom_status = rt_store__col_text(st, 11, a);
 	out->output = rt_store__col_text(st, 12, a);
 	out->input = sqlite3_column_count(st) > 13 ? rt_store__col_text(st, 13, a) : NULL;

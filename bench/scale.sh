@@ -11,26 +11,24 @@
 # process's user + system time during the phase. SYNC=NORMAL sets the
 # task hub's synchronous mode (default FULL). Each line ends with how many
 # replays went to the replay thread and the longest. Loopback only; each
-# phase gives up after LIMIT seconds.
+# phase gives up after LIMIT seconds; the host listens on a port the kernel
+# picks.
 set -eu
 cd "$(dirname "$0")/.."
+. bench/lib.sh
 TOP=$(pwd)
 FAN=${FAN:-100000}
 SEQ=${SEQ:-10000}
 LIMIT=${LIMIT:-300}
 PROBE_MS=${PROBE_MS:-100}
-PORT=${PORT:-7097}
 B=${B:-$TOP/build}
 # The host runs in its scratch directory: a relative build path is taken
 # from here.
 case $B in /*) ;; *) B=$TOP/$B ;; esac
 root=$(mktemp -d /tmp/cfunc-bench-scale.XXXXXX)
 pid=""
-cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$root"; }
-trap cleanup EXIT
+trap bench_cleanup EXIT
 DB="$root/.cfunc/TestHubName.db"
-URL="http://127.0.0.1:$PORT"
-START="$URL/runtime/webhooks/durabletask/orchestrators"
 
 cat >"$root/host.json" <<JSON
 { "version": "2.0",
@@ -41,13 +39,12 @@ JSON
 
 start() {
 	rm -rf "$root/.cfunc"
-	(cd "$root" && exec "$B/cfunc" start --port "$PORT") >"$root/host.log" 2>&1 &
-	pid=$!
-	i=0
-	until curl -s -o /dev/null "$URL/admin/host/ping" || [ $i -ge 100 ]; do sleep 0.05; i=$((i + 1)); done
+	bench_host_start "$root" "$B/cfunc"
+	URL=$H
+	START="$URL/runtime/webhooks/durabletask/orchestrators"
 }
-stop() { kill "$pid"; wait "$pid" || true; pid=""; }
-q() { sqlite3 -cmd ".timeout 5000" "$DB" "$1"; }
+stop() { bench_host_stop; }
+q() { bench_q "$DB" "$1"; }
 
 # CPU seconds (user + system) the host has used so far: on a shared
 # machine this moves much less with the other jobs than wall time does.
@@ -98,7 +95,7 @@ run() {
 
 echo "## large histories"
 echo
-echo "machine: $(nproc) cores, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), $(uname -sr); synchronous=${SYNC:-FULL}; load average $(cut -d' ' -f1-3 /proc/loadavg)"
+bench_machine "; synchronous=${SYNC:-FULL}; load average $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 
 start

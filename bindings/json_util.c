@@ -1,5 +1,5 @@
 #include "bindings/json_util.h"
-#include "common/vec.h"
+#include "common/text_buf.h"
 #include "common/json_quote.h"
 #include "common/xalloc.h"
 
@@ -74,26 +74,12 @@ json_t *bind_json_payload(const char *stored)
  * (0.3 -> 0.29999999999999999); .NET, whose output the API reproduces,
  * prints the shortest text that reads back as the same double.
  */
-struct out {
-	char *buf;
-	size_t len, cap;
-};
-
-static void put(struct out *o, const char *s, size_t n)
+static void put_str(struct rt_text_buf *o, const char *s, size_t n)
 {
-	RT_VEC_RESERVE(o->buf, o->cap, o->len + n + 1, 256);
-	memcpy(o->buf + o->len, s, n);
-	o->len += n;
-	o->buf[o->len] = '\0';
+	o->len += rt_json_quote_to(rt_text_buf_room(o, rt_json_quoted_len(s, n)), s, n);
 }
 
-static void put_str(struct out *o, const char *s, size_t n)
-{
-	RT_VEC_RESERVE(o->buf, o->cap, o->len + rt_json_quoted_len(s, n) + 1, 256);
-	o->len += rt_json_quote_to(o->buf + o->len, s, n);
-}
-
-static void put_real(struct out *o, double d)
+static void put_real(struct rt_text_buf *o, double d)
 {
 	char buf[40];
 	/* Shortest of %.15g..%.17g that reads back exactly, like .NET "R". */
@@ -105,10 +91,10 @@ static void put_real(struct out *o, double d)
 	/* Keep it a real: 1.0 must not come back as the integer 1. */
 	if (!strpbrk(buf, ".eEni"))
 		strcat(buf, ".0");
-	put(o, buf, strlen(buf));
+	rt_text_buf_put(o, buf, strlen(buf));
 }
 
-static void put_value(struct out *o, const json_t *v)
+static void put_value(struct rt_text_buf *o, const json_t *v)
 {
 	char buf[32];
 	switch (json_typeof(v)) {
@@ -116,52 +102,52 @@ static void put_value(struct out *o, const json_t *v)
 		const char *key;
 		json_t *val;
 		int first = 1;
-		put(o, "{", 1);
+		rt_text_buf_put(o, "{", 1);
 		json_object_foreach((json_t *)v, key, val) {
 			if (!first)
-				put(o, ",", 1);
+				rt_text_buf_put(o, ",", 1);
 			first = 0;
 			put_str(o, key, strlen(key));
-			put(o, ":", 1);
+			rt_text_buf_put(o, ":", 1);
 			put_value(o, val);
 		}
-		put(o, "}", 1);
+		rt_text_buf_put(o, "}", 1);
 		break;
 	}
 	case JSON_ARRAY:
-		put(o, "[", 1);
+		rt_text_buf_put(o, "[", 1);
 		for (size_t i = 0; i < json_array_size(v); i++) {
 			if (i)
-				put(o, ",", 1);
+				rt_text_buf_put(o, ",", 1);
 			put_value(o, json_array_get(v, i));
 		}
-		put(o, "]", 1);
+		rt_text_buf_put(o, "]", 1);
 		break;
 	case JSON_STRING:
 		put_str(o, json_string_value(v), json_string_length(v));
 		break;
 	case JSON_INTEGER:
 		snprintf(buf, sizeof(buf), "%" JSON_INTEGER_FORMAT, json_integer_value(v));
-		put(o, buf, strlen(buf));
+		rt_text_buf_put(o, buf, strlen(buf));
 		break;
 	case JSON_REAL:
 		put_real(o, json_real_value(v));
 		break;
 	case JSON_TRUE:
-		put(o, "true", 4);
+		rt_text_buf_put(o, "true", 4);
 		break;
 	case JSON_FALSE:
-		put(o, "false", 5);
+		rt_text_buf_put(o, "false", 5);
 		break;
 	case JSON_NULL:
-		put(o, "null", 4);
+		rt_text_buf_put(o, "null", 4);
 		break;
 	}
 }
 
 char *bind_json_dump(const json_t *v)
 {
-	struct out o = {0};
+	struct rt_text_buf o = {0};
 	if (!v)
 		return NULL;
 	put_value(&o, v);

@@ -7,7 +7,7 @@
 #include "bindings/body_pieces.h"
 #include "bindings/json_canonical.h"
 #include "bindings/json_util.h"
-#include "common/vec.h"
+#include "common/text_buf.h"
 #include "common/utf8.h"
 #include "common/xalloc.h"
 
@@ -373,38 +373,20 @@ static int raw_payload(const char *stored)
 	return stored && (n = strlen(stored)) >= RAW_MIN && bind_json_is_canonical(stored, n);
 }
 
-struct text {
-	char *buf;
-	size_t len, cap;
-};
-
-static void text_put(struct text *t, const char *s, size_t n)
-{
-	RT_VEC_RESERVE(t->buf, t->cap, t->len + n + 1, 256);
-	memcpy(t->buf + t->len, s, n);
-	t->len += n;
-	t->buf[t->len] = '\0';
-}
-
-static void text_puts(struct text *t, const char *s)
-{
-	text_put(t, s, strlen(s));
-}
-
 /* Appends the compact text of v (reference stolen). */
-static void text_json(struct text *t, json_t *v)
+static void text_json(struct rt_text_buf *t, json_t *v)
 {
 	char *one = bind_json_dump(v);
-	text_puts(t, one);
+	rt_text_buf_puts(t, one);
 	free(one);
 	json_decref(v);
 }
 
 /* A payload as payload_json() + the writer would print it. */
-static void text_payload(struct text *t, const char *stored)
+static void text_payload(struct rt_text_buf *t, const char *stored)
 {
 	if (raw_payload(stored))
-		text_puts(t, stored);
+		rt_text_buf_puts(t, stored);
 	else
 		text_json(t, payload_json(stored));
 }
@@ -416,28 +398,28 @@ static int shows_history(const struct rt_instance *inst, int flags)
 
 /* The status object's text up to its history: the members of
  * bind_status_object(), in its order, then ',"historyEvents":['. */
-static void stream_head(struct text *t, const struct rt_instance *inst, int flags)
+static void stream_head(struct rt_text_buf *t, const struct rt_instance *inst, int flags)
 {
-	text_puts(t, "{\"name\":");
+	rt_text_buf_puts(t, "{\"name\":");
 	text_json(t, str_or_null(inst->name));
-	text_puts(t, ",\"instanceId\":");
+	rt_text_buf_puts(t, ",\"instanceId\":");
 	text_json(t, bind_json_text(inst->instance_id));
-	text_puts(t, ",\"runtimeStatus\":");
+	rt_text_buf_puts(t, ",\"runtimeStatus\":");
 	text_json(t, json_string(rt_status_name(inst->status)));
-	text_puts(t, ",\"input\":");
+	rt_text_buf_puts(t, ",\"input\":");
 	if (flags & BIND_STATUS_INPUT)
 		text_payload(t, inst->input);
 	else
-		text_puts(t, "null");
-	text_puts(t, ",\"customStatus\":");
+		rt_text_buf_puts(t, "null");
+	rt_text_buf_puts(t, ",\"customStatus\":");
 	text_payload(t, inst->custom_status);
-	text_puts(t, ",\"output\":");
+	rt_text_buf_puts(t, ",\"output\":");
 	text_payload(t, inst->output);
-	text_puts(t, ",\"createdTime\":");
+	rt_text_buf_puts(t, ",\"createdTime\":");
 	text_json(t, time_s(inst->created_us));
-	text_puts(t, ",\"lastUpdatedTime\":");
+	rt_text_buf_puts(t, ",\"lastUpdatedTime\":");
 	text_json(t, time_s(inst->updated_us));
-	text_puts(t, shows_history(inst, flags) ? ",\"historyEvents\":[" : "}");
+	rt_text_buf_puts(t, shows_history(inst, flags) ? ",\"historyEvents\":[" : "}");
 }
 
 /* Whether event i shows a Result that is better spliced in as stored. */
@@ -467,7 +449,7 @@ static char *event_with_raw_result(const struct status_stream *s, size_t i)
 	json_t *o = project_event(&s->p, i, s->flags | OMIT_RESULT);
 	json_t *lead = json_object();
 	char *text, *prefix;
-	struct text t = {0};
+	struct rt_text_buf t = {0};
 	size_t plen;
 
 	json_object_set_new(lead, "EventType", json_string(rt_event_type_name(ev->type)));
@@ -480,10 +462,10 @@ static char *event_with_raw_result(const struct status_stream *s, size_t i)
 	json_decref(lead);
 	plen = strlen(prefix) - 1; /* without its '}' */
 	if (strncmp(text, prefix, plen) == 0) {
-		text_put(&t, text, plen);
-		text_puts(&t, ",\"Result\":");
-		text_puts(&t, ev->result);
-		text_puts(&t, text + plen);
+		rt_text_buf_put(&t, text, plen);
+		rt_text_buf_puts(&t, ",\"Result\":");
+		rt_text_buf_puts(&t, ev->result);
+		rt_text_buf_puts(&t, text + plen);
 	}
 	free(text);
 	free(prefix);
@@ -555,7 +537,7 @@ struct bind_body_stream *bind_status_stream(const struct rt_instance *inst,
 					    const struct rt_event *hist, size_t n, int flags)
 {
 	struct status_stream *s = xcalloc(1, sizeof(*s));
-	struct text head = {0};
+	struct rt_text_buf head = {0};
 
 	s->pc.base.fill = bind_pieces_fill;
 	s->pc.base.close = stream_close;

@@ -1,7 +1,6 @@
 #include "common/json_quote.h"
 
-/* The two-character escape of c, or 0 when it has none. */
-static char short_escape(unsigned char c)
+char rt_json_short_escape(unsigned char c)
 {
 	switch (c) {
 	case '"':
@@ -28,7 +27,7 @@ size_t rt_json_quoted_len(const char *s, size_t n)
 	size_t len = 2;
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
-		len += short_escape(c) ? 2 : c < 0x20 || c == 0x7f ? 6 : 1;
+		len += rt_json_short_escape(c) ? 2 : c < 0x20 || c == 0x7f ? 6 : 1;
 	}
 	return len;
 }
@@ -40,7 +39,7 @@ size_t rt_json_quote_to(char *dst, const char *s, size_t n)
 	*q++ = '"';
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
-		if ((e = short_escape(c)) != 0) {
+		if ((e = rt_json_short_escape(c)) != 0) {
 			*q++ = '\\';
 			*q++ = e;
 		} else if (c < 0x20 || c == 0x7f) {

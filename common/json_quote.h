@@ -11,6 +11,10 @@
 
 #include <stddef.h>
 
+/* The letter of c's two-character escape (\" \\ \n \r \t \b \f: '"' for
+ * '"', 'n' for a newline), or 0 when it has none. JSON's short escapes, the
+ * same in every writer of the tree; they differ only in the others. */
+char rt_json_short_escape(unsigned char c);
 /* Bytes rt_json_quote_to writes for the n bytes at s, both quotes
  * included, the NUL not. */
 size_t rt_json_quoted_len(const char *s, size_t n);

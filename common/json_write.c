@@ -4,6 +4,7 @@
  * text.
  */
 #include "common/json_write.h"
+#include "common/json_quote.h"
 #include "common/utf8.h"
 
 #include <stdio.h>
@@ -112,29 +113,6 @@ void rt_json_write_null(struct rt_json_writer *w)
 	scalar(w, "null", 4);
 }
 
-/* The escape of a byte jansson escapes with two characters, or 0. */
-static char short_escape(unsigned char c)
-{
-	switch (c) {
-	case '"':
-		return '"';
-	case '\\':
-		return '\\';
-	case '\b':
-		return 'b';
-	case '\f':
-		return 'f';
-	case '\n':
-		return 'n';
-	case '\r':
-		return 'r';
-	case '\t':
-		return 't';
-	default:
-		return 0;
-	}
-}
-
 void rt_json_write_string(struct rt_json_writer *w, const char *s)
 {
 	static const char hex[] = "0123456789ABCDEF";
@@ -145,14 +123,14 @@ void rt_json_write_string(struct rt_json_writer *w, const char *s)
 	size_t n = strlen(s), need = 2;
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
-		need += short_escape(c) ? 2 : c < 0x20 ? 6 : 1;
+		need += rt_json_short_escape(c) ? 2 : c < 0x20 ? 6 : 1;
 	}
 	begin_value(w);
 	char *q = room(w, need), *start = q;
 	*q++ = '"';
 	for (size_t i = 0; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
-		char e = short_escape(c);
+		char e = rt_json_short_escape(c);
 		if (e) {
 			*q++ = '\\';
 			*q++ = e;

@@ -143,7 +143,9 @@ static int parse_value(const char **p, const struct field_spec *f, int *out)
 	return -1;
 }
 
-static int parse_step(const char **p, int *step)
+/* A decimal number of at most max at *p, which moves past it; -1 when
+ * there is none or it is larger. */
+static int parse_uint(const char **p, long max, long *out)
 {
 	const char *s = *p;
 	long v = 0;
@@ -151,12 +153,20 @@ static int parse_step(const char **p, int *step)
 		return -1;
 	while (isdigit((unsigned char)*s)) {
 		v = v * 10 + (*s++ - '0');
-		if (v > 1000)
+		if (v > max)
 			return -1;
 	}
-	if (v == 0)
-		return -1;
 	*p = s;
+	*out = v;
+	return 0;
+}
+
+/* The step after "/": 1 to 1000. */
+static int parse_step(const char **p, int *step)
+{
+	long v;
+	if (parse_uint(p, 1000, &v) || v == 0)
+		return -1;
 	*step = (int)v;
 	return 0;
 }
@@ -242,22 +252,6 @@ static int parse_cron(const char *expr, struct rt_schedule *out)
 	for (int i = n - 5; i < n; i++)
 		if (strcmp(tok[i], "*") != 0)
 			out->minute_up_stars = 0;
-	return 0;
-}
-
-static int parse_uint(const char **p, long max, long *out)
-{
-	const char *s = *p;
-	long v = 0;
-	if (!isdigit((unsigned char)*s))
-		return -1;
-	while (isdigit((unsigned char)*s)) {
-		v = v * 10 + (*s++ - '0');
-		if (v > max)
-			return -1;
-	}
-	*p = s;
-	*out = v;
 	return 0;
 }
 

@@ -121,6 +121,10 @@ const void *rt_store__col_blob(sqlite3_stmt *st, int i, size_t *len, struct rt_a
  * RT_E_NOTFOUND if absent. */
 int rt_store__instance_read(struct rt_store *s, const char *instance_id, int with_input,
 			    struct rt_instance *out, struct rt_arena *a);
+/* Columns 1 to 10 of a row selected in the INST_COLS order of store.c
+ * (status to parent_task_id) into `out`, text in `a`: what every read of
+ * an instance row has in common. */
+void rt_store__read_instance_head(sqlite3_stmt *st, struct rt_instance *out, struct rt_arena *a);
 /* Deletes the instance row `iid` (0: none) with its history, and the inbox
  * rows of instance_id; not its activities, which purge removes in one scan
  * of the queue for many instances. 0 or <0 on error. */

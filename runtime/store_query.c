@@ -109,16 +109,7 @@ int rt_store__list_row(struct rt_store *s, struct store_list_reader *lr, const c
 	memset(out, 0, sizeof(*out));
 	iid = sqlite3_column_int64(st, 0);
 	out->instance_id = rt_arena_strdup(a, id);
-	out->status = (enum rt_status)sqlite3_column_int(st, 1);
-	out->created_us = sqlite3_column_int64(st, 2);
-	out->updated_us = sqlite3_column_int64(st, 3);
-	out->execution_id = rt_store__col_text(st, 4, a);
-	out->name = rt_store__col_text(st, 5, a);
-	out->generation = sqlite3_column_int64(st, 6);
-	out->history_len = sqlite3_column_int(st, 7);
-	out->parent_instance_id = rt_store__col_text(st, 8, a);
-	out->parent_execution_id = rt_store__col_text(st, 9, a);
-	out->parent_task_id = sqlite3_column_int(st, 10);
+	rt_store__read_instance_head(st, out, a);
 	for (int col = 0; col < STORE_PAY__COUNT; col++) {
 		if (!sqlite3_column_int(st, 11 + col) || (col == STORE_PAY_INPUT && f->skip_input))
 			continue;

@@ -14,6 +14,26 @@
 /* ---- instances ---------------------------------------------------------- */
 
 /*
+ * Steps st, a statement on instance_id (bound here at ?1), to its row: 0
+ * with the row to read (the caller resets st after); otherwise st is reset
+ * and the answer is RT_E_NOTFOUND or the error, `what` saying what failed
+ * (message set either way).
+ */
+static int step_instance_row(struct rt_store *s, sqlite3_stmt *st, const char *instance_id,
+			     const char *what)
+{
+	int rc;
+	rt_store__bind_text(st, 1, instance_id);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		return 0;
+	rc = rc == SQLITE_DONE ? rt_store__fail(s, RT_E_NOTFOUND, "no instance %s", instance_id)
+			       : rt_store__sqlerr(s, rc, what);
+	sqlite3_reset(st);
+	return rc;
+}
+
+/*
  * The iid (the surrogate key of the instance row, see migration 2 -> 3 in
  * store.c) of instance_id: an index read. 0 with *iid set, or
  * RT_E_NOTFOUND (message set), or an error.
@@ -24,18 +44,11 @@ static int lookup_iid(struct rt_store *s, const char *instance_id, int64_t *iid)
 	int rc;
 	if (!st)
 		return RT_ERROR;
-	rt_store__bind_text(st, 1, instance_id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*iid = sqlite3_column_int64(st, 0);
-		rc = 0;
-	} else if (rc == SQLITE_DONE) {
-		rc = rt_store__fail(s, RT_E_NOTFOUND, "no instance %s", instance_id);
-	} else {
-		rc = rt_store__sqlerr(s, rc, "cannot find instance");
-	}
+	if ((rc = step_instance_row(s, st, instance_id, "cannot find instance")) != 0)
+		return rc;
+	*iid = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
-	return rc;
+	return 0;
 }
 
 /* Binds ?1..?13 in the INST_COLS order of store.c; input (?14) is left to
@@ -59,10 +72,8 @@ static int bind_instance(sqlite3_stmt *st, const struct rt_instance *in)
 	return rc;
 }
 
-/* Reads a row selected with INST_COLS [, input]. */
-static void read_instance(sqlite3_stmt *st, struct rt_instance *out, struct rt_arena *a)
+void rt_store__read_instance_head(sqlite3_stmt *st, struct rt_instance *out, struct rt_arena *a)
 {
-	out->instance_id = rt_store__col_text(st, 0, a);
 	out->status = (enum rt_status)sqlite3_column_int(st, 1);
 	out->created_us = sqlite3_column_int64(st, 2);
 	out->updated_us = sqlite3_column_int64(st, 3);
@@ -73,6 +84,13 @@ static void read_instance(sqlite3_stmt *st, struct rt_instance *out, struct rt_a
 	out->parent_instance_id = rt_store__col_text(st, 8, a);
 	out->parent_execution_id = rt_store__col_text(st, 9, a);
 	out->parent_task_id = sqlite3_column_int(st, 10);
+}
+
+/* Reads a row selected with INST_COLS [, input]. */
+static void read_instance(sqlite3_stmt *st, struct rt_instance *out, struct rt_arena *a)
+{
+	out->instance_id = rt_store__col_text(st, 0, a);
+	rt_store__read_instance_head(st, out, a);
 	out->custom_status = rt_store__col_text(st, 11, a);
 	out->output = rt_store__col_text(st, 12, a);
 	out->input = sqlite3_column_count(st) > 13 ? rt_store__col_text(st, 13, a) : NULL;
@@ -85,18 +103,11 @@ int rt_store__instance_read(struct rt_store *s, const char *instance_id, int wit
 	int rc;
 	if (!st)
 		return RT_ERROR;
-	rt_store__bind_text(st, 1, instance_id);
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		read_instance(st, out, a);
-		rc = 0;
-	} else if (rc == SQLITE_DONE) {
-		rc = rt_store__fail(s, RT_E_NOTFOUND, "no instance %s", instance_id);
-	} else {
-		rc = rt_store__sqlerr(s, rc, "cannot read instance");
-	}
+	if ((rc = step_instance_row(s, st, instance_id, "cannot read instance")) != 0)
+		return rc;
+	read_instance(st, out, a);
 	sqlite3_reset(st);
-	return rc;
+	return 0;
 }
 
 int rt_store_instance_get(struct rt_store *s, const char *instance_id, struct rt_instance *out,

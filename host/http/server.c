@@ -18,6 +18,9 @@
  * instead (bind_park_cancel decides which of them answers).
  */
 #include "host/http/dispatch.h"
+#include "host/http/job_done.h"
+#include "host/http/job_pool.h"
+#include "host/http/parked.h"
 #include "host/stop_signal.h"
 #include "host/http/server.h"
 #include "host/http/router_functions.h"
@@ -140,7 +143,7 @@ static void on_signal_readable(h2o_socket_t *sock, const char *err)
 		 srv->outstanding);
 	/* Waits would hold the stop for their whole timeout: they get their
 	 * check-status response now and can poll the host once it is back. */
-	host_dispatch_end_parked(srv);
+	host_parked_end_all(srv);
 	if (srv->listener) {
 		h2o_socket_read_stop(srv->listener);
 		h2o_socket_close(srv->listener);
@@ -242,7 +245,7 @@ int host_server_run(struct host_server *srv)
 	h2o_handler_t *handler;
 
 	signal(SIGPIPE, SIG_IGN);
-	srv->pool = rt_pool_new(srv->cfg->workers, "http", host_dispatch_pool_event, NULL);
+	srv->pool = rt_pool_new(srv->cfg->workers, "http", host_job_pool_event, NULL);
 	h2o_config_init(&srv->h2o_conf);
 	srv->h2o_conf.server_name = h2o_iovec_init(H2O_STRLIT("cfunc"));
 	srv->h2o_conf.max_request_entity_size = (size_t)srv->cfg->limits.max_request_body_bytes;
@@ -255,7 +258,7 @@ int host_server_run(struct host_server *srv)
 	*(struct host_server **)(handler + 1) = srv;
 
 	h2o_context_init(&srv->h2o_ctx, h2o_evloop_create(), &srv->h2o_conf);
-	h2o_multithread_register_receiver(srv->h2o_ctx.queue, &srv->done_receiver, host_dispatch_on_done);
+	h2o_multithread_register_receiver(srv->h2o_ctx.queue, &srv->done_receiver, host_job_done_receive);
 	if (srv->cfg->function_timeout_ms > 0) {
 		h2o_timeout_init(srv->h2o_ctx.loop, &srv->fn_timeout,
 				 (uint64_t)srv->cfg->function_timeout_ms);
@@ -285,9 +288,9 @@ int host_server_run(struct host_server *srv)
 		 srv->parked_jobs == 0)) {
 		h2o_evloop_run(srv->h2o_ctx.loop, srv->draining ? 10 : INT32_MAX);
 		host_inflight_tick(srv);
-		host_dispatch_flush(srv);
+		host_job_pool_flush(srv);
 		if (srv->park_timeouts)
-			host_dispatch_sweep_parked(srv);
+			host_parked_sweep(srv);
 	}
 	close_idle_connections(srv);
 	return 0;
@@ -308,7 +311,7 @@ void host_server_free(struct host_server *srv)
 		h2o_multithread_unregister_receiver(srv->h2o_ctx.queue, &srv->done_receiver);
 		/* Every parked request was answered by the drain; what is left of
 		 * their timeouts goes with the loop. */
-		host_dispatch_sweep_parked(srv);
+		host_parked_sweep(srv);
 		if (srv->fn_timeout_on)
 			h2o_timeout_dispose(srv->h2o_ctx.loop, &srv->fn_timeout);
 		/* h2o asserts that no connection is left; one that ignored the

@@ -63,11 +63,7 @@ int host_workers_admin_activity(struct host_workers *w, const struct bind_functi
 		int bad = rt_wire_activity_result_decode(&f, &r, a, &err) != 0;
 		rt_wire_buf_consume(&p->in, used);
 		if (bad) {
-			host_log("Host.Workers", RT_LOG_ERROR,
-				 "Worker process %d of app '%s' sent a bad result for '%s': %s",
-				 (int)p->pid, pool->app->name, fn->name, err);
-			wpool_bury(w, pool, p, WDEATH_BROKEN, &c, status, sizeof(status));
-			wpool_release(w, pool, p);
+			wpool_reject_result(w, pool, p, fn->name, err, &c, status, sizeof(status));
 			answer(h, 500, "{\"error\":\"The worker sent a malformed result.\"}");
 			return -1;
 		}

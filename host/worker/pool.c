@@ -156,6 +156,17 @@ void wpool_bury(struct host_workers *w, struct wpool *pool, struct wproc *p, enu
 		 (double)took / 1000.0);
 }
 
+void wpool_reject_result(struct host_workers *w, struct wpool *pool, struct wproc *p,
+			 const char *function, const char *err, const struct wcall *c,
+			 char *status_out, size_t status_n)
+{
+	host_log("Host.Workers", RT_LOG_ERROR,
+		 "Worker process %d of app '%s' sent a bad result for '%s': %s", (int)p->pid,
+		 pool->app->name, function, err);
+	wpool_bury(w, pool, p, WDEATH_BROKEN, c, status_out, status_n);
+	wpool_release(w, pool, p);
+}
+
 /* ---- taking and giving back ------------------------------------------------- */
 
 struct wpool *wpool_of(struct host_workers *w, const struct bind_app *app)

@@ -158,6 +158,12 @@ void wpool_retire_now(struct host_workers *w, struct wproc *p);
  * replaced unless the app now crash-loops; status_out says how it ended. */
 void wpool_bury(struct host_workers *w, struct wpool *pool, struct wproc *p, enum wdeath how,
 		const struct wcall *c, char *status_out, size_t status_n);
+/* The worker's result for `function` does not decode (err says why): the
+ * console says so, the worker is buried as broken (wpool_bury) and
+ * released. */
+void wpool_reject_result(struct host_workers *w, struct wpool *pool, struct wproc *p,
+			 const char *function, const char *err, const struct wcall *c,
+			 char *status_out, size_t status_n);
 
 /* calls.c: sends p->out and waits for the reply of `type` with `id`,
  * answering the function's durable-client calls on `h` (NULL: none) */

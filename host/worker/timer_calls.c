@@ -69,11 +69,7 @@ static enum host_workers_rc run_in_worker(struct host_workers *w, const struct b
 		int bad = rt_wire_timer_result_decode(&f, &r, a, &err) != 0;
 		rt_wire_buf_consume(&p->in, used);
 		if (bad) {
-			host_log("Host.Workers", RT_LOG_ERROR,
-				 "Worker process %d of app '%s' sent a bad result for '%s': %s",
-				 (int)p->pid, pool->app->name, fn->name, err);
-			wpool_bury(w, pool, p, WDEATH_BROKEN, &c, status, sizeof(status));
-			wpool_release(w, pool, p);
+			wpool_reject_result(w, pool, p, fn->name, err, &c, status, sizeof(status));
 			*why = rt_arena_fmt(a, "bad result from the worker: %s", err);
 			return HOST_WORKERS_CRASHED;
 		}

@@ -6,23 +6,17 @@
 # (dashboard/tests/workers.test.mjs), a hostile instance id as text; a
 # crash loop marks the app failed, with the reason, on both.
 . "$(dirname "$0")/../lib.sh"
+. "$(dirname "$0")/../lib_workers.sh"
 . "$(dirname "$0")/dashboard.inc"
 
-R="$T_DIR/app"
-mkdir -p "$R/apps"
-cp "$CFUNC_BUILD/tests/20-abi/crashy.so" "$CFUNC_BUILD/tests/20-abi/testapp.so" "$R/apps/"
 # "workers": 2 -> 2 HTTP threads (so /admin answers while a function
 # sleeps) and per app 2 worker processes for calls + 1 for episodes: the
 # crash-loop bound is 3 x 3 = 9 deaths.
-cat >"$R/host.json" <<'JSON'
-{ "version": "2.0", "functionTimeout": "00:00:06",
-  "cfunc": { "apps": ["apps"], "workers": 2 } }
-JSON
+workers_root 2 00:00:06 "$ABI/crashy.so" "$ABI/testapp.so"
 cat >"$R/local.settings.json" <<'JSON'
 { "IsEncrypted": false, "Values": { "CRASHY_SECRET": "s3cr3t-not-for-the-dashboard" } }
 JSON
-start_host "$R" --worker-processes
-ok $? "host starts with --worker-processes"
+start_workers_host
 F="$BASE/admin/host/functions"
 # workers <jq filter>: the filter applied to .workers of a fresh answer.
 workers() { curl -s --max-time 10 "$F" | jq -c ".workers | $1"; }
@@ -70,9 +64,7 @@ is "$(jq -c "[.workers | $BUSY] | length" "$snap")" 1 "a worker running a functi
 is "$(jq -c "[.workers | $BUSY | .current | .function, .trigger, (.invocationId | test(\"^[0-9a-f-]{36}$\")), (.since | endswith(\"Z\"))]" "$snap")" \
 	'["sleep","http",true,true]' "… with its function, trigger, invocation id and since when"
 busy=$(jq -c "[.workers | $BUSY | .pid][0]" "$snap")
-_i=0
-while [ ! -s "$R/sleeping.pid" ] && [ $_i -lt 100 ]; do sleep 0.02; _i=$((_i + 1)); done
-is "$busy" "$(tr -d '\n' <"$R/sleeping.pid")" "… and the pid of the process that runs it"
+is "$busy" "$(sleeper_pid | tr -d '\n')" "… and the pid of the process that runs it"
 wait "$sleeper"
 is "$(workers "[$CRASHY | .workers[] | select(.pid == $busy) | .state, .served, .current]")" '["ready",1,null]' \
 	"once it answered, that worker is ready again and has served 1 call"

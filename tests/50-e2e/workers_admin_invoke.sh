@@ -7,16 +7,10 @@
 # the app, the function and the signal; past functionTimeout func's timeout
 # message. The host and a control client are unaffected.
 . "$CFUNC_ROOT/tests/lib.sh"
+. "$CFUNC_ROOT/tests/lib_workers.sh"
 
-R="$T_DIR/app"
-mkdir -p "$R/apps"
-cp "$CFUNC_BUILD/tests/20-abi/crashy_durable.so" "$R/apps/"
-cat >"$R/host.json" <<'JSON'
-{ "version": "2.0", "functionTimeout": "00:00:02",
-  "cfunc": { "apps": ["apps"], "workers": 2 } }
-JSON
-start_host "$R" --worker-processes
-ok $? "host starts with --worker-processes"
+workers_root 2 00:00:02 "$ABI/crashy_durable.so"
+start_workers_host
 
 invoke() { http -X POST -H 'Content-Type: application/json' -d "{\"input\":\"$1\"}" \
 	"$BASE/admin/functions/crash_act"; }
@@ -24,15 +18,7 @@ invoke() { http -X POST -H 'Content-Type: application/json' -d "{\"input\":\"$1\
 is "$(invoke ok)" 202 "an activity invoked through the admin API answers 202"
 is "$(cat "$R/act-ran" 2>/dev/null)" ok "… after it ran (in a worker, waited for)"
 
-CONTROL="$T_DIR/control"
-: >"$CONTROL"
-STOP="$T_DIR/stop-control"
-(
-	while [ ! -f "$STOP" ]; do
-		curl -s -o /dev/null -w '%{http_code}\n' --max-time 10 "$BASE/api/ok" >>"$CONTROL"
-	done
-) &
-control=$!
+control_start
 
 for kind in segv:SIGSEGV abort:SIGABRT; do
 	k=${kind%%:*}
@@ -55,12 +41,8 @@ like "$(grep "while running 'crash_act'" "$HOST_LOG" | tail -1)" "died \(SIGKILL
 is "$(invoke ok)" 202 "the activity runs again afterwards"
 is "$(tr '\n' ' ' <"$R/act-ran")" "ok ok " "… and it ran (twice in all)"
 
-touch "$STOP"
-wait "$control"
-total=$(wc -l <"$CONTROL")
-good=$(grep -c '^200$' "$CONTROL")
-ok "$([ "$total" -gt 0 ] && [ "$good" -eq "$total" ]; echo $?)" \
-	"the control client's $total requests all succeeded meanwhile ($good x 200)"
+control_stop
+ok $? "the control client's $CONTROL_TOTAL requests all succeeded meanwhile ($CONTROL_GOOD x 200)"
 ok "$(kill -0 "$HOST_PID" 2>/dev/null; echo $?)" "the host is still up"
 stop_host
 is "$HOST_RC" 0 "the host stops cleanly"

@@ -8,18 +8,13 @@
 # complete; in a fan-out of 200 activities one that aborts its worker is
 # retried and the others each run once.
 . "$CFUNC_ROOT/tests/lib.sh"
+. "$CFUNC_ROOT/tests/lib_workers.sh"
 
-R="$T_DIR/app"
-mkdir -p "$R/apps"
-cp "$CFUNC_BUILD/tests/20-abi/crashy.so" "$CFUNC_BUILD/tests/20-abi/testapp.so" "$R/apps/"
 # "workers": 2 -> 2 HTTP threads and 2 call workers per app (+1 for
 # episodes), so a burst of 40 queues; crash-loop bound 9 deaths, this test
 # causes 4.
-cat >"$R/host.json" <<'JSON'
-{ "version": "2.0", "cfunc": { "apps": ["apps"], "workers": 2 } }
-JSON
-start_host "$R" --worker-processes
-ok $? "host starts with --worker-processes"
+workers_root 2 - "$ABI/crashy.so" "$ABI/testapp.so"
+start_workers_host
 
 # 36 calls of /api/ok and 4 crashes, all at once; one answer file each.
 {

@@ -7,32 +7,15 @@
 # same; an activity that aborts is a failed attempt that its retry policy
 # retries on a fresh worker.
 . "$CFUNC_ROOT/tests/lib.sh"
+. "$CFUNC_ROOT/tests/lib_workers.sh"
 
-R="$T_DIR/app"
-mkdir -p "$R/apps"
-cp "$CFUNC_BUILD/tests/20-abi/crashy.so" "$R/apps/"
 # 6 workers (+1 for episodes): the 15 deaths below stay under the
 # crash-loop bound (3 x 7).
-cat >"$R/host.json" <<'JSON'
-{ "version": "2.0", "functionTimeout": "00:00:02",
-  "cfunc": { "apps": ["apps"], "workers": 6 } }
-JSON
+workers_root 6 00:00:02 "$ABI/crashy.so"
 # Run from another folder: the workers still work in the script root.
 mkdir -p "$T_DIR/elsewhere"
-HOST_LOG="$T_DIR/host.log"
-: >"$HOST_LOG"
-(cd "$T_DIR/elsewhere" && exec "$CFUNC" start --port 0 --script-root "$R" --worker-processes) \
-	>"$HOST_LOG" 2>&1 &
-HOST_PID=$!
-i=0
-while [ $i -lt 200 ]; do
-	PORT=$(sed -n 's/.*Now listening on: http:\/\/.*:\([0-9][0-9]*\)$/\1/p' "$HOST_LOG" | head -1)
-	[ -n "$PORT" ] && break
-	sleep 0.05
-	i=$((i + 1))
-done
-BASE="http://127.0.0.1:$PORT"
-ok "$([ -n "$PORT" ]; echo $?)" "host starts with --worker-processes"
+start_host "$T_DIR/elsewhere" --script-root "$R" --worker-processes
+ok $? "host starts with --worker-processes"
 
 is "$(http "$BASE/api/ok")" 200 "a function answers through a worker"
 is "$(http "$BASE/api/cwd"; echo " $(body)")" "200 $(cd "$R" && pwd -P)" \
@@ -43,15 +26,7 @@ ok "$([ -n "$wpid" ] && [ "$wpid" != "$HOST_PID" ]; echo $?)" "the function runs
 is "$(ps -o ppid= -p "$wpid" | tr -d ' ')" "$HOST_PID" "that process is the host's child"
 
 # The control client: sequential requests for the whole crash section.
-CONTROL="$T_DIR/control"
-: >"$CONTROL"
-STOP="$T_DIR/stop-control"
-(
-	while [ ! -f "$STOP" ]; do
-		curl -s -o /dev/null -w '%{http_code}\n' --max-time 10 "$BASE/api/ok" >>"$CONTROL"
-	done
-) &
-control=$!
+control_start
 
 for kind in segv:SIGSEGV bus:SIGBUS fpe:SIGFPE abort:SIGABRT "exit:exit code 3" stack:SIGSEGV; do
 	k=${kind%%:*}
@@ -69,9 +44,7 @@ done
 rm -f "$R/sleeping.pid"
 http "$BASE/api/sleep?ms=5000" >"$T_DIR/sleep.code" &
 sleeper=$!
-i=0
-while [ ! -s "$R/sleeping.pid" ] && [ $i -lt 200 ]; do sleep 0.02; i=$((i + 1)); done
-victim=$(cat "$R/sleeping.pid" 2>/dev/null)
+victim=$(sleeper_pid)
 ok "$([ -n "$victim" ] && [ "$victim" != "$HOST_PID" ]; echo $?)" "the sleeping function's worker is known"
 kill -9 "$victim" 2>/dev/null
 wait "$sleeper"
@@ -84,20 +57,14 @@ t0=$(date +%s%N)
 is "$(http "$BASE/api/spin")" 500 "a function past functionTimeout answers 500"
 ms=$((($(date +%s%N) - t0) / 1000000))
 ok "$([ "$ms" -lt 6000 ]; echo $?)" "at the timeout, not later (${ms} ms)"
-i=0
-while ! grep -q "died (SIGKILL) while running 'spin'" "$HOST_LOG" && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+wait_log "died \(SIGKILL\) while running 'spin'" >/dev/null
 like "$(grep "while running 'spin'" "$HOST_LOG")" "died \(SIGKILL\)" "the spinning worker is killed and replaced"
 ok "$(if grep -q "Executed 'Functions.spin' (Succeeded" "$HOST_LOG"; then echo 1; else echo 0; fi)" \
 	"the timed-out invocation is never logged as Succeeded"
 like "$(grep "Executed 'Functions.spin'" "$HOST_LOG")" "Failed" "it is logged as Failed"
 
-touch "$STOP"
-wait "$control"
-total=$(wc -l <"$CONTROL" | tr -d ' ')
-good=$(grep -c '^200$' "$CONTROL")
-bad=$(grep -v '^200$' "$CONTROL" | sort | uniq -c | tr -s ' \n' ' ')
-ok "$([ "$total" -gt 0 ] && [ "$good" = "$total" ]; echo $?)" \
-	"the control client's $total requests during the crashes all succeeded ($good; others:${bad:- none})"
+control_stop
+ok $? "the control client's $CONTROL_TOTAL requests during the crashes all succeeded ($CONTROL_GOOD; others:${CONTROL_OTHERS:- none})"
 is "$(http "$BASE/api/ok")" 200 "the app still serves after the crashes"
 
 # Activities: an abort is a failed attempt; the retry (a new worker) succeeds.

@@ -6,26 +6,19 @@
 # same host keeps serving. A worker that was running a call when its app
 # was marked failed finishes that call, then is stopped, not given back.
 . "$CFUNC_ROOT/tests/lib.sh"
+. "$CFUNC_ROOT/tests/lib_workers.sh"
 
-R="$T_DIR/app"
-mkdir -p "$R/apps"
-cp "$CFUNC_BUILD/tests/20-abi/crashy.so" "$CFUNC_BUILD/tests/20-abi/testapp.so" "$R/apps/"
 # "workers": 2 -> 2 processes per app for calls + 1 for episodes, so the
 # bound is 3 x 3 = 9 deaths; and 2 HTTP threads, so the crashes below are
 # served while another request sleeps.
-cat >"$R/host.json" <<'JSON'
-{ "version": "2.0", "cfunc": { "apps": ["apps"], "workers": 2 } }
-JSON
-start_host "$R" --worker-processes
-ok $? "host starts with --worker-processes"
+workers_root 2 - "$ABI/crashy.so" "$ABI/testapp.so"
+start_workers_host
 
 # A call that runs through the whole crash loop, in the app's other worker.
 rm -f "$R/sleeping.pid"
 http "$BASE/api/sleep?ms=5000" >"$T_DIR/sleep.code" &
 sleeper=$!
-i=0
-while [ ! -s "$R/sleeping.pid" ] && [ $i -lt 200 ]; do sleep 0.02; i=$((i + 1)); done
-busy=$(cat "$R/sleeping.pid" 2>/dev/null)
+busy=$(sleeper_pid)
 ok "$([ -n "$busy" ]; echo $?)" "a worker is busy with a 5 s call"
 
 i=1
@@ -49,9 +42,8 @@ ok "$(kill -0 "$sleeper" 2>/dev/null && kill -0 "$busy" 2>/dev/null; echo $?)" \
 	"the busy worker was still running its call when the app failed"
 wait "$sleeper"
 is "$(cat "$T_DIR/sleep.code")" 200 "… and finishes it after the app failed"
-i=0
-while kill -0 "$busy" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
-ok "$(! kill -0 "$busy" 2>/dev/null; echo $?)" \
+wait_gone "$busy"
+ok $? \
 	"then that worker is stopped: no worker runs a failed app"
 n=$(pgrep -P "$HOST_PID" | wc -l | tr -d ' ')
 is "$n" 3 "no worker of the failed app is restarted (only the other app's 3 remain)"

@@ -4,17 +4,12 @@
 # the check-status 202, events are raised, status is read, errors keep
 # their codes and messages, and the activities run in the workers.
 . "$CFUNC_ROOT/tests/lib.sh"
+. "$CFUNC_ROOT/tests/lib_workers.sh"
 
-R="$T_DIR/app"
-mkdir -p "$R/apps"
-cp "$CFUNC_BUILD/tests/20-abi/testapp.so" "$CFUNC_BUILD/samples/durable_hello.so" "$R/apps/"
 # "workers": 2 -> 2 HTTP threads and 2 call workers per app: parallel
 # starters can hold every call worker while they wait for their commits.
-cat >"$R/host.json" <<'JSON'
-{ "version": "2.0", "cfunc": { "apps": ["apps"], "workers": 2 } }
-JSON
-start_host "$R" --worker-processes
-ok $? "host starts with --worker-processes"
+workers_root 2 - "$ABI/testapp.so" "$CFUNC_BUILD/samples/durable_hello.so"
+start_workers_host
 
 code=$(curl -s -D "$T_DIR/h" -o "$BODY_FILE" -w '%{http_code}' -X POST -d '{}' \
 	"$BASE/api/orchestrators/hello_sequence")

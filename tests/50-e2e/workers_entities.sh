@@ -7,18 +7,12 @@
 # at that operation it fails with a message saying so and the entity goes
 # on; meanwhile the host and a control client are unaffected.
 . "$CFUNC_ROOT/tests/lib.sh"
+. "$CFUNC_ROOT/tests/lib_workers.sh"
 
-R="$T_DIR/app"
-mkdir -p "$R/apps"
-cp "$CFUNC_BUILD/tests/20-abi/crashy_durable.so" "$R/apps/"
 # 6 workers (+1 for episodes and entities): the 10 deaths below stay under
 # the crash-loop bound (3 x 7).
-cat >"$R/host.json" <<'JSON'
-{ "version": "2.0", "functionTimeout": "00:00:02",
-  "cfunc": { "apps": ["apps"], "workers": 6 } }
-JSON
-start_host "$R" --worker-processes
-ok $? "host starts with --worker-processes"
+workers_root 6 00:00:02 "$ABI/crashy_durable.so"
+start_workers_host
 
 W="$BASE/runtime/webhooks/durabletask"
 signal() { # signal <key> <op> <input>
@@ -34,26 +28,9 @@ wait_state() {
 	done
 	state "$1"
 }
-# wait_log <extended regex>: polls (bounded) until the console has a line.
-wait_log() {
-	_i=0
-	while ! grep -Eq "$1" "$HOST_LOG" && [ $_i -lt 300 ]; do
-		sleep 0.05
-		_i=$((_i + 1))
-	done
-	grep -E "$1" "$HOST_LOG" | head -1
-}
 start() { http -X POST -H 'Content-Type: application/json' -d "$3" "$W/orchestrators/$1/$2"; }
 
-CONTROL="$T_DIR/control"
-: >"$CONTROL"
-STOP="$T_DIR/stop-control"
-(
-	while [ ! -f "$STOP" ]; do
-		curl -s -o /dev/null -w '%{http_code}\n' --max-time 10 "$BASE/api/ok" >>"$CONTROL"
-	done
-) &
-control=$!
+control_start
 
 is "$(signal k1 add 5)" 202 "a signal to the entity is accepted"
 is "$(wait_state k1 5)" 5 "the operation ran in a worker: state 5"
@@ -104,14 +81,10 @@ like "$(grep "while running 'box (entity @box@k3)'" "$HOST_LOG" | head -1)" \
 is "$(signal k3 add 2)" 202 "a signal to it afterwards"
 is "$(wait_state k3 2)" 2 "… runs (the spinning operation changed nothing)"
 
-touch "$STOP"
-wait "$control"
-total=$(wc -l <"$CONTROL")
-good=$(grep -c '^200$' "$CONTROL")
-ok "$([ "$total" -gt 0 ] && [ "$good" -eq "$total" ]; echo $?)" \
-	"the control client's $total requests all succeeded meanwhile ($good x 200; others: $(grep -v '^200$' "$CONTROL" | sort | uniq -c | tr -s ' \n' ' '))"
+control_stop
+ok $? "the control client's $CONTROL_TOTAL requests all succeeded meanwhile ($CONTROL_GOOD x 200; others: $CONTROL_OTHERS)"
 # What the console said of workers, to tell why when one was not 200.
-[ "$good" -eq "$total" ] || grep -E "Worker process|Functions\.ok.*(Failed|Exception)|Exception while executing function: Functions\.ok" "$HOST_LOG" | sed 's/^/# /'
+[ "$CONTROL_GOOD" -eq "$CONTROL_TOTAL" ] || grep -E "Worker process|Functions\.ok.*(Failed|Exception)|Exception while executing function: Functions\.ok" "$HOST_LOG" | sed 's/^/# /'
 ok "$(kill -0 "$HOST_PID" 2>/dev/null; echo $?)" "the host is still up"
 stop_host
 is "$HOST_RC" 0 "the host stops cleanly"

@@ -7,15 +7,11 @@
 # host keeps serving, and a terminate of a culprit takes effect while it
 # is being retried.
 . "$CFUNC_ROOT/tests/lib.sh"
+. "$CFUNC_ROOT/tests/lib_workers.sh"
 
-R="$T_DIR/app"
-mkdir -p "$R/apps"
-cp "$CFUNC_BUILD/tests/20-abi/crashy.so" "$R/apps/"
 # "workers": 2 -> 3 processes, so the crash-loop bound is 9 deaths; this
 # test causes at most 6.
-cat >"$R/host.json" <<'JSON'
-{ "version": "2.0", "cfunc": { "apps": ["apps"], "workers": 2 } }
-JSON
+workers_root 2 - "$ABI/crashy.so"
 d() { (cd "$R" && "$CFUNC" durable "$@"); }
 deaths_of() { grep -c "died (SIGSEGV) while running 'crashy_replay (instance $1)'" "$HOST_LOG"; }
 
@@ -29,8 +25,7 @@ done
 d start-new --function-name crashy_replay --input '"segv"' --id culprit >/dev/null &&
 	queued=$((queued + 1))
 is "$queued" 8 "8 orchestrations queued before the host starts"
-start_host "$R" --worker-processes
-ok $? "host starts with --worker-processes"
+start_workers_host
 
 done7=0
 for k in 1 2 3 4 5 6 7; do

@@ -6,18 +6,12 @@
 # why the app failed, the retries back off, and after a deploy the waiting
 # instances complete at once.
 . "$CFUNC_ROOT/tests/lib.sh"
+. "$CFUNC_ROOT/tests/lib_workers.sh"
 
-ABI="$CFUNC_BUILD/tests/20-abi"
-R="$T_DIR/app"
-mkdir -p "$R/apps"
-cp "$ABI/crashy.so" "$ABI/testapp.so" "$R/apps/"
 # "workers": 1 -> 2 processes per app for calls + 1 for episodes, so the
 # bound is 3 x 3 = 9 deaths.
-cat >"$R/host.json" <<'JSON'
-{ "version": "2.0", "cfunc": { "apps": ["apps"], "workers": 1 } }
-JSON
-start_host "$R" --worker-processes
-ok $? "host starts with --worker-processes"
+workers_root 1 - "$ABI/crashy.so" "$ABI/testapp.so"
+start_workers_host
 
 I="$BASE/runtime/webhooks/durabletask/instances"
 # start <orchestrator> <id> <input>: testapp's starter, which any app's
@@ -77,8 +71,7 @@ is "$(http -X POST "$I/wait-sus/suspend?reason=later")" 202 "suspend of a waitin
 # come well after the deploy below.
 sleep 6
 # Deploy the app again (as make does: a new file renamed over the old one).
-cp "$ABI/crashy_v2.so" "$R/apps/.crashy.so.tmp"
-mv "$R/apps/.crashy.so.tmp" "$R/apps/crashy.so"
+deploy "$ABI/crashy_v2.so"
 deployed=$(date +%s%N)
 n=0
 until [ "$(curl -s --max-time 5 "$BASE/api/version")" = 2 ] || [ $n -ge 200 ]; do

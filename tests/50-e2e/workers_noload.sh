@@ -8,16 +8,11 @@
 # filter, and the fatal clash of two apps defining one name. Apps with timer
 # and entity functions are no exception: those run in the workers too.
 . "$CFUNC_ROOT/tests/lib.sh"
+. "$CFUNC_ROOT/tests/lib_workers.sh"
 
-ABI="$CFUNC_BUILD/tests/20-abi"
-R="$T_DIR/app"
-mkdir -p "$R/apps"
 # Two apps that load, and four that do not, each for another reason.
-cp "$ABI/crashy.so" "$ABI/testapp.so" "$ABI/init_fails.so" "$ABI/no_entry.so" \
-	"$ABI/unresolved.so" "$ABI/bad_route.so" "$R/apps/"
-cat >"$R/host.json" <<'JSON'
-{ "version": "2.0", "cfunc": { "apps": ["apps"], "workers": 2 } }
-JSON
+workers_root 2 - "$ABI/crashy.so" "$ABI/testapp.so" "$ABI/init_fails.so" "$ABI/no_entry.so" \
+	"$ABI/unresolved.so" "$ABI/bad_route.so"
 cat >"$R/local.settings.json" <<'JSON'
 { "IsEncrypted": false, "Values": { "AzureWebJobs.pid.Disabled": "true" } }
 JSON
@@ -86,11 +81,7 @@ wait_for "$id" '.runtimeStatus == "Completed"'
 ok $? "and completes (episodes and activities in workers)"
 is "$(http -X POST -d '{"input":"x"}' "$BASE/admin/functions/test_activity")" 202 \
 	"POST /admin/functions/<activity> is accepted"
-i=0
-while ! grep -q "Executed 'Functions.test_activity'" "$HOST_LOG" && [ $i -lt 200 ]; do
-	sleep 0.05
-	i=$((i + 1))
-done
+wait_log "Executed 'Functions.test_activity'" >/dev/null
 like "$(grep "Executed 'Functions.test_activity'" "$HOST_LOG" | tail -1)" "Succeeded" \
 	"and the activity runs (in a worker: the host has no code of it)"
 is "$(maps_apps "$HOST_PID")" "" "still no app .so in the host after running all of that"
@@ -133,19 +124,13 @@ rm "$R/apps/init_aborts.so"
 # Timer and entity functions run in the workers too: the host loads
 # neither the app with a timer nor the one with entities, and both work.
 cp "$ABI/timer_app.so" "$CFUNC_BUILD/samples/entities.so" "$R/apps/"
-cat >"$R/host.json" <<'JSON'
-{ "version": "2.0", "cfunc": { "apps": ["apps"], "workers": 2 } }
-JSON
+workers_host_json 2
 cat >"$R/local.settings.json" <<'JSON'
 { "IsEncrypted": false, "Values": { "TickSchedule": "*/1 * * * * *" } }
 JSON
 start_host "$R" --worker-processes --ephemeral
 is "$(maps_apps "$HOST_PID" | wc -l)" 0 "the host maps neither the timer app nor the entity app"
-i=0
-while ! grep -q "Executed 'Functions.tick' (Succeeded" "$HOST_LOG" && [ $i -lt 100 ]; do
-	sleep 0.05
-	i=$((i + 1))
-done
+wait_log "Executed 'Functions.tick' \(Succeeded" >/dev/null
 ok "$(grep -q "Executed 'Functions.tick' (Succeeded" "$HOST_LOG"; echo $?)" "its timer fires, in a worker"
 E="$BASE/runtime/webhooks/durabletask/entities/counter/noload"
 is "$(curl -s -o /dev/null -w '%{http_code}' -X POST -H 'Content-Type: application/json' -d 5 "$E?op=add")" 202 \

@@ -8,22 +8,11 @@
 # requests keep succeeding throughout, and the host still maps no app.
 # With keys on, an auth level a deploy changed is enforced at once.
 . "$CFUNC_ROOT/tests/lib.sh"
+. "$CFUNC_ROOT/tests/lib_workers.sh"
 
-ABI="$CFUNC_BUILD/tests/20-abi"
-R="$T_DIR/app"
-mkdir -p "$R/apps"
-cp "$ABI/crashy.so" "$ABI/testapp.so" "$R/apps/"
-cat >"$R/host.json" <<'JSON'
-{ "version": "2.0", "cfunc": { "apps": ["apps"], "workers": 2 } }
-JSON
-start_host "$R" --worker-processes
-ok $? "host starts with --worker-processes"
+workers_root 2 - "$ABI/crashy.so" "$ABI/testapp.so"
+start_workers_host
 
-# deploy <file>: replaces apps/crashy.so as make does (new file, then rename).
-deploy() {
-	cp "$1" "$R/apps/.crashy.so.tmp"
-	mv "$R/apps/.crashy.so.tmp" "$R/apps/crashy.so"
-}
 outcomes() { grep -c "Deployed app 'crashy' again\|Deploying app 'crashy' again failed" "$HOST_LOG"; }
 # wait_outcome <n>: until n deploys of crashy succeeded or failed (10 s).
 wait_outcome() {
@@ -41,21 +30,12 @@ is "$(http "$BASE/api/cwd")" 200 "before: cwd answers"
 is "$(auth crash)" anonymous "before: crash is anonymous"
 
 # The control client: sequential requests during every deploy below.
-CONTROL="$T_DIR/control"
-: >"$CONTROL"
-STOP="$T_DIR/stop"
-(
-	while [ ! -f "$STOP" ]; do
-		curl -s -o /dev/null -w '%{http_code}\n' --max-time 10 "$BASE/api/ok" >>"$CONTROL"
-	done
-) &
-control=$!
+control_start
 
 # A call under way on the old build when the routes change finishes there.
 http "$BASE/api/sleep?ms=1500" >"$T_DIR/slow.code" &
 slow=$!
-i=0
-while [ ! -s "$R/sleeping.pid" ] && [ $i -lt 200 ]; do sleep 0.02; i=$((i + 1)); done
+sleeper_pid >/dev/null
 n=0
 deploy "$ABI/crashy_v3.so"
 n=$((n + 1))
@@ -118,12 +98,8 @@ is "$(http "$BASE/api/v3/added")" 404 "the route only v3 had is 404"
 is "$(http -X POST "$BASE/api/pid")" 404 "pid takes GET only again"
 is "$(auth crash)" anonymous "crash is anonymous again"
 
-touch "$STOP"
-wait "$control"
-total=$(wc -l <"$CONTROL" | tr -d ' ')
-good=$(grep -c '^200$' "$CONTROL")
-ok "$([ "$total" -gt 0 ] && [ "$good" = "$total" ]; echo $?)" \
-	"the control client's $total requests during the deploys all succeeded ($good)"
+control_stop
+ok $? "the control client's $CONTROL_TOTAL requests during the deploys all succeeded ($CONTROL_GOOD)"
 is "$(grep -o "$R/apps/[^ ]*\.so" "/proc/$HOST_PID/maps" | sort -u)" "" \
 	"after the deploys the host still maps no app"
 stop_host TERM

@@ -6,23 +6,12 @@
 # leaves the old one serving and says why. Under a steady load of HTTP
 # requests and durable starts, no request and no orchestration fails.
 . "$CFUNC_ROOT/tests/lib.sh"
+. "$CFUNC_ROOT/tests/lib_workers.sh"
 
-ABI="$CFUNC_BUILD/tests/20-abi"
-R="$T_DIR/app"
-mkdir -p "$R/apps"
-cp "$ABI/crashy.so" "$ABI/testapp.so" "$R/apps/"
-cat >"$R/host.json" <<'JSON'
-{ "version": "2.0", "cfunc": { "apps": ["apps"], "workers": 2 } }
-JSON
-start_host "$R" --worker-processes
-ok $? "host starts with --worker-processes"
+workers_root 2 - "$ABI/crashy.so" "$ABI/testapp.so"
+start_workers_host
 is "$(http "$BASE/api/version"; echo " $(body)")" "200 1" "version 1 serves"
 
-# deploy <file>: replaces apps/crashy.so as make does (new file, then rename).
-deploy() {
-	cp "$1" "$R/apps/.crashy.so.tmp"
-	mv "$R/apps/.crashy.so.tmp" "$R/apps/crashy.so"
-}
 # wait_version <v>: polls /api/version (bounded, 10 s).
 wait_version() {
 	_i=0
@@ -41,36 +30,23 @@ wait_reloads() {
 }
 
 # The load: two HTTP clients and one client starting orchestrations.
-STOP="$T_DIR/stop"
-CODES="$T_DIR/codes"
+control_start 2
 IDS="$T_DIR/ids"
-: >"$CODES"
 : >"$IDS"
-loaders=""
-for _c in 1 2; do
-	(
-		while [ ! -f "$STOP" ]; do
-			curl -s -o /dev/null -w '%{http_code}\n' --max-time 10 "$BASE/api/ok" >>"$CODES"
-		done
-	) &
-	loaders="$loaders $!"
-done
 (
 	n=0
-	while [ ! -f "$STOP" ]; do
+	while [ ! -f "$CONTROL_STOP" ] && [ -d "$T_DIR" ]; do
 		n=$((n + 1))
 		out=$(curl -s --max-time 10 -w ' %{http_code}' -X POST -d "{\"n\":$n}" "$BASE/api/test/start/test_orchestrator")
 		echo "$out" >>"$IDS"
 	done
 ) &
-loaders="$loaders $!"
+starter=$!
 
 # A call under way on the old build finishes there.
 http "$BASE/api/sleep?ms=1500" >"$T_DIR/slow.code" &
 slow=$!
-i=0
-while [ ! -s "$R/sleeping.pid" ] && [ $i -lt 200 ]; do sleep 0.02; i=$((i + 1)); done
-old_worker=$(cat "$R/sleeping.pid")
+old_worker=$(sleeper_pid)
 
 deploy "$ABI/crashy_v2.so"
 wait_version 2
@@ -79,9 +55,8 @@ like "$(grep "Deployed app 'crashy' again" "$HOST_LOG")" "worker\(s\) of the new
 	"the console says the app was deployed again"
 wait "$slow"
 is "$(cat "$T_DIR/slow.code")" 200 "a call that started on the old build finished there"
-i=0
-while kill -0 "$old_worker" 2>/dev/null && [ $i -lt 200 ]; do sleep 0.05; i=$((i + 1)); done
-ok "$(if kill -0 "$old_worker" 2>/dev/null; then echo 1; else echo 0; fi)" "then the old worker left"
+wait_gone "$old_worker"
+ok $? "then the old worker left"
 
 before=$(reloads)
 kill -HUP "$HOST_PID"
@@ -95,16 +70,15 @@ wait_reloads $((before + 2))
 ok $? "and deploys every app again"
 
 before=$(reloads)
-printf 'not an ELF file\n' >"$R/apps/.crashy.so.tmp"
-mv "$R/apps/.crashy.so.tmp" "$R/apps/crashy.so"
+printf 'not an ELF file\n' >"$T_DIR/not_elf.so"
+deploy "$T_DIR/not_elf.so"
 wait_reloads $((before + 1))
 like "$(grep "Deploying app 'crashy' again failed" "$HOST_LOG")" "the running build keeps serving" \
 	"a build that does not load is refused, with the reason"
 is "$(http "$BASE/api/version"; echo " $(body)")" "200 2" "and version 2 keeps serving"
 
 before=$(reloads)
-cp "$ABI/testapp.so" "$R/apps/.crashy.so.tmp"
-mv "$R/apps/.crashy.so.tmp" "$R/apps/crashy.so"
+deploy "$ABI/testapp.so"
 wait_reloads $((before + 1))
 like "$(grep "Deploying app 'crashy' again failed" "$HOST_LOG" | tail -1)" \
 	"function '[a-z_]+' is defined by both app 'testapp' and app 'crashy'" \
@@ -113,11 +87,9 @@ deploy "$ABI/crashy.so"
 wait_version 1
 ok $? "deploying version 1 again works after the refusals"
 
-touch "$STOP"
-for j in $loaders; do wait "$j"; done
-total=$(wc -l <"$CODES" | tr -d ' ')
-good=$(grep -c '^200$' "$CODES")
-ok "$([ "$total" -gt 0 ] && [ "$good" = "$total" ]; echo $?)" "all $total HTTP requests during the deploys succeeded ($good)"
+control_stop
+ok $? "all $CONTROL_TOTAL HTTP requests during the deploys succeeded ($CONTROL_GOOD)"
+wait "$starter"
 starts=$(wc -l <"$IDS" | tr -d ' ')
 acked=$(grep -c ' 202$' "$IDS")
 ok "$([ "$starts" -gt 0 ] && [ "$acked" = "$starts" ]; echo $?)" "all $starts durable starts were accepted ($acked)"

@@ -6,16 +6,10 @@
 # signal); the schedule goes on, and the host and a control client are
 # unaffected. A run fired through the admin API waits for one in progress.
 . "$CFUNC_ROOT/tests/lib.sh"
+. "$CFUNC_ROOT/tests/lib_workers.sh"
 
-R="$T_DIR/app"
-mkdir -p "$R/apps"
-cp "$CFUNC_BUILD/tests/20-abi/crashy_durable.so" "$R/apps/"
-cat >"$R/host.json" <<'JSON'
-{ "version": "2.0", "functionTimeout": "00:00:02",
-  "cfunc": { "apps": ["apps"], "workers": 2 } }
-JSON
-start_host "$R" --worker-processes
-ok $? "host starts with --worker-processes"
+workers_root 2 00:00:02 "$ABI/crashy_durable.so"
+start_workers_host
 
 # ticks: runs that completed so far (the timer fires every second).
 ticks() { [ -f "$R/ticks" ] && wc -l <"$R/ticks" || echo 0; }
@@ -28,14 +22,6 @@ wait_ticks() {
 	done
 	[ "$(ticks)" -gt "$1" ]
 }
-wait_log() {
-	_i=0
-	while ! grep -Eq "$1" "$HOST_LOG" && [ $_i -lt 200 ]; do
-		sleep 0.05
-		_i=$((_i + 1))
-	done
-	grep -E "$1" "$HOST_LOG" | head -1
-}
 
 wait_ticks 0
 ok $? "the timer runs"
@@ -43,15 +29,7 @@ tpid=$(head -1 "$R/ticks")
 ok "$([ -n "$tpid" ] && [ "$tpid" != "$HOST_PID" ]; echo $?)" "… in another process than the host"
 is "$(ps -o ppid= -p "$tpid" | tr -d ' ')" "$HOST_PID" "… a worker, the host's child"
 
-CONTROL="$T_DIR/control"
-: >"$CONTROL"
-STOP="$T_DIR/stop-control"
-(
-	while [ ! -f "$STOP" ]; do
-		curl -s -o /dev/null -w '%{http_code}\n' --max-time 10 "$BASE/api/ok" >>"$CONTROL"
-	done
-) &
-control=$!
+control_start
 
 for kind in segv:SIGSEGV abort:SIGABRT spin:SIGKILL; do
 	k=${kind%%:*}
@@ -103,12 +81,8 @@ seq=$(awk '{ print $1 }' "$R/tick-spans" | tr '\n' ' ')
 like "$seq" '^begin end begin end ' "the admin run began after the running one ended"
 like "$seq" '^(begin end )+$' "no two runs overlapped (begin/end alternate: $seq)"
 
-touch "$STOP"
-wait "$control"
-total=$(wc -l <"$CONTROL")
-good=$(grep -c '^200$' "$CONTROL")
-ok "$([ "$total" -gt 0 ] && [ "$good" -eq "$total" ]; echo $?)" \
-	"the control client's $total requests all succeeded meanwhile ($good x 200)"
+control_stop
+ok $? "the control client's $CONTROL_TOTAL requests all succeeded meanwhile ($CONTROL_GOOD x 200)"
 ok "$(kill -0 "$HOST_PID" 2>/dev/null; echo $?)" "the host is still up"
 stop_host
 is "$HOST_RC" 0 "the host stops cleanly"

@@ -1,0 +1,54 @@
+/*
+ * worker_batch.c - app HTTP calls queued behind one another go to a worker
+ * process together (worker_batch.h).
+ */
+#include "host/http/worker_batch.h"
+#include "host/http/function_call.h"
+#include "host/log.h"
+
+void host_worker_batch_run(struct req_job *first, int thread)
+{
+	struct host_server *srv = first->srv;
+	struct rt_pool_job *taken[HOST_WORKER_BATCH_MAX - 1], *others[HOST_WORKER_BATCH_MAX - 1];
+	struct req_job *jobs[HOST_WORKER_BATCH_MAX];
+	const struct bind_function *fns[HOST_WORKER_BATCH_MAX];
+	struct bind_http *hs[HOST_WORKER_BATCH_MAX];
+	const char *ids[HOST_WORKER_BATCH_MAX], *whys[HOST_WORKER_BATCH_MAX];
+	enum host_workers_rc rcs[HOST_WORKER_BATCH_MAX];
+	struct rt_invocation invs[HOST_WORKER_BATCH_MAX];
+	char categories[HOST_WORKER_BATCH_MAX][160];
+	size_t n = 0, nothers = 0;
+
+	size_t share = rt_pool_queued(srv->pool) / (size_t)rt_pool_threads(srv->pool);
+	size_t ntaken = share ? rt_pool_take(srv->pool, taken,
+					     share < HOST_WORKER_BATCH_MAX - 1 ? share
+									       : HOST_WORKER_BATCH_MAX - 1)
+			      : 0;
+	jobs[n++] = first;
+	for (size_t i = 0; i < ntaken; i++) {
+		struct req_job *j = (struct req_job *)taken[i];
+		/* A request job runs as `first` does; of those, the app
+		 * functions' go along (an endpoint runs in the host). */
+		if (taken[i]->run == first->work.run && !j->endpoint)
+			jobs[n++] = j;
+		else
+			others[nothers++] = taken[i];
+	}
+	for (size_t i = 0; i < n; i++) {
+		host_function_call_begin(jobs[i], &invs[i], categories[i], sizeof(categories[i]));
+		fns[i] = jobs[i]->fn;
+		hs[i] = &jobs[i]->http;
+		ids[i] = jobs[i]->invocation_id;
+		whys[i] = NULL;
+	}
+	if (rt_pool_queued(srv->pool) == 0)
+		host_log_flush();
+	host_workers_http_batch(srv->workers, n, fns, hs, ids, whys, rcs);
+	for (size_t i = 0; i < n; i++) {
+		host_function_call_end(jobs[i], &invs[i], categories[i], host_function_call_outcome(rcs[i]),
+				       whys[i]);
+		bind_http_release(&jobs[i]->http); /* the job may be gone now (handed back) */
+	}
+	for (size_t i = 0; i < nothers; i++)
+		others[i]->run(others[i], thread);
+}

@@ -251,6 +251,12 @@ static const char *const sql_text[ST__COUNT] = {
 			 " WHERE iid = ?1 AND execution_id = ?2 ORDER BY seq",
 	[ST_HIST_APPEND] = "INSERT INTO history (iid, execution_id, seq, type,"
 			   " timestamp_us, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	/* An episode writes about four rows: one statement for four costs
+	 * one run of the statement's setup and teardown, not four. */
+	[ST_HIST_APPEND_4] = "INSERT INTO history (iid, execution_id, seq, type,"
+			     " timestamp_us, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6),"
+			     " (?1, ?2, ?7, ?8, ?9, ?10), (?1, ?2, ?11, ?12, ?13, ?14),"
+			     " (?1, ?2, ?15, ?16, ?17, ?18)",
 	[ST_HIST_DELETE_ALL] = "DELETE FROM history WHERE iid = ?1",
 	[ST_HIST_DELETE_EXEC] = "DELETE FROM history WHERE iid = ?1 AND execution_id = ?2",
 	[ST_HIST_REWRITE] = "UPDATE history SET type = ?4, data = ?5"

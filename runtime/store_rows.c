@@ -273,43 +273,45 @@ int rt_store_history_load(struct rt_store *s, const char *instance_id, const cha
 	return rc;
 }
 
+/* The rows of one ST_HIST_APPEND* statement (HIST_GROUP of them or one). */
+#define HIST_GROUP 4
+
 int rt_store_history_append(struct rt_store *s, const char *instance_id, const char *execution_id,
 			    const struct rt_history_row *rows, size_t n)
 {
-	sqlite3_stmt *st = rt_store__stmt(s, ST_HIST_APPEND);
 	int64_t iid;
 	int rc = 0;
 	assert(rt_store__writing(s));
-	if (!st)
-		return RT_ERROR;
 	if ((rc = lookup_iid(s, instance_id, &iid)))
 		return rc;
-	sqlite3_bind_int64(st, 1, iid);
-	rt_store__bind_text(st, 2, execution_id);
-	for (size_t i = 0; i < n; i++) {
-		const struct rt_history_row *r = &rows[i];
-		if (sqlite3_bind_int(st, 3, r->seq) | sqlite3_bind_int(st, 4, r->type) |
-		    sqlite3_bind_int64(st, 5, r->timestamp_us) |
-		    rt_store__bind_blob(st, 6, r->data, r->len)) {
+	for (size_t i = 0; i < n;) {
+		size_t k = n - i >= HIST_GROUP ? HIST_GROUP : 1;
+		sqlite3_stmt *st = rt_store__stmt(s, k == 1 ? ST_HIST_APPEND : ST_HIST_APPEND_4);
+		if (!st)
+			return RT_ERROR;
+		int bad = sqlite3_bind_int64(st, 1, iid) | rt_store__bind_text(st, 2, execution_id);
+		for (size_t j = 0; j < k; j++) {
+			const struct rt_history_row *r = &rows[i + j];
+			int p = 3 + 4 * (int)j;
+			bad |= sqlite3_bind_int(st, p, r->seq) | sqlite3_bind_int(st, p + 1, r->type) |
+			       sqlite3_bind_int64(st, p + 2, r->timestamp_us) |
+			       rt_store__bind_blob(st, p + 3, r->data, r->len);
+		}
+		if (bad) {
 			rc = rt_store__sqlerr(s, sqlite3_errcode(s->db), "cannot append history");
-			break;
+			sqlite3_reset(st);
+			return rc;
 		}
 		rc = sqlite3_step(st);
 		sqlite3_reset(st);
-		if (rc == SQLITE_DONE) {
-			rc = 0;
-		} else if (rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
-			rc = rt_store__fail(s, RT_E_CONFLICT,
-					    "history row %s/%s #%d already exists", instance_id,
-					    execution_id, r->seq);
-			break;
-		} else {
-			rc = rt_store__sqlerr(s, rc, "cannot append history");
-			break;
-		}
+		if (rc == SQLITE_CONSTRAINT_PRIMARYKEY)
+			return rt_store__fail(s, RT_E_CONFLICT, "history row %s/%s #%d already exists",
+					      instance_id, execution_id, rows[i].seq);
+		if (rc != SQLITE_DONE)
+			return rt_store__sqlerr(s, rc, "cannot append history");
+		i += k;
 	}
-	sqlite3_reset(st);
-	return rc;
+	return 0;
 }
 
 int rt_store_history_delete(struct rt_store *s, const char *instance_id, const char *execution_id,

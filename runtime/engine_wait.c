@@ -12,8 +12,10 @@
  * acknowledgement: a power cut must not take back the outcome it reports),
  * then unlinks the waits on those ids and calls them. So the fsync and the
  * wake-ups overlap the engine's next batches instead of stalling them, and
- * one fsync answers every wait that came due meanwhile. If the fsync fails
- * the waits stay and end with their timeouts' 202.
+ * one fsync answers every wait that came due meanwhile. When nothing waits
+ * for the engine's next batch, it does the same itself, sparing a lone
+ * client's answer the hand-off. If the fsync fails the waits stay and end
+ * with their timeouts' 202.
  *
  * A cancel that finds its wait unlinked waits for the firing round in
  * progress to end, so that `fired` has returned when it does - without
@@ -39,7 +41,7 @@ struct engine_waits {
 	struct rt_engine *e;
 	pthread_mutex_t lock;
 	pthread_cond_t round_done; /* a firing round ended */
-	int firing;                /* a round is calling callbacks */
+	int firing;                /* rounds calling callbacks (answer and engine thread) */
 	size_t n;                  /* registered */
 	struct rt_engine_wait *bucket[WAIT_BUCKETS];
 	/* rows queued for the answer thread, in commit order */
@@ -221,15 +223,15 @@ static void fire_rows(struct engine_waits *ws, const struct due_row *rows)
 	}
 	if (!due)
 		return;
-	ws->firing = 1;
+	ws->firing++;
 	pthread_mutex_unlock(&ws->lock);
 	for (struct rt_engine_wait *w = due; w; w = next) {
 		next = w->next; /* read before the callback: it may free w */
 		w->fired(w, w->row);
 	}
 	pthread_mutex_lock(&ws->lock);
-	ws->firing = 0;
-	pthread_cond_broadcast(&ws->round_done);
+	if (--ws->firing == 0)
+		pthread_cond_broadcast(&ws->round_done);
 }
 
 static void free_rows(struct due_row *d)
@@ -294,8 +296,14 @@ void engine_wait_notify(struct rt_engine *e, struct engine_batch *b)
 		*tail = due_row_copy(&b->finished[i]);
 		tail = &(*tail)->next;
 	}
-	if (!ws->thread_up) {
-		/* No answer thread: as it would, on this one. */
+	/* With nothing queued for its next batch (a lone client), the engine
+	 * answers itself: a hand-off to the answer thread would only add a
+	 * wake-up to the answer's path. */
+	pthread_mutex_lock(&e->lock);
+	int idle = !e->cmds && !e->results && !e->replay_done;
+	pthread_mutex_unlock(&e->lock);
+	if (!ws->thread_up || idle) {
+		/* As the answer thread would, on this one. */
 		int durable = engine_sync_for_answer(e) == 0;
 		pthread_mutex_lock(&ws->lock);
 		if (durable)

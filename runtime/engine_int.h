@@ -349,7 +349,8 @@ void engine_wait_note(struct engine_batch *b, const struct rt_instance *inst);
 /* After the batch committed: queues copies of the noted rows that have a
  * wait for the answer thread, which fires the waits on them once the WAL
  * is fsynced under sync_acks (the answer acknowledges the outcome), or
- * does that itself when nothing is queued for the next batch; if that
+ * does that itself for a lone client (no other wait, nothing queued for
+ * the next batch); if that
  * fsync fails the waits stay and end with their timeouts' 202. Forgets
  * the notes. Engine thread, e->lock not held. */
 void engine_wait_notify(struct rt_engine *e, struct engine_batch *b);

@@ -12,9 +12,9 @@
  * acknowledgement: a power cut must not take back the outcome it reports),
  * then unlinks the waits on those ids and calls them. So the fsync and the
  * wake-ups overlap the engine's next batches instead of stalling them, and
- * one fsync answers every wait that came due meanwhile. When nothing waits
- * for the engine's next batch, it does the same itself, sparing a lone
- * client's answer the hand-off. If the fsync fails the waits stay and end
+ * one fsync answers every wait that came due meanwhile. For a lone client
+ * (no other wait, nothing queued for the next batch) the engine does the
+ * same itself, sparing the answer the hand-off. If the fsync fails the waits stay and end
  * with their timeouts' 202.
  *
  * A cancel that finds its wait unlinked waits for the firing round in
@@ -296,13 +296,20 @@ void engine_wait_notify(struct rt_engine *e, struct engine_batch *b)
 		*tail = due_row_copy(&b->finished[i]);
 		tail = &(*tail)->next;
 	}
-	/* With nothing queued for its next batch (a lone client), the engine
-	 * answers itself: a hand-off to the answer thread would only add a
-	 * wake-up to the answer's path. */
-	pthread_mutex_lock(&e->lock);
-	int idle = !e->cmds && !e->results && !e->replay_done;
-	pthread_mutex_unlock(&e->lock);
-	if (!ws->thread_up || idle) {
+	/* A lone client (no other wait registered, nothing queued for the
+	 * next batch): the engine answers itself, since a hand-off to the
+	 * answer thread would only add a wake-up to the answer's path. With
+	 * other waits pending, more work is on its way, which the fsync must
+	 * not hold up. */
+	pthread_mutex_lock(&ws->lock);
+	int lone = ws->n <= nhas;
+	pthread_mutex_unlock(&ws->lock);
+	if (lone) {
+		pthread_mutex_lock(&e->lock);
+		lone = !e->cmds && !e->results && !e->replay_done;
+		pthread_mutex_unlock(&e->lock);
+	}
+	if (!ws->thread_up || lone) {
 		/* As the answer thread would, on this one. */
 		int durable = engine_sync_for_answer(e) == 0;
 		pthread_mutex_lock(&ws->lock);

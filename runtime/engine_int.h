@@ -461,9 +461,9 @@ void engine_entity_apply_clean(struct engine_batch *b, struct engine_cmd *c);
 void engine_sync_after_commit(struct engine_batch *b);
 /* Before committed outcomes answer a client (a wait on an instance they
  * finished): fsyncs the WAL file unless every commit so far already is
- * (sync_acks; any thread but the engine's store handle is not used). 0
- * when they are durable, -1 if the fsync failed: then nothing may claim
- * they are. */
+ * (sync_acks; any thread: it opens the file itself and never touches the
+ * engine's store handle). 0 when they are durable, -1 if the fsync
+ * failed: then nothing may claim they are. */
 int engine_sync_for_answer(struct rt_engine *e);
 /* The checkpoint thread's wait (lock held): returns when a checkpoint is
  * requested or the engine stops, fsyncing the WAL on `cs` whenever a

@@ -11,10 +11,11 @@
  * An answer that reports an outcome (a wait's 200) is an acknowledgement
  * too: the WAL holding the batch that finished the instance is fsynced
  * before its waits fire (engine_sync_for_answer, on the answer thread of
- * engine_wait.c, while the engine goes on). That fsync covers every earlier frame,
- * so a start that waits is not fsynced at its own commit; if its wait ends
- * without an outcome, rt_engine_wait_ack_durable fsyncs before the 202
- * unless a later fsync already covered it (commit_seq / synced_seq).
+ * engine_wait.c, while the engine goes on). That fsync covers every
+ * earlier frame, so a start that waits is not fsynced at its own commit;
+ * if its wait ends without an outcome, rt_engine_wait_ack_durable fsyncs
+ * before the 202 unless a later fsync already covered it (commit_seq /
+ * synced_seq).
  */
 #include "runtime/engine_int.h"
 #include "common/clock.h"

@@ -14,8 +14,8 @@
  * wake-ups overlap the engine's next batches instead of stalling them, and
  * one fsync answers every wait that came due meanwhile. For a lone client
  * (no other wait, nothing queued for the next batch) the engine does the
- * same itself, sparing the answer the hand-off. If the fsync fails the waits stay and end
- * with their timeouts' 202.
+ * same itself, sparing the answer the hand-off. If the fsync fails the
+ * waits stay and end with their timeouts' 202.
  *
  * A cancel that finds its wait unlinked waits for the firing round in
  * progress to end, so that `fired` has returned when it does - without

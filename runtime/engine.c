@@ -619,7 +619,7 @@ struct rt_engine *rt_engine_start(const struct rt_engine_opts *opts, char **err)
 	pthread_mutex_init(&e->lock, NULL);
 	pthread_cond_init(&e->cond, NULL);
 	pthread_mutex_init(&e->readers_lock, NULL);
-	e->waits = engine_waits_new();
+	e->waits = engine_waits_new(e);
 	e->nthreads = e->opts.max_activities;
 	char *warning = NULL;
 	e->attempts = engine_attempts_open(e->opts.path, e->nthreads, &warning);
@@ -679,6 +679,7 @@ int rt_engine_stop_by(struct rt_engine *e, int64_t deadline_mono_us)
 		engine_attempts_clear(e->attempts);
 		return 1;
 	}
+	engine_waits_stop(e->waits); /* the waits due by the last commit are answered */
 	left_running += engine_activity_stop_by(e, until);
 	if (join_by(e->ckpt_thread, until) != 0)
 		left_running++;

@@ -281,12 +281,14 @@ int rt_engine_purge_many(struct rt_engine *e, const struct rt_store_filter *f, i
  *
  * The caller owns the struct and the id string, sets `fired` and `user`
  * before rt_engine_wait_add, and frees neither while the wait is
- * registered. fired(w, row) runs at most once, on the engine thread, after
- * the commit that made the instance terminal; `row` (the committed row,
- * input and output included) is BORROWED for the call. fired must be short
- * (it delays the next batch), must not call rt_engine_wait_*, and may be
- * the last thing to touch `w`: once it has handed `w` on (to another
- * thread that frees it), the engine does not look at `w` again.
+ * registered. fired(w, row) runs at most once, on the engine's answer
+ * thread (or its engine thread for a lone wait), after the commit that
+ * made the instance terminal (and, under sync_acks, its fsync); `row`
+ * (the committed row, input and output included) is BORROWED for the
+ * call. fired must be short (it delays the other answers), must not call
+ * rt_engine_wait_*, and may be the last thing to touch `w`: once it has
+ * handed `w` on (to another thread that frees it), the engine does not
+ * look at `w` again.
  *
  * Only commits after the add count. A caller that cannot rule out an
  * earlier one (the instance may exist already) reads the status after the

@@ -311,7 +311,6 @@ struct engine_batch {
 	 * together (engine_entity.c), in the order they were prepared. */
 	struct engine_entity_job *entity_jobs, *entity_jobs_tail;
 	size_t nentity_jobs;
-	int synced;              /* sync_acks: this batch's commit is fsynced */
 	int pieces_written;      /* it wrote part of a replay's outcome (engine_offload.c) */
 };
 
@@ -350,15 +349,21 @@ int engine_dispatch_new_activity(struct engine_batch *b, struct rt_activity *act
 
 /* ---- waits for terminal commits (engine_wait.c) -------------------------- */
 
-struct engine_waits *engine_waits_new(void);
+/* Starts the answer thread that fires waits (engine_wait_notify). */
+struct engine_waits *engine_waits_new(struct rt_engine *e);
+/* After the engine thread has left: answers what is queued, then joins the
+ * answer thread. engine_waits_free does it too, if not done. */
+void engine_waits_stop(struct engine_waits *w);
 void engine_waits_free(struct engine_waits *w);
 /* An episode left `inst` terminal (its row is written in this batch). */
 void engine_wait_note(struct engine_batch *b, const struct rt_instance *inst);
-/* After the batch committed: fires the waits on the noted instances and
- * forgets the notes. Under sync_acks the batch is fsynced first if any
- * wait is due (the answer acknowledges the outcome); if that fails the
- * waits stay and end with their timeouts' 202. Engine thread, e->lock not
- * held. */
+/* After the batch committed: queues copies of the noted rows that have a
+ * wait for the answer thread, which fires the waits on them once the WAL
+ * is fsynced under sync_acks (the answer acknowledges the outcome), or
+ * does that itself for a lone client (no other wait, nothing queued for
+ * the next batch); if that
+ * fsync fails the waits stay and end with their timeouts' 202. Forgets
+ * the notes. Engine thread, e->lock not held. */
 void engine_wait_notify(struct rt_engine *e, struct engine_batch *b);
 
 /* ---- one episode, in parts (engine_episode.c) ------------------------------ */
@@ -468,11 +473,12 @@ void engine_entity_apply_clean(struct engine_batch *b, struct engine_cmd *c);
  * acknowledged before its wait ends: it only notes its commit in the wait
  * (ack_seq) for rt_engine_wait_ack_durable. */
 void engine_sync_after_commit(struct engine_batch *b);
-/* Before a committed batch's outcome answers a client (a wait on an
- * instance it finished): fsyncs it now unless it is already (sync_acks;
- * engine thread, lock not held). 0 when it is durable, -1 if the fsync
- * failed: then nothing may claim it is. */
-int engine_sync_before_answer(struct engine_batch *b);
+/* Before committed outcomes answer a client (a wait on an instance they
+ * finished): fsyncs the WAL file unless every commit so far already is
+ * (sync_acks; any thread: it opens the file itself and never touches the
+ * engine's store handle). 0 when they are durable, -1 if the fsync
+ * failed: then nothing may claim they are. */
+int engine_sync_for_answer(struct rt_engine *e);
 /* The checkpoint thread's wait (lock held): returns when a checkpoint is
  * requested or the engine stops, fsyncing the WAL on `cs` whenever a
  * commit has been waiting ENGINE_SYNC_WINDOW_US for it. */

@@ -9,11 +9,13 @@
  * at-least-once activities redo.
  *
  * An answer that reports an outcome (a wait's 200) is an acknowledgement
- * too: the batch that finished the instance is fsynced before its waits
- * fire (engine_sync_before_answer). That fsync covers every earlier frame,
- * so a start that waits is not fsynced at its own commit; if its wait ends
- * without an outcome, rt_engine_wait_ack_durable fsyncs before the 202
- * unless a later fsync already covered it (commit_seq / synced_seq).
+ * too: the WAL holding the batch that finished the instance is fsynced
+ * before its waits fire (engine_sync_for_answer, on the answer thread of
+ * engine_wait.c, while the engine goes on). That fsync covers every
+ * earlier frame, so a start that waits is not fsynced at its own commit;
+ * if its wait ends without an outcome, rt_engine_wait_ack_durable fsyncs
+ * before the 202 unless a later fsync already covered it (commit_seq /
+ * synced_seq).
  */
 #include "runtime/engine_int.h"
 #include "common/clock.h"
@@ -56,23 +58,12 @@ static int sync_now(struct rt_engine *e)
 	return -1;
 }
 
-int engine_sync_before_answer(struct engine_batch *b)
-{
-	if (!b->e->opts.sync_acks || b->synced)
-		return 0;
-	if (sync_now(b->e) != 0)
-		return -1;
-	b->synced = 1;
-	return 0;
-}
-
 void engine_sync_after_commit(struct engine_batch *b)
 {
 	struct rt_engine *e = b->e;
 
 	int acks_now = 0;
 
-	b->synced = 0;
 	/* Counted before anyone may fsync for it: every commit counted is in
 	 * the WAL already. */
 	uint64_t seq = __atomic_add_fetch(&e->commit_seq, 1, __ATOMIC_ACQ_REL);
@@ -94,10 +85,8 @@ void engine_sync_after_commit(struct engine_batch *b)
 		pthread_mutex_unlock(&e->lock);
 		return;
 	}
-	if (sync_now(e) == 0) {
-		b->synced = 1;
+	if (sync_now(e) == 0)
 		return;
-	}
 	/* Committed, but not known to be on disk: say so to whoever waits
 	 * for an acknowledgement rather than promise what a power cut could
 	 * take back. The next successful sync makes it durable anyway. */
@@ -143,19 +132,17 @@ void engine_sync_wait(struct rt_engine *e, struct rt_store *cs)
 		e->unsynced_since_us = rt_mono_us();
 }
 
-int rt_engine_wait_ack_durable(struct rt_engine *e, struct rt_engine_wait *w)
+/* Fdatasyncs the WAL file, covering the commits counted so far. Not the
+ * engine's handle, which its thread uses meanwhile: the WAL file itself.
+ * One fdatasync covers every frame in it, whoever wrote them; frames a
+ * checkpoint moved out are in the database file, which the checkpoint
+ * synced before it reset the WAL. */
+static int sync_wal_file(struct rt_engine *e)
 {
-	uint64_t need = w->ack_seq;
+	uint64_t upto = __atomic_load_n(&e->commit_seq, __ATOMIC_ACQUIRE);
 	char path[4096];
 	int fd, rc;
 
-	if (!need || !e->opts.sync_acks || __atomic_load_n(&e->synced_seq, __ATOMIC_ACQUIRE) >= need)
-		return 0;
-	uint64_t upto = __atomic_load_n(&e->commit_seq, __ATOMIC_ACQUIRE);
-	/* Not the engine's handle, which its thread uses meanwhile: the WAL
-	 * file itself. One fdatasync covers every frame in it, whoever wrote
-	 * them; frames a checkpoint moved out are in the database file, which
-	 * the checkpoint synced before it reset the WAL. */
 	if (snprintf(path, sizeof(path), "%s-wal", e->opts.path) >= (int)sizeof(path))
 		return -1;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -167,4 +154,24 @@ int rt_engine_wait_ack_durable(struct rt_engine *e, struct rt_engine_wait *w)
 		return -1;
 	mark_synced(e, upto);
 	return 0;
+}
+
+int engine_sync_for_answer(struct rt_engine *e)
+{
+	if (!e->opts.sync_acks)
+		return 0;
+	/* A commit that acknowledged commands was fsynced at once. */
+	if (__atomic_load_n(&e->synced_seq, __ATOMIC_ACQUIRE) >=
+	    __atomic_load_n(&e->commit_seq, __ATOMIC_ACQUIRE))
+		return 0;
+	return sync_wal_file(e);
+}
+
+int rt_engine_wait_ack_durable(struct rt_engine *e, struct rt_engine_wait *w)
+{
+	uint64_t need = w->ack_seq;
+
+	if (!need || !e->opts.sync_acks || __atomic_load_n(&e->synced_seq, __ATOMIC_ACQUIRE) >= need)
+		return 0;
+	return sync_wal_file(e);
 }

@@ -216,15 +216,27 @@ static const char *const sql_text[ST__COUNT] = {
 			    " parent_task_id = excluded.parent_task_id,"
 			    " custom_status = excluded.custom_status, output = excluded.output,"
 			    " input = excluded.input",
-	/* created_us is not set here: an UPDATE naming an indexed column
-	 * rewrites its index entry even when the value stays, and the engine
-	 * changes it only by instance_put. RETURNING gives the stored value,
-	 * so the rare change costs a second statement. */
-	[ST_INST_UPDATE] = "UPDATE instances SET status = ?2, updated_us = ?4,"
+	/* An UPDATE naming an indexed column rewrites its index entry even
+	 * when the value stays, so the common case names neither status
+	 * (instances_status) nor created_us (instances_created): the WHERE
+	 * clause checks they are unchanged, and when no row matches the next
+	 * statement, which names status too, then the one that also names
+	 * created_us, is tried (rt_store_instance_update). Most episodes
+	 * leave the status as it was; the engine changes created_us only by
+	 * instance_put. (RETURNING would tell the stored values, but it
+	 * builds a temporary table at every run: costlier than a miss.) */
+	[ST_INST_UPDATE] = "UPDATE instances SET updated_us = ?4,"
 			   " execution_id = ?5, generation = ?7, history_len = ?8,"
-			   " custom_status = ?12, output = ?13 WHERE instance_id = ?1"
-			   " RETURNING iid, created_us",
-	[ST_INST_SET_CREATED] = "UPDATE instances SET created_us = ?2 WHERE iid = ?1",
+			   " custom_status = ?12, output = ?13"
+			   " WHERE instance_id = ?1 AND status = ?2 AND created_us = ?3",
+	[ST_INST_UPDATE_STATUS] = "UPDATE instances SET status = ?2, updated_us = ?4,"
+				  " execution_id = ?5, generation = ?7, history_len = ?8,"
+				  " custom_status = ?12, output = ?13"
+				  " WHERE instance_id = ?1 AND created_us = ?3",
+	[ST_INST_UPDATE_CREATED] = "UPDATE instances SET status = ?2, created_us = ?3,"
+				   " updated_us = ?4, execution_id = ?5, generation = ?7,"
+				   " history_len = ?8, custom_status = ?12, output = ?13"
+				   " WHERE instance_id = ?1",
 	[ST_INST_SET_STATUS] = "UPDATE instances SET status = ?2, updated_us = ?3"
 			       " WHERE instance_id = ?1",
 	[ST_INST_DELETE] = "DELETE FROM instances WHERE iid = ?1",
@@ -239,6 +251,12 @@ static const char *const sql_text[ST__COUNT] = {
 			 " WHERE iid = ?1 AND execution_id = ?2 ORDER BY seq",
 	[ST_HIST_APPEND] = "INSERT INTO history (iid, execution_id, seq, type,"
 			   " timestamp_us, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+	/* An episode writes about four rows: one statement for four costs
+	 * one run of the statement's setup and teardown, not four. */
+	[ST_HIST_APPEND_4] = "INSERT INTO history (iid, execution_id, seq, type,"
+			     " timestamp_us, data) VALUES (?1, ?2, ?3, ?4, ?5, ?6),"
+			     " (?1, ?2, ?7, ?8, ?9, ?10), (?1, ?2, ?11, ?12, ?13, ?14),"
+			     " (?1, ?2, ?15, ?16, ?17, ?18)",
 	[ST_HIST_DELETE_ALL] = "DELETE FROM history WHERE iid = ?1",
 	[ST_HIST_DELETE_EXEC] = "DELETE FROM history WHERE iid = ?1 AND execution_id = ?2",
 	[ST_HIST_REWRITE] = "UPDATE history SET type = ?4, data = ?5"

@@ -154,41 +154,42 @@ static int step_one_row(struct rt_store *s, sqlite3_stmt *st, const char *what, 
 	return rc;
 }
 
-int rt_store_instance_update(struct rt_store *s, const struct rt_instance *in)
+/* Runs one of the ST_INST_UPDATE* statements: 1 if it changed the row,
+ * 0 if no row matched its WHERE clause, or an error. */
+static int try_update(struct rt_store *s, enum store_stmt id, const struct rt_instance *in)
 {
-	sqlite3_stmt *st = rt_store__stmt(s, ST_INST_UPDATE);
-	int64_t iid = 0, created = 0;
+	sqlite3_stmt *st = rt_store__stmt(s, id);
 	int rc;
-	assert(rt_store__writing(s));
 	if (!st)
 		return RT_ERROR;
-	/* The statement leaves ?3, ?6, ?9..?11 unused; binding all keeps one helper. */
+	/* The statements leave some of ?1..?13 unused; binding all keeps one helper. */
 	if (bind_instance(st, in)) {
 		rc = rt_store__sqlerr(s, sqlite3_errcode(s->db), "cannot update instance");
 		sqlite3_reset(st);
 		return rc;
 	}
-	/* The first step makes the change; the row it returns is the new one. */
 	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		iid = sqlite3_column_int64(st, 0);
-		created = sqlite3_column_int64(st, 1);
-		rc = sqlite3_reset(st);
-		rc = rc == SQLITE_OK ? 0 : rt_store__sqlerr(s, rc, "cannot update instance");
-	} else {
-		rc = rc == SQLITE_DONE ? rt_store__fail(s, RT_E_NOTFOUND,
-							"cannot update instance: no such row %s",
-							in->instance_id)
-				       : rt_store__sqlerr(s, rc, "cannot update instance");
-		sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		rc = sqlite3_changes(s->db) > 0;
+	else
+		rc = rt_store__sqlerr(s, rc, "cannot update instance");
+	sqlite3_reset(st);
+	return rc;
+}
+
+int rt_store_instance_update(struct rt_store *s, const struct rt_instance *in)
+{
+	/* Each statement names one more indexed column (store.c). */
+	static const enum store_stmt tries[] = {ST_INST_UPDATE, ST_INST_UPDATE_STATUS,
+						ST_INST_UPDATE_CREATED};
+	assert(rt_store__writing(s));
+	for (size_t i = 0; i < sizeof(tries) / sizeof(tries[0]); i++) {
+		int rc = try_update(s, tries[i], in);
+		if (rc != 0)
+			return rc == 1 ? 0 : rc;
 	}
-	if (rc || created == in->created_us)
-		return rc;
-	if (!(st = rt_store__stmt(s, ST_INST_SET_CREATED)))
-		return RT_ERROR;
-	sqlite3_bind_int64(st, 1, iid);
-	sqlite3_bind_int64(st, 2, in->created_us);
-	return step_one_row(s, st, "cannot update instance", in->instance_id);
+	return rt_store__fail(s, RT_E_NOTFOUND, "cannot update instance: no such row %s",
+			      in->instance_id);
 }
 
 int rt_store_instance_set_status(struct rt_store *s, const char *instance_id,
@@ -283,43 +284,45 @@ int rt_store_history_load(struct rt_store *s, const char *instance_id, const cha
 	return rc;
 }
 
+/* The rows of one ST_HIST_APPEND* statement (HIST_GROUP of them or one). */
+#define HIST_GROUP 4
+
 int rt_store_history_append(struct rt_store *s, const char *instance_id, const char *execution_id,
 			    const struct rt_history_row *rows, size_t n)
 {
-	sqlite3_stmt *st = rt_store__stmt(s, ST_HIST_APPEND);
 	int64_t iid;
 	int rc = 0;
 	assert(rt_store__writing(s));
-	if (!st)
-		return RT_ERROR;
 	if ((rc = lookup_iid(s, instance_id, &iid)))
 		return rc;
-	sqlite3_bind_int64(st, 1, iid);
-	rt_store__bind_text(st, 2, execution_id);
-	for (size_t i = 0; i < n; i++) {
-		const struct rt_history_row *r = &rows[i];
-		if (sqlite3_bind_int(st, 3, r->seq) | sqlite3_bind_int(st, 4, r->type) |
-		    sqlite3_bind_int64(st, 5, r->timestamp_us) |
-		    rt_store__bind_blob(st, 6, r->data, r->len)) {
+	for (size_t i = 0; i < n;) {
+		size_t k = n - i >= HIST_GROUP ? HIST_GROUP : 1;
+		sqlite3_stmt *st = rt_store__stmt(s, k == 1 ? ST_HIST_APPEND : ST_HIST_APPEND_4);
+		if (!st)
+			return RT_ERROR;
+		int bad = sqlite3_bind_int64(st, 1, iid) | rt_store__bind_text(st, 2, execution_id);
+		for (size_t j = 0; j < k; j++) {
+			const struct rt_history_row *r = &rows[i + j];
+			int p = 3 + 4 * (int)j;
+			bad |= sqlite3_bind_int(st, p, r->seq) | sqlite3_bind_int(st, p + 1, r->type) |
+			       sqlite3_bind_int64(st, p + 2, r->timestamp_us) |
+			       rt_store__bind_blob(st, p + 3, r->data, r->len);
+		}
+		if (bad) {
 			rc = rt_store__sqlerr(s, sqlite3_errcode(s->db), "cannot append history");
-			break;
+			sqlite3_reset(st);
+			return rc;
 		}
 		rc = sqlite3_step(st);
 		sqlite3_reset(st);
-		if (rc == SQLITE_DONE) {
-			rc = 0;
-		} else if (rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
-			rc = rt_store__fail(s, RT_E_CONFLICT,
-					    "history row %s/%s #%d already exists", instance_id,
-					    execution_id, r->seq);
-			break;
-		} else {
-			rc = rt_store__sqlerr(s, rc, "cannot append history");
-			break;
-		}
+		if (rc == SQLITE_CONSTRAINT_PRIMARYKEY)
+			return rt_store__fail(s, RT_E_CONFLICT, "history row %s/%s #%d already exists",
+					      instance_id, execution_id, rows[i].seq);
+		if (rc != SQLITE_DONE)
+			return rt_store__sqlerr(s, rc, "cannot append history");
+		i += k;
 	}
-	sqlite3_reset(st);
-	return rc;
+	return 0;
 }
 
 int rt_store_history_delete(struct rt_store *s, const char *instance_id, const char *execution_id,

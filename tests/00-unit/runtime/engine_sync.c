@@ -310,14 +310,18 @@ struct synced_wait {
 	struct rt_engine_wait w;
 	pthread_mutex_t lock;
 	int fired, synced, status;
+	int order; /* 1 for the first wait of the test to fire, 2 ... */
 	char output[32];
 };
+
+static _Atomic int fire_order;
 
 static void synced_wait_fired(struct rt_engine_wait *w, const struct rt_instance *row)
 {
 	struct synced_wait *sw = w->user;
 	pthread_mutex_lock(&sw->lock);
 	sw->synced = all_synced();
+	sw->order = atomic_fetch_add(&fire_order, 1) + 1;
 	sw->status = (int)row->status;
 	snprintf(sw->output, sizeof(sw->output), "%s", row->output ? row->output : "");
 	sw->fired = 1;
@@ -421,6 +425,47 @@ int main(void)
 		if (!sw.fired)
 			rt_engine_wait_cancel(e, &sw.w);
 		pthread_mutex_destroy(&sw.lock);
+	}
+
+	/* Many at once: the waits that come due while the engine keeps
+	 * committing are answered together, off the engine thread, each with
+	 * its own outcome (chains of different lengths). While the others
+	 * still commit, "everything synced" cannot be seen at a fire; the
+	 * last to fire comes after the last commit, so it must find every
+	 * WAL write synced. */
+	{
+		enum { NW = 48 };
+		static struct synced_wait sws[NW];
+		char wids[NW][33], in[NW][8];
+		int rcs[NW], nfired = 0, last_synced = 0, nright = 0;
+		ok(wait_synced(2000000), "quiet before %d starts and waits at once", NW);
+		int order0 = atomic_load(&fire_order);
+		for (int i = 0; i < NW; i++) {
+			memset(&sws[i], 0, sizeof(sws[i]));
+			pthread_mutex_init(&sws[i].lock, NULL);
+			sws[i].w.fired = synced_wait_fired;
+			sws[i].w.user = &sws[i];
+			rcs[i] = -99;
+			snprintf(in[i], sizeof(in[i]), "%d", 1 + i % 5);
+			if (rt_engine_start_async(e, "chain", in[i], wids[i], start_done, &rcs[i],
+						  &sws[i].w) != RT_OK)
+				ok(0, "start and wait %d queued", i);
+		}
+		for (int i = 0; i < NW; i++) {
+			int fired = wait_fired(&sws[i], 30000000);
+			nfired += fired;
+			if (fired && sws[i].order - order0 == NW)
+				last_synced = sws[i].synced;
+			nright += fired && sws[i].status == RT_ST_COMPLETED &&
+				  strcmp(sws[i].output, in[i]) == 0;
+			if (!fired)
+				rt_engine_wait_cancel(e, &sws[i].w);
+		}
+		is_int(nfired, NW, "every wait fires");
+		is_int(nright, NW, "… each on its own Completed row and output");
+		ok(last_synced, "… and the last to fire found every WAL write synced");
+		for (int i = 0; i < NW; i++)
+			pthread_mutex_destroy(&sws[i].lock);
 	}
 
 	/* A start that waits for an outcome which does not come: its commit

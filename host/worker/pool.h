@@ -103,6 +103,12 @@ struct host_workers {
 	struct host_workers_opts opts;
 	char *root;
 	char host_pid[24];
+	/* The host's own binary, opened once at the start (close-on-exec, at
+	 * fd 10 or above): workers are exec'd from it. Opened, not named by
+	 * path, so that a rebuilt (unlinked and rewritten) binary still starts
+	 * workers of the running build, and so that under valgrind, where
+	 * /proc/self/exe names valgrind's tool, it is still cfunc. */
+	int exe_fd;
 	pthread_mutex_t lock;
 	struct wpool *pools;
 	size_t npools;

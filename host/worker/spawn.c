@@ -242,15 +242,22 @@ int wproc_spawn(struct host_workers *w, struct wpool *pool, struct wproc *p,
 			fcntl(WORKER_FD, F_SETFD, 0);
 		else if (dup2(sv[1], WORKER_FD) < 0)
 			_exit(126);
-		close_range(WORKER_FD + 1, ~0U, 0);
+		/* The binary stays open, next to it, until the exec (exe_fd
+		 * is 10 or above, never fd 3 or 4). */
+		if (dup3(w->exe_fd, WORKER_FD + 1, O_CLOEXEC) < 0)
+			_exit(126);
+		close_range(WORKER_FD + 2, ~0U, 0);
 		if (chdir(w->root) != 0)
 			_exit(126);
 		sigset_t none;
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
-		/* /proc/self/exe, not the path: a host whose binary was rebuilt
-		 * (unlinked and written anew) still starts workers of its own build. */
-		execve("/proc/self/exe", argv, envp);
+		fexecve(WORKER_FD + 1, argv, envp);
+		static const char why[] =
+			"cfunc: cannot start a worker process (exec of the host's own binary "
+			"failed); run cfunc start --in-process\n";
+		ssize_t said = write(STDERR_FILENO, why, sizeof(why) - 1);
+		(void)said;
 		_exit(127);
 	}
 	worker_environ_free(envp);

@@ -9,6 +9,7 @@
 #include "common/xalloc.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -32,8 +33,18 @@ struct host_workers *host_workers_new(const struct host_workers_opts *opts, size
 	 * their condition variables), which must never move. */
 	w->cappools = max_apps;
 	w->pools = xcalloc(max_apps ? max_apps : 1, sizeof(*w->pools));
-	if (access("/proc/self/exe", X_OK) != 0) {
-		*err = xasprintf("cannot start workers: /proc/self/exe: %s", strerror(errno));
+	/* valgrind answers an open of /proc/self/exe with the program it runs
+	 * (cfunc), an exec of the path with its own tool binary. */
+	w->exe_fd = -1;
+	int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		w->exe_fd = fcntl(fd, F_DUPFD_CLOEXEC, WORKER_FD + 7);
+		close(fd);
+	}
+	if (w->exe_fd < 0) {
+		*err = xasprintf("cannot start worker processes: cannot open the host's own binary "
+				 "(/proc/self/exe): %s; run cfunc start --in-process",
+				 strerror(errno));
 		host_workers_stop(w);
 		return NULL;
 	}
@@ -151,6 +162,8 @@ void host_workers_stop(struct host_workers *w)
 	pthread_cond_destroy(&w->reload_cond);
 	pthread_mutex_destroy(&w->lock);
 	free(w->root);
+	if (w->exe_fd >= 0)
+		close(w->exe_fd);
 	free(w);
 }
 

@@ -148,10 +148,11 @@ int wreg_same_functions(const struct wpool *pool, const struct rt_wire_registrat
 			const struct rt_wire_registration *r, char **err);
 
 
-/* pool.c */
-/* How a process ended, from its wait status: "SIGSEGV", "SIGABRT, core
- * dumped", "exit code 3". */
+/* spawn.c: how a process ended, from its wait status: "SIGSEGV",
+ * "SIGABRT, core dumped", "exit code 3". */
 void wproc_status_text(int status, char *out, size_t n);
+
+/* pool.c */
 struct wpool *wpool_of(struct host_workers *w, const struct bind_app *app);
 /* An idle worker, now the caller's, with `c` recorded as what it runs;
  * NULL when the app failed. */

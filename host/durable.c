@@ -103,7 +103,14 @@ static void run_activity_in_worker(void *ctx, void *fn, const struct rt_activity
 				   struct rt_activity_result *res)
 {
 	(void)ctx;
+	/* The worker reports no invocation lines (it has no console of its
+	 * own): the host prints func's Executing/Executed lines around the
+	 * call, as bind_act_run does in process. */
+	struct rt_invocation inv = {.function = ((const struct bind_function *)fn)->name};
+	bind_invocation(&inv, RT_INVOCATION_START);
 	host_workers_activity(activity_workers, fn, call, res);
+	inv.failed = res->failed;
+	bind_invocation(&inv, RT_INVOCATION_END);
 }
 
 static int entity_batch_in_worker(void *ctx, void *fn, struct rt_entity_batch *eb)

@@ -1,0 +1,88 @@
+#!/bin/sh
+# process_mode.sh - app code runs in worker processes unless --in-process
+# is given: the banner says which mode runs, the default host maps no app
+# while its children (the workers) do, --in-process maps it in the host and
+# starts no child, the two flags together are refused, and under valgrind
+# (when installed) the default host still starts its workers (/proc/self/exe
+# names valgrind's tool there, so the host execs the binary it opened).
+. "$CFUNC_ROOT/tests/lib.sh"
+
+APP="$CFUNC_BUILD/samples/hello_http.so"
+R="$T_DIR/app"
+make_root "$R" "[\"$APP\"]"
+
+# --- bad input: both modes at once
+out=$(cd "$R" && "$CFUNC" start --port 0 --in-process --worker-processes 2>&1); rc=$?
+is "$rc" "1" "--in-process with --worker-processes: exit 1"
+like "$out" "--in-process and --worker-processes cannot both be given" "… saying why"
+like "$("$CFUNC" start --help)" "--in-process +run app code in the host process" "cfunc start --help names --in-process"
+like "$("$CFUNC" help)" "--in-process +Run app code in the host process" "cfunc help names it too"
+
+# --- the default: worker processes
+start_host "$R"
+ok $? "host starts with no mode flag"
+like "$(cat "$HOST_LOG")" "App code runs in worker processes \\(--in-process: in this one\\)" "the banner says worker processes"
+is "$(http "$BASE/api/hello?name=w")" "200" "hello answers"
+is "$(body)" "Hello, w!" "… with its body"
+if grep -q "hello_http.so" "/proc/$HOST_PID/maps"; then ok 1 "the host maps no app"; else ok 0 "the host maps no app"; fi
+kids=$(pgrep -P "$HOST_PID" | wc -l)
+ok "$([ "$kids" -ge 1 ]; echo $?)" "the host has worker children ($kids)"
+w=$(pgrep -P "$HOST_PID" | head -1)
+if grep -q "hello_http.so" "/proc/$w/maps"; then ok 0 "a worker maps the app"; else ok 1 "a worker maps the app"; fi
+workers=$(pgrep -P "$HOST_PID")
+stop_host TERM
+is "$HOST_RC" "0" "… exits 0 on SIGTERM"
+left=""
+i=0
+while [ $i -lt 100 ]; do # bounded: 5 s for the workers to leave
+	left=""
+	for p in $workers; do kill -0 "$p" 2>/dev/null && left="$left $p"; done
+	[ -z "$left" ] && break
+	sleep 0.05
+	i=$((i + 1))
+done
+is "$left" "" "… and leaves no worker behind"
+
+# --- --worker-processes is accepted, and the same
+start_host "$R" --worker-processes
+ok $? "host starts with --worker-processes"
+like "$(cat "$HOST_LOG")" "App code runs in worker processes" "… the same mode"
+stop_host TERM
+
+# --- --in-process: the app in the host, no children
+start_host "$R" --in-process
+ok $? "host starts with --in-process"
+like "$(cat "$HOST_LOG")" "App code runs in this process \\(--in-process\\): a crash in it ends the host" "the banner says so"
+is "$(http "$BASE/api/hello?name=p")" "200" "hello answers"
+if grep -q "hello_http.so" "/proc/$HOST_PID/maps"; then ok 0 "the host maps the app"; else ok 1 "the host maps the app"; fi
+is "$(pgrep -P "$HOST_PID" | wc -l | tr -d ' ')" "0" "… and starts no worker"
+stop_host TERM
+is "$HOST_RC" "0" "… exits 0 on SIGTERM"
+
+# --- under valgrind the default host still starts workers
+if command -v valgrind >/dev/null 2>&1; then
+	log="$T_DIR/vg.log"
+	(cd "$R" && exec valgrind -q "$CFUNC" start --port 0) >"$log" 2>&1 &
+	HOST_PID=$!
+	i=0 PORT=""
+	while [ -z "$PORT" ] && [ $i -lt 1200 ] && kill -0 "$HOST_PID" 2>/dev/null; do
+		sleep 0.05 # bounded: 60 s for valgrind's start on a loaded machine
+		PORT=$(sed -n 's/.*Now listening on: http:\/\/.*:\([0-9][0-9]*\)$/\1/p' "$log" | head -1)
+		i=$((i + 1))
+	done
+	BASE="http://127.0.0.1:$PORT"
+	ok "$([ -n "$PORT" ]; echo $?)" "under valgrind the host starts"
+	if grep -q "Refusing app\|cannot start a worker\|You cannot run" "$log"; then
+		ok 1 "… and its workers load the app"
+	else
+		ok 0 "… and its workers load the app"
+	fi
+	is "$(http --max-time 30 "$BASE/api/hello?name=vg")" "200" "… and hello answers from a worker"
+	stop_host TERM
+else
+	ok 0 "# SKIP valgrind not installed"
+	ok 0 "# SKIP valgrind not installed"
+	ok 0 "# SKIP valgrind not installed"
+fi
+
+done_testing

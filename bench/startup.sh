@@ -40,6 +40,7 @@ while [ $r -lt "$ROUNDS" ]; do
 	p="$p $(once --in-process)"
 	r=$((r + 1))
 done
+# shellcheck disable=SC2086 # $1 is a list of numbers, split on purpose
 med() { printf '%s\n' $1 | sort -n | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 echo "worker processes (default), ms:$w  median $(med "$w")"
 echo "--in-process, ms:$p  median $(med "$p")"

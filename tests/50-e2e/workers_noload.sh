@@ -39,7 +39,7 @@ maps_apps() {
 	grep -o "$R/apps/[^ ]*\.so" "/proc/$1/maps" 2>/dev/null | sort -u
 }
 
-start_host "$R"
+start_host "$R" --in-process # the comparison point: the apps mapped in the host
 ok $? "the in-process host starts"
 startup "$HOST_LOG" >"$T_DIR/in_process.txt"
 admin /admin/functions >"$T_DIR/in_process.fns"
@@ -107,7 +107,7 @@ is "$HOST_RC" 0 "the host stops cleanly"
 cat >"$R/host.json" <<'JSON'
 { "version": "2.0", "functions": ["ok", "slow"], "cfunc": { "apps": ["apps"] } }
 JSON
-start_host "$R"
+start_host "$R" --in-process # what the in-process host lists
 startup "$HOST_LOG" >"$T_DIR/in_process.txt"
 stop_host TERM
 start_host "$R" --worker-processes

@@ -15,6 +15,7 @@ trap '[ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$root"' EXIT
 
 # once <mode flag>: prints the milliseconds to "Now listening on" (10 s at most).
 once() {
+	rm -f "$root/host.log" # the last host's line must not count
 	t0=$(date +%s%N)
 	AzureFunctionsJobHost__extensions__durableTask__storageProvider__path="$root/hub.db" \
 		"$TOP/build/cfunc" start --port 0 --script-root "$TOP" "$1" >"$root/host.log" 2>&1 &

@@ -554,6 +554,8 @@ static int cmd_start(int argc, char **argv)
 			strchr(address, ':') ? "]" : "", srv->port);
 	/* Shown regardless of level, as func shows it: tests and scripts wait for it. */
 	host_log_always("Worker process started and initialized.");
+	if (workers)
+		host_workers_start_rest(workers); /* each app's first worker is up already */
 	/* Timers start after the list, as func's listeners do; with the engine
 	 * running their status lives in the task hub (useMonitor). */
 	timers = host_timers_start(&reg, durable.engine ? &durable.client : NULL,

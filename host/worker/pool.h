@@ -117,6 +117,11 @@ struct host_workers {
 	size_t cappools; /* fixed at host_workers_new: pools never move */
 	pthread_t reloader;
 	int reloader_on, stopping;
+	/* The thread that starts all but each app's first worker
+	 * (host_workers_run); `starting` until it is done, and deploys wait
+	 * for that. */
+	pthread_t starter;
+	int starter_on, starting;
 	pthread_cond_t reload_cond;
 	struct crash_ring crashes;
 	void (*on_deploy)(void *ctx); /* host_workers_on_deploy */
@@ -141,6 +146,14 @@ struct wspawn {
  * app 'x' (path): why"); -1 with *err. Called without the lock (p is
  * owned). */
 int wproc_spawn(struct host_workers *w, struct wpool *pool, struct wproc *p,
+		const struct wspawn *how, char **err);
+/* wproc_spawn in two halves, so that many workers start at once (the
+ * start-up): wproc_launch forks and execs the worker of the app at
+ * `app_path` (borrowed) into `p` and returns at once (0, or -1 with *err,
+ * p then empty); wproc_await then waits for that worker's registration,
+ * with wproc_spawn's results. Every launched worker must be awaited. */
+int wproc_launch(struct host_workers *w, const char *app_path, struct wproc *p, char **err);
+int wproc_await(struct host_workers *w, struct wpool *pool, struct wproc *p,
 		const struct wspawn *how, char **err);
 /* r registers what `want` does (any order): 0, or -1 with *err saying
  * what differs. */

@@ -210,8 +210,7 @@ static void set_started(struct host_workers *w, struct wproc *p, pid_t pid, enum
 	pthread_mutex_unlock(&w->lock);
 }
 
-int wproc_spawn(struct host_workers *w, struct wpool *pool, struct wproc *p,
-		const struct wspawn *how, char **err)
+int wproc_launch(struct host_workers *w, const char *app_path, struct wproc *p, char **err)
 {
 	int sv[2];
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
@@ -220,7 +219,7 @@ int wproc_spawn(struct host_workers *w, struct wpool *pool, struct wproc *p,
 	}
 	/* Everything the child needs is built before fork: after it, only
 	 * async-signal-safe calls until exec. */
-	char *argv[] = {"cfunc", "worker", "--app", pool->app->path, "--host-pid", w->host_pid,
+	char *argv[] = {"cfunc", "worker", "--app", (char *)app_path, "--host-pid", w->host_pid,
 			w->opts.verbose ? "--verbose" : NULL, NULL};
 	char **envp = worker_environ();
 	pthread_mutex_lock(&w->lock);
@@ -266,6 +265,13 @@ int wproc_spawn(struct host_workers *w, struct wpool *pool, struct wproc *p,
 	p->fd = sv[0];
 	p->in.len = 0;
 	p->out.len = 0;
+	return 0;
+}
+
+int wproc_await(struct host_workers *w, struct wpool *pool, struct wproc *p,
+		const struct wspawn *how, char **err)
+{
+	pid_t pid = p->pid;
 	int ended = 0, status = 0;
 	int ready = await_ready(w, pool, p, how, &ended, err);
 	if (ready != 0) {
@@ -298,4 +304,12 @@ int wproc_spawn(struct host_workers *w, struct wpool *pool, struct wproc *p,
 	p->phase = WPROC_UP;
 	pthread_mutex_unlock(&w->lock);
 	return 0;
+}
+
+int wproc_spawn(struct host_workers *w, struct wpool *pool, struct wproc *p,
+		const struct wspawn *how, char **err)
+{
+	if (wproc_launch(w, pool->app->path, p, err) != 0)
+		return -1;
+	return wproc_await(w, pool, p, how, err);
 }

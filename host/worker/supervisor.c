@@ -187,9 +187,9 @@ static void start_failed(struct host_workers *w, struct wpool *pool, struct wpro
 }
 
 /*
- * The rest of every app's workers (all but the first, which registered):
- * launched all at once, then awaited, on a thread of their own while the
- * host goes on to listen. Each slot is busy while it starts, so no call
+ * The rest of every app's workers (all but the first, which registered),
+ * launched by host_workers_start_rest, awaited here, on a thread of its
+ * own while the host serves. Each slot is busy while it starts, so no call
  * takes it; a call that needs a worker meanwhile waits for the first of
  * them to be ready (wpool_acquire).
  */
@@ -201,27 +201,19 @@ static void *starter_main(void *arg)
 		struct wpool *pool = &w->pools[i];
 		for (int j = 1; j < pool->n; j++) {
 			struct wproc *p = &pool->procs[j];
-			char *why = NULL;
-			pthread_mutex_lock(&w->lock);
-			int stop = w->stopping;
-			pthread_mutex_unlock(&w->lock);
-			if (stop || wproc_launch(w, pool->app->path, p, &why) != 0)
-				start_failed(w, pool, p, why ? why : xstrdup("the host is stopping"));
-		}
-	}
-	for (size_t i = 0; i < w->npools; i++) {
-		struct wpool *pool = &w->pools[i];
-		for (int j = 1; j < pool->n; j++) {
-			struct wproc *p = &pool->procs[j];
 			if (p->pid <= 0)
 				continue;
 			char *why = NULL;
 			pthread_mutex_lock(&w->lock);
 			int stop = w->stopping;
 			pthread_mutex_unlock(&w->lock);
-			if (stop) {
+			if (stop) { /* not waited for: the host stops */
 				abandon(p);
-				start_failed(w, pool, p, xstrdup("the host is stopping"));
+				pthread_mutex_lock(&w->lock);
+				p->busy = 0;
+				p->gone = 1;
+				p->phase = WPROC_UP;
+				pthread_mutex_unlock(&w->lock);
 			} else if (wproc_await(w, pool, p, &same, &why) != 0) {
 				start_failed(w, pool, p, why);
 			} else {
@@ -252,13 +244,25 @@ void host_workers_start_rest(struct host_workers *w)
 {
 	if (w->starter_on || !w->starting)
 		return;
+	/* Forked here, not on the starter thread: a worker's parent-death
+	 * signal (PR_SET_PDEATHSIG) follows the thread that forked it, and
+	 * the starter ends when they are up; this one lives as long as the
+	 * host. */
+	for (size_t i = 0; i < w->npools; i++) {
+		struct wpool *pool = &w->pools[i];
+		for (int j = 1; j < pool->n; j++) {
+			char *why = NULL;
+			if (wproc_launch(w, pool->app->path, &pool->procs[j], &why) != 0)
+				start_failed(w, pool, &pool->procs[j], why);
+		}
+	}
 	if (pthread_create(&w->starter, NULL, starter_main, w) == 0) {
 		w->starter_on = 1;
 		return;
 	}
-	/* No thread: the same starts, waited for here. */
+	/* No thread: they are awaited here. */
 	host_log("Host.Workers", RT_LOG_WARNING,
-		 "cannot start a thread for the worker processes: they start one by one");
+		 "cannot start a thread for the worker processes: waiting for them before serving");
 	starter_main(w);
 }
 

@@ -71,9 +71,17 @@ is "$(http "$BASE/api/ok"; echo " $(body)")" "200 ok" "an HTTP function answers 
 is "$(maps_apps "$HOST_PID")" "" "no app .so is mapped in the host process"
 workers=$(pgrep -P "$HOST_PID" | sort)
 is "$(echo "$workers" | wc -w | tr -d ' ')" 6 "2 apps x (2 workers + 1 for episodes) run"
-each=0
-for w in $workers; do
-	[ "$(maps_apps "$w" | wc -l | tr -d ' ')" = 1 ] || each=1
+# All but each app's first worker start after "Now listening": a worker may
+# still be loading its app (bounded: 10 s).
+i=0
+while :; do
+	each=0
+	for w in $workers; do
+		[ "$(maps_apps "$w" | wc -l | tr -d ' ')" = 1 ] || each=1
+	done
+	[ $each = 0 ] || [ $i -ge 200 ] && break
+	sleep 0.05
+	i=$((i + 1))
 done
 ok $each "each worker maps exactly one app"
 is "$(for w in $workers; do maps_apps "$w"; done | sed 's|.*/||' | sort | uniq -c | tr -s ' \n' '  ')" \

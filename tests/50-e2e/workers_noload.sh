@@ -79,11 +79,11 @@ while :; do
 	for w in $workers; do
 		[ "$(maps_apps "$w" | wc -l | tr -d ' ')" = 1 ] || each=1
 	done
-	[ $each = 0 ] || [ $i -ge 200 ] && break
+	{ [ "$each" = 0 ] || [ "$i" -ge 200 ]; } && break
 	sleep 0.05
 	i=$((i + 1))
 done
-ok $each "each worker maps exactly one app"
+ok "$each" "each worker maps exactly one app"
 is "$(for w in $workers; do maps_apps "$w"; done | sed 's|.*/||' | sort | uniq -c | tr -s ' \n' '  ')" \
 	" 3 crashy.so 3 testapp.so " "three workers of each app"
 # Durable work and the admin invoke of an activity run in workers too.

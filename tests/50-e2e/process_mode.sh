@@ -2,7 +2,8 @@
 # process_mode.sh - app code runs in worker processes unless --in-process
 # is given: the banner says which mode runs, the default host maps no app
 # while its children (the workers) do, --in-process maps it in the host and
-# starts no child, the two flags together are refused, and under valgrind
+# starts no child, the two flags together are refused, an app whose other
+# workers do not start fails (503) while the host serves, and under valgrind
 # (when installed) the default host still starts its workers (/proc/self/exe
 # names valgrind's tool there, so the host execs the binary it opened).
 . "$CFUNC_ROOT/tests/lib.sh"
@@ -58,6 +59,33 @@ if grep -q "hello_http.so" "/proc/$HOST_PID/maps"; then ok 0 "the host maps the 
 is "$(pgrep -P "$HOST_PID" | wc -l | tr -d ' ')" "0" "… and starts no worker"
 stop_host TERM
 is "$HOST_RC" "0" "… exits 0 on SIGTERM"
+
+# --- the start-up: the host listens once every app's first worker has
+# registered; the others start after that. An app whose other workers do
+# not start (its init fails but the first time) fails, and its calls answer
+# 503 instead of waiting; the other apps serve.
+ONCE="$CFUNC_BUILD/tests/20-abi/init_first_only.so"
+R2="$T_DIR/once"
+make_root "$R2" "[\"$APP\", \"$ONCE\"]"
+start_host "$R2"
+ok $? "host starts with an app that loads only once"
+is "$(http "$BASE/api/hello?name=o")" "200" "hello answers"
+i=0
+until grep -q "A worker process of app 'init_first_only' did not start" "$HOST_LOG" || [ $i -ge 200 ]; do
+	sleep 0.05 # bounded: 10 s for the other workers to fail
+	i=$((i + 1))
+done
+like "$(cat "$HOST_LOG")" "A worker process of app 'init_first_only' did not start: .*init failed" \
+	"a worker that does not start is logged with its reason"
+is "$(http --max-time 10 "$BASE/api/first_only")" "503" "… its app fails: a call answers 503 instead of waiting"
+is "$(http "$BASE/api/hello?name=o2")" "200" "the other app still answers"
+stop_host TERM
+is "$HOST_RC" "0" "… exits 0 on SIGTERM"
+rm -f "$R2/init_first_only.marker"
+start_host "$R2" --in-process
+ok $? "with --in-process the app loads once"
+is "$(http "$BASE/api/first_only")" "200" "… and its function answers"
+stop_host TERM
 
 # --- under valgrind the default host still starts workers
 if command -v valgrind >/dev/null 2>&1; then

@@ -117,7 +117,9 @@ int host_apps_start_in_workers(struct bind_registry *reg, struct host_workers *w
 	int rc = host_workers_add_apps(w, (const struct bind_app *const *)apps, n, regs, reasons,
 				       err);
 	for (size_t i = 0; i < n; i++) {
-		if (rc != 0 || !regs[i]) {
+		/* An app with workers is the registry's, even when the start-up
+		 * failed: its pool names it until host_workers_stop. */
+		if (!regs[i]) {
 			if (rc == 0 && reasons[i]) {
 				/* Refused as the host would refuse it: the reason, one line. */
 				for (char *p = reasons[i]; *p; p++)

@@ -87,6 +87,30 @@ ok $? "with --in-process the app loads once"
 is "$(http "$BASE/api/first_only")" "200" "… and its function answers"
 stop_host TERM
 
+# --- activities batched into a worker still get their Executing/Executed
+# lines: 60 attempts on 2 activity threads queue, so threads hand several
+# to a worker in one go.
+R3="$T_DIR/fan"
+make_root "$R3" "[\"$CFUNC_BUILD/tests/20-abi/engine_app.so\"]" \
+	'"extensions": { "durableTask": { "maxConcurrentActivityFunctions": 2 } }'
+start_host "$R3"
+ok $? "host starts with the fan-out app"
+is "$(http -X POST -H 'Content-Type: application/json' -d '{"count":60,"ms":1}' \
+	"$BASE/runtime/webhooks/durabletask/orchestrators/fan_out/fan-lines")" "202" "a fan-out of 60 starts"
+wait_for fan-lines '.runtimeStatus == "Completed"'
+ok $? "… and completes"
+i=0
+until [ "$(grep -c "Executed 'Functions.slow_item' (Succeeded" "$HOST_LOG")" -ge 60 ] || [ $i -ge 100 ]; do
+	sleep 0.05 # bounded: 5 s for the last lines
+	i=$((i + 1))
+done
+is "$(grep -c "Executing 'Functions.slow_item'" "$HOST_LOG")" "60" "60 Executing lines for the activity"
+is "$(grep -c "Executed 'Functions.slow_item' (Succeeded" "$HOST_LOG")" "60" "… and 60 Executed (Succeeded) lines"
+starts=$(sed -n "s/.*Executing 'Functions.slow_item' .*Id=\([0-9a-f-]*\)).*/\1/p" "$HOST_LOG" | sort)
+ends=$(sed -n "s/.*Executed 'Functions.slow_item' .*Id=\([0-9a-f-]*\), Duration.*/\1/p" "$HOST_LOG" | sort)
+ok "$([ -n "$starts" ] && [ "$starts" = "$ends" ]; echo $?)" "… each Executed with the Id of an Executing"
+stop_host TERM
+
 # --- under valgrind the default host still starts workers
 if command -v valgrind >/dev/null 2>&1; then
 	log="$T_DIR/vg.log"

@@ -86,7 +86,7 @@ static json_t *task_hub_health(struct host_server *srv, int *degraded)
 	return o;
 }
 
-/* --worker-processes: deaths, replacements, and the apps that crash-looped,
+/* With worker processes (the default): deaths, replacements, and the apps that crash-looped,
  * each with why. */
 static json_t *workers_status(struct host_server *srv)
 {

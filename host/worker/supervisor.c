@@ -173,9 +173,9 @@ static void start_failed(struct host_workers *w, struct wpool *pool, struct wpro
 	p->gone = 1;
 	p->pid = 0;
 	p->phase = WPROC_UP;
-	int serving = 0;
+	int serving = 0; /* up, or still to start (busy, gone) */
 	for (int j = 0; j < pool->cap; j++)
-		serving += !pool->procs[j].gone && !pool->procs[j].episodes;
+		serving += (!pool->procs[j].gone || pool->procs[j].busy) && !pool->procs[j].episodes;
 	if (!serving && !pool->failed) {
 		pool->failed = 1;
 		w->stats.failed_apps++;

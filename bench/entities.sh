@@ -59,7 +59,11 @@ LUA
 # start: a fresh task hub and a host on a free port; sets URL and E.
 start() {
 	rm -rf "$root/.cfunc"
-	bench_host_start "$root" "$B/cfunc" ${WORKERS:+--worker-processes}
+	# WORKERS=1: worker processes (the default); else --in-process, as the
+	# figures in BENCHMARKS.md were taken.
+	mode=--in-process
+	[ -n "${WORKERS:-}" ] && mode=--worker-processes
+	bench_host_start "$root" "$B/cfunc" "$mode"
 	URL=$H
 	E="$URL/runtime/webhooks/durabletask/entities"
 }

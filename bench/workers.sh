@@ -6,7 +6,8 @@
 #   3. start-to-Completed latency of one hello_sequence with one client
 #   4. resident memory of the host and of its workers
 #   5. time from a worker's death to its replacement being ready (crashy)
-# Each phase runs ROUNDS times, in-process then --worker-processes, back to
+# Each phase runs ROUNDS times, --in-process then with worker processes (the
+# default, --worker-processes), back to
 # back with the same command, so that both see the same load; each row
 # gives that round's ratio. Loopback only; every load phase is bounded by
 # DURATION seconds.
@@ -39,7 +40,7 @@ start() { # start in-process|workers
 	if [ "$1" = workers ]; then
 		bench_host_start "$root" "$B/cfunc" --worker-processes
 	else
-		bench_host_start "$root" "$B/cfunc"
+		bench_host_start "$root" "$B/cfunc" --in-process
 	fi
 	URL=$H
 }

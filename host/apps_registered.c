@@ -109,28 +109,35 @@ int host_apps_start_in_workers(struct bind_registry *reg, struct host_workers *w
 {
 	size_t n;
 	char **files = host_apps_files(root, paths, npaths, &n);
-	int rc = 0;
-	for (size_t i = 0; i < n && rc == 0; i++) {
-		struct bind_app *app = host_apps_new_unloaded(reg, files[i]);
-		const struct rt_wire_registration *r = NULL;
-		int started = host_workers_add_app(w, app, &r, err);
-		if (started != 0) {
-			if (started > 0) {
+	struct bind_app **apps = xcalloc(n ? n : 1, sizeof(*apps));
+	const struct rt_wire_registration **regs = xcalloc(n ? n : 1, sizeof(*regs));
+	char **reasons = xcalloc(n ? n : 1, sizeof(*reasons));
+	for (size_t i = 0; i < n; i++)
+		apps[i] = host_apps_new_unloaded(reg, files[i]);
+	int rc = host_workers_add_apps(w, (const struct bind_app *const *)apps, n, regs, reasons,
+				       err);
+	for (size_t i = 0; i < n; i++) {
+		/* An app with workers is the registry's, even when the start-up
+		 * failed: its pool names it until host_workers_stop. */
+		if (!regs[i]) {
+			if (rc == 0 && reasons[i]) {
 				/* Refused as the host would refuse it: the reason, one line. */
-				for (char *p = *err; *p; p++)
+				for (char *p = reasons[i]; *p; p++)
 					if (*p == '\n')
 						*p = ' ';
-				report(*err);
-				free(*err);
-				*err = NULL;
+				report(reasons[i]);
 			}
-			host_apps_free_unloaded(app);
-			rc = started < 0 ? -1 : 0;
+			free(reasons[i]);
+			host_apps_free_unloaded(apps[i]);
 			continue;
 		}
-		host_apps_add(reg, app);
-		rc = add_functions(reg, app, r, err);
+		host_apps_add(reg, apps[i]);
+		if (rc == 0)
+			rc = add_functions(reg, apps[i], regs[i], err);
 	}
+	free(reasons);
+	free(regs);
+	free(apps);
 	host_apps_files_free(files);
 	return rc;
 }

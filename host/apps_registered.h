@@ -1,5 +1,5 @@
 /*
- * apps_registered.h - with --worker-processes the host never loads an app:
+ * apps_registered.h - with worker processes (the default) the host never loads an app:
  * each app's first worker loads it and sends its registration
  * (common/wire.h), and the host's registry (names, kinds, routes, methods,
  * auth levels, schedules; no code) is made from that. A deploy whose new

@@ -12,6 +12,7 @@
 #include "bindings/entity_trigger.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -90,20 +91,62 @@ static void replay_batch_in_worker(void *ctx, size_t n, void *const *fns,
 	host_workers_episode_batch(activity_workers, n, fns, ins, outs, rcs, done, arg);
 }
 
+/* A batch's Executing/Executed lines: the worker has no console of its own,
+ * so the host prints them. Attempts run one after the other, and an
+ * attempt's result is final when the next one starts, so each start first
+ * ends the one before it. */
+struct batch_lines {
+	void *const *fns;
+	const struct rt_activity_result *res;
+	void (*starting)(void *arg, size_t i); /* the engine's */
+	void *arg;
+	struct rt_invocation inv;
+	size_t running; /* the attempt inv is for; SIZE_MAX: none yet */
+};
+
+static void batch_line_end(struct batch_lines *b)
+{
+	if (b->running == SIZE_MAX)
+		return;
+	b->inv.failed = b->res[b->running].failed;
+	bind_invocation(&b->inv, RT_INVOCATION_END);
+	b->running = SIZE_MAX;
+}
+
+static void batch_line_start(void *arg, size_t i)
+{
+	struct batch_lines *b = arg;
+	batch_line_end(b);
+	b->inv = (struct rt_invocation){.function = ((const struct bind_function *)b->fns[i])->name};
+	bind_invocation(&b->inv, RT_INVOCATION_START);
+	b->running = i;
+	b->starting(b->arg, i);
+}
+
 static void run_activities_in_worker(void *ctx, size_t n, void *const *fns,
 				     const struct rt_activity_call *calls,
 				     struct rt_activity_result *res,
 				     void (*starting)(void *arg, size_t i), void *arg)
 {
 	(void)ctx;
-	host_workers_activity_batch(activity_workers, n, fns, calls, res, starting, arg);
+	struct batch_lines b = {.fns = fns, .res = res, .starting = starting, .arg = arg,
+				.running = SIZE_MAX};
+	host_workers_activity_batch(activity_workers, n, fns, calls, res, batch_line_start, &b);
+	batch_line_end(&b);
 }
 
 static void run_activity_in_worker(void *ctx, void *fn, const struct rt_activity_call *call,
 				   struct rt_activity_result *res)
 {
 	(void)ctx;
+	/* The worker reports no invocation lines (it has no console of its
+	 * own): the host prints func's Executing/Executed lines around the
+	 * call, as bind_act_run does in process. */
+	struct rt_invocation inv = {.function = ((const struct bind_function *)fn)->name};
+	bind_invocation(&inv, RT_INVOCATION_START);
 	host_workers_activity(activity_workers, fn, call, res);
+	inv.failed = res->failed;
+	bind_invocation(&inv, RT_INVOCATION_END);
 }
 
 static int entity_batch_in_worker(void *ctx, void *fn, struct rt_entity_batch *eb)

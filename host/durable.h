@@ -24,7 +24,7 @@ int host_durable_start(struct host_durable *hd, const struct host_config *cfg,
 void host_durable_stop(struct host_durable *hd);
 /* Activities, orchestrator episodes, entity batches and timer runs go to
  * these worker processes instead of running in the host
- * (--worker-processes); call before host_durable_start and
+ * (worker processes, the default); call before host_durable_start and
  * host_timers_start. */
 struct host_workers;
 void host_durable_use_workers(struct host_workers *w);

@@ -2,8 +2,8 @@
  * main.c - the cfunc command line and the start-up/shutdown order of
  * `cfunc start`:
  *   find the script root -> load local.settings.json and host.json ->
- *   console -> load apps (with --worker-processes: start each app's first
- *   worker and learn its functions from it) -> bind the port -> print the
+ *   console -> load apps (by default: start each app's first worker and
+ *   learn its functions from it; --in-process: dlopen them here) -> bind the port -> print the
  *   function list -> serve until SIGINT/SIGTERM -> drain -> unload apps.
  */
 #include "host/version.h"
@@ -55,7 +55,7 @@ struct cli {
 	char **functions;
 	int nfunctions;
 	struct host_test_mode test; /* --ephemeral, --clean */
-	int worker_processes; /* --worker-processes: HTTP functions and activities out of process */
+	int worker_processes; /* app code runs in worker processes; 0 with --in-process */
 	int no_watch;         /* --no-watch: a replaced .so is not deployed by itself */
 };
 
@@ -80,9 +80,13 @@ static void usage(FILE *out)
 		"  --cors-credentials      allow credentials on CORS requests\n"
 		"  --enableAuth            check keys (always on when bound to a non-loopback address)\n"
 		"  --verbose               show host (system) logs at Information\n"
-		"  --worker-processes      run HTTP functions and activities in worker processes\n"
-		"                          that the host restarts when they crash or time out\n"
-		"  --no-watch              with --worker-processes: do not deploy a replaced .so\n"
+		"  --in-process            run app code in the host process instead of in worker\n"
+		"                          processes (the default); for debugging with gdb,\n"
+		"                          valgrind or a sanitizer in one process. A crash of app\n"
+		"                          code then ends the host\n"
+		"  --worker-processes      run app code in worker processes that the host replaces\n"
+		"                          when they crash or time out (the default)\n"
+		"  --no-watch              with worker processes: do not deploy a replaced .so\n"
 		"                          by itself (SIGHUP and POST /admin/host/reload still do)\n"
 		"  --ephemeral             test mode: a task hub removed at stop, and\n"
 		"                          POST /admin/test/clock {\"advanceSeconds\":N}\n"
@@ -103,6 +107,7 @@ static int parse_port(const char *s, int *port)
 
 static int parse_start(int argc, char **argv, struct cli *cli)
 {
+	int said_workers = 0; /* --worker-processes, the default, accepted as before */
 	for (int i = 0; i < argc; i++) {
 		const char *a = argv[i];
 		const char *next = i + 1 < argc ? argv[i + 1] : NULL;
@@ -128,7 +133,9 @@ static int parse_start(int argc, char **argv, struct cli *cli)
 		} else if (strcmp(a, "--enableAuth") == 0) {
 			cli->enable_auth = 1;
 		} else if (strcmp(a, "--worker-processes") == 0) {
-			cli->worker_processes = 1;
+			said_workers = 1;
+		} else if (strcmp(a, "--in-process") == 0) {
+			cli->worker_processes = 0;
 		} else if (strcmp(a, "--no-watch") == 0) {
 			cli->no_watch = 1;
 		} else if (strcmp(a, "--ephemeral") == 0) {
@@ -149,6 +156,10 @@ static int parse_start(int argc, char **argv, struct cli *cli)
 			usage(stderr);
 			return -1;
 		}
+	}
+	if (said_workers && !cli->worker_processes) {
+		fprintf(stderr, "cfunc: --in-process and --worker-processes cannot both be given\n");
+		return -1;
 	}
 	return 0;
 }
@@ -281,7 +292,7 @@ static void app_changed(void *ctx, const char *path)
 
 static int cmd_start(int argc, char **argv)
 {
-	struct cli cli = {.port = -1};
+	struct cli cli = {.port = -1, .worker_processes = 1};
 	struct host_config cfg;
 	struct bind_registry reg;
 	struct host_server *srv = NULL;
@@ -351,6 +362,10 @@ static int cmd_start(int argc, char **argv)
 	host_log_plain("cfunc Version:            %s (64-bit)", CFUNC_VERSION);
 	host_log_plain("Function Runtime Version: 4.x compatible, app ABI %d.%d", CF_ABI_MAJOR,
 		       CF_ABI_MINOR);
+	host_log_plain("%s", cli.worker_processes
+				     ? "App code runs in worker processes (--in-process: in this one)"
+				     : "App code runs in this process (--in-process): a crash in it "
+				       "ends the host");
 	print_warnings(&cfg, 0);
 	if (cli.test.ephemeral)
 		host_log_always("Test mode (--ephemeral): task hub %s, removed at stop; "
@@ -539,6 +554,8 @@ static int cmd_start(int argc, char **argv)
 			strchr(address, ':') ? "]" : "", srv->port);
 	/* Shown regardless of level, as func shows it: tests and scripts wait for it. */
 	host_log_always("Worker process started and initialized.");
+	if (workers)
+		host_workers_start_rest(workers); /* each app's first worker is up already */
 	/* Timers start after the list, as func's listeners do; with the engine
 	 * running their status lives in the task hub (useMonitor). */
 	timers = host_timers_start(&reg, durable.engine ? &durable.client : NULL,

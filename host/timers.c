@@ -48,7 +48,7 @@ struct host_timers {
 };
 
 static struct host_timers *current; /* for the admin API; set while running */
-/* Set before the scheduler starts (--worker-processes): runs go to a
+/* Set before the scheduler starts (worker processes, the default): runs go to a
  * worker of the timer's app, so a crash fails that run alone. */
 static struct host_workers *timer_workers;
 

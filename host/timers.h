@@ -26,7 +26,7 @@ struct host_timers *host_timers_start(struct bind_registry *reg, struct bind_dur
 /* Stops the threads, waiting for running invocations. NULL is ok. */
 void host_timers_stop(struct host_timers *t);
 
-/* Runs go to worker processes (--worker-processes); call before
+/* Runs go to worker processes (the default; not with --in-process); call before
  * host_timers_start. */
 struct host_workers;
 void host_timers_use_workers(struct host_workers *w);

@@ -29,6 +29,8 @@ void host_cli_help(FILE *out, const char *version)
 		"    --cors-credentials  Allow cross-origin authenticated requests\n"
 		"    --enableAuth        Enable full authentication handling pipeline\n"
 		"    --verbose           Show host (system) logs at Information\n"
+		"    --in-process        Run app code in the host process, not in worker processes\n"
+		"                        (the default): for gdb, valgrind or sanitizers in one process\n"
 		"    --ephemeral         Test mode: a task hub that lives as long as the process\n"
 		"    --clean             Start from an empty task hub\n"
 		"new         Creates a function app folder from a template (cfunc new --help)\n"

@@ -87,7 +87,7 @@ static json_t *task_hub_health(struct host_server *srv, int *degraded)
 	return o;
 }
 
-/* --worker-processes: deaths, replacements, and the apps that crash-looped,
+/* With worker processes (the default): deaths, replacements, and the apps that crash-looped,
  * each with why. */
 static json_t *workers_status(struct host_server *srv)
 {
@@ -138,12 +138,12 @@ static void host_status(struct host_server *srv, struct bind_http *h)
 }
 
 /* POST /admin/host/reload: every app deployed again from its file, without a
- * restart (--worker-processes); 202, the console says when it is done. */
+ * restart (worker processes, not --in-process); 202, the console says when it is done. */
 static void host_reload(struct host_server *srv, struct bind_http *h)
 {
 	if (!srv->workers) {
 		bind_http_set_json(h, 409, "{\"error\":\"Apps are deployed again without a "
-					"restart only with --worker-processes.\"}");
+					"restart only with worker processes (not with --in-process).\"}");
 		return;
 	}
 	host_workers_request_reload(srv->workers, NULL);

@@ -7,7 +7,7 @@
  * /admin/functions keeps func's function.json-shaped answer for tools that
  * expect it; this one is cfunc's own and documented in the README.
  * "workers" is null when apps run in the host process; with
- * --worker-processes it lists each app's workers (pid, state, calls served,
+ * worker processes (the default) it lists each app's workers (pid, state, calls served,
  * what runs now), the app's state, and the recent crashes, from one
  * snapshot of the supervisor. Names and ids only: no environment, no keys,
  * no payloads.

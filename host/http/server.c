@@ -128,7 +128,7 @@ static void on_signal_readable(h2o_socket_t *sock, const char *err)
 		} else {
 			host_log("Host.General", RT_LOG_WARNING,
 				 "SIGHUP ignored: apps are deployed again without a restart only "
-				 "with --worker-processes");
+				 "with worker processes (not with --in-process)");
 		}
 	}
 	if (!stop || srv->draining)

@@ -52,7 +52,7 @@ struct host_server {
 	int64_t started_mono_us;
 	char instance_id[33];
 	struct bind_durable *durable; /* NULL until the engine is attached */
-	/* Worker processes running the apps' HTTP functions (--worker-processes),
+	/* Worker processes running the apps' HTTP functions (the default; NULL with --in-process),
 	 * borrowed; NULL: the functions run on the pool's threads. */
 	struct host_workers *workers;
 

@@ -104,6 +104,12 @@ struct host_workers {
 	struct host_workers_opts opts;
 	char *root;
 	char host_pid[24];
+	/* The host's own binary, opened once at the start (close-on-exec, at
+	 * fd 10 or above): workers are exec'd from it. Opened, not named by
+	 * path, so that a rebuilt (unlinked and rewritten) binary still starts
+	 * workers of the running build, and so that under valgrind, where
+	 * /proc/self/exe names valgrind's tool, it is still cfunc. */
+	int exe_fd;
 	pthread_mutex_t lock;
 	struct wpool *pools;
 	size_t npools;
@@ -112,6 +118,11 @@ struct host_workers {
 	size_t cappools; /* fixed at host_workers_new: pools never move */
 	pthread_t reloader;
 	int reloader_on, stopping;
+	/* The thread that starts all but each app's first worker
+	 * (host_workers_run); `starting` until it is done, and deploys wait
+	 * for that. */
+	pthread_t starter;
+	int starter_on, starting;
 	pthread_cond_t reload_cond;
 	struct crash_ring crashes;
 	void (*on_deploy)(void *ctx); /* host_workers_on_deploy */
@@ -137,16 +148,25 @@ struct wspawn {
  * owned). */
 int wproc_spawn(struct host_workers *w, struct wpool *pool, struct wproc *p,
 		const struct wspawn *how, char **err);
+/* wproc_spawn in two halves, so that many workers start at once (the
+ * start-up): wproc_launch forks and execs the worker of the app at
+ * `app_path` (borrowed) into `p` and returns at once (0, or -1 with *err,
+ * p then empty); wproc_await then waits for that worker's registration,
+ * with wproc_spawn's results. Every launched worker must be awaited. */
+int wproc_launch(struct host_workers *w, const char *app_path, struct wproc *p, char **err);
+int wproc_await(struct host_workers *w, struct wpool *pool, struct wproc *p,
+		const struct wspawn *how, char **err);
 /* r registers what `want` does (any order): 0, or -1 with *err saying
  * what differs. */
 int wreg_same_functions(const struct wpool *pool, const struct rt_wire_registration *want,
 			const struct rt_wire_registration *r, char **err);
 
 
-/* pool.c */
-/* How a process ended, from its wait status: "SIGSEGV", "SIGABRT, core
- * dumped", "exit code 3". */
+/* spawn.c: how a process ended, from its wait status: "SIGSEGV",
+ * "SIGABRT, core dumped", "exit code 3". */
 void wproc_status_text(int status, char *out, size_t n);
+
+/* pool.c */
 struct wpool *wpool_of(struct host_workers *w, const struct bind_app *app);
 /* An idle worker, now the caller's, with `c` recorded as what it runs;
  * NULL when the app failed. */

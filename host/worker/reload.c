@@ -158,7 +158,8 @@ void *wpool_reloader_main(void *arg)
 	pthread_mutex_lock(&w->lock);
 	while (!w->stopping) {
 		struct wpool *todo = NULL;
-		for (size_t i = 0; i < w->npools && !todo; i++)
+		/* Not while the start-up's workers start: they take slots too. */
+		for (size_t i = 0; i < w->npools && !todo && !w->starting; i++)
 			if (w->pools[i].reload_wanted)
 				todo = &w->pools[i];
 		if (!todo) {

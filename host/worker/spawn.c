@@ -210,8 +210,7 @@ static void set_started(struct host_workers *w, struct wproc *p, pid_t pid, enum
 	pthread_mutex_unlock(&w->lock);
 }
 
-int wproc_spawn(struct host_workers *w, struct wpool *pool, struct wproc *p,
-		const struct wspawn *how, char **err)
+int wproc_launch(struct host_workers *w, const char *app_path, struct wproc *p, char **err)
 {
 	int sv[2];
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
@@ -220,7 +219,7 @@ int wproc_spawn(struct host_workers *w, struct wpool *pool, struct wproc *p,
 	}
 	/* Everything the child needs is built before fork: after it, only
 	 * async-signal-safe calls until exec. */
-	char *argv[] = {"cfunc", "worker", "--app", pool->app->path, "--host-pid", w->host_pid,
+	char *argv[] = {"cfunc", "worker", "--app", (char *)app_path, "--host-pid", w->host_pid,
 			w->opts.verbose ? "--verbose" : NULL, NULL};
 	char **envp = worker_environ();
 	pthread_mutex_lock(&w->lock);
@@ -242,15 +241,22 @@ int wproc_spawn(struct host_workers *w, struct wpool *pool, struct wproc *p,
 			fcntl(WORKER_FD, F_SETFD, 0);
 		else if (dup2(sv[1], WORKER_FD) < 0)
 			_exit(126);
-		close_range(WORKER_FD + 1, ~0U, 0);
+		/* The binary stays open, next to it, until the exec (exe_fd
+		 * is 10 or above, never fd 3 or 4). */
+		if (dup3(w->exe_fd, WORKER_FD + 1, O_CLOEXEC) < 0)
+			_exit(126);
+		close_range(WORKER_FD + 2, ~0U, 0);
 		if (chdir(w->root) != 0)
 			_exit(126);
 		sigset_t none;
 		sigemptyset(&none);
 		sigprocmask(SIG_SETMASK, &none, NULL);
-		/* /proc/self/exe, not the path: a host whose binary was rebuilt
-		 * (unlinked and written anew) still starts workers of its own build. */
-		execve("/proc/self/exe", argv, envp);
+		fexecve(WORKER_FD + 1, argv, envp);
+		static const char why[] =
+			"cfunc: cannot start a worker process (exec of the host's own binary "
+			"failed); run cfunc start --in-process\n";
+		ssize_t said = write(STDERR_FILENO, why, sizeof(why) - 1);
+		(void)said;
 		_exit(127);
 	}
 	worker_environ_free(envp);
@@ -259,6 +265,13 @@ int wproc_spawn(struct host_workers *w, struct wpool *pool, struct wproc *p,
 	p->fd = sv[0];
 	p->in.len = 0;
 	p->out.len = 0;
+	return 0;
+}
+
+int wproc_await(struct host_workers *w, struct wpool *pool, struct wproc *p,
+		const struct wspawn *how, char **err)
+{
+	pid_t pid = p->pid;
 	int ended = 0, status = 0;
 	int ready = await_ready(w, pool, p, how, &ended, err);
 	if (ready != 0) {
@@ -291,4 +304,12 @@ int wproc_spawn(struct host_workers *w, struct wpool *pool, struct wproc *p,
 	p->phase = WPROC_UP;
 	pthread_mutex_unlock(&w->lock);
 	return 0;
+}
+
+int wproc_spawn(struct host_workers *w, struct wpool *pool, struct wproc *p,
+		const struct wspawn *how, char **err)
+{
+	if (wproc_launch(w, pool->app->path, p, err) != 0)
+		return -1;
+	return wproc_await(w, pool, p, how, err);
 }

@@ -58,26 +58,38 @@ struct host_workers_opts {
 };
 
 /* A supervisor with room for max_apps apps and none yet; the apps are
- * added with host_workers_add_app, then host_workers_run. NULL with *err
+ * added with host_workers_add_apps, then host_workers_run. NULL with *err
  * (malloc'd) when workers cannot be started at all. Main thread. */
 struct host_workers *host_workers_new(const struct host_workers_opts *opts, size_t max_apps,
 				      char **err);
 
 /*
- * Starts the first worker of `app` (its file, app->path; borrowed, must
- * outlive the supervisor) and points *r at what it registered (valid until
- * host_workers_run). 0; 1 when the app did not load, or its code ended the
- * worker while it loaded (*err, malloc'd, is the one-line reason, "Refusing
- * app 'x' (path): why", and the app gets no workers); -1 with *err when no
- * worker could be started. Main thread, before host_workers_run.
+ * Starts the first worker of each of apps[0..n) (their files, app->path;
+ * borrowed, must outlive the supervisor), all at once, and waits for their
+ * registrations. For each app i, regs[i] points at what it registered
+ * (valid until host_workers_run), or is NULL when the app did not load or
+ * its code ended the worker while it loaded: reasons[i] (malloc'd, the
+ * caller's) is then the one-line reason, "Refusing app 'x' (path): why",
+ * and the app gets no workers. 0, or -1 with *err when no worker could be
+ * started (none of the apps then has workers). Main thread, before
+ * host_workers_run.
  */
-int host_workers_add_app(struct host_workers *w, const struct bind_app *app,
-			 const struct rt_wire_registration **r, char **err);
+int host_workers_add_apps(struct host_workers *w, const struct bind_app *const *apps, size_t n,
+			  const struct rt_wire_registration **regs, char **reasons, char **err);
 
-/* Starts the rest of every app's workers (each must register what the
- * first did): 0, or -1 with *err. Main thread, before any other thread
- * runs. */
+/* Readies the rest of every app's workers (all but the first): their
+ * slots are taken, so that calls wait for them until
+ * host_workers_start_rest has started them. 0, or -1 with *err. Main
+ * thread, once, before any other thread runs. */
 int host_workers_run(struct host_workers *w, char **err);
+
+/* Starts those workers, all at once, on a thread of its own, and returns
+ * without waiting for them: the host listens meanwhile, and calls wait for
+ * a worker (each must register what the first did; one that does not is
+ * logged, and an app left without a worker for its calls fails, 503).
+ * Main thread, once, after "Now listening": their start takes the CPU
+ * the host's own start-up needs. */
+void host_workers_start_rest(struct host_workers *w);
 
 /* Starts the deploy thread: deploys asked for before (SIGHUP, the watcher)
  * run from now on. Main thread, once start-up no longer walks the

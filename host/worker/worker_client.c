@@ -35,10 +35,16 @@ static struct rt_wire_buf *chan_in, *chan_out;
 static uint64_t call_seq;
 static struct cf_api proxy_api;
 
+/* A text that is not UTF-8 cannot be a JSON string: instead of being
+ * dropped (a start would then pick a new id), it is noted, and call()
+ * refuses it as the host refuses it in process. */
 static void set_opt(json_t *o, const char *key, const char *v)
 {
-	if (v)
-		json_object_set_new(o, key, json_string(v));
+	json_t *s = v ? json_string(v) : NULL;
+	if (s)
+		json_object_set_new(o, key, s);
+	else if (v && !json_object_get(o, " notUtf8"))
+		json_object_set_new(o, " notUtf8", json_string(key));
 }
 
 static void apply_response(struct bind_http *h, json_t *res)
@@ -98,6 +104,15 @@ static cf_rc call(cf_http *hh, const char *op, json_t *args, const char **out)
 {
 	struct bind_http *h = (struct bind_http *)hh;
 	struct rt_arena *a = h->ctx.arena;
+	const char *bad_key = json_string_value(json_object_get(args, " notUtf8"));
+	if (bad_key) {
+		const char *what = strcmp(bad_key, "id") == 0      ? "instance id"
+				   : strcmp(bad_key, "event") == 0 ? "event name"
+								   : bad_key;
+		cf_rc rc = bind_ctx_fail(&h->ctx, CF_E_INVALID, "%s is not valid UTF-8", what);
+		json_decref(args);
+		return rc;
+	}
 	char *text = json_dumps(args, JSON_COMPACT);
 	json_decref(args);
 	uint64_t id = ++call_seq;

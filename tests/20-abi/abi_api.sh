@@ -174,11 +174,23 @@ like "$(cat "$HOST_LOG")" "logged without a handle \\(no error\\)" "the line is 
 stop_host TERM
 is "$HOST_RC" "0" "host exits 0 on SIGTERM"
 
-# --- a pointer that is not a handle stops the host with a clear message
+# --- a pointer that is not a handle stops the process running the app code
+# with a clear message. By default that is a worker: the call fails with
+# 500, the host lives on and replaces the worker.
 root="$T_DIR/bad"
 make_root "$root" "[\"$ABI/testapp.so\"]"
 start_host "$root"
 ok $? "host starts"
+is "$(http "$BASE/api/test/badhandle")" "500" "with worker processes: the call fails with 500"
+like "$(cat "$HOST_LOG")" "cfunc: fatal: cf_alloc\\(\\) was given 0x[0-9a-f]+, which is not a cfunc handle" "… the worker's message names the call and the pointer"
+is "$(http "$BASE/api/test/lognull")" "200" "… and the host, with a new worker, serves the next call"
+stop_host TERM
+is "$HOST_RC" "0" "… and exits 0 on SIGTERM"
+
+# In process (--in-process) the host itself aborts: that is what the
+# option is for (the fault under a debugger, in one process).
+start_host "$root" --in-process
+ok $? "host starts with --in-process"
 code=$(http "$BASE/api/test/badhandle")
 is "$code" "000" "the request gets no answer"
 i=0

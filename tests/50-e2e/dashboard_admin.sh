@@ -99,13 +99,22 @@ is "$(get -X DELETE "$H?instanceId=$RUN")" 404 "DELETE history: 404 (read-only)"
 # --- functions
 F="$BASE/admin/host/functions"
 is "$(get "$F")" 200 "GET /admin/host/functions: 200"
-is "$(jq -r '.workers' "$BODY_FILE")" "null" "… workers: null without --worker-processes"
+is "$(jq -r '[.workers.apps[].app] | index("durable_hello") != null' "$BODY_FILE")" "true" "… workers: each app's worker processes (the default)"
 is "$(jq -c '.functions[] | select(.name == "http_start") | [.kind, .route, .methods, .authLevel, (.url | endswith("/api/orchestrators/{function_name}"))]' "$BODY_FILE")" \
 	'["httpTrigger","orchestrators/{function_name}",["POST"],"anonymous",true]' "… an HTTP function with route, methods, auth level and URL"
 is "$(jq -c '.functions[] | select(.name == "approval_workflow") | [.kind, .app, .route, .authLevel]' "$BODY_FILE")" \
 	'["orchestrationTrigger","approval",null,null]' "… an orchestrator"
 is "$(jq -r '[.functions[].name] == ([.functions[].name] | sort)' "$BODY_FILE")" "true" "… sorted by name"
 is "$(get -X POST "$F")" 404 "POST: 404"
+stop_host
+
+# --- in process the host has no workers to show
+start_host "$root" --in-process
+ok $? "host starts with --in-process"
+F="$BASE/admin/host/functions"
+is "$(get "$F")" 200 "GET /admin/host/functions: 200"
+is "$(jq -r '.workers' "$BODY_FILE")" "null" "… workers: null with --in-process"
+is "$(jq -r '.functions | length > 0' "$BODY_FILE")" "true" "… the functions still listed"
 stop_host
 
 # --- keys on: files without a key, data with the master key only

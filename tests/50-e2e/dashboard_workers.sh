@@ -28,6 +28,9 @@ poll() {
 }
 CRASHY='.apps[] | select(.app == "crashy")'
 
+# All but each app's first worker start after "Now listening": wait until
+# they are up (bounded by poll).
+poll "[.apps[].workers[] | .state == \"ready\"] | all and length == 6" >/dev/null
 is "$(http "$F")" 200 "GET /admin/host/functions: 200"
 is "$(jq -c '[.workers.apps[].app] | sort' "$BODY_FILE")" '["crashy","testapp"]' "… one entry per app"
 is "$(jq -c "[.workers | $CRASHY | .state, .reason, (.workers | length)]" "$BODY_FILE")" '["ok",null,3]' \

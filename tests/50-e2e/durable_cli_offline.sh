@@ -59,7 +59,9 @@ like "$out" "does not answer" "and says so"
 rm -f "$R/.cfunc/CliHub.db.host"
 
 # --- the crash: the host dies running 'boom' -----------------------------------
-start_host "$R"
+# In process (--in-process): with worker processes only a worker would die,
+# and the hub would never be left to the offline CLI by a dead host.
+start_host "$R" --in-process
 _i=0
 while kill -0 "$HOST_PID" 2>/dev/null && [ $_i -lt 200 ]; do sleep 0.05; _i=$((_i + 1)); done
 ok "$(! kill -0 "$HOST_PID" 2>/dev/null; echo $?)" "the abort()ing orchestrator took the host down"

@@ -98,6 +98,16 @@ is "$(http -X POST -d '{"duration_seconds":30}' "$BASE/api/async/long_running_jo
 is "$(jq -r 'keys_unsorted | length' "$BODY_FILE")" 9 "… the 9-key client payload"
 
 # --- app waits are parked too: more of them than workers ---------------------
+# Only in process (--in-process): there the wait returns at once and the
+# answer is held after the function returns; in a worker process an app
+# function's wait keeps its worker until the commit or the timeout (README,
+# "Where cfunc differs"), so six would not run at once on two workers, and
+# a body set after the wait could not end it early. From here on the host
+# runs --in-process (the task hub is kept: instances started above remain).
+stop_host
+start_host "$root" --in-process
+ok $? "host starts again with --in-process for the parked app waits"
+W="$BASE/runtime/webhooks/durabletask" # a new port
 # running_jobs: how many long_running_job instances of this section (input
 # with "n") are Running.
 running_jobs() {

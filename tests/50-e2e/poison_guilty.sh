@@ -5,6 +5,8 @@
 # poisoned (issue 10, item 1). Also: a damaged or stale attempts file next
 # to the hub is ignored.
 . "$CFUNC_ROOT/tests/lib.sh"
+# In process (--in-process) throughout: only there can an activity abort the
+# host; with worker processes a crash fails its attempt at once.
 
 ABI="$CFUNC_BUILD/tests/20-abi"
 W_PATH=runtime/webhooks/durabletask
@@ -16,7 +18,7 @@ root="$T_DIR/app"
 make_root "$root" "[\"$ABI/engine_app.so\"]" \
 	'"extensions": { "durableTask": { "maxConcurrentActivityFunctions": 8, "storageProvider": { "maxDequeueCount": 3 } } }'
 
-start_host "$root" || { ok 1 "host starts"; done_testing; exit; }
+start_host "$root" --in-process || { ok 1 "host starts"; done_testing; exit; }
 is "$(http -X POST -H 'Content-Type: application/json' \
 	-d "{\"count\":$COUNT,\"ms\":20,\"crash_at\":$((COUNT / 2))}" \
 	"$BASE/$W_PATH/orchestrators/fan_beside_crash/guilty")" "202" "fan-out of $COUNT beside a crashing activity started"
@@ -39,7 +41,7 @@ while [ $restarts -lt 10 ]; do
 	restarts=$((restarts + 1))
 	# A suspect that runs alone at once may kill the host before it says
 	# "Now listening": that is one more crash, counted on the next turn.
-	start_host "$root" || ! kill -0 "$HOST_PID" 2>/dev/null || break
+	start_host "$root" --in-process || ! kill -0 "$HOST_PID" 2>/dev/null || break
 done
 ok "$([ $restarts -ge 3 ] && [ $restarts -le 4 ]; echo $?)" "the host went down 3 times (maxDequeueCount) and no more, or once more while pinning it (got $restarts)"
 wait_for guilty '.runtimeStatus == "Completed"' '?showHistory=true'
@@ -58,7 +60,7 @@ is "$HOST_RC" "0" "clean shutdown"
 att="$root/.cfunc/TestHubName.db-attempts"
 ok "$([ -f "$att" ]; echo $?)" "the attempts file sits next to the hub"
 head -c 8192 /dev/urandom >"$att"
-start_host "$root"
+start_host "$root" --in-process
 ok $? "a host starts over a damaged attempts file"
 is "$(http -X POST -H 'Content-Type: application/json' -d '{"count":20,"ms":1,"crash_at":20}' \
 	"$BASE/$W_PATH/orchestrators/fan_out/after-garbage")" "202" "work starts"

@@ -34,7 +34,7 @@ maps_apps() {
 	grep -o "$R/apps/[^ ]*\.so" "/proc/$1/maps" 2>/dev/null | sort -u
 }
 
-start_host "$R"
+start_host "$R" --in-process # the comparison point: the apps mapped in the host
 ok $? "the in-process host starts"
 startup "$HOST_LOG" >"$T_DIR/in_process.txt"
 admin /admin/functions >"$T_DIR/in_process.fns"
@@ -66,11 +66,19 @@ is "$(http "$BASE/api/ok"; echo " $(body)")" "200 ok" "an HTTP function answers 
 is "$(maps_apps "$HOST_PID")" "" "no app .so is mapped in the host process"
 workers=$(pgrep -P "$HOST_PID" | sort)
 is "$(echo "$workers" | wc -w | tr -d ' ')" 6 "2 apps x (2 workers + 1 for episodes) run"
-each=0
-for w in $workers; do
-	[ "$(maps_apps "$w" | wc -l | tr -d ' ')" = 1 ] || each=1
+# All but each app's first worker start after "Now listening": a worker may
+# still be loading its app (bounded: 10 s).
+i=0
+while :; do
+	each=0
+	for w in $workers; do
+		[ "$(maps_apps "$w" | wc -l | tr -d ' ')" = 1 ] || each=1
+	done
+	{ [ "$each" = 0 ] || [ "$i" -ge 200 ]; } && break
+	sleep 0.05
+	i=$((i + 1))
 done
-ok $each "each worker maps exactly one app"
+ok "$each" "each worker maps exactly one app"
 is "$(for w in $workers; do maps_apps "$w"; done | sed 's|.*/||' | sort | uniq -c | tr -s ' \n' '  ')" \
 	" 3 crashy.so 3 testapp.so " "three workers of each app"
 # Durable work and the admin invoke of an activity run in workers too.
@@ -98,7 +106,7 @@ is "$HOST_RC" 0 "the host stops cleanly"
 cat >"$R/host.json" <<'JSON'
 { "version": "2.0", "functions": ["ok", "slow"], "cfunc": { "apps": ["apps"] } }
 JSON
-start_host "$R"
+start_host "$R" --in-process # what the in-process host lists
 startup "$HOST_LOG" >"$T_DIR/in_process.txt"
 stop_host TERM
 start_host "$R" --worker-processes

@@ -151,7 +151,9 @@ static int orch_light(struct rt_orch *o)
 }
 
 /* fan: 8 ms of work, FAN calls of piece("1") (each "2"), the gate once
- * the first result is in, then all of them; finishes with their sum. */
+ * any result is in (whichever: activity threads finish in any order, and
+ * the replay that takes the first results must be the one held), then
+ * all of them; finishes with their sum. */
 #define FAN 1200
 static int orch_fan(struct rt_orch *o)
 {
@@ -160,7 +162,7 @@ static int orch_fan(struct rt_orch *o)
 	spin_ms(8);
 	for (int i = 0; i < FAN; i++)
 		t[i] = rt_orch_call_activity(o, "piece", "1", NULL);
-	if ((rc = rt_orch_await(o, t[0], NULL)) != RT_OK)
+	if ((rc = rt_orch_await(o, rt_orch_when_any(o, t, FAN), NULL)) != RT_OK)
 		return rc;
 	gate_pass();
 	if ((rc = rt_orch_await(o, rt_orch_when_all(o, t, FAN), NULL)) != RT_OK)

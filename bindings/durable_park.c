@@ -9,6 +9,7 @@
 #include "bindings/http_trigger.h"
 #include "bindings/status_json.h"
 #include "common/xalloc.h"
+#include "runtime/store.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -17,37 +18,11 @@ enum { PARK_OPEN, PARK_PARKED, PARK_FIRED };
 
 /* ---- the committed row, copied off the engine thread's batch ------------ */
 
-static size_t len1(const char *s)
-{
-	return s ? strlen(s) + 1 : 0;
-}
-
-static const char *put(char **p, const char *s)
-{
-	if (!s)
-		return NULL;
-	size_t n = strlen(s) + 1;
-	char *at = *p;
-	memcpy(at, s, n);
-	*p += n;
-	return at;
-}
-
-/* One malloc'd block: the struct and every string status_json.c shows. */
+/* One malloc'd block: the struct and every string of the row. */
 struct rt_instance *bind_park_row_copy(const struct rt_instance *r)
 {
-	size_t n = sizeof(*r) + len1(r->instance_id) + len1(r->name) + len1(r->execution_id) +
-		   len1(r->input) + len1(r->output) + len1(r->custom_status);
-	struct rt_instance *c = xmalloc(n);
-	char *p = (char *)(c + 1);
-	*c = *r;
-	c->instance_id = put(&p, r->instance_id);
-	c->name = put(&p, r->name);
-	c->execution_id = put(&p, r->execution_id);
-	c->input = put(&p, r->input);
-	c->output = put(&p, r->output);
-	c->custom_status = put(&p, r->custom_status);
-	c->parent_instance_id = c->parent_execution_id = NULL;
+	struct rt_instance *c = xmalloc(sizeof(*c) + rt_instance_text_size(r));
+	rt_instance_text_copy(c, r, (char *)(c + 1));
 	return c;
 }
 

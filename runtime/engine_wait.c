@@ -166,40 +166,11 @@ static struct rt_engine_wait *find_wait(struct engine_waits *ws, const char *ins
 	return NULL;
 }
 
-static size_t len1(const char *s)
-{
-	return s ? strlen(s) + 1 : 0;
-}
-
-static const char *put(char **p, const char *s)
-{
-	if (!s)
-		return NULL;
-	size_t n = strlen(s) + 1;
-	char *at = *p;
-	memcpy(at, s, n);
-	*p += n;
-	return at;
-}
-
 static struct due_row *due_row_copy(const struct rt_instance *r)
 {
-	size_t n = sizeof(struct due_row) + len1(r->instance_id) + len1(r->name) +
-		   len1(r->execution_id) + len1(r->parent_instance_id) +
-		   len1(r->parent_execution_id) + len1(r->input) + len1(r->output) +
-		   len1(r->custom_status);
-	struct due_row *d = xmalloc(n);
-	char *p = (char *)(d + 1);
+	struct due_row *d = xmalloc(sizeof(*d) + rt_instance_text_size(r));
 	d->next = NULL;
-	d->row = *r;
-	d->row.instance_id = put(&p, r->instance_id);
-	d->row.name = put(&p, r->name);
-	d->row.execution_id = put(&p, r->execution_id);
-	d->row.parent_instance_id = put(&p, r->parent_instance_id);
-	d->row.parent_execution_id = put(&p, r->parent_execution_id);
-	d->row.input = put(&p, r->input);
-	d->row.output = put(&p, r->output);
-	d->row.custom_status = put(&p, r->custom_status);
+	rt_instance_text_copy(&d->row, r, (char *)(d + 1));
 	return d;
 }
 

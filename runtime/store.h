@@ -191,6 +191,12 @@ struct rt_instance {
 	const char *custom_status;
 };
 
+/* instance_copy.c: the bytes every string of r takes, and r copied to *to
+ * with its strings in `room` (rt_instance_text_size(r) bytes of the
+ * caller's, which then owns them all): a row that outlives its arena. */
+size_t rt_instance_text_size(const struct rt_instance *r);
+void rt_instance_text_copy(struct rt_instance *to, const struct rt_instance *from, char *room);
+
 /* Fills *out (strings copied into `a`); RT_E_NOTFOUND if there is no
  * such instance. */
 int rt_store_instance_get(struct rt_store *s, const char *instance_id, struct rt_instance *out,

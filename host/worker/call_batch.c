@@ -6,8 +6,9 @@
  * without a reply is the one it was running: that one is lost, those
  * answered keep their replies, and those after it never started and go
  * to another worker. Each round takes at least the lost call out, so the
- * loop ends. HTTP calls and activity attempts (calls.c) and episodes
- * (episode_calls.c) differ only in what wbatch_ops does with each call.
+ * loop ends. HTTP calls and activity attempts (calls.c), episodes
+ * (episode_calls.c) and entity batches (entity_calls.c) differ only in
+ * what wbatch_ops does with each call.
  */
 #include "host/worker/pool.h"
 

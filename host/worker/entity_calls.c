@@ -27,7 +27,6 @@
 #include "host/worker/entity_calls.h"
 
 #include "bindings/entity_trigger.h"
-#include "common/clock.h"
 #include "common/hash.h"
 #include "common/xalloc.h"
 #include "host/log.h"
@@ -452,143 +451,108 @@ int host_workers_entity_batch(struct host_workers *w, const struct bind_function
 
 /* ---- many entities' batches in one write --------------------------------- */
 
-static struct wcall call_of(const struct bind_function *fn, const struct rt_entity_batch *eb)
+/* One host_workers_entity_batches call, for wpool_call_batch. */
+struct entity_group {
+	struct rt_arena *a; /* the call's own: a batch's arena may go once done() reported it */
+	struct ent_job *jobs;
+	void *const *fns;
+	struct rt_entity_batch *const *ebs;
+	int *rcs;
+	void (*done)(void *arg, size_t i);
+	void *arg;
+};
+
+static struct wcall entity_call_of(void *ctx, size_t i)
 {
+	struct entity_group *g = ctx;
+	const struct bind_function *fn = g->fns[i];
+	const struct rt_entity_batch *eb = g->ebs[i];
 	return (struct wcall){.kind = HOST_CALL_ENTITY, .function = fn->name,
-			      .what = rt_arena_fmt(eb->arena, "%s (entity %s)", fn->name,
-						   eb->instance_id),
+			      .what = rt_arena_fmt(g->a, "%s (entity %s)", fn->name, eb->instance_id),
 			      .id = eb->instance_id, .instance = eb->instance_id};
 }
 
-/* The worker's ENTITY_RESULT for job: 0 with the outcomes in job->outs
- * (every operation failed when the worker could not run the batch), or -1
- * with *err when the result is malformed. */
-static int take_result(const struct rt_wire_frame *f, struct rt_entity_batch *eb,
-		       struct ent_job *job, const char **err)
+/* All the batch's operations in one ENTITY_REQUEST. */
+static int entity_encode(void *ctx, size_t i, struct rt_wire_buf *out, uint64_t id)
 {
+	struct entity_group *g = ctx;
+	const struct bind_function *fn = g->fns[i];
+	const struct rt_entity_batch *eb = g->ebs[i];
+	const struct ent_job *job = &g->jobs[i];
+	struct rt_wire_entity_request req = {
+		.name = fn->name, .instance = eb->instance_id, .key = eb->key,
+		.state = eb->state, .keep_failed = eb->keep_failed ? 1 : 0,
+		.ops = job->list.ops, .nops = job->list.n,
+	};
+	return rt_wire_entity_request_encode(out, id, &req);
+}
+
+/* Its operations fail, and that is committed like any outcome. */
+static void entity_too_large(void *ctx, size_t i)
+{
+	struct entity_group *g = ctx;
+	fail_all(&g->jobs[i], 0, g->jobs[i].list.n, "the entity batch is too large for a worker");
+	g->rcs[i] = apply_outcomes(g->ebs[i], &g->jobs[i]);
+	g->done(g->arg, i);
+}
+
+static void entity_no_worker(void *ctx, size_t i)
+{
+	struct entity_group *g = ctx;
+	g->rcs[i] = -2; /* it waits for the app's next deploy */
+	g->done(g->arg, i);
+}
+
+/* The worker's ENTITY_RESULT: applied and reported at once (every
+ * operation failed when the worker could not run the batch); -1 with
+ * *err when the result is malformed. */
+static int entity_reply(void *ctx, size_t i, const struct rt_wire_frame *f, const char **err)
+{
+	struct entity_group *g = ctx;
+	struct rt_entity_batch *eb = g->ebs[i];
+	struct ent_job *job = &g->jobs[i];
 	struct rt_wire_entity_result res;
 	if (rt_wire_entity_result_decode(f, &res, eb->arena, err) != 0)
 		return -1;
 	if (res.error) {
 		fail_all(job, 0, job->list.n, res.error);
-		return 0;
-	}
-	if (res.nops != job->list.n) {
+	} else if (res.nops != job->list.n) {
 		*err = "not one outcome per operation";
 		return -1;
+	} else {
+		memcpy(job->outs, res.ops, res.nops * sizeof(*job->outs));
 	}
-	memcpy(job->outs, res.ops, res.nops * sizeof(*job->outs));
+	g->rcs[i] = apply_outcomes(eb, job);
+	g->done(g->arg, i);
 	return 0;
 }
 
-/*
- * Runs batches idx[0..k) (all of pool's app, all their operations in one
- * request each) in the pool's episode worker: every request in one write,
- * then the results in order, each applied and done() as it comes. When the
- * worker dies, the first batch without a result is the one it was running:
- * it gets -2 (nothing committed; its next try goes one operation per
- * message, crash_note), those answered keep their outcome, and those not
- * answered yet go again to the replacement.
- */
-static void run_group(struct host_workers *w, struct wpool *pool, size_t *idx, size_t k,
-		      struct ent_job *jobs, void *const *fns, struct rt_entity_batch *const *ebs,
-		      int *rcs, void (*done)(void *arg, size_t i), void *arg)
+/* The batch the worker was running when it ended: nothing committed (-2),
+ * and its next try goes one operation per message (crash_note). */
+static void entity_lost(void *ctx, size_t i, enum host_chan_rc cr, const char *status,
+			const char *malformed)
 {
-	int64_t rcv_timeout_us = w->opts.timeout_ms > 0 ? w->opts.timeout_ms * 1000 : 0;
-	while (k > 0) {
-		struct rt_arena *a = ebs[idx[0]]->arena;
-		struct wcall c = call_of(fns[idx[0]], ebs[idx[0]]);
-		struct wproc *p = wpool_acquire(w, pool, 1, &c);
-		if (!p) {
-			for (size_t j = 0; j < k; j++) {
-				rcs[idx[j]] = -2; /* they wait for the app's next deploy */
-				done(arg, idx[j]);
-			}
-			return;
-		}
-		/* A request too large for a frame fails alone; the rest are sent. */
-		uint64_t *ids = rt_arena_calloc(a, k * sizeof(*ids));
-		uint64_t first = __atomic_add_fetch(&w->next_id, k, __ATOMIC_RELAXED) - k + 1;
-		size_t kept = 0;
-		for (size_t j = 0; j < k; j++) {
-			const struct bind_function *fn = fns[idx[j]];
-			struct rt_entity_batch *eb = ebs[idx[j]];
-			struct ent_job *job = &jobs[idx[j]];
-			struct rt_wire_entity_request req = {
-				.name = fn->name, .instance = eb->instance_id, .key = eb->key,
-				.state = eb->state, .keep_failed = eb->keep_failed ? 1 : 0,
-				.ops = job->list.ops, .nops = job->list.n,
-			};
-			if (rt_wire_entity_request_encode(&p->out, first + j, &req) != 0) {
-				fail_all(job, 0, job->list.n, "the entity batch is too large for a worker");
-				rcs[idx[j]] = apply_outcomes(eb, job);
-				done(arg, idx[j]);
-				continue;
-			}
-			ids[kept] = first + j;
-			idx[kept++] = idx[j];
-		}
-		k = kept;
-		if (k == 0) {
-			wpool_release(w, pool, p);
-			return;
-		}
-		enum host_chan_rc cr = host_chan_write_draining(p->fd, &p->out, &p->in) == 0
-					       ? HOST_CHAN_FRAME : HOST_CHAN_EOF;
-		const char *err = NULL;
-		size_t j = 0;
-		for (; j < k && cr == HOST_CHAN_FRAME; j++) {
-			int64_t deadline = rcv_timeout_us ? rt_mono_us() + rcv_timeout_us : 0;
-			struct rt_wire_frame f;
-			size_t used = 0;
-			cr = host_chan_read_timed(p->fd, &p->in, REPLY_MAX_FRAME, deadline,
-						  rcv_timeout_us, &f, &used, &err);
-			if (cr != HOST_CHAN_FRAME)
-				break;
-			if (f.type != RT_WIRE_ENTITY_RESULT || f.id != ids[j]) {
-				cr = HOST_CHAN_BROKEN; /* a worker that answers out of turn is broken */
-				err = "unexpected frame";
-				break;
-			}
-			int bad = take_result(&f, ebs[idx[j]], &jobs[idx[j]], &err) != 0;
-			rt_wire_buf_consume(&p->in, used);
-			if (bad) {
-				cr = HOST_CHAN_BROKEN;
-				break;
-			}
-			rcs[idx[j]] = apply_outcomes(ebs[idx[j]], &jobs[idx[j]]);
-			done(arg, idx[j]);
-		}
-		if (cr == HOST_CHAN_FRAME) {
-			wpool_release(w, pool, p);
-			return;
-		}
-		/* It died (or was killed) while running idx[j]. */
-		size_t culprit = idx[j];
-		struct rt_entity_batch *eb = ebs[culprit];
-		const struct rt_wire_entity_op *op = jobs[culprit].list.ops;
-		char status[64];
-		c = call_of(fns[culprit], eb);
-		if (cr == HOST_CHAN_BROKEN)
-			host_log("Host.Workers", RT_LOG_ERROR,
-				 "Worker process %d of app '%s' broke the protocol while running '%s': %s",
-				 (int)p->pid, pool->app->name, c.what, err ? err : "unexpected frame");
-		wpool_bury(w, pool, p,
-			   cr == HOST_CHAN_TIMEOUT ? WDEATH_TIMEOUT
-			   : cr == HOST_CHAN_BROKEN ? WDEATH_BROKEN : WDEATH_DIED,
-			   &c, status, sizeof(status));
-		host_log_flush();
-		wpool_release(w, pool, p);
-		crash_note(eb->instance_id,
-			   jobs[culprit].list.n == 1 ? point_of(op->op, op->input, eb->state) : 0,
-			   cr == HOST_CHAN_TIMEOUT ? "ran past functionTimeout" : status);
-		rcs[culprit] = -2;
-		done(arg, culprit);
-		/* Those not answered yet go again. */
-		memmove(&idx[0], &idx[j + 1], (k - j - 1) * sizeof(*idx));
-		k -= j + 1;
-	}
+	(void)malformed;
+	struct entity_group *g = ctx;
+	const struct rt_entity_batch *eb = g->ebs[i];
+	const struct op_list *lp = &g->jobs[i].list;
+	crash_note(eb->instance_id,
+		   lp->n == 1 ? point_of(lp->ops[0].op, lp->ops[0].input, eb->state) : 0,
+		   cr == HOST_CHAN_TIMEOUT ? "ran past functionTimeout" : status);
+	g->rcs[i] = -2;
+	g->done(g->arg, i);
 }
+
+static const struct wbatch_ops entity_ops = {
+	.episodes = 1,
+	.reply_type = RT_WIRE_ENTITY_RESULT,
+	.call_of = entity_call_of,
+	.encode = entity_encode,
+	.too_large = entity_too_large,
+	.no_worker = entity_no_worker,
+	.reply = entity_reply,
+	.lost = entity_lost,
+};
 
 void host_workers_entity_batches(struct host_workers *w, size_t n, void *const *fns,
 				 struct rt_entity_batch *const *ebs, int *rcs,
@@ -600,6 +564,10 @@ void host_workers_entity_batches(struct host_workers *w, size_t n, void *const *
 	size_t *idx = xcalloc(n, sizeof(*idx));
 	/* 0: for a group; 1: done; 2: alone (run_ops, one message at a time). */
 	char *how = xcalloc(n, 1);
+	struct rt_arena own;
+	rt_arena_init(&own);
+	struct entity_group g = {.a = &own, .jobs = jobs, .fns = fns, .ebs = ebs, .rcs = rcs,
+				 .done = done, .arg = arg};
 	for (size_t i = 0; i < n; i++) {
 		rcs[i] = -1;
 		if (note_ops(ebs[i], &jobs[i]) != 0) {
@@ -625,7 +593,7 @@ void host_workers_entity_batches(struct host_workers *w, size_t n, void *const *
 				idx[k++] = j;
 				how[j] = 1;
 			}
-		run_group(w, wpool_of(w, app), idx, k, jobs, fns, ebs, rcs, done, arg);
+		wpool_call_batch(w, wpool_of(w, app), &own, idx, k, &entity_ops, &g);
 	}
 	/* Entities that killed a worker lately, each alone after the rest. */
 	for (size_t i = 0; i < n; i++) {
@@ -637,6 +605,7 @@ void host_workers_entity_batches(struct host_workers *w, size_t n, void *const *
 	}
 	for (size_t i = 0; i < n; i++)
 		free(jobs[i].list.ops);
+	rt_arena_cleanup(&own);
 	free(jobs);
 	free(idx);
 	free(how);

@@ -1,4 +1,4 @@
-// functions.js - the registered functions and, with --worker-processes,
+// functions.js - the registered functions and, with worker processes (the default),
 // the worker processes (GET /admin/host/functions): per app its state
 // (failed after a crash loop, with the reason) and its workers (pid, state,
 // calls served, what runs now), then the recent crashes. The worker part
@@ -72,7 +72,7 @@ function crashesTable(crashes) {
 function workersPart(workers) {
   if (workers === null) {
     return [el('p', { class: 'note', testid: 'workers-off' },
-      'Apps run inside the host process: start it with --worker-processes to run them in worker processes, shown here with their crashes.')];
+      'Apps run inside the host process (--in-process): start it without --in-process to run them in worker processes, shown here with their crashes.')];
   }
   const now = Date.now();
   return [...workers.apps.map((a) => appSection(a, now)),

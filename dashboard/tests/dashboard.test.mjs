@@ -398,7 +398,12 @@ async function main() {
     ok(fnText.includes('hello_sequence') && fnText.includes('orchestrationTrigger') && fnText.includes('activityTrigger'), 'the functions page lists orchestrators and activities');
     const starter = page.locator('[data-testid=function-row][data-name=http_start]');
     ok(/httpTrigger.*orchestrators\/\{function_name\}.*POST.*anonymous/.test(await starter.textContent()), 'an HTTP function with its route, methods and auth level');
-    ok((await page.getByTestId('workers-off').textContent()).includes('--worker-processes'), 'without worker processes, the worker section says how to have them');
+    // Worker processes are the default: every app the host reports has its
+    // worker section (dashboard_admin.sh checks the --in-process note).
+    const hostApps = (await api('GET', '/admin/host/functions')).json.workers.apps.map((a) => a.app).sort();
+    const shownApps = (await page.getByTestId('worker-app').evaluateAll((rs) => rs.map((r) => r.dataset.app))).sort();
+    ok(hostApps.length > 0 && JSON.stringify(shownApps) === JSON.stringify(hostApps),
+      'with worker processes (the default), every app has its worker section', `${shownApps} vs ${hostApps}`);
     await shot(page, 'functions');
 
     // ---- nothing but this origin, no errors, no key in storage

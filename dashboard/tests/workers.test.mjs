@@ -1,4 +1,4 @@
-// workers.test.mjs - the functions page with --worker-processes
+// workers.test.mjs - the functions page with worker processes (the default)
 // (tests/50-e2e/dashboard_workers.sh starts the host with the crashy and
 // testapp apps, has crashed a few workers, and passes the invocation id of
 // the SIGSEGV crash in CRASH_INV and the markup instance id of the aborting

@@ -61,9 +61,10 @@ start() {
 	rm -rf "$root/.cfunc"
 	# WORKERS=1: worker processes (the default); else --in-process, as the
 	# figures in BENCHMARKS.md were taken.
-	mode=--in-process
-	[ -n "${WORKERS:-}" ] && mode=--worker-processes
-	bench_host_start "$root" "$B/cfunc" "$mode"
+	mode=in-process
+	[ -n "${WORKERS:-}" ] && mode=workers
+	# shellcheck disable=SC2046 # one option or none
+	bench_host_start "$root" "$B/cfunc" $(bench_mode_flag "$B/cfunc" "$mode")
 	URL=$H
 	E="$URL/runtime/webhooks/durabletask/entities"
 }

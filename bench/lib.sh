@@ -6,16 +6,32 @@
 # A script sets `root` (its scratch directory) before the trap and uses
 # `pid` for the host it started (empty when none runs).
 
+# bench_mode_flag <cfunc> in-process|workers: the start option that runs
+# that build in that mode. Builds before worker processes became the
+# default ran in process without an option, and know no --in-process.
+bench_mode_flag() {
+	case $2 in
+	workers) echo --worker-processes ;;
+	in-process) "$1" help 2>&1 | grep -q -- '--in-process' && echo --in-process ;;
+	esac
+	return 0
+}
+
 # bench_host_start <dir> <cfunc> [args...]: `cfunc start --port 0 args` in
-# <dir> (log: <dir>/host.log). Port 0 lets the kernel pick a free port; the
-# host prints it, and this waits for that line (10 s at most). Sets pid,
-# PORT and H (http://127.0.0.1:PORT); exits showing the log when the host
-# did not start.
+# <dir> (log: <dir>/host.log). MODE=in-process or MODE=workers adds the
+# option for that mode (bench_mode_flag); unset, the build's default mode
+# runs, so an A/B of builds on either side of the change of default should
+# set it. Port 0 lets the kernel pick a free port; the host prints it, and
+# this waits for that line (10 s at most). Sets pid, PORT and H
+# (http://127.0.0.1:PORT); exits showing the log when the host did not start.
 bench_host_start() {
 	_dir=$1
 	_bin=$2
 	shift 2
-	(cd "$_dir" && exec "$_bin" start --port 0 "$@") >"$_dir/host.log" 2>&1 &
+	_mode=""
+	[ -z "${MODE:-}" ] || _mode=$(bench_mode_flag "$_bin" "$MODE")
+	# shellcheck disable=SC2086 # _mode is one option or none
+	(cd "$_dir" && exec "$_bin" start --port 0 $_mode "$@") >"$_dir/host.log" 2>&1 &
 	pid=$!
 	PORT=""
 	_i=0

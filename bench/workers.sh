@@ -40,7 +40,8 @@ start() { # start in-process|workers
 	if [ "$1" = workers ]; then
 		bench_host_start "$root" "$B/cfunc" --worker-processes
 	else
-		bench_host_start "$root" "$B/cfunc" --in-process
+		# shellcheck disable=SC2046 # one option or none
+		bench_host_start "$root" "$B/cfunc" $(bench_mode_flag "$B/cfunc" in-process)
 	fi
 	URL=$H
 }

@@ -38,7 +38,8 @@ JSON
 	if [ "$2" = workers ]; then
 		bench_host_start "$root" "$1/cfunc" --worker-processes
 	else
-		bench_host_start "$root" "$1/cfunc"
+		# shellcheck disable=SC2046 # one option or none
+		bench_host_start "$root" "$1/cfunc" $(bench_mode_flag "$1/cfunc" in-process)
 	fi
 }
 children_rss() {

@@ -8,69 +8,7 @@
 #include <sqlite3.h>
 
 #include "runtime/store.h"
-
-/* Every SQL statement the store runs, prepared on first use, kept for the
- * life of the handle. The text of each is in store.c (sql_text[]). */
-enum store_stmt {
-	ST_BEGIN,
-	ST_COMMIT,
-	ST_ROLLBACK,
-	ST_SAVEPOINT,
-	ST_RELEASE,
-	ST_ROLLBACK_TO,
-
-	ST_INST_IID,
-	ST_INST_GET,
-	ST_INST_GET_NOINPUT,
-	ST_INST_INSERT,
-	ST_INST_REPLACE,
-	ST_INST_UPDATE,
-	ST_INST_UPDATE_STATUS,
-	ST_INST_UPDATE_CREATED,
-	ST_INST_SET_STATUS,
-	ST_INST_DELETE,
-	ST_ENTITY_PUT_STATE,
-
-	ST_HIST_LOAD,
-	ST_HIST_APPEND,
-	ST_HIST_APPEND_4,
-	ST_HIST_DELETE_ALL,
-	ST_HIST_DELETE_EXEC,
-	ST_HIST_REWRITE,
-
-	ST_INBOX_ADD,
-	ST_INBOX_LOAD,
-	ST_INBOX_DELETE,
-	ST_INBOX_DELETE_INSTANCE,
-	ST_INBOX_SCAN_NOW,
-	ST_INBOX_SCAN_DUE,
-	ST_INBOX_NEXT,
-
-	ST_ACT_ADD,
-	ST_ACT_SCAN_NOW,
-	ST_ACT_SCAN_DUE,
-	ST_ACT_GET,
-	ST_ACT_COUNT_ATTEMPT,
-	ST_ACT_DELETE,
-	ST_ACT_POSTPONE,
-	ST_ACT_LIST,
-	ST_ACT_DELETE_INSTANCE,
-	ST_ACT_SCAN_ALL,
-	ST_ACT_NEXT,
-
-	ST_LIST_GT,
-	ST_LIST_GT_UPPER,
-	ST_LIST_GE,
-	ST_LIST_GE_UPPER,
-	ST_PURGE_SCAN,
-
-	ST_COUNT_INSTANCES,
-	ST_COUNT_HISTORY,
-	ST_COUNT_INBOX,
-	ST_COUNT_ACTIVITIES,
-
-	ST__COUNT
-};
+#include "runtime/store_sql.h"
 
 struct store_lock;
 
@@ -93,11 +31,9 @@ struct rt_store {
 	char errbuf[512];
 };
 
-/* The cached statement, preparing it on first use; NULL (error set) if it
- * cannot be prepared. The caller resets it after use. */
+/* store_sql.c. The cached statement, preparing it on first use; NULL
+ * (error set) if it cannot be prepared. The caller resets it after use. */
 sqlite3_stmt *rt_store__stmt(struct rt_store *s, enum store_stmt id);
-/* The SQL text of a statement (for tests checking query plans). */
-const char *rt_store__sql(enum store_stmt id);
 /* store_error.c. Formats the error text; returns rc. */
 int rt_store__fail(struct rt_store *s, int rc, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -108,6 +108,7 @@ static int gate_wait_inside(struct gate *g, int n)
 /* ---- the fake app ------------------------------------------------------------ */
 
 static int app_down; /* 1: "one" cannot run now (not_run); under fake_mu */
+static int not_run;  /* attempts of "one" that came back not_run */
 static int ran;      /* attempts of "one" that ran and returned a result */
 
 static void act_one(const struct rt_activity_call *call, struct rt_activity_result *res)
@@ -117,6 +118,9 @@ static void act_one(const struct rt_activity_call *call, struct rt_activity_resu
 	pthread_mutex_unlock(&fake_mu);
 	if (down) {
 		res->not_run = 1;
+		pthread_mutex_lock(&fake_mu);
+		not_run++;
+		pthread_mutex_unlock(&fake_mu);
 		return;
 	}
 	gate_pass(&act_gate);
@@ -218,17 +222,22 @@ static void poll_pause(void)
 	nanosleep(&ts, NULL);
 }
 
-/* Waits (bounded) until all `want` rows of the fan wait out of sight: none
- * visible, so none in flight (a row in flight is one picked when visible). */
-static int wait_all_out_of_sight(struct rt_engine *e, const char *id, long long want)
+/* Waits (bounded) until "one" came back not_run `tries` times and all
+ * `want` rows of the fan wait out of sight: none visible, so none in
+ * flight (a row in flight is one picked when visible). */
+static int wait_all_out_of_sight(struct rt_engine *e, const char *id, long long want, int tries)
 {
 	int64_t until = rt_mono_us() + (int64_t)WAIT_MS * 1000;
-	while (rows_left(e, id, 1) != want || rows_left(e, id, 0) != want) {
+	for (;;) {
+		pthread_mutex_lock(&fake_mu);
+		int n = not_run;
+		pthread_mutex_unlock(&fake_mu);
+		if (n >= tries && rows_left(e, id, 1) == want && rows_left(e, id, 0) == want)
+			return 1;
 		if (rt_mono_us() >= until)
 			return 0;
 		poll_pause();
 	}
-	return 1;
 }
 
 static uint64_t stat_activities(struct rt_engine *e)
@@ -410,10 +419,10 @@ static void start_not_behind_results(void)
 
 #define DEQUEUES 4000 /* > 2 * ENGINE_BATCH_ACTIVITIES - the ones it may take */
 
-/* Makes every row given a not-now time visible: past the longest wait. */
-static void clock_past_waits(struct rt_engine *e)
+/* Moves the test clock by `us` and has the engine look at it. */
+static void clock_advance(struct rt_engine *e, int64_t us)
 {
-	rt_clock_advance_us(2 * ENGINE_NOT_NOW_MAX_US);
+	rt_clock_advance_us(us);
 	rt_engine_wake(e);
 }
 
@@ -435,20 +444,27 @@ static void start_not_behind_dequeues(void)
 	free(err);
 	if (rc != RT_OK)
 		goto out;
-	ok(wait_all_out_of_sight(e, fan, DEQUEUES), "its activities all wait out of sight");
+	ok(wait_all_out_of_sight(e, fan, DEQUEUES, DEQUEUES), "its activities all wait out of sight");
 	/* Once more, so that the engine has measured what a dequeue costs
 	 * (its first full pick): the start below meets an engine in its
 	 * steady state, not a fresh one. */
-	clock_past_waits(e);
-	ok(wait_all_out_of_sight(e, fan, DEQUEUES), "and again after they were all tried once more");
+	/* Past the waits they were given (a second or two), not past the
+	 * longest one: the engine then sees them as still waiting and gives
+	 * them a wait as long as the waiting so far (engine_not_now.c), 25 s,
+	 * so none shows up by itself while the test holds the engine. */
+	clock_advance(e, ENGINE_NOT_NOW_MAX_US - 5000000);
+	ok(wait_all_out_of_sight(e, fan, DEQUEUES, 2 * DEQUEUES),
+	   "and again after they were all tried once more");
 	pthread_mutex_lock(&fake_mu);
 	app_down = 0;
 	pthread_mutex_unlock(&fake_mu);
 	if (!ok(hold_engine(e, &blocker), "the engine thread is held in an episode"))
 		goto out;
 	/* Nothing was visible when the held batch began: it hands out none. */
+	is_int(rows_left(e, fan, 1), DEQUEUES, "none of them is visible while the engine is held");
 	uint64_t before = stat_activities(e);
-	clock_past_waits(e);
+	/* Past the longest wait: every one is visible. */
+	clock_advance(e, 2 * ENGINE_NOT_NOW_MAX_US);
 	p1.e = e;
 	p1.then = &p2;
 	p2.e = e;

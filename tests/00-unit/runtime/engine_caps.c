@@ -385,7 +385,8 @@ static int pile_up_results(struct rt_engine *e, int n, char **fan_id, struct pro
 
 /* ---- the cases ------------------------------------------------------------------- */
 
-#define RESULTS 2000 /* <= ENGINE_BATCH_ACTIVITIES: all handed out at once */
+#define RESULTS 2000
+_Static_assert(RESULTS <= ENGINE_BATCH_ACTIVITIES, "all of the fan-out is handed out at once");
 
 static void start_not_behind_results(void)
 {
@@ -417,7 +418,12 @@ static void start_not_behind_results(void)
 	rt_engine_stop(e);
 }
 
-#define DEQUEUES 4000 /* > 2 * ENGINE_BATCH_ACTIVITIES - the ones it may take */
+/* More than a batch has room for (its first full pick measures what a row
+ * costs), and so many that a batch taking all it has room for would leave
+ * fewer than half of them. */
+#define DEQUEUES 4000
+_Static_assert(DEQUEUES > ENGINE_BATCH_ACTIVITIES && DEQUEUES - ENGINE_BATCH_ACTIVITIES < DEQUEUES / 2,
+	       "the dequeue case's size fits the engine's room");
 
 /* Moves the test clock by `us` and has the engine look at it. */
 static void clock_advance(struct rt_engine *e, int64_t us)

@@ -452,12 +452,7 @@ static void *engine_main(void *arg)
 			due = min_due(due, engine_offload_wake_mono_us(e));
 		e->stats.batches++;
 
-		struct engine_cmd *sync = NULL, *async = NULL, **async_tail = &async;
-		/* With more work queued, the answer thread tells the asynchronous
-		 * callers (engine_wait_hand_over); alone, the engine does. */
-		pthread_mutex_lock(&e->lock);
-		int hand_over = e->cmds || e->results;
-		pthread_mutex_unlock(&e->lock);
+		struct engine_cmd *sync = NULL;
 		for (struct engine_cmd *c = b.cmds, *next; c; c = next) {
 			next = c->next;
 			if (b.failed && c->rc == RT_OK) {
@@ -465,19 +460,7 @@ static void *engine_main(void *arg)
 				free(c->err);
 				c->err = xstrdup("the task hub could not commit the change");
 			}
-			if (hand_over && c->on_done) {
-				c->next = NULL;
-				*async_tail = c;
-				async_tail = &c->next;
-				continue;
-			}
 			sync = finish_cmd(c, sync);
-		}
-		if (async && engine_wait_hand_over(e, async, engine_cmd_free) != 0) {
-			for (struct engine_cmd *c = async, *next; c; c = next) {
-				next = c->next;
-				sync = finish_cmd(c, sync);
-			}
 		}
 		pthread_mutex_lock(&e->lock);
 		for (struct engine_cmd *c = sync, *next; c; c = next) {

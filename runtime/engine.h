@@ -238,9 +238,8 @@ int rt_engine_start_instance(struct rt_engine *e, const char *name, const char *
 /*
  * The same start, without waiting: the instance id (32 hex) is generated
  * into out_id[33] at once and the command queued; on_done(user, rc, err)
- * runs after the batch that applied it committed (rc RT_OK) or failed, on
- * the engine thread or, when more work is queued for it, on the answer
- * thread (it must not block, and may run before or after the wait fires). `name` and `input` are copied. `wait`, when not
+ * runs on the engine thread after the batch that applied it committed (rc
+ * RT_OK) or failed. `name` and `input` are copied. `wait`, when not
  * NULL, is registered (rt_engine_wait_add) for the new id before the
  * command is queued, so it cannot miss even a completion in the very batch
  * that starts the instance; on RT_ERROR it is not registered. Returns

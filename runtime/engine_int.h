@@ -365,12 +365,6 @@ void engine_wait_note(struct engine_batch *b, const struct rt_instance *inst);
  * fsync fails the waits stay and end with their timeouts' 202. Forgets
  * the notes. Engine thread, e->lock not held. */
 void engine_wait_notify(struct rt_engine *e, struct engine_batch *b);
-/* After the batch committed (or failed, rc set): hands committed
- * asynchronous commands (on_done set) to the answer thread, which calls
- * their on_done and then cmd_free, in this order and after what it was
- * handed before. 0, or -1 without an answer thread (the caller does it). */
-int engine_wait_hand_over(struct rt_engine *e, struct engine_cmd *list,
-			  void (*cmd_free)(struct engine_cmd *c));
 
 /* ---- one episode, in parts (engine_episode.c) ------------------------------ */
 

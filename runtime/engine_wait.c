@@ -17,13 +17,6 @@
  * same itself, sparing the answer the hand-off. If the fsync fails the
  * waits stay and end with their timeouts' 202.
  *
- * The answer thread also tells clients that their asynchronous commands
- * (a start with a wait, a signal) committed, when the engine has more work
- * queued: their on_done wakes the event loop (a pipe write), which would
- * otherwise cost the engine thread that much per command
- * (engine_wait_hand_over); a lone command's on_done stays on the engine
- * thread, where it costs no extra wake-up.
- *
  * A cancel that finds its wait unlinked waits for the firing round in
  * progress to end, so that `fired` has returned when it does - without
  * the answer thread touching a wait after its callback, which may hand it
@@ -53,10 +46,7 @@ struct engine_waits {
 	struct rt_engine_wait *bucket[WAIT_BUCKETS];
 	/* rows queued for the answer thread, in commit order */
 	struct due_row *queue, **queue_tail;
-	/* committed asynchronous commands, whose on_done it calls, then frees */
-	struct engine_cmd *cmds, **cmds_tail;
-	void (*cmd_free)(struct engine_cmd *c);
-	pthread_cond_t queued; /* rows or commands queued, or stopping */
+	pthread_cond_t queued; /* rows queued, or stopping */
 	int stopping;
 	int thread_up;
 	pthread_t thread;
@@ -77,7 +67,6 @@ struct engine_waits *engine_waits_new(struct rt_engine *e)
 	struct engine_waits *w = xcalloc(1, sizeof(*w));
 	w->e = e;
 	w->queue_tail = &w->queue;
-	w->cmds_tail = &w->cmds;
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_cond_init(&w->round_done, NULL);
 	pthread_cond_init(&w->queued, NULL);
@@ -224,58 +213,16 @@ static void free_rows(struct due_row *d)
 	}
 }
 
-/* The committed commands' on_done, then they are freed (lock held on
- * entry and return; not held during the callbacks). Their commits need no
- * fsync here: engine_sync_after_commit made those it acknowledges durable
- * before the hand-over, and a start with a wait is acknowledged by its
- * wait. */
-static void finish_cmds(struct engine_waits *ws)
-{
-	struct engine_cmd *c = ws->cmds, *next;
-	ws->cmds = NULL;
-	ws->cmds_tail = &ws->cmds;
-	pthread_mutex_unlock(&ws->lock);
-	for (; c; c = next) {
-		next = c->next;
-		c->on_done(c->user, c->rc, c->err);
-		ws->cmd_free(c);
-	}
-	pthread_mutex_lock(&ws->lock);
-}
-
-int engine_wait_hand_over(struct rt_engine *e, struct engine_cmd *list,
-			  void (*cmd_free)(struct engine_cmd *c))
-{
-	struct engine_waits *ws = e->waits;
-	struct engine_cmd *last = list;
-	if (!list || !ws->thread_up)
-		return -1;
-	while (last->next)
-		last = last->next;
-	pthread_mutex_lock(&ws->lock);
-	ws->cmd_free = cmd_free;
-	*ws->cmds_tail = list;
-	ws->cmds_tail = &last->next;
-	pthread_cond_signal(&ws->queued);
-	pthread_mutex_unlock(&ws->lock);
-	return 0;
-}
-
 /* The answer thread: durable first, then the callbacks. */
 static void *answer_main(void *arg)
 {
 	struct engine_waits *ws = arg;
 	pthread_mutex_lock(&ws->lock);
 	for (;;) {
-		while (!ws->queue && !ws->cmds && !ws->stopping)
+		while (!ws->queue && !ws->stopping)
 			pthread_cond_wait(&ws->queued, &ws->lock);
-		if (ws->cmds)
-			finish_cmds(ws);
-		if (!ws->queue) {
-			if (ws->stopping && !ws->cmds)
-				break;
-			continue;
-		}
+		if (!ws->queue)
+			break;
 		struct due_row *rows = ws->queue;
 		ws->queue = NULL;
 		ws->queue_tail = &ws->queue;

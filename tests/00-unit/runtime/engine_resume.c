@@ -3,12 +3,16 @@
  * (runtime/engine_mail.c: the result is the episode's new message in the
  * batch that applies it, never an inbox row in between), in process and
  * through the replay_batch hook the worker processes use:
- *   - every committed state, seen by a reader polling the task hub file
- *     while sequences run, has each activity either still queued or its
- *     result in the history, and no inbox row; no inbox row is ever written;
- *   - a process killed -9 at arbitrary points leaves the same: either both
- *     or neither; after a restart every instance completes, and only the
- *     activities whose results were not committed run again, once;
+ *   - the episode a result drives starts from a committed state where that
+ *     result is neither applied nor waiting in the inbox, and a lone
+ *     sequence takes one commit per result with no inbox row written (a
+ *     batch past its budget may leave episodes to the next one, by design:
+ *     the lone checks get three tries, the shared ones check only that no
+ *     result is lost);
+ *   - a process killed -9 at arbitrary points never leaves an activity row
+ *     gone without its result kept; after a restart every instance
+ *     completes, and only the activities without a committed result run
+ *     again, once;
  *   - a suspended instance's result waits (committed, not acted on) until
  *     the resume;
  *   - a result for an older execution of the id is dropped.
@@ -411,7 +415,7 @@ _Noreturn static void crash_child(int round, int fd)
 static void test_crash(void)
 {
 	new_hub("crash");
-	/* A kill mid-attempt counts as one; six of them must not poison. */
+	/* A kill mid-attempt counts as an attempt; eight must not poison. */
 	no_poison = 1;
 	int rounds_ok = 0, lost = 0, torn = 0, mid_run = 0;
 	const int rounds = 8;
@@ -437,7 +441,7 @@ static void test_crash(void)
 		int wst;
 		waitpid(pid, &wst, 0);
 		rounds_ok += WIFSIGNALED(wst) && WTERMSIG(wst) == SIGKILL;
-		/* -999: not readable (no tables yet) counts too */
+		/* The tables exist once the child's engine runs: -999 counts. */
 		lost += peek_int(hub_path, SQL_LOST) != 0;
 		torn += peek_int(hub_path, SQL_TORN) != 0;
 		mid_run += peek_int(hub_path, "SELECT count(*) FROM activities") > 0;

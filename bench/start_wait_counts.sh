@@ -4,8 +4,11 @@
 # fdatasync, pwrite64 and futex calls and context switches counted by
 # `perf stat -p` (tracepoints; they work where hardware counters do not),
 # and each thread kind's CPU time from /proc/<host>/task/*/stat, all
-# divided by the requests wrk answered. Not a test; figures go into
-# BENCHMARKS.md.
+# divided by the requests wrk answered; and the engine's batches and
+# episodes per request (/admin/host/status) with the inbox rows written per
+# activity result (the task hub's AUTOINCREMENT counter: 0 while each
+# result's episode runs in the batch that applied it). Not a test; figures
+# go into BENCHMARKS.md.
 #   ROUTE=mgmt|sample CONNS=N DURATION=s BUILD=<dir holding cfunc and samples/>
 set -eu
 cd "$(dirname "$0")/.."
@@ -44,6 +47,20 @@ cpu_by_thread() {
 	done | awk '{ n = $1; sub(/-[0-9]+$/, "", n); s[n] += $2 } END { for (k in s) print k, s[k] }' |
 		sort
 }
+# engine_counts: "<batches> <episodes> <activities>" from the host's status.
+engine_counts() {
+	curl -s "$H/admin/host/status" | jq -r '[.. | objects | select(has("batches"))][0] |
+		"\(.batches) \(.episodes) \(.activities)"'
+}
+# inbox_rows: inbox rows ever written to the task hub (0 without sqlite3).
+inbox_rows() {
+	command -v sqlite3 >/dev/null || { echo 0; return; }
+	n=$(sqlite3 "file:$root/.cfunc/TestHubName.db?mode=ro" \
+		"SELECT seq FROM sqlite_sequence WHERE name = 'inbox'" 2>/dev/null)
+	echo "${n:-0}"
+}
+engine_counts >"$root/engine.before"
+inbox_before=$(inbox_rows)
 cpu_by_thread >"$root/cpu.before"
 perf stat -x, -p "$pid" -o "$root/stat.txt" \
 	-e syscalls:sys_enter_fdatasync,syscalls:sys_enter_pwrite64,syscalls:sys_enter_futex,context-switches \
@@ -52,6 +69,8 @@ perf_pid=$!
 wrk -t1 -c"$CONNS" -d"${DURATION}s" --latency -s "$root/post.lua" "$url" >"$root/wrk.txt"
 wait "$perf_pid"
 cpu_by_thread >"$root/cpu.after"
+engine_counts >"$root/engine.after"
+inbox_after=$(inbox_rows)
 reqs=$(awk '/requests in/ { print $1 }' "$root/wrk.txt")
 ticks=$(getconf CLK_TCK)
 echo "route $ROUTE, N=$CONNS, ${DURATION} s: $(awk '/Requests\/sec/ { r = $2 } /^ +50%/ { p50 = $2 } /^ +99%/ { p99 = $2 }
@@ -59,4 +78,10 @@ echo "route $ROUTE, N=$CONNS, ${DURATION} s: $(awk '/Requests\/sec/ { r = $2 } /
 awk -F, -v r="$reqs" '/^[0-9]/ { printf "  %-36s %8.2f per request\n", $3, $1 / r }' "$root/stat.txt"
 join "$root/cpu.before" "$root/cpu.after" |
 	awk -v r="$reqs" -v hz="$ticks" '{ us = ($3 - $2) * 1000000 / hz / r; printf "  CPU %-14s %8.1f us per request\n", $1, us }'
+paste -d' ' "$root/engine.before" "$root/engine.after" |
+	awk -v r="$reqs" -v ib="$inbox_before" -v ia="$inbox_after" '{
+		results = $6 - $3
+		per = results > 0 ? (ia - ib) / results : 0
+		printf "  engine batches %.2f, episodes %.2f per request; inbox rows %.4f per activity result\n",
+			($4 - $1) / r, ($5 - $2) / r, per }'
 bench_host_stop

@@ -529,7 +529,8 @@ int rt_wire_orch_result_encode(struct rt_wire_buf *b, uint64_t id,
 			       const struct rt_wire_orch_result *m)
 {
 	rt_wire_begin(b, RT_WIRE_ORCH_RESULT, id);
-	rt_wire_put_u32(b, RT_WT_STATUS, m->status);
+	if (!m->resend) /* a resend answer is that alone */
+		rt_wire_put_u32(b, RT_WT_STATUS, m->status);
 	rt_wire_put_str(b, RT_WT_OUTPUT, m->output);
 	rt_wire_put_str(b, RT_WT_ERROR, m->error);
 	if (m->custom_set)

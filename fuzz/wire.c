@@ -43,7 +43,7 @@ static void check_request_cache(const struct rt_wire_frame *f, struct rt_arena *
 	int held;
 	const char *err = NULL;
 	if (!cache)
-		cache = history_cache_new(1000);
+		cache = history_cache_new(1000, 1u << 20, 4u << 20);
 	if (rt_wire_orch_request_decode(f, &m, a, &err) != 0)
 		return;
 	if (m.past_held && (!m.execution || !m.past_tail.data))

@@ -14,8 +14,9 @@
  * and not kept. Only what the host sent as past is kept, never the
  * worker's own results: the engine commits events in its own order.
  *
- * Bytes are counted as the encoded size plus a fixed cost per event: the
- * decoded strings take no more than their encoding.
+ * Bytes are counted as a fixed cost per slot (its arena's first chunk and
+ * names), the event array as allocated, and the encoded size of each event
+ * for its strings: decoded strings take no more than their encoding.
  */
 #include "host/worker/history_cache.h"
 
@@ -26,7 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define EVENT_COST (sizeof(struct rt_event) + 64)
+#define SLOT_COST (8192 + 512) /* the strings arena's first chunk, the names */
 
 struct slot {
 	char *instance; /* NULL: empty */
@@ -44,12 +45,15 @@ struct history_cache {
 	struct slot slots[HISTORY_CACHE_SLOTS];
 	size_t count, bytes;
 	int64_t idle_us;
+	size_t entry_max, total_max;
 };
 
-struct history_cache *history_cache_new(int64_t idle_us)
+struct history_cache *history_cache_new(int64_t idle_us, size_t entry_max, size_t total_max)
 {
 	struct history_cache *c = xcalloc(1, sizeof(*c));
 	c->idle_us = idle_us > 0 ? idle_us : HISTORY_CACHE_IDLE_US;
+	c->entry_max = entry_max ? entry_max : HISTORY_CACHE_ENTRY_MAX;
+	c->total_max = total_max ? total_max : HISTORY_CACHE_TOTAL_MAX;
 	return c;
 }
 
@@ -87,18 +91,20 @@ static int holds(const struct slot *s, const char *instance, const char *executi
 	       strcmp(s->execution, execution) == 0;
 }
 
-/* What keeping the n events at ev adds. */
-static size_t cost_of(const struct rt_wire_bytes *ev, size_t n)
+/* What keeping the n events at ev adds to a slot of `have` events (the
+ * array may double). */
+static size_t cost_of(const struct rt_wire_bytes *ev, size_t n, size_t have)
 {
-	size_t need = 0;
+	size_t need = (have ? 2 * n : n < 16 ? 16 : 2 * n) * sizeof(struct rt_event) +
+		      (have ? 0 : SLOT_COST);
 	for (size_t i = 0; i < n; i++)
-		need += ev[i].len + EVENT_COST;
+		need += ev[i].len + 16;
 	return need;
 }
 
 static int fits(const struct history_cache *c, const struct slot *s, size_t add)
 {
-	return s->bytes + add <= HISTORY_CACHE_ENTRY_MAX && c->bytes + add <= HISTORY_CACHE_TOTAL_MAX;
+	return s->bytes + add <= c->entry_max && c->bytes + add <= c->total_max;
 }
 
 /* Decodes n events into dst (strings in a), marked played: 0 or -1. */
@@ -114,13 +120,17 @@ static int decode_into(struct rt_event *dst, const struct rt_wire_bytes *src, si
 }
 
 /* Appends the request's events to s (room checked): 0 or -1 (s emptied). */
-static int slot_add(struct history_cache *c, struct slot *s, const struct rt_wire_orch_request *m,
-		    size_t add)
+static int slot_add(struct history_cache *c, struct slot *s, const struct rt_wire_orch_request *m)
 {
 	if (m->npast == 0)
 		return 0;
-	if (s->n + m->npast > s->cap)
+	size_t add = s->n ? 0 : SLOT_COST, cap = s->cap;
+	for (size_t i = 0; i < m->npast; i++)
+		add += m->past[i].len + 16;
+	if (s->n + m->npast > s->cap) {
 		s->ev = rt_vec_reserve(s->ev, &s->cap, s->n + m->npast, sizeof(*s->ev), 16);
+		add += (s->cap - cap) * sizeof(*s->ev);
+	}
 	if (decode_into(&s->ev[s->n], m->past, m->npast, &s->strings) != 0) {
 		slot_clear(c, s);
 		return -1;
@@ -141,7 +151,6 @@ int history_cache_past(struct history_cache *c, const struct rt_wire_orch_reques
 		       size_t *n, int *held, const char **err)
 {
 	struct slot *s = slot_of(c, m->instance);
-	size_t add = cost_of(m->past, m->npast);
 	*held = 0;
 	*past = NULL;
 	*n = 0;
@@ -154,8 +163,8 @@ int history_cache_past(struct history_cache *c, const struct rt_wire_orch_reques
 			return 1;
 		}
 		s->used_us = now_mono_us;
-		if (fits(c, s, add)) {
-			if (slot_add(c, s, m, add) != 0) {
+		if (fits(c, s, cost_of(m->past, m->npast, s->n))) {
+			if (slot_add(c, s, m) != 0) {
 				*err = "a past event does not decode";
 				return -1;
 			}
@@ -190,13 +199,13 @@ int history_cache_past(struct history_cache *c, const struct rt_wire_orch_reques
 	}
 	/* The whole past: it replaces whatever the slot held. */
 	slot_clear(c, s);
-	if (m->npast > 0 && m->execution && fits(c, s, add)) {
+	if (m->npast > 0 && m->execution && fits(c, s, cost_of(m->past, m->npast, 0))) {
 		s->instance = xstrdup(m->instance);
 		s->execution = xstrdup(m->execution);
 		rt_arena_init(&s->strings);
 		s->used_us = now_mono_us;
 		c->count++;
-		if (slot_add(c, s, m, add) != 0) {
+		if (slot_add(c, s, m) != 0) {
 			*err = "a past event does not decode";
 			return -1;
 		}

@@ -26,8 +26,8 @@
 
 struct history_cache;
 
-/* idle_us 0: HISTORY_CACHE_IDLE_US. */
-struct history_cache *history_cache_new(int64_t idle_us);
+/* 0 takes the default (HISTORY_CACHE_IDLE_US, _ENTRY_MAX, _TOTAL_MAX). */
+struct history_cache *history_cache_new(int64_t idle_us, size_t entry_max, size_t total_max);
 void history_cache_free(struct history_cache *c);
 
 /*

@@ -249,7 +249,7 @@ int host_worker_main(int argc, char **argv)
 	 * idle time can be shortened for tests (CFUNC_WORKER_HISTORY_IDLE_MS). */
 	const char *idle = getenv("CFUNC_WORKER_HISTORY_IDLE_MS");
 	struct history_cache *histories =
-		history_cache_new(idle && atoll(idle) > 0 ? atoll(idle) * 1000 : 0);
+		history_cache_new(idle && atoll(idle) > 0 ? atoll(idle) * 1000 : 0, 0, 0);
 	int64_t sweep_due = 0;
 	for (;;) {
 		struct rt_wire_frame f;

@@ -71,7 +71,7 @@ static int same_past(const struct rt_event *past, size_t n)
 
 static void test_prefix_rule(void)
 {
-	struct history_cache *c = history_cache_new(0);
+	struct history_cache *c = history_cache_new(0, 0, 0);
 	const struct rt_event *past;
 	size_t n;
 	int held;
@@ -118,7 +118,7 @@ static void test_prefix_rule(void)
 
 static void test_eviction(void)
 {
-	struct history_cache *c = history_cache_new(1000); /* 1 ms idle */
+	struct history_cache *c = history_cache_new(1000, 0, 0); /* 1 ms idle */
 	const struct rt_event *past;
 	size_t n;
 	int held;
@@ -139,6 +139,42 @@ static void test_eviction(void)
 	history_cache_past(c, &m, 20000, &arena, &past, &n, &held, &err);
 	history_cache_drop(c, "i1");
 	is_int(history_cache_count(c), 0, "a finished instance is dropped");
+	history_cache_free(c);
+}
+
+/* Bounds: a past over them is still replayed, only not kept; a delta that
+ * would take a held past over them replays with all of it, then the slot
+ * goes. */
+static void test_bounds(void)
+{
+	const struct rt_event *past;
+	size_t n;
+	int held;
+	const char *err = NULL;
+	/* What a slot of 2 events takes: the bound of the cache below. */
+	struct history_cache *c = history_cache_new(0, 0, 0);
+	struct rt_wire_orch_request m = request("e1", 2, 0);
+	history_cache_past(c, &m, 1, &arena, &past, &n, &held, &err);
+	size_t two = history_cache_bytes(c);
+	history_cache_free(c);
+	c = history_cache_new(0, two + 50, 0);
+
+	m = request("e1", 6, 0);
+	is_int(history_cache_past(c, &m, 1, &arena, &past, &n, &held, &err), 0,
+	       "a past over the bound is taken");
+	ok(n == 6 && !held && same_past(past, n), "all of it handed out, not kept");
+	is_int(history_cache_count(c), 0, "nothing held");
+
+	m = request("e1", 2, 0);
+	history_cache_past(c, &m, 1, &arena, &past, &n, &held, &err);
+	is_int(held, 1, "a small past is kept");
+	m = request("e1", 6, 2);
+	is_int(history_cache_past(c, &m, 2, &arena, &past, &n, &held, &err), 0,
+	       "a delta that would take it over the bound is served");
+	ok(n == 6 && !held && same_past(past, n), "with the held events and the new ones, in order");
+	ok(strcmp(past[0].name, "seq") == 0 && strcmp(past[1].input, "\"x\"") == 0,
+	   "the held events' strings outlive their slot");
+	ok(history_cache_count(c) == 0 && history_cache_bytes(c) == 0, "and the slot is gone");
 	history_cache_free(c);
 }
 
@@ -179,6 +215,7 @@ int main(void)
 	make_history();
 	subtest("prefix rule", test_prefix_rule);
 	subtest("eviction", test_eviction);
+	subtest("bounds", test_bounds);
 	subtest("host record", test_held_record);
 	subtest("rewind", test_rewind_sends_whole);
 	rt_arena_cleanup(&arena);

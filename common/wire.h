@@ -73,11 +73,14 @@
  * NEW, ORCH_RESULT NEW and ACTION). Not a count the engine could reach
  * first: a fan-in's past holds 2 x maxOrchestrationActions events and
  * more, a fan-out's result as many scheduled events as actions plus the
- * messages it absorbed. Each entry takes at least 8 bytes of the frame
- * (a 6-byte field header, an event or action of 2 or more), so the frame
- * limit is the real bound and the decoders allocate at most 16 bytes per
- * 8 of the frame. A history over the frame limit is not sent: the episode
- * fails saying so (host/worker/episode_calls.c). */
+ * messages it absorbed. Each entry takes at least 9 bytes of the frame
+ * (a 6-byte field header, an event of 3 or more), so the frame limit is
+ * the real bound: the decoders allocate 16 bytes per entry and a copy of
+ * its bytes, and the host's conversion of a result into events (160 bytes
+ * each, host/worker/episode.c) at most about 18 times the bytes they took
+ * in the frame, as for the events an action carries. A history over the
+ * frame limit is not sent: the episode fails saying so
+ * (host/worker/episode_calls.c). */
 #define RT_WIRE_MAX_EVENTS (RT_WIRE_MAX_FRAME / 8)
 
 /* Message types. Requests go host -> worker unless marked (w). */

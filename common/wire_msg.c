@@ -3,9 +3,9 @@
  * decoded (wire.h says what each carries).
  *
  * A decoder walks the body twice: once to count the list fields (so a list
- * is one arena array, bounded by RT_WIRE_MAX_LIST (RT_WIRE_MAX_EVENTS for an episode's
- * events and actions) before anything is
- * allocated for it), once to fill the struct. Unknown tags are skipped.
+ * is one arena array, bounded by RT_WIRE_MAX_LIST, or RT_WIRE_MAX_EVENTS for
+ * an episode's events and actions, before anything is allocated for it),
+ * once to fill the struct. Unknown tags are skipped.
  */
 #include "common/wire.h"
 

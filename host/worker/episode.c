@@ -80,7 +80,7 @@ int host_episode_action_decode(const struct rt_wire_bytes *in, struct rt_action 
 	memset(act, 0, sizeof(*act));
 	rt_wire_iter_init(&it, in->data, in->len);
 	while ((rc = rt_wire_iter_next(&it, &f)) == 1)
-		if (f.tag == AT_CARRIED && ++ncarried > RT_WIRE_MAX_EVENTS)
+		if (f.tag == AT_CARRIED && ++ncarried > RT_WIRE_MAX_LIST)
 			return -1;
 	if (rc < 0)
 		return -1;

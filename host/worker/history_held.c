@@ -6,6 +6,16 @@
  * does not send a delta the worker can no longer use. The record is only
  * a hint: the worker checks every delta (history_cache.c) and answers
  * "resend in full" when it does not hold what the record says.
+ *
+ * Why a past sent earlier is a prefix of a later one of the same
+ * execution: the engine sends committed history only, and appends to it.
+ * Continue-as-new, a new start of a finished id (restart) and a start
+ * after a purge all begin a new execution with a new random id, so the
+ * record no longer matches. A rolled-back engine batch changes nothing
+ * committed. A rewind rewrites rows in place under the same execution id:
+ * its episode is the one with a GenericEvent message, and that episode is
+ * sent whole (host_episode_may_rewrite); a Failed instance was dropped by
+ * the worker already, and the tail check catches a rewritten last event.
  */
 #include "host/worker/history_held.h"
 

@@ -270,13 +270,19 @@ int rt_wire_get_str(const struct rt_wire_field *f, struct rt_arena *a, const cha
 /* For the message decoders (wire_msg.c, wire_entity.c). */
 int rt_wire_count_tag(const void *body, size_t len, uint16_t tag, size_t *n, const char **err)
 {
+	return rt_wire_count_tag_max(body, len, tag, RT_WIRE_MAX_LIST, n, err);
+}
+
+int rt_wire_count_tag_max(const void *body, size_t len, uint16_t tag, size_t max, size_t *n,
+			  const char **err)
+{
 	struct rt_wire_iter it;
 	struct rt_wire_field f;
 	int rc;
 	*n = 0;
 	rt_wire_iter_init(&it, body, len);
 	while ((rc = rt_wire_iter_next(&it, &f)) == 1) {
-		if (f.tag == tag && ++*n > RT_WIRE_MAX_LIST) {
+		if (f.tag == tag && ++*n > max) {
 			*err = "list over the length limit";
 			return -1;
 		}

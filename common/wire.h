@@ -63,11 +63,25 @@
 #include "common/arena.h"
 
 #define RT_WIRE_MAJOR 1
-#define RT_WIRE_MINOR 2 /* 1: several requests in flight per worker; 2: timer runs and entity batches */
+#define RT_WIRE_MINOR 3 /* 1: several requests in flight per worker; 2: timer runs and entity
+			  * batches; 3: episode histories held by the worker (PAST_HELD) */
 
 #define RT_WIRE_HEADER 16
 #define RT_WIRE_MAX_FRAME (64u << 20)  /* a frame's body, all messages */
 #define RT_WIRE_MAX_LIST 100000        /* entries of one list in one message */
+/* Entries of an episode's event and action lists (ORCH_REQUEST PAST and
+ * NEW, ORCH_RESULT NEW and ACTION). Not a count the engine could reach
+ * first: a fan-in's past holds 2 x maxOrchestrationActions events and
+ * more, a fan-out's result as many scheduled events as actions plus the
+ * messages it absorbed. Each entry takes at least 9 bytes of the frame
+ * (a 6-byte field header, an event of 3 or more), so the frame limit is
+ * the real bound: the decoders allocate 16 bytes per entry and a copy of
+ * its bytes, and the host's conversion of a result into events (160 bytes
+ * each, host/worker/episode.c) at most about 18 times the bytes they took
+ * in the frame, as for the events an action carries. A history over the
+ * frame limit is not sent: the episode fails saying so
+ * (host/worker/episode_calls.c). */
+#define RT_WIRE_MAX_EVENTS (RT_WIRE_MAX_FRAME / 8)
 
 /* Message types. Requests go host -> worker unless marked (w). */
 enum rt_wire_type {
@@ -171,6 +185,27 @@ enum rt_wire_tag {
 	RT_WT_E_ACTION = 84,     /* list in an operation: bytes, see above */
 	RT_WT_E_ACTION_KIND = 85, /* u32 enum rt_wire_entity_action_kind */
 	RT_WT_AT = 86,           /* i64 us; 0: at once */
+	/* ORCHESTRATION (minor 3): histories held by the worker.
+	 * A worker keeps the past it was sent, per instance AND execution id
+	 * (host/worker/history_cache.c). Within one execution the committed
+	 * history only grows, so a past sent earlier is a prefix of any later
+	 * one: the host may then send PAST_HELD = n (the first n events are
+	 * left out: PAST holds events n, n+1, ...) and PAST_TAIL = the bytes of
+	 * event n-1 as the host has it. The worker uses what it holds only
+	 * when it holds exactly n events of that execution ending with those
+	 * bytes; otherwise it answers RESEND and nothing else, and the host
+	 * sends the same episode again at once with the whole past (not a
+	 * crash, no retry delay). The host sends the whole past when a rewind
+	 * may have rewritten it (a GenericEvent message), when it does not
+	 * know the worker holds it, and to any new worker process. A result
+	 * with HELD says the worker now holds the request's whole past (held
+	 * + sent); without it the host forgets that instance for that worker.
+	 * A worker of minor < 3 is never sent PAST_HELD (the host starts its
+	 * own binary's workers only). */
+	RT_WT_PAST_HELD = 90,    /* u32 request: leading past events left out */
+	RT_WT_PAST_TAIL = 91,    /* request: history-codec bytes of the last one left out */
+	RT_WT_RESEND = 92,       /* u32 1 result: not held, send the whole past */
+	RT_WT_HELD = 93,         /* u32 1 result: the worker holds this past now */
 };
 
 /* What an entity operation left as the state. */
@@ -260,8 +295,11 @@ struct rt_wire_iter {
 void rt_wire_iter_init(struct rt_wire_iter *it, const void *body, size_t len);
 int rt_wire_iter_next(struct rt_wire_iter *it, struct rt_wire_field *fld);
 /* Counts the fields with `tag` in a body: 0, or -1 with *err when the body
- * is truncated or the count is over RT_WIRE_MAX_LIST. */
+ * is truncated or the count is over RT_WIRE_MAX_LIST (over `max` for
+ * rt_wire_count_tag_max). */
 int rt_wire_count_tag(const void *body, size_t len, uint16_t tag, size_t *n, const char **err);
+int rt_wire_count_tag_max(const void *body, size_t len, uint16_t tag, size_t max, size_t *n,
+			  const char **err);
 
 /* Field values: 0, or -1 when the field is not of that shape. */
 int rt_wire_get_u32(const struct rt_wire_field *f, uint32_t *v);
@@ -341,6 +379,8 @@ struct rt_wire_orch_request {
 	int64_t now_us;
 	uint32_t max_actions;
 	const char *custom_status; /* committed so far, NULL: none */
+	uint32_t past_held;        /* past[0] is event number past_held (minor 3) */
+	struct rt_wire_bytes past_tail; /* event past_held - 1, when past_held > 0 */
 };
 
 struct rt_wire_orch_result {
@@ -357,6 +397,8 @@ struct rt_wire_orch_result {
 	size_t nevents;
 	struct rt_wire_bytes *actions; /* outbound work, in order */
 	size_t nactions;
+	uint32_t resend; /* 1: the worker does not hold past_held events; nothing else set */
+	uint32_t held;   /* 1: the worker holds this request's whole past now */
 };
 
 struct rt_wire_client_call {

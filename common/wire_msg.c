@@ -3,8 +3,9 @@
  * decoded (wire.h says what each carries).
  *
  * A decoder walks the body twice: once to count the list fields (so a list
- * is one arena array, bounded by RT_WIRE_MAX_LIST before anything is
- * allocated for it), once to fill the struct. Unknown tags are skipped.
+ * is one arena array, bounded by RT_WIRE_MAX_LIST, or RT_WIRE_MAX_EVENTS for
+ * an episode's events and actions, before anything is allocated for it),
+ * once to fill the struct. Unknown tags are skipped.
  */
 #include "common/wire.h"
 
@@ -465,6 +466,10 @@ int rt_wire_orch_request_encode(struct rt_wire_buf *b, uint64_t id,
 	rt_wire_put_i64(b, RT_WT_NOW, m->now_us);
 	rt_wire_put_u32(b, RT_WT_MAX_ACTIONS, m->max_actions);
 	rt_wire_put_str(b, RT_WT_CUSTOM_STATUS, m->custom_status);
+	if (m->past_held) {
+		rt_wire_put_u32(b, RT_WT_PAST_HELD, m->past_held);
+		rt_wire_put_bytes(b, RT_WT_PAST_TAIL, m->past_tail.data, m->past_tail.len);
+	}
 	put_list(b, RT_WT_PAST, m->past, m->npast);
 	put_list(b, RT_WT_NEW, m->fresh, m->nfresh);
 	return rt_wire_end(b);
@@ -478,8 +483,8 @@ int rt_wire_orch_request_decode(const struct rt_wire_frame *f, struct rt_wire_or
 	size_t np, nn;
 	int rc;
 	if (check_type(f, RT_WIRE_ORCH_REQUEST, err) ||
-	    rt_wire_count_tag(f->body, f->len, RT_WT_PAST, &np, err) ||
-	    rt_wire_count_tag(f->body, f->len, RT_WT_NEW, &nn, err))
+	    rt_wire_count_tag_max(f->body, f->len, RT_WT_PAST, RT_WIRE_MAX_EVENTS, &np, err) ||
+	    rt_wire_count_tag_max(f->body, f->len, RT_WT_NEW, RT_WIRE_MAX_EVENTS, &nn, err))
 		return -1;
 	memset(m, 0, sizeof(*m));
 	m->past = rt_arena_calloc(a, (np ? np : 1) * sizeof(*m->past));
@@ -502,6 +507,11 @@ int rt_wire_orch_request_decode(const struct rt_wire_frame *f, struct rt_wire_or
 			if (rt_wire_get_u32(&fld, &m->max_actions))
 				FAIL("bad action limit");
 			break;
+		case RT_WT_PAST_HELD:
+			if (rt_wire_get_u32(&fld, &m->past_held))
+				FAIL("bad held count");
+			break;
+		case RT_WT_PAST_TAIL: get_bytes(&fld, a, &m->past_tail); break;
 		}
 		if (s && rt_wire_get_str(&fld, a, s))
 			FAIL("bad string field");
@@ -510,6 +520,8 @@ int rt_wire_orch_request_decode(const struct rt_wire_frame *f, struct rt_wire_or
 		FAIL("truncated field");
 	if (!m->name || !m->instance)
 		FAIL("orchestration request without name or instance");
+	if (m->past_held && (!m->execution || !m->past_tail.data))
+		FAIL("held past without execution or tail");
 	return 0;
 }
 
@@ -517,7 +529,8 @@ int rt_wire_orch_result_encode(struct rt_wire_buf *b, uint64_t id,
 			       const struct rt_wire_orch_result *m)
 {
 	rt_wire_begin(b, RT_WIRE_ORCH_RESULT, id);
-	rt_wire_put_u32(b, RT_WT_STATUS, m->status);
+	if (!m->resend) /* a resend answer is that alone */
+		rt_wire_put_u32(b, RT_WT_STATUS, m->status);
 	rt_wire_put_str(b, RT_WT_OUTPUT, m->output);
 	rt_wire_put_str(b, RT_WT_ERROR, m->error);
 	if (m->custom_set)
@@ -525,6 +538,10 @@ int rt_wire_orch_result_encode(struct rt_wire_buf *b, uint64_t id,
 	rt_wire_put_str(b, RT_WT_CUSTOM_STATUS, m->custom_status);
 	if (m->changed)
 		rt_wire_put_u32(b, RT_WT_CHANGED, 1);
+	if (m->resend)
+		rt_wire_put_u32(b, RT_WT_RESEND, 1);
+	if (m->held)
+		rt_wire_put_u32(b, RT_WT_HELD, 1);
 	put_list(b, RT_WT_NEW, m->events, m->nevents);
 	put_list(b, RT_WT_ACTION, m->actions, m->nactions);
 	return rt_wire_end(b);
@@ -538,8 +555,8 @@ int rt_wire_orch_result_decode(const struct rt_wire_frame *f, struct rt_wire_orc
 	size_t na, ne;
 	int rc, have_status = 0;
 	if (check_type(f, RT_WIRE_ORCH_RESULT, err) ||
-	    rt_wire_count_tag(f->body, f->len, RT_WT_ACTION, &na, err) ||
-	    rt_wire_count_tag(f->body, f->len, RT_WT_NEW, &ne, err))
+	    rt_wire_count_tag_max(f->body, f->len, RT_WT_ACTION, RT_WIRE_MAX_EVENTS, &na, err) ||
+	    rt_wire_count_tag_max(f->body, f->len, RT_WT_NEW, RT_WIRE_MAX_EVENTS, &ne, err))
 		return -1;
 	memset(m, 0, sizeof(*m));
 	m->actions = rt_arena_calloc(a, (na ? na : 1) * sizeof(*m->actions));
@@ -561,6 +578,8 @@ int rt_wire_orch_result_decode(const struct rt_wire_frame *f, struct rt_wire_orc
 		case RT_WT_CUSTOM_STATUS: s = &m->custom_status; break;
 		case RT_WT_CUSTOM_SET: u = &m->custom_set; break;
 		case RT_WT_CHANGED: u = &m->changed; break;
+		case RT_WT_RESEND: u = &m->resend; break;
+		case RT_WT_HELD: u = &m->held; break;
 		case RT_WT_NEW: get_bytes(&fld, a, &m->events[m->nevents++]); break;
 		case RT_WT_ACTION: get_bytes(&fld, a, &m->actions[m->nactions++]); break;
 		}
@@ -571,8 +590,10 @@ int rt_wire_orch_result_decode(const struct rt_wire_frame *f, struct rt_wire_orc
 	}
 	if (rc < 0)
 		FAIL("truncated field");
-	if (!have_status && !m->error)
+	if (!have_status && !m->error && !m->resend)
 		FAIL("orchestration result without status");
+	if (m->resend && (have_status || m->error || m->held || m->nevents || m->nactions))
+		FAIL("a resend answer with a result");
 	return 0;
 }
 

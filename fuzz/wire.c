@@ -13,7 +13,14 @@
  *    worker said);
  *  - an entity batch result that decodes encodes again to one that decodes
  *    to the same outcomes (failed, state kind and state, result, actions),
- *    and never holds more outcomes or actions than RT_WIRE_MAX_LIST.
+ *    and never holds more outcomes or actions than RT_WIRE_MAX_LIST;
+ *  - an orchestrator result that asks to be sent again (RESEND) carries
+ *    nothing else;
+ *  - an orchestrator request that decodes goes through the worker's
+ *    history cache (one kept across inputs, so held pasts meet later
+ *    requests): a request that counts on held events the cache does not
+ *    hold is answered "resend", and the past handed out is the held
+ *    events plus those sent.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -22,8 +29,37 @@
 #include "common/arena.h"
 #include "common/wire.h"
 #include "host/worker/episode.h"
+#include "host/worker/history_cache.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void check_request_cache(const struct rt_wire_frame *f, struct rt_arena *a)
+{
+	static struct history_cache *cache;
+	static int64_t now;
+	struct rt_wire_orch_request m;
+	const struct rt_event *past;
+	size_t n;
+	int held;
+	const char *err = NULL;
+	if (!cache)
+		cache = history_cache_new(1000, 1u << 20, 4u << 20);
+	if (rt_wire_orch_request_decode(f, &m, a, &err) != 0)
+		return;
+	if (m.past_held && (!m.execution || !m.past_tail.data))
+		abort();
+	now += 100;
+	int rc = history_cache_past(cache, &m, now, a, &past, &n, &held, &err);
+	if (rc == 1 && m.past_held == 0)
+		abort(); /* a whole past is never refused as not held */
+	if (rc == 0 && n != m.past_held + m.npast)
+		abort();
+	if (rc == 0 && held)
+		for (size_t i = 0; i < n; i++)
+			if (!past[i].is_played)
+				abort();
+	history_cache_sweep(cache, now);
+}
 
 static void check_response_round_trip(const struct rt_wire_frame *f, struct rt_arena *a)
 {
@@ -118,11 +154,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (f.type == RT_WIRE_ORCH_RESULT) {
 			struct rt_wire_orch_result m;
 			struct rt_episode_out out;
-			if (rt_wire_orch_result_decode(&f, &m, &a, &err) == 0 &&
-			    host_episode_result(&m, &out, &a, &err) == 0 &&
+			int ok = rt_wire_orch_result_decode(&f, &m, &a, &err) == 0;
+			if (ok && m.resend && (m.error || m.held || m.nevents || m.nactions))
+				abort();
+			if (ok && host_episode_result(&m, &out, &a, &err) == 0 &&
 			    (out.n_actions != m.nactions || out.n_new_events != m.nevents))
 				abort();
 		}
+		if (f.type == RT_WIRE_ORCH_REQUEST)
+			check_request_cache(&f, &a);
 		at += used;
 		rt_arena_reset(&a);
 	}

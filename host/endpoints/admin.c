@@ -99,6 +99,11 @@ static json_t *workers_status(struct host_server *srv)
 	json_object_set_new(o, "lastReplacementMs", json_real((double)st.last_replace_us / 1000.0));
 	json_object_set_new(o, "reloads", json_integer(st.reloads));
 	json_object_set_new(o, "reloadFailures", json_integer(st.reload_failures));
+	/* Orchestrator episodes sent with only their new events, whole, and
+	 * whole again because the worker no longer held the rest. */
+	json_object_set_new(o, "episodesDelta", json_integer(st.episodes_delta));
+	json_object_set_new(o, "episodesFull", json_integer(st.episodes_full));
+	json_object_set_new(o, "episodesResent", json_integer(st.episodes_resent));
 	struct host_workers_snapshot *snap = host_workers_snapshot(srv->workers);
 	for (size_t i = 0; i < snap->napps; i++) {
 		const struct host_app_workers *a = &snap->apps[i];

@@ -20,11 +20,12 @@
 #include <string.h>
 
 /* The reply of call `i` (its id `id`), the side frames before it handled:
- * FRAME when ops->reply took it, else what became of the worker, with
- * *malformed set when the reply itself did not decode. */
+ * FRAME when ops->reply took it (*again set when it asked to be sent once
+ * more), else what became of the worker, with *malformed set when the
+ * reply itself did not decode. */
 static enum host_chan_rc read_reply(struct host_workers *w, struct wproc *p,
 				    const struct wbatch_ops *ops, void *ctx, size_t i,
-				    uint64_t id, const char **err, int *malformed)
+				    uint64_t id, const char **err, int *malformed, int *again)
 {
 	int64_t rcv_timeout_us = w->opts.timeout_ms > 0 ? w->opts.timeout_ms * 1000 : 0;
 	int64_t deadline = rcv_timeout_us ? rt_mono_us() + rcv_timeout_us : 0;
@@ -45,12 +46,13 @@ static enum host_chan_rc read_reply(struct host_workers *w, struct wproc *p,
 			*err = "unexpected frame"; /* a worker that answers out of turn is broken */
 			return HOST_CHAN_BROKEN;
 		}
-		int bad = ops->reply(ctx, i, &f, err) != 0;
+		int rc = ops->reply(ctx, i, &f, err);
 		rt_wire_buf_consume(&p->in, used);
-		if (bad) {
+		if (rc < 0) {
 			*malformed = 1;
 			return HOST_CHAN_BROKEN;
 		}
+		*again = rc == 1;
 		return HOST_CHAN_FRAME;
 	}
 }
@@ -58,7 +60,12 @@ static enum host_chan_rc read_reply(struct host_workers *w, struct wproc *p,
 void wpool_call_batch(struct host_workers *w, struct wpool *pool, struct rt_arena *a,
 		      size_t *idx, size_t k, const struct wbatch_ops *ops, void *ctx)
 {
+	/* Calls whose reply asked to be sent again go first in the next
+	 * round, with no delay: at most once each per reason (encode sends
+	 * an episode whole the second time). */
+	size_t *again = rt_arena_alloc(a, (k ? k : 1) * sizeof(*again));
 	while (k > 0) {
+		size_t nagain = 0;
 		struct wcall c = ops->call_of(ctx, idx[0]);
 		struct wproc *p = wpool_acquire(w, pool, ops->episodes, &c);
 		if (!p) {
@@ -66,6 +73,8 @@ void wpool_call_batch(struct host_workers *w, struct wpool *pool, struct rt_aren
 				ops->no_worker(ctx, idx[j]);
 			return;
 		}
+		if (ops->bind)
+			ops->bind(ctx, p);
 		/* Requests too large for a frame fail alone; the rest are sent. */
 		uint64_t first = __atomic_add_fetch(&w->next_id, k, __ATOMIC_RELAXED) - k + 1;
 		uint64_t *ids = rt_arena_alloc(a, k * sizeof(*ids));
@@ -105,13 +114,18 @@ void wpool_call_batch(struct host_workers *w, struct wpool *pool, struct rt_aren
 						     now.invocation, rt_now_us());
 				pthread_mutex_unlock(&w->lock);
 			}
-			cr = read_reply(w, p, ops, ctx, idx[j], ids[j], &err, &malformed);
+			int more = 0;
+			cr = read_reply(w, p, ops, ctx, idx[j], ids[j], &err, &malformed, &more);
 			if (cr != HOST_CHAN_FRAME)
 				break;
+			if (more)
+				again[nagain++] = idx[j];
 		}
 		if (cr == HOST_CHAN_FRAME) {
 			wpool_release(w, pool, p);
-			return;
+			memcpy(idx, again, nagain * sizeof(*idx));
+			k = nagain;
+			continue;
 		}
 		/* It ended while running idx[j]. */
 		size_t at = idx[j];
@@ -133,8 +147,10 @@ void wpool_call_batch(struct host_workers *w, struct wpool *pool, struct rt_aren
 		host_log_flush();
 		wpool_release(w, pool, p);
 		ops->lost(ctx, at, cr, status, malformed ? err : NULL);
-		/* Those after it never started: another worker runs them. */
-		memmove(&idx[0], &idx[j + 1], (k - j - 1) * sizeof(*idx));
-		k -= j + 1;
+		/* Those after it never started: another worker runs them, after
+		 * those to be sent again. */
+		memmove(&idx[nagain], &idx[j + 1], (k - j - 1) * sizeof(*idx));
+		memcpy(idx, again, nagain * sizeof(*idx));
+		k = nagain + k - j - 1;
 	}
 }

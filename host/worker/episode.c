@@ -4,6 +4,8 @@
  * (common/wire.h), and the worker's side that replays with the app's code.
  *
  * History events travel in the task hub's own codec (rt_history_encode).
+ * A worker keeps the pasts it was sent (history_cache.c), so a request may
+ * carry only the events after those it holds (wire.h, RT_WT_PAST_HELD).
  * An action is a run of fields (no frame header) with the tags below; the
  * host decodes it with the same bounds checks as any frame.
  */
@@ -135,22 +137,36 @@ int host_episode_action_decode(const struct rt_wire_bytes *in, struct rt_action 
 	return 0;
 }
 
-int host_episode_request(struct rt_wire_buf *b, uint64_t id, const struct rt_episode_in *in)
+int host_episode_request(struct rt_wire_buf *b, uint64_t id, const struct rt_episode_in *in,
+			 size_t held)
 {
 	struct rt_arena *a = in->arena;
-	struct rt_wire_bytes *past = rt_arena_alloc(a, (in->n_past + 1) * sizeof(*past));
+	if (held > in->n_past || held > UINT32_MAX || !in->execution_id)
+		held = 0;
+	size_t n = in->n_past - held;
+	struct rt_wire_bytes *past = rt_arena_alloc(a, (n + 1) * sizeof(*past));
 	struct rt_wire_bytes *fresh = rt_arena_alloc(a, (in->n_msgs + 1) * sizeof(*fresh));
-	for (size_t i = 0; i < in->n_past; i++)
-		past[i] = encode_event(&in->past[i], a);
+	for (size_t i = 0; i < n; i++)
+		past[i] = encode_event(&in->past[held + i], a);
 	for (size_t i = 0; i < in->n_msgs; i++)
 		fresh[i] = encode_event(&in->msgs[i], a);
 	struct rt_wire_orch_request m = {
 		.name = in->name, .instance = in->instance_id, .execution = in->execution_id,
-		.past = past, .npast = in->n_past, .fresh = fresh, .nfresh = in->n_msgs,
+		.past = past, .npast = n, .fresh = fresh, .nfresh = in->n_msgs,
 		.now_us = in->now_us, .max_actions = (uint32_t)(in->max_actions > 0 ? in->max_actions : 0),
-		.custom_status = in->custom_status,
+		.custom_status = in->custom_status, .past_held = (uint32_t)held,
 	};
+	if (held)
+		m.past_tail = encode_event(&in->past[held - 1], a);
 	return rt_wire_orch_request_encode(b, id, &m);
+}
+
+int host_episode_may_rewrite(const struct rt_episode_in *in)
+{
+	for (size_t i = 0; i < in->n_msgs; i++)
+		if (in->msgs[i].type == RT_EV_GENERIC)
+			return 1;
+	return 0;
 }
 
 int host_episode_result(const struct rt_wire_orch_result *m, struct rt_episode_out *out,
@@ -196,41 +212,61 @@ static int worker_is_orchestrator(void *ctx, const char *name)
 	return bind_registry_find_kind(serving_reg, name, BIND_FN_ORCHESTRATOR) != NULL;
 }
 
+/* Whether the instance goes on after an episode that left it so: only
+ * then is its past worth keeping. */
+static int goes_on(enum rt_status st)
+{
+	return st == RT_ST_RUNNING || st == RT_ST_SUSPENDED;
+}
+
 void host_episode_serve(struct rt_wire_buf *b, const struct bind_registry *reg, uint64_t id,
-			const struct rt_wire_orch_request *m, struct rt_arena *a)
+			const struct rt_wire_orch_request *m, struct rt_arena *a,
+			struct history_cache *cache, int64_t now_mono_us)
 {
 	struct rt_wire_orch_result r = {0};
 	struct bind_function *fn = bind_registry_find_kind(reg, m->name, BIND_FN_ORCHESTRATOR);
-	struct rt_event *past = rt_arena_calloc(a, (m->npast + 1) * sizeof(*past));
 	struct rt_event *msgs = rt_arena_calloc(a, (m->nfresh + 1) * sizeof(*msgs));
-	for (size_t i = 0; i < m->npast; i++)
-		if (rt_history_decode(m->past[i].data, m->past[i].len, &past[i], a) != 0)
-			r.error = "a past event does not decode";
+	const struct rt_event *past = NULL;
+	size_t npast = 0;
+	int held = 0;
+	int got = history_cache_past(cache, m, now_mono_us, a, &past, &npast, &held, &r.error);
+	if (got == 1) {
+		/* Not held (evicted, or another process): no guess, the host
+		 * sends it whole. */
+		struct rt_wire_orch_result again = {.resend = 1};
+		rt_wire_orch_result_encode(b, id, &again);
+		return;
+	}
 	for (size_t i = 0; i < m->nfresh; i++)
 		if (rt_history_decode(m->fresh[i].data, m->fresh[i].len, &msgs[i], a) != 0)
 			r.error = "a new event does not decode";
 	if (!fn)
 		r.error = "the orchestrator is not registered in this worker";
 	if (r.error) {
+		history_cache_drop(cache, m->instance);
 		rt_wire_orch_result_encode(b, id, &r);
 		return;
 	}
-	for (size_t i = 0; i < m->npast; i++)
-		past[i].is_played = 1;
 	serving_reg = reg;
 	struct rt_episode_in in = {
 		.instance_id = m->instance, .execution_id = m->execution, .name = m->name,
-		.past = past, .n_past = m->npast, .msgs = msgs, .n_msgs = m->nfresh,
+		.past = past, .n_past = npast, .msgs = msgs, .n_msgs = m->nfresh,
 		.now_us = m->now_us, .run = bind_orch_run, .fn = fn,
 		.is_activity = worker_is_activity, .is_orchestrator = worker_is_orchestrator,
 		.max_actions = (int)m->max_actions, .custom_status = m->custom_status, .arena = a,
 	};
 	struct rt_episode_out out;
 	if (rt_replay_run(&in, &out) != 0) {
+		history_cache_drop(cache, m->instance);
 		r.error = out.error ? out.error : "cannot replay";
 		rt_wire_orch_result_encode(b, id, &r);
 		return;
 	}
+	if (held && !goes_on(out.status)) {
+		history_cache_drop(cache, m->instance);
+		held = 0;
+	}
+	r.held = (uint32_t)held;
 	r.status = (uint32_t)out.status;
 	r.output = out.output;
 	r.custom_set = (uint32_t)(out.custom_status_set != 0);
@@ -245,7 +281,11 @@ void host_episode_serve(struct rt_wire_buf *b, const struct bind_registry *reg, 
 	r.nevents = out.n_new_events;
 	r.nactions = out.n_actions;
 	if (rt_wire_orch_result_encode(b, id, &r) != 0) {
-		struct rt_wire_orch_result big = {.error = "the episode's result is too large"};
+		struct rt_wire_orch_result big = {
+			.error = rt_arena_fmt(a, "the episode's result (%zu new events, %zu actions) is "
+						 "over the %u MiB frame limit of a worker's reply",
+					      out.n_new_events, out.n_actions, RT_WIRE_MAX_FRAME >> 20)};
+		history_cache_drop(cache, m->instance);
 		rt_wire_orch_result_encode(b, id, &big);
 	}
 }

@@ -13,6 +13,12 @@
  * the culprit is a suspect: it runs alone, after the rest of its batch,
  * until it gets past the point where it died; after EPISODE_CRASH_LIMIT
  * deaths at the same point it fails.
+ *
+ * Each worker process keeps the pasts it was sent (history_cache.h), and
+ * the host's record of that (history_held.h, per process) lets a request
+ * leave out the events the process holds. When the process answers that
+ * it does not hold them (evicted), the episode goes again at once with
+ * its whole past, in the same call (wpool_call_batch's "again").
  */
 #include "host/worker/pool.h"
 
@@ -116,7 +122,23 @@ struct episode_batch {
 	int *rcs;
 	void (*done)(void *arg, size_t i);
 	void *arg;
+	struct history_held *held; /* of the worker the requests go to (bind) */
+	char *whole;               /* [i] 1: send the whole past (the worker lacked it) */
 };
+
+/* One more in a stats counter (host_workers_stats). */
+static void count(struct host_workers *w, long *field)
+{
+	pthread_mutex_lock(&w->lock);
+	(*field)++;
+	pthread_mutex_unlock(&w->lock);
+}
+
+static void episode_bind(void *ctx, struct wproc *p)
+{
+	struct episode_batch *eb = ctx;
+	eb->held = history_held_of(&p->held, p->pid, p->started_us);
+}
 
 static struct wcall episode_call_of(void *ctx, size_t i)
 {
@@ -127,14 +149,27 @@ static struct wcall episode_call_of(void *ctx, size_t i)
 static int episode_encode(void *ctx, size_t i, struct rt_wire_buf *out, uint64_t id)
 {
 	struct episode_batch *eb = ctx;
+	const struct rt_episode_in *in = eb->ins[i];
 	memset(&eb->outs[i], 0, sizeof(eb->outs[i]));
-	return host_episode_request(out, id, eb->ins[i]);
+	size_t held = 0;
+	if (!eb->whole[i] && !host_episode_may_rewrite(in))
+		held = history_held_get(eb->held, in->instance_id, in->execution_id);
+	if (held > in->n_past)
+		held = 0; /* not a prefix of this past: cannot be used */
+	int rc = host_episode_request(out, id, in, held);
+	if (rc == 0)
+		count(eb->w, held ? &eb->w->stats.episodes_delta : &eb->w->stats.episodes_full);
+	return rc;
 }
 
 static void episode_too_large(void *ctx, size_t i)
 {
 	struct episode_batch *eb = ctx;
-	eb->outs[i].error = "the episode's history is too large for a worker";
+	const struct rt_episode_in *in = eb->ins[i];
+	eb->outs[i].error = rt_arena_fmt(in->arena, "the episode's history (%zu past events, %zu "
+						    "new) does not fit the %u MiB frame limit of a "
+						    "worker process",
+					 in->n_past, in->n_msgs, RT_WIRE_MAX_FRAME >> 20);
 	eb->rcs[i] = -1;
 	eb->done(eb->arg, i);
 }
@@ -151,9 +186,22 @@ static int episode_reply(void *ctx, size_t i, const struct rt_wire_frame *f, con
 	struct episode_batch *eb = ctx;
 	struct rt_wire_orch_result m;
 	struct rt_arena *oa = eb->ins[i]->arena;
-	if (rt_wire_orch_result_decode(f, &m, oa, err) != 0 ||
-	    host_episode_result(&m, &eb->outs[i], oa, err) != 0)
+	const struct rt_episode_in *in = eb->ins[i];
+	if (rt_wire_orch_result_decode(f, &m, oa, err) != 0)
 		return -1;
+	if (m.resend) {
+		if (eb->whole[i]) {
+			*err = "asked again for a past it was sent whole";
+			return -1;
+		}
+		history_held_set(eb->held, in->instance_id, in->execution_id, 0);
+		eb->whole[i] = 1;
+		count(eb->w, &eb->w->stats.episodes_resent);
+		return 1;
+	}
+	if (host_episode_result(&m, &eb->outs[i], oa, err) != 0)
+		return -1;
+	history_held_set(eb->held, in->instance_id, in->execution_id, m.held ? in->n_past : 0);
 	eb->rcs[i] = eb->outs[i].error ? -1 : 0;
 	eb->done(eb->arg, i);
 	return 0;
@@ -192,6 +240,7 @@ static const struct wbatch_ops episode_ops = {
 	.episodes = 1,
 	.reply_type = RT_WIRE_ORCH_RESULT,
 	.call_of = episode_call_of,
+	.bind = episode_bind,
 	.encode = episode_encode,
 	.too_large = episode_too_large,
 	.no_worker = episode_no_worker,
@@ -213,7 +262,7 @@ void host_workers_episode_batch(struct host_workers *w, size_t n, void *const *f
 	size_t *idx = rt_arena_alloc(a, n * sizeof(*idx));
 	char *taken = rt_arena_calloc(a, n);
 	struct episode_batch eb = {.w = w, .a = a, .fns = fns, .ins = ins, .outs = outs, .rcs = rcs,
-				   .done = done, .arg = arg};
+				   .done = done, .arg = arg, .whole = rt_arena_calloc(a, n)};
 	for (size_t i = 0; i < n; i++) {
 		memset(&outs[i], 0, sizeof(outs[i]));
 		rcs[i] = -1;

@@ -26,6 +26,7 @@
 #include "common/wire.h"
 #include "host/worker/channel.h"
 #include "host/worker/crash_ring.h"
+#include "host/worker/history_held.h"
 #include "host/worker/supervisor.h"
 
 #include <pthread.h>
@@ -60,6 +61,8 @@ struct wproc {
 	long served;        /* calls answered by this process */
 	int in_call;        /* `call` is what it runs */
 	struct host_worker_call call;
+	/* The pasts this process holds (history_held.h): the owner's alone. */
+	struct history_held *held;
 };
 
 /* One call as the supervisor's files pass it: what the console line names
@@ -206,6 +209,8 @@ struct wbatch_ops {
 	void (*too_large)(void *ctx, size_t i);
 	void (*no_worker)(void *ctx, size_t i); /* the app failed: no worker runs it */
 	void (*starting)(void *ctx, size_t i);  /* its reply is awaited now; may be NULL */
+	/* The worker the next encodes are for (may be NULL). */
+	void (*bind)(void *ctx, struct wproc *p);
 	/* A frame of side_type while call i runs (a durable-client call):
 	 * handled, consumed (`used` bytes of p->in) and answered: FRAME, or
 	 * what became of the worker. NULL: none expected. */
@@ -213,8 +218,10 @@ struct wbatch_ops {
 	enum host_chan_rc (*side_frame)(void *ctx, size_t i, struct wproc *p,
 					const struct rt_wire_frame *f, size_t used,
 					const char **err);
-	/* call i's reply (the frame is consumed afterwards): 0, or -1 with
-	 * *err when it does not decode (the worker is then buried) */
+	/* call i's reply (the frame is consumed afterwards): 0, 1 when call i
+	 * must be sent again at once (encode then knows why; episodes whose
+	 * worker lacked their past), or -1 with *err when it does not decode
+	 * (the worker is then buried) */
 	int (*reply)(void *ctx, size_t i, const struct rt_wire_frame *f, const char **err);
 	/* call i was running when the worker ended (cr: EOF, TIMEOUT or
 	 * BROKEN; status: how it ended; malformed: why its reply was bad, or

@@ -57,6 +57,7 @@ static void pool_cleanup(struct wpool *pool)
 	for (int j = 0; j < pool->cap; j++) {
 		rt_wire_buf_cleanup(&pool->procs[j].in);
 		rt_wire_buf_cleanup(&pool->procs[j].out);
+		history_held_free(pool->procs[j].held);
 	}
 	pthread_cond_destroy(&pool->idle);
 	rt_arena_cleanup(&pool->reg_arena);

@@ -234,6 +234,10 @@ struct host_workers_stats {
 	long reloads;        /* apps deployed again without a restart */
 	long reload_failures; /* new builds refused; the old one kept serving */
 	int64_t last_replace_us; /* how long the last replacement took to be ready */
+	/* Episodes sent to a worker that held their past's start (only the
+	 * new events sent), sent whole, and sent whole again because the
+	 * worker no longer held what the host thought (history_cache.h). */
+	long episodes_delta, episodes_full, episodes_resent;
 };
 void host_workers_get_stats(struct host_workers *w, struct host_workers_stats *st);
 

@@ -17,6 +17,7 @@
 #include "bindings/bind_log.h"
 #include "bindings/http_trigger.h"
 #include "bindings/registry.h"
+#include "common/clock.h"
 #include "common/urlcodec.h"
 #include "common/wire.h"
 #include "common/xalloc.h"
@@ -27,6 +28,7 @@
 #include "host/worker/worker_client.h"
 #include "host/worker/entity_calls.h"
 #include "host/worker/episode.h"
+#include "host/worker/history_cache.h"
 #include "host/worker/timer_calls.h"
 
 #include <signal.h>
@@ -243,12 +245,24 @@ int host_worker_main(int argc, char **argv)
 		return 1;
 	free(err);
 
+	/* The pasts of the episodes this worker ran (history_cache.h); the
+	 * idle time can be shortened for tests (CFUNC_WORKER_HISTORY_IDLE_MS). */
+	const char *idle = getenv("CFUNC_WORKER_HISTORY_IDLE_MS");
+	struct history_cache *histories =
+		history_cache_new(idle && atoll(idle) > 0 ? atoll(idle) * 1000 : 0, 0, 0);
+	int64_t sweep_due = 0;
 	for (;;) {
 		struct rt_wire_frame f;
 		size_t used;
 		const char *why = NULL;
-		enum host_chan_rc cr = host_chan_read(CHANNEL_FD, &in, RT_WIRE_MAX_FRAME, 0, &f, &used,
-						      &why);
+		/* Idle instances are dropped even when no request comes. */
+		enum host_chan_rc cr = host_chan_read(CHANNEL_FD, &in, RT_WIRE_MAX_FRAME, sweep_due, &f,
+						      &used, &why);
+		if (cr == HOST_CHAN_TIMEOUT || (sweep_due && rt_mono_us() >= sweep_due)) {
+			sweep_due = history_cache_sweep(histories, rt_mono_us());
+			if (cr == HOST_CHAN_TIMEOUT)
+				continue;
+		}
 		if (cr != HOST_CHAN_FRAME)
 			break;
 		if (f.type == RT_WIRE_HTTP_REQUEST) {
@@ -273,7 +287,9 @@ int host_worker_main(int argc, char **argv)
 				break;
 			rt_wire_buf_consume(&in, used);
 			used = 0;
-			host_episode_serve(&out, &reg, f.id, &m, &arena);
+			host_episode_serve(&out, &reg, f.id, &m, &arena, histories, rt_mono_us());
+			if (!sweep_due && history_cache_count(histories))
+				sweep_due = history_cache_sweep(histories, rt_mono_us());
 		} else if (f.type == RT_WIRE_TIMER_REQUEST) {
 			struct rt_wire_timer_request m;
 			if (rt_wire_timer_request_decode(&f, &m, &arena, &why) != 0)
@@ -298,6 +314,7 @@ int host_worker_main(int argc, char **argv)
 		rt_arena_reset(&arena);
 	}
 	host_log_flush();
+	history_cache_free(histories);
 	/* The app's fini runs as it would in the host. */
 	bind_registry_cleanup(&reg);
 	rt_arena_cleanup(&arena);

@@ -156,6 +156,73 @@ static void test_durable_round_trip(void)
 	rt_wire_buf_cleanup(&b);
 }
 
+/* Minor 3: a request that leaves out held events, the worker's "resend"
+ * and "held" answers; and episode lists longer than RT_WIRE_MAX_LIST (a
+ * fan-out of 100,000 appends more events than that). */
+static void test_held_and_long(void)
+{
+	struct rt_wire_buf b;
+	struct rt_wire_frame f;
+	const char *err = NULL;
+	struct rt_wire_bytes past[1] = {{"e3", 2}};
+	struct rt_wire_orch_request oreq = {.name = "seq", .instance = "i1", .execution = "x1",
+					    .past = past, .npast = 1, .past_held = 3,
+					    .past_tail = {"e2", 2}}, oout;
+	rt_wire_buf_init(&b);
+	rt_wire_orch_request_encode(&b, 9, &oreq);
+	ok(only_frame(&b, &f), "one frame");
+	is_int(rt_wire_orch_request_decode(&f, &oout, &arena, &err), 0, "a held-past request decodes");
+	ok(oout.past_held == 3 && oout.npast == 1 && oout.past_tail.len == 2 &&
+	   memcmp(oout.past_tail.data, "e2", 2) == 0, "held count, tail and the rest kept");
+	oreq.execution = NULL;
+	rt_wire_buf_cleanup(&b);
+	rt_wire_buf_init(&b);
+	rt_wire_orch_request_encode(&b, 9, &oreq);
+	ok(only_frame(&b, &f) && rt_wire_orch_request_decode(&f, &oout, &arena, &err) == -1,
+	   "held events without the execution they belong to are refused (%s)", err ? err : "");
+
+	struct rt_wire_orch_result again = {.resend = 1}, held = {.status = 0, .held = 1}, rout;
+	rt_wire_buf_cleanup(&b);
+	rt_wire_buf_init(&b);
+	rt_wire_orch_result_encode(&b, 9, &again);
+	ok(only_frame(&b, &f) && rt_wire_orch_result_decode(&f, &rout, &arena, &err) == 0 &&
+	   rout.resend && !rout.held, "a resend answer decodes without a status");
+	rt_wire_buf_cleanup(&b);
+	rt_wire_buf_init(&b);
+	rt_wire_orch_result_encode(&b, 9, &held);
+	ok(only_frame(&b, &f) && rt_wire_orch_result_decode(&f, &rout, &arena, &err) == 0 &&
+	   rout.held && !rout.resend, "a held flag comes back");
+	struct rt_wire_orch_result both = {.resend = 1, .events = past, .nevents = 1};
+	rt_wire_buf_cleanup(&b);
+	rt_wire_buf_init(&b);
+	rt_wire_orch_result_encode(&b, 9, &both);
+	ok(only_frame(&b, &f) && rt_wire_orch_result_decode(&f, &rout, &arena, &err) == -1,
+	   "a resend answer that also carries a result is refused (%s)", err ? err : "");
+
+	/* 250,000 events and 100,001 actions: over the general list limit,
+	 * within the frame. */
+	size_t ne = 250000, na = RT_WIRE_MAX_LIST + 1;
+	struct rt_wire_bytes *evs = rt_arena_alloc(&arena, ne * sizeof(*evs));
+	for (size_t i = 0; i < ne; i++)
+		evs[i] = (struct rt_wire_bytes){"ev", 2};
+	struct rt_wire_orch_result big = {.status = 0, .events = evs, .nevents = ne,
+					  .actions = evs, .nactions = na};
+	rt_wire_buf_cleanup(&b);
+	rt_wire_buf_init(&b);
+	is_int(rt_wire_orch_result_encode(&b, 9, &big), 0, "a fan-out's result fits a frame");
+	ok(only_frame(&b, &f) && rt_wire_orch_result_decode(&f, &rout, &arena, &err) == 0 &&
+	   rout.nevents == ne && rout.nactions == na,
+	   "and decodes with all 250,000 events and 100,001 actions");
+	struct rt_wire_orch_request fanin = {.name = "seq", .instance = "i1", .past = evs,
+					     .npast = ne};
+	rt_wire_buf_cleanup(&b);
+	rt_wire_buf_init(&b);
+	rt_wire_orch_request_encode(&b, 9, &fanin);
+	ok(only_frame(&b, &f) && rt_wire_orch_request_decode(&f, &oout, &arena, &err) == 0 &&
+	   oout.npast == ne, "a fan-in's past of 250,000 events decodes");
+	rt_wire_buf_cleanup(&b);
+}
+
 /* A batch of frames in one buffer comes out whole however the bytes arrive. */
 static void test_batch_split_anywhere(void)
 {
@@ -552,6 +619,7 @@ int main(void)
 	subtest("batches", test_batch_split_anywhere);
 	subtest("hostile input", test_hostile_frames);
 	subtest("timer runs and entity batches", test_timer_entity);
+	subtest("held pasts and long episodes", test_held_and_long);
 	rt_arena_cleanup(&arena);
 	return done_testing();
 }

@@ -41,7 +41,7 @@ static void test_request(void)
 	size_t used;
 
 	rt_wire_buf_init(&b);
-	is_int(host_episode_request(&b, 5, &in), 0, "an episode request encodes");
+	is_int(host_episode_request(&b, 5, &in, 0), 0, "an episode request encodes");
 	is_int(rt_wire_frame_next(b.data, b.len, RT_WIRE_MAX_FRAME, &f, &used, &err), 1, "as one frame");
 	is_int(rt_wire_orch_request_decode(&f, &m, &arena, &err), 0, "that decodes");
 	is_int(m.npast, 2, "two past events");

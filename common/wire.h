@@ -67,7 +67,7 @@
 
 #define RT_WIRE_HEADER 16
 #define RT_WIRE_MAX_FRAME (64u << 20)  /* a frame's body, all messages */
-#define RT_WIRE_MAX_LIST 100000        /* entries of one list in one message */
+#define RT_WIRE_MAX_LIST 1000000        /* entries of one list in one message */
 
 /* Message types. Requests go host -> worker unless marked (w). */
 enum rt_wire_type {

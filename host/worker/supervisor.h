@@ -35,8 +35,10 @@ struct rt_wire_registration;
 
 struct host_workers_opts {
 	const char *root;       /* working directory of the workers (the script root) */
-	int per_app;            /* processes per app for HTTP and activities, >= 1;
-				 * each app has one more for orchestrator episodes */
+	int per_app;            /* processes per app for HTTP and activities, >= 1 */
+	int episodes_per_app;   /* and more for orchestrator episodes and entity
+				 * batches, >= 1: the engine thread takes the first
+				 * idle one, the replay thread the last (pool.c) */
 	int64_t timeout_ms;     /* functionTimeout; <= 0: none */
 	int verbose;            /* --verbose, passed on */
 	/*
@@ -149,8 +151,10 @@ void host_workers_activity_batch(void *ctx, size_t n, void *const *fns,
 				 void (*starting)(void *arg, size_t i), void *arg);
 
 /*
- * rt_engine_hooks.replay in worker mode: runs the episode in a worker of
- * the orchestrator's app (fn is its bind_function). 0 and *out as
+ * rt_engine_hooks.replay in worker mode (the replay thread's long
+ * replays): runs the episode in an episode worker of the orchestrator's
+ * app (fn is its bind_function), the last idle one, so that the engine
+ * thread's batches keep the first. 0 and *out as
  * rt_replay_run fills it; -1 when the history cannot be replayed
  * (out->error), also after EPISODE_CRASH_LIMIT deaths at the same point of
  * the same instance (the message names the function and the signal); -2
@@ -162,8 +166,8 @@ int host_workers_episode(struct host_workers *w, const struct bind_function *fn,
 			 const struct rt_episode_in *in, struct rt_episode_out *out);
 /*
  * rt_engine_hooks.replay_batch in worker mode: the episodes of one engine
- * batch (fns[i] their bind_functions), each app's in one write to its
- * episode worker, the results read as they come, done(arg, i) called for
+ * batch (fns[i] their bind_functions), each app's in one write to one of
+ * its episode workers (the first idle one), the results read as they come, done(arg, i) called for
  * each as soon as rcs[i] and outs[i] (as host_workers_episode's) are
  * final. When the worker dies in a batch, the episode it was running gets
  * -2 (or -1 at the limit), those answered stand, and those not answered

@@ -3,7 +3,7 @@
 # replay thread holds one with a long replay, the engine thread's batches
 # run in the other, so other instances complete; a kill -9 of the one the
 # engine uses leaves the held replay where it is, and the killed one is
-# replaced; a deploy replaces both.
+# replaced; a deploy replaces both; cfunc.episodeWorkers 1 keeps one.
 . "$CFUNC_ROOT/tests/lib.sh"
 . "$CFUNC_ROOT/tests/lib_workers.sh"
 
@@ -86,6 +86,21 @@ is "$gone" 2 "both old episode workers left"
 is "$(printf '%s\n' "$after" | wc -w | tr -d ' ')" 2 "two new ones serve ($after)"
 is "$(http -X POST -d '"q3"' "$START/quick/q3")" 202 "start one on the new build"
 wait_for q3 '.runtimeStatus == "Completed"'
+ok $? "it completes"
+stop_host TERM
+is "$HOST_RC" 0 "the host stops cleanly"
+
+# cfunc.episodeWorkers: 1 keeps one, as before.
+printf '{ "version": "2.0", "cfunc": { "apps": ["apps"], "workers": 1, "episodeWorkers": 1 } }\n' >"$R/host.json"
+start_workers_host
+F="$BASE/admin/host/functions"
+START="$BASE/runtime/webhooks/durabletask/orchestrators"
+poll_eps 'length == 3 and all(.state == "ready")'
+ok $? "with episodeWorkers 1: three workers"
+is "$(http "$F"; jq -c "[$APP | .workers[] | .episodes] | sort" "$BODY_FILE")" '200[false,false,true]' \
+	"… one of them for episodes"
+is "$(http -X POST -d '"q4"' "$START/quick/q4")" 202 "start one"
+wait_for q4 '.runtimeStatus == "Completed"'
 ok $? "it completes"
 stop_host TERM
 is "$HOST_RC" 0 "the host stops cleanly"

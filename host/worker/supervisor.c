@@ -415,7 +415,7 @@ struct host_workers_snapshot *host_workers_snapshot(struct host_workers *w)
 			info->pid = p->pid;
 			info->slot = j;
 			info->state = slot_state(p);
-			info->episodes = p->episodes;
+			info->episodes = p->episodes != 0;
 			info->started_us = p->started_us;
 			info->served = p->served;
 			info->busy = p->in_call;

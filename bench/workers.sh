@@ -16,12 +16,16 @@ set -eu
 cd "$(dirname "$0")/.."
 . bench/lib.sh
 TOP=$(pwd)
-B=$TOP/build
+B=${B:-$TOP/build}
+# The host runs in its scratch directory: a relative build path is taken
+# from here.
+case $B in /*) ;; *) B=$TOP/$B ;; esac
 DURATION=${DURATION:-10}
 ROUNDS=${ROUNDS:-3}
 CONNS=${CONNS:-64}
 LAT_RUNS=${LAT_RUNS:-200}
-# Below the crash-loop bound (3 x 5 processes of crashy within 60 s).
+# Below the crash-loop bound (3 x 6 processes of crashy within 60 s: 4 for
+# calls, 2 for episodes).
 CRASHES=${CRASHES:-12}
 root=$(mktemp -d /tmp/cfunc-bench-workers.XXXXXX)
 pid=""

@@ -397,6 +397,7 @@ static int cmd_start(int argc, char **argv)
 		struct host_workers_opts wo = {
 			.root = root,
 			.per_app = cfg.workers > 1 ? cfg.workers : 2,
+			.episodes_per_app = cfg.episode_workers,
 			.timeout_ms = cfg.function_timeout_ms > 0 ? cfg.function_timeout_ms : 0,
 			.verbose = cli.verbose,
 			.deploy_check = host_deploy_check,
@@ -487,8 +488,8 @@ static int cmd_start(int argc, char **argv)
 		}
 		host_log("Host.Workers", RT_LOG_INFO,
 			 "HTTP functions and activities run in %d worker process(es) per app, "
-			 "orchestrator episodes in one more",
-			 cfg.workers > 1 ? cfg.workers : 2);
+			 "orchestrator episodes and entity batches in %d more",
+			 cfg.workers > 1 ? cfg.workers : 2, cfg.episode_workers);
 	}
 	if (host_durable_start(&durable, &cfg, &reg, &err) != 0) {
 		host_log("Host.Startup", RT_LOG_ERROR, "%s", err);

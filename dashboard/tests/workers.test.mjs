@@ -26,7 +26,7 @@ async function main() {
     is(await page.getByTestId('failed-banner').textContent(), '', 'no app failed: no banner');
     is(await page.getByTestId('worker-app').count(), 2, 'one worker section per app');
     const rows = app(page, 'crashy').getByTestId('worker-row');
-    is(await rows.count(), 3, 'crashy: its 3 workers');
+    is(await rows.count(), 4, 'crashy: its 4 workers');
     const shownPids = (await rows.evaluateAll((rs) => rs.map((r) => Number(r.dataset.pid)))).sort();
     is(JSON.stringify(shownPids), JSON.stringify(crashy.workers.map((w) => w.pid).sort()), '… with the pids the host reports');
     is(await app(page, 'crashy').getByTestId('app-state').textContent(), 'ok', '… and the app state ok');
@@ -65,9 +65,9 @@ async function main() {
     is(await page.getByTestId('workers-pause').textContent(), 'Resume refresh', 'the refresh can be paused');
     await page.getByTestId('workers-pause').click();
 
-    // A crash loop: 9 deaths within 60 s (some happened already).
+    // A crash loop: 12 deaths within 60 s (some happened already).
     let code = 0;
-    for (let i = 0; i < 12 && code !== 503; i++) {
+    for (let i = 0; i < 15 && code !== 503; i++) {
       await api('GET', '/api/crash/segv');
       code = (await api('GET', '/api/ok')).status;
     }

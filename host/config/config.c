@@ -606,6 +606,11 @@ static int read_cfunc(struct host_config *cfg, json_t *root, char **err)
 	if (host_config_get_int(root, "cfunc.workers", v < 2 ? 2 : v, 1, 4096, &v, err) < 0)
 		return -1;
 	cfg->workers = (int)v;
+	/* Worker mode: two, so that a long replay on the replay thread holds
+	 * one while the engine thread's batches run in the other. */
+	if (host_config_get_int(root, "cfunc.episodeWorkers", 2, 1, 16, &v, err) < 0)
+		return -1;
+	cfg->episode_workers = (int)v;
 	return 0;
 }
 

@@ -25,6 +25,8 @@
  *                               or a folder whose *.so files are all loaded;
  *                               [] loads nothing
  *     "workers": 2 x cores,     HTTP worker threads, at least 1
+ *     "episodeWorkers": 2,      worker processes per app for orchestrator
+ *                               episodes and entity batches, 1-16
  *     "limits": {
  *       "maxRequestBodyBytes": 104857600, "maxRequestLineBytes": 8192,
  *       "maxHeaderBytes": 32768, "maxHeaderCount": 100, "maxConnections": 1024,
@@ -142,6 +144,7 @@ struct host_config {
 	bool apps_listed;             /* host.json named them (else the default "apps") */
 	struct host_config_limits limits; /* cfunc.limits */
 	int workers;                  /* cfunc.workers */
+	int episode_workers;          /* cfunc.episodeWorkers */
 	int stop_timeout_ms;          /* cfunc.stopTimeoutSeconds: bound on a graceful stop */
 	char **allowed_hosts;         /* cfunc.allowedHosts; NULL = any */
 	size_t n_allowed_hosts;

@@ -53,7 +53,7 @@ struct key_section {
 
 static const struct key_section cfunc_section = SECTION_OF(
 	UNKNOWN_ERROR, LEAF("apps"), LEAF("allowedHosts"), LEAF("stopTimeoutSeconds"),
-	LEAF("workers"),
+	LEAF("workers"), LEAF("episodeWorkers"),
 	{"limits", SECTION(UNKNOWN_ERROR, LEAF("maxRequestBodyBytes"), LEAF("maxRequestLineBytes"),
 			   LEAF("maxHeaderBytes"), LEAF("maxHeaderCount"), LEAF("maxConnections"),
 			   LEAF("maxConnectionsPerClient"), LEAF("maxInFlightBytes"),

@@ -33,7 +33,7 @@ int host_workers_admin_activity(struct host_workers *w, const struct bind_functi
 	struct wpool *pool = wpool_of(w, fn->app);
 	struct wcall c = {.kind = HOST_CALL_ACTIVITY, .function = fn->name, .what = fn->name,
 			  .id = key, .instance = "", .invocation = key};
-	struct wproc *p = pool ? wpool_acquire(w, pool, 0, &c) : NULL;
+	struct wproc *p = pool ? wpool_acquire(w, pool, WPOOL_CALLS, &c) : NULL;
 	if (!p) {
 		answer(h, 503,
 		       rt_arena_fmt(a, "{\"error\":\"The app '%s' is not running: its worker "

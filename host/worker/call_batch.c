@@ -67,7 +67,7 @@ void wpool_call_batch(struct host_workers *w, struct wpool *pool, struct rt_aren
 	while (k > 0) {
 		size_t nagain = 0;
 		struct wcall c = ops->call_of(ctx, idx[0]);
-		struct wproc *p = wpool_acquire(w, pool, ops->episodes, &c);
+		struct wproc *p = wpool_acquire(w, pool, ops->want, &c);
 		if (!p) {
 			for (size_t j = 0; j < k; j++)
 				ops->no_worker(ctx, idx[j]);

@@ -250,7 +250,7 @@ static enum host_workers_rc run_chunk(struct host_workers *w, struct wpool *pool
 	struct wcall c = {.kind = HOST_CALL_ENTITY, .function = fn->name,
 			  .what = rt_arena_fmt(a, "%s (entity %s)", fn->name, eb->instance_id),
 			  .id = eb->instance_id, .instance = eb->instance_id};
-	struct wproc *p = wpool_acquire(w, pool, 1, &c);
+	struct wproc *p = wpool_acquire(w, pool, WPOOL_EPISODES, &c);
 	if (!p)
 		return HOST_WORKERS_APP_FAILED;
 	struct rt_wire_entity_request req = {
@@ -544,7 +544,7 @@ static void entity_lost(void *ctx, size_t i, enum host_chan_rc cr, const char *s
 }
 
 static const struct wbatch_ops entity_ops = {
-	.episodes = 1,
+	.want = WPOOL_EPISODES,
 	.reply_type = RT_WIRE_ENTITY_RESULT,
 	.call_of = entity_call_of,
 	.encode = entity_encode,

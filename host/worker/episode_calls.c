@@ -1,5 +1,5 @@
 /*
- * episode_calls.c - orchestrator episodes in an app's episode worker
+ * episode_calls.c - orchestrator episodes in an app's episode workers
  * (supervisor.h, host_workers_episode_batch).
  *
  * The episodes of one engine batch cross in one write (one ORCH_REQUEST
@@ -236,22 +236,24 @@ static void episode_lost(void *ctx, size_t i, enum host_chan_rc cr, const char *
 	eb->done(eb->arg, i);
 }
 
-static const struct wbatch_ops episode_ops = {
-	.episodes = 1,
-	.reply_type = RT_WIRE_ORCH_RESULT,
-	.call_of = episode_call_of,
-	.bind = episode_bind,
-	.encode = episode_encode,
-	.too_large = episode_too_large,
-	.no_worker = episode_no_worker,
-	.reply = episode_reply,
-	.lost = episode_lost,
-};
+/* The engine thread's batches take the first idle episode worker, the
+ * replay thread's long replays (host_workers_episode) the last: neither
+ * waits behind the other (pool.h). */
+#define EPISODE_OPS(which)                                                      \
+	{                                                                       \
+		.want = (which), .reply_type = RT_WIRE_ORCH_RESULT,             \
+		.call_of = episode_call_of, .bind = episode_bind,               \
+		.encode = episode_encode, .too_large = episode_too_large,       \
+		.no_worker = episode_no_worker, .reply = episode_reply,         \
+		.lost = episode_lost,                                           \
+	}
+static const struct wbatch_ops episode_ops = EPISODE_OPS(WPOOL_EPISODES);
+static const struct wbatch_ops replay_ops = EPISODE_OPS(WPOOL_EPISODES_LAST);
 
-void host_workers_episode_batch(struct host_workers *w, size_t n, void *const *fns,
-				const struct rt_episode_in *const *ins,
-				struct rt_episode_out *outs, int *rcs,
-				void (*done)(void *arg, size_t i), void *arg)
+static void episode_batch(struct host_workers *w, size_t n, void *const *fns,
+			  const struct rt_episode_in *const *ins, struct rt_episode_out *outs,
+			  int *rcs, void (*done)(void *arg, size_t i), void *arg,
+			  const struct wbatch_ops *ops)
 {
 	if (n == 0)
 		return;
@@ -287,16 +289,24 @@ void host_workers_episode_batch(struct host_workers *w, size_t n, void *const *f
 				idx[k++] = j;
 				taken[j] = 1;
 			}
-		wpool_call_batch(w, pool, a, idx, k, &episode_ops, &eb);
+		wpool_call_batch(w, pool, a, idx, k, ops, &eb);
 		/* then each suspect alone, so that its crash costs no other. */
 		for (size_t j = i; j < n; j++)
 			if (!taken[j] && ((const struct bind_function *)fns[j])->app == app) {
 				idx[0] = j;
 				taken[j] = 1;
-				wpool_call_batch(w, pool, a, idx, 1, &episode_ops, &eb);
+				wpool_call_batch(w, pool, a, idx, 1, ops, &eb);
 			}
 	}
 	rt_arena_cleanup(a);
+}
+
+void host_workers_episode_batch(struct host_workers *w, size_t n, void *const *fns,
+				const struct rt_episode_in *const *ins,
+				struct rt_episode_out *outs, int *rcs,
+				void (*done)(void *arg, size_t i), void *arg)
+{
+	episode_batch(w, n, fns, ins, outs, rcs, done, arg, &episode_ops);
 }
 
 static void no_op_done(void *arg, size_t i)
@@ -311,6 +321,6 @@ int host_workers_episode(struct host_workers *w, const struct bind_function *fn,
 	void *fns[1] = {(void *)fn};
 	const struct rt_episode_in *ins[1] = {in};
 	int rc;
-	host_workers_episode_batch(w, 1, fns, ins, out, &rc, no_op_done, NULL);
+	episode_batch(w, 1, fns, ins, out, &rc, no_op_done, NULL, &replay_ops);
 	return rc;
 }

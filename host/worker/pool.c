@@ -177,23 +177,48 @@ struct wpool *wpool_of(struct host_workers *w, const struct bind_app *app)
 	return NULL;
 }
 
+/* The first of a build's workers is an episode worker (it registers at
+ * the start-up, before the host listens: the engine needs one first), the
+ * others after the call workers (they start with the rest). */
+int wpool_rank(const struct wpool *pool, int i)
+{
+	if (i == 0)
+		return 1;
+	int first_extra = pool->n - (pool->neps - 1);
+	return i >= first_extra ? i - first_extra + 2 : 0;
+}
+
+/* The idle worker `want` takes, or NULL (lock held). */
+static struct wproc *pick(struct wpool *pool, enum wpool_want want)
+{
+	struct wproc *got = NULL;
+	for (int i = 0; i < pool->cap; i++) {
+		struct wproc *q = &pool->procs[i];
+		if (q->busy || q->gone || q->retire || (q->episodes != 0) != (want != WPOOL_CALLS))
+			continue;
+		if (want == WPOOL_CALLS)
+			return q;
+		if (!got || (want == WPOOL_EPISODES_LAST ? q->episodes > got->episodes
+							 : q->episodes < got->episodes))
+			got = q;
+	}
+	return got;
+}
+
 /*
- * Episodes have a worker of their own: an HTTP function waiting for a
+ * Episodes have workers of their own: an HTTP function waiting for a
  * commit holds its worker, and the engine thread must never wait for one
- * of those to run the episode of the batch that commits.
+ * of those to run the episode of the batch that commits. And more than
+ * one: the replay thread's long replay (a fan-in re-running 100,000
+ * results) holds one while the engine thread's batches use another.
  */
-struct wproc *wpool_acquire(struct host_workers *w, struct wpool *pool, int episodes,
+struct wproc *wpool_acquire(struct host_workers *w, struct wpool *pool, enum wpool_want want,
 			    const struct wcall *c)
 {
 	struct wproc *got = NULL;
+	int episodes = want != WPOOL_CALLS;
 	pthread_mutex_lock(&w->lock);
-	while (!pool->failed) {
-		for (int i = 0; i < pool->cap && !got; i++)
-			if (!pool->procs[i].busy && !pool->procs[i].gone && !pool->procs[i].retire &&
-			    pool->procs[i].episodes == episodes)
-				got = &pool->procs[i];
-		if (got)
-			break;
+	while (!pool->failed && !(got = pick(pool, want))) {
 		pool->episode_waiters += episodes;
 		pthread_cond_wait(&pool->idle, &w->lock);
 		pool->episode_waiters -= episodes;
@@ -248,9 +273,9 @@ void wpool_release(struct host_workers *w, struct wpool *pool, struct wproc *p)
 	p->retire = 0;
 	/* One worker is free: one waiter can use it. Waking them all (20
 	 * activity threads for 4 workers) cost a futex storm per call. Only
-	 * while a thread waits for the episode worker (rare: the engine and
-	 * the replay thread at once) a signal could wake one that cannot use
-	 * this worker, so then everyone is woken. */
+	 * while a thread waits for an episode worker (rare: both busy, or one
+	 * being replaced) a signal could wake one that cannot use this
+	 * worker, so then everyone is woken. */
 	if (pool->episode_waiters)
 		pthread_cond_broadcast(&pool->idle);
 	else

@@ -12,7 +12,14 @@
  *     that was calling it, before that thread returns, so the pool never
  *     shrinks silently; the replacement is ready when its registration has
  *     arrived.
- *   - More than CRASH_LOOP_FACTOR x per_app deaths within CRASH_WINDOW_US
+ *   - A build's workers are n = per_app + episodes_per_app: its first and
+ *     its last episodes_per_app - 1 serve episodes and entity batches
+ *     (wproc.episodes their rank, 1..), the others HTTP, activities and
+ *     timers (wpool_rank). An episode call takes the idle episode worker
+ *     of the lowest rank, or of the highest for the replay thread
+ *     (WPOOL_EPISODES_LAST): each of the two threads keeps to its own, so
+ *     neither waits behind the other while both are up.
+ *   - More than CRASH_LOOP_FACTOR x n deaths within CRASH_WINDOW_US
  *     mark the app failed: no more replacements, callers get 503; its idle
  *     workers are stopped at once, a busy one when its call returns
  *     (wpool_release), so a failed app keeps no process.
@@ -53,7 +60,7 @@ struct wproc {
 	int busy;
 	int gone;
 	int retire;     /* of an older build: leaves after its current call */
-	int episodes;   /* serves orchestrator episodes only (see acquire) */
+	int episodes;   /* 0, or its rank among the episode workers (1..) */
 	struct rt_wire_buf in, out;
 	/* For the snapshot only: */
 	enum wproc_phase phase;
@@ -93,6 +100,7 @@ struct wpool {
 	struct rt_arena reg_arena;
 	struct wproc *procs; /* cap slots, never moved: callers hold pointers */
 	int n;               /* live workers wanted */
+	int neps;            /* of which episode workers */
 	int cap;             /* 2 n: room for a new build's workers beside the old */
 	int failed;
 	int reload_wanted;
@@ -100,7 +108,7 @@ struct wpool {
 	int ndeaths, death_at;
 	char reason[256]; /* why it failed */
 	pthread_cond_t idle;
-	int episode_waiters; /* threads waiting on `idle` for the episode worker */
+	int episode_waiters; /* threads waiting on `idle` for an episode worker */
 };
 
 struct host_workers {
@@ -169,11 +177,21 @@ int wreg_same_functions(const struct wpool *pool, const struct rt_wire_registrat
  * "SIGABRT, core dumped", "exit code 3". */
 void wproc_status_text(int status, char *out, size_t n);
 
+/* What a caller of wpool_acquire wants. */
+enum wpool_want {
+	WPOOL_CALLS = 0,       /* a worker for HTTP, activities, timers */
+	WPOOL_EPISODES,        /* an episode worker, the first idle one */
+	WPOOL_EPISODES_LAST,   /* an episode worker, the last idle one */
+};
+
 /* pool.c */
 struct wpool *wpool_of(struct host_workers *w, const struct bind_app *app);
+/* What the i-th of a build's n workers serves: 0 (calls) or its episode
+ * rank (see the invariants). */
+int wpool_rank(const struct wpool *pool, int i);
 /* An idle worker, now the caller's, with `c` recorded as what it runs;
  * NULL when the app failed. */
-struct wproc *wpool_acquire(struct host_workers *w, struct wpool *pool, int episodes,
+struct wproc *wpool_acquire(struct host_workers *w, struct wpool *pool, enum wpool_want want,
 			    const struct wcall *c);
 void wpool_release(struct host_workers *w, struct wpool *pool, struct wproc *p);
 void wpool_retire_now(struct host_workers *w, struct wproc *p);
@@ -199,7 +217,7 @@ uint64_t wpool_next_id(struct host_workers *w);
 /* call_batch.c: what one kind of call does in wpool_call_batch. Each hook
  * gets ctx and the caller's index i of the call. */
 struct wbatch_ops {
-	int episodes;                /* for the app's episode worker */
+	enum wpool_want want;        /* which worker */
 	enum rt_wire_type reply_type; /* what answers a call */
 	/* the call, for the console and the records (strings live on) */
 	struct wcall (*call_of)(void *ctx, size_t i);

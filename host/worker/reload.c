@@ -61,7 +61,7 @@ static void reload_pool(struct host_workers *w, struct wpool *pool)
 		return;
 	}
 	for (int i = 0; i < nfresh; i++)
-		pool->procs[fresh[i]].episodes = i == 0;
+		pool->procs[fresh[i]].episodes = wpool_rank(pool, i);
 	pthread_mutex_unlock(&w->lock);
 
 	/* The first new worker says what the build registers; the others must

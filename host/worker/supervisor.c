@@ -26,6 +26,8 @@ struct host_workers *host_workers_new(const struct host_workers_opts *opts, size
 	w->opts = *opts;
 	if (w->opts.per_app < 1)
 		w->opts.per_app = 1;
+	if (w->opts.episodes_per_app < 1)
+		w->opts.episodes_per_app = 1;
 	w->root = xstrdup(opts->root);
 	pthread_mutex_init(&w->lock, NULL);
 	pthread_cond_init(&w->reload_cond, NULL);
@@ -70,7 +72,8 @@ static void pool_init(struct host_workers *w, struct wpool *pool, const struct b
 {
 	memset(pool, 0, sizeof(*pool));
 	pool->app = app;
-	pool->n = w->opts.per_app + 1; /* + the episode worker */
+	pool->neps = w->opts.episodes_per_app;
+	pool->n = w->opts.per_app + pool->neps;
 	pool->cap = 2 * pool->n;
 	pool->procs = xcalloc((size_t)pool->cap, sizeof(*pool->procs));
 	pool->deaths = xcalloc((size_t)(CRASH_LOOP_FACTOR * pool->n), sizeof(*pool->deaths));
@@ -83,7 +86,8 @@ static void pool_init(struct host_workers *w, struct wpool *pool, const struct b
 		rt_wire_buf_init(&p->in);
 		rt_wire_buf_init(&p->out);
 	}
-	pool->procs[0].episodes = 1;
+	for (int j = 0; j < pool->n; j++)
+		pool->procs[j].episodes = wpool_rank(pool, j);
 }
 
 /* Ends a launched worker that will not be awaited (the start-up failed). */
@@ -412,7 +416,7 @@ struct host_workers_snapshot *host_workers_snapshot(struct host_workers *w)
 			info->pid = p->pid;
 			info->slot = j;
 			info->state = slot_state(p);
-			info->episodes = p->episodes;
+			info->episodes = p->episodes != 0;
 			info->started_us = p->started_us;
 			info->served = p->served;
 			info->busy = p->in_call;

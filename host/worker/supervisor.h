@@ -35,8 +35,10 @@ struct rt_wire_registration;
 
 struct host_workers_opts {
 	const char *root;       /* working directory of the workers (the script root) */
-	int per_app;            /* processes per app for HTTP and activities, >= 1;
-				 * each app has one more for orchestrator episodes */
+	int per_app;            /* processes per app for HTTP and activities, >= 1 */
+	int episodes_per_app;   /* and more for orchestrator episodes and entity
+				 * batches, >= 1: the engine thread takes the first
+				 * idle one, the replay thread the last (pool.c) */
 	int64_t timeout_ms;     /* functionTimeout; <= 0: none */
 	int verbose;            /* --verbose, passed on */
 	/*
@@ -149,8 +151,10 @@ void host_workers_activity_batch(void *ctx, size_t n, void *const *fns,
 				 void (*starting)(void *arg, size_t i), void *arg);
 
 /*
- * rt_engine_hooks.replay in worker mode: runs the episode in a worker of
- * the orchestrator's app (fn is its bind_function). 0 and *out as
+ * rt_engine_hooks.replay in worker mode (the replay thread's long
+ * replays): runs the episode in an episode worker of the orchestrator's
+ * app (fn is its bind_function), the last idle one, so that the engine
+ * thread's batches keep the first. 0 and *out as
  * rt_replay_run fills it; -1 when the history cannot be replayed
  * (out->error), also after EPISODE_CRASH_LIMIT deaths at the same point of
  * the same instance (the message names the function and the signal); -2
@@ -162,10 +166,10 @@ int host_workers_episode(struct host_workers *w, const struct bind_function *fn,
 			 const struct rt_episode_in *in, struct rt_episode_out *out);
 /*
  * rt_engine_hooks.replay_batch in worker mode: the episodes of one engine
- * batch (fns[i] their bind_functions), each app's in one write to its
- * episode worker, the results read as they come, done(arg, i) called for
- * each as soon as rcs[i] and outs[i] (as host_workers_episode's) are
- * final. When the worker dies in a batch, the episode it was running gets
+ * batch (fns[i] their bind_functions), each app's in one write to one of
+ * its episode workers (the first idle one), the results read as they
+ * come, done(arg, i) called for each as soon as rcs[i] and outs[i] (as
+ * host_workers_episode's) are final. When the worker dies in a batch, the episode it was running gets
  * -2 (or -1 at the limit), those answered stand, and those not answered
  * yet run again on its replacement, so they succeed; an episode that ended
  * a worker at this point of its history before runs alone, after the
@@ -191,8 +195,8 @@ enum host_workers_rc host_workers_timer_run(struct host_workers *w, const struct
 
 /*
  * rt_engine_hooks.run_entity_batch in worker mode (engine thread): the
- * batch's operations go to the orchestrator-episode worker of the entity's
- * app in one ENTITY_REQUEST and come back with each one's state, result or
+ * batch's operations go to an episode worker of the entity's app (the
+ * first idle one, as the engine thread's episodes) in one ENTITY_REQUEST and come back with each one's state, result or
  * failure, and actions. 0 or -1 as rt_entity_batch_run; -2 when the worker
  * died or timed out (nothing is to be committed: the batch runs again, one
  * operation per message to find the culprit), or the app is failed. After
@@ -205,8 +209,8 @@ int host_workers_entity_batch(struct host_workers *w, const struct bind_function
 			      struct rt_entity_batch *eb);
 /*
  * rt_engine_hooks.run_entity_batches in worker mode (engine thread): the
- * entity batches of one engine batch, those of one app in one write to its
- * episode worker (one ENTITY_REQUEST each), every result applied and
+ * entity batches of one engine batch, those of one app in one write to one
+ * of its episode workers (one ENTITY_REQUEST each), every result applied and
  * done(arg, i) as it arrives; rcs[i] as host_workers_entity_batch's. When
  * the worker dies, the batch it was running gets -2 (tried again one
  * operation per message, as above), those answered keep their outcome and

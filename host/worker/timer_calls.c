@@ -41,7 +41,7 @@ static enum host_workers_rc run_in_worker(struct host_workers *w, const struct b
 	struct wpool *pool = wpool_of(w, fn->app);
 	struct wcall c = {.kind = HOST_CALL_TIMER, .function = fn->name, .what = fn->name,
 			  .id = invocation_id, .invocation = invocation_id};
-	struct wproc *p = pool ? wpool_acquire(w, pool, 0, &c) : NULL;
+	struct wproc *p = pool ? wpool_acquire(w, pool, WPOOL_CALLS, &c) : NULL;
 	if (!p) {
 		*why = rt_arena_fmt(a, "the app '%s' is not running: its worker processes kept "
 				       "crashing; this run is skipped",

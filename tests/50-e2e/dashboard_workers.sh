@@ -10,8 +10,8 @@
 . "$(dirname "$0")/dashboard.inc"
 
 # "workers": 2 -> 2 HTTP threads (so /admin answers while a function
-# sleeps) and per app 2 worker processes for calls + 1 for episodes: the
-# crash-loop bound is 3 x 3 = 9 deaths.
+# sleeps) and per app 2 worker processes for calls + 2 for episodes: the
+# crash-loop bound is 3 x 4 = 12 deaths.
 workers_root 2 00:00:06 "$ABI/crashy.so" "$ABI/testapp.so"
 cat >"$R/local.settings.json" <<'JSON'
 { "IsEncrypted": false, "Values": { "CRASHY_SECRET": "s3cr3t-not-for-the-dashboard" } }
@@ -30,15 +30,15 @@ CRASHY='.apps[] | select(.app == "crashy")'
 
 # All but each app's first worker start after "Now listening": wait until
 # they are up (bounded by poll).
-poll "[.apps[].workers[] | .state == \"ready\"] | all and length == 6" >/dev/null
+poll "[.apps[].workers[] | .state == \"ready\"] | all and length == 8" >/dev/null
 is "$(http "$F")" 200 "GET /admin/host/functions: 200"
 is "$(jq -c '[.workers.apps[].app] | sort' "$BODY_FILE")" '["crashy","testapp"]' "… one entry per app"
-is "$(jq -c "[.workers | $CRASHY | .state, .reason, (.workers | length)]" "$BODY_FILE")" '["ok",null,3]' \
-	"… crashy is ok, with 2 workers for calls and 1 for episodes"
+is "$(jq -c "[.workers | $CRASHY | .state, .reason, (.workers | length)]" "$BODY_FILE")" '["ok",null,4]' \
+	"… crashy is ok, with 2 workers for calls and 2 for episodes"
 is "$(jq -c "[.workers | $CRASHY | .workers[] | [.state, .served, .current]] | unique" "$BODY_FILE")" '[["ready",0,null]]' \
 	"… all ready, none has served a call yet"
-is "$(jq -c "[.workers | $CRASHY | .workers[] | .episodes] | sort" "$BODY_FILE")" '[false,false,true]' \
-	"… one of them runs the episodes"
+is "$(jq -c "[.workers | $CRASHY | .workers[] | .episodes] | sort" "$BODY_FILE")" '[false,false,true,true]' \
+	"… two of them run the episodes"
 pids=$(jq -r ".workers | $CRASHY | .workers[].pid" "$BODY_FILE" | sort -n | tr '\n' ' ')
 kids=$(pgrep -P "$HOST_PID" | sort -n | tr '\n' ' ')
 ok "$(for p in $pids; do case " $kids " in *" $p "*) ;; *) exit 1 ;; esac; done; echo $?)" \
@@ -87,8 +87,8 @@ is "$(printf '%s' "$before" | jq "index($dead) != null")" true "… its pid is o
 like "$(grep -F "Id=$inv)" "$HOST_LOG")" "Worker process $dead of app 'crashy' died \(SIGSEGV\).*replaced by process $new " \
 	"… the same pid and replacement as the console line"
 now=$(workers "[$CRASHY | .workers[].pid]")
-is "$(printf '%s' "$now" | jq "[index($dead) == null, index($new) != null, length]" | tr -d ' \n')" '[true,true,3]' \
-	"the worker list has the replacement ($new) instead of the dead one, still 3 workers"
+is "$(printf '%s' "$now" | jq "[index($dead) == null, index($new) != null, length]" | tr -d ' \n')" '[true,true,4]' \
+	"the worker list has the replacement ($new) instead of the dead one, still 4 workers"
 is "$(workers "[$CRASHY | .workers[] | select(.pid == $new) | .state, .served]")" '["ready",0]' "… ready, nothing served yet"
 like "$(printf '%s' "$c" | jq -r .time)" '^20[0-9]{2}-.*Z$' "… the crash has its time"
 
@@ -112,7 +112,7 @@ is "$(workers "[.recentCrashes[] | select(.trigger == \"activity\")][0] | [.func
 	"$(jq -cn --arg id "$HOSTILE" '["crashy_activity", $id, "SIGABRT", true]')" \
 	"… naming the activity, the instance id as it is, SIGABRT and the attempt"
 is "$(workers '[.recentCrashes[].time] == ([.recentCrashes[].time] | sort | reverse)')" true "recentCrashes are newest first"
-is "$(workers "[.apps[] | select(.app == \"testapp\") | .state, (.workers | length)]")" '["ok",3]' "the other app is untouched"
+is "$(workers "[.apps[] | select(.app == \"testapp\") | .state, (.workers | length)]")" '["ok",4]' "the other app is untouched"
 
 # The functions page in the browser: workers, crashes, a busy worker, then
 # a crash loop (the test provokes it) that marks the app failed.
@@ -120,19 +120,19 @@ dash_run workers.test.mjs CRASH_INV="$inv" HOSTILE="$HOSTILE"
 
 # A crash loop marks the app failed (the browser test may have done it).
 _i=0
-until [ "$(http "$BASE/api/ok")" = 503 ] || [ $_i -ge 12 ]; do
+until [ "$(http "$BASE/api/ok")" = 503 ] || [ $_i -ge 15 ]; do
 	http "$BASE/api/crash/abort" >/dev/null
 	_i=$((_i + 1))
 done
-is "$(http "$BASE/api/ok")" 503 "after 9 deaths the app's routes answer 503"
+is "$(http "$BASE/api/ok")" 503 "after 12 deaths the app's routes answer 503"
 is "$(workers "[$CRASHY | .state][0]")" '"failed"' "its state is failed"
-like "$(workers "[$CRASHY | .reason][0]")" "9 worker deaths within 60 s; the last: SIG[A-Z]+ while running 'crash'" \
+like "$(workers "[$CRASHY | .reason][0]")" "12 worker deaths within 60 s; the last: SIG[A-Z]+ while running 'crash'" \
 	"… with the reason: the deaths, the window, the last signal and function"
 poll "[$CRASHY | .workers | length][0] == 0"
 ok $? "… and no worker of it left"
 is "$(workers '.recentCrashes[0] | [.app, .replacedBy]')" '["crashy",null]' "the last crash was not replaced"
-is "$(workers '.recentCrashes | length')" 9 "the 9 crashes are all there"
-is "$(workers "[.apps[] | select(.app == \"testapp\") | .state, (.workers | length)]")" '["ok",3]' "the other app is still ok"
+is "$(workers '.recentCrashes | length')" 12 "the 12 crashes are all there"
+is "$(workers "[.apps[] | select(.app == \"testapp\") | .state, (.workers | length)]")" '["ok",4]' "the other app is still ok"
 is "$(curl -s "$BASE/admin/host/status" | jq -c .workers.failedApps)" '["crashy"]' "/admin/host/status agrees"
 
 # A deploy: the failed app comes back; a worker of the previous build that
@@ -144,15 +144,15 @@ poll "[$TESTAPP | .workers[] | select(.state == \"busy\" and .current.function =
 ok $? "a slow function runs in testapp"
 prev=$(workers "[$TESTAPP | .workers[] | select(.state == \"busy\") | .pid][0]")
 is "$(http -X POST "$BASE/admin/host/reload")" 202 "POST /admin/host/reload: 202"
-poll "[$CRASHY | .state == \"ok\" and .reason == null and (.workers | length) == 3 and all(.workers[]; .state == \"ready\")][0]"
-ok $? "the deploy brings the failed app back: ok, 3 new workers ready"
-poll "[$TESTAPP | .workers | length][0] == 4"
+poll "[$CRASHY | .state == \"ok\" and .reason == null and (.workers | length) == 4 and all(.workers[]; .state == \"ready\")][0]"
+ok $? "the deploy brings the failed app back: ok, 4 new workers ready"
+poll "[$TESTAPP | .workers | length][0] == 5"
 is "$(workers "[$TESTAPP | .workers[] | select(.pid == $prev) | .state, .current.function]")" '["replaced","slow"]' \
 	"testapp's worker of the previous build is replaced, still running its call"
-is "$(workers "[$TESTAPP | .workers[] | select(.pid != $prev) | .state] | unique")" '["ready"]' "… beside 3 of the new build, ready"
+is "$(workers "[$TESTAPP | .workers[] | select(.pid != $prev) | .state] | unique")" '["ready"]' "… beside 4 of the new build, ready"
 wait "$slow"
 is "$(cat "$T_DIR/slow.code")" 200 "its call answers"
-poll "[$TESTAPP | .workers | length == 3 and all(.[]; .pid != $prev)][0]"
+poll "[$TESTAPP | .workers | length == 4 and all(.[]; .pid != $prev)][0]"
 ok $? "… then the previous build's worker is gone"
 stop_host TERM
 is "$HOST_RC" 0 "the host stops cleanly"

@@ -53,7 +53,7 @@ stop_host
 printf '{ "version": "2.0", "cfunc": { "aps": ["build/samples"] } }\n' >"$root/host.json"
 (cd "$root" && "$CFUNC" start --port 0) >"$T_DIR/out" 2>&1
 is "$?" "1" "misspelt cfunc.apps exits 1"
-is "$(cat "$T_DIR/out")" "Unknown host.json property 'cfunc.aps'. Did you mean 'cfunc.apps'? ('cfunc' takes: apps, allowedHosts, stopTimeoutSeconds, workers, limits)" "the whole message: key, typo of, what the section takes"
+is "$(cat "$T_DIR/out")" "Unknown host.json property 'cfunc.aps'. Did you mean 'cfunc.apps'? ('cfunc' takes: apps, allowedHosts, stopTimeoutSeconds, workers, episodeWorkers, limits)" "the whole message: key, typo of, what the section takes"
 
 printf '{ "version": "2.0", "cfunc": { "apps": ["build/samples"], "limits": { "maxconection": 5 } } }\n' >"$root/host.json"
 (cd "$root" && "$CFUNC" start --port 0) >"$T_DIR/out" 2>&1

@@ -10,8 +10,8 @@
 . "$CFUNC_ROOT/tests/lib.sh"
 . "$CFUNC_ROOT/tests/lib_workers.sh"
 
-# "workers": 2 -> 2 HTTP threads and 2 call workers per app (+1 for
-# episodes), so a burst of 40 queues; crash-loop bound 9 deaths, this test
+# "workers": 2 -> 2 HTTP threads and 2 call workers per app (+2 for
+# episodes), so a burst of 40 queues; crash-loop bound 12 deaths, this test
 # causes 4.
 workers_root 2 - "$ABI/crashy.so" "$ABI/testapp.so"
 start_workers_host

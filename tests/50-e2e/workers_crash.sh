@@ -9,8 +9,8 @@
 . "$CFUNC_ROOT/tests/lib.sh"
 . "$CFUNC_ROOT/tests/lib_workers.sh"
 
-# 6 workers (+1 for episodes): the 15 deaths below stay under the
-# crash-loop bound (3 x 7).
+# 6 workers (+2 for episodes): the 15 deaths below stay under the
+# crash-loop bound (3 x 8).
 workers_root 6 00:00:02 "$ABI/crashy.so"
 # Run from another folder: the workers still work in the script root.
 mkdir -p "$T_DIR/elsewhere"

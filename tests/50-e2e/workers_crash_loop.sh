@@ -8,8 +8,8 @@
 . "$CFUNC_ROOT/tests/lib.sh"
 . "$CFUNC_ROOT/tests/lib_workers.sh"
 
-# "workers": 2 -> 2 processes per app for calls + 1 for episodes, so the
-# bound is 3 x 3 = 9 deaths; and 2 HTTP threads, so the crashes below are
+# "workers": 2 -> 2 processes per app for calls + 2 for episodes, so the
+# bound is 3 x 4 = 12 deaths; and 2 HTTP threads, so the crashes below are
 # served while another request sleeps.
 workers_root 2 - "$ABI/crashy.so" "$ABI/testapp.so"
 start_workers_host
@@ -22,14 +22,14 @@ busy=$(sleeper_pid)
 ok "$([ -n "$busy" ]; echo $?)" "a worker is busy with a 5 s call"
 
 i=1
-while [ $i -le 8 ]; do
-	is "$(http "$BASE/api/crash/segv")" 500 "crash $i of 9 answers 500"
+while [ $i -le 11 ]; do
+	is "$(http "$BASE/api/crash/segv")" 500 "crash $i of 12 answers 500"
 	i=$((i + 1))
 done
-is "$(http "$BASE/api/ok")" 200 "after 8 deaths the app still serves (replacements)"
-is "$(http "$BASE/api/crash/abort")" 500 "the 9th crash answers 500 too"
+is "$(http "$BASE/api/ok")" 200 "after 11 deaths the app still serves (replacements)"
+is "$(http "$BASE/api/crash/abort")" 500 "the 12th crash answers 500 too"
 like "$(grep "the app failed" "$HOST_LOG")" \
-	"Worker process [0-9]+ of app 'crashy' died \(SIGABRT\) while running 'crash'.*the app failed: 9 worker deaths within 60 s" \
+	"Worker process [0-9]+ of app 'crashy' died \(SIGABRT\) while running 'crash'.*the app failed: 12 worker deaths within 60 s" \
 	"one console line says the app failed and why"
 code=$(http "$BASE/api/ok")
 is "$code" 503 "its routes now answer 503"
@@ -46,7 +46,7 @@ wait_gone "$busy"
 ok $? \
 	"then that worker is stopped: no worker runs a failed app"
 n=$(pgrep -P "$HOST_PID" | wc -l | tr -d ' ')
-is "$n" 3 "no worker of the failed app is restarted (only the other app's 3 remain)"
+is "$n" 4 "no worker of the failed app is restarted (only the other app's 4 remain)"
 
 stop_host TERM
 is "$HOST_RC" 0 "the host stops cleanly"

@@ -11,7 +11,7 @@
 R="$T_DIR/app"
 mkdir -p "$R/apps"
 cp "$CFUNC_BUILD/tests/20-abi/crashy_durable.so" "$R/apps/"
-# "workers": 2 -> 3 processes, so the crash-loop bound is 9 deaths; this
+# "workers": 2 -> 4 processes, so the crash-loop bound is 12 deaths; this
 # test causes at most 4.
 cat >"$R/host.json" <<'JSON'
 { "version": "2.0", "cfunc": { "apps": ["apps"], "workers": 2 } }

@@ -9,7 +9,7 @@
 . "$CFUNC_ROOT/tests/lib.sh"
 . "$CFUNC_ROOT/tests/lib_workers.sh"
 
-# "workers": 2 -> 3 processes, so the crash-loop bound is 9 deaths; this
+# "workers": 2 -> 4 processes, so the crash-loop bound is 12 deaths; this
 # test causes at most 6.
 workers_root 2 - "$ABI/crashy.so"
 d() { (cd "$R" && "$CFUNC" durable "$@"); }

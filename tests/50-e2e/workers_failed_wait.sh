@@ -8,8 +8,8 @@
 . "$CFUNC_ROOT/tests/lib.sh"
 . "$CFUNC_ROOT/tests/lib_workers.sh"
 
-# "workers": 1 -> 2 processes per app for calls + 1 for episodes, so the
-# bound is 3 x 3 = 9 deaths.
+# "workers": 1 -> 2 processes per app for calls + 2 for episodes, so the
+# bound is 3 x 4 = 12 deaths.
 workers_root 1 - "$ABI/crashy.so" "$ABI/testapp.so"
 start_workers_host
 
@@ -21,15 +21,15 @@ start() { http -X POST -d "$3" "$BASE/api/test/start/$1/$2"; }
 status() { curl -s --max-time 5 "$I/$1" | jq -r .runtimeStatus; }
 
 i=1
-while [ $i -le 9 ]; do
+while [ $i -le 12 ]; do
 	http "$BASE/api/crash/segv" >/dev/null
 	i=$((i + 1))
 done
-is "$(http "$BASE/api/ok")" 503 "after 9 crashes the app is failed: its routes answer 503"
+is "$(http "$BASE/api/ok")" 503 "after 12 crashes the app is failed: its routes answer 503"
 is "$(curl -s "$BASE/admin/host/status" | jq -c '.workers.failedApps')" '["crashy"]' \
 	"/admin/host/status lists the failed app"
 like "$(curl -s "$BASE/admin/host/status" | jq -r '.workers.failedAppReasons.crashy')" \
-	"^9 worker deaths within 60 s; the last: SIGSEGV while running 'crash'$" \
+	"^12 worker deaths within 60 s; the last: SIGSEGV while running 'crash'$" \
 	"… with the reason"
 like "$(grep "the app failed" "$HOST_LOG")" "its durable work waits until the app is deployed again" \
 	"the console line says its durable work waits"

@@ -65,7 +65,7 @@ is "$(http "$BASE/api/ok"; echo " $(body)")" "200 ok" "an HTTP function answers 
 
 is "$(maps_apps "$HOST_PID")" "" "no app .so is mapped in the host process"
 workers=$(pgrep -P "$HOST_PID" | sort)
-is "$(echo "$workers" | wc -w | tr -d ' ')" 6 "2 apps x (2 workers + 1 for episodes) run"
+is "$(echo "$workers" | wc -w | tr -d ' ')" 8 "2 apps x (2 workers + 2 for episodes) run"
 # All but each app's first worker start after "Now listening": a worker may
 # still be loading its app (bounded: 10 s).
 i=0
@@ -80,7 +80,7 @@ while :; do
 done
 ok "$each" "each worker maps exactly one app"
 is "$(for w in $workers; do maps_apps "$w"; done | sed 's|.*/||' | sort | uniq -c | tr -s ' \n' '  ')" \
-	" 3 crashy.so 3 testapp.so " "three workers of each app"
+	" 4 crashy.so 4 testapp.so " "four workers of each app"
 # Durable work and the admin invoke of an activity run in workers too.
 code=$(http -X POST -d '{"n":1}' "$BASE/api/test/start/test_orchestrator")
 id=$(body)

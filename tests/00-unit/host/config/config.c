@@ -138,6 +138,7 @@ static void test_defaults(void)
 	is_int(cfg.limits.max_connections_per_client, 256, "maxConnectionsPerClient");
 	is_int(cfg.limits.max_in_flight_bytes, 268435456, "maxInFlightBytes");
 	is_int(cfg.workers, 2 * cores < 2 ? 2 : 2 * cores, "workers 2 x cores");
+	is_int(cfg.episode_workers, 2, "episodeWorkers 2");
 	ok(!cfg.settings.present, "no local.settings.json");
 	is_int(cfg.settings.port, 0, "no LocalHttpPort");
 	is_int(cfg.settings.cors_credentials, -1, "no CORSCredentials");
@@ -649,7 +650,7 @@ static void test_unknown_keys(void)
 
 	is_str(fails(load("{\"version\": \"2.0\", \"cfunc\": {\"apps\": [\"a\"], \"wrokers\": 2}}")),
 	       "Unknown host.json property 'cfunc.wrokers'. Did you mean 'cfunc.workers'? ('cfunc' "
-	       "takes: apps, allowedHosts, stopTimeoutSeconds, workers, limits)",
+	       "takes: apps, allowedHosts, stopTimeoutSeconds, workers, episodeWorkers, limits)",
 	       "a cfunc typo is an error (swapped letters)");
 	is_str(fails(load("{\"version\": \"2.0\", \"cfunc\": {\"limits\": {\"x\": 1}}}")),
 	       "Unknown host.json property 'cfunc.limits.x'. ('cfunc.limits' takes: "
@@ -665,7 +666,7 @@ static void test_unknown_keys(void)
 	setenv("AzureFunctionsJobHost__cfunc__appz__0", "x", 1);
 	is_str(fails(load("{\"version\": \"2.0\"}")),
 	       "Unknown host.json property 'cfunc.appz'. Did you mean 'cfunc.apps'? ('cfunc' takes: "
-	       "apps, allowedHosts, stopTimeoutSeconds, workers, limits)",
+	       "apps, allowedHosts, stopTimeoutSeconds, workers, episodeWorkers, limits)",
 	       "keys from the environment are checked too");
 	reset_env();
 
@@ -688,6 +689,17 @@ static void test_cfunc_section(void)
 	free(want);
 	is_str(cfg.apps[1], "/abs/dir", "absolute app path kept");
 	is_int(cfg.workers, 4, "workers");
+	ok(load("{\"version\": \"2.0\", \"cfunc\": {\"episodeWorkers\": 1}}") == 0 &&
+		   cfg.episode_workers == 1,
+	   "episodeWorkers 1: one episode worker, as before");
+	is_str(fails(load("{\"version\": \"2.0\", \"cfunc\": {\"episodeWorkers\": 0}}")),
+	       "host.json setting 'cfunc.episodeWorkers' must be an integer from 1 to 16, not '0'",
+	       "episodeWorkers below 1");
+	ok(load("{\"version\": \"2.0\", \"cfunc\": {\"apps\": [\"a.so\", \"/abs/dir\"], "
+		"\"workers\": 4, \"limits\": {\"maxRequestBodyBytes\": 5000000000, "
+		"\"maxConnections\": 10, \"maxConnectionsPerClient\": 3, "
+		"\"maxInFlightBytes\": 8589934592}}}") == 0,
+	   "cfunc section loads again");
 	is_int(cfg.limits.max_request_body_bytes, 5000000000LL, "64-bit body limit");
 	is_int(cfg.limits.max_connections, 10, "maxConnections");
 	is_int(cfg.limits.max_connections_per_client, 3, "maxConnectionsPerClient");

@@ -32,9 +32,12 @@ done_as() {
 	wait_for "$1" '.runtimeStatus == "Completed"' &&
 		[ "$(printf '%s' "$ST" | jq -c .output)" = "$2" ]
 }
+# The app's first episode worker: the engine's batches go to the first idle
+# one (the second takes the replay thread's long replays), so the chains
+# run and are cached there.
 episode_pid() {
 	curl -s --max-time 10 "$BASE/admin/host/functions" |
-		jq '.workers.apps[] | select(.app == "chain_app") | .workers[] | select(.episodes) | .pid'
+		jq '[.workers.apps[] | select(.app == "chain_app") | .workers[] | select(.episodes)][0].pid'
 }
 # wait_counter <name> <at least>: polls (20 s at most).
 wait_counter() {

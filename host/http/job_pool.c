@@ -20,6 +20,11 @@ static void flush_out(void)
 	tls_out_head = tls_out_tail = NULL;
 }
 
+void host_job_pool_hand_back(void)
+{
+	flush_out();
+}
+
 void host_job_pool_resume(struct bind_http *h)
 {
 	struct req_job *job = h->resume_data;
@@ -55,9 +60,14 @@ void host_job_pool_run(struct rt_pool_job *work, int thread)
 		job->endpoint(srv, &job->http);
 	else
 		host_function_call_run(job);
-	bind_http_release(&job->http);
-	/* `job` may be gone now (held to hand back): the next job or the
-	 * thread's idle hook (host_job_pool_event) hands it back. */
+	bind_http_release(&job->http); /* `job` may be gone now (held to hand back) */
+	/* And it goes back now: what this thread runs next need not be a
+	 * request job that would hand it back first. An activity fired by
+	 * POST /admin/functions/<name> in process runs on this pool (often
+	 * on this thread, next), and its 202 waited for the activity to end.
+	 * The next request job would send it on its own anyway: the same
+	 * one message per answer. */
+	flush_out();
 }
 
 void host_job_pool_start(struct host_server *srv, struct req_job *job)

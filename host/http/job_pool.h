@@ -5,9 +5,8 @@
  * Jobs started during one loop iteration are handed to the pool together
  * when the iteration ends (host_job_pool_flush), so a burst costs one lock
  * and one wake-up instead of one per request. A pool thread hands a job
- * back as soon as it is finished, before it runs anything else; answers
- * of one worker batch that are ready together go in one message
- * (worker_batch.c). Nothing ready waits for a slow call.
+ * back as soon as it is finished, before it runs anything else
+ * (job_out.h).
  */
 #ifndef HOST_HTTP_JOB_POOL_H
 #define HOST_HTTP_JOB_POOL_H
@@ -23,10 +22,6 @@ void host_job_pool_run(struct rt_pool_job *work, int thread);
 /* bind_http.resume: the function returned and its queued durable commands
  * committed, hand the job back to the loop. Any thread. */
 void host_job_pool_resume(struct bind_http *h);
-/* Pool thread: the jobs this thread finished go back to the loop now, in
- * one message (none waiting: nothing happens). For a thread about to wait
- * for something slow: what is ready must not wait with it. */
-void host_job_pool_hand_back(void);
 /* The pool's thread events (rt_pool_hook), on the pool's threads:
  * per-thread log buffers, flushed whenever the thread goes idle. */
 void host_job_pool_event(void *ctx, enum rt_pool_event event, int thread);

@@ -7,7 +7,7 @@
  */
 #include "host/http/worker_batch.h"
 #include "host/http/function_call.h"
-#include "host/http/job_pool.h"
+#include "host/http/job_out.h"
 #include "host/log.h"
 
 /* One batch's calls, for its answered hook. */
@@ -30,7 +30,7 @@ static void call_answered(void *arg, size_t i, int more)
 			       host_function_call_outcome(b->rcs[i]), b->whys[i]);
 	bind_http_release(&job->http);
 	if (!more)
-		host_job_pool_hand_back();
+		host_job_out_flush();
 }
 
 void host_worker_batch_run(struct req_job *first, int thread)

@@ -15,6 +15,7 @@
 # Then, in process: POST /admin/functions/<activity> answers 202 while the
 # activity it fired still runs on the same thread (its answer used to wait
 # for the activity to end).
+# shellcheck disable=SC2016 # poll's conditions are quoted to be evaluated on each try
 . "$CFUNC_ROOT/tests/lib.sh"
 
 R="$T_DIR/app"

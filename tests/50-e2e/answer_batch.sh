@@ -43,7 +43,10 @@ hold() {
 		>"$T_DIR/code-$1.tmp" && mv "$T_DIR/code-$1.tmp" "$T_DIR/code-$1" &
 }
 code() { cat "$T_DIR/code-$1" 2>/dev/null; }
-n429() { cat "$T_DIR"/code-q* 2>/dev/null | grep -c '^429$'; }
+# How many of q1..q6 answered 429 (their code files, not the .tmp ones).
+n429() {
+	for _q in q1 q2 q3 q4 q5 q6; do cat "$T_DIR/code-$_q" 2>/dev/null; done | grep -c '^429$'
+}
 
 start_host "$R"
 ok $? "worker processes: the host starts with one HTTP thread"

@@ -2,62 +2,45 @@
  * job_pool.c - the loop <-> pool hand-off of request jobs (job_pool.h).
  */
 #include "host/http/job_pool.h"
+#include "host/http/job_out.h"
 #include "host/http/function_call.h"
 #include "host/http/worker_batch.h"
 #include "host/log.h"
 
 #include <stddef.h>
 
-/* Finished jobs a pool thread collects before waking the loop once for all. */
-static _Thread_local struct host_server *tls_srv;
-static _Thread_local struct req_job *tls_out_head, *tls_out_tail;
-
-static void flush_out(void)
-{
-	if (!tls_out_head)
-		return;
-	h2o_multithread_send_message(&tls_out_head->srv->done_receiver, &tls_out_head->msg);
-	tls_out_head = tls_out_tail = NULL;
-}
-
 void host_job_pool_resume(struct bind_http *h)
 {
-	struct req_job *job = h->resume_data;
-	job->out_next = NULL;
-	if (tls_srv != job->srv) {
-		/* The engine thread, after a commit: hand it back directly. */
-		h2o_multithread_send_message(&job->srv->done_receiver, &job->msg);
-		return;
-	}
-	if (tls_out_tail)
-		tls_out_tail->out_next = job;
-	else
-		tls_out_head = job;
-	tls_out_tail = job;
+	host_job_out_add(h->resume_data);
 }
 
 void host_job_pool_run(struct rt_pool_job *work, int thread)
 {
 	struct req_job *job = (struct req_job *)work;
 	struct host_server *srv = job->srv;
-	tls_srv = srv;
+	host_job_out_enter(srv);
 	/* What this thread finished goes back before it runs anything else:
 	 * this job may run as long as its function does (up to
 	 * functionTimeout), and an answer that is ready must not wait for it
 	 * (it would come that much later, or as the 500 of the loop's timer).
 	 * The answers of one run still go in one message (a batch's). */
-	flush_out();
+	host_job_out_flush();
 	if (!job->endpoint && srv->workers) {
 		host_worker_batch_run(job, thread);
-		return; /* the next job or the thread's idle hook hands them back */
+		return; /* each handed back as its reply came in */
 	}
 	if (job->endpoint)
 		job->endpoint(srv, &job->http);
 	else
 		host_function_call_run(job);
-	bind_http_release(&job->http);
-	/* `job` may be gone now (held to hand back): the next job or the
-	 * thread's idle hook (host_job_pool_event) hands it back. */
+	bind_http_release(&job->http); /* `job` may be gone now (held to hand back) */
+	/* And it goes back now: what this thread runs next need not be a
+	 * request job that would hand it back first. An activity fired by
+	 * POST /admin/functions/<name> in process runs on this pool (often
+	 * on this thread, next), and its 202 waited for the activity to end.
+	 * The next request job would send it on its own anyway: the same
+	 * one message per answer. */
+	host_job_out_flush();
 }
 
 void host_job_pool_start(struct host_server *srv, struct req_job *job)
@@ -88,7 +71,7 @@ void host_job_pool_event(void *ctx, enum rt_pool_event event, int thread)
 		host_log_thread_buffered(1);
 		break;
 	case RT_POOL_THREAD_IDLE:
-		flush_out();
+		host_job_out_flush();
 		host_log_flush();
 		break;
 	case RT_POOL_THREAD_EXIT:

@@ -4,9 +4,9 @@
  *
  * Jobs started during one loop iteration are handed to the pool together
  * when the iteration ends (host_job_pool_flush), so a burst costs one lock
- * and one wake-up instead of one per request. A pool thread collects the
- * jobs it finished and wakes the loop once for all of them (every 32, or
- * when the queue is empty or the thread goes idle).
+ * and one wake-up instead of one per request. A pool thread hands a job
+ * back as soon as it is finished, before it runs anything else
+ * (job_out.h).
  */
 #ifndef HOST_HTTP_JOB_POOL_H
 #define HOST_HTTP_JOB_POOL_H

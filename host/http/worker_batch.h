@@ -17,9 +17,10 @@
 #define HOST_WORKER_BATCH_MAX 8
 
 /* Runs `first` (an app function's job) with the app function jobs it takes
- * from the pool's queue, each answered as host_function_call_run would;
- * other jobs it took are run after them, on this thread. Each job may be
- * handed back (gone) when this returns. */
+ * from the pool's queue, each answered as host_function_call_run would and
+ * handed back as soon as its worker's reply is in, not when the batch
+ * ends; other jobs it took are run after them, on this thread. Each job
+ * may be handed back (gone) when this returns. */
 void host_worker_batch_run(struct req_job *first, int thread);
 
 #endif

@@ -9,6 +9,12 @@
  * loop ends. HTTP calls and activity attempts (calls.c), episodes
  * (episode_calls.c) and entity batches (entity_calls.c) differ only in
  * what wbatch_ops does with each call.
+ *
+ * Each call is settled once: by its reply, too_large, no_worker or lost,
+ * and then `answered` hears of it at once, not when the batch ends, so
+ * that a fast call's answer never waits for a slow call sent after it in
+ * the same write (an HTTP client would see the slow call's latency). The
+ * batch never touches a settled call again: its index leaves idx.
  */
 #include "host/worker/pool.h"
 
@@ -18,6 +24,23 @@
 
 #include <pthread.h>
 #include <string.h>
+
+static void settled(const struct wbatch_ops *ops, void *ctx, size_t i, int more)
+{
+	if (ops->answered)
+		ops->answered(ctx, i, more);
+}
+
+/* Whether the reply of the next call is read in already: then it settles
+ * without waiting, and a hand-back of this one can go with it. */
+static int reply_buffered(const struct wbatch_ops *ops, const struct rt_wire_buf *in)
+{
+	struct rt_wire_frame f;
+	size_t used = 0;
+	const char *err = NULL;
+	return rt_wire_frame_next(in->data, in->len, REPLY_MAX_FRAME, &f, &used, &err) == 1 &&
+	       f.type == ops->reply_type;
+}
 
 /* The reply of call `i` (its id `id`), the side frames before it handled:
  * FRAME when ops->reply took it (*again set when it asked to be sent once
@@ -69,8 +92,10 @@ void wpool_call_batch(struct host_workers *w, struct wpool *pool, struct rt_aren
 		struct wcall c = ops->call_of(ctx, idx[0]);
 		struct wproc *p = wpool_acquire(w, pool, ops->want, &c);
 		if (!p) {
-			for (size_t j = 0; j < k; j++)
+			for (size_t j = 0; j < k; j++) {
 				ops->no_worker(ctx, idx[j]);
+				settled(ops, ctx, idx[j], j + 1 < k);
+			}
 			return;
 		}
 		if (ops->bind)
@@ -84,6 +109,7 @@ void wpool_call_batch(struct host_workers *w, struct wpool *pool, struct rt_aren
 			if (ops->encode(ctx, idx[j], &p->out, first + j) != 0) {
 				p->out.len = before;
 				ops->too_large(ctx, idx[j]);
+				settled(ops, ctx, idx[j], 0);
 				continue;
 			}
 			ids[kept] = first + j;
@@ -118,8 +144,13 @@ void wpool_call_batch(struct host_workers *w, struct wpool *pool, struct rt_aren
 			cr = read_reply(w, p, ops, ctx, idx[j], ids[j], &err, &malformed, &more);
 			if (cr != HOST_CHAN_FRAME)
 				break;
-			if (more)
-				again[nagain++] = idx[j];
+			if (more) {
+				again[nagain++] = idx[j]; /* not settled: it goes again */
+				continue;
+			}
+			/* Answered: the caller may hand it back while the worker
+			 * runs the next one. */
+			settled(ops, ctx, idx[j], j + 1 < k && reply_buffered(ops, &p->in));
 		}
 		if (cr == HOST_CHAN_FRAME) {
 			wpool_release(w, pool, p);
@@ -147,6 +178,7 @@ void wpool_call_batch(struct host_workers *w, struct wpool *pool, struct rt_aren
 		host_log_flush();
 		wpool_release(w, pool, p);
 		ops->lost(ctx, at, cr, status, malformed ? err : NULL);
+		settled(ops, ctx, at, 0);
 		/* Those after it never started: another worker runs them, after
 		 * those to be sent again. */
 		memmove(&idx[nagain], &idx[j + 1], (k - j - 1) * sizeof(*idx));

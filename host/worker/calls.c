@@ -103,6 +103,8 @@ struct http_batch {
 	const char *const *ids;
 	const char **whys;
 	enum host_workers_rc *rcs;
+	void (*answered)(void *arg, size_t i, int more);
+	void *arg;
 };
 
 static struct wcall http_call_of(void *ctx, size_t i)
@@ -185,6 +187,13 @@ static void http_call_lost(void *ctx, size_t i, enum host_chan_rc cr, const char
 	http_lost(hb->w, hb->fns[i], h, hb->ids[i], hb->rcs[i], status, &hb->whys[i]);
 }
 
+static void http_answered(void *ctx, size_t i, int more)
+{
+	struct http_batch *hb = ctx;
+	if (hb->answered)
+		hb->answered(hb->arg, i, more);
+}
+
 static const struct wbatch_ops http_ops = {
 	.reply_type = RT_WIRE_HTTP_RESPONSE,
 	.call_of = http_call_of,
@@ -195,17 +204,27 @@ static const struct wbatch_ops http_ops = {
 	.side_frame = http_client_call,
 	.reply = http_reply,
 	.lost = http_call_lost,
+	.answered = http_answered,
 };
 
 void host_workers_http_batch(struct host_workers *w, size_t n,
 			     const struct bind_function *const *fns, struct bind_http *const *hs,
 			     const char *const *invocation_ids, const char **whys,
-			     enum host_workers_rc *rcs)
+			     enum host_workers_rc *rcs,
+			     void (*answered)(void *arg, size_t i, int more), void *arg)
 {
+	/* A call answered early may be gone (its arena with it) while the
+	 * batch goes on: the bookkeeping then lives in an arena of its own. */
+	struct rt_arena own;
+	struct rt_arena *a = hs[0]->ctx.arena;
+	if (answered) {
+		rt_arena_init(&own);
+		a = &own;
+	}
 	size_t idx_small[8];
 	char done_small[8] = {0};
-	size_t *idx = n <= 8 ? idx_small : rt_arena_alloc(hs[0]->ctx.arena, n * sizeof(*idx));
-	char *done = n <= 8 ? done_small : rt_arena_calloc(hs[0]->ctx.arena, n);
+	size_t *idx = n <= 8 ? idx_small : rt_arena_alloc(a, n * sizeof(*idx));
+	char *done = n <= 8 ? done_small : rt_arena_calloc(a, n);
 	for (size_t i = 0; i < n; i++) {
 		if (done[i])
 			continue;
@@ -222,13 +241,17 @@ void host_workers_http_batch(struct host_workers *w, size_t n,
 				whys[idx[j]] = "the app has no worker processes";
 				set_error_body(hs[idx[j]], 503, "{\"error\":\"The app is not running.\"}");
 				rcs[idx[j]] = HOST_WORKERS_APP_FAILED;
+				if (answered)
+					answered(arg, idx[j], 0);
 			}
 			continue;
 		}
 		struct http_batch hb = {.w = w, .fns = fns, .hs = hs, .ids = invocation_ids,
-					.whys = whys, .rcs = rcs};
-		wpool_call_batch(w, pool, hs[idx[0]]->ctx.arena, idx, k, &http_ops, &hb);
+					.whys = whys, .rcs = rcs, .answered = answered, .arg = arg};
+		wpool_call_batch(w, pool, a, idx, k, &http_ops, &hb);
 	}
+	if (answered)
+		rt_arena_cleanup(&own);
 }
 
 enum host_workers_rc host_workers_http(struct host_workers *w, const struct bind_function *fn,
@@ -236,7 +259,7 @@ enum host_workers_rc host_workers_http(struct host_workers *w, const struct bind
 				       const char **why)
 {
 	enum host_workers_rc rc = HOST_WORKERS_CRASHED;
-	host_workers_http_batch(w, 1, &fn, &h, &invocation_id, why, &rc);
+	host_workers_http_batch(w, 1, &fn, &h, &invocation_id, why, &rc, NULL, NULL);
 	return rc;
 }
 

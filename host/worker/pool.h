@@ -246,12 +246,21 @@ struct wbatch_ops {
 	 * NULL) */
 	void (*lost)(void *ctx, size_t i, enum host_chan_rc cr, const char *status,
 		     const char *malformed);
+	/* Call i is settled (reply, too_large, no_worker or lost took it),
+	 * once per call, as soon as it is, while the batch goes on with the
+	 * others in the thread that runs it: the batch touches call i no more,
+	 * so the hook may hand it back (free it) at once. `more`: another
+	 * call of the batch settles without waiting for the worker (its reply
+	 * is already read in), so a hand-back may wait for that one. NULL:
+	 * the caller looks at the results when wpool_call_batch returns. */
+	void (*answered)(void *ctx, size_t i, int more);
 };
 /* Calls idx[0..k) (of one app, in `pool`) in one worker: all requests in
  * one write, the replies in order; when the worker ends, the call it ran
  * is lost and those after it go to another, until every call had reply,
- * too_large, no_worker or lost. idx is reordered; bookkeeping in `a`,
- * which must outlive the call (not any call's own arena). */
+ * too_large, no_worker or lost (then answered). idx is reordered;
+ * bookkeeping in `a`, which must outlive the call (not any call's own
+ * arena: answered may free that). */
 void wpool_call_batch(struct host_workers *w, struct wpool *pool, struct rt_arena *a,
 		      size_t *idx, size_t k, const struct wbatch_ops *ops, void *ctx);
 

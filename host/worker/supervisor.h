@@ -130,11 +130,16 @@ enum host_workers_rc host_workers_http(struct host_workers *w, const struct bind
  * the call it was running gets the 500, those it answered keep their
  * responses, and those it had not started run on another worker.
  * whys[i] and rcs[i] as host_workers_http's *why and result.
+ * answered(arg, i, more), when given, is called once per call as soon as
+ * its whys[i] and rcs[i] are final (on this thread, while the others still
+ * run): call i is not touched afterwards, so its request may be answered
+ * and freed at once; `more` says another answer follows without waiting.
  */
 void host_workers_http_batch(struct host_workers *w, size_t n,
 			     const struct bind_function *const *fns, struct bind_http *const *hs,
 			     const char *const *invocation_ids, const char **whys,
-			     enum host_workers_rc *rcs);
+			     enum host_workers_rc *rcs,
+			     void (*answered)(void *arg, size_t i, int more), void *arg);
 
 /* rt_engine_hooks.run_activity in worker mode; `fn` is the bind_function,
  * ctx the struct host_workers. A crash or timeout is a failed attempt; while

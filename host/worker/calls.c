@@ -284,6 +284,8 @@ struct activity_batch {
 	void (*starting)(void *arg, size_t i);
 	void (*finished)(void *arg, size_t i);
 	void *arg;
+	size_t *held; /* settled, not handed back yet: the next reply is read in */
+	size_t nheld;
 };
 
 static struct wcall activity_call_of(void *ctx, size_t i)
@@ -356,12 +358,23 @@ static void activity_lost(void *ctx, size_t i, enum host_chan_rc cr, const char 
 		r->message = rt_arena_fmt(ca, "The activity ended its worker process (%s).", status);
 }
 
-/* Settled: the engine commits it now, not after the batch's slowest. */
+static void activity_hand_back(struct activity_batch *ab)
+{
+	for (size_t j = 0; j < ab->nheld; j++)
+		ab->finished(ab->arg, ab->held[j]);
+	ab->nheld = 0;
+}
+
+/* Settled: the engine commits it now, not after the batch's slowest. When
+ * the next reply is already read in, it waits for that one, so that the
+ * two are handed back together and the engine thread, woken once, finds
+ * both in one batch. */
 static void activity_answered(void *ctx, size_t i, int more)
 {
 	struct activity_batch *ab = ctx;
-	(void)more;
-	ab->finished(ab->arg, i);
+	ab->held[ab->nheld++] = i;
+	if (!more)
+		activity_hand_back(ab);
 }
 
 static const struct wbatch_ops activity_ops = {
@@ -386,6 +399,7 @@ void host_workers_activity_batch(void *ctx, size_t n, void *const *fnps,
 	const struct bind_function *const *fns = (const struct bind_function *const *)fnps;
 	struct rt_arena *a = calls[0].arena;
 	size_t *idx = rt_arena_alloc(a, n * sizeof(*idx));
+	size_t *held = rt_arena_alloc(a, n * sizeof(*held));
 	char *done = rt_arena_calloc(a, n);
 	for (size_t i = 0; i < n; i++) {
 		res[i] = (struct rt_activity_result){.failed = 1};
@@ -411,8 +425,9 @@ void host_workers_activity_batch(void *ctx, size_t n, void *const *fnps,
 		}
 		struct activity_batch ab = {.w = w, .fns = fns, .calls = calls, .res = res,
 					    .starting = starting, .finished = finished,
-					    .arg = arg};
+					    .arg = arg, .held = held};
 		wpool_call_batch(w, pool, a, idx, k, &activity_ops, &ab);
+		activity_hand_back(&ab); /* a `more` that nothing followed */
 	}
 }
 

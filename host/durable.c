@@ -92,13 +92,14 @@ static void replay_batch_in_worker(void *ctx, size_t n, void *const *fns,
 }
 
 /* A batch's Executing/Executed lines: the worker has no console of its own,
- * so the host prints them. Attempts run one after the other, and an
- * attempt's result is final when the next one starts, so each start first
- * ends the one before it. */
+ * so the host prints them. Attempts run one after the other: an attempt's
+ * Executed line comes when it finishes (a start still ends one left
+ * open). */
 struct batch_lines {
 	void *const *fns;
 	const struct rt_activity_result *res;
 	void (*starting)(void *arg, size_t i); /* the engine's */
+	void (*finished)(void *arg, size_t i); /* the engine's */
 	void *arg;
 	struct rt_invocation inv;
 	size_t running; /* the attempt inv is for; SIZE_MAX: none yet */
@@ -123,15 +124,27 @@ static void batch_line_start(void *arg, size_t i)
 	b->starting(b->arg, i);
 }
 
+/* Attempt i's Executed line goes before the engine has its result (which
+ * it may commit at once). */
+static void batch_line_finished(void *arg, size_t i)
+{
+	struct batch_lines *b = arg;
+	if (b->running == i)
+		batch_line_end(b);
+	b->finished(b->arg, i);
+}
+
 static void run_activities_in_worker(void *ctx, size_t n, void *const *fns,
 				     const struct rt_activity_call *calls,
 				     struct rt_activity_result *res,
-				     void (*starting)(void *arg, size_t i), void *arg)
+				     void (*starting)(void *arg, size_t i),
+				     void (*finished)(void *arg, size_t i), void *arg)
 {
 	(void)ctx;
-	struct batch_lines b = {.fns = fns, .res = res, .starting = starting, .arg = arg,
-				.running = SIZE_MAX};
-	host_workers_activity_batch(activity_workers, n, fns, calls, res, batch_line_start, &b);
+	struct batch_lines b = {.fns = fns, .res = res, .starting = starting,
+				.finished = finished, .arg = arg, .running = SIZE_MAX};
+	host_workers_activity_batch(activity_workers, n, fns, calls, res, batch_line_start,
+				    batch_line_finished, &b);
 	batch_line_end(&b);
 }
 

@@ -100,12 +100,19 @@ struct rt_engine_hooks {
 	 * run_activity's for fns[i] and calls[i] (which share one arena). It
 	 * calls starting(arg, i) as attempt i begins, so that attempts cut
 	 * short by the death of the process are counted (maxDequeueCount) and
-	 * the others are not. Used only while more attempts wait than there
-	 * are threads; NULL: one run_activity call each. */
+	 * the others are not, and finished(arg, i) as soon as res[i] is final,
+	 * on this same thread, exactly once per i (started or not), before it
+	 * returns and while the later attempts still run: the engine then
+	 * commits that result at once instead of waiting for the slowest
+	 * attempt of the batch. res[i] is not touched after finished(arg, i);
+	 * the arena lives until the hook returns. Used only while more
+	 * attempts wait than there are threads; NULL: one run_activity call
+	 * each. */
 	void (*run_activity_batch)(void *ctx, size_t n, void *const *fns,
 				   const struct rt_activity_call *calls,
 				   struct rt_activity_result *res,
-				   void (*starting)(void *arg, size_t i), void *arg);
+				   void (*starting)(void *arg, size_t i),
+				   void (*finished)(void *arg, size_t i), void *arg);
 	/* A console line (category, an enum rt_log_level of common/log_level.h). */
 	void (*log)(void *ctx, const char *category, int level, const char *fmt, ...)
 		__attribute__((format(printf, 4, 5)));

@@ -122,6 +122,27 @@ static void report_activity(const struct rt_engine_hooks *h, const char *instanc
 	h->durable_report(h->ctx, &r);
 }
 
+/* Hands a finished run to the engine thread, which applies (and frees)
+ * it: the caller touches it no more. */
+static void post_runs(struct rt_engine *e, struct engine_run **runs, size_t n)
+{
+	pthread_mutex_lock(&e->lock);
+	for (size_t i = 0; i < n; i++)
+		RT_QUEUE_APPEND(e->results, e->results_tail, runs[i], next);
+	e->running -= (int)n;
+	pthread_cond_signal(&e->cond);
+	pthread_mutex_unlock(&e->lock);
+}
+
+/* The run's outcome from the hook's result. */
+static void keep_result(struct engine_run *run, const struct rt_activity_result *res)
+{
+	run->failed = res->failed;
+	run->not_run = res->not_run;
+	run->result = xstrdup(res->failed ? (res->message ? res->message : "activity failed")
+					  : (res->result ? res->result : "null"));
+}
+
 /* Runs one attempt of `run` on pool thread `thread`, outside the lock. */
 static void run_attempt(struct rt_engine *e, int thread, struct engine_run *run)
 {
@@ -160,10 +181,7 @@ static void run_attempt(struct rt_engine *e, int thread, struct engine_run *run)
 					res.failed ? res.message : res.result ? res.result : "null");
 	}
 	engine_attempts_end(e->attempts, thread);
-	run->failed = res.failed;
-	run->not_run = res.not_run;
-	run->result = xstrdup(res.failed ? (res.message ? res.message : "activity failed")
-					 : (res.result ? res.result : "null"));
+	keep_result(run, &res);
 	rt_arena_reset(arena);
 }
 
@@ -172,35 +190,67 @@ static void run_attempt(struct rt_engine *e, int thread, struct engine_run *run)
  * (queued / threads, at most ENGINE_ACTIVITY_BATCH) and hands them over in
  * one call: one message to a worker process for several attempts. Only a
  * share, so that while there are fewer runs than threads each still gets
- * a thread of its own.
+ * a thread of its own. Each attempt's result goes to the engine thread as
+ * the hook says it is final (batch_finished), so that a fast attempt's
+ * orchestration never waits for a slow attempt batched after it.
  */
 #define ENGINE_ACTIVITY_BATCH 8
+
+#define NO_ATTEMPT ((size_t)-1)
 
 struct batch_start {
 	struct rt_engine *e;
 	int thread;
-	struct engine_run **runs;
-	size_t *at; /* runs[at[i]] is attempt i of the hook's call */
+	struct engine_run **runs; /* runs[i] is attempt i of the hook's call */
 	const struct rt_activity_call *calls;
+	const struct rt_activity_result *res;
 	unsigned char *started; /* attempt i began: its outcome is reported */
+	unsigned char *posted;  /* attempt i's run is the engine thread's now */
+	size_t in_slot;         /* the attempt in the thread's attempts slot */
 };
 
 static void batch_starting(void *arg, size_t i)
 {
 	struct batch_start *s = arg;
-	struct engine_run *run = s->runs[s->at[i]];
-	if (i > 0)
+	struct engine_run *run = s->runs[i];
+	if (s->in_slot != NO_ATTEMPT)
 		engine_attempts_end(s->e->attempts, s->thread);
 	run->started_us = rt_now_us();
 	engine_attempts_begin(s->e->attempts, s->thread, run->activity_id, run->task_id,
 			      run->instance_id);
+	s->in_slot = i;
 	s->started[i] = 1;
 	report_activity(&s->e->opts.hooks, s->calls[i].instance_id, s->calls[i].name,
 			s->calls[i].task_id, RT_DURABLE_STARTED, s->calls[i].input);
 }
 
-/* Runs n attempts through run_activity_batch (those whose activity is
- * unknown fail here, as in run_attempt). */
+/* Attempt i's result is final: reported, out of the attempts slot (a
+ * death of the process from now on must not count an attempt whose result
+ * may be committed), then posted. */
+static void batch_finished(void *arg, size_t i)
+{
+	struct batch_start *s = arg;
+	const struct rt_activity_result *res = &s->res[i];
+	struct engine_run *run = s->runs[i];
+	if (s->posted[i])
+		return;
+	if (s->started[i] && !res->not_run)
+		report_activity(&s->e->opts.hooks, s->calls[i].instance_id, s->calls[i].name,
+				s->calls[i].task_id,
+				res->failed ? RT_DURABLE_FAILED : RT_DURABLE_COMPLETED,
+				res->failed ? res->message : res->result ? res->result : "null");
+	keep_result(run, res);
+	if (s->in_slot == i) {
+		engine_attempts_end(s->e->attempts, s->thread);
+		s->in_slot = NO_ATTEMPT;
+	}
+	s->posted[i] = 1;
+	post_runs(s->e, &run, 1);
+}
+
+/* Runs n attempts through run_activity_batch and posts each as it
+ * finishes (those whose activity is unknown fail here, as in run_attempt,
+ * and are posted at once). */
 static void run_attempts(struct rt_engine *e, int thread, struct engine_run **runs, size_t n)
 {
 	const struct rt_engine_hooks *h = &e->opts.hooks;
@@ -208,8 +258,10 @@ static void run_attempts(struct rt_engine *e, int thread, struct engine_run **ru
 	struct rt_activity_call calls[ENGINE_ACTIVITY_BATCH];
 	struct rt_activity_result res[ENGINE_ACTIVITY_BATCH];
 	void *fns[ENGINE_ACTIVITY_BATCH];
-	size_t at[ENGINE_ACTIVITY_BATCH], k = 0;
+	struct engine_run *known[ENGINE_ACTIVITY_BATCH], *unknown[ENGINE_ACTIVITY_BATCH];
+	size_t k = 0, nunknown = 0;
 	unsigned char started[ENGINE_ACTIVITY_BATCH] = {0};
+	unsigned char posted[ENGINE_ACTIVITY_BATCH] = {0};
 	for (size_t i = 0; i < n; i++) {
 		struct engine_run *run = runs[i];
 		void *fn = h->find_activity ? h->find_activity(h->ctx, run->name) : NULL;
@@ -220,6 +272,7 @@ static void run_attempts(struct rt_engine *e, int thread, struct engine_run **ru
 			run->result = xstrdup(rt_arena_fmt(arena, "The function '%s' doesn't exist, is "
 							   "disabled, or is not an activity function.",
 							   run->name));
+			unknown[nunknown++] = run;
 			continue;
 		}
 		calls[k] = (struct rt_activity_call){
@@ -230,24 +283,16 @@ static void run_attempts(struct rt_engine *e, int thread, struct engine_run **ru
 		};
 		memset(&res[k], 0, sizeof(res[k]));
 		fns[k] = fn;
-		at[k++] = i;
+		known[k++] = run;
 	}
+	if (nunknown)
+		post_runs(e, unknown, nunknown);
 	if (k) {
-		struct batch_start s = {e, thread, runs, at, calls, started};
-		h->run_activity_batch(h->ctx, k, fns, calls, res, batch_starting, &s);
-		engine_attempts_end(e->attempts, thread);
-	}
-	for (size_t j = 0; j < k; j++) {
-		struct engine_run *run = runs[at[j]];
-		if (started[j] && !res[j].not_run)
-			report_activity(h, calls[j].instance_id, calls[j].name, calls[j].task_id,
-					res[j].failed ? RT_DURABLE_FAILED : RT_DURABLE_COMPLETED,
-					res[j].failed ? res[j].message
-						      : res[j].result ? res[j].result : "null");
-		run->failed = res[j].failed;
-		run->not_run = res[j].not_run;
-		run->result = xstrdup(res[j].failed ? (res[j].message ? res[j].message : "activity failed")
-					       : (res[j].result ? res[j].result : "null"));
+		struct batch_start s = {e, thread, known, calls, res, started, posted, NO_ATTEMPT};
+		h->run_activity_batch(h->ctx, k, fns, calls, res, batch_starting, batch_finished, &s);
+		/* A hook that did not say so for every attempt: the rest now. */
+		for (size_t j = 0; j < k; j++)
+			batch_finished(&s, j);
 	}
 	rt_arena_reset(arena);
 }
@@ -280,17 +325,12 @@ static void ticket_run(struct rt_pool_job *job, int thread)
 	e->last_start_us = rt_mono_us();
 	pthread_mutex_unlock(&e->lock);
 
-	if (n == 1)
+	if (n == 1) {
 		run_attempt(e, thread, runs[0]);
-	else
+		post_runs(e, runs, 1);
+	} else {
 		run_attempts(e, thread, runs, n);
-
-	pthread_mutex_lock(&e->lock);
-	for (size_t i = 0; i < n; i++)
-		RT_QUEUE_APPEND(e->results, e->results_tail, runs[i], next);
-	e->running -= (int)n;
-	pthread_cond_signal(&e->cond);
-	pthread_mutex_unlock(&e->lock);
+	}
 }
 
 /* Per-thread state, and the host's thread_event hook (0, 1, 2). */

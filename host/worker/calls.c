@@ -282,7 +282,10 @@ struct activity_batch {
 	const struct rt_activity_call *calls;
 	struct rt_activity_result *res;
 	void (*starting)(void *arg, size_t i);
+	void (*finished)(void *arg, size_t i);
 	void *arg;
+	size_t *held; /* settled, not handed back yet: the next reply is read in */
+	size_t nheld;
 };
 
 static struct wcall activity_call_of(void *ctx, size_t i)
@@ -355,6 +358,25 @@ static void activity_lost(void *ctx, size_t i, enum host_chan_rc cr, const char 
 		r->message = rt_arena_fmt(ca, "The activity ended its worker process (%s).", status);
 }
 
+static void activity_hand_back(struct activity_batch *ab)
+{
+	for (size_t j = 0; j < ab->nheld; j++)
+		ab->finished(ab->arg, ab->held[j]);
+	ab->nheld = 0;
+}
+
+/* Settled: the engine commits it now, not after the batch's slowest. When
+ * the next reply is already read in, it waits for that one, so that the
+ * two are handed back together and the engine thread, woken once, finds
+ * both in one batch. */
+static void activity_answered(void *ctx, size_t i, int more)
+{
+	struct activity_batch *ab = ctx;
+	ab->held[ab->nheld++] = i;
+	if (!more)
+		activity_hand_back(ab);
+}
+
 static const struct wbatch_ops activity_ops = {
 	.reply_type = RT_WIRE_ACTIVITY_RESULT,
 	.call_of = activity_call_of,
@@ -364,17 +386,20 @@ static const struct wbatch_ops activity_ops = {
 	.starting = activity_starting,
 	.reply = activity_reply,
 	.lost = activity_lost,
+	.answered = activity_answered,
 };
 
 void host_workers_activity_batch(void *ctx, size_t n, void *const *fnps,
 				 const struct rt_activity_call *calls,
 				 struct rt_activity_result *res,
-				 void (*starting)(void *arg, size_t i), void *arg)
+				 void (*starting)(void *arg, size_t i),
+				 void (*finished)(void *arg, size_t i), void *arg)
 {
 	struct host_workers *w = ctx;
 	const struct bind_function *const *fns = (const struct bind_function *const *)fnps;
 	struct rt_arena *a = calls[0].arena;
 	size_t *idx = rt_arena_alloc(a, n * sizeof(*idx));
+	size_t *held = rt_arena_alloc(a, n * sizeof(*held));
 	char *done = rt_arena_calloc(a, n);
 	for (size_t i = 0; i < n; i++) {
 		res[i] = (struct rt_activity_result){.failed = 1};
@@ -391,18 +416,23 @@ void host_workers_activity_batch(void *ctx, size_t n, void *const *fnps,
 				done[j] = 1;
 			}
 		if (!pool) {
-			for (size_t j = 0; j < k; j++)
+			for (size_t j = 0; j < k; j++) {
 				res[idx[j]].message = rt_arena_fmt(a, "The app '%s' has no worker "
 								      "processes.", app->name);
+				finished(arg, idx[j]);
+			}
 			continue;
 		}
 		struct activity_batch ab = {.w = w, .fns = fns, .calls = calls, .res = res,
-					    .starting = starting, .arg = arg};
+					    .starting = starting, .finished = finished,
+					    .arg = arg, .held = held};
 		wpool_call_batch(w, pool, a, idx, k, &activity_ops, &ab);
+		activity_hand_back(&ab); /* a `more` that nothing followed */
 	}
 }
 
-static void no_op_starting(void *arg, size_t i)
+/* A single attempt: its caller reads res when the call returns. */
+static void no_op(void *arg, size_t i)
 {
 	(void)arg;
 	(void)i;
@@ -412,7 +442,7 @@ void host_workers_activity(void *ctx, void *fn, const struct rt_activity_call *c
 			   struct rt_activity_result *res)
 {
 	void *fns[1] = {fn};
-	host_workers_activity_batch(ctx, 1, fns, call, res, no_op_starting, NULL);
+	host_workers_activity_batch(ctx, 1, fns, call, res, no_op, no_op, NULL);
 }
 
 /* ---- for the other kinds of call (timer_calls.c, entity_calls.c, admin_calls.c) ---- */

@@ -149,11 +149,15 @@ void host_workers_activity(void *ctx, void *fn, const struct rt_activity_call *c
 /* rt_engine_hooks.run_activity_batch in worker mode: each app's attempts
  * in one write to one of its workers, answered in order; when that worker
  * dies, the attempt it was running fails as above, those it answered keep
- * their results, and those it had not started run on another worker. */
+ * their results, and those it had not started run on another worker.
+ * finished(arg, i) comes once per attempt, on this thread, as soon as
+ * res[i] is final (while the later ones still run); res[i] is not touched
+ * afterwards. */
 void host_workers_activity_batch(void *ctx, size_t n, void *const *fns,
 				 const struct rt_activity_call *calls,
 				 struct rt_activity_result *res,
-				 void (*starting)(void *arg, size_t i), void *arg);
+				 void (*starting)(void *arg, size_t i),
+				 void (*finished)(void *arg, size_t i), void *arg);
 
 /*
  * rt_engine_hooks.replay in worker mode (the replay thread's long

@@ -8,6 +8,9 @@
  *        exists (checked every 2 ms, at most 30 s) and answers 200 "N"
  *        (504 "N" when it was never released).
  *   activity hold_activity, input "N": the same, returning "N".
+ *   orchestrator hold_pair: hold_activity "<id>-1" and "<id>-2" at once
+ *        (<id> the instance id); custom status "first" once the first's
+ *        result is in, then returns both results.
  */
 #include <cfunc.h>
 
@@ -74,10 +77,22 @@ static cf_rc hold_activity(cf_act *a)
 	return cf_act_return(a, in);
 }
 
+static cf_rc hold_pair(cf_orch *o)
+{
+	const char *id = cf_orch_instance_id(o), *r1, *r2;
+	cf_task *t1 = cf_call_activity(o, "hold_activity", cf_fmt(o, "\"%s-1\"", id));
+	cf_task *t2 = cf_call_activity(o, "hold_activity", cf_fmt(o, "\"%s-2\"", id));
+	CF_AWAIT(o, t1, &r1);
+	cf_orch_set_custom_status(o, "\"first\"");
+	CF_AWAIT(o, t2, &r2);
+	return cf_orch_finish(o, cf_fmt(o, "[%s,%s]", r1, r2));
+}
+
 static cf_rc init(cf_app *app)
 {
 	cf_register_http(app, "hold", "GET", "hold", CF_AUTH_ANONYMOUS, hold_fn);
 	cf_register_activity(app, "hold_activity", hold_activity);
+	cf_register_orchestrator(app, "hold_pair", hold_pair);
 	return CF_OK;
 }
 

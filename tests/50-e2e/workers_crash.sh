@@ -35,7 +35,9 @@ for kind in segv:SIGSEGV bus:SIGBUS fpe:SIGFPE abort:SIGABRT "exit:exit code 3" 
 	is "$code $(jq -r '.function + " " + .signal' "$BODY_FILE" 2>/dev/null)" "500 crash $sig" \
 		"crash/$k: 500 naming the function and '$sig'"
 	inv=$(jq -r .invocationId "$BODY_FILE" 2>/dev/null)
-	like "$(grep -F "Id=$inv)" "$HOST_LOG" | grep -F 'Worker process')" \
+	# The 500 goes out before the replacement starts; the line names it
+	# once it is ready.
+	like "$(wait_log "Worker process .*\(Id=$inv\)")" \
 		"Worker process [0-9]+ of app 'crashy' died \($sig\) while running 'crash' \(Id=$inv\); replaced by process [0-9]+ in [0-9.]+ ms" \
 		"crash/$k: one console line with the pid, app, function, id and signal"
 done

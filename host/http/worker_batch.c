@@ -61,6 +61,16 @@ void host_worker_batch_run(struct req_job *first, int thread)
 		else
 			others[nothers++] = taken[i];
 	}
+	/* Jobs that are not app calls (host endpoints: /admin/host/status, the
+	 * management API, the dashboard) run first, before the app calls go to
+	 * the worker: after the batch they would wait for its slowest call (a
+	 * 50 ms function, one that spins until functionTimeout), on a host
+	 * with one HTTP thread without end. They are host code and short; the
+	 * app calls they delay came after them in the queue, but for `first`.
+	 * Put back on the queue instead, they would wait for this thread all
+	 * the same when the other threads are busy too (or there is none). */
+	for (size_t i = 0; i < nothers; i++)
+		others[i]->run(others[i], thread);
 	for (size_t i = 0; i < n; i++) {
 		host_function_call_begin(jobs[i], &invs[i], categories[i], sizeof(categories[i]));
 		fns[i] = jobs[i]->fn;
@@ -72,6 +82,4 @@ void host_worker_batch_run(struct req_job *first, int thread)
 		host_log_flush();
 	struct batch_calls b = {jobs, invs, categories, whys, rcs};
 	host_workers_http_batch(srv->workers, n, fns, hs, ids, whys, rcs, call_answered, &b);
-	for (size_t i = 0; i < nothers; i++)
-		others[i]->run(others[i], thread);
 }

@@ -64,11 +64,12 @@ void host_worker_batch_run(struct req_job *first, int thread)
 	/* Jobs that are not app calls (host endpoints: /admin/host/status, the
 	 * management API, the dashboard) run first, before the app calls go to
 	 * the worker: after the batch they would wait for its slowest call (a
-	 * 50 ms function, one that spins until functionTimeout), on a host
-	 * with one HTTP thread without end. They are host code and short; the
-	 * app calls they delay came after them in the queue, but for `first`.
-	 * Put back on the queue instead, they would wait for this thread all
-	 * the same when the other threads are busy too (or there is none). */
+	 * 50 ms function, one that spins until functionTimeout). They are host
+	 * code and short, and the app calls they delay, but for `first`, were
+	 * queued after them. Put back on the queue instead, they would still
+	 * wait for this thread when the others are busy too, or when it is the
+	 * only one. (POST /admin/functions/<activity> waits for a worker: the
+	 * calls taken with it wait as if it had been taken first.) */
 	for (size_t i = 0; i < nothers; i++)
 		others[i]->run(others[i], thread);
 	for (size_t i = 0; i < n; i++) {

@@ -89,9 +89,9 @@ is "$(cat "$T_DIR/body-$second")" "$second" "… with its own body"
 # to the worker, not when the call is done. The order is forced: with `b`
 # holding the only thread, call `c` is sent and read in by the host (its
 # request sent, nothing left unread on the host's sockets: the loop thread
-# queued it when it read it), then GET /admin/host/status, and a refused
-# probe (429) shows both are queued. When `b` is let go, the thread takes
-# `c` and, along with it, the status request.
+# queued it when it read it), then GET /admin/host/status (the same), and
+# a refused probe (429) shows both are queued. When `b` is let go, the
+# thread takes `c` and, along with it, the status request.
 hold b
 poll 1000 '[ -f "$R/started-b" ]'
 ok $? "call b runs and holds the only HTTP thread"
@@ -103,8 +103,12 @@ poll 1000 'grep -q "^> GET /api/hold?name=c" "$T_DIR/trace-c" && grep -q "^> *.\
 ok $? "call c's request is sent"
 poll 1000 '[ "$(unread)" = 0 ]'
 ok $? "… and read in by the host"
-curl -s -o "$T_DIR/body-status" -w '%{http_code}\n' --max-time 60 "$BASE/admin/host/status" \
-	>"$T_DIR/code-status.tmp" && mv "$T_DIR/code-status.tmp" "$T_DIR/code-status" &
+curl -sv -o "$T_DIR/body-status" -w '%{http_code}\n' --max-time 60 "$BASE/admin/host/status" \
+	2>"$T_DIR/trace-status" >"$T_DIR/code-status.tmp" &&
+	mv "$T_DIR/code-status.tmp" "$T_DIR/code-status" &
+# The same for it, before the probe (which would otherwise take its place).
+poll 1000 'grep -q "^> GET /admin/host/status" "$T_DIR/trace-status" && grep -q "^> *.\{0,1\}$" "$T_DIR/trace-status"'
+poll 1000 '[ "$(unread)" = 0 ]'
 poll 1000 '[ "$(curl -s -o /dev/null -w "%{http_code}" --max-time 10 "$BASE/admin/host/ping")" = 429 ]'
 ok $? "call c and then the status request wait in the queue behind b (a third is refused)"
 : >"$R/release-b"

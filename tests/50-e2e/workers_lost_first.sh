@@ -11,7 +11,6 @@
 
 workers_root 1 - "$ABI/held_start.so"
 start_workers_host
-F="$BASE/admin/host/functions"
 
 # poll <tries of 10 ms> <shell condition>: 0 once it holds, 1 if it never did.
 poll() {
@@ -26,7 +25,7 @@ poll() {
 # least 2) start after "Now listening":
 # each is up before the start is held.
 # shellcheck disable=SC2016 # evaluated on each try
-poll 1000 '[ "$(curl -s --max-time 10 "$F" | jq -c "[.workers.apps[].workers[] | .state == \"ready\"] | all and length == 4")" = true ]'
+poll 1000 '[ "$(curl -s --max-time 10 "$BASE/admin/host/functions" | jq -c "[.workers.apps[].workers[] | .state == \"ready\"] | all and length == 4")" = true ]'
 ok $? "the app's four workers are ready"
 is "$(http "$BASE/api/ok")" 200 "a function answers through a worker"
 
@@ -44,7 +43,8 @@ ok $? "the replacement is started after the answer (it is held in its init)"
 is "$(grep -c "replaced by process" "$HOST_LOG")" 0 "… and is not ready yet: no console line says it replaced the dead one"
 
 rm -f "$R/hold-start"
-new=$(basename "$(ls "$R"/starting-* 2>/dev/null | head -1)" | sed 's/^starting-//')
+new=""
+for f in "$R"/starting-*; do new=${f##*/starting-}; done
 inv=$(jq -r .invocationId "$T_DIR/body-abort" 2>/dev/null)
 like "$(wait_log "Id=$inv\); replaced by")" \
 	"Worker process [0-9]+ of app 'held_start' died \(SIGABRT\) while running 'abort' \(Id=$inv\); replaced by process $new in [0-9.]+ ms" \

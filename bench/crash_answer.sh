@@ -10,7 +10,6 @@
 set -eu
 cd "$(dirname "$0")/.."
 . bench/lib.sh
-TOP=$(pwd)
 A=${A:?the build dir of the first build}
 B=${B:?the build dir of the second build}
 ROUNDS=${ROUNDS:-3}

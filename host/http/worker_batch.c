@@ -61,6 +61,17 @@ void host_worker_batch_run(struct req_job *first, int thread)
 		else
 			others[nothers++] = taken[i];
 	}
+	/* Jobs that are not app calls (host endpoints: /admin/host/status, the
+	 * management API, the dashboard) run first, before the app calls go to
+	 * the worker: after the batch they would wait for its slowest call (a
+	 * 50 ms function, one that spins until functionTimeout). They are host
+	 * code and short, and the app calls they delay, but for `first`, were
+	 * queued after them. Put back on the queue instead, they would still
+	 * wait for this thread when the others are busy too, or when it is the
+	 * only one. (POST /admin/functions/<activity> waits for a worker: the
+	 * calls taken with it wait as if it had been taken first.) */
+	for (size_t i = 0; i < nothers; i++)
+		others[i]->run(others[i], thread);
 	for (size_t i = 0; i < n; i++) {
 		host_function_call_begin(jobs[i], &invs[i], categories[i], sizeof(categories[i]));
 		fns[i] = jobs[i]->fn;
@@ -72,6 +83,4 @@ void host_worker_batch_run(struct req_job *first, int thread)
 		host_log_flush();
 	struct batch_calls b = {jobs, invs, categories, whys, rcs};
 	host_workers_http_batch(srv->workers, n, fns, hs, ids, whys, rcs, call_answered, &b);
-	for (size_t i = 0; i < nothers; i++)
-		others[i]->run(others[i], thread);
 }

@@ -160,7 +160,6 @@ void wpool_call_batch(struct host_workers *w, struct wpool *pool, struct rt_aren
 		}
 		/* It ended while running idx[j]. */
 		size_t at = idx[j];
-		char status[64];
 		c = ops->call_of(ctx, at);
 		if (cr == HOST_CHAN_BROKEN)
 			host_log("Host.Workers", RT_LOG_ERROR,
@@ -169,16 +168,29 @@ void wpool_call_batch(struct host_workers *w, struct wpool *pool, struct rt_aren
 					   : "Worker process %d of app '%s' broke the protocol while "
 					     "running '%s': %s",
 				 (int)p->pid, pool->app->name, c.what, err ? err : "unexpected frame");
-		wpool_bury(w, pool, p,
-			   cr == HOST_CHAN_TIMEOUT ? WDEATH_TIMEOUT
-			   : cr == HOST_CHAN_BROKEN ? WDEATH_BROKEN : WDEATH_DIED,
-			   &c, status, sizeof(status));
+		struct wgrave g;
+		int replace = wpool_bury_reap(w, pool, p,
+					      cr == HOST_CHAN_TIMEOUT ? WDEATH_TIMEOUT
+					      : cr == HOST_CHAN_BROKEN ? WDEATH_BROKEN
+								       : WDEATH_DIED,
+					      &c, &g);
+		if (!replace)
+			wpool_release(w, pool, p);
 		/* The engine and activity threads buffer their lines until they
 		 * idle; a death is worth seeing now, while the rest go again. */
 		host_log_flush();
-		wpool_release(w, pool, p);
-		ops->lost(ctx, at, cr, status, malformed ? err : NULL);
+		/* The lost call is answered before the replacement starts: its
+		 * client (a 500 naming the signal) never waits for a worker's
+		 * load and init, several ms or far more on a loaded machine.
+		 * The slot stays ours (busy) meanwhile, as it was while it was
+		 * replaced before: nothing else can take it half started. */
+		ops->lost(ctx, at, cr, g.status, malformed ? err : NULL);
 		settled(ops, ctx, at, 0);
+		if (replace) {
+			wpool_bury_replace(w, pool, p, &g);
+			wpool_release(w, pool, p);
+			host_log_flush();
+		}
 		/* Those after it never started: another worker runs them, after
 		 * those to be sent again. */
 		memmove(&idx[nagain], &idx[j + 1], (k - j - 1) * sizeof(*idx));

@@ -67,29 +67,34 @@ static void slot_empty(struct wproc *p)
 	p->in_call = 0;
 }
 
-void wpool_bury(struct host_workers *w, struct wpool *pool, struct wproc *p, enum wdeath how,
-		const struct wcall *c, char *status_out, size_t status_n)
+int wpool_bury_reap(struct host_workers *w, struct wpool *pool, struct wproc *p, enum wdeath how,
+		    const struct wcall *c, struct wgrave *g)
 {
 	int status = 0;
 	pid_t old = p->pid;
-	const char *what = c->what, *id = c->id;
-	struct host_worker_crash crash = {.at_us = rt_now_us(), .pid = old,
-					  .timed_out = how == WDEATH_TIMEOUT};
-	host_worker_call_set(&crash.call, c->kind, c->function, c->instance, c->invocation, 0);
-	host_worker_text_copy(crash.app, sizeof(crash.app), pool->app->name);
+	memset(g, 0, sizeof(*g));
+	/* Copies: the call's strings may be gone once it is answered. */
+	host_worker_text_copy(g->what, sizeof(g->what), c->what);
+	host_worker_text_copy(g->id, sizeof(g->id), c->id ? c->id : "-");
+	struct host_worker_crash *crash = &g->crash;
+	crash->at_us = rt_now_us();
+	crash->pid = old;
+	crash->timed_out = how == WDEATH_TIMEOUT;
+	host_worker_call_set(&crash->call, c->kind, c->function, c->instance, c->invocation, 0);
+	host_worker_text_copy(crash->app, sizeof(crash->app), pool->app->name);
 	if (how != WDEATH_DIED)
 		kill(p->pid, SIGKILL);
 	pthread_mutex_lock(&w->lock);
 	p->phase = WPROC_STOPPING;
-	crash.call.since_us = p->in_call ? p->call.since_us : 0;
+	crash->call.since_us = p->in_call ? p->call.since_us : 0;
 	p->in_call = 0;
 	pthread_mutex_unlock(&w->lock);
 	close(p->fd);
 	p->fd = -1;
 	while (waitpid(p->pid, &status, 0) < 0 && errno == EINTR)
 		;
-	wproc_status_text(status, status_out, status_n);
-	host_worker_text_copy(crash.status, sizeof(crash.status), status_out);
+	wproc_status_text(status, g->status, sizeof(g->status));
+	host_worker_text_copy(crash->status, sizeof(crash->status), g->status);
 
 	pthread_mutex_lock(&w->lock);
 	w->stats.crashes++;
@@ -99,46 +104,56 @@ void wpool_bury(struct host_workers *w, struct wpool *pool, struct wproc *p, enu
 		w->stats.failed_apps++;
 		snprintf(pool->reason, sizeof(pool->reason),
 			 "%d worker deaths within %d s; the last: %s while running '%s'",
-			 CRASH_LOOP_FACTOR * pool->n, (int)(CRASH_WINDOW_US / 1000000), status_out,
+			 CRASH_LOOP_FACTOR * pool->n, (int)(CRASH_WINDOW_US / 1000000), g->status,
 			 c->function);
 	}
 	int failed = pool->failed, retiring = p->retire;
-	if (retiring || failed) {
+	if (retiring || failed)
 		slot_empty(p);
-		crash_ring_add(&w->crashes, &crash);
-	}
+	else
+		p->pid = 0; /* not listed until its replacement starts */
+	/* Recorded now, so that a status query right after the lost call's
+	 * answer shows the death; replaced_by is set once the replacement
+	 * is ready (wpool_bury_replace). */
+	g->ring_at = w->crashes.next;
+	crash_ring_add(&w->crashes, crash);
 	pthread_mutex_unlock(&w->lock);
 	if (retiring) {
 		/* A worker of the previous build: the new ones serve already. */
 		host_log("Host.Workers", RT_LOG_ERROR,
 			 "Worker process %d of app '%s' (previous build) died (%s) while running "
 			 "'%s' (Id=%s)",
-			 (int)old, pool->app->name, status_out, what, id ? id : "-");
-		return;
+			 (int)old, pool->app->name, g->status, g->what, g->id);
+		return 0;
 	}
-
 	if (failed) {
 		host_log("Host.Workers", RT_LOG_ERROR,
 			 "Worker process %d of app '%s' died (%s) while running '%s' (Id=%s); the app "
 			 "failed: %d worker deaths within %d s, its functions answer 503 and its "
 			 "durable work waits until the app is deployed again or the host is restarted",
-			 (int)old, pool->app->name, status_out, what, id ? id : "-",
+			 (int)old, pool->app->name, g->status, g->what, g->id,
 			 CRASH_LOOP_FACTOR * pool->n, (int)(CRASH_WINDOW_US / 1000000));
 		retire_idle(w, pool);
-		return;
+		return 0;
 	}
+	return 1;
+}
+
+void wpool_bury_replace(struct host_workers *w, struct wpool *pool, struct wproc *p,
+			struct wgrave *g)
+{
+	pid_t old = g->crash.pid;
 	int64_t t0 = rt_mono_us();
 	char *err = NULL;
 	const struct wspawn same = {.same_as_pool = 1};
 	if (wproc_spawn(w, pool, p, &same, &err) != 0) {
 		pthread_mutex_lock(&w->lock);
 		slot_empty(p);
-		crash_ring_add(&w->crashes, &crash);
 		pthread_mutex_unlock(&w->lock);
 		host_log("Host.Workers", RT_LOG_ERROR,
 			 "Worker process %d of app '%s' died (%s) while running '%s' (Id=%s); no "
 			 "replacement: %s",
-			 (int)old, pool->app->name, status_out, what, id ? id : "-", err);
+			 (int)old, pool->app->name, g->status, g->what, g->id, err);
 		free(err);
 		return;
 	}
@@ -146,14 +161,26 @@ void wpool_bury(struct host_workers *w, struct wpool *pool, struct wproc *p, enu
 	pthread_mutex_lock(&w->lock);
 	w->stats.replaced++;
 	w->stats.last_replace_us = took;
-	crash.replaced_by = p->pid;
-	crash_ring_add(&w->crashes, &crash);
+	/* Its record, unless HOST_WORKER_CRASHES deaths came after it. */
+	struct host_worker_crash *e = &w->crashes.e[g->ring_at];
+	if (e->pid == old && e->at_us == g->crash.at_us)
+		e->replaced_by = p->pid;
 	pthread_mutex_unlock(&w->lock);
 	host_log("Host.Workers", RT_LOG_ERROR,
 		 "Worker process %d of app '%s' died (%s) while running '%s' (Id=%s); replaced by "
 		 "process %d in %.1f ms",
-		 (int)old, pool->app->name, status_out, what, id ? id : "-", (int)p->pid,
+		 (int)old, pool->app->name, g->status, g->what, g->id, (int)p->pid,
 		 (double)took / 1000.0);
+}
+
+void wpool_bury(struct host_workers *w, struct wpool *pool, struct wproc *p, enum wdeath how,
+		const struct wcall *c, char *status_out, size_t status_n)
+{
+	struct wgrave g;
+	int replace = wpool_bury_reap(w, pool, p, how, c, &g);
+	host_worker_text_copy(status_out, status_n, g.status);
+	if (replace)
+		wpool_bury_replace(w, pool, p, &g);
 }
 
 void wpool_reject_result(struct host_workers *w, struct wpool *pool, struct wproc *p,

@@ -196,9 +196,31 @@ struct wproc *wpool_acquire(struct host_workers *w, struct wpool *pool, enum wpo
 void wpool_release(struct host_workers *w, struct wpool *pool, struct wproc *p);
 void wpool_retire_now(struct host_workers *w, struct wproc *p);
 /* The worker died or must die: reaped, logged, recorded in the crash ring,
- * replaced unless the app now crash-loops; status_out says how it ended. */
+ * replaced unless the app now crash-loops; status_out says how it ended
+ * (wpool_bury_reap, then wpool_bury_replace). */
 void wpool_bury(struct host_workers *w, struct wpool *pool, struct wproc *p, enum wdeath how,
 		const struct wcall *c, char *status_out, size_t status_n);
+/* A dead worker between its reaping and its replacement: what the console
+ * line and the crash record say (copies: the call may be answered and gone
+ * in between). The caller owns it. */
+struct wgrave {
+	struct host_worker_crash crash; /* also in w->crashes, at ring_at */
+	size_t ring_at;
+	char what[HOST_WORKER_NAME_MAX + HOST_WORKER_ID_MAX + 16];
+	char id[HOST_WORKER_ID_MAX];
+	char status[HOST_WORKER_STATUS_MAX]; /* how it ended */
+};
+/* wpool_bury in two steps, so that the caller can answer the call the
+ * worker was running before a replacement starts (call_batch.c): the first
+ * reaps it, counts the death (crash loop), records it in the crash ring and
+ * returns 1 when the slot, still the caller's (busy), is to get a
+ * replacement; 0 when none comes (the app failed, or a previous build's
+ * worker): the line is logged then. The second starts the replacement,
+ * waits until it is ready and logs the line naming both processes. */
+int wpool_bury_reap(struct host_workers *w, struct wpool *pool, struct wproc *p, enum wdeath how,
+		    const struct wcall *c, struct wgrave *g);
+void wpool_bury_replace(struct host_workers *w, struct wpool *pool, struct wproc *p,
+			struct wgrave *g);
 /* The worker's result for `function` does not decode (err says why): the
  * console says so, the worker is buried as broken (wpool_bury) and
  * released. */

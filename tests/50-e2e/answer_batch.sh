@@ -12,6 +12,9 @@
 #     (its share of the queue: queued / threads = 1). The one the worker
 #     runs first (it writes started-N) is let go at once; its client must
 #     get the answer while the other still runs, held.
+# A host endpoint (/admin/host/status) taken from the queue along with an
+# app call answers before that call is sent to the worker, not after it is
+# done (its order in the queue forced as described there).
 # Then, in process: POST /admin/functions/<activity> answers 202 while the
 # activity it fired still runs on the same thread (its answer used to wait
 # for the activity to end).
@@ -81,6 +84,53 @@ ok "$([ ! -f "$T_DIR/code-$second" ]; echo $?)" "… and has not answered: it is
 poll 1000 '[ -f "$T_DIR/code-$second" ]'
 is "$(code "$second")" 200 "the second call answers when let go"
 is "$(cat "$T_DIR/body-$second")" "$second" "… with its own body"
+
+# A host endpoint taken along with an app call answers before the call goes
+# to the worker, not when the call is done. The order is forced: with `b`
+# holding the only thread, call `c` is sent and read in by the host (its
+# request sent, nothing left unread on the host's sockets: the loop thread
+# queued it when it read it), then GET /admin/host/status (the same), and
+# a refused probe (429) shows both are queued. When `b` is let go, the
+# thread takes `c` and, along with it, the status request.
+hold b
+poll 1000 '[ -f "$R/started-b" ]'
+ok $? "call b runs and holds the only HTTP thread"
+curl -sv -o "$T_DIR/body-c" -w '%{http_code}\n' --max-time 60 "$BASE/api/hold?name=c" \
+	2>"$T_DIR/trace-c" >"$T_DIR/code-c.tmp" && mv "$T_DIR/code-c.tmp" "$T_DIR/code-c" &
+# unread: how many of the host's connections have bytes it has not read
+# yet: the established sockets on its port in /proc/net/tcp{,6} (local
+# address field 2, state field 4 = 01, queues field 5 as tx:rx in hex)
+# whose receive queue is not empty.
+unread() {
+	cat /proc/net/tcp /proc/net/tcp6 2>/dev/null | awk -v port="$(printf '%04X' "$PORT")" '
+		$4 == "01" && substr($2, length($2) - 3) == port {
+			split($5, q, ":"); if (q[2] !~ /^0+$/) n++ }
+		END { print n + 0 }'
+}
+poll 1000 'grep -q "^> GET /api/hold?name=c" "$T_DIR/trace-c" && grep -q "^> *.\{0,1\}$" "$T_DIR/trace-c"'
+ok $? "call c's request is sent"
+poll 1000 '[ "$(unread)" = 0 ]'
+ok $? "… and read in by the host"
+curl -sv -o "$T_DIR/body-status" -w '%{http_code}\n' --max-time 60 "$BASE/admin/host/status" \
+	2>"$T_DIR/trace-status" >"$T_DIR/code-status.tmp" &&
+	mv "$T_DIR/code-status.tmp" "$T_DIR/code-status" &
+# The same for it, before the probe (which would otherwise take its place).
+poll 1000 'grep -q "^> GET /admin/host/status" "$T_DIR/trace-status" && grep -q "^> *.\{0,1\}$" "$T_DIR/trace-status"'
+poll 1000 '[ "$(unread)" = 0 ]'
+poll 1000 '[ "$(curl -s -o /dev/null -w "%{http_code}" --max-time 10 "$BASE/admin/host/ping")" = 429 ]'
+ok $? "call c and then the status request wait in the queue behind b (a third is refused)"
+: >"$R/release-b"
+poll 1000 '[ -f "$T_DIR/code-b" ]'
+is "$(code b)" 200 "b answers when let go"
+poll 1000 '[ -f "$T_DIR/code-status" ]'
+ok $? "the status request taken along with c answers before c is done"
+is "$(code status) $(jq -r .state "$T_DIR/body-status" 2>/dev/null)" "200 Running" "… 200, the host's status"
+poll 1000 '[ -f "$R/started-c" ]'
+ok $? "call c goes to a worker and runs"
+ok "$([ ! -f "$T_DIR/code-c" ]; echo $?)" "… held: it has not answered"
+: >"$R/release-c"
+poll 1000 '[ -f "$T_DIR/code-c" ]'
+is "$(code c)" 200 "c answers when let go"
 stop_host
 is "$HOST_RC" 0 "the host stops cleanly"
 

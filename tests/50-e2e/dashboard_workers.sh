@@ -77,6 +77,9 @@ is "$(workers "[$CRASHY | .workers[] | select(.pid == $busy) | .state, .served, 
 before=$(workers "[$CRASHY | .workers[] | select(.episodes | not) | .pid]")
 is "$(http "$BASE/api/crash/segv")" 500 "crash/segv answers 500"
 inv=$(jq -r .invocationId "$BODY_FILE")
+# The 500 goes out before the replacement starts: the record names it once
+# it is ready.
+poll ".recentCrashes[0].invocationId == \"$inv\" and .recentCrashes[0].replacedBy != null" >/dev/null
 c=$(workers '.recentCrashes[0]')
 is "$(printf '%s' "$c" | jq -c '[.app, .function, .trigger, .invocationId, .instanceId, .signal, .timedOut]')" \
 	"[\"crashy\",\"crash\",\"http\",\"$inv\",null,\"SIGSEGV\",false]" \
@@ -84,7 +87,7 @@ is "$(printf '%s' "$c" | jq -c '[.app, .function, .trigger, .invocationId, .inst
 dead=$(printf '%s' "$c" | jq .pid)
 new=$(printf '%s' "$c" | jq .replacedBy)
 is "$(printf '%s' "$before" | jq "index($dead) != null")" true "… its pid is one of the workers that ran calls ($dead)"
-like "$(grep -F "Id=$inv)" "$HOST_LOG")" "Worker process $dead of app 'crashy' died \(SIGSEGV\).*replaced by process $new " \
+like "$(wait_log "\(Id=$inv\); replaced by")" "Worker process $dead of app 'crashy' died \(SIGSEGV\).*replaced by process $new " \
 	"… the same pid and replacement as the console line"
 now=$(workers "[$CRASHY | .workers[].pid]")
 is "$(printf '%s' "$now" | jq "[index($dead) == null, index($new) != null, length]" | tr -d ' \n')" '[true,true,4]' \

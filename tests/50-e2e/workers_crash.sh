@@ -35,7 +35,9 @@ for kind in segv:SIGSEGV bus:SIGBUS fpe:SIGFPE abort:SIGABRT "exit:exit code 3" 
 	is "$code $(jq -r '.function + " " + .signal' "$BODY_FILE" 2>/dev/null)" "500 crash $sig" \
 		"crash/$k: 500 naming the function and '$sig'"
 	inv=$(jq -r .invocationId "$BODY_FILE" 2>/dev/null)
-	like "$(grep -F "Id=$inv)" "$HOST_LOG" | grep -F 'Worker process')" \
+	# The 500 goes out before the replacement starts; the line names it
+	# once it is ready.
+	like "$(wait_log "Worker process .*\(Id=$inv\)")" \
 		"Worker process [0-9]+ of app 'crashy' died \($sig\) while running 'crash' \(Id=$inv\); replaced by process [0-9]+ in [0-9.]+ ms" \
 		"crash/$k: one console line with the pid, app, function, id and signal"
 done
@@ -49,7 +51,7 @@ ok "$([ -n "$victim" ] && [ "$victim" != "$HOST_PID" ]; echo $?)" "the sleeping 
 kill -9 "$victim" 2>/dev/null
 wait "$sleeper"
 is "$(cat "$T_DIR/sleep.code")" 500 "kill -9 of a worker: its invocation gets 500"
-like "$(grep -F "Worker process $victim " "$HOST_LOG")" "died \(SIGKILL\) while running 'sleep'" \
+like "$(wait_log "Worker process $victim .*replaced by")" "died \(SIGKILL\) while running 'sleep'" \
 	"the console names the killed worker and its function"
 
 # functionTimeout: the worker is killed, the invocation logged as Failed.
@@ -73,7 +75,7 @@ d start-new --function-name crashy_orch --input '"once"' --id once1 >/dev/null
 ok "$?" "an orchestration calling a crashing activity starts"
 wait_for once1 '.runtimeStatus == "Completed"'
 is "$(printf '%s' "$ST" | jq -r .output)" fine "the activity that aborted once succeeds on its retry"
-like "$(grep "while running 'crashy_activity (instance once1)'" "$HOST_LOG")" "died \(SIGABRT\)" \
+like "$(wait_log "while running 'crashy_activity \(instance once1\)'")" "died \(SIGABRT\)" \
 	"the console names the activity, its instance and the signal"
 d start-new --function-name crashy_orch --input '"abort"' --id abort1 >/dev/null
 wait_for abort1 '.runtimeStatus == "Failed"'
@@ -90,11 +92,18 @@ is "$(printf '%s' "$ST" | jq -r .output)" fine "an orchestration beside a crashi
 wait_for rseg '.runtimeStatus == "Failed"'
 like "$(printf '%s' "$ST" | jq -r .output)" "crashy_replay.*SIGSEGV.*3 times" \
 	"an orchestrator that crashes every episode fails after 3 tries, naming the function and the signal"
-like "$(grep "while running 'crashy_replay (instance rseg)'" "$HOST_LOG" | head -1)" "died \(SIGSEGV\)" \
+like "$(wait_log "while running 'crashy_replay \(instance rseg\)'")" "died \(SIGSEGV\)" \
 	"the console names the orchestrator, its instance and the signal"
 is "$(http "$BASE/api/ok")" 200 "and HTTP functions keep serving"
 
-st=$(curl -s "$BASE/admin/host/status")
+# The last death's replacement is counted once it is ready (after the
+# episode it ended was answered): wait for it (bounded).
+_i=0
+while st=$(curl -s "$BASE/admin/host/status") &&
+	[ "$(printf '%s' "$st" | jq '.workers.replaced >= .workers.deaths')" != true ] && [ $_i -lt 200 ]; do
+	sleep 0.05
+	_i=$((_i + 1))
+done
 is "$(printf '%s' "$st" | jq -c '[.workers.deaths >= 15, .workers.replaced >= 15, .workers.failedApps]')" \
 	'[true,true,[]]' "/admin/host/status counts the deaths and replacements, no app failed"
 ms=$(printf '%s' "$st" | jq '.workers.lastReplacementMs')

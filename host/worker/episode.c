@@ -257,15 +257,17 @@ void host_episode_serve(struct rt_wire_buf *b, const struct bind_registry *reg, 
 	};
 	struct rt_episode_out out;
 	if (rt_replay_run(&in, &out) != 0) {
-		history_cache_drop(cache, m->instance);
 		r.error = out.error ? out.error : "cannot replay";
 		rt_wire_orch_result_encode(b, id, &r);
+		history_cache_drop(cache, m->instance); /* after: the error may point into it */
 		return;
 	}
-	if (held && !goes_on(out.status)) {
-		history_cache_drop(cache, m->instance);
+	/* A finished instance's past is dropped, but only once the result is
+	 * encoded: its events and actions (continue-as-new's carried events)
+	 * may point into the kept past. */
+	int drop = held && !goes_on(out.status);
+	if (drop)
 		held = 0;
-	}
 	r.held = (uint32_t)held;
 	r.status = (uint32_t)out.status;
 	r.output = out.output;
@@ -285,7 +287,9 @@ void host_episode_serve(struct rt_wire_buf *b, const struct bind_registry *reg, 
 			.error = rt_arena_fmt(a, "the episode's result (%zu new events, %zu actions) is "
 						 "over the %u MiB frame limit of a worker's reply",
 					      out.n_new_events, out.n_actions, RT_WIRE_MAX_FRAME >> 20)};
-		history_cache_drop(cache, m->instance);
+		drop = 1;
 		rt_wire_orch_result_encode(b, id, &big);
 	}
+	if (drop)
+		history_cache_drop(cache, m->instance);
 }

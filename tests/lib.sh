@@ -112,6 +112,17 @@ orch_start() {
 	ID=$(jq -r '.id // empty' "$BODY_FILE" 2>/dev/null)
 }
 
+# poll <tries of 10 ms> <shell condition>: 0 once the condition (eval'd on each
+# try) holds, 1 if it never did within the tries.
+poll() {
+	_p_i=0
+	while ! eval "$2"; do
+		[ "$_p_i" -ge "$1" ] && return 1
+		sleep 0.01
+		_p_i=$((_p_i + 1))
+	done
+}
+
 # wait_for <id> <jq condition> [query]: polls the management API's status of
 # <id> (15 s at most) until the condition is true; leaves the status in $ST.
 wait_for() {

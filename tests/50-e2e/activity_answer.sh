@@ -23,15 +23,6 @@ cat >"$R/host.json" <<'JSON'
   "cfunc": { "apps": ["apps"], "workers": 1 } }
 JSON
 
-# poll <tries of 10 ms> <shell condition>: 0 once it holds, 1 if it never did.
-poll() {
-	_p_i=0
-	while ! eval "$2"; do
-		[ "$_p_i" -ge "$1" ] && return 1
-		sleep 0.01
-		_p_i=$((_p_i + 1))
-	done
-}
 status() {
 	curl -s --max-time 5 "$BASE/runtime/webhooks/durabletask/instances/pair1" >"$T_DIR/st"
 	jq -c "$1" "$T_DIR/st" 2>/dev/null

@@ -20,8 +20,8 @@ start_workers_host
 F="$BASE/admin/host/functions"
 # workers <jq filter>: the filter applied to .workers of a fresh answer.
 workers() { curl -s --max-time 10 "$F" | jq -c ".workers | $1"; }
-# poll <jq filter>: up to 10 s until the filter answers true.
-poll() {
+# poll_workers <jq filter>: up to 10 s until the filter answers true.
+poll_workers() {
 	_p_i=0
 	until [ "$(workers "$1")" = true ] || [ $_p_i -ge 200 ]; do sleep 0.05; _p_i=$((_p_i + 1)); done
 	[ "$(workers "$1")" = true ]
@@ -29,8 +29,8 @@ poll() {
 CRASHY='.apps[] | select(.app == "crashy")'
 
 # All but each app's first worker start after "Now listening": wait until
-# they are up (bounded by poll).
-poll "[.apps[].workers[] | .state == \"ready\"] | all and length == 8" >/dev/null
+# they are up (bounded by poll_workers).
+poll_workers "[.apps[].workers[] | .state == \"ready\"] | all and length == 8" >/dev/null
 is "$(http "$F")" 200 "GET /admin/host/functions: 200"
 is "$(jq -c '[.workers.apps[].app] | sort' "$BODY_FILE")" '["crashy","testapp"]' "… one entry per app"
 is "$(jq -c "[.workers | $CRASHY | .state, .reason, (.workers | length)]" "$BODY_FILE")" '["ok",null,4]' \
@@ -79,7 +79,7 @@ is "$(http "$BASE/api/crash/segv")" 500 "crash/segv answers 500"
 inv=$(jq -r .invocationId "$BODY_FILE")
 # The 500 goes out before the replacement starts: the record names it once
 # it is ready.
-poll ".recentCrashes[0].invocationId == \"$inv\" and .recentCrashes[0].replacedBy != null" >/dev/null
+poll_workers ".recentCrashes[0].invocationId == \"$inv\" and .recentCrashes[0].replacedBy != null" >/dev/null
 c=$(workers '.recentCrashes[0]')
 is "$(printf '%s' "$c" | jq -c '[.app, .function, .trigger, .invocationId, .instanceId, .signal, .timedOut]')" \
 	"[\"crashy\",\"crash\",\"http\",\"$inv\",null,\"SIGSEGV\",false]" \
@@ -97,7 +97,7 @@ like "$(printf '%s' "$c" | jq -r .time)" '^20[0-9]{2}-.*Z$' "… the crash has i
 
 # functionTimeout: the kill is recorded as timed out.
 is "$(http "$BASE/api/spin")" 500 "a function past functionTimeout answers 500"
-poll '.recentCrashes[0].function == "spin"'
+poll_workers '.recentCrashes[0].function == "spin"'
 is "$(workers '.recentCrashes[0] | [.function, .signal, .timedOut, (.replacedBy != null)]')" '["spin","SIGKILL",true,true]' \
 	"… recorded as SIGKILL, timed out, replaced"
 
@@ -131,7 +131,7 @@ is "$(http "$BASE/api/ok")" 503 "after 12 deaths the app's routes answer 503"
 is "$(workers "[$CRASHY | .state][0]")" '"failed"' "its state is failed"
 like "$(workers "[$CRASHY | .reason][0]")" "12 worker deaths within 60 s; the last: SIG[A-Z]+ while running 'crash'" \
 	"… with the reason: the deaths, the window, the last signal and function"
-poll "[$CRASHY | .workers | length][0] == 0"
+poll_workers "[$CRASHY | .workers | length][0] == 0"
 ok $? "… and no worker of it left"
 is "$(workers '.recentCrashes[0] | [.app, .replacedBy]')" '["crashy",null]' "the last crash was not replaced"
 is "$(workers '.recentCrashes | length')" 12 "the 12 crashes are all there"
@@ -143,19 +143,19 @@ is "$(curl -s "$BASE/admin/host/status" | jq -c .workers.failedApps)" '["crashy"
 TESTAPP='.apps[] | select(.app == "testapp")'
 http "$BASE/api/slow?ms=5000" >"$T_DIR/slow.code" &
 slow=$!
-poll "[$TESTAPP | .workers[] | select(.state == \"busy\" and .current.function == \"slow\")] | length == 1"
+poll_workers "[$TESTAPP | .workers[] | select(.state == \"busy\" and .current.function == \"slow\")] | length == 1"
 ok $? "a slow function runs in testapp"
 prev=$(workers "[$TESTAPP | .workers[] | select(.state == \"busy\") | .pid][0]")
 is "$(http -X POST "$BASE/admin/host/reload")" 202 "POST /admin/host/reload: 202"
-poll "[$CRASHY | .state == \"ok\" and .reason == null and (.workers | length) == 4 and all(.workers[]; .state == \"ready\")][0]"
+poll_workers "[$CRASHY | .state == \"ok\" and .reason == null and (.workers | length) == 4 and all(.workers[]; .state == \"ready\")][0]"
 ok $? "the deploy brings the failed app back: ok, 4 new workers ready"
-poll "[$TESTAPP | .workers | length][0] == 5"
+poll_workers "[$TESTAPP | .workers | length][0] == 5"
 is "$(workers "[$TESTAPP | .workers[] | select(.pid == $prev) | .state, .current.function]")" '["replaced","slow"]' \
 	"testapp's worker of the previous build is replaced, still running its call"
 is "$(workers "[$TESTAPP | .workers[] | select(.pid != $prev) | .state] | unique")" '["ready"]' "… beside 4 of the new build, ready"
 wait "$slow"
 is "$(cat "$T_DIR/slow.code")" 200 "its call answers"
-poll "[$TESTAPP | .workers | length == 4 and all(.[]; .pid != $prev)][0]"
+poll_workers "[$TESTAPP | .workers | length == 4 and all(.[]; .pid != $prev)][0]"
 ok $? "… then the previous build's worker is gone"
 stop_host TERM
 is "$HOST_RC" 0 "the host stops cleanly"

@@ -12,15 +12,6 @@
 workers_root 1 - "$ABI/held_start.so"
 start_workers_host
 
-# poll <tries of 10 ms> <shell condition>: 0 once it holds, 1 if it never did.
-poll() {
-	_p_i=0
-	while ! eval "$2"; do
-		[ "$_p_i" -ge "$1" ] && return 1
-		sleep 0.01
-		_p_i=$((_p_i + 1))
-	done
-}
 # The two workers for calls and the two for episodes (cfunc.workers is at
 # least 2) start after "Now listening":
 # each is up before the start is held.

@@ -58,19 +58,6 @@ struct gate {
 static struct gate act_gate = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0};
 static struct gate engine_gate = {PTHREAD_MUTEX_INITIALIZER, PTHREAD_COND_INITIALIZER, 0, 0};
 
-static struct timespec deadline_in(int ms)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_sec += ms / 1000;
-	ts.tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (ts.tv_nsec >= 1000000000L) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000L;
-	}
-	return ts;
-}
-
 static void gate_set(struct gate *g, int shut)
 {
 	pthread_mutex_lock(&g->mu);
@@ -82,7 +69,7 @@ static void gate_set(struct gate *g, int shut)
 /* Blocks while the gate is shut (at most WAIT_MS). */
 static void gate_pass(struct gate *g)
 {
-	struct timespec ts = deadline_in(WAIT_MS);
+	struct timespec ts = fake_deadline_in(WAIT_MS);
 	pthread_mutex_lock(&g->mu);
 	g->inside++;
 	pthread_cond_broadcast(&g->cv);
@@ -96,7 +83,7 @@ static void gate_pass(struct gate *g)
 /* Waits (bounded) until n callers are blocked in the gate. */
 static int gate_wait_inside(struct gate *g, int n)
 {
-	struct timespec ts = deadline_in(WAIT_MS);
+	struct timespec ts = fake_deadline_in(WAIT_MS);
 	pthread_mutex_lock(&g->mu);
 	while (g->inside < n && pthread_cond_timedwait(&g->cv, &g->mu, &ts) == 0)
 		;
@@ -323,7 +310,7 @@ static void probe_done(void *user, int rc, const char *err)
 
 static int probe_wait(struct probe *p)
 {
-	struct timespec ts = deadline_in(WAIT_MS);
+	struct timespec ts = fake_deadline_in(WAIT_MS);
 	pthread_mutex_lock(&ack_mu);
 	while (!p->acked && pthread_cond_timedwait(&ack_cv, &ack_mu, &ts) == 0)
 		;
@@ -560,7 +547,7 @@ static void flood_not_starved(void)
 		is_int(queued, FLOOD, "%d clients' starts (more than %d) are queued behind %d results",
 		       FLOOD, ENGINE_HURRY_MAX_CMDS, RESULTS);
 		gate_set(&engine_gate, 0);
-		struct timespec ts = deadline_in(WAIT_MS);
+		struct timespec ts = fake_deadline_in(WAIT_MS);
 		pthread_mutex_lock(&ack_mu);
 		while (flood.acked < queued && pthread_cond_timedwait(&ack_cv, &ack_mu, &ts) == 0)
 			;

@@ -158,6 +158,20 @@ static inline int pred_custom(const struct rt_instance *in, const void *arg)
 	return in->custom_status && strcmp(in->custom_status, arg) == 0;
 }
 
+/* The CLOCK_REALTIME time `ms` from now, for pthread_cond_timedwait. */
+static inline struct timespec fake_deadline_in(int ms)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += ms / 1000;
+	ts.tv_nsec += (long)(ms % 1000) * 1000000L;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	return ts;
+}
+
 /*
  * Waits until the instance's row satisfies `p`: re-reads it each time the
  * engine logs (after a commit), and at least every 20 ms in case a line
@@ -178,12 +192,7 @@ static inline int fake_wait(struct rt_engine *e, const char *id, fake_pred p, co
 			return 1;
 		if (rt_mono_us() >= deadline)
 			return 0;
-		clock_gettime(CLOCK_REALTIME, &ts);
-		ts.tv_nsec += 20 * 1000000L;
-		if (ts.tv_nsec >= 1000000000L) {
-			ts.tv_sec++;
-			ts.tv_nsec -= 1000000000L;
-		}
+		ts = fake_deadline_in(20);
 		pthread_mutex_lock(&fake_mu);
 		while (fake_lines == seen &&
 		       pthread_cond_timedwait(&fake_cv, &fake_mu, &ts) == 0)

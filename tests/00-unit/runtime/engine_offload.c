@@ -54,25 +54,11 @@ static void gate_release(void)
 	pthread_mutex_unlock(&gate_mu);
 }
 
-/* The wall-clock time ms from now, for pthread_cond_timedwait. */
-static struct timespec deadline_in(int ms)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ts.tv_sec += ms / 1000;
-	ts.tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (ts.tv_nsec >= 1000000000L) {
-		ts.tv_sec++;
-		ts.tv_nsec -= 1000000000L;
-	}
-	return ts;
-}
-
 /* Blocks the calling replay while the gate is shut (at most 30 s, so a
  * broken engine cannot hang the test). */
 static void gate_pass(void)
 {
-	struct timespec ts = deadline_in(30000);
+	struct timespec ts = fake_deadline_in(30000);
 	pthread_mutex_lock(&gate_mu);
 	if (gate_open) {
 		pthread_mutex_unlock(&gate_mu);
@@ -91,7 +77,7 @@ static void gate_pass(void)
 /* Waits (bounded) until a replay is blocked in the gate. */
 static int gate_wait_inside(void)
 {
-	struct timespec ts = deadline_in(WAIT_MS);
+	struct timespec ts = fake_deadline_in(WAIT_MS);
 	pthread_mutex_lock(&gate_mu);
 	while (gate_inside == 0 && pthread_cond_timedwait(&gate_cv, &gate_mu, &ts) == 0)
 		;
@@ -207,7 +193,7 @@ static uint64_t commands_waiting(struct rt_engine *e)
 static void on_chunk(void *ctx, size_t written, size_t total)
 {
 	(void)ctx;
-	struct timespec ts = deadline_in(WAIT_MS);
+	struct timespec ts = fake_deadline_in(WAIT_MS);
 	pthread_mutex_lock(&chunk_mu);
 	/* Well more than a piece left after this chunk: the piece it ends
 	 * is not the last. */
@@ -232,7 +218,7 @@ static void on_chunk(void *ctx, size_t written, size_t total)
 /* Waits (bounded) until the engine is held inside the next piece. */
 static int chunk_wait_held(void)
 {
-	struct timespec ts = deadline_in(WAIT_MS);
+	struct timespec ts = fake_deadline_in(WAIT_MS);
 	pthread_mutex_lock(&chunk_mu);
 	while (!chunk_held && pthread_cond_timedwait(&chunk_cv, &chunk_mu, &ts) == 0)
 		;
@@ -264,7 +250,7 @@ static int copy_file(const char *from, const char *to)
 /* Waits (bounded) for the hook to reach state `st`. */
 static int chunk_wait_state(int st)
 {
-	struct timespec ts = deadline_in(WAIT_MS);
+	struct timespec ts = fake_deadline_in(WAIT_MS);
 	pthread_mutex_lock(&chunk_mu);
 	while (chunk_state != st && pthread_cond_timedwait(&chunk_cv, &chunk_mu, &ts) == 0)
 		;
@@ -318,7 +304,7 @@ static int bg_start_within(struct bg_start *s, struct rt_engine *e, int ms)
 	pthread_mutex_init(&s->mu, NULL);
 	pthread_cond_init(&s->cv, NULL);
 	pthread_create(&s->thread, NULL, bg_start_main, s);
-	struct timespec ts = deadline_in(ms);
+	struct timespec ts = fake_deadline_in(ms);
 	pthread_mutex_lock(&s->mu);
 	while (!s->done && pthread_cond_timedwait(&s->cv, &s->mu, &ts) == 0)
 		;

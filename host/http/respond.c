@@ -5,6 +5,7 @@
 #include "host/http/respond.h"
 #include "host/http/access.h"
 
+#include <ctype.h>
 #include <string.h>
 #include <strings.h>
 
@@ -35,6 +36,21 @@ static const char *reason_phrase(int status)
 	}
 }
 
+/* A response header as the app or host.json spelt it. h2o wants the name
+ * in lower case (its token table, and HTTP/2, where an upper-case name is
+ * a protocol error for the client); the spelling given is kept as the
+ * original name, which HTTP/1.1 responses are written with. */
+static void add_header(h2o_req_t *req, const char *name, const char *value)
+{
+	size_t n = strlen(name);
+	char *lower = h2o_mem_alloc_pool(&req->pool, n + 1);
+	for (size_t i = 0; i < n; i++)
+		lower[i] = (char)tolower((unsigned char)name[i]);
+	lower[n] = '\0';
+	h2o_add_header_by_str(&req->pool, &req->res.headers, lower, n, 1,
+			      strcmp(lower, name) != 0 ? name : NULL, value, strlen(value));
+}
+
 void host_respond_head(struct host_server *srv, h2o_req_t *req, int status, const struct bind_kv *hdrs,
 		       size_t nhdrs)
 {
@@ -43,17 +59,12 @@ void host_respond_head(struct host_server *srv, h2o_req_t *req, int status, cons
 	req->res.reason = reason_phrase(status);
 	host_access_add_cors(srv, req);
 	for (size_t i = 0; i < http->n_custom_headers; i++)
-		h2o_add_header_by_str(&req->pool, &req->res.headers, http->custom_headers[i].name,
-				      strlen(http->custom_headers[i].name), 1, NULL,
-				      http->custom_headers[i].value,
-				      strlen(http->custom_headers[i].value));
+		add_header(req, http->custom_headers[i].name, http->custom_headers[i].value);
 	for (size_t i = 0; i < nhdrs; i++) {
 		/* Content-Length is h2o's to compute from the body. */
 		if (strcasecmp(hdrs[i].name, "content-length") == 0)
 			continue;
-		h2o_add_header_by_str(&req->pool, &req->res.headers, hdrs[i].name,
-				      strlen(hdrs[i].name), 1, NULL, hdrs[i].value,
-				      strlen(hdrs[i].value));
+		add_header(req, hdrs[i].name, hdrs[i].value);
 	}
 }
 

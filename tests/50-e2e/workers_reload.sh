@@ -51,7 +51,9 @@ old_worker=$(sleeper_pid)
 deploy "$ABI/crashy_v2.so"
 wait_version 2
 ok $? "a .so renamed over the old one is deployed: version 2 serves"
-like "$(grep "Deployed app 'crashy' again" "$HOST_LOG")" "worker\(s\) of the new build ready in [0-9.]+ ms" \
+# The line follows the switch (new calls already go to the new build), so
+# it is waited for, bounded.
+like "$(wait_log "Deployed app 'crashy' again")" "worker\(s\) of the new build ready in [0-9.]+ ms" \
 	"the console says the app was deployed again"
 wait "$slow"
 is "$(cat "$T_DIR/slow.code")" 200 "a call that started on the old build finished there"

@@ -42,13 +42,20 @@ static const char *reason_phrase(int status)
  * original name, which HTTP/1.1 responses are written with. */
 static void add_header(h2o_req_t *req, const char *name, const char *value)
 {
-	size_t n = strlen(name);
-	char *lower = h2o_mem_alloc_pool(&req->pool, n + 1);
-	for (size_t i = 0; i < n; i++)
-		lower[i] = (char)tolower((unsigned char)name[i]);
-	lower[n] = '\0';
-	h2o_add_header_by_str(&req->pool, &req->res.headers, lower, n, 1,
-			      strcmp(lower, name) != 0 ? name : NULL, value, strlen(value));
+	size_t n = strlen(name), up = 0;
+	while (up < n && !isupper((unsigned char)name[up]))
+		up++;
+	const char *lower = name, *orig = NULL;
+	if (up < n) { /* a copy only for a name that has capitals */
+		char *l = h2o_mem_alloc_pool(&req->pool, n + 1);
+		for (size_t i = 0; i < n; i++)
+			l[i] = (char)tolower((unsigned char)name[i]);
+		l[n] = '\0';
+		lower = l;
+		orig = name;
+	}
+	h2o_add_header_by_str(&req->pool, &req->res.headers, lower, n, 1, orig, value,
+			      strlen(value));
 }
 
 void host_respond_head(struct host_server *srv, h2o_req_t *req, int status, const struct bind_kv *hdrs,
